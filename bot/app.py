@@ -1,0 +1,51 @@
+"""Wiring: from a Config to syncs of every account against one store."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from .config import Account, Config
+from .errors import MailboxError
+from .mailbox import open_mailbox
+from .rawstore import RawStore
+from .senders import SenderPolicy
+from .store import Store
+from .sync import FolderReport, Syncer, SyncReport
+
+LOG = logging.getLogger(__name__)
+
+
+def build_policy(config: Config) -> SenderPolicy:
+    caisse_domains = list(config.caisse_domains)
+    for caisse in config.caisses:
+        caisse_domains.extend(caisse.domains)
+        caisse_domains.extend(a.rpartition("@")[2].lower() for a in caisse.addresses.values())
+    own = (config.professional.email, config.bot_address or "")
+    domain = (config.bot_address or config.professional.email).rpartition("@")[2]
+    return SenderPolicy.build(extra_caisse=caisse_domains, extra_amc=config.amc_domains,
+                              approvers=config.approvers, own_addresses=own,
+                              bot_id_domain=f"cpambot.{domain}")
+
+
+def poll_once(config: Config, store: Store, accounts: tuple[Account, ...] | None = None) -> SyncReport:
+    """One sync of every configured account (or of ``accounts``)."""
+    syncer = Syncer(store, RawStore(config.data_dir), build_policy(config))
+    total = SyncReport()
+    for account in accounts or config.accounts:
+        mailbox = open_mailbox(account, state_dir=Path(config.data_dir))
+        try:
+            mailbox.open()
+        except MailboxError as exc:
+            LOG.error("%s", exc)
+            total.errors.append(str(exc))
+            for folder in account.folders:
+                total.folders.append(FolderReport(account.name, folder, error=str(exc)))
+            continue
+        try:
+            report = syncer.sync_account(account.name, mailbox, account.folders)
+        finally:
+            mailbox.close()
+        total.folders.extend(report.folders)
+        total.errors.extend(report.errors)
+    return total

@@ -1,0 +1,182 @@
+"""The ``cpambot`` command line. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or config."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .config import Config, default_config_path, load_config
+from .errors import CpambotError, UsageError
+from .ledger import LEDGER, STATES
+from .logs import setup_logging
+from .store import Store
+from .summary import CATEGORY_LABELS, ledger_table, sync_summary
+
+LOG = logging.getLogger("cpambot")
+
+# argparse speaks English; the user reads French.
+_ARGPARSE_FR = {
+    "usage: ": "usage : ",
+    "positional arguments": "arguments",
+    "options": "options",
+    "show this help message and exit": "affiche cette aide et quitte",
+    "the following arguments are required: %s": "arguments obligatoires manquants : %s",
+    "unrecognized arguments: %s": "arguments non reconnus : %s",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "choix invalide : %(value)r (choix possibles : %(choices)s)",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
+    "invalid %(type)s value: %(value)r": "valeur invalide : %(value)r",
+    "expected one argument": "une valeur est attendue",
+    "%(prog)s: error: %(message)s\n": "%(prog)s : erreur : %(message)s\n",
+}
+argparse._ = lambda text: _ARGPARSE_FR.get(text, text)  # type: ignore[attr-defined]
+
+
+class FrenchParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog} : erreur : {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = FrenchParser(
+        prog="cpambot",
+        description="Robot de suivi des retours de l'Assurance Maladie (rejets, impayés, indus).")
+    parser.add_argument("--version", action="version", version=f"cpambot {__version__}",
+                        help="affiche la version")
+    parser.add_argument("-c", "--config", type=Path, default=None,
+                        help="fichier de configuration (défaut : $CPAMBOT_CONFIG, "
+                             "/etc/cpambot/config.toml ou ~/.config/cpambot/config.toml)")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="journal plus détaillé (-vv : mode débogage)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=FrenchParser)
+
+    poll = sub.add_parser("poll", help="relève les boîtes aux lettres")
+    poll.add_argument("--once", action="store_true",
+                      help="une seule relève puis quitte (sans --once : relève en continu)")
+
+    sub.add_parser("run", help="lance le service : relève périodique (pour systemd)")
+
+    check = sub.add_parser("check", help="vérifie la configuration")
+    check.add_argument("--connect", action="store_true",
+                       help="se connecte aussi à chaque compte et affiche les capacités du serveur "
+                            "(sans toucher aux messages)")
+
+    demo = sub.add_parser("demo", help="démonstration sur une boîte aux lettres fictive fournie")
+    demo.add_argument("--data-dir", type=Path, default=None,
+                      help="dossier de données de la démonstration (défaut : dossier temporaire)")
+
+    ledger = sub.add_parser("ledger", help="registre des messages vus et de leur traitement")
+    ledger.add_argument("--etat", "--state", dest="state", choices=STATES,
+                        help="seulement les messages dans cet état")
+    ledger.add_argument("--categorie", "--category", dest="category",
+                        choices=tuple(CATEGORY_LABELS), help="seulement cette catégorie")
+    ledger.add_argument("--tous", "--all", dest="all", action="store_true",
+                        help="inclut les messages sans rapport avec la caisse")
+    ledger.add_argument("--limite", "--limit", dest="limit", type=int, default=200,
+                        help="nombre maximal de lignes (défaut 200)")
+    ledger.add_argument("--json", action="store_true", help="sortie JSON")
+    ledger.add_argument("--data-dir", type=Path, default=None,
+                        help="dossier de données (défaut : celui de la configuration)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(0o077)  # health data: everything we create is owner-only
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    setup_logging(args.verbose)
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        return COMMANDS[args.command](args)
+    except CpambotError as exc:
+        print(f"cpambot : {exc}", file=sys.stderr)
+        LOG.debug("détail", exc_info=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("cpambot : interrompu", file=sys.stderr)
+        return 130
+
+
+def _config(args: argparse.Namespace) -> Config:
+    return load_config(args.config or default_config_path())
+
+
+def cmd_poll(args: argparse.Namespace) -> int:
+    if not args.once:
+        return cmd_run(args)
+    from .app import poll_once
+
+    config = _config(args)
+    with Store.open(config.data_dir) as store:
+        report = poll_once(config, store)
+    print(sync_summary(report))
+    return 0 if report.ok else 1
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .daemon import run_daemon
+
+    return run_daemon(_config(args))
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .check import check_config
+
+    return check_config(_config(args), connect=args.connect)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo.run import run_demo
+
+    return run_demo(args.data_dir)
+
+
+def cmd_ledger(args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise UsageError("--limite doit être un nombre positif")
+    data_dir = args.data_dir or _config(args).data_dir
+    store = Store.open(data_dir, readonly=True)
+    try:
+        rows = list(store.values(LEDGER))
+    finally:
+        store.close()
+    if args.state:
+        rows = [r for r in rows if r["state"] == args.state]
+    if args.category:
+        rows = [r for r in rows if r["category"] == args.category]
+    elif not args.all and not args.state:
+        rows = [r for r in rows if r["category"] != "other"]
+    rows.sort(key=lambda r: (r["account"], r["folder"], r["uidvalidity"], r["uid"]))
+    rows = rows[-args.limit:]
+    if args.json:
+        for row in rows:
+            row.pop("_key", None)
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    elif rows:
+        print(ledger_table(rows))
+    else:
+        print("Aucun message ne correspond.")
+    return 0
+
+
+COMMANDS = {
+    "poll": cmd_poll,
+    "run": cmd_run,
+    "check": cmd_check,
+    "demo": cmd_demo,
+    "ledger": cmd_ledger,
+}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

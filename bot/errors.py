@@ -1,0 +1,72 @@
+"""Exception classes: one per kind of failure.
+
+Every message carried by these exceptions is meant for the user and is
+therefore written in French. The CLI maps each class to an exit code:
+usage and configuration problems exit with 2, runtime failures with 1.
+"""
+
+from __future__ import annotations
+
+
+class CpambotError(Exception):
+    """Base class of every error the bot reports to the user."""
+
+    exit_code = 1
+
+
+class ConfigError(CpambotError):
+    """The configuration file is missing, unreadable or invalid.
+
+    ``key`` is the dotted key at fault (``comptes[0].port``) and ``line`` the
+    1-based line of the file where it stands, when known.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, key: str | None = None, line: int | None = None,
+                 path: str | None = None) -> None:
+        self.key = key
+        self.line = line
+        self.path = path
+        self.detail = message
+        where = []
+        if path:
+            where.append(str(path))
+        if line:
+            where.append(f"ligne {line}")
+        prefix = ", ".join(where)
+        head = f"{prefix} : " if prefix else ""
+        keypart = f"clé « {key} » : " if key else ""
+        super().__init__(f"{head}{keypart}{message}")
+
+
+class UsageError(CpambotError):
+    """The command line is wrong."""
+
+    exit_code = 2
+
+
+class MailboxError(CpambotError):
+    """A mailbox cannot be reached or read (network, TLS, IMAP protocol)."""
+
+
+class AuthenticationError(MailboxError):
+    """The server refused the credentials."""
+
+
+class SecretError(CpambotError):
+    """A password cannot be obtained from its environment variable or file."""
+
+    exit_code = 2
+
+
+class StoreError(CpambotError):
+    """The data store cannot be read or written (disk full, permissions, corruption)."""
+
+
+class StoreLockedError(StoreError):
+    """Another cpambot process holds the store."""
+
+
+class MessageParseError(CpambotError):
+    """One message cannot be decoded; it is recorded as failed and left in the mailbox."""

@@ -1,0 +1,49 @@
+"""Logging to stderr (the systemd journal under systemd), with health data redacted.
+
+A NIR (13 digits + 2-digit key, or 15 digits, with or without spaces) never
+reaches a log line in full: only its last 4 digits are kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+
+_NIR_RE = re.compile(r"\b[12]\s?\d{2}\s?(?:0[1-9]|1[0-2]|[2-9]\d)\s?(?:\d{2}|2[AB])\s?\d{3}\s?\d{3}"
+                     r"(?:\s?\d{2})?\b")
+
+
+def redact(text: str) -> str:
+    """Mask NIR-like numbers, keeping the last 4 digits."""
+    def mask(match: re.Match[str]) -> str:
+        digits = re.sub(r"\s", "", match.group(0))
+        return "NIR…" + digits[-4:]
+
+    return _NIR_RE.sub(mask, text)
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def setup_logging(verbose: int = 0) -> None:
+    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
+    handler = logging.StreamHandler(sys.stderr)
+    if os.environ.get("JOURNAL_STREAM"):
+        fmt = "%(levelname)s %(name)s: %(message)s"  # the journal adds its own time stamp
+    else:
+        fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    handler.setFormatter(logging.Formatter(fmt))
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # imapclient logs protocol traffic at DEBUG; keep it quiet unless asked twice.
+    logging.getLogger("imapclient").setLevel(logging.DEBUG if verbose > 2 else logging.WARNING)

@@ -1,0 +1,36 @@
+"""Raw messages on disk: every relevant mail, byte for byte, owner-only.
+
+Files are content-addressed (``raw/ab/abcdef….eml``, SHA-256 of the bytes),
+so saving the same message twice writes nothing new. The store can be rebuilt
+from these files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from .storage import atomic_write, ensure_private_dir
+
+RAW_DIR = "raw"
+
+
+class RawStore:
+    def __init__(self, data_dir: Path) -> None:
+        self.root = Path(data_dir) / RAW_DIR
+
+    def path_for(self, digest: str) -> Path:
+        return self.root / digest[:2] / f"{digest}.eml"
+
+    def save(self, raw: bytes) -> tuple[str, str]:
+        """Store ``raw``; return its SHA-256 and its path relative to the data directory."""
+        digest = hashlib.sha256(raw).hexdigest()
+        path = self.path_for(digest)
+        if not path.exists():
+            ensure_private_dir(self.root)
+            ensure_private_dir(path.parent)
+            atomic_write(path, raw)
+        return digest, f"{RAW_DIR}/{digest[:2]}/{digest}.eml"
+
+    def load(self, relative: str) -> bytes:
+        return (self.root.parent / relative).read_bytes()

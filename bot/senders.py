@@ -1,0 +1,120 @@
+"""Sender recognition and relevance: is this message worth fetching, and can it be trusted?
+
+A sender is a caisse only when its address's domain *is* a known domain or a
+subdomain of one (``x@cpam-marne.assurance-maladie.fr``). Display names prove
+nothing: "Assurance Maladie <ameli-remboursement@secure-ameli-fr.com>" is a
+look-alike and is flagged as such, never trusted.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .headers import HeaderSummary
+
+# Domains the Assurance Maladie and the CGSS write from. ``rss.fr`` is the
+# Réseau Santé Social used for the télétransmission flux (``01511@511.01.rss.fr``).
+CAISSE_DOMAINS = (
+    "ameli.fr", "assurance-maladie.fr", "cnamts.fr", "rss.fr", "msa.fr",
+    "cgss.re", "cgss-martinique.fr", "cgss-guadeloupe.fr", "cgss-guyane.fr",
+    "cgss-mayotte.fr", "cssm.fr", "securite-sociale.fr",
+)
+# Complementary insurers' tiers-payant platforms (AMC operators).
+AMC_DOMAINS = (
+    "viamedis.fr", "viamedis.net", "almerys.com", "almerys.fr", "spsante.fr",
+    "sp-sante.fr", "isante.fr", "actil.com", "tpcomplementaire.fr", "santeclair.fr",
+    "kalivia.fr", "seveane.fr", "itelis.fr", "cegedim.fr",
+)
+
+# Words that only a caisse (or someone pretending to be one) would put in a sender.
+_LOOKALIKE_WORDS = ("ameli", "assurance maladie", "assurance-maladie", "assurancemaladie",
+                    "cpam", "cgss", "caisse primaire", "securite sociale", "securite-sociale",
+                    "cnam", "carte vitale")
+
+CATEGORIES = ("caisse", "amc", "approver", "reply", "suspect", "own", "other")
+
+
+@dataclass(frozen=True)
+class Relevance:
+    """The verdict on one message from its headers alone."""
+
+    category: str
+    reason: str
+
+    @property
+    def fetch_body(self) -> bool:
+        """Bodies are fetched for every message the bot may have to act on or report."""
+        return self.category in ("caisse", "amc", "approver", "reply", "suspect")
+
+
+@dataclass(frozen=True)
+class SenderPolicy:
+    caisse_domains: tuple[str, ...] = CAISSE_DOMAINS
+    amc_domains: tuple[str, ...] = AMC_DOMAINS
+    approvers: tuple[str, ...] = ()
+    own_addresses: tuple[str, ...] = ()
+    bot_id_domain: str = "cpambot.invalid"
+
+    @classmethod
+    def build(cls, *, extra_caisse: Iterable[str] = (), extra_amc: Iterable[str] = (),
+              approvers: Iterable[str] = (), own_addresses: Iterable[str] = (),
+              bot_id_domain: str = "cpambot.invalid") -> SenderPolicy:
+        return cls(
+            caisse_domains=tuple(dict.fromkeys((*CAISSE_DOMAINS, *extra_caisse))),
+            amc_domains=tuple(dict.fromkeys((*AMC_DOMAINS, *extra_amc))),
+            approvers=tuple(a.lower() for a in approvers),
+            own_addresses=tuple(a.lower() for a in own_addresses if a),
+            bot_id_domain=bot_id_domain,
+        )
+
+
+def domain_matches(domain: str, trusted: Iterable[str]) -> str | None:
+    """The trusted domain that ``domain`` is equal to or a subdomain of."""
+    domain = domain.lower().rstrip(".")
+    for candidate in trusted:
+        if domain == candidate or domain.endswith("." + candidate):
+            return candidate
+    return None
+
+
+def _folded(text: str) -> str:
+    """Lower-case, accents removed, separators unified: for look-alike detection."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[\s_.]+", " ", text)
+
+
+def looks_like_caisse(name: str, address: str) -> bool:
+    folded = f"{_folded(name)} {_folded(address)} {_folded(address.replace('-', ' '))}"
+    return any(word in folded for word in _LOOKALIKE_WORDS)
+
+
+def assess(summary: HeaderSummary, policy: SenderPolicy) -> Relevance:
+    """Decide, from headers only, what a message is to the bot."""
+    addr = summary.from_addr
+    domain = summary.from_domain
+    if not addr or "@" not in addr:
+        if looks_like_caisse(summary.from_name, ""):
+            return Relevance("suspect", "se présente comme la caisse sans adresse d'expéditeur valide")
+        return Relevance("other", "expéditeur absent ou illisible")
+    bot_marker = "@" + policy.bot_id_domain + ">"
+    if summary.message_id and summary.message_id.endswith(bot_marker):
+        return Relevance("own", "message envoyé par cpambot")
+    if addr in policy.approvers:
+        if any(ref.endswith(bot_marker) for ref in (*summary.in_reply_to, *summary.references)):
+            return Relevance("reply", "réponse de l'approbateur à un message de cpambot")
+        return Relevance("approver", "message de l'approbateur (commande ou transfert)")
+    matched = domain_matches(domain, policy.caisse_domains)
+    if matched:
+        return Relevance("caisse", f"expéditeur de l'Assurance Maladie ({matched})")
+    matched = domain_matches(domain, policy.amc_domains)
+    if matched:
+        return Relevance("amc", f"organisme complémentaire ({matched})")
+    if looks_like_caisse(summary.from_name, addr):
+        return Relevance("suspect", f"se fait passer pour la caisse depuis un domaine étranger "
+                         f"({domain}) : hameçonnage probable, jamais pris en compte")
+    if addr in policy.own_addresses:
+        return Relevance("other", "message de votre propre adresse")
+    return Relevance("other", "expéditeur sans rapport avec l'Assurance Maladie")

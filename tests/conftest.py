@@ -1,0 +1,57 @@
+"""Shared pytest fixtures for the cpambot test suite."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from servers import DovecotServer, ImapUser, SmtpCapture, ensure_dovecot
+
+# --- real servers ---
+# A real Dovecot (one per session: it starts in ~0.1 s but takes ~1-2 s to
+# stop) and real aiosmtpd capture servers (one per test). No mocks.
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[DovecotServer]:
+    """One Dovecot IMAP server (plain/STARTTLS + IMAPS) for the whole session."""
+    ensure_dovecot()
+    with DovecotServer() as server:
+        yield server
+
+
+@pytest.fixture
+def imap_user(dovecot: DovecotServer) -> ImapUser:
+    """A fresh user with a random name and its own empty Maildir."""
+    name = f"user-{secrets.token_hex(6)}@example.org"
+    return dovecot.add_user(name, secrets.token_urlsafe(12))
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpCapture]:
+    """A plain SMTP capture server (no TLS, no AUTH, no faults)."""
+    with SmtpCapture() as server:
+        yield server
+
+
+@pytest.fixture
+def smtp_server_factory() -> Iterator[Callable[..., SmtpCapture]]:
+    """Start SmtpCapture(**options) servers; all are stopped after the test.
+
+    Example: smtp_server_factory(starttls=True, auth=("bot", "pw"), fail_mode="tempfail")
+    """
+    started: list[SmtpCapture] = []
+
+    def start(**options: Any) -> SmtpCapture:
+        server = SmtpCapture(**options).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in reversed(started):
+        server.stop()
+
+
+# --- end of real servers ---
