@@ -179,25 +179,24 @@ class Syncer:
                 self._record(transition(entry, "ignored", self.clock(), relevance.reason), report)
             else:
                 report.relevant += 1
-                if uid not in bodies and uid in groups:
+                if uid not in bodies:
                     bodies = mailbox.fetch_messages(groups[uid])
                 self._handle_relevant(entry, relevance, bodies.pop(uid, None), report)
             self._advance(checkpoint, ckey, uid)
 
-    def _body_groups(self, uids: list[int], headers: dict) -> dict[int, list[int]]:
-        """Map the first UID of each body fetch to the group fetched with it (≤ 16 MiB)."""
+    @staticmethod
+    def _body_groups(uids: list[int], headers: dict) -> dict[int, list[int]]:
+        """Map each UID to the group of UIDs fetched together with it (≤ 16 MiB a group)."""
         groups: dict[int, list[int]] = {}
         current: list[int] = []
         size = 0
         for uid in uids:
             msg_size = headers[uid].size
             if current and size + msg_size > BODY_BATCH_BYTES:
-                groups[current[0]] = current
                 current, size = [], 0
             current.append(uid)
+            groups[uid] = current
             size += msg_size
-        if current:
-            groups[current[0]] = current
         return groups
 
     def _original_of(self, summary: HeaderSummary, entry: dict) -> str | None:

@@ -55,3 +55,52 @@ def smtp_server_factory() -> Iterator[Callable[..., SmtpCapture]]:
 
 
 # --- end of real servers ---
+
+
+# --- cpambot configuration for a test user ---
+
+CONFIG_TEMPLATE = """
+[professionnel]
+nom = "Marie Exemple"
+numero_am = "974123456"
+email = "marie.exemple@example.org"
+
+[approbation]
+approbateurs = ["marie.exemple@example.org"]
+
+[donnees]
+dossier = "{data_dir}"
+
+[[comptes]]
+nom = "principal"
+hote = "{host}"
+port = {port}
+securite = "{security}"
+utilisateur = "{username}"
+mot_de_passe_fichier = "{password_file}"
+certificat_ca = "{cafile}"
+dossiers = {folders}
+delai_reseau = 20
+"""
+
+
+@pytest.fixture
+def bot_config(tmp_path, imap_user):
+    """Write a cpambot config for ``imap_user``; returns a function (folders, security, port)."""
+    from bot.config import load_config
+
+    def make(folders=("INBOX",), security="aucune", port=None, password=None, extra=""):
+        pw = tmp_path / "imap.pass"
+        pw.write_text(password if password is not None else imap_user.password)
+        pw.chmod(0o600)
+        text = CONFIG_TEMPLATE.format(
+            data_dir=tmp_path / "data", host=imap_user.host,
+            port=port or (imap_user.tls_port if security == "tls" else imap_user.port),
+            security=security, username=imap_user.username, password_file=pw,
+            cafile=imap_user.cafile, folders="[" + ", ".join(f'"{f}"' for f in folders) + "]",
+        ) + extra
+        path = tmp_path / "config.toml"
+        path.write_text(text)
+        return load_config(path)
+
+    return make
