@@ -489,6 +489,7 @@ class DovecotServer:
         root = self._require_root()
         for sub in ("run", "state", "mail", "ssl", "log", "users"):
             (root / sub).mkdir(mode=0o755)
+            (root / sub).chmod(0o755)  # mkdir's mode is masked by the umask
         shutil.chown(root / "mail", MAIL_UID, MAIL_GID)
         self.cafile, _ = make_self_signed_cert(root / "ssl")
 
