@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 import time
 from datetime import datetime
 from types import FrameType
@@ -19,6 +20,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from .app import poll_once
 from .config import Config
+from .idle import IdleWatcher
 from .store import Store
 from .summary import sync_summary
 
@@ -73,17 +75,32 @@ def run_daemon(config: Config) -> int:
     scheduler.add_job(poller, "interval", seconds=config.poll_interval, id="poll",
                       next_run_time=datetime.now().astimezone())
 
+    stopping = threading.Event()
+
+    def wake_up() -> None:
+        if not stopping.is_set():
+            scheduler.modify_job("poll", next_run_time=datetime.now().astimezone())
+
+    watchers = [IdleWatcher(account, wake_up, stopping) for account in config.accounts
+                if account.kind == "imap"]
+
     def stop(signum: int, _frame: FrameType | None) -> None:
         LOG.info("arrêt demandé (signal %d)", signum)
+        stopping.set()
         scheduler.shutdown(wait=False)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     LOG.warning("cpambot démarré : relève toutes les %d s de %d compte(s)",
                 config.poll_interval, len(config.accounts))
+    for watcher in watchers:
+        watcher.start()
     try:
         scheduler.start()
     finally:
+        stopping.set()
+        for watcher in watchers:
+            watcher.join(timeout=10)
         store.close()
         LOG.warning("cpambot arrêté")
     return 0
