@@ -59,3 +59,6 @@ def setup_logging(verbose: int = 0) -> None:
     root.setLevel(level)
     # imapclient logs protocol traffic at DEBUG; keep it quiet unless asked twice.
     logging.getLogger("imapclient").setLevel(logging.DEBUG if verbose > 2 else logging.WARNING)
+    # mail-parser warns about every part it does not decode (e.g. application/EDI-consent),
+    # which the bot reads with its own decoder.
+    logging.getLogger("mailparser").setLevel(logging.ERROR)

@@ -101,6 +101,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
+from typing import Any
 
 __all__ = [
     "LAYOUTS",
@@ -914,6 +915,16 @@ def _signed(ent: str, key: str, sign_key: str | None) -> int:
     return -value if sign_key and _slice(ent, sign_key) == "N" else value
 
 
+@dataclass
+class _Block:
+    """Running counters of the open top-level block of a :class:`NoemieFile`."""
+
+    label: str
+    invoices: int = 0
+    movements: int = 0
+    money: int = 0
+
+
 class NoemieFile:
     """Assemble a NOEMIE file and compute its ``990``/``999`` controls.
 
@@ -941,13 +952,13 @@ class NoemieFile:
                  recipient_number: str | int, file_id: str, created: date,
                  recipient_type: str = "TP", reference: str = "0580", version: str = "01",
                  flow_type: str = "R", application_type: str = "", message: str = "") -> None:
-        self._ids = dict(sender_type=sender_type, sender_number=sender_number,
-                         recipient_number=recipient_number, file_id=file_id,
-                         recipient_type=recipient_type, flow_type=flow_type,
-                         application_type=application_type)
+        self._ids: dict[str, Any] = dict(
+            sender_type=sender_type, sender_number=sender_number,
+            recipient_number=recipient_number, file_id=file_id, recipient_type=recipient_type,
+            flow_type=flow_type, application_type=application_type)
         self._entities: list[str] = [header(created=created, reference=reference,
                                             version=version, message=message, **self._ids)]
-        self._block: dict[str, object] | None = None
+        self._block: _Block | None = None
         self._block_sums: list[int] = []
         self._lots = 0
 
@@ -964,12 +975,12 @@ class NoemieFile:
             blk = self._block
             if blk is not None:
                 if etype in ("100", "102"):
-                    blk["invoices"] = int(blk["invoices"]) + 1  # type: ignore[arg-type]
+                    blk.invoices += 1
                 if etype in self._MONEY:
                     key, sign_key = self._MONEY[etype]
-                    blk["money"] = int(blk["money"]) + _signed(ent, key, sign_key)  # type: ignore[arg-type]
+                    blk.money += _signed(ent, key, sign_key)
                     if etype in ("250", "261"):
-                        blk["movements"] = int(blk["movements"]) + 1  # type: ignore[arg-type]
+                        blk.movements += 1
             self._entities.append(ent)
         return self
 
@@ -998,8 +1009,7 @@ class NoemieFile:
         else:
             raise ValueError("a block starts with an 080 or an 081 entity")
         self._entities.append(first)
-        self._block = {"label": level_id if level_id is not None else label,
-                       "invoices": 0, "movements": 0, "money": 0}
+        self._block = _Block(level_id if level_id is not None else label)
         return self
 
     def close_block(self) -> NoemieFile:
@@ -1007,10 +1017,8 @@ class NoemieFile:
         blk = self._block
         if blk is None:
             raise ValueError("no block is open")
-        count = int(blk["invoices"]) or int(blk["movements"])  # type: ignore[arg-type]
-        money = int(blk["money"])  # type: ignore[arg-type]
-        self._entities.append(totals(count, money, str(blk["label"])))
-        self._block_sums.append(money)
+        self._entities.append(totals(blk.invoices or blk.movements, blk.money, blk.label))
+        self._block_sums.append(blk.money)
         self._block = None
         return self
 
@@ -1029,7 +1037,7 @@ class NoemieFile:
             raise ValueError("close_block() before writing the file")
         ents = list(self._entities)
         ents.append(trailer(record_count=len(ents) + 1, lot_count=self._lots,
-                            file_total=self.file_total, **self._ids))  # type: ignore[arg-type]
+                            file_total=self.file_total, **self._ids))
         return ("\r\n" if line_breaks else "").join(ents) + ("\r\n" if line_breaks else "")
 
     def to_bytes(self, *, compress: bool = False, line_breaks: bool = False) -> bytes:
@@ -1076,14 +1084,14 @@ def arl_file(*, caisse: str | int, sender_number: str | int, recipient_number: s
 
     The header's reference is ``ARL`` and its application type ``AR``.
     """
-    ids = dict(sender_type=sender_type, sender_number=sender_number,
-               recipient_number=recipient_number, file_id=file_id, flow_type=flow_type,
-               application_type="AR")
-    text = (header(created=created, reference="ARL", **ids)  # type: ignore[arg-type]
+    ids: dict[str, Any] = dict(sender_type=sender_type, sender_number=sender_number,
+                               recipient_number=recipient_number, file_id=file_id,
+                               flow_type=flow_type, application_type="AR")
+    text = (header(created=created, reference="ARL", **ids)
             + arl_record(caisse=caisse, lot_number=lot_number, acked_file_id=acked_file_id,
                          received=received, positive=positive, reason_code=reason_code,
                          reason_label=reason_label, invoice_count=invoice_count)
-            + trailer(record_count=3, lot_count=1, file_total=0, **ids))  # type: ignore[arg-type]
+            + trailer(record_count=3, lot_count=1, file_total=0, **ids))
     return encode_payload(text, compress=compress)
 
 
@@ -1146,6 +1154,7 @@ def edi_message(payload: bytes, *, caisse: str | int, to: str, date: datetime,
     msg["Subject"] = subject
     msg["Date"] = format_datetime(date)
     msg["Message-ID"] = message_id
+    msg["MIME-Version"] = "1.0"
     if boundary is None:
         msg.set_content(payload, maintype="application", subtype="EDI-consent", cte="base64")
         msg["Content-Description"] = nature
@@ -1153,7 +1162,6 @@ def edi_message(payload: bytes, *, caisse: str | int, to: str, date: datetime,
         part = EmailMessage()
         part.set_content(payload, maintype="application", subtype="EDI-consent", cte="base64")
         part["Content-Description"] = nature
-        msg["MIME-Version"] = "1.0"
         msg.make_mixed()
         msg.set_boundary(boundary)
         msg.attach(part)
@@ -1161,6 +1169,9 @@ def edi_message(payload: bytes, *, caisse: str | int, to: str, date: datetime,
     return msg
 
 
-def edi_mail(payload: bytes, **kwargs: object) -> bytes:
-    """:func:`edi_message` serialised to bytes (LF line endings, as in a Maildir)."""
-    return edi_message(payload, **kwargs).as_bytes()  # type: ignore[arg-type]
+def edi_mail(payload: bytes, **kwargs: Any) -> bytes:
+    """:func:`edi_message` serialised to bytes (LF line endings, as in a Maildir).
+
+    Takes the same keyword arguments as :func:`edi_message`.
+    """
+    return edi_message(payload, **kwargs).as_bytes()
