@@ -1,0 +1,119 @@
+"""The case book: applies readings to the cases kept in the store (the imperative side of cases.py)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from .cases import (
+    RuleSettings,
+    apply_fact,
+    case_deadlines,
+    case_key,
+    close_watch,
+    mark_unpaid,
+    new_case,
+    related_keys,
+    satisfies_watch,
+    watch_expired,
+)
+from .facts import Reading
+from .store import Store
+
+LOG = logging.getLogger(__name__)
+
+CASES = "cases"
+COUNTERS = "counters"
+_NO_CASE_ALONE = ("invoice_paid", "amc_paid")  # routine payments open nothing by themselves
+
+
+class CaseBook:
+    def __init__(self, store: Store, settings: RuleSettings | None = None) -> None:
+        self.store = store
+        self.settings = settings or RuleSettings()
+        self._watches: set[str] | None = None
+
+    # -- reading --------------------------------------------------------------------
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        return self.store.get(CASES, key)
+
+    def by_id(self, case_id: str) -> dict[str, Any] | None:
+        wanted = case_id.strip().upper()
+        if not wanted.startswith("C"):
+            wanted = "C" + wanted
+        key = self.store.find(CASES, "id", wanted)
+        return self.store.get(CASES, key) if key else None
+
+    def all(self) -> Iterator[dict[str, Any]]:
+        return self.store.values(CASES)
+
+    # -- writing --------------------------------------------------------------------
+
+    def _next_id(self) -> str:
+        counter = self.store.get(COUNTERS, "case") or {"next": 1}
+        number = int(counter["next"])
+        self.store.put(COUNTERS, "case", {"next": number + 1})
+        return f"C{number}"
+
+    def _open_watches(self) -> set[str]:
+        if self._watches is None:
+            self._watches = {c["key"] for c in self.store.values(CASES)
+                             if c["type"] in ("lot_watch", "unpaid_lot") and c["state"] != "closed"}
+        return self._watches
+
+    def _save(self, case: dict[str, Any]) -> None:
+        self.store.put(CASES, case["key"], case)
+        watches = self._open_watches()
+        if case["type"] in ("lot_watch", "unpaid_lot") and case["state"] != "closed":
+            watches.add(case["key"])
+        else:
+            watches.discard(case["key"])
+
+    def apply_reading(self, reading: Reading, *, source: str, received: date,
+                      today: date) -> list[str]:
+        """Open or update the cases the reading's facts belong to; return the touched case ids."""
+        if reading.is_test:
+            return []
+        touched: list[str] = []
+        for fact in reading.facts:
+            for key in list(self._open_watches()):
+                watch = self.get(key)
+                if watch is not None and satisfies_watch(watch, fact):
+                    self._save(close_watch(watch, fact, source=source, received=received, today=today))
+            key = case_key(fact, source)
+            if key is None:
+                continue
+            case = self.get(key)
+            if case is None:
+                case = next((c for c in (self.get(k) for k in related_keys(fact)) if c), None)
+            if case is None:
+                if fact.kind in _NO_CASE_ALONE:
+                    continue
+                case = new_case(self._next_id(), key, fact, today)
+                LOG.info("nouveau dossier %s (%s)", case["id"], key.split("|", 1)[0])
+            updated = apply_fact(case, fact, source=source, received=received, today=today,
+                                 settings=self.settings)
+            if updated is not case:
+                self._save(updated)
+                touched.append(updated["id"])
+        return touched
+
+    def tick(self, today: date) -> list[str]:
+        """Time-driven changes: lots acknowledged but never paid become unpaid cases."""
+        changed = []
+        for key in list(self._open_watches()):
+            case = self.get(key)
+            if case is not None and watch_expired(case, today):
+                self._save(mark_unpaid(case, today, self.settings))
+                changed.append(case["id"])
+        return changed
+
+    def refresh_deadlines(self) -> None:
+        for case in list(self.all()):
+            fresh = case_deadlines(case, self.settings)
+            if fresh != case["deadlines"]:
+                case["deadlines"] = fresh
+                self._save(case)

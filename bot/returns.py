@@ -1,0 +1,165 @@
+"""Machine returns (ARL and NOEMIE in ``application/EDI-consent`` parts) → a Reading with facts.
+
+Decoding is done by :mod:`bot.decode`; this module only says what each decoded
+record means for the professional: an invoice paid, rejected with a code, deferred;
+a lot acknowledged or refused; a retenue; a forfait.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+from .decode.arl import ArlFile
+from .decode.edi import decode_edi_part, extract_edi_parts
+from .decode.errors import DecodeError
+from .decode.noemie import Invoice, NoemieFile
+from .decode.records import Part
+from .facts import Fact, Reading
+
+_RSS = re.compile(r"^\d{2}(\d{3})@(\d{3})\.\d{2}\.rss\.fr$")
+
+DEBT_NATURES = {
+    "IND": "indu sur prestations",
+    "ODL": "opposition, paiement en double",
+    "IEC": "indu en cours",
+    "VMI": "versement à tort",
+    "REL": "relevé",
+}
+
+
+def caisse_from_address(address: str) -> str | None:
+    """``01974@974.01.rss.fr`` → ``974``."""
+    found = _RSS.match(address.strip().lower())
+    return found.group(2) if found else None
+
+
+def _part_facts(invoice: Invoice, part: Part, caisse: str | None, when: date | None) -> list[Fact]:
+    common = {"caisse": caisse, "lot": invoice.lot_number or None, "invoice": invoice.number,
+              "part": part.kind, "date": when}
+    if part.state == "P":
+        return [Fact("invoice_paid", amount=part.paid, **common)]
+    if part.state == "D":
+        text = " ".join(c.text.strip() for c in invoice.comments if c.text.strip()) or None
+        return [Fact("invoice_deferred", amount=part.claimed, label=text, **common)]
+    if part.state == "R":
+        wanted = "O" if part.kind == "AMO" else "C"
+        rejects = [r for r in invoice.rejects if (r.part or "O") == wanted] or \
+            ([r for r in invoice.rejects if not r.part] if part.kind == "AMO" else [])
+        if not rejects:
+            return [Fact("invoice_rejected", amount=part.claimed, label="rejet sans motif précisé",
+                         **common)]
+        seen: set[str] = set()
+        facts = []
+        for reject in rejects:
+            if reject.code in seen:
+                continue
+            seen.add(reject.code)
+            lines = sorted({r.line for r in rejects if r.code == reject.code and r.line})
+            facts.append(Fact("invoice_rejected", amount=part.claimed, reject_code=reject.code.strip(),
+                              label=reject.label.strip() or None,
+                              details={"level": reject.level, "lines": lines} if lines else
+                              {"level": reject.level}, **common))
+        return facts
+    return []
+
+
+def _invoice_facts(invoice: Invoice, caisse: str | None, when: date | None) -> list[Fact]:
+    facts: list[Fact] = []
+    for part in (invoice.amo, invoice.amc):
+        if part is not None:
+            facts.extend(_part_facts(invoice, part, caisse, when))
+    if not facts and invoice.rejects:  # rejects without a part entity
+        reject = invoice.rejects[0]
+        facts.append(Fact("invoice_rejected", caisse=caisse, lot=invoice.lot_number or None,
+                          invoice=invoice.number, reject_code=reject.code.strip(),
+                          label=reject.label.strip() or None, date=when,
+                          part="AMC" if reject.part == "C" else "AMO"))
+    return facts
+
+
+def noemie_facts(noemie: NoemieFile, caisse: str | None) -> list[Fact]:
+    paid_on = next((p.date for p in noemie.payments if p.date), None) or noemie.header.created
+    facts: list[Fact] = []
+    for invoice in noemie.invoices:
+        facts.extend(_invoice_facts(invoice, caisse, paid_on))
+    for retenue in noemie.all_retenues:
+        amount = abs(retenue.amount) if retenue.amount is not None else None
+        facts.append(Fact("retenue", caisse=caisse, amount=amount,
+                          reference=retenue.debt_reference.strip() or None,
+                          label=DEBT_NATURES.get(retenue.debt_nature.strip(), retenue.debt_nature.strip())
+                          or None, date=retenue.debt_date or paid_on,
+                          details={"operation": retenue.operation.strip(),
+                                   "balance": str(retenue.balance) if retenue.balance is not None
+                                   else None}))
+    for forfait in noemie.all_forfaits:
+        label = next((d.label.strip() for d in forfait.details if d.label.strip()), None)
+        facts.append(Fact("forfait_paid", caisse=caisse, amount=forfait.amount, label=label,
+                          date=paid_on))
+    return facts
+
+
+def arl_facts(arl: ArlFile, fallback_caisse: str | None) -> list[Fact]:
+    facts = []
+    for ack in arl.acks:
+        caisse = ack.caisse.strip() or fallback_caisse
+        if ack.positive is True:
+            facts.append(Fact("lot_acknowledged", caisse=caisse, lot=ack.lot_number, date=ack.received,
+                              details={"file_id": ack.acked_file_id}))
+        elif ack.positive is False:
+            facts.append(Fact("lot_refused", caisse=caisse, lot=ack.lot_number, date=ack.received,
+                              reject_code=ack.reason_code.strip() or None,
+                              label=ack.reason_label.strip() or None,
+                              details={"file_id": ack.acked_file_id}))
+    return facts
+
+
+def read_returns(raw: bytes, from_addr: str, trust: str) -> Reading | None:
+    """The Reading of a return e-mail, or None when it carries no EDI part."""
+    try:
+        parts = extract_edi_parts(raw)
+    except DecodeError as exc:
+        return Reading("noemie", trust, caisse_from_address(from_addr),
+                       needs_review=f"retour illisible : {exc.reason}", problems=(exc.reason,))
+    if not parts:
+        return None
+    caisse = caisse_from_address(from_addr)
+    facts: list[Fact] = []
+    problems: list[str] = []
+    kinds: set[str] = set()
+    is_test = False
+    review = None
+    fields: dict = {"parts": []}
+    for part in parts:
+        try:
+            decoded = decode_edi_part(part)
+        except DecodeError as exc:
+            problems.append(exc.reason)
+            review = f"retour illisible : {exc.reason}"
+            kinds.add("arl" if "ARL" in part.nature.upper() else "noemie")
+            fields["parts"].append({"nature": part.nature, "error": exc.reason})
+            continue
+        problems.extend(decoded.problems)
+        if decoded.is_test:
+            is_test = True
+        if isinstance(decoded, ArlFile):
+            kinds.add("arl")
+            caisse = caisse or (decoded.caisse.strip() if decoded.acks else None)
+            found = arl_facts(decoded, caisse)
+        else:
+            kinds.add("noemie")
+            if caisse is None and decoded.header.sender_number.strip():
+                caisse = decoded.header.sender_number.strip()[-3:]
+            found = noemie_facts(decoded, caisse)
+            fields["parts"].append({"nature": part.nature, "reference": decoded.header.reference,
+                                    "file_id": decoded.header.file_id,
+                                    "created": decoded.header.created,
+                                    "lots": [lot.number for lot in decoded.lots],
+                                    "invoices": len(decoded.invoices),
+                                    "total": str(decoded.computed_total or Decimal("0"))})
+        if not decoded.is_test:
+            facts.extend(found)
+    kind = "arl" if kinds == {"arl"} else "noemie"
+    return Reading(kind, trust, caisse, facts=tuple(facts), fields=fields, needs_review=review,
+                   problems=tuple(problems), is_test=is_test)
