@@ -1,19 +1,36 @@
-"""Wiring: from a Config to syncs of every account against one store."""
+"""Wiring: from a Config to one poll: ingest every account, then process what was ingested."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from .casebook import CaseBook
 from .config import Account, Config
 from .errors import MailboxError
 from .mailbox import open_mailbox
+from .processing import Processor, ProcessReport
 from .rawstore import RawStore
 from .senders import SenderPolicy
 from .store import Store
 from .sync import FolderReport, Syncer, SyncReport
 
 LOG = logging.getLogger(__name__)
+
+
+@dataclass
+class PollReport:
+    sync: SyncReport = field(default_factory=SyncReport)
+    processing: ProcessReport = field(default_factory=ProcessReport)
+
+    @property
+    def ok(self) -> bool:
+        return self.sync.ok
+
+    @property
+    def errors(self) -> list[str]:
+        return self.sync.errors
 
 
 def build_policy(config: Config) -> SenderPolicy:
@@ -28,8 +45,8 @@ def build_policy(config: Config) -> SenderPolicy:
                               bot_id_domain=f"cpambot.{domain}")
 
 
-def poll_once(config: Config, store: Store, accounts: tuple[Account, ...] | None = None) -> SyncReport:
-    """One sync of every configured account (or of ``accounts``)."""
+def ingest(config: Config, store: Store, accounts: tuple[Account, ...] | None = None) -> SyncReport:
+    """One sync of every configured account (or of ``accounts``): ledger and raw copies only."""
     syncer = Syncer(store, RawStore(config.data_dir), build_policy(config))
     total = SyncReport()
     for account in accounts or config.accounts:
@@ -49,3 +66,15 @@ def poll_once(config: Config, store: Store, accounts: tuple[Account, ...] | None
         total.folders.extend(report.folders)
         total.errors.extend(report.errors)
     return total
+
+
+def process(config: Config, store: Store) -> ProcessReport:
+    """Read every ingested message not yet processed and update the cases."""
+    casebook = CaseBook(store, config.rules)
+    return Processor(store, RawStore(config.data_dir), casebook, caisses=config.caisses).run()
+
+
+def poll_once(config: Config, store: Store, accounts: tuple[Account, ...] | None = None) -> PollReport:
+    """Ingest then process: what ``cpambot poll --once`` and each run of the service do."""
+    sync = ingest(config, store, accounts)
+    return PollReport(sync=sync, processing=process(config, store))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .cases import RuleSettings
 from .errors import ConfigError, SecretError
 
 KeyPath = tuple[str | int, ...]
@@ -162,6 +163,7 @@ class Config:
     smtp: SmtpSettings | None = None
     poll_interval: int = 300
     bot_address: str | None = None
+    rules: RuleSettings = field(default_factory=RuleSettings)
 
 
 # --------------------------------------------------------------------------- locating keys
@@ -470,11 +472,35 @@ def parse_config(text: str, *, path: Path | None = None, base_dir: Path | None =
     if sched is not None:
         poll_interval = sched.int("intervalle_releve", default=300, minimum=30, maximum=86400)
         sched.finish()
+    rules = RuleSettings()
+    rules_section = root.section("regles", required=False)
+    if rules_section is not None:
+        rules = _rules(rules_section)
     root.finish()
     return Config(path=path, professional=pro, accounts=accounts, approvers=approvers,
                   data_dir=data_dir, caisses=caisses, caisse_domains=caisse_domains,
                   amc_domains=amc_domains, smtp=smtp, poll_interval=poll_interval,
-                  bot_address=bot_address)
+                  bot_address=bot_address, rules=rules)
+
+
+def _rules(s: _Section) -> RuleSettings:
+    r1_from = s.int("relance1_apres_jours", default=15, minimum=1, maximum=120)
+    r1_by = s.int("relance1_au_plus_tard_jours", default=30, minimum=1, maximum=180)
+    r2_from = s.int("relance2_apres_jours", default=10, minimum=1, maximum=120)
+    r2_by = s.int("relance2_au_plus_tard_jours", default=15, minimum=1, maximum=180)
+    if r1_by < r1_from:
+        raise s.fail("relance1_au_plus_tard_jours", "doit être supérieur ou égal à relance1_apres_jours")
+    if r2_by < r2_from:
+        raise s.fail("relance2_au_plus_tard_jours", "doit être supérieur ou égal à relance2_apres_jours")
+    rules = RuleSettings(
+        payment_watch_days=s.int("delai_paiement_jours_ouvres", default=7, minimum=1, maximum=60),
+        recheck_days=s.int("revoir_facture_differee_jours_ouvres", default=10, minimum=1, maximum=60),
+        pieces_days=s.int("delai_pieces_jours", default=15, minimum=1, maximum=90),
+        conciliateur_weeks=s.int("conciliateur_apres_semaines", default=3, minimum=1, maximum=26),
+        relance1_days=(r1_from, r1_by), relance2_days=(r2_from, r2_by),
+    )
+    s.finish()
+    return rules
 
 
 def _professional(s: _Section) -> Professional:

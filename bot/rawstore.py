@@ -8,6 +8,7 @@ from these files.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from .storage import atomic_write, ensure_private_dir
@@ -18,6 +19,7 @@ RAW_DIR = "raw"
 class RawStore:
     def __init__(self, data_dir: Path) -> None:
         self.root = Path(data_dir) / RAW_DIR
+        self._unsynced = False
 
     def path_for(self, digest: str) -> Path:
         return self.root / digest[:2] / f"{digest}.eml"
@@ -29,8 +31,16 @@ class RawStore:
         if not path.exists():
             ensure_private_dir(self.root)
             ensure_private_dir(path.parent)
-            atomic_write(path, raw)
+            atomic_write(path, raw, sync=False)
+            self._unsynced = True
         return digest, f"{RAW_DIR}/{digest[:2]}/{digest}.eml"
+
+    def sync(self) -> None:
+        """Flush the files written since the last call to disk (one sync for a whole batch,
+        called before the store commits the rows that point to them)."""
+        if self._unsynced:
+            os.sync()
+            self._unsynced = False
 
     def load(self, relative: str) -> bytes:
         return (self.root.parent / relative).read_bytes()

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from .app import PollReport
+from .facts import MESSAGE_KINDS
 from .ledger import STATE_LABELS
-from .sync import SyncReport
 
 CATEGORY_LABELS = {
     "caisse": "caisse",
@@ -23,20 +24,19 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count} {singular if count <= 1 else (plural_form or singular + 's')}"
 
 
-def sync_summary(report: SyncReport) -> str:
+def sync_summary(poll: PollReport) -> str:
+    report = poll.sync
     lines = []
     for f in report.folders:
         head = f"Compte « {f.account} », dossier « {f.folder} » : "
-        if f.error and not f.new and not f.resumed:
+        if f.error and not f.new:
             lines.append(head + f"ERREUR — {f.error}")
             continue
         parts = [plural(f.new, "nouveau message", "nouveaux messages")]
-        if f.resumed:
-            parts.append(f"{f.resumed} repris après interruption")
-        if f.new or f.resumed:
+        if f.new:
             cats = ", ".join(f"{n} {CATEGORY_LABELS.get(c, c)}" for c, n in sorted(f.categories.items()))
             parts.append(f"{f.relevant} pertinent(s)" + (f" ({cats})" if cats else ""))
-            parts.append(f"{f.done} traité(s), {f.ignored} ignoré(s), {f.failed} en échec")
+            parts.append(f"{f.ignored} ignoré(s)")
         if f.duplicates:
             parts.append(plural(f.duplicates, "doublon") + " écarté(s)")
         if f.uidvalidity_changed:
@@ -46,9 +46,16 @@ def sync_summary(report: SyncReport) -> str:
             lines.append(f"  ERREUR — {f.error}")
     if not report.folders:
         lines.append("Aucun compte configuré.")
-    if report.total("failed"):
-        lines.append(f"{report.total('failed')} message(s) en échec : voir « cpambot ledger "
-                     "--etat failed ». Ils restent dans la boîte aux lettres.")
+    proc = poll.processing
+    if proc.processed:
+        kinds = ", ".join(f"{n} {MESSAGE_KINDS.get(k, k)}" for k, n in sorted(proc.kinds.items()))
+        lines.append(f"Lecture : {proc.done} message(s) lu(s)" + (f" ({kinds})" if kinds else "")
+                     + f", {len(proc.cases_touched)} dossier(s) ouvert(s) ou mis à jour")
+        if proc.to_review:
+            lines.append(f"{proc.to_review} message(s) à lire ou à trier par vous : voir « cpambot cases »")
+    if proc.failed:
+        lines.append(f"{proc.failed} message(s) en échec : voir « cpambot ledger --etat failed ». "
+                     "Ils restent dans la boîte aux lettres.")
     return "\n".join(lines)
 
 

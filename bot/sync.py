@@ -1,15 +1,12 @@
-"""One sync of a mailbox: new UIDs → ledger rows → raw files → processing → checkpoint.
+"""Ingest: new UIDs → ledger rows → raw files → checkpoint. Nothing is interpreted here.
 
-The order of writes is what makes a crash harmless:
-
-1. a relevant message's row goes to ``processing`` before any slow work;
-2. its bytes are saved under ``raw/`` before it is processed;
-3. its row becomes terminal (``done``/``ignored``/``failed``), then the folder's
-   checkpoint moves past its UID.
-
-Every write is journaled at once (see :mod:`bot.store`), so a killed process
-resumes at the first message whose row is not terminal; the store file itself
-is rewritten once per batch of at most 500 messages.
+For each new message, in UID order: its headers decide whether it is relevant;
+a relevant message's bytes are saved under ``raw/`` and its row is recorded as
+``seen`` (to be processed by :mod:`bot.processing`); an unrelated one is recorded
+as ``ignored``; then the folder's checkpoint moves past its UID. Every write is
+journaled at once (see :mod:`bot.store`), so a killed process resumes at the first
+message without a row; the store file itself is rewritten once per folder sync.
+Interpreting messages is a separate stage that never needs the mailbox again.
 """
 
 from __future__ import annotations
@@ -18,14 +15,12 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from .errors import MailboxError, StoreError
+from .errors import MailboxError
 from .headers import HeaderSummary, summarize
 from .ledger import (
     CHECKPOINTS,
     LEDGER,
-    MAX_ATTEMPTS,
     STATE_LABELS,
-    TERMINAL,
     MessageRef,
     checkpoint_key,
     new_checkpoint,
@@ -34,7 +29,6 @@ from .ledger import (
     transition,
 )
 from .mailbox import Mailbox
-from .pipeline import Outcome, process_message
 from .rawstore import RawStore
 from .senders import Relevance, SenderPolicy, assess
 from .store import Store
@@ -44,8 +38,6 @@ LOG = logging.getLogger(__name__)
 BATCH_SIZE = 500
 BODY_BATCH_BYTES = 16 * 1024 * 1024
 
-Processor = Callable[[bytes, Relevance], Outcome]
-
 
 @dataclass
 class FolderReport:
@@ -53,11 +45,8 @@ class FolderReport:
     folder: str
     new: int = 0
     relevant: int = 0
-    done: int = 0
     ignored: int = 0
-    failed: int = 0
     duplicates: int = 0
-    resumed: int = 0
     uidvalidity_changed: bool = False
     error: str | None = None
     categories: dict[str, int] = field(default_factory=dict)
@@ -82,21 +71,18 @@ def chunks(items: list[int], size: int) -> Iterator[list[int]]:
 
 
 class Syncer:
-    """Runs syncs against one store; the single writer of the ledger."""
+    """Ingests mailboxes into one store; the single writer of the ledger."""
 
     def __init__(self, store: Store, raw_store: RawStore, policy: SenderPolicy, *,
-                 processor: Processor = process_message,
                  clock: Callable[[], str] = now_iso) -> None:
         self.store = store
         self.raw = raw_store
         self.policy = policy
-        self.processor = processor
         self.clock = clock
 
     def sync_account(self, account_name: str, mailbox: Mailbox,
                      folders: tuple[str, ...]) -> SyncReport:
-        """Sync every folder of one open mailbox; a folder's failure does not stop the others
-        unless the connection itself is gone."""
+        """Sync every folder of one open mailbox; a folder's failure does not stop the others."""
         report = SyncReport()
         for folder in folders:
             folder_report = FolderReport(account_name, folder)
@@ -108,6 +94,7 @@ class Syncer:
                 report.errors.append(str(exc))
                 LOG.error("%s", exc)
             finally:
+                self.raw.sync()
                 self.store.commit()
         return report
 
@@ -130,59 +117,60 @@ class Syncer:
             report.uidvalidity_changed = True
         uids = mailbox.uids_after(int(checkpoint["last_uid"]))
         for batch in chunks(uids, BATCH_SIZE):
-            self._sync_batch(account, folder, status.uidvalidity, mailbox, batch, checkpoint,
-                             ckey, report)
-            self.store.commit()
+            self._sync_batch(account, folder, status.uidvalidity, mailbox, batch, checkpoint, ckey,
+                             report)
 
     # -- one batch ----------------------------------------------------------------------
 
     def _sync_batch(self, account: str, folder: str, uidvalidity: int, mailbox: Mailbox,
                     batch: list[int], checkpoint: dict, ckey: str, report: FolderReport) -> None:
         headers = mailbox.fetch_headers(batch)
-        plan: list[tuple[int, dict, Relevance | None, HeaderSummary | None]] = []
+        plan: list[tuple[int, HeaderSummary, Relevance]] = []
+        done_uids: set[int] = set()
         for uid in batch:
-            ref = MessageRef(account, folder, uidvalidity, uid)
-            existing = self.store.get(LEDGER, ref.key)
-            if existing is not None and existing["state"] in TERMINAL:
-                plan.append((uid, existing, None, None))
-                continue
             fetched = headers.get(uid)
             if fetched is None:
-                plan.append((uid, {}, None, None))  # expunged since the search
-                continue
+                continue  # expunged since the search
+            if self.store.get(LEDGER, MessageRef(account, folder, uidvalidity, uid).key) is not None:
+                done_uids.add(uid)
+                continue  # ingested before a crash, checkpoint not yet moved
             summary = summarize(fetched.header_bytes, fetched.size)
-            relevance = assess(summary, self.policy)
-            if existing is not None:
-                report.resumed += 1
-                entry = existing
-            else:
-                report.new += 1
-                entry = new_entry(ref, summary, relevance, self.clock())
-            plan.append((uid, entry, relevance, summary))
-
-        bodies: dict[int, bytes] = {}
-        wanted = [uid for uid, _e, rel, _s in plan if rel is not None and rel.fetch_body]
+            plan.append((uid, summary, assess(summary, self.policy)))
+        wanted = [uid for uid, summary, rel in plan
+                  if rel.fetch_body and self.store.find(LEDGER, "fingerprint", summary.fingerprint) is None]
         groups = self._body_groups(wanted, headers)
-        for uid, entry, relevance, summary in plan:
-            if relevance is None or summary is None:
-                self._advance(checkpoint, ckey, uid)
-                continue
+        bodies: dict[int, bytes] = {}
+        for uid, summary, relevance in plan:
+            ref = MessageRef(account, folder, uidvalidity, uid)
+            entry = new_entry(ref, summary, relevance, self.clock())
+            report.new += 1
             report.categories[relevance.category] = report.categories.get(relevance.category, 0) + 1
-            duplicate = self._original_of(summary, entry)
+            duplicate = self._original_of(summary, ref.key)
             if duplicate is not None:
-                self._record(transition(entry, "ignored", self.clock(), duplicate,
-                                        duplicate_of=self.store.find(LEDGER, "fingerprint",
-                                                                     summary.fingerprint)),
-                             report)
+                entry = transition(entry, "ignored", self.clock(), duplicate[1], duplicate_of=duplicate[0])
                 report.duplicates += 1
+                report.ignored += 1
             elif not relevance.fetch_body:
-                self._record(transition(entry, "ignored", self.clock(), relevance.reason), report)
+                entry = transition(entry, "ignored", self.clock(), None)
+                report.ignored += 1
             else:
-                report.relevant += 1
-                if uid not in bodies:
+                if uid not in bodies and uid in groups:
                     bodies = mailbox.fetch_messages(groups[uid])
-                self._handle_relevant(entry, relevance, bodies.pop(uid, None), report)
+                raw = bodies.pop(uid, None)
+                if raw is None:
+                    entry = transition(entry, "ignored", self.clock(),
+                                       "message supprimé du serveur pendant la lecture")
+                    report.ignored += 1
+                else:
+                    digest, path = self.raw.save(raw)  # StoreError (disk full…) stops the sync here
+                    entry = transition(entry, "seen", self.clock(), None, raw=path, sha256=digest)
+                    report.relevant += 1
+            self.store.put(LEDGER, ref.key, entry)
+            done_uids.add(uid)
             self._advance(checkpoint, ckey, uid)
+        if batch and batch[-1] > checkpoint["last_uid"] and all(u in done_uids or u not in headers
+                                                                 for u in batch):
+            self._advance(checkpoint, ckey, batch[-1])
 
     @staticmethod
     def _body_groups(uids: list[int], headers: dict) -> dict[int, list[int]]:
@@ -199,58 +187,17 @@ class Syncer:
             size += msg_size
         return groups
 
-    def _original_of(self, summary: HeaderSummary, entry: dict) -> str | None:
-        """A reason if this message was already handled under another UID or folder."""
+    def _original_of(self, summary: HeaderSummary, this_key: str) -> tuple[str, str] | None:
+        """(key, French reason) if this message was already recorded under another UID or folder."""
         key = self.store.find(LEDGER, "fingerprint", summary.fingerprint)
-        if key is None:
-            return None
-        this_key = MessageRef(entry["account"], entry["folder"], entry["uidvalidity"],
-                              entry["uid"]).key
-        if key == this_key:
+        if key is None or key == this_key:
             return None
         original = self.store.get(LEDGER, key)
-        if original is None or original["state"] not in TERMINAL:
+        if original is None:
             return None
-        return (f"doublon du message déjà {STATE_LABELS[original['state']]} "
-                f"({original['folder']}, UID {original['uid']}, UIDVALIDITY "
-                f"{original['uidvalidity']})")
-
-    def _handle_relevant(self, entry: dict, relevance: Relevance, raw: bytes | None,
-                         report: FolderReport) -> None:
-        if raw is None:
-            self._record(transition(entry, "ignored", self.clock(),
-                                    "message supprimé du serveur pendant la lecture"), report)
-            return
-        if int(entry.get("attempts", 0)) >= MAX_ATTEMPTS:
-            self._record(transition(entry, "failed", self.clock(),
-                                    f"abandonné après {MAX_ATTEMPTS} tentatives interrompues"),
-                         report)
-            return
-        entry = transition(entry, "processing", self.clock())
-        self.store.put(LEDGER, self._key(entry), entry)
-        digest, path = self.raw.save(raw)  # StoreError (disk full…) stops the sync here
-        try:
-            outcome = self.processor(raw, relevance)
-        except StoreError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - a bug must not stop the mailbox
-            LOG.exception("erreur interne sur le message %s", self._key(entry))
-            outcome = Outcome("failed", f"erreur interne de cpambot ({exc.__class__.__name__})")
-        self._record(transition(entry, outcome.state, self.clock(), outcome.reason, raw=path,
-                                sha256=digest, facts=outcome.facts), report)
-
-    def _record(self, entry: dict, report: FolderReport) -> None:
-        self.store.put(LEDGER, self._key(entry), entry)
-        state = entry["state"]
-        if state in ("done", "ignored", "failed"):
-            setattr(report, state, getattr(report, state) + 1)
-        if state == "failed":
-            LOG.warning("message %s en échec : %s", self._key(entry), entry.get("reason"))
-
-    @staticmethod
-    def _key(entry: dict) -> str:
-        return MessageRef(entry["account"], entry["folder"], entry["uidvalidity"],
-                          entry["uid"]).key
+        return key, (f"doublon du message déjà {STATE_LABELS[original['state']]} "
+                     f"({original['folder']}, UID {original['uid']}, UIDVALIDITY "
+                     f"{original['uidvalidity']})")
 
     def _advance(self, checkpoint: dict, ckey: str, uid: int) -> None:
         if uid > checkpoint["last_uid"]:

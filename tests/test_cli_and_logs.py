@@ -103,8 +103,7 @@ def test_disk_full_loses_nothing(imap_user, bot_config, tiny_disk, capsys):
             poll_once(config, store)
     with Store.open(config.data_dir, readonly=True) as store:
         states = {r["subject"]: r["state"] for r in store.values(LEDGER)}
-    assert states.get("Petit") == "done" and states.get("Gros") == "processing"
-    assert "Après" not in states
+    assert states.get("Petit") == "seen" and "Gros" not in states and "Après" not in states
     subprocess.run(["mount", "-o", "remount,size=8m", str(tiny_disk)], check=True)
     with Store.open(config.data_dir) as store:
         report = poll_once(config, store)

@@ -14,6 +14,7 @@ from bot.cli import main
 from bot.errors import AuthenticationError
 from bot.imap_source import ImapMailbox
 from bot.ledger import CHECKPOINTS, LEDGER
+from bot.message import parse_message
 from bot.store import Store
 
 HERE = Path(__file__).parent
@@ -33,10 +34,10 @@ def test_sync_is_read_only_and_idempotent(imap_user, bot_config):
     flags_before = imap_user.fetch_flags("INBOX")
     config = bot_config()
     report, rows = run_poll(config)
-    assert report.ok and report.total("new") == 4 and report.total("relevant") == 2
+    assert report.ok and report.sync.total("new") == 4 and report.sync.total("relevant") == 2
     assert sorted(r["state"] for r in rows.values()) == ["done", "done", "ignored", "ignored"]
     report2, rows2 = run_poll(config)
-    assert report2.total("new") == 0 and rows2 == rows
+    assert report2.sync.total("new") == 0 and rows2 == rows
     assert imap_user.fetch_flags("INBOX") == flags_before
     assert all(b"\\Seen" not in f for f in imap_user.fetch_flags("INBOX").values())
 
@@ -92,11 +93,10 @@ def test_crash_between_two_messages(imap_user, bot_config):
     crashed = subprocess.run([sys.executable, "-c", code, str(config.path)], cwd=HERE.parent)
     assert crashed.returncode == -9
     report, rows = run_poll(config)
-    assert report.ok and report.total("resumed") == 1
+    assert report.ok and report.sync.total("new") == 10  # UIDs 1-5 were recorded before the kill
     states = {k[2]: r["state"] for k, r in rows.items()}
     assert len(states) == 15 and set(states.values()) == {"done", "ignored"}
     assert sum(1 for r in rows.values() if r["state"] == "done") == 10
-    assert max(r["attempts"] for r in rows.values()) == 2
     with Store.open(config.data_dir, readonly=True) as store:
         assert store.get(CHECKPOINTS, "principal|INBOX")["last_uid"] == 15
 
@@ -108,46 +108,52 @@ def test_uidvalidity_change_resyncs_without_duplicates(imap_user, bot_config):
     imap_user.multiappend("Caisse", msgs)
     config = bot_config(folders=("Caisse",))
     first, _ = run_poll(config)
-    assert first.total("done") == 3
+    assert first.processing.done == 3
     old = imap_user.folder_uidvalidity("Caisse")
     imap_user.delete_folder("Caisse")
     imap_user.multiappend("Caisse", msgs + [message(subject="Nouveau retour")])
     assert imap_user.folder_uidvalidity("Caisse") != old
     report, rows = run_poll(config)
-    folder = report.folders[0]
-    assert folder.uidvalidity_changed and folder.duplicates == 4 and folder.done == 1
+    folder = report.sync.folders[0]
+    assert folder.uidvalidity_changed and folder.duplicates == 4 and folder.relevant == 1
+    assert report.processing.done == 1
     done = [r for r in rows.values() if r["state"] == "done"]
     assert len(done) == 4  # 3 from the first pass + the new one, nothing twice
 
 
+class AppendingMailbox(ImapMailbox):
+    """The real IMAP mailbox; a second connection appends a message during the first body fetch."""
+
+    def __init__(self, account, imap_user):
+        super().__init__(account)
+        self.imap_user = imap_user
+        self.appended = []
+
+    def fetch_messages(self, uids):
+        if not self.appended:
+            self.appended.append(self.imap_user.append("INBOX", message(subject="Arrivé pendant")))
+        return super().fetch_messages(uids)
+
+
 def test_message_appended_during_sync_is_not_lost(imap_user, bot_config):
-    """GIVEN a message arriving while a poll is processing WHEN the next poll runs
+    """GIVEN a message arriving while a sync is fetching bodies WHEN the next poll runs
     THEN it is picked up: nothing is skipped."""
     imap_user.multiappend("INBOX", [message(subject="A"), message(subject="B")])
     config = bot_config()
-    import bot.sync as sync_module
-
-    original = sync_module.process_message
-    appended = []
-
-    def processor(raw, relevance):
-        if not appended:
-            appended.append(imap_user.append("INBOX", message(subject="Arrivé pendant")))
-        return original(raw, relevance)
+    from bot.app import build_policy
+    from bot.rawstore import RawStore
+    from bot.sync import Syncer
 
     with Store.open(config.data_dir) as store:
-        from bot.app import build_policy
-        from bot.rawstore import RawStore
-        from bot.sync import Syncer
-
-        box = ImapMailbox(config.accounts[0])
+        box = AppendingMailbox(config.accounts[0], imap_user)
         box.open()
-        syncer = Syncer(store, RawStore(config.data_dir), build_policy(config), processor=processor)
-        syncer.sync_account("principal", box, ("INBOX",))
+        first = Syncer(store, RawStore(config.data_dir), build_policy(config)).sync_account(
+            "principal", box, ("INBOX",))
         box.close()
+    assert first.total("new") == 2 and box.appended
     report, rows = run_poll(config)
-    subjects = sorted(r["subject"] for r in rows.values())
-    assert subjects == ["A", "Arrivé pendant", "B"]
+    assert report.sync.total("new") == 1
+    assert sorted(r["subject"] for r in rows.values()) == ["A", "Arrivé pendant", "B"]
     assert all(r["state"] == "done" for r in rows.values())
 
 
@@ -182,12 +188,18 @@ def test_odd_messages_are_read(imap_user, bot_config):
                                "Sans identifiant"}
     assert all(r["state"] == "done" for r in rows.values()), [r["reason"] for r in rows.values()]
     assert by_subject["Sans identifiant"]["message_id"] is None
-    assert len(by_subject["Pièces"]["facts"]["attachments"]) == 12
+    def parsed(subject):
+        return parse_message((config.data_dir / by_subject[subject]["raw"]).read_bytes())
+
+    assert len(parsed("Pièces").attachments) == 12
+    assert "Réponse à votre réclamation : payée." in parsed("Réclamation").text
+    assert "Lot 042" in parsed("HTML").text
+    assert parsed("Décision de la CRA").from_name == "Caisse Générale"
     server_raw = imap_user.fetch_raw("INBOX")
     for row in rows.values():
         assert (config.data_dir / row["raw"]).read_bytes() == server_raw[row["uid"]]
     again, _ = run_poll(config)
-    assert again.total("new") == 0
+    assert again.sync.total("new") == 0
 
 
 def test_25_mb_message(imap_user, bot_config):
