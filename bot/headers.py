@@ -1,8 +1,9 @@
 """Header summaries: the few fields the bot reads before deciding to fetch a body.
 
 Pure functions over the bytes returned by ``BODY.PEEK[HEADER.FIELDS (...)]``
-(or the header block of a Maildir file). Parsing uses the stdlib's compat32
-parser, which is several times faster than ``policy.default``.
+(or the header block of a Maildir file). The block is unfolded and split by
+hand: this runs for every message of the mailbox, and the stdlib parsers cost
+several times more than the whole IMAP fetch (see bench/ingest.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import hashlib
 import re
 from dataclasses import dataclass
 from email.header import decode_header, make_header
-from email.parser import HeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
 
 # The header fields fetched for every message. Order matters for the fingerprint only
@@ -22,8 +22,9 @@ HEADER_FIELDS = (
     "CONTENT-TYPE", "AUTHENTICATION-RESULTS", "X-CPAMBOT",
 )
 
-_PARSER = HeaderParser()
 _MSGID_RE = re.compile(r"<[^<>\s]+>")
+_ANGLE_ADDR = re.compile(r"^(.*?)<\s*([^<>\s]+@[^<>\s]+?)\s*>\s*$", re.S)
+_BARE_ADDR = re.compile(r"^[^\s<>\"(),;:]+@[^\s<>\"(),;:]+$")
 
 
 @dataclass(frozen=True)
@@ -35,13 +36,18 @@ class HeaderSummary:
     from_addr: str
     subject: str
     date: str | None
-    to: tuple[str, ...]
+    to_raw: str
     in_reply_to: tuple[str, ...]
     references: tuple[str, ...]
     auto_submitted: bool
     content_type: str
     size: int
     fingerprint: str
+
+    @property
+    def to(self) -> tuple[str, ...]:
+        """Recipients (To and Cc), lower-cased; parsed only when asked for."""
+        return tuple(a.lower() for _, a in getaddresses([self.to_raw]) if a)
 
     @property
     def from_domain(self) -> str:
@@ -52,6 +58,8 @@ def decode_text(value: str | None) -> str:
     """Decode RFC 2047 encoded words; never raises."""
     if not value:
         return ""
+    if "=?" not in value:
+        return " ".join(value.split())
     try:
         text = str(make_header(decode_header(value)))
     except (ValueError, LookupError, UnicodeError):
@@ -68,42 +76,82 @@ def fingerprint(header_bytes: bytes, size: int) -> str:
     return digest.hexdigest()
 
 
-def summarize(header_bytes: bytes, size: int) -> HeaderSummary:
-    """Summarize a header block. Garbage yields empty fields, not an exception."""
+def split_headers(header_bytes: bytes) -> dict[str, str]:
+    """Unfolded header fields, names lower-cased; the first occurrence of each wins
+    (To and Cc are joined). Bytes that are not UTF-8 are read as Latin-1 (old mailers)."""
     try:
         text = header_bytes.decode("utf-8")
     except UnicodeDecodeError:
-        text = header_bytes.decode("latin-1")  # raw 8-bit headers from old mailers
-    msg = _PARSER.parsestr(text)
+        text = header_bytes.decode("latin-1")
+    fields: dict[str, str] = {}
+    name = None
+    for line in text.replace("\r\n", "\n").split("\n"):
+        if not line.strip():
+            if fields:
+                break
+            continue
+        if line[0] in " \t":
+            if name is not None:
+                fields[name] += " " + line.strip()
+            continue
+        key, sep, value = line.partition(":")
+        if not sep:
+            name = None
+            continue
+        name = key.strip().lower()
+        if name in fields:
+            if name in ("to", "cc"):
+                fields[name] += ", " + value.strip()
+                continue
+            name = None  # keep the first occurrence, drop continuation lines of a repeat
+            continue
+        fields[name] = value.strip()
+    return fields
 
-    def get(name: str) -> str:
-        value = msg.get(name)
-        return str(value) if value is not None else ""
 
-    from_pairs = getaddresses([get("From")]) if get("From") else []
-    from_name, from_addr = from_pairs[0] if from_pairs else ("", "")
+def parse_from(value: str) -> tuple[str, str]:
+    """(display name, address) of a From field; fast paths for the usual shapes."""
+    value = value.strip()
+    if "," not in value and value.count("<") <= 1:
+        found = _ANGLE_ADDR.match(value)
+        if found:
+            return decode_text(found.group(1).strip().strip('"').strip()), found.group(2)
+        if _BARE_ADDR.match(value):
+            return "", value
+    pairs = getaddresses([value])
+    name, addr = pairs[0] if pairs else ("", "")
+    return decode_text(name), addr
+
+
+def summarize(header_bytes: bytes, size: int) -> HeaderSummary:
+    """Summarize a header block. Garbage yields empty fields, not an exception."""
+    fields = split_headers(header_bytes)
+    get = fields.get
+    from_name, from_addr = parse_from(get("from", "")) if get("from") else ("", "")
     date_iso = None
-    raw_date = get("Date")
+    raw_date = get("date")
     if raw_date:
         try:
             date_iso = parsedate_to_datetime(raw_date).isoformat()
         except (TypeError, ValueError, IndexError, OverflowError):
             date_iso = None
-    auto = get("Auto-Submitted").strip().lower()
-    precedence = get("Precedence").strip().lower()
-    message_ids = _MSGID_RE.findall(get("Message-ID"))
+    auto = get("auto-submitted", "").lower()
+    precedence = get("precedence", "").lower()
+    message_ids = _MSGID_RE.findall(get("message-id", ""))
+    subject = get("subject", "")
+    to_raw = ", ".join(v for v in (get("to"), get("cc")) if v)
     return HeaderSummary(
         message_id=message_ids[0] if message_ids else None,
-        from_name=decode_text(from_name),
+        from_name=from_name,
         from_addr=from_addr.strip().lower(),
-        subject=decode_text(get("Subject")),
+        subject=decode_text(subject) if "=?" in subject else " ".join(subject.split()),
         date=date_iso,
-        to=tuple(a.lower() for _, a in getaddresses([get("To"), get("Cc")]) if a),
-        in_reply_to=tuple(_MSGID_RE.findall(get("In-Reply-To"))),
-        references=tuple(_MSGID_RE.findall(get("References"))),
-        auto_submitted=bool(auto and auto != "no") or bool(get("X-Autoreply"))
+        to_raw=to_raw,
+        in_reply_to=tuple(_MSGID_RE.findall(get("in-reply-to", ""))),
+        references=tuple(_MSGID_RE.findall(get("references", ""))),
+        auto_submitted=bool(auto and auto != "no") or bool(get("x-autoreply"))
         or precedence in ("auto_reply", "bulk", "junk"),
-        content_type=(get("Content-Type").split(";")[0].strip().lower() or "text/plain"),
+        content_type=(get("content-type", "").split(";")[0].strip().lower() or "text/plain"),
         size=size,
         fingerprint=fingerprint(header_bytes, size),
     )

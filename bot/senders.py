@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .headers import HeaderSummary
 
@@ -86,6 +87,7 @@ def _folded(text: str) -> str:
     return re.sub(r"[\s_.]+", " ", text)
 
 
+@lru_cache(maxsize=8192)  # newsletters and patients write again and again
 def looks_like_caisse(name: str, address: str) -> bool:
     folded = f"{_folded(name)} {_folded(address)} {_folded(address.replace('-', ' '))}"
     return any(word in folded for word in _LOOKALIKE_WORDS)
