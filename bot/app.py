@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from .casebook import CaseBook
@@ -68,13 +69,16 @@ def ingest(config: Config, store: Store, accounts: tuple[Account, ...] | None = 
     return total
 
 
-def process(config: Config, store: Store) -> ProcessReport:
+def process(config: Config, store: Store, today: date | None = None) -> ProcessReport:
     """Read every ingested message not yet processed and update the cases."""
     casebook = CaseBook(store, config.rules)
-    return Processor(store, RawStore(config.data_dir), casebook, caisses=config.caisses).run()
+    clock = (lambda: today) if today else date.today
+    return Processor(store, RawStore(config.data_dir), casebook, caisses=config.caisses,
+                     today=clock).run()
 
 
-def poll_once(config: Config, store: Store, accounts: tuple[Account, ...] | None = None) -> PollReport:
+def poll_once(config: Config, store: Store, accounts: tuple[Account, ...] | None = None,
+              today: date | None = None) -> PollReport:
     """Ingest then process: what ``cpambot poll --once`` and each run of the service do."""
     sync = ingest(config, store, accounts)
-    return PollReport(sync=sync, processing=process(config, store))
+    return PollReport(sync=sync, processing=process(config, store, today))

@@ -107,7 +107,7 @@ def new_case(case_id: str, key: str, fact: Fact, today: date) -> dict[str, Any]:
         "id": case_id, "key": key, "type": ctype, "state": "open", "status": "",
         "caisse": fact.caisse, "lot": fact.lot, "invoice": fact.invoice,
         "reference": fact.reference, "amount": None, "reject_code": None, "family": None,
-        "advice": None, "part": fact.part, "dates": {}, "history": [], "fact_ids": [],
+        "advice": None, "part": None, "dates": {}, "history": [], "fact_ids": [],
         "deadlines": [], "needs_review": None, "opened": today.isoformat(),
         "updated": today.isoformat(), "closed": None, "flags": [],
     }
@@ -145,9 +145,11 @@ def apply_fact(case: dict[str, Any], fact: Fact, *, source: str, received: date,
     case["history"].append({"date": (fact.date or received).isoformat(), "kind": fact.kind,
                             "text": _describe(fact), "source": source,
                             "received": received.isoformat()})
-    for attr in ("lot", "invoice", "reference", "part"):
+    for attr in ("lot", "invoice", "reference"):
         if getattr(fact, attr) and not case.get(attr):
             case[attr] = getattr(fact, attr)
+    if fact.part and fact.kind not in ("invoice_paid", "amc_paid") and not case.get("part"):
+        case["part"] = fact.part
     if fact.amount is not None and fact.kind not in ("invoice_paid", "amc_paid"):
         case["amount"] = _money(fact)
     dates = case["dates"]
@@ -169,7 +171,9 @@ def apply_fact(case: dict[str, Any], fact: Fact, *, source: str, received: date,
             dates["pieces_due"] = str(fact.details["deadline"])
         case["advice"] = "Envoyez la pièce demandée (SCOR de préférence) sans renvoyer la facture."
     elif kind == "invoice_paid":
-        case.update(state="closed", status="payée", closed=when)
+        if case.get("part") in (None, fact.part) or case["state"] == "waiting":
+            case.update(state="closed", status="payée", closed=when)
+        # else: the other part (AMO vs AMC) was paid; the problem of this case remains
     elif kind == "invoice_deferred":
         if case["state"] != "closed":
             case.update(state="waiting", status="en attente de traitement par la caisse")

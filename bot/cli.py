@@ -72,6 +72,23 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--data-dir", type=Path, default=None,
                       help="dossier de données de la démonstration (défaut : dossier temporaire)")
 
+    parse = sub.add_parser("parse", help="montre ce que le robot comprend d'un message (.eml), "
+                                         "sans rien enregistrer")
+    parse.add_argument("file", type=Path, metavar="FICHIER.eml")
+    parse.add_argument("--json", action="store_true", help="sortie JSON")
+
+    cases = sub.add_parser("cases", help="liste des dossiers ouverts")
+    cases.add_argument("--etat", "--state", dest="state", choices=("open", "waiting", "closed", "tous"),
+                       default=None, help="open (à traiter), waiting (en attente), closed (clos) ou tous ; "
+                                          "défaut : à traiter et en attente")
+    cases.add_argument("--json", action="store_true", help="sortie JSON")
+    cases.add_argument("--data-dir", type=Path, default=None, help="dossier de données")
+
+    case = sub.add_parser("case", help="détail d'un dossier, avec son historique et ses échéances")
+    case.add_argument("case_id", metavar="DOSSIER", help="numéro du dossier (ex. C12)")
+    case.add_argument("--json", action="store_true", help="sortie JSON")
+    case.add_argument("--data-dir", type=Path, default=None, help="dossier de données")
+
     ledger = sub.add_parser("ledger", help="registre des messages vus et de leur traitement")
     ledger.add_argument("--etat", "--state", dest="state", choices=STATES,
                         help="seulement les messages dans cet état")
@@ -176,7 +193,82 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     return 0
 
 
+def _optional_config(args: argparse.Namespace) -> Config | None:
+    path = args.config or default_config_path()
+    explicit = args.config is not None or bool(os.environ.get("CPAMBOT_CONFIG"))
+    if not explicit and not path.exists():
+        return None
+    return load_config(path)
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from .app import build_policy
+    from .explain import explain, explain_text
+    from .senders import SenderPolicy
+
+    try:
+        raw = args.file.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"lecture impossible de {args.file} : {exc.strerror}") from exc
+    config = _optional_config(args)
+    policy = build_policy(config) if config else SenderPolicy.build()
+    report = explain(raw, policy, config.caisses if config else (),
+                     settings=config.rules if config else None)
+    if args.json:
+        json.dump(report, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        print(explain_text(report))
+    return 0
+
+
+def _read_store(args: argparse.Namespace) -> Store:
+    data_dir = args.data_dir or _config(args).data_dir
+    return Store.open(data_dir, readonly=True)
+
+
+def cmd_cases(args: argparse.Namespace) -> int:
+    from .casebook import CASES
+    from .summary import case_json, cases_table
+
+    with _read_store(args) as store:
+        rows = list(store.values(CASES))
+    if args.state != "tous":
+        wanted = {args.state} if args.state else {"open", "waiting"}
+        rows = [c for c in rows if c["state"] in wanted]
+    rows = [c for c in rows if c["type"] != "lot_watch" or args.state in ("waiting", "tous")]
+    rows.sort(key=lambda c: int(c["id"][1:]))
+    if args.json:
+        json.dump([case_json(c) for c in rows], sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    elif rows:
+        print(cases_table(rows))
+    else:
+        print("Aucun dossier.")
+    return 0
+
+
+def cmd_case(args: argparse.Namespace) -> int:
+    from .casebook import CaseBook
+    from .summary import case_detail, case_json
+
+    with _read_store(args) as store:
+        case = CaseBook(store).by_id(args.case_id)
+    if case is None:
+        print(f"cpambot : dossier « {args.case_id} » introuvable (voir « cpambot cases »)", file=sys.stderr)
+        return 1
+    if args.json:
+        json.dump(case_json(case, history=True), sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        print(case_detail(case))
+    return 0
+
+
 COMMANDS = {
+    "parse": cmd_parse,
+    "cases": cmd_cases,
+    "case": cmd_case,
     "poll": cmd_poll,
     "run": cmd_run,
     "check": cmd_check,

@@ -7,14 +7,16 @@ raw copies, exactly as a real run would produce them.
 from __future__ import annotations
 
 import tempfile
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
 from ..app import poll_once
 from ..config import Account, Caisse, Config, Professional
+from ..casebook import CASES
 from ..ledger import LEDGER
 from ..store import Store
-from ..summary import ledger_table, sync_summary
+from ..summary import cases_table, ledger_table, sync_summary
 
 DEMO_PRO = Professional(nom="Marie Exemple", profession="infirmier", numero_am="974123456",
                         email="marie.exemple@example.org", telephone="0262 00 00 00",
@@ -39,19 +41,29 @@ def demo_config(data_dir: Path) -> Config:
     )
 
 
+# The demo mailbox tells a story from February to June 2026: it is read as of this date.
+DEMO_TODAY = date(2026, 7, 1)
+
+
 def run_demo(data_dir: Path | None = None) -> int:
     target = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="cpambot-demo-"))
     config = demo_config(target)
     print(f"Démonstration : boîte aux lettres fictive {demo_maildir()}")
-    print(f"Données de la démonstration : {target}\n")
+    print(f"Données de la démonstration : {target}")
+    print(f"Date de référence de la démonstration : {DEMO_TODAY:%d/%m/%Y}\n")
     with Store.open(target) as store:
-        report = poll_once(config, store)
+        report = poll_once(config, store, today=DEMO_TODAY)
         rows = sorted((r for r in store.values(LEDGER) if r["category"] != "other"),
                       key=lambda r: r["uid"])
         others = sum(1 for r in store.values(LEDGER) if r["category"] == "other")
+        cases = sorted((c for c in store.values(CASES) if c["state"] != "closed"),
+                       key=lambda c: int(c["id"][1:]))
     print(sync_summary(report))
     print("\nMessages retenus :")
     print(ledger_table(rows))
     print(f"\n{others} autre(s) message(s) sans rapport avec l'Assurance Maladie, laissés de côté.")
+    print(f"\nDossiers ouverts ({len(cases)}) :")
+    print(cases_table(cases))
+    print(f"\nDétail d'un dossier : cpambot case C1 --data-dir {target}")
     print(f"Registre complet : cpambot ledger --data-dir {target} --tous")
     return 0 if report.ok else 1
