@@ -12,8 +12,8 @@ from importlib import resources
 from pathlib import Path
 
 from ..app import poll_once
-from ..config import Account, Caisse, Config, Professional
 from ..casebook import CASES
+from ..config import Account, Caisse, Config, Professional
 from ..ledger import LEDGER
 from ..store import Store
 from ..summary import cases_table, ledger_table, sync_summary
