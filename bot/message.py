@@ -22,6 +22,8 @@ from html.parser import HTMLParser
 
 import mailparser
 
+from .decode.edi import EdiPart, edi_parts_of
+from .decode.errors import DecodeError
 from .headers import header_block, summarize
 
 LOG = logging.getLogger(__name__)
@@ -51,6 +53,8 @@ class ParsedMessage:
     attachments: tuple[Attachment, ...] = ()
     forwarded: ParsedMessage | None = None
     defects: tuple[str, ...] = ()
+    edi: tuple[EdiPart, ...] = ()  # application/EDI-consent parts (ARL, NOEMIE)
+    edi_error: str | None = None  # French reason when an EDI part cannot even be extracted
 
     @property
     def from_domain(self) -> str:
@@ -213,17 +217,16 @@ def _parse_date(value: str | None) -> datetime | None:
     return None
 
 
-def _attached_message(raw: bytes) -> bytes | None:
-    """The first message/rfc822 part of ``raw``, as bytes."""
+def _attached_message(msg: email.message.Message) -> bytes | None:
+    """The first message/rfc822 part of ``msg``, as bytes."""
     try:
-        msg = email.message_from_bytes(raw)
-    except Exception:  # noqa: BLE001
+        for part in msg.walk():
+            if part.get_content_type() == "message/rfc822":
+                inner = part.get_payload()
+                if isinstance(inner, list) and inner:
+                    return inner[0].as_bytes()
+    except Exception:  # noqa: BLE001 - a broken attachment is simply not a forward
         return None
-    for part in msg.walk():
-        if part.get_content_type() == "message/rfc822":
-            inner = part.get_payload()
-            if isinstance(inner, list) and inner:
-                return inner[0].as_bytes()
     return None
 
 
@@ -263,9 +266,15 @@ def parse_message(raw: bytes, *, _depth: int = 0) -> ParsedMessage:
         text = html_to_text(html)
     subject = head.subject
     attachments = tuple(a for a in (_attachment(item) for item in parsed.attachments) if a)
+    edi: tuple[EdiPart, ...] = ()
+    edi_error = None
+    try:
+        edi = tuple(edi_parts_of(parsed.message))
+    except DecodeError as exc:
+        edi_error = exc.reason
     forwarded = None
     if _depth < 2:
-        inner = _attached_message(raw)
+        inner = _attached_message(parsed.message)
         if inner is not None:
             forwarded = parse_message(inner, _depth=_depth + 1)
         elif re.match(r"^\s*(?:(?:re|tr|fwd?)\s*:\s*)*(?:tr|fwd?)\s*:", subject, re.IGNORECASE) \
@@ -278,7 +287,7 @@ def parse_message(raw: bytes, *, _depth: int = 0) -> ParsedMessage:
         date=datetime.fromisoformat(head.date) if head.date else None, message_id=head.message_id,
         to=head.to,
         text=text, html=html, attachments=attachments, forwarded=forwarded,
-        defects=tuple(sorted(parsed.defects_categories)),
+        defects=tuple(sorted(parsed.defects_categories)), edi=edi, edi_error=edi_error,
     )
 
 

@@ -45,7 +45,7 @@ def _read(raw: bytes, trust: str, caisses: Sequence[Caisse]) -> Reading:
     if not (msg.from_addr or msg.subject or msg.date):
         raise UnreadableMessage("aucun en-tête reconnu")
     if trust in ("caisse", "approver"):
-        returns = read_returns(raw, msg.original.from_addr, trust)
+        returns = read_returns(msg, trust)
         if returns is not None:
             return returns
     from .classify.human import classify_human

@@ -12,11 +12,12 @@ from datetime import date
 from decimal import Decimal
 
 from .decode.arl import ArlFile
-from .decode.edi import decode_edi_part, extract_edi_parts
+from .decode.edi import decode_edi_part
 from .decode.errors import DecodeError
 from .decode.noemie import Invoice, NoemieFile
 from .decode.records import Part
 from .facts import Fact, Reading
+from .message import ParsedMessage
 
 _RSS = re.compile(r"^\d{2}(\d{3})@(\d{3})\.\d{2}\.rss\.fr$")
 
@@ -115,13 +116,15 @@ def arl_facts(arl: ArlFile, fallback_caisse: str | None) -> list[Fact]:
     return facts
 
 
-def read_returns(raw: bytes, from_addr: str, trust: str) -> Reading | None:
-    """The Reading of a return e-mail, or None when it carries no EDI part."""
-    try:
-        parts = extract_edi_parts(raw)
-    except DecodeError as exc:
+def read_returns(msg: ParsedMessage, trust: str) -> Reading | None:
+    """The Reading of a return e-mail (or of a forwarded one), or None when it carries no EDI part."""
+    source = msg.forwarded if msg.forwarded is not None and (msg.forwarded.edi or msg.forwarded.edi_error) \
+        else msg
+    from_addr = source.from_addr
+    if source.edi_error:
         return Reading("noemie", trust, caisse_from_address(from_addr),
-                       needs_review=f"retour illisible : {exc.reason}", problems=(exc.reason,))
+                       needs_review=f"retour illisible : {source.edi_error}", problems=(source.edi_error,))
+    parts = source.edi
     if not parts:
         return None
     caisse = caisse_from_address(from_addr)

@@ -22,7 +22,7 @@ from bot.decode.arl import ArlFile, decode_arl_text
 from bot.decode.errors import DecodeError, UnreadableContent
 from bot.decode.noemie import NoemieFile, decode_noemie_text
 
-__all__ = ["EdiPart", "decode_edi_part", "extract_edi_parts"]
+__all__ = ["EdiPart", "decode_edi_part", "edi_parts_of", "extract_edi_parts"]
 
 EDI_CONTENT_TYPE = "application/edi-consent"
 _B64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
@@ -90,6 +90,16 @@ def extract_edi_parts(raw_message: bytes) -> list[EdiPart]:
         raise DecodeError(f"message de type {type(raw_message).__name__} au lieu d'octets")
     try:
         msg = email.message_from_bytes(bytes(raw_message), policy=compat32)
+        return [_edi_part(p) for p in msg.walk() if p.get_content_type() == EDI_CONTENT_TYPE]
+    except DecodeError:
+        raise
+    except Exception as exc:
+        raise DecodeError(f"message illisible ({type(exc).__name__})") from exc
+
+
+def edi_parts_of(msg: Message) -> list[EdiPart]:
+    """The EDI parts of an already parsed message (compat32), as :func:`extract_edi_parts`."""
+    try:
         return [_edi_part(p) for p in msg.walk() if p.get_content_type() == EDI_CONTENT_TYPE]
     except DecodeError:
         raise
