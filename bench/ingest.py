@@ -13,26 +13,34 @@ Ce que fait le script, dans un seul lancement :
 3. mesure, en alternant (a) et (d) ``--runs`` fois, chaque mesure dans un sous-processus
    à elle (le pic de RSS est donc celui de cpambot seul, pas celui du générateur) :
 
-   (a) première relève complète par le vrai chemin de cpambot : ``parse_config`` (TOML,
-       mot de passe dans un fichier), ``Store.open``, ``bot.app.poll_once``, ``close`` ;
-       dossier de données neuf à chaque fois ;
-   (b) dans le même sous-processus, juste après (a) : relève sans rien de nouveau,
-       base rouverte (open + poll_once + close), puis ``poll_once`` seul, base déjà
-       ouverte (5 fois, médiane) ;
+   (a) première relève complète, étape d'ingestion seule : ``bot.app.ingest`` (IMAP →
+       lignes du registre + copies brutes ; les messages pertinents restent « seen »),
+       chronométrée seule, après ``parse_config`` (TOML, mot de passe dans un fichier) et
+       ``Store.open`` sur un dossier de données neuf. C'est (a) qu'on compare au plancher
+       (d) : les deux lisent les mêmes en-têtes et les mêmes corps pertinents ;
+   (a2) dans le même sous-processus, juste après : ``bot.app.process`` (lecture des copies
+       brutes, classement, dossiers ; aucun accès IMAP), chronométrée à part, rapportée en
+       ms par message pertinent, avec le rapport (a+a2)/(d) pour information (sans cible) ;
+       puis ``Store.close`` ;
+   (b) dans le même sous-processus, ensuite : relève sans rien de nouveau (``poll_once`` =
+       ingest + process), base rouverte (open + poll_once + close), puis ``poll_once``
+       seul, base déjà ouverte (5 fois, médiane) ;
    (c) pic de RSS (VmHWM de /proc/self/status, pas ru_maxrss qui survit à execve) du
-       sous-processus, relevé juste après (a) ;
+       sous-processus, relevé juste après (a)+(a2) ;
    (d) le plancher brut : une boucle imapclient nue sur le même dossier (login, EXAMINE,
        UID SEARCH, FETCH RFC822.SIZE + BODY.PEEK[HEADER.FIELDS (…HEADER_FIELDS…)] par lots
        de 500, puis FETCH BODY.PEEK[] des seuls messages dont cpambot a lu le corps —
-       ensemble pris dans le registre (ledger) de la première relève (a), et vérifié
-       contre ``bot.senders.assess`` appliqué aux en-têtes du corpus), sans aucun
-       traitement ;
+       ensemble pris dans le registre (ledger) de la première relève (a), lignes portant
+       une copie brute, et vérifié contre ``bot.senders.assess`` appliqué aux en-têtes du
+       corpus), sans aucun traitement ;
 
 4. arrête Dovecot proprement à la fin, y compris sur Ctrl-C, SIGTERM ou exception.
 
-Options de diagnostic : ``--profile FICHIER`` lance une relève (a) supplémentaire profilée,
-hors mesures : pyinstrument (échantillonnage) si FICHIER finit par .txt ou .html, sinon
-cProfile (``python -m pstats FICHIER``).
+Options de diagnostic (hors mesures) : ``--profile FICHIER`` lance une relève (a)+(a2)
+supplémentaire profilée : pyinstrument (échantillonnage) si FICHIER finit par .txt ou
+.html, sinon cProfile (``python -m pstats FICHIER``) ; ``--breakdown`` lance une relève
+(a)+(a2) supplémentaire où les fonctions du bot sont enveloppées et chronométrées (temps
+exclusifs), répartition donnée à part pour l'ingestion et pour le traitement.
 """
 
 from __future__ import annotations
@@ -421,9 +429,12 @@ class _Breakdown:
     """Exclusive wall-clock time per bot function, by wrapping them (a few µs per call).
 
     Nested wrapped calls are subtracted from their caller, so the rows add up; what no
-    wrapper covers is reported as « reste du Syncer » (loop, report, dict copies…).
-    Garbage-collector pauses are timed apart (they overlap the rows).
+    wrapper covers is reported as « reste » (loop, report, dict copies…). Garbage-collector
+    pauses are timed apart (they overlap the rows). :meth:`take` returns the figures
+    gathered since the previous call and starts afresh: one snapshot per stage.
     """
+
+    LEDGER_LABEL = "ledger.new_entry / transition / now_iso"
 
     def __init__(self) -> None:
         self.times: dict[str, float] = {}
@@ -432,6 +443,7 @@ class _Breakdown:
         self.gc_time = 0.0
         self.gc_runs = 0
         self._gc_t0 = 0.0
+        self.human_wrapped = False
 
     def wrap(self, label: str, fn):  # type: ignore[no-untyped-def]
         import functools
@@ -452,6 +464,12 @@ class _Breakdown:
 
         return timed
 
+    def take(self) -> dict:
+        out = {"times": self.times, "calls": self.calls, "gc_time": self.gc_time,
+               "gc_runs": self.gc_runs}
+        self.times, self.calls, self.gc_time, self.gc_runs = {}, {}, 0.0, 0
+        return out
+
     def gc_callback(self, phase: str, info: dict) -> None:
         if phase == "start":
             self._gc_t0 = time.perf_counter()
@@ -461,10 +479,13 @@ class _Breakdown:
 
     def install(self) -> None:
         import gc
+        import importlib
 
-        from bot import imap_source, ledger, pipeline, rawstore, store, sync
+        from bot import casebook, imap_source, ledger, processing, rawstore, reader, storage, store, sync
 
+        led = self.LEDGER_LABEL
         patch = [
+            # ingest stage
             (imap_source.ImapMailbox, "open", "IMAP : connexion + LOGIN"),
             (imap_source.ImapMailbox, "close", "IMAP : LOGOUT"),
             (imap_source.ImapMailbox, "select", "IMAP : EXAMINE"),
@@ -473,36 +494,86 @@ class _Breakdown:
             (imap_source.ImapMailbox, "fetch_messages", "IMAP : FETCH BODY.PEEK[] (+ analyse imapclient)"),
             (sync, "summarize", "headers.summarize"),
             (sync, "assess", "senders.assess"),
-            (sync, "new_entry", "ledger.new_entry / transition / now_iso"),
-            (sync, "transition", "ledger.new_entry / transition / now_iso"),
+            (sync, "new_entry", led),
+            (sync, "transition", led),
             (sync.Syncer, "_original_of", "Syncer._original_of (doublons)"),
+            (rawstore.RawStore, "save", "RawStore.save (sha256 + écriture, sans fsync)"),
+            (rawstore.RawStore, "sync", "RawStore.sync (os.sync)"),
+            # processing stage
+            (processing, "transition", led),
+            (processing.Processor, "pending", "Processor.pending (Store.values + tri)"),
+            (rawstore.RawStore, "load", "RawStore.load (lecture de la copie brute)"),
+            (reader, "parse_message", "message.parse_message (analyse MIME)"),
+            (reader, "read_returns", "returns.read_returns (retours machine)"),
+            (casebook.CaseBook, "apply_reading", "CaseBook.apply_reading"),
+            (casebook.CaseBook, "tick", "CaseBook.tick"),
+            # both
             (store.Store, "get", "Store.get / find"),
             (store.Store, "find", "Store.get / find"),
             (store.Store, "put", "Store.put (json.dumps + write du journal)"),
             (store.Store, "commit", "Store.commit (TinyDB, hors flush)"),
-            (store.AtomicJSONStorage, "flush", "AtomicJSONStorage.flush (json.dumps + fsync)"),
-            (rawstore.RawStore, "save", "RawStore.save (fsync fichier + dossier)"),
+            (storage.AtomicJSONStorage, "flush", "AtomicJSONStorage.flush (json.dumps + écriture + fsync)"),
         ]
         for owner, name, label in patch:
             setattr(owner, name, self.wrap(label, getattr(owner, name)))
-        defaults = sync.Syncer.__init__.__kwdefaults__
-        defaults["processor"] = self.wrap("pipeline.process_message (mail-parser)",
-                                          pipeline.process_message)
-        defaults["clock"] = self.wrap("ledger.new_entry / transition / now_iso", ledger.now_iso)
+        # Defaults bound when the functions were defined: patch them where they live.
+        sync.Syncer.__init__.__kwdefaults__["clock"] = self.wrap(led, ledger.now_iso)
+        defaults = processing.Processor.__init__.__kwdefaults__
+        defaults["reader"] = self.wrap("reader.read_message (hors sous-appels : import, repli, journal)",
+                                       defaults["reader"])
+        defaults["clock"] = self.wrap(led, defaults["clock"])
+        try:  # imported lazily by reader._read; may be missing or half-written (another helper)
+            human = importlib.import_module("bot.classify.human")
+            human.classify_human = self.wrap("classify.human.classify_human", human.classify_human)
+            self.human_wrapped = True
+        except Exception:  # noqa: BLE001 - the reader falls back to « unknown » readings
+            pass
         gc.callbacks.append(self.gc_callback)
 
 
+class _CountErrors:
+    """A logging handler counting the ERROR records of one logger (reader fallbacks)."""
+
+    def __init__(self, name: str) -> None:
+        import logging
+
+        class Handler(logging.Handler):
+            count = 0
+
+            def emit(self, record: logging.LogRecord) -> None:
+                type(self).count += 1
+
+        self.handler = Handler(level=logging.ERROR)
+        logging.getLogger(name).addHandler(self.handler)
+
+    @property
+    def count(self) -> int:
+        return type(self.handler).count
+
+
+def _human_present() -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("bot.classify.human") is not None
+    except Exception:  # noqa: BLE001
+        return False
+
+
 def child_sync(params: dict) -> dict:
-    """(a) first sync in a fresh data dir, (c) peak RSS, then (b) nothing-new syncs."""
+    """(a) ingest in a fresh data dir, (a2) processing, (c) peak RSS, then (b) nothing-new polls."""
     import logging
+    from collections import Counter
 
     logging.basicConfig(level=logging.WARNING)
-    from bot.app import poll_once
+    from bot.app import ingest, poll_once, process
     from bot.config import parse_config
     from bot.ledger import LEDGER
     from bot.store import Store
 
     rss_after_import = _maxrss_mb()
+    reader_errors = _CountErrors("bot.reader")
+    human_present = _human_present()
     config = parse_config(params["toml"])
     breakdown = None
     if params.get("breakdown"):
@@ -520,16 +591,26 @@ def child_sync(params: dict) -> dict:
 
         profiler = cProfile.Profile()
         start, stop = profiler.enable, profiler.disable
-    c0 = _cpu()
-    t0 = time.perf_counter()
     if profiler:
         start()
+    t0 = time.perf_counter()
     store = Store.open(config.data_dir)
+    a_open = time.perf_counter() - t0
+    if breakdown is not None:
+        breakdown.take()  # Store.open's own commit is not part of the ingest
+    c0 = _cpu()
     t1 = time.perf_counter()
-    report = poll_once(config, store)
+    sync = ingest(config, store)
     t2 = time.perf_counter()
-    store.close()
+    c1 = _cpu()
+    rss_ingest = _maxrss_mb()
+    stage_ingest = breakdown.take() if breakdown is not None else None
+    proc = process(config, store)
     t3 = time.perf_counter()
+    c2 = _cpu()
+    stage_process = breakdown.take() if breakdown is not None else None
+    store.close()
+    t4 = time.perf_counter()
     if profiler:
         stop()
         if target.endswith(".html"):
@@ -538,21 +619,25 @@ def child_sync(params: dict) -> dict:
             Path(target).write_text(profiler.output_text(unicode=True, show_all=False))
         else:
             profiler.dump_stats(target)
-    cpu_a = _cpu() - c0
     rss_a = _maxrss_mb()
-    if not report.ok:
-        raise SystemExit(f"relève en erreur : {report.errors}")
-    if breakdown is not None:
-        return {"a_total": t3 - t0, "rss_a_mb": rss_a, "times": breakdown.times,
-                "calls": breakdown.calls, "gc_time": breakdown.gc_time, "gc_runs": breakdown.gc_runs}
+    if not sync.ok:
+        raise SystemExit(f"relève en erreur : {sync.errors}")
     out: dict = {
-        "a_total": t3 - t0, "a_open": t1 - t0, "a_poll": t2 - t1, "a_close": t3 - t2,
-        "rss_import_mb": rss_after_import, "rss_a_mb": rss_a, "a_cpu": cpu_a,
-        "new": report.total("new"), "relevant": report.total("relevant"),
-        "done": report.total("done"), "ignored": report.total("ignored"),
-        "failed": report.total("failed"), "duplicates": report.total("duplicates"),
-        "categories": report.folders[0].categories if report.folders else {},
+        "a_total": t2 - t1, "a_open": a_open, "a_cpu": c1 - c0,
+        "a2_total": t3 - t2, "a2_cpu": c2 - c1, "a_close": t4 - t3,
+        "rss_import_mb": rss_after_import, "rss_ingest_mb": rss_ingest, "rss_a_mb": rss_a,
+        "new": sync.total("new"), "relevant": sync.total("relevant"),
+        "ignored": sync.total("ignored"), "duplicates": sync.total("duplicates"),
+        "categories": sync.folders[0].categories if sync.folders else {},
+        "processed": proc.processed, "p_done": proc.done, "p_ignored": proc.ignored,
+        "p_failed": proc.failed, "cases_touched": len(proc.cases_touched), "kinds": proc.kinds,
+        "to_review": proc.to_review, "reader_errors": reader_errors.count,
+        "human_present": human_present,
     }
+    if breakdown is not None:
+        out.update(stages={"ingest": stage_ingest, "process": stage_process},
+                   human_wrapped=breakdown.human_wrapped)
+        return out
     if params.get("profile"):
         return out
     # Which messages had their body fetched: rows carrying a raw copy.
@@ -560,6 +645,7 @@ def child_sync(params: dict) -> dict:
         rows = list(ro.values(LEDGER))
     out["body_uids"] = sorted(r["uid"] for r in rows if r.get("raw"))
     out["ledger_rows"] = len(rows)
+    out["states"] = dict(Counter(r["state"] for r in rows))
     out["store_bytes"] = (Path(config.data_dir) / "store.json").stat().st_size
     del rows
 
@@ -571,19 +657,30 @@ def child_sync(params: dict) -> dict:
     t2 = time.perf_counter()
     store.close()
     t3 = time.perf_counter()
-    if report.total("new") != 0 or not report.ok:
-        raise SystemExit(f"seconde relève inattendue : new={report.total('new')} {report.errors}")
+    if report.sync.total("new") != 0 or not report.ok or report.processing.processed != 0:
+        raise SystemExit(f"seconde relève inattendue : new={report.sync.total('new')} "
+                         f"traités={report.processing.processed} {report.errors}")
     out.update(b_total=t3 - t0, b_open=t1 - t0, b_poll_first=t2 - t1, b_close=t3 - t2)
     store = Store.open(config.data_dir)
-    polls = []
+    polls, b_ingest, b_process = [], [], []
     try:
         for _ in range(params.get("idle_polls", 5)):
             t0 = time.perf_counter()
             poll_once(config, store)
             polls.append(time.perf_counter() - t0)
+        for _ in range(3):  # information: the two stages of an idle poll, apart
+            t0 = time.perf_counter()
+            ingest(config, store)
+            t1 = time.perf_counter()
+            process(config, store)
+            t2 = time.perf_counter()
+            b_ingest.append(t1 - t0)
+            b_process.append(t2 - t1)
     finally:
         store.close()
     out["b_poll_open"] = polls
+    out["b_ingest"] = statistics.median(b_ingest)
+    out["b_process"] = statistics.median(b_process)
     out["rss_end_mb"] = _maxrss_mb()
     return out
 
@@ -626,6 +723,22 @@ def child_floor(params: dict) -> dict:
             "body_bytes": body_bytes, "rss_mb": _maxrss_mb(), "rss_import_mb": rss0}
 
 
+def _squeeze_log(text: str) -> str:
+    """Child stderr with identical log records (message + traceback) shown once, with a count."""
+    import re
+
+    records: list[str] = []
+    for line in text.strip().splitlines():
+        if re.match(r"(CRITICAL|ERROR|WARNING|INFO|DEBUG):", line) or not records:
+            records.append(line)
+        else:
+            records[-1] += "\n" + line
+    counts: dict[str, int] = {}
+    for record in records:
+        counts[record] = counts.get(record, 0) + 1
+    return "\n".join(record if c == 1 else f"(×{c}) {record}" for record, c in counts.items())
+
+
 def run_child(kind: str, params: dict, workdir: Path) -> dict:
     pfile = workdir / f"params-{kind}-{time.monotonic_ns()}.json"
     pfile.write_text(json.dumps(params))
@@ -637,7 +750,7 @@ def run_child(kind: str, params: dict, workdir: Path) -> dict:
         raise RuntimeError(f"sous-processus {kind} en échec (code {proc.returncode}) :\n"
                            f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     if proc.stderr.strip():
-        print(f"  [stderr {kind}] {proc.stderr.strip()[-1500:]}")
+        print(f"  [stderr {kind}] {_squeeze_log(proc.stderr)[-1500:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -683,6 +796,11 @@ def assess_corpus(messages: list[bytes], config_toml: str) -> set[int]:
         if assess(summarize(block, len(raw)), policy).fetch_body:
             out.add(uid)
     return out
+
+
+def _per_msg_ms(res: dict) -> float:
+    """(a2) in milliseconds per relevant message processed."""
+    return 1e3 * res["a2_total"] / max(res["processed"], 1)
 
 
 def fmt_ok(ok: bool) -> str:
@@ -782,13 +900,18 @@ def main(argv: list[str] | None = None) -> int:
                           f"{'identique' if same else 'DIFFÉRENT'}")
                 elif res["body_uids"] != body_uids:
                     print("  ATTENTION : ensemble de corps différent d'une passe à l'autre")
-                print(f"  passe {run} (a) relève complète : {res['a_total']:.2f} s "
-                      f"(open {res['a_open'] * 1e3:.0f} ms, poll_once {res['a_poll']:.2f} s, close "
-                      f"{res['a_close'] * 1e3:.0f} ms ; CPU client {res['a_cpu']:.2f} s), "
-                      f"nouveaux {res['new']}, pertinents "
-                      f"{res['relevant']}, RSS max {res['rss_a_mb']:.0f} Mio | (b) rien de neuf : "
-                      f"{res['b_total'] * 1e3:.0f} ms rouverte, poll_once seul "
-                      f"{statistics.median(res['b_poll_open']) * 1e3:.0f} ms")
+                print(f"  passe {run} (a) ingestion : {res['a_total']:.2f} s (CPU client "
+                      f"{res['a_cpu']:.2f} s ; Store.open avant {res['a_open'] * 1e3:.0f} ms), "
+                      f"nouveaux {res['new']}, pertinents {res['relevant']}, ignorés {res['ignored']} "
+                      f"(dont doublons {res['duplicates']}), RSS max {res['rss_ingest_mb']:.0f} Mio")
+                print(f"         (a2) lecture et dossiers : {res['a2_total']:.2f} s (CPU "
+                      f"{res['a2_cpu']:.2f} s ; {_per_msg_ms(res):.1f} ms/message pertinent ; close "
+                      f"{res['a_close'] * 1e3:.0f} ms), traités {res['processed']} → done "
+                      f"{res['p_done']}, ignored {res['p_ignored']}, failed {res['p_failed']} ; "
+                      f"RSS max (a)+(a2) {res['rss_a_mb']:.0f} Mio")
+                print(f"         (b) rien de neuf : {res['b_total'] * 1e3:.0f} ms rouverte, poll_once "
+                      f"seul {statistics.median(res['b_poll_open']) * 1e3:.0f} ms (ingest "
+                      f"{res['b_ingest'] * 1e3:.0f} ms + process {res['b_process'] * 1e3:.0f} ms)")
                 shutil.rmtree(data_dir, ignore_errors=True)
                 fres = run_child("floor", {"host": dovecot.host, "port": dovecot.port,
                                            "username": USERNAME, "password": PASSWORD,
@@ -802,55 +925,83 @@ def main(argv: list[str] | None = None) -> int:
                 data_dir = workdir / "data-profile"
                 res = run_child("sync", {"toml": toml_for(data_dir), "profile": args.profile},
                                 workdir)
-                print(f"  profil : relève (a) {res['a_total']:.2f} s sous profilage → "
-                      f"{args.profile}")
+                print(f"  profil : (a) {res['a_total']:.2f} s + (a2) {res['a2_total']:.2f} s sous "
+                      f"profilage → {args.profile}")
 
             if args.breakdown:
                 res = run_child("sync", {"toml": toml_for(workdir / "data-breakdown"),
                                          "breakdown": True}, workdir)
-                total = res["a_total"]
-                rows = sorted(res["times"].items(), key=lambda kv: -kv[1])
-                rest = total - sum(res["times"].values())
-                print(f"\nRépartition d'une relève (a) supplémentaire, {total:.2f} s, temps "
-                      f"exclusifs :")
-                for label, spent in [*rows, ("reste du Syncer (boucle, rapports, copies…)", rest)]:
-                    calls = res["calls"].get(label)
-                    print(f"  {label:52s} {spent * 1e3:7.0f} ms {100 * spent / total:5.1f} %"
-                          + (f"  ({calls} appels)" if calls else ""))
-                print(f"  dont pauses du ramasse-miettes (gc, à cheval)        "
-                      f"{res['gc_time'] * 1e3:7.0f} ms {100 * res['gc_time'] / total:5.1f} %  "
-                      f"({res['gc_runs']} passages)")
+                print("\nRépartition d'une relève (a)+(a2) supplémentaire, temps exclusifs "
+                      "(fonctions enveloppées, quelques µs par appel)"
+                      + ("" if res["human_wrapped"] else
+                         " — classify.human absent : pas de ligne classify_human") + " :")
+                for stage, title, total, rest_label in (
+                        ("ingest", "(a) ingestion, bot.app.ingest", res["a_total"],
+                         "reste du Syncer (boucle, rapports, copies…)"),
+                        ("process", "(a2) lecture et dossiers, bot.app.process", res["a2_total"],
+                         "reste du Processor (boucle, rapports, _received…)")):
+                    st = res["stages"][stage]
+                    rows = sorted(st["times"].items(), key=lambda kv: -kv[1])
+                    rest = total - sum(st["times"].values())
+                    print(f" {title} : {total:.2f} s")
+                    for label, spent in [*rows, (rest_label, rest)]:
+                        calls = st["calls"].get(label)
+                        print(f"  {label:64s} {spent * 1e3:7.0f} ms {100 * spent / total:5.1f} %"
+                              + (f"  ({calls} appels)" if calls else ""))
+                    print(f"  {'dont pauses du ramasse-miettes (gc, à cheval)':64s} "
+                          f"{st['gc_time'] * 1e3:7.0f} ms {100 * st['gc_time'] / total:5.1f} %  "
+                          f"({st['gc_runs']} passages)")
 
             med = statistics.median
             a = med(r["a_total"] for r in sync_runs)
-            a_poll = med(r["a_poll"] for r in sync_runs)
+            a2 = med(r["a2_total"] for r in sync_runs)
+            a2_msg = med(_per_msg_ms(r) for r in sync_runs)
+            a_ab = med(r["a_total"] + r["a2_total"] for r in sync_runs)
             d = med(r["d_total"] for r in floor_runs)
             b_reopen = med(r["b_total"] for r in sync_runs) * 1e3
             b_poll = med(t for r in sync_runs for t in r["b_poll_open"]) * 1e3
+            b_ingest = med(r["b_ingest"] for r in sync_runs) * 1e3
+            b_process = med(r["b_process"] for r in sync_runs) * 1e3
             rss = med(r["rss_a_mb"] for r in sync_runs)
             rss_max = max(r["rss_a_mb"] for r in sync_runs)
+            rss_ingest = med(r["rss_ingest_mb"] for r in sync_runs)
             ratio = a / d
             last = sync_runs[-1]
             print()
             print(f"== Résultats (médianes sur {args.runs} passes) ==")
-            print(f"(a) 1re relève complète (Store.open + poll_once + close) : {a:8.2f} s "
-                  f"({n / a:,.0f} msg/s ; poll_once seul {a_poll:.2f} s)".replace(",", " "))
-            print(f"(d) plancher brut imapclient                              : {d:8.2f} s "
+            print(f"(a)  1re relève : ingestion seule (bot.app.ingest)        : {a:8.2f} s "
+                  f"({n / a:,.0f} msg/s)".replace(",", " "))
+            print(f"(d)  plancher brut imapclient                              : {d:8.2f} s "
                   f"({n / d:,.0f} msg/s)".replace(",", " "))
-            print(f"    rapport (a)/(d)                                       : {ratio:8.2f}   "
+            print(f"     rapport (a)/(d)                                       : {ratio:8.2f}   "
                   f"cible ≤ {TARGET_RATIO}  → {fmt_ok(ratio <= TARGET_RATIO)}")
-            print(f"(b) relève sans nouveauté, base rouverte (open+poll+close): {b_reopen:8.0f} ms "
+            print(f"(a2) lecture et dossiers (bot.app.process), juste après    : {a2:8.2f} s "
+                  f"({a2_msg:.1f} ms par message pertinent, {last['processed']} messages)")
+            print(f"     rapport (a+a2)/(d)                                    : {a_ab / d:8.2f}   "
+                  f"(pour information, sans cible)")
+            print(f"(b)  relève sans nouveauté, base rouverte (open+poll+close): {b_reopen:8.0f} ms "
                   f"(info)")
-            print(f"(b) relève sans nouveauté, poll_once seul, base ouverte   : {b_poll:8.0f} ms "
-                  f"cible < {TARGET_NOTHING_NEW_MS:.0f} ms → {fmt_ok(b_poll < TARGET_NOTHING_NEW_MS)}")
-            print(f"(c) pic de RSS du sous-processus cpambot pendant (a)      : {rss:8.0f} Mio "
-                  f"(max {rss_max:.0f} ; {last['rss_import_mb']:.0f} Mio juste après les imports) "
+            print(f"(b)  relève sans nouveauté, poll_once seul, base ouverte   : {b_poll:8.0f} ms "
+                  f"cible < {TARGET_NOTHING_NEW_MS:.0f} ms → {fmt_ok(b_poll < TARGET_NOTHING_NEW_MS)}"
+                  f"  (ingest {b_ingest:.0f} ms + process {b_process:.0f} ms, mesurés à part)")
+            print(f"(c)  pic de RSS du sous-processus pendant (a)+(a2)         : {rss:8.0f} Mio "
+                  f"(max {rss_max:.0f} ; {rss_ingest:.0f} Mio à la fin de (a) ; "
+                  f"{last['rss_import_mb']:.0f} Mio juste après les imports) "
                   f"cible < {TARGET_RSS_MB:.0f} Mo → {fmt_ok(rss < TARGET_RSS_MB)}")
-            print(f"    registre : {last['ledger_rows']} lignes, store.json "
-                  f"{last['store_bytes'] / 1e6:.1f} Mo ; "
-                  f"états done {last['done']}, ignored {last['ignored']}, failed {last['failed']} ; "
-                  f"catégories {last['categories']}")
-            print("    détail (a) : " + ", ".join(f"{r['a_total']:.2f}" for r in sync_runs)
+            print(f"     registre : {last['ledger_rows']} lignes, store.json "
+                  f"{last['store_bytes'] / 1e6:.1f} Mo ; états après (a2) "
+                  + ", ".join(f"{k} {v}" for k, v in sorted(last["states"].items()))
+                  + f" ; catégories {last['categories']}")
+            print(f"     lectures : {last['kinds']} ; dossiers touchés {last['cases_touched']}, "
+                  f"à revoir {last['to_review']}")
+            if not last["human_present"] or last["reader_errors"]:
+                print(f"     ATTENTION : bot/classify/human.py "
+                      f"{'absent' if not last['human_present'] else 'présent'} ; "
+                      f"{last['reader_errors']} erreur(s) de lecture journalisée(s) par bot.reader "
+                      f"(repli sur des lectures « unknown ») : (a2) ne mesure pas la vraie "
+                      f"classification des messages humains")
+            print("     détail (a) : " + ", ".join(f"{r['a_total']:.2f}" for r in sync_runs)
+                  + " s ; (a2) : " + ", ".join(f"{r['a2_total']:.2f}" for r in sync_runs)
                   + " s ; (d) : " + ", ".join(f"{r['d_total']:.2f}" for r in floor_runs)
                   + " s ; (b) poll_once seul : "
                   + ", ".join(f"{t * 1e3:.0f}" for r in sync_runs for t in r["b_poll_open"]) + " ms")
