@@ -55,7 +55,7 @@ def now_iso() -> str:
 
 
 def new_entry(ref: MessageRef, summary: HeaderSummary, relevance: Relevance,
-              now: str) -> dict[str, Any]:
+              now: str, state: str = "seen", reason: str | None = None) -> dict[str, Any]:
     return {
         "account": ref.account,
         "folder": ref.folder,
@@ -70,8 +70,8 @@ def new_entry(ref: MessageRef, summary: HeaderSummary, relevance: Relevance,
         "category": relevance.category,
         # The reason is kept where it says something; "other" rows are the bulk of the ledger.
         "relevance": relevance.reason if relevance.category != "other" else None,
-        "state": "seen",
-        "reason": None,
+        "state": state,
+        "reason": reason,
         "attempts": 0,
         "first_seen": now,
         "updated": now,

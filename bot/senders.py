@@ -59,6 +59,10 @@ class SenderPolicy:
     own_addresses: tuple[str, ...] = ()
     bot_id_domain: str = "cpambot.invalid"
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_caisse_set", frozenset(self.caisse_domains))
+        object.__setattr__(self, "_amc_set", frozenset(self.amc_domains))
+
     @classmethod
     def build(cls, *, extra_caisse: Iterable[str] = (), extra_amc: Iterable[str] = (),
               approvers: Iterable[str] = (), own_addresses: Iterable[str] = (),
@@ -74,9 +78,11 @@ class SenderPolicy:
 
 def domain_matches(domain: str, trusted: Iterable[str]) -> str | None:
     """The trusted domain that ``domain`` is equal to or a subdomain of."""
-    domain = domain.lower().rstrip(".")
-    for candidate in trusted:
-        if domain == candidate or domain.endswith("." + candidate):
+    trusted_set = trusted if isinstance(trusted, frozenset) else frozenset(trusted)
+    labels = domain.lower().rstrip(".").split(".")
+    for start in range(len(labels) - 1):  # a.b.ameli.fr → a.b.ameli.fr, b.ameli.fr, ameli.fr
+        candidate = ".".join(labels[start:])
+        if candidate in trusted_set:
             return candidate
     return None
 
@@ -108,10 +114,10 @@ def assess(summary: HeaderSummary, policy: SenderPolicy) -> Relevance:
         if any(ref.endswith(bot_marker) for ref in (*summary.in_reply_to, *summary.references)):
             return Relevance("reply", "réponse de l'approbateur à un message de cpambot")
         return Relevance("approver", "message de l'approbateur (commande ou transfert)")
-    matched = domain_matches(domain, policy.caisse_domains)
+    matched = domain_matches(domain, policy._caisse_set)  # type: ignore[attr-defined]
     if matched:
         return Relevance("caisse", f"expéditeur de l'Assurance Maladie ({matched})")
-    matched = domain_matches(domain, policy.amc_domains)
+    matched = domain_matches(domain, policy._amc_set)  # type: ignore[attr-defined]
     if matched:
         return Relevance("amc", f"organisme complémentaire ({matched})")
     if looks_like_caisse(summary.from_name, addr):

@@ -53,6 +53,7 @@ class Store:
         self._ids: dict[str, dict[str, int]] = {}
         self._pending: dict[str, dict[str, dict[str, Any]]] = {}
         self._index: dict[tuple[str, str], dict[Any, str]] = {}
+        self._deferred: dict[tuple[str, str], dict[str, Any]] = {}
         self._db: TinyDB | None = None
         self._storage: AtomicJSONStorage | None = None
 
@@ -185,20 +186,37 @@ class Store:
 
     # -- writing ----------------------------------------------------------------------
 
-    def put(self, table: str, key: str, doc: dict[str, Any]) -> None:
-        """Insert or replace a document; durable against a process crash on return."""
+    def put(self, table: str, key: str, doc: dict[str, Any], *, defer: bool = False) -> None:
+        """Insert or replace a document.
+
+        Durable against a process crash on return, unless ``defer``: then it is
+        journaled with the next non-deferred put (or :meth:`flush_journal`), in
+        order, so that whatever survives a crash is always a prefix of the puts.
+        The sync defers the rows of unrelated messages, which are cheap to redo.
+        """
         if self.readonly:
             raise StoreError("base ouverte en lecture seule")
         doc = dict(doc)
         doc["_key"] = key
-        line = json.dumps({"t": table, "k": key, "d": doc}, ensure_ascii=False,
-                          separators=(",", ":")).encode() + b"\n"
+        self._apply(table, key, doc)
+        self._deferred.pop((table, key), None)  # only the last version of a document is written
+        self._deferred[(table, key)] = doc
+        if not defer:
+            self.flush_journal()
+
+    def flush_journal(self) -> None:
+        """Write the deferred puts to the journal, in one system call."""
+        if not self._deferred:
+            return
+        data = b"".join(json.dumps({"t": t, "k": k, "d": d}, ensure_ascii=False,
+                                   separators=(",", ":")).encode() + b"\n"
+                        for (t, k), d in self._deferred.items())
+        self._deferred = {}
         assert self._journal_fd is not None
         try:
-            os.write(self._journal_fd, line)
+            os.write(self._journal_fd, data)
         except OSError as exc:
             raise disk_error(self.data_dir / JOURNAL_NAME, exc) from exc
-        self._apply(table, key, doc)
 
     def _apply(self, table: str, key: str, doc: dict[str, Any]) -> None:
         self._docs.setdefault(table, {})[key] = doc
@@ -215,6 +233,7 @@ class Store:
         """Write every pending change to the database file, atomically, then empty the journal."""
         if self.readonly or self._db is None:
             return
+        self._deferred = {}  # they are in _pending: the file written below holds them
         for table_name, changes in self._pending.items():
             if not changes:
                 continue

@@ -26,7 +26,6 @@ from .ledger import (
     new_checkpoint,
     new_entry,
     now_iso,
-    transition,
 )
 from .mailbox import Mailbox
 from .rawstore import RawStore
@@ -140,37 +139,43 @@ class Syncer:
                   if rel.fetch_body and self.store.find(LEDGER, "fingerprint", summary.fingerprint) is None]
         groups = self._body_groups(wanted, headers)
         bodies: dict[int, bytes] = {}
+        now = self.clock()
         for uid, summary, relevance in plan:
             ref = MessageRef(account, folder, uidvalidity, uid)
-            entry = new_entry(ref, summary, relevance, self.clock())
             report.new += 1
             report.categories[relevance.category] = report.categories.get(relevance.category, 0) + 1
             duplicate = self._original_of(summary, ref.key)
             if duplicate is not None:
-                entry = transition(entry, "ignored", self.clock(), duplicate[1], duplicate_of=duplicate[0])
+                entry = new_entry(ref, summary, relevance, now, "ignored", duplicate[1])
+                entry["duplicate_of"] = duplicate[0]
                 report.duplicates += 1
                 report.ignored += 1
+                self.store.put(LEDGER, ref.key, entry, defer=True)
             elif not relevance.fetch_body:
-                entry = transition(entry, "ignored", self.clock(), None)
                 report.ignored += 1
+                self.store.put(LEDGER, ref.key, new_entry(ref, summary, relevance, now, "ignored"),
+                               defer=True)
             else:
                 if uid not in bodies and uid in groups:
                     bodies = mailbox.fetch_messages(groups[uid])
                 raw = bodies.pop(uid, None)
                 if raw is None:
-                    entry = transition(entry, "ignored", self.clock(),
-                                       "message supprimé du serveur pendant la lecture")
+                    entry = new_entry(ref, summary, relevance, now, "ignored",
+                                      "message supprimé du serveur pendant la lecture")
                     report.ignored += 1
                 else:
                     digest, path = self.raw.save(raw)  # StoreError (disk full…) stops the sync here
-                    entry = transition(entry, "seen", self.clock(), None, raw=path, sha256=digest)
+                    entry = new_entry(ref, summary, relevance, now)
+                    entry.update(raw=path, sha256=digest)
                     report.relevant += 1
-            self.store.put(LEDGER, ref.key, entry)
+                # journaled at once, after every deferred row before it (a prefix survives a crash)
+                self.store.put(LEDGER, ref.key, entry)
             done_uids.add(uid)
             self._advance(checkpoint, ckey, uid)
         if batch and batch[-1] > checkpoint["last_uid"] and all(u in done_uids or u not in headers
                                                                  for u in batch):
             self._advance(checkpoint, ckey, batch[-1])
+        self.store.flush_journal()
 
     @staticmethod
     def _body_groups(uids: list[int], headers: dict) -> dict[int, list[int]]:
@@ -202,4 +207,4 @@ class Syncer:
     def _advance(self, checkpoint: dict, ckey: str, uid: int) -> None:
         if uid > checkpoint["last_uid"]:
             checkpoint["last_uid"] = uid
-            self.store.put(CHECKPOINTS, ckey, checkpoint)
+            self.store.put(CHECKPOINTS, ckey, checkpoint, defer=True)
