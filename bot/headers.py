@@ -68,10 +68,11 @@ def decode_text(value: str | None) -> str:
 
 
 def fingerprint(header_bytes: bytes, size: int) -> str:
-    """A content hash independent of UIDs: secondary key after a UIDVALIDITY change."""
-    normalized = b"\n".join(line.rstrip() for line in header_bytes.replace(b"\r\n", b"\n").split(b"\n")
-                            if line.strip())
-    digest = hashlib.sha256(normalized)
+    """A content hash independent of UIDs: secondary key after a UIDVALIDITY change.
+
+    Line endings and the blank lines around the block are normalised, so the same
+    message gives the same fingerprint from IMAP (CRLF) and from a Maildir file (LF)."""
+    digest = hashlib.sha256(header_bytes.replace(b"\r\n", b"\n").strip())
     digest.update(b"\0%d" % size)
     return digest.hexdigest()
 

@@ -186,19 +186,24 @@ class Store:
 
     # -- writing ----------------------------------------------------------------------
 
-    def put(self, table: str, key: str, doc: dict[str, Any], *, defer: bool = False) -> None:
+    def put(self, table: str, key: str, doc: dict[str, Any], *, defer: bool = False,
+            journal: bool = True) -> None:
         """Insert or replace a document.
 
         Durable against a process crash on return, unless ``defer``: then it is
         journaled with the next non-deferred put (or :meth:`flush_journal`), in
-        order, so that whatever survives a crash is always a prefix of the puts.
-        The sync defers the rows of unrelated messages, which are cheap to redo.
+        order. With ``journal=False`` the document only reaches the disk with the
+        next :meth:`commit`: for what is cheap and harmless to redo after a crash
+        (the rows of unrelated messages, a checkpoint that only narrows a search).
         """
         if self.readonly:
             raise StoreError("base ouverte en lecture seule")
         doc = dict(doc)
         doc["_key"] = key
         self._apply(table, key, doc)
+        if not journal:
+            self._deferred.pop((table, key), None)
+            return
         self._deferred.pop((table, key), None)  # only the last version of a document is written
         self._deferred[(table, key)] = doc
         if not defer:

@@ -150,11 +150,11 @@ class Syncer:
                 entry["duplicate_of"] = duplicate[0]
                 report.duplicates += 1
                 report.ignored += 1
-                self.store.put(LEDGER, ref.key, entry, defer=True)
+                self.store.put(LEDGER, ref.key, entry, journal=False)
             elif not relevance.fetch_body:
                 report.ignored += 1
                 self.store.put(LEDGER, ref.key, new_entry(ref, summary, relevance, now, "ignored"),
-                               defer=True)
+                               journal=False)
             else:
                 if uid not in bodies and uid in groups:
                     bodies = mailbox.fetch_messages(groups[uid])
@@ -168,14 +168,15 @@ class Syncer:
                     entry = new_entry(ref, summary, relevance, now)
                     entry.update(raw=path, sha256=digest)
                     report.relevant += 1
-                # journaled at once, after every deferred row before it (a prefix survives a crash)
+                # Journaled at once: its raw copy exists. The rows of unrelated messages and
+                # the checkpoint reach the disk at the next commit; after a crash they are
+                # simply redone (a row is looked up by UID before anything is fetched).
                 self.store.put(LEDGER, ref.key, entry)
             done_uids.add(uid)
             self._advance(checkpoint, ckey, uid)
         if batch and batch[-1] > checkpoint["last_uid"] and all(u in done_uids or u not in headers
                                                                  for u in batch):
             self._advance(checkpoint, ckey, batch[-1])
-        self.store.flush_journal()
 
     @staticmethod
     def _body_groups(uids: list[int], headers: dict) -> dict[int, list[int]]:
@@ -207,4 +208,4 @@ class Syncer:
     def _advance(self, checkpoint: dict, ckey: str, uid: int) -> None:
         if uid > checkpoint["last_uid"]:
             checkpoint["last_uid"] = uid
-            self.store.put(CHECKPOINTS, ckey, checkpoint, defer=True)
+            self.store.put(CHECKPOINTS, ckey, checkpoint, journal=False)
