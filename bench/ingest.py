@@ -495,7 +495,6 @@ class _Breakdown:
             (sync, "summarize", "headers.summarize"),
             (sync, "assess", "senders.assess"),
             (sync, "new_entry", led),
-            (sync, "transition", led),
             (sync.Syncer, "_original_of", "Syncer._original_of (doublons)"),
             (rawstore.RawStore, "save", "RawStore.save (sha256 + écriture, sans fsync)"),
             (rawstore.RawStore, "sync", "RawStore.sync (os.sync)"),

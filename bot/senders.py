@@ -87,10 +87,14 @@ def domain_matches(domain: str, trusted: Iterable[str]) -> str | None:
     return None
 
 
+_SEPARATORS = re.compile(r"[\s_.]+")
+
+
 def _folded(text: str) -> str:
     """Lower-case, accents removed, separators unified: for look-alike detection."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[\s_.]+", " ", text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _SEPARATORS.sub(" ", text.lower())
 
 
 @lru_cache(maxsize=8192)  # newsletters and patients write again and again
