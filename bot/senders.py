@@ -88,6 +88,29 @@ def domain_matches(domain: str, trusted: Iterable[str]) -> str | None:
 
 
 _SEPARATORS = re.compile(r"[\s_.]+")
+# Letters of other scripts that look like Latin ones (Unicode confusables, the usual
+# suspects of IDN phishing: "amelі.fr" with a Cyrillic і).
+_HOMOGLYPHS = str.maketrans({
+    "а": "a", "е": "e", "і": "i", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "ѕ": "s",
+    "ј": "j", "ԁ": "d", "һ": "h", "ӏ": "l", "ɩ": "i", "ı": "i", "ⅼ": "l", "ո": "n", "ս": "u",
+    "α": "a", "ο": "o", "ε": "e", "ι": "i", "ν": "v", "κ": "k", "τ": "t", "ρ": "p",
+    "А": "a", "Е": "e", "І": "i", "О": "o", "Р": "p", "С": "c", "Х": "x", "М": "m", "Т": "t",
+})
+
+
+def unicode_domain(domain: str) -> str:
+    """The Unicode form of an internationalised (punycode, ``xn--``) domain."""
+    if "xn--" not in domain:
+        return domain
+    try:
+        return domain.encode("ascii").decode("idna")
+    except (UnicodeError, ValueError):
+        return domain
+
+
+def skeleton(text: str) -> str:
+    """``text`` with look-alike letters of other scripts replaced by their Latin twins."""
+    return text.translate(_HOMOGLYPHS)
 
 
 def _folded(text: str) -> str:
@@ -99,6 +122,9 @@ def _folded(text: str) -> str:
 
 @lru_cache(maxsize=8192)  # newsletters and patients write again and again
 def looks_like_caisse(name: str, address: str) -> bool:
+    local, _, domain = address.rpartition("@")
+    address = f"{local}@{skeleton(unicode_domain(domain))}" if domain else address
+    name = skeleton(name)
     folded = f"{_folded(name)} {_folded(address)} {_folded(address.replace('-', ' '))}"
     return any(word in folded for word in _LOOKALIKE_WORDS)
 

@@ -35,6 +35,7 @@ def test_known_senders(sender, category):
     "=?utf-8?q?Assurance_Maladie?= <contact@free-rembours.com>",
     "CPAM Service <noreply@cpam-remboursement.info>",
     "Sécurité Sociale <x@gouv-secu.com>",
+    "Service client <remboursement@xn--amel-o9d.fr>",  # "amelі.fr" with a Cyrillic і
 ])
 def test_lookalikes_are_suspect(sender):
     """GIVEN a display name or address imitating the caisse on a foreign domain
