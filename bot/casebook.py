@@ -19,7 +19,8 @@ from .cases import (
     satisfies_watch,
     watch_expired,
 )
-from .facts import Reading
+from .deadlines import absurd_date
+from .facts import Fact, Reading
 from .store import Store
 
 LOG = logging.getLogger(__name__)
@@ -78,7 +79,13 @@ class CaseBook:
         if reading.is_test:
             return []
         touched: list[str] = []
-        for fact in reading.facts:
+        facts = list(reading.facts)
+        review = reading.needs_review
+        for fact in list(facts):
+            if fact.date is not None and absurd_date(fact.date, today):
+                facts.remove(fact)
+                review = f"date invraisemblable ({fact.date:%d/%m/%Y}) dans le message : à lire"
+        for fact in facts:
             for key in list(self._open_watches()):
                 watch = self.get(key)
                 if watch is not None and satisfies_watch(watch, fact):
@@ -99,7 +106,32 @@ class CaseBook:
             if updated is not case:
                 self._save(updated)
                 touched.append(updated["id"])
+        if review:
+            touched.extend(self._flag_for_review(reading, review, touched, source=source,
+                                                 received=received, today=today))
         return touched
+
+    def _flag_for_review(self, reading: Reading, review: str, touched: list[str], *, source: str,
+                         received: date, today: date) -> list[str]:
+        """A message a human must read is never silently dropped: its cases carry the reason,
+        or, when it produced no case, it becomes an item "à trier" of its own."""
+        if touched:
+            for case_id in touched:
+                case = self.by_id(case_id)
+                if case is not None and case.get("needs_review") != review:
+                    case["needs_review"] = review
+                    self._save(case)
+            return []
+        fact = Fact("to_sort", caisse=reading.caisse, label=review)
+        key = case_key(fact, source)
+        assert key is not None
+        case = self.get(key) or new_case(self._next_id(), key, fact, today)
+        updated = apply_fact(case, fact, source=source, received=received, today=today,
+                             settings=self.settings)
+        if updated is case:
+            return []
+        self._save(updated)
+        return [updated["id"]]
 
     def tick(self, today: date) -> list[str]:
         """Time-driven changes: lots acknowledged but never paid become unpaid cases."""

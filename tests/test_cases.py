@@ -170,3 +170,34 @@ def test_cases_survive_reopen(tmp_path):
         book.apply_reading(reading(rejected(invoice="000000001")), source="n", received=D, today=D)
         assert sorted(c["id"] for c in store.values(CASES)) == ["C1", "C2"]
         assert book.by_id("C2")["invoice"] == "000000001"
+
+
+def test_unreadable_return_becomes_an_item_to_sort(book):
+    """GIVEN a truncated NOEMIE file (no fact, needs review) WHEN read THEN an open 'à trier' case
+    carries the French reason."""
+    truncated = Reading("noemie", "caisse", "511", needs_review="retour illisible : fichier NOEMIE tronqué")
+    (case_id,) = book.apply_reading(truncated, source="m1", received=D, today=D)
+    case = book.by_id(case_id)
+    assert case["type"] == "to_sort" and "tronqué" in case["needs_review"]
+    assert book.apply_reading(truncated, source="m1", received=D, today=D) == []  # same message again
+
+
+def test_absurd_date_is_not_turned_into_deadlines(book):
+    """GIVEN a notification d'indu dated 2099 WHEN read THEN no indu deadline is computed from it;
+    the message is an item to read, with the date named."""
+    odd = Fact("indu_notified", caisse="974", reference="X-1", amount=Decimal("10.00"),
+               date=date(2099, 1, 1))
+    (case_id,) = book.apply_reading(reading(odd, kind="notification_indu"), source="m", received=D,
+                                    today=D)
+    case = book.by_id(case_id)
+    assert case["type"] == "to_sort" and "01/01/2099" in case["needs_review"]
+
+
+def test_review_reason_is_carried_by_the_cases(book):
+    """GIVEN an indu read from the e-mail while its PDF is a scan WHEN read THEN its case says
+    that the PDF must be read."""
+    indu = Fact("indu_notified", caisse="974", reference="IND-1", date=D)
+    scanned = Reading("notification_indu", "caisse", "974", facts=(indu,),
+                      needs_review="PDF sans texte (document scanné) : à lire")
+    (case_id,) = book.apply_reading(scanned, source="m", received=D, today=D)
+    assert "scanné" in book.by_id(case_id)["needs_review"]
