@@ -16,6 +16,7 @@ from .cases import (
     mark_unpaid,
     new_case,
     related_keys,
+    same_problem,
     satisfies_watch,
     watch_expired,
 )
@@ -26,6 +27,7 @@ from .store import Store
 LOG = logging.getLogger(__name__)
 
 CASES = "cases"
+ALIASES = "case_aliases"  # other keys under which a case was found: key -> {"case": case key}
 COUNTERS = "counters"
 _NO_CASE_ALONE = ("invoice_paid", "amc_paid")  # routine payments open nothing by themselves
 
@@ -93,9 +95,9 @@ class CaseBook:
             key = case_key(fact, source)
             if key is None:
                 continue
-            case = self.get(key)
-            if case is None:
-                case = next((c for c in (self.get(k) for k in related_keys(fact)) if c), None)
+            case = self.find_case(fact, key)
+            if case is not None and case["key"] != key:
+                self.store.put(ALIASES, key, {"case": case["key"]})  # the next fact finds it at once
             if case is None:
                 if fact.kind in _NO_CASE_ALONE:
                     continue
@@ -132,6 +134,25 @@ class CaseBook:
             return []
         self._save(updated)
         return [updated["id"]]
+
+    def _resolve(self, key: str) -> dict[str, Any] | None:
+        case = self.get(key)
+        if case is None:
+            alias = self.store.get(ALIASES, key)
+            case = self.get(alias["case"]) if alias else None
+        return case
+
+    def find_case(self, fact: Fact, key: str) -> dict[str, Any] | None:
+        """The case a fact belongs to: by its key, an alias, a related reference (an indu opened by
+        its constat, a CRA decision naming the indu), or the same problem seen through another
+        channel (a lot refused by the ARL then listed by the caisse; an invoice's complementary
+        part rejected in NOEMIE then by the AMC platform)."""
+        case = self._resolve(key)
+        if case is None:
+            case = next((c for c in (self._resolve(k) for k in related_keys(fact)) if c), None)
+        if case is None:
+            case = next((c for c in self.all() if same_problem(c, fact)), None)
+        return case
 
     def tick(self, today: date) -> list[str]:
         """Time-driven changes: lots acknowledged but never paid become unpaid cases."""

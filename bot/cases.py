@@ -99,6 +99,25 @@ def related_keys(fact: Fact) -> list[str]:
     return [f"indu|{caisse}|{ref}" for ref in fact.details.get("related", ()) if ref]
 
 
+LOT_WINDOW_DAYS = 90  # lot numbers (3 digits) come round again; only recent cases are the same lot
+
+
+def same_problem(case: dict[str, Any], fact: Fact) -> bool:
+    """Is ``fact`` another channel's view of the open ``case``?"""
+    if case["state"] == "closed":
+        return False
+    if fact.kind == "lot_refused" and case["type"] == "refused_lot":
+        if (fact.caisse or "?") != case.get("caisse") or fact.lot != case.get("lot"):
+            return False
+        first = date.fromisoformat(case["history"][0]["date"][:10]) if case["history"] else None
+        return first is None or fact.date is None or abs((fact.date - first).days) <= LOT_WINDOW_DAYS
+    if fact.kind in ("amc_rejected", "amc_paid") and fact.invoice and case["type"] == "invoice":
+        return case.get("invoice") == fact.invoice and case.get("part") == "AMC"
+    if fact.kind in ("invoice_rejected", "invoice_paid") and fact.part == "AMC" and fact.invoice:
+        return case["type"] == "amc" and case.get("invoice") == fact.invoice
+    return False
+
+
 def new_case(case_id: str, key: str, fact: Fact, today: date) -> dict[str, Any]:
     ctype = key.split("|", 1)[0]
     if ctype == "lot":

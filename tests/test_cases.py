@@ -201,3 +201,31 @@ def test_review_reason_is_carried_by_the_cases(book):
                       needs_review="PDF sans texte (document scanné) : à lire")
     (case_id,) = book.apply_reading(scanned, source="m", received=D, today=D)
     assert "scanné" in book.by_id(case_id)["needs_review"]
+
+
+def test_channels_that_name_things_differently_still_meet(book):
+    """GIVEN a constat CTL-1, the indu notification citing it, then a CRA decision naming the indu
+    WHEN read THEN one case; GIVEN a lot refused by the ARL then listed by the caisse ten days later
+    THEN one case; GIVEN an AMC part rejected in NOEMIE then by the platform THEN one case."""
+    book.apply_reading(reading(Fact("anomalies_found", caisse="974", reference="CTL-1", date=D)),
+                       source="a", received=D, today=D)
+    book.apply_reading(reading(Fact("indu_notified", caisse="974", reference="IND-9", date=D,
+                                    details={"related": ["CTL-1"]})), source="b", received=D, today=D)
+    book.apply_reading(reading(Fact("cra_decision", caisse="974", reference="IND-9", label="rejet",
+                                    date=date(2026, 6, 1), details={"related": ["CRA-1"]})),
+                       source="c", received=D, today=D)
+    arl = Fact("lot_refused", caisse="974", lot="043", reject_code="0101", date=D)
+    listed = Fact("lot_refused", caisse="974", lot="043", label="lot non parvenu", date=date(2026, 3, 12))
+    book.apply_reading(reading(arl), source="d", received=D, today=D)
+    book.apply_reading(reading(listed), source="e", received=D, today=D)
+    book.apply_reading(reading(rejected(invoice="000012260", part="AMC", code="0602")), source="f",
+                       received=D, today=D)
+    platform = Fact("amc_rejected", caisse="viamedis", invoice="000012260", label="contrat clos",
+                    part="AMC", date=D)
+    book.apply_reading(reading(platform), source="g", received=D, today=D)
+    cases = sorted(book.all(), key=lambda c: c["id"])
+    assert [c["type"] for c in cases] == ["indu", "refused_lot", "invoice"]
+    assert [len(c["history"]) for c in cases] == [3, 2, 2]
+    last_year = Fact("lot_refused", caisse="974", lot="043", date=date(2025, 3, 2))
+    book.apply_reading(reading(last_year), source="h", received=D, today=D)
+    assert len(list(book.all())) == 4  # same lot number a year earlier: another lot
