@@ -182,8 +182,13 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     rows.sort(key=lambda r: (r["account"], r["folder"], r["uidvalidity"], r["uid"]))
     rows = rows[-args.limit:]
     if args.json:
+        from .headers import decode_text, iso_date
+
         for row in rows:
             row.pop("_key", None)
+            row["subject"] = decode_text(row.get("subject"))
+            if not row.get("date") and row.get("date_raw"):
+                row["date"] = iso_date(row["date_raw"])
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
         print()
     elif rows:

@@ -13,9 +13,9 @@ import binascii
 import hashlib
 import quopri
 import re
-from dataclasses import dataclass
 from email.header import decode_header, make_header
 from email.utils import getaddresses, parsedate_to_datetime
+from functools import cached_property
 
 # The header fields fetched for every message. Order matters for the fingerprint only
 # in that the server returns them as they appear in the message.
@@ -30,31 +30,81 @@ _ANGLE_ADDR = re.compile(r"^(.*?)<\s*([^<>\s]+@[^<>\s]+?)\s*>\s*$", re.S)
 _BARE_ADDR = re.compile(r"^[^\s<>\"(),;:]+@[^\s<>\"(),;:]+$")
 
 
-@dataclass(frozen=True)
 class HeaderSummary:
-    """What is known of a message before its body is fetched."""
+    """What is known of a message before its body is fetched.
 
-    message_id: str | None
-    from_name: str
-    from_addr: str
-    subject: str
-    date: str | None
-    to_raw: str
-    in_reply_to: tuple[str, ...]
-    references: tuple[str, ...]
-    auto_submitted: bool
-    content_type: str
-    size: int
-    fingerprint: str
+    Sender, Message-ID, size and fingerprint are read at once (they decide
+    relevance and duplicates); the rest is decoded only when asked for, since
+    most messages of a mailbox are unrelated and only need a ledger row."""
 
-    @property
-    def to(self) -> tuple[str, ...]:
-        """Recipients (To and Cc), lower-cased; parsed only when asked for."""
-        return tuple(a.lower() for _, a in getaddresses([self.to_raw]) if a)
+    def __init__(self, fields: dict[str, str], size: int, fingerprint: str) -> None:
+        self.fields = fields
+        self.size = size
+        self.fingerprint = fingerprint
+        self.from_name, from_addr = parse_from(fields["from"]) if fields.get("from") else ("", "")
+        self.from_addr = from_addr.strip().lower()
+        ids = _MSGID_RE.findall(fields.get("message-id", ""))
+        self.message_id: str | None = ids[0] if ids else None
 
     @property
     def from_domain(self) -> str:
         return self.from_addr.rpartition("@")[2]
+
+    @property
+    def raw_subject(self) -> str:
+        return self.fields.get("subject", "")
+
+    @cached_property
+    def subject(self) -> str:
+        subject = self.raw_subject
+        return decode_text(subject) if "=?" in subject else " ".join(subject.split())
+
+    @property
+    def raw_date(self) -> str:
+        return self.fields.get("date", "")
+
+    @cached_property
+    def date(self) -> str | None:
+        """The Date header as an ISO 8601 string with its time zone, or None."""
+        return iso_date(self.raw_date)
+
+    @property
+    def to_raw(self) -> str:
+        return ", ".join(v for v in (self.fields.get("to"), self.fields.get("cc")) if v)
+
+    @property
+    def to(self) -> tuple[str, ...]:
+        """Recipients (To and Cc), lower-cased."""
+        return tuple(a.lower() for _, a in getaddresses([self.to_raw]) if a)
+
+    @cached_property
+    def in_reply_to(self) -> tuple[str, ...]:
+        return tuple(_MSGID_RE.findall(self.fields.get("in-reply-to", "")))
+
+    @cached_property
+    def references(self) -> tuple[str, ...]:
+        return tuple(_MSGID_RE.findall(self.fields.get("references", "")))
+
+    @property
+    def auto_submitted(self) -> bool:
+        get = self.fields.get
+        auto = get("auto-submitted", "").lower()
+        return bool(auto and auto != "no") or bool(get("x-autoreply")) \
+            or get("precedence", "").lower() in ("auto_reply", "bulk", "junk")
+
+    @property
+    def content_type(self) -> str:
+        return self.fields.get("content-type", "").split(";")[0].strip().lower() or "text/plain"
+
+
+def iso_date(raw_date: str | None) -> str | None:
+    """An RFC 5322 date as ISO 8601 (time zone kept), or None when unreadable."""
+    if not raw_date:
+        return None
+    try:
+        return parsedate_to_datetime(raw_date).isoformat()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
 
 
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([QqBb])\?([^?\s]*)\?=")
@@ -150,36 +200,7 @@ def parse_from(value: str) -> tuple[str, str]:
 
 def summarize(header_bytes: bytes, size: int) -> HeaderSummary:
     """Summarize a header block. Garbage yields empty fields, not an exception."""
-    fields = split_headers(header_bytes)
-    get = fields.get
-    from_name, from_addr = parse_from(get("from", "")) if get("from") else ("", "")
-    date_iso = None
-    raw_date = get("date")
-    if raw_date:
-        try:
-            date_iso = parsedate_to_datetime(raw_date).isoformat()
-        except (TypeError, ValueError, IndexError, OverflowError):
-            date_iso = None
-    auto = get("auto-submitted", "").lower()
-    precedence = get("precedence", "").lower()
-    message_ids = _MSGID_RE.findall(get("message-id", ""))
-    subject = get("subject", "")
-    to_raw = ", ".join(v for v in (get("to"), get("cc")) if v)
-    return HeaderSummary(
-        message_id=message_ids[0] if message_ids else None,
-        from_name=from_name,
-        from_addr=from_addr.strip().lower(),
-        subject=decode_text(subject) if "=?" in subject else " ".join(subject.split()),
-        date=date_iso,
-        to_raw=to_raw,
-        in_reply_to=tuple(_MSGID_RE.findall(get("in-reply-to", ""))),
-        references=tuple(_MSGID_RE.findall(get("references", ""))),
-        auto_submitted=bool(auto and auto != "no") or bool(get("x-autoreply"))
-        or precedence in ("auto_reply", "bulk", "junk"),
-        content_type=(get("content-type", "").split(";")[0].strip().lower() or "text/plain"),
-        size=size,
-        fingerprint=fingerprint(header_bytes, size),
-    )
+    return HeaderSummary(split_headers(header_bytes), size, fingerprint(header_bytes, size))
 
 
 def header_block(raw: bytes) -> bytes:

@@ -64,8 +64,11 @@ def new_entry(ref: MessageRef, summary: HeaderSummary, relevance: Relevance,
         "message_id": summary.message_id,
         "fingerprint": summary.fingerprint,
         "from": summary.from_addr,
-        "subject": summary.subject,
-        "date": summary.date,
+        # Unrelated rows (the bulk of the ledger) keep the raw header text; it is decoded
+        # only when shown (summary.py). Rows the bot acts on are decoded at once.
+        "subject": summary.subject if relevance.fetch_body else summary.raw_subject,
+        "date": summary.date if relevance.fetch_body else None,
+        "date_raw": None if relevance.fetch_body else summary.raw_date or None,
         "size": summary.size,
         "category": relevance.category,
         # The reason is kept where it says something; "other" rows are the bulk of the ledger.

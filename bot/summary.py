@@ -7,6 +7,7 @@ from typing import Any
 
 from .app import PollReport
 from .facts import MESSAGE_KINDS
+from .headers import decode_text
 from .ledger import STATE_LABELS
 
 CATEGORY_LABELS = {
@@ -72,7 +73,7 @@ def ledger_table(rows: Iterable[dict[str, Any]]) -> str:
         reason = row.get("reason") or row.get("relevance") or ""
         out.append(f"{where:<22} {row['uid']:>6}  {STATE_LABELS.get(row['state'], row['state']):<9} "
                    f"{_cut(CATEGORY_LABELS.get(row['category'], row['category']), 20):<20} "
-                   f"{_cut(row.get('from'), 32):<32} {_cut(row.get('subject'), 50)}")
+                   f"{_cut(row.get('from'), 32):<32} {_cut(decode_text(row.get('subject')), 50)}")
         if reason and row["state"] in ("failed", "ignored") and row["category"] != "other":
             out.append(f"{'':<32}↳ {reason}")
     return "\n".join(out)
