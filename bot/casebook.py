@@ -150,7 +150,8 @@ class CaseBook:
         case = self._resolve(key)
         if case is None:
             case = next((c for c in (self._resolve(k) for k in related_keys(fact)) if c), None)
-        if case is None:
+        if case is None and (fact.kind in ("lot_refused", "amc_rejected", "amc_paid")
+                             or (fact.part == "AMC" and fact.kind in ("invoice_rejected", "invoice_paid"))):
             case = next((c for c in self.all() if same_problem(c, fact)), None)
         return case
 
