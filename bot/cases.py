@@ -40,6 +40,10 @@ CASE_TYPES = {
     "to_sort": "à trier",
 }
 STATES = ("open", "waiting", "closed")
+# What a case keeps of the invoice for the letters (patient identity is health data: the store
+# is owner-only and none of it is ever logged).
+BILLING_KEYS = ("nir", "insured_name", "patient_name", "patient_birth_date", "care_dates", "acts",
+                "lot_date", "billing_date", "transmitted_on", "care_nature")
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,9 @@ def apply_fact(case: dict[str, Any], fact: Fact, *, source: str, received: date,
             case[attr] = getattr(fact, attr)
     if fact.part and fact.kind not in ("invoice_paid", "amc_paid") and not case.get("part"):
         case["part"] = fact.part
+    billing = {k: v for k, v in fact.details.items() if k in BILLING_KEYS}
+    if billing:
+        case.setdefault("billing", {}).update(billing)
     if fact.amount is not None and fact.kind not in ("invoice_paid", "amc_paid"):
         case["amount"] = _money(fact)
     dates = case["dates"]

@@ -164,6 +164,9 @@ class Config:
     poll_interval: int = 300
     bot_address: str | None = None
     rules: RuleSettings = field(default_factory=RuleSettings)
+    authserv_ids: tuple[str, ...] = ()  # Authentication-Results of the receiving server to trust
+    token_days: int = 7  # how long an approval link (per-draft token) stays valid
+    digest_time: str = "07:30"  # daily digest, local time (Europe/Paris)
 
 
 # --------------------------------------------------------------------------- locating keys
@@ -435,6 +438,11 @@ def parse_config(text: str, *, path: Path | None = None, base_dir: Path | None =
     approvers = approval.str_list("approbateurs", item_pattern=_EMAIL_RE, lower=True,
                                   hint="adresse électronique attendue")
     bot_address = approval.email("adresse_robot", required=False)
+    authserv_ids = approval.str_list("authserv_id", required=False, lower=True)
+    token_days = approval.int("validite_jours", default=7, minimum=1, maximum=60)
+    digest_time = approval.str("heure_recapitulatif", default="07:30",
+                               pattern=re.compile(r"^([01]\d|2[0-3]):[0-5]\d$"),
+                               hint="heure au format HH:MM, par exemple 07:30")
     approval.finish()
 
     data_section = root.section("donnees", required=False)
@@ -480,7 +488,8 @@ def parse_config(text: str, *, path: Path | None = None, base_dir: Path | None =
     return Config(path=path, professional=pro, accounts=accounts, approvers=approvers,
                   data_dir=data_dir, caisses=caisses, caisse_domains=caisse_domains,
                   amc_domains=amc_domains, smtp=smtp, poll_interval=poll_interval,
-                  bot_address=bot_address, rules=rules)
+                  bot_address=bot_address, rules=rules, authserv_ids=authserv_ids,
+                  token_days=token_days, digest_time=digest_time)
 
 
 def _rules(s: _Section) -> RuleSettings:

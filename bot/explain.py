@@ -51,6 +51,8 @@ def explain(raw: bytes, policy: SenderPolicy, caisses: tuple[Caisse, ...] = (), 
             fact_json["case"] = {"type": case["type"], "state": case["state"], "status": case["status"],
                                  "advice": case["advice"]}
             fact_json["deadlines"] = case["deadlines"]
+        if fact_json["details"].get("nir"):  # shown on a terminal: never the full NIR
+            fact_json["details"]["nir"] = "*" * 11 + fact_json["details"]["nir"][-4:]
         facts.append(fact_json)
     out.update(kind=reading.kind, caisse=reading.caisse, is_test=reading.is_test,
                needs_review=reading.needs_review, problems=data["problems"], fields=data["fields"],

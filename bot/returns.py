@@ -36,21 +36,53 @@ def caisse_from_address(address: str) -> str | None:
     return found.group(2) if found else None
 
 
+def billing_details(invoice: Invoice) -> dict:
+    """What a réclamation about this invoice needs: patient identity (health data: kept in the
+    owner-only store, never logged), dates and nature of care, lot date (≈ télétransmission)."""
+    details: dict = {}
+    insured = invoice.insured
+    if insured is not None and insured.nir.strip():
+        details["nir"] = insured.nir.strip() + insured.nir_key.strip()
+        name = " ".join(x for x in (insured.usage_surname.strip() or insured.birth_surname.strip(),
+                                    insured.first_name.strip()) if x)
+        beneficiary = " ".join(x for x in (insured.beneficiary_name.strip(),
+                                           insured.beneficiary_first_name.strip()) if x)
+        if name:
+            details["insured_name"] = name
+        if beneficiary and beneficiary != name:
+            details["patient_name"] = beneficiary
+            if insured.birth_date:
+                details["patient_birth_date"] = insured.birth_date.isoformat()
+    care = sorted({a.care_date.isoformat() for a in invoice.acts if a.care_date})
+    if care:
+        details["care_dates"] = care
+    acts = [f"{a.nature.strip()} {a.coefficient}".strip() if a.coefficient is not None else a.nature.strip()
+            for a in invoice.acts if a.nature.strip()]
+    if acts:
+        details["acts"] = acts
+    if invoice.lot_date:
+        details["lot_date"] = invoice.lot_date.isoformat()
+    if invoice.billing_date:
+        details["billing_date"] = invoice.billing_date.isoformat()
+    return details
+
+
 def _part_facts(invoice: Invoice, part: Part, caisse: str | None, when: date | None) -> list[Fact]:
     common = {"caisse": caisse, "lot": invoice.lot_number or None, "invoice": invoice.number,
               "part": part.kind, "date": when}
+    billing = billing_details(invoice)
     if part.state == "P":
         return [Fact("invoice_paid", amount=part.paid, **common)]
     if part.state == "D":
         text = " ".join(c.text.strip() for c in invoice.comments if c.text.strip()) or None
-        return [Fact("invoice_deferred", amount=part.claimed, label=text, **common)]
+        return [Fact("invoice_deferred", amount=part.claimed, label=text, details=billing, **common)]
     if part.state == "R":
         wanted = "O" if part.kind == "AMO" else "C"
         rejects = [r for r in invoice.rejects if (r.part or "O") == wanted] or \
             ([r for r in invoice.rejects if not r.part] if part.kind == "AMO" else [])
         if not rejects:
             return [Fact("invoice_rejected", amount=part.claimed, label="rejet sans motif précisé",
-                         **common)]
+                         details=billing, **common)]
         seen: set[str] = set()
         facts = []
         for reject in rejects:
@@ -60,8 +92,9 @@ def _part_facts(invoice: Invoice, part: Part, caisse: str | None, when: date | N
             lines = sorted({r.line for r in rejects if r.code == reject.code and r.line})
             facts.append(Fact("invoice_rejected", amount=part.claimed, reject_code=reject.code.strip(),
                               label=reject.label.strip() or None,
-                              details={"level": reject.level, "lines": lines} if lines else
-                              {"level": reject.level}, **common))
+                              details={**billing, "level": reject.level, **({"lines": lines} if lines
+                                                                             else {})},
+                              **common))
         return facts
     return []
 
