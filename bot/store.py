@@ -38,7 +38,7 @@ LOCK_NAME = "cpambot.lock"
 
 # Secondary indexes kept in memory: table -> fields. The first document with a
 # given value wins (for the ledger's fingerprint: the original of a duplicate).
-INDEXES: dict[str, tuple[str, ...]] = {"ledger": ("fingerprint",), "cases": ("id",)}
+INDEXES: dict[str, tuple[str, ...]] = {"ledger": ("fingerprint",), "cases": ("id",), "drafts": ("code",)}
 
 
 class Store:
