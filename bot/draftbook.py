@@ -109,9 +109,8 @@ class DraftBook:
         else:
             draft.update(state="pending", missing=[], to=list(result.to), cc=list(result.cc),
                          subject=result.subject, body=result.body)
-        if existing is not None and existing == {**draft, "created": existing["created"],
-                                                 "token_hash": existing["token_hash"],
-                                                 "token_expires": existing["token_expires"]}:
+        if existing is not None and draft["state"] == "missing" \
+                and existing["missing"] == draft["missing"]:
             return None  # still missing the same information
         draft["history"] = (existing or {}).get("history", []) + [
             {"at": now.isoformat(timespec="seconds"), "event": draft["state"]}]
