@@ -25,8 +25,8 @@ KeyPath = tuple[str | int, ...]
 SECURITY_MODES = ("tls", "starttls", "aucune")
 ACCOUNT_KINDS = ("imap", "maildir")
 CAISSE_PURPOSES = ("annulation", "reclamation", "facturation", "indus", "cra",
-                   "conciliateur", "flux", "relations_ps")
-CAISSE_KINDS = ("cpam", "cgss", "msa", "autre")
+                   "conciliateur", "flux", "relations_ps", "amc")
+CAISSE_KINDS = ("cpam", "cgss", "msa", "amc", "autre")
 PROFESSIONS = ("infirmier", "medecin", "kinesitherapeute", "sage-femme", "orthophoniste",
                "orthoptiste", "pedicure-podologue", "autre")
 
@@ -576,8 +576,13 @@ def _smtp(s: _Section, base: Path) -> SmtpSettings:
 
 
 def _caisse(s: _Section) -> Caisse:
-    code = s.str("code", pattern=re.compile(r"^\d{3}$"),
-                 hint="code de caisse à 3 chiffres (ex. 511, 974)")
+    declared = s.data.get("type")
+    if declared == "amc":  # a complementary insurer's platform, named like the bot names it
+        code = s.str("code", pattern=re.compile(r"^[a-z][a-z0-9-]{1,30}$"),
+                     hint="nom de la plateforme en minuscules (ex. viamedis, almerys, spsante)")
+    else:
+        code = s.str("code", pattern=re.compile(r"^\d{3}$"),
+                     hint="code de caisse à 3 chiffres (ex. 511, 974)")
     name = s.str("nom")
     kind = s.str("type", default="cgss" if code.startswith("97") else "cpam", choices=CAISSE_KINDS)
     regime = s.str("regime", default="01", pattern=re.compile(r"^\d{2}$"),
