@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from .casebook import CaseBook
 from .config import Account, Config
 from .errors import MailboxError
+from .followup import FollowUp, utcnow
 from .mailbox import open_mailbox
 from .processing import Processor, ProcessReport
 from .rawstore import RawStore
@@ -24,6 +26,9 @@ LOG = logging.getLogger(__name__)
 class PollReport:
     sync: SyncReport = field(default_factory=SyncReport)
     processing: ProcessReport = field(default_factory=ProcessReport)
+    drafted: list[str] = field(default_factory=list)
+    digest_id: str | None = None
+    delivery: Any = None
 
     @property
     def ok(self) -> bool:
@@ -69,16 +74,31 @@ def ingest(config: Config, store: Store, accounts: tuple[Account, ...] | None = 
     return total
 
 
-def process(config: Config, store: Store, today: date | None = None) -> ProcessReport:
-    """Read every ingested message not yet processed and update the cases."""
+def process(config: Config, store: Store, today: date | None = None,
+            followup: FollowUp | None = None) -> ProcessReport:
+    """Read every ingested message not yet processed and update the cases; the approver's
+    replies go to ``followup`` when there is one."""
     casebook = CaseBook(store, config.rules)
     clock = (lambda: today) if today else date.today
     return Processor(store, RawStore(config.data_dir), casebook, caisses=config.caisses,
-                     today=clock).run()
+                     today=clock, on_approver=followup.handle_message if followup else None).run()
 
 
 def poll_once(config: Config, store: Store, accounts: tuple[Account, ...] | None = None,
-              today: date | None = None) -> PollReport:
-    """Ingest then process: what ``cpambot poll --once`` and each run of the service do."""
+              today: date | None = None, now: datetime | None = None) -> PollReport:
+    """What ``cpambot poll --once`` and each run of the service do: ingest, process, then —
+    when sending is configured — draft the letters due, send the digest when it is due (or
+    urgent), and deliver what the approver released."""
     sync = ingest(config, store, accounts)
-    return PollReport(sync=sync, processing=process(config, store, today))
+    if now is not None:
+        today = today or now.date()
+    followup = None
+    if config.smtp is not None:
+        followup = FollowUp(config, store, clock=(lambda: now) if now else utcnow)
+    report = PollReport(sync=sync, processing=process(config, store, today, followup))
+    if followup is not None:
+        report.drafted = [d["code"] for d in followup.draft_letters(today or date.today())]
+        report.digest_id = followup.send_digest()
+        report.delivery = followup.deliver()
+        store.commit()
+    return report

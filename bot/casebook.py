@@ -155,6 +155,21 @@ class CaseBook:
             case = next((c for c in self.all() if same_problem(c, fact)), None)
         return case
 
+    def mark_step(self, key: str, date_key: str, day: date, text: str) -> None:
+        """A letter of the case left (relance, réclamation, saisine…): record when, wait for the answer."""
+        case = self._resolve(key)
+        if case is None:
+            return
+        case["dates"][date_key] = day.isoformat()
+        case["history"].append({"date": day.isoformat(), "kind": "letter_sent", "text": text,
+                                "source": "", "received": day.isoformat()})
+        if case["state"] == "open":
+            case["state"] = "waiting"
+        case["status"] = f"{text}, en attente de réponse"
+        case["updated"] = day.isoformat()
+        case["deadlines"] = case_deadlines(case, self.settings)
+        self._save(case)
+
     def tick(self, today: date) -> list[str]:
         """Time-driven changes: lots acknowledged but never paid become unpaid cases."""
         changed = []

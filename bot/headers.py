@@ -13,6 +13,7 @@ import binascii
 import hashlib
 import quopri
 import re
+from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 from email.utils import getaddresses, parsedate_to_datetime
 from functools import cached_property
@@ -136,7 +137,7 @@ def decode_text(value: str | None) -> str:
         pass
     try:
         text = str(make_header(decode_header(value)))
-    except (ValueError, LookupError, UnicodeError):
+    except (ValueError, LookupError, UnicodeError, HeaderParseError):
         text = value
     return " ".join(text.split())
 

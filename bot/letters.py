@@ -61,6 +61,7 @@ class Letter:
     body: str
     cc: tuple[str, ...] = ()
     attachments: tuple[Attachment, ...] = ()
+    html: str | None = None  # an HTML alternative (the digest); letters to a caisse are text only
 
 
 @dataclass(frozen=True)

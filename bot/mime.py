@@ -85,6 +85,8 @@ def build_mime(letter: Letter, *, sender: str, message_id: str, date: datetime,
 
     body = letter.body if letter.body.endswith("\n") else letter.body + "\n"
     msg.set_content(body, subtype="plain", charset="utf-8", cte="quoted-printable")
+    if letter.html:
+        msg.add_alternative(letter.html, subtype="html", charset="utf-8", cte="quoted-printable")
     for attachment in letter.attachments:
         maintype, _, subtype = attachment.content_type.partition("/")
         if not maintype or not subtype:

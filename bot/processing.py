@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from .casebook import CaseBook
 from .config import Caisse
@@ -26,6 +27,9 @@ from .store import Store
 LOG = logging.getLogger(__name__)
 
 Reader = Callable[[bytes, str, Sequence[Caisse]], Reading]
+# Handles a message of the approver addressed to the bot (commands, edits, annulations);
+# returns None when the message is not for the bot (a forwarded caisse letter, say).
+ApproverHandler = Callable[[bytes, str], Any]
 
 
 @dataclass
@@ -51,7 +55,8 @@ def _received(row: dict, today: date) -> date:
 class Processor:
     def __init__(self, store: Store, raw_store: RawStore, casebook: CaseBook, *,
                  caisses: Sequence[Caisse] = (), reader: Reader = read_message,
-                 clock: Callable[[], str] = now_iso, today: Callable[[], date] = date.today) -> None:
+                 clock: Callable[[], str] = now_iso, today: Callable[[], date] = date.today,
+                 on_approver: ApproverHandler | None = None) -> None:
         self.store = store
         self.raw = raw_store
         self.casebook = casebook
@@ -59,6 +64,7 @@ class Processor:
         self.reader = reader
         self.clock = clock
         self.today = today
+        self.on_approver = on_approver
 
     def pending(self) -> list[str]:
         rows = [r for r in self.store.values(LEDGER) if r["state"] in ("seen", "processing")]
@@ -91,6 +97,23 @@ class Processor:
         except OSError as exc:
             self._finish(row, "failed", f"copie brute introuvable ({exc.strerror})", report)
             return
+        if self.on_approver is not None and row["category"] in ("approver", "reply"):
+            try:
+                outcome = self.on_approver(raw, key)
+            except StoreError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a bug must not stop the mailbox
+                LOG.exception("erreur interne sur la réponse %s", key)
+                self._finish(row, "failed", f"erreur interne de cpambot ({exc.__class__.__name__})", report)
+                return
+            if outcome is not None:
+                summary = {"kind": "approval", "accepted": outcome.accepted, "reasons": outcome.reasons,
+                           "changes": outcome.changes}
+                report.kinds["approval"] = report.kinds.get("approval", 0) + 1
+                self._finish(row, "done" if outcome.accepted else "ignored",
+                             None if outcome.accepted else "; ".join(outcome.reasons), report,
+                             reading=summary)
+                return
         try:
             reading = self.reader(raw, row["category"], self.caisses)
         except UnreadableMessage as exc:

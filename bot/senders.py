@@ -140,10 +140,13 @@ def assess(summary: HeaderSummary, policy: SenderPolicy) -> Relevance:
     bot_marker = "@" + policy.bot_id_domain + ">"
     if summary.message_id and summary.message_id.endswith(bot_marker):
         return Relevance("own", "message envoyé par cpambot")
+    answers_bot = any(ref.endswith(bot_marker) for ref in (*summary.in_reply_to, *summary.references))
     if addr in policy.approvers:
-        if any(ref.endswith(bot_marker) for ref in (*summary.in_reply_to, *summary.references)):
+        if answers_bot:
             return Relevance("reply", "réponse de l'approbateur à un message de cpambot")
         return Relevance("approver", "message de l'approbateur (commande ou transfert)")
+    if answers_bot:  # someone else answers the bot: read it, to refuse it and report it
+        return Relevance("reply", "réponse à un message de cpambot, d'un expéditeur non approbateur")
     matched = domain_matches(domain, policy._caisse_set)  # type: ignore[attr-defined]
     if matched:
         return Relevance("caisse", f"expéditeur de l'Assurance Maladie ({matched})")

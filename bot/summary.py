@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .app import PollReport
+if TYPE_CHECKING:
+    from .app import PollReport
 from .facts import MESSAGE_KINDS
 from .headers import decode_text
 from .ledger import STATE_LABELS

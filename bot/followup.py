@@ -1,0 +1,366 @@
+"""Follow-up: cases → drafts → digest → the approver's reply → outbox → case updated.
+
+The imperative shell around the pure rules of ``drafting.py``, ``digest.py``,
+``replies.py`` and ``approval_checks.py``. Nothing leaves for a caisse unless a
+reply passed every check of :func:`~bot.approval_checks.check_reply` and
+:func:`~bot.approval_checks.may_release` for that very draft.
+
+Tables it keeps: ``sent_ids`` (every Message-ID the bot sent to the approver:
+digests, draft notices, confirmations — what a genuine reply must reference),
+``refusals`` (replies refused, reported in the next digest), ``meta`` (the last
+digest).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .approval_checks import (
+    Proposal,
+    authentication_results,
+    check_reply,
+    find_tokens,
+    may_release,
+    new_token,
+)
+from .casebook import CaseBook
+from .config import Caisse, Config
+from .digest import build_digest
+from .draftbook import DraftBook
+from .drafting import DONE_DATES, annulation_letter, build_letter, plan_letters
+from .headers import header_block, summarize
+from .letters import Letter, LetterPlan, MissingInfo
+from .message import parse_message
+from .mime import make_message_id
+from .outbox import Outbox, sent_folder_for
+from .render import render, render_text
+from .replies import read_reply
+from .store import Store
+
+LOG = logging.getLogger(__name__)
+
+SENT_IDS = "sent_ids"
+REFUSALS = "refusals"
+META = "meta"
+PARIS = ZoneInfo("Europe/Paris")
+
+
+@dataclass
+class ReplyOutcome:
+    accepted: bool
+    reasons: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    confirmation_id: str | None = None
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class FollowUp:
+    def __init__(self, config: Config, store: Store, *, outbox: Outbox | None = None,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.cases = CaseBook(store, config.rules)
+        self.drafts = DraftBook(store)
+        self.outbox = outbox if outbox is not None else Outbox(
+            store, config.smtp, _sent_folder_factory(config), clock)
+        base = (config.bot_address or config.professional.email).rpartition("@")[2]
+        self.id_domain = f"cpambot.{base}"
+        self.sender = config.smtp.sender if config.smtp else config.professional.email
+
+    # -- helpers --------------------------------------------------------------------
+
+    def caisse(self, code: str | None) -> Caisse | None:
+        return next((c for c in self.config.caisses if c.code == code), None)
+
+    def _remember(self, message_id: str, kind: str, **extra: Any) -> None:
+        self.store.put(SENT_IDS, message_id, {"kind": kind, "at": self.clock().isoformat(), **extra})
+
+    def our_ids(self) -> set[str]:
+        return {doc["_key"] for doc in self.store.values(SENT_IDS)}
+
+    def _token_expiry(self, now: datetime) -> datetime:
+        return now + timedelta(days=self.config.token_days)
+
+    def _enqueue_to_approver(self, letter: Letter, kind: str, *, in_reply_to: str | None = None,
+                             **remember: Any) -> str:
+        message_id = make_message_id(self.id_domain, kind)
+        self.outbox.enqueue(letter, sender=self.sender, message_id=message_id, purpose=kind,
+                            case_key=None, draft_key=None, in_reply_to=in_reply_to,
+                            references=(in_reply_to,) if in_reply_to else (),
+                            extra_headers={"Auto-Submitted": "auto-generated"})
+        self._remember(message_id, kind, **remember)
+        return message_id
+
+    # -- 1. drafting ----------------------------------------------------------------
+
+    def draft_letters(self, today: date) -> list[dict[str, Any]]:
+        """Propose every letter that is due for an open case; return the new drafts."""
+        now = self.clock()
+        new = []
+        for case in list(self.cases.all()):
+            if case["state"] == "closed":
+                continue
+            done = self.drafts.steps_done(case["key"])
+            for plan in plan_letters(case, today, self.config.rules, sent_steps=done):
+                result = build_letter(plan, case, self.config.professional,
+                                      self.caisse(case.get("caisse")), today)
+                _token, token_hash = new_token()
+                draft = self.drafts.propose(plan, result, case_id=case["id"], token_hash=token_hash,
+                                            token_expires=self._token_expiry(now), now=now)
+                if draft is not None:
+                    new.append(draft)
+        return new
+
+    def request_annulation(self, *, lot: str, invoice: str, motif: str, caisse_code: str | None,
+                           transmitted_on: date, reply_to: str | None = None) -> dict[str, Any]:
+        """An urgent cancellation asked by the approver: a draft at once, announced at once."""
+        now = self.clock()
+        caisse = self.caisse(caisse_code) if caisse_code else (
+            self.config.caisses[0] if len(self.config.caisses) == 1 else None)
+        case_key = f"annulation|{caisse.code if caisse else '?'}|{lot}|{invoice}"
+        result: Letter | MissingInfo
+        if caisse is None:
+            result = MissingInfo("annulation", case_key, "annulation",
+                                 ("caisse destinataire (plusieurs caisses configurées)",))
+        else:
+            result = annulation_letter(self.config.professional, caisse, lot=lot, invoice=invoice,
+                                       motif=motif, transmitted_on=transmitted_on, case_ref=case_key,
+                                       today=now.astimezone(PARIS).date())
+        plan = LetterPlan("annulation", case_key, "annulation", now.astimezone(PARIS).date(),
+                          "annulation demandée par vous, à envoyer le jour même de la télétransmission")
+        draft = self.drafts.propose(plan, result, case_id="—", token_hash=new_token()[1],
+                                    token_expires=now + timedelta(days=1), now=now)
+        draft = draft or self.drafts.get(f"{case_key}|annulation")
+        assert draft is not None
+        self.announce_draft(draft, in_reply_to=reply_to)
+        return draft
+
+    def announce_draft(self, draft: dict[str, Any], *, in_reply_to: str | None = None) -> str:
+        """Send one draft to the approver on its own (urgent ones): a reply to it can approve
+        ("OK") or replace its text."""
+        token, token_hash = new_token()
+        self.drafts.mark(draft, token_hash=token_hash,
+                         token_expires=self._token_expiry(self.clock()).isoformat(timespec="seconds"))
+        if draft["state"] == "missing":
+            body = (f"Le brouillon {draft['code']} ({draft['label']}) ne peut pas être rédigé : il manque "
+                    f"{', '.join(draft['missing'])}.\n\nComplétez la configuration puis relancez cpambot.\n")
+            subject = f"cpambot – {draft['code']} : informations manquantes"
+        else:
+            body = (f"Brouillon {draft['code']} – {draft['label']}\nÀ : {', '.join(draft['to'])}\n"
+                    f"Objet : {draft['subject']}\n\n{draft['body']}\n\n"
+                    f"Pour l'envoyer, répondez « OK » (ou « OK {draft['code']} »). Pour l'abandonner, "
+                    f"« NON ». Pour modifier le texte, répondez avec le texte complet corrigé.\n"
+                    f"Jeton : {token}\n")
+            subject = f"cpambot – brouillon {draft['code']} à approuver : {draft['subject']}"
+        letter = Letter("notice", tuple(self.config.approvers), subject, body)
+        message_id = self._enqueue_to_approver(letter, "notice", in_reply_to=in_reply_to,
+                                               codes=[draft["code"]], draft_key=draft["key"])
+        self.drafts.mark(draft, notice_id=message_id, announced=True)
+        return message_id
+
+    # -- 2. digest ------------------------------------------------------------------
+
+    def build(self, today: date) -> Any:
+        meta = self.store.get(META, "last_digest") or {}
+        since = datetime.fromisoformat(meta["at"]) if meta.get("at") else None
+        problems = [{"code": None, "subject": d.get("subject", ""), "problem": d.get("reason") or d["state"]}
+                    for d in self.outbox.documents("uncertain", "failed")]
+        refusals = [r for r in self.store.values(REFUSALS) if not r.get("reported")]
+        return build_digest(list(self.cases.all()), self.drafts.awaiting(today), today=today, since=since,
+                            refusals=refusals, sending_problems=problems)
+
+    def digest_due(self, now: datetime) -> tuple[bool, list[str]]:
+        """(due, new urgent reasons): once a day at the configured time, or at once when an
+        urgent reason appeared that no digest has told yet."""
+        local = now.astimezone(PARIS)
+        meta = self.store.get(META, "last_digest") or {}
+        digest = self.build(local.date())
+        told = set(meta.get("urgent", ()))
+        fresh = [r for r in digest.urgent_reasons if r not in told]
+        hour, minute = (int(x) for x in self.config.digest_time.split(":"))
+        scheduled = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        last = datetime.fromisoformat(meta["at"]).astimezone(PARIS) if meta.get("at") else None
+        daily = local >= scheduled and (last is None or last < scheduled)
+        return daily or bool(fresh), fresh
+
+    def send_digest(self, *, force: bool = False) -> str | None:
+        now = self.clock()
+        due, _fresh = self.digest_due(now)
+        if not (due or force):
+            return None
+        today = now.astimezone(PARIS).date()
+        for draft in self.drafts.all():
+            if draft["state"] == "expired":
+                self.drafts.renew(draft, token_hash=new_token()[1], token_expires=self._token_expiry(now))
+        digest = self.build(today)
+        context = _digest_context(digest)
+        subject, body = render("digest.txt.j2", context)
+        html = render_text("digest.html.j2", context)
+        letter = Letter("digest", tuple(self.config.approvers), subject, body, html=html)
+        message_id = self._enqueue_to_approver(letter, "digest", codes=digest.codes)
+        for draft in digest.drafts:
+            listed = set(draft.get("digest_ids", [])) | {message_id}
+            self.drafts.mark(self.drafts.get(draft["key"]) or draft, digest_ids=sorted(listed),
+                             announced=True)
+        for refusal in digest.refusals:
+            self.store.put(REFUSALS, refusal["_key"], {**refusal, "reported": True})
+        self.store.put(META, "last_digest", {"at": now.isoformat(), "id": message_id,
+                                            "urgent": digest.urgent_reasons})
+        LOG.info("récapitulatif %s : %d brouillon(s), %d échéance(s)", message_id, len(digest.drafts),
+                 len(digest.deadlines))
+        return message_id
+
+    # -- 3. the approver's messages ---------------------------------------------------
+
+    def _refuse(self, raw_key: str, sender: str, reasons: list[str]) -> ReplyOutcome:
+        LOG.warning("réponse refusée de %s : %s", sender, " ; ".join(reasons))
+        self.store.put(REFUSALS, raw_key, {"date": self.clock().astimezone(PARIS).strftime("%d/%m/%Y %H:%M"),
+                                           "sender": sender, "reasons": reasons, "reported": False})
+        return ReplyOutcome(False, reasons)
+
+    def handle_message(self, raw: bytes, source: str) -> ReplyOutcome | None:
+        """A message from an approver (or claiming to be): commands, edits, annulations.
+        None when it is not addressed to the bot (a forward of a caisse message, say)."""
+        head = summarize(header_block(raw), len(raw))
+        msg = parse_message(raw)
+        now = self.clock()
+        ours = self.our_ids()
+        chain = set(head.in_reply_to) | set(head.references)
+        replying = bool(chain & ours)
+        parent_meta = self.store.get(SENT_IDS, head.in_reply_to[0]) if head.in_reply_to else None
+        draft_code = parent_meta["codes"][0] if parent_meta and parent_meta.get("kind") == "notice" else None
+        parsed = read_reply(msg.text, draft_code=draft_code)
+        if not replying and not parsed.annulations:
+            if parsed.commands:  # looks like a decision, but answers nothing the bot sent
+                return self._refuse(source, head.from_addr,
+                                    ["commande qui ne répond à aucun message envoyé par cpambot"])
+            return None  # not a command for the bot: read it as an ordinary message
+        verdict = check_reply(head, approvers=set(self.config.approvers), our_message_ids=ours,
+                              authserv_ids=self.config.authserv_ids,
+                              raw_auth_results=authentication_results(header_block(raw)), now=now,
+                              require_reference=not parsed.annulations or replying)
+        if not verdict.accepted:
+            return self._refuse(source, head.from_addr, verdict.reasons)
+        outcome = ReplyOutcome(True)
+        tokens = find_tokens(head.to, msg.text)
+        listed = {code for mid in verdict.referenced for code in
+                  (self.store.get(SENT_IDS, mid) or {}).get("codes", [])}
+        for command in parsed.commands:
+            codes = sorted(listed) if command.action == "approve_all" else command.codes
+            action = "approve" if command.action == "approve_all" else command.action
+            for code in codes:
+                outcome.changes.append(self._decide(code, action, verdict, tokens, now, days=command.days))
+        for code in parsed.conflicts:
+            outcome.changes.append(f"{code} : ordres contradictoires, rien n'est fait")
+        if parsed.edited_text is not None and draft_code:
+            outcome.changes.append(self._decide(draft_code, "edit", verdict, tokens, now,
+                                                text=parsed.edited_text))
+        for request in parsed.annulations:
+            draft = self.request_annulation(lot=request.lot, invoice=request.invoice, motif=request.motif,
+                                            caisse_code=None, transmitted_on=now.astimezone(PARIS).date(),
+                                            reply_to=head.message_id)
+            outcome.changes.append(f"{draft['code']} : brouillon d'annulation préparé (lot {request.lot}, "
+                                   f"facture {request.invoice}), envoyé à part pour votre accord")
+        outcome.confirmation_id = self._confirm(head, outcome, parsed.unrecognized)
+        return outcome
+
+    def _decide(self, code: str, action: str, verdict: Any, tokens: set[str], now: datetime, *,
+                days: int | None = None, text: str | None = None) -> str:
+        draft = self.drafts.by_code(code)
+        if draft is None:
+            return f"{code} : aucun brouillon ne porte ce code"
+        used = draft.get("used_at")
+        proposal = Proposal(code=draft["code"], token_hash=draft["token_hash"],
+                            expires_at=_aware(datetime.fromisoformat(draft["token_expires"])),
+                            message_id=draft.get("notice_id"),
+                            digest_ids=frozenset(draft.get("digest_ids", ())),
+                            used_at=_aware(datetime.fromisoformat(used)) if used else None)
+        release = may_release(verdict, proposal, presented_tokens=tokens, now=now)
+        if not release.accepted:
+            return "; ".join(release.reasons)
+        if action == "approve":
+            message_id = make_message_id(self.id_domain, draft["code"].lower())
+            change = self.drafts.decide(code, "approve", now=now, message_id=message_id)
+            if change.ok:
+                draft = self.drafts.by_code(code)
+                assert draft is not None
+                letter = Letter(draft["kind"], tuple(draft["to"]), draft["subject"], draft["body"],
+                                cc=tuple(draft.get("cc", ())))
+                self.outbox.enqueue(letter, sender=self.sender, message_id=message_id,
+                                    purpose=draft["kind"], case_key=draft["case_key"], draft_key=draft["key"])
+                self.drafts.mark(draft, used_at=now.isoformat())
+            return change.message
+        change = self.drafts.decide(code, action, now=now, days=days, text=text)
+        return change.message
+
+    def _confirm(self, head: Any, outcome: ReplyOutcome, unrecognized: tuple[str, ...]) -> str:
+        to_send = [d for d in self.drafts.all() if d["state"] == "approved"
+                   and any(c.startswith(f"{d['code']} : approuvé") for c in outcome.changes)]
+        context = {"summary": f"{len(outcome.changes)} décision(s)", "received": self.clock().date(),
+                   "changes": [{"message": c} for c in outcome.changes], "unrecognized": list(unrecognized),
+                   "to_send": to_send}
+        subject, body = render("confirmation.txt.j2", context)
+        letter = Letter("confirmation", tuple(self.config.approvers), subject, body)
+        return self._enqueue_to_approver(letter, "confirmation", in_reply_to=head.message_id, codes=[])
+
+    # -- 4. sending ---------------------------------------------------------------------
+
+    def deliver(self) -> Any:
+        now = self.clock()
+        report = self.outbox.deliver(now)
+        self.outbox.resolve_uncertain(now)
+        self.record_sent()
+        return report
+
+    def record_sent(self) -> list[str]:
+        """Drafts whose e-mail left: the case moves on (relance sent → waiting for an answer)."""
+        done = []
+        for draft in list(self.drafts.all()):
+            if draft["state"] != "approved" or not draft.get("message_id"):
+                continue
+            doc = self.outbox.get(draft["message_id"])
+            if doc is None or doc["state"] not in ("sent", "failed"):
+                continue
+            if doc["state"] == "failed":
+                self.drafts.mark(draft, state="failed", error=doc.get("reason"))
+                continue
+            sent_on = (doc.get("sent_at") or self.clock().isoformat())[:10]
+            self.drafts.mark(draft, state="sent", sent_at=doc.get("sent_at"))
+            date_key = DONE_DATES.get(draft["step"])
+            if date_key:
+                self.cases.mark_step(draft["case_key"], date_key, date.fromisoformat(sent_on),
+                                     f"{draft['label']} envoyée ({draft['code']})")
+            done.append(draft["code"])
+        return done
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _digest_context(digest: Any) -> dict[str, Any]:
+    return {
+        "today": digest.today, "urgent": digest.urgent_reasons, "drafts": digest.drafts,
+        "missing": digest.missing, "deadlines": digest.deadlines, "new_cases": digest.new_cases,
+        "to_sort": digest.to_sort, "sending_problems": digest.sending_problems,
+        "refusals": digest.refusals, "money_by_state": digest.money_by_state,
+        "money_by_age": digest.money_by_age, "empty": digest.empty,
+    }
+
+
+def _sent_folder_factory(config: Config) -> Any:
+    if config.smtp is None:
+        return None
+    account = next((a for a in config.accounts if a.kind == "imap" and a.username
+                    and a.username.lower() == config.smtp.sender.lower()), None)
+    account = account or next((a for a in config.accounts if a.kind == "imap"), None)
+    return sent_folder_for(account) if account else None

@@ -1,0 +1,461 @@
+"""The approver's replies: what she wrote (quote, headers and signature removed) and the commands in it.
+
+Pure functions, no I/O. Two steps, kept separate so each can be tested alone:
+
+``strip_reply(text)``
+    The new text of a reply. Our own cut comes first: the earliest line that starts
+    a quoted message in any common French or English client ends the new text
+    (``Le … a écrit :`` over up to three lines, ``On … wrote:``, Outlook
+    ``De :/Envoyé :`` blocks with or without the space before the colon,
+    ``-----Message d'origine-----``, ``----- Mail original -----``, Orange's
+    ``> Message du 03/11/25 10:00``, a line of underscores…), then lines still
+    starting with ``>`` are dropped. What is left goes through mail-parser-reply
+    (languages fr+en, ``replies[0].body``), which removes ``-- `` signatures, "Envoyé
+    depuis …" and the closings it knows ("Cordialement", "Bonne journée"…); our own
+    last pass removes the device lines it misses ("Envoyé de mon iPhone") and the
+    French closings it does not know ("Bien cordialement", "Bien à vous"…).
+    The cut is done before the library because the library, measured on French
+    replies (testing-notes §6), misses several headers and, when a header sits on
+    the very first line (a reply with no new text), returns a fragment of the
+    header ("Le") or the quoted text itself as the "reply".
+
+``parse_commands(text)``
+    One command per line, case-insensitive, accents tolerated::
+
+        OK A7 B2          approve these codes        (commas, ";", "et", "+" also separate)
+        OK TOUT           approve every draft the digest listed
+        NON A7            reject
+        REPORTER A7 3     postpone by 3 days (1..90; "3 jours", "3j", "de 3 jours" accepted)
+        ANNULER lot 042 facture 000012345 motif : erreur de cotation
+
+    A code is one letter followed by digits (``a7``, ``A07`` → ``A7``). ``A 7`` (a
+    space inside the code) is NOT accepted: the line is echoed as not understood,
+    because the French word "à"/"a" would otherwise glue onto a number ("REPORTER
+    A7 à 3 jours" would name a draft ``A3``). A line with any word that is not a
+    code is not understood as a whole: nothing on it is done.
+
+    Each code may be named once in a reply. A code named twice (``OK A7`` twice,
+    ``OK A7`` and ``NON A7``, ``OK A7 A7``) is a *conflict*: it is removed from every
+    command and reported. ``OK TOUT`` names every listed code, so a code named by
+    another line next to ``OK TOUT`` ("OK TOUT" + "NON A7") is a conflict too (A7 is
+    neither approved nor rejected, the others are approved); ``OK TOUT`` twice is the
+    conflict ``TOUT`` and approves nothing.
+
+    Lines starting with ``>`` (quoted) are ignored; courtesy lines ("Bonjour",
+    "Merci", "Cordialement"…) are skipped; every other line is returned in
+    ``unrecognized`` for the French echo of the confirmation.
+
+    Reply to a single draft (``draft_code="A7"``): a bare ``OK``, ``NON`` or
+    ``REPORTER 3`` applies to that draft, and a text that is not a command is an
+    *edited text* for it — see :func:`is_edit`.
+
+Whether a command may actually release a draft is decided elsewhere
+(``approval_checks``): this module only says what the approver asked for.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from mailparser_reply.parser import EmailMessage
+
+LANGUAGES = ("fr", "en")
+# Above these sizes the new text is not given to mail-parser-reply, whose regexes are
+# super-linear on long lines (10 kB of "On On On…" on one line: 3 s); a real reply is far smaller.
+LIBRARY_MAX_CHARS = 10_000
+LIBRARY_MAX_LINE = 1_000
+
+# --------------------------------------------------------------------------- normalisation
+
+# Spaces some clients put before ":" (Gmail FR: U+00A0 or U+202F) or inside dates.
+_SPACES = {0x00A0: " ", 0x202F: " ", 0x2007: " ", 0x2009: " "}
+# Invisible characters that break line matching (zero-width space, BOM, bidi marks, word joiner).
+_INVISIBLE = dict.fromkeys((0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF))
+
+
+def normalise(text: str) -> str:
+    """Line endings to ``\\n``, exotic spaces to plain spaces, invisible characters removed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.translate(_SPACES).translate(_INVISIBLE)
+
+
+def fold(text: str) -> str:
+    """Upper case without accents (``Réponse`` → ``REPONSE``), for keyword matching."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+
+
+# --------------------------------------------------------------------------- quote detection
+
+_QUOTE_PREFIX = re.compile(r"^(?:[ \t]*>)+[ \t]?")
+_QUOTED_LINE = re.compile(r"^[ \t]*>")
+_BLANK_RUN = re.compile(r"[ \t]{2,}")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
+
+# "Le lun. 3 nov. 2025 à 10:00, cpambot <bot@example.org> a écrit :" (Gmail, Apple Mail,
+# Thunderbird, Yahoo, ProtonMail, SFR/Open-Xchange…), possibly wrapped over 2 or 3 lines.
+_WROTE_FR = re.compile(r"^le\s.*\ba\s+[ée]crit\s*:$", re.IGNORECASE)
+_WROTE_EN = re.compile(r"^on\s.*\bwrote\s*:$", re.IGNORECASE)
+_WROTE_START = re.compile(r"^(?:le|on)\s", re.IGNORECASE)
+# Separator lines: Outlook "-----Message d'origine-----" / "-----Original Message-----",
+# Yahoo "----- Message d'origine ----", mailoo/SFR "---- Message d'origine ----",
+# Zimbra/Free "----- Mail original -----", Thunderbird "-------- Message original --------".
+_SEPARATOR = re.compile(
+    r"^-{2,}\s*(?:original message|message d'origine|mail original|message original"
+    r"|message transf[ée]r[ée]|mail transf[ée]r[ée]|forwarded message)\s*-{2,}$", re.IGNORECASE)
+_BEGIN_FORWARD = re.compile(r"^(?:d[ée]but du message r[ée]exp[ée]di[ée]|begin forwarded message)\s*:$",
+                            re.IGNORECASE)
+# Orange (and former Wanadoo) webmail: "> Message du 03/11/25 10:00" then "> De : …".
+_ORANGE = re.compile(r"^message du \d{1,2}/\d{1,2}/\d{2,4}(?:\s+(?:[àa]\s+)?\d{1,2}[:h]\d{2}(?::\d{2})?)?$",
+                     re.IGNORECASE)
+_UNDERSCORES = re.compile(r"^_{10,}$")
+# Outlook/Zimbra/Yahoo header block: "De :" then, within a few lines, a date field.
+_FIELD_FROM = re.compile(r"^\**(?:de|from|exp[ée]diteur)\**\s*:\**\s*\S", re.IGNORECASE)
+_FIELD_DATE = re.compile(r"^\**(?:envoy[ée](?:\s+le)?|sent|date)\**\s*:", re.IGNORECASE)
+
+
+def _bare(line: str) -> str:
+    """The line without quote markers and surrounding space, with plain apostrophes."""
+    return _QUOTE_PREFIX.sub("", line).strip().translate(_APOSTROPHES)
+
+
+def _starts_quote(bare: list[str], index: int) -> bool:
+    line = bare[index]
+    if _SEPARATOR.match(line) or _BEGIN_FORWARD.match(line) or _ORANGE.match(line):
+        return True
+    following = [b for b in bare[index + 1:index + 4] if b]
+    if _UNDERSCORES.match(line):
+        return bool(following) and bool(_FIELD_FROM.match(following[0]))
+    if _FIELD_FROM.match(line):
+        return any(_FIELD_DATE.match(b) for b in bare[index + 1:index + 7] if b)
+    if _WROTE_START.match(line):
+        joined = line
+        for extra in range(3):
+            if extra:
+                nxt = bare[index + extra] if index + extra < len(bare) else ""
+                if not nxt:
+                    break
+                joined = f"{joined} {nxt}"
+            if len(joined) > 400:
+                break
+            if _WROTE_FR.match(joined) or _WROTE_EN.match(joined):
+                return True
+    return False
+
+
+def quote_start(lines: list[str]) -> int:
+    """Index of the first line that starts a quoted message (``len(lines)`` when none)."""
+    bare = [_bare(line) for line in lines]
+    for index, line in enumerate(bare):
+        if line and _starts_quote(bare, index):
+            return index
+    return len(lines)
+
+
+# --------------------------------------------------------------------------- signatures
+
+# Device and app lines: "Envoyé de mon iPhone", "Envoyé depuis Outlook pour Android",
+# "Obtenir Outlook pour iOS", "Envoyé à partir de Courrier pour Windows", "Sent from my iPad"…
+_DEVICE_LINE = re.compile(
+    r"^(?:envoy[ée]\s+(?:de|depuis|[àa]\s+partir\s+de|avec)\s+(?:mon|ma|l'application|l'appli|outlook|yahoo"
+    r"|courrier|proton|gmail|orange|sfr|free|bluemail|samsung|la\s+messagerie)\b.{0,70}"
+    r"|sent\s+(?:from|with)\s+.{1,60}|get\s+outlook\s+for\s+.{1,40}"
+    r"|(?:obtenir|t[ée]l[ée]charger)\s+outlook\s+pour\s+.{1,40})$", re.IGNORECASE)
+# French closings mail-parser-reply does not know (it only knows lines *starting* with
+# "cordialement", "salutations", "bonne journée", "bonne réception").
+_CLOSING_LINE = re.compile(
+    r"^(?:(?:bien|tr[èe]s|tr[èe]s\s+bien)\s+cordialement|cordialement|bien\s+[àa]\s+vous|amicalement"
+    r"|sinc[èe]res\s+salutations|salutations|bonne\s+(?:journ[ée]e|soir[ée]e|fin\s+de\s+journ[ée]e)"
+    r"|belle\s+journ[ée]e|bises|[àa]\s+bient[ôo]t|best\s+regards|kind\s+regards|regards)\b.{0,40}$",
+    re.IGNORECASE)
+
+
+def _cut_signature(body: str, *, keep_closing: bool) -> str:
+    lines = body.split("\n")
+    for index, line in enumerate(lines):
+        bare = line.strip().translate(_APOSTROPHES)
+        if bare in ("--", "-- ", "—", "__") or _DEVICE_LINE.match(bare) or \
+                (not keep_closing and index > 0 and _CLOSING_LINE.match(bare)):
+            return "\n".join(lines[:index])
+    return body
+
+
+def _tidy(text: str) -> str:
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+# --------------------------------------------------------------------------- strip_reply
+
+
+def strip_reply(text: str, *, keep_signature: bool = False) -> str:
+    """The new text the approver wrote above the quote: no quoted message, no reply
+    header, no signature. ``""`` when the reply holds only quoted text.
+
+    ``keep_signature=True`` keeps the closing and the name under the text (but still
+    removes ``-- `` signatures and "Envoyé de mon iPhone" lines): use it for the edited
+    text of a draft, whose closing formula belongs to the letter. Never raises."""
+    if not text or not text.strip():
+        return ""
+    lines = normalise(text).split("\n")
+    lines = lines[:quote_start(lines)]
+    # Runs of blanks are collapsed first: the library's regexes are quadratic in them.
+    kept = (_BLANK_RUN.sub(" ", line).strip() for line in lines if not _QUOTED_LINE.match(line))
+    new = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+    if not new:
+        return ""
+    body = new
+    if len(new) <= LIBRARY_MAX_CHARS and max(len(line) for line in new.split("\n")) <= LIBRARY_MAX_LINE:
+        # (Longer text is never a real reply, and the library's regexes are slow on it.)
+        try:
+            message = EmailMessage(text=new, languages=list(LANGUAGES), keep_hyphen_lists=True).read()
+        except Exception:  # noqa: BLE001 - a third-party parser must not stop the bot: keep our cut
+            message = None
+        if message is not None:
+            first = message.replies[0] if message.replies else None
+            if first is None or first.headers:
+                return ""  # the library saw a header on the very first line: nothing new above it
+            body = first.full_body if keep_signature else first.body
+    return _tidy(_cut_signature(body, keep_closing=keep_signature))
+
+
+# --------------------------------------------------------------------------- commands
+
+ACTIONS = ("approve", "reject", "postpone", "approve_all")
+KEYWORDS = {"OK": "approve", "NON": "reject", "REPORTER": "postpone", "REPORTE": "postpone",
+            "ANNULER": "cancel"}
+ALL_WORDS = ("TOUT", "TOUS", "TOUTES")
+MAX_POSTPONE_DAYS = 90
+CONFLICT_ALL = "TOUT"
+EDIT_MIN_WORDS = 6
+
+_CODE = re.compile(r"^([A-Z])(\d{1,4})$")
+_DAYS = re.compile(r"^(\d{1,3})(?:J|JOURS?)?$")
+_SPLIT = re.compile(r"[\s,;:+&/]+")
+_EDGE_PUNCT = "«»\"'.!?()[]"
+_BULLET = re.compile(r"^\s*(?:[-*•·–]|\d+[.)])\s+")
+_COURTESY = frozenset({
+    "BONJOUR", "BONSOIR", "SALUT", "MERCI", "MERCI BEAUCOUP", "MERCI D'AVANCE", "CORDIALEMENT",
+    "BIEN CORDIALEMENT", "BIEN A VOUS", "BONNE JOURNEE", "BONNE SOIREE", "BELLE JOURNEE", "BISES",
+    "A BIENTOT", "AMICALEMENT", "BONJOUR CPAMBOT", "HELLO", "THANKS", "MERCI A TOI", "MERCI A VOUS",
+})
+
+_NUMBER_WORD = r"(?:n\s*[°o]\.?|num(?:[ée]ro)?\.?)?"
+_ANNUL_LOT = re.compile(rf"\blot\s*{_NUMBER_WORD}\s*:?\s*(\d+)(?![\d])", re.IGNORECASE)
+_ANNUL_INVOICE = re.compile(rf"\bfacture\s*{_NUMBER_WORD}\s*:?\s*(\d(?:[ .]?\d)*)(?![\d])", re.IGNORECASE)
+_ANNUL_MOTIF = re.compile(r"\bmotif\s*:?\s*(.*)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Command:
+    """One decision: ``action`` on ``codes`` (empty for ``approve_all``); ``days`` for ``postpone``."""
+
+    action: str  # "approve" | "reject" | "postpone" | "approve_all"
+    codes: tuple[str, ...] = ()
+    days: int | None = None
+
+
+@dataclass(frozen=True)
+class AnnulationRequest:
+    """An urgent request to cancel an invoice: lot (3 digits), invoice (9 digits), reason."""
+
+    lot: str
+    invoice: str
+    motif: str
+
+
+@dataclass(frozen=True)
+class ParsedReply:
+    commands: tuple[Command, ...] = ()
+    annulations: tuple[AnnulationRequest, ...] = ()
+    unrecognized: tuple[str, ...] = ()  # the original lines, for the French echo
+    conflicts: tuple[str, ...] = ()  # codes named more than once (and "TOUT"): nothing done for them
+    edited_text: str | None = None  # reply to a single draft: the new text proposed for it
+
+    @property
+    def approve_all(self) -> bool:
+        return any(c.action == "approve_all" for c in self.commands)
+
+    def codes_for(self, action: str) -> tuple[str, ...]:
+        """Codes named by commands of ``action`` ("approve", "reject", "postpone")."""
+        return tuple(code for c in self.commands if c.action == action for code in c.codes)
+
+    def approved(self, listed: Iterable[str] = ()) -> tuple[str, ...]:
+        """The codes to approve: those named by ``OK``, plus, for ``OK TOUT``, every code of
+        ``listed`` (the codes the replied-to digest showed) — never a conflicting code, nor
+        one rejected or postponed in the same reply."""
+        out = list(self.codes_for("approve"))
+        if self.approve_all:
+            excluded = set(self.conflicts) | set(self.codes_for("reject")) | set(self.codes_for("postpone"))
+            out += [c for c in (normalise_code(x) for x in listed) if c and c not in excluded]
+        return tuple(dict.fromkeys(out))
+
+    @property
+    def empty(self) -> bool:
+        return not (self.commands or self.annulations or self.unrecognized or self.conflicts
+                    or self.edited_text)
+
+
+def normalise_code(token: str) -> str | None:
+    """``"a07"`` → ``"A7"``; None when ``token`` is not a letter followed by 1 to 3 digits
+    (leading zeros aside)."""
+    found = _CODE.match(fold(token.strip()))
+    if not found:
+        return None
+    number = int(found.group(2))
+    if number > 999:
+        return None
+    return f"{found.group(1)}{number}"
+
+
+def _tokens(folded_line: str) -> list[str]:
+    words = [w.strip(_EDGE_PUNCT) for w in _SPLIT.split(folded_line)]
+    return [w for w in words if w and w != "ET"]
+
+
+def _parse_annulation(line: str) -> AnnulationRequest | None:
+    rest = normalise(line).split(None, 1)
+    if len(rest) < 2:
+        return None
+    text = rest[1]
+    lot, invoice, motif = _ANNUL_LOT.search(text), _ANNUL_INVOICE.search(text), _ANNUL_MOTIF.search(text)
+    if not (lot and invoice and motif):
+        return None
+    if motif.start() < max(lot.end(), invoice.end()):
+        return None  # the reason comes last: anything before it would be swallowed
+    lot_digits = lot.group(1)
+    invoice_digits = re.sub(r"\D", "", invoice.group(1))
+    reason = motif.group(1).strip(" .;,")
+    if len(lot_digits) != 3 or len(invoice_digits) != 9 or not re.search(r"\w{2,}", reason):
+        return None
+    return AnnulationRequest(lot=lot_digits, invoice=invoice_digits, motif=reason)
+
+
+def _parse_line(line: str, draft_code: str | None) -> Command | AnnulationRequest | str | None:
+    """A command, an annulation, ``"skip"`` (courtesy, quoted) or None (not understood)."""
+    if _QUOTED_LINE.match(line):
+        return "skip"
+    stripped = _BULLET.sub("", line).strip()
+    folded = fold(normalise(stripped)).translate(_APOSTROPHES)
+    words = _tokens(folded)
+    if not words:
+        return "skip"
+    if " ".join(words) in _COURTESY:
+        return "skip"
+    action = KEYWORDS.get(words[0])
+    if action is None:
+        return None
+    if action == "cancel":
+        return _parse_annulation(stripped)
+    args = words[1:]
+    if action == "approve" and len(args) == 1 and args[0] in ALL_WORDS:
+        return Command("approve_all")
+    days = None
+    if action == "postpone":
+        if args and args[-1] in ("J", "JOUR", "JOURS"):
+            args = args[:-1]
+        found = _DAYS.match(args[-1]) if args else None
+        if not found:
+            return None
+        days = int(found.group(1))
+        args = args[:-1]
+        if args and args[-1] == "DE":
+            args = args[:-1]
+        if not 1 <= days <= MAX_POSTPONE_DAYS:
+            return None
+    codes = [normalise_code(a) for a in args]
+    if any(c is None for c in codes):
+        return None
+    if not codes:
+        if draft_code is None:
+            return None  # "OK" alone in a digest reply: which draft? (peers lesson 7)
+        codes = [draft_code]
+    return Command(action, tuple(c for c in codes if c), days)
+
+
+def is_edit(text: str) -> bool:
+    """Whether a reply to a single draft is a new text for it rather than commands.
+
+    Rule: the stripped text has at least ``EDIT_MIN_WORDS`` (6) words, its first word is
+    not a command keyword (OK, NON, REPORTER, ANNULER), and none of its lines is a
+    command. "OK merci", "Non pas comme ça" or "REPORTER 3" are therefore never edits;
+    "Madame, Monsieur, je conteste le rejet…" is."""
+    words = normalise(text).split()
+    if len(words) < EDIT_MIN_WORDS:
+        return False
+    first = fold(words[0]).strip(_EDGE_PUNCT + ",;:")
+    if first in KEYWORDS:
+        return False
+    return not any(isinstance(_parse_line(line, "X1"), (Command, AnnulationRequest))
+                   for line in normalise(text).split("\n"))
+
+
+def parse_commands(text: str, *, draft_code: str | None = None) -> ParsedReply:
+    """Parse the stripped text of a reply into commands (see the module docstring).
+
+    ``draft_code``: the code of the draft when the reply answers that single draft's
+    e-mail (not the digest); bare ``OK``/``NON``/``REPORTER n`` then apply to it, and a
+    text that :func:`is_edit` accepts becomes ``edited_text``. Never raises."""
+    text = normalise(text or "")
+    draft = normalise_code(draft_code) if draft_code else None
+    if draft is not None and is_edit(text):
+        return ParsedReply(edited_text=text.strip())
+    parsed: list[Command] = []
+    annulations: list[AnnulationRequest] = []
+    unrecognized: list[str] = []
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        result = _parse_line(line, draft)
+        if isinstance(result, Command):
+            parsed.append(result)
+        elif isinstance(result, AnnulationRequest):
+            if result not in annulations:
+                annulations.append(result)
+        elif result is None:
+            unrecognized.append(" ".join(line.split()))
+    # Conflicts: a code named more than once anywhere; OK TOUT names every code.
+    seen: dict[str, int] = {}
+    for command in parsed:
+        for code in command.codes:
+            seen[code] = seen.get(code, 0) + 1
+    all_count = sum(1 for c in parsed if c.action == "approve_all")
+    conflicts = [code for code, count in seen.items() if count > 1 or all_count > 0]
+    if all_count > 1:
+        conflicts.append(CONFLICT_ALL)
+    commands: list[Command] = []
+    for command in parsed:
+        if command.action == "approve_all":
+            if all_count == 1:
+                commands.append(command)
+            continue
+        kept = tuple(dict.fromkeys(c for c in command.codes if c not in conflicts))
+        if kept:
+            commands.append(Command(command.action, kept, command.days))
+    return ParsedReply(commands=tuple(commands), annulations=tuple(annulations),
+                       unrecognized=tuple(unrecognized), conflicts=tuple(conflicts))
+
+
+def read_reply(text: str, *, draft_code: str | None = None) -> ParsedReply:
+    """Strip and parse a reply body in one call.
+
+    Commands are read from the text without its signature. For a reply to a single draft,
+    the edit rule is applied to the text WITH its closing and name (they belong to the
+    letter, and the library's signature cut — at a line starting with "Salutations" or
+    "Bonne réception" — could otherwise leave too few words), and ``edited_text`` keeps them."""
+    parsed = parse_commands(strip_reply(text), draft_code=draft_code)
+    if draft_code and normalise_code(draft_code) and not (parsed.commands or parsed.annulations
+                                                          or parsed.conflicts):
+        full = strip_reply(text, keep_signature=True)
+        if is_edit(full):
+            return ParsedReply(edited_text=full)
+    return parsed
+
+
+__all__ = [
+    "ACTIONS", "AnnulationRequest", "Command", "ParsedReply", "fold", "is_edit", "normalise",
+    "normalise_code", "parse_commands", "quote_start", "read_reply", "strip_reply",
+]

@@ -1,0 +1,217 @@
+"""End to end, against the real Dovecot and a real SMTP server: a caisse message arrives, the bot
+opens a case and drafts the letters, the digest reaches the approver, her reply releases exactly one
+e-mail to the caisse, with a copy in Sent — and nothing else ever does."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import UTC, datetime, timedelta
+from email.utils import make_msgid
+
+import pytest
+
+from bot.app import poll_once
+from bot.demo.run import demo_maildir
+from bot.draftbook import DRAFTS
+from bot.followup import REFUSALS
+from bot.outbox import OUTBOX
+from bot.store import Store
+
+APPROVER = "marie.exemple@example.org"
+INDU = next(p for p in (demo_maildir() / "cur").iterdir() if ".M24P1." in p.name).read_bytes()
+NOW = datetime(2026, 4, 20, 8, 0, tzinfo=UTC)  # 10:00 in Paris, after the 07:30 digest time
+
+CAISSE_974 = """
+[[caisses]]
+code = "974"
+nom = "CGSS de La Réunion"
+domaines = ["cgss.re"]
+[caisses.adresses]
+indus = "regulation-ps@cgss.re"
+cra = "cra@cgss.re"
+reclamation = "reclamations-ps@cgss.re"
+"""
+
+
+@pytest.fixture
+def world(imap_user, bot_config, smtp_server_factory):
+    smtp = smtp_server_factory()
+    extra = CAISSE_974 + f"""
+[envoi]
+hote = "{smtp.host}"
+port = {smtp.port}
+securite = "aucune"
+expediteur = "{APPROVER}"
+"""
+    config = bot_config(extra=extra)
+    return config, smtp, imap_user
+
+
+def poll(config, now):
+    with Store.open(config.data_dir) as store:
+        report = poll_once(config, store, now=now)
+    return report
+
+
+def table(config, name):
+    with Store.open(config.data_dir, readonly=True) as store:
+        return list(store.values(name))
+
+
+def text_of(raw: bytes) -> str:
+    """The decoded text/plain body of a sent e-mail."""
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    return msg.get_body(preferencelist=("plain",)).get_content()
+
+
+def captured(smtp, to):
+    return [m for m in smtp.messages if to in m.rcpt_tos]
+
+
+def reply(to_message: bytes, body: str, *, sender: str = APPROVER, extra: str = "") -> bytes:
+    original = email.message_from_bytes(to_message)
+    quoted = "\n".join("> " + line for line in original.get_payload(decode=False).splitlines()[:5]) \
+        if not original.is_multipart() else "> …"
+    return (f"From: Marie Exemple <{sender}>\r\nTo: {APPROVER}\r\n"
+            f"Subject: Re: {original['Subject']}\r\nMessage-ID: {make_msgid(domain='example.org')}\r\n"
+            f"In-Reply-To: {original['Message-ID']}\r\nReferences: {original['Message-ID']}\r\n"
+            f"Date: Mon, 20 Apr 2026 12:00:00 +0400\r\n{extra}"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+            f"{body}\r\n\r\nLe lun. 20 avr. 2026 à 10:00, cpambot a écrit :\r\n{quoted}\r\n").encode()
+
+
+def test_from_caisse_message_to_one_sent_letter(world):
+    """GIVEN a notification d'indu in the INBOX
+    WHEN the bot polls THEN an indu case opens, two letters are drafted (explanation, CRA) and the
+    digest reaches the approver with their codes and full texts;
+    WHEN the approver answers "OK" for the CRA letter THEN exactly one e-mail reaches cra@cgss.re,
+    with a copy in Sent, the approver gets a confirmation, and the case waits for the CRA;
+    WHEN polled again, or the same reply is replayed THEN nothing more is sent."""
+    config, smtp, user = world
+    user.append("INBOX", INDU)
+    report = poll(config, NOW)
+    assert report.processing.done == 1 and report.drafted == ["A1", "A2"]
+    digests = captured(smtp, APPROVER)
+    assert len(digests) == 1
+    digest = digests[0].content
+    text = email.message_from_bytes(digest, policy=email.policy.default)
+    assert "récapitulatif" in text["Subject"] and text["Auto-Submitted"] == "auto-generated"
+    body = text_of(digest)
+    assert "A1" in body and "A2" in body and "commission de recours amiable" in body.lower()
+    drafts = {d["code"]: d for d in table(config, DRAFTS)}
+    cra_code = next(code for code, d in drafts.items() if d["kind"] == "saisine_cra")
+
+    user.append("INBOX", reply(digest, f"OK {cra_code}\r\n\r\nCordialement,\r\nMarie"))
+    second = poll(config, NOW + timedelta(hours=2))
+    assert second.processing.kinds.get("approval") == 1
+    letters = captured(smtp, "cra@cgss.re")
+    assert len(letters) == 1
+    sent = email.message_from_bytes(letters[0].content)
+    assert "2026-974-000318" in text_of(letters[0].content)
+    confirmations = [m for m in captured(smtp, APPROVER) if "bien reçu" in text_of(m.content)]
+    assert len(confirmations) == 1 and cra_code in text_of(confirmations[0].content)
+    sent_folder = user.fetch_raw("Sent")
+    assert any(sent["Message-ID"].encode() in raw for raw in sent_folder.values())
+    (case,) = [c for c in table(config, "cases") if c["type"] == "indu"]
+    assert case["state"] == "waiting" and case["dates"]["cra_referred"] == "2026-04-20"
+    assert any(d["name"] == "cra_implicit_rejection" for d in case["deadlines"])
+
+    poll(config, NOW + timedelta(hours=3))
+    user.append("INBOX", reply(digest, f"OK {cra_code}"))  # the same decision, replayed
+    poll(config, NOW + timedelta(hours=4))
+    assert len(captured(smtp, "cra@cgss.re")) == 1
+    outbox = [d for d in table(config, OUTBOX) if d["purpose"] == "saisine_cra"]
+    assert len(outbox) == 1 and outbox[0]["state"] == "sent"
+
+
+def test_spoofed_approver_releases_nothing(world):
+    """GIVEN a digest listing drafts WHEN a reply "OK TOUT" comes from a look-alike address, or from
+    the approver's address but failing DMARC at our own receiving server, or without referencing any
+    message of the bot THEN nothing is sent to the caisse and the refusals appear in the next digest."""
+    config, smtp, user = world
+    config = config.__class__(**{**config.__dict__, "authserv_ids": ("mx.example.org",)})
+    user.append("INBOX", INDU)
+    poll(config, NOW)
+    (digest,) = captured(smtp, APPROVER)
+    user.append("INBOX", reply(digest.content, "OK TOUT", sender="marie.exemple@example.org.evil.test",
+                               extra="Authentication-Results: mx.example.org; dmarc=pass\r\n"))
+    user.append("INBOX", reply(digest.content, "OK TOUT",
+                               extra="Authentication-Results: mx.example.org; dkim=fail; dmarc=fail\r\n"
+                                     "Authentication-Results: evil.test; dkim=pass; dmarc=pass\r\n"))
+    orphan = reply(digest.content, "OK TOUT", extra="Authentication-Results: mx.example.org; "
+                                                    "dkim=pass header.d=example.org; dmarc=pass\r\n")
+    orphan = orphan.replace(b"In-Reply-To:", b"X-Old-In-Reply-To:").replace(b"References:", b"X-Old-Ref:")
+    user.append("INBOX", orphan)
+    poll(config, NOW + timedelta(hours=1))
+    assert captured(smtp, "cra@cgss.re") == [] and captured(smtp, "regulation-ps@cgss.re") == []
+    refusals = table(config, REFUSALS)
+    reasons = " | ".join(r for x in refusals for r in x["reasons"])
+    assert "expéditeur non autorisé" in reasons and "DMARC en échec" in reasons
+    assert all(d["state"] == "pending" for d in table(config, DRAFTS))
+    poll(config, NOW + timedelta(days=1))  # the next daily digest reports them
+    latest = text_of(captured(smtp, APPROVER)[-1].content)
+    assert "RÉPONSES REFUSÉES" in latest
+
+
+def test_connection_dropped_after_data_is_never_sent_twice(world):
+    """GIVEN an approved letter WHEN the SMTP server drops the connection after receiving the data
+    THEN the e-mail is 'uncertain', never sent again by later polls, and the digest asks to check."""
+    config, smtp, user = world
+    user.append("INBOX", INDU)
+    poll(config, NOW)
+    (digest,) = captured(smtp, APPROVER)
+    drafts = {d["kind"]: d["code"] for d in table(config, DRAFTS)}
+    smtp.fail_mode = "drop_after_data"
+    user.append("INBOX", reply(digest.content, f"OK {drafts['saisine_cra']}"))
+    poll(config, NOW + timedelta(hours=1))
+    smtp.fail_mode = None
+    for hours in (2, 30):
+        poll(config, NOW + timedelta(hours=hours))
+    assert len(captured(smtp, "cra@cgss.re")) == 1  # received once by the server, never re-sent
+    (doc,) = [d for d in table(config, OUTBOX) if d["purpose"] == "saisine_cra"]
+    assert doc["state"] == "uncertain"
+    latest = text_of(captured(smtp, APPROVER)[-1].content)
+    assert "ENVOIS À VÉRIFIER" in latest
+
+
+CRASH_AFTER_ACCEPT = """
+import os, signal, sys
+from datetime import datetime
+import bot.outbox as ob
+def die(self, doc):
+    if doc.get("purpose") == "saisine_cra":
+        os.kill(os.getpid(), signal.SIGKILL)
+ob.Outbox._after_accepted = die
+from bot.app import poll_once
+from bot.config import load_config
+from bot.store import Store
+config = load_config(sys.argv[1])
+with Store.open(config.data_dir) as store:
+    poll_once(config, store, now=datetime.fromisoformat(sys.argv[2]))
+"""
+
+
+def test_crash_between_sending_and_sent(world):
+    """GIVEN an approved letter WHEN the bot is killed right after the SMTP server accepted it, before
+    it could record 'sent' THEN on restart it is never sent a second time: it is 'uncertain' and the
+    next digest asks the approver to check (no copy in Sent proves it either way)."""
+    import subprocess
+    import sys
+
+    config, smtp, user = world
+    user.append("INBOX", INDU)
+    poll(config, NOW)
+    (digest,) = captured(smtp, APPROVER)
+    code = next(d["code"] for d in table(config, DRAFTS) if d["kind"] == "saisine_cra")
+    user.append("INBOX", reply(digest.content, f"OK {code}"))
+    crashed = subprocess.run([sys.executable, "-c", CRASH_AFTER_ACCEPT, str(config.path),
+                              (NOW + timedelta(hours=1)).isoformat()])
+    assert crashed.returncode == -9
+    assert len(captured(smtp, "cra@cgss.re")) == 1
+    for hours in (2, 26):
+        poll(config, NOW + timedelta(hours=hours))
+    assert len(captured(smtp, "cra@cgss.re")) == 1
+    (doc,) = [d for d in table(config, OUTBOX) if d["purpose"] == "saisine_cra"]
+    assert doc["state"] == "uncertain"
+    assert "ENVOIS À VÉRIFIER" in text_of(captured(smtp, APPROVER)[-1].content)
