@@ -252,13 +252,16 @@ class FollowUp:
             return self._refuse(source, head.from_addr, verdict.reasons)
         outcome = ReplyOutcome(True)
         tokens = find_tokens(head.to, msg.text)
-        listed = {code for mid in verdict.referenced for code in
-                  (self.store.get(SENT_IDS, mid) or {}).get("codes", [])}
+        # OK TOUT means every code of the digest (or draft) she answered, and only that one.
+        parent = self.store.get(SENT_IDS, verdict.parent_id) if verdict.parent_id else None
+        listed = (parent or {}).get("codes", [])
+        for code in parsed.approved(listed):
+            outcome.changes.append(self._decide(code, "approve", verdict, tokens, now))
         for command in parsed.commands:
-            codes = sorted(listed) if command.action == "approve_all" else command.codes
-            action = "approve" if command.action == "approve_all" else command.action
-            for code in codes:
-                outcome.changes.append(self._decide(code, action, verdict, tokens, now, days=command.days))
+            if command.action in ("reject", "postpone"):
+                for code in command.codes:
+                    outcome.changes.append(self._decide(code, command.action, verdict, tokens, now,
+                                                        days=command.days))
         for code in parsed.conflicts:
             outcome.changes.append(f"{code} : ordres contradictoires, rien n'est fait")
         if parsed.edited_text is not None and draft_code:

@@ -177,7 +177,7 @@ def _cut_signature(body: str, *, keep_closing: bool) -> str:
     lines = body.split("\n")
     for index, line in enumerate(lines):
         bare = line.strip().translate(_APOSTROPHES)
-        if bare in ("--", "-- ", "—", "__") or _DEVICE_LINE.match(bare) or \
+        if bare in ("--", "—", "__") or _DEVICE_LINE.match(bare) or \
                 (not keep_closing and index > 0 and _CLOSING_LINE.match(bare)):
             return "\n".join(lines[:index])
     return body

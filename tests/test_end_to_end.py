@@ -215,3 +215,21 @@ def test_crash_between_sending_and_sent(world):
     (doc,) = [d for d in table(config, OUTBOX) if d["purpose"] == "saisine_cra"]
     assert doc["state"] == "uncertain"
     assert "ENVOIS À VÉRIFIER" in text_of(captured(smtp, APPROVER)[-1].content)
+
+
+def test_ok_tout_with_a_refusal_sends_only_the_others(world):
+    """GIVEN a digest with two drafts WHEN the approver answers "OK TOUT" and "NON" for one of them
+    THEN the one named twice is neither sent nor dropped (contradictory orders: it stays pending,
+    and the confirmation says so) and the other is sent once."""
+    config, smtp, user = world
+    user.append("INBOX", INDU)
+    poll(config, NOW)
+    (digest,) = captured(smtp, APPROVER)
+    codes = {d["kind"]: d["code"] for d in table(config, DRAFTS)}
+    user.append("INBOX", reply(digest.content, f"OK TOUT\r\nNON {codes['indu_explication']}"))
+    poll(config, NOW + timedelta(hours=1))
+    assert len(captured(smtp, "cra@cgss.re")) == 1
+    states = {d["kind"]: d["state"] for d in table(config, DRAFTS)}
+    assert states["indu_explication"] == "pending" and captured(smtp, "regulation-ps@cgss.re") == []
+    confirmation = text_of(captured(smtp, APPROVER)[-1].content)
+    assert "contradictoires" in confirmation
