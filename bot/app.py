@@ -41,12 +41,14 @@ class PollReport:
 
 def build_policy(config: Config) -> SenderPolicy:
     caisse_domains = list(config.caisse_domains)
+    amc_domains = list(config.amc_domains)
     for caisse in config.caisses:
-        caisse_domains.extend(caisse.domains)
-        caisse_domains.extend(a.rpartition("@")[2].lower() for a in caisse.addresses.values())
+        target = amc_domains if caisse.kind == "amc" else caisse_domains
+        target.extend(caisse.domains)
+        target.extend(a.rpartition("@")[2].lower() for a in caisse.addresses.values())
     own = (config.professional.email, config.bot_address or "")
     domain = (config.bot_address or config.professional.email).rpartition("@")[2]
-    return SenderPolicy.build(extra_caisse=caisse_domains, extra_amc=config.amc_domains,
+    return SenderPolicy.build(extra_caisse=caisse_domains, extra_amc=amc_domains,
                               approvers=config.approvers, own_addresses=own,
                               bot_id_domain=f"cpambot.{domain}")
 

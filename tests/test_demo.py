@@ -21,6 +21,9 @@ def test_demo_runs_on_embedded_mailbox(tmp_path, capsys):
     categories = Counter(r["category"] for r in rows)
     assert categories == {"caisse": 18, "other": 8, "amc": 2, "suspect": 2, "approver": 1}
     assert all(r["state"] in ("done", "ignored") for r in rows)
+    outbox = sorted(p.name for p in (tmp_path / "data" / "outbox").iterdir())
+    assert outbox[0] == "00-digest.eml" and any(name.endswith("-reclamation.eml") for name in outbox)
+    assert "rien n'est envoyé" in out
 
 
 def test_shipped_maildir_matches_generator(tmp_path):

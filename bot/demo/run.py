@@ -7,7 +7,7 @@ raw copies, exactly as a real run would produce them.
 from __future__ import annotations
 
 import tempfile
-from datetime import date
+from datetime import UTC, date, datetime, time
 from importlib import resources
 from pathlib import Path
 
@@ -35,10 +35,49 @@ def demo_config(data_dir: Path) -> Config:
         approvers=("marie.exemple@example.org",),
         data_dir=data_dir,
         caisses=(
-            Caisse(code="974", name="CGSS de La Réunion", kind="cgss"),
-            Caisse(code="511", name="CPAM de la Marne", kind="cpam"),
+            Caisse(code="974", name="CGSS de La Réunion", kind="cgss", addresses={
+                "annulation": "flux-ps@cgss.re", "reclamation": "reclamations-ps@cgss.re",
+                "indus": "regulation-ps@cgss.re", "cra": "cra@cgss.re",
+                "conciliateur": "conciliateur@cgss.re"}),
+            Caisse(code="511", name="CPAM de la Marne", kind="cpam", addresses={
+                "reclamation": "reclamations-ps.cpam-marne@assurance-maladie.fr",
+                "indus": "regulation-ps.cpam-marne@assurance-maladie.fr"}),
+            Caisse(code="viamedis", name="Viamedis", kind="amc",
+                   addresses={"amc": "releves-ps@viamedis.fr"}),
+            Caisse(code="almerys", name="Almerys", kind="amc"),
         ),
+        smtp=None,
     )
+
+
+def write_outbox(config: Config, store: Store, folder: Path) -> list[Path]:
+    """What the bot would send: the digest to the approver, and each draft as the e-mail it
+    becomes once approved. Files only: the demo sends nothing."""
+    from ..followup import FollowUp
+    from ..letters import Letter
+    from ..mime import build_mime, make_message_id
+    from ..outbox import Outbox
+
+    now = datetime.combine(DEMO_TODAY, time(9, 0), tzinfo=UTC)
+    followup = FollowUp(config, store, outbox=Outbox(store, None), clock=lambda: now)
+    followup.draft_letters(DEMO_TODAY)
+    followup.send_digest(force=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for doc in followup.outbox.documents("queued"):
+        path = folder / f"00-{doc['purpose']}.eml"
+        path.write_bytes(Outbox.raw(doc))
+        written.append(path)
+    for draft in sorted(followup.drafts.all(), key=lambda d: d["code"]):
+        if draft["state"] != "pending":
+            continue
+        letter = Letter(draft["kind"], tuple(draft["to"]), draft["subject"], draft["body"])
+        raw = build_mime(letter, sender=config.professional.email, date=now,
+                         message_id=make_message_id(followup.id_domain, draft["code"].lower()))
+        path = folder / f"{draft['code']}-{draft['kind']}.eml"
+        path.write_bytes(raw)
+        written.append(path)
+    return written
 
 
 # The demo mailbox tells a story from February to June 2026: it is read as of this date.
@@ -64,6 +103,11 @@ def run_demo(data_dir: Path | None = None) -> int:
     print(f"\n{others} autre(s) message(s) sans rapport avec l'Assurance Maladie, laissés de côté.")
     print(f"\nDossiers ouverts ({len(cases)}) :")
     print(cases_table(cases))
+    with Store.open(target) as store:
+        written = write_outbox(config, store, target / "outbox")
+    print(f"\nCe que le robot enverrait (rien n'est envoyé pendant la démonstration) : {target / 'outbox'}")
+    for path in written:
+        print(f"  {path.name}")
     print(f"\nDétail d'un dossier : cpambot case C1 --data-dir {target}")
     print(f"Registre complet : cpambot ledger --data-dir {target} --tous")
     return 0 if report.ok else 1
