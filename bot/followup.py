@@ -14,6 +14,7 @@ digest).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -44,6 +45,7 @@ from .store import Store
 
 LOG = logging.getLogger(__name__)
 
+RESEND = re.compile(r"^renvoyer\s+([a-z]\d{1,3})$", re.IGNORECASE)
 SENT_IDS = "sent_ids"
 REFUSALS = "refusals"
 META = "meta"
@@ -172,7 +174,9 @@ class FollowUp:
     def build(self, today: date) -> Any:
         meta = self.store.get(META, "last_digest") or {}
         since = datetime.fromisoformat(meta["at"]) if meta.get("at") else None
-        problems = [{"code": None, "subject": d.get("subject", ""), "problem": d.get("reason") or d["state"]}
+        codes = {d["message_id"]: d["code"] for d in self.drafts.all() if d.get("message_id")}
+        problems = [{"code": codes.get(d["_key"]), "subject": d.get("subject", ""),
+                     "problem": d.get("reason") or d["state"]}
                     for d in self.outbox.documents("uncertain", "failed")]
         refusals = [r for r in self.store.values(REFUSALS) if not r.get("reported")]
         return build_digest(list(self.cases.all()), self.drafts.awaiting(today), today=today, since=since,
@@ -262,6 +266,13 @@ class FollowUp:
                 for code in command.codes:
                     outcome.changes.append(self._decide(code, command.action, verdict, tokens, now,
                                                         days=command.days))
+        unrecognized = []
+        for line in parsed.unrecognized:
+            found = RESEND.match(line.strip())
+            if found:
+                outcome.changes.append(self._resend(found.group(1).upper(), head.from_addr, now))
+            else:
+                unrecognized.append(line)
         for code in parsed.conflicts:
             outcome.changes.append(f"{code} : ordres contradictoires, rien n'est fait")
         if parsed.edited_text is not None and draft_code:
@@ -273,8 +284,19 @@ class FollowUp:
                                             reply_to=head.message_id)
             outcome.changes.append(f"{draft['code']} : brouillon d'annulation préparé (lot {request.lot}, "
                                    f"facture {request.invoice}), envoyé à part pour votre accord")
-        outcome.confirmation_id = self._confirm(head, outcome, parsed.unrecognized)
+        outcome.confirmation_id = self._confirm(head, outcome, tuple(unrecognized))
         return outcome
+
+    def _resend(self, code: str, by: str, now: datetime) -> str:
+        """RENVOYER A7: the approver decided that an uncertain (or failed) e-mail must go again."""
+        draft = self.drafts.by_code(code)
+        if draft is None or not draft.get("message_id"):
+            return f"{code} : aucun envoi à renvoyer"
+        doc = self.outbox.get(draft["message_id"])
+        if doc is None or doc["state"] not in ("uncertain", "failed"):
+            return f"{code} : rien à renvoyer ({doc['state'] if doc else 'pas d’envoi'})"
+        self.outbox.confirm_resend(draft["message_id"], by=by, now=now)
+        return f"{code} : sera renvoyé, à votre demande"
 
     def _decide(self, code: str, action: str, verdict: Any, tokens: set[str], now: datetime, *,
                 days: int | None = None, text: str | None = None) -> str:

@@ -171,8 +171,16 @@ def test_connection_dropped_after_data_is_never_sent_twice(world):
     assert len(captured(smtp, "cra@cgss.re")) == 1  # received once by the server, never re-sent
     (doc,) = [d for d in table(config, OUTBOX) if d["purpose"] == "saisine_cra"]
     assert doc["state"] == "uncertain"
-    latest = text_of(captured(smtp, APPROVER)[-1].content)
-    assert "ENVOIS À VÉRIFIER" in latest
+    latest_mail = captured(smtp, APPROVER)[-1].content
+    latest = text_of(latest_mail)
+    assert "ENVOIS À VÉRIFIER" in latest and f"{drafts['saisine_cra']} " in latest
+    # She checked with the caisse: it never arrived. Her explicit decision sends it again, once.
+    user.append("INBOX", reply(latest_mail, f"RENVOYER {drafts['saisine_cra']}"))
+    poll(config, NOW + timedelta(hours=31))
+    poll(config, NOW + timedelta(hours=32))
+    assert len(captured(smtp, "cra@cgss.re")) == 2
+    (doc,) = [d for d in table(config, OUTBOX) if d["purpose"] == "saisine_cra"]
+    assert doc["state"] == "sent"
 
 
 CRASH_AFTER_ACCEPT = """
