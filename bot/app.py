@@ -99,7 +99,11 @@ def poll_once(config: Config, store: Store, accounts: tuple[Account, ...] | None
         followup = FollowUp(config, store, clock=(lambda: now) if now else utcnow)
     report = PollReport(sync=sync, processing=process(config, store, today, followup))
     if followup is not None:
-        report.drafted = [d["code"] for d in followup.draft_letters(today or date.today())]
+        drafted = followup.draft_letters(today or date.today())
+        for draft in drafted:  # each new letter also comes on its own: a reply to it may edit it
+            if draft["state"] == "pending":
+                followup.announce_draft(draft)
+        report.drafted = [d["code"] for d in drafted]
         report.digest_id = followup.send_digest()
         report.delivery = followup.deliver()
         store.commit()

@@ -69,6 +69,14 @@ def captured(smtp, to):
     return [m for m in smtp.messages if to in m.rcpt_tos]
 
 
+def subject_of(message) -> str:
+    return email.message_from_bytes(message.content, policy=email.policy.default)["Subject"] or ""
+
+
+def digests(smtp):
+    return [m for m in captured(smtp, APPROVER) if "récapitulatif" in subject_of(m)]
+
+
 def reply(to_message: bytes, body: str, *, sender: str = APPROVER, extra: str = "") -> bytes:
     original = email.message_from_bytes(to_message)
     quoted = "\n".join("> " + line for line in original.get_payload(decode=False).splitlines()[:5]) \
@@ -92,9 +100,8 @@ def test_from_caisse_message_to_one_sent_letter(world):
     user.append("INBOX", INDU)
     report = poll(config, NOW)
     assert report.processing.done == 1 and report.drafted == ["A1", "A2"]
-    digests = captured(smtp, APPROVER)
-    assert len(digests) == 1
-    digest = digests[0].content
+    assert len(digests(smtp)) == 1
+    digest = digests(smtp)[0].content
     text = email.message_from_bytes(digest, policy=email.policy.default)
     assert "récapitulatif" in text["Subject"] and text["Auto-Submitted"] == "auto-generated"
     body = text_of(digest)
@@ -109,7 +116,7 @@ def test_from_caisse_message_to_one_sent_letter(world):
     assert len(letters) == 1
     sent = email.message_from_bytes(letters[0].content)
     assert "2026-974-000318" in text_of(letters[0].content)
-    confirmations = [m for m in captured(smtp, APPROVER) if "bien reçu" in text_of(m.content)]
+    confirmations = [m for m in captured(smtp, APPROVER) if "bien reçu" in subject_of(m)]
     assert len(confirmations) == 1 and cra_code in text_of(confirmations[0].content)
     sent_folder = user.fetch_raw("Sent")
     assert any(sent["Message-ID"].encode() in raw for raw in sent_folder.values())
@@ -133,7 +140,7 @@ def test_spoofed_approver_releases_nothing(world):
     config = config.__class__(**{**config.__dict__, "authserv_ids": ("mx.example.org",)})
     user.append("INBOX", INDU)
     poll(config, NOW)
-    (digest,) = captured(smtp, APPROVER)
+    (digest,) = digests(smtp)
     user.append("INBOX", reply(digest.content, "OK TOUT", sender="marie.exemple@example.org.evil.test",
                                extra="Authentication-Results: mx.example.org; dmarc=pass\r\n"))
     user.append("INBOX", reply(digest.content, "OK TOUT",
@@ -150,7 +157,7 @@ def test_spoofed_approver_releases_nothing(world):
     assert "expéditeur non autorisé" in reasons and "DMARC en échec" in reasons
     assert all(d["state"] == "pending" for d in table(config, DRAFTS))
     poll(config, NOW + timedelta(days=1))  # the next daily digest reports them
-    latest = text_of(captured(smtp, APPROVER)[-1].content)
+    latest = text_of(digests(smtp)[-1].content)
     assert "RÉPONSES REFUSÉES" in latest
 
 
@@ -160,7 +167,7 @@ def test_connection_dropped_after_data_is_never_sent_twice(world):
     config, smtp, user = world
     user.append("INBOX", INDU)
     poll(config, NOW)
-    (digest,) = captured(smtp, APPROVER)
+    (digest,) = digests(smtp)
     drafts = {d["kind"]: d["code"] for d in table(config, DRAFTS)}
     smtp.fail_mode = "drop_after_data"
     user.append("INBOX", reply(digest.content, f"OK {drafts['saisine_cra']}"))
@@ -171,7 +178,7 @@ def test_connection_dropped_after_data_is_never_sent_twice(world):
     assert len(captured(smtp, "cra@cgss.re")) == 1  # received once by the server, never re-sent
     (doc,) = [d for d in table(config, OUTBOX) if d["purpose"] == "saisine_cra"]
     assert doc["state"] == "uncertain"
-    latest_mail = captured(smtp, APPROVER)[-1].content
+    latest_mail = digests(smtp)[-1].content
     latest = text_of(latest_mail)
     assert "ENVOIS À VÉRIFIER" in latest and f"{drafts['saisine_cra']} " in latest
     # She checked with the caisse: it never arrived. Her explicit decision sends it again, once.
@@ -210,7 +217,7 @@ def test_crash_between_sending_and_sent(world):
     config, smtp, user = world
     user.append("INBOX", INDU)
     poll(config, NOW)
-    (digest,) = captured(smtp, APPROVER)
+    (digest,) = digests(smtp)
     code = next(d["code"] for d in table(config, DRAFTS) if d["kind"] == "saisine_cra")
     user.append("INBOX", reply(digest.content, f"OK {code}"))
     crashed = subprocess.run([sys.executable, "-c", CRASH_AFTER_ACCEPT, str(config.path),
@@ -222,7 +229,7 @@ def test_crash_between_sending_and_sent(world):
     assert len(captured(smtp, "cra@cgss.re")) == 1
     (doc,) = [d for d in table(config, OUTBOX) if d["purpose"] == "saisine_cra"]
     assert doc["state"] == "uncertain"
-    assert "ENVOIS À VÉRIFIER" in text_of(captured(smtp, APPROVER)[-1].content)
+    assert "ENVOIS À VÉRIFIER" in text_of(digests(smtp)[-1].content)
 
 
 def test_ok_tout_with_a_refusal_sends_only_the_others(world):
@@ -232,12 +239,62 @@ def test_ok_tout_with_a_refusal_sends_only_the_others(world):
     config, smtp, user = world
     user.append("INBOX", INDU)
     poll(config, NOW)
-    (digest,) = captured(smtp, APPROVER)
+    (digest,) = digests(smtp)
     codes = {d["kind"]: d["code"] for d in table(config, DRAFTS)}
     user.append("INBOX", reply(digest.content, f"OK TOUT\r\nNON {codes['indu_explication']}"))
     poll(config, NOW + timedelta(hours=1))
     assert len(captured(smtp, "cra@cgss.re")) == 1
     states = {d["kind"]: d["state"] for d in table(config, DRAFTS)}
     assert states["indu_explication"] == "pending" and captured(smtp, "regulation-ps@cgss.re") == []
-    confirmation = text_of(captured(smtp, APPROVER)[-1].content)
+    confirmation = text_of([m for m in captured(smtp, APPROVER) if "bien reçu" in subject_of(m)][-1].content)
     assert "contradictoires" in confirmation
+
+
+def notice_for(smtp, code):
+    return next(m for m in captured(smtp, APPROVER) if f"brouillon {code} à approuver" in subject_of(m))
+
+
+def test_each_draft_comes_alone_and_can_be_rewritten(world):
+    """GIVEN a new draft WHEN the bot drafts it THEN it also arrives on its own; WHEN the approver
+    replies to it with her own text THEN the draft takes that text and waits; WHEN she answers "OK"
+    THEN her text is what the caisse receives."""
+    config, smtp, user = world
+    user.append("INBOX", INDU)
+    poll(config, NOW)
+    code = next(d["code"] for d in table(config, DRAFTS) if d["kind"] == "indu_explication")
+    notice = notice_for(smtp, code)
+    mine = ("Madame, Monsieur,\r\nJe conteste cet indu : les ordonnances ont été transmises par SCOR "
+            "le 2 mars 2026 sous la référence SCOR-123.\r\nCordialement,\r\nMarie Exemple")
+    user.append("INBOX", reply(notice.content, mine))
+    poll(config, NOW + timedelta(hours=1))
+    draft = next(d for d in table(config, DRAFTS) if d["code"] == code)
+    assert "SCOR-123" in draft["body"] and draft["state"] == "pending"
+    assert captured(smtp, "regulation-ps@cgss.re") == []
+    user.append("INBOX", reply(notice.content, "OK"))
+    poll(config, NOW + timedelta(hours=2))
+    (sent,) = captured(smtp, "regulation-ps@cgss.re")
+    assert "SCOR-123" in text_of(sent.content)
+
+
+def test_annulation_requested_by_mail(world):
+    """GIVEN the approver writes "ANNULER lot 042 facture 000012345 motif: erreur de cotation"
+    WHEN the bot reads it THEN she gets the "URGENT / ANNULATION DE FACTURE" draft at once, and it
+    reaches the caisse's annulation address only after her "OK"."""
+    config, smtp, user = world
+    config = config.__class__(**{**config.__dict__, "caisses": tuple(
+        c.__class__(**{**c.__dict__, "addresses": {**c.addresses, "annulation": "flux-ps@cgss.re"}})
+        for c in config.caisses)})
+    command = (f"From: Marie Exemple <{APPROVER}>\r\nTo: {APPROVER}\r\nSubject: annulation\r\n"
+               f"Message-ID: <cmd1@example.org>\r\nDate: Mon, 20 Apr 2026 11:00:00 +0400\r\n"
+               "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+               "ANNULER lot 042 facture 000012345 motif: erreur de cotation\r\n").encode()
+    user.append("INBOX", command)
+    poll(config, NOW)
+    (draft,) = [d for d in table(config, DRAFTS) if d["kind"] == "annulation"]
+    assert draft["subject"].startswith("URGENT / ANNULATION DE FACTURE") and draft["state"] == "pending"
+    assert captured(smtp, "flux-ps@cgss.re") == []
+    user.append("INBOX", reply(notice_for(smtp, draft["code"]).content, "OK"))
+    poll(config, NOW + timedelta(minutes=10))
+    (sent,) = captured(smtp, "flux-ps@cgss.re")
+    body = text_of(sent.content)
+    assert "000012345" in body and "042" in body and "974123456" in body
