@@ -26,7 +26,7 @@ _PAGE_W, _PAGE_H = 595, 842
 _LEFT, _TOP, _BOTTOM = 56, 786, 56
 
 
-def _pdf_string(text: str) -> bytes:
+def pdf_string(text: str) -> bytes:
     """A PDF literal string in WinAnsi (cp1252), with escapes; ASCII-only output."""
     out = bytearray(b"(")
     for byte in text.encode("cp1252"):
@@ -85,9 +85,9 @@ def text_pdf(lines: Sequence[Line], *, title: str, author: str = "",
         ops = [b"BT"]
         for font, size, y, text in page:
             ops.append(b"/%s %d Tf 1 0 0 1 %d %d Tm %s Tj"
-                       % (font.encode(), size, _LEFT, y, _pdf_string(text)))
+                       % (font.encode(), size, _LEFT, y, pdf_string(text)))
         ops.append(b"/F1 8 Tf 1 0 0 1 %d %d Tm %s Tj"
-                   % (_PAGE_W - 120, 30, _pdf_string(f"Page {number}/{len(pages)}")))
+                   % (_PAGE_W - 120, 30, pdf_string(f"Page {number}/{len(pages)}")))
         ops.append(b"ET")
         stream = b"\n".join(ops) + b"\n"
         content = add(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
@@ -99,8 +99,8 @@ def text_pdf(lines: Sequence[Line], *, title: str, author: str = "",
     objects[pages_obj - 1] = (b"<< /Type /Pages /Kids [%s] /Count %d >>"
                               % (b" ".join(b"%d 0 R" % k for k in kids), len(kids)))
     info = add(b"<< /Title %s /Author %s /Producer %s /CreationDate %s >>"
-               % (_pdf_string(title), _pdf_string(author),
-                  _pdf_string("cpambot demo (minipdf)"), _pdf_string(creation_date)))
+               % (pdf_string(title), pdf_string(author),
+                  pdf_string("cpambot demo (minipdf)"), pdf_string(creation_date)))
 
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
