@@ -318,10 +318,7 @@ class FollowUp:
             if change.ok:
                 draft = self.drafts.by_code(code)
                 assert draft is not None
-                letter = Letter(draft["kind"], tuple(draft["to"]), draft["subject"], draft["body"],
-                                cc=tuple(draft.get("cc", ())))
-                self.outbox.enqueue(letter, sender=self.sender, message_id=message_id,
-                                    purpose=draft["kind"], case_key=draft["case_key"], draft_key=draft["key"])
+                self._enqueue_approved(draft)
                 self.drafts.mark(draft, used_at=now.isoformat())
             return change.message
         change = self.drafts.decide(code, action, now=now, days=days, text=text)
@@ -339,8 +336,30 @@ class FollowUp:
 
     # -- 4. sending ---------------------------------------------------------------------
 
+    def _enqueue_approved(self, draft: dict[str, Any]) -> None:
+        letter = Letter(draft["kind"], tuple(draft["to"]), draft["subject"], draft["body"],
+                        cc=tuple(draft.get("cc", ())))
+        self.outbox.enqueue(letter, sender=self.sender, message_id=draft["message_id"],
+                            purpose=draft["kind"], case_key=draft["case_key"], draft_key=draft["key"])
+
+    def recover_approved(self) -> list[str]:
+        """A draft approved (its Message-ID fixed) whose e-mail never reached the outbox — the
+        process stopped in between — is enqueued now: nothing was sent for it yet, and the
+        fixed Message-ID keeps enqueuing idempotent."""
+        recovered = []
+        for draft in list(self.drafts.all()):
+            if draft["state"] == "approved" and draft.get("message_id") \
+                    and self.outbox.get(draft["message_id"]) is None:
+                self._enqueue_approved(draft)
+                recovered.append(draft["code"])
+        if recovered:
+            LOG.warning("brouillon(s) approuvé(s) remis dans la file d'envoi après un arrêt : %s",
+                        ", ".join(recovered))
+        return recovered
+
     def deliver(self) -> Any:
         now = self.clock()
+        self.recover_approved()
         report = self.outbox.deliver(now)
         self.outbox.resolve_uncertain(now)
         self.record_sent()

@@ -298,3 +298,21 @@ def test_annulation_requested_by_mail(world):
     (sent,) = captured(smtp, "flux-ps@cgss.re")
     body = text_of(sent.content)
     assert "000012345" in body and "042" in body and "974123456" in body
+
+
+def test_approved_draft_whose_mail_was_not_queued_is_recovered(world):
+    """GIVEN a draft approved (Message-ID fixed) when the process stopped before queuing its e-mail
+    WHEN the bot polls again THEN the e-mail is queued and sent, once, with that Message-ID."""
+    config, smtp, user = world
+    user.append("INBOX", INDU)
+    poll(config, NOW)
+    with Store.open(config.data_dir) as store:
+        from bot.draftbook import DraftBook
+
+        book = DraftBook(store)
+        code = next(d["code"] for d in book.all() if d["kind"] == "saisine_cra")
+        assert book.decide(code, "approve", now=NOW, message_id="<a2.fixed@cpambot.example.org>").ok
+    poll(config, NOW + timedelta(hours=1))
+    poll(config, NOW + timedelta(hours=2))
+    (sent,) = captured(smtp, "cra@cgss.re")
+    assert email.message_from_bytes(sent.content)["Message-ID"] == "<a2.fixed@cpambot.example.org>"
