@@ -56,7 +56,10 @@ def now_iso() -> str:
 
 def new_entry(ref: MessageRef, summary: HeaderSummary, relevance: Relevance,
               now: str, state: str = "seen", reason: str | None = None) -> dict[str, Any]:
-    return {
+    """A ledger row. Empty fields are left out: rows of unrelated messages are most of the
+    ledger, and the store is rewritten whole at each commit."""
+    relevant = relevance.fetch_body
+    entry = {
         "account": ref.account,
         "folder": ref.folder,
         "uidvalidity": ref.uidvalidity,
@@ -64,11 +67,11 @@ def new_entry(ref: MessageRef, summary: HeaderSummary, relevance: Relevance,
         "message_id": summary.message_id,
         "fingerprint": summary.fingerprint,
         "from": summary.from_addr,
-        # Unrelated rows (the bulk of the ledger) keep the raw header text; it is decoded
-        # only when shown (summary.py). Rows the bot acts on are decoded at once.
-        "subject": summary.subject if relevance.fetch_body else summary.raw_subject,
-        "date": summary.date if relevance.fetch_body else None,
-        "date_raw": None if relevance.fetch_body else summary.raw_date or None,
+        # Unrelated rows keep the raw header text, decoded only when shown (summary.py);
+        # the rows the bot acts on are decoded at once.
+        "subject": summary.subject if relevant else summary.raw_subject,
+        "date": summary.date if relevant else None,
+        "date_raw": None if relevant else summary.raw_date or None,
         "size": summary.size,
         "category": relevance.category,
         # The reason is kept where it says something; "other" rows are the bulk of the ledger.
@@ -79,6 +82,7 @@ def new_entry(ref: MessageRef, summary: HeaderSummary, relevance: Relevance,
         "first_seen": now,
         "updated": now,
     }
+    return {key: value for key, value in entry.items() if value is not None}
 
 
 def transition(entry: dict[str, Any], state: str, now: str, reason: str | None = None,

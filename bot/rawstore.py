@@ -20,6 +20,7 @@ class RawStore:
     def __init__(self, data_dir: Path) -> None:
         self.root = Path(data_dir) / RAW_DIR
         self._unsynced = False
+        self._dirs: set[Path] = set()  # created (and made private) during this run
 
     def path_for(self, digest: str) -> Path:
         return self.root / digest[:2] / f"{digest}.eml"
@@ -29,8 +30,10 @@ class RawStore:
         digest = hashlib.sha256(raw).hexdigest()
         path = self.path_for(digest)
         if not path.exists():
-            ensure_private_dir(self.root)
-            ensure_private_dir(path.parent)
+            for folder in (self.root, path.parent):
+                if folder not in self._dirs:
+                    ensure_private_dir(folder)
+                    self._dirs.add(folder)
             atomic_write(path, raw, sync=False)
             self._unsynced = True
         return digest, f"{RAW_DIR}/{digest[:2]}/{digest}.eml"

@@ -120,8 +120,17 @@ def _folded(text: str) -> str:
     return _SEPARATORS.sub(" ", text.lower())
 
 
+# Cheap pre-filter: an ASCII sender with none of these fragments cannot match (it runs on
+# every unrelated sender of the mailbox, the full test only on the few that might).
+_QUICK = ("amel", "assur", "cpam", "cgss", "caisse", "secu", "cnam", "vitale", "xn--", "maladie")
+
+
 @lru_cache(maxsize=8192)  # newsletters and patients write again and again
 def looks_like_caisse(name: str, address: str) -> bool:
+    if name.isascii() and address.isascii():
+        lowered = (name + " " + address).lower()
+        if not any(fragment in lowered for fragment in _QUICK):
+            return False
     local, _, domain = address.rpartition("@")
     address = f"{local}@{skeleton(unicode_domain(domain))}" if domain else address
     name = skeleton(name)
@@ -140,7 +149,10 @@ def assess(summary: HeaderSummary, policy: SenderPolicy) -> Relevance:
     bot_marker = "@" + policy.bot_id_domain + ">"
     if summary.message_id and summary.message_id.endswith(bot_marker):
         return Relevance("own", "message envoyé par cpambot")
-    answers_bot = any(ref.endswith(bot_marker) for ref in (*summary.in_reply_to, *summary.references))
+    fields = summary.fields
+    answers_bot = (bot_marker in fields.get("in-reply-to", "")
+                   or bot_marker in fields.get("references", "")) \
+        and any(ref.endswith(bot_marker) for ref in (*summary.in_reply_to, *summary.references))
     if addr in policy.approvers:
         if answers_bot:
             return Relevance("reply", "réponse de l'approbateur à un message de cpambot")

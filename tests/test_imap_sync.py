@@ -188,7 +188,7 @@ def test_odd_messages_are_read(imap_user, bot_config):
     assert set(by_subject) == {"Réclamation", "Décision de la CRA", "Quoted", "HTML", "Pièces",
                                "Sans identifiant"}
     assert all(r["state"] == "done" for r in rows.values()), [r["reason"] for r in rows.values()]
-    assert by_subject["Sans identifiant"]["message_id"] is None
+    assert by_subject["Sans identifiant"].get("message_id") is None
     def parsed(subject):
         return parse_message((config.data_dir / by_subject[subject]["raw"]).read_bytes())
 
