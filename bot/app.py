@@ -11,7 +11,7 @@ from typing import Any
 from .casebook import CaseBook
 from .config import Account, Config
 from .errors import MailboxError
-from .followup import FollowUp, utcnow
+from .followup import FollowUp, local_date, utcnow
 from .mailbox import open_mailbox
 from .processing import Processor, ProcessReport
 from .rawstore import RawStore
@@ -93,18 +93,24 @@ def poll_once(config: Config, store: Store, accounts: tuple[Account, ...] | None
     urgent), and deliver what the approver released."""
     sync = ingest(config, store, accounts)
     if now is not None:
-        today = today or now.date()
+        today = today or local_date(now)
     followup = None
     if config.smtp is not None:
         followup = FollowUp(config, store, clock=(lambda: now) if now else utcnow)
     report = PollReport(sync=sync, processing=process(config, store, today, followup))
     if followup is not None:
-        drafted = followup.draft_letters(today or date.today())
-        for draft in drafted:  # each new letter also comes on its own: a reply to it may edit it
-            if draft["state"] == "pending":
-                followup.announce_draft(draft)
-        report.drafted = [d["code"] for d in drafted]
-        report.digest_id = followup.send_digest()
-        report.delivery = followup.deliver()
-        store.commit()
+        try:
+            drafted = followup.draft_letters(today or local_date(utcnow()))
+            for draft in drafted:  # each new letter also comes on its own: a reply to it may edit it
+                if draft["state"] == "pending":
+                    followup.announce_draft(draft)
+            report.drafted = [d["code"] for d in drafted]
+            report.digest_id = followup.send_digest()
+        except Exception:  # noqa: BLE001 - whatever happens to the drafts, approved mail still leaves
+            LOG.exception("préparation des brouillons ou du récapitulatif en erreur")
+            report.sync.errors.append("préparation des brouillons ou du récapitulatif en erreur "
+                                      "(voir le journal)")
+        finally:
+            report.delivery = followup.deliver()
+            store.commit()
     return report

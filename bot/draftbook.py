@@ -120,7 +120,8 @@ class DraftBook:
         return draft
 
     def decide(self, code: str, action: str, *, now: datetime, days: int | None = None,
-               message_id: str | None = None, text: str | None = None) -> DraftChange:
+               message_id: str | None = None, text: str | None = None,
+               today: date | None = None) -> DraftChange:
         """Apply one decision of the approver to the draft with ``code``."""
         draft = self.by_code(code)
         if draft is None:
@@ -145,11 +146,12 @@ class DraftBook:
             draft["state"] = "rejected"
             message = f"{code} : abandonné, il ne sera pas envoyé"
         elif action == "postpone":
-            until = (now.date() + timedelta(days=days or 1)).isoformat()
+            until = ((today or now.date()) + timedelta(days=days or 1)).isoformat()
             draft.update(state="postponed", postponed_until=until)
             event["until"] = until
             message = f"{code} : reporté au {until[8:10]}/{until[5:7]}/{until[0:4]}"
         elif action == "edit":
+            draft.setdefault("previous_bodies", []).append(draft["body"])  # an edit can be undone
             draft["body"] = text or draft["body"]
             event["chars"] = len(draft["body"])
             message = f"{code} : texte remplacé par le vôtre ; répondez « OK {code} » pour l'envoyer"
@@ -180,6 +182,9 @@ class DraftBook:
 
 
 STATE_FR = {
+    "sent": "envoyé",
+    "failed": "envoi en échec",
+    "obsolete": "sans objet (dossier clos)",
     "pending": "en attente de votre accord",
     "approved": "approuvé",
     "rejected": "abandonné",

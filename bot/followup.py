@@ -37,7 +37,7 @@ from .drafting import DONE_DATES, annulation_letter, build_letter, plan_letters
 from .headers import header_block, summarize
 from .letters import Letter, LetterPlan, MissingInfo
 from .message import parse_message
-from .mime import make_message_id
+from .mime import is_message_id, make_message_id
 from .outbox import Outbox, sent_folder_for
 from .render import render, render_text
 from .replies import read_reply
@@ -58,10 +58,16 @@ class ReplyOutcome:
     reasons: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
     confirmation_id: str | None = None
+    released: set[str] = field(default_factory=set)  # codes whose e-mail this reply sent on its way
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def local_date(moment: datetime) -> date:
+    """The professional's calendar date of an instant (deadlines count in local days)."""
+    return moment.astimezone(PARIS).date()
 
 
 class FollowUp:
@@ -95,6 +101,8 @@ class FollowUp:
     def _enqueue_to_approver(self, letter: Letter, kind: str, *, in_reply_to: str | None = None,
                              **remember: Any) -> str:
         message_id = make_message_id(self.id_domain, kind)
+        if in_reply_to is not None and not is_message_id(in_reply_to):
+            in_reply_to = None  # some clients write Message-IDs that are not valid: no threading then
         self.outbox.enqueue(letter, sender=self.sender, message_id=message_id, purpose=kind,
                             case_key=None, draft_key=None, in_reply_to=in_reply_to,
                             references=(in_reply_to,) if in_reply_to else (),
@@ -108,27 +116,36 @@ class FollowUp:
         """Propose every letter that is due for an open case; return the new drafts."""
         now = self.clock()
         new = []
-        for case in list(self.cases.all()):
+        cases = {c["key"]: c for c in self.cases.all()}
+        for draft in list(self.drafts.all()):  # a letter for a closed case must not leave any more
+            case = cases.get(draft["case_key"])
+            if draft["state"] in ("pending", "postponed", "missing") and case is not None \
+                    and case["state"] == "closed":
+                self.drafts.mark(draft, state="obsolete", reason="dossier clos")
+        for case in cases.values():
             if case["state"] == "closed":
                 continue
-            done = self.drafts.steps_done(case["key"])
-            for plan in plan_letters(case, today, self.config.rules, sent_steps=done):
-                result = build_letter(plan, case, self.config.professional,
-                                      self.caisse(case.get("caisse")), today)
-                _token, token_hash = new_token()
-                draft = self.drafts.propose(plan, result, case_id=case["id"], token_hash=token_hash,
-                                            token_expires=self._token_expiry(now), now=now)
-                if draft is not None:
-                    new.append(draft)
+            try:
+                done = self.drafts.steps_done(case["key"])
+                for plan in plan_letters(case, today, self.config.rules, sent_steps=done):
+                    result = build_letter(plan, case, self.config.professional,
+                                          self.caisse(case.get("caisse")), today)
+                    _token, token_hash = new_token()
+                    draft = self.drafts.propose(plan, result, case_id=case["id"], token_hash=token_hash,
+                                                token_expires=self._token_expiry(now), now=now)
+                    if draft is not None:
+                        new.append(draft)
+            except Exception:  # noqa: BLE001 - one odd case must not stop the others, nor sending
+                LOG.exception("brouillons impossibles pour le dossier %s", case["id"])
         return new
 
     def request_annulation(self, *, lot: str, invoice: str, motif: str, caisse_code: str | None,
                            transmitted_on: date, reply_to: str | None = None) -> dict[str, Any]:
         """An urgent cancellation asked by the approver: a draft at once, announced at once."""
         now = self.clock()
-        caisse = self.caisse(caisse_code) if caisse_code else (
-            self.config.caisses[0] if len(self.config.caisses) == 1 else None)
-        case_key = f"annulation|{caisse.code if caisse else '?'}|{lot}|{invoice}"
+        billing = [c for c in self.config.caisses if c.kind != "amc"]  # annulations go to the AMO
+        caisse = self.caisse(caisse_code) if caisse_code else (billing[0] if len(billing) == 1 else None)
+        case_key = f"annulation|{caisse.code if caisse else '?'}|{lot}|{invoice}|{local_date(now)}"
         result: Letter | MissingInfo
         if caisse is None:
             result = MissingInfo("annulation", case_key, "annulation",
@@ -136,8 +153,8 @@ class FollowUp:
         else:
             result = annulation_letter(self.config.professional, caisse, lot=lot, invoice=invoice,
                                        motif=motif, transmitted_on=transmitted_on, case_ref=case_key,
-                                       today=now.astimezone(PARIS).date())
-        plan = LetterPlan("annulation", case_key, "annulation", now.astimezone(PARIS).date(),
+                                       today=local_date(now))
+        plan = LetterPlan("annulation", case_key, "annulation", local_date(now),
                           "annulation demandée par vous, à envoyer le jour même de la télétransmission")
         draft = self.drafts.propose(plan, result, case_id="—", token_hash=new_token()[1],
                                     token_expires=now + timedelta(days=1), now=now)
@@ -211,10 +228,11 @@ class FollowUp:
         html = render_text("digest.html.j2", context)
         letter = Letter("digest", tuple(self.config.approvers), subject, body, html=html)
         message_id = self._enqueue_to_approver(letter, "digest", codes=digest.codes)
-        for draft in digest.drafts:
+        for draft in digest.drafts:  # listed again: a fresh expiry, so a waiting draft stays approvable
             listed = set(draft.get("digest_ids", [])) | {message_id}
             self.drafts.mark(self.drafts.get(draft["key"]) or draft, digest_ids=sorted(listed),
-                             announced=True)
+                             announced=True, token_hash=new_token()[1],
+                             token_expires=self._token_expiry(now).isoformat(timespec="seconds"))
         for refusal in digest.refusals:
             self.store.put(REFUSALS, refusal["_key"], {**refusal, "reported": True})
         self.store.put(META, "last_digest", {"at": now.isoformat(), "id": message_id,
@@ -255,12 +273,35 @@ class FollowUp:
         if not verdict.accepted:
             return self._refuse(source, head.from_addr, verdict.reasons)
         outcome = ReplyOutcome(True)
+        if not replying:  # an ANNULER request in a new message: nothing else in it is obeyed
+            for request in parsed.annulations:
+                draft = self.request_annulation(lot=request.lot, invoice=request.invoice,
+                                                motif=request.motif, caisse_code=None,
+                                                transmitted_on=local_date(now), reply_to=head.message_id)
+                outcome.changes.append(f"{draft['code']} : brouillon d'annulation préparé (lot "
+                                       f"{request.lot}, facture {request.invoice}), envoyé à part pour "
+                                       "votre accord")
+            if parsed.commands or parsed.unrecognized:
+                outcome.changes.append("les autres lignes de ce message sont ignorées : pour approuver, "
+                                       "répondez au récapitulatif ou au brouillon")
+            outcome.confirmation_id = self._confirm(head, outcome, ())
+            return outcome
         tokens = find_tokens(head.to, msg.text)
+        if draft_code and parsed.commands and [line for line in parsed.unrecognized
+                                               if not RESEND.match(line.strip())]:
+            outcome.changes.append(f"{draft_code} : réponse ambiguë (une commande et du texte) : rien "
+                                   "n'est fait ; pour modifier le brouillon, répondez avec le seul "
+                                   "texte corrigé, puis « OK »")
+            outcome.confirmation_id = self._confirm(head, outcome, ())
+            return outcome
         # OK TOUT means every code of the digest (or draft) she answered, and only that one.
         parent = self.store.get(SENT_IDS, verdict.parent_id) if verdict.parent_id else None
         listed = (parent or {}).get("codes", [])
         for code in parsed.approved(listed):
             outcome.changes.append(self._decide(code, "approve", verdict, tokens, now))
+            draft = self.drafts.by_code(code)
+            if draft is not None and draft["state"] == "approved" and draft.get("used_at") == now.isoformat():
+                outcome.released.add(draft["code"])
         for command in parsed.commands:
             if command.action in ("reject", "postpone"):
                 for code in command.codes:
@@ -280,7 +321,7 @@ class FollowUp:
                                                 text=parsed.edited_text))
         for request in parsed.annulations:
             draft = self.request_annulation(lot=request.lot, invoice=request.invoice, motif=request.motif,
-                                            caisse_code=None, transmitted_on=now.astimezone(PARIS).date(),
+                                            caisse_code=None, transmitted_on=local_date(now),
                                             reply_to=head.message_id)
             outcome.changes.append(f"{draft['code']} : brouillon d'annulation préparé (lot {request.lot}, "
                                    f"facture {request.invoice}), envoyé à part pour votre accord")
@@ -303,6 +344,10 @@ class FollowUp:
         draft = self.drafts.by_code(code)
         if draft is None:
             return f"{code} : aucun brouillon ne porte ce code"
+        case = self.cases.get(draft["case_key"])
+        if case is not None and case["state"] == "closed" and draft["state"] in ("pending", "postponed"):
+            self.drafts.mark(draft, state="obsolete", reason="dossier clos")
+            return f"{code} : le dossier {case['id']} est clos, ce courrier n'a plus lieu d'être envoyé"
         used = draft.get("used_at")
         proposal = Proposal(code=draft["code"], token_hash=draft["token_hash"],
                             expires_at=_aware(datetime.fromisoformat(draft["token_expires"])),
@@ -321,13 +366,22 @@ class FollowUp:
                 self._enqueue_approved(draft)
                 self.drafts.mark(draft, used_at=now.isoformat())
             return change.message
-        change = self.drafts.decide(code, action, now=now, days=days, text=text)
+        change = self.drafts.decide(code, action, now=now, days=days, text=text,
+                                    today=local_date(now))
+        if change.ok and action == "edit":
+            edited = self.drafts.by_code(code)
+            assert edited is not None
+            # Only the message showing the new text may release it: older digests and notices
+            # showed the old one.
+            self.drafts.mark(edited, digest_ids=[])
+            self.announce_draft(edited)
+            return (f"{code} : texte remplacé par le vôtre ; il vous est renvoyé à part : répondez « OK » "
+                    "à ce message pour l'envoyer")
         return change.message
 
     def _confirm(self, head: Any, outcome: ReplyOutcome, unrecognized: tuple[str, ...]) -> str:
-        to_send = [d for d in self.drafts.all() if d["state"] == "approved"
-                   and any(c.startswith(f"{d['code']} : approuvé") for c in outcome.changes)]
-        context = {"summary": f"{len(outcome.changes)} décision(s)", "received": self.clock().date(),
+        to_send = [d for d in self.drafts.all() if d["code"] in outcome.released]
+        context = {"summary": f"{len(outcome.changes)} décision(s)", "received": local_date(self.clock()),
                    "changes": [{"message": c} for c in outcome.changes], "unrecognized": list(unrecognized),
                    "to_send": to_send}
         subject, body = render("confirmation.txt.j2", context)
@@ -369,20 +423,22 @@ class FollowUp:
         """Drafts whose e-mail left: the case moves on (relance sent → waiting for an answer)."""
         done = []
         for draft in list(self.drafts.all()):
-            if draft["state"] != "approved" or not draft.get("message_id"):
+            if draft["state"] not in ("approved", "failed") or not draft.get("message_id"):
                 continue
             doc = self.outbox.get(draft["message_id"])
-            if doc is None or doc["state"] not in ("sent", "failed"):
+            if doc is None:
                 continue
-            if doc["state"] == "failed":
+            if doc["state"] == "failed" and draft["state"] == "approved":
                 self.drafts.mark(draft, state="failed", error=doc.get("reason"))
                 continue
-            sent_on = (doc.get("sent_at") or self.clock().isoformat())[:10]
-            self.drafts.mark(draft, state="sent", sent_at=doc.get("sent_at"))
+            if doc["state"] != "sent":
+                continue
+            sent_at = datetime.fromisoformat(doc["sent_at"]) if doc.get("sent_at") else self.clock()
             date_key = DONE_DATES.get(draft["step"])
-            if date_key:
-                self.cases.mark_step(draft["case_key"], date_key, date.fromisoformat(sent_on),
+            if date_key:  # the case first: a stop in between redoes this, never loses it
+                self.cases.mark_step(draft["case_key"], date_key, local_date(_aware(sent_at)),
                                      f"{draft['label']} envoyée ({draft['code']})")
+            self.drafts.mark(draft, state="sent", sent_at=doc.get("sent_at"))
             done.append(draft["code"])
         return done
 

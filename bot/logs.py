@@ -24,6 +24,13 @@ def redact(text: str) -> str:
     return _NIR_RE.sub(mask, text)
 
 
+class RedactingFormatter(logging.Formatter):
+    """Redacts the whole formatted record, exception text and traceback included."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
 class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -52,7 +59,7 @@ def setup_logging(verbose: int = 0) -> None:
         fmt = "%(levelname)s %(name)s: %(message)s"  # the journal adds its own time stamp
     else:
         fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-    handler.setFormatter(logging.Formatter(fmt))
+    handler.setFormatter(RedactingFormatter(fmt))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -423,7 +423,7 @@ class Outbox:
             def mark_data() -> None:
                 nonlocal doc
                 doc = {**doc, "phase": "data"}
-                self.store.put(OUTBOX, key, doc)  # journaled before the DATA command goes out
+                self.store.put(OUTBOX, key, doc, sync=True)  # durable before the DATA command goes out
 
             def mark_sent(reply: str) -> None:
                 # Called as soon as the server said 250, before QUIT: nothing later can blur it.
@@ -757,7 +757,8 @@ class Outbox:
         if fields.get("smtp_reply"):
             entry["reply"] = fields["smtp_reply"]
         out["history"] = [*doc.get("history", []), entry]  # never mutate the store's own list
-        self.store.put(OUTBOX, doc["_key"], out)
+        # fsynced: a power cut must not turn a "sending"/"sent" back into "queued" (a second send)
+        self.store.put(OUTBOX, doc["_key"], out, sync=True)
         return out
 
     def _update(self, doc: dict[str, Any], **fields: Any) -> dict[str, Any]:

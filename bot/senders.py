@@ -157,14 +157,15 @@ def assess(summary: HeaderSummary, policy: SenderPolicy) -> Relevance:
         if answers_bot:
             return Relevance("reply", "réponse de l'approbateur à un message de cpambot")
         return Relevance("approver", "message de l'approbateur (commande ou transfert)")
-    if answers_bot:  # someone else answers the bot: read it, to refuse it and report it
-        return Relevance("reply", "réponse à un message de cpambot, d'un expéditeur non approbateur")
+    # A caisse answering a letter the bot sent is a caisse message like any other.
     matched = domain_matches(domain, policy._caisse_set)  # type: ignore[attr-defined]
     if matched:
         return Relevance("caisse", f"expéditeur de l'Assurance Maladie ({matched})")
     matched = domain_matches(domain, policy._amc_set)  # type: ignore[attr-defined]
     if matched:
         return Relevance("amc", f"organisme complémentaire ({matched})")
+    if answers_bot:  # someone else answers the bot: read it, to refuse it and report it
+        return Relevance("reply", "réponse à un message de cpambot, d'un expéditeur non approbateur")
     if looks_like_caisse(summary.from_name, addr):
         return Relevance("suspect", f"se fait passer pour la caisse depuis un domaine étranger "
                          f"({domain}) : hameçonnage probable, jamais pris en compte")

@@ -187,14 +187,16 @@ class Store:
     # -- writing ----------------------------------------------------------------------
 
     def put(self, table: str, key: str, doc: dict[str, Any], *, defer: bool = False,
-            journal: bool = True) -> None:
+            journal: bool = True, sync: bool = False) -> None:
         """Insert or replace a document.
 
         Durable against a process crash on return, unless ``defer``: then it is
         journaled with the next non-deferred put (or :meth:`flush_journal`), in
         order. With ``journal=False`` the document only reaches the disk with the
         next :meth:`commit`: for what is cheap and harmless to redo after a crash
-        (the rows of unrelated messages, a checkpoint that only narrows a search).
+        (the rows of unrelated messages, a checkpoint that only narrows a search). With
+        ``sync=True`` the journal is also fsynced: durable against a power cut, for what must
+        never be redone (the states of an e-mail being sent).
         """
         if self.readonly:
             raise StoreError("base ouverte en lecture seule")
@@ -208,6 +210,11 @@ class Store:
         self._deferred[(table, key)] = doc
         if not defer:
             self.flush_journal()
+        if sync and self._journal_fd is not None:
+            try:
+                os.fsync(self._journal_fd)
+            except OSError as exc:
+                raise disk_error(self.data_dir / JOURNAL_NAME, exc) from exc
 
     def flush_journal(self) -> None:
         """Write the deferred puts to the journal, in one system call."""

@@ -250,14 +250,16 @@ def test_ok_tout_with_a_refusal_sends_only_the_others(world):
     assert "contradictoires" in confirmation
 
 
-def notice_for(smtp, code):
-    return next(m for m in captured(smtp, APPROVER) if f"brouillon {code} à approuver" in subject_of(m))
+def notice_for(smtp, code, last=False):
+    notices = [m for m in captured(smtp, APPROVER) if f"brouillon {code} à approuver" in subject_of(m)]
+    return notices[-1] if last else notices[0]
 
 
 def test_each_draft_comes_alone_and_can_be_rewritten(world):
     """GIVEN a new draft WHEN the bot drafts it THEN it also arrives on its own; WHEN the approver
-    replies to it with her own text THEN the draft takes that text and waits; WHEN she answers "OK"
-    THEN her text is what the caisse receives."""
+    replies to it with her own text THEN the draft takes that text, waits, and comes back to her
+    with it; an "OK" to the old message (showing the old text) releases nothing; WHEN she answers
+    "OK" to the new one THEN her text is what the caisse receives."""
     config, smtp, user = world
     user.append("INBOX", INDU)
     poll(config, NOW)
@@ -272,6 +274,11 @@ def test_each_draft_comes_alone_and_can_be_rewritten(world):
     assert captured(smtp, "regulation-ps@cgss.re") == []
     user.append("INBOX", reply(notice.content, "OK"))
     poll(config, NOW + timedelta(hours=2))
+    assert captured(smtp, "regulation-ps@cgss.re") == []
+    renewed = notice_for(smtp, code, last=True)
+    assert "SCOR-123" in text_of(renewed.content)
+    user.append("INBOX", reply(renewed.content, "OK"))
+    poll(config, NOW + timedelta(hours=3))
     (sent,) = captured(smtp, "regulation-ps@cgss.re")
     assert "SCOR-123" in text_of(sent.content)
 
@@ -316,3 +323,55 @@ def test_approved_draft_whose_mail_was_not_queued_is_recovered(world):
     poll(config, NOW + timedelta(hours=2))
     (sent,) = captured(smtp, "cra@cgss.re")
     assert email.message_from_bytes(sent.content)["Message-ID"] == "<a2.fixed@cpambot.example.org>"
+
+
+def test_a_waiting_draft_stays_approvable_beyond_the_token_validity(world):
+    """GIVEN a draft listed in the daily digest for 9 days (tokens valid 7) WHEN the approver
+    answers "OK" to the latest digest THEN it is sent: every listing renews its validity."""
+    config, smtp, user = world
+    user.append("INBOX", INDU)
+    for day in range(9):
+        poll(config, NOW + timedelta(days=day))
+    code = next(d["code"] for d in table(config, DRAFTS) if d["kind"] == "saisine_cra")
+    user.append("INBOX", reply(digests(smtp)[-1].content, f"OK {code}"))
+    poll(config, NOW + timedelta(days=8, hours=2))
+    assert len(captured(smtp, "cra@cgss.re")) == 1
+
+
+def test_the_caisse_answering_a_letter_of_the_bot_is_read_as_a_caisse_message(world):
+    """GIVEN a letter sent by the bot WHEN the caisse answers it (In-Reply-To its Message-ID)
+    THEN the answer is read like any caisse message, not taken for an approval reply."""
+    config, smtp, user = world
+    user.append("INBOX", INDU)
+    poll(config, NOW)
+    code = next(d["code"] for d in table(config, DRAFTS) if d["kind"] == "saisine_cra")
+    user.append("INBOX", reply(digests(smtp)[0].content, f"OK {code}"))
+    poll(config, NOW + timedelta(hours=1))
+    (letter,) = captured(smtp, "cra@cgss.re")
+    letter_id = email.message_from_bytes(letter.content)["Message-ID"]
+    answer = INDU.replace(b"Subject: ", b"In-Reply-To: " + letter_id.encode() + b"\nSubject: Re: ", 1)
+    answer = answer.replace(b"Message-ID: <", b"Message-ID: <answer.", 1)
+    user.append("INBOX", answer)
+    poll(config, NOW + timedelta(hours=2))
+    rows = [r for r in table(config, "ledger") if r.get("subject", "").startswith("Re: ")
+            and r["from"] == "regulation-ps@cgss.re"]
+    assert rows and rows[0]["category"] == "caisse" and rows[0]["reading"]["kind"] == "notification_indu"
+
+
+def test_annulation_request_does_not_open_a_back_door(world):
+    """GIVEN a new message (answering nothing) from the approver's address with an ANNULER line and
+    "OK A1" with A1's token THEN only the annulation draft is prepared: nothing is sent to the caisse."""
+    config, smtp, user = world
+    user.append("INBOX", INDU)
+    poll(config, NOW)
+    code = next(d["code"] for d in table(config, DRAFTS) if d["kind"] == "saisine_cra")
+    notice = text_of(notice_for(smtp, code).content)
+    token_line = next(line for line in notice.splitlines() if line.startswith("Jeton"))
+    command = (f"From: Marie Exemple <{APPROVER}>\r\nTo: {APPROVER}\r\nSubject: urgent\r\n"
+               f"Message-ID: <cmd2@example.org>\r\nDate: Mon, 20 Apr 2026 11:00:00 +0400\r\n"
+               "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+               f"ANNULER lot 042 facture 000012345 motif: erreur\r\nOK {code}\r\n{token_line}\r\n").encode()
+    user.append("INBOX", command)
+    poll(config, NOW + timedelta(hours=1))
+    assert captured(smtp, "cra@cgss.re") == []
+    assert next(d for d in table(config, DRAFTS) if d["code"] == code)["state"] == "pending"
