@@ -25,6 +25,13 @@ def describe_config(config: Config) -> list[str]:
     if config.smtp:
         lines.append(f"Envoi : {config.smtp.host}:{config.smtp.port} ({config.smtp.security}) "
                      f"depuis {config.smtp.sender}")
+        if not config.authserv_ids:
+            lines.append("Attention : « authserv_id » n'est pas renseigné dans [approbation] : une réponse "
+                         "d'approbation est alors jugée sur son adresse d'expéditeur et sa référence au "
+                         "message du robot, sans contrôle DKIM/DMARC.")
+    else:
+        lines.append("Pas de section [envoi] : les dossiers sont suivis, mais aucun brouillon ni "
+                     "récapitulatif n'est envoyé.")
     return lines
 
 
