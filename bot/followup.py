@@ -46,6 +46,7 @@ from .store import Store
 LOG = logging.getLogger(__name__)
 
 RESEND = re.compile(r"^renvoyer\s+([a-z]\d{1,3})$", re.IGNORECASE)
+DELIVERED = re.compile(r"^re[cç]u\s+([a-z]\d{1,3})$", re.IGNORECASE)
 SENT_IDS = "sent_ids"
 REFUSALS = "refusals"
 META = "meta"
@@ -194,7 +195,7 @@ class FollowUp:
         codes = {d["message_id"]: d["code"] for d in self.drafts.all() if d.get("message_id")}
         problems = [{"code": codes.get(d["_key"]), "subject": d.get("subject", ""),
                      "problem": d.get("reason") or d["state"]}
-                    for d in self.outbox.documents("uncertain", "failed")]
+                    for d in self.outbox.documents("uncertain", "failed") if d["_key"] in codes]
         refusals = [r for r in self.store.values(REFUSALS) if not r.get("reported")]
         return build_digest(list(self.cases.all()), self.drafts.awaiting(today), today=today, since=since,
                             refusals=refusals, sending_problems=problems)
@@ -288,7 +289,8 @@ class FollowUp:
             return outcome
         tokens = find_tokens(head.to, msg.text)
         if draft_code and parsed.commands and [line for line in parsed.unrecognized
-                                               if not RESEND.match(line.strip())]:
+                                               if not RESEND.match(line.strip())
+                                               and not DELIVERED.match(line.strip())]:
             outcome.changes.append(f"{draft_code} : réponse ambiguë (une commande et du texte) : rien "
                                    "n'est fait ; pour modifier le brouillon, répondez avec le seul "
                                    "texte corrigé, puis « OK »")
@@ -310,8 +312,11 @@ class FollowUp:
         unrecognized = []
         for line in parsed.unrecognized:
             found = RESEND.match(line.strip())
+            delivered = DELIVERED.match(line.strip())
             if found:
                 outcome.changes.append(self._resend(found.group(1).upper(), head.from_addr, now))
+            elif delivered:
+                outcome.changes.append(self._delivered(delivered.group(1).upper(), head.from_addr, now))
             else:
                 unrecognized.append(line)
         for code in parsed.conflicts:
@@ -378,6 +383,15 @@ class FollowUp:
             return (f"{code} : texte remplacé par le vôtre ; il vous est renvoyé à part : répondez « OK » "
                     "à ce message pour l'envoyer")
         return change.message
+
+    def _delivered(self, code: str, by: str, now: datetime) -> str:
+        """REÇU A7: the approver checked that an uncertain e-mail did arrive."""
+        draft = self.drafts.by_code(code)
+        doc = self.outbox.get(draft["message_id"]) if draft and draft.get("message_id") else None
+        if doc is None or doc["state"] != "uncertain":
+            return f"{code} : aucun envoi incertain à confirmer"
+        self.outbox.confirm_delivered(doc["_key"], by=by, now=now)
+        return f"{code} : noté comme bien reçu par le destinataire"
 
     def _confirm(self, head: Any, outcome: ReplyOutcome, unrecognized: tuple[str, ...]) -> str:
         to_send = [d for d in self.drafts.all() if d["code"] in outcome.released]

@@ -723,6 +723,17 @@ class Outbox:
         self.store.commit()
         return doc
 
+    def confirm_delivered(self, message_id: str, *, by: str | None = None,
+                          now: datetime | None = None) -> dict[str, Any]:
+        """The approver checked that an ``uncertain`` e-mail did arrive: it is ``sent``, not re-sent."""
+        moment = _aware(now or self.clock())
+        doc = self._require(message_id, ("uncertain",), "confirmer")
+        who = f" par {by}" if by else ""
+        doc = self._put(doc, "sent", moment, "delivery_confirmed", f"réception confirmée{who}",
+                        sent_at=_last_attempt_at(doc), phase=None)
+        self.store.commit()
+        return doc
+
     def cancel(self, message_id: str, *, by: str | None = None,
                now: datetime | None = None) -> dict[str, Any]:
         """Give up an e-mail that is queued, uncertain or failed: it will never be sent."""

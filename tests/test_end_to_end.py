@@ -375,3 +375,24 @@ def test_annulation_request_does_not_open_a_back_door(world):
     poll(config, NOW + timedelta(hours=1))
     assert captured(smtp, "cra@cgss.re") == []
     assert next(d for d in table(config, DRAFTS) if d["code"] == code)["state"] == "pending"
+
+
+def test_uncertain_letter_confirmed_received(world):
+    """GIVEN a letter left uncertain by a dropped connection WHEN the approver answers "REÇU A1"
+    THEN it is recorded as sent, never sent again, and the case moves on."""
+    config, smtp, user = world
+    user.append("INBOX", INDU)
+    poll(config, NOW)
+    code = next(d["code"] for d in table(config, DRAFTS) if d["kind"] == "saisine_cra")
+    smtp.fail_mode = "drop_after_data"
+    user.append("INBOX", reply(digests(smtp)[0].content, f"OK {code}"))
+    poll(config, NOW + timedelta(hours=1))
+    smtp.fail_mode = None
+    poll(config, NOW + timedelta(days=1))
+    user.append("INBOX", reply(digests(smtp)[-1].content, f"REÇU {code}"))
+    poll(config, NOW + timedelta(days=1, hours=1))
+    assert len(captured(smtp, "cra@cgss.re")) == 1
+    (doc,) = [d for d in table(config, OUTBOX) if d["purpose"] == "saisine_cra"]
+    assert doc["state"] == "sent"
+    (case,) = [c for c in table(config, "cases") if c["type"] == "indu"]
+    assert case["dates"].get("cra_referred")
