@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .casebook import CaseBook
 from .config import Account, Config
@@ -93,14 +94,14 @@ def poll_once(config: Config, store: Store, accounts: tuple[Account, ...] | None
     urgent), and deliver what the approver released."""
     sync = ingest(config, store, accounts)
     if now is not None:
-        today = today or local_date(now)
+        today = today or local_date(now, ZoneInfo(config.timezone))
     followup = None
     if config.smtp is not None:
         followup = FollowUp(config, store, clock=(lambda: now) if now else utcnow)
     report = PollReport(sync=sync, processing=process(config, store, today, followup))
     if followup is not None:
         try:
-            drafted = followup.draft_letters(today or local_date(utcnow()))
+            drafted = followup.draft_letters(today or local_date(utcnow(), followup.tz))
             for draft in drafted:  # each new letter also comes on its own: a reply to it may edit it
                 if draft["state"] == "pending":
                     followup.announce_draft(draft)

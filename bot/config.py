@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .cases import RuleSettings
 from .errors import ConfigError, SecretError
@@ -166,7 +167,8 @@ class Config:
     rules: RuleSettings = field(default_factory=RuleSettings)
     authserv_ids: tuple[str, ...] = ()  # Authentication-Results of the receiving server to trust
     token_days: int = 7  # how long an approval link (per-draft token) stays valid
-    digest_time: str = "07:30"  # daily digest, local time (Europe/Paris)
+    digest_time: str = "07:30"  # daily digest, local time
+    timezone: str = "Europe/Paris"  # the professional's: "Indian/Reunion" for the CGSS de La Réunion…
 
 
 # --------------------------------------------------------------------------- locating keys
@@ -477,8 +479,16 @@ def parse_config(text: str, *, path: Path | None = None, base_dir: Path | None =
 
     sched = root.section("planification", required=False)
     poll_interval = 300
+    timezone = "Europe/Paris"
     if sched is not None:
         poll_interval = sched.int("intervalle_releve", default=300, minimum=30, maximum=86400)
+        timezone = sched.str("fuseau_horaire", default="Europe/Paris")
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise sched.fail("fuseau_horaire", f"fuseau horaire « {timezone} » inconnu (exemples : "
+                             "Europe/Paris, Indian/Reunion, America/Martinique, America/Guadeloupe, "
+                             "America/Cayenne, Indian/Mayotte)") from None
         sched.finish()
     rules = RuleSettings()
     rules_section = root.section("regles", required=False)
@@ -489,7 +499,7 @@ def parse_config(text: str, *, path: Path | None = None, base_dir: Path | None =
                   data_dir=data_dir, caisses=caisses, caisse_domains=caisse_domains,
                   amc_domains=amc_domains, smtp=smtp, poll_interval=poll_interval,
                   bot_address=bot_address, rules=rules, authserv_ids=authserv_ids,
-                  token_days=token_days, digest_time=digest_time)
+                  token_days=token_days, digest_time=digest_time, timezone=timezone)
 
 
 def _rules(s: _Section) -> RuleSettings:

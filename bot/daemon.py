@@ -66,7 +66,7 @@ def _on_event(event: JobExecutionEvent) -> None:
 def run_daemon(config: Config) -> int:
     store = Store.open(config.data_dir)
     scheduler = BlockingScheduler(
-        timezone="Europe/Paris",
+        timezone=config.timezone,
         job_defaults={"coalesce": True, "max_instances": 1,
                       "misfire_grace_time": max(60, config.poll_interval)},
     )

@@ -66,9 +66,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def local_date(moment: datetime) -> date:
+def local_date(moment: datetime, tz: ZoneInfo = PARIS) -> date:
     """The professional's calendar date of an instant (deadlines count in local days)."""
-    return moment.astimezone(PARIS).date()
+    return moment.astimezone(tz).date()
 
 
 class FollowUp:
@@ -84,6 +84,7 @@ class FollowUp:
         base = (config.bot_address or config.professional.email).rpartition("@")[2]
         self.id_domain = f"cpambot.{base}"
         self.sender = config.smtp.sender if config.smtp else config.professional.email
+        self.tz = ZoneInfo(config.timezone)
 
     # -- helpers --------------------------------------------------------------------
 
@@ -146,7 +147,7 @@ class FollowUp:
         now = self.clock()
         billing = [c for c in self.config.caisses if c.kind != "amc"]  # annulations go to the AMO
         caisse = self.caisse(caisse_code) if caisse_code else (billing[0] if len(billing) == 1 else None)
-        case_key = f"annulation|{caisse.code if caisse else '?'}|{lot}|{invoice}|{local_date(now)}"
+        case_key = f"annulation|{caisse.code if caisse else '?'}|{lot}|{invoice}|{local_date(now, self.tz)}"
         result: Letter | MissingInfo
         if caisse is None:
             result = MissingInfo("annulation", case_key, "annulation",
@@ -154,8 +155,8 @@ class FollowUp:
         else:
             result = annulation_letter(self.config.professional, caisse, lot=lot, invoice=invoice,
                                        motif=motif, transmitted_on=transmitted_on, case_ref=case_key,
-                                       today=local_date(now))
-        plan = LetterPlan("annulation", case_key, "annulation", local_date(now),
+                                       today=local_date(now, self.tz))
+        plan = LetterPlan("annulation", case_key, "annulation", local_date(now, self.tz),
                           "annulation demandée par vous, à envoyer le jour même de la télétransmission")
         draft = self.drafts.propose(plan, result, case_id="—", token_hash=new_token()[1],
                                     token_expires=now + timedelta(days=1), now=now)
@@ -203,14 +204,14 @@ class FollowUp:
     def digest_due(self, now: datetime) -> tuple[bool, list[str]]:
         """(due, new urgent reasons): once a day at the configured time, or at once when an
         urgent reason appeared that no digest has told yet."""
-        local = now.astimezone(PARIS)
+        local = now.astimezone(self.tz)
         meta = self.store.get(META, "last_digest") or {}
         digest = self.build(local.date())
         told = set(meta.get("urgent", ()))
         fresh = [r for r in digest.urgent_reasons if r not in told]
         hour, minute = (int(x) for x in self.config.digest_time.split(":"))
         scheduled = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
-        last = datetime.fromisoformat(meta["at"]).astimezone(PARIS) if meta.get("at") else None
+        last = datetime.fromisoformat(meta["at"]).astimezone(self.tz) if meta.get("at") else None
         daily = local >= scheduled and (last is None or last < scheduled)
         return daily or bool(fresh), fresh
 
@@ -219,7 +220,7 @@ class FollowUp:
         due, _fresh = self.digest_due(now)
         if not (due or force):
             return None
-        today = now.astimezone(PARIS).date()
+        today = now.astimezone(self.tz).date()
         for draft in self.drafts.all():
             if draft["state"] == "expired":
                 self.drafts.renew(draft, token_hash=new_token()[1], token_expires=self._token_expiry(now))
@@ -246,8 +247,9 @@ class FollowUp:
 
     def _refuse(self, raw_key: str, sender: str, reasons: list[str]) -> ReplyOutcome:
         LOG.warning("réponse refusée de %s : %s", sender, " ; ".join(reasons))
-        self.store.put(REFUSALS, raw_key, {"date": self.clock().astimezone(PARIS).strftime("%d/%m/%Y %H:%M"),
-                                           "sender": sender, "reasons": reasons, "reported": False})
+        when = self.clock().astimezone(self.tz).strftime("%d/%m/%Y %H:%M")
+        self.store.put(REFUSALS, raw_key, {"date": when, "sender": sender, "reasons": reasons,
+                                           "reported": False})
         return ReplyOutcome(False, reasons)
 
     def handle_message(self, raw: bytes, source: str) -> ReplyOutcome | None:
@@ -278,7 +280,8 @@ class FollowUp:
             for request in parsed.annulations:
                 draft = self.request_annulation(lot=request.lot, invoice=request.invoice,
                                                 motif=request.motif, caisse_code=None,
-                                                transmitted_on=local_date(now), reply_to=head.message_id)
+                                                transmitted_on=local_date(now, self.tz),
+                                                reply_to=head.message_id)
                 outcome.changes.append(f"{draft['code']} : brouillon d'annulation préparé (lot "
                                        f"{request.lot}, facture {request.invoice}), envoyé à part pour "
                                        "votre accord")
@@ -326,7 +329,7 @@ class FollowUp:
                                                 text=parsed.edited_text))
         for request in parsed.annulations:
             draft = self.request_annulation(lot=request.lot, invoice=request.invoice, motif=request.motif,
-                                            caisse_code=None, transmitted_on=local_date(now),
+                                            caisse_code=None, transmitted_on=local_date(now, self.tz),
                                             reply_to=head.message_id)
             outcome.changes.append(f"{draft['code']} : brouillon d'annulation préparé (lot {request.lot}, "
                                    f"facture {request.invoice}), envoyé à part pour votre accord")
@@ -372,7 +375,7 @@ class FollowUp:
                 self.drafts.mark(draft, used_at=now.isoformat())
             return change.message
         change = self.drafts.decide(code, action, now=now, days=days, text=text,
-                                    today=local_date(now))
+                                    today=local_date(now, self.tz))
         if change.ok and action == "edit":
             edited = self.drafts.by_code(code)
             assert edited is not None
@@ -395,7 +398,8 @@ class FollowUp:
 
     def _confirm(self, head: Any, outcome: ReplyOutcome, unrecognized: tuple[str, ...]) -> str:
         to_send = [d for d in self.drafts.all() if d["code"] in outcome.released]
-        context = {"summary": f"{len(outcome.changes)} décision(s)", "received": local_date(self.clock()),
+        context = {"summary": f"{len(outcome.changes)} décision(s)",
+                   "received": local_date(self.clock(), self.tz),
                    "changes": [{"message": c} for c in outcome.changes], "unrecognized": list(unrecognized),
                    "to_send": to_send}
         subject, body = render("confirmation.txt.j2", context)
@@ -450,7 +454,7 @@ class FollowUp:
             sent_at = datetime.fromisoformat(doc["sent_at"]) if doc.get("sent_at") else self.clock()
             date_key = DONE_DATES.get(draft["step"])
             if date_key:  # the case first: a stop in between redoes this, never loses it
-                self.cases.mark_step(draft["case_key"], date_key, local_date(_aware(sent_at)),
+                self.cases.mark_step(draft["case_key"], date_key, local_date(_aware(sent_at), self.tz),
                                      f"{draft['label']} envoyée ({draft['code']})")
             self.drafts.mark(draft, state="sent", sent_at=doc.get("sent_at"))
             done.append(draft["code"])
