@@ -39,7 +39,7 @@ from .letters import Letter, LetterPlan, MissingInfo
 from .message import parse_message
 from .mime import is_message_id, make_message_id
 from .outbox import Outbox, sent_folder_for
-from .render import render, render_text
+from .render import placeholders, render, render_text
 from .replies import read_reply
 from .store import Store
 
@@ -365,6 +365,9 @@ class FollowUp:
         release = may_release(verdict, proposal, presented_tokens=tokens, now=now)
         if not release.accepted:
             return "; ".join(release.reasons)
+        if action == "approve" and placeholders(draft["body"]):
+            return (f"{code} : le texte contient encore des passages « [À COMPLÉTER …] » : répondez au "
+                    "brouillon avec le texte complété, puis « OK »")
         if action == "approve":
             message_id = make_message_id(self.id_domain, draft["code"].lower())
             change = self.drafts.decide(code, "approve", now=now, message_id=message_id)

@@ -64,6 +64,7 @@ CONFIG_TEMPLATE = """
 nom = "Marie Exemple"
 numero_am = "974123456"
 email = "marie.exemple@example.org"
+telephone = "0262 00 00 00"
 
 [approbation]
 approbateurs = ["marie.exemple@example.org"]
