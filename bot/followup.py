@@ -35,10 +35,12 @@ from .digest import build_digest
 from .draftbook import DraftBook
 from .drafting import DONE_DATES, annulation_letter, build_letter, plan_letters
 from .headers import header_block, summarize
-from .letters import Letter, LetterPlan, MissingInfo
+from .ledger import LEDGER
+from .letters import Attachment, Letter, LetterPlan, MissingInfo
 from .message import parse_message
 from .mime import is_message_id, make_message_id
 from .outbox import Outbox, sent_folder_for
+from .rawstore import RawStore
 from .render import placeholders, render, render_text
 from .replies import read_reply
 from .store import Store
@@ -47,6 +49,9 @@ LOG = logging.getLogger(__name__)
 
 RESEND = re.compile(r"^renvoyer\s+([a-z]\d{1,3})$", re.IGNORECASE)
 DELIVERED = re.compile(r"^re[cç]u\s+([a-z]\d{1,3})$", re.IGNORECASE)
+ENCLOSING = ("saisine_cra",)  # letters that enclose the caisse's own documents
+ATTACHABLE = (".pdf", ".csv", ".xlsx", ".xls", ".ods", ".odt", ".doc", ".docx")
+MAX_ATTACHMENTS_BYTES = 8 * 1024 * 1024
 SENT_IDS = "sent_ids"
 REFUSALS = "refusals"
 META = "meta"
@@ -411,9 +416,38 @@ class FollowUp:
 
     # -- 4. sending ---------------------------------------------------------------------
 
+    def case_documents(self, case_key: str) -> tuple[Attachment, ...]:
+        """The documents the caisse sent for a case (notification PDF, table of anomalies…), from
+        the raw copies of its messages: a CRA referral encloses them, as its text says."""
+        case = self.cases.get(case_key)
+        if case is None:
+            return ()
+        raw_store = RawStore(self.config.data_dir)
+        found: list[Attachment] = []
+        total = 0
+        for source in dict.fromkeys(h.get("source") for h in case.get("history", []) if h.get("source")):
+            row = self.store.get(LEDGER, source)
+            if row is None or not row.get("raw") or row.get("category") not in ("caisse", "approver"):
+                continue
+            try:
+                parsed = parse_message(raw_store.load(row["raw"]))
+            except OSError:
+                continue
+            for item in parsed.original.attachments or parsed.attachments:
+                if not item.payload or not item.filename.lower().endswith(ATTACHABLE):
+                    continue
+                if total + len(item.payload) > MAX_ATTACHMENTS_BYTES:
+                    LOG.warning("dossier %s : pièce jointe %s trop lourde pour le courriel, non jointe",
+                                case["id"], item.filename)
+                    continue
+                total += len(item.payload)
+                found.append(Attachment(item.filename, item.content_type, item.payload))
+        return tuple(found)
+
     def _enqueue_approved(self, draft: dict[str, Any]) -> None:
+        attachments = self.case_documents(draft["case_key"]) if draft["kind"] in ENCLOSING else ()
         letter = Letter(draft["kind"], tuple(draft["to"]), draft["subject"], draft["body"],
-                        cc=tuple(draft.get("cc", ())))
+                        cc=tuple(draft.get("cc", ())), attachments=attachments)
         self.outbox.enqueue(letter, sender=self.sender, message_id=draft["message_id"],
                             purpose=draft["kind"], case_key=draft["case_key"], draft_key=draft["key"])
 

@@ -178,6 +178,9 @@ def test_letter_with_passages_to_complete_is_never_sent_as_is(world):
     poll(config, NOW + timedelta(hours=3))
     (sent,) = captured(smtp, "cra@cgss.re")
     assert "transmises par SCOR" in text_of(sent.content)
+    enclosed = [p.get_filename() for p in email.message_from_bytes(sent.content).walk()
+                if p.get_filename()]
+    assert enclosed == ["Notification_indu_2026-974-000318.pdf"]
     (case,) = [c for c in table(config, "cases") if c["type"] == "indu"]
     assert case["dates"]["cra_referred"] == "2026-04-20"
     assert any(d["name"] == "cra_implicit_rejection" for d in case["deadlines"])
