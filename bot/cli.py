@@ -89,6 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
     case.add_argument("--json", action="store_true", help="sortie JSON")
     case.add_argument("--data-dir", type=Path, default=None, help="dossier de données")
 
+    drafts = sub.add_parser("drafts", help="brouillons et envois : codes, états, destinataires")
+    drafts.add_argument("--json", action="store_true", help="sortie JSON")
+    drafts.add_argument("--data-dir", type=Path, default=None, help="dossier de données")
+
     ledger = sub.add_parser("ledger", help="registre des messages vus et de leur traitement")
     ledger.add_argument("--etat", "--state", dest="state", choices=STATES,
                         help="seulement les messages dans cet état")
@@ -270,7 +274,39 @@ def cmd_case(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_drafts(args: argparse.Namespace) -> int:
+    from .draftbook import DRAFTS, STATE_FR
+    from .outbox import OUTBOX, STATE_LABELS
+
+    with _read_store(args) as store:
+        drafts = sorted(store.values(DRAFTS), key=lambda d: (d["created"], d["code"]))
+        sending = {d["_key"]: d for d in store.values(OUTBOX)}
+    rows = []
+    for draft in drafts:
+        doc = sending.get(draft.get("message_id") or "")
+        rows.append({"code": draft["code"], "case": draft["case_id"], "kind": draft["kind"],
+                     "state": draft["state"], "due": draft["due"], "to": draft.get("to", []),
+                     "subject": draft.get("subject", ""), "missing": draft.get("missing", []),
+                     "sending": doc["state"] if doc else None,
+                     "sending_reason": doc.get("reason") if doc else None})
+    if args.json:
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    if not rows:
+        print("Aucun brouillon.")
+        return 0
+    for row in rows:
+        state = STATE_FR.get(row["state"], row["state"])
+        if row["sending"]:
+            state += f", envoi : {STATE_LABELS.get(row['sending'], row['sending'])}"
+        what = row["subject"] or ("il manque " + ", ".join(row["missing"]))
+        print(f"{row['code']:<5} {row['case']:<6} {state:<40} {', '.join(row['to'])[:40]:<40} {what}")
+    return 0
+
+
 COMMANDS = {
+    "drafts": cmd_drafts,
     "parse": cmd_parse,
     "cases": cmd_cases,
     "case": cmd_case,

@@ -63,3 +63,16 @@ def test_cases_and_case_commands(tmp_path, capsys):
     assert main(["case", "C999", "--data-dir", str(tmp_path / "d")]) == 1
     assert main(["cases", "--data-dir", str(tmp_path / "d")]) == 0
     assert "000012347" in capsys.readouterr().out
+
+
+def test_drafts_command(tmp_path, capsys):
+    """GIVEN the demo processed WHEN `cpambot drafts` runs THEN each draft shows its code, its state
+    and what it waits for, and --json lists the same."""
+    assert run_demo(tmp_path / "d") == 0
+    capsys.readouterr()
+    assert main(["drafts", "--data-dir", str(tmp_path / "d")]) == 0
+    out = capsys.readouterr().out
+    assert "A1" in out and "en attente de votre accord" in out and "il manque" in out
+    assert main(["drafts", "--data-dir", str(tmp_path / "d"), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["state"] for r in rows} == {"pending", "missing"} and all(r["sending"] is None for r in rows)
