@@ -50,6 +50,7 @@ LOG = logging.getLogger(__name__)
 RESEND = re.compile(r"^renvoyer\s+([a-z]\d{1,3})$", re.IGNORECASE)
 DELIVERED = re.compile(r"^re[cç]u\s+([a-z]\d{1,3})$", re.IGNORECASE)
 ENCLOSING = ("saisine_cra",)  # letters that enclose the caisse's own documents
+SAME_DAY_FAMILIES = ("doublon", "cotation", "technique")  # cancel rather than let an indu come
 ATTACHABLE = (".pdf", ".csv", ".xlsx", ".xls", ".ods", ".odt", ".doc", ".docx")
 MAX_ATTACHMENTS_BYTES = 8 * 1024 * 1024
 SENT_IDS = "sent_ids"
@@ -133,6 +134,9 @@ class FollowUp:
             if case["state"] == "closed":
                 continue
             try:
+                same_day = self._same_day_annulation(case, today, now)
+                if same_day is not None:
+                    new.append(same_day)
                 done = self.drafts.steps_done(case["key"])
                 for plan in plan_letters(case, today, self.config.rules, sent_steps=done):
                     result = build_letter(plan, case, self.config.professional,
@@ -145,6 +149,29 @@ class FollowUp:
             except Exception:  # noqa: BLE001 - one odd case must not stop the others, nor sending
                 LOG.exception("brouillons impossibles pour le dossier %s", case["id"])
         return new
+
+    def _same_day_annulation(self, case: dict[str, Any], today: date,
+                             now: datetime) -> dict[str, Any] | None:
+        """A return showing a duplicate or an obvious input error on an invoice transmitted today:
+        the cancellation must leave today (CPAM procedure), so it is proposed at once."""
+        billing = case.get("billing") or {}
+        if case["type"] != "invoice" or case.get("family") not in SAME_DAY_FAMILIES \
+                or billing.get("lot_date") != today.isoformat() or not case.get("invoice"):
+            return None
+        if "annulation" in self.drafts.steps_done(case["key"]):
+            return None
+        motif = f"rejet {case.get('reject_code') or ''} : {case.get('status') or ''}".strip()
+        result = annulation_letter(self.config.professional, self.caisse(case.get("caisse")),
+                                   lot=case.get("lot"), invoice=case["invoice"], motif=motif,
+                                   transmitted_on=today, case_ref=case["id"], today=today)
+        plan = LetterPlan("annulation", case["key"], "annulation", today,
+                          "facture télétransmise aujourd'hui et rejetée : l'annulation doit partir "
+                          "le jour même")
+        draft = self.drafts.propose(plan, result, case_id=case["id"], token_hash=new_token()[1],
+                                    token_expires=now + timedelta(days=1), now=now)
+        if draft is not None and draft["state"] == "pending":
+            self.announce_draft(draft)
+        return draft
 
     def request_annulation(self, *, lot: str, invoice: str, motif: str, caisse_code: str | None,
                            transmitted_on: date, reply_to: str | None = None) -> dict[str, Any]:

@@ -122,3 +122,34 @@ def test_digest_content(store):
     assert is_urgent(digest) and any("C1" in r for r in digest.urgent_reasons)
     assert sum(row.amount for row in digest.money_by_state) == Decimal("3418.27")
     assert max(row.bar for row in digest.money_by_state) == 100
+
+
+def test_same_day_duplicate_proposes_an_annulation(tmp_path):
+    """GIVEN an invoice transmitted today that a return already shows as a duplicate (2900)
+    WHEN the bot drafts THEN the "URGENT / ANNULATION DE FACTURE" draft is proposed at once, for today,
+    to the caisse's annulation address; a lot transmitted another day gets none."""
+    from bot.config import Caisse, Config, Professional
+    from bot.followup import FollowUp
+    from bot.outbox import Outbox
+
+    today = date(2026, 3, 20)
+    config = Config(path=None, professional=Professional("Marie Exemple", "infirmier", "974123456",
+                                                         "marie@example.org"),
+                    accounts=(), approvers=("marie@example.org",), data_dir=tmp_path / "d",
+                    caisses=(Caisse("974", "CGSS", "cgss", addresses={"annulation": "flux@cgss.re"}),))
+    with Store.open(config.data_dir) as store:
+        book = CaseBook(store)
+        for invoice, lot_date in (("000012347", today), ("000012348", date(2026, 3, 2))):
+            book.apply_reading(Reading("noemie", "caisse", "974", facts=(Fact(
+                "invoice_rejected", caisse="974", lot="042", invoice=invoice, reject_code="2900",
+                label="FACTURE DEJA PAYEE", date=today, details={"lot_date": lot_date.isoformat()}),)),
+                source=invoice, received=today, today=today)
+        followup = FollowUp(config, store, outbox=Outbox(store, None),
+                            clock=lambda: datetime(2026, 3, 20, 10, 0).astimezone())
+        drafts = followup.draft_letters(today)
+        annulations = [d for d in drafts if d["kind"] == "annulation"]
+        assert len(annulations) == 1 and annulations[0]["to"] == ["flux@cgss.re"]
+        assert annulations[0]["subject"].startswith("URGENT / ANNULATION DE FACTURE")
+        assert "000012347" in annulations[0]["body"] and annulations[0]["due"] == today.isoformat()
+        assert annulations[0].get("notice_id")  # announced at once
+        assert followup.draft_letters(today) == []  # never twice
