@@ -34,7 +34,7 @@ import mailparser  # type: ignore[import-untyped]
 import pypdf
 
 from . import generate
-from .noemie_writer import FIXED_128, GZIP_MAGIC, LAYOUTS, entity_width
+from .noemie_writer import FIXED_128, GZIP_MAGIC, LAYOUTS, entity_width, field_value, signed_value
 
 MAILDIR = generate.MAILDIR
 
@@ -53,21 +53,6 @@ class Report:
         else:
             self.passed += 1
             print(f"ok   {name}" + (f" ({detail})" if detail else ""))
-
-
-def _field(ent: str, key: str) -> str:
-    etype = ent[:3]
-    pos = 3 if etype in FIXED_128 else 5
-    for f in LAYOUTS[etype]:
-        if f.key == key:
-            return ent[pos:pos + f.width]
-        pos += f.width
-    raise KeyError(key)
-
-
-def _signed(ent: str, key: str, sign_key: str | None) -> int:
-    value = int(_field(ent, key))
-    return -value if sign_key and _field(ent, sign_key) == "N" else value
 
 
 def decode_entities(text: str) -> list[str]:
@@ -125,27 +110,27 @@ def check_noemie(text: str) -> str:
         elif etype in ("100", "102"):
             invoices += 1
         elif etype in _MONEY:
-            money += _signed(ent, *_MONEY[etype])
+            money += signed_value(ent, *_MONEY[etype])
             movements += etype in ("250", "261")
         elif etype == "990":
-            count = int(_field(ent, "count"))
-            total = _signed(ent, "total", "sign")
+            count = int(field_value(ent, "count"))
+            total = signed_value(ent, "total", "sign")
             if (count, total) != (invoices or movements, money):
                 raise ValueError(f"990 says {count}/{total}, block has "
                                  f"{invoices or movements}/{money}")
             block_sums.append(total)
             in_block = False
     trailer = ents[-1]
-    if int(_field(trailer, "lot_count")) != max(lots, 1 if "ARL" in {e[:3] for e in ents} else 0):
+    if int(field_value(trailer, "lot_count")) != max(lots, 1 if "ARL" in {e[:3] for e in ents} else 0):
         raise ValueError("999 lot count mismatch")
-    if _signed(trailer, "file_total", "file_total_sign") != sum(block_sums):
+    if signed_value(trailer, "file_total", "file_total_sign") != sum(block_sums):
         raise ValueError("999 file total mismatch")
-    if int(_field(trailer, "record_count")) != len(ents):
+    if int(field_value(trailer, "record_count")) != len(ents):
         raise ValueError("999 record count mismatch")
-    if _field(ents[0], "flow_type") != _field(trailer, "flow_type"):
+    if field_value(ents[0], "flow_type") != field_value(trailer, "flow_type"):
         raise ValueError("flow type differs between 000 and 999")
     kinds = "".join(sorted({e[:3] for e in ents}))
-    return (f"{len(ents)} entities, flux {_field(ents[0], 'flow_type')!r}, "
+    return (f"{len(ents)} entities, flux {field_value(ents[0], 'flow_type')!r}, "
             f"total {sum(block_sums)} c, types {len(kinds) // 3}")
 
 

@@ -899,7 +899,7 @@ def trailer(*, sender_type: str, sender_number: str | int, recipient_number: str
 # --------------------------------------------------------------------------
 
 
-def _slice(ent: str, key: str) -> str:
+def field_value(ent: str, key: str) -> str:
     """Raw value of field ``key`` in an entity built by this module."""
     etype = ent[:3]
     pos = 3 if etype in FIXED_128 else 5
@@ -910,9 +910,9 @@ def _slice(ent: str, key: str) -> str:
     raise KeyError(key)
 
 
-def _signed(ent: str, key: str, sign_key: str | None) -> int:
-    value = int(_slice(ent, key))
-    return -value if sign_key and _slice(ent, sign_key) == "N" else value
+def signed_value(ent: str, key: str, sign_key: str | None) -> int:
+    value = int(field_value(ent, key))
+    return -value if sign_key and field_value(ent, sign_key) == "N" else value
 
 
 @dataclass
@@ -978,7 +978,7 @@ class NoemieFile:
                     blk.invoices += 1
                 if etype in self._MONEY:
                     key, sign_key = self._MONEY[etype]
-                    blk.money += _signed(ent, key, sign_key)
+                    blk.money += signed_value(ent, key, sign_key)
                     if etype in ("250", "261"):
                         blk.movements += 1
             self._entities.append(ent)
@@ -1003,9 +1003,9 @@ class NoemieFile:
         etype = first[:3]
         if etype == "080":
             self._lots += 1
-            label = f"LOT {_slice(first, 'lot_number')}"
+            label = f"LOT {field_value(first, 'lot_number')}"
         elif etype == "081":
-            label = f"RETOUR {_slice(first, 'return_type')}"
+            label = f"RETOUR {field_value(first, 'return_type')}"
         else:
             raise ValueError("a block starts with an 080 or an 081 entity")
         self._entities.append(first)
