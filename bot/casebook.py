@@ -55,6 +55,11 @@ class CaseBook:
 
     # -- writing --------------------------------------------------------------------
 
+    def _id_for(self, key: str) -> str:
+        """The number a case had before a rebuild, else a new one."""
+        known = self.store.get("case_ids", key)
+        return known["id"] if known else self._next_id()
+
     def _next_id(self) -> str:
         counter = self.store.get(COUNTERS, "case") or {"next": 1}
         number = int(counter["next"])
@@ -101,7 +106,7 @@ class CaseBook:
             if case is None:
                 if fact.kind in _NO_CASE_ALONE:
                     continue
-                case = new_case(self._next_id(), key, fact, today)
+                case = new_case(self._id_for(key), key, fact, today)
                 LOG.info("nouveau dossier %s (%s)", case["id"], key.split("|", 1)[0])
             updated = apply_fact(case, fact, source=source, received=received, today=today,
                                  settings=self.settings)
@@ -127,7 +132,7 @@ class CaseBook:
         fact = Fact("to_sort", caisse=reading.caisse, label=review)
         key = case_key(fact, source)
         assert key is not None
-        case = self.get(key) or new_case(self._next_id(), key, fact, today)
+        case = self.get(key) or new_case(self._id_for(key), key, fact, today)
         updated = apply_fact(case, fact, source=source, received=received, today=today,
                              settings=self.settings)
         if updated is case:

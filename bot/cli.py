@@ -89,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     case.add_argument("--json", action="store_true", help="sortie JSON")
     case.add_argument("--data-dir", type=Path, default=None, help="dossier de données")
 
+    sub.add_parser("rebuild", help="recalcule tous les dossiers depuis les copies brutes des messages "
+                                   "(après une mise à jour) ; brouillons et envois sont conservés")
+
     drafts = sub.add_parser("drafts", help="brouillons et envois : codes, états, destinataires")
     drafts.add_argument("--json", action="store_true", help="sortie JSON")
     drafts.add_argument("--data-dir", type=Path, default=None, help="dossier de données")
@@ -305,7 +308,20 @@ def cmd_drafts(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from .rebuild import rebuild
+
+    config = _config(args)
+    with Store.open(config.data_dir) as store:
+        report = rebuild(config, store)
+        count = sum(1 for _ in store.values("cases"))
+    print(f"Dossiers recalculés : {report.done} message(s) relu(s), {report.failed} en échec, "
+          f"{count} dossier(s).")
+    return 0 if not report.failed else 1
+
+
 COMMANDS = {
+    "rebuild": cmd_rebuild,
     "drafts": cmd_drafts,
     "parse": cmd_parse,
     "cases": cmd_cases,

@@ -140,8 +140,12 @@ class Store:
                 continue
             try:
                 entry = json.loads(line)
+                if entry.get("drop"):
+                    self._drop(entry["t"])
+                    count += 1
+                    continue
                 table, key, doc = entry["t"], entry["k"], entry["d"]
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, AttributeError):
                 # A torn last line is the normal trace of a crash mid-write.
                 LOG.warning("journal : ligne %d incomplète ignorée", number)
                 break
@@ -240,6 +244,29 @@ class Store:
             value = doc.get(field)
             if value is not None:
                 self._index.setdefault((table, field), {}).setdefault(value, key)
+
+    def drop(self, table: str) -> None:
+        """Remove every document of ``table`` (journaled, like any change)."""
+        if self.readonly:
+            raise StoreError("base ouverte en lecture seule")
+        line = json.dumps({"t": table, "drop": True}).encode() + b"\n"
+        assert self._journal_fd is not None
+        self.flush_journal()
+        try:
+            os.write(self._journal_fd, line)
+        except OSError as exc:
+            raise disk_error(self.data_dir / JOURNAL_NAME, exc) from exc
+        self._drop(table)
+
+    def _drop(self, table: str) -> None:
+        self._docs.pop(table, None)
+        self._pending.pop(table, None)
+        self._ids.pop(table, None)
+        for key in [k for k in self._index if k[0] == table]:
+            del self._index[key]
+        self._deferred = {k: v for k, v in self._deferred.items() if k[0] != table}
+        if self._db is not None:
+            self._db.drop_table(table)
 
     def commit(self) -> None:
         """Write every pending change to the database file, atomically, then empty the journal."""
