@@ -27,6 +27,7 @@ from .summary import sync_summary
 LOG = logging.getLogger(__name__)
 
 MAX_BACKOFF = 3600
+STOP_TIMEOUT = 80  # under systemd's default TimeoutStopSec (90 s)
 
 
 class Poller:
@@ -37,8 +38,15 @@ class Poller:
         self.store = store
         self.failures = 0
         self.not_before = 0.0
+        self.busy = threading.Lock()  # held during a poll: the store is not closed under it
+        self.stopping = False
 
     def __call__(self) -> None:
+        with self.busy:
+            if not self.stopping:
+                self._poll()
+
+    def _poll(self) -> None:
         if time.monotonic() < self.not_before:
             LOG.info("relève reportée (attente après %d échec(s))", self.failures)
             return
@@ -99,8 +107,14 @@ def run_daemon(config: Config) -> int:
         scheduler.start()
     finally:
         stopping.set()
+        poller.stopping = True
         for watcher in watchers:
             watcher.join(timeout=10)
+        # A poll still running (the scheduler returns at once on SIGTERM) finishes first: the
+        # store is closed only when nothing writes to it any more.
+        if not poller.busy.acquire(timeout=STOP_TIMEOUT):
+            LOG.error("une relève n'a pas fini en %d s : arrêt quand même (le journal protège les "
+                      "données)", STOP_TIMEOUT)
         store.close()
         LOG.warning("cpambot arrêté")
     return 0
