@@ -162,6 +162,56 @@ def pdf_text(payload: bytes) -> tuple[str | None, str | None]:
     return text, None
 
 
+# --------------------------------------------------------------------------- spreadsheets
+
+_XLSX_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+MAX_SHEET_BYTES = 5 * 1024 * 1024
+
+
+def xlsx_text(payload: bytes) -> tuple[str | None, str | None]:
+    """(text, problem) of an .xlsx workbook: every sheet's rows as "a | b | c" lines.
+
+    The caisses send their tables of anomalies as spreadsheets; the format is a zip of XML
+    parts, read here with the standard library (no formula is evaluated, nothing is run)."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(payload)) as book:
+            names = book.namelist()
+            shared: list[str] = []
+            if "xl/sharedStrings.xml" in names:
+                root = ET.fromstring(_read_part(book, "xl/sharedStrings.xml"))
+                for item in root.iter(f"{_XLSX_NS}si"):
+                    shared.append("".join(t.text or "" for t in item.iter(f"{_XLSX_NS}t")))
+            lines: list[str] = []
+            for name in sorted(n for n in names if n.startswith("xl/worksheets/sheet")):
+                root = ET.fromstring(_read_part(book, name))
+                for row in root.iter(f"{_XLSX_NS}row"):
+                    cells = []
+                    for cell in row.iter(f"{_XLSX_NS}c"):
+                        value = cell.find(f"{_XLSX_NS}v")
+                        inline = cell.find(f"{_XLSX_NS}is")
+                        if cell.get("t") == "s" and value is not None and value.text:
+                            index = int(value.text)
+                            cells.append(shared[index] if index < len(shared) else "")
+                        elif inline is not None:
+                            cells.append("".join(t.text or "" for t in inline.iter(f"{_XLSX_NS}t")))
+                        else:
+                            cells.append(value.text if value is not None and value.text else "")
+                    if any(c.strip() for c in cells):
+                        lines.append(" | ".join(c.strip() for c in cells))
+    except (zipfile.BadZipFile, ET.ParseError, KeyError, ValueError, OSError, EOFError) as exc:
+        return None, f"tableur illisible ({exc.__class__.__name__}) : à lire"
+    return ("\n".join(lines) or None), (None if lines else "tableur vide : à lire")
+
+
+def _read_part(book, name: str) -> bytes:  # type: ignore[no-untyped-def]
+    if book.getinfo(name).file_size > MAX_SHEET_BYTES:
+        raise ValueError("partie trop volumineuse")
+    return book.read(name)
+
+
 # --------------------------------------------------------------------------- forwards
 
 _FORWARD_MARKERS = re.compile(
@@ -249,6 +299,8 @@ def _attachment(item: dict) -> Attachment | None:
     text = problem = None
     if ctype == "application/pdf" or filename.lower().endswith(".pdf"):
         text, problem = pdf_text(payload)
+    elif filename.lower().endswith(".xlsx") or ctype.endswith("spreadsheetml.sheet"):
+        text, problem = xlsx_text(payload)
     elif ctype.startswith("text/") or filename.lower().endswith((".csv", ".txt")):
         text = payload.decode("utf-8", "replace") if item.get("binary") else payload_text
     return Attachment(filename, ctype, payload, text, problem)
