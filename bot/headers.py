@@ -13,7 +13,7 @@ import binascii
 import hashlib
 import quopri
 import re
-from email.errors import HeaderParseError
+from email.errors import HeaderParseError, MessageError
 from email.header import decode_header, make_header
 from email.utils import getaddresses, parsedate_to_datetime
 from functools import cached_property
@@ -137,8 +137,8 @@ def decode_text(value: str | None) -> str:
         pass
     try:
         text = str(make_header(decode_header(value)))
-    except (ValueError, LookupError, UnicodeError, HeaderParseError):
-        text = value
+    except (ValueError, LookupError, UnicodeError, HeaderParseError, MessageError):
+        text = value  # undecodable charset or encoding: the raw text is better than nothing
     return " ".join(text.split())
 
 

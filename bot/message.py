@@ -306,9 +306,21 @@ def _attachment(item: dict) -> Attachment | None:
     return Attachment(filename, ctype, payload, text, problem)
 
 
+def _fallback(raw: bytes) -> ParsedMessage:
+    """What can still be read of a message mail-parser refused: headers and the raw body text."""
+    head = summarize(header_block(raw), len(raw))
+    body = raw[len(header_block(raw)):].decode("utf-8", "replace")
+    return ParsedMessage(subject=head.subject, from_name=head.from_name, from_addr=head.from_addr,
+                         date=datetime.fromisoformat(head.date) if head.date else None,
+                         message_id=head.message_id, text=body, defects=("UnparseableMessage",))
+
+
 def parse_message(raw: bytes, *, _depth: int = 0) -> ParsedMessage:
-    """Parse ``raw``; never raises for bad input (mail-parser is lenient)."""
-    parsed = mailparser.parse_from_bytes(raw)
+    """Parse ``raw``; never raises for bad input."""
+    try:
+        parsed = mailparser.parse_from_bytes(raw)
+    except Exception:  # noqa: BLE001 - mail-parser is lenient, but not with every byte sequence
+        return _fallback(raw)
     # Headers through our own reader: mail-parser loses spaces in folded encoded
     # words and converts dates to UTC, while the local date is what deadlines use.
     head = summarize(header_block(raw), len(raw))

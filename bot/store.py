@@ -81,16 +81,18 @@ class Store:
         if version is not None and version > SCHEMA_VERSION:
             raise StoreError(f"la base {db_path} a été créée par une version plus récente de "
                              f"cpambot (schéma {version}) ; mettez cpambot à jour")
-        for name in self._db.tables():
+        # The documents are held once: the look-up tables point at the dicts of the storage
+        # itself (a large ledger would otherwise sit twice in memory).
+        raw_tables = self._storage.read() or {}
+        for name, docs in raw_tables.items():
             if name == "_meta":
                 continue
-            table = self._db.table(name, cache_size=0)
-            for doc in table.all():
+            for doc_id, doc in docs.items():
                 key = doc.get("_key")
                 if key is None:
                     continue
-                self._docs.setdefault(name, {})[key] = dict(doc)
-                self._ids.setdefault(name, {})[key] = doc.doc_id
+                self._docs.setdefault(name, {})[key] = doc
+                self._ids.setdefault(name, {})[key] = int(doc_id)
                 self._reindex(name, key, doc)
         replayed = self._replay_journal()
         if not self.readonly:
@@ -291,6 +293,12 @@ class Store:
                     doc.update(fresh)
 
                 table.update(replace, doc_ids=list(updated))
+            stored = (self._storage.read() or {}).get(table_name, {})  # type: ignore[union-attr]
+            docs = self._docs.setdefault(table_name, {})
+            for key in changes:  # share the storage's dicts again: one copy of each document
+                shared = stored.get(str(ids[key]))
+                if shared is not None:
+                    docs[key] = shared
         self._pending = {}
         assert self._storage is not None
         self._storage.flush()
