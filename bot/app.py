@@ -16,6 +16,7 @@ from .followup import FollowUp, local_date, utcnow
 from .mailbox import open_mailbox
 from .processing import Processor, ProcessReport
 from .rawstore import RawStore
+from .retention import prune_daily
 from .senders import SenderPolicy
 from .store import Store
 from .sync import FolderReport, Syncer, SyncReport
@@ -93,6 +94,7 @@ def poll_once(config: Config, store: Store, accounts: tuple[Account, ...] | None
     when sending is configured — draft the letters due, send the digest when it is due (or
     urgent), and deliver what the approver released."""
     sync = ingest(config, store, accounts)
+    prune_daily(store, now or utcnow())
     if now is not None:
         today = today or local_date(now, ZoneInfo(config.timezone))
     followup = None

@@ -54,6 +54,8 @@ class Store:
         self._pending: dict[str, dict[str, dict[str, Any]]] = {}
         self._index: dict[tuple[str, str], dict[Any, str]] = {}
         self._deferred: dict[tuple[str, str], dict[str, Any]] = {}
+        self._deleted_lines: list[bytes] = []
+        self._removed: dict[str, list[int]] = {}  # TinyDB ids to remove at the next commit
         self._db: TinyDB | None = None
         self._storage: AtomicJSONStorage | None = None
 
@@ -146,6 +148,10 @@ class Store:
                     self._drop(entry["t"])
                     count += 1
                     continue
+                if entry.get("del"):
+                    self._remove(entry["t"], entry["k"])
+                    count += 1
+                    continue
                 table, key, doc = entry["t"], entry["k"], entry["d"]
             except (ValueError, KeyError, TypeError, AttributeError):
                 # A torn last line is the normal trace of a crash mid-write.
@@ -223,13 +229,14 @@ class Store:
                 raise disk_error(self.data_dir / JOURNAL_NAME, exc) from exc
 
     def flush_journal(self) -> None:
-        """Write the deferred puts to the journal, in one system call."""
-        if not self._deferred:
+        """Write the deferred puts (and deletions) to the journal, in one system call."""
+        if not self._deferred and not self._deleted_lines:
             return
-        data = b"".join(json.dumps({"t": t, "k": k, "d": d}, ensure_ascii=False,
-                                   separators=(",", ":")).encode() + b"\n"
-                        for (t, k), d in self._deferred.items())
+        data = b"".join(self._deleted_lines) + b"".join(
+            json.dumps({"t": t, "k": k, "d": d}, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+            for (t, k), d in self._deferred.items())
         self._deferred = {}
+        self._deleted_lines = []
         assert self._journal_fd is not None
         try:
             os.write(self._journal_fd, data)
@@ -246,6 +253,29 @@ class Store:
             value = doc.get(field)
             if value is not None:
                 self._index.setdefault((table, field), {}).setdefault(value, key)
+
+    def delete(self, table: str, key: str) -> None:
+        """Remove one document (journaled at the next non-deferred write or commit)."""
+        if self.readonly:
+            raise StoreError("base ouverte en lecture seule")
+        if key not in self._docs.get(table, {}):
+            return
+        self._remove(table, key)
+        self._deferred.pop((table, key), None)
+        self._deleted_lines.append(json.dumps({"t": table, "k": key, "del": True},
+                                              ensure_ascii=False).encode() + b"\n")
+
+    def _remove(self, table: str, key: str) -> None:
+        doc = self._docs.get(table, {}).pop(key, None)
+        self._pending.get(table, {}).pop(key, None)
+        if doc is not None:
+            for field in INDEXES.get(table, ()):
+                index = self._index.get((table, field), {})
+                if index.get(doc.get(field)) == key:
+                    del index[doc.get(field)]
+        doc_id = self._ids.get(table, {}).pop(key, None)
+        if doc_id is not None:
+            self._removed.setdefault(table, []).append(doc_id)
 
     def drop(self, table: str) -> None:
         """Remove every document of ``table`` (journaled, like any change)."""
@@ -267,6 +297,7 @@ class Store:
         for key in [k for k in self._index if k[0] == table]:
             del self._index[key]
         self._deferred = {k: v for k, v in self._deferred.items() if k[0] != table}
+        self._removed.pop(table, None)
         if self._db is not None:
             self._db.drop_table(table)
 
@@ -275,6 +306,11 @@ class Store:
         if self.readonly or self._db is None:
             return
         self._deferred = {}  # they are in _pending: the file written below holds them
+        self._deleted_lines = []
+        for table_name, doc_ids in self._removed.items():
+            if doc_ids:
+                self._db.table(table_name, cache_size=0).remove(doc_ids=doc_ids)
+        self._removed = {}
         for table_name, changes in self._pending.items():
             if not changes:
                 continue
