@@ -61,11 +61,12 @@ def write_outbox(config: Config, store: Store, folder: Path) -> list[Path]:
     now = datetime.combine(DEMO_TODAY, time(9, 0), tzinfo=UTC)
     followup = FollowUp(config, store, outbox=Outbox(store, None), clock=lambda: now)
     followup.draft_letters(DEMO_TODAY)
-    followup.send_digest(force=True)
+    digest_id = followup.send_digest(force=True)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for doc in followup.outbox.documents("queued"):
-        path = folder / f"00-{doc['purpose']}.eml"
+    doc = followup.outbox.get(digest_id) if digest_id else None
+    if doc is not None:
+        path = folder / "00-digest.eml"
         path.write_bytes(Outbox.raw(doc))
         written.append(path)
     for draft in sorted(followup.drafts.all(), key=lambda d: d["code"]):
