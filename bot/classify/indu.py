@@ -40,21 +40,10 @@ _PRIORITY = {"mise_en_demeure": 2, "complement_indu": 1, "notification_indu": 0}
 _HEADINGS = re.compile(r"^(?:nature|periode|montant|delai|voies|repartition|date|veuillez)")
 
 
-_memo: list = [(None, ("", 0.0))]  # (message, result): match() then read() ask for the same message
-
-
+@t.per_message
 def _sub_kind(msg: ParsedMessage) -> tuple[str, float]:
     """(sub-kind, score): the heaviest title of the best zone; ties go to the mise en demeure,
     then the complement (both cite the notification), then to the earliest."""
-    cached = _memo[0]
-    if cached[0] is msg:
-        return cached[1]
-    found = _find_sub_kind(msg)
-    _memo[0] = (msg, found)
-    return found
-
-
-def _find_sub_kind(msg: ParsedMessage) -> tuple[str, float]:
     best = ("", 0.0)
     if not t.mentions(msg, ("indu", "payer", "demeure", "anomalies", "complement", "detail")):
         return best

@@ -42,19 +42,8 @@ _UNFAVOURABLE = re.compile(r"defavorable|rejetee|ne peut (?:aboutir|etre (?:acce
                            r"ne pouvons (?:donner suite|pas donner suite)|maintenu")
 
 
-_memo: list = [(None, ("", 0.0))]  # (message, result): match() then read() ask for the same message
-
-
+@t.per_message
 def _which(msg: ParsedMessage) -> tuple[str, float]:
-    cached = _memo[0]
-    if cached[0] is msg:
-        return cached[1]
-    found = _find(msg)
-    _memo[0] = (msg, found)
-    return found
-
-
-def _find(msg: ParsedMessage) -> tuple[str, float]:
     best = ("", 0.0)
     if not t.mentions(msg, ("reclamation", "amelipro", "espace pro")):
         return best

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import lru_cache, wraps
+from typing import TypeVar
 
 from ..message import ParsedMessage
 from ..senders import domain_matches
+
+R = TypeVar("R")
 
 # --------------------------------------------------------------------------- normalize
 
@@ -337,19 +340,27 @@ def keywords(*items: tuple[str, float]) -> tuple[tuple[re.Pattern[str], float], 
                  for phrase, weight in items)
 
 
-_zones_memo: list = [(None, ())]  # (message, zones): the classifiers ask for the same message in a row
+def per_message(function: Callable[[ParsedMessage], R]) -> Callable[[ParsedMessage], R]:
+    """Remember ``function``'s result for the last message it saw: every classifier's match()
+    then read() ask the same questions about the same message in a row."""
+    last: list = [None, None]  # [message, result]
+
+    @wraps(function)
+    def wrapper(msg: ParsedMessage) -> R:
+        if last[0] is not msg:
+            last[1] = function(msg)
+            last[0] = msg
+        return last[1]
+
+    return wrapper
 
 
+@per_message
 def zones(msg: ParsedMessage) -> tuple[tuple[float, str], ...]:
     """(weight, normalized text) of the subject, the body and the attachments' text."""
-    cached = _zones_memo[0]
-    if cached[0] is msg:
-        return cached[1]
     attached = "\n".join(a.text for a in msg.attachments if a.text)
-    found = ((1.0, normalize(msg.subject or "")), (0.8, normalize(msg.text or "", True)),
-             (0.7, normalize(attached, True)))
-    _zones_memo[0] = (msg, found)
-    return found
+    return ((1.0, normalize(msg.subject or "")), (0.8, normalize(msg.text or "", True)),
+            (0.7, normalize(attached, True)))
 
 
 def mentions(msg: ParsedMessage, words: Sequence[str]) -> bool:
