@@ -102,6 +102,12 @@ def text_pdf(lines: Sequence[Line], *, title: str, author: str = "",
                % (pdf_string(title), pdf_string(author),
                   pdf_string("cpambot demo (minipdf)"), pdf_string(creation_date)))
 
+    return pdf_file(objects, root=catalog, info=info)
+
+
+def pdf_file(objects: list[bytes], *, root: int, info: int | None = None,
+             extra_trailer: bytes = b"") -> bytes:
+    """Numbered objects (1…n) assembled into a PDF file with its cross-reference table."""
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, 1):
@@ -111,6 +117,7 @@ def text_pdf(lines: Sequence[Line], *, title: str, author: str = "",
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     for off in offsets:
         out += b"%010d 00000 n \n" % off
-    out += (b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-            % (len(objects) + 1, catalog, info, xref))
+    info_ref = b" /Info %d 0 R" % info if info else b""
+    out += (b"trailer\n<< /Size %d /Root %d 0 R%s%s >>\nstartxref\n%d\n%%%%EOF\n"
+            % (len(objects) + 1, root, info_ref, extra_trailer, xref))
     return bytes(out)
