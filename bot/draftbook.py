@@ -7,7 +7,7 @@ expires. States:
 
 ``pending`` (awaiting approval) → ``approved`` (its e-mail is in the outbox, with
 its Message-ID fixed) | ``rejected`` | ``postponed`` (until a date, then pending
-again) | ``expired`` (token too old: re-proposed under a new token) ;
+again) ; a decision after the validity is refused, and the next digest listing renews it ;
 ``missing`` (it cannot be written yet: the digest asks for what is missing).
 
 Sending, and the states after it, belong to the outbox; the draft keeps the
@@ -132,9 +132,7 @@ class DraftBook:
                                f"informations ({', '.join(draft['missing'])})")
         if state not in ("pending", "postponed"):
             return DraftChange(code, action, False, f"{code} : déjà traité ({STATE_FR.get(state, state)})")
-        if now.isoformat() > draft["token_expires"]:
-            draft["state"] = "expired"
-            self._save(draft)
+        if now.isoformat() > draft["token_expires"]:  # it stays pending: the next digest renews it
             return DraftChange(code, action, False, f"{code} : proposition expirée, elle sera "
                                "reproposée dans le prochain récapitulatif")
         event = {"at": now.isoformat(timespec="seconds"), "event": action}
@@ -161,21 +159,6 @@ class DraftBook:
         self._save(draft)
         return DraftChange(code, action, True, message)
 
-    def expire(self, now: datetime) -> list[str]:
-        """Pending drafts whose token expired; the caller proposes them again with a new token."""
-        expired = []
-        for draft in self.all():
-            if draft["state"] == "pending" and now.isoformat() > draft["token_expires"]:
-                draft["state"] = "expired"
-                self._save(draft)
-                expired.append(draft["code"])
-        return expired
-
-    def renew(self, draft: dict[str, Any], *, token_hash: str, token_expires: datetime) -> None:
-        draft.update(state="pending", token_hash=token_hash,
-                     token_expires=token_expires.isoformat(timespec="seconds"), announced=False)
-        self._save(draft)
-
     def mark(self, draft: dict[str, Any], **fields: Any) -> None:
         draft.update(fields)
         self._save(draft)
@@ -189,6 +172,5 @@ STATE_FR = {
     "approved": "approuvé",
     "rejected": "abandonné",
     "postponed": "reporté",
-    "expired": "expiré",
     "missing": "informations manquantes",
 }

@@ -233,9 +233,9 @@ class FollowUp:
         return build_digest(list(self.cases.all()), self.drafts.awaiting(today), today=today, since=since,
                             refusals=refusals, sending_problems=problems)
 
-    def digest_due(self, now: datetime) -> tuple[bool, list[str]]:
-        """(due, new urgent reasons): once a day at the configured time, or at once when an
-        urgent reason appeared that no digest has told yet."""
+    def digest_due(self, now: datetime) -> tuple[bool, Any]:
+        """(due, digest): once a day at the configured time, or at once when an urgent reason
+        appeared that no digest has told yet. The digest built to decide is the one sent."""
         local = now.astimezone(self.tz)
         meta = self.store.get(META, "last_digest") or {}
         digest = self.build(local.date())
@@ -245,18 +245,13 @@ class FollowUp:
         scheduled = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
         last = datetime.fromisoformat(meta["at"]).astimezone(self.tz) if meta.get("at") else None
         daily = local >= scheduled and (last is None or last < scheduled)
-        return daily or bool(fresh), fresh
+        return daily or bool(fresh), digest
 
     def send_digest(self, *, force: bool = False) -> str | None:
         now = self.clock()
-        due, _fresh = self.digest_due(now)
+        due, digest = self.digest_due(now)
         if not (due or force):
             return None
-        today = now.astimezone(self.tz).date()
-        for draft in self.drafts.all():
-            if draft["state"] == "expired":
-                self.drafts.renew(draft, token_hash=new_token()[1], token_expires=self._token_expiry(now))
-        digest = self.build(today)
         context = _digest_context(digest)
         subject, body = render("digest.txt.j2", context)
         html = render_text("digest.html.j2", context)
