@@ -13,12 +13,12 @@ Ce que fait le script, dans un seul lancement :
 3. mesure, en alternant (a) et (d) ``--runs`` fois, chaque mesure dans un sous-processus
    à elle (le pic de RSS est donc celui de cpambot seul, pas celui du générateur) :
 
-   (a) première relève complète, étape d'ingestion seule : ``bot.app.ingest`` (IMAP →
+   (a) première relève complète, étape d'ingestion seule : ``cpambot.service.poll.ingest`` (IMAP →
        lignes du registre + copies brutes ; les messages pertinents restent « seen »),
        chronométrée seule, après ``parse_config`` (TOML, mot de passe dans un fichier) et
        ``Store.open`` sur un dossier de données neuf. C'est (a) qu'on compare au plancher
        (d) : les deux lisent les mêmes en-têtes et les mêmes corps pertinents ;
-   (a2) dans le même sous-processus, juste après : ``bot.app.process`` (lecture des copies
+   (a2) dans le même sous-processus, juste après : ``cpambot.service.poll.process`` (lecture des copies
        brutes, classement, dossiers ; aucun accès IMAP), chronométrée à part, rapportée en
        ms par message pertinent, avec le rapport (a+a2)/(d) pour information (sans cible) ;
        puis ``Store.close`` ;
@@ -31,7 +31,7 @@ Ce que fait le script, dans un seul lancement :
        UID SEARCH, FETCH RFC822.SIZE + BODY.PEEK[HEADER.FIELDS (…HEADER_FIELDS…)] par lots
        de 500, puis FETCH BODY.PEEK[] des seuls messages dont cpambot a lu le corps —
        ensemble pris dans le registre (ledger) de la première relève (a), lignes portant
-       une copie brute, et vérifié contre ``bot.senders.assess`` appliqué aux en-têtes du
+       une copie brute, et vérifié contre ``cpambot.mailbox.senders.assess`` appliqué aux en-têtes du
        corpus), sans aucun traitement ;
 
 4. arrête Dovecot proprement à la fin, y compris sur Ctrl-C, SIGTERM ou exception.
@@ -481,7 +481,15 @@ class _Breakdown:
         import gc
         import importlib
 
-        from bot import casebook, imap_source, ledger, processing, rawstore, reader, storage, store, sync
+        from cpambot.cases import casebook
+        from cpambot.mailbox import imap as imap_source
+        from cpambot.mailbox import ingest as sync
+        from cpambot.mailbox import ledger
+        from cpambot.service import processing
+        from cpambot.store import database as store
+        from cpambot.store import files as storage
+        from cpambot.store import raw as rawstore
+        from cpambot.understanding import reader
 
         led = self.LEDGER_LABEL
         patch = [
@@ -522,7 +530,7 @@ class _Breakdown:
                                        defaults["reader"])
         defaults["clock"] = self.wrap(led, defaults["clock"])
         try:  # imported lazily by reader._read; may be missing or half-written (another helper)
-            human = importlib.import_module("bot.classify.human")
+            human = importlib.import_module("cpambot.understanding.classify.human")
             human.classify_human = self.wrap("classify.human.classify_human", human.classify_human)
             self.human_wrapped = True
         except Exception:  # noqa: BLE001 - the reader falls back to « unknown » readings
@@ -554,7 +562,7 @@ def _human_present() -> bool:
     import importlib.util
 
     try:
-        return importlib.util.find_spec("bot.classify.human") is not None
+        return importlib.util.find_spec("cpambot.understanding.classify.human") is not None
     except Exception:  # noqa: BLE001
         return False
 
@@ -565,13 +573,13 @@ def child_sync(params: dict) -> dict:
     from collections import Counter
 
     logging.basicConfig(level=logging.WARNING)
-    from bot.app import ingest, poll_once, process
-    from bot.config import parse_config
-    from bot.ledger import LEDGER
-    from bot.store import Store
+    from cpambot.config.loader import parse_config
+    from cpambot.mailbox.ledger import LEDGER
+    from cpambot.service.poll import ingest, poll_once, process
+    from cpambot.store.database import Store
 
     rss_after_import = _maxrss_mb()
-    reader_errors = _CountErrors("bot.reader")
+    reader_errors = _CountErrors("cpambot.understanding.reader")
     human_present = _human_present()
     config = parse_config(params["toml"])
     breakdown = None
@@ -688,7 +696,7 @@ def child_floor(params: dict) -> dict:
     """(d) the bare imapclient loop, no processing at all."""
     from imapclient import IMAPClient
 
-    from bot.headers import HEADER_FIELDS
+    from cpambot.mailbox.headers import HEADER_FIELDS
 
     header_item = "BODY.PEEK[HEADER.FIELDS (" + " ".join(HEADER_FIELDS) + ")]"
     wanted = set(params["body_uids"])
@@ -783,10 +791,10 @@ delai_reseau = 120
 
 def assess_corpus(messages: list[bytes], config_toml: str) -> set[int]:
     """UIDs (1-based position) whose body cpambot should fetch, from headers via senders.assess."""
-    from bot.app import build_policy
-    from bot.config import parse_config
-    from bot.headers import header_block, select_fields, summarize
-    from bot.senders import assess
+    from cpambot.config.loader import parse_config
+    from cpambot.mailbox.headers import header_block, select_fields, summarize
+    from cpambot.mailbox.senders import assess
+    from cpambot.service.poll import build_policy
 
     policy = build_policy(parse_config(config_toml))
     out = set()
@@ -894,8 +902,9 @@ def main(argv: list[str] | None = None) -> int:
                     body_uids = res["body_uids"]
                     same = set(body_uids) == expected
                     print(f"Ensemble des corps lus : {len(body_uids)} messages, pris dans le registre "
-                          f"de la 1re relève (lignes avec copie brute) ; bot.senders.assess sur les "
-                          f"en-têtes du corpus donne {len(expected)} → "
+                          f"de la 1re relève (lignes avec copie brute) ; "
+                          f"cpambot.mailbox.senders.assess sur les en-têtes du corpus donne "
+                          f"{len(expected)} → "
                           f"{'identique' if same else 'DIFFÉRENT'}")
                 elif res["body_uids"] != body_uids:
                     print("  ATTENTION : ensemble de corps différent d'une passe à l'autre")
@@ -935,9 +944,9 @@ def main(argv: list[str] | None = None) -> int:
                       + ("" if res["human_wrapped"] else
                          " — classify.human absent : pas de ligne classify_human") + " :")
                 for stage, title, total, rest_label in (
-                        ("ingest", "(a) ingestion, bot.app.ingest", res["a_total"],
+                        ("ingest", "(a) ingestion, cpambot.service.poll.ingest", res["a_total"],
                          "reste du Syncer (boucle, rapports, copies…)"),
-                        ("process", "(a2) lecture et dossiers, bot.app.process", res["a2_total"],
+                        ("process", "(a2) lecture et dossiers, cpambot.service.poll.process", res["a2_total"],
                          "reste du Processor (boucle, rapports, _received…)")):
                     st = res["stages"][stage]
                     rows = sorted(st["times"].items(), key=lambda kv: -kv[1])
@@ -968,13 +977,13 @@ def main(argv: list[str] | None = None) -> int:
             last = sync_runs[-1]
             print()
             print(f"== Résultats (médianes sur {args.runs} passes) ==")
-            print(f"(a)  1re relève : ingestion seule (bot.app.ingest)        : {a:8.2f} s "
+            print(f"(a)  1re relève : ingestion seule (cpambot.service.poll.ingest)        : {a:8.2f} s "
                   f"({n / a:,.0f} msg/s)".replace(",", " "))
             print(f"(d)  plancher brut imapclient                              : {d:8.2f} s "
                   f"({n / d:,.0f} msg/s)".replace(",", " "))
             print(f"     rapport (a)/(d)                                       : {ratio:8.2f}   "
                   f"cible ≤ {TARGET_RATIO}  → {fmt_ok(ratio <= TARGET_RATIO)}")
-            print(f"(a2) lecture et dossiers (bot.app.process), juste après    : {a2:8.2f} s "
+            print(f"(a2) lecture et dossiers (cpambot.service.poll.process), juste après    : {a2:8.2f} s "
                   f"({a2_msg:.1f} ms par message pertinent, {last['processed']} messages)")
             print(f"     rapport (a+a2)/(d)                                    : {a_ab / d:8.2f}   "
                   f"(pour information, sans cible)")
@@ -994,9 +1003,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"     lectures : {last['kinds']} ; dossiers touchés {last['cases_touched']}, "
                   f"à revoir {last['to_review']}")
             if not last["human_present"] or last["reader_errors"]:
-                print(f"     ATTENTION : bot/classify/human.py "
+                print(f"     ATTENTION : cpambot/understanding/classify/human.py "
                       f"{'absent' if not last['human_present'] else 'présent'} ; "
-                      f"{last['reader_errors']} erreur(s) de lecture journalisée(s) par bot.reader "
+                      f"{last['reader_errors']} erreur(s) de lecture journalisée(s) par "
+                      f"cpambot.understanding.reader "
                       f"(repli sur des lectures « unknown ») : (a2) ne mesure pas la vraie "
                       f"classification des messages humains")
             print("     détail (a) : " + ", ".join(f"{r['a_total']:.2f}" for r in sync_runs)

@@ -5,7 +5,7 @@ Not a test. Run: ``.venv/bin/python bench/parse.py [--messages 10000]``.
 The corpus is every relevant message of the test fixtures and of the demo mailbox,
 repeated until ``--messages`` is reached. In the same run it measures:
 
-* (r) cpambot's reading: ``bot.reader.read_message`` then ``CaseBook.apply_reading``
+* (r) cpambot's reading: ``cpambot.understanding.reader.read_message`` then ``CaseBook.apply_reading``
   into a real store (the work the processing stage does per message, minus disk I/O);
 * (f) the floor for the chosen parser: ``mailparser.parse_from_bytes`` on the same bytes,
   touching subject, bodies and attachments.
@@ -30,11 +30,11 @@ sys.path.insert(0, str(ROOT))
 
 import mailparser  # noqa: E402
 
-from bot.casebook import CaseBook  # noqa: E402
-from bot.headers import header_block, summarize  # noqa: E402
-from bot.reader import read_message  # noqa: E402
-from bot.senders import SenderPolicy, assess  # noqa: E402
-from bot.store import Store  # noqa: E402
+from cpambot.cases.casebook import CaseBook  # noqa: E402
+from cpambot.mailbox.headers import header_block, summarize  # noqa: E402
+from cpambot.mailbox.senders import SenderPolicy, assess  # noqa: E402
+from cpambot.store.database import Store  # noqa: E402
+from cpambot.understanding.reader import read_message  # noqa: E402
 
 
 def load_corpus() -> list[tuple[bytes, str]]:

@@ -88,7 +88,7 @@ delai_reseau = 20
 @pytest.fixture
 def bot_config(tmp_path, imap_user):
     """Write a cpambot config for ``imap_user``; returns a function (folders, security, port)."""
-    from bot.config import load_config
+    from cpambot.config.loader import load_config
 
     def make(folders=("INBOX",), security="aucune", port=None, password=None, extra=""):
         pw = tmp_path / "imap.pass"

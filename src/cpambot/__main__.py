@@ -1,0 +1,3 @@
+from cpambot.cli.main import main
+
+raise SystemExit(main())

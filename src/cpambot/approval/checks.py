@@ -1,0 +1,407 @@
+"""Is this reply a genuine decision of the approver? Pure checks, no I/O, no store.
+
+Two layers, both needed before a draft leaves (peers.md lessons 6-7):
+
+1. :func:`check_reply` — the *message*: its sender is an approver (address compared in
+   lower case, display name ignored; one From address, no different Sender); it answers
+   one of the bot's own messages (In-Reply-To/References hold a Message-ID the bot
+   sent); it is not an auto-reply; and, when ``authserv_ids`` is set, the
+   Authentication-Results headers written by OUR provider (and only those: any other
+   authserv-id may have been inserted by the sender) show no DKIM or DMARC failure.
+   The :class:`Verdict` also says which of our messages the reply directly answers
+   (``parent_id``), which is how codes are tied to one digest.
+
+2. :func:`may_release` — the *draft*: with an accepted verdict, a draft is released only
+   if its proposal is still open (not expired, token not used) AND either the reply
+   presents that draft's token (plus-address ``bot+<token>@…`` in To/Cc, or the line
+   ``Jeton : <token>`` quoted from the draft), or it directly answers the draft's own
+   e-mail, or directly answers a digest that listed the draft. A reply to a digest that
+   did not list the draft, or to an unrelated message of the bot, releases nothing.
+
+So the lead's rule "reference to one of our messages + (per-draft token or per-digest
+listing)" is: ``check_reply(...)`` (reference required by default) then
+``may_release(verdict, proposal, presented_tokens=find_tokens(...), now=now)`` for each
+draft a command names. ``check_reply(require_reference=False)`` exists for a flow that
+accepts a fresh message carrying a token instead of a reply; ``may_release`` then only
+accepts the token path (``parent_id`` is None).
+
+Tokens: ``secrets.token_urlsafe(18)`` lower-cased (about 124 bits left): addresses are
+compared without case (``HeaderSummary.to`` lower-cases them, and some clients and MTAs
+fold the local part), so the token must survive that. Only the sha256 hex of a token is
+stored; comparison is constant-time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import getaddresses
+
+from cpambot.approval.replies import fold, normalise
+from cpambot.mailbox.headers import HeaderSummary
+
+# --------------------------------------------------------------------------- tokens
+
+TOKEN_BYTES = 18
+_TOKEN_CHARS = r"[a-z0-9_-]"
+_TOKEN_RE = re.compile(rf"^{_TOKEN_CHARS}{{16,64}}$")
+_TOKEN_LINE = re.compile(rf"\bjeton\s*:\s*({_TOKEN_CHARS}{{16,64}})(?![A-Za-z0-9_-])", re.IGNORECASE)
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a token: sha256 hex of its lower-case form."""
+    return hashlib.sha256(token.strip().lower().encode("ascii", "replace")).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh (token, token_hash). Store only the hash; the token goes into the mail."""
+    token = secrets.token_urlsafe(TOKEN_BYTES).lower()
+    return token, hash_token(token)
+
+
+def token_matches(token: str, token_hash: str) -> bool:
+    """Constant-time comparison of a presented token with a stored hash."""
+    if not token or not token_hash:
+        return False
+    return hmac.compare_digest(hash_token(token), token_hash.strip().lower())
+
+
+def reply_address(base_address: str, token: str) -> str:
+    """``cpambot@example.org`` + token → ``cpambot+<token>@example.org`` (for Reply-To)."""
+    local, at, domain = base_address.strip().rpartition("@")
+    if not at or not local or not domain:
+        raise ValueError(f"adresse invalide : {base_address!r}")
+    if not _TOKEN_RE.match(token):
+        raise ValueError("jeton invalide")
+    return f"{local}+{token}@{domain}"
+
+
+def find_tokens(to_addresses: Iterable[str], text: str, *, base_address: str | None = None) -> set[str]:
+    """Every candidate token a reply carries, lower-cased: the ``+<token>`` part of its
+    recipient addresses and every ``Jeton : <token>`` line of its body (quoted or not —
+    pass the full body, not the stripped one: the token is in the quoted draft).
+
+    With ``base_address`` (``cpambot@example.org``) only recipients of the form
+    ``cpambot+<token>@example.org`` count. Candidates are only candidates: each must
+    still match a stored hash (:func:`token_matches`)."""
+    found: set[str] = set()
+    base_local = base_domain = None
+    if base_address:
+        base_local, _, base_domain = base_address.strip().lower().rpartition("@")
+    for raw in to_addresses:
+        for _, address in getaddresses([raw or ""]):
+            local, at, domain = address.strip().lower().rpartition("@")
+            if not at or "+" not in local:
+                continue
+            head, _, candidate = local.rpartition("+")
+            if base_local is not None and (head != base_local or domain != base_domain):
+                continue
+            if _TOKEN_RE.match(candidate):
+                found.add(candidate)
+    for match in _TOKEN_LINE.finditer(normalise(text or "")):
+        found.add(match.group(1).lower())
+    return found
+
+
+# --------------------------------------------------------------------------- Authentication-Results
+
+
+@dataclass(frozen=True)
+class AuthResult:
+    """One Authentication-Results header (RFC 8601), comments removed."""
+
+    authserv_id: str
+    results: tuple[tuple[str, str, dict[str, str]], ...]  # (method, result, properties)
+
+    def verdicts(self, method: str) -> list[str]:
+        return [result for m, result, _ in self.results if m == method]
+
+
+def _strip_comments(value: str) -> str:
+    """Remove RFC 5322 comments ``( … )`` (nested, with escapes), outside quoted strings."""
+    out: list[str] = []
+    depth = 0
+    quoted = escaped = False
+    for char in value:
+        if escaped:
+            escaped = False
+            if not depth:
+                out.append(char)
+            continue
+        if char == "\\":
+            escaped = True
+            if not depth:
+                out.append(char)
+            continue
+        if quoted:
+            out.append(char)
+            if char == '"':
+                quoted = False
+            continue
+        if char == "(":
+            depth += 1
+            continue
+        if char == ")" and depth:
+            depth -= 1
+            if not depth:
+                out.append(" ")
+            continue
+        if depth:
+            continue
+        if char == '"':
+            quoted = True
+        out.append(char)
+    return "".join(out)
+
+
+def _split_semicolons(value: str) -> list[str]:
+    parts, current, quoted = [], [], False
+    for char in value:
+        if char == '"':
+            quoted = not quoted
+        if char == ";" and not quoted:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+_RESINFO = re.compile(r"^\s*([A-Za-z0-9_.-]+)(?:\s*/\s*\d+)?\s*=\s*([A-Za-z]+)(.*)$", re.S)
+_PROPERTY = re.compile(r"([A-Za-z0-9_.-]+)\s*=\s*(\"[^\"]*\"|[^\s;]+)")
+
+
+def parse_auth_results(value: str) -> AuthResult | None:
+    """Parse one Authentication-Results value; None when it has no authserv-id
+    (e.g. an ARC-Authentication-Results value, which starts with ``i=1;``)."""
+    parts = _split_semicolons(_strip_comments(" ".join((value or "").split())))
+    head = parts[0].split()
+    if not head or "=" in head[0]:
+        return None
+    authserv_id = head[0].strip('"').lower()
+    results = []
+    for part in parts[1:]:
+        found = _RESINFO.match(part)
+        if not found:
+            continue
+        props = {k.lower(): v.strip('"') for k, v in _PROPERTY.findall(found.group(3))}
+        results.append((found.group(1).lower(), found.group(2).lower(), props))
+    return AuthResult(authserv_id, tuple(results))
+
+
+def authentication_results(header_bytes: bytes) -> list[str]:
+    """Every Authentication-Results value of a header block, unfolded, in order.
+
+    ``HeaderSummary.fields`` keeps only the first occurrence of a field; the checks need
+    all of them (the provider's own may not be the first)."""
+    text = header_bytes.decode("utf-8", "replace").replace("\r\n", "\n")
+    values: list[str] = []
+    current: list[str] | None = None
+    for line in text.split("\n"):
+        if not line.strip():
+            if values or current is not None:
+                break
+            continue
+        if line[0] in " \t":
+            if current is not None:
+                current.append(line.strip())
+            continue
+        if current is not None:
+            values.append(" ".join(current))
+            current = None
+        name, sep, value = line.partition(":")
+        if sep and name.strip().lower() == "authentication-results":
+            current = [value.strip()]
+    if current is not None:
+        values.append(" ".join(current))
+    return values
+
+
+# --------------------------------------------------------------------------- check_reply
+
+AUTO_SUBJECT = re.compile(
+    r"^\s*(?:(?:RE|TR|FWD?|AW|REF)\s*:\s*)*(?:\[[^\]]*\]\s*)?"
+    r"(?:REPONSE AUTOMATIQUE|REPONSE AUTO\b|ABSENCE|ABSENT\b|MESSAGE D'ABSENCE|OUT OF (?:THE )?OFFICE"
+    r"|AUTOMATIC REPLY|AUTO[- ]?REPLY|AUTOREPLY|AUTO[- ]?RESPONSE|AUTO\s*:|ACCUSE DE RECEPTION AUTOMATIQUE)")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of a check: ``accepted`` only when ``reasons`` is empty."""
+
+    accepted: bool
+    reasons: list[str] = field(default_factory=list)  # French, for the log and the next digest
+    parent_id: str | None = None  # the bot's message this reply directly answers
+    referenced: tuple[str, ...] = ()  # every bot Message-ID in In-Reply-To / References
+    via: str | None = None  # may_release: "jeton" | "réponse au brouillon" | "réponse au récapitulatif"
+
+
+def parent_message_id(headers: HeaderSummary) -> str | None:
+    """The message a reply directly answers: In-Reply-To, else the last References entry."""
+    if headers.in_reply_to:
+        return headers.in_reply_to[0]
+    if headers.references:
+        return headers.references[-1]
+    return None
+
+
+def is_auto_reply(headers: HeaderSummary) -> bool:
+    """Auto-Submitted other than "no", X-Autoreply/X-Autorespond, Precedence
+    auto_reply/bulk/junk, or an out-of-office subject (FR/EN)."""
+    if headers.auto_submitted or headers.fields.get("x-autorespond"):
+        return True
+    return bool(AUTO_SUBJECT.match(fold(headers.subject).replace("’", "'")))
+
+
+def _sender_reasons(headers: HeaderSummary, approvers: set[str]) -> list[str]:
+    raw_from = headers.fields.get("from", "")
+    addresses = [a.strip().lower() for _, a in getaddresses([raw_from]) if "@" in a]
+    sender = headers.from_addr
+    if not sender or "@" not in sender:
+        return ["expéditeur absent ou illisible"]
+    if len(set(addresses)) > 1:
+        return [f"plusieurs adresses d'expéditeur : {', '.join(dict.fromkeys(addresses))}"]
+    allowed = {a.strip().lower() for a in approvers}
+    reasons = []
+    if sender not in allowed:
+        reasons.append(f"expéditeur non autorisé : {sender}")
+    raw_sender = headers.fields.get("sender", "")
+    if raw_sender:
+        agents = [a.strip().lower() for _, a in getaddresses([raw_sender]) if a.strip()]
+        if agents and agents[0] != sender:
+            reasons.append(f"envoyé pour le compte de {sender} par {agents[0]}")
+    return reasons
+
+
+def _aligned(domain: str, from_domain: str) -> bool:
+    domain = domain.lstrip("@").lower()
+    if "@" in domain:
+        domain = domain.rpartition("@")[2]
+    return bool(domain) and (from_domain == domain or from_domain.endswith("." + domain)
+                             or domain.endswith("." + from_domain))
+
+
+def _auth_reasons(headers: HeaderSummary, authserv_ids: tuple[str, ...], raw_auth_results: list[str],
+                  require_pass: bool) -> list[str]:
+    trusted_ids = {a.strip().lower() for a in authserv_ids if a.strip()}
+    trusted = [r for r in (parse_auth_results(v) for v in raw_auth_results)
+               if r is not None and r.authserv_id in trusted_ids]
+    names = ", ".join(authserv_ids)
+    if not trusted:
+        return [f"aucun résultat d'authentification de {names}"]
+    reasons: list[str] = []
+    for result in trusted:
+        dkim = result.verdicts("dkim")
+        if any(v in ("fail", "permerror") for v in dkim):
+            reasons.append(f"DKIM en échec selon {result.authserv_id}")
+        if "fail" in result.verdicts("dmarc"):
+            reasons.append(f"DMARC en échec selon {result.authserv_id}")
+    if require_pass and not reasons:
+        passed = any(
+            (method == "dmarc" and verdict == "pass")
+            or (method == "dkim" and verdict == "pass"
+                and _aligned(props.get("header.d") or props.get("header.i", ""), headers.from_domain))
+            for result in trusted for method, verdict, props in result.results)
+        if not passed:
+            reasons.append(f"ni DKIM aligné ni DMARC validés selon {names}")
+    return list(dict.fromkeys(reasons))
+
+
+def check_reply(headers: HeaderSummary, *, approvers: set[str], our_message_ids: set[str],
+                authserv_ids: tuple[str, ...], raw_auth_results: list[str], now: datetime,
+                require_reference: bool = True, require_pass: bool = False) -> Verdict:
+    """Check that a received message is a genuine reply of an approver. ALL must hold:
+
+    - the sender (From address, lower case; display name ignored) is in ``approvers``,
+      there is one From address and no different Sender;
+    - In-Reply-To or References holds one of ``our_message_ids`` (the bot's own digests
+      and drafts) — unless ``require_reference=False`` (the caller then insists on a
+      token through :func:`may_release`);
+    - it is not an automatic reply;
+    - when ``authserv_ids`` is set: among ``raw_auth_results`` (every
+      Authentication-Results value, see :func:`authentication_results`) only those whose
+      authserv-id is ours are read; none may say dkim=fail/permerror or dmarc=fail, and
+      at least one must be present. ``require_pass=True`` also demands dmarc=pass or a
+      dkim=pass whose header.d matches the From domain.
+
+    ``now`` is accepted for symmetry with :func:`may_release` (the message checks do not
+    depend on time). Every failing check adds its French reason."""
+    del now  # no time-dependent message check (yet); tokens are checked in may_release
+    reasons = _sender_reasons(headers, approvers)
+    ours = {m.strip() for m in our_message_ids if m}
+    chain = tuple(dict.fromkeys(headers.in_reply_to + headers.references))
+    referenced = tuple(m for m in chain if m in ours)
+    parent = parent_message_id(headers)
+    parent_id = parent if parent in ours else None
+    if require_reference and not referenced:
+        reasons.append("ne répond à aucun message envoyé par cpambot")
+    if is_auto_reply(headers):
+        reasons.append("réponse automatique")
+    if authserv_ids:
+        reasons += _auth_reasons(headers, authserv_ids, raw_auth_results, require_pass)
+    return Verdict(accepted=not reasons, reasons=reasons, parent_id=parent_id, referenced=referenced)
+
+
+# --------------------------------------------------------------------------- may_release
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What the store knows of one draft's proposal, for the release check."""
+
+    code: str
+    token_hash: str
+    expires_at: datetime
+    message_id: str | None = None  # the draft's own e-mail, when one was sent
+    digest_ids: frozenset[str] = frozenset()  # Message-IDs of the digests that listed it
+    used_at: datetime | None = None  # when its token released it (single use)
+
+
+def token_problem(presented: Iterable[str], proposal: Proposal, now: datetime) -> str | None:
+    """None when one of ``presented`` is this proposal's token, unused and unexpired;
+    otherwise the French reason."""
+    if proposal.used_at is not None:
+        return f"{proposal.code} : jeton déjà utilisé"
+    if now > proposal.expires_at:
+        return f"{proposal.code} : proposition expirée"
+    if not any(token_matches(t, proposal.token_hash) for t in presented):
+        return f"{proposal.code} : aucun jeton valide pour ce brouillon"
+    return None
+
+
+def may_release(verdict: Verdict, proposal: Proposal, *, presented_tokens: Iterable[str],
+                now: datetime) -> Verdict:
+    """May this (already checked) reply release this draft? See the module docstring.
+
+    Refused when the message verdict is refused, when the proposal was used or expired,
+    and when the reply neither presents the draft's token nor directly answers the
+    draft's e-mail or a digest that listed it."""
+    if not verdict.accepted:
+        return verdict
+    base = {"parent_id": verdict.parent_id, "referenced": verdict.referenced}
+    if proposal.used_at is not None:
+        return Verdict(False, [f"{proposal.code} : jeton déjà utilisé"], **base)
+    if now > proposal.expires_at:
+        return Verdict(False, [f"{proposal.code} : proposition expirée"], **base)
+    if token_problem(presented_tokens, proposal, now) is None:
+        return Verdict(True, [], via="jeton", **base)
+    parent = verdict.parent_id
+    if parent is not None and parent == proposal.message_id:
+        return Verdict(True, [], via="réponse au brouillon", **base)
+    if parent is not None and parent in proposal.digest_ids:
+        return Verdict(True, [], via="réponse au récapitulatif", **base)
+    return Verdict(False, [f"{proposal.code} : ni jeton valide, ni réponse au brouillon ou au "
+                           "récapitulatif qui le propose"], **base)
+
+
+__all__ = [
+    "AuthResult", "Proposal", "Verdict", "authentication_results", "check_reply", "find_tokens",
+    "hash_token", "is_auto_reply", "may_release", "new_token", "parent_message_id",
+    "parse_auth_results", "reply_address", "token_matches", "token_problem",
+]

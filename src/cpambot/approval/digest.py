@@ -1,0 +1,146 @@
+"""The digest: what the professional must know and decide, as plain data, then as an e-mail.
+
+:func:`build_digest` is pure: cases, drafts and the outbox's problems in, a
+:class:`Digest` out. :func:`is_urgent` says when it cannot wait for the daily
+time (a same-day cancellation, a deadline within 3 days, a draft that must leave
+today). Rendering uses templates/digest.txt.j2 and digest.html.j2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from cpambot.cases.deadlines import Deadline, reminders
+from cpambot.cases.rules import CASE_TYPES
+from cpambot.cli.report import DEADLINE_FR, STATE_FR
+
+URGENT_DAYS = 3
+AGE_BUCKETS = ((30, "moins de 30 jours"), (90, "30 à 90 jours"), (None, "plus de 90 jours"))
+
+
+@dataclass(frozen=True)
+class DeadlineItem:
+    case_id: str
+    case_label: str
+    name: str
+    label: str
+    due: date
+    days_left: int
+    marks: tuple[str, ...]
+    basis: str
+
+
+@dataclass(frozen=True)
+class MoneyRow:
+    label: str
+    amount: Decimal
+    count: int
+    bar: int  # 0..100, share of the largest row
+
+
+@dataclass
+class Digest:
+    today: date
+    drafts: list[dict[str, Any]] = field(default_factory=list)
+    missing: list[dict[str, Any]] = field(default_factory=list)
+    new_cases: list[dict[str, Any]] = field(default_factory=list)
+    deadlines: list[DeadlineItem] = field(default_factory=list)
+    to_sort: list[dict[str, Any]] = field(default_factory=list)
+    refusals: list[dict[str, Any]] = field(default_factory=list)
+    sending_problems: list[dict[str, Any]] = field(default_factory=list)
+    money_by_state: list[MoneyRow] = field(default_factory=list)
+    money_by_age: list[MoneyRow] = field(default_factory=list)
+    urgent_reasons: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.drafts or self.missing or self.new_cases or self.deadlines or self.to_sort
+                    or self.refusals or self.sending_problems)
+
+    @property
+    def codes(self) -> list[str]:
+        return [d["code"] for d in self.drafts]
+
+
+def case_label(case: dict[str, Any]) -> str:
+    parts = [f"{case['id']} {CASE_TYPES.get(case['type'], case['type'])}"]
+    if case.get("caisse"):
+        parts.append(f"caisse {case['caisse']}")
+    if case.get("lot"):
+        parts.append(f"lot {case['lot']}")
+    if case.get("invoice"):
+        parts.append(f"facture {case['invoice']}")
+    if case.get("reference"):
+        parts.append(f"réf. {case['reference']}")
+    return ", ".join(parts)
+
+
+def _money_rows(groups: dict[str, tuple[Decimal, int]]) -> list[MoneyRow]:
+    top = max((amount for amount, _ in groups.values()), default=Decimal("0"))
+    return [MoneyRow(label, amount, count, int(amount * 100 / top) if top else 0)
+            for label, (amount, count) in groups.items() if count]
+
+
+def build_digest(cases: list[dict[str, Any]], drafts: list[dict[str, Any]], *, today: date,
+                 since: datetime | None, refusals: list[dict[str, Any]] = (),  # type: ignore[assignment]
+                 sending_problems: list[dict[str, Any]] = ()) -> Digest:  # type: ignore[assignment]
+    digest = Digest(today=today, refusals=list(refusals), sending_problems=list(sending_problems))
+    digest.drafts = [d for d in drafts if d["state"] == "pending"]
+    digest.missing = [d for d in drafts if d["state"] == "missing"]
+    by_key = {c["key"]: c for c in cases}
+    for draft in digest.drafts + digest.missing:
+        case = by_key.get(draft["case_key"])
+        draft["case_label"] = case_label(case) if case else draft["case_id"]
+    by_state: dict[str, tuple[Decimal, int]] = {}
+    by_age: dict[str, tuple[Decimal, int]] = {label: (Decimal("0"), 0) for _, label in AGE_BUCKETS}
+    for case in cases:
+        if case["state"] == "closed" or case["type"] == "lot_watch":
+            continue
+        if since is None or case["opened"] >= since.date().isoformat():
+            digest.new_cases.append(case)
+        if case["type"] == "to_sort" or case.get("needs_review"):
+            digest.to_sort.append(case)
+        for d in case.get("deadlines") or []:
+            deadline = Deadline(d["name"], date.fromisoformat(d["due"]),
+                                date.fromisoformat(d["legal_expiry"]), d["basis"])
+            marks = reminders(deadline, today)
+            if marks:
+                digest.deadlines.append(DeadlineItem(
+                    case["id"], case_label(case), d["name"], DEADLINE_FR.get(d["name"], d["name"]),
+                    deadline.due, (deadline.due - today).days, tuple(marks), d["basis"]))
+        if case.get("amount"):
+            amount = Decimal(case["amount"])
+            label = STATE_FR.get(case["state"], case["state"])
+            total, count = by_state.get(label, (Decimal("0"), 0))
+            by_state[label] = (total + amount, count + 1)
+            age = (today - date.fromisoformat(case["opened"])).days
+            bucket = next(lbl for limit, lbl in AGE_BUCKETS if limit is None or age < limit)
+            total, count = by_age[bucket]
+            by_age[bucket] = (total + amount, count + 1)
+    digest.deadlines.sort(key=lambda item: item.due)
+    digest.money_by_state = _money_rows(by_state)
+    digest.money_by_age = _money_rows(by_age)
+    digest.urgent_reasons = urgent_reasons(digest)
+    return digest
+
+
+def urgent_reasons(digest: Digest) -> list[str]:
+    reasons = []
+    for draft in digest.drafts:
+        if draft["kind"] == "annulation":
+            reasons.append(f"annulation de facture {draft['code']} à envoyer aujourd'hui")
+        elif draft["due"] <= digest.today.isoformat():
+            reasons.append(f"brouillon {draft['code']} à envoyer aujourd'hui au plus tard")
+    for item in digest.deadlines:
+        if 0 <= item.days_left <= URGENT_DAYS:
+            reasons.append(f"{item.label} pour {item.case_id} le {item.due:%d/%m/%Y}")
+    if digest.sending_problems:
+        reasons.append("un envoi n'a pas pu être confirmé")
+    return reasons
+
+
+def is_urgent(digest: Digest) -> bool:
+    return bool(digest.urgent_reasons)

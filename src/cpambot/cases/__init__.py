@@ -1,0 +1,1 @@
+"""Stage 3, cases: facts open and update one case per real problem, with its legal deadlines."""

@@ -1,0 +1,1 @@
+"""The command line (French): every ``cpambot`` command, its output and exit codes."""

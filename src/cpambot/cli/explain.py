@@ -1,0 +1,97 @@
+"""``cpambot parse``: what the bot understands of one message, without touching the store.
+
+The professional's "why did it do that?" tool: the sender's trust, the kind of
+message, the extracted fields, the facts, and the cases and deadlines those facts
+would open, computed by the same pure functions the service uses.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from cpambot.cases.rules import RuleSettings, apply_fact, case_key, new_case
+from cpambot.cli.report import CATEGORY_LABELS, DEADLINE_FR, _fr_date
+from cpambot.config.loader import Caisse
+from cpambot.mailbox.headers import header_block, summarize
+from cpambot.mailbox.senders import SenderPolicy, assess
+from cpambot.understanding.facts import FACT_KINDS, MESSAGE_KINDS
+from cpambot.understanding.reader import UnreadableMessage, read_message
+
+
+def explain(raw: bytes, policy: SenderPolicy, caisses: tuple[Caisse, ...] = (), *,
+            today: date | None = None, settings: RuleSettings | None = None) -> dict[str, Any]:
+    today = today or date.today()
+    settings = settings or RuleSettings()
+    head = summarize(header_block(raw), len(raw))
+    relevance = assess(head, policy)
+    out: dict[str, Any] = {
+        "from": head.from_addr, "subject": head.subject, "date": head.date,
+        "message_id": head.message_id, "category": relevance.category, "sender": relevance.reason,
+    }
+    if not relevance.fetch_body:
+        out.update(kind=None, caisse=None, facts=[], reading=None,
+                   note="message sans rapport : le robot ne lit que ses en-têtes")
+        return out
+    try:
+        reading = read_message(raw, relevance.category, caisses)
+    except UnreadableMessage as exc:
+        out.update(kind=None, caisse=None, facts=[], reading=None, note=f"message illisible : {exc}")
+        return out
+    data = reading.to_json()
+    received = date.fromisoformat(head.date[:10]) if head.date else today
+    facts = []
+    for fact, fact_json in zip(reading.facts, data["facts"], strict=True):
+        key = case_key(fact, "message")
+        fact_json["case"] = None
+        fact_json["deadlines"] = []
+        if key is not None and not reading.is_test:
+            case = apply_fact(new_case("?", key, fact, today), fact, source="message", received=received,
+                              today=today, settings=settings)
+            fact_json["case"] = {"type": case["type"], "state": case["state"], "status": case["status"],
+                                 "advice": case["advice"]}
+            fact_json["deadlines"] = case["deadlines"]
+        if fact_json["details"].get("nir"):  # shown on a terminal: never the full NIR
+            fact_json["details"]["nir"] = "*" * 11 + fact_json["details"]["nir"][-4:]
+        facts.append(fact_json)
+    out.update(kind=reading.kind, caisse=reading.caisse, is_test=reading.is_test,
+               needs_review=reading.needs_review, problems=data["problems"], fields=data["fields"],
+               facts=facts)
+    return out
+
+
+def explain_text(report: dict[str, Any]) -> str:
+    lines = [f"Expéditeur : {report['from'] or '—'} — {CATEGORY_LABELS.get(report['category'])} "
+             f"({report['sender']})",
+             f"Objet : {report['subject'] or '—'}"]
+    if report.get("note"):
+        lines.append(report["note"])
+        return "\n".join(lines)
+    lines.append(f"Type de message : {MESSAGE_KINDS.get(report['kind'], report['kind'])}"
+                 + (f" — caisse {report['caisse']}" if report.get("caisse") else ""))
+    if report.get("is_test"):
+        lines.append("Flux de TEST : aucune action ne sera prise.")
+    if report.get("needs_review"):
+        lines.append(f"À lire par vous : {report['needs_review']}")
+    for problem in report.get("problems") or []:
+        lines.append(f"Anomalie : {problem}")
+    if not report["facts"]:
+        lines.append("Aucun fait à suivre.")
+    for i, fact in enumerate(report["facts"], start=1):
+        parts = [FACT_KINDS[fact["kind"]]]
+        for label, key in (("lot", "lot"), ("facture", "invoice"), ("code", "reject_code"),
+                           ("réf.", "reference")):
+            if fact.get(key):
+                parts.append(f"{label} {fact[key]}")
+        if fact.get("amount"):
+            parts.append(fact["amount"].replace(".", ",") + " €")
+        if fact.get("label"):
+            parts.append(f"« {fact['label']} »")
+        lines.append(f"{i}. " + ", ".join(parts))
+        if fact.get("case"):
+            lines.append(f"   → dossier : {fact['case']['status']}")
+            if fact["case"].get("advice"):
+                lines.append(f"   → conseil : {fact['case']['advice']}")
+        for d in fact.get("deadlines") or []:
+            lines.append(f"   → échéance {_fr_date(d['due'])} : {DEADLINE_FR.get(d['name'], d['name'])}")
+    return "\n".join(lines)

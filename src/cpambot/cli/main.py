@@ -1,0 +1,338 @@
+"""The ``cpambot`` command line. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or config."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from cpambot import __version__
+from cpambot.cli.report import CATEGORY_LABELS, ledger_table, sync_summary
+from cpambot.config.loader import Config, default_config_path, load_config
+from cpambot.errors import CpambotError, UsageError
+from cpambot.mailbox.ledger import LEDGER, STATES
+from cpambot.service.logs import setup_logging
+from cpambot.store.database import Store
+
+LOG = logging.getLogger("cpambot")
+
+# argparse speaks English; the user reads French.
+_ARGPARSE_FR = {
+    "usage: ": "usage : ",
+    "positional arguments": "arguments",
+    "options": "options",
+    "show this help message and exit": "affiche cette aide et quitte",
+    "the following arguments are required: %s": "arguments obligatoires manquants : %s",
+    "unrecognized arguments: %s": "arguments non reconnus : %s",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "choix invalide : %(value)r (choix possibles : %(choices)s)",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
+    "invalid %(type)s value: %(value)r": "valeur invalide : %(value)r",
+    "expected one argument": "une valeur est attendue",
+    "%(prog)s: error: %(message)s\n": "%(prog)s : erreur : %(message)s\n",
+}
+argparse._ = lambda text: _ARGPARSE_FR.get(text, text)  # type: ignore[attr-defined]
+
+
+class FrenchParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog} : erreur : {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = FrenchParser(
+        prog="cpambot",
+        description="Robot de suivi des retours de l'Assurance Maladie (rejets, impayés, indus).")
+    parser.add_argument("--version", action="version", version=f"cpambot {__version__}",
+                        help="affiche la version")
+    parser.add_argument("-c", "--config", type=Path, default=None,
+                        help="fichier de configuration (défaut : $CPAMBOT_CONFIG, "
+                             "/etc/cpambot/config.toml ou ~/.config/cpambot/config.toml)")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="journal plus détaillé (-vv : mode débogage)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=FrenchParser)
+
+    poll = sub.add_parser("poll", help="relève les boîtes aux lettres")
+    poll.add_argument("--once", action="store_true",
+                      help="une seule relève puis quitte (sans --once : relève en continu)")
+
+    sub.add_parser("run", help="lance le service : relève périodique (pour systemd)")
+
+    check = sub.add_parser("check", help="vérifie la configuration")
+    check.add_argument("--connect", action="store_true",
+                       help="se connecte aussi à chaque compte et affiche les capacités du serveur "
+                            "(sans toucher aux messages)")
+
+    demo = sub.add_parser("demo", help="démonstration sur une boîte aux lettres fictive fournie")
+    demo.add_argument("--data-dir", type=Path, default=None,
+                      help="dossier de données de la démonstration (défaut : dossier temporaire)")
+
+    parse = sub.add_parser("parse", help="montre ce que le robot comprend d'un message (.eml), "
+                                         "sans rien enregistrer")
+    parse.add_argument("file", type=Path, metavar="FICHIER.eml")
+    parse.add_argument("--json", action="store_true", help="sortie JSON")
+
+    cases = sub.add_parser("cases", help="liste des dossiers ouverts")
+    cases.add_argument("--etat", "--state", dest="state", choices=("open", "waiting", "closed", "tous"),
+                       default=None, help="open (à traiter), waiting (en attente), closed (clos) ou tous ; "
+                                          "défaut : à traiter et en attente")
+    cases.add_argument("--json", action="store_true", help="sortie JSON")
+    cases.add_argument("--data-dir", type=Path, default=None, help="dossier de données")
+
+    case = sub.add_parser("case", help="détail d'un dossier, avec son historique et ses échéances")
+    case.add_argument("case_id", metavar="DOSSIER", help="numéro du dossier (ex. C12)")
+    case.add_argument("--json", action="store_true", help="sortie JSON")
+    case.add_argument("--data-dir", type=Path, default=None, help="dossier de données")
+
+    sub.add_parser("rebuild", help="recalcule tous les dossiers depuis les copies brutes des messages "
+                                   "(après une mise à jour) ; brouillons et envois sont conservés")
+
+    drafts = sub.add_parser("drafts", help="brouillons et envois : codes, états, destinataires")
+    drafts.add_argument("--json", action="store_true", help="sortie JSON")
+    drafts.add_argument("--data-dir", type=Path, default=None, help="dossier de données")
+
+    ledger = sub.add_parser("ledger", help="registre des messages vus et de leur traitement")
+    ledger.add_argument("--etat", "--state", dest="state", choices=STATES,
+                        help="seulement les messages dans cet état")
+    ledger.add_argument("--categorie", "--category", dest="category",
+                        choices=tuple(CATEGORY_LABELS), help="seulement cette catégorie")
+    ledger.add_argument("--tous", "--all", dest="all", action="store_true",
+                        help="inclut les messages sans rapport avec la caisse")
+    ledger.add_argument("--limite", "--limit", dest="limit", type=int, default=200,
+                        help="nombre maximal de lignes (défaut 200)")
+    ledger.add_argument("--json", action="store_true", help="sortie JSON")
+    ledger.add_argument("--data-dir", type=Path, default=None,
+                        help="dossier de données (défaut : celui de la configuration)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    previous = os.umask(0o077)  # health data: everything we create is owner-only
+    try:
+        return _main(argv)
+    finally:
+        os.umask(previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    setup_logging(args.verbose)
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        return COMMANDS[args.command](args)
+    except CpambotError as exc:
+        print(f"cpambot : {exc}", file=sys.stderr)
+        LOG.debug("détail", exc_info=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("cpambot : interrompu", file=sys.stderr)
+        return 130
+
+
+def _config(args: argparse.Namespace) -> Config:
+    return load_config(args.config or default_config_path())
+
+
+def cmd_poll(args: argparse.Namespace) -> int:
+    if not args.once:
+        return cmd_run(args)
+    from cpambot.service.poll import poll_once
+
+    config = _config(args)
+    with Store.open(config.data_dir) as store:
+        report = poll_once(config, store)
+    print(sync_summary(report))
+    return 0 if report.ok else 1
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from cpambot.service.daemon import run_daemon
+
+    return run_daemon(_config(args))
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from cpambot.cli.check import check_config
+
+    return check_config(_config(args), connect=args.connect)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from cpambot.demo.run import run_demo
+
+    return run_demo(args.data_dir)
+
+
+def cmd_ledger(args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise UsageError("--limite doit être un nombre positif")
+    data_dir = args.data_dir or _config(args).data_dir
+    store = Store.open(data_dir, readonly=True)
+    try:
+        rows = list(store.values(LEDGER))
+    finally:
+        store.close()
+    if args.state:
+        rows = [r for r in rows if r["state"] == args.state]
+    if args.category:
+        rows = [r for r in rows if r["category"] == args.category]
+    elif not args.all and not args.state:
+        rows = [r for r in rows if r["category"] != "other"]
+    rows.sort(key=lambda r: (r["account"], r["folder"], r["uidvalidity"], r["uid"]))
+    rows = rows[-args.limit:]
+    if args.json:
+        from cpambot.mailbox.headers import decode_text, iso_date
+
+        for row in rows:
+            row.pop("_key", None)
+            row["subject"] = decode_text(row.get("subject"))
+            if not row.get("date") and row.get("date_raw"):
+                row["date"] = iso_date(row["date_raw"])
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    elif rows:
+        print(ledger_table(rows))
+    else:
+        print("Aucun message ne correspond.")
+    return 0
+
+
+def _optional_config(args: argparse.Namespace) -> Config | None:
+    path = args.config or default_config_path()
+    explicit = args.config is not None or bool(os.environ.get("CPAMBOT_CONFIG"))
+    if not explicit and not path.exists():
+        return None
+    return load_config(path)
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from cpambot.cli.explain import explain, explain_text
+    from cpambot.mailbox.senders import SenderPolicy
+    from cpambot.service.poll import build_policy
+
+    try:
+        raw = args.file.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"lecture impossible de {args.file} : {exc.strerror}") from exc
+    config = _optional_config(args)
+    policy = build_policy(config) if config else SenderPolicy.build()
+    report = explain(raw, policy, config.caisses if config else (),
+                     settings=config.rules if config else None)
+    if args.json:
+        json.dump(report, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        print(explain_text(report))
+    return 0
+
+
+def _read_store(args: argparse.Namespace) -> Store:
+    data_dir = args.data_dir or _config(args).data_dir
+    return Store.open(data_dir, readonly=True)
+
+
+def cmd_cases(args: argparse.Namespace) -> int:
+    from cpambot.cases.casebook import CASES
+    from cpambot.cli.report import case_json, cases_table
+
+    with _read_store(args) as store:
+        rows = list(store.values(CASES))
+    if args.state != "tous":
+        wanted = {args.state} if args.state else {"open", "waiting"}
+        rows = [c for c in rows if c["state"] in wanted]
+    rows = [c for c in rows if c["type"] != "lot_watch" or args.state in ("waiting", "tous")]
+    rows.sort(key=lambda c: int(c["id"][1:]))
+    if args.json:
+        json.dump([case_json(c) for c in rows], sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    elif rows:
+        print(cases_table(rows))
+    else:
+        print("Aucun dossier.")
+    return 0
+
+
+def cmd_case(args: argparse.Namespace) -> int:
+    from cpambot.cases.casebook import CaseBook
+    from cpambot.cli.report import case_detail, case_json
+
+    with _read_store(args) as store:
+        case = CaseBook(store).by_id(args.case_id)
+    if case is None:
+        print(f"cpambot : dossier « {args.case_id} » introuvable (voir « cpambot cases »)", file=sys.stderr)
+        return 1
+    if args.json:
+        json.dump(case_json(case, history=True), sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        print(case_detail(case))
+    return 0
+
+
+def cmd_drafts(args: argparse.Namespace) -> int:
+    from cpambot.approval.draftbook import DRAFTS, STATE_FR
+    from cpambot.sending.outbox import OUTBOX, STATE_LABELS
+
+    with _read_store(args) as store:
+        drafts = sorted(store.values(DRAFTS), key=lambda d: (d["created"], d["code"]))
+        sending = {d["_key"]: d for d in store.values(OUTBOX)}
+    rows = []
+    for draft in drafts:
+        doc = sending.get(draft.get("message_id") or "")
+        rows.append({"code": draft["code"], "case": draft["case_id"], "kind": draft["kind"],
+                     "state": draft["state"], "due": draft["due"], "to": draft.get("to", []),
+                     "subject": draft.get("subject", ""), "missing": draft.get("missing", []),
+                     "sending": doc["state"] if doc else None,
+                     "sending_reason": doc.get("reason") if doc else None})
+    if args.json:
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    if not rows:
+        print("Aucun brouillon.")
+        return 0
+    for row in rows:
+        state = STATE_FR.get(row["state"], row["state"])
+        if row["sending"]:
+            state += f", envoi : {STATE_LABELS.get(row['sending'], row['sending'])}"
+        what = row["subject"] or ("il manque " + ", ".join(row["missing"]))
+        print(f"{row['code']:<5} {row['case']:<6} {state:<40} {', '.join(row['to'])[:40]:<40} {what}")
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from cpambot.service.rebuild import rebuild
+
+    config = _config(args)
+    with Store.open(config.data_dir) as store:
+        report = rebuild(config, store)
+        count = sum(1 for _ in store.values("cases"))
+    print(f"Dossiers recalculés : {report.done} message(s) relu(s), {report.failed} en échec, "
+          f"{count} dossier(s).")
+    return 0 if not report.failed else 1
+
+
+COMMANDS = {
+    "rebuild": cmd_rebuild,
+    "drafts": cmd_drafts,
+    "parse": cmd_parse,
+    "cases": cmd_cases,
+    "case": cmd_case,
+    "poll": cmd_poll,
+    "run": cmd_run,
+    "check": cmd_check,
+    "demo": cmd_demo,
+    "ledger": cmd_ledger,
+}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

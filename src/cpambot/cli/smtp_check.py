@@ -1,0 +1,43 @@
+"""A connection test for the SMTP server (EHLO, STARTTLS, AUTH), sending nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+
+import aiosmtplib
+
+from cpambot.config.loader import SmtpSettings
+from cpambot.errors import SecretError
+
+
+async def _probe(settings: SmtpSettings) -> str:
+    context = ssl.create_default_context(cafile=str(settings.cafile) if settings.cafile else None)
+    client = aiosmtplib.SMTP(hostname=settings.host, port=settings.port,
+                             use_tls=settings.security == "tls",
+                             start_tls=settings.security == "starttls",
+                             tls_context=context, timeout=settings.timeout)
+    await client.connect()
+    try:
+        if settings.username and settings.secret:
+            await client.login(settings.username, settings.secret.read())
+        features = sorted(client.esmtp_extensions)
+    finally:
+        try:
+            await client.quit()
+        except aiosmtplib.SMTPException:
+            pass
+    return ", ".join(f.upper() for f in features)
+
+
+def check_smtp(settings: SmtpSettings) -> tuple[bool, str]:
+    where = f"{settings.host}:{settings.port}"
+    try:
+        features = asyncio.run(_probe(settings))
+    except SecretError as exc:
+        return False, str(exc)
+    except aiosmtplib.SMTPAuthenticationError:
+        return False, f"envoi (SMTP) : identifiant ou mot de passe refusé par {where}"
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        return False, f"envoi (SMTP) : connexion impossible à {where} ({exc})"
+    return True, f"envoi (SMTP) : connexion réussie à {where} — extensions : {features}"

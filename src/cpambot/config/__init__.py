@@ -1,0 +1,1 @@
+"""The configuration: one French TOML file validated into frozen values."""

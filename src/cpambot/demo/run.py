@@ -1,0 +1,114 @@
+"""``cpambot demo``: the whole pipeline on the demo Maildir shipped with the package.
+
+No account, no network: a throw-away data directory receives the store and the
+raw copies, exactly as a real run would produce them.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, date, datetime, time
+from importlib import resources
+from pathlib import Path
+
+from cpambot.cases.casebook import CASES
+from cpambot.cli.report import cases_table, ledger_table, sync_summary
+from cpambot.config.loader import Account, Caisse, Config, Professional
+from cpambot.mailbox.ledger import LEDGER
+from cpambot.service.poll import poll_once
+from cpambot.store.database import Store
+
+DEMO_PRO = Professional(nom="Marie Exemple", profession="infirmier", numero_am="974123456",
+                        email="marie.exemple@example.org", telephone="0262 00 00 00",
+                        adresse="1 rue de l'Exemple, 97400 Saint-Denis")
+
+
+def demo_maildir() -> Path:
+    return Path(str(resources.files("cpambot.demo") / "maildir"))
+
+
+def demo_config(data_dir: Path) -> Config:
+    return Config(
+        path=None,
+        professional=DEMO_PRO,
+        accounts=(Account(name="demo", kind="maildir", folders=("INBOX",), path=demo_maildir()),),
+        approvers=("marie.exemple@example.org",),
+        data_dir=data_dir,
+        caisses=(
+            Caisse(code="974", name="CGSS de La Réunion", kind="cgss", addresses={
+                "annulation": "flux-ps@cgss.re", "reclamation": "reclamations-ps@cgss.re",
+                "indus": "regulation-ps@cgss.re", "cra": "cra@cgss.re",
+                "conciliateur": "conciliateur@cgss.re"}),
+            Caisse(code="511", name="CPAM de la Marne", kind="cpam", addresses={
+                "reclamation": "reclamations-ps.cpam-marne@assurance-maladie.fr",
+                "indus": "regulation-ps.cpam-marne@assurance-maladie.fr"}),
+            Caisse(code="viamedis", name="Viamedis", kind="amc",
+                   addresses={"amc": "releves-ps@viamedis.fr"}),
+            Caisse(code="almerys", name="Almerys", kind="amc"),
+        ),
+        smtp=None,
+    )
+
+
+def write_outbox(config: Config, store: Store, folder: Path) -> list[Path]:
+    """What the bot would send: the digest to the approver, and each draft as the e-mail it
+    becomes once approved. Files only: the demo sends nothing."""
+    from cpambot.letters.model import Letter
+    from cpambot.sending.mime import build_mime, make_message_id
+    from cpambot.sending.outbox import Outbox
+    from cpambot.service.followup import FollowUp
+
+    now = datetime.combine(DEMO_TODAY, time(9, 0), tzinfo=UTC)
+    followup = FollowUp(config, store, outbox=Outbox(store, None), clock=lambda: now)
+    followup.draft_letters(DEMO_TODAY)
+    digest_id = followup.send_digest(force=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    doc = followup.outbox.get(digest_id) if digest_id else None
+    if doc is not None:
+        path = folder / "00-digest.eml"
+        path.write_bytes(Outbox.raw(doc))
+        written.append(path)
+    for draft in sorted(followup.drafts.all(), key=lambda d: d["code"]):
+        if draft["state"] != "pending":
+            continue
+        letter = Letter(draft["kind"], tuple(draft["to"]), draft["subject"], draft["body"])
+        raw = build_mime(letter, sender=config.professional.email, date=now,
+                         message_id=make_message_id(followup.id_domain, draft["code"].lower()))
+        path = folder / f"{draft['code']}-{draft['kind']}.eml"
+        path.write_bytes(raw)
+        written.append(path)
+    return written
+
+
+# The demo mailbox tells a story from February to June 2026: it is read as of this date.
+DEMO_TODAY = date(2026, 7, 1)
+
+
+def run_demo(data_dir: Path | None = None) -> int:
+    target = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="cpambot-demo-"))
+    config = demo_config(target)
+    print(f"Démonstration : boîte aux lettres fictive {demo_maildir()}")
+    print(f"Données de la démonstration : {target}")
+    print(f"Date de référence de la démonstration : {DEMO_TODAY:%d/%m/%Y}\n")
+    with Store.open(target) as store:
+        report = poll_once(config, store, today=DEMO_TODAY)
+        rows = sorted((r for r in store.values(LEDGER) if r["category"] != "other"),
+                      key=lambda r: r["uid"])
+        others = sum(1 for r in store.values(LEDGER) if r["category"] == "other")
+        cases = sorted((c for c in store.values(CASES) if c["state"] != "closed"),
+                       key=lambda c: int(c["id"][1:]))
+    print(sync_summary(report))
+    print("\nMessages retenus :")
+    print(ledger_table(rows))
+    print(f"\n{others} autre(s) message(s) sans rapport avec l'Assurance Maladie, laissés de côté.")
+    print(f"\nDossiers ouverts ({len(cases)}) :")
+    print(cases_table(cases))
+    with Store.open(target) as store:
+        written = write_outbox(config, store, target / "outbox")
+    print(f"\nCe que le robot enverrait (rien n'est envoyé pendant la démonstration) : {target / 'outbox'}")
+    for path in written:
+        print(f"  {path.name}")
+    print(f"\nDétail d'un dossier : cpambot case C1 --data-dir {target}")
+    print(f"Registre complet : cpambot ledger --data-dir {target} --tous")
+    return 0 if report.ok else 1

@@ -1,0 +1,46 @@
+"""Retention: the ledger rows of unrelated messages are not kept for ever.
+
+Every message looked at gets a row, so a mailbox of 10 000 messages a year would make the
+store (held in memory, rewritten at each commit) grow without end. Rows of messages that
+had nothing to do with the caisses (category ``other``, state ``ignored``) are removed once
+older than ``keep_days``: nothing was kept of them anyway, and if the server ever renumbers
+the folder they are simply seen again and ignored again. Rows of relevant messages, cases,
+drafts and sendings are never pruned here.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from cpambot.mailbox.ledger import LEDGER
+from cpambot.store.database import Store
+
+LOG = logging.getLogger(__name__)
+
+KEEP_DAYS = 90
+META = "meta"
+
+
+def prune_ledger(store: Store, now: datetime, keep_days: int = KEEP_DAYS) -> int:
+    cutoff = (now - timedelta(days=keep_days)).isoformat()
+    old = [row["_key"] for row in store.values(LEDGER)
+           if row.get("category") == "other" and row.get("state") == "ignored"
+           and (row.get("first_seen") or "") < cutoff]
+    for key in old:
+        store.delete(LEDGER, key)
+    if old:
+        LOG.info("registre : %d ligne(s) de messages sans rapport de plus de %d jours retirée(s)",
+                 len(old), keep_days)
+    return len(old)
+
+
+def prune_daily(store: Store, now: datetime, keep_days: int = KEEP_DAYS) -> int:
+    """Prune at most once a day (the scan reads the whole ledger)."""
+    last = store.get(META, "last_prune")
+    if last and last.get("day") == now.date().isoformat():
+        return 0
+    count = prune_ledger(store, now, keep_days)
+    store.put(META, "last_prune", {"day": now.date().isoformat(), "removed": count})
+    store.commit()
+    return count

@@ -1,0 +1,174 @@
+"""Sender recognition and relevance: is this message worth fetching, and can it be trusted?
+
+A sender is a caisse only when its address's domain *is* a known domain or a
+subdomain of one (``x@cpam-marne.assurance-maladie.fr``). Display names prove
+nothing: "Assurance Maladie <ameli-remboursement@secure-ameli-fr.com>" is a
+look-alike and is flagged as such, never trusted.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from cpambot.mailbox.headers import HeaderSummary
+
+# Domains the Assurance Maladie and the CGSS write from. ``rss.fr`` is the
+# Réseau Santé Social used for the télétransmission flux (``01511@511.01.rss.fr``).
+CAISSE_DOMAINS = (
+    "ameli.fr", "assurance-maladie.fr", "cnamts.fr", "rss.fr", "msa.fr",
+    "cgss.re", "cgss-martinique.fr", "cgss-guadeloupe.fr", "cgss-guyane.fr",
+    "cgss-mayotte.fr", "cssm.fr", "securite-sociale.fr",
+)
+# Complementary insurers' tiers-payant platforms (AMC operators).
+AMC_DOMAINS = (
+    "viamedis.fr", "viamedis.net", "almerys.com", "almerys.fr", "spsante.fr",
+    "sp-sante.fr", "isante.fr", "actil.com", "tpcomplementaire.fr", "santeclair.fr",
+    "kalivia.fr", "seveane.fr", "itelis.fr", "cegedim.fr",
+)
+
+# Words that only a caisse (or someone pretending to be one) would put in a sender.
+_LOOKALIKE_WORDS = ("ameli", "assurance maladie", "assurance-maladie", "assurancemaladie",
+                    "cpam", "cgss", "caisse primaire", "securite sociale", "securite-sociale",
+                    "cnam", "carte vitale")
+
+CATEGORIES = ("caisse", "amc", "approver", "reply", "suspect", "own", "other")
+
+
+@dataclass(frozen=True)
+class Relevance:
+    """The verdict on one message from its headers alone."""
+
+    category: str
+    reason: str
+
+    @property
+    def fetch_body(self) -> bool:
+        """Bodies are fetched for every message the bot may have to act on or report."""
+        return self.category in ("caisse", "amc", "approver", "reply", "suspect")
+
+
+@dataclass(frozen=True)
+class SenderPolicy:
+    caisse_domains: tuple[str, ...] = CAISSE_DOMAINS
+    amc_domains: tuple[str, ...] = AMC_DOMAINS
+    approvers: tuple[str, ...] = ()
+    own_addresses: tuple[str, ...] = ()
+    bot_id_domain: str = "cpambot.invalid"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_caisse_set", frozenset(self.caisse_domains))
+        object.__setattr__(self, "_amc_set", frozenset(self.amc_domains))
+
+    @classmethod
+    def build(cls, *, extra_caisse: Iterable[str] = (), extra_amc: Iterable[str] = (),
+              approvers: Iterable[str] = (), own_addresses: Iterable[str] = (),
+              bot_id_domain: str = "cpambot.invalid") -> SenderPolicy:
+        return cls(
+            caisse_domains=tuple(dict.fromkeys((*CAISSE_DOMAINS, *extra_caisse))),
+            amc_domains=tuple(dict.fromkeys((*AMC_DOMAINS, *extra_amc))),
+            approvers=tuple(a.lower() for a in approvers),
+            own_addresses=tuple(a.lower() for a in own_addresses if a),
+            bot_id_domain=bot_id_domain,
+        )
+
+
+def domain_matches(domain: str, trusted: Iterable[str]) -> str | None:
+    """The trusted domain that ``domain`` is equal to or a subdomain of."""
+    trusted_set = trusted if isinstance(trusted, frozenset) else frozenset(trusted)
+    labels = domain.lower().rstrip(".").split(".")
+    for start in range(len(labels) - 1):  # a.b.ameli.fr → a.b.ameli.fr, b.ameli.fr, ameli.fr
+        candidate = ".".join(labels[start:])
+        if candidate in trusted_set:
+            return candidate
+    return None
+
+
+_SEPARATORS = re.compile(r"[\s_.]+")
+# Letters of other scripts that look like Latin ones (Unicode confusables, the usual
+# suspects of IDN phishing: "amelі.fr" with a Cyrillic і).
+_HOMOGLYPHS = str.maketrans({
+    "а": "a", "е": "e", "і": "i", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "ѕ": "s",
+    "ј": "j", "ԁ": "d", "һ": "h", "ӏ": "l", "ɩ": "i", "ı": "i", "ⅼ": "l", "ո": "n", "ս": "u",
+    "α": "a", "ο": "o", "ε": "e", "ι": "i", "ν": "v", "κ": "k", "τ": "t", "ρ": "p",
+    "А": "a", "Е": "e", "І": "i", "О": "o", "Р": "p", "С": "c", "Х": "x", "М": "m", "Т": "t",
+})
+
+
+def unicode_domain(domain: str) -> str:
+    """The Unicode form of an internationalised (punycode, ``xn--``) domain."""
+    if "xn--" not in domain:
+        return domain
+    try:
+        return domain.encode("ascii").decode("idna")
+    except (UnicodeError, ValueError):
+        return domain
+
+
+def skeleton(text: str) -> str:
+    """``text`` with look-alike letters of other scripts replaced by their Latin twins."""
+    return text.translate(_HOMOGLYPHS)
+
+
+def _folded(text: str) -> str:
+    """Lower-case, accents removed, separators unified: for look-alike detection."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _SEPARATORS.sub(" ", text.lower())
+
+
+# Cheap pre-filter: an ASCII sender with none of these fragments cannot match (it runs on
+# every unrelated sender of the mailbox, the full test only on the few that might).
+_QUICK = ("amel", "assur", "cpam", "cgss", "caisse", "secu", "cnam", "vitale", "xn--", "maladie")
+
+
+@lru_cache(maxsize=8192)  # newsletters and patients write again and again
+def looks_like_caisse(name: str, address: str) -> bool:
+    if name.isascii() and address.isascii():
+        lowered = (name + " " + address).lower()
+        if not any(fragment in lowered for fragment in _QUICK):
+            return False
+    local, _, domain = address.rpartition("@")
+    address = f"{local}@{skeleton(unicode_domain(domain))}" if domain else address
+    name = skeleton(name)
+    folded = f"{_folded(name)} {_folded(address)} {_folded(address.replace('-', ' '))}"
+    return any(word in folded for word in _LOOKALIKE_WORDS)
+
+
+def assess(summary: HeaderSummary, policy: SenderPolicy) -> Relevance:
+    """Decide, from headers only, what a message is to the bot."""
+    addr = summary.from_addr
+    domain = summary.from_domain
+    if not addr or "@" not in addr:
+        if looks_like_caisse(summary.from_name, ""):
+            return Relevance("suspect", "se présente comme la caisse sans adresse d'expéditeur valide")
+        return Relevance("other", "expéditeur absent ou illisible")
+    bot_marker = "@" + policy.bot_id_domain + ">"
+    if summary.message_id and summary.message_id.endswith(bot_marker):
+        return Relevance("own", "message envoyé par cpambot")
+    fields = summary.fields
+    answers_bot = (bot_marker in fields.get("in-reply-to", "")
+                   or bot_marker in fields.get("references", "")) \
+        and any(ref.endswith(bot_marker) for ref in (*summary.in_reply_to, *summary.references))
+    if addr in policy.approvers:
+        if answers_bot:
+            return Relevance("reply", "réponse de l'approbateur à un message de cpambot")
+        return Relevance("approver", "message de l'approbateur (commande ou transfert)")
+    # A caisse answering a letter the bot sent is a caisse message like any other.
+    matched = domain_matches(domain, policy._caisse_set)  # type: ignore[attr-defined]
+    if matched:
+        return Relevance("caisse", f"expéditeur de l'Assurance Maladie ({matched})")
+    matched = domain_matches(domain, policy._amc_set)  # type: ignore[attr-defined]
+    if matched:
+        return Relevance("amc", f"organisme complémentaire ({matched})")
+    if answers_bot:  # someone else answers the bot: read it, to refuse it and report it
+        return Relevance("reply", "réponse à un message de cpambot, d'un expéditeur non approbateur")
+    if looks_like_caisse(summary.from_name, addr):
+        return Relevance("suspect", f"se fait passer pour la caisse depuis un domaine étranger "
+                         f"({domain}) : hameçonnage probable, jamais pris en compte")
+    if addr in policy.own_addresses:
+        return Relevance("other", "message de votre propre adresse")
+    return Relevance("other", "expéditeur sans rapport avec l'Assurance Maladie")

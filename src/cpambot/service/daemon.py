@@ -1,0 +1,120 @@
+"""``cpambot run``: the long-running service, polling every account on a schedule.
+
+APScheduler 3 with the settings a sleeping NAS needs: one instance of the job at
+a time, missed runs coalesced into one, a generous grace time, and a log line
+when a run is missed. Consecutive failures back off exponentially (up to one
+hour) so that a dead server is not hammered.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from datetime import datetime
+from types import FrameType
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from cpambot.cli.report import sync_summary
+from cpambot.config.loader import Config
+from cpambot.mailbox.idle import IdleWatcher
+from cpambot.service.poll import poll_once
+from cpambot.store.database import Store
+
+LOG = logging.getLogger(__name__)
+
+MAX_BACKOFF = 3600
+STOP_TIMEOUT = 80  # under systemd's default TimeoutStopSec (90 s)
+
+
+class Poller:
+    """The polling job, with its failure back-off."""
+
+    def __init__(self, config: Config, store: Store) -> None:
+        self.config = config
+        self.store = store
+        self.failures = 0
+        self.not_before = 0.0
+        self.busy = threading.Lock()  # held during a poll: the store is not closed under it
+        self.stopping = False
+
+    def __call__(self) -> None:
+        with self.busy:
+            if not self.stopping:
+                self._poll()
+
+    def _poll(self) -> None:
+        if time.monotonic() < self.not_before:
+            LOG.info("relève reportée (attente après %d échec(s))", self.failures)
+            return
+        report = poll_once(self.config, self.store)
+        summary = sync_summary(report)
+        if report.ok:
+            self.failures = 0
+            self.not_before = 0.0
+            LOG.info("relève terminée : %s", summary.replace("\n", " | "))
+        else:
+            self.failures += 1
+            delay = min(MAX_BACKOFF, self.config.poll_interval * 2 ** (self.failures - 1))
+            self.not_before = time.monotonic() + delay
+            LOG.error("relève en erreur (%d de suite), prochaine tentative dans %d s : %s",
+                      self.failures, delay, "; ".join(report.errors))
+
+
+def _on_event(event: JobExecutionEvent) -> None:
+    if event.code == EVENT_JOB_MISSED:
+        LOG.warning("relève manquée (machine en veille ?) prévue à %s", event.scheduled_run_time)
+    elif event.exception is not None:
+        LOG.error("relève interrompue par une erreur : %s", event.exception)
+
+
+def run_daemon(config: Config) -> int:
+    store = Store.open(config.data_dir)
+    scheduler = BlockingScheduler(
+        timezone=config.timezone,
+        job_defaults={"coalesce": True, "max_instances": 1,
+                      "misfire_grace_time": max(60, config.poll_interval)},
+    )
+    scheduler.add_listener(_on_event, EVENT_JOB_MISSED | EVENT_JOB_ERROR)
+    poller = Poller(config, store)
+    scheduler.add_job(poller, "interval", seconds=config.poll_interval, id="poll",
+                      next_run_time=datetime.now().astimezone())
+
+    stopping = threading.Event()
+
+    def wake_up() -> None:
+        if not stopping.is_set():
+            scheduler.modify_job("poll", next_run_time=datetime.now().astimezone())
+
+    watchers = [IdleWatcher(account, wake_up, stopping) for account in config.accounts
+                if account.kind == "imap"]
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        LOG.info("arrêt demandé (signal %d)", signum)
+        stopping.set()
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    LOG.warning("cpambot démarré : relève toutes les %d s de %d compte(s)",
+                config.poll_interval, len(config.accounts))
+    for watcher in watchers:
+        watcher.start()
+    try:
+        scheduler.start()
+    finally:
+        stopping.set()
+        poller.stopping = True
+        for watcher in watchers:
+            watcher.join(timeout=10)
+        # A poll still running (the scheduler returns at once on SIGTERM) finishes first: the
+        # store is closed only when nothing writes to it any more.
+        if not poller.busy.acquire(timeout=STOP_TIMEOUT):
+            LOG.error("une relève n'a pas fini en %d s : arrêt quand même (le journal protège les "
+                      "données)", STOP_TIMEOUT)
+        store.close()
+        LOG.warning("cpambot arrêté")
+    return 0

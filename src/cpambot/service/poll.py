@@ -1,0 +1,119 @@
+"""Wiring: from a Config to one poll: ingest every account, then process what was ingested."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from cpambot.cases.casebook import CaseBook
+from cpambot.config.loader import Account, Config
+from cpambot.errors import MailboxError
+from cpambot.mailbox.ingest import FolderReport, Syncer, SyncReport
+from cpambot.mailbox.protocol import open_mailbox
+from cpambot.mailbox.retention import prune_daily
+from cpambot.mailbox.senders import SenderPolicy
+from cpambot.service.followup import FollowUp, local_date, utcnow
+from cpambot.service.processing import Processor, ProcessReport
+from cpambot.store.database import Store
+from cpambot.store.raw import RawStore
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclass
+class PollReport:
+    sync: SyncReport = field(default_factory=SyncReport)
+    processing: ProcessReport = field(default_factory=ProcessReport)
+    drafted: list[str] = field(default_factory=list)
+    digest_id: str | None = None
+    delivery: Any = None
+
+    @property
+    def ok(self) -> bool:
+        return self.sync.ok
+
+    @property
+    def errors(self) -> list[str]:
+        return self.sync.errors
+
+
+def build_policy(config: Config) -> SenderPolicy:
+    caisse_domains = list(config.caisse_domains)
+    amc_domains = list(config.amc_domains)
+    for caisse in config.caisses:
+        target = amc_domains if caisse.kind == "amc" else caisse_domains
+        target.extend(caisse.domains)
+        target.extend(a.rpartition("@")[2].lower() for a in caisse.addresses.values())
+    own = (config.professional.email, config.bot_address or "")
+    domain = (config.bot_address or config.professional.email).rpartition("@")[2]
+    return SenderPolicy.build(extra_caisse=caisse_domains, extra_amc=amc_domains,
+                              approvers=config.approvers, own_addresses=own,
+                              bot_id_domain=f"cpambot.{domain}")
+
+
+def ingest(config: Config, store: Store, accounts: tuple[Account, ...] | None = None) -> SyncReport:
+    """One sync of every configured account (or of ``accounts``): ledger and raw copies only."""
+    syncer = Syncer(store, RawStore(config.data_dir), build_policy(config))
+    total = SyncReport()
+    for account in accounts or config.accounts:
+        mailbox = open_mailbox(account, state_dir=Path(config.data_dir))
+        try:
+            mailbox.open()
+        except MailboxError as exc:
+            LOG.error("%s", exc)
+            total.errors.append(str(exc))
+            for folder in account.folders:
+                total.folders.append(FolderReport(account.name, folder, error=str(exc)))
+            continue
+        try:
+            report = syncer.sync_account(account.name, mailbox, account.folders)
+        finally:
+            mailbox.close()
+        total.folders.extend(report.folders)
+        total.errors.extend(report.errors)
+    return total
+
+
+def process(config: Config, store: Store, today: date | None = None,
+            followup: FollowUp | None = None) -> ProcessReport:
+    """Read every ingested message not yet processed and update the cases; the approver's
+    replies go to ``followup`` when there is one."""
+    casebook = CaseBook(store, config.rules)
+    clock = (lambda: today) if today else date.today
+    return Processor(store, RawStore(config.data_dir), casebook, caisses=config.caisses,
+                     today=clock, on_approver=followup.handle_message if followup else None).run()
+
+
+def poll_once(config: Config, store: Store, accounts: tuple[Account, ...] | None = None,
+              today: date | None = None, now: datetime | None = None) -> PollReport:
+    """What ``cpambot poll --once`` and each run of the service do: ingest, process, then —
+    when sending is configured — draft the letters due, send the digest when it is due (or
+    urgent), and deliver what the approver released."""
+    sync = ingest(config, store, accounts)
+    prune_daily(store, now or utcnow())
+    if now is not None:
+        today = today or local_date(now, ZoneInfo(config.timezone))
+    followup = None
+    if config.smtp is not None:
+        followup = FollowUp(config, store, clock=(lambda: now) if now else utcnow)
+    report = PollReport(sync=sync, processing=process(config, store, today, followup))
+    if followup is not None:
+        try:
+            drafted = followup.draft_letters(today or local_date(utcnow(), followup.tz))
+            for draft in drafted:  # each new letter also comes on its own: a reply to it may edit it
+                if draft["state"] == "pending":
+                    followup.announce_draft(draft)
+            report.drafted = [d["code"] for d in drafted]
+            report.digest_id = followup.send_digest()
+        except Exception:  # noqa: BLE001 - whatever happens to the drafts, approved mail still leaves
+            LOG.exception("préparation des brouillons ou du récapitulatif en erreur")
+            report.sync.errors.append("préparation des brouillons ou du récapitulatif en erreur "
+                                      "(voir le journal)")
+        finally:
+            report.delivery = followup.deliver()
+            store.commit()
+    return report

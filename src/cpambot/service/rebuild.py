@@ -1,0 +1,50 @@
+"""``cpambot rebuild``: recompute every case from the raw copies, e.g. after an upgrade of the
+readers. The ledger, the drafts, the outbox and the approver's decisions are kept; the cases
+are dropped and re-derived by processing every kept message again, in arrival order, and the
+letters already sent are recorded on their cases again. Case numbers stay the same for the
+same problems (``case_ids`` maps a case key to its number)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from cpambot.approval.draftbook import DRAFTS
+from cpambot.cases.casebook import ALIASES, CASES, CaseBook
+from cpambot.config.loader import Config
+from cpambot.letters.plan import DONE_DATES
+from cpambot.mailbox.ledger import LEDGER
+from cpambot.service.poll import process
+from cpambot.service.processing import ProcessReport
+from cpambot.store.database import Store
+
+LOG = logging.getLogger(__name__)
+
+CASE_IDS = "case_ids"
+
+
+def rebuild(config: Config, store: Store, today: date | None = None) -> ProcessReport:
+    for case in store.values(CASES):
+        store.put(CASE_IDS, case["key"], {"id": case["id"]})
+    store.drop(CASES)
+    store.drop(ALIASES)
+    reset = 0
+    for row in store.values(LEDGER):
+        reading = row.get("reading") or {}
+        if row.get("raw") and row["state"] in ("done", "failed", "ignored") and reading \
+                and reading.get("kind") != "approval":  # the approver's decisions are kept, not replayed
+            row.update(state="seen", attempts=0, reason=None)
+            row.pop("reading", None)
+            store.put(LEDGER, row["_key"], row)
+            reset += 1
+    store.commit()
+    LOG.warning("reconstruction : %d message(s) relus depuis leurs copies brutes", reset)
+    report = process(config, store, today)
+    book = CaseBook(store, config.rules)
+    for draft in store.values(DRAFTS):
+        date_key = DONE_DATES.get(draft["step"])
+        if draft["state"] == "sent" and date_key and draft.get("sent_at"):
+            book.mark_step(draft["case_key"], date_key, date.fromisoformat(draft["sent_at"][:10]),
+                           f"{draft['label']} envoyée ({draft['code']})")
+    store.commit()
+    return report

@@ -1,0 +1,1 @@
+"""The persistent state: a journaled TinyDB store, atomic private files, raw copies of messages."""

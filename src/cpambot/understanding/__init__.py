@@ -1,0 +1,1 @@
+"""Stage 2, understanding: a raw message becomes a Reading (its kind, its facts), by pure functions."""

@@ -1,0 +1,108 @@
+"""Complementary insurers' operators (Viamedis, almerys, SP Santé…): payments and rejections.
+
+Only read for senders on an AMC domain. Recognised by "factures refusées", "rejet de
+facture", "avis de règlement", "relevé de règlement". Each line naming an invoice
+(with its wrapped continuation, or a "Label : value" block) gives ``amc_paid`` or
+``amc_rejected``: the record's own words decide ("réglée" / "refusée", "motif"),
+else the section heading above it ("Factures refusées", "Avis de règlement"), else a
+human. ``caisse`` is the operator's lower-case name; ``part`` is "AMC".
+"""
+
+from __future__ import annotations
+
+import re
+
+from cpambot.mailbox.senders import AMC_DOMAINS, domain_matches
+from cpambot.understanding.classify import text as t
+from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.message import ParsedMessage
+
+KEYWORDS = t.keywords(
+    ("factures? (?:refusees?|rejetees?)", 1.0),
+    ("rejet (?:de|des|d'une) (?:la )?factures?", 1.0),
+    ("avis de (?:reglement|paiement)", 1.0),
+    ("releve de (?:reglement|paiement)s?", 1.0),
+    ("ete (?:rejetee|refusee)s?", 0.9),
+    ("reglement", 0.6),
+    ("paiement", 0.6),
+    ("virement", 0.6),
+    ("rejet", 0.6),
+    ("refus", 0.6),
+)
+_REJECTED = re.compile(r"refus|rejet|motif|non pris en charge|non reconnu")
+_PAID = re.compile(r"\bregle|\bpaye|rembourse|\bvire")
+_HEADING = re.compile(r"^(?:(?:liste des |detail des )?factures? (?:refusees?|rejetees?)|rejets?|refus"
+                      r"|avis de (?:reglement|paiement)|reglements?|paiements?|factures? reglees?)\b")
+
+
+def operator(address: str, extra_domains: tuple[str, ...] = ()) -> str | None:
+    """"viamedis", "almerys", "spsante"… from the sender's domain."""
+    domain = (address or "").lower().rpartition("@")[2]
+    matched = domain_matches(domain, (*AMC_DOMAINS, *extra_domains))
+    return re.sub(r"[^a-z0-9]", "", matched.split(".")[0]) if matched else None
+
+
+def match(msg: ParsedMessage) -> float:
+    return t.keyword_score(msg, KEYWORDS, ("refus", "rejet", "reglement", "paiement", "virement"))
+
+
+def _records(source: str) -> list[tuple[list[str], list[str], str | None]]:
+    """(invoices, record lines, section) where section is "rejected", "paid" or None."""
+    section: str | None = None
+    out = []
+    records = iter(t.invoice_records(source))
+    pending = next(records, None)
+    for line in source.splitlines():
+        folded = t.normalize(line)
+        heading = _HEADING.match(folded)
+        if heading and len(folded) < 70 and not t.invoice_numbers(line):
+            section = "rejected" if _REJECTED.search(heading.group()) else "paid"
+        if pending is not None and line == pending[1][0]:
+            out.append((pending[0], pending[1], section))
+            pending = next(records, None)
+    return out
+
+
+def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
+    full = msg.all_text()
+    subject = t.normalize(msg.subject or "")
+    problems: list[str] = []
+    reference = t.reference_after(full, r"(?:r[ée]f[ée]rence(?: du rejet)?|relev[ée])\s*(?:n[°o])?\s*:?")
+    paid_on = t.date_after(full, r"(?:(?:r[èe]glement|virement|paiement)\s*du|date (?:de|du) (?:paiement|"
+                                 r"r[èe]glement|virement)\s*:)\s*", span=2)
+    facts: dict[tuple[str, str], Fact] = {}
+    for source in [msg.text or "", *(a.text for a in msg.attachments if a.text)]:
+        for numbers, lines, section in _records(source):
+            record = t.record_fields(lines) if len(numbers) == 1 else {}
+            words = t.normalize(" ".join(lines))
+            status = ("rejected" if _REJECTED.search(words) else "paid" if _PAID.search(words)
+                      else section)
+            if status is None and _REJECTED.search(subject) and not _PAID.search(subject):
+                status = "rejected"
+            for number in numbers:
+                if status is None:
+                    problems.append(f"facture {number} : réglée ou refusée ? à vérifier")
+                    continue
+                details = {"care_date": record.get("date")} if status == "paid" and record.get("date") else {}
+                fact = Fact("amc_rejected" if status == "rejected" else "amc_paid", caisse=caisse,
+                            invoice=number, lot=record.get("lot"), amount=record.get("amount"),
+                            label=record.get("label"), reject_code=record.get("reject_code"),
+                            reference=reference, part="AMC", details=details,
+                            date=record.get("date") if status == "rejected" else paid_on)
+                key = (fact.kind, number)
+                if key in facts and facts[key] != fact:
+                    problems.append(f"facture {number} : informations différentes selon les documents")
+                facts.setdefault(key, fact)
+    both = {n for kind, n in facts if kind == "amc_paid"} & {n for kind, n in facts if kind == "amc_rejected"}
+    problems += [f"facture {n} : à la fois réglée et refusée selon le message, à vérifier"
+                 for n in sorted(both)]
+    review = None
+    if problems:
+        review = "message de la complémentaire : certaines factures sont à vérifier"
+    elif not facts:
+        review = "message de la complémentaire sans facture lisible : à lire"
+    fields = {"operator": caisse, "reference": reference, "paid_on": paid_on,
+              "rejected": [f.invoice for f in facts.values() if f.kind == "amc_rejected"],
+              "paid": [f.invoice for f in facts.values() if f.kind == "amc_paid"]}
+    return Reading(kind="amc", trust=trust, caisse=caisse, facts=tuple(facts.values()), fields=fields,
+                   needs_review=review, problems=tuple(problems))

@@ -1,0 +1,93 @@
+"""Constat d'anomalies de facturation: a control found anomalies, before any indu.
+
+Recognised by "constat d'anomalies", "anomalies de facturation". One
+``anomalies_found`` fact: the dossier reference, the total amount (stated in the
+letter and/or the TOTAL row of the attached table; they must agree), the letter's
+date, the control period and the delay for observations.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from cpambot.understanding.classify import text as t
+from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.message import ParsedMessage
+
+KEYWORDS = t.keywords(
+    ("constat d'anomalies", 1.0),
+    ("constat (?:des|d'une) anomalies?", 0.95),
+    ("anomalies de (?:facturation|tarification|cotation)", 0.9),
+    ("controle de (?:l'application des regles de )?(?:tarification|facturation)", 0.6),
+)
+
+
+def match(msg: ParsedMessage) -> float:
+    return t.keyword_score(msg, KEYWORDS, ("anomalie", "controle"))
+
+
+def table_summary(msg: ParsedMessage) -> dict:
+    """TOTAL row, row count and distinct grievances of the attached anomaly table(s)."""
+    total = None
+    rows_count = 0
+    griefs: list[str] = []
+    for source in (a.text for a in msg.attachments if a.text):
+        for header, rows in t.find_tables(source):
+            amount_col = t.column(header, r"montant (?:en ecart|indu|total|retenu)", r"montant$",
+                                  r"montant")
+            grief_col = t.column(header, r"grief", r"anomalie", r"motif")
+            for row in rows:
+                if t.normalize(row[0]).startswith("total"):
+                    if amount_col is not None:
+                        total = t.parse_amount(row[amount_col])
+                    continue
+                rows_count += 1
+                if grief_col is not None and row[grief_col] and row[grief_col] not in griefs:
+                    griefs.append(row[grief_col])
+    return {"total": total, "rows": rows_count, "griefs": griefs}
+
+
+def stated_amount(text: str) -> Decimal | None:
+    found = t.amount_after(text, r"montant total[^\d\n]{0,60}?", 60)
+    if found is None:
+        found = t.amount_after(text, r"(?:d'un|pour un) montant (?:total )?de\s*", 20)
+    return found
+
+
+def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
+    full = msg.all_text()
+    problems: list[str] = []
+    reference = (t.reference_after(full, r"dossier\s*(?:de contr[oô]le)?\s*(?:n[°o])?\s*:?")
+                 or t.reference_after(full, r"r[ée]f[ée]rence\s*:?"))
+    table = table_summary(msg)
+    stated = stated_amount((msg.subject or "") + "\n" + (msg.text or ""))
+    if stated is None:
+        stated = stated_amount("\n".join(a.text for a in msg.attachments if a.text))
+    amount = stated if stated is not None else table["total"]
+    if stated is not None and table["total"] is not None and stated != table["total"]:
+        problems.append(f"montant annoncé ({stated} €) différent du total du tableau "
+                        f"({table['total']} €)")
+        amount = None
+    letter = t.letter_date("\n".join([*(a.text for a in msg.attachments if a.text), msg.text or ""]))
+    when = letter or (msg.date.date() if msg.date else None)
+    details: dict = {}
+    period = t.date_after(full, r"p[ée]riode\s*(?:du|de contr[oô]le du)?\s*", span=2)
+    end = t.date_after(full, r"p[ée]riode\s*(?:du)?\s*\S+\s*au\s*", span=2) if period else None
+    if period and end:
+        details.update(period_start=period, period_end=end)
+    delay = t.find_delay(full)
+    if delay:
+        details["observation_delay"] = {"count": delay[0], "unit": delay[1]}
+    if table["rows"]:
+        details.update(table_rows=table["rows"], griefs=table["griefs"])
+    label = "; ".join(table["griefs"]) or None
+    fact = Fact("anomalies_found", caisse=caisse, amount=amount, reference=reference, date=when,
+                label=label, details=details)
+    review = None
+    if problems:
+        review = "constat d'anomalies : montants contradictoires, à vérifier"
+    elif amount is None:
+        review = "constat d'anomalies sans montant lisible : à lire"
+    fields = {"reference": reference, "amount": amount, "letter_date": when, **details}
+    return Reading(kind="constat_anomalies", trust=trust, caisse=caisse, facts=(fact,), fields=fields,
+                   needs_review=review, problems=tuple(problems))

@@ -1,0 +1,73 @@
+"""Décision de la Commission de recours amiable (CRA).
+
+Recognised by "décision de la Commission de recours amiable", "décision de la CRA",
+"la commission … a décidé". One ``cra_decision`` fact: label "rejet", "partiel" or
+"favorable" (None, and a human, when the wording is not recognised), the recours
+indu reference (the case key; the recours number goes to the details), the date of the
+letter notifying the decision (the séance date in the details), and the amount still
+due when the indu is reduced ("ramené à").
+"""
+
+from __future__ import annotations
+
+import re
+
+from cpambot.understanding.classify import text as t
+from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.message import ParsedMessage
+
+KEYWORDS = t.keywords(
+    ("decision de la commission de recours amiable", 1.0),
+    ("decision de la cra\\b", 1.0),
+    ("decision (?:rendue|prise) par la commission de recours amiable", 1.0),
+    ("commission de recours amiable[^.]{0,150}a decide", 0.9),
+    ("la commission a (?:decide|rejete|admis|fait droit)", 0.8),
+)
+
+_PARTIAL = re.compile(r"partiel|pour le surplus|ramene a|reduit a|admettre votre recours pour|"
+                      r"recours (?:est )?(?:partiellement|en partie)")
+_REJECT = re.compile(r"rejet(?:er|te|e)? (?:votre|le|ce|du) recours|recours (?:est )?rejete|"
+                     r"confirme[rs]? (?:la|l'integralite|le bien-fonde)|maintenir l'indu")
+_FAVOURABLE = re.compile(r"fai(?:re|t) droit|admet(?:tre)? (?:votre|le) recours|annul(?:e|er|ation de) "
+                         r"(?:l'|la )?(?:indu|notification)|recours (?:est )?(?:admis|accepte|fonde)")
+
+
+def match(msg: ParsedMessage) -> float:
+    return t.keyword_score(msg, KEYWORDS, ("recours", "cra", "commission"))
+
+
+def outcome(text: str) -> str | None:
+    """"rejet", "partiel" or "favorable" from the wording of the decision, or None."""
+    folded = t.normalize(text)
+    partial, reject, favourable = (p.search(folded) for p in (_PARTIAL, _REJECT, _FAVOURABLE))
+    if partial or (reject and favourable):
+        return "partiel"
+    if reject:
+        return "rejet"
+    if favourable:
+        return "favorable"
+    return None
+
+
+def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
+    full = msg.all_text()
+    letters = "\n".join(a.text for a in msg.attachments if a.text)
+    label = outcome(letters) or outcome(msg.text or "")
+    reference = t.reference_after(full, r"recours\s*(?:n[°o]|num[ée]ro)\s*:?")
+    indu_reference = (t.reference_after(full, r"indu\s*(?:n[°o]|num[ée]ro)?\s*:?")
+                      or t.reference_after(full, r"notification de payer\s*(?:n[°o]|num[ée]ro)\s*:?"))
+    session = t.date_after(full, r"s[ée]ance du\s*", span=2)
+    letter = t.letter_date(letters) or t.letter_date(msg.text or "")
+    amount = t.amount_after(full, r"ramen[ée]e?\s*[àa]\s*", 20)
+    details: dict = {k: v for k, v in (("recours_reference", reference), ("session_date", session),
+                                       ("letter_date", letter)) if v is not None}
+    if reference and indu_reference:
+        details["related"] = [reference]  # the case may have been opened under the recours number
+    # The decision's date: the letter notifying it (the 2-month court delay runs from its receipt).
+    when = letter or (msg.date.date() if msg.date else None) or session
+    fact = Fact("cra_decision", caisse=caisse, label=label, reference=indu_reference or reference,
+                amount=amount, date=when, details=details)
+    review = None if label else "décision de la CRA : sens de la décision non reconnu, à lire"
+    fields = {"decision": label, "indu_reference": indu_reference, "amount_due": amount, **details}
+    return Reading(kind="decision_cra", trust=trust, caisse=caisse, facts=(fact,), fields=fields,
+                   needs_review=review)

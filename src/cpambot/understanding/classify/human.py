@@ -1,0 +1,165 @@
+"""Classify human correspondence: which kind of letter, from which caisse, with which facts.
+
+``classify_human`` never raises. The sender's trust (from ``senders.assess``) decides
+what may be read at all:
+
+- "suspect" → kind ``phishing``, no fact, whatever the text says;
+- "caisse" / "amc" → the kind modules for that sender are scored on the message;
+- a forward (``msg.forwarded``) by the approver is classified on the original, with
+  the trust given, only when the original's sender is on a caisse/AMC domain: a
+  forwarded look-alike stays ``phishing``, a forwarded stranger is left for a human;
+- anything else → ``unknown`` without fact (the bot does not act on it).
+
+A genuine caisse message no module recognises becomes ``unknown`` with a ``to_sort``
+fact. When an attachment's text is unavailable (scanned or encrypted PDF) the
+message is read from what remains and ``needs_review`` carries the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from cpambot.mailbox.senders import AMC_DOMAINS, CAISSE_DOMAINS, domain_matches, looks_like_caisse
+from cpambot.understanding.classify import (
+    amc,
+    constat,
+    cra,
+    indu,
+    informational,
+    pieces,
+    reclamation,
+    retour_lots,
+)
+from cpambot.understanding.classify import text as t
+from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.message import ParsedMessage
+
+LOG = logging.getLogger(__name__)
+
+CAISSE_MODULES = (retour_lots, pieces, constat, indu, cra, reclamation, informational)
+AMC_MODULES = (amc, informational)
+THRESHOLD = 0.5
+UNKNOWN_CAISSE = "message de la caisse non reconnu : à trier"
+UNKNOWN_AMC = "message de la complémentaire non reconnu : à trier"
+_FORWARD_SUBJECT = re.compile(r"^\s*(?:(?:re|tr|fwd?)\s*:\s*)*(?:tr|fwd?)\s*:", re.IGNORECASE)
+
+
+def sender_category(addr: str, caisses: Iterable = (), caisse_domains: Iterable[str] = (),
+                    amc_domains: Iterable[str] = ()) -> str | None:
+    """"caisse" or "amc" when ``addr`` is on a genuine domain (or a configured address)."""
+    addr = (addr or "").strip().lower()
+    if "@" not in addr:
+        return None
+    domain = addr.rpartition("@")[2]
+    caisses = tuple(caisses)
+    configured = [d for c in caisses for d in getattr(c, "domains", ())]
+    addresses = {a.lower() for c in caisses for a in getattr(c, "addresses", {}).values()}
+    if addr in addresses or domain_matches(domain, (*CAISSE_DOMAINS, *configured, *caisse_domains)):
+        return "caisse"
+    if domain_matches(domain, (*AMC_DOMAINS, *amc_domains)):
+        return "amc"
+    return None
+
+
+def classify_human(msg: ParsedMessage, trust: str, caisses: Iterable = (), *,
+                   caisse_domains: Iterable[str] = (), amc_domains: Iterable[str] = ()) -> Reading:
+    """The :class:`Reading` of one human message; never raises."""
+    try:
+        return _classify(msg, trust, tuple(caisses), tuple(caisse_domains), tuple(amc_domains))
+    except Exception as exc:  # noqa: BLE001 - a bad message must never stop the bot
+        LOG.warning("classification impossible (%s)", exc.__class__.__name__)
+        return Reading(kind="unknown", trust=trust if isinstance(trust, str) else "other",
+                       fields={"error": exc.__class__.__name__},
+                       needs_review=f"message illisible par le robot ({exc.__class__.__name__}) : à trier")
+
+
+def _phishing(trust: str, addr: str, reason: str, fields: dict[str, Any]) -> Reading:
+    return Reading(kind="phishing", trust=trust, fields={**fields, "from": addr, "reason": reason},
+                   problems=(reason + " : ne cliquez sur aucun lien et ne répondez pas",))
+
+
+def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tuple[str, ...],
+              amc_domains: tuple[str, ...]) -> Reading:
+    fields: dict[str, Any] = {}
+    if trust == "suspect":
+        return _phishing(trust, msg.from_addr, "expéditeur qui se fait passer pour la caisse", fields)
+    source = msg
+    category = trust if trust in ("caisse", "amc") else None
+    if msg.forwarded is not None and trust in ("approver", "caisse", "amc"):
+        # Only the professional (or the caisse itself) vouches for a forwarded text: the
+        # "De :" line of an inline forward is typed text anybody could write.
+        original = msg.forwarded
+        origin = sender_category(original.from_addr, caisses, caisse_domains, amc_domains)
+        fields.update(forwarded_by=msg.from_addr, forwarded_from=original.from_addr)
+        if origin:
+            source, category = original, origin
+            if source.date is None and (when := _forward_header_date(msg)) is not None:
+                source = replace(source, date=when)  # "Date: mer. 20 mai 2026 à 09:14" (Gmail, in French)
+                fields["date_from_forward_header"] = True
+        elif category is None:
+            if looks_like_caisse(original.from_name or "", original.from_addr or ""):
+                return _phishing(trust, original.from_addr, "message transféré d'un expéditeur qui se "
+                                 "fait passer pour la caisse", fields)
+            return Reading(kind="unknown", trust=trust, fields=fields, needs_review=(
+                f"message transféré : l'expéditeur d'origine ({original.from_addr or 'inconnu'}) n'est "
+                "ni une caisse ni une complémentaire reconnue, à trier"))
+    if category is None:
+        review = None
+        if trust == "approver" and _FORWARD_SUBJECT.match(msg.subject or ""):
+            review = "message transféré dont l'original n'a pas pu être isolé : à lire"
+        return Reading(kind="unknown", trust=trust, fields={**fields, "from": msg.from_addr},
+                       needs_review=review)
+    return _read(source, trust, category, caisses, amc_domains, fields)
+
+
+_FORWARD_MARK = re.compile(r"-{2,}\s*(?:message transf|forwarded message|message d'origine|original message)"
+                           r"|message r[ée]exp[ée]di[ée]", re.IGNORECASE)
+
+
+def _forward_header_date(outer: ParsedMessage) -> datetime | None:
+    """The original's date from the "Date :" line of an inline forward that mail headers could not parse
+    (French month names); never later than the forward itself."""
+    text = outer.text or ""
+    mark = _FORWARD_MARK.search(text)
+    if not mark:
+        return None
+    for line in text[mark.end():].splitlines()[:8]:
+        found = re.match(r"\s*(?:date|envoy[ée]|sent)\s*:\s*(.+)$", line, re.IGNORECASE)
+        days = t.find_dates(found.group(1)) if found else []
+        if days and (outer.date is None or days[0] <= outer.date.date()):
+            tz = outer.date.tzinfo if outer.date else UTC
+            return datetime(days[0].year, days[0].month, days[0].day, tzinfo=tz)
+    return None
+
+
+def _read(source: ParsedMessage, trust: str, category: str, caisses: tuple,
+          amc_domains: tuple[str, ...], fields: dict[str, Any]) -> Reading:
+    if category == "amc":
+        caisse = amc.operator(source.from_addr, amc_domains)
+        modules: tuple = AMC_MODULES
+    else:
+        caisse = t.caisse_code(source, caisses)
+        modules = CAISSE_MODULES
+    scores = [(module.match(source), -index, module) for index, module in enumerate(modules)]
+    score, _, module = max(scores, key=lambda s: (s[0], s[1]))
+    if score >= THRESHOLD:
+        reading = module.read(source, trust, caisse)
+    else:
+        module = None
+        reading = Reading(kind="unknown", trust=trust, caisse=caisse,
+                          facts=(Fact("to_sort", caisse=caisse, label=source.subject or None),),
+                          needs_review=UNKNOWN_AMC if category == "amc" else UNKNOWN_CAISSE)
+    unreadable = [a.problem for a in source.attachments if a.problem]
+    review = "; ".join(dict.fromkeys(r for r in (*unreadable, reading.needs_review) if r)) or None
+    problems = tuple(dict.fromkeys((*reading.problems, *(
+        f"{a.filename or 'pièce jointe'} : {a.problem}" for a in source.attachments if a.problem))))
+    base = {"subject": source.subject, "from": source.from_addr,
+            "date": source.date.isoformat() if source.date else None, "caisse": caisse,
+            "classifier": module.__name__.rpartition(".")[2] if module else None,
+            "score": round(score, 2), **fields}
+    return replace(reading, fields={**base, **reading.fields}, needs_review=review, problems=problems)

@@ -1,0 +1,184 @@
+"""Indu: notification de payer, its complement (tableau des anomalies), mise en demeure.
+
+- notification de payer / notification d'indu → ``indu_notified``: reference, total
+  amount, the letter's date, cause (label); details: acts table, CRA address, delay.
+- "tableau des anomalies" / "complément à notre courrier" naming an indu →
+  kind ``complement_indu``, fact ``indu_details`` with the indu reference.
+- mise en demeure (title, not "une mise en demeure vous sera adressée") →
+  ``mise_en_demeure``.
+Whichever title comes first (subject, then body, then attachments) decides.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from cpambot.understanding.classify import constat
+from cpambot.understanding.classify import text as t
+from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.message import ParsedMessage
+
+NOTIFICATION = t.keywords(
+    ("notification de payer", 1.0),
+    ("notification(?<!avant\\x20toute\\x20notification)(?<!avant\\x20notification)"
+     "(?<!prealable\\x20a\\x20une\\x20notification) (?:d'|de l'|d'un )indu", 1.0),
+    ("indu no ?[a-z0-9-]*\\d", 0.6),
+)
+COMPLEMENT = t.keywords(
+    ("tableau (?:detaille )?des anomalies", 0.9),
+    ("complement a (?:notre|la|votre) (?:courrier|notification|lettre)", 1.0),
+    ("detail (?:des actes|de l'indu)", 0.8),
+)
+DEMEURE = t.keywords(
+    ("mise(?<!une\\x20mise) en demeure(?! (?:vous )?(?:sera|serait|pourra|pourrait|peut))", 1.0),
+    ("vous (?:met|mettons) en demeure", 1.0),
+)
+_INDU_REF = r"indu\s*(?:n[°o]|num[ée]ro|r[ée]f[ée]rence)?\s*:?"
+_REF = r"(?:\b[nv]/\s?)?\br[ée]f(?:[ée]rence)?\b\.?\s*:?"
+_PRIORITY = {"mise_en_demeure": 2, "complement_indu": 1, "notification_indu": 0}
+_HEADINGS = re.compile(r"^(?:nature|periode|montant|delai|voies|repartition|date|veuillez)")
+
+
+@t.per_message
+def _sub_kind(msg: ParsedMessage) -> tuple[str, float]:
+    """(sub-kind, score): the heaviest title of the best zone; ties go to the mise en demeure,
+    then the complement (both cite the notification), then to the earliest."""
+    best = ("", 0.0)
+    if not t.mentions(msg, ("indu", "payer", "demeure", "anomalies", "complement", "detail")):
+        return best
+    names_indu = t.mentions(msg, ("indu",))
+    for factor, text in t.zones(msg):
+        hits = []
+        for name, patterns in (("mise_en_demeure", DEMEURE), ("complement_indu", COMPLEMENT),
+                               ("notification_indu", NOTIFICATION)):
+            for pattern, weight in patterns:
+                found = pattern.search(text)
+                if found:
+                    if name == "complement_indu" and not names_indu:
+                        weight *= 0.5  # a "tableau des anomalies" of a constat, not of an indu
+                    hits.append((weight, _PRIORITY[name], -found.start(), name))
+        if hits:
+            weight, _, position, name = max(hits)
+            score = factor * weight + max(position, -99999) / 1e7
+            if score > best[1]:
+                best = (name, score)
+    return best
+
+
+def match(msg: ParsedMessage) -> float:
+    return _sub_kind(msg)[1]
+
+
+def _cause(text: str) -> str | None:
+    """The "Cause / motif de l'indu" section, its numbered items joined with " ; "."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if re.match(r"^(?:cause|motifs?)(?: de l'indu)?\s*:?\s*$", t.normalize(line)):
+            body = []
+            for nxt in lines[i + 1:]:
+                if not nxt.strip() or _HEADINGS.match(t.normalize(nxt)):
+                    break
+                body.append(nxt.strip())
+            items = re.split(r"(?<=[.;:])\s+(?=\d{1,2}[.)]\s)", " ".join(body))
+            return " ; ".join(re.sub(r"^\d{1,2}[.)]\s*", "", i).strip(" .;") for i in items
+                              if i.strip()) or None
+    listed = re.search(r"(?:pour les|aux)\s+motifs?\s+suivants?\s*:[ \t]*\n", text, re.IGNORECASE)
+    if listed:
+        items: list[str] = []
+        for line in text[listed.end():].splitlines():
+            line = line.strip()
+            if not line or _HEADINGS.match(t.normalize(line)):
+                break
+            if re.match(r"^(?:[-•*]|\d{1,2}[.)])\s", line) or not items:
+                items.append(re.sub(r"^(?:[-•*]|\d{1,2}[.)])\s*", "", line))
+            else:
+                items[-1] += " " + line
+        return " ; ".join(i.strip(" .;") for i in items if i.strip(" .;")) or None
+    found = re.search(r"(?im)^\s*motifs?(?: de l'indu)?\s*:\s*(.{5,300})$", text)
+    return found.group(1).strip() if found else None
+
+
+def _acts(msg: ParsedMessage) -> list[dict]:
+    acts: list[dict] = []
+    for source in (a.text for a in msg.attachments if a.text):
+        for header, rows in t.find_tables(source):
+            if t.column(header, r"acte", r"cotation") is None:
+                continue
+            keep = [(name, t.column(header, *cols)) for name, cols in (
+                ("date", (r"date", r"periode")), ("act", (r"cotation factur", r"acte", r"cotation")),
+                ("amount", (r"montant",)), ("reason", (r"grief", r"anomalie", r"motif")))]
+            for row in rows[:500]:
+                if not t.normalize(row[0]).startswith("total"):
+                    acts.append({name: row[i] for name, i in keep if i is not None})
+    return acts
+
+
+def _amount(msg: ParsedMessage, problems: list[str]) -> Decimal | None:
+    letters = "\n".join(a.text for a in msg.attachments if a.text)
+    body = (msg.subject or "") + "\n" + (msg.text or "")
+    labels = (r"montant total[^\d\n]{0,40}?", r"montant de l'indu\s*:?\s*",
+              r"(?:reste|restant) d[ûu]e?\s*:?\s*", r"(?:d'un|pour un) montant (?:total )?de\s*",
+              r"(?:r[ée]gler|redevable de) la somme de\s*")
+    found = [v for text in (letters, body) for label in labels
+             if (v := t.amount_after(text, label, 45)) is not None]
+    if len(set(found)) > 1:
+        problems.append("montants différents dans le courrier (" + ", ".join(f"{v} €" for v in
+                        dict.fromkeys(found)) + ") : à vérifier")
+        return None
+    return found[0] if found else None
+
+
+def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
+    kind = _sub_kind(msg)[0] or "notification_indu"
+    problems: list[str] = []
+    full = msg.all_text()
+    reference = (t.reference_after(msg.subject or "", _INDU_REF) or t.reference_after(full, _INDU_REF)
+                 or t.reference_after(full, _REF))
+    letters = "\n".join(a.text for a in msg.attachments if a.text)
+    letter = t.letter_date(letters) or t.letter_date(msg.text or "")
+    when = letter or (msg.date.date() if msg.date else None)
+    details: dict = {}
+    control = t.reference_after(full, r"dossier\s*(?:de contr[oô]le)?\s*(?:n[°o])?\s*:?")
+    if control and control != reference:
+        details["related"] = [control]  # the constat d'anomalies opened the case under this number
+    delay = t.find_delay(full)
+    if delay:
+        details["delay"] = {"count": delay[0], "unit": delay[1]}
+    if kind == "complement_indu":
+        table = constat.table_summary(msg)
+        details["letter_of"] = t.date_after(full, r"courrier du\s*", span=2)
+        if table["rows"]:
+            details.update(table_rows=table["rows"], griefs=table["griefs"])
+        fact = Fact("indu_details", caisse=caisse, reference=reference, amount=table["total"],
+                    date=msg.date.date() if msg.date else None, details=details)
+    else:
+        amount = _amount(msg, problems)
+        if kind == "mise_en_demeure":
+            if re.search(r"major\w*[^.\n]{0,40}10\s?%", t.normalize(full)):
+                details["majoration"] = "10 %"
+            fact = Fact("mise_en_demeure", caisse=caisse, reference=reference, amount=amount,
+                        date=when, details=details)
+        else:
+            cra = re.search(r"recours amiable[^:]{0,60}adresse suivante\s*:\s*([^.]{10,250})",
+                            " ".join(full.split()), re.IGNORECASE)
+            if cra:
+                details["cra_address"] = cra.group(1).strip()
+            acts = _acts(msg)
+            if acts:
+                details["acts"] = acts
+            if re.search(r"tableau detaille[^.]{0,80}(?:separement|ulterieurement)", t.normalize(full)):
+                details["acts_sent_separately"] = True
+            fact = Fact("indu_notified", caisse=caisse, reference=reference, amount=amount, date=when,
+                        label=_cause(letters) or _cause(msg.text or ""), details=details)
+    review = None
+    if problems:
+        review = "indu : montants contradictoires, à vérifier"
+    elif reference is None:
+        review = "indu sans référence lisible : à lire"
+    elif kind != "complement_indu" and fact.amount is None:
+        review = "indu sans montant lisible : à lire"
+    fields = {"reference": reference, "amount": fact.amount, "letter_date": letter, "label": fact.label,
+              **{k: v for k, v in details.items() if k != "acts"}}
+    return Reading(kind=kind, trust=trust, caisse=caisse, facts=(fact,), fields=fields,
+                   needs_review=review, problems=tuple(problems))

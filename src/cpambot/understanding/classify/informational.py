@@ -1,0 +1,74 @@
+"""Information from the caisse: newsletters (no fact) and invitations to a meeting.
+
+- "Infoslettre", "info lettre", "lettre d'information", "newsletter", "actualités" →
+  kind ``newsletter``, no fact (an unsubscribe link alone is not enough).
+- "invitation à un échange / entretien", "nous vous proposons un rendez-vous",
+  "souhaite échanger avec vous" → kind ``invitation``, fact ``meeting_invitation``
+  dated with the meeting (time and "répondre avant le" in the details).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from cpambot.understanding.classify import text as t
+from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.message import ParsedMessage
+
+NEWSLETTER = t.keywords(
+    ("infos? ?lettres?", 1.0),
+    ("lettre d'information", 0.9),
+    ("newsletter", 0.9),
+    ("actualites", 0.6),
+    ("desabonn", 0.55),
+    ("desinscri", 0.55),
+)
+INVITATION = t.keywords(
+    ("invitation a (?:un|une) (?:echange|entretien|rendez-vous|reunion|rencontre)", 1.0),
+    ("vous (?:invite|invitons|proposons) (?:a )?(?:un |une )?(?:echange|entretien|rendez-vous|reunion)", 0.9),
+    ("souhaite (?:echanger avec vous|vous rencontrer|s'entretenir avec vous)", 0.8),
+    ("entretien confraternel", 0.9),
+    ("echange confraternel", 0.9),
+)
+_BEFORE = r"(?:avant le|au plus tard le|d'ici le|jusqu'au)\s*"
+_TIME = re.compile(r"\s*(?:[àa]|,)?\s*(\d{1,2})\s*h\s*(\d{2})?(?!\d)")
+
+
+_NEWS_WORDS = ("lettre", "newsletter", "actualites", "desabonn", "desinscri")
+_INVITATION_WORDS = ("invit", "echange", "entretien", "rendez-vous", "rencontr", "reunion")
+
+
+def match(msg: ParsedMessage) -> float:
+    return max(t.keyword_score(msg, NEWSLETTER, _NEWS_WORDS),
+               t.keyword_score(msg, INVITATION, _INVITATION_WORDS))
+
+
+def _meeting(msg: ParsedMessage) -> tuple[date | None, str | None]:
+    """(date, "HH:MM") of the proposed meeting: the first date not introduced by "avant le"."""
+    year = msg.date.year if msg.date else None
+    found = [(value, end, source) for source in (msg.subject or "", msg.text or "")
+             for value, start, end in t.iter_dates(source, default_year=year)
+             if not re.search(_BEFORE + "$", source[max(0, start - 25):start], re.IGNORECASE)]
+    if not found:
+        return None, None
+    meeting = found[0][0]
+    for value, end, source in found:
+        time = _TIME.match(source, end)
+        if value == meeting and time and int(time.group(1)) < 24 and int(time.group(2) or 0) < 60:
+            return meeting, f"{int(time.group(1)):02d}:{time.group(2) or '00'}"
+    return meeting, None
+
+
+def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
+    if t.keyword_score(msg, NEWSLETTER, _NEWS_WORDS) > t.keyword_score(msg, INVITATION, _INVITATION_WORDS):
+        return Reading(kind="newsletter", trust=trust, caisse=caisse, fields={"title": msg.subject})
+    when, hour = _meeting(msg)
+    reply_before = t.date_after(msg.all_text(), _BEFORE, span=2)
+    details = {k: v for k, v in (("meeting_date", when), ("time", hour), ("reply_before", reply_before))
+               if v}
+    fact = Fact("meeting_invitation", caisse=caisse, date=when, label=msg.subject or None,
+                details=details)
+    review = None if when else "invitation sans date de rendez-vous lisible : à lire"
+    return Reading(kind="invitation", trust=trust, caisse=caisse, facts=(fact,),
+                   fields=details, needs_review=review)

@@ -1,0 +1,106 @@
+"""Demande de pièces justificatives: the caisse asks for a prescription (missing or illegible).
+
+Recognised by "demande de pièces justificatives", "pièce justificative manquante",
+"ordonnance illisible", "copie lisible de la prescription". One ``pieces_requested``
+fact per invoice, with lot, care date and amount when the letter gives them for that
+invoice alone, and the deadline (``details.deadline``) when the letter states one.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from cpambot.understanding.classify import text as t
+from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.message import ParsedMessage
+
+KEYWORDS = t.keywords(
+    ("demande de pieces justificatives", 1.0),
+    ("demande de (?:justificatifs?|pieces?)", 0.85),
+    ("pieces? justificatives? (?:manquantes?|demandees?|absentes?|non recues?)", 0.9),
+    ("ordonnances? [^.]{0,120}illisible", 1.0),
+    ("prescriptions? [^.]{0,120}illisible", 1.0),
+    ("copie lisible", 0.8),
+    ("en l'absence (?:de la|des) (?:prescriptions?|ordonnances?|pieces?)", 0.8),
+)
+
+
+def match(msg: ParsedMessage) -> float:
+    return t.keyword_score(msg, KEYWORDS, ("piece", "justificati", "lisible", "absence"))
+
+
+def _merge(into: dict, new: dict, invoice: str, problems: list[str]) -> None:
+    for key, value in new.items():
+        if value is None:
+            continue
+        if into.get(key) is None:
+            into[key] = value
+        elif into[key] != value:
+            problems.append(f"facture {invoice} : valeurs différentes pour « {key} » selon les "
+                            "documents, à vérifier")
+            into[key] = None
+            into.setdefault("conflicts", set()).add(key)
+
+
+def invoice_table(msg: ParsedMessage, problems: list[str]) -> dict[str, dict]:
+    """invoice → merged record fields, from the body and the attachments' text."""
+    found: dict[str, dict] = {}
+    for source in [msg.text, *(a.text for a in msg.attachments if a.text)]:
+        for numbers, lines in t.invoice_records(source or ""):
+            fields = t.record_fields(lines) if len(numbers) == 1 else {}
+            for number in numbers:
+                record = found.setdefault(number, {})
+                conflicts = record.get("conflicts", set())
+                _merge(record, {k: v for k, v in fields.items() if k not in conflicts}, number,
+                       problems)
+    for number in t.invoice_numbers(msg.subject or ""):
+        found.setdefault(number, {})
+    return found
+
+
+def deadline(msg: ParsedMessage, full: str) -> dict:
+    """``details`` for a stated deadline: explicit date and/or delay, or nothing."""
+    details: dict = {}
+    explicit = t.date_after(full, r"(?:avant le|au plus tard le|d'ici le|jusqu'au|"
+                                  r"date limite[^:\n]{0,20}:)\s*", span=2)
+    delay = t.find_delay(full)
+    if delay and delay[1] in ("days", "weeks"):
+        details["delay_days"] = delay[0] * (7 if delay[1] == "weeks" else 1)
+    if explicit:
+        details["deadline"] = explicit
+    elif "delay_days" in details and msg.date is not None:
+        details["deadline"] = msg.date.date() + timedelta(days=details["delay_days"])
+        details["deadline_computed"] = True
+    return details
+
+
+def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
+    problems: list[str] = []
+    full = msg.all_text()
+    records = invoice_table(msg, problems)
+    lots = t.lot_numbers(full)
+    folded = t.normalize(full)
+    illegible = re.search(r"(ordonnance|prescription)[^.]{0,120}illisible|(illisible)", folded)
+    label = ("pièce justificative manquante" if not illegible
+             else f"{illegible.group(1) or 'pièce'} illisible")
+    reference = t.reference_after(full, r"r[ée]f[ée]rence\s*(?:du courrier)?\s*:?")
+    details = deadline(msg, full)
+    facts = []
+    for invoice, record in records.items():
+        facts.append(Fact(
+            "pieces_requested", caisse=caisse, invoice=invoice,
+            lot=record.get("lot") or (lots[0] if len(lots) == 1 else None),
+            amount=record.get("amount"), date=record.get("date"), label=record.get("label") or label,
+            reference=reference, details=dict(details)))
+    review = None
+    if not facts:
+        facts.append(Fact("pieces_requested", caisse=caisse, lot=lots[0] if len(lots) == 1 else None,
+                          label=label, reference=reference, details=dict(details)))
+        review = "demande de pièces sans numéro de facture reconnu : à lire"
+    elif problems:
+        review = "demande de pièces : informations contradictoires, à vérifier"
+    fields = {"invoices": list(records), "lots": lots, "reference": reference, "label": label,
+              **details}
+    return Reading(kind="demande_pieces", trust=trust, caisse=caisse, facts=tuple(facts),
+                   fields=fields, needs_review=review, problems=tuple(problems))

@@ -1,0 +1,115 @@
+"""Réclamations: acknowledgement, answer, amelipro notifications.
+
+- "accusé de réception de votre réclamation", "nous accusons réception…" →
+  ``reclamation_acknowledged`` (kind ``reponse_reclamation``);
+- "votre réclamation a été traitée", "réponse à votre réclamation", "suite à votre
+  réclamation" → ``reclamation_answered``;
+- a notification from amelipro (sender name/subject "amelipro", noreply@ameli.fr) gets
+  kind ``amelipro``; one that is not about a réclamation ("nouveau message") has no
+  fact and is left for a human to read in the espace amelipro.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cpambot.understanding.classify import pieces
+from cpambot.understanding.classify import text as t
+from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.message import ParsedMessage
+
+ACK = t.keywords(
+    ("accuse (?:de )?reception de votre reclamation", 1.0),
+    ("accusons (?:bonne )?reception de votre reclamation", 1.0),
+    ("votre reclamation (?:a bien ete|a ete|est) (?:enregistree|recue|prise en compte)", 0.9),
+    ("reclamation[^.]{0,80}enregistree sous la reference", 0.9),
+)
+ANSWER = t.keywords(
+    ("votre reclamation (?:no ?[\\w-]+ )?(?:deposee[^.]{0,80})?a ete traitee", 1.0),
+    ("reponse a votre reclamation", 1.0),
+    ("suite a votre reclamation", 0.85),
+    ("en reponse a votre reclamation", 0.85),
+    ("votre reclamation[^.]{0,80}(?:a ete|est) (?:acceptee|rejetee|traitee|cloturee)", 0.9),
+)
+NOTICE = t.keywords(
+    ("nouveau (?:message|document)[^.]{0,60}(?:amelipro|espace pro)", 0.7),
+    ("amelipro[^.]{0,60}nouveau (?:message|document)", 0.7),
+    ("espace pro[^.]{0,60}nouveau (?:message|document)", 0.7),
+)
+_FAVOURABLE = re.compile(r"regularis|paiement (?:a ete|sera) (?:effectue|emis)|favorable|acceptee|"
+                         r"nous (?:allons|avons) (?:proceder|procede) au (?:paiement|reglement)")
+_UNFAVOURABLE = re.compile(r"defavorable|rejetee|ne peut (?:aboutir|etre (?:acceptee|satisfaite))|"
+                           r"ne pouvons (?:donner suite|pas donner suite)|maintenu")
+
+
+@t.per_message
+def _which(msg: ParsedMessage) -> tuple[str, float]:
+    best = ("", 0.0)
+    if not t.mentions(msg, ("reclamation", "amelipro", "espace pro")):
+        return best
+    for factor, text in t.zones(msg):
+        hits = [(weight, -found.start(), name)
+                for name, patterns in (("ack", ACK), ("answer", ANSWER), ("notice", NOTICE))
+                for pattern, weight in patterns if (found := pattern.search(text))]
+        if hits:
+            weight, position, name = max(hits)
+            score = factor * weight + max(position, -99999) / 1e7
+            if score > best[1]:
+                best = (name, score)
+    return best
+
+
+def is_amelipro(msg: ParsedMessage) -> bool:
+    head = t.normalize(f"{msg.from_name} {msg.subject}")
+    local, _, domain = (msg.from_addr or "").lower().rpartition("@")
+    return ("amelipro" in head or "ameli pro" in head
+            or (domain == "ameli.fr" and local in ("noreply", "no-reply", "ne-pas-repondre")))
+
+
+def match(msg: ParsedMessage) -> float:
+    return _which(msg)[1]
+
+
+def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
+    which = _which(msg)[0] or "answer"
+    kind = "amelipro" if is_amelipro(msg) else "reponse_reclamation"
+    full = msg.all_text()
+    if which == "notice":
+        return Reading(kind=kind, trust=trust, caisse=caisse, fields={"notice": msg.subject},
+                       needs_review="notification amelipro : message à consulter dans votre espace amelipro")
+    problems: list[str] = []
+    records = pieces.invoice_table(msg, problems)
+    invoices = list(records)
+    record = records[invoices[0]] if len(invoices) == 1 else {}
+    reference = (t.reference_after(full, r"r[ée]f[ée]rence\s*:?")
+                 or t.reference_after(full, r"r[ée]clamation\s*(?:n[°o]|num[ée]ro)\s*:?"))
+    submitted = t.date_after(full, r"(?:d[ée]pos[ée]e|r[ée]clamation|demande) (?:le|du)\s*", span=2)
+    details = {k: v for k, v in (("submitted_on", submitted), ("care_date", record.get("date")),
+                                 ("other_invoices", invoices[1:] or None)) if v}
+    review = None
+    label = record.get("label")
+    if which == "ack":
+        fact_kind = "reclamation_acknowledged"
+    else:
+        fact_kind = "reclamation_answered"
+        folded = t.normalize(msg.text or "")
+        if kind == "amelipro" and re.search(r"amelipro|espacepro", folded):
+            details["answer_in"] = "amelipro"
+            days = re.search(r"(?:pendant|durant) (\d{1,3}) jours", folded)
+            if days:
+                details["available_days"] = int(days.group(1))
+        elif _UNFAVOURABLE.search(folded):
+            label = "défavorable"
+        elif _FAVOURABLE.search(folded):
+            label = "favorable"
+        else:
+            review = "réponse à une réclamation : à lire"
+    fact = Fact(fact_kind, caisse=caisse, invoice=invoices[0] if invoices else None,
+                lot=record.get("lot"), amount=record.get("amount"), reject_code=record.get("reject_code"),
+                label=label, reference=reference, date=msg.date.date() if msg.date else None,
+                details=details)
+    if problems and review is None:
+        review = "réclamation : informations contradictoires, à vérifier"
+    fields = {"reference": reference, "invoices": invoices, "label": label, **details}
+    return Reading(kind=kind, trust=trust, caisse=caisse, facts=(fact,), fields=fields,
+                   needs_review=review, problems=tuple(problems))

@@ -1,0 +1,358 @@
+"""A received message as the classifiers see it: text, tables, attachments, forwards.
+
+Pure: bytes in, :class:`ParsedMessage` out. mail-parser decodes the MIME tree;
+pypdf extracts the text layer of PDF attachments; HTML bodies are flattened to
+text with table rows kept on one line (cells separated by `` | ``). A message the
+professional forwarded ("TR:", "Fwd:") carries the original in ``forwarded``,
+whether it was attached (message/rfc822) or quoted inline.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import email
+import io
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import getaddresses, parsedate_to_datetime
+from html.parser import HTMLParser
+
+import mailparser
+
+from cpambot.mailbox.headers import header_block, summarize
+from cpambot.understanding.decode.edi import EdiPart, edi_parts_of
+from cpambot.understanding.decode.errors import DecodeError
+
+LOG = logging.getLogger(__name__)
+
+MAX_PDF_PAGES = 30
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    payload: bytes
+    text: str | None = None  # extracted text (PDF text layer, CSV/text files)
+    problem: str | None = None  # French: "PDF chiffré", "PDF sans texte (scanné)"…
+
+
+@dataclass(frozen=True)
+class ParsedMessage:
+    subject: str
+    from_name: str
+    from_addr: str
+    date: datetime | None
+    message_id: str | None
+    to: tuple[str, ...] = ()
+    text: str = ""  # the plain body, or the HTML body flattened
+    html: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    forwarded: ParsedMessage | None = None
+    defects: tuple[str, ...] = ()
+    edi: tuple[EdiPart, ...] = ()  # application/EDI-consent parts (ARL, NOEMIE)
+    edi_error: str | None = None  # French reason when an EDI part cannot even be extracted
+
+    @property
+    def from_domain(self) -> str:
+        return self.from_addr.rpartition("@")[2]
+
+    @property
+    def original(self) -> ParsedMessage:
+        """The message that matters: the forwarded one when this is a forward."""
+        return self.forwarded or self
+
+    def all_text(self) -> str:
+        """Subject, body and attachment texts, for keyword matching."""
+        parts = [self.subject, self.text]
+        parts += [a.text for a in self.attachments if a.text]
+        return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+class _HtmlFlattener(HTMLParser):
+    _BLOCKS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "table", "section"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.skip = 0
+        self.cells: list[str] | None = None
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("style", "script", "head"):
+            self.skip += 1
+        elif tag == "tr":
+            self.cells = []
+        elif tag in ("td", "th") and self.cells is not None:
+            self.cell = []
+        elif tag in self._BLOCKS:
+            self.out.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("style", "script", "head"):
+            self.skip = max(0, self.skip - 1)
+        elif tag in ("td", "th") and self.cells is not None and self.cell is not None:
+            self.cells.append(" ".join("".join(self.cell).split()))
+            self.cell = None
+        elif tag == "tr" and self.cells is not None:
+            self.out.append("\n" + " | ".join(self.cells) + "\n")
+            self.cells = None
+        elif tag in self._BLOCKS:
+            self.out.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self.skip:
+            return
+        if self.cell is not None:
+            self.cell.append(data)
+        elif self.cells is None:
+            self.out.append(data)
+
+
+def html_to_text(html: str) -> str:
+    parser = _HtmlFlattener()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:  # noqa: BLE001 - html.parser is lenient, but never trust input
+        return re.sub(r"<[^>]+>", " ", html)
+    lines = [" ".join(line.split()) if "|" not in line else line.strip()
+             for line in "".join(parser.out).splitlines()]
+    text = "\n".join(lines)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def pdf_text(payload: bytes) -> tuple[str | None, str | None]:
+    """(text, problem) of a PDF: the text layer, or a French reason why there is none."""
+    try:
+        from pypdf import PdfReader
+        from pypdf.errors import FileNotDecryptedError, PdfReadError
+    except ImportError:  # pragma: no cover - pypdf is a dependency
+        return None, "lecture des PDF indisponible (pypdf absent)"
+    try:
+        reader = PdfReader(io.BytesIO(payload))
+        if reader.is_encrypted:
+            try:
+                reader.decrypt("")
+            except Exception:  # noqa: BLE001
+                return None, "PDF chiffré : à lire"
+        pages = []
+        for page in reader.pages[:MAX_PDF_PAGES]:
+            pages.append(page.extract_text() or "")
+        text = "\n".join(pages).strip()
+    except FileNotDecryptedError:
+        return None, "PDF chiffré : à lire"
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+            RecursionError, ZeroDivisionError, OSError, AssertionError) as exc:
+        return None, f"PDF illisible ({exc.__class__.__name__}) : à lire"
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on broken files
+        return None, f"PDF illisible ({exc.__class__.__name__}) : à lire"
+    if len(text) < 20:
+        return None, "PDF sans texte (document scanné) : à lire"
+    return text, None
+
+
+# --------------------------------------------------------------------------- spreadsheets
+
+_XLSX_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+MAX_SHEET_BYTES = 5 * 1024 * 1024
+
+
+def xlsx_text(payload: bytes) -> tuple[str | None, str | None]:
+    """(text, problem) of an .xlsx workbook: every sheet's rows as "a | b | c" lines.
+
+    The caisses send their tables of anomalies as spreadsheets; the format is a zip of XML
+    parts, read here with the standard library (no formula is evaluated, nothing is run)."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(payload)) as book:
+            names = book.namelist()
+            shared: list[str] = []
+            if "xl/sharedStrings.xml" in names:
+                root = ET.fromstring(_read_part(book, "xl/sharedStrings.xml"))
+                for item in root.iter(f"{_XLSX_NS}si"):
+                    shared.append("".join(t.text or "" for t in item.iter(f"{_XLSX_NS}t")))
+            lines: list[str] = []
+            for name in sorted(n for n in names if n.startswith("xl/worksheets/sheet")):
+                root = ET.fromstring(_read_part(book, name))
+                for row in root.iter(f"{_XLSX_NS}row"):
+                    cells = []
+                    for cell in row.iter(f"{_XLSX_NS}c"):
+                        value = cell.find(f"{_XLSX_NS}v")
+                        inline = cell.find(f"{_XLSX_NS}is")
+                        if cell.get("t") == "s" and value is not None and value.text:
+                            index = int(value.text)
+                            cells.append(shared[index] if index < len(shared) else "")
+                        elif inline is not None:
+                            cells.append("".join(t.text or "" for t in inline.iter(f"{_XLSX_NS}t")))
+                        else:
+                            cells.append(value.text if value is not None and value.text else "")
+                    if any(c.strip() for c in cells):
+                        lines.append(" | ".join(c.strip() for c in cells))
+    except (zipfile.BadZipFile, ET.ParseError, KeyError, ValueError, OSError, EOFError) as exc:
+        return None, f"tableur illisible ({exc.__class__.__name__}) : à lire"
+    return ("\n".join(lines) or None), (None if lines else "tableur vide : à lire")
+
+
+def _read_part(book, name: str) -> bytes:  # type: ignore[no-untyped-def]
+    if book.getinfo(name).file_size > MAX_SHEET_BYTES:
+        raise ValueError("partie trop volumineuse")
+    return book.read(name)
+
+
+# --------------------------------------------------------------------------- forwards
+
+_FORWARD_MARKERS = re.compile(
+    r"^\s*(?:-{2,}\s*(?:Message transféré|Forwarded message|Message d'origine|Original Message)"
+    r"\s*-{2,}|Début du message réexpédié\s*:|Begin forwarded message\s*:)\s*$",
+    re.IGNORECASE | re.MULTILINE)
+_FWD_HEADER = re.compile(r"^\s*(De|From|Date|Envoyé|Sent|Objet|Sujet|Subject|À|A|Pour|To|Cc)\s*:\s*(.*)$",
+                         re.IGNORECASE)
+
+
+def _inline_forward(text: str) -> ParsedMessage | None:
+    marker = _FORWARD_MARKERS.search(text)
+    if not marker:
+        return None
+    lines = text[marker.end():].lstrip("\n").splitlines()
+    headers: dict[str, str] = {}
+    index = 0
+    for index, line in enumerate(lines):  # noqa: B007 - index is used after the loop
+        if not line.strip():
+            if headers:
+                break
+            continue
+        found = _FWD_HEADER.match(line)
+        if not found:
+            break
+        name = found.group(1).lower()
+        key = {"from": "de", "sent": "date", "envoyé": "date", "subject": "objet", "sujet": "objet",
+               "to": "a", "à": "a", "pour": "a"}.get(name, name)
+        headers.setdefault(key, found.group(2).strip())
+    if "de" not in headers:
+        return None
+    body = "\n".join(lines[index:]).strip()
+    pairs = getaddresses([headers.get("de", "")])
+    name, addr = pairs[0] if pairs else ("", "")
+    return ParsedMessage(subject=headers.get("objet", ""), from_name=name, from_addr=addr.lower(),
+                         date=_parse_date(headers.get("date")), message_id=None, text=body)
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        pass
+    found = re.search(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:\D+(\d{1,2})[:h](\d{2}))?", value)
+    if found:
+        day, month, year = int(found.group(1)), int(found.group(2)), int(found.group(3))
+        try:
+            return datetime(year, month, day, int(found.group(4) or 0), int(found.group(5) or 0))
+        except ValueError:
+            return None
+    return None
+
+
+def _attached_message(msg: email.message.Message) -> bytes | None:
+    """The first message/rfc822 part of ``msg``, as bytes."""
+    try:
+        for part in msg.walk():
+            if part.get_content_type() == "message/rfc822":
+                inner = part.get_payload()
+                if isinstance(inner, list) and inner:
+                    return inner[0].as_bytes()
+    except Exception:  # noqa: BLE001 - a broken attachment is simply not a forward
+        return None
+    return None
+
+
+# --------------------------------------------------------------------------- parse
+
+
+def _attachment(item: dict) -> Attachment | None:
+    ctype = (item.get("mail_content_type") or "application/octet-stream").lower()
+    filename = item.get("filename") or ""
+    if ctype in ("message/rfc822", "application/edi-consent"):
+        return None
+    payload_text = item.get("payload") or ""
+    if item.get("binary"):
+        try:
+            payload = base64.b64decode(payload_text)
+        except (binascii.Error, ValueError):
+            return Attachment(filename, ctype, b"", None, "pièce jointe illisible (base64 invalide)")
+    else:
+        payload = payload_text.encode("utf-8", "replace")
+    text = problem = None
+    if ctype == "application/pdf" or filename.lower().endswith(".pdf"):
+        text, problem = pdf_text(payload)
+    elif filename.lower().endswith(".xlsx") or ctype.endswith("spreadsheetml.sheet"):
+        text, problem = xlsx_text(payload)
+    elif ctype.startswith("text/") or filename.lower().endswith((".csv", ".txt")):
+        text = payload.decode("utf-8", "replace") if item.get("binary") else payload_text
+    return Attachment(filename, ctype, payload, text, problem)
+
+
+def _fallback(raw: bytes) -> ParsedMessage:
+    """What can still be read of a message mail-parser refused: headers and the raw body text."""
+    head = summarize(header_block(raw), len(raw))
+    body = raw[len(header_block(raw)):].decode("utf-8", "replace")
+    return ParsedMessage(subject=head.subject, from_name=head.from_name, from_addr=head.from_addr,
+                         date=datetime.fromisoformat(head.date) if head.date else None,
+                         message_id=head.message_id, text=body, defects=("UnparseableMessage",))
+
+
+def parse_message(raw: bytes, *, _depth: int = 0) -> ParsedMessage:
+    """Parse ``raw``; never raises for bad input."""
+    try:
+        parsed = mailparser.parse_from_bytes(raw)
+    except Exception:  # noqa: BLE001 - mail-parser is lenient, but not with every byte sequence
+        return _fallback(raw)
+    # Headers through our own reader: mail-parser loses spaces in folded encoded
+    # words and converts dates to UTC, while the local date is what deadlines use.
+    head = summarize(header_block(raw), len(raw))
+    html = "\n".join(parsed.text_html)
+    text = "\n".join(parsed.text_plain).strip()
+    if not text and html:
+        text = html_to_text(html)
+    subject = head.subject
+    attachments = tuple(a for a in (_attachment(item) for item in parsed.attachments) if a)
+    edi: tuple[EdiPart, ...] = ()
+    edi_error = None
+    try:
+        edi = tuple(edi_parts_of(parsed.message))
+    except DecodeError as exc:
+        edi_error = exc.reason
+    forwarded = None
+    if _depth < 2:
+        inner = _attached_message(parsed.message)
+        if inner is not None:
+            forwarded = parse_message(inner, _depth=_depth + 1)
+        elif re.match(r"^\s*(?:(?:re|tr|fwd?)\s*:\s*)*(?:tr|fwd?)\s*:", subject, re.IGNORECASE) \
+                or _FORWARD_MARKERS.search(text):
+            forwarded = _inline_forward(text)
+            if forwarded is not None and not forwarded.attachments and attachments:
+                forwarded = ParsedMessage(**{**forwarded.__dict__, "attachments": attachments})
+    return ParsedMessage(
+        subject=subject, from_name=head.from_name, from_addr=head.from_addr,
+        date=datetime.fromisoformat(head.date) if head.date else None, message_id=head.message_id,
+        to=head.to,
+        text=text, html=html, attachments=attachments, forwarded=forwarded,
+        defects=tuple(sorted(parsed.defects_categories)), edi=edi, edi_error=edi_error,
+    )
+
+
+__all__ = ["Attachment", "ParsedMessage", "html_to_text", "parse_message", "pdf_text"]

@@ -1,0 +1,53 @@
+"""Reading one message: raw bytes → :class:`~cpambot.understanding.facts.Reading`. Pure; never raises.
+
+Machine returns (EDI parts) are read by :mod:`cpambot.understanding.machine_returns`, everything else by the
+human-message classifiers of :mod:`cpambot.understanding.classify`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from cpambot.config.loader import Caisse
+from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.machine_returns import read_returns
+from cpambot.understanding.message import parse_message
+
+LOG = logging.getLogger(__name__)
+
+TRUST_BY_CATEGORY = {"caisse": "caisse", "amc": "amc", "approver": "approver", "reply": "approver",
+                     "suspect": "suspect", "own": "other", "other": "other"}
+
+
+class UnreadableMessage(Exception):
+    """The message has no header at all: there is nothing to interpret."""
+
+
+def read_message(raw: bytes, category: str, caisses: Sequence[Caisse] = ()) -> Reading:
+    """What the bot understands of ``raw``, whose headers were judged ``category``."""
+    trust = TRUST_BY_CATEGORY.get(category, "other")
+    try:
+        return _read(raw, trust, caisses)
+    except UnreadableMessage:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one bad message must never stop the bot
+        LOG.exception("lecture impossible d'un message")
+        return Reading("unknown", trust,
+                       needs_review=f"message illisible ({exc.__class__.__name__}) : à lire",
+                       facts=(Fact("to_sort", label="message illisible"),) if trust == "caisse" else ())
+
+
+def _read(raw: bytes, trust: str, caisses: Sequence[Caisse]) -> Reading:
+    if trust == "suspect":
+        return Reading("phishing", "suspect")
+    msg = parse_message(raw)
+    if not (msg.from_addr or msg.subject or msg.date):
+        raise UnreadableMessage("aucun en-tête reconnu")
+    if trust in ("caisse", "approver"):
+        returns = read_returns(msg, trust)
+        if returns is not None:
+            return returns
+    from cpambot.understanding.classify.human import classify_human
+
+    return classify_human(msg, trust, tuple(caisses))

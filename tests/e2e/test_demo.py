@@ -1,0 +1,36 @@
+"""The demo: runs on the shipped Maildir, and that Maildir is exactly what the generator makes."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from cpambot.demo.generate import write_maildir
+from cpambot.demo.run import demo_maildir, run_demo
+from cpambot.mailbox.ledger import LEDGER
+from cpambot.store.database import Store
+
+
+def test_demo_runs_on_embedded_mailbox(tmp_path, capsys):
+    """GIVEN the demo Maildir shipped in the package WHEN `cpambot demo` runs
+    THEN it exits 0, sees all 31 messages and sorts them by sender trust."""
+    assert run_demo(tmp_path / "data") == 0
+    out = capsys.readouterr().out
+    assert "31 nouveaux messages" in out and "hameçonnage probable" in out
+    with Store.open(tmp_path / "data", readonly=True) as store:
+        rows = list(store.values(LEDGER))
+    categories = Counter(r["category"] for r in rows)
+    assert categories == {"caisse": 18, "other": 8, "amc": 2, "suspect": 2, "approver": 1}
+    assert all(r["state"] in ("done", "ignored") for r in rows)
+    outbox = sorted(p.name for p in (tmp_path / "data" / "outbox").iterdir())
+    assert outbox[0] == "00-digest.eml" and any(name.endswith("-reclamation.eml") for name in outbox)
+    assert "rien n'est envoyé" in out
+
+
+def test_shipped_maildir_matches_generator(tmp_path):
+    """GIVEN the generator WHEN it writes a fresh Maildir THEN it is byte-identical to the shipped one
+    (the demo data is reproducible and nobody edited it by hand)."""
+    write_maildir(tmp_path / "m", manifest_path=None)
+    fresh = {p.name: p.read_bytes() for p in (tmp_path / "m" / "cur").iterdir()}
+    shipped = {p.name: p.read_bytes() for p in (demo_maildir() / "cur").iterdir()}
+    assert fresh.keys() == shipped.keys() and len(fresh) == 31
+    assert all(fresh[name] == shipped[name] for name in fresh)

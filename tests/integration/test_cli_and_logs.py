@@ -1,0 +1,131 @@
+"""Command line behaviour, log redaction, disk full, SMTP connection check."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+
+import pytest
+from builders import message, noise
+
+from cpambot.cli.main import main
+from cpambot.service.logs import redact, setup_logging
+
+
+def test_redact_nir():
+    """GIVEN log text with NIRs (spaced, compact, Corsica) WHEN redacted THEN only 4 digits remain."""
+    text = "NIR 2 84 05 2A 123 456 78 et 184052B12345699 ok, lot 042 facture 000012345"
+    out = redact(text)
+    assert "123 456" not in out and "12345699" not in out
+    assert "NIR…5678" in out and "NIR…5699" in out
+    assert "000012345" in out  # an invoice number is not a NIR
+
+
+def test_logs_never_carry_a_full_nir(capsys):
+    """GIVEN logging set up by the CLI WHEN a NIR is logged THEN stderr shows it masked."""
+    setup_logging(1)
+    logging.getLogger("bot.test").warning("assuré %s rejeté", "1 84 05 75 123 456 78")
+    err = capsys.readouterr().err
+    assert "123 456" not in err and "NIR…5678" in err
+
+
+def test_usage_errors_exit_2(capsys):
+    """GIVEN a wrong command line WHEN parsed THEN exit code 2 and a French message."""
+    with pytest.raises(SystemExit) as info:
+        main(["ledger", "--etat", "nimportequoi"])
+    assert info.value.code == 2
+    assert "choix invalide" in capsys.readouterr().err
+    assert main([]) == 2
+
+
+def test_bad_config_exit_2(tmp_path, capsys):
+    """GIVEN an invalid config WHEN any command runs THEN exit 2 and the key is named."""
+    bad = tmp_path / "c.toml"
+    bad.write_text("[professionnel]\nnom = 3\n")
+    assert main(["-c", str(bad), "check"]) == 2
+    err = capsys.readouterr().err
+    assert "professionnel.nom" in err and "ligne 2" in err
+
+
+def test_ledger_command(imap_user, bot_config, capsys):
+    """GIVEN a polled mailbox WHEN `cpambot ledger` runs THEN relevant rows are listed,
+    `--tous` adds the unrelated ones, and `--json` is machine-readable."""
+    imap_user.multiappend("INBOX", [message(subject="Retour lots"), noise(1)])
+    config = bot_config()
+    assert main(["-c", str(config.path), "poll", "--once"]) == 0
+    out = capsys.readouterr().out
+    assert "2 nouveaux messages" in out and "1 pertinent(s)" in out
+    assert main(["-c", str(config.path), "ledger"]) == 0
+    out = capsys.readouterr().out
+    assert "Retour lots" in out and "Nouvelles 1" not in out
+    assert main(["-c", str(config.path), "ledger", "--tous", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["state"] for r in rows} == {"done", "ignored"} and len(rows) == 2
+
+
+def test_ledger_without_data(tmp_path, capsys):
+    """GIVEN an empty data directory WHEN `cpambot ledger` THEN a French hint, exit 1."""
+    assert main(["ledger", "--data-dir", str(tmp_path / "vide")]) == 1
+    assert "poll --once" in capsys.readouterr().err
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 1 MiB tmpfs mounted for the test (CI runs as root)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)],
+                            capture_output=True)
+    if result.returncode != 0:
+        pytest.fail(f"tmpfs mount failed (tests need root): {result.stderr!r}")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_disk_full_loses_nothing(imap_user, bot_config, tiny_disk, capsys):
+    """GIVEN a data directory on a full disk WHEN a big caisse message arrives
+    THEN the poll fails with a French 'disque plein' error, the message is not marked done,
+    and once space is freed the next poll processes it."""
+    imap_user.multiappend("INBOX", [message(subject="Petit"),
+                                    message(subject="Gros", attachments=[("a.pdf", "application/pdf",
+                                                                          b"x" * 1_500_000)]),
+                                    message(subject="Après")])
+    config = bot_config()
+    config = config.__class__(**{**config.__dict__, "data_dir": tiny_disk / "data"})
+    from cpambot.errors import StoreError
+    from cpambot.mailbox.ledger import LEDGER
+    from cpambot.service.poll import poll_once
+    from cpambot.store.database import Store
+
+    with pytest.raises(StoreError, match="disque plein"):
+        with Store.open(config.data_dir) as store:
+            poll_once(config, store)
+    with Store.open(config.data_dir, readonly=True) as store:
+        states = {r["subject"]: r["state"] for r in store.values(LEDGER)}
+    assert states.get("Petit") == "seen" and "Gros" not in states and "Après" not in states
+    subprocess.run(["mount", "-o", "remount,size=8m", str(tiny_disk)], check=True)
+    with Store.open(config.data_dir) as store:
+        report = poll_once(config, store)
+        states = {r["subject"]: r["state"] for r in store.values(LEDGER)}
+    assert report.ok and states == {"Petit": "done", "Gros": "done", "Après": "done"}
+
+
+def test_smtp_check(smtp_server_factory, tmp_path, monkeypatch):
+    """GIVEN a real SMTP server with STARTTLS and AUTH WHEN checked THEN the check succeeds with
+    the right password and fails, in French, with a wrong one."""
+    from cpambot.cli.smtp_check import check_smtp
+    from cpambot.config.loader import Secret, SmtpSettings
+
+    server = smtp_server_factory(starttls=True, auth=("bot", "pw"))
+    settings = SmtpSettings(host=server.host, port=server.port, security="starttls",
+                            sender="marie@example.org", username="bot",
+                            secret=Secret(env="CPAMBOT_TEST_SMTP", origin="envoi"),
+                            cafile=server.cafile, timeout=10)
+    monkeypatch.setenv("CPAMBOT_TEST_SMTP", "pw")
+    ok, text = check_smtp(settings)
+    assert ok and "connexion réussie" in text and "AUTH" in text
+    monkeypatch.setenv("CPAMBOT_TEST_SMTP", "wrong")
+    ok, text = check_smtp(settings)
+    assert not ok and "refusé" in text
+    assert server.messages == []

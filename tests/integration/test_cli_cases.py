@@ -1,0 +1,78 @@
+"""`cpambot parse`, `cpambot cases`, `cpambot case`: French text and stable JSON."""
+
+from __future__ import annotations
+
+import json
+
+from cpambot.cli.main import main
+from cpambot.demo.run import demo_maildir, run_demo
+
+ARL_POSITIVE = next(p for p in (demo_maildir() / "cur").iterdir() if ".M5P1." in p.name)
+NOEMIE_REJECT = next(p for p in (demo_maildir() / "cur").iterdir() if ".M8P1." in p.name)
+PHISHING = next(p for p in (demo_maildir() / "cur").iterdir() if ".M14P1." in p.name)
+
+
+def test_parse_json_is_stable(tmp_path, capsys, monkeypatch):
+    """GIVEN a NOEMIE reject return WHEN `cpambot parse --json` THEN the documented keys are there,
+    the amount is a string in euros and nothing was written anywhere."""
+    monkeypatch.setenv("CPAMBOT_CONFIG", str(tmp_path / "absent.toml"))
+    assert main(["parse", "--json", str(NOEMIE_REJECT)]) == 2  # explicit config that does not exist
+    monkeypatch.delenv("CPAMBOT_CONFIG")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    capsys.readouterr()
+    assert main(["parse", "--json", str(NOEMIE_REJECT)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["kind"] == "noemie" and report["caisse"] == "974"
+    (fact,) = report["facts"]
+    assert {k: fact[k] for k in ("kind", "caisse", "lot", "invoice", "amount", "reject_code")} == {
+        "kind": "invoice_rejected", "caisse": "974", "lot": "042", "invoice": "000012347",
+        "amount": "5.67", "reject_code": "0250"}
+    assert fact["case"]["state"] == "open" and isinstance(fact["deadlines"], list)
+    assert not list(tmp_path.glob("**/store.json"))
+
+
+def test_parse_text_shows_deadline(capsys, monkeypatch, tmp_path):
+    """GIVEN an ARL positif WHEN parsed THEN the French output shows the payment deadline."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert main(["parse", str(ARL_POSITIVE)]) == 0
+    out = capsys.readouterr().out
+    assert "ARL" in out and "lot 042" in out and "échéance 11/03/2026" in out
+
+
+def test_parse_phishing(capsys, monkeypatch, tmp_path):
+    """GIVEN a look-alike WHEN parsed THEN it is shown as such, with no fact."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert main(["parse", str(PHISHING)]) == 0
+    out = capsys.readouterr().out
+    assert "usurpation" in out and "Aucun fait" in out
+
+
+def test_cases_and_case_commands(tmp_path, capsys):
+    """GIVEN the demo processed WHEN `cpambot cases` and `cpambot case` run THEN the rejected invoice
+    is listed, its detail has history and advice, and --json has the documented keys."""
+    assert run_demo(tmp_path / "d") == 0
+    capsys.readouterr()
+    assert main(["cases", "--data-dir", str(tmp_path / "d"), "--json"]) == 0
+    cases = json.loads(capsys.readouterr().out)
+    reject = next(c for c in cases if c["invoice"] == "000012347")
+    assert {"id", "type", "state", "caisse", "lot", "invoice", "amount", "reject_code",
+            "deadlines"} <= set(reject)
+    assert main(["case", reject["id"], "--data-dir", str(tmp_path / "d")]) == 0
+    out = capsys.readouterr().out
+    assert "000012347" in out and "Historique" in out and "Conseil" in out
+    assert main(["case", "C999", "--data-dir", str(tmp_path / "d")]) == 1
+    assert main(["cases", "--data-dir", str(tmp_path / "d")]) == 0
+    assert "000012347" in capsys.readouterr().out
+
+
+def test_drafts_command(tmp_path, capsys):
+    """GIVEN the demo processed WHEN `cpambot drafts` runs THEN each draft shows its code, its state
+    and what it waits for, and --json lists the same."""
+    assert run_demo(tmp_path / "d") == 0
+    capsys.readouterr()
+    assert main(["drafts", "--data-dir", str(tmp_path / "d")]) == 0
+    out = capsys.readouterr().out
+    assert "A1" in out and "en attente de votre accord" in out and "il manque" in out
+    assert main(["drafts", "--data-dir", str(tmp_path / "d"), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["state"] for r in rows} == {"pending", "missing"} and all(r["sending"] is None for r in rows)

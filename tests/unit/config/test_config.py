@@ -1,0 +1,136 @@
+"""Configuration: valid files load; every mistake names its key and line, in French."""
+
+from pathlib import Path
+
+import pytest
+from paths import ROOT
+
+from cpambot.config.loader import load_config, parse_config
+from cpambot.errors import ConfigError, SecretError
+
+EXAMPLE = (ROOT / "config.example.toml").read_text(encoding="utf-8")
+
+MINIMAL = """
+[professionnel]
+nom = "Marie Exemple"
+numero_am = "974123456"
+email = "marie@example.org"
+
+[approbation]
+approbateurs = ["Marie@Example.org"]
+
+[[comptes]]
+nom = "principal"
+hote = "imap.example.org"
+utilisateur = "marie"
+mot_de_passe_env = "CPAMBOT_TEST_PW"
+"""
+
+
+def test_example_config_is_valid():
+    """GIVEN the shipped config.example.toml WHEN it is loaded THEN every section is read."""
+    config = load_config(ROOT / "config.example.toml")
+    assert config.professional.numero_am == "974123456"
+    assert config.accounts[0].port == 993 and config.accounts[0].security == "tls"
+    assert config.caisses[0].addresses["cra"] == "commission-recours-amiable@cgss.re"
+    assert config.smtp is not None and config.smtp.port == 587
+    assert config.approvers == ("marie.exemple@example.org",)
+
+
+def test_minimal_config_defaults():
+    """GIVEN a minimal file WHEN parsed THEN defaults apply and approvers are lower-cased."""
+    config = parse_config(MINIMAL, path=Path("/etc/cpambot/config.toml"))
+    account = config.accounts[0]
+    assert account.folders == ("INBOX",)
+    assert account.port == 993
+    assert config.approvers == ("marie@example.org",)
+    assert config.professional.profession == "infirmier"
+
+
+def _error(text: str) -> ConfigError:
+    with pytest.raises(ConfigError) as info:
+        parse_config(text, path=Path("c.toml"))
+    return info.value
+
+
+def test_wrong_type_names_key_and_line():
+    """GIVEN a port written as text WHEN parsed THEN the error names comptes[1].port and its line."""
+    text = MINIMAL + 'port = "993"\n'
+    err = _error(text)
+    assert err.key == "comptes[1].port"
+    assert err.line == text.splitlines().index('port = "993"') + 1
+    assert "nombre entier" in str(err) and f"ligne {err.line}" in str(err)
+    assert err.exit_code == 2
+
+
+def test_password_in_toml_is_refused():
+    """GIVEN a password written in the file WHEN parsed THEN it is refused, naming the key."""
+    err = _error(MINIMAL.replace('mot_de_passe_env = "CPAMBOT_TEST_PW"', 'mot_de_passe = "x"'))
+    assert err.key == "comptes[1].mot_de_passe"
+    assert "jamais" in str(err)
+
+
+def test_typo_suggests_the_right_key():
+    """GIVEN a misspelt key WHEN parsed THEN the error suggests the right one."""
+    err = _error(MINIMAL.replace("utilisateur", "utilisatuer"))
+    assert err.key == "comptes[1].utilisatuer"
+    assert "utilisateur" in str(err)
+
+
+def test_unknown_key_in_section():
+    """GIVEN an unknown key WHEN parsed THEN it is reported rather than ignored."""
+    err = _error(MINIMAL.replace('nom = "Marie Exemple"', 'nom = "Marie Exemple"\nprenom = "x"'))
+    assert err.key == "professionnel.prenom" and err.line == 4
+
+
+def test_missing_section_and_bad_values():
+    """GIVEN missing or malformed values WHEN parsed THEN each error is specific."""
+    assert "approbation" in str(_error(MINIMAL.split("[approbation]")[0]))
+    err = _error(MINIMAL.replace('"974123456"', '"12"'))
+    assert err.key == "professionnel.numero_am" and "9 chiffres" in str(err)
+    err = _error(MINIMAL.replace('["Marie@Example.org"]', '["pas-une-adresse"]'))
+    assert err.key == "approbation.approbateurs"
+    err = _error(MINIMAL + 'securite = "ssl"\n')
+    assert "tls, starttls, aucune" in str(err)
+
+
+def test_toml_syntax_error_has_line():
+    """GIVEN broken TOML WHEN parsed THEN the French message carries the line number."""
+    err = _error("[professionnel]\nnom = \"Marie\n")
+    assert err.line == 2 and "syntaxe TOML invalide" in str(err)
+
+
+def test_second_account_line_is_found():
+    """GIVEN two [[comptes]] WHEN the second is wrong THEN the line of the second is reported."""
+    text = MINIMAL + '\n[[comptes]]\nnom = "b"\ntype = "maildir"\n'
+    err = _error(text)
+    assert err.key == "comptes[2]" and "chemin" in str(err)
+    assert err.line == text.splitlines().index("[[comptes]]", 10) + 1
+
+
+def test_duplicate_account_names():
+    """GIVEN two accounts with the same name WHEN parsed THEN it is refused."""
+    err = _error(MINIMAL + '\n[[comptes]]\nnom = "principal"\ntype = "maildir"\nchemin = "m"\n')
+    assert err.key == "comptes[2].nom"
+
+
+def test_secret_from_env_and_file(tmp_path, monkeypatch):
+    """GIVEN a password in an env var or a file WHEN read THEN it is returned; absent → SecretError."""
+    config = parse_config(MINIMAL)
+    secret = config.accounts[0].secret
+    monkeypatch.delenv("CPAMBOT_TEST_PW", raising=False)
+    with pytest.raises(SecretError, match="CPAMBOT_TEST_PW"):
+        secret.read()
+    monkeypatch.setenv("CPAMBOT_TEST_PW", "s3cret")
+    assert secret.read() == "s3cret"
+    pw = tmp_path / "pw"
+    pw.write_text("from-file\n")
+    config = parse_config(MINIMAL.replace('mot_de_passe_env = "CPAMBOT_TEST_PW"',
+                                          f'mot_de_passe_fichier = "{pw}"'))
+    assert config.accounts[0].secret.read() == "from-file"
+
+
+def test_missing_file_is_a_config_error(tmp_path):
+    """GIVEN no file WHEN loaded THEN a French ConfigError (exit 2) says so."""
+    with pytest.raises(ConfigError, match="introuvable"):
+        load_config(tmp_path / "absent.toml")

@@ -1,0 +1,609 @@
+"""Classification of human correspondence: every kind, the demo mailbox, forwards, unreadable PDFs."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cpambot.demo.minipdf import text_pdf
+from cpambot.demo.run import demo_maildir
+from cpambot.mailbox.headers import header_block, summarize
+from cpambot.mailbox.senders import SenderPolicy, assess
+from cpambot.understanding.classify import human, indu
+from cpambot.understanding.classify.human import classify_human
+from cpambot.understanding.facts import FACT_KINDS, MESSAGE_KINDS, Reading
+from cpambot.understanding.message import Attachment, ParsedMessage, parse_message
+
+REUNION = timezone(timedelta(hours=4))
+WHEN = datetime(2026, 4, 14, 14, 2, tzinfo=REUNION)
+CGSS = "CGSS Réunion - Régulation PS <regulation-ps@cgss.re>"
+MARNE = "CPAM de la Marne - Facturation PS <facturation-ps.cpam-marne@assurance-maladie.fr>"
+NURSE = "Marie Exemple <marie.exemple@example.org>"
+DEMO = demo_maildir() / "cur"
+
+
+def pdf(*lines: str) -> tuple[str, bytes]:
+    return "application/pdf", text_pdf([("text", line) for line in lines], title="Courrier")
+
+
+def mail(subject: str, body: str | None = "Madame,\n\nCordialement.\n", *, sender: str = CGSS,
+         html: str | None = None, attachments: tuple = (), when: datetime = WHEN) -> ParsedMessage:
+    """A message built as a mailer would, then parsed as the bot does."""
+    m = EmailMessage()
+    m["From"], m["To"], m["Subject"] = sender, "marie.exemple@example.org", subject
+    m["Date"] = format_datetime(when)
+    m["Message-ID"] = f"<{abs(hash((subject, body)))}@test.example>"
+    if body is not None:
+        m.set_content(body)
+        if html is not None:
+            m.add_alternative(html, subtype="html")
+    else:
+        m.set_content(html or "", subtype="html")
+    for filename, (ctype, data) in attachments:
+        maintype, subtype = ctype.split("/")
+        m.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return parse_message(m.as_bytes())
+
+
+def facts(reading: Reading, *keys: str) -> list[tuple]:
+    return [tuple(f.to_json()[k] for k in ("kind", *keys)) for f in reading.facts]
+
+
+# --------------------------------------------------------------------------- retour sur les lots
+
+RETOUR_TEXT = """Madame,
+
+Vous trouverez ci-dessous le retour sur le traitement de vos lots.
+
+Lot | Facture   | Date de soins | Montant | Motif
+----+-----------+---------------+---------+------------------------------
+130 | 000015330 | 02/06/2026    | 18,10€  | Facture en anomalie – pièce manquante
+130 | 000015331 | 03/06/2026    | 6,30€   | Facture en anomalie – exonération non justifiée
+132 | lot entier| du 1er au 3/06| 1 234,56 EUR | Lot non parvenu – à retransmettre
+
+Merci de transmettre les pièces dans un délai de 15 jours.
+"""
+
+
+def test_retour_lots_text_table():
+    """GIVEN a "retour sur le traitement de vos lots" with a text table WHEN classified THEN one
+    invoice_in_anomaly per invoice row (lot, amount, care date, motif) and lot_refused for the whole lot."""
+    reading = classify_human(mail("Retour sur le traitement de vos lots du 04/06/2026", RETOUR_TEXT,
+                                  sender=MARNE), "caisse")
+    assert (reading.kind, reading.caisse, reading.needs_review) == ("retour_lots", "511", None)
+    assert facts(reading, "lot", "invoice", "amount", "date", "label") == [
+        ("invoice_in_anomaly", "130", "000015330", "18.10", "2026-06-02",
+         "Facture en anomalie – pièce manquante"),
+        ("invoice_in_anomaly", "130", "000015331", "6.30", "2026-06-03",
+         "Facture en anomalie – exonération non justifiée"),
+        ("lot_refused", "132", None, "1234.56", None, "Lot non parvenu – à retransmettre")]
+    assert reading.facts[0].details["delay_days"] == 15
+    assert reading.fields["invoices"] == ["000015330", "000015331"]
+
+
+def test_retour_lots_html_only_in_a_layout_table():
+    """GIVEN an HTML-only message whose data table sits inside a layout table WHEN classified THEN the
+    rows are read from the flattened HTML."""
+    rows = "".join(f"<tr><td>{lot}</td><td>{inv}</td><td>{amount}</td><td>{motif}</td></tr>" for lot, inv,
+                   amount, motif in (("131", "000015335", "12,60 €", "Pièce manquante"),
+                                     ("132", "–", "98,00 €", "Lot non parvenu")))
+    html = ("<table><tr><td><p>Retour sur le traitement des lots</p><table><tr><th>N° de lot</th>"
+            "<th>N° facture</th><th>Montant</th><th>Motif du rejet</th></tr>"
+            f"{rows}</table></td></tr></table>")
+    reading = classify_human(mail("Retour sur le traitement des lots", None, html=html), "caisse")
+    assert reading.kind == "retour_lots" and reading.caisse == "974"
+    assert facts(reading, "lot", "invoice", "amount", "label") == [
+        ("invoice_in_anomaly", "131", "000015335", "12.60", "Pièce manquante"),
+        ("lot_refused", "132", None, "98.00", "Lot non parvenu")]
+
+
+def test_retour_lots_without_table_reads_sentences_or_asks_a_human():
+    """GIVEN a retour written as sentences WHEN classified THEN the invoice named with its lot and amount;
+    GIVEN one with no readable invoice THEN no fact and a human must read it."""
+    body = ("Suite au traitement de vos lots, la facture n° 000015400 (lot 140, soins du 05/06/2026, "
+            "montant 9,45 €) est en anomalie.\nLe lot 141 n'est pas parvenu.\n")
+    reading = classify_human(mail("Retour sur le traitement de vos lots", body), "caisse")
+    assert facts(reading, "lot", "invoice", "amount") == [("invoice_in_anomaly", "140", "000015400", "9.45"),
+                                                         ("lot_refused", "141", None, None)]
+    empty = classify_human(mail("Retour sur le traitement de vos lots", "Voir votre espace.\n"), "caisse")
+    assert empty.kind == "retour_lots" and not empty.facts and "à lire" in empty.needs_review
+
+
+def test_retour_lots_unreadable_row_is_flagged():
+    """GIVEN a table row whose invoice cell is garbled WHEN classified THEN the good rows give facts
+    and the bad one is reported for review, never guessed."""
+    body = ("Retour sur le traitement de vos lots\nLot | Facture | Montant | Motif\n"
+            "130 | 000015330 | 18,10 € | pièce manquante\n130 | 00001533 | 6,30 € | pièce manquante\n")
+    reading = classify_human(mail("Retour lots", body), "caisse")
+    assert facts(reading, "invoice") == [("invoice_in_anomaly", "000015330")]
+    assert reading.needs_review and any("00001533" in p for p in reading.problems)
+
+
+# --------------------------------------------------------------------------- pièces justificatives
+
+
+def test_demande_pieces_one_fact_per_invoice_with_deadline():
+    """GIVEN a demande de pièces naming three invoices in the body and detailing them in a PDF WHEN
+    classified THEN one pieces_requested per invoice with the PDF's amounts and the stated deadline."""
+    letter = pdf("Référence : PJ-2026-511-004127", "Demande de pièces justificatives",
+                 "- facture n° 000012370 – soins du 10/03/2026 – montant 10,70 €",
+                 "- facture n° 000012371 – soins du 11/03/2026 – montant 16,10 €",
+                 "Merci de nous adresser ces pièces dans un délai de 15 jours, soit avant le 04/04/2026.")
+    body = ("Veuillez trouver ci-joint notre demande concernant les factures n° 000012370 et 000012371 "
+            "(lot 045).\n")
+    reading = classify_human(mail("Demande de pièces justificatives", body, sender=MARNE,
+                                  attachments=(("demande.pdf", letter),)), "caisse")
+    assert (reading.kind, reading.caisse) == ("demande_pieces", "511")
+    assert facts(reading, "lot", "invoice", "amount", "date", "reference") == [
+        ("pieces_requested", "045", "000012370", "10.70", "2026-03-10", "PJ-2026-511-004127"),
+        ("pieces_requested", "045", "000012371", "16.10", "2026-03-11", "PJ-2026-511-004127")]
+    assert reading.facts[0].details == {"delay_days": 15, "deadline": date(2026, 4, 4)}
+
+
+def test_demande_pieces_delay_only_gives_a_computed_deadline():
+    """GIVEN "dans un délai de 15 jours" and no date WHEN classified THEN the deadline is the message's
+    date + 15 days, marked as computed."""
+    body = ("L'ordonnance de la facture n° 000012301 (lot 041) est illisible. Merci de la renvoyer "
+            "sous 15 jours.\n")
+    reading = classify_human(mail("Ordonnance illisible", body), "caisse")
+    (fact,) = reading.facts
+    assert (fact.invoice, fact.lot, fact.label) == ("000012301", "041", "ordonnance illisible")
+    assert fact.details == {"delay_days": 15, "deadline": date(2026, 4, 29), "deadline_computed": True}
+
+
+def test_demande_pieces_conflicting_amounts_are_not_guessed():
+    """GIVEN the body and the PDF giving two amounts for the same invoice WHEN classified THEN no
+    amount, and a human must check."""
+    letter = pdf("Demande de pièces justificatives", "- facture n° 000012370 – montant 10,70 €")
+    body = "Demande de pièces : facture n° 000012370, montant 17,10 €.\n"
+    reading = classify_human(mail("Demande de pièces justificatives", body,
+                                  attachments=(("d.pdf", letter),)), "caisse")
+    assert reading.facts[0].amount is None and reading.needs_review and reading.problems
+
+
+# --------------------------------------------------------------------------- constat, indu, CRA
+
+CONSTAT_CSV = ("Bénéficiaire;Montant en écart;Anomalie\nJ. T.;236,25 €;Cumul AIS et AMI\n"
+               "L. D.;814,50 €;Absence de prescription\nTOTAL;1 050,75 €;\n").encode()
+
+
+def test_constat_anomalies_amount_checked_against_the_table():
+    """GIVEN a constat d'anomalies stating its total and a CSV whose TOTAL row agrees WHEN classified
+    THEN anomalies_found with reference, amount, period and grievances; a disagreement drops the amount."""
+    body = ("La caisse a analysé votre facturation sur la période du 01/06/2025 au 31/12/2025.\n"
+            "Montant total des anomalies constatées : 1 050,75 €.\nVous disposez de deux mois pour vos "
+            "observations.\nDossier CTL-2026-0112.\n")
+    reading = classify_human(mail("Constat d'anomalies de facturation", body,
+                                  attachments=(("t.csv", ("text/csv", CONSTAT_CSV)),)), "caisse")
+    (fact,) = reading.facts
+    assert (reading.kind, fact.kind, fact.reference, fact.amount) == (
+        "constat_anomalies", "anomalies_found", "CTL-2026-0112", Decimal("1050.75"))
+    assert fact.date == date(2026, 4, 14) and fact.details["griefs"] == ["Cumul AIS et AMI",
+                                                                       "Absence de prescription"]
+    assert fact.details["period_start"] == date(2025, 6, 1) and reading.needs_review is None
+    wrong = classify_human(mail("Constat d'anomalies de facturation", body.replace("1 050,75", "1 060,75"),
+                                attachments=(("t.csv", ("text/csv", CONSTAT_CSV)),)), "caisse")
+    assert wrong.facts[0].amount is None and wrong.needs_review and "tableau" in wrong.problems[0]
+
+
+INDU_LETTER = pdf(
+    "Châlons-en-Champagne, le 1er juin 2026",
+    "Référence : indu n° 2026-511-000999 – dossier de contrôle CTL-2026-0200",
+    "Notification de payer", "Cause de l'indu",
+    "1. Cumul AIS et AMI au cours de la même séance.", "2. Absence de BSI valide.",
+    "Nature de l'indu", "Prestations en nature.", "Montant de l'indu", "Montant total : 812,40 €",
+    "Vous pouvez saisir la Commission de recours amiable à l'adresse suivante : CRA – CPAM de la Marne – "
+    "2 place de l'Exemple – 51000 Châlons-en-Champagne.",
+    "À défaut de paiement, une mise en demeure vous sera adressée.")
+
+
+def test_notification_indu_everything_in_the_pdf():
+    """GIVEN a neutral subject and body and a PDF notification de payer WHEN classified THEN
+    indu_notified with reference, total, the letter's date, the causes, the CRA address and the
+    constat reference it follows."""
+    reading = classify_human(mail("Courrier CPAM de la Marne", "Veuillez trouver ci-joint notre courrier.\n",
+                                  sender=MARNE, attachments=(("courrier.pdf", INDU_LETTER),)), "caisse")
+    (fact,) = reading.facts
+    assert (reading.kind, reading.caisse, reading.needs_review) == ("notification_indu", "511", None)
+    assert (fact.kind, fact.reference, fact.amount, fact.date) == (
+        "indu_notified", "2026-511-000999", Decimal("812.40"), date(2026, 6, 1))
+    assert fact.label == "Cumul AIS et AMI au cours de la même séance ; Absence de BSI valide"
+    assert fact.details["cra_address"].startswith("CRA – CPAM de la Marne")
+    assert fact.details["related"] == ["CTL-2026-0200"]
+
+
+@pytest.mark.parametrize(("payload", "problem"), [
+    (pdf(""), "PDF sans texte (document scanné) : à lire"),
+    ("encrypted", "PDF chiffré : à lire"),
+])
+def test_unreadable_pdf_is_read_from_the_mail_and_sent_to_a_human(payload, problem):
+    """GIVEN a notification de payer whose PDF is scanned or encrypted WHEN classified THEN the kind
+    comes from the subject, nothing is invented from the PDF, and needs_review gives the reason."""
+    if payload == "encrypted":
+        from pypdf import PdfReader, PdfWriter
+
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(INDU_LETTER[1])))
+        writer.encrypt(user_password="secret", owner_password="owner", algorithm="RC4-128")
+        out = io.BytesIO()
+        writer.write(out)
+        payload = ("application/pdf", out.getvalue())
+    reading = classify_human(mail("Notification de payer – indu n° 2026-511-000999",
+                                  "Veuillez trouver ci-joint la notification.\n", sender=MARNE,
+                                  attachments=(("scan.pdf", payload),)), "caisse")
+    assert reading.kind == "notification_indu" and reading.caisse == "511"
+    assert reading.needs_review.startswith(problem)
+    assert reading.facts[0].reference == "2026-511-000999" and reading.facts[0].amount is None
+    assert any(problem in p for p in reading.problems)
+
+
+def test_complement_and_mise_en_demeure():
+    """GIVEN a "tableau des anomalies" complement and a mise en demeure WHEN classified THEN
+    complement_indu/indu_details and mise_en_demeure, both keyed by the indu reference."""
+    complement = classify_human(mail("Tableau des anomalies – complément à notre courrier du 14/04/2026",
+                                     "Pour faire suite à notre notification de payer (indu n° "
+                                     "2026-974-000318), voici le tableau.\n"), "caisse")
+    assert complement.kind == "complement_indu"
+    assert facts(complement, "reference", "date") == [("indu_details", "2026-974-000318", "2026-04-14")]
+    assert complement.facts[0].details["letter_of"] == date(2026, 4, 14)
+    letter = pdf("Saint-Denis, le 01/06/2026", "MISE EN DEMEURE", "Indu n° 2026-974-000318",
+                 "Suite à notre notification de payer du 14 avril 2026, nous vous mettons en demeure de "
+                 "régler la somme de 2 046,20 EUR dans un délai d'un mois.",
+                 "Une majoration de 10 % sera appliquée.")
+    demeure = classify_human(mail("Votre dossier", "Voir le courrier joint.\n",
+                                  attachments=(("med.pdf", letter),)), "caisse")
+    assert demeure.kind == "mise_en_demeure"
+    assert facts(demeure, "reference", "amount", "date") == [
+        ("mise_en_demeure", "2026-974-000318", "2046.20", "2026-06-01")]
+    assert demeure.facts[0].details["majoration"] == "10 %"
+
+
+@pytest.mark.parametrize(("decision", "label"), [
+    ("La Commission a décidé de rejeter votre recours.", "rejet"),
+    ("La Commission a décidé de faire droit partiellement à votre recours ; l'indu est ramené à 2 598,10 €.",
+     "partiel"),
+    ("La Commission a décidé de faire droit à votre recours et d'annuler l'indu.", "favorable"),
+    ("La Commission a décidé de renvoyer le dossier au service.", None),
+])
+def test_decision_cra(decision, label):
+    """GIVEN a CRA decision letter WHEN classified THEN cra_decision keyed by the indu reference with
+    label rejet/partiel/favorable; an unknown wording has no label and goes to a human."""
+    letter = pdf("Saint-Denis, le 26 juin 2026", "Recours n° CRA-2026-0457 – indu n° 2026-974-000318",
+                 "Décision de la Commission de recours amiable", "Séance du 23 juin 2026", decision)
+    reading = classify_human(mail("Décision de la CRA", "Ci-joint la décision.\n", sender="cra@cgss.re",
+                                  attachments=(("d.pdf", letter),)), "caisse")
+    (fact,) = reading.facts
+    assert (reading.kind, fact.kind, fact.label, fact.reference) == (
+        "decision_cra", "cra_decision", label, "2026-974-000318")
+    assert fact.date == date(2026, 6, 26) and fact.details["session_date"] == date(2026, 6, 23)
+    assert fact.details["recours_reference"] == "CRA-2026-0457"
+    assert (reading.needs_review is None) == (label is not None)
+    if label == "partiel":
+        assert fact.amount == Decimal("2598.10")
+
+
+# --------------------------------------------------------------------------- réclamations
+
+
+def test_reclamation_acknowledged_and_answered():
+    """GIVEN an acknowledgement and two answers WHEN classified THEN reclamation_acknowledged with
+    invoice/reference, then reclamation_answered favourable, or for a human when the outcome is unclear."""
+    ack = classify_human(mail("Accusé de réception de votre réclamation",
+                              "Nous accusons réception de votre réclamation du 05/05/2026 concernant la "
+                              "facture n° 000012347, enregistrée sous la référence REC-974-2026-01532.\n"),
+                         "caisse")
+    assert ack.kind == "reponse_reclamation"
+    assert facts(ack, "invoice", "reference") == [
+        ("reclamation_acknowledged", "000012347", "REC-974-2026-01532")]
+    assert ack.facts[0].details["submitted_on"] == date(2026, 5, 5)
+    yes = classify_human(mail("RE: réclamation facture 000012347",
+                              "Suite à votre réclamation, nous avons procédé à la régularisation de la "
+                              "facture n° 000012347.\n", sender=MARNE), "caisse")
+    assert facts(yes, "invoice", "label") == [("reclamation_answered", "000012347", "favorable")]
+    unclear = classify_human(mail("Votre réclamation", "En réponse à votre réclamation, voici nos "
+                                  "explications détaillées.\n"), "caisse")
+    assert unclear.facts[0].kind == "reclamation_answered" and unclear.needs_review
+
+
+def test_amelipro_notifications():
+    """GIVEN amelipro's "Votre réclamation a été traitée" WHEN classified THEN kind amelipro, the answer is
+    to be read in amelipro (15 days); a "nouveau message" notice has no fact but must be read."""
+    body = ("Votre réclamation n° RECLA-2026-05-004871 déposée le 07/05/2026 a été traitée par votre "
+            "caisse.\nConnectez-vous à votre espace amelipro. La réponse reste consultable pendant "
+            "15 jours.\n")
+    reading = classify_human(mail("Votre réclamation a été traitée", body,
+                                  sender="amelipro <noreply@ameli.fr>"), "caisse")
+    assert (reading.kind, reading.caisse, reading.needs_review) == ("amelipro", None, None)
+    (fact,) = reading.facts
+    assert (fact.kind, fact.reference, fact.details["answer_in"], fact.details["available_days"]) == (
+        "reclamation_answered", "RECLA-2026-05-004871", "amelipro", 15)
+    notice = classify_human(mail("[amelipro] Nouveau message", "Vous avez un nouveau message dans votre "
+                                 "espace amelipro.\n", sender="amelipro <noreply@ameli.fr>"), "caisse")
+    assert notice.kind == "amelipro" and not notice.facts and "amelipro" in notice.needs_review
+
+
+# --------------------------------------------------------------------------- AMC
+
+
+def test_amc_statement_paid_and_refused_by_section():
+    """GIVEN an operator's statement PDF with a paid section and a refused section WHEN classified THEN
+    amc_paid / amc_rejected per invoice, operator name as caisse, part AMC."""
+    statement = pdf("Relevé n° VMD-2026-06-0000042", "Règlement du 11/06/2026", "Avis de règlement",
+                    "Facture 000015400 – soins du 01/06/2026 – 12,60 €",
+                    "Factures refusées",
+                    "Facture 000015401 – soins du 02/06/2026 – 6,14 € – adhérent inconnu")
+    reading = classify_human(mail("Votre relevé tiers payant", "Votre relevé est disponible.\n",
+                                  sender="Viamedis <releves-ps@viamedis.fr>",
+                                  attachments=(("r.pdf", statement),)), "amc")
+    assert (reading.kind, reading.caisse) == ("amc", "viamedis")
+    assert facts(reading, "invoice", "amount", "part", "caisse") == [
+        ("amc_paid", "000015400", "12.60", "AMC", "viamedis"),
+        ("amc_rejected", "000015401", "6.14", "AMC", "viamedis")]
+    assert reading.facts[0].date == date(2026, 6, 11)  # the payment date; care date in the details
+
+
+def test_amc_operator_names_and_text_rejection():
+    """GIVEN an almerys rejection and an SP santé payment WHEN classified THEN the operators are named
+    "almerys" and "spsante"."""
+    body = ("La facture ci-dessous a été rejetée :\nFacture : 000015410 (lot 150)\n"
+            "Date des soins : 20/05/2026\nMontant : 8,40 €\nMotif : bénéficiaire non reconnu\n")
+    reading = classify_human(mail("Rejet de facture", body, sender="notification-ps@almerys.com"), "amc")
+    assert facts(reading, "caisse", "invoice", "lot", "amount", "label", "date") == [
+        ("amc_rejected", "almerys", "000015410", "150", "8.40", "bénéficiaire non reconnu", "2026-05-20")]
+    paid = classify_human(mail("Avis de paiement", "Paiement du 01/06/2026 :\n"
+                               "- facture 000015420 réglée 5,00 €\n", sender="ps@sp-sante.fr"), "amc")
+    assert facts(paid, "caisse", "invoice", "amount", "date") == [
+        ("amc_paid", "spsante", "000015420", "5.00", "2026-06-01")]
+
+
+# --------------------------------------------------------------------------- information, trust
+
+
+def test_newsletter_and_invitation():
+    """GIVEN an infoslettre full of trigger words and an invitation WHEN classified THEN newsletter with
+    no fact, and meeting_invitation dated with the meeting, its time and the reply deadline."""
+    news = classify_human(mail("Infoslettre PS – juin 2026", "Rappel : une notification de payer, un "
+                               "indu, un rejet 2900 facture déjà payée... Se désabonner.\n", sender=MARNE),
+                          "caisse")
+    assert (news.kind, news.facts, news.caisse) == ("newsletter", (), "511")
+    invitation = classify_human(mail("Invitation à un échange sur votre facturation", None, html=(
+        "<p>Nous vous proposons un rendez-vous le <b>lundi 1er juin 2026 à 14&nbsp;h</b>. Merci de répondre "
+        "avant le 25/05/2026.</p>")), "caisse")
+    (fact,) = invitation.facts
+    assert (invitation.kind, fact.kind, fact.date) == ("invitation", "meeting_invitation", date(2026, 6, 1))
+    assert fact.details == {"meeting_date": date(2026, 6, 1), "time": "14:00",
+                            "reply_before": date(2026, 5, 25)}
+
+
+def test_unknown_caisse_message_is_to_sort():
+    """GIVEN a vague message from a genuine caisse WHEN classified THEN unknown with a to_sort fact."""
+    reading = classify_human(mail("Information importante", "Merci de prendre contact avec nos services.\n"),
+                             "caisse")
+    assert reading.kind == "unknown" and reading.needs_review == human.UNKNOWN_CAISSE
+    assert facts(reading, "caisse", "label") == [("to_sort", "974", "Information importante")]
+
+
+def test_suspect_and_other_senders_never_give_facts():
+    """GIVEN a look-alike sender and an unrelated sender writing like a caisse WHEN classified THEN
+    phishing / unknown, never a fact."""
+    text = "Notification de payer – indu n° 2026-974-000318, montant 3 412,60 €.\n"
+    phishing = classify_human(mail("Notification de payer", text, sender="ameli@secure-ameli-fr.com"),
+                              "suspect")
+    assert (phishing.kind, phishing.facts, phishing.caisse) == ("phishing", (), None)
+    other = classify_human(mail("Notification de payer", text, sender="collegue@example.com"), "other")
+    assert (other.kind, other.facts, other.needs_review) == ("unknown", (), None)
+
+
+def forward(original_from: str, subject: str, body: str) -> ParsedMessage:
+    text = (f"Pour info.\n\n-------- Message transféré --------\nSujet : {subject}\n"
+            f"Date : Mon, 16 Mar 2026 08:47:00 +0400\nDe : {original_from}\n"
+            f"Pour : cabinet@example.net\n\n{body}")
+    return mail(f"TR: {subject}", text, sender=NURSE)
+
+
+def test_forward_from_a_genuine_caisse_is_read_as_the_original():
+    """GIVEN the nurse forwarding a CPAM message WHEN classified THEN the original's kind and caisse,
+    with the trust given (approver)."""
+    body = ("Nous vous demandons les pièces justificatives de la facture n° 000012301 (lot 041) "
+            "dans un délai de 15 jours.\n")
+    reading = classify_human(forward(MARNE, "Demande de pièces justificatives", body), "approver")
+    assert (reading.kind, reading.trust, reading.caisse) == ("demande_pieces", "approver", "511")
+    assert facts(reading, "invoice", "caisse") == [("pieces_requested", "000012301", "511")]
+    assert reading.fields["forwarded_by"] == "marie.exemple@example.org"
+    assert reading.facts[0].details["deadline"] == date(2026, 3, 31)  # the original's date + 15 days
+
+
+def test_forwarded_phishing_stays_phishing_and_strangers_are_not_read():
+    """GIVEN the nurse forwarding a look-alike "Assurance Maladie" or a colleague's mail WHEN classified
+    THEN phishing without facts, or unknown for a human, never the caisse's kind."""
+    text = "Notification de payer – indu n° 2026-974-000318, montant 3 412,60 €.\n"
+    fake = classify_human(forward("Assurance Maladie <ameli@secure-ameli-fr.com>", "Notification de payer",
+                                  text), "approver")
+    assert (fake.kind, fake.facts) == ("phishing", ())
+    stranger = classify_human(forward("Sophie <sophie@example.com>", "Notification de payer", text),
+                              "approver")
+    assert (stranger.kind, stranger.facts) == ("unknown", ())
+    assert "sophie@example.com" in stranger.needs_review
+
+
+def test_classify_human_never_raises(monkeypatch):
+    """GIVEN a classifier that crashes WHEN a message is classified THEN unknown with the reason."""
+    def boom(msg, trust, caisse):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(indu, "read", boom)
+    reading = classify_human(mail("Notification de payer – indu n° 1", "x\n"), "caisse")
+    assert reading.kind == "unknown" and "RuntimeError" in reading.needs_review
+
+
+# --------------------------------------------------------------------------- the demo mailbox
+
+# number in MANIFEST.md → (kind, caisse, facts as (kind, invoice, lot, amount, reference))
+DEMO_EXPECTED = {
+    1: ("constat_anomalies", "974", [("anomalies_found", None, None, "3412.60", "CTL-2026-0112")]),
+    11: ("amc", "viamedis", [("amc_paid", "000012250", None, "12.60", "VMD-2026-03-0012458"),
+                             ("amc_paid", "000012251", None, "29.58", "VMD-2026-03-0012458"),
+                             ("amc_rejected", "000012260", None, "6.14", "VMD-2026-03-0012458")]),
+    12: ("retour_lots", "974", [("invoice_in_anomaly", "000012290", "041", "18.10", None),
+                                ("invoice_in_anomaly", "000012291", "041", "6.30", None),
+                                ("lot_refused", None, "043", "143.75", None)]),
+    13: ("demande_pieces", "974", [("pieces_requested", "000012301", "041", "12.60", None)]),
+    14: ("phishing", None, []),
+    16: ("demande_pieces", "511", [("pieces_requested", n, "045", a, "PJ-2026-511-004127") for n, a in (
+        ("000012370", "10.70"), ("000012371", "10.70"), ("000012372", "16.10"))]),
+    20: ("newsletter", "511", []),
+    21: ("amc", "almerys", [("amc_rejected", "000012385", "046", "8.40", "ALM-260402-7781")]),
+    24: ("notification_indu", "974", [("indu_notified", None, None, "3412.60", "2026-974-000318")]),
+    25: ("phishing", None, []),
+    26: ("complement_indu", "974", [("indu_details", None, None, "3412.60", "2026-974-000318")]),
+    28: ("invitation", "974", [("meeting_invitation", None, None, None, None)]),
+    29: ("reponse_reclamation", "974", [("reclamation_acknowledged", "000012347", "042", "9.45",
+                                         "REC-974-2026-01532")]),
+    30: ("amelipro", None, [("reclamation_answered", None, None, None, "RECLA-2026-05-004871")]),
+    31: ("decision_cra", "974", [("cra_decision", None, None, "2598.10", "2026-974-000318")]),
+}
+NOISE = (2, 4, 10, 15, 18, 19, 23, 27)
+TRUST = {"caisse": "caisse", "amc": "amc", "approver": "approver", "suspect": "suspect", "other": "other"}
+
+
+def demo_messages() -> dict[int, tuple[ParsedMessage, str]]:
+    policy = SenderPolicy.build(approvers=["marie.exemple@example.org"])
+    out = {}
+    for number, path in enumerate(sorted(DEMO.iterdir(), key=lambda p: int(p.name.split(".")[0])), 1):
+        raw = path.read_bytes()
+        category = assess(summarize(header_block(raw), len(raw)), policy).category
+        out[number] = (parse_message(raw), TRUST[category])
+    return out
+
+
+@pytest.fixture(scope="module")
+def demo() -> dict[int, tuple[ParsedMessage, str]]:
+    return demo_messages()
+
+
+@pytest.mark.parametrize("number", sorted(DEMO_EXPECTED))
+def test_demo_human_messages(demo, number):
+    """GIVEN each human message of the demo mailbox WHEN classified with its sender's trust THEN the kind,
+    caisse and key facts the MANIFEST describes, with nothing left for review."""
+    kind, caisse, expected = DEMO_EXPECTED[number]
+    msg, trust = demo[number]
+    reading = classify_human(msg, trust)
+    assert (reading.kind, reading.caisse) == (kind, caisse)
+    assert facts(reading, "invoice", "lot", "amount", "reference") == expected
+    assert reading.needs_review is None
+
+
+def test_demo_details_that_drive_deadlines(demo):
+    """GIVEN the demo letters WHEN classified THEN the dates cases and deadlines hang on are right."""
+    def only(number):
+        return classify_human(*demo[number]).facts
+
+    assert only(13)[0].details["deadline"] == date(2026, 3, 31)  # forwarded: original date + 15 days
+    assert {f.details["deadline"] for f in only(16)} == {date(2026, 4, 4)}
+    assert [f.date for f in only(12)] == [date(2026, 2, 24), date(2026, 2, 25), None]
+    (indu_fact,) = only(24)
+    assert indu_fact.date == date(2026, 4, 14) and indu_fact.details["related"] == ["CTL-2026-0112"]
+    assert "Commission de recours amiable" in indu_fact.details["cra_address"]
+    (meeting,) = only(28)
+    assert meeting.date == date(2026, 5, 19) and meeting.details["time"] == "09:30"
+    assert meeting.details["reply_before"] == date(2026, 5, 12)
+    (decision,) = only(31)
+    assert decision.label == "partiel" and decision.details["recours_reference"] == "CRA-2026-0457"
+    assert only(30)[0].details["answer_in"] == "amelipro"
+    assert classify_human(*demo[13]).trust == "approver"
+
+
+@pytest.mark.parametrize("number", NOISE)
+def test_demo_noise_gives_nothing(demo, number):
+    """GIVEN a non-institutional demo message (colleague, bank, software vendor…) WHEN classified THEN
+    unknown, no fact, nothing to review, even when it talks about NOEMIE or "facture déjà payée"."""
+    reading = classify_human(*demo[number])
+    assert (reading.kind, reading.facts, reading.needs_review) == ("unknown", (), None)
+
+
+# --------------------------------------------------------------------------- the independent corpus
+
+from paths import CORPUS  # noqa: E402
+
+MACHINE = {"arl", "noemie"}  # decoded by cpambot.understanding.machine_returns, not by these classifiers
+
+
+def corpus_cases() -> list:
+    cases = []
+    for eml in sorted(CORPUS.glob("*.eml")) if CORPUS.is_dir() else ():
+        expected = json.loads((CORPUS / f"{eml.stem}.expected.json").read_text(encoding="utf-8"))
+        if expected["kind"] not in MACHINE:
+            cases.append(pytest.param(eml, expected, id=eml.stem))
+    return cases
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="corpus absent")
+@pytest.mark.parametrize(("eml", "expected"), corpus_cases())
+def test_independent_corpus(eml, expected):
+    """GIVEN a human fixture of tests/fixtures/corpus and the trust its sender deserves WHEN classified
+    THEN what its expected JSON states (README rules: listed keys only, facts in order, same count)."""
+    reading = classify_human(parse_message(eml.read_bytes()), expected["trust"])
+    got = reading.to_json()
+    for key in ("kind", "trust", "caisse", "is_test"):
+        assert got[key] == expected[key], key
+    if "needs_review" in expected:
+        assert (reading.needs_review is not None) == expected["needs_review"], reading.needs_review
+    if "facts" in expected:
+        assert len(got["facts"]) == len(expected["facts"]), got["facts"]
+        for want, have in zip(expected["facts"], got["facts"], strict=True):
+            assert {k: have[k] for k in want} == want
+    if "problems_contains_any" in expected:
+        wanted = [w.lower() for w in expected["problems_contains_any"]]
+        assert any(w in p.lower() for p in reading.problems for w in wanted)
+
+
+# --------------------------------------------------------------------------- robustness
+
+PHRASES = ["Notification de payer", "indu n° 2026-974-000318", "Retour sur le traitement de vos lots",
+           "Lot | Facture | Montant | Motif", "041 | 000012290 | 18,10 € | pièce", "décision de la CRA",
+           "Demande de pièces justificatives", "facture n° 000012370", "montant 3 412,60 €", "le 31/02/2026",
+           "mise en demeure", "Tableau des anomalies", "Votre réclamation a été traitée", "Infoslettre",
+           "Invitation à un échange le 1er juin 2026 à 25 h 99", "Factures refusées", "motif : «",
+           "-------- Message transféré --------\nDe : x@cgss.re\n", "\x00", "é" * 3, "€€€", "| | |", ";;;"]
+ADDRESSES = ["relations-ps@cgss.re", "01974@974.01.rss.fr", "noreply@ameli.fr", "ps@viamedis.fr",
+             "x@secure-ameli-fr.com", "", "@", "a@b", "marie.exemple@example.org"]
+texts = st.lists(st.one_of(st.text(max_size=40), st.sampled_from(PHRASES)), max_size=8).map("\n".join)
+attachments = st.lists(st.builds(Attachment, filename=st.text(max_size=10),
+                                 content_type=st.just("application/pdf"),
+                                 payload=st.just(b""), text=st.one_of(st.none(), texts),
+                                 problem=st.one_of(st.none(), st.just("PDF chiffré : à lire"))),
+                       max_size=2).map(tuple)
+dates = st.one_of(st.none(), st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2069, 1, 1),
+                                          timezones=st.just(REUNION)))
+
+
+def parsed(forwarded: st.SearchStrategy | None = None) -> st.SearchStrategy:
+    forwarded = st.none() if forwarded is None else forwarded
+    return st.builds(ParsedMessage, subject=texts, from_name=st.text(max_size=20),
+                     from_addr=st.sampled_from(ADDRESSES), date=dates, message_id=st.none(), text=texts,
+                     html=st.one_of(st.just(""), st.just("<table><tr><td>a</td></tr></table>"), texts),
+                     attachments=attachments, forwarded=forwarded)
+
+
+@settings(max_examples=int(os.environ.get("CLASSIFY_EXAMPLES", "300")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(parsed(st.one_of(st.none(), parsed())),
+       st.sampled_from(["caisse", "amc", "approver", "suspect", "other"]))
+def test_classify_human_never_raises_on_random_messages(msg, trust):
+    """GIVEN any message, with random text, subject, attachments and forward WHEN classified THEN a valid
+    Reading comes back (kinds from the contracts, JSON-serialisable), never an exception."""
+    reading = classify_human(msg, trust)
+    assert "error" not in reading.fields  # the guard did not have to catch a bug
+    assert reading.kind in MESSAGE_KINDS and all(f.kind in FACT_KINDS for f in reading.facts)
+    json.dumps(reading.to_json())
+    assert reading.trust == trust
+    if trust in ("suspect", "other"):
+        assert reading.facts == ()

@@ -1,0 +1,45 @@
+"""Attachments and bodies turned into text: spreadsheets, HTML tables, broken files."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from cpambot.understanding.message import html_to_text, pdf_text, xlsx_text
+
+NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+def workbook(rows_xml: str, shared: list[str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as book:
+        book.writestr("xl/sharedStrings.xml", f"<sst {NS}>" + "".join(
+            f"<si><t>{s}</t></si>" for s in shared) + "</sst>")
+        book.writestr("xl/worksheets/sheet1.xml", f"<worksheet {NS}><sheetData>{rows_xml}"
+                                                  "</sheetData></worksheet>")
+    return buffer.getvalue()
+
+
+def test_xlsx_rows_become_table_lines():
+    """GIVEN a table of anomalies as .xlsx (shared strings, numbers, inline strings)
+    WHEN read THEN each row is one "a | b | c" line, in order."""
+    rows = ('<row><c t="s"><v>0</v></c><c t="s"><v>1</v></c></row>'
+            '<row><c t="inlineStr"><is><t>J. T.</t></is></c><c><v>472.5</v></c></row>')
+    text, problem = xlsx_text(workbook(rows, ["Bénéficiaire", "Montant indu"]))
+    assert problem is None
+    assert text.splitlines() == ["Bénéficiaire | Montant indu", "J. T. | 472.5"]
+
+
+def test_broken_attachments_give_a_french_reason():
+    """GIVEN a corrupt spreadsheet and a corrupt PDF WHEN read THEN no text, a reason to read it."""
+    assert xlsx_text(b"PK\x03\x04 not really")[1].startswith("tableur illisible")
+    text, problem = pdf_text(b"%PDF-1.4 garbage")
+    assert text is None and "à lire" in problem
+
+
+def test_html_table_rows_stay_on_one_line():
+    """GIVEN an HTML-only body with a table WHEN flattened THEN each row is one line of cells."""
+    html = ("<p>Bonjour</p><table><tr><th>Lot</th><th>Facture</th></tr>"
+            "<tr><td>042</td><td>000012345</td></tr></table><script>x()</script>")
+    lines = [line for line in html_to_text(html).splitlines() if line.strip()]
+    assert lines == ["Bonjour", "Lot | Facture", "042 | 000012345"]
