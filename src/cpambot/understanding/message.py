@@ -175,6 +175,7 @@ def xlsx_text(payload: bytes) -> tuple[str | None, str | None]:
     parts, read here with the standard library (no formula is evaluated, nothing is run)."""
     import xml.etree.ElementTree as ET
     import zipfile
+    import zlib
 
     try:
         with zipfile.ZipFile(io.BytesIO(payload)) as book:
@@ -201,7 +202,8 @@ def xlsx_text(payload: bytes) -> tuple[str | None, str | None]:
                             cells.append(value.text if value is not None and value.text else "")
                     if any(c.strip() for c in cells):
                         lines.append(" | ".join(c.strip() for c in cells))
-    except (zipfile.BadZipFile, ET.ParseError, KeyError, ValueError, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, ET.ParseError, KeyError, ValueError, OSError,
+            EOFError) as exc:
         return None, f"tableur illisible ({exc.__class__.__name__}) : à lire"
     return ("\n".join(lines) or None), (None if lines else "tableur vide : à lire")
 

@@ -37,6 +37,21 @@ def test_broken_attachments_give_a_french_reason():
     assert text is None and "à lire" in problem
 
 
+def test_spreadsheet_with_a_broken_compressed_stream_gives_a_french_reason():
+    """GIVEN a workbook whose deflated sheet is damaged (the zip directory intact: zlib itself fails,
+    a case found by the fuzz test) WHEN read THEN no exception, a reason to read it."""
+    name = "xl/worksheets/sheet1.xml"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr(name, f"<worksheet {NS}><sheetData>" + "<row/>" * 400 + "</sheetData></worksheet>")
+    data = bytearray(buffer.getvalue())
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo(name)
+    start = info.header_offset + 30 + len(name) + len(info.extra)
+    data[start:start + 2] = b"\xff\xff"  # an invalid deflate block type
+    text, problem = xlsx_text(bytes(data))
+    assert text is None and problem.startswith("tableur illisible")
+
+
 def test_html_table_rows_stay_on_one_line():
     """GIVEN an HTML-only body with a table WHEN flattened THEN each row is one line of cells."""
     html = ("<p>Bonjour</p><table><tr><th>Lot</th><th>Facture</th></tr>"
