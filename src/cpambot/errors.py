@@ -70,3 +70,31 @@ class StoreLockedError(StoreError):
 
 class MessageParseError(CpambotError):
     """One message cannot be decoded; it is recorded as failed and left in the mailbox."""
+
+
+class SendError(CpambotError):
+    """An e-mail of the outbox could not be sent (French message for the user)."""
+
+    def __init__(self, message: str, *, reply: str | None = None) -> None:
+        super().__init__(message)
+        self.reply = reply
+
+
+class SendTemporaryError(SendError):
+    """Nothing was accepted and trying again later may work: 4xx reply, network failure before DATA."""
+
+
+class SendSessionError(SendTemporaryError):
+    """The SMTP session could not be set up (connection, TLS, login): no message can go this run."""
+
+
+class SendRejectedError(SendError):
+    """The server refused the message for good (5xx reply): it is never retried."""
+
+
+class SendUncertainError(SendError):
+    """The exchange broke after DATA started with no final reply: the message may have been accepted."""
+
+
+class OutboxStateError(SendError):
+    """The requested change does not apply to the e-mail in its present state."""

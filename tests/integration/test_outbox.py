@@ -20,16 +20,11 @@ import pytest
 from servers import free_port
 
 from cpambot.config.loader import Secret, SmtpSettings
+from cpambot.errors import OutboxStateError
 from cpambot.letters.model import Attachment, Letter
 from cpambot.sending.mime import build_mime, make_message_id
-from cpambot.sending.outbox import (
-    MAX_ATTEMPTS,
-    OUTBOX,
-    Outbox,
-    OutboxStateError,
-    SentFolder,
-    sent_folder_for,
-)
+from cpambot.sending.outbox import MAX_ATTEMPTS, OUTBOX, Outbox
+from cpambot.sending.sent_folder import SentFolder, sent_folder_for
 from cpambot.store.database import Store
 
 HERE = Path(__file__).parent

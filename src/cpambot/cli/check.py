@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cpambot.config.loader import Config
 from cpambot.errors import CpambotError
-from cpambot.mailbox.protocol import open_mailbox
+from cpambot.mailbox.sources import open_mailbox
 
 WATCHED_CAPABILITIES = ("IDLE", "MOVE", "UIDPLUS", "CONDSTORE")
 

@@ -41,14 +41,3 @@ class Mailbox(Protocol):
     def fetch_headers(self, uids: list[int]) -> dict[int, FetchedHeaders]: ...
 
     def fetch_messages(self, uids: list[int]) -> dict[int, bytes]: ...
-
-
-def open_mailbox(account, state_dir=None) -> Mailbox:  # type: ignore[no-untyped-def]
-    """Build the mailbox implementation for a configured account."""
-    if account.kind == "maildir":
-        from cpambot.mailbox.maildir import MaildirMailbox
-
-        return MaildirMailbox(account.path, state_dir=state_dir)
-    from cpambot.mailbox.imap import ImapMailbox
-
-    return ImapMailbox(account)

@@ -52,23 +52,25 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-import socket
-import ssl
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import getaddresses
-from types import TracebackType
 from typing import Any
 
-import aiosmtplib
-from imapclient.imapclient import SENT as SENT_FLAG
-
-from cpambot.config.loader import Account, SmtpSettings
-from cpambot.errors import CpambotError, MailboxError
+from cpambot.config.loader import SmtpSettings
+from cpambot.errors import (
+    CpambotError,
+    OutboxStateError,
+    SendRejectedError,
+    SendSessionError,
+    SendTemporaryError,
+    SendUncertainError,
+)
 from cpambot.letters.model import Letter
-from cpambot.mailbox.imap import ImapMailbox, tls_context
 from cpambot.sending.mime import build_mime, is_message_id
+from cpambot.sending.sent_folder import SentFolderFactory
+from cpambot.sending.smtp import detail, transmit
 from cpambot.store.database import Store
 
 LOG = logging.getLogger(__name__)
@@ -86,111 +88,10 @@ STATE_LABELS = {
 BACKOFF_MINUTES = (1, 5, 15, 60, 240)  # after the 1st, 2nd... failed attempt; the last value is the cap
 MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
 COPY_MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
-SEEN = rb"\Seen"
 
 # Message-IDs being transmitted by this process right now: any other "sending"
 # document was left behind by a process that died (the store has one writer).
 _IN_FLIGHT: set[str] = set()
-
-
-# --------------------------------------------------------------------------- errors
-
-
-class SendError(CpambotError):
-    """An e-mail of the outbox could not be sent (French message for the user)."""
-
-    def __init__(self, message: str, *, reply: str | None = None) -> None:
-        super().__init__(message)
-        self.reply = reply
-
-
-class SendTemporaryError(SendError):
-    """Nothing was accepted and trying again later may work: 4xx reply, network failure before DATA."""
-
-
-class SendSessionError(SendTemporaryError):
-    """The SMTP session could not be set up (connection, TLS, login): no message can go this run."""
-
-
-class SendRejectedError(SendError):
-    """The server refused the message for good (5xx reply): it is never retried."""
-
-
-class SendUncertainError(SendError):
-    """The exchange broke after DATA started with no final reply: the message may have been accepted."""
-
-
-class OutboxStateError(SendError):
-    """The requested change does not apply to the e-mail in its present state."""
-
-
-# --------------------------------------------------------------------------- Sent folder
-
-
-class SentFolder:
-    """The Sent folder of one IMAP account: find a Message-ID, append a copy.
-
-    The folder is ``Account.sent_folder`` when configured, else the folder the
-    server marks ``\\Sent`` (SPECIAL-USE) or one of the usual names. A context
-    manager; ``find``/``append`` connect on first use.
-    """
-
-    def __init__(self, account: Account) -> None:
-        self.account = account
-        self.mailbox = ImapMailbox(account)
-        self._folder: str | None = None
-
-    def open(self) -> None:
-        if self.mailbox.client is None:
-            self.mailbox.open()
-
-    def close(self) -> None:
-        self.mailbox.close()
-
-    def __enter__(self) -> SentFolder:
-        self.open()
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
-
-    @property
-    def folder(self) -> str:
-        if self._folder is None:
-            if self.account.sent_folder:
-                self._folder = self.account.sent_folder
-            else:
-                self.open()
-                client = self.mailbox.client
-                assert client is not None
-                found = self.mailbox._call("la recherche du dossier « Envoyés »",
-                                           lambda: client.find_special_folder(SENT_FLAG))
-                if not found:
-                    raise MailboxError(f"compte « {self.account.name} » : aucun dossier « Envoyés » "
-                                       "trouvé ; indiquez-le avec « dossier_envoyes »")
-                self._folder = found
-        return self._folder
-
-    def find(self, message_id: str) -> bool:
-        """Is a message with this Message-ID in the Sent folder?"""
-        self.open()
-        folder = self.folder
-        client = self.mailbox.client
-        assert client is not None
-        self.mailbox._call(f"l'ouverture du dossier « {folder} »",
-                           lambda: client.select_folder(folder, readonly=True))
-        uids = self.mailbox._call(f"la recherche dans « {folder} »",
-                                  lambda: client.search(["HEADER", "Message-ID", message_id]))
-        return bool(uids)
-
-    def append(self, raw: bytes) -> None:
-        """Append ``raw`` to the Sent folder, flagged \\Seen."""
-        self.open()
-        self.mailbox.append(self.folder, raw, flags=(SEEN,))
-
-
-SentFolderFactory = Callable[[], SentFolder]
 
 
 # --------------------------------------------------------------------------- reports
@@ -248,20 +149,6 @@ def _last_attempt_at(doc: Mapping[str, Any]) -> str | None:
     """When the last attempt started: the best estimate of when a mail found in Sent left."""
     attempts = [h["at"] for h in doc.get("history", []) if h.get("event") == "attempt"]
     return attempts[-1] if attempts else None
-
-
-def _reply_text(code: int, message: str) -> str:
-    text = " / ".join(line.strip() for line in (message or "").splitlines() if line.strip())
-    return f"{code} {text}".strip()
-
-
-def _cause_chain(exc: BaseException) -> Iterable[BaseException]:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
 
 
 def _envelope_recipients(letter: Letter) -> list[str]:
@@ -428,13 +315,15 @@ class Outbox:
             def mark_sent(reply: str) -> None:
                 # Called as soon as the server said 250, before QUIT: nothing later can blur it.
                 nonlocal doc
+                self._after_accepted(doc)
                 doc = self._put(doc, "sent", now, "sent", None, sent_at=_iso(now), smtp_reply=reply,
                                 phase=None)
                 report.sent.append(key)
                 LOG.info("courriel %s envoyé (%s)", key, reply)
 
             try:
-                await self._transmit(doc, password, mark_data, mark_sent)
+                assert self.smtp is not None
+                await transmit(self.smtp, password, doc["recipients"], self.raw(doc), mark_data, mark_sent)
             except SendUncertainError as exc:
                 self._put(doc, "uncertain", now, "uncertain", str(exc))
                 report.uncertain.append(key)
@@ -493,56 +382,6 @@ class Outbox:
         report.requeued.append(key)
         LOG.warning("courriel %s : %s ; nouvel essai à %s", key, reason, _iso(when))
         return doc
-
-    # -- SMTP dialogue -------------------------------------------------------------
-
-    async def _transmit(self, doc: dict[str, Any], password: str | None, mark_data: Callable[[], None],
-                        mark_sent: Callable[[str], None]) -> None:
-        """Send one message step by step; raise a SendError subclass unless the server said 250.
-
-        ``mark_data`` is called just before the DATA command, ``mark_sent`` with the server's
-        reply as soon as it accepted the message (before QUIT).
-        """
-        settings = self.smtp
-        assert settings is not None
-        where = f"{settings.host}:{settings.port}"
-        client = aiosmtplib.SMTP(
-            hostname=settings.host, port=settings.port,
-            use_tls=settings.security == "tls", start_tls=settings.security == "starttls",
-            tls_context=tls_context(settings.cafile) if settings.security != "aucune" else None,
-            timeout=settings.timeout)
-        try:
-            # Session: connection, EHLO, STARTTLS, AUTH. Nothing about this message is sent yet.
-            try:
-                await client.connect()
-                if settings.username:
-                    await client.login(settings.username, password or "")
-            except (aiosmtplib.SMTPException, OSError, ssl.SSLError) as exc:
-                raise SendSessionError(_session_reason(exc, settings), reply=_reply_of(exc)) from exc
-            # Envelope: MAIL FROM, RCPT TO. A failure here is certain: no DATA was sent.
-            try:
-                await client.mail(settings.sender)
-                for recipient in doc["recipients"]:
-                    await client.rcpt(recipient)
-            except aiosmtplib.SMTPResponseException as exc:
-                raise _reply_error(exc, where, _envelope_what(exc)) from exc
-            except (aiosmtplib.SMTPException, OSError) as exc:
-                raise SendTemporaryError(f"échange interrompu avec le serveur d'envoi {where} avant la "
-                                         f"transmission du message ({_detail(exc)})") from exc
-            # DATA: from here on, a failure without a reply is ambiguous.
-            mark_data()
-            try:
-                response = await client.data(self.raw(doc))
-            except aiosmtplib.SMTPResponseException as exc:
-                if 400 <= exc.code < 600:  # the server answered: the message was not accepted
-                    raise _reply_error(exc, where, "le message") from exc
-                raise _uncertain(where, exc) from exc
-            except (aiosmtplib.SMTPException, OSError) as exc:
-                raise _uncertain(where, exc) from exc
-            self._after_accepted(doc)
-            mark_sent(_reply_text(response.code, response.message))
-        finally:
-            await _quit_quietly(client)
 
     def _after_accepted(self, doc: dict[str, Any]) -> None:
         """Called right after the server accepted a message, before it is recorded ``sent``.
@@ -778,93 +617,8 @@ class Outbox:
         return out
 
 
-# --------------------------------------------------------------------------- error wording
-
-
 def _copy_error(exc: Exception) -> str:
     if isinstance(exc, CpambotError | OSError):
         return str(exc)
     LOG.error("erreur interne pendant la copie dans « Envoyés »", exc_info=exc)
-    return f"erreur interne de cpambot ({_detail(exc)})"
-
-
-def _detail(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return f"{exc.__class__.__name__} : {text}" if text else exc.__class__.__name__
-
-
-def _reply_of(exc: BaseException) -> str | None:
-    if isinstance(exc, aiosmtplib.SMTPResponseException):
-        return _reply_text(exc.code, exc.message)
-    return None
-
-
-def _envelope_what(exc: aiosmtplib.SMTPResponseException) -> str:
-    if isinstance(exc, aiosmtplib.SMTPSenderRefused):
-        return f"l'expéditeur {exc.sender}"
-    if isinstance(exc, aiosmtplib.SMTPRecipientRefused):
-        return f"le destinataire {exc.recipient}"
-    return "l'enveloppe du message"
-
-
-def _reply_error(exc: aiosmtplib.SMTPResponseException, where: str, what: str) -> SendError:
-    reply = _reply_text(exc.code, exc.message)
-    if 400 <= exc.code < 500:
-        return SendTemporaryError(f"refus temporaire du serveur d'envoi {where} pour {what} ({reply})",
-                                  reply=reply)
-    return SendRejectedError(f"refus définitif du serveur d'envoi {where} pour {what} ({reply}) ; "
-                             "le courriel ne sera pas renvoyé", reply=reply)
-
-
-def _uncertain(where: str, exc: BaseException) -> SendUncertainError:
-    if isinstance(exc, TimeoutError):
-        what = "le serveur d'envoi n'a pas répondu à temps"
-    else:
-        what = "la connexion a été coupée"
-    return SendUncertainError(
-        f"{what} ({where}) pendant la transmission du message, sans confirmation : il a peut-être été "
-        f"accepté ({_detail(exc)}). Il ne sera pas renvoyé automatiquement : vérifiez auprès du "
-        "destinataire ou dans « Envoyés », puis confirmez le renvoi si nécessaire.")
-
-
-def _session_reason(exc: BaseException, settings: SmtpSettings) -> str:
-    where = f"{settings.host}:{settings.port}"
-    for item in _cause_chain(exc):
-        if isinstance(item, ssl.SSLCertVerificationError):
-            return (f"certificat TLS refusé pour le serveur d'envoi {where} ({item.verify_message}) ; "
-                    "indiquez « certificat_ca » si le serveur utilise une autorité privée")
-        if isinstance(item, ConnectionRefusedError):
-            return f"connexion refusée par le serveur d'envoi {where}"
-        if isinstance(item, socket.gaierror):
-            return f"serveur d'envoi {settings.host} introuvable (nom inconnu ou pas de réseau)"
-    if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
-        return (f"identifiant ou mot de passe refusé par le serveur d'envoi {where} pour {settings.username} "
-                f"({_reply_text(exc.code, exc.message)})")
-    if isinstance(exc, ssl.SSLError):
-        return (f"échec de la négociation TLS avec le serveur d'envoi {where} ({exc.reason or exc}) ; "
-                "vérifiez « securite » et « port »")
-    if isinstance(exc, TimeoutError):
-        return f"le serveur d'envoi {where} ne répond pas (délai dépassé)"
-    if isinstance(exc, aiosmtplib.SMTPResponseException):
-        return f"le serveur d'envoi {where} refuse la connexion ({_reply_text(exc.code, exc.message)})"
-    if isinstance(exc, aiosmtplib.SMTPNotSupported):
-        return f"le serveur d'envoi {where} ne propose pas ce qui est demandé ({exc}) ; vérifiez « securite »"
-    return f"connexion impossible au serveur d'envoi {where} ({_detail(exc)})"
-
-
-async def _quit_quietly(client: aiosmtplib.SMTP) -> None:
-    if not client.is_connected:
-        client.close()
-        return
-    try:
-        await client.quit()
-    except Exception:  # noqa: BLE001 - the message's fate is already known
-        pass
-    finally:
-        client.close()
-
-
-def sent_folder_for(account: Account, folder: str | None = None) -> SentFolderFactory:
-    """A factory for :class:`Outbox`: the Sent folder of ``account`` (``folder`` overrides its name)."""
-    acc = replace(account, sent_folder=folder) if folder else account
-    return lambda: SentFolder(acc)
+    return f"erreur interne de cpambot ({detail(exc)})"

@@ -40,7 +40,8 @@ from cpambot.letters.render import package_environment, placeholders, render, re
 from cpambot.mailbox.headers import header_block, summarize
 from cpambot.mailbox.ledger import LEDGER
 from cpambot.sending.mime import is_message_id, make_message_id
-from cpambot.sending.outbox import Outbox, sent_folder_for
+from cpambot.sending.outbox import Outbox
+from cpambot.sending.sent_folder import sent_folder_for
 from cpambot.store.database import Store
 from cpambot.store.raw import RawStore
 from cpambot.understanding.message import parse_message

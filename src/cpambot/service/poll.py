@@ -13,9 +13,9 @@ from cpambot.cases.casebook import CaseBook
 from cpambot.config.loader import Account, Config
 from cpambot.errors import MailboxError
 from cpambot.mailbox.ingest import FolderReport, Syncer, SyncReport
-from cpambot.mailbox.protocol import open_mailbox
 from cpambot.mailbox.retention import prune_daily
 from cpambot.mailbox.senders import SenderPolicy
+from cpambot.mailbox.sources import open_mailbox
 from cpambot.service.followup import FollowUp, local_date, utcnow
 from cpambot.service.processing import Processor, ProcessReport
 from cpambot.store.database import Store
