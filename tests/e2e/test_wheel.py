@@ -16,7 +16,7 @@ RENDER_ONE_LETTER = """
 import sys
 from datetime import date
 import cpambot
-from cpambot.config.loader import Professional
+from cpambot.config.model import Professional
 from cpambot.letters.render import render
 from cpambot.cases.rejects import lookup
 

@@ -115,7 +115,7 @@ def test_smtp_check(smtp_server_factory, tmp_path, monkeypatch):
     """GIVEN a real SMTP server with STARTTLS and AUTH WHEN checked THEN the check succeeds with
     the right password and fails, in French, with a wrong one."""
     from cpambot.cli.smtp_check import check_smtp
-    from cpambot.config.loader import Secret, SmtpSettings
+    from cpambot.config.model import Secret, SmtpSettings
 
     server = smtp_server_factory(starttls=True, auth=("bot", "pw"))
     settings = SmtpSettings(host=server.host, port=server.port, security="starttls",

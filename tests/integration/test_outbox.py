@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from servers import free_port
 
-from cpambot.config.loader import Secret, SmtpSettings
+from cpambot.config.model import Secret, SmtpSettings
 from cpambot.errors import OutboxStateError
 from cpambot.letters.model import Attachment, Letter
 from cpambot.sending.mime import build_mime, make_message_id
@@ -309,7 +309,7 @@ def test_confirm_resend_finds_a_late_copy_in_sent(store, smtp_server_factory, im
 CRASHING_CHILD = """
 import json, os, signal, sys
 from datetime import datetime
-from cpambot.config.loader import SmtpSettings
+from cpambot.config.model import SmtpSettings
 from cpambot.sending.outbox import Outbox
 from cpambot.store.database import Store
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from cpambot.cases.deadlines import absurd_date
 from cpambot.cases.rules import (
-    RuleSettings,
     apply_fact,
     case_deadlines,
     case_key,
@@ -21,6 +20,7 @@ from cpambot.cases.rules import (
     satisfies_watch,
     watch_expired,
 )
+from cpambot.config.model import RuleSettings
 from cpambot.store.database import Store
 from cpambot.understanding.facts import Fact, Reading
 

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from cpambot.cases import deadlines as dl
 from cpambot.cases.rejects import lookup
+from cpambot.config.model import DEFAULT_RULES, RuleSettings
 from cpambot.understanding.facts import FACT_KINDS, Fact
 
 CASE_TYPES = {
@@ -44,18 +44,6 @@ STATES = ("open", "waiting", "closed")
 # is owner-only and none of it is ever logged).
 BILLING_KEYS = ("nir", "insured_name", "patient_name", "patient_birth_date", "care_dates", "acts",
                 "lot_date", "billing_date", "transmitted_on", "care_nature")
-
-
-@dataclass(frozen=True)
-class RuleSettings:
-    """The configurable parts of the rules (defaults from ../shared/domain.md §6)."""
-
-    payment_watch_days: int = 7  # D161-13-3 CSS: AMO pays tiers-payant FSE within 7 working days
-    recheck_days: int = 10  # a deferred invoice is looked at again after 10 working days
-    pieces_days: int = 15
-    conciliateur_weeks: int = 3
-    relance1_days: tuple[int, int] = (15, 30)
-    relance2_days: tuple[int, int] = (10, 15)
 
 
 def fact_id(fact: Fact) -> str:
@@ -158,7 +146,7 @@ def _describe(fact: Fact) -> str:
 
 
 def apply_fact(case: dict[str, Any], fact: Fact, *, source: str, received: date,
-               today: date, settings: RuleSettings = RuleSettings()) -> dict[str, Any]:
+               today: date, settings: RuleSettings = DEFAULT_RULES) -> dict[str, Any]:
     """A copy of ``case`` updated by ``fact``; unchanged if the fact was already applied."""
     fid = fact_id(fact)
     if fid in case["fact_ids"]:
@@ -270,7 +258,7 @@ def _d(value: str | None) -> date | None:
     return date.fromisoformat(value[:10]) if value else None
 
 
-def case_deadlines(case: dict[str, Any], settings: RuleSettings = RuleSettings()) -> list[dict[str, str]]:
+def case_deadlines(case: dict[str, Any], settings: RuleSettings = DEFAULT_RULES) -> list[dict[str, str]]:
     """The deadlines that apply to a case now, as plain dicts (name, due, legal_expiry, basis)."""
     if case["state"] == "closed":
         return []
@@ -321,7 +309,7 @@ def watch_expired(case: dict[str, Any], today: date) -> bool:
 
 
 def mark_unpaid(case: dict[str, Any], today: date,
-                settings: RuleSettings = RuleSettings()) -> dict[str, Any]:
+                settings: RuleSettings = DEFAULT_RULES) -> dict[str, Any]:
     case = json.loads(json.dumps(case))
     case.update(type="unpaid_lot", state="open", status="aucun paiement ni rejet après l'ARL positif",
                 advice="Vérifiez vos paiements sur amelipro ; sans paiement, relancez la caisse.",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cpambot.config.loader import Config
+from cpambot.config.model import Config
 from cpambot.errors import CpambotError
 from cpambot.mailbox.sources import open_mailbox
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from cpambot.cases.rules import RuleSettings, apply_fact, case_key, new_case
+from cpambot.cases.rules import apply_fact, case_key, new_case
 from cpambot.cli.report import CATEGORY_LABELS, DEADLINE_FR, _fr_date
-from cpambot.config.loader import Caisse
+from cpambot.config.model import Caisse, RuleSettings
 from cpambot.mailbox.headers import header_block, summarize
 from cpambot.mailbox.senders import SenderPolicy, assess
 from cpambot.understanding.facts import FACT_KINDS, MESSAGE_KINDS

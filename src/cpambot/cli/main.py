@@ -12,7 +12,8 @@ from pathlib import Path
 
 from cpambot import __version__
 from cpambot.cli.report import CATEGORY_LABELS, ledger_table, sync_summary
-from cpambot.config.loader import Config, default_config_path, load_config
+from cpambot.config.loader import load_config
+from cpambot.config.model import Config, default_config_path
 from cpambot.errors import CpambotError, UsageError
 from cpambot.mailbox.ledger import LEDGER, STATES
 from cpambot.service.logs import setup_logging

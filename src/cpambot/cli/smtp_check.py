@@ -7,7 +7,7 @@ import ssl
 
 import aiosmtplib
 
-from cpambot.config.loader import SmtpSettings
+from cpambot.config.model import SmtpSettings
 from cpambot.errors import SecretError
 
 

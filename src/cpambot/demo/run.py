@@ -13,7 +13,7 @@ from pathlib import Path
 
 from cpambot.cases.casebook import CASES
 from cpambot.cli.report import cases_table, ledger_table, sync_summary
-from cpambot.config.loader import Account, Caisse, Config, Professional
+from cpambot.config.model import Account, Caisse, Config, Professional
 from cpambot.mailbox.ledger import LEDGER
 from cpambot.service.poll import poll_once
 from cpambot.store.database import Store

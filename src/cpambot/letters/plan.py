@@ -26,8 +26,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from cpambot.cases import deadlines as dl
-from cpambot.cases.rules import RuleSettings
-from cpambot.config.loader import Caisse, Professional
+from cpambot.config.model import Caisse, Professional, RuleSettings
 from cpambot.letters.model import LETTER_KINDS, Letter, LetterPlan, MissingInfo
 from cpambot.letters.render import render
 

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from cpambot.config.loader import Account
+from cpambot.config.model import Account
 from cpambot.errors import CpambotError
 from cpambot.mailbox.imap import ImapMailbox
 

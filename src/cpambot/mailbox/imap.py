@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
-from cpambot.config.loader import Account
+from cpambot.config.model import Account
 from cpambot.errors import AuthenticationError, MailboxError
 from cpambot.mailbox.headers import HEADER_FIELDS
 from cpambot.mailbox.protocol import FetchedHeaders, FolderStatus

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cpambot.config.loader import Account
+from cpambot.config.model import Account
 from cpambot.mailbox.imap import ImapMailbox
 from cpambot.mailbox.maildir import MaildirMailbox
 from cpambot.mailbox.protocol import Mailbox

@@ -58,7 +58,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import getaddresses
 from typing import Any
 
-from cpambot.config.loader import SmtpSettings
+from cpambot.config.model import SmtpSettings
 from cpambot.errors import (
     CpambotError,
     OutboxStateError,

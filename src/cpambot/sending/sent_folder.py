@@ -8,7 +8,7 @@ from types import TracebackType
 
 from imapclient.imapclient import SENT as SENT_FLAG
 
-from cpambot.config.loader import Account
+from cpambot.config.model import Account
 from cpambot.errors import MailboxError
 from cpambot.mailbox.imap import ImapMailbox
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 
 import aiosmtplib
 
-from cpambot.config.loader import SmtpSettings
+from cpambot.config.model import SmtpSettings
 from cpambot.errors import (
     SendError,
     SendRejectedError,

@@ -19,7 +19,7 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEv
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from cpambot.cli.report import sync_summary
-from cpambot.config.loader import Config
+from cpambot.config.model import Config
 from cpambot.mailbox.idle import IdleWatcher
 from cpambot.service.poll import poll_once
 from cpambot.store.database import Store

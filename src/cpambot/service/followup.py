@@ -33,7 +33,7 @@ from cpambot.approval.digest import build_digest
 from cpambot.approval.draftbook import DraftBook
 from cpambot.approval.replies import read_reply
 from cpambot.cases.casebook import CaseBook
-from cpambot.config.loader import Caisse, Config
+from cpambot.config.model import Caisse, Config
 from cpambot.letters.model import Attachment, Letter, LetterPlan, MissingInfo
 from cpambot.letters.plan import DONE_DATES, annulation_letter, build_letter, plan_letters
 from cpambot.letters.render import package_environment, placeholders, render, render_text

@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cpambot.cases.casebook import CaseBook
-from cpambot.config.loader import Account, Config
+from cpambot.config.model import Account, Config
 from cpambot.errors import MailboxError
 from cpambot.mailbox.ingest import FolderReport, Syncer, SyncReport
 from cpambot.mailbox.retention import prune_daily

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from cpambot.cases.casebook import CaseBook
-from cpambot.config.loader import Caisse
+from cpambot.config.model import Caisse
 from cpambot.errors import StoreError
 from cpambot.mailbox.ledger import LEDGER, MAX_ATTEMPTS, now_iso, transition
 from cpambot.store.database import Store

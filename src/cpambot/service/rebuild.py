@@ -11,7 +11,7 @@ from datetime import date
 
 from cpambot.approval.draftbook import DRAFTS
 from cpambot.cases.casebook import ALIASES, CASES, CaseBook
-from cpambot.config.loader import Config
+from cpambot.config.model import Config
 from cpambot.letters.plan import DONE_DATES
 from cpambot.mailbox.ledger import LEDGER
 from cpambot.service.poll import process

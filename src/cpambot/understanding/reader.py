@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from cpambot.config.loader import Caisse
+from cpambot.config.model import Caisse
 from cpambot.understanding.facts import Fact, Reading
 from cpambot.understanding.machine_returns import read_returns
 from cpambot.understanding.message import parse_message

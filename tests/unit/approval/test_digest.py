@@ -128,7 +128,7 @@ def test_same_day_duplicate_proposes_an_annulation(tmp_path):
     """GIVEN an invoice transmitted today that a return already shows as a duplicate (2900)
     WHEN the bot drafts THEN the "URGENT / ANNULATION DE FACTURE" draft is proposed at once, for today,
     to the caisse's annulation address; a lot transmitted another day gets none."""
-    from cpambot.config.loader import Caisse, Config, Professional
+    from cpambot.config.model import Caisse, Config, Professional
     from cpambot.sending.outbox import Outbox
     from cpambot.service.followup import FollowUp
 

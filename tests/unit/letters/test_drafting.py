@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from cpambot.cases.rules import RuleSettings, apply_fact, case_key, mark_unpaid, new_case
-from cpambot.config.loader import Caisse, Professional
+from cpambot.cases.rules import apply_fact, case_key, mark_unpaid, new_case
+from cpambot.config.model import Caisse, Professional, RuleSettings
 from cpambot.letters.model import LETTER_KINDS, Letter, LetterPlan, MissingInfo
 from cpambot.letters.plan import (
     CRA_SAFETY_DAYS,

@@ -8,7 +8,7 @@ from decimal import Decimal
 import jinja2
 import pytest
 
-from cpambot.config.loader import Professional
+from cpambot.config.model import Professional
 from cpambot.letters.model import LETTER_KINDS
 from cpambot.letters.render import (
     LetterTemplateError,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cpambot.config.loader import Caisse
+from cpambot.config.model import Caisse
 from cpambot.understanding.classify import text as t
 from cpambot.understanding.message import ParsedMessage
 

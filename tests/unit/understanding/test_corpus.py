@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from paths import CORPUS
 
-from cpambot.config.loader import Caisse
+from cpambot.config.model import Caisse
 from cpambot.mailbox.headers import header_block, summarize
 from cpambot.mailbox.senders import SenderPolicy, assess
 from cpambot.understanding.reader import read_message

@@ -1,0 +1,170 @@
+"""Configuration values: the frozen dataclasses a TOML file becomes, and where files are looked for."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cpambot.errors import SecretError
+
+SECURITY_MODES = ("tls", "starttls", "aucune")
+ACCOUNT_KINDS = ("imap", "maildir")
+CAISSE_PURPOSES = ("annulation", "reclamation", "facturation", "indus", "cra",
+                   "conciliateur", "flux", "relations_ps", "amc")
+CAISSE_KINDS = ("cpam", "cgss", "msa", "amc", "autre")
+PROFESSIONS = ("infirmier", "medecin", "kinesitherapeute", "sage-femme", "orthophoniste",
+               "orthoptiste", "pedicure-podologue", "autre")
+
+
+def default_config_path() -> Path:
+    """Where the configuration is looked for when ``--config`` is not given."""
+    env = os.environ.get("CPAMBOT_CONFIG")
+    if env:
+        return Path(env)
+    system = Path("/etc/cpambot/config.toml")
+    if system.exists():
+        return system
+    return Path.home() / ".config" / "cpambot" / "config.toml"
+
+
+def default_data_dir() -> Path:
+    """systemd's StateDirectory when present, else the XDG data directory."""
+    state = os.environ.get("STATE_DIRECTORY")
+    if state:
+        return Path(state.split(":")[0])
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".local" / "share"
+    return base / "cpambot"
+
+
+@dataclass(frozen=True)
+class Secret:
+    """Where a password comes from: an environment variable or a file."""
+
+    env: str | None = None
+    file: Path | None = None
+    origin: str = ""
+
+    def read(self) -> str:
+        if self.env:
+            value = os.environ.get(self.env)
+            if not value:
+                raise SecretError(
+                    f"{self.origin} : la variable d'environnement {self.env} est absente ou vide "
+                    "(elle doit contenir le mot de passe)")
+            return value
+        if self.file:
+            path = self.file
+            if not path.is_absolute() and os.environ.get("CREDENTIALS_DIRECTORY"):
+                path = Path(os.environ["CREDENTIALS_DIRECTORY"]) / path
+            try:
+                value = path.read_text(encoding="utf-8").strip("\r\n")
+            except OSError as exc:
+                raise SecretError(
+                    f"{self.origin} : impossible de lire le fichier de mot de passe {path} "
+                    f"({exc.strerror or exc})") from exc
+            if not value:
+                raise SecretError(f"{self.origin} : le fichier de mot de passe {path} est vide")
+            return value
+        raise SecretError(f"{self.origin} : aucun mot de passe configuré")
+
+
+@dataclass(frozen=True)
+class Professional:
+    nom: str
+    profession: str
+    numero_am: str
+    email: str
+    rpps: str | None = None
+    siret: str | None = None
+    adresse: str | None = None
+    telephone: str | None = None
+
+
+@dataclass(frozen=True)
+class Account:
+    """One mailbox to watch, IMAP or a local Maildir."""
+
+    name: str
+    kind: str
+    folders: tuple[str, ...]
+    host: str | None = None
+    port: int | None = None
+    security: str = "tls"
+    username: str | None = None
+    secret: Secret | None = None
+    cafile: Path | None = None
+    sent_folder: str | None = None
+    path: Path | None = None
+    timeout: float = 60.0
+
+    @property
+    def label(self) -> str:
+        if self.kind == "maildir":
+            return f"{self.name} (maildir {self.path})"
+        return f"{self.name} ({self.username}@{self.host}:{self.port})"
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: str
+    sender: str
+    username: str | None = None
+    secret: Secret | None = None
+    cafile: Path | None = None
+    timeout: float = 60.0
+
+
+@dataclass(frozen=True)
+class Caisse:
+    code: str
+    name: str
+    kind: str = "cpam"
+    regime: str = "01"
+    addresses: dict[str, str] = field(default_factory=dict)
+    domains: tuple[str, ...] = ()
+
+    @property
+    def flux_address(self) -> str:
+        """The caisse's télétransmission address, e.g. ``01974@974.01.rss.fr``."""
+        return self.addresses.get("flux") or f"{self.regime}{self.code}@{self.code}.{self.regime}.rss.fr"
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    """The configurable parts of the rules (defaults from ../shared/domain.md §6)."""
+
+    payment_watch_days: int = 7  # D161-13-3 CSS: AMO pays tiers-payant FSE within 7 working days
+    recheck_days: int = 10  # a deferred invoice is looked at again after 10 working days
+    pieces_days: int = 15
+    conciliateur_weeks: int = 3
+    relance1_days: tuple[int, int] = (15, 30)
+    relance2_days: tuple[int, int] = (10, 15)
+
+
+DEFAULT_RULES = RuleSettings()
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None
+    professional: Professional
+    accounts: tuple[Account, ...]
+    approvers: tuple[str, ...]
+    data_dir: Path
+    caisses: tuple[Caisse, ...] = ()
+    caisse_domains: tuple[str, ...] = ()
+    amc_domains: tuple[str, ...] = ()
+    smtp: SmtpSettings | None = None
+    poll_interval: int = 300
+    bot_address: str | None = None
+    rules: RuleSettings = field(default_factory=RuleSettings)
+    authserv_ids: tuple[str, ...] = ()  # Authentication-Results of the receiving server to trust
+    token_days: int = 7  # how long an approval link (per-draft token) stays valid
+    digest_time: str = "07:30"  # daily digest, local time
+    timezone: str = "Europe/Paris"  # the professional's: "Indian/Reunion" for the CGSS de La Réunion…
+
+
