@@ -33,194 +33,21 @@ stored; comparison is constant-time.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import getaddresses
 
-from cpambot.approval.replies import fold, normalise
+from cpambot.approval.auth_results import parse_auth_results
+from cpambot.approval.replies import fold
+from cpambot.approval.tokens import token_matches
 from cpambot.mailbox.headers import HeaderSummary
 
 # --------------------------------------------------------------------------- tokens
 
-TOKEN_BYTES = 18
-_TOKEN_CHARS = r"[a-z0-9_-]"
-_TOKEN_RE = re.compile(rf"^{_TOKEN_CHARS}{{16,64}}$")
-_TOKEN_LINE = re.compile(rf"\bjeton\s*:\s*({_TOKEN_CHARS}{{16,64}})(?![A-Za-z0-9_-])", re.IGNORECASE)
-
-
-def hash_token(token: str) -> str:
-    """The stored form of a token: sha256 hex of its lower-case form."""
-    return hashlib.sha256(token.strip().lower().encode("ascii", "replace")).hexdigest()
-
-
-def new_token() -> tuple[str, str]:
-    """A fresh (token, token_hash). Store only the hash; the token goes into the mail."""
-    token = secrets.token_urlsafe(TOKEN_BYTES).lower()
-    return token, hash_token(token)
-
-
-def token_matches(token: str, token_hash: str) -> bool:
-    """Constant-time comparison of a presented token with a stored hash."""
-    if not token or not token_hash:
-        return False
-    return hmac.compare_digest(hash_token(token), token_hash.strip().lower())
-
-
-def reply_address(base_address: str, token: str) -> str:
-    """``cpambot@example.org`` + token → ``cpambot+<token>@example.org`` (for Reply-To)."""
-    local, at, domain = base_address.strip().rpartition("@")
-    if not at or not local or not domain:
-        raise ValueError(f"adresse invalide : {base_address!r}")
-    if not _TOKEN_RE.match(token):
-        raise ValueError("jeton invalide")
-    return f"{local}+{token}@{domain}"
-
-
-def find_tokens(to_addresses: Iterable[str], text: str, *, base_address: str | None = None) -> set[str]:
-    """Every candidate token a reply carries, lower-cased: the ``+<token>`` part of its
-    recipient addresses and every ``Jeton : <token>`` line of its body (quoted or not —
-    pass the full body, not the stripped one: the token is in the quoted draft).
-
-    With ``base_address`` (``cpambot@example.org``) only recipients of the form
-    ``cpambot+<token>@example.org`` count. Candidates are only candidates: each must
-    still match a stored hash (:func:`token_matches`)."""
-    found: set[str] = set()
-    base_local = base_domain = None
-    if base_address:
-        base_local, _, base_domain = base_address.strip().lower().rpartition("@")
-    for raw in to_addresses:
-        for _, address in getaddresses([raw or ""]):
-            local, at, domain = address.strip().lower().rpartition("@")
-            if not at or "+" not in local:
-                continue
-            head, _, candidate = local.rpartition("+")
-            if base_local is not None and (head != base_local or domain != base_domain):
-                continue
-            if _TOKEN_RE.match(candidate):
-                found.add(candidate)
-    for match in _TOKEN_LINE.finditer(normalise(text or "")):
-        found.add(match.group(1).lower())
-    return found
-
 
 # --------------------------------------------------------------------------- Authentication-Results
-
-
-@dataclass(frozen=True)
-class AuthResult:
-    """One Authentication-Results header (RFC 8601), comments removed."""
-
-    authserv_id: str
-    results: tuple[tuple[str, str, dict[str, str]], ...]  # (method, result, properties)
-
-    def verdicts(self, method: str) -> list[str]:
-        return [result for m, result, _ in self.results if m == method]
-
-
-def _strip_comments(value: str) -> str:
-    """Remove RFC 5322 comments ``( … )`` (nested, with escapes), outside quoted strings."""
-    out: list[str] = []
-    depth = 0
-    quoted = escaped = False
-    for char in value:
-        if escaped:
-            escaped = False
-            if not depth:
-                out.append(char)
-            continue
-        if char == "\\":
-            escaped = True
-            if not depth:
-                out.append(char)
-            continue
-        if quoted:
-            out.append(char)
-            if char == '"':
-                quoted = False
-            continue
-        if char == "(":
-            depth += 1
-            continue
-        if char == ")" and depth:
-            depth -= 1
-            if not depth:
-                out.append(" ")
-            continue
-        if depth:
-            continue
-        if char == '"':
-            quoted = True
-        out.append(char)
-    return "".join(out)
-
-
-def _split_semicolons(value: str) -> list[str]:
-    parts, current, quoted = [], [], False
-    for char in value:
-        if char == '"':
-            quoted = not quoted
-        if char == ";" and not quoted:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    parts.append("".join(current))
-    return parts
-
-
-_RESINFO = re.compile(r"^\s*([A-Za-z0-9_.-]+)(?:\s*/\s*\d+)?\s*=\s*([A-Za-z]+)(.*)$", re.S)
-_PROPERTY = re.compile(r"([A-Za-z0-9_.-]+)\s*=\s*(\"[^\"]*\"|[^\s;]+)")
-
-
-def parse_auth_results(value: str) -> AuthResult | None:
-    """Parse one Authentication-Results value; None when it has no authserv-id
-    (e.g. an ARC-Authentication-Results value, which starts with ``i=1;``)."""
-    parts = _split_semicolons(_strip_comments(" ".join((value or "").split())))
-    head = parts[0].split()
-    if not head or "=" in head[0]:
-        return None
-    authserv_id = head[0].strip('"').lower()
-    results = []
-    for part in parts[1:]:
-        found = _RESINFO.match(part)
-        if not found:
-            continue
-        props = {k.lower(): v.strip('"') for k, v in _PROPERTY.findall(found.group(3))}
-        results.append((found.group(1).lower(), found.group(2).lower(), props))
-    return AuthResult(authserv_id, tuple(results))
-
-
-def authentication_results(header_bytes: bytes) -> list[str]:
-    """Every Authentication-Results value of a header block, unfolded, in order.
-
-    ``HeaderSummary.fields`` keeps only the first occurrence of a field; the checks need
-    all of them (the provider's own may not be the first)."""
-    text = header_bytes.decode("utf-8", "replace").replace("\r\n", "\n")
-    values: list[str] = []
-    current: list[str] | None = None
-    for line in text.split("\n"):
-        if not line.strip():
-            if values or current is not None:
-                break
-            continue
-        if line[0] in " \t":
-            if current is not None:
-                current.append(line.strip())
-            continue
-        if current is not None:
-            values.append(" ".join(current))
-            current = None
-        name, sep, value = line.partition(":")
-        if sep and name.strip().lower() == "authentication-results":
-            current = [value.strip()]
-    if current is not None:
-        values.append(" ".join(current))
-    return values
 
 
 # --------------------------------------------------------------------------- check_reply
@@ -398,10 +225,3 @@ def may_release(verdict: Verdict, proposal: Proposal, *, presented_tokens: Itera
         return Verdict(True, [], via="réponse au récapitulatif", **base)
     return Verdict(False, [f"{proposal.code} : ni jeton valide, ni réponse au brouillon ou au "
                            "récapitulatif qui le propose"], **base)
-
-
-__all__ = [
-    "AuthResult", "Proposal", "Verdict", "authentication_results", "check_reply", "find_tokens",
-    "hash_token", "is_auto_reply", "may_release", "new_token", "parent_message_id",
-    "parse_auth_results", "reply_address", "token_matches", "token_problem",
-]

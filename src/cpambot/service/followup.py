@@ -21,21 +21,17 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cpambot.approval.checks import (
-    Proposal,
-    authentication_results,
-    check_reply,
-    find_tokens,
-    may_release,
-    new_token,
-)
+from cpambot.approval.auth_results import authentication_results
+from cpambot.approval.checks import Proposal, check_reply, may_release
+from cpambot.approval.commands import read_reply
 from cpambot.approval.digest import build_digest
 from cpambot.approval.draftbook import DraftBook
-from cpambot.approval.replies import read_reply
+from cpambot.approval.tokens import find_tokens, new_token
 from cpambot.cases.casebook import CaseBook
 from cpambot.config.model import Caisse, Config
+from cpambot.letters.compose import annulation_letter, build_letter
 from cpambot.letters.model import Attachment, Letter, LetterPlan, MissingInfo
-from cpambot.letters.plan import DONE_DATES, annulation_letter, build_letter, plan_letters
+from cpambot.letters.plan import DONE_DATES, plan_letters
 from cpambot.letters.render import package_environment, placeholders, render, render_text
 from cpambot.mailbox.headers import header_block, summarize
 from cpambot.mailbox.ledger import LEDGER

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cpambot.approval.replies import (
+from cpambot.approval.commands import (
     AnnulationRequest,
     Command,
     ParsedReply,
@@ -14,8 +14,8 @@ from cpambot.approval.replies import (
     normalise_code,
     parse_commands,
     read_reply,
-    strip_reply,
 )
+from cpambot.approval.replies import strip_reply
 from cpambot.understanding.message import parse_message
 
 BOT = "cpambot <cpambot@cabinet-dupont.fr>"

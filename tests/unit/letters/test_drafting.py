@@ -9,14 +9,9 @@ import pytest
 
 from cpambot.cases.rules import apply_fact, case_key, mark_unpaid, new_case
 from cpambot.config.model import Caisse, Professional, RuleSettings
+from cpambot.letters.compose import REQUIRED, annulation_letter, build_letter
 from cpambot.letters.model import LETTER_KINDS, Letter, LetterPlan, MissingInfo
-from cpambot.letters.plan import (
-    CRA_SAFETY_DAYS,
-    REQUIRED,
-    annulation_letter,
-    build_letter,
-    plan_letters,
-)
+from cpambot.letters.plan import CRA_SAFETY_DAYS, plan_letters
 from cpambot.letters.render import placeholders
 from cpambot.understanding.facts import Fact
 

@@ -1,0 +1,267 @@
+"""The approver's commands: the grammar of a reply (OK, NON, REPORTER, ANNULER…), parsed without I/O."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from cpambot.approval.replies import APOSTROPHES, QUOTED_LINE, fold, normalise, strip_reply
+
+ACTIONS = ("approve", "reject", "postpone", "approve_all")
+
+
+KEYWORDS = {"OK": "approve", "NON": "reject", "REPORTER": "postpone", "REPORTE": "postpone",
+            "ANNULER": "cancel"}
+
+
+ALL_WORDS = ("TOUT", "TOUS", "TOUTES")
+
+
+MAX_POSTPONE_DAYS = 90
+
+
+CONFLICT_ALL = "TOUT"
+
+
+EDIT_MIN_WORDS = 6
+
+
+_CODE = re.compile(r"^([A-Z])(\d{1,4})$")
+
+
+_DAYS = re.compile(r"^(\d{1,3})(?:J|JOURS?)?$")
+
+
+_SPLIT = re.compile(r"[\s,;:+&/]+")
+
+
+_EDGE_PUNCT = "«»\"'.!?()[]"
+
+
+_BULLET = re.compile(r"^\s*(?:[-*•·–]|\d+[.)])\s+")
+
+
+_COURTESY = frozenset({
+    "BONJOUR", "BONSOIR", "SALUT", "MERCI", "MERCI BEAUCOUP", "MERCI D'AVANCE", "CORDIALEMENT",
+    "BIEN CORDIALEMENT", "BIEN A VOUS", "BONNE JOURNEE", "BONNE SOIREE", "BELLE JOURNEE", "BISES",
+    "A BIENTOT", "AMICALEMENT", "BONJOUR CPAMBOT", "HELLO", "THANKS", "MERCI A TOI", "MERCI A VOUS",
+})
+
+
+_NUMBER_WORD = r"(?:n\s*[°o]\.?|num(?:[ée]ro)?\.?)?"
+
+
+_ANNUL_LOT = re.compile(rf"\blot\s*{_NUMBER_WORD}\s*:?\s*(\d+)(?![\d])", re.IGNORECASE)
+
+
+_ANNUL_INVOICE = re.compile(rf"\bfacture\s*{_NUMBER_WORD}\s*:?\s*(\d(?:[ .]?\d)*)(?![\d])", re.IGNORECASE)
+
+
+_ANNUL_MOTIF = re.compile(r"\bmotif\s*:?\s*(.*)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Command:
+    """One decision: ``action`` on ``codes`` (empty for ``approve_all``); ``days`` for ``postpone``."""
+
+    action: str  # "approve" | "reject" | "postpone" | "approve_all"
+    codes: tuple[str, ...] = ()
+    days: int | None = None
+
+
+@dataclass(frozen=True)
+class AnnulationRequest:
+    """An urgent request to cancel an invoice: lot (3 digits), invoice (9 digits), reason."""
+
+    lot: str
+    invoice: str
+    motif: str
+
+
+@dataclass(frozen=True)
+class ParsedReply:
+    commands: tuple[Command, ...] = ()
+    annulations: tuple[AnnulationRequest, ...] = ()
+    unrecognized: tuple[str, ...] = ()  # the original lines, for the French echo
+    conflicts: tuple[str, ...] = ()  # codes named more than once (and "TOUT"): nothing done for them
+    edited_text: str | None = None  # reply to a single draft: the new text proposed for it
+
+    @property
+    def approve_all(self) -> bool:
+        return any(c.action == "approve_all" for c in self.commands)
+
+    def codes_for(self, action: str) -> tuple[str, ...]:
+        """Codes named by commands of ``action`` ("approve", "reject", "postpone")."""
+        return tuple(code for c in self.commands if c.action == action for code in c.codes)
+
+    def approved(self, listed: Iterable[str] = ()) -> tuple[str, ...]:
+        """The codes to approve: those named by ``OK``, plus, for ``OK TOUT``, every code of
+        ``listed`` (the codes the replied-to digest showed) — never a conflicting code, nor
+        one rejected or postponed in the same reply."""
+        out = list(self.codes_for("approve"))
+        if self.approve_all:
+            excluded = set(self.conflicts) | set(self.codes_for("reject")) | set(self.codes_for("postpone"))
+            out += [c for c in (normalise_code(x) for x in listed) if c and c not in excluded]
+        return tuple(dict.fromkeys(out))
+
+    @property
+    def empty(self) -> bool:
+        return not (self.commands or self.annulations or self.unrecognized or self.conflicts
+                    or self.edited_text)
+
+
+def normalise_code(token: str) -> str | None:
+    """``"a07"`` → ``"A7"``; None when ``token`` is not a letter followed by 1 to 3 digits
+    (leading zeros aside)."""
+    found = _CODE.match(fold(token.strip()))
+    if not found:
+        return None
+    number = int(found.group(2))
+    if number > 999:
+        return None
+    return f"{found.group(1)}{number}"
+
+
+def _tokens(folded_line: str) -> list[str]:
+    words = [w.strip(_EDGE_PUNCT) for w in _SPLIT.split(folded_line)]
+    return [w for w in words if w and w != "ET"]
+
+
+def _parse_annulation(line: str) -> AnnulationRequest | None:
+    rest = normalise(line).split(None, 1)
+    if len(rest) < 2:
+        return None
+    text = rest[1]
+    lot, invoice, motif = _ANNUL_LOT.search(text), _ANNUL_INVOICE.search(text), _ANNUL_MOTIF.search(text)
+    if not (lot and invoice and motif):
+        return None
+    if motif.start() < max(lot.end(), invoice.end()):
+        return None  # the reason comes last: anything before it would be swallowed
+    lot_digits = lot.group(1)
+    invoice_digits = re.sub(r"\D", "", invoice.group(1))
+    reason = motif.group(1).strip(" .;,")
+    if len(lot_digits) != 3 or len(invoice_digits) != 9 or not re.search(r"\w{2,}", reason):
+        return None
+    return AnnulationRequest(lot=lot_digits, invoice=invoice_digits, motif=reason)
+
+
+def _parse_line(line: str, draft_code: str | None) -> Command | AnnulationRequest | str | None:
+    """A command, an annulation, ``"skip"`` (courtesy, quoted) or None (not understood)."""
+    if QUOTED_LINE.match(line):
+        return "skip"
+    stripped = _BULLET.sub("", line).strip()
+    folded = fold(normalise(stripped)).translate(APOSTROPHES)
+    words = _tokens(folded)
+    if not words:
+        return "skip"
+    if " ".join(words) in _COURTESY:
+        return "skip"
+    action = KEYWORDS.get(words[0])
+    if action is None:
+        return None
+    if action == "cancel":
+        return _parse_annulation(stripped)
+    args = words[1:]
+    if action == "approve" and len(args) == 1 and args[0] in ALL_WORDS:
+        return Command("approve_all")
+    days = None
+    if action == "postpone":
+        if args and args[-1] in ("J", "JOUR", "JOURS"):
+            args = args[:-1]
+        found = _DAYS.match(args[-1]) if args else None
+        if not found:
+            return None
+        days = int(found.group(1))
+        args = args[:-1]
+        if args and args[-1] == "DE":
+            args = args[:-1]
+        if not 1 <= days <= MAX_POSTPONE_DAYS:
+            return None
+    codes = [normalise_code(a) for a in args]
+    if any(c is None for c in codes):
+        return None
+    if not codes:
+        if draft_code is None:
+            return None  # "OK" alone in a digest reply: which draft? (peers lesson 7)
+        codes = [draft_code]
+    return Command(action, tuple(c for c in codes if c), days)
+
+
+def is_edit(text: str) -> bool:
+    """Whether a reply to a single draft is a new text for it rather than commands.
+
+    Rule: the stripped text has at least ``EDIT_MIN_WORDS`` (6) words, its first word is
+    not a command keyword (OK, NON, REPORTER, ANNULER), and none of its lines is a
+    command. "OK merci", "Non pas comme ça" or "REPORTER 3" are therefore never edits;
+    "Madame, Monsieur, je conteste le rejet…" is."""
+    words = normalise(text).split()
+    if len(words) < EDIT_MIN_WORDS:
+        return False
+    first = fold(words[0]).strip(_EDGE_PUNCT + ",;:")
+    if first in KEYWORDS:
+        return False
+    return not any(isinstance(_parse_line(line, "X1"), (Command, AnnulationRequest))
+                   for line in normalise(text).split("\n"))
+
+
+def parse_commands(text: str, *, draft_code: str | None = None) -> ParsedReply:
+    """Parse the stripped text of a reply into commands (see the module docstring).
+
+    ``draft_code``: the code of the draft when the reply answers that single draft's
+    e-mail (not the digest); bare ``OK``/``NON``/``REPORTER n`` then apply to it, and a
+    text that :func:`is_edit` accepts becomes ``edited_text``. Never raises."""
+    text = normalise(text or "")
+    draft = normalise_code(draft_code) if draft_code else None
+    if draft is not None and is_edit(text):
+        return ParsedReply(edited_text=text.strip())
+    parsed: list[Command] = []
+    annulations: list[AnnulationRequest] = []
+    unrecognized: list[str] = []
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        result = _parse_line(line, draft)
+        if isinstance(result, Command):
+            parsed.append(result)
+        elif isinstance(result, AnnulationRequest):
+            if result not in annulations:
+                annulations.append(result)
+        elif result is None:
+            unrecognized.append(" ".join(line.split()))
+    # Conflicts: a code named more than once anywhere; OK TOUT names every code.
+    seen: dict[str, int] = {}
+    for command in parsed:
+        for code in command.codes:
+            seen[code] = seen.get(code, 0) + 1
+    all_count = sum(1 for c in parsed if c.action == "approve_all")
+    conflicts = [code for code, count in seen.items() if count > 1 or all_count > 0]
+    if all_count > 1:
+        conflicts.append(CONFLICT_ALL)
+    commands: list[Command] = []
+    for command in parsed:
+        if command.action == "approve_all":
+            if all_count == 1:
+                commands.append(command)
+            continue
+        kept = tuple(dict.fromkeys(c for c in command.codes if c not in conflicts))
+        if kept:
+            commands.append(Command(command.action, kept, command.days))
+    return ParsedReply(commands=tuple(commands), annulations=tuple(annulations),
+                       unrecognized=tuple(unrecognized), conflicts=tuple(conflicts))
+
+
+def read_reply(text: str, *, draft_code: str | None = None) -> ParsedReply:
+    """Strip and parse a reply body in one call.
+
+    Commands are read from the text without its signature. For a reply to a single draft,
+    the edit rule is applied to the text WITH its closing and name (they belong to the
+    letter, and the library's signature cut — at a line starting with "Salutations" or
+    "Bonne réception" — could otherwise leave too few words), and ``edited_text`` keeps them."""
+    parsed = parse_commands(strip_reply(text), draft_code=draft_code)
+    if draft_code and normalise_code(draft_code) and not (parsed.commands or parsed.annulations
+                                                          or parsed.conflicts):
+        full = strip_reply(text, keep_signature=True)
+        if is_edit(full):
+            return ParsedReply(edited_text=full)
+    return parsed
