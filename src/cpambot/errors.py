@@ -1,8 +1,23 @@
-"""Exception classes: one per kind of failure.
+"""Every exception cpambot raises: one hierarchy under :class:`CpambotError`, in this module only.
 
-Every message carried by these exceptions is meant for the user and is
-therefore written in French. The CLI maps each class to an exit code:
-usage and configuration problems exit with 2, runtime failures with 1.
+Every message carried by these exceptions is meant for the user and is therefore written in
+French, except :class:`InvalidValueError` (a bug of cpambot's own, for its developers). The CLI
+maps each class to an exit code: usage and configuration problems exit with 2, runtime
+failures with 1.
+
+::
+
+    CpambotError
+    ├── ConfigError, UsageError, SecretError          (exit 2)
+    ├── MailboxError ── AuthenticationError           reaching and reading a mailbox
+    ├── StoreError ── StoreLockedError                the data directory
+    ├── UnreadableMessage                             a message with no header at all
+    ├── DecodeError ── TruncatedFile, UnreadableContent, NotThisFormat   NOEMIE / ARL payloads
+    ├── LetterTemplateError                           a template that cannot give a letter
+    ├── SendError ── SendTemporaryError ── SendSessionError
+    │            ├── SendRejectedError, SendUncertainError
+    │            └── OutboxStateError                 an e-mail of the outbox
+    └── InvalidValueError (also a ValueError)         a value cpambot built itself is invalid
 """
 
 from __future__ import annotations
@@ -68,8 +83,37 @@ class StoreLockedError(StoreError):
     """Another cpambot process holds the store."""
 
 
-class MessageParseError(CpambotError):
-    """One message cannot be decoded; it is recorded as failed and left in the mailbox."""
+class UnreadableMessage(CpambotError):
+    """The message has no header at all: there is nothing to interpret (recorded as failed)."""
+
+
+class DecodeError(CpambotError):
+    """A machine file (NOEMIE, ARL, a spreadsheet attached to a message) cannot be decoded at all.
+
+    ``reason`` is a French sentence for the user (it never holds a NIR nor a name).
+    Record-level oddities are *not* errors: they go to the decoded file's ``problems``.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class TruncatedFile(DecodeError):
+    """The file stops before its ``999`` trailer, or in the middle of an entity."""
+
+
+class UnreadableContent(DecodeError):
+    """Binary garbage, broken compression or broken base64."""
+
+
+class NotThisFormat(DecodeError):
+    """Readable text, but not the expected file (no ``000`` header, no ARL entity…)."""
+
+
+class LetterTemplateError(CpambotError):
+    """A template cannot give a letter: no ``Objet :`` line, a variable missing from the context,
+    a value a filter cannot format. The message is French (shown to the professional)."""
 
 
 class SendError(CpambotError):
@@ -98,3 +142,9 @@ class SendUncertainError(SendError):
 
 class OutboxStateError(SendError):
     """The requested change does not apply to the e-mail in its present state."""
+
+
+class InvalidValueError(CpambotError, ValueError):
+    """A value that cpambot's own code built is invalid (an unknown state, a malformed Message-ID
+    given to the MIME builder…): a bug to report, never the user's input, which gets one of the
+    French errors above. Also a ``ValueError``, as Python code expects."""

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from email.utils import getaddresses
 
 from cpambot.approval.replies import normalise
+from cpambot.errors import InvalidValueError
 
 TOKEN_BYTES = 18
 
@@ -45,9 +46,9 @@ def reply_address(base_address: str, token: str) -> str:
     """``cpambot@example.org`` + token → ``cpambot+<token>@example.org`` (for Reply-To)."""
     local, at, domain = base_address.strip().rpartition("@")
     if not at or not local or not domain:
-        raise ValueError(f"adresse invalide : {base_address!r}")
+        raise InvalidValueError(f"adresse invalide : {base_address!r}")
     if not _TOKEN_RE.match(token):
-        raise ValueError("jeton invalide")
+        raise InvalidValueError("jeton invalide")
     return f"{local}+{token}@{domain}"
 
 

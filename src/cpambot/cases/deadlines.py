@@ -19,6 +19,8 @@ from functools import lru_cache
 
 import holidays
 
+from cpambot.errors import InvalidValueError
+
 # Caisse codes whose territory has its own public holidays in `holidays.France`.
 _DOM_SUBDIVISIONS = frozenset({"971", "972", "973", "974", "976"})  # Guadeloupe … Mayotte
 _MOSELLE = "57"  # holidays.France: '57' = Moselle (alias 'Moselle')
@@ -75,7 +77,7 @@ class WorkCalendar:
     def add_working_days(self, d: date, n: int) -> date:
         """The n-th working day strictly after `d` (`d` itself when n == 0)."""
         if n < 0:
-            raise ValueError(f"n must be >= 0, got {n}")
+            raise InvalidValueError(f"n must be >= 0, got {n}")
         while n:
             d += timedelta(days=1)
             if self.is_working_day(d):
@@ -111,7 +113,7 @@ class Deadline:
 
     def __post_init__(self) -> None:
         if self.legal_expiry < self.due:
-            raise ValueError(f"{self.name}: legal_expiry {self.legal_expiry} before due {self.due}")
+            raise InvalidValueError(f"{self.name}: legal_expiry {self.legal_expiry} before due {self.due}")
 
     @property
     def postponed(self) -> bool:
@@ -234,7 +236,7 @@ def pieces_deadline(requested_on: date, days: int = 15) -> Deadline:
     """Deadline to send pièces justificatives asked by the caisse, in calendar days, not postponed.
     When the letter states its own delay the caller passes it as `days`."""
     if days < 0:
-        raise ValueError(f"days must be >= 0, got {days}")
+        raise InvalidValueError(f"days must be >= 0, got {days}")
     d = requested_on + timedelta(days=days)
     return Deadline("pieces_justificatives", d, d,
                     f"Demande de pièces de la caisse : {days} jours calendaires (délai de la lettre s'il "
@@ -254,7 +256,7 @@ class RelanceSchedule:
 def _window(first: tuple[int, int], what: str) -> tuple[int, int]:
     opens, closes = first
     if not 0 <= opens <= closes:
-        raise ValueError(f"{what}: expected 0 <= opens <= closes, got {first}")
+        raise InvalidValueError(f"{what}: expected 0 <= opens <= closes, got {first}")
     return opens, closes
 
 

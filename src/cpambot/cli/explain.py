@@ -13,10 +13,11 @@ from typing import Any
 from cpambot.cases.rules import apply_fact, case_key, new_case
 from cpambot.cli.report import CATEGORY_LABELS, DEADLINE_FR, _fr_date
 from cpambot.config.model import Caisse, RuleSettings
+from cpambot.errors import UnreadableMessage
 from cpambot.mailbox.headers import header_block, summarize
 from cpambot.mailbox.senders import SenderPolicy, assess
 from cpambot.understanding.facts import FACT_KINDS, MESSAGE_KINDS
-from cpambot.understanding.reader import UnreadableMessage, read_message
+from cpambot.understanding.reader import read_message
 
 
 def explain(raw: bytes, policy: SenderPolicy, caisses: tuple[Caisse, ...] = (), *,

@@ -35,6 +35,7 @@ import pypdf
 
 from cpambot.demo import generate
 from cpambot.demo.noemie_writer import FIXED_128, GZIP_MAGIC, LAYOUTS, entity_width, field_value, signed_value
+from cpambot.errors import InvalidValueError
 
 MAILDIR = generate.MAILDIR
 
@@ -68,21 +69,21 @@ def decode_entities(text: str) -> list[str]:
         if etype not in LAYOUTS:
             end = text.find("@", i)
             if end < 0:
-                raise ValueError(f"unknown entity {etype!r} without '@' at {i}")
+                raise InvalidValueError(f"unknown entity {etype!r} without '@' at {i}")
             out.append(text[i:end + 1])
             i = end + 1
             continue
         width = entity_width(etype)
         ent = text[i:i + width]
         if len(ent) != width:
-            raise ValueError(f"truncated {etype} at {i}")
+            raise InvalidValueError(f"truncated {etype} at {i}")
         if etype not in FIXED_128 and ent[-1] != "@":
-            raise ValueError(f"{etype} at {i} does not end with '@'")
+            raise InvalidValueError(f"{etype} at {i} does not end with '@'")
         out.append(ent)
         i += width
         if etype == "999":
             if text[i:].strip("\r\n"):
-                raise ValueError("data after 999")
+                raise InvalidValueError("data after 999")
             break
     return out
 
@@ -94,10 +95,10 @@ _MONEY = {"198": ("paid", "paid_sign"), "199": ("paid", "paid_sign"),
 def check_noemie(text: str) -> str:
     """Framing and control totals of a decoded payload; returns a summary."""
     if not text.startswith("000"):
-        raise ValueError(f"payload starts with {text[:3]!r}, not 000")
+        raise InvalidValueError(f"payload starts with {text[:3]!r}, not 000")
     ents = decode_entities(text)
     if ents[-1][:3] != "999":
-        raise ValueError("no 999 trailer")
+        raise InvalidValueError("no 999 trailer")
     money = invoices = movements = 0
     in_block = False
     block_sums = []
@@ -116,19 +117,19 @@ def check_noemie(text: str) -> str:
             count = int(field_value(ent, "count"))
             total = signed_value(ent, "total", "sign")
             if (count, total) != (invoices or movements, money):
-                raise ValueError(f"990 says {count}/{total}, block has "
+                raise InvalidValueError(f"990 says {count}/{total}, block has "
                                  f"{invoices or movements}/{money}")
             block_sums.append(total)
             in_block = False
     trailer = ents[-1]
     if int(field_value(trailer, "lot_count")) != max(lots, 1 if "ARL" in {e[:3] for e in ents} else 0):
-        raise ValueError("999 lot count mismatch")
+        raise InvalidValueError("999 lot count mismatch")
     if signed_value(trailer, "file_total", "file_total_sign") != sum(block_sums):
-        raise ValueError("999 file total mismatch")
+        raise InvalidValueError("999 file total mismatch")
     if int(field_value(trailer, "record_count")) != len(ents):
-        raise ValueError("999 record count mismatch")
+        raise InvalidValueError("999 record count mismatch")
     if field_value(ents[0], "flow_type") != field_value(trailer, "flow_type"):
-        raise ValueError("flow type differs between 000 and 999")
+        raise InvalidValueError("flow type differs between 000 and 999")
     kinds = "".join(sorted({e[:3] for e in ents}))
     return (f"{len(ents)} entities, flux {field_value(ents[0], 'flow_type')!r}, "
             f"total {sum(block_sums)} c, types {len(kinds) // 3}")
@@ -158,7 +159,7 @@ def check_message(report: Report, path: Path) -> None:
     def parse() -> str:
         mail = mailparser.parse_from_bytes(raw)
         if not mail.from_ or not mail.subject:
-            raise ValueError("mailparser found no From or no Subject")
+            raise InvalidValueError("mailparser found no From or no Subject")
         stdlib = str(BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
                      ["Subject"])
         note = "" if mail.subject == stdlib else f"; note: mailparser reads {mail.subject!r}"
@@ -169,7 +170,7 @@ def check_message(report: Report, path: Path) -> None:
         def edi(nature: str = nature, data: bytes = data) -> str:
             gz = data[:2] == GZIP_MAGIC
             if gz != nature.endswith("/Z"):
-                raise ValueError(f"Content-Description {nature!r} but gzip={gz}")
+                raise InvalidValueError(f"Content-Description {nature!r} but gzip={gz}")
             text = (gzip.decompress(data) if gz else data).decode("ascii")
             return f"{nature}: " + check_noemie(text)
         report.check(f"{name} EDI payload", edi)
@@ -179,13 +180,13 @@ def check_message(report: Report, path: Path) -> None:
             reader = pypdf.PdfReader(io.BytesIO(data), strict=True)
             text = "\n".join(page.extract_text() for page in reader.pages)
             if len(text) < 200:
-                raise ValueError("PDF text layer too short")
+                raise InvalidValueError("PDF text layer too short")
             if filename.startswith("Notification_indu"):
                 for needle in ("3 412,60 €", "deux (2) mois", "deux mois", "Commission de recours amiable",
                                generate.INDU_REF, "14 avril 2026", "CGSS DE LA RÉUNION",
                                "Cause de l'indu"):
                     if needle not in text:
-                        raise ValueError(f"{needle!r} not found in the PDF text")
+                        raise InvalidValueError(f"{needle!r} not found in the PDF text")
             return f"{filename}: {len(reader.pages)} page(s), {len(text)} characters"
         report.check(f"{name} PDF text", pdf)
 
@@ -206,13 +207,13 @@ def check_determinism(report: Report) -> None:
             m1 = (Path(tmp) / "MANIFEST1.md").read_bytes()
             m2 = (Path(tmp) / "MANIFEST2.md").read_bytes()
             if runs[0] != runs[1] or m1 != m2:
-                raise ValueError("two runs differ")
+                raise InvalidValueError("two runs differ")
             committed = _digests(MAILDIR)
             if committed != runs[0]:
                 diff = sorted(set(committed.items()) ^ set(runs[0].items()))[:3]
-                raise ValueError(f"bot/demo/maildir is stale, rerun the generator: {diff}")
+                raise InvalidValueError(f"bot/demo/maildir is stale, rerun the generator: {diff}")
             if generate.MANIFEST.read_bytes() != m1:
-                raise ValueError("MANIFEST.md is stale, rerun the generator")
+                raise InvalidValueError("MANIFEST.md is stale, rerun the generator")
         return f"{len(runs[0])} files identical over two runs and with the committed Maildir"
     report.check("generator is deterministic", rebuild)
 

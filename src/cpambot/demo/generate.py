@@ -35,6 +35,7 @@ from typing import Any
 
 from cpambot.demo import noemie_writer as nw
 from cpambot.demo.minipdf import Line, text_pdf
+from cpambot.errors import InvalidValueError
 
 DEMO_DIR = Path(__file__).resolve().parent
 MAILDIR = DEMO_DIR / "maildir"
@@ -210,7 +211,7 @@ def human_mail(*, slug: str, when: datetime, sender: str, subject: str,
     elif html is not None:
         msg.set_content(html, subtype="html", cte=cte)
     else:
-        raise ValueError("a message needs a text or an HTML body")
+        raise InvalidValueError("a message needs a text or an HTML body")
     for filename, maintype, subtype, data in attachments:
         params = {"charset": "utf-8"} if maintype == "text" else None
         msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename,
@@ -1462,7 +1463,7 @@ def build_corpus() -> list[Built]:
     made.sort(key=lambda item: item[0])
     epochs = [m[0] for m in made]
     if len(set(epochs)) != len(epochs):
-        raise AssertionError("two demo messages share a Date")
+        raise InvalidValueError("two demo messages share a Date")
     return [Built(f"{epoch}.M{n}P1.demo:2,S", epoch, raw, entry)
             for n, (epoch, raw, entry) in enumerate(made, 1)]
 

@@ -103,6 +103,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
 
+from cpambot.errors import InvalidValueError
+
 __all__ = [
     "LAYOUTS",
     "Field",
@@ -488,9 +490,9 @@ def text_field(value: object, width: int, field: str = "text") -> str:
     s = "" if value is None else str(value)
     bad = _FORBIDDEN_TEXT.search(s)
     if bad:
-        raise ValueError(f"{field}: forbidden character {bad.group()!r} in {s!r}")
+        raise InvalidValueError(f"{field}: forbidden character {bad.group()!r} in {s!r}")
     if len(s) > width:
-        raise ValueError(f"{field}: {s!r} is {len(s)} characters, the field holds {width}")
+        raise InvalidValueError(f"{field}: {s!r} is {len(s)} characters, the field holds {width}")
     return s.ljust(width)
 
 
@@ -504,17 +506,17 @@ def number_field(value: object, width: int, field: str = "number") -> str:
     if value is None:
         return " " * width
     if isinstance(value, bool):
-        raise ValueError(f"{field}: {value!r} is not a number")
+        raise InvalidValueError(f"{field}: {value!r} is not a number")
     if isinstance(value, int):
         if value < 0:
-            raise ValueError(f"{field}: negative value {value} in an unsigned field")
+            raise InvalidValueError(f"{field}: negative value {value} in an unsigned field")
         s = str(value)
     else:
         s = str(value)
         if not s.isdigit() or not s.isascii():
-            raise ValueError(f"{field}: {s!r} is not made of digits")
+            raise InvalidValueError(f"{field}: {s!r} is not made of digits")
     if len(s) > width:
-        raise ValueError(f"{field}: {s!r} needs {len(s)} digits, the field holds {width}")
+        raise InvalidValueError(f"{field}: {s!r} needs {len(s)} digits, the field holds {width}")
     return s.zfill(width)
 
 
@@ -523,7 +525,7 @@ def yymmdd(value: date | datetime | None, field: str = "date") -> str:
     if value is None:
         return " " * 6
     if not isinstance(value, date):
-        raise ValueError(f"{field}: {value!r} is not a date")
+        raise InvalidValueError(f"{field}: {value!r} is not a date")
     return value.strftime("%y%m%d")
 
 
@@ -534,7 +536,7 @@ def signed_amount(cents: int, width: int, field: str = "amount") -> tuple[str, s
     than ``width`` digits.
     """
     if not isinstance(cents, int) or isinstance(cents, bool):
-        raise ValueError(f"{field}: amounts are integers in cents, got {cents!r}")
+        raise InvalidValueError(f"{field}: amounts are integers in cents, got {cents!r}")
     return number_field(abs(cents), width, field), ("N" if cents < 0 else "P")
 
 
@@ -548,20 +550,20 @@ def _format(etype: str, f: Field, value: object) -> str:
         return yymmdd(value, name)  # type: ignore[arg-type]
     if f.kind == "F":
         if value not in (None, ""):
-            raise ValueError(f"{name}: filler must stay blank")
+            raise InvalidValueError(f"{name}: filler must stay blank")
         return " " * f.width
     if f.kind == "S":
         s = "P" if value is None else value
         if s not in ("P", "N"):
-            raise ValueError(f"{name}: sign must be 'P' or 'N', got {s!r}")
+            raise InvalidValueError(f"{name}: sign must be 'P' or 'N', got {s!r}")
         return s
     if f.kind == "K":
         s = "" if value is None else str(value)
         assert f.codes is not None
         if s.ljust(f.width) not in {c.ljust(f.width) for c in f.codes}:
-            raise ValueError(f"{name}: {s!r} is not in the code list {sorted(f.codes)}")
+            raise InvalidValueError(f"{name}: {s!r} is not in the code list {sorted(f.codes)}")
         return text_field(s, f.width, name)
-    raise AssertionError(f.kind)
+    raise InvalidValueError(f.kind)
 
 
 def entity(etype: str, values: Mapping[str, object] | None = None, *,
@@ -576,12 +578,12 @@ def entity(etype: str, values: Mapping[str, object] | None = None, *,
     values = dict(values or {})
     unknown = set(values) - {f.key for f in layout}
     if unknown:
-        raise ValueError(f"{etype}: unknown field(s) {sorted(unknown)}")
+        raise InvalidValueError(f"{etype}: unknown field(s) {sorted(unknown)}")
     parts = [etype]
     if etype not in FIXED_128:
         fixed = FIXED_NIVEAU.get(etype)
         if fixed is not None and niveau not in (None, fixed):
-            raise ValueError(f"{etype}: niveau de rupture is always {fixed}, got {niveau!r}")
+            raise InvalidValueError(f"{etype}: niveau de rupture is always {fixed}, got {niveau!r}")
         lvl = fixed or niveau or DEFAULT_NIVEAU.get(etype, "01")
         parts.append(number_field(lvl, 2, f"{etype} #2 Niveau de rupture"))
     parts.extend(_format(etype, f, values.get(f.key)) for f in layout)
@@ -614,7 +616,7 @@ def nir_key(nir: str) -> int:
     """
     nir = nir.upper()
     if not _NIR_RE.match(nir):
-        raise ValueError(f"malformed NIR {nir!r}")
+        raise InvalidValueError(f"malformed NIR {nir!r}")
     digits = nir.replace("2A", "19", 1) if nir[5:7] == "2A" else nir
     digits = digits.replace("2B", "18", 1) if nir[5:7] == "2B" else digits
     return 97 - (int(digits) % 97)
@@ -631,16 +633,16 @@ def make_nir(sex: int, year: int, month: int, department: str, commune: str,
     Used only for demo data: the numbers are made up.
     """
     if sex not in (1, 2):
-        raise ValueError("sex must be 1 or 2")
+        raise InvalidValueError("sex must be 1 or 2")
     if not 1 <= month <= 12:
-        raise ValueError("month must be 1–12")
+        raise InvalidValueError("month must be 1–12")
     if not 1 <= order <= 999:
-        raise ValueError("order must be 1–999")
+        raise InvalidValueError("order must be 1–999")
     department = department.upper()
     if not re.fullmatch(r"\d{2}|2[AB]", department):
-        raise ValueError(f"department {department!r} must be 2 digits, 2A or 2B")
+        raise InvalidValueError(f"department {department!r} must be 2 digits, 2A or 2B")
     if not re.fullmatch(r"\d{3}", commune):
-        raise ValueError(f"commune {commune!r} must be 3 digits")
+        raise InvalidValueError(f"commune {commune!r} must be 3 digits")
     nir = f"{sex}{year % 100:02d}{month:02d}{department}{commune}{order:03d}"
     return nir, f"{nir_key(nir):02d}"
 
@@ -907,7 +909,7 @@ def field_value(ent: str, key: str) -> str:
         if f.key == key:
             return ent[pos:pos + f.width]
         pos += f.width
-    raise KeyError(key)
+    raise InvalidValueError(f"no field {key!r} in entity {etype}")
 
 
 def signed_value(ent: str, key: str, sign_key: str | None) -> int:
@@ -967,11 +969,11 @@ class NoemieFile:
         for ent in entities:
             etype = ent[:3]
             if etype not in LAYOUTS or len(ent) != entity_width(etype):
-                raise ValueError(f"not an entity built by this module: {ent[:20]!r}")
+                raise InvalidValueError(f"not an entity built by this module: {ent[:20]!r}")
             if etype in FIXED_128 or etype == "990":
-                raise ValueError(f"{etype} is written by NoemieFile itself")
+                raise InvalidValueError(f"{etype} is written by NoemieFile itself")
             if etype == "080":
-                raise ValueError("use open_block() for a lot (080)")
+                raise InvalidValueError("use open_block() for a lot (080)")
             blk = self._block
             if blk is not None:
                 if etype in ("100", "102"):
@@ -999,7 +1001,7 @@ class NoemieFile:
         by default ``LOT <n°>`` for a lot, ``RETOUR <code>`` for an 081 (INVENTED).
         """
         if self._block is not None:
-            raise ValueError("close_block() the previous block first")
+            raise InvalidValueError("close_block() the previous block first")
         etype = first[:3]
         if etype == "080":
             self._lots += 1
@@ -1007,7 +1009,7 @@ class NoemieFile:
         elif etype == "081":
             label = f"RETOUR {field_value(first, 'return_type')}"
         else:
-            raise ValueError("a block starts with an 080 or an 081 entity")
+            raise InvalidValueError("a block starts with an 080 or an 081 entity")
         self._entities.append(first)
         self._block = _Block(level_id if level_id is not None else label)
         return self
@@ -1016,7 +1018,7 @@ class NoemieFile:
         """Write the ``990`` closing the open block."""
         blk = self._block
         if blk is None:
-            raise ValueError("no block is open")
+            raise InvalidValueError("no block is open")
         self._entities.append(totals(blk.invoices or blk.movements, blk.money, blk.label))
         self._block_sums.append(blk.money)
         self._block = None
@@ -1034,7 +1036,7 @@ class NoemieFile:
         cope with that, layout §1 "Line breaks").
         """
         if self._block is not None:
-            raise ValueError("close_block() before writing the file")
+            raise InvalidValueError("close_block() before writing the file")
         ents = list(self._entities)
         ents.append(trailer(record_count=len(ents) + 1, lot_count=self._lots,
                             file_total=self.file_total, **self._ids))
@@ -1068,7 +1070,7 @@ def arl_record(*, caisse: str | int, lot_number: int, acked_file_id: str, receiv
         reason_code = "0000" if reason_code is None else reason_code
         reason_label = "FICHIER CONFORME" if reason_label is None else reason_label
     elif not reason_code or not reason_label:
-        raise ValueError("a negative ARL needs reason_code and reason_label")
+        raise InvalidValueError("a negative ARL needs reason_code and reason_label")
     return entity("ARL", {"caisse": caisse, "lot_number": lot_number,
                           "acked_file_id": acked_file_id, "received": received,
                           "result": "P" if positive else "N", "reason_code": reason_code,

@@ -9,6 +9,7 @@ from typing import Any
 
 from cpambot.cases import deadlines as dl
 from cpambot.config.model import Caisse, Professional
+from cpambot.errors import InvalidValueError
 from cpambot.letters.model import LETTER_KINDS, Letter, LetterPlan, MissingInfo
 from cpambot.letters.plan import Case, as_date, case_dates, case_deadline
 from cpambot.letters.render import render
@@ -232,7 +233,8 @@ def build_letter(plan: LetterPlan, case: Case, professional: Professional, caiss
     another one.
     """
     if caisse is not None and case.get("caisse") and caisse.code != case["caisse"]:
-        raise ValueError(f"caisse {caisse.code} given for case {case.get('id')} of caisse {case['caisse']}")
+        raise InvalidValueError(f"caisse {caisse.code} given for case {case.get('id')} "
+                                f"of caisse {case['caisse']}")
     purpose = LETTER_KINDS[plan.kind][1]
     address, missing_address = _address(purpose, caisse, case)
     ctx = letter_context(plan.kind, case, professional, caisse, today)

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from cpambot.errors import InvalidValueError
+
 # Every kind of letter, with its French name (digest, CLI) and the caisse address
 # purpose it goes to (config [[caisses]] adresses).
 LETTER_KINDS: dict[str, tuple[str, str]] = {
@@ -41,7 +43,7 @@ class LetterPlan:
 
     def __post_init__(self) -> None:
         if self.kind not in LETTER_KINDS:
-            raise ValueError(f"unknown letter kind {self.kind!r}")
+            raise InvalidValueError(f"unknown letter kind {self.kind!r}")
 
 
 @dataclass(frozen=True)

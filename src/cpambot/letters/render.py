@@ -27,6 +27,8 @@ from typing import Any
 
 import jinja2
 
+from cpambot.errors import LetterTemplateError
+
 TEMPLATES = "templates"  # the folder, inside a stage's package, that holds its templates
 
 # What a template writes where the professional must complete the letter before approving it.
@@ -35,18 +37,6 @@ PLACEHOLDER = "[À COMPLÉTER"
 _PLACEHOLDER_RE = re.compile(r"\[À COMPLÉTER[^\]]*\]")
 _SUBJECT_RE = re.compile(r"^Objet\s*:\s*(\S.*?)\s*$")
 _NBSP_THIN = "\u202f"  # thousands separator, as in cpambot.understanding.decode._framing.euros
-
-
-class LetterTemplateError(jinja2.TemplateError):
-    """A template cannot give a letter: no ``Objet :`` line, a variable missing from the context,
-    a value a filter cannot format. The message is French (shown to the professional)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.french = message
-
-    def __str__(self) -> str:
-        return self.french
 
 
 # --------------------------------------------------------------------------- filters
@@ -125,9 +115,9 @@ def environment() -> jinja2.Environment:
     return package_environment(__package__ or "cpambot.letters")
 
 
-def _french(exc: jinja2.TemplateError, where: str) -> LetterTemplateError:
+def _french(exc: jinja2.TemplateError | LetterTemplateError, where: str) -> LetterTemplateError:
     if isinstance(exc, LetterTemplateError):
-        return LetterTemplateError(f"{where} : {exc.french}")
+        return LetterTemplateError(f"{where} : {exc}")
     if isinstance(exc, jinja2.TemplateNotFound):
         return LetterTemplateError(f"{where} : modèle introuvable")
     if isinstance(exc, jinja2.UndefinedError):
@@ -143,7 +133,7 @@ def render_text(template_name: str, context: Mapping[str, Any], *,
     env = env or environment()
     try:
         return env.get_template(template_name).render(**context)
-    except jinja2.TemplateError as exc:
+    except (jinja2.TemplateError, LetterTemplateError) as exc:
         raise _french(exc, f"modèle « {template_name} »") from exc
 
 
@@ -174,7 +164,7 @@ def render_string(source: str, context: Mapping[str, Any], *,
     env = env or environment()
     try:
         text = env.from_string(source).render(**context)
-    except jinja2.TemplateError as exc:
+    except (jinja2.TemplateError, LetterTemplateError) as exc:
         raise _french(exc, "modèle") from exc
     return split_subject(text)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from cpambot.errors import InvalidValueError
 from cpambot.mailbox.headers import HeaderSummary
 from cpambot.mailbox.senders import Relevance
 
@@ -89,7 +90,7 @@ def transition(entry: dict[str, Any], state: str, now: str, reason: str | None =
                **extra: Any) -> dict[str, Any]:
     """A copy of ``entry`` in ``state``."""
     if state not in STATES:
-        raise ValueError(f"unknown ledger state {state!r}")
+        raise InvalidValueError(f"unknown ledger state {state!r}")
     out = dict(entry)
     out.update(extra)
     out["state"] = state

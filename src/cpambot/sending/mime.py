@@ -16,6 +16,7 @@ from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from cpambot.errors import InvalidValueError
 from cpambot.letters.model import Letter
 
 _TAG_RE = re.compile(r"[^A-Za-z0-9_-]+")
@@ -32,7 +33,7 @@ def make_message_id(domain: str, tag: str) -> str:
     """A new, globally unique Message-ID: ``<tag.<128 random bits>@domain>``."""
     domain = domain.strip().lower()
     if not _DOMAIN_RE.match(domain):
-        raise ValueError(f"invalid Message-ID domain {domain!r}")
+        raise InvalidValueError(f"invalid Message-ID domain {domain!r}")
     clean = _TAG_RE.sub("-", tag).strip("-")[:40] or "cpambot"
     return f"<{clean}.{secrets.token_hex(16)}@{domain}>"
 
@@ -52,14 +53,14 @@ def build_mime(letter: Letter, *, sender: str, message_id: str, date: datetime,
     override the headers set here.
     """
     if not letter.to:
-        raise ValueError("a letter needs at least one recipient")
+        raise InvalidValueError("a letter needs at least one recipient")
     if not is_message_id(message_id):
-        raise ValueError(f"invalid Message-ID {message_id!r}")
+        raise InvalidValueError(f"invalid Message-ID {message_id!r}")
     if date.tzinfo is None or date.utcoffset() is None:
-        raise ValueError("the Date must be timezone-aware")
+        raise InvalidValueError("the Date must be timezone-aware")
     for ref in (in_reply_to, *references):
         if ref is not None and not is_message_id(ref):
-            raise ValueError(f"invalid Message-ID reference {ref!r}")
+            raise InvalidValueError(f"invalid Message-ID reference {ref!r}")
 
     msg = EmailMessage(policy=policy.SMTP)
     _set(msg, "From", sender)
@@ -78,9 +79,9 @@ def build_mime(letter: Letter, *, sender: str, message_id: str, date: datetime,
     _set(msg, "X-Cpambot", letter.kind)
     for name, value in (extra_headers or {}).items():
         if not _HEADER_NAME_RE.match(name):
-            raise ValueError(f"invalid header name {name!r}")
+            raise InvalidValueError(f"invalid header name {name!r}")
         if name.lower() in _RESERVED:
-            raise ValueError(f"header {name!r} is set by build_mime and cannot be overridden")
+            raise InvalidValueError(f"header {name!r} is set by build_mime and cannot be overridden")
         _set(msg, name, value)
 
     body = letter.body if letter.body.endswith("\n") else letter.body + "\n"
@@ -90,7 +91,7 @@ def build_mime(letter: Letter, *, sender: str, message_id: str, date: datetime,
     for attachment in letter.attachments:
         maintype, _, subtype = attachment.content_type.partition("/")
         if not maintype or not subtype:
-            raise ValueError(f"invalid content type {attachment.content_type!r}")
+            raise InvalidValueError(f"invalid content type {attachment.content_type!r}")
         msg.add_attachment(attachment.data, maintype=maintype, subtype=subtype,
                            filename=attachment.filename)
     for part in msg.iter_attachments():
@@ -100,5 +101,5 @@ def build_mime(letter: Letter, *, sender: str, message_id: str, date: datetime,
 
 def _set(msg: EmailMessage, name: str, value: str) -> None:
     if "\r" in value or "\n" in value:
-        raise ValueError(f"line break in the {name} header")
+        raise InvalidValueError(f"line break in the {name} header")
     msg[name] = value

@@ -61,6 +61,7 @@ from typing import Any
 from cpambot.config.model import SmtpSettings
 from cpambot.errors import (
     CpambotError,
+    InvalidValueError,
     OutboxStateError,
     SendRejectedError,
     SendSessionError,
@@ -156,7 +157,7 @@ def _envelope_recipients(letter: Letter) -> list[str]:
     for _name, addr in getaddresses([*letter.to, *letter.cc]):
         addr = addr.strip()
         if not addr or "@" not in addr:
-            raise ValueError(f"invalid recipient address in {letter.to + letter.cc!r}")
+            raise InvalidValueError(f"invalid recipient address in {letter.to + letter.cc!r}")
         if addr.lower() not in (a.lower() for a in out):
             out.append(addr)
     return out
@@ -179,7 +180,7 @@ class Outbox:
                  backoff_minutes: tuple[int, ...] = BACKOFF_MINUTES,
                  max_attempts: int = MAX_ATTEMPTS) -> None:
         if not backoff_minutes or max_attempts < 1:
-            raise ValueError("backoff_minutes must not be empty and max_attempts must be >= 1")
+            raise InvalidValueError("backoff_minutes must not be empty and max_attempts must be >= 1")
         self.store = store
         self.smtp = smtp
         self.sent_mailbox_factory = sent_mailbox_factory
@@ -211,7 +212,7 @@ class Outbox:
                 now: datetime | None = None) -> dict[str, Any]:
         """Record the e-mail to send (durable on return). The same ``message_id`` twice is a no-op."""
         if not is_message_id(message_id):
-            raise ValueError(f"invalid Message-ID {message_id!r}")
+            raise InvalidValueError(f"invalid Message-ID {message_id!r}")
         existing = self.get(message_id)
         if existing is not None:
             if existing.get("draft_key") != draft_key:
@@ -598,7 +599,7 @@ class Outbox:
              **fields: Any) -> dict[str, Any]:
         """A copy of ``doc`` in ``state``, with a history entry; durable on return."""
         if state not in STATES:
-            raise ValueError(f"unknown outbox state {state!r}")
+            raise InvalidValueError(f"unknown outbox state {state!r}")
         stamp = _iso(now)
         out = {**doc, **fields, "state": state, "reason": reason, "updated": stamp}
         entry: dict[str, Any] = {"at": stamp, "event": event, "state": state, "reason": reason}

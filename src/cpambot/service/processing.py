@@ -17,12 +17,12 @@ from typing import Any
 
 from cpambot.cases.casebook import CaseBook
 from cpambot.config.model import Caisse
-from cpambot.errors import StoreError
+from cpambot.errors import StoreError, UnreadableMessage
 from cpambot.mailbox.ledger import LEDGER, MAX_ATTEMPTS, now_iso, transition
 from cpambot.store.database import Store
 from cpambot.store.raw import RawStore
 from cpambot.understanding.facts import Reading
-from cpambot.understanding.reader import UnreadableMessage, read_message
+from cpambot.understanding.reader import read_message
 
 LOG = logging.getLogger(__name__)
 

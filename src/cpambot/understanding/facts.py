@@ -18,6 +18,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from cpambot.errors import InvalidValueError
+
 # Every kind of fact, with a short French label for the CLI.
 FACT_KINDS: dict[str, str] = {
     "lot_acknowledged": "lot reçu par la caisse (ARL positif)",
@@ -67,7 +69,7 @@ class Fact:
 
     def __post_init__(self) -> None:
         if self.kind not in FACT_KINDS:
-            raise ValueError(f"unknown fact kind {self.kind!r}")
+            raise InvalidValueError(f"unknown fact kind {self.kind!r}")
 
     def with_details(self, **extra: Any) -> Fact:
         return replace(self, details={**self.details, **extra})
@@ -136,7 +138,7 @@ class Reading:
 
     def __post_init__(self) -> None:
         if self.kind not in MESSAGE_KINDS:
-            raise ValueError(f"unknown message kind {self.kind!r}")
+            raise InvalidValueError(f"unknown message kind {self.kind!r}")
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -11,9 +11,9 @@ import re
 from datetime import date
 from decimal import Decimal
 
+from cpambot.errors import DecodeError
 from cpambot.understanding.decode.arl import ArlFile
 from cpambot.understanding.decode.edi import decode_edi_part
-from cpambot.understanding.decode.errors import DecodeError
 from cpambot.understanding.decode.noemie import Invoice, NoemieFile
 from cpambot.understanding.decode.records import Part
 from cpambot.understanding.facts import Fact, Reading

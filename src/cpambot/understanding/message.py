@@ -22,9 +22,9 @@ from html.parser import HTMLParser
 
 import mailparser
 
+from cpambot.errors import DecodeError, UnreadableContent
 from cpambot.mailbox.headers import header_block, summarize
 from cpambot.understanding.decode.edi import EdiPart, edi_parts_of
-from cpambot.understanding.decode.errors import DecodeError
 
 LOG = logging.getLogger(__name__)
 
@@ -203,14 +203,14 @@ def xlsx_text(payload: bytes) -> tuple[str | None, str | None]:
                     if any(c.strip() for c in cells):
                         lines.append(" | ".join(c.strip() for c in cells))
     except (zipfile.BadZipFile, zlib.error, NotImplementedError, ET.ParseError, KeyError, ValueError, OSError,
-            EOFError) as exc:
+            EOFError, UnreadableContent) as exc:
         return None, f"tableur illisible ({exc.__class__.__name__}) : à lire"
     return ("\n".join(lines) or None), (None if lines else "tableur vide : à lire")
 
 
 def _read_part(book, name: str) -> bytes:  # type: ignore[no-untyped-def]
     if book.getinfo(name).file_size > MAX_SHEET_BYTES:
-        raise ValueError("partie trop volumineuse")
+        raise UnreadableContent("partie trop volumineuse")
     return book.read(name)
 
 

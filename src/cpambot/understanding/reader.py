@@ -10,6 +10,7 @@ import logging
 from collections.abc import Sequence
 
 from cpambot.config.model import Caisse
+from cpambot.errors import UnreadableMessage
 from cpambot.understanding.facts import Fact, Reading
 from cpambot.understanding.machine_returns import read_returns
 from cpambot.understanding.message import parse_message
@@ -18,10 +19,6 @@ LOG = logging.getLogger(__name__)
 
 TRUST_BY_CATEGORY = {"caisse": "caisse", "amc": "amc", "approver": "approver", "reply": "approver",
                      "suspect": "suspect", "own": "other", "other": "other"}
-
-
-class UnreadableMessage(Exception):
-    """The message has no header at all: there is nothing to interpret."""
 
 
 def read_message(raw: bytes, category: str, caisses: Sequence[Caisse] = ()) -> Reading:

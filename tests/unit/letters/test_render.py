@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-import jinja2
 import pytest
 
 from cpambot.config.model import Professional
+from cpambot.errors import CpambotError, LetterTemplateError
 from cpambot.letters.model import LETTER_KINDS
 from cpambot.letters.render import (
-    LetterTemplateError,
     date_fr,
     environment,
     euros,
@@ -87,10 +86,10 @@ def test_render_splits_subject_and_body():
 
 def test_missing_subject_line_is_a_french_template_error():
     """GIVEN a template without « Objet : » on its first line WHEN rendered THEN a LetterTemplateError
-    (a jinja2.TemplateError) with a French message."""
+    (one of cpambot's own errors, shown to the user as such) with a French message."""
     with pytest.raises(LetterTemplateError, match="première ligne doit être « Objet") as exc:
         render_string("Madame, Monsieur,\n\nTexte\n", {})
-    assert isinstance(exc.value, jinja2.TemplateError)
+    assert isinstance(exc.value, CpambotError)
     with pytest.raises(LetterTemplateError, match="Objet"):
         render_string("\nObjet : trop tard\n\nTexte\n", {})
     with pytest.raises(LetterTemplateError, match="vide"):

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from test_decode_noemie import assert_only_decode_error, mutated, payment_file
 
 from cpambot.demo import noemie_writer as w
+from cpambot.errors import DecodeError, TruncatedFile
 from cpambot.understanding.decode.arl import ArlFile, decode_arl
 from cpambot.understanding.decode.edi import decode_edi_part, extract_edi_parts
-from cpambot.understanding.decode.errors import DecodeError, TruncatedFile
 from cpambot.understanding.decode.noemie import NoemieFile
 
 RECEIVED = date(2026, 3, 3)

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cpambot.demo import noemie_writer as w
-from cpambot.understanding.decode.errors import DecodeError, TruncatedFile
+from cpambot.errors import DecodeError, TruncatedFile
 from cpambot.understanding.decode.noemie import decode_noemie
 
 NIR, KEY = w.make_nir(2, 65, 3, "51", "108", 42)

@@ -6,7 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from paths import CORPUS as CORPUS_DIR
 
-from cpambot.understanding.reader import UnreadableMessage, _read, read_message
+from cpambot.errors import UnreadableMessage
+from cpambot.understanding.reader import _read, read_message
 
 CORPUS = sorted(CORPUS_DIR.glob("*.eml"))
 SAMPLES = [p.read_bytes() for p in CORPUS]

@@ -5,5 +5,5 @@
 * :mod:`cpambot.understanding.decode.edi` — the ``application/EDI-consent`` parts of a return e-mail.
 
 Every public function takes bytes, does no I/O and raises nothing but
-:class:`cpambot.understanding.decode.errors.DecodeError`.
+:class:`cpambot.errors.DecodeError`.
 """

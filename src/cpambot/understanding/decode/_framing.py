@@ -23,7 +23,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
-from cpambot.understanding.decode.errors import NotThisFormat, TruncatedFile
+from cpambot.errors import NotThisFormat, TruncatedFile
 from cpambot.understanding.decode.records import Header, Skipped, Trailer
 
 FIXED_128 = frozenset({"000", "999"})

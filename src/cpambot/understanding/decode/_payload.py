@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import zlib
 
-from cpambot.understanding.decode.errors import DecodeError, UnreadableContent
+from cpambot.errors import DecodeError, UnreadableContent
 
 GZIP_MAGIC = b"\x1f\x8b"
 #: Largest decompressed payload accepted (a NOEMIE file is a few kB to a few MB).

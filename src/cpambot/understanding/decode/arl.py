@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from cpambot.errors import DecodeError, NotThisFormat
 from cpambot.understanding.decode._framing import (
     Reader,
     check_envelope,
@@ -25,7 +26,6 @@ from cpambot.understanding.decode._framing import (
     split_entities,
 )
 from cpambot.understanding.decode._payload import payload_text
-from cpambot.understanding.decode.errors import DecodeError, NotThisFormat
 from cpambot.understanding.decode.records import REAL_FLOWS, Header, Skipped, Trailer
 
 __all__ = ["ArlAck", "ArlFile", "DecodeError", "decode_arl", "decode_arl_text"]

@@ -17,9 +17,9 @@ from email.header import decode_header, make_header
 from email.message import Message
 from email.policy import compat32
 
+from cpambot.errors import DecodeError, UnreadableContent
 from cpambot.understanding.decode._payload import is_compressed, payload_text
 from cpambot.understanding.decode.arl import ArlFile, decode_arl_text
-from cpambot.understanding.decode.errors import DecodeError, UnreadableContent
 from cpambot.understanding.decode.noemie import NoemieFile, decode_noemie_text
 
 __all__ = ["EdiPart", "decode_edi_part", "edi_parts_of", "extract_edi_parts"]

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from cpambot.errors import DecodeError, NotThisFormat
 from cpambot.understanding.decode import _entities as ent
 from cpambot.understanding.decode._framing import (
     Reader,
@@ -46,7 +47,6 @@ from cpambot.understanding.decode._framing import (
     split_entities,
 )
 from cpambot.understanding.decode._payload import payload_text
-from cpambot.understanding.decode.errors import DecodeError, NotThisFormat
 from cpambot.understanding.decode.records import (
     REAL_FLOWS,
     Act,
