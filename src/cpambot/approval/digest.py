@@ -13,9 +13,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from cpambot import labels
 from cpambot.cases.deadlines import Deadline, reminders
-from cpambot.cases.rules import CASE_TYPES
-from cpambot.cli.report import DEADLINE_FR, STATE_FR
 
 URGENT_DAYS = 3
 AGE_BUCKETS = ((30, "moins de 30 jours"), (90, "30 à 90 jours"), (None, "plus de 90 jours"))
@@ -66,7 +65,7 @@ class Digest:
 
 
 def case_label(case: dict[str, Any]) -> str:
-    parts = [f"{case['id']} {CASE_TYPES.get(case['type'], case['type'])}"]
+    parts = [f"{case['id']} {labels.CASE_TYPE.get(case['type'], case['type'])}"]
     if case.get("caisse"):
         parts.append(f"caisse {case['caisse']}")
     if case.get("lot"):
@@ -109,11 +108,11 @@ def build_digest(cases: list[dict[str, Any]], drafts: list[dict[str, Any]], *, t
             marks = reminders(deadline, today)
             if marks:
                 digest.deadlines.append(DeadlineItem(
-                    case["id"], case_label(case), d["name"], DEADLINE_FR.get(d["name"], d["name"]),
+                    case["id"], case_label(case), d["name"], labels.DEADLINE.get(d["name"], d["name"]),
                     deadline.due, (deadline.due - today).days, tuple(marks), d["basis"]))
         if case.get("amount"):
             amount = Decimal(case["amount"])
-            label = STATE_FR.get(case["state"], case["state"])
+            label = labels.CASE_STATE.get(case["state"], case["state"])
             total, count = by_state.get(label, (Decimal("0"), 0))
             by_state[label] = (total + amount, count + 1)
             age = (today - date.fromisoformat(case["opened"])).days

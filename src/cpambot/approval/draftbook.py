@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from cpambot.letters.model import LETTER_KINDS, Letter, LetterPlan, MissingInfo
+from cpambot import labels
+from cpambot.letters.model import Letter, LetterPlan, MissingInfo
 from cpambot.store.database import Store
 
 LOG = logging.getLogger(__name__)
@@ -98,7 +99,7 @@ class DraftBook:
         draft: dict[str, Any] = {
             "key": key, "code": existing["code"] if existing else self._next_code(),
             "case_key": plan.case_key, "case_id": case_id, "kind": plan.kind, "step": plan.step,
-            "label": LETTER_KINDS[plan.kind][0], "due": plan.due.isoformat(), "reason": plan.reason,
+            "label": labels.LETTER_KIND[plan.kind], "due": plan.due.isoformat(), "reason": plan.reason,
             "created": now.isoformat(timespec="seconds"), "token_hash": token_hash,
             "token_expires": token_expires.isoformat(timespec="seconds"), "history": [],
             "message_id": None, "announced": False,
@@ -131,7 +132,8 @@ class DraftBook:
             return DraftChange(code, action, False, f"{code} : ce brouillon attend encore des "
                                f"informations ({', '.join(draft['missing'])})")
         if state not in ("pending", "postponed"):
-            return DraftChange(code, action, False, f"{code} : déjà traité ({STATE_FR.get(state, state)})")
+            done = labels.DRAFT_STATE.get(state, state)
+            return DraftChange(code, action, False, f"{code} : déjà traité ({done})")
         if now.isoformat() > draft["token_expires"]:  # it stays pending: the next digest renews it
             return DraftChange(code, action, False, f"{code} : proposition expirée, elle sera "
                                "reproposée dans le prochain récapitulatif")
@@ -163,14 +165,3 @@ class DraftBook:
         draft.update(fields)
         self._save(draft)
 
-
-STATE_FR = {
-    "sent": "envoyé",
-    "failed": "envoi en échec",
-    "obsolete": "sans objet (dossier clos)",
-    "pending": "en attente de votre accord",
-    "approved": "approuvé",
-    "rejected": "abandonné",
-    "postponed": "reporté",
-    "missing": "informations manquantes",
-}

@@ -3,7 +3,7 @@
 A case is a plain dict (stored as is):
 
 ``id`` short reference (``C12``), ``key`` what makes it unique (``invoice|974|000012290``),
-``type`` (see ``CASE_TYPES``), ``state`` (``open`` something to do, ``waiting`` on the
+``type`` (see :class:`~cpambot.cases.model.CaseType`), ``state`` (``open`` something to do, ``waiting`` on the
 caisse, ``closed``), ``status`` (French, one line), ``caisse``, ``lot``, ``invoice``,
 ``reference``, ``amount`` (string, 2 decimals), ``reject_code``, ``family``, ``advice``,
 ``dates`` (ISO dates that drive the deadlines: ``arl``, ``notified``…), ``history``
@@ -22,24 +22,12 @@ import json
 from datetime import date
 from typing import Any
 
+from cpambot import labels
 from cpambot.cases import deadlines as dl
 from cpambot.cases.rejects import lookup
 from cpambot.config.model import DEFAULT_RULES, RuleSettings
-from cpambot.understanding.facts import FACT_KINDS, Fact
+from cpambot.understanding.facts import Fact
 
-CASE_TYPES = {
-    "invoice": "facture",
-    "refused_lot": "lot refusé",
-    "lot_watch": "lot en attente de paiement",
-    "unpaid_lot": "lot impayé",
-    "retenue": "retenue",
-    "indu": "indu",
-    "amc": "complémentaire",
-    "reclamation": "réclamation",
-    "meeting": "rendez-vous",
-    "to_sort": "à trier",
-}
-STATES = ("open", "waiting", "closed")
 # What a case keeps of the invoice for the letters (patient identity is health data: the store
 # is owner-only and none of it is ever logged).
 BILLING_KEYS = ("nir", "insured_name", "patient_name", "patient_birth_date", "care_dates", "acts",
@@ -129,7 +117,7 @@ def _money(fact: Fact) -> str | None:
 
 
 def _describe(fact: Fact) -> str:
-    parts = [FACT_KINDS[fact.kind]]
+    parts = [labels.FACT_KIND[fact.kind]]
     if fact.lot:
         parts.append(f"lot {fact.lot}")
     if fact.invoice:

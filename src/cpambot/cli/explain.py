@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from cpambot import labels
 from cpambot.cases.rules import apply_fact, case_key, new_case
-from cpambot.cli.report import CATEGORY_LABELS, DEADLINE_FR, _fr_date
+from cpambot.cli.report import _fr_date
 from cpambot.config.model import Caisse, RuleSettings
 from cpambot.errors import UnreadableMessage
 from cpambot.mailbox.headers import header_block, summarize
 from cpambot.mailbox.senders import SenderPolicy, assess
-from cpambot.understanding.facts import FACT_KINDS, MESSAGE_KINDS
 from cpambot.understanding.reader import read_message
 
 
@@ -62,13 +62,14 @@ def explain(raw: bytes, policy: SenderPolicy, caisses: tuple[Caisse, ...] = (), 
 
 
 def explain_text(report: dict[str, Any]) -> str:
-    lines = [f"Expéditeur : {report['from'] or '—'} — {CATEGORY_LABELS.get(report['category'])} "
+    category = labels.CATEGORY.get(report["category"], report["category"])
+    lines = [f"Expéditeur : {report['from'] or '—'} — {category} "
              f"({report['sender']})",
              f"Objet : {report['subject'] or '—'}"]
     if report.get("note"):
         lines.append(report["note"])
         return "\n".join(lines)
-    lines.append(f"Type de message : {MESSAGE_KINDS.get(report['kind'], report['kind'])}"
+    lines.append(f"Type de message : {labels.MESSAGE_KIND.get(report['kind'], report['kind'])}"
                  + (f" — caisse {report['caisse']}" if report.get("caisse") else ""))
     if report.get("is_test"):
         lines.append("Flux de TEST : aucune action ne sera prise.")
@@ -79,7 +80,7 @@ def explain_text(report: dict[str, Any]) -> str:
     if not report["facts"]:
         lines.append("Aucun fait à suivre.")
     for i, fact in enumerate(report["facts"], start=1):
-        parts = [FACT_KINDS[fact["kind"]]]
+        parts = [labels.FACT_KIND[fact["kind"]]]
         for label, key in (("lot", "lot"), ("facture", "invoice"), ("code", "reject_code"),
                            ("réf.", "reference")):
             if fact.get(key):
@@ -94,5 +95,5 @@ def explain_text(report: dict[str, Any]) -> str:
             if fact["case"].get("advice"):
                 lines.append(f"   → conseil : {fact['case']['advice']}")
         for d in fact.get("deadlines") or []:
-            lines.append(f"   → échéance {_fr_date(d['due'])} : {DEADLINE_FR.get(d['name'], d['name'])}")
+            lines.append(f"   → échéance {_fr_date(d['due'])} : {labels.DEADLINE.get(d['name'], d['name'])}")
     return "\n".join(lines)

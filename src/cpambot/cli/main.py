@@ -10,12 +10,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from cpambot import __version__
-from cpambot.cli.report import CATEGORY_LABELS, ledger_table, sync_summary
+from cpambot import __version__, labels
+from cpambot.cli.report import ledger_table, sync_summary
 from cpambot.config.loader import load_config
 from cpambot.config.model import Config, default_config_path
 from cpambot.errors import CpambotError, UsageError
-from cpambot.mailbox.ledger import LEDGER, STATES
+from cpambot.mailbox.ledger import LEDGER, LedgerState
+from cpambot.mailbox.senders import Category
 from cpambot.service.logs import setup_logging
 from cpambot.store.database import Store
 
@@ -98,10 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     drafts.add_argument("--data-dir", type=Path, default=None, help="dossier de données")
 
     ledger = sub.add_parser("ledger", help="registre des messages vus et de leur traitement")
-    ledger.add_argument("--etat", "--state", dest="state", choices=STATES,
+    ledger.add_argument("--etat", "--state", dest="state", choices=[s.value for s in LedgerState],
                         help="seulement les messages dans cet état")
     ledger.add_argument("--categorie", "--category", dest="category",
-                        choices=tuple(CATEGORY_LABELS), help="seulement cette catégorie")
+                        choices=[c.value for c in Category], help="seulement cette catégorie")
     ledger.add_argument("--tous", "--all", dest="all", action="store_true",
                         help="inclut les messages sans rapport avec la caisse")
     ledger.add_argument("--limite", "--limit", dest="limit", type=int, default=200,
@@ -279,8 +280,8 @@ def cmd_case(args: argparse.Namespace) -> int:
 
 
 def cmd_drafts(args: argparse.Namespace) -> int:
-    from cpambot.approval.draftbook import DRAFTS, STATE_FR
-    from cpambot.sending.outbox import OUTBOX, STATE_LABELS
+    from cpambot.approval.draftbook import DRAFTS
+    from cpambot.sending.outbox import OUTBOX
 
     with _read_store(args) as store:
         drafts = sorted(store.values(DRAFTS), key=lambda d: (d["created"], d["code"]))
@@ -301,9 +302,9 @@ def cmd_drafts(args: argparse.Namespace) -> int:
         print("Aucun brouillon.")
         return 0
     for row in rows:
-        state = STATE_FR.get(row["state"], row["state"])
+        state = labels.DRAFT_STATE.get(row["state"], row["state"])
         if row["sending"]:
-            state += f", envoi : {STATE_LABELS.get(row['sending'], row['sending'])}"
+            state += f", envoi : {labels.SEND_STATE.get(row['sending'], row['sending'])}"
         what = row["subject"] or ("il manque " + ", ".join(row["missing"]))
         print(f"{row['code']:<5} {row['case']:<6} {state:<40} {', '.join(row['to'])[:40]:<40} {what}")
     return 0

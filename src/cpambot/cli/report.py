@@ -7,19 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cpambot.service.poll import PollReport
+from cpambot import labels
 from cpambot.mailbox.headers import decode_text
-from cpambot.mailbox.ledger import STATE_LABELS
-from cpambot.understanding.facts import MESSAGE_KINDS
-
-CATEGORY_LABELS = {
-    "caisse": "caisse",
-    "amc": "complémentaire",
-    "approver": "approbateur",
-    "reply": "réponse au robot",
-    "suspect": "usurpation probable",
-    "own": "envoyé par le robot",
-    "other": "sans rapport",
-}
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
@@ -36,7 +25,8 @@ def sync_summary(poll: PollReport) -> str:
             continue
         parts = [plural(f.new, "nouveau message", "nouveaux messages")]
         if f.new:
-            cats = ", ".join(f"{n} {CATEGORY_LABELS.get(c, c)}" for c, n in sorted(f.categories.items()))
+            cats = ", ".join(f"{n} {labels.CATEGORY.get(c, c)}"
+                             for c, n in sorted(f.categories.items()))
             parts.append(f"{f.relevant} pertinent(s)" + (f" ({cats})" if cats else ""))
             parts.append(f"{f.ignored} ignoré(s)")
         if f.duplicates:
@@ -50,7 +40,8 @@ def sync_summary(poll: PollReport) -> str:
         lines.append("Aucun compte configuré.")
     proc = poll.processing
     if proc.processed:
-        kinds = ", ".join(f"{n} {MESSAGE_KINDS.get(k, k)}" for k, n in sorted(proc.kinds.items()))
+        kinds = ", ".join(f"{n} {labels.MESSAGE_KIND.get(k, k)}"
+                          for k, n in sorted(proc.kinds.items()))
         lines.append(f"Lecture : {proc.done} message(s) lu(s)" + (f" ({kinds})" if kinds else "")
                      + f", {len(proc.cases_touched)} dossier(s) ouvert(s) ou mis à jour")
         if proc.to_review:
@@ -72,8 +63,8 @@ def ledger_table(rows: Iterable[dict[str, Any]]) -> str:
     for row in rows:
         where = _cut(f"{row['account']}/{row['folder']}", 22)
         reason = row.get("reason") or row.get("relevance") or ""
-        out.append(f"{where:<22} {row['uid']:>6}  {STATE_LABELS.get(row['state'], row['state']):<9} "
-                   f"{_cut(CATEGORY_LABELS.get(row['category'], row['category']), 20):<20} "
+        out.append(f"{where:<22} {row['uid']:>6}  {labels.LEDGER_STATE.get(row['state'], row['state']):<9} "
+                   f"{_cut(labels.CATEGORY.get(row['category'], row['category']), 20):<20} "
                    f"{_cut(row.get('from'), 32):<32} {_cut(decode_text(row.get('subject')), 50)}")
         if reason and row["state"] in ("failed", "ignored") and row["category"] != "other":
             out.append(f"{'':<32}↳ {reason}")
@@ -82,21 +73,6 @@ def ledger_table(rows: Iterable[dict[str, Any]]) -> str:
 
 # --------------------------------------------------------------------------- cases
 
-STATE_FR = {"open": "à traiter", "waiting": "en attente", "closed": "clos"}
-DEADLINE_FR = {
-    "cra_referral": "saisir la commission de recours amiable",
-    "observations": "envoyer vos observations",
-    "cra_implicit_rejection": "rejet implicite de la CRA",
-    "tribunal_referral": "saisir le pôle social du tribunal judiciaire",
-    "mise_en_demeure_payment": "payer (mise en demeure)",
-    "payment_due": "paiement attendu au plus tard",
-    "pieces_justificatives": "envoyer les pièces justificatives",
-    "pieces": "envoyer les pièces justificatives",
-    "conciliateur_available": "saisine du conciliateur possible",
-    "recheck": "vérifier la facture différée",
-    "relance1": "1re relance",
-    "relance2": "2e relance",
-}
 
 CASE_JSON_KEYS = ("id", "type", "state", "status", "caisse", "lot", "invoice", "amount", "reject_code",
                   "family", "reference", "part", "advice", "needs_review", "opened", "updated", "closed",
@@ -119,18 +95,17 @@ def next_deadline(case: dict[str, Any]) -> str:
     if not deadlines:
         return ""
     first = deadlines[0]
-    return f"{_fr_date(first['due'])} {DEADLINE_FR.get(first['name'], first['name'])}"
+    return f"{_fr_date(first['due'])} {labels.DEADLINE.get(first['name'], first['name'])}"
 
 
 def cases_table(cases: Iterable[dict[str, Any]]) -> str:
-    from cpambot.cases.rules import CASE_TYPES
-
     out = [f"{'dossier':<7} {'type':<18} {'état':<10} {'caisse':<9} {'lot':<4} {'facture':<10} "
            f"{'montant':>10}  {'prochaine échéance':<44} situation"]
     for case in cases:
         amount = (case.get("amount") or "").replace(".", ",")
-        out.append(f"{case['id']:<7} {_cut(CASE_TYPES.get(case['type'], case['type']), 18):<18} "
-                   f"{STATE_FR.get(case['state'], case['state']):<10} {_cut(case.get('caisse'), 9):<9} "
+        state = labels.CASE_STATE.get(case["state"], case["state"])
+        out.append(f"{case['id']:<7} {_cut(labels.CASE_TYPE.get(case['type'], case['type']), 18):<18} "
+                   f"{state:<10} {_cut(case.get('caisse'), 9):<9} "
                    f"{case.get('lot') or '':<4} {case.get('invoice') or '':<10} "
                    f"{(amount + ' €') if amount else '':>10}  {_cut(next_deadline(case), 44):<44} "
                    f"{_cut(case.get('status'), 60)}")
@@ -138,10 +113,8 @@ def cases_table(cases: Iterable[dict[str, Any]]) -> str:
 
 
 def case_detail(case: dict[str, Any]) -> str:
-    from cpambot.cases.rules import CASE_TYPES
-
-    lines = [f"Dossier {case['id']} — {CASE_TYPES.get(case['type'], case['type'])} "
-             f"({STATE_FR.get(case['state'], case['state'])})",
+    lines = [f"Dossier {case['id']} — {labels.CASE_TYPE.get(case['type'], case['type'])} "
+             f"({labels.CASE_STATE.get(case['state'], case['state'])})",
              f"Situation : {case.get('status') or '—'}"]
     for label, key in (("Caisse", "caisse"), ("Lot", "lot"), ("Facture", "invoice"),
                        ("Référence", "reference"), ("Part", "part"), ("Code rejet", "reject_code")):
@@ -161,7 +134,7 @@ def case_detail(case: dict[str, Any]) -> str:
         for d in sorted(case["deadlines"], key=lambda d: d["due"]):
             extra = (f" (expiration légale reportée au {_fr_date(d['legal_expiry'])})"
                      if d["legal_expiry"] != d["due"] else "")
-            lines.append(f"  {_fr_date(d['due'])} — {DEADLINE_FR.get(d['name'], d['name'])}{extra}"
+            lines.append(f"  {_fr_date(d['due'])} — {labels.DEADLINE.get(d['name'], d['name'])}{extra}"
                          f" — {d['basis']}")
     lines.append(f"Ouvert le {_fr_date(case['opened'])}, mis à jour le {_fr_date(case['updated'])}"
                  + (f", clos le {_fr_date(case['closed'])}" if case.get("closed") else ""))

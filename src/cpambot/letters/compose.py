@@ -7,23 +7,13 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from cpambot import labels
 from cpambot.cases import deadlines as dl
 from cpambot.config.model import Caisse, Professional
 from cpambot.errors import InvalidValueError
-from cpambot.letters.model import LETTER_KINDS, Letter, LetterPlan, MissingInfo
+from cpambot.letters.model import LETTER_PURPOSE, Letter, LetterPlan, MissingInfo
 from cpambot.letters.plan import Case, as_date, case_dates, case_deadline
 from cpambot.letters.render import render
-
-PROFESSION_LABELS = {
-    "infirmier": "Infirmier(ère) libéral(e)",
-    "medecin": "Médecin libéral(e)",
-    "kinesitherapeute": "Masseur-kinésithérapeute libéral(e)",
-    "sage-femme": "Sage-femme libérale",
-    "orthophoniste": "Orthophoniste libéral(e)",
-    "orthoptiste": "Orthoptiste libéral(e)",
-    "pedicure-podologue": "Pédicure-podologue libéral(e)",
-    "autre": "Professionnel(le) de santé libéral(e)",
-}
 
 LEGAL_PAYMENT_WORKING_DAYS = 7  # D161-13-3 CSS (what the letters cite; the watch uses the settings)
 
@@ -140,7 +130,7 @@ def _common(professional: Professional, caisse: Caisse | None, ref: str,
             today: date | None) -> dict[str, Any]:
     return {
         "pro": professional,
-        "profession": PROFESSION_LABELS.get(professional.profession, PROFESSION_LABELS["autre"]),
+        "profession": labels.PROFESSION.get(professional.profession, labels.PROFESSION["autre"]),
         "pro_telephone": professional.telephone,
         "ref": ref,
         "today": today,
@@ -229,13 +219,13 @@ def build_letter(plan: LetterPlan, case: Case, professional: Professional, caiss
     """The letter ``plan`` asks for, or what is missing to write it.
 
     ``caisse`` is the configuration of the case's caisse (None when not configured); the
-    recipient is its address for the purpose of the letter kind (:data:`LETTER_KINDS`), never
+    recipient is its address for the purpose of the letter kind (:data:`LETTER_PURPOSE`), never
     another one.
     """
     if caisse is not None and case.get("caisse") and caisse.code != case["caisse"]:
         raise InvalidValueError(f"caisse {caisse.code} given for case {case.get('id')} "
                                 f"of caisse {case['caisse']}")
-    purpose = LETTER_KINDS[plan.kind][1]
+    purpose = LETTER_PURPOSE[plan.kind]
     address, missing_address = _address(purpose, caisse, case)
     ctx = letter_context(plan.kind, case, professional, caisse, today)
     missing = _missing_fields(requirement_set(plan.kind, case), ctx)

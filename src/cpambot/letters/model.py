@@ -12,21 +12,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from cpambot.errors import InvalidValueError
 
-# Every kind of letter, with its French name (digest, CLI) and the caisse address
-# purpose it goes to (config [[caisses]] adresses).
-LETTER_KINDS: dict[str, tuple[str, str]] = {
-    "annulation": ("URGENT / ANNULATION DE FACTURE", "annulation"),
-    "reclamation": ("réclamation", "reclamation"),
-    "relance1": ("relance", "reclamation"),
-    "relance2": ("deuxième relance", "reclamation"),
-    "mise_en_demeure": ("mise en demeure", "reclamation"),
-    "indu_explication": ("explication à la caisse sur un indu", "indus"),
-    "saisine_cra": ("saisine de la commission de recours amiable", "cra"),
-    "saisine_conciliateur": ("saisine du conciliateur", "conciliateur"),
-    "relance_amc": ("relance de la complémentaire", "amc"),
+
+class LetterKind(StrEnum):
+    """Every letter the bot drafts to a caisse or an insurer (labels: :data:`cpambot.labels.LETTER_KIND`)."""
+
+    ANNULATION = "annulation"
+    RECLAMATION = "reclamation"
+    RELANCE1 = "relance1"
+    RELANCE2 = "relance2"
+    MISE_EN_DEMEURE = "mise_en_demeure"
+    INDU_EXPLICATION = "indu_explication"
+    SAISINE_CRA = "saisine_cra"
+    SAISINE_CONCILIATEUR = "saisine_conciliateur"
+    RELANCE_AMC = "relance_amc"
+
+
+# The caisse address each letter goes to (config [[caisses]] adresses: its purpose).
+LETTER_PURPOSE: dict[LetterKind, str] = {
+    LetterKind.ANNULATION: "annulation",
+    LetterKind.RECLAMATION: "reclamation",
+    LetterKind.RELANCE1: "reclamation",
+    LetterKind.RELANCE2: "reclamation",
+    LetterKind.MISE_EN_DEMEURE: "reclamation",
+    LetterKind.INDU_EXPLICATION: "indus",
+    LetterKind.SAISINE_CRA: "cra",
+    LetterKind.SAISINE_CONCILIATEUR: "conciliateur",
+    LetterKind.RELANCE_AMC: "amc",
 }
 
 
@@ -35,15 +50,17 @@ class LetterPlan:
     """A letter a case needs: ``step`` names the step of the case it belongs to, so that
     the same letter is never drafted twice for the same step (``relance1`` of case C12)."""
 
-    kind: str
+    kind: LetterKind
     case_key: str
     step: str
     due: date  # send by this date
     reason: str  # French: why now ("1re relance : 15 jours après l'ARL sans paiement")
 
     def __post_init__(self) -> None:
-        if self.kind not in LETTER_KINDS:
-            raise InvalidValueError(f"unknown letter kind {self.kind!r}")
+        try:
+            object.__setattr__(self, "kind", LetterKind(self.kind))
+        except ValueError:
+            raise InvalidValueError(f"unknown letter kind {self.kind!r}") from None
 
 
 @dataclass(frozen=True)

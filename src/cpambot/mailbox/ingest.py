@@ -16,12 +16,12 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from cpambot import labels
 from cpambot.errors import MailboxError
 from cpambot.mailbox.headers import HeaderSummary, summarize
 from cpambot.mailbox.ledger import (
     CHECKPOINTS,
     LEDGER,
-    STATE_LABELS,
     MessageRef,
     checkpoint_key,
     new_checkpoint,
@@ -214,7 +214,7 @@ class Syncer:
         original = self.store.get(LEDGER, key)
         if original is None:
             return None
-        return key, (f"doublon du message déjà {STATE_LABELS[original['state']]} "
+        return key, (f"doublon du message déjà {labels.LEDGER_STATE[original['state']]} "
                      f"({original['folder']}, UID {original['uid']}, UIDVALIDITY "
                      f"{original['uidvalidity']})")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from cpambot.errors import InvalidValueError
@@ -18,17 +19,20 @@ from cpambot.mailbox.senders import Relevance
 LEDGER = "ledger"
 CHECKPOINTS = "checkpoints"
 
-STATES = ("seen", "processing", "done", "ignored", "failed")
-TERMINAL = frozenset({"done", "ignored", "failed"})
 MAX_ATTEMPTS = 3
 
-STATE_LABELS = {
-    "seen": "vu",
-    "processing": "en cours",
-    "done": "traité",
-    "ignored": "ignoré",
-    "failed": "en échec",
-}
+
+class LedgerState(StrEnum):
+    """Where a message is in the pipeline (labels: :data:`cpambot.labels.LEDGER_STATE`)."""
+
+    SEEN = "seen"  # recorded, its raw copy saved, not read yet
+    PROCESSING = "processing"  # being read (a crash leaves it so: read again, attempts counted)
+    DONE = "done"
+    IGNORED = "ignored"  # unrelated, a duplicate, or a phishing attempt
+    FAILED = "failed"  # unreadable, or given up: left in the mailbox, shown to the professional
+
+
+_LEDGER_STATES = frozenset(LedgerState)
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,7 @@ def new_entry(ref: MessageRef, summary: HeaderSummary, relevance: Relevance,
 def transition(entry: dict[str, Any], state: str, now: str, reason: str | None = None,
                **extra: Any) -> dict[str, Any]:
     """A copy of ``entry`` in ``state``."""
-    if state not in STATES:
+    if state not in _LEDGER_STATES:
         raise InvalidValueError(f"unknown ledger state {state!r}")
     out = dict(entry)
     out.update(extra)

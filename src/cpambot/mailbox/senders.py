@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 
 from cpambot.mailbox.headers import HeaderSummary
@@ -36,6 +37,18 @@ _LOOKALIKE_WORDS = ("ameli", "assurance maladie", "assurance-maladie", "assuranc
                     "cnam", "carte vitale")
 
 CATEGORIES = ("caisse", "amc", "approver", "reply", "suspect", "own", "other")
+
+
+class Category(StrEnum):
+    """What the headers say of a message (labels: :data:`cpambot.labels.CATEGORY`)."""
+
+    CAISSE = "caisse"
+    AMC = "amc"  # a complementary insurer or its platform
+    APPROVER = "approver"  # the professional (or another approver) writing to the bot
+    REPLY = "reply"  # an answer to one of the bot's own messages
+    SUSPECT = "suspect"  # claims to be the caisse from a foreign domain: phishing
+    OWN = "own"  # sent by the bot itself
+    OTHER = "other"
 
 
 @dataclass(frozen=True)

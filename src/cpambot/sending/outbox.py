@@ -58,6 +58,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import getaddresses
 from typing import Any
 
+from cpambot import labels
 from cpambot.config.model import SmtpSettings
 from cpambot.errors import (
     CpambotError,
@@ -70,6 +71,7 @@ from cpambot.errors import (
 )
 from cpambot.letters.model import Letter
 from cpambot.sending.mime import build_mime, is_message_id
+from cpambot.sending.model import SendState
 from cpambot.sending.sent_folder import SentFolderFactory
 from cpambot.sending.smtp import detail, transmit
 from cpambot.store.database import Store
@@ -77,15 +79,7 @@ from cpambot.store.database import Store
 LOG = logging.getLogger(__name__)
 
 OUTBOX = "outbox"
-STATES = ("queued", "sending", "sent", "failed", "uncertain", "cancelled")
-STATE_LABELS = {
-    "queued": "en attente d'envoi",
-    "sending": "envoi en cours",
-    "sent": "envoyé",
-    "failed": "échec de l'envoi",
-    "uncertain": "envoi incertain",
-    "cancelled": "annulé",
-}
+_SEND_STATES = frozenset(SendState)
 BACKOFF_MINUTES = (1, 5, 15, 60, 240)  # after the 1st, 2nd... failed attempt; the last value is the cap
 MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
 COPY_MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
@@ -590,7 +584,7 @@ class Outbox:
             raise OutboxStateError(f"aucun courriel {message_id} dans la file d'envoi")
         if doc["state"] not in states or message_id in _IN_FLIGHT:
             raise OutboxStateError(f"impossible de {verb} le courriel {message_id} : il est "
-                                   f"« {STATE_LABELS.get(doc['state'], doc['state'])} »")
+                                   f"« {labels.SEND_STATE.get(doc['state'], doc['state'])} »")
         return doc
 
     # -- documents -------------------------------------------------------------------
@@ -598,7 +592,7 @@ class Outbox:
     def _put(self, doc: dict[str, Any], state: str, now: datetime, event: str, reason: str | None,
              **fields: Any) -> dict[str, Any]:
         """A copy of ``doc`` in ``state``, with a history entry; durable on return."""
-        if state not in STATES:
+        if state not in _SEND_STATES:
             raise InvalidValueError(f"unknown outbox state {state!r}")
         stamp = _iso(now)
         out = {**doc, **fields, "state": state, "reason": reason, "updated": stamp}

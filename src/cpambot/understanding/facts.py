@@ -16,34 +16,57 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from cpambot.errors import InvalidValueError
 
-# Every kind of fact, with a short French label for the CLI.
-FACT_KINDS: dict[str, str] = {
-    "lot_acknowledged": "lot reçu par la caisse (ARL positif)",
-    "lot_refused": "lot refusé (ARL négatif)",
-    "invoice_paid": "facture payée",
-    "invoice_rejected": "facture rejetée",
-    "invoice_deferred": "facture en attente de traitement",
-    "invoice_in_anomaly": "facture en anomalie",
-    "retenue": "retenue sur paiement",
-    "forfait_paid": "paiement forfaitaire",
-    "pieces_requested": "pièces justificatives demandées",
-    "anomalies_found": "constat d'anomalies de facturation",
-    "indu_notified": "notification d'indu",
-    "indu_details": "détail d'un indu (tableau des anomalies)",
-    "cra_decision": "décision de la commission de recours amiable",
-    "mise_en_demeure": "mise en demeure",
-    "reclamation_acknowledged": "réclamation reçue par la caisse",
-    "reclamation_answered": "réponse à une réclamation",
-    "amc_rejected": "rejet par la complémentaire",
-    "amc_paid": "paiement par la complémentaire",
-    "meeting_invitation": "invitation à un échange avec la caisse",
-    "information": "information sans suite à donner",
-    "to_sort": "à trier",
-}
+
+class FactKind(StrEnum):
+    """Every kind of fact (labels: :data:`cpambot.labels.FACT_KIND`)."""
+
+    LOT_ACKNOWLEDGED = "lot_acknowledged"
+    LOT_REFUSED = "lot_refused"
+    INVOICE_PAID = "invoice_paid"
+    INVOICE_REJECTED = "invoice_rejected"
+    INVOICE_DEFERRED = "invoice_deferred"
+    INVOICE_IN_ANOMALY = "invoice_in_anomaly"
+    RETENUE = "retenue"
+    FORFAIT_PAID = "forfait_paid"
+    PIECES_REQUESTED = "pieces_requested"
+    ANOMALIES_FOUND = "anomalies_found"
+    INDU_NOTIFIED = "indu_notified"
+    INDU_DETAILS = "indu_details"
+    CRA_DECISION = "cra_decision"
+    MISE_EN_DEMEURE = "mise_en_demeure"
+    RECLAMATION_ACKNOWLEDGED = "reclamation_acknowledged"
+    RECLAMATION_ANSWERED = "reclamation_answered"
+    AMC_REJECTED = "amc_rejected"
+    AMC_PAID = "amc_paid"
+    MEETING_INVITATION = "meeting_invitation"
+    INFORMATION = "information"
+    TO_SORT = "to_sort"
+
+
+class MessageKind(StrEnum):
+    """Every kind of message a reading can have (labels: :data:`cpambot.labels.MESSAGE_KIND`)."""
+
+    ARL = "arl"
+    NOEMIE = "noemie"
+    RETOUR_LOTS = "retour_lots"
+    DEMANDE_PIECES = "demande_pieces"
+    CONSTAT_ANOMALIES = "constat_anomalies"
+    NOTIFICATION_INDU = "notification_indu"
+    COMPLEMENT_INDU = "complement_indu"
+    DECISION_CRA = "decision_cra"
+    MISE_EN_DEMEURE = "mise_en_demeure"
+    REPONSE_RECLAMATION = "reponse_reclamation"
+    AMELIPRO = "amelipro"
+    AMC = "amc"
+    INVITATION = "invitation"
+    NEWSLETTER = "newsletter"
+    PHISHING = "phishing"
+    UNKNOWN = "unknown"
 
 
 def money(value: Decimal | str | int | float | None) -> Decimal | None:
@@ -55,7 +78,7 @@ def money(value: Decimal | str | int | float | None) -> Decimal | None:
 
 @dataclass(frozen=True)
 class Fact:
-    kind: str
+    kind: FactKind
     caisse: str | None = None  # caisse code ("974") or complementary operator ("viamedis")
     lot: str | None = None  # 3 digits
     invoice: str | None = None  # 9 digits
@@ -68,8 +91,10 @@ class Fact:
     details: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.kind not in FACT_KINDS:
-            raise InvalidValueError(f"unknown fact kind {self.kind!r}")
+        try:
+            object.__setattr__(self, "kind", FactKind(self.kind))
+        except ValueError:
+            raise InvalidValueError(f"unknown fact kind {self.kind!r}") from None
 
     def with_details(self, **extra: Any) -> Fact:
         return replace(self, details={**self.details, **extra})
@@ -102,32 +127,11 @@ class Fact:
         )
 
 
-# Kinds of message a reading can have.
-MESSAGE_KINDS: dict[str, str] = {
-    "arl": "accusé de réception logique (ARL)",
-    "noemie": "retour NOEMIE (paiements, rejets)",
-    "retour_lots": "retour sur le traitement des lots",
-    "demande_pieces": "demande de pièces justificatives",
-    "constat_anomalies": "constat d'anomalies de facturation",
-    "notification_indu": "notification de payer (indu)",
-    "complement_indu": "complément à une notification d'indu",
-    "decision_cra": "décision de la commission de recours amiable",
-    "mise_en_demeure": "mise en demeure",
-    "reponse_reclamation": "réponse à une réclamation",
-    "amelipro": "notification amelipro",
-    "amc": "message d'une complémentaire",
-    "invitation": "invitation de la caisse",
-    "newsletter": "lettre d'information",
-    "phishing": "usurpation (hameçonnage)",
-    "unknown": "non reconnu",
-}
-
-
 @dataclass(frozen=True)
 class Reading:
     """Everything the bot understands of one message."""
 
-    kind: str
+    kind: MessageKind
     trust: str  # "caisse", "amc", "approver", "suspect", "other"
     caisse: str | None = None
     facts: tuple[Fact, ...] = ()
@@ -137,8 +141,10 @@ class Reading:
     is_test: bool = False  # NOEMIE/ARL test flux: never acted on
 
     def __post_init__(self) -> None:
-        if self.kind not in MESSAGE_KINDS:
-            raise InvalidValueError(f"unknown message kind {self.kind!r}")
+        try:
+            object.__setattr__(self, "kind", MessageKind(self.kind))
+        except ValueError:
+            raise InvalidValueError(f"unknown message kind {self.kind!r}") from None
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -10,7 +10,7 @@ import pytest
 from cpambot.cases.rules import apply_fact, case_key, mark_unpaid, new_case
 from cpambot.config.model import Caisse, Professional, RuleSettings
 from cpambot.letters.compose import REQUIRED, annulation_letter, build_letter
-from cpambot.letters.model import LETTER_KINDS, Letter, LetterPlan, MissingInfo
+from cpambot.letters.model import Letter, LetterKind, LetterPlan, MissingInfo
 from cpambot.letters.plan import CRA_SAFETY_DAYS, plan_letters
 from cpambot.letters.render import placeholders
 from cpambot.understanding.facts import Fact
@@ -505,4 +505,4 @@ def test_annulation_never_falls_back_on_the_flux_address():
 
 def test_every_letter_kind_has_its_requirements():
     """GIVEN the letter kinds WHEN looking up what each needs THEN every kind has a requirement list."""
-    assert set(LETTER_KINDS) <= set(REQUIRED)
+    assert set(LetterKind) <= set(REQUIRED)

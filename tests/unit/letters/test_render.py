@@ -9,7 +9,7 @@ import pytest
 
 from cpambot.config.model import Professional
 from cpambot.errors import CpambotError, LetterTemplateError
-from cpambot.letters.model import LETTER_KINDS
+from cpambot.letters.model import LetterKind
 from cpambot.letters.render import (
     date_fr,
     environment,
@@ -135,11 +135,11 @@ def test_templates_are_found_from_the_package():
     """GIVEN the installed package WHEN the renderer's loader lists its templates THEN one letter
     template per letter kind is among them (package data, wherever the package lives)."""
     names = set(environment().list_templates())
-    for kind in LETTER_KINDS:
+    for kind in LetterKind:
         assert f"{kind}.txt.j2" in names, kind
 
 
-@pytest.mark.parametrize("kind", sorted(LETTER_KINDS))
+@pytest.mark.parametrize("kind", sorted(LetterKind))
 def test_every_letter_template_renders_with_reference_and_signature(kind):
     """GIVEN a complete context WHEN each letter template is rendered THEN it has a subject, the case
     reference, the polite French register and the professional's identity block."""

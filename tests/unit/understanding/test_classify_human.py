@@ -20,7 +20,7 @@ from cpambot.mailbox.headers import header_block, summarize
 from cpambot.mailbox.senders import SenderPolicy, assess
 from cpambot.understanding.classify import human, indu
 from cpambot.understanding.classify.human import classify_human
-from cpambot.understanding.facts import FACT_KINDS, MESSAGE_KINDS, Reading
+from cpambot.understanding.facts import FactKind, MessageKind, Reading
 from cpambot.understanding.message import Attachment, ParsedMessage, parse_message
 
 REUNION = timezone(timedelta(hours=4))
@@ -602,7 +602,7 @@ def test_classify_human_never_raises_on_random_messages(msg, trust):
     Reading comes back (kinds from the contracts, JSON-serialisable), never an exception."""
     reading = classify_human(msg, trust)
     assert "error" not in reading.fields  # the guard did not have to catch a bug
-    assert reading.kind in MESSAGE_KINDS and all(f.kind in FACT_KINDS for f in reading.facts)
+    assert reading.kind in set(MessageKind) and all(f.kind in set(FactKind) for f in reading.facts)
     json.dumps(reading.to_json())
     assert reading.trust == trust
     if trust in ("suspect", "other"):

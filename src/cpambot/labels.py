@@ -1,0 +1,152 @@
+"""Every French label the user reads for a state, a kind or a category: one table each, here only.
+
+Keys are the values of the stages' enums (``CaseState.OPEN`` is ``"open"``…), so a table is
+looked up with the enum member or its stored string alike. A test checks that every member of
+every enum has its label.
+"""
+
+from __future__ import annotations
+
+# mailbox: what the headers say of a message (mailbox.senders.Category)
+CATEGORY = {
+    "caisse": "caisse",
+    "amc": "complémentaire",
+    "approver": "approbateur",
+    "reply": "réponse au robot",
+    "suspect": "usurpation probable",
+    "own": "envoyé par le robot",
+    "other": "sans rapport",
+}
+
+# mailbox: a ledger row (mailbox.ledger.LedgerState)
+LEDGER_STATE = {
+    "seen": "vu",
+    "processing": "en cours",
+    "done": "traité",
+    "ignored": "ignoré",
+    "failed": "en échec",
+}
+
+# understanding: what one message tells (understanding.facts.FactKind)
+FACT_KIND = {
+    "lot_acknowledged": "lot reçu par la caisse (ARL positif)",
+    "lot_refused": "lot refusé (ARL négatif)",
+    "invoice_paid": "facture payée",
+    "invoice_rejected": "facture rejetée",
+    "invoice_deferred": "facture en attente de traitement",
+    "invoice_in_anomaly": "facture en anomalie",
+    "retenue": "retenue sur paiement",
+    "forfait_paid": "paiement forfaitaire",
+    "pieces_requested": "pièces justificatives demandées",
+    "anomalies_found": "constat d'anomalies de facturation",
+    "indu_notified": "notification d'indu",
+    "indu_details": "détail d'un indu (tableau des anomalies)",
+    "cra_decision": "décision de la commission de recours amiable",
+    "mise_en_demeure": "mise en demeure",
+    "reclamation_acknowledged": "réclamation reçue par la caisse",
+    "reclamation_answered": "réponse à une réclamation",
+    "amc_rejected": "rejet par la complémentaire",
+    "amc_paid": "paiement par la complémentaire",
+    "meeting_invitation": "invitation à un échange avec la caisse",
+    "information": "information sans suite à donner",
+    "to_sort": "à trier",
+}
+
+# understanding: the kind of a message (understanding.facts.MessageKind)
+MESSAGE_KIND = {
+    "arl": "accusé de réception logique (ARL)",
+    "noemie": "retour NOEMIE (paiements, rejets)",
+    "retour_lots": "retour sur le traitement des lots",
+    "demande_pieces": "demande de pièces justificatives",
+    "constat_anomalies": "constat d'anomalies de facturation",
+    "notification_indu": "notification de payer (indu)",
+    "complement_indu": "complément à une notification d'indu",
+    "decision_cra": "décision de la commission de recours amiable",
+    "mise_en_demeure": "mise en demeure",
+    "reponse_reclamation": "réponse à une réclamation",
+    "amelipro": "notification amelipro",
+    "amc": "message d'une complémentaire",
+    "invitation": "invitation de la caisse",
+    "newsletter": "lettre d'information",
+    "phishing": "usurpation (hameçonnage)",
+    "unknown": "non reconnu",
+}
+
+# cases (cases.model.CaseType, CaseState)
+CASE_TYPE = {
+    "invoice": "facture",
+    "refused_lot": "lot refusé",
+    "lot_watch": "lot en attente de paiement",
+    "unpaid_lot": "lot impayé",
+    "retenue": "retenue",
+    "indu": "indu",
+    "amc": "complémentaire",
+    "reclamation": "réclamation",
+    "meeting": "rendez-vous",
+    "to_sort": "à trier",
+}
+CASE_STATE = {"open": "à traiter", "waiting": "en attente", "closed": "clos"}
+
+# cases: what a deadline asks (cases.deadlines.Deadline.name)
+DEADLINE = {
+    "cra_referral": "saisir la commission de recours amiable",
+    "observations": "envoyer vos observations",
+    "cra_implicit_rejection": "rejet implicite de la CRA",
+    "tribunal_referral": "saisir le pôle social du tribunal judiciaire",
+    "mise_en_demeure_payment": "payer (mise en demeure)",
+    "payment_due": "paiement attendu au plus tard",
+    "pieces_justificatives": "envoyer les pièces justificatives",
+    "pieces": "envoyer les pièces justificatives",
+    "conciliateur_available": "saisine du conciliateur possible",
+    "recheck": "vérifier la facture différée",
+    "relance1": "1re relance",
+    "relance2": "2e relance",
+}
+
+# letters (letters.model.LetterKind): the name of each letter in the digest and the CLI
+LETTER_KIND = {
+    "annulation": "URGENT / ANNULATION DE FACTURE",
+    "reclamation": "réclamation",
+    "relance1": "relance",
+    "relance2": "deuxième relance",
+    "mise_en_demeure": "mise en demeure",
+    "indu_explication": "explication à la caisse sur un indu",
+    "saisine_cra": "saisine de la commission de recours amiable",
+    "saisine_conciliateur": "saisine du conciliateur",
+    "relance_amc": "relance de la complémentaire",
+}
+
+# letters: the professional's title under the signature (config.model.PROFESSIONS)
+PROFESSION = {
+    "infirmier": "Infirmier(ère) libéral(e)",
+    "medecin": "Médecin libéral(e)",
+    "kinesitherapeute": "Masseur-kinésithérapeute libéral(e)",
+    "sage-femme": "Sage-femme libérale",
+    "orthophoniste": "Orthophoniste libéral(e)",
+    "orthoptiste": "Orthoptiste libéral(e)",
+    "pedicure-podologue": "Pédicure-podologue libéral(e)",
+    "autre": "Professionnel(le) de santé libéral(e)",
+}
+
+# approval (approval.model.DraftState)
+DRAFT_STATE = {
+    "sent": "envoyé",
+    "failed": "envoi en échec",
+    "obsolete": "sans objet (dossier clos)",
+    "pending": "en attente de votre accord",
+    "approved": "approuvé",
+    "rejected": "abandonné",
+    "postponed": "reporté",
+    "missing": "informations manquantes",
+}
+
+# sending (sending.model.SendState)
+SEND_STATE = {
+    "queued": "en attente d'envoi",
+    "sending": "envoi en cours",
+    "sent": "envoyé",
+    "failed": "échec de l'envoi",
+    "uncertain": "envoi incertain",
+    "cancelled": "annulé",
+}
+
