@@ -14,7 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from cpambot import labels
-from cpambot.cases.deadlines import Deadline, reminders
+from cpambot.cases.deadlines import reminders
+from cpambot.cases.model import Case, CaseType
 
 URGENT_DAYS = 3
 AGE_BUCKETS = ((30, "moins de 30 jours"), (90, "30 à 90 jours"), (None, "plus de 90 jours"))
@@ -45,9 +46,9 @@ class Digest:
     today: date
     drafts: list[dict[str, Any]] = field(default_factory=list)
     missing: list[dict[str, Any]] = field(default_factory=list)
-    new_cases: list[dict[str, Any]] = field(default_factory=list)
+    new_cases: list[Case] = field(default_factory=list)
     deadlines: list[DeadlineItem] = field(default_factory=list)
-    to_sort: list[dict[str, Any]] = field(default_factory=list)
+    to_sort: list[Case] = field(default_factory=list)
     refusals: list[dict[str, Any]] = field(default_factory=list)
     sending_problems: list[dict[str, Any]] = field(default_factory=list)
     money_by_state: list[MoneyRow] = field(default_factory=list)
@@ -64,16 +65,16 @@ class Digest:
         return [d["code"] for d in self.drafts]
 
 
-def case_label(case: dict[str, Any]) -> str:
-    parts = [f"{case['id']} {labels.CASE_TYPE.get(case['type'], case['type'])}"]
-    if case.get("caisse"):
-        parts.append(f"caisse {case['caisse']}")
-    if case.get("lot"):
-        parts.append(f"lot {case['lot']}")
-    if case.get("invoice"):
-        parts.append(f"facture {case['invoice']}")
-    if case.get("reference"):
-        parts.append(f"réf. {case['reference']}")
+def case_label(case: Case) -> str:
+    parts = [f"{case.id} {labels.CASE_TYPE[case.type]}"]
+    if case.caisse:
+        parts.append(f"caisse {case.caisse}")
+    if case.lot:
+        parts.append(f"lot {case.lot}")
+    if case.invoice:
+        parts.append(f"facture {case.invoice}")
+    if case.reference:
+        parts.append(f"réf. {case.reference}")
     return ", ".join(parts)
 
 
@@ -83,42 +84,40 @@ def _money_rows(groups: dict[str, tuple[Decimal, int]]) -> list[MoneyRow]:
             for label, (amount, count) in groups.items() if count]
 
 
-def build_digest(cases: list[dict[str, Any]], drafts: list[dict[str, Any]], *, today: date,
+def build_digest(cases: list[Case], drafts: list[dict[str, Any]], *, today: date,
                  since: datetime | None, refusals: list[dict[str, Any]] = (),  # type: ignore[assignment]
                  sending_problems: list[dict[str, Any]] = ()) -> Digest:  # type: ignore[assignment]
     digest = Digest(today=today, refusals=list(refusals), sending_problems=list(sending_problems))
     digest.drafts = [d for d in drafts if d["state"] == "pending"]
     digest.missing = [d for d in drafts if d["state"] == "missing"]
-    by_key = {c["key"]: c for c in cases}
+    by_key = {c.key: c for c in cases}
     for draft in digest.drafts + digest.missing:
         case = by_key.get(draft["case_key"])
         draft["case_label"] = case_label(case) if case else draft["case_id"]
     by_state: dict[str, tuple[Decimal, int]] = {}
     by_age: dict[str, tuple[Decimal, int]] = {label: (Decimal("0"), 0) for _, label in AGE_BUCKETS}
     for case in cases:
-        if case["state"] == "closed" or case["type"] == "lot_watch":
+        if case.is_closed or case.type is CaseType.LOT_WATCH:
             continue
-        if since is None or case["opened"] >= since.date().isoformat():
+        if since is None or case.opened >= since.date():
             digest.new_cases.append(case)
-        if case["type"] == "to_sort" or case.get("needs_review"):
+        if case.type is CaseType.TO_SORT or case.needs_review:
             digest.to_sort.append(case)
-        for d in case.get("deadlines") or []:
-            deadline = Deadline(d["name"], date.fromisoformat(d["due"]),
-                                date.fromisoformat(d["legal_expiry"]), d["basis"])
+        for deadline in case.deadlines:
             marks = reminders(deadline, today)
             if marks:
+                what = labels.DEADLINE.get(deadline.name, deadline.name)
                 digest.deadlines.append(DeadlineItem(
-                    case["id"], case_label(case), d["name"], labels.DEADLINE.get(d["name"], d["name"]),
-                    deadline.due, (deadline.due - today).days, tuple(marks), d["basis"]))
-        if case.get("amount"):
-            amount = Decimal(case["amount"])
-            label = labels.CASE_STATE.get(case["state"], case["state"])
+                    case.id, case_label(case), deadline.name, what, deadline.due,
+                    (deadline.due - today).days, tuple(marks), deadline.basis))
+        if case.amount is not None:
+            label = labels.CASE_STATE[case.state]
             total, count = by_state.get(label, (Decimal("0"), 0))
-            by_state[label] = (total + amount, count + 1)
-            age = (today - date.fromisoformat(case["opened"])).days
+            by_state[label] = (total + case.amount, count + 1)
+            age = (today - case.opened).days
             bucket = next(lbl for limit, lbl in AGE_BUCKETS if limit is None or age < limit)
             total, count = by_age[bucket]
-            by_age[bucket] = (total + amount, count + 1)
+            by_age[bucket] = (total + case.amount, count + 1)
     digest.deadlines.sort(key=lambda item: item.due)
     digest.money_by_state = _money_rows(by_state)
     digest.money_by_age = _money_rows(by_age)

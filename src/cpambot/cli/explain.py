@@ -49,9 +49,10 @@ def explain(raw: bytes, policy: SenderPolicy, caisses: tuple[Caisse, ...] = (), 
         if key is not None and not reading.is_test:
             case = apply_fact(new_case("?", key, fact, today), fact, source="message", received=received,
                               today=today, settings=settings)
-            fact_json["case"] = {"type": case["type"], "state": case["state"], "status": case["status"],
-                                 "advice": case["advice"]}
-            fact_json["deadlines"] = case["deadlines"]
+            doc = case.to_doc()
+            fact_json["case"] = {"type": doc["type"], "state": doc["state"], "status": doc["status"],
+                                 "advice": doc["advice"]}
+            fact_json["deadlines"] = doc["deadlines"]
         if fact_json["details"].get("nir"):  # shown on a terminal: never the full NIR
             fact_json["details"]["nir"] = "*" * 11 + fact_json["details"]["nir"][-4:]
         facts.append(fact_json)

@@ -242,16 +242,16 @@ def _read_store(args: argparse.Namespace) -> Store:
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
-    from cpambot.cases.casebook import CASES
+    from cpambot.cases.casebook import CaseBook
     from cpambot.cli.report import case_json, cases_table
 
     with _read_store(args) as store:
-        rows = list(store.values(CASES))
+        rows = list(CaseBook(store).all())
     if args.state != "tous":
         wanted = {args.state} if args.state else {"open", "waiting"}
-        rows = [c for c in rows if c["state"] in wanted]
-    rows = [c for c in rows if c["type"] != "lot_watch" or args.state in ("waiting", "tous")]
-    rows.sort(key=lambda c: int(c["id"][1:]))
+        rows = [c for c in rows if c.state in wanted]
+    rows = [c for c in rows if c.type != "lot_watch" or args.state in ("waiting", "tous")]
+    rows.sort(key=lambda c: int(c.id[1:]))
     if args.json:
         json.dump([case_json(c) for c in rows], sys.stdout, ensure_ascii=False, indent=1)
         print()

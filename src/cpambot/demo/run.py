@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time
 from importlib import resources
 from pathlib import Path
 
-from cpambot.cases.casebook import CASES
+from cpambot.cases.casebook import CaseBook
 from cpambot.cli.report import cases_table, ledger_table, sync_summary
 from cpambot.config.model import Account, Caisse, Config, Professional
 from cpambot.mailbox.ledger import LEDGER
@@ -96,8 +96,7 @@ def run_demo(data_dir: Path | None = None) -> int:
         rows = sorted((r for r in store.values(LEDGER) if r["category"] != "other"),
                       key=lambda r: r["uid"])
         others = sum(1 for r in store.values(LEDGER) if r["category"] == "other")
-        cases = sorted((c for c in store.values(CASES) if c["state"] != "closed"),
-                       key=lambda c: int(c["id"][1:]))
+        cases = sorted((c for c in CaseBook(store).all() if not c.is_closed), key=lambda c: int(c.id[1:]))
     print(sync_summary(report))
     print("\nMessages retenus :")
     print(ledger_table(rows))

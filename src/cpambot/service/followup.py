@@ -28,9 +28,10 @@ from cpambot.approval.digest import build_digest
 from cpambot.approval.draftbook import DraftBook
 from cpambot.approval.tokens import find_tokens, new_token
 from cpambot.cases.casebook import CaseBook
+from cpambot.cases.model import Case, CaseType
 from cpambot.config.model import Caisse, Config
 from cpambot.letters.compose import annulation_letter, build_letter
-from cpambot.letters.model import Attachment, Letter, LetterPlan, MissingInfo
+from cpambot.letters.model import Attachment, Letter, LetterKind, LetterPlan, MissingInfo
 from cpambot.letters.plan import DONE_DATES, plan_letters
 from cpambot.letters.render import package_environment, placeholders, render, render_text
 from cpambot.mailbox.headers import header_block, summarize
@@ -121,50 +122,50 @@ class FollowUp:
         """Propose every letter that is due for an open case; return the new drafts."""
         now = self.clock()
         new = []
-        cases = {c["key"]: c for c in self.cases.all()}
+        cases = {c.key: c for c in self.cases.all()}
         for draft in list(self.drafts.all()):  # a letter for a closed case must not leave any more
             case = cases.get(draft["case_key"])
             if draft["state"] in ("pending", "postponed", "missing") and case is not None \
-                    and case["state"] == "closed":
+                    and case.is_closed:
                 self.drafts.mark(draft, state="obsolete", reason="dossier clos")
         for case in cases.values():
-            if case["state"] == "closed":
+            if case.is_closed:
                 continue
             try:
                 same_day = self._same_day_annulation(case, today, now)
                 if same_day is not None:
                     new.append(same_day)
-                done = self.drafts.steps_done(case["key"])
+                done = self.drafts.steps_done(case.key)
                 for plan in plan_letters(case, today, self.config.rules, sent_steps=done):
                     result = build_letter(plan, case, self.config.professional,
-                                          self.caisse(case.get("caisse")), today)
+                                          self.caisse(case.caisse), today)
                     _token, token_hash = new_token()
-                    draft = self.drafts.propose(plan, result, case_id=case["id"], token_hash=token_hash,
+                    draft = self.drafts.propose(plan, result, case_id=case.id, token_hash=token_hash,
                                                 token_expires=self._token_expiry(now), now=now)
                     if draft is not None:
                         new.append(draft)
             except Exception:  # noqa: BLE001 - one odd case must not stop the others, nor sending
-                LOG.exception("brouillons impossibles pour le dossier %s", case["id"])
+                LOG.exception("brouillons impossibles pour le dossier %s", case.id)
         return new
 
-    def _same_day_annulation(self, case: dict[str, Any], today: date,
+    def _same_day_annulation(self, case: Case, today: date,
                              now: datetime) -> dict[str, Any] | None:
         """A return showing a duplicate or an obvious input error on an invoice transmitted today:
         the cancellation must leave today (CPAM procedure), so it is proposed at once."""
-        billing = case.get("billing") or {}
-        if case["type"] != "invoice" or case.get("family") not in SAME_DAY_FAMILIES \
-                or billing.get("lot_date") != today.isoformat() or not case.get("invoice"):
+        billing = case.billing or {}
+        if case.type is not CaseType.INVOICE or case.family not in SAME_DAY_FAMILIES \
+                or billing.get("lot_date") != today.isoformat() or not case.invoice:
             return None
-        if "annulation" in self.drafts.steps_done(case["key"]):
+        if "annulation" in self.drafts.steps_done(case.key):
             return None
-        motif = f"rejet {case.get('reject_code') or ''} : {case.get('status') or ''}".strip()
-        result = annulation_letter(self.config.professional, self.caisse(case.get("caisse")),
-                                   lot=case.get("lot"), invoice=case["invoice"], motif=motif,
-                                   transmitted_on=today, case_ref=case["id"], today=today)
-        plan = LetterPlan("annulation", case["key"], "annulation", today,
+        motif = f"rejet {case.reject_code or ''} : {case.status}".strip()
+        result = annulation_letter(self.config.professional, self.caisse(case.caisse),
+                                   lot=case.lot, invoice=case.invoice, motif=motif,
+                                   transmitted_on=today, case_ref=case.id, today=today)
+        plan = LetterPlan(LetterKind.ANNULATION, case.key, "annulation", today,
                           "facture télétransmise aujourd'hui et rejetée : l'annulation doit partir "
                           "le jour même")
-        draft = self.drafts.propose(plan, result, case_id=case["id"], token_hash=new_token()[1],
+        draft = self.drafts.propose(plan, result, case_id=case.id, token_hash=new_token()[1],
                                     token_expires=now + timedelta(days=1), now=now)
         if draft is not None and draft["state"] == "pending":
             self.announce_draft(draft)
@@ -378,9 +379,9 @@ class FollowUp:
         if draft is None:
             return f"{code} : aucun brouillon ne porte ce code"
         case = self.cases.get(draft["case_key"])
-        if case is not None and case["state"] == "closed" and draft["state"] in ("pending", "postponed"):
+        if case is not None and case.is_closed and draft["state"] in ("pending", "postponed"):
             self.drafts.mark(draft, state="obsolete", reason="dossier clos")
-            return f"{code} : le dossier {case['id']} est clos, ce courrier n'a plus lieu d'être envoyé"
+            return f"{code} : le dossier {case.id} est clos, ce courrier n'a plus lieu d'être envoyé"
         used = draft.get("used_at")
         proposal = Proposal(code=draft["code"], token_hash=draft["token_hash"],
                             expires_at=_aware(datetime.fromisoformat(draft["token_expires"])),
@@ -445,7 +446,7 @@ class FollowUp:
         raw_store = RawStore(self.config.data_dir)
         found: list[Attachment] = []
         total = 0
-        for source in dict.fromkeys(h.get("source") for h in case.get("history", []) if h.get("source")):
+        for source in dict.fromkeys(h.source for h in case.history if h.source):
             row = self.store.get(LEDGER, source)
             if row is None or not row.get("raw") or row.get("category") not in ("caisse", "approver"):
                 continue
@@ -458,7 +459,7 @@ class FollowUp:
                     continue
                 if total + len(item.payload) > MAX_ATTACHMENTS_BYTES:
                     LOG.warning("dossier %s : pièce jointe %s trop lourde pour le courriel, non jointe",
-                                case["id"], item.filename)
+                                case.id, item.filename)
                     continue
                 total += len(item.payload)
                 found.append(Attachment(item.filename, item.content_type, item.payload))

@@ -116,7 +116,7 @@ def test_digest_content(store):
     digest = build_digest(list(cases.all()), book.awaiting(today), today=today,
                           since=datetime(2026, 3, 1))
     assert digest.codes == ["A1"]
-    assert [c["type"] for c in digest.new_cases] == ["invoice", "to_sort"]
+    assert [c.type for c in digest.new_cases] == ["invoice", "to_sort"]
     cra = next(item for item in digest.deadlines if item.name == "cra_referral")
     assert cra.due == date(2026, 3, 22) and cra.days_left == 2 and "J-2" in cra.marks
     assert is_urgent(digest) and any("C1" in r for r in digest.urgent_reasons)
