@@ -22,6 +22,7 @@ from servers import free_port
 from cpambot.config.model import Secret, SmtpSettings
 from cpambot.errors import OutboxStateError
 from cpambot.letters.model import Attachment, Letter
+from cpambot.randomness import SystemRandom
 from cpambot.sending.mime import build_mime, make_message_id
 from cpambot.sending.outbox import MAX_ATTEMPTS, OUTBOX, Outbox
 from cpambot.sending.sent_folder import SentFolder, sent_folder_for
@@ -62,7 +63,7 @@ def make_outbox(store, settings, account=None, folder=None, now=T0) -> Outbox:
 
 
 def enqueue(outbox: Outbox, tag: str = "reclamation", **kwargs) -> str:
-    message_id = make_message_id("example.org", tag)
+    message_id = make_message_id("example.org", tag, SystemRandom())
     outbox.enqueue(kwargs.pop("letter", letter()), sender=f"Marie Exemple <{SENDER}>", message_id=message_id,
                    purpose="reclamation", case_key="C12", draft_key=f"D-{tag}", **kwargs)
     return message_id
@@ -82,9 +83,9 @@ def sent_ids(imap_user, folder: str = "Sent") -> list[str | None]:
 def test_build_mime_headers_and_attachments():
     """GIVEN a letter with accents, a CC and a PDF WHEN built THEN 7-bit bytes with the fixed
     Message-ID, X-Cpambot, threading headers, no Auto-Submitted unless asked, the attachment intact."""
-    mid = make_message_id("example.org", "réclamation C12")
+    mid = make_message_id("example.org", "réclamation C12", SystemRandom())
     assert mid.startswith("<r-clamation-C12.") and mid.endswith("@example.org>")
-    assert len({make_message_id("example.org", "x") for _ in range(200)}) == 200
+    assert len({make_message_id("example.org", "x", SystemRandom()) for _ in range(200)}) == 200
     pdf = b"%PDF-1.4\x00\xff" * 50
     rich = replace(letter(), cc=("marie.exemple@example.org",),
                    attachments=(Attachment("relevé été.pdf", "application/pdf", pdf),))

@@ -211,17 +211,19 @@ def may_release(verdict: Verdict, proposal: Proposal, *, presented_tokens: Itera
     draft's e-mail or a digest that listed it."""
     if not verdict.accepted:
         return verdict
-    base = {"parent_id": verdict.parent_id, "referenced": verdict.referenced}
+    def answer(accepted: bool, reasons: list[str], via: str | None = None) -> Verdict:
+        return Verdict(accepted, reasons, parent_id=verdict.parent_id, referenced=verdict.referenced, via=via)
+
     if proposal.used_at is not None:
-        return Verdict(False, [f"{proposal.code} : jeton déjà utilisé"], **base)
+        return answer(False, [f"{proposal.code} : jeton déjà utilisé"])
     if now > proposal.expires_at:
-        return Verdict(False, [f"{proposal.code} : proposition expirée"], **base)
+        return answer(False, [f"{proposal.code} : proposition expirée"])
     if token_problem(presented_tokens, proposal, now) is None:
-        return Verdict(True, [], via="jeton", **base)
+        return answer(True, [], "jeton")
     parent = verdict.parent_id
     if parent is not None and parent == proposal.message_id:
-        return Verdict(True, [], via="réponse au brouillon", **base)
+        return answer(True, [], "réponse au brouillon")
     if parent is not None and parent in proposal.digest_ids:
-        return Verdict(True, [], via="réponse au récapitulatif", **base)
-    return Verdict(False, [f"{proposal.code} : ni jeton valide, ni réponse au brouillon ou au "
-                           "récapitulatif qui le propose"], **base)
+        return answer(True, [], "réponse au récapitulatif")
+    return answer(False, [f"{proposal.code} : ni jeton valide, ni réponse au brouillon ou au "
+                          "récapitulatif qui le propose"])

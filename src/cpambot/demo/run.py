@@ -53,29 +53,34 @@ def demo_config(data_dir: Path) -> Config:
 def write_outbox(config: Config, store: Store, folder: Path) -> list[Path]:
     """What the bot would send: the digest to the approver, and each draft as the e-mail it
     becomes once approved. Files only: the demo sends nothing."""
+    from cpambot.approval.model import DraftState
+    from cpambot.clock import FixedClock
     from cpambot.letters.model import Letter
-    from cpambot.sending.mime import build_mime, make_message_id
+    from cpambot.randomness import SeededRandom
+    from cpambot.sending.mime import build_mime
     from cpambot.sending.outbox import Outbox
-    from cpambot.service.followup import FollowUp
+    from cpambot.service.bootstrap import build_shell
 
-    now = datetime.combine(DEMO_TODAY, time(9, 0), tzinfo=UTC)
-    followup = FollowUp(config, store, outbox=Outbox(store, None), clock=lambda: now)
-    followup.draft_letters(DEMO_TODAY)
-    digest_id = followup.send_digest(force=True)
+    clock = FixedClock(datetime.combine(DEMO_TODAY, time(9, 0), tzinfo=UTC))
+    # A fixed clock and a seeded random source: the demo writes the same e-mails at every run.
+    shell = build_shell(config, store, clock=clock, random=SeededRandom("cpambot-demo"),
+                        outbox=Outbox(store, None, None, clock.now))
+    shell.drafter.draft_letters(DEMO_TODAY)
+    digest_id = shell.approver.send_digest(force=True)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    doc = followup.outbox.get(digest_id) if digest_id else None
+    doc = shell.outbox.get(digest_id) if digest_id else None
     if doc is not None:
         path = folder / "00-digest.eml"
         path.write_bytes(Outbox.raw(doc))
         written.append(path)
-    for draft in sorted(followup.drafts.all(), key=lambda d: d["code"]):
-        if draft["state"] != "pending":
+    for draft in sorted(shell.drafts.all(), key=lambda d: d.code):
+        if draft.state is not DraftState.PENDING:
             continue
-        letter = Letter(draft["kind"], tuple(draft["to"]), draft["subject"], draft["body"])
-        raw = build_mime(letter, sender=config.professional.email, date=now,
-                         message_id=make_message_id(followup.id_domain, draft["code"].lower()))
-        path = folder / f"{draft['code']}-{draft['kind']}.eml"
+        letter = Letter(draft.kind, draft.to, draft.subject, draft.body)
+        raw = build_mime(letter, sender=config.professional.email, date=clock.now(),
+                         message_id=shell.approver.message_id(draft.code.lower()))
+        path = folder / f"{draft.code}-{draft.kind}.eml"
         path.write_bytes(raw)
         written.append(path)
     return written
