@@ -25,10 +25,10 @@ draft a command names. ``check_reply(require_reference=False)`` exists for a flo
 accepts a fresh message carrying a token instead of a reply; ``may_release`` then only
 accepts the token path (``parent_id`` is None).
 
-Tokens: ``secrets.token_urlsafe(18)`` lower-cased (about 124 bits left): addresses are
-compared without case (``HeaderSummary.to`` lower-cases them, and some clients and MTAs
-fold the local part), so the token must survive that. Only the sha256 hex of a token is
-stored; comparison is constant-time.
+Tokens (:mod:`cpambot.approval.tokens`): 18 random bytes, URL-safe, lower-cased (about 124
+bits left): addresses are compared without case (``HeaderSummary.to`` lower-cases them, and
+some clients and MTAs fold the local part), so the token must survive that. Only the sha256
+hex of a token is stored; comparison is constant-time.
 """
 
 from __future__ import annotations

@@ -21,8 +21,8 @@ from cpambot.understanding.reader import read_message
 
 
 def explain(raw: bytes, policy: SenderPolicy, caisses: tuple[Caisse, ...] = (), *,
-            today: date | None = None, settings: RuleSettings | None = None) -> dict[str, Any]:
-    today = today or date.today()
+            today: date, settings: RuleSettings | None = None) -> dict[str, Any]:
+    """What the bot understands of ``raw`` and the cases its facts would open ``today``."""
     settings = settings or RuleSettings()
     head = summarize(header_block(raw), len(raw))
     relevance = assess(head, policy)

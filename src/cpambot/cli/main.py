@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from cpambot import __version__, labels
 from cpambot.cli.report import ledger_table, sync_summary
@@ -217,8 +218,10 @@ def _optional_config(args: argparse.Namespace) -> Config | None:
 
 def cmd_parse(args: argparse.Namespace) -> int:
     from cpambot.cli.explain import explain, explain_text
+    from cpambot.clock import SystemClock, local_date
+    from cpambot.config.model import DEFAULT_TIMEZONE
     from cpambot.mailbox.senders import SenderPolicy
-    from cpambot.service.poll import build_policy
+    from cpambot.service.bootstrap import build_policy
 
     try:
         raw = args.file.read_bytes()
@@ -226,7 +229,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
         raise UsageError(f"lecture impossible de {args.file} : {exc.strerror}") from exc
     config = _optional_config(args)
     policy = build_policy(config) if config else SenderPolicy.build()
-    report = explain(raw, policy, config.caisses if config else (),
+    today = local_date(SystemClock().now(), ZoneInfo(config.timezone if config else DEFAULT_TIMEZONE))
+    report = explain(raw, policy, config.caisses if config else (), today=today,
                      settings=config.rules if config else None)
     if args.json:
         json.dump(report, sys.stdout, ensure_ascii=False, indent=1)
