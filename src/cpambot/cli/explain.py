@@ -12,11 +12,11 @@ from typing import Any
 
 from cpambot import labels
 from cpambot.cases.rules import apply_fact, case_key, new_case
-from cpambot.cli.report import _fr_date
 from cpambot.config.model import Caisse, RuleSettings
 from cpambot.errors import UnreadableMessage
 from cpambot.mailbox.headers import header_block, summarize
 from cpambot.mailbox.senders import SenderPolicy, assess
+from cpambot.service.report import _fr_date
 from cpambot.understanding.reader import read_message
 
 

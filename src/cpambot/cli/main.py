@@ -12,13 +12,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from cpambot import __version__, labels
-from cpambot.cli.report import ledger_table, sync_summary
 from cpambot.config.loader import load_config
 from cpambot.config.model import Config, default_config_path
 from cpambot.errors import CpambotError, UsageError
 from cpambot.mailbox.ledger import LEDGER, LedgerState
 from cpambot.mailbox.senders import Category
 from cpambot.service.logs import setup_logging
+from cpambot.service.report import ledger_table, sync_summary
 from cpambot.store.database import Store
 
 LOG = logging.getLogger("cpambot")
@@ -247,7 +247,7 @@ def _read_store(args: argparse.Namespace) -> Store:
 
 def cmd_cases(args: argparse.Namespace) -> int:
     from cpambot.cases.casebook import CaseBook
-    from cpambot.cli.report import case_json, cases_table
+    from cpambot.service.report import case_json, cases_table
 
     with _read_store(args) as store:
         rows = list(CaseBook(store).all())
@@ -268,7 +268,7 @@ def cmd_cases(args: argparse.Namespace) -> int:
 
 def cmd_case(args: argparse.Namespace) -> int:
     from cpambot.cases.casebook import CaseBook
-    from cpambot.cli.report import case_detail, case_json
+    from cpambot.service.report import case_detail, case_json
 
     with _read_store(args) as store:
         case = CaseBook(store).by_id(args.case_id)

@@ -12,10 +12,10 @@ from importlib import resources
 from pathlib import Path
 
 from cpambot.cases.casebook import CaseBook
-from cpambot.cli.report import cases_table, ledger_table, sync_summary
 from cpambot.config.model import Account, Caisse, Config, Professional
 from cpambot.mailbox.ledger import LEDGER
 from cpambot.service.poll import poll_once
+from cpambot.service.report import cases_table, ledger_table, sync_summary
 from cpambot.store.database import Store
 
 DEMO_PRO = Professional(nom="Marie Exemple", profession="infirmier", numero_am="974123456",

@@ -1,4 +1,4 @@
-"""French, human-readable renderings of sync reports and ledger rows for the CLI."""
+"""French renderings of polls, ledger rows and cases, for the CLI, the service's log and the demo."""
 
 from __future__ import annotations
 
