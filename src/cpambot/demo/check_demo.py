@@ -5,7 +5,7 @@ Checks, for every message in ``bot/demo/maildir/cur``:
 * ``mailparser.parse_from_bytes`` parses it and finds a From and a Subject;
 * each ``application/EDI-consent`` part round-trips: base64 → gunzip when the
   gzip magic is present → text starting with ``000``; its entities frame
-  exactly (each one ends with ``@`` at the width of ``LAYOUTS``, unknown types
+  exactly (each one ends with ``@`` at the width of the shared layout, unknown types
   are skipped to the next ``@``), each ``990`` matches the money of its block
   and the ``999`` matches the file (lot count, total, record count);
 * each PDF attachment opens with pypdf and has extractable text (the indu
@@ -30,12 +30,13 @@ from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 
-import mailparser  # type: ignore[import-untyped]
+import mailparser
 import pypdf
 
 from cpambot.demo import generate
-from cpambot.demo.noemie_writer import FIXED_128, GZIP_MAGIC, LAYOUTS, entity_width, field_value, signed_value
+from cpambot.demo.noemie_writer import GZIP_MAGIC, entity_width, field_value, signed_value
 from cpambot.errors import InvalidValueError
+from cpambot.understanding.decode.layout import FIXED_128, WRITABLE
 
 MAILDIR = generate.MAILDIR
 
@@ -66,7 +67,7 @@ def decode_entities(text: str) -> list[str]:
         if i >= len(text):
             break
         etype = text[i:i + 3]
-        if etype not in LAYOUTS:
+        if etype not in WRITABLE:
             end = text.find("@", i)
             if end < 0:
                 raise InvalidValueError(f"unknown entity {etype!r} without '@' at {i}")
