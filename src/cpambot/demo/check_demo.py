@@ -1,6 +1,6 @@
 """Self-check of the demo Maildir: ``python -m cpambot.demo.check_demo``.
 
-Checks, for every message in ``bot/demo/maildir/cur``:
+Checks, for every message in ``cpambot/demo/maildir/cur``:
 
 * ``mailparser.parse_from_bytes`` parses it and finds a From and a Subject;
 * each ``application/EDI-consent`` part round-trips: base64 → gunzip when the
@@ -34,6 +34,7 @@ import mailparser
 import pypdf
 
 from cpambot.demo import generate
+from cpambot.demo.messages.indu import INDU_REF
 from cpambot.demo.noemie_writer import GZIP_MAGIC, entity_width, field_value, signed_value
 from cpambot.errors import InvalidValueError
 from cpambot.understanding.decode.layout import FIXED_128, WRITABLE
@@ -184,7 +185,7 @@ def check_message(report: Report, path: Path) -> None:
                 raise InvalidValueError("PDF text layer too short")
             if filename.startswith("Notification_indu"):
                 for needle in ("3 412,60 €", "deux (2) mois", "deux mois", "Commission de recours amiable",
-                               generate.INDU_REF, "14 avril 2026", "CGSS DE LA RÉUNION",
+                               INDU_REF, "14 avril 2026", "CGSS DE LA RÉUNION",
                                "Cause de l'indu"):
                     if needle not in text:
                         raise InvalidValueError(f"{needle!r} not found in the PDF text")
@@ -212,7 +213,7 @@ def check_determinism(report: Report) -> None:
             committed = _digests(MAILDIR)
             if committed != runs[0]:
                 diff = sorted(set(committed.items()) ^ set(runs[0].items()))[:3]
-                raise InvalidValueError(f"bot/demo/maildir is stale, rerun the generator: {diff}")
+                raise InvalidValueError(f"cpambot/demo/maildir is stale, rerun the generator: {diff}")
             if generate.MANIFEST.read_bytes() != m1:
                 raise InvalidValueError("MANIFEST.md is stale, rerun the generator")
         return f"{len(runs[0])} files identical over two runs and with the committed Maildir"
