@@ -35,7 +35,8 @@ from cpambot.understanding.classify import (
     reclamation,
     retour_lots,
 )
-from cpambot.understanding.classify import text as t
+from cpambot.understanding.classify.text.caisses import caisse_code
+from cpambot.understanding.classify.text.dates import find_dates
 from cpambot.understanding.facts import Fact, Reading
 from cpambot.understanding.message import ParsedMessage
 
@@ -130,7 +131,7 @@ def _forward_header_date(outer: ParsedMessage) -> datetime | None:
         return None
     for line in text[mark.end():].splitlines()[:8]:
         found = re.match(r"\s*(?:date|envoy[ée]|sent)\s*:\s*(.+)$", line, re.IGNORECASE)
-        days = t.find_dates(found.group(1)) if found else []
+        days = find_dates(found.group(1)) if found else []
         if days and (outer.date is None or days[0] <= outer.date.date()):
             tz = outer.date.tzinfo if outer.date else UTC
             return datetime(days[0].year, days[0].month, days[0].day, tzinfo=tz)
@@ -143,7 +144,7 @@ def _read(source: ParsedMessage, trust: str, category: str, caisses: tuple,
         caisse = amc.operator(source.from_addr, amc_domains)
         modules: tuple = AMC_MODULES
     else:
-        caisse = t.caisse_code(source, caisses)
+        caisse = caisse_code(source, caisses)
         modules = CAISSE_MODULES
     scores = [(module.match(source), -index, module) for index, module in enumerate(modules)]
     score, _, module = max(scores, key=lambda s: (s[0], s[1]))
