@@ -22,7 +22,7 @@ from cpambot.understanding.classify.text.references import (
     record_fields,
     reference_after,
 )
-from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 
 KEYWORDS = keywords(
@@ -92,8 +92,9 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                     problems.append(f"facture {number} : réglée ou refusée ? à vérifier")
                     continue
                 details = {"care_date": record.get("date")} if status == "paid" and record.get("date") else {}
-                fact = Fact("amc_rejected" if status == "rejected" else "amc_paid", caisse=caisse,
-                            invoice=number, lot=record.get("lot"), amount=record.get("amount"),
+                fact_kind = FactKind.AMC_REJECTED if status == "rejected" else FactKind.AMC_PAID
+                fact = Fact(fact_kind, caisse=caisse, invoice=number, lot=record.get("lot"),
+                            amount=record.get("amount"),
                             label=record.get("label"), reject_code=record.get("reject_code"),
                             reference=reference, part="AMC", details=details,
                             date=record.get("date") if status == "rejected" else paid_on)
@@ -112,5 +113,5 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     fields = {"operator": caisse, "reference": reference, "paid_on": paid_on,
               "rejected": [f.invoice for f in facts.values() if f.kind == "amc_rejected"],
               "paid": [f.invoice for f in facts.values() if f.kind == "amc_paid"]}
-    return Reading(kind="amc", trust=trust, caisse=caisse, facts=tuple(facts.values()), fields=fields,
-                   needs_review=review, problems=tuple(problems))
+    return Reading(kind=MessageKind.AMC, trust=trust, caisse=caisse, facts=tuple(facts.values()),
+                   fields=fields, needs_review=review, problems=tuple(problems))

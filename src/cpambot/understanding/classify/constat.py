@@ -16,7 +16,7 @@ from cpambot.understanding.classify.text.keywords import keyword_score, keywords
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.classify.text.references import reference_after
 from cpambot.understanding.classify.text.tables import column, find_tables
-from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 
 KEYWORDS = keywords(
@@ -86,7 +86,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     if table["rows"]:
         details.update(table_rows=table["rows"], griefs=table["griefs"])
     label = "; ".join(table["griefs"]) or None
-    fact = Fact("anomalies_found", caisse=caisse, amount=amount, reference=reference, date=when,
+    fact = Fact(FactKind.ANOMALIES_FOUND, caisse=caisse, amount=amount, reference=reference, date=when,
                 label=label, details=details)
     review = None
     if problems:
@@ -94,5 +94,5 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     elif amount is None:
         review = "constat d'anomalies sans montant lisible : à lire"
     fields = {"reference": reference, "amount": amount, "letter_date": when, **details}
-    return Reading(kind="constat_anomalies", trust=trust, caisse=caisse, facts=(fact,), fields=fields,
-                   needs_review=review, problems=tuple(problems))
+    return Reading(kind=MessageKind.CONSTAT_ANOMALIES, trust=trust, caisse=caisse, facts=(fact,),
+                   fields=fields, needs_review=review, problems=tuple(problems))

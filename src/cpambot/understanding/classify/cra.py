@@ -17,7 +17,7 @@ from cpambot.understanding.classify.text.dates import date_after, letter_date
 from cpambot.understanding.classify.text.keywords import keyword_score, keywords
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.classify.text.references import reference_after
-from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 
 KEYWORDS = keywords(
@@ -69,9 +69,9 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
         details["related"] = [reference]  # the case may have been opened under the recours number
     # The decision's date: the letter notifying it (the 2-month court delay runs from its receipt).
     when = letter or (msg.date.date() if msg.date else None) or session
-    fact = Fact("cra_decision", caisse=caisse, label=label, reference=indu_reference or reference,
+    fact = Fact(FactKind.CRA_DECISION, caisse=caisse, label=label, reference=indu_reference or reference,
                 amount=amount, date=when, details=details)
     review = None if label else "décision de la CRA : sens de la décision non reconnu, à lire"
     fields = {"decision": label, "indu_reference": indu_reference, "amount_due": amount, **details}
-    return Reading(kind="decision_cra", trust=trust, caisse=caisse, facts=(fact,), fields=fields,
+    return Reading(kind=MessageKind.DECISION_CRA, trust=trust, caisse=caisse, facts=(fact,), fields=fields,
                    needs_review=review)

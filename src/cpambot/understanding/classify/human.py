@@ -37,7 +37,7 @@ from cpambot.understanding.classify import (
 )
 from cpambot.understanding.classify.text.caisses import caisse_code
 from cpambot.understanding.classify.text.dates import find_dates
-from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 
 LOG = logging.getLogger(__name__)
@@ -74,13 +74,13 @@ def classify_human(msg: ParsedMessage, trust: str, caisses: Iterable = (), *,
         return _classify(msg, trust, tuple(caisses), tuple(caisse_domains), tuple(amc_domains))
     except Exception as exc:  # noqa: BLE001 - a bad message must never stop the bot
         LOG.warning("classification impossible (%s)", exc.__class__.__name__)
-        return Reading(kind="unknown", trust=trust if isinstance(trust, str) else "other",
+        return Reading(kind=MessageKind.UNKNOWN, trust=trust if isinstance(trust, str) else "other",
                        fields={"error": exc.__class__.__name__},
                        needs_review=f"message illisible par le robot ({exc.__class__.__name__}) : à trier")
 
 
 def _phishing(trust: str, addr: str, reason: str, fields: dict[str, Any]) -> Reading:
-    return Reading(kind="phishing", trust=trust, fields={**fields, "from": addr, "reason": reason},
+    return Reading(kind=MessageKind.PHISHING, trust=trust, fields={**fields, "from": addr, "reason": reason},
                    problems=(reason + " : ne cliquez sur aucun lien et ne répondez pas",))
 
 
@@ -106,14 +106,14 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
             if looks_like_caisse(original.from_name or "", original.from_addr or ""):
                 return _phishing(trust, original.from_addr, "message transféré d'un expéditeur qui se "
                                  "fait passer pour la caisse", fields)
-            return Reading(kind="unknown", trust=trust, fields=fields, needs_review=(
+            return Reading(kind=MessageKind.UNKNOWN, trust=trust, fields=fields, needs_review=(
                 f"message transféré : l'expéditeur d'origine ({original.from_addr or 'inconnu'}) n'est "
                 "ni une caisse ni une complémentaire reconnue, à trier"))
     if category is None:
         review = None
         if trust == "approver" and _FORWARD_SUBJECT.match(msg.subject or ""):
             review = "message transféré dont l'original n'a pas pu être isolé : à lire"
-        return Reading(kind="unknown", trust=trust, fields={**fields, "from": msg.from_addr},
+        return Reading(kind=MessageKind.UNKNOWN, trust=trust, fields={**fields, "from": msg.from_addr},
                        needs_review=review)
     return _read(source, trust, category, caisses, amc_domains, fields)
 
@@ -152,8 +152,8 @@ def _read(source: ParsedMessage, trust: str, category: str, caisses: tuple,
         reading = module.read(source, trust, caisse)
     else:
         module = None
-        reading = Reading(kind="unknown", trust=trust, caisse=caisse,
-                          facts=(Fact("to_sort", caisse=caisse, label=source.subject or None),),
+        reading = Reading(kind=MessageKind.UNKNOWN, trust=trust, caisse=caisse,
+                          facts=(Fact(FactKind.TO_SORT, caisse=caisse, label=source.subject or None),),
                           needs_review=UNKNOWN_AMC if category == "amc" else UNKNOWN_CAISSE)
     unreadable = [a.problem for a in source.attachments if a.problem]
     review = "; ".join(dict.fromkeys(r for r in (*unreadable, reading.needs_review) if r)) or None

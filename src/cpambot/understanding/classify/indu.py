@@ -21,7 +21,7 @@ from cpambot.understanding.classify.text.keywords import keywords, mentions, per
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.classify.text.references import reference_after
 from cpambot.understanding.classify.text.tables import column, find_tables
-from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 
 NOTIFICATION = keywords(
@@ -41,26 +41,27 @@ DEMEURE = keywords(
 )
 _INDU_REF = r"indu\s*(?:n[°o]|num[ée]ro|r[ée]f[ée]rence)?\s*:?"
 _REF = r"(?:\b[nv]/\s?)?\br[ée]f(?:[ée]rence)?\b\.?\s*:?"
-_PRIORITY = {"mise_en_demeure": 2, "complement_indu": 1, "notification_indu": 0}
+_PRIORITY = {MessageKind.MISE_EN_DEMEURE: 2, MessageKind.COMPLEMENT_INDU: 1, MessageKind.NOTIFICATION_INDU: 0}
 _HEADINGS = re.compile(r"^(?:nature|periode|montant|delai|voies|repartition|date|veuillez)")
 
 
 @per_message
-def _sub_kind(msg: ParsedMessage) -> tuple[str, float]:
+def _sub_kind(msg: ParsedMessage) -> tuple[MessageKind | None, float]:
     """(sub-kind, score): the heaviest title of the best zone; ties go to the mise en demeure,
     then the complement (both cite the notification), then to the earliest."""
-    best = ("", 0.0)
+    best: tuple[MessageKind | None, float] = (None, 0.0)
     if not mentions(msg, ("indu", "payer", "demeure", "anomalies", "complement", "detail")):
         return best
     names_indu = mentions(msg, ("indu",))
     for factor, text in zones(msg):
         hits = []
-        for name, patterns in (("mise_en_demeure", DEMEURE), ("complement_indu", COMPLEMENT),
-                               ("notification_indu", NOTIFICATION)):
+        for name, patterns in ((MessageKind.MISE_EN_DEMEURE, DEMEURE),
+                               (MessageKind.COMPLEMENT_INDU, COMPLEMENT),
+                               (MessageKind.NOTIFICATION_INDU, NOTIFICATION)):
             for pattern, weight in patterns:
                 found = pattern.search(text)
                 if found:
-                    if name == "complement_indu" and not names_indu:
+                    if name == MessageKind.COMPLEMENT_INDU and not names_indu:
                         weight *= 0.5  # a "tableau des anomalies" of a constat, not of an indu
                     hits.append((weight, _PRIORITY[name], -found.start(), name))
         if hits:
@@ -85,9 +86,9 @@ def _cause(text: str) -> str | None:
                 if not nxt.strip() or _HEADINGS.match(normalize(nxt)):
                     break
                 body.append(nxt.strip())
-            items = re.split(r"(?<=[.;:])\s+(?=\d{1,2}[.)]\s)", " ".join(body))
-            return " ; ".join(re.sub(r"^\d{1,2}[.)]\s*", "", i).strip(" .;") for i in items
-                              if i.strip()) or None
+            causes = re.split(r"(?<=[.;:])\s+(?=\d{1,2}[.)]\s)", " ".join(body))
+            return " ; ".join(re.sub(r"^\d{1,2}[.)]\s*", "", c).strip(" .;") for c in causes
+                              if c.strip()) or None
     listed = re.search(r"(?:pour les|aux)\s+motifs?\s+suivants?\s*:[ \t]*\n", text, re.IGNORECASE)
     if listed:
         items: list[str] = []
@@ -135,7 +136,7 @@ def _amount(msg: ParsedMessage, problems: list[str]) -> Decimal | None:
 
 
 def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
-    kind = _sub_kind(msg)[0] or "notification_indu"
+    kind = _sub_kind(msg)[0] or MessageKind.NOTIFICATION_INDU
     problems: list[str] = []
     full = msg.all_text()
     reference = (reference_after(msg.subject or "", _INDU_REF) or reference_after(full, _INDU_REF)
@@ -150,19 +151,19 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     delay = find_delay(full)
     if delay:
         details["delay"] = {"count": delay[0], "unit": delay[1]}
-    if kind == "complement_indu":
+    if kind == MessageKind.COMPLEMENT_INDU:
         table = constat.table_summary(msg)
         details["letter_of"] = date_after(full, r"courrier du\s*", span=2)
         if table["rows"]:
             details.update(table_rows=table["rows"], griefs=table["griefs"])
-        fact = Fact("indu_details", caisse=caisse, reference=reference, amount=table["total"],
+        fact = Fact(FactKind.INDU_DETAILS, caisse=caisse, reference=reference, amount=table["total"],
                     date=msg.date.date() if msg.date else None, details=details)
     else:
         amount = _amount(msg, problems)
-        if kind == "mise_en_demeure":
+        if kind == MessageKind.MISE_EN_DEMEURE:
             if re.search(r"major\w*[^.\n]{0,40}10\s?%", normalize(full)):
                 details["majoration"] = "10 %"
-            fact = Fact("mise_en_demeure", caisse=caisse, reference=reference, amount=amount,
+            fact = Fact(FactKind.MISE_EN_DEMEURE, caisse=caisse, reference=reference, amount=amount,
                         date=when, details=details)
         else:
             cra = re.search(r"recours amiable[^:]{0,60}adresse suivante\s*:\s*([^.]{10,250})",
@@ -174,14 +175,14 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                 details["acts"] = acts
             if re.search(r"tableau detaille[^.]{0,80}(?:separement|ulterieurement)", normalize(full)):
                 details["acts_sent_separately"] = True
-            fact = Fact("indu_notified", caisse=caisse, reference=reference, amount=amount, date=when,
+            fact = Fact(FactKind.INDU_NOTIFIED, caisse=caisse, reference=reference, amount=amount, date=when,
                         label=_cause(letters) or _cause(msg.text or ""), details=details)
     review = None
     if problems:
         review = "indu : montants contradictoires, à vérifier"
     elif reference is None:
         review = "indu sans référence lisible : à lire"
-    elif kind != "complement_indu" and fact.amount is None:
+    elif kind != MessageKind.COMPLEMENT_INDU and fact.amount is None:
         review = "indu sans montant lisible : à lire"
     fields = {"reference": reference, "amount": fact.amount, "letter_date": letter, "label": fact.label,
               **{k: v for k, v in details.items() if k != "acts"}}

@@ -14,7 +14,7 @@ from datetime import date
 
 from cpambot.understanding.classify.text.dates import date_after, iter_dates
 from cpambot.understanding.classify.text.keywords import keyword_score, keywords
-from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 
 NEWSLETTER = keywords(
@@ -63,13 +63,13 @@ def _meeting(msg: ParsedMessage) -> tuple[date | None, str | None]:
 
 def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     if keyword_score(msg, NEWSLETTER, _NEWS_WORDS) > keyword_score(msg, INVITATION, _INVITATION_WORDS):
-        return Reading(kind="newsletter", trust=trust, caisse=caisse, fields={"title": msg.subject})
+        return Reading(kind=MessageKind.NEWSLETTER, trust=trust, caisse=caisse, fields={"title": msg.subject})
     when, hour = _meeting(msg)
     reply_before = date_after(msg.all_text(), _BEFORE, span=2)
     details = {k: v for k, v in (("meeting_date", when), ("time", hour), ("reply_before", reply_before))
                if v}
-    fact = Fact("meeting_invitation", caisse=caisse, date=when, label=msg.subject or None,
+    fact = Fact(FactKind.MEETING_INVITATION, caisse=caisse, date=when, label=msg.subject or None,
                 details=details)
     review = None if when else "invitation sans date de rendez-vous lisible : à lire"
-    return Reading(kind="invitation", trust=trust, caisse=caisse, facts=(fact,),
+    return Reading(kind=MessageKind.INVITATION, trust=trust, caisse=caisse, facts=(fact,),
                    fields=details, needs_review=review)

@@ -21,7 +21,7 @@ from cpambot.understanding.classify.text.references import (
     record_fields,
     reference_after,
 )
-from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 
 KEYWORDS = keywords(
@@ -98,18 +98,18 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     facts = []
     for invoice, record in records.items():
         facts.append(Fact(
-            "pieces_requested", caisse=caisse, invoice=invoice,
+            FactKind.PIECES_REQUESTED, caisse=caisse, invoice=invoice,
             lot=record.get("lot") or (lots[0] if len(lots) == 1 else None),
             amount=record.get("amount"), date=record.get("date"), label=record.get("label") or label,
             reference=reference, details=dict(details)))
     review = None
     if not facts:
-        facts.append(Fact("pieces_requested", caisse=caisse, lot=lots[0] if len(lots) == 1 else None,
+        facts.append(Fact(FactKind.PIECES_REQUESTED, caisse=caisse, lot=lots[0] if len(lots) == 1 else None,
                           label=label, reference=reference, details=dict(details)))
         review = "demande de pièces sans numéro de facture reconnu : à lire"
     elif problems:
         review = "demande de pièces : informations contradictoires, à vérifier"
     fields = {"invoices": list(records), "lots": lots, "reference": reference, "label": label,
               **details}
-    return Reading(kind="demande_pieces", trust=trust, caisse=caisse, facts=tuple(facts),
+    return Reading(kind=MessageKind.DEMANDE_PIECES, trust=trust, caisse=caisse, facts=tuple(facts),
                    fields=fields, needs_review=review, problems=tuple(problems))

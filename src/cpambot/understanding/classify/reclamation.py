@@ -18,7 +18,7 @@ from cpambot.understanding.classify.text.dates import date_after
 from cpambot.understanding.classify.text.keywords import keywords, mentions, per_message, zones
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.classify.text.references import reference_after
-from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 
 ACK = keywords(
@@ -75,7 +75,7 @@ def match(msg: ParsedMessage) -> float:
 
 def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     which = _which(msg)[0] or "answer"
-    kind = "amelipro" if is_amelipro(msg) else "reponse_reclamation"
+    kind = MessageKind.AMELIPRO if is_amelipro(msg) else MessageKind.REPONSE_RECLAMATION
     full = msg.all_text()
     if which == "notice":
         return Reading(kind=kind, trust=trust, caisse=caisse, fields={"notice": msg.subject},
@@ -92,9 +92,9 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     review = None
     label = record.get("label")
     if which == "ack":
-        fact_kind = "reclamation_acknowledged"
+        fact_kind = FactKind.RECLAMATION_ACKNOWLEDGED
     else:
-        fact_kind = "reclamation_answered"
+        fact_kind = FactKind.RECLAMATION_ANSWERED
         folded = normalize(msg.text or "")
         if kind == "amelipro" and re.search(r"amelipro|espacepro", folded):
             details["answer_in"] = "amelipro"

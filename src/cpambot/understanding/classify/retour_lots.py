@@ -24,7 +24,7 @@ from cpambot.understanding.classify.text.references import (
     record_fields,
 )
 from cpambot.understanding.classify.text.tables import column, find_tables
-from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage, html_to_text
 
 KEYWORDS = keywords(
@@ -79,14 +79,14 @@ def _row_facts(columns: dict[str, int | None], row: list[str], caisse: str | Non
         if len(invoices) > 1:
             problems.append(f"plusieurs factures sur une ligne ({', '.join(invoices)}) : montant non "
                             "attribué")
-        return [Fact("invoice_in_anomaly", caisse=caisse, lot=lot, invoice=number,
+        return [Fact(FactKind.INVOICE_IN_ANOMALY, caisse=caisse, lot=lot, invoice=number,
                      amount=amount if len(invoices) == 1 else None, date=care, label=motif or None,
                      details={**details, **extra}) for number in invoices]
     scope = normalize(invoice_cell + " " + motif)
     if lot and (not re.search(r"\d", invoice_cell) or "lot" in scope):
         if invoice_cell and invoice_cell not in ("-", "–"):
             details["scope"] = invoice_cell
-        return [Fact("lot_refused", caisse=caisse, lot=lot, amount=amount, date=care,
+        return [Fact(FactKind.LOT_REFUSED, caisse=caisse, lot=lot, amount=amount, date=care,
                      label=motif or None, details=details)]
     problems.append(f"ligne du tableau non comprise : « {' | '.join(row)} »")
     return []
@@ -120,11 +120,11 @@ def _text_facts(msg: ParsedMessage, caisse: str | None, extra: dict) -> list[Fac
         for numbers, lines in invoice_records(source):
             fields = record_fields(lines) if len(numbers) == 1 else {}
             for number in numbers:
-                facts.append(Fact("invoice_in_anomaly", caisse=caisse, invoice=number,
+                facts.append(Fact(FactKind.INVOICE_IN_ANOMALY, caisse=caisse, invoice=number,
                                   lot=fields.get("lot") or only_lot, amount=fields.get("amount"),
                                   date=fields.get("date"), label=fields.get("label"), details=extra))
         for lot in _LOT_PROBLEM.findall(normalize(source)):
-            facts.append(Fact("lot_refused", caisse=caisse, lot=lot))
+            facts.append(Fact(FactKind.LOT_REFUSED, caisse=caisse, lot=lot))
     return facts
 
 
@@ -151,5 +151,5 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     fields = {"treated_on": treated, "table_rows": rows,
               "invoices": [f.invoice for f in unique.values() if f.invoice],
               "lots_refused": [f.lot for f in unique.values() if f.kind == "lot_refused"]}
-    return Reading(kind="retour_lots", trust=trust, caisse=caisse, facts=tuple(unique.values()),
+    return Reading(kind=MessageKind.RETOUR_LOTS, trust=trust, caisse=caisse, facts=tuple(unique.values()),
                    fields=fields, needs_review=review, problems=tuple(problems))
