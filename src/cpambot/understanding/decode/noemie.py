@@ -28,6 +28,11 @@ AMC paid + forfaits (261) + retenues (250). The ``999`` total must equal the
 sum of the ``990`` totals and the file's net money; its lot count the number
 of ``080``; its record count the number of entities read, ``000``/``999``
 included or not.
+
+Where it lives: the entity table in :mod:`~cpambot.understanding.decode.layout`,
+the framing in ``_framing``, one parser per entity in ``_entities``, the
+grouping and checks in ``_grouping``, the result values in
+:mod:`~cpambot.understanding.decode.grouped`.
 """
 
 from __future__ import annotations
