@@ -41,7 +41,7 @@ def load_corpus() -> list[tuple[bytes, str]]:
     """(raw, category) of every relevant message of the fixtures and the demo."""
     policy = SenderPolicy.build(approvers=["marie.exemple@example.org"])
     paths = sorted((ROOT / "tests" / "fixtures" / "corpus").glob("*.eml"))
-    paths += sorted((ROOT / "bot" / "demo" / "maildir" / "cur").iterdir())
+    paths += sorted((ROOT / "src" / "cpambot" / "demo" / "maildir" / "cur").iterdir())
     corpus = []
     for path in paths:
         raw = path.read_bytes()

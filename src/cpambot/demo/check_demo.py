@@ -1,11 +1,11 @@
 """Self-check of the demo Maildir: ``python -m cpambot.demo.check_demo``.
 
-Checks, for every message in ``bot/demo/maildir/cur``:
+Checks, for every message in ``cpambot/demo/maildir/cur``:
 
 * ``mailparser.parse_from_bytes`` parses it and finds a From and a Subject;
 * each ``application/EDI-consent`` part round-trips: base64 → gunzip when the
   gzip magic is present → text starting with ``000``; its entities frame
-  exactly (each one ends with ``@`` at the width of ``LAYOUTS``, unknown types
+  exactly (each one ends with ``@`` at the width of the shared layout, unknown types
   are skipped to the next ``@``), each ``990`` matches the money of its block
   and the ``999`` matches the file (lot count, total, record count);
 * each PDF attachment opens with pypdf and has extractable text (the indu
@@ -30,12 +30,14 @@ from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 
-import mailparser  # type: ignore[import-untyped]
+import mailparser
 import pypdf
 
 from cpambot.demo import generate
-from cpambot.demo.noemie_writer import FIXED_128, GZIP_MAGIC, LAYOUTS, entity_width, field_value, signed_value
+from cpambot.demo.messages.indu import INDU_REF
+from cpambot.demo.noemie_writer import GZIP_MAGIC, entity_width, field_value, signed_value
 from cpambot.errors import InvalidValueError
+from cpambot.understanding.decode.layout import FIXED_128, WRITABLE
 
 MAILDIR = generate.MAILDIR
 
@@ -66,7 +68,7 @@ def decode_entities(text: str) -> list[str]:
         if i >= len(text):
             break
         etype = text[i:i + 3]
-        if etype not in LAYOUTS:
+        if etype not in WRITABLE:
             end = text.find("@", i)
             if end < 0:
                 raise InvalidValueError(f"unknown entity {etype!r} without '@' at {i}")
@@ -183,7 +185,7 @@ def check_message(report: Report, path: Path) -> None:
                 raise InvalidValueError("PDF text layer too short")
             if filename.startswith("Notification_indu"):
                 for needle in ("3 412,60 €", "deux (2) mois", "deux mois", "Commission de recours amiable",
-                               generate.INDU_REF, "14 avril 2026", "CGSS DE LA RÉUNION",
+                               INDU_REF, "14 avril 2026", "CGSS DE LA RÉUNION",
                                "Cause de l'indu"):
                     if needle not in text:
                         raise InvalidValueError(f"{needle!r} not found in the PDF text")
@@ -211,7 +213,7 @@ def check_determinism(report: Report) -> None:
             committed = _digests(MAILDIR)
             if committed != runs[0]:
                 diff = sorted(set(committed.items()) ^ set(runs[0].items()))[:3]
-                raise InvalidValueError(f"bot/demo/maildir is stale, rerun the generator: {diff}")
+                raise InvalidValueError(f"cpambot/demo/maildir is stale, rerun the generator: {diff}")
             if generate.MANIFEST.read_bytes() != m1:
                 raise InvalidValueError("MANIFEST.md is stale, rerun the generator")
         return f"{len(runs[0])} files identical over two runs and with the committed Maildir"

@@ -16,7 +16,7 @@ from cpambot.understanding.decode.arl import ArlFile
 from cpambot.understanding.decode.edi import decode_edi_part
 from cpambot.understanding.decode.noemie import Invoice, NoemieFile
 from cpambot.understanding.decode.records import Part
-from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 
 _RSS = re.compile(r"^\d{2}(\d{3})@(\d{3})\.\d{2}\.rss\.fr$")
@@ -68,21 +68,26 @@ def billing_details(invoice: Invoice) -> dict:
 
 
 def _part_facts(invoice: Invoice, part: Part, caisse: str | None, when: date | None) -> list[Fact]:
-    common = {"caisse": caisse, "lot": invoice.lot_number or None, "invoice": invoice.number,
-              "part": part.kind, "date": when}
     billing = billing_details(invoice)
+
+    def fact(kind: FactKind, amount: Decimal | None, *, label: str | None = None,
+             reject_code: str | None = None, details: dict[str, object] | None = None) -> Fact:
+        return Fact(kind, caisse=caisse, lot=invoice.lot_number or None, invoice=invoice.number,
+                    amount=amount, reject_code=reject_code, label=label, date=when, part=part.kind,
+                    details={} if details is None else details)
+
     if part.state == "P":
-        return [Fact("invoice_paid", amount=part.paid, **common)]
+        return [fact(FactKind.INVOICE_PAID, part.paid)]
     if part.state == "D":
         text = " ".join(c.text.strip() for c in invoice.comments if c.text.strip()) or None
-        return [Fact("invoice_deferred", amount=part.claimed, label=text, details=billing, **common)]
+        return [fact(FactKind.INVOICE_DEFERRED, part.claimed, label=text, details=billing)]
     if part.state == "R":
         wanted = "O" if part.kind == "AMO" else "C"
         rejects = [r for r in invoice.rejects if (r.part or "O") == wanted] or \
             ([r for r in invoice.rejects if not r.part] if part.kind == "AMO" else [])
         if not rejects:
-            return [Fact("invoice_rejected", amount=part.claimed, label="rejet sans motif précisé",
-                         details=billing, **common)]
+            return [fact(FactKind.INVOICE_REJECTED, part.claimed, label="rejet sans motif précisé",
+                         details=billing)]
         seen: set[str] = set()
         facts = []
         for reject in rejects:
@@ -90,11 +95,10 @@ def _part_facts(invoice: Invoice, part: Part, caisse: str | None, when: date | N
                 continue
             seen.add(reject.code)
             lines = sorted({r.line for r in rejects if r.code == reject.code and r.line})
-            facts.append(Fact("invoice_rejected", amount=part.claimed, reject_code=reject.code.strip(),
+            facts.append(fact(FactKind.INVOICE_REJECTED, part.claimed, reject_code=reject.code.strip(),
                               label=reject.label.strip() or None,
                               details={**billing, "level": reject.level, **({"lines": lines} if lines
-                                                                             else {})},
-                              **common))
+                                                                             else {})}))
         return facts
     return []
 
@@ -106,7 +110,7 @@ def _invoice_facts(invoice: Invoice, caisse: str | None, when: date | None) -> l
             facts.extend(_part_facts(invoice, part, caisse, when))
     if not facts and invoice.rejects:  # rejects without a part entity
         reject = invoice.rejects[0]
-        facts.append(Fact("invoice_rejected", caisse=caisse, lot=invoice.lot_number or None,
+        facts.append(Fact(FactKind.INVOICE_REJECTED, caisse=caisse, lot=invoice.lot_number or None,
                           invoice=invoice.number, reject_code=reject.code.strip(),
                           label=reject.label.strip() or None, date=when,
                           part="AMC" if reject.part == "C" else "AMO"))
@@ -120,7 +124,7 @@ def noemie_facts(noemie: NoemieFile, caisse: str | None) -> list[Fact]:
         facts.extend(_invoice_facts(invoice, caisse, paid_on))
     for retenue in noemie.all_retenues:
         amount = abs(retenue.amount) if retenue.amount is not None else None
-        facts.append(Fact("retenue", caisse=caisse, amount=amount,
+        facts.append(Fact(FactKind.RETENUE, caisse=caisse, amount=amount,
                           reference=retenue.debt_reference.strip() or None,
                           label=DEBT_NATURES.get(retenue.debt_nature.strip(), retenue.debt_nature.strip())
                           or None, date=retenue.debt_date or paid_on,
@@ -129,7 +133,7 @@ def noemie_facts(noemie: NoemieFile, caisse: str | None) -> list[Fact]:
                                    else None}))
     for forfait in noemie.all_forfaits:
         label = next((d.label.strip() for d in forfait.details if d.label.strip()), None)
-        facts.append(Fact("forfait_paid", caisse=caisse, amount=forfait.amount, label=label,
+        facts.append(Fact(FactKind.FORFAIT_PAID, caisse=caisse, amount=forfait.amount, label=label,
                           date=paid_on))
     return facts
 
@@ -139,10 +143,10 @@ def arl_facts(arl: ArlFile, fallback_caisse: str | None) -> list[Fact]:
     for ack in arl.acks:
         caisse = ack.caisse.strip() or fallback_caisse
         if ack.positive is True:
-            facts.append(Fact("lot_acknowledged", caisse=caisse, lot=ack.lot_number, date=ack.received,
+            facts.append(Fact(FactKind.LOT_ACKNOWLEDGED, caisse=caisse, lot=ack.lot_number, date=ack.received,
                               details={"file_id": ack.acked_file_id}))
         elif ack.positive is False:
-            facts.append(Fact("lot_refused", caisse=caisse, lot=ack.lot_number, date=ack.received,
+            facts.append(Fact(FactKind.LOT_REFUSED, caisse=caisse, lot=ack.lot_number, date=ack.received,
                               reject_code=ack.reason_code.strip() or None,
                               label=ack.reason_label.strip() or None,
                               details={"file_id": ack.acked_file_id}))
@@ -155,7 +159,7 @@ def read_returns(msg: ParsedMessage, trust: str) -> Reading | None:
         else msg
     from_addr = source.from_addr
     if source.edi_error:
-        return Reading("noemie", trust, caisse_from_address(from_addr),
+        return Reading(MessageKind.NOEMIE, trust, caisse_from_address(from_addr),
                        needs_review=f"retour illisible : {source.edi_error}", problems=(source.edi_error,))
     parts = source.edi
     if not parts:
@@ -163,7 +167,7 @@ def read_returns(msg: ParsedMessage, trust: str) -> Reading | None:
     caisse = caisse_from_address(from_addr)
     facts: list[Fact] = []
     problems: list[str] = []
-    kinds: set[str] = set()
+    kinds: set[MessageKind] = set()
     is_test = False
     review = None
     fields: dict = {"parts": []}
@@ -173,18 +177,18 @@ def read_returns(msg: ParsedMessage, trust: str) -> Reading | None:
         except DecodeError as exc:
             problems.append(exc.reason)
             review = f"retour illisible : {exc.reason}"
-            kinds.add("arl" if "ARL" in part.nature.upper() else "noemie")
+            kinds.add(MessageKind.ARL if "ARL" in part.nature.upper() else MessageKind.NOEMIE)
             fields["parts"].append({"nature": part.nature, "error": exc.reason})
             continue
         problems.extend(decoded.problems)
         if decoded.is_test:
             is_test = True
         if isinstance(decoded, ArlFile):
-            kinds.add("arl")
+            kinds.add(MessageKind.ARL)
             caisse = caisse or (decoded.caisse.strip() if decoded.acks else None)
             found = arl_facts(decoded, caisse)
         else:
-            kinds.add("noemie")
+            kinds.add(MessageKind.NOEMIE)
             if caisse is None and decoded.header.sender_number.strip():
                 caisse = decoded.header.sender_number.strip()[-3:]
             found = noemie_facts(decoded, caisse)
@@ -196,6 +200,6 @@ def read_returns(msg: ParsedMessage, trust: str) -> Reading | None:
                                     "total": str(decoded.computed_total or Decimal("0"))})
         if not decoded.is_test:
             facts.extend(found)
-    kind = "arl" if kinds == {"arl"} else "noemie"
+    kind = MessageKind.ARL if kinds == {MessageKind.ARL} else MessageKind.NOEMIE
     return Reading(kind, trust, caisse, facts=tuple(facts), fields=fields, needs_review=review,
                    problems=tuple(problems), is_test=is_test)

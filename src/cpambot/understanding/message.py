@@ -276,7 +276,8 @@ def _attached_message(msg: email.message.Message) -> bytes | None:
             if part.get_content_type() == "message/rfc822":
                 inner = part.get_payload()
                 if isinstance(inner, list) and inner:
-                    return inner[0].as_bytes()
+                    first = inner[0]
+                    return first.as_bytes() if isinstance(first, email.message.Message) else None
     except Exception:  # noqa: BLE001 - a broken attachment is simply not a forward
         return None
     return None

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from cpambot.config.model import Caisse
 from cpambot.errors import UnreadableMessage
-from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.machine_returns import read_returns
 from cpambot.understanding.message import parse_message
 
@@ -30,14 +30,14 @@ def read_message(raw: bytes, category: str, caisses: Sequence[Caisse] = ()) -> R
         raise
     except Exception as exc:  # noqa: BLE001 - one bad message must never stop the bot
         LOG.exception("lecture impossible d'un message")
-        return Reading("unknown", trust,
-                       needs_review=f"message illisible ({exc.__class__.__name__}) : à lire",
-                       facts=(Fact("to_sort", label="message illisible"),) if trust == "caisse" else ())
+        unread = (Fact(FactKind.TO_SORT, label="message illisible"),) if trust == "caisse" else ()
+        return Reading(MessageKind.UNKNOWN, trust,
+                       needs_review=f"message illisible ({exc.__class__.__name__}) : à lire", facts=unread)
 
 
 def _read(raw: bytes, trust: str, caisses: Sequence[Caisse]) -> Reading:
     if trust == "suspect":
-        return Reading("phishing", "suspect")
+        return Reading(MessageKind.PHISHING, "suspect")
     msg = parse_message(raw)
     if not (msg.from_addr or msg.subject or msg.date):
         raise UnreadableMessage("aucun en-tête reconnu")

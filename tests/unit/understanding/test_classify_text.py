@@ -10,7 +10,25 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cpambot.config.model import Caisse
-from cpambot.understanding.classify import text as t
+from cpambot.understanding.classify.text.amounts import amount_after, find_amounts, parse_amount
+from cpambot.understanding.classify.text.caisses import caisse_code
+from cpambot.understanding.classify.text.dates import (
+    date_after,
+    find_dates,
+    find_delay,
+    letter_date,
+    parse_french_date,
+)
+from cpambot.understanding.classify.text.keywords import keyword_score, keywords
+from cpambot.understanding.classify.text.normalize import normalize
+from cpambot.understanding.classify.text.references import (
+    invoice_numbers,
+    invoice_records,
+    lot_numbers,
+    record_fields,
+    reference_after,
+)
+from cpambot.understanding.classify.text.tables import column, find_tables
 from cpambot.understanding.message import ParsedMessage
 
 NBSP, NNBSP = "\u00a0", "\u202f"
@@ -33,14 +51,14 @@ def msg(from_addr: str = "x@example.org", *, name: str = "", subject: str = "",
 ])
 def test_parse_amount_reads_french_spellings(written, value):
     """GIVEN an amount as French letters write it WHEN parsed THEN the exact Decimal comes out."""
-    assert t.parse_amount(written) == Decimal(value)
+    assert parse_amount(written) == Decimal(value)
 
 
 @pytest.mark.parametrize("written", ["", "abc", "1.234", "1,234", "12,345 €", "3 41,60", "1 2345,00",
                                      "12/03/2026", "€", "--4"])
 def test_parse_amount_refuses_ambiguous_or_wrong_text(written):
     """GIVEN text that is not an amount, or is ambiguous ("1.234") WHEN parsed THEN None, not a guess."""
-    assert t.parse_amount(written) is None
+    assert parse_amount(written) is None
 
 
 def test_find_amounts_needs_a_currency_and_survives_line_breaks():
@@ -48,24 +66,24 @@ def test_find_amounts_needs_a_currency_and_survives_line_breaks():
     come out, including one whose € sign was wrapped to the next line, and no lot is glued to them."""
     text = ("Montant total : 3 412,60 € le 14/04/2026, facture 000012370 montant 10,70\n€ ; "
             "lot 046 112,50 € ; en 2026 12,60 EUR ; 9,45 euros ; n° 2026-974-000318")
-    assert t.find_amounts(text) == [Decimal(v) for v in ("3412.60", "10.70", "112.50", "12.60", "9.45")]
+    assert find_amounts(text) == [Decimal(v) for v in ("3412.60", "10.70", "112.50", "12.60", "9.45")]
 
 
 def test_find_amounts_joins_an_amount_cut_by_a_line_break():
     """GIVEN a PDF line wrapped inside an amount ("ramené à 2\n598,10 €") WHEN amounts are searched THEN
     the whole amount, never the tail "598,10"; after a short line the split is ambiguous: no amount."""
     wrapped = "Après examen, la Commission a décidé que le montant de l'indu est ramené à 2\n598,10 €."
-    assert t.find_amounts(wrapped) == [Decimal("2598.10")]
-    assert t.amount_after(wrapped, r"ramené à\s*") == Decimal("2598.10")
+    assert find_amounts(wrapped) == [Decimal("2598.10")]
+    assert amount_after(wrapped, r"ramené à\s*") == Decimal("2598.10")
     # a short line ending with a number (a table cell) is not glued to the next: ambiguous, no amount
-    assert t.find_amounts("Nombre 75\n236,25 €") == []
+    assert find_amounts("Nombre 75\n236,25 €") == []
 
 
 def test_amount_after_takes_the_labelled_amount():
     """GIVEN several amounts WHEN the one after a label is asked THEN that one is returned."""
     text = "Règlement du 11/03/2026 : 42,18 €. Montant total de l'indu : 3 412,60 €"
-    assert t.amount_after(text, r"montant total[^\d]{0,30}") == Decimal("3412.60")
-    assert t.amount_after(text, r"somme de") is None
+    assert amount_after(text, r"montant total[^\d]{0,30}") == Decimal("3412.60")
+    assert amount_after(text, r"somme de") is None
 
 
 @given(st.integers(min_value=-10**9, max_value=10**9),
@@ -74,14 +92,14 @@ def test_parse_amount_round_trips_every_grouping(cents, sep, currency):
     """GIVEN any amount written with any thousands separator and currency WHEN parsed THEN it round-trips."""
     units, sub = divmod(abs(cents), 100)
     written = ("-" if cents < 0 else "") + f"{units:,}".replace(",", sep) + f",{sub:02d}{currency}"
-    assert t.parse_amount(written) == Decimal(cents) / 100
+    assert parse_amount(written) == Decimal(cents) / 100
 
 
 @given(st.text(max_size=60))
 def test_parse_amount_and_find_amounts_never_raise(text):
     """GIVEN any text WHEN read for amounts THEN no exception, and amounts found parse again."""
-    t.parse_amount(text)
-    for value in t.find_amounts(text):
+    parse_amount(text)
+    for value in find_amounts(text):
         assert isinstance(value, Decimal)
 
 
@@ -98,19 +116,19 @@ def test_parse_amount_and_find_amounts_never_raise(text):
 ])
 def test_parse_french_date(written, value):
     """GIVEN a date as French letters write it WHEN parsed THEN the right calendar date comes out."""
-    assert t.parse_french_date(written) == value
+    assert parse_french_date(written) == value
 
 
 @pytest.mark.parametrize("written", ["31/02/2026", "30 février 2026", "00/01/2026", "14/13/2026",
                                      "14 avril", "8.2.10", "demain", "", "14 avril 2026 et 15 avril 2026"])
 def test_parse_french_date_refuses_impossible_or_incomplete(written):
     """GIVEN an impossible date (31/02), a date without year or not a date WHEN parsed THEN None."""
-    assert t.parse_french_date(written) is None
+    assert parse_french_date(written) is None
 
 
 def test_default_year_completes_a_day_and_month():
     """GIVEN "14 avril" and a default year WHEN parsed THEN the date in that year."""
-    assert t.parse_french_date("14 avril", default_year=2026) == date(2026, 4, 14)
+    assert parse_french_date("14 avril", default_year=2026) == date(2026, 4, 14)
 
 
 def test_find_dates_in_order_skipping_references():
@@ -118,7 +136,7 @@ def test_find_dates_in_order_skipping_references():
     numbers are not dates."""
     text = ("Soins du 01/06/2025-31/08/2025, du 1er juin 2025 au 9 janvier 2026 ; indu n° 2026-974-000318 ;"
             " version 8.2.10 ; le 31/02/2026")
-    assert t.find_dates(text) == [date(2025, 6, 1), date(2025, 8, 31), date(2025, 6, 1), date(2026, 1, 9)]
+    assert find_dates(text) == [date(2025, 6, 1), date(2025, 8, 31), date(2025, 6, 1), date(2026, 1, 9)]
 
 
 @given(st.dates(min_value=date(2000, 1, 1), max_value=date(2069, 12, 31)),
@@ -130,15 +148,15 @@ def test_parse_french_date_round_trips(day, style):
     weekdays = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
     long = f"{'1er' if day.day == 1 else day.day} {months[day.month - 1]} {day.year}"
     written = {"long": long, "weekday": f"{weekdays[day.weekday()]} {long}"}.get(style) or day.strftime(style)
-    assert t.parse_french_date(written) == day
+    assert parse_french_date(written) == day
 
 
 def test_letter_date_and_date_after():
     """GIVEN a letter head "Saint-Denis, le 14 avril 2026" WHEN read THEN that is the letter's date."""
     letter = "CGSS DE LA RÉUNION\nSaint-Denis, le 14 avril 2026\nObjet : notification"
-    assert t.letter_date(letter) == date(2026, 4, 14)
-    assert t.letter_date("Madame, le dossier du 14/04/2026") is None
-    assert t.date_after("à régler avant le 04/04/2026", r"avant le\s*") == date(2026, 4, 4)
+    assert letter_date(letter) == date(2026, 4, 14)
+    assert letter_date("Madame, le dossier du 14/04/2026") is None
+    assert date_after("à régler avant le 04/04/2026", r"avant le\s*") == date(2026, 4, 4)
 
 
 # --------------------------------------------------------------------------- numbers
@@ -149,21 +167,21 @@ def test_invoice_numbers_skip_the_professionals_own_number():
     searched THEN only the 9-digit invoice numbers come out, in order, once each."""
     text = ("N° AM : 974123456 – factures n° 000012370, 000012371 et 000012372 ; n° de professionnel de "
             "santé 974123456 ; NIR 1480597411123 66 ; LRAR n° 2C 000 000 0318 7 ; facture 000012370")
-    assert t.invoice_numbers(text) == ["000012370", "000012371", "000012372"]
+    assert invoice_numbers(text) == ["000012370", "000012371", "000012372"]
 
 
 def test_lot_numbers():
     """GIVEN lots written in several ways WHEN searched THEN their 3-digit numbers, without "lot entier"."""
     text = ("lot 045 du 12/03/2026, lots 041 et 043, Lot n° 046, n° de lot : 047, lot entier (4 factures), "
             "lot non parvenu, lot 1234")
-    assert t.lot_numbers(text) == ["045", "041", "043", "046", "047"]
+    assert lot_numbers(text) == ["045", "041", "043", "046", "047"]
 
 
 def test_normalize_folds_accents_and_typography():
     """GIVEN French text with accents, NBSP, curly quotes and dashes WHEN normalized THEN plain ASCII."""
-    folded = t.normalize(f"  Décision{NBSP}de la  CRA – d’Œuvre n°  12 ")
+    folded = normalize(f"  Décision{NBSP}de la  CRA – d’Œuvre n°  12 ")
     assert folded == "decision de la cra - d'oeuvre no 12"
-    assert t.normalize("a  b\n\n  c d ", keep_lines=True) == "a b\nc d"
+    assert normalize("a  b\n\n  c d ", keep_lines=True) == "a b\nc d"
 
 
 @pytest.mark.parametrize(("text", "delay"), [
@@ -172,15 +190,15 @@ def test_normalize_folds_accents_and_typography():
 ])
 def test_find_delay(text, delay):
     """GIVEN a stated delay WHEN read THEN (count, unit); hours are not a legal delay."""
-    assert t.find_delay(text) == delay
+    assert find_delay(text) == delay
 
 
 def test_reference_after_skips_dates_and_words():
     """GIVEN references next to their labels WHEN read THEN the reference, never a date."""
     text = "Référence : indu n° 2026-974-000318 – dossier de contrôle CTL-2026-0112"
-    assert t.reference_after(text, r"indu\s*(?:n°)?") == "2026-974-000318"
-    assert t.reference_after(text, r"dossier(?: de contr[oô]le)?") == "CTL-2026-0112"
-    assert t.reference_after("votre réclamation du 05/05/2026", r"réclamation") is None
+    assert reference_after(text, r"indu\s*(?:n°)?") == "2026-974-000318"
+    assert reference_after(text, r"dossier(?: de contr[oô]le)?") == "CTL-2026-0112"
+    assert reference_after("votre réclamation du 05/05/2026", r"réclamation") is None
 
 
 # --------------------------------------------------------------------------- tables and records
@@ -191,11 +209,11 @@ def test_find_tables_text_html_and_csv_shapes():
     WHEN tables are searched THEN each comes out with its header and rows."""
     text = ("intro\nLot | Facture | Montant\n----+---------+--------\n041 | 000012290 | 18,10 €\n\n"
             "041 | 000012291 | 6,30 €\nfin\nA;B;C\n1;2;3\n")
-    tables = list(t.find_tables(text))
+    tables = list(find_tables(text))
     assert tables == [(["Lot", "Facture", "Montant"], [["041", "000012290", "18,10 €"],
                                                        ["041", "000012291", "6,30 €"]]),
                       (["A", "B", "C"], [["1", "2", "3"]])]
-    assert t.column(tables[0][0], r"factur") == 1 and t.column(tables[0][0], r"motif") is None
+    assert column(tables[0][0], r"factur") == 1 and column(tables[0][0], r"motif") is None
 
 
 def test_invoice_records_follow_wrapped_lines_and_label_blocks():
@@ -203,21 +221,21 @@ def test_invoice_records_follow_wrapped_lines_and_label_blocks():
     WHEN records are read THEN each invoice gets its own lot, care date, amount and motif."""
     pdf = ("- facture n° 000012370 – soins du 10/03/2026 – montant 10,70\n€\n"
            "- facture n° 000012371 – soins du 11/03/2026 – montant 16,10 €\nNous vous remercions.")
-    records = [(numbers, t.record_fields(lines)) for numbers, lines in t.invoice_records(pdf)]
+    records = [(numbers, record_fields(lines)) for numbers, lines in invoice_records(pdf)]
     assert [(n, f["amount"], f["date"]) for n, f in records] == [
         (["000012370"], Decimal("10.70"), date(2026, 3, 10)),
         (["000012371"], Decimal("16.10"), date(2026, 3, 11))]
     block = ("Facture : 000012385 (lot 046 du 23/03/2026)\nBénéficiaire : Henri FICTIF\n"
              "Date des soins : 20/03/2026\nMontant de la part complémentaire : 8,40 €\n"
              "Motif : bénéficiaire non reconnu\n\nCordialement")
-    ((numbers, lines),) = list(t.invoice_records(block))
-    assert t.record_fields(lines) == {"lot": "046", "amount": Decimal("8.40"), "date": date(2026, 3, 20),
+    ((numbers, lines),) = list(invoice_records(block))
+    assert record_fields(lines) == {"lot": "046", "amount": Decimal("8.40"), "date": date(2026, 3, 20),
                                       "label": "bénéficiaire non reconnu", "reject_code": None}
 
 
 def test_record_fields_reject_code_in_quotes():
     """GIVEN "rejetée avec le motif 0250 « assuré absent… »" WHEN read THEN code and libellé apart."""
-    fields = t.record_fields(["facture n° 000012347 (lot 042, montant 9,45 euros), rejetée avec le motif "
+    fields = record_fields(["facture n° 000012347 (lot 042, montant 9,45 euros), rejetée avec le motif "
                               "0250 « assuré absent de notre référentiel »."])
     assert (fields["reject_code"], fields["label"]) == ("0250", "assuré absent de notre référentiel")
 
@@ -250,27 +268,27 @@ def test_record_fields_reject_code_in_quotes():
 def test_caisse_code(addr, name, body, code):
     """GIVEN a sender (flux address, CGSS domain, "cpam-marne", a signature) WHEN asked which caisse
     THEN its 3-digit code; départements with several CPAM and unnamed caisses give None."""
-    assert t.caisse_code(msg(addr, name=name, text=body)) == code
+    assert caisse_code(msg(addr, name=name, text=body)) == code
 
 
 def test_caisse_code_prefers_the_configured_caisses():
     """GIVEN a caisse configured with its own domain and address WHEN its mail arrives THEN its code."""
     caisses = (Caisse(code="331", name="CPAM de la Gironde", domains=("cpam-gironde.example",)),
                Caisse(code="593", name="CPAM Flandres", addresses={"reclamation": "recla@cpam.example"}))
-    assert t.caisse_code(msg("ps@mail.cpam-gironde.example"), caisses) == "331"
-    assert t.caisse_code(msg("recla@cpam.example"), caisses) == "593"
-    assert t.caisse_code(msg("autre@cpam.example"), caisses) is None
+    assert caisse_code(msg("ps@mail.cpam-gironde.example"), caisses) == "331"
+    assert caisse_code(msg("recla@cpam.example"), caisses) == "593"
+    assert caisse_code(msg("autre@cpam.example"), caisses) is None
 
 
 def test_keyword_score_prefers_the_subject_then_the_earliest_hit():
     """GIVEN the same phrase in the subject or deep in the body WHEN scored THEN the subject scores more,
     and an earlier hit beats a later one of the same weight."""
-    patterns = t.keywords(("notification de payer", 1.0))
-    in_subject = t.keyword_score(msg(subject="Notification de payer"), patterns)
-    early = t.keyword_score(msg(text="notification de payer " + "x " * 100), patterns)
-    late = t.keyword_score(msg(text="x " * 100 + "notification\nde payer"), patterns)
+    patterns = keywords(("notification de payer", 1.0))
+    in_subject = keyword_score(msg(subject="Notification de payer"), patterns)
+    early = keyword_score(msg(text="notification de payer " + "x " * 100), patterns)
+    late = keyword_score(msg(text="x " * 100 + "notification\nde payer"), patterns)
     assert in_subject > early > late > 0.5
-    assert t.keyword_score(msg(text="rien"), patterns) == 0.0
+    assert keyword_score(msg(text="rien"), patterns) == 0.0
 
 
 PIECES = ["facture n° 000012370", "lot 045", "14/04/2026", "31/02/2026", "1er juin 2026", "3 412,60 €", "\n",
@@ -282,15 +300,15 @@ PIECES = ["facture n° 000012370", "lot 045", "14/04/2026", "31/02/2026", "1er j
 def test_helpers_never_raise(text):
     """GIVEN any text, salted with the fragments the helpers look for WHEN every helper reads it THEN
     no exception, and what they return has the documented shape."""
-    assert all(len(n) == 9 and n.isdigit() for n in t.invoice_numbers(text))
-    assert all(len(n) == 3 and n.isdigit() for n in t.lot_numbers(text))
-    t.find_dates(text, default_year=2026)
-    t.parse_french_date(text)
-    t.find_delay(text)
-    t.reference_after(text, r"r[ée]f\.?\s*:?")
-    t.letter_date(text)
-    list(t.find_tables(text))
-    for _, lines in t.invoice_records(text):
-        t.record_fields(lines)
-    code = t.caisse_code(msg(text=text, name=text))
+    assert all(len(n) == 9 and n.isdigit() for n in invoice_numbers(text))
+    assert all(len(n) == 3 and n.isdigit() for n in lot_numbers(text))
+    find_dates(text, default_year=2026)
+    parse_french_date(text)
+    find_delay(text)
+    reference_after(text, r"r[ée]f\.?\s*:?")
+    letter_date(text)
+    list(find_tables(text))
+    for _, lines in invoice_records(text):
+        record_fields(lines)
+    code = caisse_code(msg(text=text, name=text))
     assert code is None or (len(code) == 3 and code.isdigit())

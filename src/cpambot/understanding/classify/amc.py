@@ -13,11 +13,19 @@ from __future__ import annotations
 import re
 
 from cpambot.mailbox.senders import AMC_DOMAINS, domain_matches
-from cpambot.understanding.classify import text as t
-from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.classify.text.dates import date_after
+from cpambot.understanding.classify.text.keywords import keyword_score, keywords
+from cpambot.understanding.classify.text.normalize import normalize
+from cpambot.understanding.classify.text.references import (
+    invoice_numbers,
+    invoice_records,
+    record_fields,
+    reference_after,
+)
+from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 
-KEYWORDS = t.keywords(
+KEYWORDS = keywords(
     ("factures? (?:refusees?|rejetees?)", 1.0),
     ("rejet (?:de|des|d'une) (?:la )?factures?", 1.0),
     ("avis de (?:reglement|paiement)", 1.0),
@@ -43,19 +51,19 @@ def operator(address: str, extra_domains: tuple[str, ...] = ()) -> str | None:
 
 
 def match(msg: ParsedMessage) -> float:
-    return t.keyword_score(msg, KEYWORDS, ("refus", "rejet", "reglement", "paiement", "virement"))
+    return keyword_score(msg, KEYWORDS, ("refus", "rejet", "reglement", "paiement", "virement"))
 
 
 def _records(source: str) -> list[tuple[list[str], list[str], str | None]]:
     """(invoices, record lines, section) where section is "rejected", "paid" or None."""
     section: str | None = None
     out = []
-    records = iter(t.invoice_records(source))
+    records = iter(invoice_records(source))
     pending = next(records, None)
     for line in source.splitlines():
-        folded = t.normalize(line)
+        folded = normalize(line)
         heading = _HEADING.match(folded)
-        if heading and len(folded) < 70 and not t.invoice_numbers(line):
+        if heading and len(folded) < 70 and not invoice_numbers(line):
             section = "rejected" if _REJECTED.search(heading.group()) else "paid"
         if pending is not None and line == pending[1][0]:
             out.append((pending[0], pending[1], section))
@@ -65,16 +73,16 @@ def _records(source: str) -> list[tuple[list[str], list[str], str | None]]:
 
 def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     full = msg.all_text()
-    subject = t.normalize(msg.subject or "")
+    subject = normalize(msg.subject or "")
     problems: list[str] = []
-    reference = t.reference_after(full, r"(?:r[ée]f[ée]rence(?: du rejet)?|relev[ée])\s*(?:n[°o])?\s*:?")
-    paid_on = t.date_after(full, r"(?:(?:r[èe]glement|virement|paiement)\s*du|date (?:de|du) (?:paiement|"
+    reference = reference_after(full, r"(?:r[ée]f[ée]rence(?: du rejet)?|relev[ée])\s*(?:n[°o])?\s*:?")
+    paid_on = date_after(full, r"(?:(?:r[èe]glement|virement|paiement)\s*du|date (?:de|du) (?:paiement|"
                                  r"r[èe]glement|virement)\s*:)\s*", span=2)
     facts: dict[tuple[str, str], Fact] = {}
     for source in [msg.text or "", *(a.text for a in msg.attachments if a.text)]:
         for numbers, lines, section in _records(source):
-            record = t.record_fields(lines) if len(numbers) == 1 else {}
-            words = t.normalize(" ".join(lines))
+            record = record_fields(lines) if len(numbers) == 1 else {}
+            words = normalize(" ".join(lines))
             status = ("rejected" if _REJECTED.search(words) else "paid" if _PAID.search(words)
                       else section)
             if status is None and _REJECTED.search(subject) and not _PAID.search(subject):
@@ -84,8 +92,9 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                     problems.append(f"facture {number} : réglée ou refusée ? à vérifier")
                     continue
                 details = {"care_date": record.get("date")} if status == "paid" and record.get("date") else {}
-                fact = Fact("amc_rejected" if status == "rejected" else "amc_paid", caisse=caisse,
-                            invoice=number, lot=record.get("lot"), amount=record.get("amount"),
+                fact_kind = FactKind.AMC_REJECTED if status == "rejected" else FactKind.AMC_PAID
+                fact = Fact(fact_kind, caisse=caisse, invoice=number, lot=record.get("lot"),
+                            amount=record.get("amount"),
                             label=record.get("label"), reject_code=record.get("reject_code"),
                             reference=reference, part="AMC", details=details,
                             date=record.get("date") if status == "rejected" else paid_on)
@@ -104,5 +113,5 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     fields = {"operator": caisse, "reference": reference, "paid_on": paid_on,
               "rejected": [f.invoice for f in facts.values() if f.kind == "amc_rejected"],
               "paid": [f.invoice for f in facts.values() if f.kind == "amc_paid"]}
-    return Reading(kind="amc", trust=trust, caisse=caisse, facts=tuple(facts.values()), fields=fields,
-                   needs_review=review, problems=tuple(problems))
+    return Reading(kind=MessageKind.AMC, trust=trust, caisse=caisse, facts=tuple(facts.values()),
+                   fields=fields, needs_review=review, problems=tuple(problems))

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from cpambot.understanding.classify import text as t
-from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.classify.text.amounts import amount_after, parse_amount
+from cpambot.understanding.classify.text.dates import date_after, find_delay, letter_date
+from cpambot.understanding.classify.text.keywords import keyword_score, keywords
+from cpambot.understanding.classify.text.normalize import normalize
+from cpambot.understanding.classify.text.references import reference_after
+from cpambot.understanding.classify.text.tables import column, find_tables
+from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 
-KEYWORDS = t.keywords(
+KEYWORDS = keywords(
     ("constat d'anomalies", 1.0),
     ("constat (?:des|d'une) anomalies?", 0.95),
     ("anomalies de (?:facturation|tarification|cotation)", 0.9),
@@ -23,7 +28,7 @@ KEYWORDS = t.keywords(
 
 
 def match(msg: ParsedMessage) -> float:
-    return t.keyword_score(msg, KEYWORDS, ("anomalie", "controle"))
+    return keyword_score(msg, KEYWORDS, ("anomalie", "controle"))
 
 
 def table_summary(msg: ParsedMessage) -> dict:
@@ -32,14 +37,14 @@ def table_summary(msg: ParsedMessage) -> dict:
     rows_count = 0
     griefs: list[str] = []
     for source in (a.text for a in msg.attachments if a.text):
-        for header, rows in t.find_tables(source):
-            amount_col = t.column(header, r"montant (?:en ecart|indu|total|retenu)", r"montant$",
+        for header, rows in find_tables(source):
+            amount_col = column(header, r"montant (?:en ecart|indu|total|retenu)", r"montant$",
                                   r"montant")
-            grief_col = t.column(header, r"grief", r"anomalie", r"motif")
+            grief_col = column(header, r"grief", r"anomalie", r"motif")
             for row in rows:
-                if t.normalize(row[0]).startswith("total"):
+                if normalize(row[0]).startswith("total"):
                     if amount_col is not None:
-                        total = t.parse_amount(row[amount_col])
+                        total = parse_amount(row[amount_col])
                     continue
                 rows_count += 1
                 if grief_col is not None and row[grief_col] and row[grief_col] not in griefs:
@@ -48,17 +53,17 @@ def table_summary(msg: ParsedMessage) -> dict:
 
 
 def stated_amount(text: str) -> Decimal | None:
-    found = t.amount_after(text, r"montant total[^\d\n]{0,60}?", 60)
+    found = amount_after(text, r"montant total[^\d\n]{0,60}?", 60)
     if found is None:
-        found = t.amount_after(text, r"(?:d'un|pour un) montant (?:total )?de\s*", 20)
+        found = amount_after(text, r"(?:d'un|pour un) montant (?:total )?de\s*", 20)
     return found
 
 
 def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     full = msg.all_text()
     problems: list[str] = []
-    reference = (t.reference_after(full, r"dossier\s*(?:de contr[oô]le)?\s*(?:n[°o])?\s*:?")
-                 or t.reference_after(full, r"r[ée]f[ée]rence\s*:?"))
+    reference = (reference_after(full, r"dossier\s*(?:de contr[oô]le)?\s*(?:n[°o])?\s*:?")
+                 or reference_after(full, r"r[ée]f[ée]rence\s*:?"))
     table = table_summary(msg)
     stated = stated_amount((msg.subject or "") + "\n" + (msg.text or ""))
     if stated is None:
@@ -68,20 +73,20 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
         problems.append(f"montant annoncé ({stated} €) différent du total du tableau "
                         f"({table['total']} €)")
         amount = None
-    letter = t.letter_date("\n".join([*(a.text for a in msg.attachments if a.text), msg.text or ""]))
+    letter = letter_date("\n".join([*(a.text for a in msg.attachments if a.text), msg.text or ""]))
     when = letter or (msg.date.date() if msg.date else None)
     details: dict = {}
-    period = t.date_after(full, r"p[ée]riode\s*(?:du|de contr[oô]le du)?\s*", span=2)
-    end = t.date_after(full, r"p[ée]riode\s*(?:du)?\s*\S+\s*au\s*", span=2) if period else None
+    period = date_after(full, r"p[ée]riode\s*(?:du|de contr[oô]le du)?\s*", span=2)
+    end = date_after(full, r"p[ée]riode\s*(?:du)?\s*\S+\s*au\s*", span=2) if period else None
     if period and end:
         details.update(period_start=period, period_end=end)
-    delay = t.find_delay(full)
+    delay = find_delay(full)
     if delay:
         details["observation_delay"] = {"count": delay[0], "unit": delay[1]}
     if table["rows"]:
         details.update(table_rows=table["rows"], griefs=table["griefs"])
     label = "; ".join(table["griefs"]) or None
-    fact = Fact("anomalies_found", caisse=caisse, amount=amount, reference=reference, date=when,
+    fact = Fact(FactKind.ANOMALIES_FOUND, caisse=caisse, amount=amount, reference=reference, date=when,
                 label=label, details=details)
     review = None
     if problems:
@@ -89,5 +94,5 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     elif amount is None:
         review = "constat d'anomalies sans montant lisible : à lire"
     fields = {"reference": reference, "amount": amount, "letter_date": when, **details}
-    return Reading(kind="constat_anomalies", trust=trust, caisse=caisse, facts=(fact,), fields=fields,
-                   needs_review=review, problems=tuple(problems))
+    return Reading(kind=MessageKind.CONSTAT_ANOMALIES, trust=trust, caisse=caisse, facts=(fact,),
+                   fields=fields, needs_review=review, problems=tuple(problems))

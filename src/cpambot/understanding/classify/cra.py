@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import re
 
-from cpambot.understanding.classify import text as t
-from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.classify.text.amounts import amount_after
+from cpambot.understanding.classify.text.dates import date_after, letter_date
+from cpambot.understanding.classify.text.keywords import keyword_score, keywords
+from cpambot.understanding.classify.text.normalize import normalize
+from cpambot.understanding.classify.text.references import reference_after
+from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 
-KEYWORDS = t.keywords(
+KEYWORDS = keywords(
     ("decision de la commission de recours amiable", 1.0),
     ("decision de la cra\\b", 1.0),
     ("decision (?:rendue|prise) par la commission de recours amiable", 1.0),
@@ -33,12 +37,12 @@ _FAVOURABLE = re.compile(r"fai(?:re|t) droit|admet(?:tre)? (?:votre|le) recours|
 
 
 def match(msg: ParsedMessage) -> float:
-    return t.keyword_score(msg, KEYWORDS, ("recours", "cra", "commission"))
+    return keyword_score(msg, KEYWORDS, ("recours", "cra", "commission"))
 
 
 def outcome(text: str) -> str | None:
     """"rejet", "partiel" or "favorable" from the wording of the decision, or None."""
-    folded = t.normalize(text)
+    folded = normalize(text)
     partial, reject, favourable = (p.search(folded) for p in (_PARTIAL, _REJECT, _FAVOURABLE))
     if partial or (reject and favourable):
         return "partiel"
@@ -53,21 +57,21 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     full = msg.all_text()
     letters = "\n".join(a.text for a in msg.attachments if a.text)
     label = outcome(letters) or outcome(msg.text or "")
-    reference = t.reference_after(full, r"recours\s*(?:n[°o]|num[ée]ro)\s*:?")
-    indu_reference = (t.reference_after(full, r"indu\s*(?:n[°o]|num[ée]ro)?\s*:?")
-                      or t.reference_after(full, r"notification de payer\s*(?:n[°o]|num[ée]ro)\s*:?"))
-    session = t.date_after(full, r"s[ée]ance du\s*", span=2)
-    letter = t.letter_date(letters) or t.letter_date(msg.text or "")
-    amount = t.amount_after(full, r"ramen[ée]e?\s*[àa]\s*", 20)
+    reference = reference_after(full, r"recours\s*(?:n[°o]|num[ée]ro)\s*:?")
+    indu_reference = (reference_after(full, r"indu\s*(?:n[°o]|num[ée]ro)?\s*:?")
+                      or reference_after(full, r"notification de payer\s*(?:n[°o]|num[ée]ro)\s*:?"))
+    session = date_after(full, r"s[ée]ance du\s*", span=2)
+    letter = letter_date(letters) or letter_date(msg.text or "")
+    amount = amount_after(full, r"ramen[ée]e?\s*[àa]\s*", 20)
     details: dict = {k: v for k, v in (("recours_reference", reference), ("session_date", session),
                                        ("letter_date", letter)) if v is not None}
     if reference and indu_reference:
         details["related"] = [reference]  # the case may have been opened under the recours number
     # The decision's date: the letter notifying it (the 2-month court delay runs from its receipt).
     when = letter or (msg.date.date() if msg.date else None) or session
-    fact = Fact("cra_decision", caisse=caisse, label=label, reference=indu_reference or reference,
+    fact = Fact(FactKind.CRA_DECISION, caisse=caisse, label=label, reference=indu_reference or reference,
                 amount=amount, date=when, details=details)
     review = None if label else "décision de la CRA : sens de la décision non reconnu, à lire"
     fields = {"decision": label, "indu_reference": indu_reference, "amount_due": amount, **details}
-    return Reading(kind="decision_cra", trust=trust, caisse=caisse, facts=(fact,), fields=fields,
+    return Reading(kind=MessageKind.DECISION_CRA, trust=trust, caisse=caisse, facts=(fact,), fields=fields,
                    needs_review=review)

@@ -35,8 +35,9 @@ from cpambot.understanding.classify import (
     reclamation,
     retour_lots,
 )
-from cpambot.understanding.classify import text as t
-from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.classify.text.caisses import caisse_code
+from cpambot.understanding.classify.text.dates import find_dates
+from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 
 LOG = logging.getLogger(__name__)
@@ -73,13 +74,13 @@ def classify_human(msg: ParsedMessage, trust: str, caisses: Iterable = (), *,
         return _classify(msg, trust, tuple(caisses), tuple(caisse_domains), tuple(amc_domains))
     except Exception as exc:  # noqa: BLE001 - a bad message must never stop the bot
         LOG.warning("classification impossible (%s)", exc.__class__.__name__)
-        return Reading(kind="unknown", trust=trust if isinstance(trust, str) else "other",
+        return Reading(kind=MessageKind.UNKNOWN, trust=trust if isinstance(trust, str) else "other",
                        fields={"error": exc.__class__.__name__},
                        needs_review=f"message illisible par le robot ({exc.__class__.__name__}) : à trier")
 
 
 def _phishing(trust: str, addr: str, reason: str, fields: dict[str, Any]) -> Reading:
-    return Reading(kind="phishing", trust=trust, fields={**fields, "from": addr, "reason": reason},
+    return Reading(kind=MessageKind.PHISHING, trust=trust, fields={**fields, "from": addr, "reason": reason},
                    problems=(reason + " : ne cliquez sur aucun lien et ne répondez pas",))
 
 
@@ -105,14 +106,14 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
             if looks_like_caisse(original.from_name or "", original.from_addr or ""):
                 return _phishing(trust, original.from_addr, "message transféré d'un expéditeur qui se "
                                  "fait passer pour la caisse", fields)
-            return Reading(kind="unknown", trust=trust, fields=fields, needs_review=(
+            return Reading(kind=MessageKind.UNKNOWN, trust=trust, fields=fields, needs_review=(
                 f"message transféré : l'expéditeur d'origine ({original.from_addr or 'inconnu'}) n'est "
                 "ni une caisse ni une complémentaire reconnue, à trier"))
     if category is None:
         review = None
         if trust == "approver" and _FORWARD_SUBJECT.match(msg.subject or ""):
             review = "message transféré dont l'original n'a pas pu être isolé : à lire"
-        return Reading(kind="unknown", trust=trust, fields={**fields, "from": msg.from_addr},
+        return Reading(kind=MessageKind.UNKNOWN, trust=trust, fields={**fields, "from": msg.from_addr},
                        needs_review=review)
     return _read(source, trust, category, caisses, amc_domains, fields)
 
@@ -130,7 +131,7 @@ def _forward_header_date(outer: ParsedMessage) -> datetime | None:
         return None
     for line in text[mark.end():].splitlines()[:8]:
         found = re.match(r"\s*(?:date|envoy[ée]|sent)\s*:\s*(.+)$", line, re.IGNORECASE)
-        days = t.find_dates(found.group(1)) if found else []
+        days = find_dates(found.group(1)) if found else []
         if days and (outer.date is None or days[0] <= outer.date.date()):
             tz = outer.date.tzinfo if outer.date else UTC
             return datetime(days[0].year, days[0].month, days[0].day, tzinfo=tz)
@@ -143,7 +144,7 @@ def _read(source: ParsedMessage, trust: str, category: str, caisses: tuple,
         caisse = amc.operator(source.from_addr, amc_domains)
         modules: tuple = AMC_MODULES
     else:
-        caisse = t.caisse_code(source, caisses)
+        caisse = caisse_code(source, caisses)
         modules = CAISSE_MODULES
     scores = [(module.match(source), -index, module) for index, module in enumerate(modules)]
     score, _, module = max(scores, key=lambda s: (s[0], s[1]))
@@ -151,8 +152,8 @@ def _read(source: ParsedMessage, trust: str, category: str, caisses: tuple,
         reading = module.read(source, trust, caisse)
     else:
         module = None
-        reading = Reading(kind="unknown", trust=trust, caisse=caisse,
-                          facts=(Fact("to_sort", caisse=caisse, label=source.subject or None),),
+        reading = Reading(kind=MessageKind.UNKNOWN, trust=trust, caisse=caisse,
+                          facts=(Fact(FactKind.TO_SORT, caisse=caisse, label=source.subject or None),),
                           needs_review=UNKNOWN_AMC if category == "amc" else UNKNOWN_CAISSE)
     unreadable = [a.problem for a in source.attachments if a.problem]
     review = "; ".join(dict.fromkeys(r for r in (*unreadable, reading.needs_review) if r)) or None

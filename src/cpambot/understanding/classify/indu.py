@@ -15,47 +15,53 @@ import re
 from decimal import Decimal
 
 from cpambot.understanding.classify import constat
-from cpambot.understanding.classify import text as t
-from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.classify.text.amounts import amount_after
+from cpambot.understanding.classify.text.dates import date_after, find_delay, letter_date
+from cpambot.understanding.classify.text.keywords import keywords, mentions, per_message, zones
+from cpambot.understanding.classify.text.normalize import normalize
+from cpambot.understanding.classify.text.references import reference_after
+from cpambot.understanding.classify.text.tables import column, find_tables
+from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 
-NOTIFICATION = t.keywords(
+NOTIFICATION = keywords(
     ("notification de payer", 1.0),
     ("notification(?<!avant\\x20toute\\x20notification)(?<!avant\\x20notification)"
      "(?<!prealable\\x20a\\x20une\\x20notification) (?:d'|de l'|d'un )indu", 1.0),
     ("indu no ?[a-z0-9-]*\\d", 0.6),
 )
-COMPLEMENT = t.keywords(
+COMPLEMENT = keywords(
     ("tableau (?:detaille )?des anomalies", 0.9),
     ("complement a (?:notre|la|votre) (?:courrier|notification|lettre)", 1.0),
     ("detail (?:des actes|de l'indu)", 0.8),
 )
-DEMEURE = t.keywords(
+DEMEURE = keywords(
     ("mise(?<!une\\x20mise) en demeure(?! (?:vous )?(?:sera|serait|pourra|pourrait|peut))", 1.0),
     ("vous (?:met|mettons) en demeure", 1.0),
 )
 _INDU_REF = r"indu\s*(?:n[°o]|num[ée]ro|r[ée]f[ée]rence)?\s*:?"
 _REF = r"(?:\b[nv]/\s?)?\br[ée]f(?:[ée]rence)?\b\.?\s*:?"
-_PRIORITY = {"mise_en_demeure": 2, "complement_indu": 1, "notification_indu": 0}
+_PRIORITY = {MessageKind.MISE_EN_DEMEURE: 2, MessageKind.COMPLEMENT_INDU: 1, MessageKind.NOTIFICATION_INDU: 0}
 _HEADINGS = re.compile(r"^(?:nature|periode|montant|delai|voies|repartition|date|veuillez)")
 
 
-@t.per_message
-def _sub_kind(msg: ParsedMessage) -> tuple[str, float]:
+@per_message
+def _sub_kind(msg: ParsedMessage) -> tuple[MessageKind | None, float]:
     """(sub-kind, score): the heaviest title of the best zone; ties go to the mise en demeure,
     then the complement (both cite the notification), then to the earliest."""
-    best = ("", 0.0)
-    if not t.mentions(msg, ("indu", "payer", "demeure", "anomalies", "complement", "detail")):
+    best: tuple[MessageKind | None, float] = (None, 0.0)
+    if not mentions(msg, ("indu", "payer", "demeure", "anomalies", "complement", "detail")):
         return best
-    names_indu = t.mentions(msg, ("indu",))
-    for factor, text in t.zones(msg):
+    names_indu = mentions(msg, ("indu",))
+    for factor, text in zones(msg):
         hits = []
-        for name, patterns in (("mise_en_demeure", DEMEURE), ("complement_indu", COMPLEMENT),
-                               ("notification_indu", NOTIFICATION)):
+        for name, patterns in ((MessageKind.MISE_EN_DEMEURE, DEMEURE),
+                               (MessageKind.COMPLEMENT_INDU, COMPLEMENT),
+                               (MessageKind.NOTIFICATION_INDU, NOTIFICATION)):
             for pattern, weight in patterns:
                 found = pattern.search(text)
                 if found:
-                    if name == "complement_indu" and not names_indu:
+                    if name == MessageKind.COMPLEMENT_INDU and not names_indu:
                         weight *= 0.5  # a "tableau des anomalies" of a constat, not of an indu
                     hits.append((weight, _PRIORITY[name], -found.start(), name))
         if hits:
@@ -74,21 +80,21 @@ def _cause(text: str) -> str | None:
     """The "Cause / motif de l'indu" section, its numbered items joined with " ; "."""
     lines = text.splitlines()
     for i, line in enumerate(lines):
-        if re.match(r"^(?:cause|motifs?)(?: de l'indu)?\s*:?\s*$", t.normalize(line)):
+        if re.match(r"^(?:cause|motifs?)(?: de l'indu)?\s*:?\s*$", normalize(line)):
             body = []
             for nxt in lines[i + 1:]:
-                if not nxt.strip() or _HEADINGS.match(t.normalize(nxt)):
+                if not nxt.strip() or _HEADINGS.match(normalize(nxt)):
                     break
                 body.append(nxt.strip())
-            items = re.split(r"(?<=[.;:])\s+(?=\d{1,2}[.)]\s)", " ".join(body))
-            return " ; ".join(re.sub(r"^\d{1,2}[.)]\s*", "", i).strip(" .;") for i in items
-                              if i.strip()) or None
+            causes = re.split(r"(?<=[.;:])\s+(?=\d{1,2}[.)]\s)", " ".join(body))
+            return " ; ".join(re.sub(r"^\d{1,2}[.)]\s*", "", c).strip(" .;") for c in causes
+                              if c.strip()) or None
     listed = re.search(r"(?:pour les|aux)\s+motifs?\s+suivants?\s*:[ \t]*\n", text, re.IGNORECASE)
     if listed:
         items: list[str] = []
         for line in text[listed.end():].splitlines():
             line = line.strip()
-            if not line or _HEADINGS.match(t.normalize(line)):
+            if not line or _HEADINGS.match(normalize(line)):
                 break
             if re.match(r"^(?:[-•*]|\d{1,2}[.)])\s", line) or not items:
                 items.append(re.sub(r"^(?:[-•*]|\d{1,2}[.)])\s*", "", line))
@@ -102,14 +108,14 @@ def _cause(text: str) -> str | None:
 def _acts(msg: ParsedMessage) -> list[dict]:
     acts: list[dict] = []
     for source in (a.text for a in msg.attachments if a.text):
-        for header, rows in t.find_tables(source):
-            if t.column(header, r"acte", r"cotation") is None:
+        for header, rows in find_tables(source):
+            if column(header, r"acte", r"cotation") is None:
                 continue
-            keep = [(name, t.column(header, *cols)) for name, cols in (
+            keep = [(name, column(header, *cols)) for name, cols in (
                 ("date", (r"date", r"periode")), ("act", (r"cotation factur", r"acte", r"cotation")),
                 ("amount", (r"montant",)), ("reason", (r"grief", r"anomalie", r"motif")))]
             for row in rows[:500]:
-                if not t.normalize(row[0]).startswith("total"):
+                if not normalize(row[0]).startswith("total"):
                     acts.append({name: row[i] for name, i in keep if i is not None})
     return acts
 
@@ -121,7 +127,7 @@ def _amount(msg: ParsedMessage, problems: list[str]) -> Decimal | None:
               r"(?:reste|restant) d[ûu]e?\s*:?\s*", r"(?:d'un|pour un) montant (?:total )?de\s*",
               r"(?:r[ée]gler|redevable de) la somme de\s*")
     found = [v for text in (letters, body) for label in labels
-             if (v := t.amount_after(text, label, 45)) is not None]
+             if (v := amount_after(text, label, 45)) is not None]
     if len(set(found)) > 1:
         problems.append("montants différents dans le courrier (" + ", ".join(f"{v} €" for v in
                         dict.fromkeys(found)) + ") : à vérifier")
@@ -130,34 +136,34 @@ def _amount(msg: ParsedMessage, problems: list[str]) -> Decimal | None:
 
 
 def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
-    kind = _sub_kind(msg)[0] or "notification_indu"
+    kind = _sub_kind(msg)[0] or MessageKind.NOTIFICATION_INDU
     problems: list[str] = []
     full = msg.all_text()
-    reference = (t.reference_after(msg.subject or "", _INDU_REF) or t.reference_after(full, _INDU_REF)
-                 or t.reference_after(full, _REF))
+    reference = (reference_after(msg.subject or "", _INDU_REF) or reference_after(full, _INDU_REF)
+                 or reference_after(full, _REF))
     letters = "\n".join(a.text for a in msg.attachments if a.text)
-    letter = t.letter_date(letters) or t.letter_date(msg.text or "")
+    letter = letter_date(letters) or letter_date(msg.text or "")
     when = letter or (msg.date.date() if msg.date else None)
     details: dict = {}
-    control = t.reference_after(full, r"dossier\s*(?:de contr[oô]le)?\s*(?:n[°o])?\s*:?")
+    control = reference_after(full, r"dossier\s*(?:de contr[oô]le)?\s*(?:n[°o])?\s*:?")
     if control and control != reference:
         details["related"] = [control]  # the constat d'anomalies opened the case under this number
-    delay = t.find_delay(full)
+    delay = find_delay(full)
     if delay:
         details["delay"] = {"count": delay[0], "unit": delay[1]}
-    if kind == "complement_indu":
+    if kind == MessageKind.COMPLEMENT_INDU:
         table = constat.table_summary(msg)
-        details["letter_of"] = t.date_after(full, r"courrier du\s*", span=2)
+        details["letter_of"] = date_after(full, r"courrier du\s*", span=2)
         if table["rows"]:
             details.update(table_rows=table["rows"], griefs=table["griefs"])
-        fact = Fact("indu_details", caisse=caisse, reference=reference, amount=table["total"],
+        fact = Fact(FactKind.INDU_DETAILS, caisse=caisse, reference=reference, amount=table["total"],
                     date=msg.date.date() if msg.date else None, details=details)
     else:
         amount = _amount(msg, problems)
-        if kind == "mise_en_demeure":
-            if re.search(r"major\w*[^.\n]{0,40}10\s?%", t.normalize(full)):
+        if kind == MessageKind.MISE_EN_DEMEURE:
+            if re.search(r"major\w*[^.\n]{0,40}10\s?%", normalize(full)):
                 details["majoration"] = "10 %"
-            fact = Fact("mise_en_demeure", caisse=caisse, reference=reference, amount=amount,
+            fact = Fact(FactKind.MISE_EN_DEMEURE, caisse=caisse, reference=reference, amount=amount,
                         date=when, details=details)
         else:
             cra = re.search(r"recours amiable[^:]{0,60}adresse suivante\s*:\s*([^.]{10,250})",
@@ -167,16 +173,16 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
             acts = _acts(msg)
             if acts:
                 details["acts"] = acts
-            if re.search(r"tableau detaille[^.]{0,80}(?:separement|ulterieurement)", t.normalize(full)):
+            if re.search(r"tableau detaille[^.]{0,80}(?:separement|ulterieurement)", normalize(full)):
                 details["acts_sent_separately"] = True
-            fact = Fact("indu_notified", caisse=caisse, reference=reference, amount=amount, date=when,
+            fact = Fact(FactKind.INDU_NOTIFIED, caisse=caisse, reference=reference, amount=amount, date=when,
                         label=_cause(letters) or _cause(msg.text or ""), details=details)
     review = None
     if problems:
         review = "indu : montants contradictoires, à vérifier"
     elif reference is None:
         review = "indu sans référence lisible : à lire"
-    elif kind != "complement_indu" and fact.amount is None:
+    elif kind != MessageKind.COMPLEMENT_INDU and fact.amount is None:
         review = "indu sans montant lisible : à lire"
     fields = {"reference": reference, "amount": fact.amount, "letter_date": letter, "label": fact.label,
               **{k: v for k, v in details.items() if k != "acts"}}

@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from cpambot.understanding.classify import text as t
-from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.classify.text.dates import date_after, iter_dates
+from cpambot.understanding.classify.text.keywords import keyword_score, keywords
+from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 
-NEWSLETTER = t.keywords(
+NEWSLETTER = keywords(
     ("infos? ?lettres?", 1.0),
     ("lettre d'information", 0.9),
     ("newsletter", 0.9),
@@ -24,7 +25,7 @@ NEWSLETTER = t.keywords(
     ("desabonn", 0.55),
     ("desinscri", 0.55),
 )
-INVITATION = t.keywords(
+INVITATION = keywords(
     ("invitation a (?:un|une) (?:echange|entretien|rendez-vous|reunion|rencontre)", 1.0),
     ("vous (?:invite|invitons|proposons) (?:a )?(?:un |une )?(?:echange|entretien|rendez-vous|reunion)", 0.9),
     ("souhaite (?:echanger avec vous|vous rencontrer|s'entretenir avec vous)", 0.8),
@@ -40,15 +41,15 @@ _INVITATION_WORDS = ("invit", "echange", "entretien", "rendez-vous", "rencontr",
 
 
 def match(msg: ParsedMessage) -> float:
-    return max(t.keyword_score(msg, NEWSLETTER, _NEWS_WORDS),
-               t.keyword_score(msg, INVITATION, _INVITATION_WORDS))
+    return max(keyword_score(msg, NEWSLETTER, _NEWS_WORDS),
+               keyword_score(msg, INVITATION, _INVITATION_WORDS))
 
 
 def _meeting(msg: ParsedMessage) -> tuple[date | None, str | None]:
     """(date, "HH:MM") of the proposed meeting: the first date not introduced by "avant le"."""
     year = msg.date.year if msg.date else None
     found = [(value, end, source) for source in (msg.subject or "", msg.text or "")
-             for value, start, end in t.iter_dates(source, default_year=year)
+             for value, start, end in iter_dates(source, default_year=year)
              if not re.search(_BEFORE + "$", source[max(0, start - 25):start], re.IGNORECASE)]
     if not found:
         return None, None
@@ -61,14 +62,14 @@ def _meeting(msg: ParsedMessage) -> tuple[date | None, str | None]:
 
 
 def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
-    if t.keyword_score(msg, NEWSLETTER, _NEWS_WORDS) > t.keyword_score(msg, INVITATION, _INVITATION_WORDS):
-        return Reading(kind="newsletter", trust=trust, caisse=caisse, fields={"title": msg.subject})
+    if keyword_score(msg, NEWSLETTER, _NEWS_WORDS) > keyword_score(msg, INVITATION, _INVITATION_WORDS):
+        return Reading(kind=MessageKind.NEWSLETTER, trust=trust, caisse=caisse, fields={"title": msg.subject})
     when, hour = _meeting(msg)
-    reply_before = t.date_after(msg.all_text(), _BEFORE, span=2)
+    reply_before = date_after(msg.all_text(), _BEFORE, span=2)
     details = {k: v for k, v in (("meeting_date", when), ("time", hour), ("reply_before", reply_before))
                if v}
-    fact = Fact("meeting_invitation", caisse=caisse, date=when, label=msg.subject or None,
+    fact = Fact(FactKind.MEETING_INVITATION, caisse=caisse, date=when, label=msg.subject or None,
                 details=details)
     review = None if when else "invitation sans date de rendez-vous lisible : à lire"
-    return Reading(kind="invitation", trust=trust, caisse=caisse, facts=(fact,),
+    return Reading(kind=MessageKind.INVITATION, trust=trust, caisse=caisse, facts=(fact,),
                    fields=details, needs_review=review)

@@ -11,11 +11,20 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from cpambot.understanding.classify import text as t
-from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.classify.text.dates import date_after, find_delay
+from cpambot.understanding.classify.text.keywords import keyword_score, keywords
+from cpambot.understanding.classify.text.normalize import normalize
+from cpambot.understanding.classify.text.references import (
+    invoice_numbers,
+    invoice_records,
+    lot_numbers,
+    record_fields,
+    reference_after,
+)
+from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 
-KEYWORDS = t.keywords(
+KEYWORDS = keywords(
     ("demande de pieces justificatives", 1.0),
     ("demande de (?:justificatifs?|pieces?)", 0.85),
     ("pieces? justificatives? (?:manquantes?|demandees?|absentes?|non recues?)", 0.9),
@@ -27,7 +36,7 @@ KEYWORDS = t.keywords(
 
 
 def match(msg: ParsedMessage) -> float:
-    return t.keyword_score(msg, KEYWORDS, ("piece", "justificati", "lisible", "absence"))
+    return keyword_score(msg, KEYWORDS, ("piece", "justificati", "lisible", "absence"))
 
 
 def _merge(into: dict, new: dict, invoice: str, problems: list[str]) -> None:
@@ -47,14 +56,14 @@ def invoice_table(msg: ParsedMessage, problems: list[str]) -> dict[str, dict]:
     """invoice → merged record fields, from the body and the attachments' text."""
     found: dict[str, dict] = {}
     for source in [msg.text, *(a.text for a in msg.attachments if a.text)]:
-        for numbers, lines in t.invoice_records(source or ""):
-            fields = t.record_fields(lines) if len(numbers) == 1 else {}
+        for numbers, lines in invoice_records(source or ""):
+            fields = record_fields(lines) if len(numbers) == 1 else {}
             for number in numbers:
                 record = found.setdefault(number, {})
                 conflicts = record.get("conflicts", set())
                 _merge(record, {k: v for k, v in fields.items() if k not in conflicts}, number,
                        problems)
-    for number in t.invoice_numbers(msg.subject or ""):
+    for number in invoice_numbers(msg.subject or ""):
         found.setdefault(number, {})
     return found
 
@@ -62,9 +71,9 @@ def invoice_table(msg: ParsedMessage, problems: list[str]) -> dict[str, dict]:
 def deadline(msg: ParsedMessage, full: str) -> dict:
     """``details`` for a stated deadline: explicit date and/or delay, or nothing."""
     details: dict = {}
-    explicit = t.date_after(full, r"(?:avant le|au plus tard le|d'ici le|jusqu'au|"
+    explicit = date_after(full, r"(?:avant le|au plus tard le|d'ici le|jusqu'au|"
                                   r"date limite[^:\n]{0,20}:)\s*", span=2)
-    delay = t.find_delay(full)
+    delay = find_delay(full)
     if delay and delay[1] in ("days", "weeks"):
         details["delay_days"] = delay[0] * (7 if delay[1] == "weeks" else 1)
     if explicit:
@@ -79,28 +88,28 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     problems: list[str] = []
     full = msg.all_text()
     records = invoice_table(msg, problems)
-    lots = t.lot_numbers(full)
-    folded = t.normalize(full)
+    lots = lot_numbers(full)
+    folded = normalize(full)
     illegible = re.search(r"(ordonnance|prescription)[^.]{0,120}illisible|(illisible)", folded)
     label = ("pièce justificative manquante" if not illegible
              else f"{illegible.group(1) or 'pièce'} illisible")
-    reference = t.reference_after(full, r"r[ée]f[ée]rence\s*(?:du courrier)?\s*:?")
+    reference = reference_after(full, r"r[ée]f[ée]rence\s*(?:du courrier)?\s*:?")
     details = deadline(msg, full)
     facts = []
     for invoice, record in records.items():
         facts.append(Fact(
-            "pieces_requested", caisse=caisse, invoice=invoice,
+            FactKind.PIECES_REQUESTED, caisse=caisse, invoice=invoice,
             lot=record.get("lot") or (lots[0] if len(lots) == 1 else None),
             amount=record.get("amount"), date=record.get("date"), label=record.get("label") or label,
             reference=reference, details=dict(details)))
     review = None
     if not facts:
-        facts.append(Fact("pieces_requested", caisse=caisse, lot=lots[0] if len(lots) == 1 else None,
+        facts.append(Fact(FactKind.PIECES_REQUESTED, caisse=caisse, lot=lots[0] if len(lots) == 1 else None,
                           label=label, reference=reference, details=dict(details)))
         review = "demande de pièces sans numéro de facture reconnu : à lire"
     elif problems:
         review = "demande de pièces : informations contradictoires, à vérifier"
     fields = {"invoices": list(records), "lots": lots, "reference": reference, "label": label,
               **details}
-    return Reading(kind="demande_pieces", trust=trust, caisse=caisse, facts=tuple(facts),
+    return Reading(kind=MessageKind.DEMANDE_PIECES, trust=trust, caisse=caisse, facts=tuple(facts),
                    fields=fields, needs_review=review, problems=tuple(problems))

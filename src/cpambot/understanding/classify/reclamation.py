@@ -14,24 +14,27 @@ from __future__ import annotations
 import re
 
 from cpambot.understanding.classify import pieces
-from cpambot.understanding.classify import text as t
-from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.classify.text.dates import date_after
+from cpambot.understanding.classify.text.keywords import keywords, mentions, per_message, zones
+from cpambot.understanding.classify.text.normalize import normalize
+from cpambot.understanding.classify.text.references import reference_after
+from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 
-ACK = t.keywords(
+ACK = keywords(
     ("accuse (?:de )?reception de votre reclamation", 1.0),
     ("accusons (?:bonne )?reception de votre reclamation", 1.0),
     ("votre reclamation (?:a bien ete|a ete|est) (?:enregistree|recue|prise en compte)", 0.9),
     ("reclamation[^.]{0,80}enregistree sous la reference", 0.9),
 )
-ANSWER = t.keywords(
+ANSWER = keywords(
     ("votre reclamation (?:no ?[\\w-]+ )?(?:deposee[^.]{0,80})?a ete traitee", 1.0),
     ("reponse a votre reclamation", 1.0),
     ("suite a votre reclamation", 0.85),
     ("en reponse a votre reclamation", 0.85),
     ("votre reclamation[^.]{0,80}(?:a ete|est) (?:acceptee|rejetee|traitee|cloturee)", 0.9),
 )
-NOTICE = t.keywords(
+NOTICE = keywords(
     ("nouveau (?:message|document)[^.]{0,60}(?:amelipro|espace pro)", 0.7),
     ("amelipro[^.]{0,60}nouveau (?:message|document)", 0.7),
     ("espace pro[^.]{0,60}nouveau (?:message|document)", 0.7),
@@ -42,12 +45,12 @@ _UNFAVOURABLE = re.compile(r"defavorable|rejetee|ne peut (?:aboutir|etre (?:acce
                            r"ne pouvons (?:donner suite|pas donner suite)|maintenu")
 
 
-@t.per_message
+@per_message
 def _which(msg: ParsedMessage) -> tuple[str, float]:
     best = ("", 0.0)
-    if not t.mentions(msg, ("reclamation", "amelipro", "espace pro")):
+    if not mentions(msg, ("reclamation", "amelipro", "espace pro")):
         return best
-    for factor, text in t.zones(msg):
+    for factor, text in zones(msg):
         hits = [(weight, -found.start(), name)
                 for name, patterns in (("ack", ACK), ("answer", ANSWER), ("notice", NOTICE))
                 for pattern, weight in patterns if (found := pattern.search(text))]
@@ -60,7 +63,7 @@ def _which(msg: ParsedMessage) -> tuple[str, float]:
 
 
 def is_amelipro(msg: ParsedMessage) -> bool:
-    head = t.normalize(f"{msg.from_name} {msg.subject}")
+    head = normalize(f"{msg.from_name} {msg.subject}")
     local, _, domain = (msg.from_addr or "").lower().rpartition("@")
     return ("amelipro" in head or "ameli pro" in head
             or (domain == "ameli.fr" and local in ("noreply", "no-reply", "ne-pas-repondre")))
@@ -72,7 +75,7 @@ def match(msg: ParsedMessage) -> float:
 
 def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     which = _which(msg)[0] or "answer"
-    kind = "amelipro" if is_amelipro(msg) else "reponse_reclamation"
+    kind = MessageKind.AMELIPRO if is_amelipro(msg) else MessageKind.REPONSE_RECLAMATION
     full = msg.all_text()
     if which == "notice":
         return Reading(kind=kind, trust=trust, caisse=caisse, fields={"notice": msg.subject},
@@ -81,18 +84,18 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     records = pieces.invoice_table(msg, problems)
     invoices = list(records)
     record = records[invoices[0]] if len(invoices) == 1 else {}
-    reference = (t.reference_after(full, r"r[ée]f[ée]rence\s*:?")
-                 or t.reference_after(full, r"r[ée]clamation\s*(?:n[°o]|num[ée]ro)\s*:?"))
-    submitted = t.date_after(full, r"(?:d[ée]pos[ée]e|r[ée]clamation|demande) (?:le|du)\s*", span=2)
+    reference = (reference_after(full, r"r[ée]f[ée]rence\s*:?")
+                 or reference_after(full, r"r[ée]clamation\s*(?:n[°o]|num[ée]ro)\s*:?"))
+    submitted = date_after(full, r"(?:d[ée]pos[ée]e|r[ée]clamation|demande) (?:le|du)\s*", span=2)
     details = {k: v for k, v in (("submitted_on", submitted), ("care_date", record.get("date")),
                                  ("other_invoices", invoices[1:] or None)) if v}
     review = None
     label = record.get("label")
     if which == "ack":
-        fact_kind = "reclamation_acknowledged"
+        fact_kind = FactKind.RECLAMATION_ACKNOWLEDGED
     else:
-        fact_kind = "reclamation_answered"
-        folded = t.normalize(msg.text or "")
+        fact_kind = FactKind.RECLAMATION_ANSWERED
+        folded = normalize(msg.text or "")
         if kind == "amelipro" and re.search(r"amelipro|espacepro", folded):
             details["answer_in"] = "amelipro"
             days = re.search(r"(?:pendant|durant) (\d{1,3}) jours", folded)

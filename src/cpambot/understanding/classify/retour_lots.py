@@ -13,11 +13,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from cpambot.understanding.classify import text as t
-from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.classify.text.amounts import parse_amount
+from cpambot.understanding.classify.text.dates import date_after, find_delay, parse_french_date
+from cpambot.understanding.classify.text.keywords import keyword_score, keywords
+from cpambot.understanding.classify.text.normalize import normalize
+from cpambot.understanding.classify.text.references import (
+    invoice_numbers,
+    invoice_records,
+    lot_numbers,
+    record_fields,
+)
+from cpambot.understanding.classify.text.tables import column, find_tables
+from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage, html_to_text
 
-KEYWORDS = t.keywords(
+KEYWORDS = keywords(
     ("retours? sur le traitement (?:de vos|des) lots", 1.0),
     ("traitement de vos lots", 0.9),
     ("retours? (?:sur|de) (?:vos|les) lots", 0.8),
@@ -29,7 +39,7 @@ _LOT_PROBLEM = re.compile(r"\blot (\d{3}) (?:[^.\n]{0,30})?(?:non parvenu|n'est 
 
 
 def match(msg: ParsedMessage) -> float:
-    return t.keyword_score(msg, KEYWORDS, ("lot",))
+    return keyword_score(msg, KEYWORDS, ("lot",))
 
 
 def _bodies(msg: ParsedMessage) -> Iterator[str]:
@@ -43,7 +53,7 @@ def _lot(cell: str) -> str | None:
     cell = cell.strip()
     if re.fullmatch(r"\d{1,3}", cell):
         return cell.zfill(3)
-    lots = t.lot_numbers(cell)
+    lots = lot_numbers(cell)
     return lots[0] if len(lots) == 1 else None
 
 
@@ -57,26 +67,26 @@ def _row_facts(columns: dict[str, int | None], row: list[str], caisse: str | Non
                problems: list[str]) -> list[Fact]:
     cell = {name: row[i].strip() if i is not None else "" for name, i in columns.items()}
     invoice_cell, amount_cell, date_cell, motif = cell["invoice"], cell["amount"], cell["date"], cell["motif"]
-    amount = t.parse_amount(amount_cell) if amount_cell else None
+    amount = parse_amount(amount_cell) if amount_cell else None
     if amount_cell and amount is None and re.search(r"\d", amount_cell):
         problems.append(f"montant illisible « {amount_cell} » : à vérifier")
-    care = t.parse_french_date(date_cell) if date_cell else None
+    care = parse_french_date(date_cell) if date_cell else None
     details = {k: v for k, v in (("beneficiary", cell["who"]), ("care_period", None if care else date_cell))
                if v and v not in ("-", "–")}
-    invoices = t.invoice_numbers(invoice_cell)
+    invoices = invoice_numbers(invoice_cell)
     lot = _lot(cell["lot"])
     if invoices:
         if len(invoices) > 1:
             problems.append(f"plusieurs factures sur une ligne ({', '.join(invoices)}) : montant non "
                             "attribué")
-        return [Fact("invoice_in_anomaly", caisse=caisse, lot=lot, invoice=number,
+        return [Fact(FactKind.INVOICE_IN_ANOMALY, caisse=caisse, lot=lot, invoice=number,
                      amount=amount if len(invoices) == 1 else None, date=care, label=motif or None,
                      details={**details, **extra}) for number in invoices]
-    scope = t.normalize(invoice_cell + " " + motif)
+    scope = normalize(invoice_cell + " " + motif)
     if lot and (not re.search(r"\d", invoice_cell) or "lot" in scope):
         if invoice_cell and invoice_cell not in ("-", "–"):
             details["scope"] = invoice_cell
-        return [Fact("lot_refused", caisse=caisse, lot=lot, amount=amount, date=care,
+        return [Fact(FactKind.LOT_REFUSED, caisse=caisse, lot=lot, amount=amount, date=care,
                      label=motif or None, details=details)]
     problems.append(f"ligne du tableau non comprise : « {' | '.join(row)} »")
     return []
@@ -89,8 +99,8 @@ def _table_facts(msg: ParsedMessage, caisse: str | None, extra: dict,
     for group in [_bodies(msg), *([a.text] for a in msg.attachments if a.text)]:
         for source in group:
             found = False
-            for header, rows in t.find_tables(source):
-                columns = {name: t.column(header, *names) for name, names in _COLUMNS.items()}
+            for header, rows in find_tables(source):
+                columns = {name: column(header, *names) for name, names in _COLUMNS.items()}
                 if columns["invoice"] is None and columns["lot"] is None:
                     continue
                 found = True
@@ -104,23 +114,23 @@ def _table_facts(msg: ParsedMessage, caisse: str | None, extra: dict,
 
 def _text_facts(msg: ParsedMessage, caisse: str | None, extra: dict) -> list[Fact]:
     facts = []
-    lots = t.lot_numbers(msg.all_text())
+    lots = lot_numbers(msg.all_text())
     only_lot = lots[0] if len(lots) == 1 else None
     for source in [msg.text or "", *(a.text for a in msg.attachments if a.text)]:
-        for numbers, lines in t.invoice_records(source):
-            fields = t.record_fields(lines) if len(numbers) == 1 else {}
+        for numbers, lines in invoice_records(source):
+            fields = record_fields(lines) if len(numbers) == 1 else {}
             for number in numbers:
-                facts.append(Fact("invoice_in_anomaly", caisse=caisse, invoice=number,
+                facts.append(Fact(FactKind.INVOICE_IN_ANOMALY, caisse=caisse, invoice=number,
                                   lot=fields.get("lot") or only_lot, amount=fields.get("amount"),
                                   date=fields.get("date"), label=fields.get("label"), details=extra))
-        for lot in _LOT_PROBLEM.findall(t.normalize(source)):
-            facts.append(Fact("lot_refused", caisse=caisse, lot=lot))
+        for lot in _LOT_PROBLEM.findall(normalize(source)):
+            facts.append(Fact(FactKind.LOT_REFUSED, caisse=caisse, lot=lot))
     return facts
 
 
 def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     problems: list[str] = []
-    delay = t.find_delay(msg.all_text())
+    delay = find_delay(msg.all_text())
     extra = {"delay_days": delay[0]} if delay and delay[1] == "days" else {}
     facts, rows = _table_facts(msg, caisse, extra, problems)
     if not rows:
@@ -137,9 +147,9 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
         review = "retour sur le traitement des lots sans facture ni lot lisible : à lire"
     elif problems:
         review = "retour sur le traitement des lots : certaines lignes sont à vérifier"
-    treated = t.date_after(msg.subject or "", r"lots\s*(?:du|traités le)\s*", span=2)
+    treated = date_after(msg.subject or "", r"lots\s*(?:du|traités le)\s*", span=2)
     fields = {"treated_on": treated, "table_rows": rows,
               "invoices": [f.invoice for f in unique.values() if f.invoice],
               "lots_refused": [f.lot for f in unique.values() if f.kind == "lot_refused"]}
-    return Reading(kind="retour_lots", trust=trust, caisse=caisse, facts=tuple(unique.values()),
+    return Reading(kind=MessageKind.RETOUR_LOTS, trust=trust, caisse=caisse, facts=tuple(unique.values()),
                    fields=fields, needs_review=review, problems=tuple(problems))

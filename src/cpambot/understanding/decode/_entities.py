@@ -1,17 +1,20 @@
 """One parser per NOEMIE entity type: raw fixed-width text → record (layout §2).
 
-Each parser receives a :class:`~cpambot.understanding.decode._framing.Reader` positioned after
-the type and the niveau de rupture (which is not used, layout §1).
+Each parser receives a :class:`~cpambot.understanding.decode._framing.Reader` bound to the
+entity's :class:`~cpambot.understanding.decode.layout.EntityLayout` and reads its fields by
+name; widths and offsets come from that one table. The niveau de rupture is not used
+(layout §1).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from cpambot.understanding.decode._framing import Reader
+from cpambot.understanding.decode.layout import REJECT_LEVELS, REJECT_PARTS, RETURN_TYPES
 from cpambot.understanding.decode.records import (
     Act,
     Comment,
@@ -27,14 +30,6 @@ from cpambot.understanding.decode.records import (
     ReturnType,
 )
 
-#: Total width of each entity type, ``@`` included (layout §2, quick index).
-WIDTHS = {
-    "000": 128, "010": 14, "020": 21, "040": 21, "070": 12, "071": 86, "080": 15, "081": 22,
-    "100": 15, "102": 40, "103": 152, "110": 88, "120": 57, "150": 8, "160": 23, "198": 24,
-    "199": 49, "210": 118, "220": 118, "250": 47, "261": 19, "262": 134, "290": 98, "294": 153,
-    "295": 135, "990": 43, "999": 128,
-}
-
 _NIR = re.compile(r"[12378]\d{4}(?:\d{2}|2[AB])\d{6}")
 
 
@@ -47,60 +42,77 @@ def nir_key_ok(nir: str, key: str) -> bool | None:
     return 97 - int(digits) % 97 == int(key)
 
 
+@dataclass(frozen=True)
+class InvoiceHead:
+    """What an invoice entity says: ``100`` (number only, ``short_form``) or ``102``."""
+
+    number: str
+    short_form: bool
+    complement: str = ""
+    lot_number: str = ""
+    lot_date: date | None = None
+    invoice_type: str = ""
+    billing_date: date | None = None
+    amc_processing: str = ""
+    insurance_nature: str = ""
+
+
 def _state(r: Reader, label: str) -> str:
-    state = r.code(1)
-    if state not in ("P", "R", "D", ""):
+    state = r.code("state")
+    if not r.layout.field("state").allows(state):
         r.report(f"{r.where} : état de paiement « {state} » inconnu pour la {label}")
     return state
 
 
 def payment_070(r: Reader) -> Payment:
-    return Payment("070", r.date("Date de la journée comptable"))
+    return Payment("070", r.date("accounting_date"))
 
 
 def payment_071(r: Reader) -> Payment:
-    return Payment("071", r.date("Date du virement"), r.text(32), r.text(32), r.text(10))
+    return Payment("071", r.date("date"), r.text("label1"), r.text("label2"), r.text("payer"))
 
 
 def payee(r: Reader) -> Payee:
-    etype = r.raw[:3]
+    etype = r.layout.type
     if etype == "010":
-        return Payee(etype, r.code(7) + r.code(1))
-    return Payee(etype, r.code(15))
+        return Payee(etype, r.code("amc_number") + r.code("amc_key"))
+    return Payee(etype, r.code("payee_number"))
 
 
 def lot_080(r: Reader) -> tuple[date | None, str]:
-    lot_date = r.date("Date de constitution du lot")
-    number = r.code(3)
+    lot_date = r.date("lot_date")
+    number = r.code("lot_number")
     if not (number.isascii() and number.isdigit()):
         r.report(f"{r.where} : numéro de lot « {number} » non numérique")
     return lot_date, number
 
 
 def return_type_081(r: Reader) -> ReturnType:
-    code, place = r.code(2), r.text(14)
-    if code not in ("01", "02", "03", "04", "05"):
+    code, place = r.code("return_type"), r.text("place")
+    if code not in RETURN_TYPES:
         r.report(f"{r.where} : type de retour « {code} » inconnu")
     return ReturnType(code, place)
 
 
-def invoice_100(r: Reader) -> dict[str, object]:
-    return {"number": r.code(9), "short_form": True}
+def invoice_100(r: Reader) -> InvoiceHead:
+    return InvoiceHead(number=r.code("invoice_number"), short_form=True)
 
 
-def invoice_102(r: Reader) -> dict[str, object]:
-    return {"number": r.code(9), "complement": r.code(6), "lot_number": r.code(3),
-            "lot_date": r.date("Date de création du lot"), "invoice_type": r.code(1),
-            "billing_date": r.date("Date de facturation"), "amc_processing": r.code(1),
-            "insurance_nature": r.code(2), "short_form": False}
+def invoice_102(r: Reader) -> InvoiceHead:
+    return InvoiceHead(number=r.code("invoice_number"), complement=r.code("complement"),
+                       lot_number=r.code("lot_number"), lot_date=r.date("lot_date"),
+                       invoice_type=r.code("invoice_type"), billing_date=r.date("billing_date"),
+                       amc_processing=r.code("amc_processing"), insurance_nature=r.code("insurance_nature"),
+                       short_form=False)
 
 
 def insured_103(r: Reader) -> Insured:
-    nir, key = r.code(13), r.code(2)
-    names = (r.text(25), r.text(25), r.text(15))
-    ben_nir, ben_key = r.code(13), r.code(2)
-    birth = r.date("Date de naissance", birth=True)
-    rank, ben_name, ben_first = r.code(1), r.text(25), r.text(15)
+    nir, key = r.code("nir"), r.code("nir_key")
+    names = (r.text("birth_surname"), r.text("usage_surname"), r.text("first_name"))
+    ben_nir, ben_key = r.code("beneficiary_nir"), r.code("beneficiary_nir_key")
+    birth = r.date("birth_date", birth=True)
+    rank, ben_name = r.code("birth_rank"), r.text("beneficiary_name")
+    ben_first = r.text("beneficiary_first_name")
     ok = nir_key_ok(nir, key)
     ben_ok = nir_key_ok(ben_nir, ben_key) if ben_nir else True
     if ok is False or ben_ok is False:
@@ -108,106 +120,90 @@ def insured_103(r: Reader) -> Insured:
     elif ok is None:
         r.report(f"{r.where} : numéro de sécurité sociale ou clé illisible")
     return Insured("103", nir, key, *names, ben_nir, ben_key, birth, rank, ben_name, ben_first,
-                   r.code(4), None if ok is None else bool(ok and ben_ok))
+                   r.code("management_unit"), None if ok is None else bool(ok and ben_ok))
 
 
 def insured_110(r: Reader) -> Insured:
-    nir, key = r.code(13), r.code(2)
-    r.skip(1)  # kind of name (P/M/U)
-    surname = r.text(25)
-    r.skip(26)
+    nir, key = r.code("nir"), r.code("nir_key")
+    surname = r.text("surname")  # the kind of name (P/M/U) is not kept
     ok = nir_key_ok(nir, key)
     if not ok:
         r.report(f"{r.where} : numéro de sécurité sociale ou clé incorrect(e)")
-    return Insured("110", nir, key, surname, "", r.text(15), "", "", None, "", "", "", "", ok)
+    return Insured("110", nir, key, surname, "", r.text("first_name"), "", "", None, "", "", "", "", ok)
 
 
 def patient_120(r: Reader) -> Patient:
-    return Patient(r.date("Date de naissance du bénéficiaire", birth=True), r.code(1), r.text(25),
-                   r.text(15), r.code(4))
+    return Patient(r.date("birth_date", birth=True), r.code("rank"), r.text("surname"),
+                   r.text("first_name"), r.code("management_unit"))
 
 
 def part(r: Reader) -> Part:
-    kind = "AMO" if r.raw[:3] == "198" else "AMC"
-    claimed = r.amount(8, f"Montant {kind} demandé")
+    kind = "AMO" if r.layout.type == "198" else "AMC"
+    claimed = r.amount("claimed")
     state = _state(r, f"part {kind}")
-    paid = r.amount(8, f"Montant {kind} payé", signed=True)
+    paid = r.amount("paid")
     if kind == "AMO":
         return Part(kind, claimed, state, paid)
-    return Part(kind, claimed, state, paid, r.code(10), r.code(15))
+    return Part(kind, claimed, state, paid, r.code("amc_number"), r.code("member_id"))
 
 
 def act(r: Reader) -> Act:
-    is_210 = r.raw[:3] == "210"
-    line = r.number(2, "N° de ligne")
-    r.skip(2 + 1 + 2 + 3)  # management code, exemption, processing mode, discipline
-    prescription = r.date("Date de prescription") if is_210 else None
-    care, care_end = r.date("Date des soins"), r.date("Date de fin de soins")
-    unit_price, base = r.amount(8, "Prix unitaire"), r.amount(8, "Base de remboursement")
-    rate = r.number(3, "Taux de remboursement")
-    reimbursed = r.amount(8, "Montant remboursé", signed=True)
-    nature, complement = r.text(3).strip(), r.code(2)
-    quantity, coefficient = r.number(3, "Quantité d'actes"), r.number(5, "Coefficient de l'acte")
-    count, expense = r.number(3, "Dénombrement des actes"), r.amount(8, "Montant de la dépense")
-    qualifier = r.code(2)
-    r.skip((0 if is_210 else 6) + 3 + 8)  # hospital fields (220), Alsace-Moselle rate and amount
-    amc_rate, amc_amount = r.number(3, "Taux part complémentaire"), r.amount(8, "Montant part complémentaire")
-    return Act(r.raw[:3], line, prescription, care, care_end, unit_price, base, rate, reimbursed, nature,
-               complement, quantity, coefficient, count, expense, qualifier, amc_rate, amc_amount)
+    """A ``210`` act line or a ``220`` hospital-fee line (no prescription date)."""
+    line = r.number("line")
+    prescription = r.date("prescription_date") if r.layout.type == "210" else None
+    care, care_end = r.date("care_date"), r.date("care_end_date")
+    unit_price, base = r.amount("unit_price"), r.amount("base")
+    rate = r.number("rate")
+    reimbursed = r.amount("reimbursed")
+    nature, complement = r.text("nature").strip(), r.code("nature_complement")
+    quantity, coefficient = r.number("quantity"), r.number("coefficient")
+    count, expense = r.number("count"), r.amount("expense")
+    qualifier = r.code("expense_qualifier")
+    amc_rate, amc_amount = r.number("amc_rate"), r.amount("amc_amount")
+    return Act(r.layout.type, line, prescription, care, care_end, unit_price, base, rate, reimbursed,
+               nature, complement, quantity, coefficient, count, expense, qualifier, amc_rate, amc_amount)
 
 
 def retenue_250(r: Reader, return_type: str) -> Retenue:
-    line, reference = r.number(2, "Numéro de ligne"), r.text(10).strip()
-    recorded = r.date("Date d'enregistrement de la dette")
-    return Retenue(line, reference, recorded, r.code(3), r.code(3),
-                   r.amount(8, "Montant du mouvement financier", signed=True),
-                   r.amount(8, "Montant du solde d'une dette"), return_type)
+    line, reference = r.number("line"), r.text("debt_reference").strip()
+    recorded = r.date("debt_date")
+    return Retenue(line, reference, recorded, r.code("debt_nature"), r.code("operation"),
+                   r.amount("amount"), r.amount("balance"), return_type)
 
 
 def forfait_261(r: Reader) -> tuple[str, Decimal | None]:
-    return r.code(5), r.amount(8, "Montant du paiement forfaitaire")
+    return r.code("code"), r.amount("amount")
 
 
 def forfait_detail_262(r: Reader) -> ForfaitDetail:
-    code, label, nir, key = r.code(5), r.text(80), r.code(13), r.code(2)
-    birth, rank, period = r.date("Date de naissance", birth=True), r.code(1), r.code(1)
-    start, end = r.date("Date début période"), r.date("Date fin période")
+    code, label, nir, key = r.code("code"), r.text("label"), r.code("nir"), r.code("nir_key")
+    birth, rank, period = r.date("birth_date", birth=True), r.code("birth_rank"), r.code("period")
+    start, end = r.date("start"), r.date("end")
     if nir and nir_key_ok(nir, key) is not True:
         r.report(f"{r.where} : numéro de sécurité sociale ou clé incorrect(e)")
-    return ForfaitDetail(code, label, nir, key, birth, rank, period, start, end, r.amount(8, "Montant"))
+    return ForfaitDetail(code, label, nir, key, birth, rank, period, start, end, r.amount("amount"))
 
 
 def reject_290(r: Reader) -> Reject:
-    line = r.number(2, "N° de ligne")
-    return Reject("290", r.code(10), r.text(80).strip(), line)
+    line = r.number("line")
+    return Reject("290", r.code("code"), r.text("label").strip(), line)
 
 
 def reject_294(r: Reader) -> Reject:
-    code, label, level, part_ = r.code(4), r.text(86).strip(), r.code(1), r.code(1)
-    if level not in ("F", "L", "A"):
+    code, label, level, part_ = r.code("code"), r.text("label").strip(), r.code("level"), r.code("part")
+    if level not in REJECT_LEVELS:
         r.report(f"{r.where} : niveau de rejet « {level} » inconnu")
-    if part_ not in ("O", "C"):
+    if part_ not in REJECT_PARTS:
         r.report(f"{r.where} : part concernée « {part_} » inconnue")
-    nature, care, performer = r.code(5), r.date("Date des soins"), r.code(9)
-    line, rank = r.number(3, "N° de ligne"), r.number(2, "Rang du rejet")
-    return Reject("294", code, label, line, level, part_, nature, care, performer, rank, r.text(30).strip())
+    nature, care, performer = r.code("nature"), r.date("care_date"), r.code("performer")
+    line, rank = r.number("line"), r.number("rank")
+    return Reject("294", code, label, line, level, part_, nature, care, performer, rank,
+                  r.text("info").strip())
 
 
 def comment_295(r: Reader) -> Comment:
-    return Comment(r.code(1), r.text(128).strip())
+    return Comment(r.code("code"), r.text("comment").strip())
 
 
 def control_990(r: Reader) -> Control:
-    return Control(r.text(17).strip(), r.number(8, "Compteur du niveau inférieur"),
-                   r.amount(11, "Cumul des montants", signed=True))
-
-
-#: Parsers taking only a reader (the others need context and are called by the grouping code).
-SIMPLE: dict[str, Callable[[Reader], object]] = {
-    "010": payee, "020": payee, "040": payee, "070": payment_070, "071": payment_071,
-    "081": return_type_081, "100": invoice_100, "102": invoice_102, "103": insured_103,
-    "110": insured_110, "120": patient_120, "198": part, "199": part, "210": act, "220": act,
-    "150": lambda r: r.code(2), "160": lambda r: r.code(17),
-    "262": forfait_detail_262, "290": reject_290, "294": reject_294, "295": comment_295,
-    "990": control_990,
-}
+    return Control(r.text("level_id").strip(), r.number("count"), r.amount("total"))

@@ -5,7 +5,8 @@
   with ``@``; CR/LF between entities are skipped; an unknown type is skipped up
   to the next ``@``; a known entity whose ``@`` is not where its width says is
   *malformed*: reported, then skipped up to the first ``@`` after its start.
-* :class:`Reader` reads one entity's fields left to right.
+* :class:`Reader` reads one entity's fields by name, at the offsets of
+  :mod:`~cpambot.understanding.decode.layout`.
 
 Century rule for ``YYMMDD`` dates (the files carry 2-digit years):
 
@@ -19,14 +20,14 @@ Century rule for ``YYMMDD`` dates (the files carry 2-digit years):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 
-from cpambot.errors import NotThisFormat, TruncatedFile
+from cpambot.errors import InvalidValueError, NotThisFormat, TruncatedFile
+from cpambot.understanding.decode.layout import FIXED_128, NOEMIE, EntityLayout, Field, Kind
 from cpambot.understanding.decode.records import Header, Skipped, Trailer
 
-FIXED_128 = frozenset({"000", "999"})
 _BREAKS = "\r\n"
 
 Report = Callable[[str], None]
@@ -50,61 +51,65 @@ def euros(value: Decimal | None) -> str:
 
 
 class Reader:
-    """Read the fields of one entity, left to right; unreadable values are reported and give ``None``."""
+    """Read the fields of one entity by name, at the offsets and widths of its layout.
 
-    def __init__(self, raw: str, start: int, where: str, report: Report,
+    Unreadable values are reported and give ``None``; the label of a report is the
+    field's ``label`` in the layout.
+    """
+
+    def __init__(self, layout: EntityLayout, raw: str, where: str, report: Report,
                  ref_year: int | None) -> None:
+        self.layout = layout
         self.raw = raw
-        self.pos = start
         self.where = where
         self.report = report
         self.ref_year = ref_year
 
-    def _take(self, width: int) -> str:
-        s = self.raw[self.pos:self.pos + width]
-        self.pos += width
-        return s
+    def _take(self, name: str, *kinds: Kind) -> tuple[Field, str]:
+        field = self.layout.field(name)
+        if kinds and field.kind not in kinds:
+            raise InvalidValueError(f"{self.layout.type} {name}: a {field.kind} field, not {kinds}")
+        start = self.layout.offsets[name]
+        return field, self.raw[start:start + field.width]
 
-    def skip(self, width: int) -> None:
-        self.pos += width
-
-    def text(self, width: int) -> str:
+    def text(self, name: str) -> str:
         """Text field, right-stripped."""
-        return self._take(width).rstrip()
+        return self._take(name)[1].rstrip()
 
-    def code(self, width: int) -> str:
+    def code(self, name: str) -> str:
         """Code field, stripped on both sides (a blank code is ``""``)."""
-        return self._take(width).strip()
+        return self._take(name)[1].strip()
 
-    def _digits(self, width: int, label: str) -> int | None:
-        s = self._take(width)
+    def _digits(self, field: Field, s: str) -> int | None:
         if not s.strip():
             return None
         if s.isascii() and s.isdigit():
             return int(s)
-        self.report(f"{self.where} : champ « {label} » non numérique")
+        self.report(f"{self.where} : champ « {field.label} » non numérique")
         return None
 
-    def number(self, width: int, label: str) -> int | None:
+    def number(self, name: str) -> int | None:
         """Digits, zero-padded; blank → ``None``."""
-        return self._digits(width, label)
+        return self._digits(*self._take(name, Kind.NUMBER))
 
-    def amount(self, width: int, label: str, *, signed: bool = False) -> Decimal | None:
-        """Amount in cents → euros; with ``signed`` the next character is the ``P``/``N`` sign."""
-        cents = self._digits(width, label)
-        sign = self._take(1) if signed else "P"
+    def amount(self, name: str) -> Decimal | None:
+        """Amount in cents → euros, signed by the ``P``/``N`` field that follows it in the layout, if any."""
+        field, s = self._take(name, Kind.AMOUNT)
+        cents = self._digits(field, s)
+        sign_field = self.layout.sign_of(name)
+        sign = "P" if sign_field is None else self._take(sign_field.name)[1]
         if cents is None:
             return None
         if sign not in ("P", "N"):
-            self.report(f"{self.where} : signe « {sign.strip()} » invalide pour « {label} » "
+            self.report(f"{self.where} : signe « {sign.strip()} » invalide pour « {field.label} » "
                         "(P ou N attendu)")
             return None
         value = Decimal(cents).scaleb(-2)
         return -value if sign == "N" and cents else value
 
-    def date(self, label: str, *, birth: bool = False, fixed_pivot: bool = False) -> date | None:
+    def date(self, name: str, *, birth: bool = False, fixed_pivot: bool = False) -> date | None:
         """``YYMMDD`` date; blank or ``000000`` → ``None``; an impossible date is reported."""
-        s = self._take(6)
+        field, s = self._take(name, Kind.DATE)
         if not s.strip() or s == "000000":
             return None
         if s.isascii() and s.isdigit():
@@ -114,7 +119,7 @@ class Reader:
             except ValueError:
                 pass
         shown = "" if birth else f" ({s!r})"  # a birth date is personal data: not repeated
-        self.report(f"{self.where} : date « {label} » impossible{shown}")
+        self.report(f"{self.where} : date « {field.label} » impossible{shown}")
         return None
 
 
@@ -126,7 +131,7 @@ def _trailer_at_end(text: str, pos: int) -> int | None:
     return start if 0 <= start <= highest else None
 
 
-def split_entities(text: str, widths: dict[str, int], what: str = "NOEMIE"
+def split_entities(text: str, widths: Mapping[str, int], what: str = "NOEMIE"
                    ) -> tuple[list[tuple[str, int, str]], list[Skipped], list[str]]:
     """Cut ``text`` into ``(type, offset, raw)`` entities, from the ``000`` to the ``999`` included.
 
@@ -188,38 +193,28 @@ def split_entities(text: str, widths: dict[str, int], what: str = "NOEMIE"
 
 
 def parse_header(raw: str, report: Report) -> Header:
-    """The ``000`` header (128 characters)."""
-    r = Reader(raw, 3, "en-tête 000", report, None)
-    sender_type, sender_number, sender_program = r.code(2), r.text(14), r.text(6)
-    recipient_type, recipient_number, recipient_program = r.code(2), r.text(14), r.text(6)
-    application_type, file_id = r.text(2), r.text(6)
-    created = r.date("Date de création du fichier", fixed_pivot=True)
-    reference, version = r.code(4), r.text(2)
-    compression, encryption, currency, flow_type = r.code(1), r.code(1), r.code(1), r.code(1)
-    r.skip(11)
-    record_length = r.number(3, "Longueur d'enregistrement")
-    r.skip(6)  # password: never kept
-    return Header(sender_type, sender_number, sender_program, recipient_type, recipient_number,
-                  recipient_program, application_type, file_id, created, reference, version,
-                  compression, encryption, currency, flow_type, record_length, r.text(37))
+    """The ``000`` header (128 characters). The password is never read."""
+    r = Reader(NOEMIE["000"], raw, "en-tête 000", report, None)
+    return Header(
+        sender_type=r.code("sender_type"), sender_number=r.text("sender_number"),
+        sender_program=r.text("sender_program"), recipient_type=r.code("recipient_type"),
+        recipient_number=r.text("recipient_number"), recipient_program=r.text("recipient_program"),
+        application_type=r.text("application_type"), file_id=r.text("file_id"),
+        created=r.date("created", fixed_pivot=True), reference=r.code("reference"),
+        version=r.text("version"), compression=r.code("compression"), encryption=r.code("encryption"),
+        currency=r.code("currency"), flow_type=r.code("flow_type"),
+        record_length=r.number("record_length"), message=r.text("message"))
 
 
 def parse_trailer(raw: str, report: Report) -> Trailer:
     """The ``999`` end of file (128 characters)."""
-    r = Reader(raw, 3, "fin de fichier 999", report, None)
-    sender_type, sender_number = r.code(2), r.text(14)
-    r.skip(6)
-    recipient_type, recipient_number = r.code(2), r.text(14)
-    r.skip(6 + 2)
-    file_id = r.text(6)
-    record_count = r.number(8, "Nombre d'enregistrements")
-    flow_type = r.code(1)
-    r.skip(18)
-    lot_count = r.number(3, "Nombre de lots")
-    total = r.amount(11, "Cumul des montants du fichier", signed=True)
-    other = r.amount(11, "Cumul dans l'autre monnaie")
-    return Trailer(sender_type, sender_number, recipient_type, recipient_number, file_id,
-                   record_count, flow_type, lot_count, total, other)
+    r = Reader(NOEMIE["999"], raw, "fin de fichier 999", report, None)
+    return Trailer(
+        sender_type=r.code("sender_type"), sender_number=r.text("sender_number"),
+        recipient_type=r.code("recipient_type"), recipient_number=r.text("recipient_number"),
+        file_id=r.text("file_id"), record_count=r.number("record_count"), flow_type=r.code("flow_type"),
+        lot_count=r.number("lot_count"), file_total=r.amount("file_total"),
+        other_currency_total=r.amount("other_currency_total"))
 
 
 def check_envelope(header: Header, trailer: Trailer, entity_count: int, report: Report) -> None:

@@ -1,7 +1,8 @@
 """Pure decoder of ARL files (acknowledgements of a télétransmitted lot).
 
 The real ARL layout is not public (``domain.md`` §2). This decodes the
-**invented** layout of ``cpambot.demo.noemie_writer``: a NOEMIE ``000`` header
+**invented** layout of ``cpambot.demo.noemie_writer`` (its fields are
+:data:`cpambot.understanding.decode.layout.ARL`): a NOEMIE ``000`` header
 (référence ``ARL``), one or more ``ARL`` entities of 94 characters, a ``999``::
 
     ARL 01 | caisse 3 | lot 3 | acked file id 6 | received YYMMDD | P/N | reason 4 | label 60
@@ -26,12 +27,10 @@ from cpambot.understanding.decode._framing import (
     split_entities,
 )
 from cpambot.understanding.decode._payload import payload_text
+from cpambot.understanding.decode.layout import ARL, ARL_RESULTS, ARL_WIDTHS
 from cpambot.understanding.decode.records import REAL_FLOWS, Header, Skipped, Trailer
 
 __all__ = ["ArlAck", "ArlFile", "DecodeError", "decode_arl", "decode_arl_text"]
-
-WIDTHS = {"000": 128, "ARL": 94, "999": 128}
-
 
 @dataclass(frozen=True)
 class ArlAck:
@@ -94,23 +93,23 @@ class ArlFile:
 
 
 def _ack(r: Reader) -> ArlAck:
-    caisse, lot = r.code(3), r.code(3)
+    caisse, lot = r.code("caisse"), r.code("lot_number")
     for label, value in (("code caisse", caisse), ("numéro de lot", lot)):
         if not (value.isascii() and value.isdigit()):
             r.report(f"{r.where} : {label} « {value} » non numérique")
-    file_id, received, result = r.code(6), r.date("Date de réception du fichier"), r.code(1)
-    if result not in ("P", "N"):
+    file_id, received, result = r.code("acked_file_id"), r.date("received"), r.code("result")
+    if result not in ARL_RESULTS:
         r.report(f"{r.where} : résultat « {result} » illisible (P positif ou N négatif attendu)")
-    code, label = r.code(4), r.text(60).strip()
+    code, label = r.code("reason_code"), r.text("reason_label").strip()
     if result == "P" and code not in ("", "0000"):
         r.report(f"{r.where} : ARL positif portant le motif {code}")
     return ArlAck(caisse, lot, file_id, received, {"P": True, "N": False}.get(result), code, label,
-                  r.number(5, "Nombre de factures reçues"))
+                  r.number("invoice_count"))
 
 
 def _decode(text: str, compressed: bool) -> ArlFile:
     problems: list[str] = []
-    entities, skipped, framing = split_entities(text, WIDTHS, "ARL")
+    entities, skipped, framing = split_entities(text, ARL_WIDTHS, "ARL")
     problems += framing
     read = len(entities) + len(skipped)
     header = parse_header(entities[0][2], problems.append)
@@ -121,7 +120,8 @@ def _decode(text: str, compressed: bool) -> ArlFile:
             problems.append(f"en-tête 000 répété à la position {offset + 1} : ignoré")
             skipped.append(Skipped(etype, offset, len(raw), "en-tête 000 répété"))
             continue
-        acks.append(_ack(Reader(raw, 5, f"entité ARL (position {offset + 1})", problems.append, ref_year)))
+        where = f"entité ARL (position {offset + 1})"
+        acks.append(_ack(Reader(ARL, raw, where, problems.append, ref_year)))
     if not acks:
         raise NotThisFormat("pas un fichier ARL : aucune entité d'accusé de réception")
     if header.reference.upper() != "ARL":

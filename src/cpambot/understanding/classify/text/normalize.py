@@ -1,0 +1,30 @@
+"""Fold French text for matching (case, accents, dashes, quotes, spaces) and build label patterns."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_FOLD = {"’": "'", "‘": "'", "´": "'", "`": "'", "–": "-", "—": "-", "−": "-", "‑": "-", "œ": "oe",
+         "Œ": "oe", "æ": "ae", "°": "o", "º": "o", "«": '"', "»": '"', "“": '"', "”": '"'}
+_FOLD_RE = re.compile("[" + "".join(_FOLD) + "]")
+
+
+@lru_cache(maxsize=512)
+def normalize(text: str, keep_lines: bool = False) -> str:
+    """Lower case, accents folded, whitespace collapsed (newlines kept with ``keep_lines``)."""
+    text = text.lower()
+    if not text.isascii():
+        text = _FOLD_RE.sub(lambda m: _FOLD[m.group()], text)
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    if keep_lines:
+        text = re.sub(r"[^\S\n]+", " ", text)
+        return re.sub(r" ?\n[\s]*", "\n", text).strip()
+    return " ".join(text.split())
+
+
+@lru_cache(maxsize=256)
+def label_re(label: str) -> re.Pattern[str]:
+    """A case-insensitive label regex whose spaces match any whitespace run (lines wrap anywhere)."""
+    return re.compile(label.replace(" ?", r"\s?").replace(" ", r"\s+"), re.IGNORECASE)

@@ -1,0 +1,121 @@
+"""References, invoice and lot numbers, and the invoice records of a letter or table."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from cpambot.understanding.classify.text.amounts import amount_after, find_amounts
+from cpambot.understanding.classify.text.dates import date_after
+from cpambot.understanding.classify.text.normalize import label_re, normalize
+
+_REFERENCE = re.compile(r"[A-Z0-9][A-Z0-9/_.\-]{2,40}[A-Z0-9]")
+
+
+def reference_after(text: str, label: str, span: int = 12) -> str | None:
+    """The reference ("CTL-2026-0112", "2026-974-000318") right after the regex ``label``.
+
+    A reference has a digit and no lower-case letter; ``span`` characters (" n° :") may
+    separate it from the label.
+    """
+    for found in label_re(label).finditer(text):
+        tail = text[found.end():found.end() + span + 45]
+        for ref in _REFERENCE.finditer(tail):
+            if ref.start() > span:
+                break
+            if any(c.isdigit() for c in ref.group()) and not re.fullmatch(r"[\d/.]+", ref.group()):
+                return ref.group().rstrip(".")
+            if any(c.isdigit() for c in ref.group()):
+                break  # a date or an amount, not a reference
+    return None
+
+
+# A 9-digit number after these words (on the same line, with only a name in between) is the
+# professional's own number ("N° AM : 974123456", "Professionnel de santé : EXEMPLE (974123456)").
+_PS_WORDS = re.compile(r"\b(?:am|ps|adeli|rpps|finess|siret|emetteur|professionnel de sante|identification|"
+                       r"compte|tel|telephone|idel|infirmiere?s?(?: liberale?s?)?)\b")
+_INVOICE_RE = re.compile(r"(?<![\w/.\-=])\d{9}(?!\w)(?![/.,\-]\d)")  # not in "PS974123456", "?id="
+
+
+def _is_ps_number(text: str, start: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    before = normalize(text[max(line_start, start - 60):start])
+    last = None
+    for last in _PS_WORDS.finditer(before):  # noqa: B007 - the last one is wanted
+        pass
+    if last is None:
+        return False
+    between = before[last.end():]
+    return "factur" not in between and not re.search(r"\d", between)
+
+
+def invoice_numbers(text: str) -> list[str]:
+    """Invoice numbers (9 digits) in ``text``, in order, without the PS's own AM number."""
+    out: list[str] = []
+    for found in _INVOICE_RE.finditer(text):
+        if found.group() not in out and not _is_ps_number(text, found.start()):
+            out.append(found.group())
+    return out
+
+
+_LOT_RE = re.compile(r"(?:\bn[°o]\s*de\s*lot|\blots?)\b[ \t]{0,2}(?:n[°o]\.?|num[ée]ro|:)?[ \t]*:?[ \t]*"
+                     r"(\d{3}(?!\d)(?:[ \t]*(?:,|et|/)[ \t]*\d{3}(?!\d))*)", re.IGNORECASE)
+
+
+def lot_numbers(text: str) -> list[str]:
+    """Lot numbers (3 digits after "lot", "lot n°", "n° de lot"), in order, without duplicates."""
+    out: list[str] = []
+    for found in _LOT_RE.finditer(text):
+        for lot in re.findall(r"\d{3}", found.group(1)):
+            if lot not in out:
+                out.append(lot)
+    return out
+
+
+_LABEL_LINE = re.compile(r"^\s*[^\W\d][^:\n]{1,40}?\s?:\s")  # "Date des soins : 20/03/2026"
+_MOTIF = re.compile(r"motif[ \t]*(?:d[eu] (?:rejet|refus)[ \t]*)?[:\-–]?[ \t]*(?:(\d{4})\b\s*(?=«|\S))?"
+                    r"(?:«\s*([^»]{3,200}?)\s*»|([^\n«]{3,200}))"
+                    r"|^[ \t]*(?:anomalie|observation|commentaire)s?[ \t]*:[ \t]*()()([^\n]{3,200})",
+                    re.IGNORECASE | re.MULTILINE)
+
+
+def _continues(prev: str, line: str) -> bool:
+    """Whether ``line`` continues the record started above it (wrapped line, "Label : value")."""
+    s = line.strip()
+    if not s or invoice_numbers(s) or s.startswith(("- ", "• ", "* ")) \
+            or re.match(r"(?i)(montant )?total", s):
+        return False
+    if _LABEL_LINE.match(prev) and _LABEL_LINE.match(line):
+        return True
+    return s[0].islower() or s[0].isdigit() or s[0] in "€(«\"" or prev.rstrip()[-1:] in "–-,:(/"
+
+
+def invoice_records(text: str) -> Iterator[tuple[list[str], list[str]]]:
+    """(invoices, record lines) for each line naming invoices, with its continuation lines."""
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        numbers = invoice_numbers(lines[i])
+        j = i + 1
+        if numbers:
+            while j < len(lines) and _continues(lines[j - 1], lines[j]):
+                j += 1
+            yield numbers, lines[i:j]
+        i = j
+
+
+def record_fields(lines: Sequence[str]) -> dict:
+    """Lot, care date, amount, motif and reject code found in one invoice record."""
+    joined = " ".join(line.strip() for line in lines)
+    wrapped = "\n".join(lines)  # amounts keep their line breaks: "75\n236,25 €" is not 75 236,25 €
+    lots = lot_numbers(joined)
+    amounts = find_amounts(wrapped)
+    amount = amounts[0] if len(amounts) == 1 else amount_after(wrapped, r"montant[^\d]{0,40}?", 45)
+    out: dict = {"lot": lots[0] if len(lots) == 1 else None, "amount": amount,
+                 "date": date_after(joined, r"soins\s*(?:du|le|:)?\s*", span=2),
+                 "label": None, "reject_code": None}
+    found = _MOTIF.search(wrapped)
+    if found:
+        out["reject_code"] = found.group(1)
+        out["label"] = (found.group(2) or found.group(3) or found.group(6) or "").strip(" –-.;,") or None
+    return out
