@@ -54,6 +54,7 @@ def write_outbox(config: Config, store: Store, folder: Path) -> list[Path]:
     """What the bot would send: the digest to the approver, and each draft as the e-mail it
     becomes once approved. Files only: the demo sends nothing."""
     from cpambot.letters.model import Letter
+    from cpambot.randomness import SystemRandom
     from cpambot.sending.mime import build_mime, make_message_id
     from cpambot.sending.outbox import Outbox
     from cpambot.service.followup import FollowUp
@@ -73,8 +74,8 @@ def write_outbox(config: Config, store: Store, folder: Path) -> list[Path]:
         if draft["state"] != "pending":
             continue
         letter = Letter(draft["kind"], tuple(draft["to"]), draft["subject"], draft["body"])
-        raw = build_mime(letter, sender=config.professional.email, date=now,
-                         message_id=make_message_id(followup.id_domain, draft["code"].lower()))
+        message_id = make_message_id(followup.id_domain, draft["code"].lower(), SystemRandom())
+        raw = build_mime(letter, sender=config.professional.email, date=now, message_id=message_id)
         path = folder / f"{draft['code']}-{draft['kind']}.eml"
         path.write_bytes(raw)
         written.append(path)

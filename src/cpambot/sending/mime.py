@@ -1,4 +1,4 @@
-"""Building the e-mails the bot sends: pure functions, no I/O.
+"""Building the e-mails the bot sends: pure functions, no I/O (randomness is passed in).
 
 :func:`build_mime` turns a :class:`~cpambot.letters.model.Letter` into the exact bytes given
 to the SMTP server and appended to the Sent folder. The output is 7-bit clean
@@ -9,7 +9,6 @@ encoded words), so it needs no 8BITMIME support and can be kept as text.
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Mapping
 from datetime import datetime
 from email import policy
@@ -18,6 +17,7 @@ from email.utils import format_datetime
 
 from cpambot.errors import InvalidValueError
 from cpambot.letters.model import Letter
+from cpambot.randomness import Random, token_hex
 
 _TAG_RE = re.compile(r"[^A-Za-z0-9_-]+")
 _DOMAIN_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$")
@@ -29,13 +29,13 @@ _RESERVED = frozenset({"from", "to", "cc", "bcc", "subject", "date", "message-id
                        "content-transfer-encoding"})
 
 
-def make_message_id(domain: str, tag: str) -> str:
-    """A new, globally unique Message-ID: ``<tag.<128 random bits>@domain>``."""
+def make_message_id(domain: str, tag: str, random: Random) -> str:
+    """A new, globally unique Message-ID: ``<tag.<128 random bits from random>@domain>``."""
     domain = domain.strip().lower()
     if not _DOMAIN_RE.match(domain):
         raise InvalidValueError(f"invalid Message-ID domain {domain!r}")
     clean = _TAG_RE.sub("-", tag).strip("-")[:40] or "cpambot"
-    return f"<{clean}.{secrets.token_hex(16)}@{domain}>"
+    return f"<{clean}.{token_hex(random, 16)}@{domain}>"
 
 
 def is_message_id(value: str) -> bool:

@@ -28,6 +28,7 @@ from cpambot.approval.digest import build_digest
 from cpambot.approval.draftbook import DraftBook
 from cpambot.approval.tokens import find_tokens, new_token
 from cpambot.cases.casebook import CaseBook
+from cpambot.clock import FunctionClock, iso
 from cpambot.config.model import Caisse, Config
 from cpambot.letters.compose import annulation_letter, build_letter
 from cpambot.letters.model import Attachment, Letter, LetterPlan, MissingInfo
@@ -35,6 +36,7 @@ from cpambot.letters.plan import DONE_DATES, plan_letters
 from cpambot.letters.render import package_environment, placeholders, render, render_text
 from cpambot.mailbox.headers import header_block, summarize
 from cpambot.mailbox.ledger import LEDGER
+from cpambot.randomness import SystemRandom
 from cpambot.sending.mime import is_message_id, make_message_id
 from cpambot.sending.outbox import Outbox
 from cpambot.sending.sent_folder import sent_folder_for
@@ -83,7 +85,7 @@ class FollowUp:
         self.cases = CaseBook(store, config.rules)
         self.drafts = DraftBook(store)
         self.outbox = outbox if outbox is not None else Outbox(
-            store, config.smtp, _sent_folder_factory(config), clock)
+            store, config.smtp, _sent_folder_factory(config), FunctionClock(clock))
         base = (config.bot_address or config.professional.email).rpartition("@")[2]
         self.id_domain = f"cpambot.{base}"
         self.sender = config.smtp.sender if config.smtp else config.professional.email
@@ -105,7 +107,7 @@ class FollowUp:
 
     def _enqueue_to_approver(self, letter: Letter, kind: str, *, in_reply_to: str | None = None,
                              **remember: Any) -> str:
-        message_id = make_message_id(self.id_domain, kind)
+        message_id = make_message_id(self.id_domain, kind, SystemRandom())
         if in_reply_to is not None and not is_message_id(in_reply_to):
             in_reply_to = None  # some clients write Message-IDs that are not valid: no threading then
         self.outbox.enqueue(letter, sender=self.sender, message_id=message_id, purpose=kind,
@@ -223,9 +225,9 @@ class FollowUp:
         meta = self.store.get(META, "last_digest") or {}
         since = datetime.fromisoformat(meta["at"]) if meta.get("at") else None
         codes = {d["message_id"]: d["code"] for d in self.drafts.all() if d.get("message_id")}
-        problems = [{"code": codes.get(d["_key"]), "subject": d.get("subject", ""),
-                     "problem": d.get("reason") or d["state"]}
-                    for d in self.outbox.documents("uncertain", "failed") if d["_key"] in codes]
+        problems = [{"code": codes.get(d.message_id), "subject": d.subject,
+                     "problem": d.reason or d.state.value}
+                    for d in self.outbox.documents("uncertain", "failed") if d.message_id in codes]
         refusals = [r for r in self.store.values(REFUSALS) if not r.get("reported")]
         return build_digest(list(self.cases.all()), self.drafts.awaiting(today), today=today, since=since,
                             refusals=refusals, sending_problems=problems)
@@ -367,8 +369,8 @@ class FollowUp:
         if draft is None or not draft.get("message_id"):
             return f"{code} : aucun envoi à renvoyer"
         doc = self.outbox.get(draft["message_id"])
-        if doc is None or doc["state"] not in ("uncertain", "failed"):
-            return f"{code} : rien à renvoyer ({doc['state'] if doc else 'pas d’envoi'})"
+        if doc is None or doc.state not in ("uncertain", "failed"):
+            return f"{code} : rien à renvoyer ({doc.state.value if doc else 'pas d’envoi'})"
         self.outbox.confirm_resend(draft["message_id"], by=by, now=now)
         return f"{code} : sera renvoyé, à votre demande"
 
@@ -394,7 +396,7 @@ class FollowUp:
             return (f"{code} : le texte contient encore des passages « [À COMPLÉTER …] » : répondez au "
                     "brouillon avec le texte complété, puis « OK »")
         if action == "approve":
-            message_id = make_message_id(self.id_domain, draft["code"].lower())
+            message_id = make_message_id(self.id_domain, draft["code"].lower(), SystemRandom())
             change = self.drafts.decide(code, "approve", now=now, message_id=message_id)
             if change.ok:
                 draft = self.drafts.by_code(code)
@@ -419,9 +421,9 @@ class FollowUp:
         """REÇU A7: the approver checked that an uncertain e-mail did arrive."""
         draft = self.drafts.by_code(code)
         doc = self.outbox.get(draft["message_id"]) if draft and draft.get("message_id") else None
-        if doc is None or doc["state"] != "uncertain":
+        if doc is None or doc.state != "uncertain":
             return f"{code} : aucun envoi incertain à confirmer"
-        self.outbox.confirm_delivered(doc["_key"], by=by, now=now)
+        self.outbox.confirm_delivered(doc.message_id, by=by, now=now)
         return f"{code} : noté comme bien reçu par le destinataire"
 
     def _confirm(self, head: Any, outcome: ReplyOutcome, unrecognized: tuple[str, ...]) -> str:
@@ -503,17 +505,17 @@ class FollowUp:
             doc = self.outbox.get(draft["message_id"])
             if doc is None:
                 continue
-            if doc["state"] == "failed" and draft["state"] == "approved":
-                self.drafts.mark(draft, state="failed", error=doc.get("reason"))
+            if doc.state == "failed" and draft["state"] == "approved":
+                self.drafts.mark(draft, state="failed", error=doc.reason)
                 continue
-            if doc["state"] != "sent":
+            if doc.state != "sent":
                 continue
-            sent_at = datetime.fromisoformat(doc["sent_at"]) if doc.get("sent_at") else self.clock()
+            sent_at = doc.sent_at or self.clock()
             date_key = DONE_DATES.get(draft["step"])
             if date_key:  # the case first: a stop in between redoes this, never loses it
                 self.cases.mark_step(draft["case_key"], date_key, local_date(_aware(sent_at), self.tz),
                                      f"{draft['label']} envoyée ({draft['code']})")
-            self.drafts.mark(draft, state="sent", sent_at=doc.get("sent_at"))
+            self.drafts.mark(draft, state="sent", sent_at=iso(doc.sent_at) if doc.sent_at else None)
             done.append(draft["code"])
         return done
 
