@@ -189,7 +189,8 @@ def require(entry: OutboxEntry | None, message_id: str, allowed: Collection[Send
     if entry is None:
         raise OutboxStateError(f"aucun courriel {message_id} dans la file d'envoi")
     if entry.state not in allowed or busy:
-        raise OutboxStateError(f"impossible de {verb} le courriel {message_id} : il est "
+        elided = "d'" if verb[:1] in "aeéiou" else "de "
+        raise OutboxStateError(f"impossible {elided}{verb} le courriel {message_id} : il est "
                                f"« {labels.SEND_STATE.get(entry.state, entry.state)} »")
     return entry
 
