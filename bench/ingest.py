@@ -794,7 +794,7 @@ def assess_corpus(messages: list[bytes], config_toml: str) -> set[int]:
     from cpambot.config.loader import parse_config
     from cpambot.mailbox.headers import header_block, select_fields, summarize
     from cpambot.mailbox.senders import assess
-    from cpambot.service.poll import build_policy
+    from cpambot.service.bootstrap import build_policy
 
     policy = build_policy(parse_config(config_toml))
     out = set()

@@ -8,7 +8,6 @@ for the demo and the tests) and hands it to every part that needs the time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -44,16 +43,6 @@ class FixedClock:
     def advance(self, **delta: float) -> datetime:
         self.moment = self.moment + timedelta(**delta)
         return self.moment
-
-
-class FunctionClock:
-    """A clock read through a function (for a caller that still holds a ``() -> datetime``)."""
-
-    def __init__(self, read: Callable[[], datetime]) -> None:
-        self.read = read
-
-    def now(self) -> datetime:
-        return aware(self.read())
 
 
 def aware(moment: datetime) -> datetime:

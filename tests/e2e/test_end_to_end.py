@@ -14,7 +14,7 @@ import pytest
 from cpambot.approval.draftbook import DRAFTS
 from cpambot.demo.run import demo_maildir
 from cpambot.sending.outbox import OUTBOX
-from cpambot.service.followup import REFUSALS
+from cpambot.service.approver import REFUSALS
 from cpambot.service.poll import poll_once
 from cpambot.store.database import Store
 
@@ -375,10 +375,17 @@ def test_approved_draft_whose_mail_was_not_queued_is_recovered(world):
     config, smtp, user = world
     _, code, _ = start(world)
     with Store.open(config.data_dir) as store:
+        from dataclasses import replace
+
+        from cpambot.approval.decide import Effect, apply_decision
         from cpambot.approval.draftbook import DraftBook
 
-        assert DraftBook(store).decide(code, "approve", now=NOW,
-                                       message_id="<a1.fixed@cpambot.example.org>").ok
+        book = DraftBook(store)
+        draft = book.by_code(code)
+        assert draft is not None
+        decision = apply_decision(draft, "approve", NOW, today=NOW.date(), days=None, text=None)
+        assert decision.effect is Effect.APPROVE and decision.draft is not None
+        book.save(replace(decision.draft, message_id="<a1.fixed@cpambot.example.org>"))
     poll(config, NOW + timedelta(hours=1))
     poll(config, NOW + timedelta(hours=2))
     (sent,) = captured(smtp, RECLAMATION)

@@ -142,7 +142,7 @@ def test_message_appended_during_sync_is_not_lost(imap_user, bot_config):
     imap_user.multiappend("INBOX", [message(subject="A"), message(subject="B")])
     config = bot_config()
     from cpambot.mailbox.ingest import Syncer
-    from cpambot.service.poll import build_policy
+    from cpambot.service.bootstrap import build_policy
     from cpambot.store.raw import RawStore
 
     with Store.open(config.data_dir) as store:

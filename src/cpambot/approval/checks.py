@@ -25,10 +25,10 @@ draft a command names. ``check_reply(require_reference=False)`` exists for a flo
 accepts a fresh message carrying a token instead of a reply; ``may_release`` then only
 accepts the token path (``parent_id`` is None).
 
-Tokens: ``secrets.token_urlsafe(18)`` lower-cased (about 124 bits left): addresses are
-compared without case (``HeaderSummary.to`` lower-cases them, and some clients and MTAs
-fold the local part), so the token must survive that. Only the sha256 hex of a token is
-stored; comparison is constant-time.
+Tokens (:mod:`cpambot.approval.tokens`): 18 random bytes, URL-safe, lower-cased (about 124
+bits left): addresses are compared without case (``HeaderSummary.to`` lower-cases them, and
+some clients and MTAs fold the local part), so the token must survive that. Only the sha256
+hex of a token is stored; comparison is constant-time.
 """
 
 from __future__ import annotations
@@ -211,17 +211,19 @@ def may_release(verdict: Verdict, proposal: Proposal, *, presented_tokens: Itera
     draft's e-mail or a digest that listed it."""
     if not verdict.accepted:
         return verdict
-    base = {"parent_id": verdict.parent_id, "referenced": verdict.referenced}
+    def answer(accepted: bool, reasons: list[str], via: str | None = None) -> Verdict:
+        return Verdict(accepted, reasons, parent_id=verdict.parent_id, referenced=verdict.referenced, via=via)
+
     if proposal.used_at is not None:
-        return Verdict(False, [f"{proposal.code} : jeton déjà utilisé"], **base)
+        return answer(False, [f"{proposal.code} : jeton déjà utilisé"])
     if now > proposal.expires_at:
-        return Verdict(False, [f"{proposal.code} : proposition expirée"], **base)
+        return answer(False, [f"{proposal.code} : proposition expirée"])
     if token_problem(presented_tokens, proposal, now) is None:
-        return Verdict(True, [], via="jeton", **base)
+        return answer(True, [], "jeton")
     parent = verdict.parent_id
     if parent is not None and parent == proposal.message_id:
-        return Verdict(True, [], via="réponse au brouillon", **base)
+        return answer(True, [], "réponse au brouillon")
     if parent is not None and parent in proposal.digest_ids:
-        return Verdict(True, [], via="réponse au récapitulatif", **base)
-    return Verdict(False, [f"{proposal.code} : ni jeton valide, ni réponse au brouillon ou au "
-                           "récapitulatif qui le propose"], **base)
+        return answer(True, [], "réponse au récapitulatif")
+    return answer(False, [f"{proposal.code} : ni jeton valide, ni réponse au brouillon ou au "
+                          "récapitulatif qui le propose"])

@@ -1,4 +1,40 @@
-"""The approver's commands: the grammar of a reply (OK, NON, REPORTER, ANNULER…), parsed without I/O."""
+"""The approver's commands: the grammar of a reply, parsed without I/O.
+
+One command per line, case-insensitive, accents tolerated::
+
+    OK A7 B2          approve these codes        (commas, ";", "et", "+" also separate)
+    OK TOUT           approve every draft the digest listed
+    NON A7            reject
+    REPORTER A7 3     postpone by 3 days (1..90; "3 jours", "3j", "de 3 jours" accepted)
+    RENVOYER A7       send again an e-mail whose sending could not be confirmed
+    REÇU A7           that e-mail did arrive: it is recorded as sent
+    ANNULER lot 042 facture 000012345 motif : erreur de cotation
+
+A code is one letter followed by digits (``a7``, ``A07`` → ``A7``). ``A 7`` (a
+space inside the code) is NOT accepted: the line is echoed as not understood,
+because the French word "à"/"a" would otherwise glue onto a number ("REPORTER
+A7 à 3 jours" would name a draft ``A3``). A line with any word that is not a
+code is not understood as a whole: nothing on it is done.
+
+Each code may be named once by the decisions (OK, NON, REPORTER) of a reply. A code
+named twice (``OK A7`` twice, ``OK A7`` and ``NON A7``, ``OK A7 A7``) is a *conflict*: it
+is removed from every decision and reported. ``OK TOUT`` names every listed code, so a code named by
+another line next to ``OK TOUT`` ("OK TOUT" + "NON A7") is a conflict too (A7 is
+neither approved nor rejected, the others are approved); ``OK TOUT`` twice is the
+conflict ``TOUT`` and approves nothing.
+
+Lines starting with ``>`` (quoted) are ignored; courtesy lines ("Bonjour",
+"Merci", "Cordialement"…) are skipped; every other line is returned in
+``unrecognized`` for the French echo of the confirmation.
+
+Reply to a single draft (``draft_code="A7"``): a bare ``OK``, ``NON`` or
+``REPORTER 3`` applies to that draft, and a text that is not a command is an
+*edited text* for it — see :func:`is_edit`.
+
+Whether a command may actually release a draft is decided elsewhere
+(:mod:`cpambot.approval.checks`, :mod:`cpambot.approval.decide`): this module only says what
+the approver asked for.
+"""
 
 from __future__ import annotations
 
@@ -8,56 +44,27 @@ from dataclasses import dataclass
 
 from cpambot.approval.replies import APOSTROPHES, QUOTED_LINE, fold, normalise, strip_reply
 
-ACTIONS = ("approve", "reject", "postpone", "approve_all")
-
-
+ACTIONS = ("approve", "reject", "postpone", "approve_all", "resend", "delivered")
+DECISIONS = ("approve", "reject", "postpone", "approve_all")  # decisions on drafts (conflicts checked)
 KEYWORDS = {"OK": "approve", "NON": "reject", "REPORTER": "postpone", "REPORTE": "postpone",
-            "ANNULER": "cancel"}
-
-
+            "ANNULER": "cancel", "RENVOYER": "resend", "RECU": "delivered"}
 ALL_WORDS = ("TOUT", "TOUS", "TOUTES")
-
-
 MAX_POSTPONE_DAYS = 90
-
-
 CONFLICT_ALL = "TOUT"
-
-
 EDIT_MIN_WORDS = 6
-
-
 _CODE = re.compile(r"^([A-Z])(\d{1,4})$")
-
-
 _DAYS = re.compile(r"^(\d{1,3})(?:J|JOURS?)?$")
-
-
 _SPLIT = re.compile(r"[\s,;:+&/]+")
-
-
 _EDGE_PUNCT = "«»\"'.!?()[]"
-
-
 _BULLET = re.compile(r"^\s*(?:[-*•·–]|\d+[.)])\s+")
-
-
 _COURTESY = frozenset({
     "BONJOUR", "BONSOIR", "SALUT", "MERCI", "MERCI BEAUCOUP", "MERCI D'AVANCE", "CORDIALEMENT",
     "BIEN CORDIALEMENT", "BIEN A VOUS", "BONNE JOURNEE", "BONNE SOIREE", "BELLE JOURNEE", "BISES",
     "A BIENTOT", "AMICALEMENT", "BONJOUR CPAMBOT", "HELLO", "THANKS", "MERCI A TOI", "MERCI A VOUS",
 })
-
-
 _NUMBER_WORD = r"(?:n\s*[°o]\.?|num(?:[ée]ro)?\.?)?"
-
-
 _ANNUL_LOT = re.compile(rf"\blot\s*{_NUMBER_WORD}\s*:?\s*(\d+)(?![\d])", re.IGNORECASE)
-
-
 _ANNUL_INVOICE = re.compile(rf"\bfacture\s*{_NUMBER_WORD}\s*:?\s*(\d(?:[ .]?\d)*)(?![\d])", re.IGNORECASE)
-
-
 _ANNUL_MOTIF = re.compile(r"\bmotif\s*:?\s*(.*)$", re.IGNORECASE)
 
 
@@ -65,7 +72,7 @@ _ANNUL_MOTIF = re.compile(r"\bmotif\s*:?\s*(.*)$", re.IGNORECASE)
 class Command:
     """One decision: ``action`` on ``codes`` (empty for ``approve_all``); ``days`` for ``postpone``."""
 
-    action: str  # "approve" | "reject" | "postpone" | "approve_all"
+    action: str  # one of ACTIONS
     codes: tuple[str, ...] = ()
     days: int | None = None
 
@@ -86,6 +93,11 @@ class ParsedReply:
     unrecognized: tuple[str, ...] = ()  # the original lines, for the French echo
     conflicts: tuple[str, ...] = ()  # codes named more than once (and "TOUT"): nothing done for them
     edited_text: str | None = None  # reply to a single draft: the new text proposed for it
+
+    @property
+    def decisions(self) -> tuple[Command, ...]:
+        """The decisions on drafts (OK, NON, REPORTER), without the sending commands."""
+        return tuple(c for c in self.commands if c.action in DECISIONS)
 
     @property
     def approve_all(self) -> bool:
@@ -192,7 +204,7 @@ def is_edit(text: str) -> bool:
     """Whether a reply to a single draft is a new text for it rather than commands.
 
     Rule: the stripped text has at least ``EDIT_MIN_WORDS`` (6) words, its first word is
-    not a command keyword (OK, NON, REPORTER, ANNULER), and none of its lines is a
+    not a command keyword (OK, NON, REPORTER, ANNULER, RENVOYER, REÇU), and none of its lines is a
     command. "OK merci", "Non pas comme ça" or "REPORTER 3" are therefore never edits;
     "Madame, Monsieur, je conteste le rejet…" is."""
     words = normalise(text).split()
@@ -229,9 +241,11 @@ def parse_commands(text: str, *, draft_code: str | None = None) -> ParsedReply:
                 annulations.append(result)
         elif result is None:
             unrecognized.append(" ".join(line.split()))
-    # Conflicts: a code named more than once anywhere; OK TOUT names every code.
+    # Conflicts: a code named more than once by decisions; OK TOUT names every code.
     seen: dict[str, int] = {}
     for command in parsed:
+        if command.action not in DECISIONS:
+            continue
         for code in command.codes:
             seen[code] = seen.get(code, 0) + 1
     all_count = sum(1 for c in parsed if c.action == "approve_all")
@@ -244,7 +258,8 @@ def parse_commands(text: str, *, draft_code: str | None = None) -> ParsedReply:
             if all_count == 1:
                 commands.append(command)
             continue
-        kept = tuple(dict.fromkeys(c for c in command.codes if c not in conflicts))
+        kept = tuple(dict.fromkeys(c for c in command.codes
+                                   if c not in conflicts or command.action not in DECISIONS))
         if kept:
             commands.append(Command(command.action, kept, command.days))
     return ParsedReply(commands=tuple(commands), annulations=tuple(annulations),

@@ -8,13 +8,16 @@ today). Rendering uses templates/digest.txt.j2 and digest.html.j2.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from cpambot import labels
-from cpambot.cases.deadlines import Deadline, reminders
+from cpambot.approval.model import Draft, DraftState, Refusal
+from cpambot.cases.deadlines import reminders
+from cpambot.cases.model import Case, CaseType
+from cpambot.letters.model import LetterKind
 
 URGENT_DAYS = 3
 AGE_BUCKETS = ((30, "moins de 30 jours"), (90, "30 à 90 jours"), (None, "plus de 90 jours"))
@@ -40,16 +43,70 @@ class MoneyRow:
     bar: int  # 0..100, share of the largest row
 
 
+@dataclass(frozen=True)
+class ListedDraft:
+    """A draft as the digest shows it: the draft and the case it is for."""
+
+    draft: Draft
+    case_label: str
+
+    # What the templates and the urgency rules read, by name.
+    @property
+    def code(self) -> str:
+        return self.draft.code
+
+    @property
+    def kind(self) -> LetterKind:
+        return self.draft.kind
+
+    @property
+    def label(self) -> str:
+        return self.draft.label
+
+    @property
+    def due(self) -> date:
+        return self.draft.due
+
+    @property
+    def reason(self) -> str:
+        return self.draft.reason
+
+    @property
+    def to(self) -> tuple[str, ...]:
+        return self.draft.to
+
+    @property
+    def subject(self) -> str:
+        return self.draft.subject
+
+    @property
+    def body(self) -> str:
+        return self.draft.body
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        return self.draft.missing
+
+
+@dataclass(frozen=True)
+class SendingProblem:
+    """An e-mail of a draft whose sending failed or could not be confirmed."""
+
+    code: str | None
+    subject: str
+    problem: str  # French
+
+
 @dataclass
 class Digest:
     today: date
-    drafts: list[dict[str, Any]] = field(default_factory=list)
-    missing: list[dict[str, Any]] = field(default_factory=list)
-    new_cases: list[dict[str, Any]] = field(default_factory=list)
+    drafts: list[ListedDraft] = field(default_factory=list)
+    missing: list[ListedDraft] = field(default_factory=list)
+    new_cases: list[Case] = field(default_factory=list)
     deadlines: list[DeadlineItem] = field(default_factory=list)
-    to_sort: list[dict[str, Any]] = field(default_factory=list)
-    refusals: list[dict[str, Any]] = field(default_factory=list)
-    sending_problems: list[dict[str, Any]] = field(default_factory=list)
+    to_sort: list[Case] = field(default_factory=list)
+    refusals: list[Refusal] = field(default_factory=list)
+    sending_problems: list[SendingProblem] = field(default_factory=list)
     money_by_state: list[MoneyRow] = field(default_factory=list)
     money_by_age: list[MoneyRow] = field(default_factory=list)
     urgent_reasons: list[str] = field(default_factory=list)
@@ -61,19 +118,19 @@ class Digest:
 
     @property
     def codes(self) -> list[str]:
-        return [d["code"] for d in self.drafts]
+        return [d.code for d in self.drafts]
 
 
-def case_label(case: dict[str, Any]) -> str:
-    parts = [f"{case['id']} {labels.CASE_TYPE.get(case['type'], case['type'])}"]
-    if case.get("caisse"):
-        parts.append(f"caisse {case['caisse']}")
-    if case.get("lot"):
-        parts.append(f"lot {case['lot']}")
-    if case.get("invoice"):
-        parts.append(f"facture {case['invoice']}")
-    if case.get("reference"):
-        parts.append(f"réf. {case['reference']}")
+def case_label(case: Case) -> str:
+    parts = [f"{case.id} {labels.CASE_TYPE[case.type]}"]
+    if case.caisse:
+        parts.append(f"caisse {case.caisse}")
+    if case.lot:
+        parts.append(f"lot {case.lot}")
+    if case.invoice:
+        parts.append(f"facture {case.invoice}")
+    if case.reference:
+        parts.append(f"réf. {case.reference}")
     return ", ".join(parts)
 
 
@@ -83,42 +140,42 @@ def _money_rows(groups: dict[str, tuple[Decimal, int]]) -> list[MoneyRow]:
             for label, (amount, count) in groups.items() if count]
 
 
-def build_digest(cases: list[dict[str, Any]], drafts: list[dict[str, Any]], *, today: date,
-                 since: datetime | None, refusals: list[dict[str, Any]] = (),  # type: ignore[assignment]
-                 sending_problems: list[dict[str, Any]] = ()) -> Digest:  # type: ignore[assignment]
+def build_digest(cases: list[Case], drafts: list[Draft], *, today: date,
+                 since: datetime | None, refusals: Sequence[Refusal] = (),
+                 sending_problems: Sequence[SendingProblem] = ()) -> Digest:
     digest = Digest(today=today, refusals=list(refusals), sending_problems=list(sending_problems))
-    digest.drafts = [d for d in drafts if d["state"] == "pending"]
-    digest.missing = [d for d in drafts if d["state"] == "missing"]
-    by_key = {c["key"]: c for c in cases}
-    for draft in digest.drafts + digest.missing:
-        case = by_key.get(draft["case_key"])
-        draft["case_label"] = case_label(case) if case else draft["case_id"]
+    by_key = {c.key: c for c in cases}
+
+    def listed(draft: Draft) -> ListedDraft:
+        case = by_key.get(draft.case_key)
+        return ListedDraft(draft, case_label(case) if case else draft.case_id)
+
+    digest.drafts = [listed(d) for d in drafts if d.state is DraftState.PENDING]
+    digest.missing = [listed(d) for d in drafts if d.state is DraftState.MISSING]
     by_state: dict[str, tuple[Decimal, int]] = {}
     by_age: dict[str, tuple[Decimal, int]] = {label: (Decimal("0"), 0) for _, label in AGE_BUCKETS}
     for case in cases:
-        if case["state"] == "closed" or case["type"] == "lot_watch":
+        if case.is_closed or case.type is CaseType.LOT_WATCH:
             continue
-        if since is None or case["opened"] >= since.date().isoformat():
+        if since is None or case.opened >= since.date():
             digest.new_cases.append(case)
-        if case["type"] == "to_sort" or case.get("needs_review"):
+        if case.type is CaseType.TO_SORT or case.needs_review:
             digest.to_sort.append(case)
-        for d in case.get("deadlines") or []:
-            deadline = Deadline(d["name"], date.fromisoformat(d["due"]),
-                                date.fromisoformat(d["legal_expiry"]), d["basis"])
+        for deadline in case.deadlines:
             marks = reminders(deadline, today)
             if marks:
+                what = labels.DEADLINE.get(deadline.name, deadline.name)
                 digest.deadlines.append(DeadlineItem(
-                    case["id"], case_label(case), d["name"], labels.DEADLINE.get(d["name"], d["name"]),
-                    deadline.due, (deadline.due - today).days, tuple(marks), d["basis"]))
-        if case.get("amount"):
-            amount = Decimal(case["amount"])
-            label = labels.CASE_STATE.get(case["state"], case["state"])
+                    case.id, case_label(case), deadline.name, what, deadline.due,
+                    (deadline.due - today).days, tuple(marks), deadline.basis))
+        if case.amount is not None:
+            label = labels.CASE_STATE[case.state]
             total, count = by_state.get(label, (Decimal("0"), 0))
-            by_state[label] = (total + amount, count + 1)
-            age = (today - date.fromisoformat(case["opened"])).days
+            by_state[label] = (total + case.amount, count + 1)
+            age = (today - case.opened).days
             bucket = next(lbl for limit, lbl in AGE_BUCKETS if limit is None or age < limit)
             total, count = by_age[bucket]
-            by_age[bucket] = (total + amount, count + 1)
+            by_age[bucket] = (total + case.amount, count + 1)
     digest.deadlines.sort(key=lambda item: item.due)
     digest.money_by_state = _money_rows(by_state)
     digest.money_by_age = _money_rows(by_age)
@@ -129,10 +186,10 @@ def build_digest(cases: list[dict[str, Any]], drafts: list[dict[str, Any]], *, t
 def urgent_reasons(digest: Digest) -> list[str]:
     reasons = []
     for draft in digest.drafts:
-        if draft["kind"] == "annulation":
-            reasons.append(f"annulation de facture {draft['code']} à envoyer aujourd'hui")
-        elif draft["due"] <= digest.today.isoformat():
-            reasons.append(f"brouillon {draft['code']} à envoyer aujourd'hui au plus tard")
+        if draft.kind is LetterKind.ANNULATION:
+            reasons.append(f"annulation de facture {draft.code} à envoyer aujourd'hui")
+        elif draft.due <= digest.today:
+            reasons.append(f"brouillon {draft.code} à envoyer aujourd'hui au plus tard")
     for item in digest.deadlines:
         if 0 <= item.days_left <= URGENT_DAYS:
             reasons.append(f"{item.label} pour {item.case_id} le {item.due:%d/%m/%Y}")

@@ -1,8 +1,14 @@
-"""The approval stage's values: a draft and its states."""
+"""The approval stage's values: a draft, its states and its history (dicts only at the store)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import Any
+
+from cpambot.letters.model import LetterKind
 
 
 class DraftState(StrEnum):
@@ -16,3 +22,153 @@ class DraftState(StrEnum):
     SENT = "sent"
     FAILED = "failed"  # the outbox gave up on its e-mail
     OBSOLETE = "obsolete"  # its case closed before it left
+
+
+OPEN_STATES = (DraftState.PENDING, DraftState.POSTPONED, DraftState.MISSING)
+DECIDABLE = (DraftState.PENDING, DraftState.POSTPONED)  # what a decision of the approver may change
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def _instant(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class DraftEvent:
+    """One step of a draft's life: proposed, missing, approve, reject, postpone, edit."""
+
+    at: datetime
+    event: str
+    until: date | None = None  # postpone: pending again from this day
+    chars: int | None = None  # edit: length of the new text
+
+    def to_doc(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {"at": _stamp(self.at), "event": self.event}
+        if self.until is not None:
+            doc["until"] = self.until.isoformat()
+        if self.chars is not None:
+            doc["chars"] = self.chars
+        return doc
+
+    @classmethod
+    def from_doc(cls, doc: Mapping[str, Any]) -> DraftEvent:
+        at = _instant(doc.get("at"))
+        assert at is not None
+        until = doc.get("until")
+        return cls(at, str(doc.get("event") or ""), date.fromisoformat(until) if until else None,
+                   doc.get("chars"))
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A letter waiting for the professional's decision, or what it still needs (``missing``).
+
+    One draft per (case, step): ``key`` is ``<case key>|<step>``. ``code`` (``A7``) names it in the
+    digest. Only the hash of its approval token is kept, with its expiry. Once approved, its
+    ``message_id`` links it to the outbox, which owns everything about the sending.
+    """
+
+    key: str
+    code: str
+    case_key: str
+    case_id: str
+    kind: LetterKind
+    step: str
+    label: str  # French name of the letter
+    due: date
+    reason: str  # French: why now (or, once obsolete, why not any more)
+    created: datetime
+    state: DraftState
+    token_hash: str
+    token_expires: datetime
+    to: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()
+    subject: str = ""
+    body: str = ""
+    missing: tuple[str, ...] = ()  # French: what the professional must supply first
+    message_id: str | None = None
+    notice_id: str | None = None  # the e-mail that showed this draft on its own
+    announced: bool = False
+    digest_ids: tuple[str, ...] = ()  # the digests that listed it (a reply to one may release it)
+    used_at: datetime | None = None  # when a reply released it (a proposal serves once)
+    approved_at: datetime | None = None
+    postponed_until: date | None = None
+    previous_bodies: tuple[str, ...] = ()  # an edit can be undone
+    sent_at: datetime | None = None
+    error: str | None = None
+    history: tuple[DraftEvent, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", LetterKind(self.kind))
+        object.__setattr__(self, "state", DraftState(self.state))
+
+    def to_doc(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "key": self.key, "code": self.code, "case_key": self.case_key, "case_id": self.case_id,
+            "kind": self.kind.value, "step": self.step, "label": self.label, "due": self.due.isoformat(),
+            "reason": self.reason, "created": _stamp(self.created), "token_hash": self.token_hash,
+            "token_expires": _stamp(self.token_expires), "history": [e.to_doc() for e in self.history],
+            "message_id": self.message_id, "announced": self.announced, "state": self.state.value,
+            "missing": list(self.missing), "to": list(self.to), "cc": list(self.cc),
+            "subject": self.subject, "body": self.body,
+        }
+        optional: dict[str, Any] = {
+            "notice_id": self.notice_id,
+            "digest_ids": list(self.digest_ids) if self.digest_ids else None,
+            "used_at": self.used_at.isoformat() if self.used_at else None,
+            "approved_at": _stamp(self.approved_at) if self.approved_at else None,
+            "postponed_until": self.postponed_until.isoformat() if self.postponed_until else None,
+            "previous_bodies": list(self.previous_bodies) if self.previous_bodies else None,
+            "sent_at": self.sent_at.isoformat() if self.sent_at else None,
+            "error": self.error,
+        }
+        doc.update({k: v for k, v in optional.items() if v is not None})
+        return doc
+
+    @classmethod
+    def from_doc(cls, doc: Mapping[str, Any]) -> Draft:
+        created = _instant(doc.get("created"))
+        expires = _instant(doc.get("token_expires"))
+        assert created is not None and expires is not None
+        until = doc.get("postponed_until")
+        return cls(
+            key=str(doc["key"]), code=str(doc["code"]), case_key=str(doc["case_key"]),
+            case_id=str(doc.get("case_id") or "—"), kind=LetterKind(doc["kind"]), step=str(doc["step"]),
+            label=str(doc.get("label") or ""), due=date.fromisoformat(doc["due"]),
+            reason=str(doc.get("reason") or ""), created=created, state=DraftState(doc["state"]),
+            token_hash=str(doc.get("token_hash") or ""), token_expires=expires,
+            to=tuple(doc.get("to") or ()), cc=tuple(doc.get("cc") or ()),
+            subject=str(doc.get("subject") or ""), body=str(doc.get("body") or ""),
+            missing=tuple(doc.get("missing") or ()), message_id=doc.get("message_id"),
+            notice_id=doc.get("notice_id"), announced=bool(doc.get("announced")),
+            digest_ids=tuple(doc.get("digest_ids") or ()), used_at=_instant(doc.get("used_at")),
+            approved_at=_instant(doc.get("approved_at")),
+            postponed_until=date.fromisoformat(until) if until else None,
+            previous_bodies=tuple(doc.get("previous_bodies") or ()), sent_at=_instant(doc.get("sent_at")),
+            error=doc.get("error"), history=tuple(DraftEvent.from_doc(e) for e in doc.get("history") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A reply that claimed to decide and was refused: reported in the next digest."""
+
+    date: str  # local date and time, as shown (``20/03/2026 09:12``)
+    sender: str
+    reasons: tuple[str, ...]  # French
+    reported: bool = False
+
+    def to_doc(self) -> dict[str, Any]:
+        return {"date": self.date, "sender": self.sender, "reasons": list(self.reasons),
+                "reported": self.reported}
+
+    @classmethod
+    def from_doc(cls, doc: Mapping[str, Any]) -> Refusal:
+        return cls(str(doc.get("date") or ""), str(doc.get("sender") or ""), tuple(doc.get("reasons") or ()),
+                   bool(doc.get("reported")))

@@ -1,6 +1,6 @@
-"""The approver's replies: what she wrote (quote, headers and signature removed) and the commands in it.
+"""The approver's replies: what she wrote, once the quote, the reply headers and the signature are removed.
 
-Pure functions, no I/O. Two steps, kept separate so each can be tested alone:
+Pure functions, no I/O.
 
 ``strip_reply(text)``
     The new text of a reply. Our own cut comes first: the earliest line that starts
@@ -19,38 +19,7 @@ Pure functions, no I/O. Two steps, kept separate so each can be tested alone:
     the very first line (a reply with no new text), returns a fragment of the
     header ("Le") or the quoted text itself as the "reply".
 
-``parse_commands(text)``
-    One command per line, case-insensitive, accents tolerated::
-
-        OK A7 B2          approve these codes        (commas, ";", "et", "+" also separate)
-        OK TOUT           approve every draft the digest listed
-        NON A7            reject
-        REPORTER A7 3     postpone by 3 days (1..90; "3 jours", "3j", "de 3 jours" accepted)
-        ANNULER lot 042 facture 000012345 motif : erreur de cotation
-
-    A code is one letter followed by digits (``a7``, ``A07`` → ``A7``). ``A 7`` (a
-    space inside the code) is NOT accepted: the line is echoed as not understood,
-    because the French word "à"/"a" would otherwise glue onto a number ("REPORTER
-    A7 à 3 jours" would name a draft ``A3``). A line with any word that is not a
-    code is not understood as a whole: nothing on it is done.
-
-    Each code may be named once in a reply. A code named twice (``OK A7`` twice,
-    ``OK A7`` and ``NON A7``, ``OK A7 A7``) is a *conflict*: it is removed from every
-    command and reported. ``OK TOUT`` names every listed code, so a code named by
-    another line next to ``OK TOUT`` ("OK TOUT" + "NON A7") is a conflict too (A7 is
-    neither approved nor rejected, the others are approved); ``OK TOUT`` twice is the
-    conflict ``TOUT`` and approves nothing.
-
-    Lines starting with ``>`` (quoted) are ignored; courtesy lines ("Bonjour",
-    "Merci", "Cordialement"…) are skipped; every other line is returned in
-    ``unrecognized`` for the French echo of the confirmation.
-
-    Reply to a single draft (``draft_code="A7"``): a bare ``OK``, ``NON`` or
-    ``REPORTER 3`` applies to that draft, and a text that is not a command is an
-    *edited text* for it — see :func:`is_edit`.
-
-Whether a command may actually release a draft is decided elsewhere
-(``approval_checks``): this module only says what the approver asked for.
+The commands in that text are read by :mod:`cpambot.approval.commands`.
 """
 
 from __future__ import annotations

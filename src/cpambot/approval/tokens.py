@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import secrets
 from collections.abc import Iterable
 from email.utils import getaddresses
 
 from cpambot.approval.replies import normalise
 from cpambot.errors import InvalidValueError
+from cpambot.randomness import Random, token_urlsafe
 
 TOKEN_BYTES = 18
 
@@ -29,9 +29,11 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.strip().lower().encode("ascii", "replace")).hexdigest()
 
 
-def new_token() -> tuple[str, str]:
-    """A fresh (token, token_hash). Store only the hash; the token goes into the mail."""
-    token = secrets.token_urlsafe(TOKEN_BYTES).lower()
+def new_token(source: Random) -> tuple[str, str]:
+    """A fresh (token, token_hash) drawn from ``source``. Store only the hash; the token goes
+    into the mail. URL-safe base64 lower-cased (about 124 bits left): addresses are compared
+    without case, so the token must survive that."""
+    token = token_urlsafe(source, TOKEN_BYTES).lower()
     return token, hash_token(token)
 
 

@@ -1,38 +1,44 @@
-"""The case book: applies readings to the cases kept in the store (the imperative side of cases.py)."""
+"""The case book: applies readings to the cases kept in the store (the imperative side of rules.py)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
-from typing import Any
 
 from cpambot.cases.deadlines import absurd_date
+from cpambot.cases.model import Case, CaseState
 from cpambot.cases.rules import (
+    WATCHES,
     apply_fact,
-    case_deadlines,
     case_key,
     close_watch,
     mark_unpaid,
     new_case,
+    record_letter_sent,
     related_keys,
     same_problem,
     satisfies_watch,
     watch_expired,
+    with_fresh_deadlines,
 )
 from cpambot.config.model import RuleSettings
 from cpambot.store.database import Store
-from cpambot.understanding.facts import Fact, Reading
+from cpambot.understanding.facts import Fact, FactKind, Reading
 
 LOG = logging.getLogger(__name__)
 
 CASES = "cases"
 ALIASES = "case_aliases"  # other keys under which a case was found: key -> {"case": case key}
+CASE_IDS = "case_ids"  # case key -> {"id": its number}: kept across a rebuild
 COUNTERS = "counters"
 _NO_CASE_ALONE = ("invoice_paid", "amc_paid")  # routine payments open nothing by themselves
 
 
 class CaseBook:
+    """The cases of one store: reads them as :class:`Case` values, saves them as dicts."""
+
     def __init__(self, store: Store, settings: RuleSettings | None = None) -> None:
         self.store = store
         self.settings = settings or RuleSettings()
@@ -40,25 +46,26 @@ class CaseBook:
 
     # -- reading --------------------------------------------------------------------
 
-    def get(self, key: str) -> dict[str, Any] | None:
-        return self.store.get(CASES, key)
+    def get(self, key: str) -> Case | None:
+        doc = self.store.get(CASES, key)
+        return Case.from_doc(doc) if doc is not None else None
 
-    def by_id(self, case_id: str) -> dict[str, Any] | None:
+    def by_id(self, case_id: str) -> Case | None:
         wanted = case_id.strip().upper()
         if not wanted.startswith("C"):
             wanted = "C" + wanted
         key = self.store.find(CASES, "id", wanted)
-        return self.store.get(CASES, key) if key else None
+        return self.get(key) if key else None
 
-    def all(self) -> Iterator[dict[str, Any]]:
-        return self.store.values(CASES)
+    def all(self) -> Iterator[Case]:
+        return (Case.from_doc(doc) for doc in self.store.values(CASES))
 
     # -- writing --------------------------------------------------------------------
 
     def _id_for(self, key: str) -> str:
         """The number a case had before a rebuild, else a new one."""
-        known = self.store.get("case_ids", key)
-        return known["id"] if known else self._next_id()
+        known = self.store.get(CASE_IDS, key)
+        return str(known["id"]) if known else self._next_id()
 
     def _next_id(self) -> str:
         counter = self.store.get(COUNTERS, "case") or {"next": 1}
@@ -69,16 +76,16 @@ class CaseBook:
     def _open_watches(self) -> set[str]:
         if self._watches is None:
             self._watches = {c["key"] for c in self.store.values(CASES)
-                             if c["type"] in ("lot_watch", "unpaid_lot") and c["state"] != "closed"}
+                             if c["type"] in WATCHES and c["state"] != CaseState.CLOSED}
         return self._watches
 
-    def _save(self, case: dict[str, Any]) -> None:
-        self.store.put(CASES, case["key"], case)
+    def save(self, case: Case) -> None:
+        self.store.put(CASES, case.key, case.to_doc())
         watches = self._open_watches()
-        if case["type"] in ("lot_watch", "unpaid_lot") and case["state"] != "closed":
-            watches.add(case["key"])
+        if case.type in WATCHES and not case.is_closed:
+            watches.add(case.key)
         else:
-            watches.discard(case["key"])
+            watches.discard(case.key)
 
     def apply_reading(self, reading: Reading, *, source: str, received: date,
                       today: date) -> list[str]:
@@ -93,26 +100,26 @@ class CaseBook:
                 facts.remove(fact)
                 review = f"date invraisemblable ({fact.date:%d/%m/%Y}) dans le message : à lire"
         for fact in facts:
-            for key in list(self._open_watches()):
-                watch = self.get(key)
+            for watch_key in list(self._open_watches()):
+                watch = self.get(watch_key)
                 if watch is not None and satisfies_watch(watch, fact):
-                    self._save(close_watch(watch, fact, source=source, received=received, today=today))
+                    self.save(close_watch(watch, fact, source=source, received=received, today=today))
             key = case_key(fact, source)
             if key is None:
                 continue
             case = self.find_case(fact, key)
-            if case is not None and case["key"] != key:
-                self.store.put(ALIASES, key, {"case": case["key"]})  # the next fact finds it at once
+            if case is not None and case.key != key:
+                self.store.put(ALIASES, key, {"case": case.key})  # the next fact finds it at once
             if case is None:
                 if fact.kind in _NO_CASE_ALONE:
                     continue
                 case = new_case(self._id_for(key), key, fact, today)
-                LOG.info("nouveau dossier %s (%s)", case["id"], key.split("|", 1)[0])
+                LOG.info("nouveau dossier %s (%s)", case.id, key.split("|", 1)[0])
             updated = apply_fact(case, fact, source=source, received=received, today=today,
                                  settings=self.settings)
             if updated is not case:
-                self._save(updated)
-                touched.append(updated["id"])
+                self.save(updated)
+                touched.append(updated.id)
         if review:
             touched.extend(self._flag_for_review(reading, review, touched, source=source,
                                                  received=received, today=today))
@@ -125,11 +132,10 @@ class CaseBook:
         if touched:
             for case_id in touched:
                 case = self.by_id(case_id)
-                if case is not None and case.get("needs_review") != review:
-                    case["needs_review"] = review
-                    self._save(case)
+                if case is not None and case.needs_review != review:
+                    self.save(replace(case, needs_review=review))
             return []
-        fact = Fact("to_sort", caisse=reading.caisse, label=review)
+        fact = Fact(FactKind.TO_SORT, caisse=reading.caisse, label=review)
         key = case_key(fact, source)
         assert key is not None
         case = self.get(key) or new_case(self._id_for(key), key, fact, today)
@@ -137,17 +143,17 @@ class CaseBook:
                              settings=self.settings)
         if updated is case:
             return []
-        self._save(updated)
-        return [updated["id"]]
+        self.save(updated)
+        return [updated.id]
 
-    def _resolve(self, key: str) -> dict[str, Any] | None:
+    def _resolve(self, key: str) -> Case | None:
         case = self.get(key)
         if case is None:
             alias = self.store.get(ALIASES, key)
             case = self.get(alias["case"]) if alias else None
         return case
 
-    def find_case(self, fact: Fact, key: str) -> dict[str, Any] | None:
+    def find_case(self, fact: Fact, key: str) -> Case | None:
         """The case a fact belongs to: by its key, an alias, a related reference (an indu opened by
         its constat, a CRA decision naming the indu), or the same problem seen through another
         channel (a lot refused by the ARL then listed by the caisse; an invoice's complementary
@@ -163,17 +169,8 @@ class CaseBook:
     def mark_step(self, key: str, date_key: str, day: date, text: str) -> None:
         """A letter of the case left (relance, réclamation, saisine…): record when, wait for the answer."""
         case = self._resolve(key)
-        if case is None:
-            return
-        case["dates"][date_key] = day.isoformat()
-        case["history"].append({"date": day.isoformat(), "kind": "letter_sent", "text": text,
-                                "source": "", "received": day.isoformat()})
-        if case["state"] == "open":
-            case["state"] = "waiting"
-        case["status"] = f"{text}, en attente de réponse"
-        case["updated"] = day.isoformat()
-        case["deadlines"] = case_deadlines(case, self.settings)
-        self._save(case)
+        if case is not None:
+            self.save(record_letter_sent(case, date_key, day, text, self.settings))
 
     def tick(self, today: date) -> list[str]:
         """Time-driven changes: lots acknowledged but never paid become unpaid cases."""
@@ -181,13 +178,12 @@ class CaseBook:
         for key in list(self._open_watches()):
             case = self.get(key)
             if case is not None and watch_expired(case, today):
-                self._save(mark_unpaid(case, today, self.settings))
-                changed.append(case["id"])
+                self.save(mark_unpaid(case, today, self.settings))
+                changed.append(case.id)
         return changed
 
     def refresh_deadlines(self) -> None:
         for case in list(self.all()):
-            fresh = case_deadlines(case, self.settings)
-            if fresh != case["deadlines"]:
-                case["deadlines"] = fresh
-                self._save(case)
+            fresh = with_fresh_deadlines(case, self.settings)
+            if fresh is not case:
+                self.save(fresh)

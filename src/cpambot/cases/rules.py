@@ -1,37 +1,27 @@
-"""Cases: one per real-world problem, opened and updated from facts by pure rules.
+"""Case rules: facts open and update cases (:class:`~cpambot.cases.model.Case`), by pure functions.
 
-A case is a plain dict (stored as is):
-
-``id`` short reference (``C12``), ``key`` what makes it unique (``invoice|974|000012290``),
-``type`` (see :class:`~cpambot.cases.model.CaseType`), ``state`` (``open`` something to do, ``waiting`` on the
-caisse, ``closed``), ``status`` (French, one line), ``caisse``, ``lot``, ``invoice``,
-``reference``, ``amount`` (string, 2 decimals), ``reject_code``, ``family``, ``advice``,
-``dates`` (ISO dates that drive the deadlines: ``arl``, ``notified``…), ``history``
-(one entry per fact: date, kind, French text, source message), ``fact_ids`` (facts
-already applied: the same fact twice changes nothing), ``deadlines`` (computed by
-:func:`case_deadlines`), ``needs_review``.
-
-Nothing here reads the clock or the store: ``today`` and the existing case are
-parameters; :mod:`cpambot.cases.casebook` does the I/O.
+Each rule takes a case and returns a new one (cases are frozen values); the deadlines are
+computed again at every change (:func:`case_deadlines`). Nothing here reads the clock or the
+store: ``today`` and the existing case are parameters; :mod:`cpambot.cases.casebook` does the I/O.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from cpambot import labels
 from cpambot.cases import deadlines as dl
+from cpambot.cases.model import BILLING_KEYS, Case, CaseState, CaseType, HistoryEntry
 from cpambot.cases.rejects import lookup
 from cpambot.config.model import DEFAULT_RULES, RuleSettings
 from cpambot.understanding.facts import Fact
 
-# What a case keeps of the invoice for the letters (patient identity is health data: the store
-# is owner-only and none of it is ever logged).
-BILLING_KEYS = ("nir", "insured_name", "patient_name", "patient_birth_date", "care_dates", "acts",
-                "lot_date", "billing_date", "transmitted_on", "care_nature")
+CENTS = Decimal("0.01")
 
 
 def fact_id(fact: Fact) -> str:
@@ -82,38 +72,35 @@ def related_keys(fact: Fact) -> list[str]:
 LOT_WINDOW_DAYS = 90  # lot numbers (3 digits) come round again; only recent cases are the same lot
 
 
-def same_problem(case: dict[str, Any], fact: Fact) -> bool:
+def same_problem(case: Case, fact: Fact) -> bool:
     """Is ``fact`` another channel's view of the open ``case``?"""
-    if case["state"] == "closed":
+    if case.is_closed:
         return False
-    if fact.kind == "lot_refused" and case["type"] == "refused_lot":
-        if (fact.caisse or "?") != case.get("caisse") or fact.lot != case.get("lot"):
+    if fact.kind == "lot_refused" and case.type is CaseType.REFUSED_LOT:
+        if (fact.caisse or "?") != case.caisse or fact.lot != case.lot:
             return False
-        first = date.fromisoformat(case["history"][0]["date"][:10]) if case["history"] else None
+        first = case.history[0].date if case.history else None
         return first is None or fact.date is None or abs((fact.date - first).days) <= LOT_WINDOW_DAYS
-    if fact.kind in ("amc_rejected", "amc_paid") and fact.invoice and case["type"] == "invoice":
-        return case.get("invoice") == fact.invoice and case.get("part") == "AMC"
+    if fact.kind in ("amc_rejected", "amc_paid") and fact.invoice and case.type is CaseType.INVOICE:
+        return case.invoice == fact.invoice and case.part == "AMC"
     if fact.kind in ("invoice_rejected", "invoice_paid") and fact.part == "AMC" and fact.invoice:
-        return case["type"] == "amc" and case.get("invoice") == fact.invoice
+        return case.type is CaseType.AMC and case.invoice == fact.invoice
     return False
 
 
-def new_case(case_id: str, key: str, fact: Fact, today: date) -> dict[str, Any]:
+def new_case(case_id: str, key: str, fact: Fact, today: date) -> Case:
+    """An empty case for the fact's key, opened ``today`` (the fact is applied next)."""
     ctype = key.split("|", 1)[0]
-    if ctype == "lot":
-        ctype = "invoice"
-    return {
-        "id": case_id, "key": key, "type": ctype, "state": "open", "status": "",
-        "caisse": fact.caisse, "lot": fact.lot, "invoice": fact.invoice,
-        "reference": fact.reference, "amount": None, "reject_code": None, "family": None,
-        "advice": None, "part": None, "dates": {}, "history": [], "fact_ids": [],
-        "deadlines": [], "needs_review": None, "opened": today.isoformat(),
-        "updated": today.isoformat(), "closed": None, "flags": [],
-    }
+    return Case(id=case_id, key=key, type=CaseType.INVOICE if ctype == "lot" else CaseType(ctype),
+                opened=today, updated=today, caisse=fact.caisse, lot=fact.lot, invoice=fact.invoice,
+                reference=fact.reference)
 
 
-def _money(fact: Fact) -> str | None:
-    return f"{fact.amount:.2f}" if fact.amount is not None else None
+def as_date(value: object) -> date | None:
+    """A date from a fact's details (a date, or an ISO text); None when absent."""
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10]) if value else None
 
 
 def _describe(fact: Fact) -> str:
@@ -133,201 +120,212 @@ def _describe(fact: Fact) -> str:
     return ", ".join(parts)
 
 
-def apply_fact(case: dict[str, Any], fact: Fact, *, source: str, received: date,
-               today: date, settings: RuleSettings = DEFAULT_RULES) -> dict[str, Any]:
-    """A copy of ``case`` updated by ``fact``; unchanged if the fact was already applied."""
+def apply_fact(case: Case, fact: Fact, *, source: str, received: date,
+               today: date, settings: RuleSettings = DEFAULT_RULES) -> Case:
+    """``case`` updated by ``fact`` (a new value); the same case if the fact was already applied."""
     fid = fact_id(fact)
-    if fid in case["fact_ids"]:
+    if fid in case.fact_ids:
         return case
-    case = json.loads(json.dumps(case))  # deep copy of plain data
-    case["fact_ids"].append(fid)
-    case["history"].append({"date": (fact.date or received).isoformat(), "kind": fact.kind,
-                            "text": _describe(fact), "source": source,
-                            "received": received.isoformat()})
+    when = fact.date or received
+    kind = fact.kind
+    change: dict[str, Any] = {}
+    dates = dict(case.dates)
+    flags = list(case.flags)
+
+    def now(name: str) -> Any:  # the value as changed so far
+        return change[name] if name in change else getattr(case, name)
+
     for attr in ("lot", "invoice", "reference"):
-        if getattr(fact, attr) and not case.get(attr):
-            case[attr] = getattr(fact, attr)
-    if fact.part and fact.kind not in ("invoice_paid", "amc_paid") and not case.get("part"):
-        case["part"] = fact.part
+        if getattr(fact, attr) and not getattr(case, attr):
+            change[attr] = getattr(fact, attr)
+    if fact.part and kind not in ("invoice_paid", "amc_paid") and not case.part:
+        change["part"] = fact.part
     billing = {k: v for k, v in fact.details.items() if k in BILLING_KEYS}
     if billing:
-        case.setdefault("billing", {}).update(billing)
-    if fact.amount is not None and fact.kind not in ("invoice_paid", "amc_paid"):
-        case["amount"] = _money(fact)
-    dates = case["dates"]
-    when = (fact.date or received).isoformat()
-    kind = fact.kind
+        change["billing"] = {**(case.billing or {}), **billing}
+    if fact.amount is not None and kind not in ("invoice_paid", "amc_paid"):
+        change["amount"] = fact.amount.quantize(CENTS)
     if kind in ("invoice_rejected", "invoice_in_anomaly", "lot_refused"):
         info = lookup(fact.reject_code, fact.label)
-        case.update(state="open", reject_code=fact.reject_code or case.get("reject_code"),
-                    family=info.family, advice=info.advice)
         label = fact.label or info.label
-        case["status"] = {"invoice_rejected": "rejetée", "invoice_in_anomaly": "en anomalie",
-                          "lot_refused": "lot refusé"}[kind] + (f" : {label}" if label else "")
+        change.update(state=CaseState.OPEN, reject_code=fact.reject_code or case.reject_code,
+                      family=info.family, advice=info.advice,
+                      status={"invoice_rejected": "rejetée", "invoice_in_anomaly": "en anomalie",
+                              "lot_refused": "lot refusé"}[kind] + (f" : {label}" if label else ""))
         if kind == "lot_refused" and info.resend is not False:
-            case["advice"] = "Corrigez puis retransmettez le lot entier. " + info.advice
+            change["advice"] = "Corrigez puis retransmettez le lot entier. " + info.advice
     elif kind == "pieces_requested":
-        case.update(state="open", status="pièces justificatives demandées")
+        change.update(state=CaseState.OPEN, status="pièces justificatives demandées",
+                      advice="Envoyez la pièce demandée (SCOR de préférence) sans renvoyer la facture.")
         dates["pieces_requested"] = when
-        if fact.details.get("deadline"):
-            dates["pieces_due"] = str(fact.details["deadline"])
-        case["advice"] = "Envoyez la pièce demandée (SCOR de préférence) sans renvoyer la facture."
+        deadline = as_date(fact.details.get("deadline"))
+        if deadline is not None:
+            dates["pieces_due"] = deadline
     elif kind == "invoice_paid":
-        if case.get("part") in (None, fact.part) or case["state"] == "waiting":
-            case.update(state="closed", status="payée", closed=when)
+        if now("part") in (None, fact.part) or case.state is CaseState.WAITING:
+            change.update(state=CaseState.CLOSED, status="payée", closed=when)
         # else: the other part (AMO vs AMC) was paid; the problem of this case remains
     elif kind == "invoice_deferred":
-        if case["state"] != "closed":
-            case.update(state="waiting", status="en attente de traitement par la caisse")
+        if case.state is not CaseState.CLOSED:
+            change.update(state=CaseState.WAITING, status="en attente de traitement par la caisse")
             dates["deferred"] = when
     elif kind == "lot_acknowledged":
-        case.update(state="waiting", status="lot reçu par la caisse, paiement attendu")
+        change.update(state=CaseState.WAITING, status="lot reçu par la caisse, paiement attendu")
         dates["arl"] = when
     elif kind == "retenue":
-        case.update(state="open", status="retenue sur paiement" + (f" ({fact.label})" if fact.label else ""),
-                    advice="Demandez à la caisse le détail de la dette (notification préalable, "
-                           "factures concernées) et contestez si elle n'a pas été notifiée.")
+        change.update(state=CaseState.OPEN,
+                      status="retenue sur paiement" + (f" ({fact.label})" if fact.label else ""),
+                      advice="Demandez à la caisse le détail de la dette (notification préalable, "
+                             "factures concernées) et contestez si elle n'a pas été notifiée.")
         dates["retenue"] = when
     elif kind == "anomalies_found":
-        case.update(state="open", status="constat d'anomalies (avant indu)",
-                    advice="Rassemblez les justificatifs et répondez par écrit dans le délai indiqué.")
+        change.update(state=CaseState.OPEN, status="constat d'anomalies (avant indu)",
+                      advice="Rassemblez les justificatifs et répondez par écrit dans le délai indiqué.")
         dates["constat"] = when
     elif kind == "indu_notified":
-        case.update(state="open", status="indu notifié",
-                    advice="Dans les 2 mois : payer, présenter des observations ou saisir la "
-                           "commission de recours amiable (recours suspensif).")
+        change.update(state=CaseState.OPEN, status="indu notifié",
+                      advice="Dans les 2 mois : payer, présenter des observations ou saisir la "
+                             "commission de recours amiable (recours suspensif).")
         dates["notified"] = when
     elif kind == "indu_details":
         if dates.get("notified") and when > dates["notified"]:
-            case["flags"].append("motivation_tardive")
+            flags.append("motivation_tardive")
         dates["details"] = when
     elif kind == "cra_decision":
         label = (fact.label or "").lower()
         dates["cra_decision"] = when
         if label == "favorable":
-            case.update(state="closed", status="décision favorable de la CRA", closed=when)
+            change.update(state=CaseState.CLOSED, status="décision favorable de la CRA", closed=when)
         else:
-            case.update(state="open", status=f"décision de la CRA : {label or 'à lire'}",
-                        advice="Vous pouvez saisir le pôle social du tribunal judiciaire dans les "
-                               "2 mois suivant la décision.")
+            change.update(state=CaseState.OPEN, status=f"décision de la CRA : {label or 'à lire'}",
+                          advice="Vous pouvez saisir le pôle social du tribunal judiciaire dans les "
+                                 "2 mois suivant la décision.")
     elif kind == "mise_en_demeure":
-        case.update(state="open", status="mise en demeure")
+        change.update(state=CaseState.OPEN, status="mise en demeure")
         dates["mise_en_demeure"] = when
     elif kind == "reclamation_acknowledged":
-        if case["state"] != "closed":
-            case.update(state="waiting", status="réclamation reçue par la caisse")
+        if case.state is not CaseState.CLOSED:
+            change.update(state=CaseState.WAITING, status="réclamation reçue par la caisse")
         dates["reclamation_acknowledged"] = when
         dates.setdefault("reclamation_sent", when)
     elif kind == "reclamation_answered":
-        case.update(state="open", status="réponse à la réclamation : à consulter sur amelipro "
-                                         "(visible 15 jours)")
+        change.update(state=CaseState.OPEN, status="réponse à la réclamation : à consulter sur amelipro "
+                                                   "(visible 15 jours)")
         dates["reclamation_answered"] = when
     elif kind == "amc_rejected":
         info = lookup(fact.reject_code, fact.label)
-        case.update(state="open", status="rejet de la complémentaire"
-                    + (f" : {fact.label}" if fact.label else ""), family="amc",
-                    advice="Vérifiez les droits complémentaires (n° AMC, contrat, période) ; relancez "
-                           "l'organisme ou facturez le patient." if info.family in ("amc", "autre")
-                    else info.advice)
+        change.update(state=CaseState.OPEN, family="amc",
+                      status="rejet de la complémentaire" + (f" : {fact.label}" if fact.label else ""),
+                      advice="Vérifiez les droits complémentaires (n° AMC, contrat, période) ; relancez "
+                             "l'organisme ou facturez le patient." if info.family in ("amc", "autre")
+                      else info.advice)
     elif kind == "amc_paid":
-        case.update(state="closed", status="payée par la complémentaire", closed=when)
+        change.update(state=CaseState.CLOSED, status="payée par la complémentaire", closed=when)
     elif kind == "meeting_invitation":
-        case.update(state="open", status="invitation de la caisse à un échange")
-        dates["meeting"] = str(fact.details.get("meeting_date") or when)
+        change.update(state=CaseState.OPEN, status="invitation de la caisse à un échange")
+        dates["meeting"] = as_date(fact.details.get("meeting_date")) or when
     elif kind == "to_sort":
-        case.update(state="open", status="message de la caisse à trier",
-                    needs_review=fact.label or "à trier")
-    case["updated"] = today.isoformat()
-    case["deadlines"] = case_deadlines(case, settings)
-    return case
+        change.update(state=CaseState.OPEN, status="message de la caisse à trier",
+                      needs_review=fact.label or "à trier")
+    updated = replace(case, **change, dates=dates, flags=tuple(flags), updated=today,
+                      fact_ids=(*case.fact_ids, fid),
+                      history=(*case.history, HistoryEntry(when, kind, _describe(fact), source, received)))
+    return replace(updated, deadlines=case_deadlines(updated, settings))
 
 
-def _d(value: str | None) -> date | None:
-    return date.fromisoformat(value[:10]) if value else None
-
-
-def case_deadlines(case: dict[str, Any], settings: RuleSettings = DEFAULT_RULES) -> list[dict[str, str]]:
-    """The deadlines that apply to a case now, as plain dicts (name, due, legal_expiry, basis)."""
-    if case["state"] == "closed":
-        return []
-    cal = dl.WorkCalendar(case.get("caisse"))
-    dates = case["dates"]
+def case_deadlines(case: Case, settings: RuleSettings = DEFAULT_RULES) -> tuple[dl.Deadline, ...]:
+    """The deadlines that apply to a case now."""
+    if case.is_closed:
+        return ()
+    cal = dl.WorkCalendar(case.caisse)
+    dates = case.dates
     found: list[dl.Deadline] = []
-    if case["type"] == "indu":
-        if dates.get("cra_decision"):
-            found.append(dl.tribunal_deadline(_d(dates["cra_decision"]), cal))
-        elif dates.get("cra_referred"):
-            found.append(dl.cra_silence(_d(dates["cra_referred"]), cal))
-        elif dates.get("notified"):
-            found.extend(dl.indu_deadlines(_d(dates["notified"]), cal))
-        if dates.get("mise_en_demeure"):
-            found.append(dl.mise_en_demeure_deadline(_d(dates["mise_en_demeure"]), cal))
-    if case["type"] == "lot_watch" and dates.get("arl"):
-        found.append(dl.payment_watch(_d(dates["arl"]), cal, working_days=settings.payment_watch_days))
-    if dates.get("pieces_requested"):
-        due = _d(dates.get("pieces_due")) if dates.get("pieces_due") else None
-        found.append(dl.pieces_deadline(_d(dates["pieces_requested"]), days=settings.pieces_days)
+    if case.type is CaseType.INDU:
+        if "cra_decision" in dates:
+            found.append(dl.tribunal_deadline(dates["cra_decision"], cal))
+        elif "cra_referred" in dates:
+            found.append(dl.cra_silence(dates["cra_referred"], cal))
+        elif "notified" in dates:
+            found.extend(dl.indu_deadlines(dates["notified"], cal))
+        if "mise_en_demeure" in dates:
+            found.append(dl.mise_en_demeure_deadline(dates["mise_en_demeure"], cal))
+    if case.type is CaseType.LOT_WATCH and "arl" in dates:
+        found.append(dl.payment_watch(dates["arl"], cal, working_days=settings.payment_watch_days))
+    if "pieces_requested" in dates:
+        due = dates.get("pieces_due")
+        found.append(dl.pieces_deadline(dates["pieces_requested"], days=settings.pieces_days)
                      if due is None else dl.Deadline("pieces", due, due, "délai indiqué par la caisse"))
-    if dates.get("reclamation_sent") and not dates.get("reclamation_answered"):
-        found.append(dl.conciliateur_after(_d(dates["reclamation_sent"]),
-                                           weeks=settings.conciliateur_weeks))
-    if case["type"] == "unpaid_lot" and dates.get("arl"):
-        plan = dl.relance_schedule(_d(dates["arl"]), relance1_sent_on=_d(dates.get("relance1_sent")),
+    if "reclamation_sent" in dates and "reclamation_answered" not in dates:
+        found.append(dl.conciliateur_after(dates["reclamation_sent"], weeks=settings.conciliateur_weeks))
+    if case.type is CaseType.UNPAID_LOT and "arl" in dates:
+        plan = dl.relance_schedule(dates["arl"], relance1_sent_on=dates.get("relance1_sent"),
                                    first_after_days=settings.relance1_days,
                                    second_after_days=settings.relance2_days)
-        if plan.relance2_by is not None:
+        if plan.relance2_by is not None and plan.relance2_from is not None:
             found.append(dl.Deadline("relance2", plan.relance2_by, plan.relance2_by,
                                      f"2e relance à envoyer à partir du {plan.relance2_from:%d/%m/%Y}"))
-        elif plan.relance1_by is not None:
+        elif plan.relance1_by is not None and plan.relance1_from is not None:
             found.append(dl.Deadline("relance1", plan.relance1_by, plan.relance1_by,
                                      f"1re relance à envoyer à partir du {plan.relance1_from:%d/%m/%Y}"))
-    if case["state"] == "waiting" and dates.get("deferred"):
-        due = cal.add_working_days(_d(dates["deferred"]), settings.recheck_days)
+    if case.state is CaseState.WAITING and "deferred" in dates:
+        due = cal.add_working_days(dates["deferred"], settings.recheck_days)
         found.append(dl.Deadline("recheck", due, due, "facture différée : vérifier qu'elle a été traitée"))
-    return [{"name": d.name, "due": d.due.isoformat(), "legal_expiry": d.legal_expiry.isoformat(),
-             "basis": d.basis} for d in found]
+    return tuple(found)
 
 
-def watch_expired(case: dict[str, Any], today: date) -> bool:
+def watch_expired(case: Case, today: date) -> bool:
     """A lot acknowledged by an ARL has had no payment nor reject within the legal delay."""
-    if case["type"] != "lot_watch" or case["state"] == "closed":
+    if case.type is not CaseType.LOT_WATCH or case.is_closed:
         return False
-    due = next((d for d in case["deadlines"] if d["name"] == "payment_due"), None)
-    return due is not None and today > date.fromisoformat(due["due"])
+    due = case.deadline("payment_due")
+    return due is not None and today > due.due
 
 
-def mark_unpaid(case: dict[str, Any], today: date,
-                settings: RuleSettings = DEFAULT_RULES) -> dict[str, Any]:
-    case = json.loads(json.dumps(case))
-    case.update(type="unpaid_lot", state="open", status="aucun paiement ni rejet après l'ARL positif",
-                advice="Vérifiez vos paiements sur amelipro ; sans paiement, relancez la caisse.",
-                updated=today.isoformat())
-    case["dates"]["unpaid_since"] = today.isoformat()
-    case["history"].append({"date": today.isoformat(), "kind": "unpaid",
-                            "text": "délai de paiement dépassé sans retour de la caisse",
-                            "source": "", "received": today.isoformat()})
-    case["deadlines"] = case_deadlines(case, settings)
-    return case
+def mark_unpaid(case: Case, today: date, settings: RuleSettings = DEFAULT_RULES) -> Case:
+    """The lot watch becomes an unpaid lot: the caisse let the payment delay run out."""
+    unpaid = replace(case, type=CaseType.UNPAID_LOT, state=CaseState.OPEN,
+                     status="aucun paiement ni rejet après l'ARL positif",
+                     advice="Vérifiez vos paiements sur amelipro ; sans paiement, relancez la caisse.",
+                     updated=today, dates={**case.dates, "unpaid_since": today},
+                     history=(*case.history, HistoryEntry(today, "unpaid", "délai de paiement dépassé sans "
+                                                          "retour de la caisse", "", today)))
+    return replace(unpaid, deadlines=case_deadlines(unpaid, settings))
 
 
-def satisfies_watch(watch: dict[str, Any], fact: Fact) -> bool:
+WATCHES = (CaseType.LOT_WATCH, CaseType.UNPAID_LOT)
+
+
+def satisfies_watch(watch: Case, fact: Fact) -> bool:
     """Does an invoice-level fact answer a lot watch (same caisse and lot, after the ARL)?"""
-    if watch["type"] not in ("lot_watch", "unpaid_lot") or watch["state"] == "closed":
+    if watch.type not in WATCHES or watch.is_closed:
         return False
     if fact.kind not in ("invoice_paid", "invoice_rejected", "invoice_deferred", "invoice_in_anomaly"):
         return False
-    if not fact.lot or fact.lot != watch.get("lot") or (fact.caisse or "?") != watch.get("caisse"):
+    if not fact.lot or fact.lot != watch.lot or (fact.caisse or "?") != watch.caisse:
         return False
-    arl = watch["dates"].get("arl")
-    return not (arl and fact.date and fact.date.isoformat() < arl)
+    arl = watch.dated("arl")
+    return not (arl and fact.date and fact.date < arl)
 
 
-def close_watch(watch: dict[str, Any], fact: Fact, *, source: str, received: date,
-                today: date) -> dict[str, Any]:
-    watch = json.loads(json.dumps(watch))
-    watch.update(state="closed", status="retour de la caisse reçu pour ce lot",
-                 closed=(fact.date or received).isoformat(), updated=today.isoformat(), deadlines=[])
-    watch["history"].append({"date": (fact.date or received).isoformat(), "kind": fact.kind,
-                             "text": _describe(fact), "source": source,
-                             "received": received.isoformat()})
-    return watch
+def close_watch(watch: Case, fact: Fact, *, source: str, received: date, today: date) -> Case:
+    """The caisse answered for the lot: its watch closes, with the fact in its history."""
+    when = fact.date or received
+    return replace(watch, state=CaseState.CLOSED, status="retour de la caisse reçu pour ce lot",
+                   closed=when, updated=today, deadlines=(),
+                   history=(*watch.history, HistoryEntry(when, fact.kind, _describe(fact), source, received)))
+
+
+def record_letter_sent(case: Case, date_key: str, day: date, text: str,
+                       settings: RuleSettings = DEFAULT_RULES) -> Case:
+    """A letter of the case left (relance, réclamation, saisine…): when, and now wait for the answer."""
+    sent = replace(case, dates={**case.dates, date_key: day}, updated=day,
+                   state=CaseState.WAITING if case.state is CaseState.OPEN else case.state,
+                   status=f"{text}, en attente de réponse",
+                   history=(*case.history, HistoryEntry(day, "letter_sent", text, "", day)))
+    return replace(sent, deadlines=case_deadlines(sent, settings))
+
+
+def with_fresh_deadlines(case: Case, settings: RuleSettings = DEFAULT_RULES) -> Case:
+    """The case with its deadlines computed again (after a change of the rules' settings)."""
+    fresh = case_deadlines(case, settings)
+    return case if fresh == case.deadlines else replace(case, deadlines=fresh)

@@ -12,17 +12,17 @@ from typing import Any
 
 from cpambot import labels
 from cpambot.cases.rules import apply_fact, case_key, new_case
-from cpambot.cli.report import _fr_date
 from cpambot.config.model import Caisse, RuleSettings
 from cpambot.errors import UnreadableMessage
 from cpambot.mailbox.headers import header_block, summarize
 from cpambot.mailbox.senders import SenderPolicy, assess
+from cpambot.service.report import _fr_date
 from cpambot.understanding.reader import read_message
 
 
 def explain(raw: bytes, policy: SenderPolicy, caisses: tuple[Caisse, ...] = (), *,
-            today: date | None = None, settings: RuleSettings | None = None) -> dict[str, Any]:
-    today = today or date.today()
+            today: date, settings: RuleSettings | None = None) -> dict[str, Any]:
+    """What the bot understands of ``raw`` and the cases its facts would open ``today``."""
     settings = settings or RuleSettings()
     head = summarize(header_block(raw), len(raw))
     relevance = assess(head, policy)
@@ -49,9 +49,10 @@ def explain(raw: bytes, policy: SenderPolicy, caisses: tuple[Caisse, ...] = (), 
         if key is not None and not reading.is_test:
             case = apply_fact(new_case("?", key, fact, today), fact, source="message", received=received,
                               today=today, settings=settings)
-            fact_json["case"] = {"type": case["type"], "state": case["state"], "status": case["status"],
-                                 "advice": case["advice"]}
-            fact_json["deadlines"] = case["deadlines"]
+            doc = case.to_doc()
+            fact_json["case"] = {"type": doc["type"], "state": doc["state"], "status": doc["status"],
+                                 "advice": doc["advice"]}
+            fact_json["deadlines"] = doc["deadlines"]
         if fact_json["details"].get("nir"):  # shown on a terminal: never the full NIR
             fact_json["details"]["nir"] = "*" * 11 + fact_json["details"]["nir"][-4:]
         facts.append(fact_json)

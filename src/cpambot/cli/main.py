@@ -9,15 +9,16 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from cpambot import __version__, labels
-from cpambot.cli.report import ledger_table, sync_summary
 from cpambot.config.loader import load_config
 from cpambot.config.model import Config, default_config_path
 from cpambot.errors import CpambotError, UsageError
 from cpambot.mailbox.ledger import LEDGER, LedgerState
 from cpambot.mailbox.senders import Category
 from cpambot.service.logs import setup_logging
+from cpambot.service.report import ledger_table, sync_summary
 from cpambot.store.database import Store
 
 LOG = logging.getLogger("cpambot")
@@ -217,8 +218,10 @@ def _optional_config(args: argparse.Namespace) -> Config | None:
 
 def cmd_parse(args: argparse.Namespace) -> int:
     from cpambot.cli.explain import explain, explain_text
+    from cpambot.clock import SystemClock, local_date
+    from cpambot.config.model import DEFAULT_TIMEZONE
     from cpambot.mailbox.senders import SenderPolicy
-    from cpambot.service.poll import build_policy
+    from cpambot.service.bootstrap import build_policy
 
     try:
         raw = args.file.read_bytes()
@@ -226,7 +229,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
         raise UsageError(f"lecture impossible de {args.file} : {exc.strerror}") from exc
     config = _optional_config(args)
     policy = build_policy(config) if config else SenderPolicy.build()
-    report = explain(raw, policy, config.caisses if config else (),
+    today = local_date(SystemClock().now(), ZoneInfo(config.timezone if config else DEFAULT_TIMEZONE))
+    report = explain(raw, policy, config.caisses if config else (), today=today,
                      settings=config.rules if config else None)
     if args.json:
         json.dump(report, sys.stdout, ensure_ascii=False, indent=1)
@@ -242,16 +246,16 @@ def _read_store(args: argparse.Namespace) -> Store:
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
-    from cpambot.cases.casebook import CASES
-    from cpambot.cli.report import case_json, cases_table
+    from cpambot.cases.casebook import CaseBook
+    from cpambot.service.report import case_json, cases_table
 
     with _read_store(args) as store:
-        rows = list(store.values(CASES))
+        rows = list(CaseBook(store).all())
     if args.state != "tous":
         wanted = {args.state} if args.state else {"open", "waiting"}
-        rows = [c for c in rows if c["state"] in wanted]
-    rows = [c for c in rows if c["type"] != "lot_watch" or args.state in ("waiting", "tous")]
-    rows.sort(key=lambda c: int(c["id"][1:]))
+        rows = [c for c in rows if c.state in wanted]
+    rows = [c for c in rows if c.type != "lot_watch" or args.state in ("waiting", "tous")]
+    rows.sort(key=lambda c: int(c.id[1:]))
     if args.json:
         json.dump([case_json(c) for c in rows], sys.stdout, ensure_ascii=False, indent=1)
         print()
@@ -264,7 +268,7 @@ def cmd_cases(args: argparse.Namespace) -> int:
 
 def cmd_case(args: argparse.Namespace) -> int:
     from cpambot.cases.casebook import CaseBook
-    from cpambot.cli.report import case_detail, case_json
+    from cpambot.service.report import case_detail, case_json
 
     with _read_store(args) as store:
         case = CaseBook(store).by_id(args.case_id)

@@ -115,7 +115,7 @@ class _Section:
             return None
         return self.data[key]
 
-    def str(self, key: str, *, required: bool = True, default: str | None = None,
+    def text(self, key: str, *, required: bool = True, default: str | None = None,
             choices: Iterable[str] | None = None, pattern: re.Pattern[str] | None = None,
             hint: str = "") -> Any:
         value = self.raw(key, required and default is None)
@@ -135,10 +135,10 @@ class _Section:
         return value
 
     def email(self, key: str, *, required: bool = True) -> Any:
-        return self.str(key, required=required, pattern=_EMAIL_RE,
+        return self.text(key, required=required, pattern=_EMAIL_RE,
                         hint="une adresse électronique est attendue (nom@domaine.fr)")
 
-    def int(self, key: str, *, default: int | None = None, minimum: int | None = None,
+    def integer(self, key: str, *, default: int | None = None, minimum: int | None = None,
             maximum: int | None = None) -> Any:
         value = self.raw(key, default is None)
         if value is None:
@@ -200,10 +200,10 @@ class _Section:
                                 "fichier de configuration : indiquez plutôt « mot_de_passe_env » "
                                 "(nom d'une variable d'environnement) ou « mot_de_passe_fichier » "
                                 "(fichier lisible par vous seul)")
-        env = self.str("mot_de_passe_env", required=False,
+        env = self.text("mot_de_passe_env", required=False,
                        pattern=re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$"),
                        hint="nom de variable d'environnement attendu (lettres, chiffres, _)")
-        file = self.str("mot_de_passe_fichier", required=False)
+        file = self.text("mot_de_passe_fichier", required=False)
         if env and file:
             raise self.fail("mot_de_passe_fichier", "indiquez soit « mot_de_passe_env », soit "
                             "« mot_de_passe_fichier », pas les deux")

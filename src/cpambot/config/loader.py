@@ -25,6 +25,7 @@ from cpambot.config.model import (
     ACCOUNT_KINDS,
     CAISSE_KINDS,
     CAISSE_PURPOSES,
+    DEFAULT_TIMEZONE,
     PROFESSIONS,
     SECURITY_MODES,
     Account,
@@ -80,8 +81,8 @@ def parse_config(text: str, *, path: Path | None = None, base_dir: Path | None =
                                   hint="adresse électronique attendue")
     bot_address = approval.email("adresse_robot", required=False)
     authserv_ids = approval.str_list("authserv_id", required=False, lower=True)
-    token_days = approval.int("validite_jours", default=7, minimum=1, maximum=60)
-    digest_time = approval.str("heure_recapitulatif", default="07:30",
+    token_days = approval.integer("validite_jours", default=7, minimum=1, maximum=60)
+    digest_time = approval.text("heure_recapitulatif", default="07:30",
                                pattern=re.compile(r"^([01]\d|2[0-3]):[0-5]\d$"),
                                hint="heure au format HH:MM, par exemple 07:30")
     approval.finish()
@@ -89,7 +90,7 @@ def parse_config(text: str, *, path: Path | None = None, base_dir: Path | None =
     data_section = root.section("donnees", required=False)
     data_dir = default_data_dir()
     if data_section is not None:
-        folder = data_section.str("dossier", required=False)
+        folder = data_section.text("dossier", required=False)
         if folder:
             data_dir = _resolve(base, folder)
         data_section.finish()
@@ -118,10 +119,10 @@ def parse_config(text: str, *, path: Path | None = None, base_dir: Path | None =
 
     sched = root.section("planification", required=False)
     poll_interval = 300
-    timezone = "Europe/Paris"
+    timezone = DEFAULT_TIMEZONE
     if sched is not None:
-        poll_interval = sched.int("intervalle_releve", default=300, minimum=30, maximum=86400)
-        timezone = sched.str("fuseau_horaire", default="Europe/Paris")
+        poll_interval = sched.integer("intervalle_releve", default=300, minimum=30, maximum=86400)
+        timezone = sched.text("fuseau_horaire", default=DEFAULT_TIMEZONE)
         try:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
@@ -142,19 +143,19 @@ def parse_config(text: str, *, path: Path | None = None, base_dir: Path | None =
 
 
 def _rules(s: _Section) -> RuleSettings:
-    r1_from = s.int("relance1_apres_jours", default=15, minimum=1, maximum=120)
-    r1_by = s.int("relance1_au_plus_tard_jours", default=30, minimum=1, maximum=180)
-    r2_from = s.int("relance2_apres_jours", default=10, minimum=1, maximum=120)
-    r2_by = s.int("relance2_au_plus_tard_jours", default=15, minimum=1, maximum=180)
+    r1_from = s.integer("relance1_apres_jours", default=15, minimum=1, maximum=120)
+    r1_by = s.integer("relance1_au_plus_tard_jours", default=30, minimum=1, maximum=180)
+    r2_from = s.integer("relance2_apres_jours", default=10, minimum=1, maximum=120)
+    r2_by = s.integer("relance2_au_plus_tard_jours", default=15, minimum=1, maximum=180)
     if r1_by < r1_from:
         raise s.fail("relance1_au_plus_tard_jours", "doit être supérieur ou égal à relance1_apres_jours")
     if r2_by < r2_from:
         raise s.fail("relance2_au_plus_tard_jours", "doit être supérieur ou égal à relance2_apres_jours")
     rules = RuleSettings(
-        payment_watch_days=s.int("delai_paiement_jours_ouvres", default=7, minimum=1, maximum=60),
-        recheck_days=s.int("revoir_facture_differee_jours_ouvres", default=10, minimum=1, maximum=60),
-        pieces_days=s.int("delai_pieces_jours", default=15, minimum=1, maximum=90),
-        conciliateur_weeks=s.int("conciliateur_apres_semaines", default=3, minimum=1, maximum=26),
+        payment_watch_days=s.integer("delai_paiement_jours_ouvres", default=7, minimum=1, maximum=60),
+        recheck_days=s.integer("revoir_facture_differee_jours_ouvres", default=10, minimum=1, maximum=60),
+        pieces_days=s.integer("delai_pieces_jours", default=15, minimum=1, maximum=90),
+        conciliateur_weeks=s.integer("conciliateur_apres_semaines", default=3, minimum=1, maximum=26),
         relance1_days=(r1_from, r1_by), relance2_days=(r2_from, r2_by),
     )
     s.finish()
@@ -163,43 +164,43 @@ def _rules(s: _Section) -> RuleSettings:
 
 def _professional(s: _Section) -> Professional:
     pro = Professional(
-        nom=s.str("nom"),
-        profession=s.str("profession", default="infirmier", choices=PROFESSIONS),
-        numero_am=s.str("numero_am", pattern=re.compile(r"^\d{8,9}$"),
+        nom=s.text("nom"),
+        profession=s.text("profession", default="infirmier", choices=PROFESSIONS),
+        numero_am=s.text("numero_am", pattern=re.compile(r"^\d{8,9}$"),
                         hint="le n° AM / Adeli compte 9 chiffres"),
         email=s.email("email"),
-        rpps=s.str("rpps", required=False, pattern=re.compile(r"^\d{11}$"),
+        rpps=s.text("rpps", required=False, pattern=re.compile(r"^\d{11}$"),
                    hint="le n° RPPS compte 11 chiffres"),
-        siret=s.str("siret", required=False, pattern=re.compile(r"^\d{14}$"),
+        siret=s.text("siret", required=False, pattern=re.compile(r"^\d{14}$"),
                     hint="le SIRET compte 14 chiffres, sans espaces"),
-        adresse=s.str("adresse", required=False),
-        telephone=s.str("telephone", required=False),
+        adresse=s.text("adresse", required=False),
+        telephone=s.text("telephone", required=False),
     )
     s.finish()
     return pro
 
 
 def _account(s: _Section, base: Path) -> Account:
-    name = s.str("nom", pattern=re.compile(r"^[A-Za-z0-9_.-]{1,40}$"),
+    name = s.text("nom", pattern=re.compile(r"^[A-Za-z0-9_.-]{1,40}$"),
                  hint="lettres, chiffres, . _ - (40 caractères au plus)")
-    kind = s.str("type", default="imap", choices=ACCOUNT_KINDS)
+    kind = s.text("type", default="imap", choices=ACCOUNT_KINDS)
     folders = s.str_list("dossiers", required=False, default=("INBOX",))
-    timeout = s.int("delai_reseau", default=60, minimum=5, maximum=600)
+    timeout = s.integer("delai_reseau", default=60, minimum=5, maximum=600)
     if kind == "maildir":
-        path = _resolve(base, s.str("chemin"))
+        path = _resolve(base, s.text("chemin"))
         s.finish()
         return Account(name=name, kind=kind, folders=folders, path=path, timeout=timeout)
-    security = s.str("securite", default="tls", choices=SECURITY_MODES)
+    security = s.text("securite", default="tls", choices=SECURITY_MODES)
     default_port = 993 if security == "tls" else 143
     account = Account(
         name=name, kind=kind, folders=folders,
-        host=s.str("hote"),
-        port=s.int("port", default=default_port, minimum=1, maximum=65535),
+        host=s.text("hote"),
+        port=s.integer("port", default=default_port, minimum=1, maximum=65535),
         security=security,
-        username=s.str("utilisateur"),
+        username=s.text("utilisateur"),
         secret=s.secret(f"compte « {name} »"),
-        cafile=_opt_path(base, s.str("certificat_ca", required=False)),
-        sent_folder=s.str("dossier_envoyes", required=False),
+        cafile=_opt_path(base, s.text("certificat_ca", required=False)),
+        sent_folder=s.text("dossier_envoyes", required=False),
         timeout=timeout,
     )
     s.finish()
@@ -207,18 +208,18 @@ def _account(s: _Section, base: Path) -> Account:
 
 
 def _smtp(s: _Section, base: Path) -> SmtpSettings:
-    security = s.str("securite", default="starttls", choices=SECURITY_MODES)
+    security = s.text("securite", default="starttls", choices=SECURITY_MODES)
     default_port = 465 if security == "tls" else 587
-    username = s.str("utilisateur", required=False)
+    username = s.text("utilisateur", required=False)
     settings = SmtpSettings(
-        host=s.str("hote"),
-        port=s.int("port", default=default_port, minimum=1, maximum=65535),
+        host=s.text("hote"),
+        port=s.integer("port", default=default_port, minimum=1, maximum=65535),
         security=security,
         sender=s.email("expediteur"),
         username=username,
         secret=s.secret("envoi (SMTP)", required=bool(username)),
-        cafile=_opt_path(base, s.str("certificat_ca", required=False)),
-        timeout=s.int("delai_reseau", default=60, minimum=5, maximum=600),
+        cafile=_opt_path(base, s.text("certificat_ca", required=False)),
+        timeout=s.integer("delai_reseau", default=60, minimum=5, maximum=600),
     )
     s.finish()
     return settings
@@ -227,14 +228,14 @@ def _smtp(s: _Section, base: Path) -> SmtpSettings:
 def _caisse(s: _Section) -> Caisse:
     declared = s.data.get("type")
     if declared == "amc":  # a complementary insurer's platform, named like the bot names it
-        code = s.str("code", pattern=re.compile(r"^[a-z][a-z0-9-]{1,30}$"),
+        code = s.text("code", pattern=re.compile(r"^[a-z][a-z0-9-]{1,30}$"),
                      hint="nom de la plateforme en minuscules (ex. viamedis, almerys, spsante)")
     else:
-        code = s.str("code", pattern=re.compile(r"^\d{3}$"),
+        code = s.text("code", pattern=re.compile(r"^\d{3}$"),
                      hint="code de caisse à 3 chiffres (ex. 511, 974)")
-    name = s.str("nom")
-    kind = s.str("type", default="cgss" if code.startswith("97") else "cpam", choices=CAISSE_KINDS)
-    regime = s.str("regime", default="01", pattern=re.compile(r"^\d{2}$"),
+    name = s.text("nom")
+    kind = s.text("type", default="cgss" if code.startswith("97") else "cpam", choices=CAISSE_KINDS)
+    regime = s.text("regime", default="01", pattern=re.compile(r"^\d{2}$"),
                    hint="grand régime sur 2 chiffres (01 = régime général)")
     addresses: dict[str, str] = {}
     section = s.section("adresses", required=False)

@@ -146,6 +146,7 @@ class RuleSettings:
 
 
 DEFAULT_RULES = RuleSettings()
+DEFAULT_TIMEZONE = "Europe/Paris"  # metropolitan France; "Indian/Reunion" for the CGSS de La Réunion…
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,6 @@ class Config:
     authserv_ids: tuple[str, ...] = ()  # Authentication-Results of the receiving server to trust
     token_days: int = 7  # how long an approval link (per-draft token) stays valid
     digest_time: str = "07:30"  # daily digest, local time
-    timezone: str = "Europe/Paris"  # the professional's: "Indian/Reunion" for the CGSS de La Réunion…
+    timezone: str = DEFAULT_TIMEZONE  # the professional's: "Indian/Reunion" for the CGSS de La Réunion…
 
 

@@ -11,11 +11,11 @@ from datetime import UTC, date, datetime, time
 from importlib import resources
 from pathlib import Path
 
-from cpambot.cases.casebook import CASES
-from cpambot.cli.report import cases_table, ledger_table, sync_summary
+from cpambot.cases.casebook import CaseBook
 from cpambot.config.model import Account, Caisse, Config, Professional
 from cpambot.mailbox.ledger import LEDGER
 from cpambot.service.poll import poll_once
+from cpambot.service.report import cases_table, ledger_table, sync_summary
 from cpambot.store.database import Store
 
 DEMO_PRO = Professional(nom="Marie Exemple", profession="infirmier", numero_am="974123456",
@@ -53,30 +53,34 @@ def demo_config(data_dir: Path) -> Config:
 def write_outbox(config: Config, store: Store, folder: Path) -> list[Path]:
     """What the bot would send: the digest to the approver, and each draft as the e-mail it
     becomes once approved. Files only: the demo sends nothing."""
+    from cpambot.approval.model import DraftState
+    from cpambot.clock import FixedClock
     from cpambot.letters.model import Letter
-    from cpambot.randomness import SystemRandom
-    from cpambot.sending.mime import build_mime, make_message_id
+    from cpambot.randomness import SeededRandom
+    from cpambot.sending.mime import build_mime
     from cpambot.sending.outbox import Outbox
-    from cpambot.service.followup import FollowUp
+    from cpambot.service.bootstrap import build_shell
 
-    now = datetime.combine(DEMO_TODAY, time(9, 0), tzinfo=UTC)
-    followup = FollowUp(config, store, outbox=Outbox(store, None), clock=lambda: now)
-    followup.draft_letters(DEMO_TODAY)
-    digest_id = followup.send_digest(force=True)
+    clock = FixedClock(datetime.combine(DEMO_TODAY, time(9, 0), tzinfo=UTC))
+    # A fixed clock and a seeded random source: the demo writes the same e-mails at every run.
+    shell = build_shell(config, store, clock=clock, random=SeededRandom("cpambot-demo"),
+                        outbox=Outbox(store, None, None, clock))
+    shell.drafter.draft_letters(DEMO_TODAY)
+    digest_id = shell.approver.send_digest(force=True)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    doc = followup.outbox.get(digest_id) if digest_id else None
+    doc = shell.outbox.get(digest_id) if digest_id else None
     if doc is not None:
         path = folder / "00-digest.eml"
         path.write_bytes(Outbox.raw(doc))
         written.append(path)
-    for draft in sorted(followup.drafts.all(), key=lambda d: d["code"]):
-        if draft["state"] != "pending":
+    for draft in sorted(shell.drafts.all(), key=lambda d: d.code):
+        if draft.state is not DraftState.PENDING:
             continue
-        letter = Letter(draft["kind"], tuple(draft["to"]), draft["subject"], draft["body"])
-        message_id = make_message_id(followup.id_domain, draft["code"].lower(), SystemRandom())
-        raw = build_mime(letter, sender=config.professional.email, date=now, message_id=message_id)
-        path = folder / f"{draft['code']}-{draft['kind']}.eml"
+        letter = Letter(draft.kind, draft.to, draft.subject, draft.body)
+        raw = build_mime(letter, sender=config.professional.email, date=clock.now(),
+                         message_id=shell.approver.message_id(draft.code.lower()))
+        path = folder / f"{draft.code}-{draft.kind}.eml"
         path.write_bytes(raw)
         written.append(path)
     return written
@@ -97,8 +101,7 @@ def run_demo(data_dir: Path | None = None) -> int:
         rows = sorted((r for r in store.values(LEDGER) if r["category"] != "other"),
                       key=lambda r: r["uid"])
         others = sum(1 for r in store.values(LEDGER) if r["category"] == "other")
-        cases = sorted((c for c in store.values(CASES) if c["state"] != "closed"),
-                       key=lambda c: int(c["id"][1:]))
+        cases = sorted((c for c in CaseBook(store).all() if not c.is_closed), key=lambda c: int(c.id[1:]))
     print(sync_summary(report))
     print("\nMessages retenus :")
     print(ledger_table(rows))

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from cpambot import labels
 from cpambot.cases import deadlines as dl
+from cpambot.cases.model import Case, CaseType
+from cpambot.cases.rules import as_date
 from cpambot.config.model import Caisse, Professional
 from cpambot.errors import InvalidValueError
 from cpambot.letters.model import LETTER_PURPOSE, Letter, LetterPlan, MissingInfo
-from cpambot.letters.plan import Case, as_date, case_dates, case_deadline
+from cpambot.letters.plan import case_deadline
 from cpambot.letters.render import render
 
 LEGAL_PAYMENT_WORKING_DAYS = 7  # D161-13-3 CSS (what the letters cite; the watch uses the settings)
@@ -58,31 +59,22 @@ REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
 
 def requirement_set(kind: str, case: Case) -> str:
     """The key of :data:`REQUIRED` for ``kind`` on this case (réclamations have two shapes)."""
-    if kind == "reclamation" and case.get("type") == "retenue":
+    if kind == "reclamation" and case.type is CaseType.RETENUE:
         return "reclamation_retenue"
     return kind
 
 
-def _amount(value: Any) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
-
-
 def _reject_label(case: Case) -> str | None:
     """The caisse's libellé, from the status ("rejetée : Facture déjà payée")."""
-    status = case.get("status") or ""
+    status = case.status
     return status.split(" : ", 1)[1].strip() if " : " in status else None
 
 
 def _history_label(case: Case, kind: str) -> str | None:
     """The « label » of the last fact of ``kind`` (the cause of an indu, for instance)."""
-    for entry in reversed(case.get("history") or ()):
-        if entry.get("kind") == kind:
-            found = re.search(r"« (.+) »", entry.get("text") or "")
+    for entry in reversed(case.history):
+        if entry.kind == kind:
+            found = re.search(r"« (.+) »", entry.text)
             return found.group(1) if found else None
     return None
 
@@ -96,7 +88,7 @@ def _act_line(act: Any) -> str:
 
 def _case_object(case: Case) -> str:
     """What the case is about, in a French phrase ("la facture n° 000012345 (lot n° 042)")."""
-    ctype, lot, invoice, ref = case.get("type"), case.get("lot"), case.get("invoice"), case.get("reference")
+    ctype, lot, invoice, ref = case.type, case.lot, case.invoice, case.reference
     if invoice:
         return f"la facture n° {invoice}" + (f" (lot n° {lot})" if lot else "")
     if lot and ctype in ("unpaid_lot", "lot_watch", "refused_lot", "invoice"):
@@ -104,21 +96,22 @@ def _case_object(case: Case) -> str:
     if ctype == "indu" and ref:
         return f"l'indu réf. {ref}"
     if ctype == "retenue":
-        when = as_date(case_dates(case).get("retenue"))
+        when = case.dated("retenue")
         return "une retenue sur mes paiements" + (f" du {when:%d/%m/%Y}" if when else "")
     if ref:
         return f"le dossier réf. {ref}"
-    return f"mon dossier (réf. cpambot {case.get('id') or '?'})"
+    return f"mon dossier (réf. cpambot {case.id or '?'})"
 
 
-def _address(purpose: str, caisse: Caisse | None, case: Case) -> tuple[str | None, str | None]:
+def _address(purpose: str, caisse: Caisse | None, case: Case | None) -> tuple[str | None, str | None]:
     """(address, missing French text) for ``purpose``: never a fallback on another purpose."""
-    code = case.get("caisse") or "?"
+    code = (case.caisse if case is not None else caisse.code if caisse is not None else None) or "?"
     if caisse is not None and caisse.addresses.get(purpose):
         return caisse.addresses[purpose], None
     if purpose == "amc":
-        who = (f"de l'organisme complémentaire {code}" if case.get("type") == "amc"
-               else f"de la complémentaire de la facture {case.get('invoice') or '?'}")
+        is_amc = case is not None and case.type is CaseType.AMC
+        who = (f"de l'organisme complémentaire {code}" if is_amc
+               else f"de la complémentaire de la facture {(case.invoice if case else None) or '?'}")
         return None, f"adresse « amc » {who} (config [[caisses]] adresses)"
     if caisse is None:
         return None, (f"adresse « {purpose} » de la caisse {code} (config : ajoutez un bloc "
@@ -141,36 +134,37 @@ def _common(professional: Professional, caisse: Caisse | None, ref: str,
 def letter_context(kind: str, case: Case, professional: Professional, caisse: Caisse | None,
                    today: date) -> dict[str, Any]:
     """Everything a letter template may use, every key present (None when unknown)."""
-    dates = case_dates(case)
-    billing = case.get("billing") or {}
+    dates = case.dates
+    billing = case.billing or {}
     insured = billing.get("insured_name")
     patient = billing.get("patient_name")
     patient_differs = bool(patient and patient != insured)
     acts = [line for line in (_act_line(a) for a in billing.get("acts") or ()) if line]
-    arl = as_date(dates.get("arl"))
-    cal = dl.WorkCalendar(case.get("caisse"))
-    cra = case_deadline(case, "cra_referral") if case.get("type") == "indu" else None
-    observations = case_deadline(case, "observations") if case.get("type") == "indu" else None
-    reclamation_sent = as_date(dates.get("reclamation_sent"))
+    arl = dates.get("arl")
+    cal = dl.WorkCalendar(case.caisse)
+    is_indu = case.type is CaseType.INDU
+    cra = case_deadline(case, "cra_referral") if is_indu else None
+    observations = case_deadline(case, "observations") if is_indu else None
+    reclamation_sent = dates.get("reclamation_sent")
     weeks_without_answer = (today - reclamation_sent).days // 7 if reclamation_sent else None
     care_dates = sorted({d for d in (as_date(x) for x in billing.get("care_dates") or ()) if d})
-    ctx = _common(professional, caisse, case.get("id") or "?", today)
+    ctx = _common(professional, caisse, case.id or "?", today)
     ctx.update({
         "kind": kind,
-        "case_type": case.get("type"),
-        "variant": "retenue" if case.get("type") == "retenue" else case.get("type"),
-        "lot": case.get("lot"),
-        "invoice": case.get("invoice"),
-        "reference": case.get("reference"),
-        "amount": _amount(case.get("amount")),
-        "status": case.get("status") or None,
-        "reject_code": case.get("reject_code"),
+        "case_type": case.type,
+        "variant": case.type,
+        "lot": case.lot,
+        "invoice": case.invoice,
+        "reference": case.reference,
+        "amount": case.amount,
+        "status": case.status or None,
+        "reject_code": case.reject_code,
         "reject_label": _reject_label(case),
-        "retenue_label": _history_label(case, "retenue") if case.get("type") == "retenue" else None,
+        "retenue_label": _history_label(case, "retenue") if case.type is CaseType.RETENUE else None,
         "case_object": _case_object(case),
-        "family": case.get("family"),
-        "part": case.get("part"),
-        "operator": case.get("caisse") if case.get("type") == "amc" else None,
+        "family": case.family,
+        "part": case.part,
+        "operator": case.caisse if case.type is CaseType.AMC else None,
         # patient data (health data: only the réclamation prints them in full)
         "nir": billing.get("nir"),
         "insured_name": insured,
@@ -186,22 +180,22 @@ def letter_context(kind: str, case: Case, professional: Professional, caisse: Ca
         # dates of the case
         "arl": arl,
         "payment_due": dl.payment_watch(arl, cal, LEGAL_PAYMENT_WORKING_DAYS).due if arl else None,
-        "unpaid_since": as_date(dates.get("unpaid_since")),
-        "relance1_sent": as_date(dates.get("relance1_sent")),
-        "relance2_sent": as_date(dates.get("relance2_sent")),
-        "retenue_date": as_date(dates.get("retenue")),
-        "notified": as_date(dates.get("notified")),
-        "details_date": as_date(dates.get("details")),
-        "late_motivation": "motivation_tardive" in (case.get("flags") or ()),
-        "indu_cause": _history_label(case, "indu_notified") if case.get("type") == "indu" else None,
+        "unpaid_since": dates.get("unpaid_since"),
+        "relance1_sent": dates.get("relance1_sent"),
+        "relance2_sent": dates.get("relance2_sent"),
+        "retenue_date": dates.get("retenue"),
+        "notified": dates.get("notified"),
+        "details_date": dates.get("details"),
+        "late_motivation": "motivation_tardive" in case.flags,
+        "indu_cause": _history_label(case, "indu_notified") if is_indu else None,
         "cra_due": cra.due if cra else None,
         "cra_in_time": cra is not None and today <= cra.legal_expiry,
         "observations_due": observations.due if observations else None,
-        "scor_reference": case.get("scor_reference"),
-        "scor_sent": as_date(dates.get("scor_sent")),
-        "pieces_sent": as_date(dates.get("pieces_sent")),
+        "scor_reference": case.scor_reference,
+        "scor_sent": dates.get("scor_sent"),
+        "pieces_sent": dates.get("pieces_sent"),
         "reclamation_sent": reclamation_sent,
-        "reclamation_acknowledged": as_date(dates.get("reclamation_acknowledged")),
+        "reclamation_acknowledged": dates.get("reclamation_acknowledged"),
         "weeks_without_answer": weeks_without_answer,
     })
     return ctx
@@ -222,9 +216,8 @@ def build_letter(plan: LetterPlan, case: Case, professional: Professional, caiss
     recipient is its address for the purpose of the letter kind (:data:`LETTER_PURPOSE`), never
     another one.
     """
-    if caisse is not None and case.get("caisse") and caisse.code != case["caisse"]:
-        raise InvalidValueError(f"caisse {caisse.code} given for case {case.get('id')} "
-                                f"of caisse {case['caisse']}")
+    if caisse is not None and case.caisse and caisse.code != case.caisse:
+        raise InvalidValueError(f"caisse {caisse.code} given for case {case.id} of caisse {case.caisse}")
     purpose = LETTER_PURPOSE[plan.kind]
     address, missing_address = _address(purpose, caisse, case)
     ctx = letter_context(plan.kind, case, professional, caisse, today)
@@ -261,7 +254,7 @@ def annulation_letter(professional: Professional, caisse: Caisse | None, *, lot:
         address, missing_address = None, ("caisse destinataire de l'annulation (config : bloc [[caisses]] "
                                           "avec son adresse « annulation »)")
     else:
-        address, missing_address = _address("annulation", caisse, {"caisse": caisse.code})
+        address, missing_address = _address("annulation", caisse, None)
     if missing_address:
         missing.insert(0, missing_address)
     if missing:

@@ -21,13 +21,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from cpambot.cases import deadlines as dl
+from cpambot.cases.model import Case, CaseState, CaseType
 from cpambot.config.model import RuleSettings
-from cpambot.letters.model import LetterPlan
-
-Case = dict[str, Any]
+from cpambot.letters.model import LetterKind, LetterPlan
 
 # --------------------------------------------------------------------------- policy (not law)
 
@@ -50,31 +48,14 @@ DONE_DATES: dict[str, str] = {
 }
 
 
-def as_date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
-
-
-def case_dates(case: Case) -> dict[str, Any]:
-    return case.get("dates") or {}
-
-
 def case_deadline(case: Case, name: str) -> dl.Deadline | None:
-    """The case's stored deadline ``name``; for the indu ones, recomputed when absent."""
-    for item in case.get("deadlines") or ():
-        due = as_date(item.get("due")) if item.get("name") == name else None
-        if due is not None:
-            return dl.Deadline(name, due, as_date(item.get("legal_expiry")) or due, item.get("basis", ""))
-    notified = as_date(case_dates(case).get("notified"))
+    """The case's deadline ``name``; for the indu ones, recomputed when absent."""
+    found = case.deadline(name)
+    if found is not None:
+        return found
+    notified = case.dated("notified")
     if notified and name in ("cra_referral", "observations"):
-        found = dl.indu_deadlines(notified, dl.WorkCalendar(case.get("caisse")))
-        return next(d for d in found if d.name == name)
+        return next(d for d in dl.indu_deadlines(notified, dl.WorkCalendar(case.caisse)) if d.name == name)
     return None
 
 
@@ -83,46 +64,45 @@ def case_deadline(case: Case, name: str) -> dl.Deadline | None:
 Window = tuple[date, date]  # (opens, due): drafted from `opens`, to be sent by `due`
 
 
-def _is_open(case: Case) -> bool:
-    return case.get("state") != "closed"
+def _unpaid_lot(case: Case) -> bool:
+    return case.type is CaseType.UNPAID_LOT
 
 
 def _indu_pending(case: Case) -> bool:
-    dates = case_dates(case)
-    return (case.get("type") == "indu" and bool(dates.get("notified"))
-            and not dates.get("cra_decision") and not dates.get("cra_referred"))
+    dates = case.dates
+    return (case.type is CaseType.INDU and "notified" in dates
+            and "cra_decision" not in dates and "cra_referred" not in dates)
 
 
 def _amc_rejected(case: Case) -> bool:
-    if case.get("type") == "amc":
-        return case.get("family") == "amc" or "rejet" in (case.get("status") or "")
-    return case.get("type") == "invoice" and case.get("part") == "AMC"
+    if case.type is CaseType.AMC:
+        return case.family == "amc" or "rejet" in case.status
+    return case.type is CaseType.INVOICE and case.part == "AMC"
 
 
-def _after(start: Any, opens: int, due: int) -> Window | None:
-    start = as_date(start)
+def _after(start: date | None, opens: int, due: int) -> Window | None:
     return (start + timedelta(days=opens), start + timedelta(days=due)) if start else None
 
 
 def _relance1(case: Case, today: date, s: RuleSettings) -> Window | None:
-    return _after(case_dates(case).get("arl"), *s.relance1_days)
+    return _after(case.dated("arl"), *s.relance1_days)
 
 
 def _relance2(case: Case, today: date, s: RuleSettings) -> Window | None:
-    return _after(case_dates(case).get("relance1_sent"), *s.relance2_days)
+    return _after(case.dated("relance1_sent"), *s.relance2_days)
 
 
 def _mise_en_demeure(case: Case, today: date, s: RuleSettings) -> Window | None:
-    return _after(case_dates(case).get("relance2_sent"), *MISE_EN_DEMEURE_DAYS)
+    return _after(case.dated("relance2_sent"), *MISE_EN_DEMEURE_DAYS)
 
 
 def _reclamation(case: Case, today: date, s: RuleSettings) -> Window | None:
-    return _after(case_dates(case).get("retenue") or case.get("opened"), 0, RECLAMATION_DAYS)
+    return _after(case.dated("retenue") or case.opened, 0, RECLAMATION_DAYS)
 
 
 def _indu_explication(case: Case, today: date, s: RuleSettings) -> Window | None:
     limit = case_deadline(case, "observations")
-    notified = as_date(case_dates(case).get("notified"))
+    notified = case.dated("notified")
     if limit is None or notified is None or today > limit.legal_expiry:
         return None
     return notified, limit.due
@@ -130,7 +110,7 @@ def _indu_explication(case: Case, today: date, s: RuleSettings) -> Window | None
 
 def _saisine_cra(case: Case, today: date, s: RuleSettings) -> Window | None:
     limit = case_deadline(case, "cra_referral")
-    notified = as_date(case_dates(case).get("notified"))
+    notified = case.dated("notified")
     if limit is None or notified is None or today > limit.legal_expiry:
         return None
     due = limit.due - timedelta(days=CRA_SAFETY_DAYS)
@@ -139,52 +119,52 @@ def _saisine_cra(case: Case, today: date, s: RuleSettings) -> Window | None:
 
 
 def _conciliateur(case: Case, today: date, s: RuleSettings) -> Window | None:
-    sent = as_date(case_dates(case).get("reclamation_sent"))
-    if sent is None or case_dates(case).get("reclamation_answered"):
+    sent = case.dated("reclamation_sent")
+    if sent is None or case.dated("reclamation_answered"):
         return None
     opens = dl.conciliateur_after(sent, weeks=s.conciliateur_weeks).due
     return opens, opens + timedelta(days=CONCILIATEUR_DUE_DAYS)
 
 
 def _relance_amc(case: Case, today: date, s: RuleSettings) -> Window | None:
-    return _after(case.get("opened"), 0, RELANCE_AMC_DAYS)
+    return _after(case.opened, 0, RELANCE_AMC_DAYS)
 
 
 @dataclass(frozen=True)
 class Rule:
     step: str
-    kind: str
+    kind: LetterKind
     applies: Callable[[Case], bool]
     window: Callable[[Case, date, RuleSettings], Window | None]
     reason: str  # French; {opens} and {due} are filled in (dd/mm/yyyy)
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("relance1", "relance1", lambda c: c.get("type") == "unpaid_lot", _relance1,
+    Rule("relance1", LetterKind.RELANCE1, _unpaid_lot, _relance1,
          "1re relance : lot sans paiement ni rejet depuis l'ARL positif (à envoyer à partir du {opens}, "
          "au plus tard le {due})"),
-    Rule("relance2", "relance2", lambda c: c.get("type") == "unpaid_lot", _relance2,
+    Rule("relance2", LetterKind.RELANCE2, _unpaid_lot, _relance2,
          "2e relance : la 1re relance est restée sans réponse (à partir du {opens}, au plus tard le {due})"),
-    Rule("mise_en_demeure", "mise_en_demeure", lambda c: c.get("type") == "unpaid_lot", _mise_en_demeure,
+    Rule("mise_en_demeure", LetterKind.MISE_EN_DEMEURE, _unpaid_lot, _mise_en_demeure,
          "mise en demeure : deux relances sans réponse (à partir du {opens}, au plus tard le {due} ; "
          "à doubler d'un courrier recommandé avec AR)"),
-    Rule("reclamation", "reclamation",
-         lambda c: c.get("type") == "invoice" and c.get("family") == "doublon", _reclamation,
+    Rule("reclamation", LetterKind.RECLAMATION,
+         lambda c: c.type is CaseType.INVOICE and c.family == "doublon", _reclamation,
          "réclamation : facture rejetée comme « déjà payée » — ne la renvoyez pas ; vérifiez d'abord "
          "vos paiements sur amelipro (au plus tard le {due})"),
-    Rule("reclamation", "reclamation", lambda c: c.get("type") == "retenue", _reclamation,
+    Rule("reclamation", LetterKind.RECLAMATION, lambda c: c.type is CaseType.RETENUE, _reclamation,
          "réclamation : retenue sur paiement sans détail, demander le détail de la dette "
          "(au plus tard le {due})"),
-    Rule("indu_explication", "indu_explication", _indu_pending, _indu_explication,
+    Rule("indu_explication", LetterKind.INDU_EXPLICATION, _indu_pending, _indu_explication,
          "observations à la caisse sur l'indu (facultatif ; ne suspend pas le délai de la CRA), "
          "au plus tard le {due}"),
-    Rule("saisine_cra", "saisine_cra", _indu_pending, _saisine_cra,
+    Rule("saisine_cra", LetterKind.SAISINE_CRA, _indu_pending, _saisine_cra,
          "saisine de la commission de recours amiable : à envoyer au plus tard le {due} "
          "(une semaine avant la fin du délai de 2 mois, art. R142-1 CSS)"),
-    Rule("saisine_conciliateur", "saisine_conciliateur", lambda c: True, _conciliateur,
+    Rule("saisine_conciliateur", LetterKind.SAISINE_CONCILIATEUR, lambda c: True, _conciliateur,
          "saisine du conciliateur : réclamation sans réponse depuis le délai d'usage "
          "(à partir du {opens}) ; elle ne suspend aucun délai de recours"),
-    Rule("relance_amc", "relance_amc", _amc_rejected, _relance_amc,
+    Rule("relance_amc", LetterKind.RELANCE_AMC, _amc_rejected, _relance_amc,
          "relance de la complémentaire : part complémentaire refusée (au plus tard le {due})"),
 )
 
@@ -197,13 +177,13 @@ def plan_letters(case: Case, today: date, settings: RuleSettings | None = None, 
     nothing for a closed case.
     """
     settings = settings or RuleSettings()
-    if not _is_open(case):
+    if case.state is CaseState.CLOSED:
         return []
-    dates = case_dates(case)
+    dates = case.dates
     plans: list[LetterPlan] = []
     seen: set[str] = set()
     for rule in RULES:
-        if rule.step in seen or rule.step in sent_steps or dates.get(DONE_DATES[rule.step]):
+        if rule.step in seen or rule.step in sent_steps or DONE_DATES[rule.step] in dates:
             continue
         if not rule.applies(case):
             continue
@@ -212,7 +192,7 @@ def plan_letters(case: Case, today: date, settings: RuleSettings | None = None, 
             continue
         opens, due = window
         seen.add(rule.step)
-        plans.append(LetterPlan(kind=rule.kind, case_key=case["key"], step=rule.step, due=due,
+        plans.append(LetterPlan(kind=rule.kind, case_key=case.key, step=rule.step, due=due,
                                 reason=rule.reason.format(opens=f"{opens:%d/%m/%Y}", due=f"{due:%d/%m/%Y}")))
     return sorted(plans, key=lambda p: (p.due, p.step))
 

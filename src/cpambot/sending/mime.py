@@ -1,4 +1,4 @@
-"""Building the e-mails the bot sends: pure functions, no I/O (randomness is passed in).
+"""Building the e-mails the bot sends: pure functions, no I/O.
 
 :func:`build_mime` turns a :class:`~cpambot.letters.model.Letter` into the exact bytes given
 to the SMTP server and appended to the Sent folder. The output is 7-bit clean
@@ -30,7 +30,7 @@ _RESERVED = frozenset({"from", "to", "cc", "bcc", "subject", "date", "message-id
 
 
 def make_message_id(domain: str, tag: str, random: Random) -> str:
-    """A new, globally unique Message-ID: ``<tag.<128 random bits from random>@domain>``."""
+    """A new, globally unique Message-ID: ``<tag.<128 random bits>@domain>``, bits drawn from ``random``."""
     domain = domain.strip().lower()
     if not _DOMAIN_RE.match(domain):
         raise InvalidValueError(f"invalid Message-ID domain {domain!r}")

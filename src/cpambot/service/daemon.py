@@ -18,10 +18,10 @@ from types import FrameType
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from cpambot.cli.report import sync_summary
 from cpambot.config.model import Config
 from cpambot.mailbox.idle import IdleWatcher
 from cpambot.service.poll import poll_once
+from cpambot.service.report import sync_summary
 from cpambot.store.database import Store
 
 LOG = logging.getLogger(__name__)

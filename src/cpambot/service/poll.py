@@ -9,15 +9,18 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from cpambot.approval.model import DraftState
 from cpambot.cases.casebook import CaseBook
+from cpambot.clock import Clock, FixedClock, SystemClock, local_date
 from cpambot.config.model import Account, Config
 from cpambot.errors import MailboxError
 from cpambot.mailbox.ingest import FolderReport, Syncer, SyncReport
 from cpambot.mailbox.retention import prune_daily
-from cpambot.mailbox.senders import SenderPolicy
 from cpambot.mailbox.sources import open_mailbox
-from cpambot.service.followup import FollowUp, local_date, utcnow
+from cpambot.randomness import Random, SystemRandom
+from cpambot.service.bootstrap import build_policy, build_shell
 from cpambot.service.processing import Processor, ProcessReport
+from cpambot.service.replies import ReplyDesk
 from cpambot.store.database import Store
 from cpambot.store.raw import RawStore
 
@@ -39,20 +42,6 @@ class PollReport:
     @property
     def errors(self) -> list[str]:
         return self.sync.errors
-
-
-def build_policy(config: Config) -> SenderPolicy:
-    caisse_domains = list(config.caisse_domains)
-    amc_domains = list(config.amc_domains)
-    for caisse in config.caisses:
-        target = amc_domains if caisse.kind == "amc" else caisse_domains
-        target.extend(caisse.domains)
-        target.extend(a.rpartition("@")[2].lower() for a in caisse.addresses.values())
-    own = (config.professional.email, config.bot_address or "")
-    domain = (config.bot_address or config.professional.email).rpartition("@")[2]
-    return SenderPolicy.build(extra_caisse=caisse_domains, extra_amc=amc_domains,
-                              approvers=config.approvers, own_addresses=own,
-                              bot_id_domain=f"cpambot.{domain}")
 
 
 def ingest(config: Config, store: Store, accounts: tuple[Account, ...] | None = None) -> SyncReport:
@@ -79,41 +68,44 @@ def ingest(config: Config, store: Store, accounts: tuple[Account, ...] | None = 
 
 
 def process(config: Config, store: Store, today: date | None = None,
-            followup: FollowUp | None = None) -> ProcessReport:
+            replies: ReplyDesk | None = None) -> ProcessReport:
     """Read every ingested message not yet processed and update the cases; the approver's
-    replies go to ``followup`` when there is one."""
+    replies go to ``replies`` when there is one."""
     casebook = CaseBook(store, config.rules)
     clock = (lambda: today) if today else date.today
     return Processor(store, RawStore(config.data_dir), casebook, caisses=config.caisses,
-                     today=clock, on_approver=followup.handle_message if followup else None).run()
+                     today=clock, on_approver=replies.handle_message if replies else None).run()
 
 
 def poll_once(config: Config, store: Store, accounts: tuple[Account, ...] | None = None,
-              today: date | None = None, now: datetime | None = None) -> PollReport:
+              today: date | None = None, now: datetime | None = None, *,
+              random: Random | None = None) -> PollReport:
     """What ``cpambot poll --once`` and each run of the service do: ingest, process, then —
     when sending is configured — draft the letters due, send the digest when it is due (or
     urgent), and deliver what the approver released."""
+    clock: Clock = FixedClock(now) if now is not None else SystemClock()
     sync = ingest(config, store, accounts)
-    prune_daily(store, now or utcnow())
+    prune_daily(store, clock.now())
+    tz = ZoneInfo(config.timezone)
     if now is not None:
-        today = today or local_date(now, ZoneInfo(config.timezone))
-    followup = None
+        today = today or local_date(now, tz)
+    shell = None
     if config.smtp is not None:
-        followup = FollowUp(config, store, clock=(lambda: now) if now else utcnow)
-    report = PollReport(sync=sync, processing=process(config, store, today, followup))
-    if followup is not None:
+        shell = build_shell(config, store, clock=clock, random=random or SystemRandom())
+    report = PollReport(sync=sync, processing=process(config, store, today, shell.replies if shell else None))
+    if shell is not None:
         try:
-            drafted = followup.draft_letters(today or local_date(utcnow(), followup.tz))
+            drafted = shell.drafter.draft_letters(today or local_date(clock.now(), tz))
             for draft in drafted:  # each new letter also comes on its own: a reply to it may edit it
-                if draft["state"] == "pending":
-                    followup.announce_draft(draft)
-            report.drafted = [d["code"] for d in drafted]
-            report.digest_id = followup.send_digest()
+                if draft.state is DraftState.PENDING:
+                    shell.approver.announce(draft)
+            report.drafted = [d.code for d in drafted]
+            report.digest_id = shell.approver.send_digest()
         except Exception:  # noqa: BLE001 - whatever happens to the drafts, approved mail still leaves
             LOG.exception("préparation des brouillons ou du récapitulatif en erreur")
             report.sync.errors.append("préparation des brouillons ou du récapitulatif en erreur "
                                       "(voir le journal)")
         finally:
-            report.delivery = followup.deliver()
+            report.delivery = shell.delivery.deliver()
             store.commit()
     return report

@@ -10,7 +10,7 @@ import logging
 from datetime import date
 
 from cpambot.approval.draftbook import DRAFTS
-from cpambot.cases.casebook import ALIASES, CASES, CaseBook
+from cpambot.cases.casebook import ALIASES, CASE_IDS, CASES, CaseBook
 from cpambot.config.model import Config
 from cpambot.letters.plan import DONE_DATES
 from cpambot.mailbox.ledger import LEDGER
@@ -20,11 +20,10 @@ from cpambot.store.database import Store
 
 LOG = logging.getLogger(__name__)
 
-CASE_IDS = "case_ids"
 
 
 def rebuild(config: Config, store: Store, today: date | None = None) -> ProcessReport:
-    for case in store.values(CASES):
+    for case in store.values(CASES):  # the numbers stay: a case key keeps its id
         store.put(CASE_IDS, case["key"], {"id": case["id"]})
     store.drop(CASES)
     store.drop(ALIASES)

@@ -13,6 +13,7 @@ from cpambot.approval.auth_results import authentication_results, parse_auth_res
 from cpambot.approval.checks import Proposal, Verdict, check_reply, may_release, token_problem
 from cpambot.approval.tokens import find_tokens, hash_token, new_token, reply_address, token_matches
 from cpambot.mailbox.headers import header_block, summarize
+from cpambot.randomness import SystemRandom
 
 NOW = datetime(2025, 11, 3, 9, 0, tzinfo=UTC)
 APPROVER = "marie.dupont@example.org"
@@ -58,7 +59,7 @@ def test_new_token_is_random_urlsafe_lowercase_and_hashed():
     """GIVEN two fresh tokens
     WHEN generated
     THEN each is 24 url-safe lower-case characters, stored as the sha256 hex of itself, and they differ."""
-    (token, token_hash), (other, _) = new_token(), new_token()
+    (token, token_hash), (other, _) = new_token(SystemRandom()), new_token(SystemRandom())
     assert re.fullmatch(r"[a-z0-9_-]{24}", token)
     assert token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert token != other
@@ -68,7 +69,7 @@ def test_token_matches():
     """GIVEN a stored hash
     WHEN tokens are presented
     THEN only the right one matches, whatever its case (addresses are compared without case)."""
-    token, token_hash = new_token()
+    token, token_hash = new_token(SystemRandom())
     assert token_matches(token, token_hash)
     assert token_matches(token.upper(), token_hash)
     assert not token_matches(token[:-1] + ("a" if token[-1] != "a" else "b"), token_hash)
@@ -80,7 +81,7 @@ def test_reply_address_and_find_tokens_from_recipients():
     """GIVEN a Reply-To plus-address carrying a token
     WHEN the reply comes back to it (display name, upper case, among other recipients)
     THEN the token is found; with base_address only our own plus-address counts."""
-    token, _ = new_token()
+    token, _ = new_token(SystemRandom())
     address = reply_address("cpambot@cabinet-dupont.fr", token)
     assert address == f"cpambot+{token}@cabinet-dupont.fr"
     to = [f'"cpambot" <{address.upper()}>', f"Comptable <compta+{'x' * 24}@example.org>"]
@@ -93,7 +94,7 @@ def test_find_tokens_in_quoted_draft_text():
     """GIVEN the "Jeton : …" line of the draft, quoted back with ">" and a non-breaking space
     WHEN tokens are searched in the full body
     THEN the token is found (lower-cased) and nothing else."""
-    token, token_hash = new_token()
+    token, token_hash = new_token(SystemRandom())
     body = (f"OK\n\nLe 3 nov. 2025 à 07:00, cpambot a écrit :\n> Madame, Monsieur,\n"
             f"> Jeton\u00a0: {token.upper()}\n")
     found = find_tokens([], body)
@@ -373,14 +374,14 @@ def test_release_by_reply_to_the_digest_that_listed_the_draft():
     """GIVEN an accepted reply to the digest listing A7, without A7's token
     WHEN A7's release is checked
     THEN it is allowed through the digest listing."""
-    _, token_hash = new_token()
+    _, token_hash = new_token(SystemRandom())
     verdict = may_release(check(), proposal(token_hash), presented_tokens=set(), now=NOW)
     assert verdict.accepted and verdict.via == "réponse au récapitulatif"
 
 
 def test_release_by_reply_to_the_draft_itself():
     """GIVEN an accepted reply to A7's own e-mail WHEN checked THEN allowed."""
-    _, token_hash = new_token()
+    _, token_hash = new_token(SystemRandom())
     verdict = may_release(check(in_reply_to=DRAFT_ID), proposal(token_hash), presented_tokens=set(), now=NOW)
     assert verdict.accepted and verdict.via == "réponse au brouillon"
 
@@ -388,7 +389,7 @@ def test_release_by_reply_to_the_draft_itself():
 def test_release_by_token():
     """GIVEN an accepted reply to another of our messages presenting A7's token
     WHEN checked THEN allowed through the token."""
-    token, token_hash = new_token()
+    token, token_hash = new_token(SystemRandom())
     verdict = may_release(check(in_reply_to=OTHER_DIGEST_ID), proposal(token_hash),
                           presented_tokens=find_tokens([], f"> Jeton : {token}"), now=NOW)
     assert verdict.accepted and verdict.via == "jeton"
@@ -398,7 +399,7 @@ def test_reply_to_a_digest_that_did_not_list_the_draft_releases_nothing():
     """GIVEN an accepted reply to an older digest that did not list A7, without A7's token
     WHEN A7's release is checked
     THEN refused: the code A7 means nothing in that digest."""
-    _, token_hash = new_token()
+    _, token_hash = new_token(SystemRandom())
     verdict = may_release(check(in_reply_to=OTHER_DIGEST_ID), proposal(token_hash),
                           presented_tokens={"x" * 24}, now=NOW)
     assert not verdict.accepted
@@ -414,7 +415,7 @@ def test_expired_or_used_proposal_is_never_released(changes, reason):
     """GIVEN an expired or already used proposal
     WHEN a reply presents its valid token and answers the draft itself
     THEN refused: single use and expiry hold on every path."""
-    token, token_hash = new_token()
+    token, token_hash = new_token(SystemRandom())
     verdict = may_release(check(in_reply_to=DRAFT_ID), proposal(token_hash, **changes),
                           presented_tokens={token}, now=NOW)
     assert verdict.reasons == [reason]
@@ -425,7 +426,7 @@ def test_refused_message_releases_nothing_even_with_the_token():
     """GIVEN a CC'd third party replying with the draft's token quoted
     WHEN release is checked
     THEN the message refusal stands (tokens do not replace the sender check)."""
-    token, token_hash = new_token()
+    token, token_hash = new_token(SystemRandom())
     message = check(sender="compta@cabinet-dupont.fr", in_reply_to=DRAFT_ID)
     verdict = may_release(message, proposal(token_hash), presented_tokens={token}, now=NOW)
     assert not verdict.accepted
@@ -436,7 +437,7 @@ def test_token_flow_without_reference():
     """GIVEN require_reference=False and a fresh message (no parent)
     WHEN release is checked
     THEN only the token can release the draft."""
-    token, token_hash = new_token()
+    token, token_hash = new_token(SystemRandom())
     message = check(in_reply_to=None, require_reference=False)
     assert may_release(message, proposal(token_hash), presented_tokens={token}, now=NOW).via == "jeton"
     assert not may_release(message, proposal(token_hash), presented_tokens=set(), now=NOW).accepted

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
+from cpambot.cases.model import Case, CaseState
 from cpambot.cases.rules import apply_fact, case_key, mark_unpaid, new_case
 from cpambot.config.model import Caisse, Professional, RuleSettings
 from cpambot.letters.compose import REQUIRED, annulation_letter, build_letter
@@ -32,14 +34,19 @@ BILLING = {"nir": NIR, "insured_name": "DUPONT Jean", "patient_name": "DUPONT L�
            "acts": ["AMI 1", "AIS 3"], "lot_date": "2026-02-23", "billing_date": "2026-02-21"}
 
 
-def make_case(*facts: Fact, today: date, case_id: str = "C12") -> dict:
+def dated(case: Case, **iso: str) -> Case:
+    """The case with more dates recorded (ISO texts, as a test writes them)."""
+    return replace(case, dates={**case.dates, **{name: date.fromisoformat(v) for name, v in iso.items()}})
+
+
+def make_case(*facts: Fact, today: date, case_id: str = "C12") -> Case:
     case = new_case(case_id, case_key(facts[0]), facts[0], today)
     for fact in facts:
         case = apply_fact(case, fact, source="m", received=today, today=today)
     return case
 
 
-def doublon_case(billing=None) -> dict:
+def doublon_case(billing=None) -> Case:
     """Invoice 000012345 of lot 042 rejected 2900 « FACTURE DEJA PAYEE » on 2 March 2026."""
     return make_case(Fact("invoice_rejected", caisse="974", lot="042", invoice="000012345",
                           amount=Decimal("1234.50"), reject_code="2900", label="FACTURE DEJA PAYEE",
@@ -47,15 +54,13 @@ def doublon_case(billing=None) -> dict:
                      today=ARL)
 
 
-def unpaid_case(**sent: str) -> dict:
+def unpaid_case(**sent: str) -> Case:
     """Lot 042 acknowledged (ARL positif) on 2 March 2026, unpaid on 12 March."""
     watch = make_case(Fact("lot_acknowledged", caisse="974", lot="042", date=ARL), today=ARL)
-    case = mark_unpaid(watch, date(2026, 3, 12))
-    case["dates"].update(sent)
-    return case
+    return dated(mark_unpaid(watch, date(2026, 3, 12)), **sent)
 
 
-def indu_case(*, details: bool = True, **dates: str) -> dict:
+def indu_case(*, details: bool = True, **dates: str) -> Case:
     notified = Fact("indu_notified", caisse="974", reference="2026-974-000318", amount=Decimal("3412.60"),
                     date=date(2026, 12, 31), label="cumul AIS et AMI au cours de la même séance",
                     details={"acts": [{"date": "12/10/2026", "act": "AIS 3 + AMI 1", "amount": "12,60",
@@ -63,17 +68,15 @@ def indu_case(*, details: bool = True, **dates: str) -> dict:
     facts = [notified]
     if details:
         facts.append(Fact("indu_details", caisse="974", reference="2026-974-000318", date=date(2027, 1, 8)))
-    case = make_case(*facts, today=date(2027, 1, 8))
-    case["dates"].update(dates)
-    return case
+    return dated(make_case(*facts, today=date(2027, 1, 8)), **dates)
 
 
-def amc_case() -> dict:
+def amc_case() -> Case:
     return make_case(Fact("amc_rejected", caisse="viamedis", invoice="000012399", amount=Decimal("6.14"),
                           label="ADHERENT INCONNU", part="AMC", date=ARL), today=ARL)
 
 
-def retenue_case() -> dict:
+def retenue_case() -> Case:
     return make_case(Fact("retenue", caisse="974", amount=Decimal("44.52"), label="IND RPR",
                           reference="0000123456", date=ARL), today=ARL)
 
@@ -87,7 +90,7 @@ def steps(case, today, sent=frozenset()):
 
 
 def letter(kind, case, today, caisse=CGSS) -> Letter:
-    plan = LetterPlan(kind=kind, case_key=case["key"], step=kind, due=today, reason="test")
+    plan = LetterPlan(kind=kind, case_key=case.key, step=kind, due=today, reason="test")
     result = build_letter(plan, case, PRO, caisse, today)
     assert isinstance(result, Letter), result
     assert result.kind == kind
@@ -114,7 +117,7 @@ def test_relance1_opens_15_days_after_the_arl():
     assert plans(case, date(2026, 3, 16)) == []
     (plan,) = plans(case, date(2026, 3, 17))
     assert (plan.kind, plan.step, plan.due) == ("relance1", "relance1", date(2026, 4, 1))
-    assert plan.case_key == case["key"] and "relance" in plan.reason
+    assert plan.case_key == case.key and "relance" in plan.reason
 
 
 def test_relance2_only_after_relance1_was_sent():
@@ -152,10 +155,10 @@ def test_closed_cases_need_nothing():
     paid = apply_fact(case, Fact("invoice_paid", caisse="974", lot="042", invoice="000012345", part="AMO",
                                  amount=Decimal("1234.50"), date=date(2026, 3, 4)),
                       source="p", received=date(2026, 3, 4), today=date(2026, 3, 4))
-    assert paid["state"] == "closed"
+    assert paid.state == "closed"
     assert plans(paid, date(2026, 3, 5)) == []
     closed_unpaid = unpaid_case()
-    closed_unpaid["state"] = "closed"
+    closed_unpaid = replace(closed_unpaid, state=CaseState.CLOSED)
     assert plans(closed_unpaid, date(2026, 4, 1)) == []
 
 
@@ -178,8 +181,8 @@ def test_indu_opens_explanation_and_cra_with_a_7_day_margin():
     THEN right away the optional explanation (due by the deadline) and the CRA letter due
     7 days before the deadline, never later than the deadline itself."""
     case = indu_case()
-    cra_deadline = next(d for d in case["deadlines"] if d["name"] == "cra_referral")
-    assert cra_deadline["due"] == "2027-02-28"
+    cra_deadline = next(d for d in case.deadlines if d.name == "cra_referral")
+    assert cra_deadline.due.isoformat() == "2027-02-28"
     found = {p.step: p for p in plans(case, date(2027, 1, 8))}
     assert set(found) == {"indu_explication", "saisine_cra"}
     assert found["saisine_cra"].due == date(2027, 2, 28) - timedelta(days=CRA_SAFETY_DAYS)
@@ -207,7 +210,7 @@ def test_conciliateur_after_3_weeks_without_answer():
     """GIVEN a réclamation sent on 5 March without answer WHEN planned THEN the conciliateur from
     26 March (3 weeks), not before, and not once the caisse answered."""
     case = doublon_case()
-    case["dates"]["reclamation_sent"] = "2026-03-05"
+    case = dated(case, reclamation_sent="2026-03-05")
     assert steps(case, date(2026, 3, 25)) == []
     (plan,) = plans(case, date(2026, 3, 26))
     assert plan.kind == "saisine_conciliateur" and plan.due == date(2026, 4, 9)
@@ -274,7 +277,7 @@ def test_reclamation_with_unknown_fields_is_missing_info():
                             email="marie.exemple@example.org")
     result = build_letter(plan, case, no_phone, CGSS, date(2026, 3, 3))
     assert isinstance(result, MissingInfo)
-    assert (result.kind, result.case_key, result.step) == ("reclamation", case["key"], "reclamation")
+    assert (result.kind, result.case_key, result.step) == ("reclamation", case.key, "reclamation")
     assert set(result.missing) == {"NIR de l'assuré", "date(s) des soins", "date de télétransmission du lot",
                                    "votre numéro de téléphone (config [professionnel] telephone)"}
 
@@ -335,7 +338,7 @@ def test_relances_and_mise_en_demeure_cite_arl_delay_and_earlier_relances():
 def test_relance2_without_the_first_relance_date_is_missing_info():
     """GIVEN an unpaid lot whose 1st relance date is unknown WHEN a 2nd relance is built THEN MissingInfo."""
     case = unpaid_case()
-    plan = LetterPlan("relance2", case["key"], "relance2", date(2026, 4, 1), "test")
+    plan = LetterPlan("relance2", case.key, "relance2", date(2026, 4, 1), "test")
     result = build_letter(plan, case, PRO, CGSS, date(2026, 4, 1))
     assert isinstance(result, MissingInfo) and result.missing == ("date d'envoi de la 1re relance",)
 
@@ -351,8 +354,8 @@ def test_indu_explanation_with_a_placeholder_unless_the_scor_reference_is_known(
     assert f"3{NNBSP}412,60 €" in result.body and "R133-9-1" in result.body and "R142-1" in result.body
     assert "cumul AIS et AMI" in result.body
     assert len(placeholders(result.body)) == 1 and "SCOR" not in result.body.split("[À COMPLÉTER")[0]
-    case["scor_reference"] = "SCOR-2026-0042"
-    case["dates"]["scor_sent"] = "2026-10-13"
+    case = replace(case, scor_reference="SCOR-2026-0042")
+    case = dated(case, scor_sent="2026-10-13")
     known = letter("indu_explication", case, date(2027, 1, 8))
     assert "SCOR-2026-0042" in known.body and "13/10/2026" in known.body
     assert placeholders(known.body) == []
@@ -381,8 +384,8 @@ def test_saisine_cra_states_decision_amount_grounds_pieces_and_delay():
 def test_saisine_cra_without_amount_is_missing_info():
     """GIVEN an indu whose amount could not be read WHEN the CRA letter is built THEN MissingInfo."""
     case = indu_case()
-    case["amount"] = None
-    plan = LetterPlan("saisine_cra", case["key"], "saisine_cra", date(2027, 2, 21), "test")
+    case = replace(case, amount=None)
+    plan = LetterPlan("saisine_cra", case.key, "saisine_cra", date(2027, 2, 21), "test")
     result = build_letter(plan, case, PRO, CGSS, date(2027, 1, 8))
     assert isinstance(result, MissingInfo) and result.missing == ("montant de l'indu contesté",)
 
@@ -394,7 +397,7 @@ def test_saisine_conciliateur_names_the_unanswered_reclamation():
     case = apply_fact(case, Fact("reclamation_acknowledged", caisse="974", invoice="000012345",
                                  date=date(2026, 3, 6)),
                       source="a", received=date(2026, 3, 6), today=date(2026, 3, 6))
-    case["dates"]["reclamation_sent"] = "2026-03-05"
+    case = dated(case, reclamation_sent="2026-03-05")
     (plan,) = plans(case, date(2026, 3, 26))
     result = build_letter(plan, case, PRO, CGSS, date(2026, 3, 26))
     assert isinstance(result, Letter)
@@ -429,7 +432,7 @@ def test_relance_amc_goes_to_the_operator_with_a_masked_nir():
     assert isinstance(missing, MissingInfo)
     assert missing.missing == ("adresse « amc » de l'organisme complémentaire viamedis "
                                "(config [[caisses]] adresses)",)
-    case["billing"] = {"nir": NIR, "care_dates": ["2026-02-20"]}
+    case = replace(case, billing={"nir": NIR, "care_dates": ["2026-02-20"]})
     result = build_letter(plan, case, PRO, VIAMEDIS, date(2026, 3, 3))
     assert isinstance(result, Letter)
     assert_common(result)
@@ -453,9 +456,9 @@ def test_full_nir_only_in_the_reclamation():
     """GIVEN a case that knows the NIR WHEN every other letter is built from it THEN the full NIR
     appears in none of them (masked at most)."""
     case = doublon_case()
-    case["dates"].update(arl="2026-03-02", relance1_sent="2026-03-18", relance2_sent="2026-03-30",
-                         reclamation_sent="2026-03-05")
-    case["part"] = "AMC"
+    case = dated(case, arl="2026-03-02", relance1_sent="2026-03-18", relance2_sent="2026-03-30",
+                 reclamation_sent="2026-03-05")
+    case = replace(case, part="AMC")
     bodies = {}
     for kind in ("relance1", "relance2", "mise_en_demeure", "saisine_conciliateur"):
         bodies[kind] = letter(kind, case, date(2026, 4, 20)).body

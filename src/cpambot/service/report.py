@@ -1,13 +1,16 @@
-"""French, human-readable renderings of sync reports and ledger rows for the CLI."""
+"""French renderings of polls, ledger rows and cases, for the CLI, the service's log and the demo."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cpambot.service.poll import PollReport
 from cpambot import labels
+from cpambot.cases.model import Case
 from cpambot.mailbox.headers import decode_text
 
 
@@ -79,66 +82,70 @@ CASE_JSON_KEYS = ("id", "type", "state", "status", "caisse", "lot", "invoice", "
                   "deadlines", "flags")
 
 
-def case_json(case: dict[str, Any], *, history: bool = False) -> dict[str, Any]:
-    out = {key: case.get(key) for key in CASE_JSON_KEYS}
+def case_json(case: Case, *, history: bool = False) -> dict[str, Any]:
+    """The stable JSON of ``cpambot cases --json`` (README): the case as stored, some keys of it."""
+    doc = case.to_doc()
+    out = {key: doc.get(key) for key in CASE_JSON_KEYS}
     if history:
-        out["history"] = case.get("history", [])
+        out["history"] = doc["history"]
     return out
 
 
-def _fr_date(iso: str) -> str:
+def _fr_date(day: date | str) -> str:
+    iso = day.isoformat() if isinstance(day, date) else day
     return f"{iso[8:10]}/{iso[5:7]}/{iso[0:4]}"
 
 
-def next_deadline(case: dict[str, Any]) -> str:
-    deadlines = sorted(case.get("deadlines") or [], key=lambda d: d["due"])
-    if not deadlines:
+def _euros(amount: Decimal) -> str:
+    return f"{amount:.2f}".replace(".", ",")
+
+
+def next_deadline(case: Case) -> str:
+    first = min(case.deadlines, key=lambda d: d.due, default=None)
+    if first is None:
         return ""
-    first = deadlines[0]
-    return f"{_fr_date(first['due'])} {labels.DEADLINE.get(first['name'], first['name'])}"
+    return f"{_fr_date(first.due)} {labels.DEADLINE.get(first.name, first.name)}"
 
 
-def cases_table(cases: Iterable[dict[str, Any]]) -> str:
+def cases_table(cases: Iterable[Case]) -> str:
     out = [f"{'dossier':<7} {'type':<18} {'état':<10} {'caisse':<9} {'lot':<4} {'facture':<10} "
            f"{'montant':>10}  {'prochaine échéance':<44} situation"]
     for case in cases:
-        amount = (case.get("amount") or "").replace(".", ",")
-        state = labels.CASE_STATE.get(case["state"], case["state"])
-        out.append(f"{case['id']:<7} {_cut(labels.CASE_TYPE.get(case['type'], case['type']), 18):<18} "
-                   f"{state:<10} {_cut(case.get('caisse'), 9):<9} "
-                   f"{case.get('lot') or '':<4} {case.get('invoice') or '':<10} "
-                   f"{(amount + ' €') if amount else '':>10}  {_cut(next_deadline(case), 44):<44} "
-                   f"{_cut(case.get('status'), 60)}")
+        amount = f"{_euros(case.amount)} €" if case.amount is not None else ""
+        out.append(f"{case.id:<7} {_cut(labels.CASE_TYPE[case.type], 18):<18} "
+                   f"{labels.CASE_STATE[case.state]:<10} {_cut(case.caisse, 9):<9} "
+                   f"{case.lot or '':<4} {case.invoice or '':<10} "
+                   f"{amount:>10}  {_cut(next_deadline(case), 44):<44} "
+                   f"{_cut(case.status, 60)}")
     return "\n".join(out)
 
 
-def case_detail(case: dict[str, Any]) -> str:
-    lines = [f"Dossier {case['id']} — {labels.CASE_TYPE.get(case['type'], case['type'])} "
-             f"({labels.CASE_STATE.get(case['state'], case['state'])})",
-             f"Situation : {case.get('status') or '—'}"]
-    for label, key in (("Caisse", "caisse"), ("Lot", "lot"), ("Facture", "invoice"),
-                       ("Référence", "reference"), ("Part", "part"), ("Code rejet", "reject_code")):
-        if case.get(key):
-            lines.append(f"{label} : {case[key]}")
-    if case.get("amount"):
-        lines.append(f"Montant : {case['amount'].replace('.', ',')} €")
-    if case.get("advice"):
-        lines.append(f"Conseil : {case['advice']}")
-    if case.get("needs_review"):
-        lines.append(f"À faire par vous : {case['needs_review']}")
-    if "motivation_tardive" in (case.get("flags") or []):
+def case_detail(case: Case) -> str:
+    lines = [f"Dossier {case.id} — {labels.CASE_TYPE[case.type]} ({labels.CASE_STATE[case.state]})",
+             f"Situation : {case.status or '—'}"]
+    for label, value in (("Caisse", case.caisse), ("Lot", case.lot), ("Facture", case.invoice),
+                         ("Référence", case.reference), ("Part", case.part),
+                         ("Code rejet", case.reject_code)):
+        if value:
+            lines.append(f"{label} : {value}")
+    if case.amount is not None:
+        lines.append(f"Montant : {_euros(case.amount)} €")
+    if case.advice:
+        lines.append(f"Conseil : {case.advice}")
+    if case.needs_review:
+        lines.append(f"À faire par vous : {case.needs_review}")
+    if "motivation_tardive" in case.flags:
         lines.append("Note : le détail de l'indu est arrivé après la notification "
                      "(argument de motivation insuffisante).")
-    if case.get("deadlines"):
+    if case.deadlines:
         lines.append("Échéances :")
-        for d in sorted(case["deadlines"], key=lambda d: d["due"]):
-            extra = (f" (expiration légale reportée au {_fr_date(d['legal_expiry'])})"
-                     if d["legal_expiry"] != d["due"] else "")
-            lines.append(f"  {_fr_date(d['due'])} — {labels.DEADLINE.get(d['name'], d['name'])}{extra}"
-                         f" — {d['basis']}")
-    lines.append(f"Ouvert le {_fr_date(case['opened'])}, mis à jour le {_fr_date(case['updated'])}"
-                 + (f", clos le {_fr_date(case['closed'])}" if case.get("closed") else ""))
+        for d in sorted(case.deadlines, key=lambda d: d.due):
+            extra = (f" (expiration légale reportée au {_fr_date(d.legal_expiry)})"
+                     if d.legal_expiry != d.due else "")
+            lines.append(f"  {_fr_date(d.due)} — {labels.DEADLINE.get(d.name, d.name)}{extra} — {d.basis}")
+    lines.append(f"Ouvert le {_fr_date(case.opened)}, mis à jour le {_fr_date(case.updated)}"
+                 + (f", clos le {_fr_date(case.closed)}" if case.closed else ""))
     lines.append("Historique :")
-    for event in case.get("history", []):
-        lines.append(f"  {_fr_date(event['date'])} — {event['text']}")
+    for event in case.history:
+        lines.append(f"  {_fr_date(event.date)} — {event.text}")
     return "\n".join(lines)

@@ -1,0 +1,164 @@
+"""Every e-mail the bot sends to the approver — a draft on its own, the digest, the confirmation of a
+reply — and the memory of them that a genuine reply must reference.
+
+Tables it keeps: ``sent_ids`` (every Message-ID the bot sent to the approver, with its kind and
+the draft codes it showed), ``refusals`` (replies refused, reported in the next digest), ``meta``
+(the last digest: when, and the urgent reasons it told).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from cpambot.approval.digest import Digest, SendingProblem, build_digest
+from cpambot.approval.draftbook import DraftBook
+from cpambot.approval.mails import confirmation_text, digest_texts, notice_text
+from cpambot.approval.model import Draft, Refusal
+from cpambot.approval.tokens import new_token
+from cpambot.cases.casebook import CaseBook
+from cpambot.clock import Clock
+from cpambot.config.model import Config
+from cpambot.letters.model import Letter
+from cpambot.randomness import Random
+from cpambot.sending.mime import is_message_id, make_message_id
+from cpambot.sending.outbox import Outbox
+from cpambot.store.database import Store
+
+LOG = logging.getLogger(__name__)
+
+SENT_IDS = "sent_ids"
+REFUSALS = "refusals"
+META = "meta"
+
+
+def id_domain(config: Config) -> str:
+    """The domain of the bot's Message-IDs: ``cpambot.<the bot's (or the professional's) domain>``."""
+    base = (config.bot_address or config.professional.email).rpartition("@")[2]
+    return f"cpambot.{base}"
+
+
+class ApproverMail:
+    def __init__(self, config: Config, store: Store, outbox: Outbox, drafts: DraftBook, cases: CaseBook,
+                 clock: Clock, random: Random) -> None:
+        self.config = config
+        self.store = store
+        self.outbox = outbox
+        self.drafts = drafts
+        self.cases = cases
+        self.clock = clock
+        self.random = random
+        self.id_domain = id_domain(config)
+        self.sender = config.smtp.sender if config.smtp else config.professional.email
+        self.tz = ZoneInfo(config.timezone)
+
+    # -- what was sent ----------------------------------------------------------------
+
+    def our_ids(self) -> set[str]:
+        return {doc["_key"] for doc in self.store.values(SENT_IDS)}
+
+    def sent(self, message_id: str) -> dict[str, Any] | None:
+        """What the bot remembers of one e-mail it sent to the approver (kind, codes shown)."""
+        return self.store.get(SENT_IDS, message_id)
+
+    def message_id(self, tag: str) -> str:
+        return make_message_id(self.id_domain, tag, self.random)
+
+    def send(self, letter: Letter, kind: str, *, in_reply_to: str | None = None, **remember: Any) -> str:
+        """Queue ``letter`` for the approvers (marked auto-generated) and remember its Message-ID."""
+        message_id = self.message_id(kind)
+        if in_reply_to is not None and not is_message_id(in_reply_to):
+            in_reply_to = None  # some clients write Message-IDs that are not valid: no threading then
+        self.outbox.enqueue(letter, sender=self.sender, message_id=message_id, purpose=kind,
+                            case_key=None, draft_key=None, in_reply_to=in_reply_to,
+                            references=(in_reply_to,) if in_reply_to else (),
+                            extra_headers={"Auto-Submitted": "auto-generated"})
+        self.store.put(SENT_IDS, message_id, {"kind": kind, "at": self.clock.now().isoformat(), **remember})
+        return message_id
+
+    # -- refusals ---------------------------------------------------------------------
+
+    def refuse(self, source: str, sender: str, reasons: list[str]) -> None:
+        """A reply that tried to decide was refused: logged, and told in the next digest."""
+        LOG.warning("réponse refusée de %s : %s", sender, " ; ".join(reasons))
+        when = self.clock.now().astimezone(self.tz).strftime("%d/%m/%Y %H:%M")
+        self.store.put(REFUSALS, source, Refusal(when, sender, tuple(reasons)).to_doc())
+
+    # -- one draft on its own -------------------------------------------------------------
+
+    def announce(self, draft: Draft, *, in_reply_to: str | None = None) -> Draft:
+        """Send one draft to the approver on its own (urgent ones, an edited text): a reply to it can
+        approve it ("OK") or replace its text. A fresh token: the new e-mail carries it."""
+        token, token_hash = new_token(self.random)
+        expires = self.clock.now() + timedelta(days=self.config.token_days)
+        draft = replace(draft, token_hash=token_hash, token_expires=expires)
+        self.drafts.save(draft)
+        subject, body = notice_text(draft, token)
+        letter = Letter("notice", tuple(self.config.approvers), subject, body)
+        notice_id = self.send(letter, "notice", in_reply_to=in_reply_to, codes=[draft.code],
+                              draft_key=draft.key)
+        draft = replace(draft, notice_id=notice_id, announced=True)
+        self.drafts.save(draft)
+        return draft
+
+    # -- the digest -----------------------------------------------------------------------
+
+    def build_digest(self, today: date) -> Digest:
+        meta = self.store.get(META, "last_digest") or {}
+        since = datetime.fromisoformat(meta["at"]) if meta.get("at") else None
+        codes = {d.message_id: d.code for d in self.drafts.all() if d.message_id}
+        problems = [SendingProblem(codes.get(d.message_id), d.subject, d.reason or d.state.value)
+                    for d in self.outbox.documents("uncertain", "failed") if d.message_id in codes]
+        refusals = [Refusal.from_doc(r) for r in self.store.values(REFUSALS) if not r.get("reported")]
+        return build_digest(list(self.cases.all()), self.drafts.awaiting(today), today=today, since=since,
+                            refusals=refusals, sending_problems=problems)
+
+    def digest_due(self, now: datetime) -> tuple[bool, Digest]:
+        """(due, digest): once a day at the configured time, or at once when an urgent reason
+        appeared that no digest has told yet. The digest built to decide is the one sent."""
+        local = now.astimezone(self.tz)
+        meta = self.store.get(META, "last_digest") or {}
+        digest = self.build_digest(local.date())
+        told = set(meta.get("urgent", ()))
+        fresh = [r for r in digest.urgent_reasons if r not in told]
+        hour, minute = (int(x) for x in self.config.digest_time.split(":"))
+        scheduled = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        last = datetime.fromisoformat(meta["at"]).astimezone(self.tz) if meta.get("at") else None
+        daily = local >= scheduled and (last is None or last < scheduled)
+        return daily or bool(fresh), digest
+
+    def send_digest(self, *, force: bool = False) -> str | None:
+        now = self.clock.now()
+        due, digest = self.digest_due(now)
+        if not (due or force):
+            return None
+        subject, body, html = digest_texts(digest)
+        letter = Letter("digest", tuple(self.config.approvers), subject, body, html=html)
+        message_id = self.send(letter, "digest", codes=digest.codes)
+        expires = now + timedelta(days=self.config.token_days)
+        for listed in digest.drafts:  # listed again: a fresh expiry, so a waiting draft stays approvable
+            draft = self.drafts.get(listed.draft.key) or listed.draft
+            self.drafts.save(replace(draft, digest_ids=tuple(sorted({*draft.digest_ids, message_id})),
+                                     announced=True, token_hash=new_token(self.random)[1],
+                                     token_expires=expires))
+        for doc in self.store.values(REFUSALS):
+            if not doc.get("reported"):
+                self.store.put(REFUSALS, doc["_key"], {**doc, "reported": True})
+        self.store.put(META, "last_digest", {"at": now.isoformat(), "id": message_id,
+                                            "urgent": digest.urgent_reasons})
+        LOG.info("récapitulatif %s : %d brouillon(s), %d échéance(s)", message_id, len(digest.drafts),
+                 len(digest.deadlines))
+        return message_id
+
+    # -- the confirmation of a reply --------------------------------------------------------
+
+    def confirm(self, reply_id: str | None, changes: list[str], *, released: set[str],
+                unrecognized: tuple[str, ...]) -> str:
+        to_send = [d for d in self.drafts.all() if d.code in released]
+        subject, body = confirmation_text(changes, received=self.clock.now().astimezone(self.tz).date(),
+                                          to_send=to_send, unrecognized=unrecognized)
+        letter = Letter("confirmation", tuple(self.config.approvers), subject, body)
+        return self.send(letter, "confirmation", in_reply_to=reply_id, codes=[])

@@ -1,0 +1,137 @@
+"""The approver's messages: checked, parsed, decided by :func:`cpambot.approval.decide.decide`, then
+carried out — nothing leaves for a caisse unless a reply passed every check for that very draft."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from zoneinfo import ZoneInfo
+
+from cpambot.approval.auth_results import authentication_results
+from cpambot.approval.checks import check_reply
+from cpambot.approval.commands import ParsedReply, read_reply
+from cpambot.approval.decide import Context, Decision, Effect, decide
+from cpambot.approval.draftbook import DraftBook
+from cpambot.approval.tokens import find_tokens
+from cpambot.cases.casebook import CaseBook
+from cpambot.clock import Clock, local_date
+from cpambot.config.model import Config
+from cpambot.mailbox.headers import HeaderSummary, header_block, summarize
+from cpambot.sending.outbox import Outbox
+from cpambot.service.approver import ApproverMail
+from cpambot.service.delivery import Delivery
+from cpambot.service.drafting import Drafter
+from cpambot.understanding.message import parse_message
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclass
+class ReplyOutcome:
+    accepted: bool
+    reasons: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    confirmation_id: str | None = None
+    released: set[str] = field(default_factory=set)  # codes whose e-mail this reply sent on its way
+
+
+class ReplyDesk:
+    def __init__(self, config: Config, cases: CaseBook, drafts: DraftBook, outbox: Outbox,
+                 approver: ApproverMail, drafter: Drafter, delivery: Delivery, clock: Clock) -> None:
+        self.config = config
+        self.cases = cases
+        self.drafts = drafts
+        self.outbox = outbox
+        self.approver = approver
+        self.drafter = drafter
+        self.delivery = delivery
+        self.clock = clock
+        self.tz = ZoneInfo(config.timezone)
+
+    def _refuse(self, source: str, sender: str, reasons: list[str]) -> ReplyOutcome:
+        self.approver.refuse(source, sender, reasons)
+        return ReplyOutcome(False, reasons)
+
+    def handle_message(self, raw: bytes, source: str) -> ReplyOutcome | None:
+        """A message from an approver (or claiming to be): commands, edits, annulations.
+        None when it is not addressed to the bot (a forward of a caisse message, say)."""
+        head = summarize(header_block(raw), len(raw))
+        msg = parse_message(raw)
+        now = self.clock.now()
+        ours = self.approver.our_ids()
+        replying = bool((set(head.in_reply_to) | set(head.references)) & ours)
+        parent_meta = self.approver.sent(head.in_reply_to[0]) if head.in_reply_to else None
+        draft_code = parent_meta["codes"][0] if parent_meta and parent_meta.get("kind") == "notice" else None
+        parsed = read_reply(msg.text, draft_code=draft_code)
+        if not replying and not parsed.annulations:
+            if parsed.decisions:  # looks like a decision, but answers nothing the bot sent
+                return self._refuse(source, head.from_addr,
+                                    ["commande qui ne répond à aucun message envoyé par cpambot"])
+            return None  # not a command for the bot: read it as an ordinary message
+        verdict = check_reply(head, approvers=set(self.config.approvers), our_message_ids=ours,
+                              authserv_ids=self.config.authserv_ids,
+                              raw_auth_results=authentication_results(header_block(raw)), now=now,
+                              require_reference=not parsed.annulations or replying)
+        if not verdict.accepted:
+            return self._refuse(source, head.from_addr, verdict.reasons)
+        outcome = ReplyOutcome(True)
+        if not replying:  # an ANNULER request in a new message: nothing else in it is obeyed
+            self._annulations(parsed, head, outcome)
+            if parsed.commands or parsed.unrecognized:
+                outcome.changes.append("les autres lignes de ce message sont ignorées : pour approuver, "
+                                       "répondez au récapitulatif ou au brouillon")
+            outcome.confirmation_id = self._confirm(head, outcome, ())
+            return outcome
+        if draft_code and parsed.decisions and parsed.unrecognized:
+            outcome.changes.append(f"{draft_code} : réponse ambiguë (une commande et du texte) : rien "
+                                   "n'est fait ; pour modifier le brouillon, répondez avec le seul "
+                                   "texte corrigé, puis « OK »")
+            outcome.confirmation_id = self._confirm(head, outcome, ())
+            return outcome
+        # OK TOUT means every code of the digest (or draft) she answered, and only that one.
+        parent = self.approver.sent(verdict.parent_id) if verdict.parent_id else None
+        context = Context(drafts=self.drafts.by_codes(),
+                          closed_cases={c.key for c in self.cases.all() if c.is_closed},
+                          sendings={d.message_id: d.state.value for d in self.outbox.documents()})
+        decisions = decide(parsed, context, verdict=verdict, tokens=find_tokens(head.to, msg.text),
+                           listed=(parent or {}).get("codes", []), draft_code=draft_code, now=now,
+                           today=local_date(now, self.tz))
+        for decision in decisions:
+            self._carry_out(decision, head.from_addr, outcome)
+        self._annulations(parsed, head, outcome)
+        outcome.confirmation_id = self._confirm(head, outcome, parsed.unrecognized)
+        return outcome
+
+    def _carry_out(self, decision: Decision, by: str, outcome: ReplyOutcome) -> None:
+        """What a decision changes: the draft stored, its e-mail queued, re-announced, or the outbox told."""
+        outcome.changes.append(decision.message)
+        draft = decision.draft
+        now = self.clock.now()
+        if decision.effect is Effect.SAVE and draft is not None:
+            self.drafts.save(draft)
+        elif decision.effect is Effect.APPROVE and draft is not None:
+            # The Message-ID is fixed, and stored, before the e-mail is queued: a stop in between is
+            # recovered by Delivery.recover_approved with the same Message-ID.
+            draft = replace(draft, message_id=self.approver.message_id(draft.code.lower()))
+            self.drafts.save(draft)
+            self.delivery.enqueue(draft)
+            outcome.released.add(draft.code)
+        elif decision.effect is Effect.EDIT and draft is not None:
+            self.drafts.save(draft)
+            self.approver.announce(draft)
+        elif decision.effect is Effect.RESEND and draft is not None and draft.message_id:
+            self.outbox.confirm_resend(draft.message_id, by=by, now=now)
+        elif decision.effect is Effect.DELIVERED and draft is not None and draft.message_id:
+            self.outbox.confirm_delivered(draft.message_id, by=by, now=now)
+
+    def _annulations(self, parsed: ParsedReply, head: HeaderSummary, outcome: ReplyOutcome) -> None:
+        for request in parsed.annulations:
+            draft = self.drafter.request_annulation(
+                lot=request.lot, invoice=request.invoice, motif=request.motif, caisse_code=None,
+                transmitted_on=local_date(self.clock.now(), self.tz), reply_to=head.message_id)
+            outcome.changes.append(f"{draft.code} : brouillon d'annulation préparé (lot {request.lot}, "
+                                   f"facture {request.invoice}), envoyé à part pour votre accord")
+
+    def _confirm(self, head: HeaderSummary, outcome: ReplyOutcome, unrecognized: tuple[str, ...]) -> str:
+        return self.approver.confirm(head.message_id, outcome.changes, released=outcome.released,
+                                     unrecognized=unrecognized)
