@@ -9,8 +9,6 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from cpambot.clock import aware, iso, parse_iso
-
 EPOCH = datetime.min.replace(tzinfo=UTC)  # "created" of a document that lacks it (sorts first)
 
 
@@ -50,12 +48,18 @@ class SendEvent(StrEnum):
 
 
 def instant(moment: datetime) -> datetime:
-    """``moment`` as the outbox keeps it: aware, UTC, to the second (what :func:`iso` stores)."""
-    return aware(moment).astimezone(UTC).replace(microsecond=0)
+    """``moment`` as the outbox keeps it: aware (UTC assumed if naive), in UTC, to the second."""
+    moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def iso(moment: datetime) -> str:
+    """The stored text of an instant (as :func:`cpambot.clock.iso`: ``2026-03-02T09:00:00+00:00``)."""
+    return instant(moment).isoformat(timespec="seconds")
 
 
 def _instant(value: Any) -> datetime | None:
-    return instant(parsed) if (parsed := parse_iso(value)) is not None else None
+    return instant(datetime.fromisoformat(value)) if value else None
 
 
 def _event(value: str) -> str:

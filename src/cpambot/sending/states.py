@@ -15,10 +15,9 @@ from email.utils import getaddresses
 from typing import Any
 
 from cpambot import labels
-from cpambot.clock import iso
 from cpambot.errors import InvalidValueError, OutboxStateError
 from cpambot.letters.model import Letter
-from cpambot.sending.model import OutboxEntry, OutboxEvent, SendEvent, SendPhase, SendState, instant
+from cpambot.sending.model import OutboxEntry, OutboxEvent, SendEvent, SendPhase, SendState, instant, iso
 
 BACKOFF_MINUTES = (1, 5, 15, 60, 240)  # after the 1st, 2nd... failed attempt; the last value is the cap
 MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
