@@ -15,6 +15,7 @@ from cpambot.config.model import Caisse, Config, Professional
 from cpambot.letters.model import Letter, LetterPlan, MissingInfo
 from cpambot.randomness import SeededRandom
 from cpambot.sending.outbox import Outbox
+from cpambot.service.approver import SENT_IDS
 from cpambot.service.bootstrap import build_shell
 from cpambot.store.database import Store
 from cpambot.understanding.facts import Fact, Reading
@@ -100,3 +101,28 @@ def test_same_day_duplicate_proposes_an_annulation(tmp_path):
         assert "000012347" in annulations[0].body and annulations[0].due == today
         assert annulations[0].notice_id  # announced at once
         assert shell.drafter.draft_letters(today) == []  # never twice
+
+
+def test_an_urgent_draft_is_announced_once(tmp_path):
+    """GIVEN an invoice transmitted today and rejected as a duplicate WHEN the poll proposes the letters
+    due THEN the annulation draft comes to the approver on its own exactly once (it was announced
+    twice: once when made, once with the other new drafts)."""
+    today = date(2026, 3, 20)
+    config = Config(path=None, professional=Professional("Marie Exemple", "infirmier", "974123456",
+                                                         "marie@example.org"),
+                    accounts=(), approvers=("marie@example.org",), data_dir=tmp_path / "d",
+                    caisses=(Caisse("974", "CGSS", "cgss", addresses={"annulation": "flux@cgss.re"}),))
+    with Store.open(config.data_dir) as store:
+        CaseBook(store).apply_reading(Reading("noemie", "caisse", "974", facts=(Fact(
+            "invoice_rejected", caisse="974", lot="042", invoice="000012347", reject_code="2900",
+            label="FACTURE DEJA PAYEE", date=today, details={"lot_date": today.isoformat()}),)),
+            source="m", received=today, today=today)
+        clock = FixedClock(datetime(2026, 3, 20, 10, 0, tzinfo=UTC))
+        shell = build_shell(config, store, clock=clock, random=SeededRandom(1),
+                            outbox=Outbox(store, None, None, clock.now))
+        drafted = shell.drafter.propose_due(today)
+        (annulation,) = [d for d in drafted if d.kind == "annulation"]
+        notices = [doc["codes"] for doc in store.values(SENT_IDS) if doc["kind"] == "notice"]
+        assert notices.count([annulation.code]) == 1
+        pending = sorted(d.code for d in drafted if d.state is DraftState.PENDING)
+        assert sorted(code for (code,) in notices) == pending  # every new letter to approve, once

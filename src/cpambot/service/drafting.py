@@ -72,6 +72,13 @@ class Drafter:
                 LOG.exception("brouillons impossibles pour le dossier %s", case.id)
         return new
 
+    def propose_due(self, today: date) -> list[Draft]:
+        """The letters due today become drafts, and each new one also comes to the approver on its
+        own (a reply to it may edit it) — once: an urgent one was announced as soon as it was made."""
+        drafted = self.draft_letters(today)
+        return [self.approver.announce(d) if d.state is DraftState.PENDING and not d.announced else d
+                for d in drafted]
+
     def _same_day_annulation(self, case: Case, today: date, now: datetime) -> Draft | None:
         """A return showing a duplicate or an obvious input error on an invoice transmitted today:
         the cancellation must leave today (CPAM procedure), so it is proposed at once."""

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cpambot.approval.model import DraftState
 from cpambot.cases.casebook import CaseBook
 from cpambot.clock import Clock, FixedClock, SystemClock, local_date
 from cpambot.config.model import Account, Config
@@ -95,10 +94,7 @@ def poll_once(config: Config, store: Store, accounts: tuple[Account, ...] | None
     report = PollReport(sync=sync, processing=process(config, store, today, shell.replies if shell else None))
     if shell is not None:
         try:
-            drafted = shell.drafter.draft_letters(today or local_date(clock.now(), tz))
-            for draft in drafted:  # each new letter also comes on its own: a reply to it may edit it
-                if draft.state is DraftState.PENDING:
-                    shell.approver.announce(draft)
+            drafted = shell.drafter.propose_due(today or local_date(clock.now(), tz))
             report.drafted = [d.code for d in drafted]
             report.digest_id = shell.approver.send_digest()
         except Exception:  # noqa: BLE001 - whatever happens to the drafts, approved mail still leaves

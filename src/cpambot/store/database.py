@@ -20,7 +20,7 @@ import fcntl
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +77,9 @@ class Store:
             self._acquire_lock()
         db_path = self.data_dir / DB_NAME
         self._db = TinyDB(db_path, storage=AtomicJSONStorage)
-        self._storage = self._db.storage  # type: ignore[assignment]
+        storage = self._db.storage
+        assert isinstance(storage, AtomicJSONStorage)
+        self._storage = storage
         meta = self._db.table("_meta").all()
         version = meta[0].get("schema") if meta else None
         if version is not None and version > SCHEMA_VERSION:
@@ -85,7 +87,7 @@ class Store:
                              f"cpambot (schéma {version}) ; mettez cpambot à jour")
         # The documents are held once: the look-up tables point at the dicts of the storage
         # itself (a large ledger would otherwise sit twice in memory).
-        raw_tables = self._storage.read() or {}
+        raw_tables = storage.read() or {}
         for name, docs in raw_tables.items():
             if name == "_meta":
                 continue
@@ -323,13 +325,15 @@ class Store:
                                        strict=True):
                     ids[key] = doc_id
             if updated:
-                def replace(doc: dict[str, Any], changes: dict = changes) -> None:
+                def replace(doc: MutableMapping[str, Any],
+                            changes: dict[str, dict[str, Any]] = changes) -> None:
                     fresh = changes[doc["_key"]]
                     doc.clear()
                     doc.update(fresh)
 
                 table.update(replace, doc_ids=list(updated))
-            stored = (self._storage.read() or {}).get(table_name, {})  # type: ignore[union-attr]
+            assert self._storage is not None
+            stored = (self._storage.read() or {}).get(table_name, {})
             docs = self._docs.setdefault(table_name, {})
             for key in changes:  # share the storage's dicts again: one copy of each document
                 shared = stored.get(str(ids[key]))
