@@ -498,3 +498,13 @@ def test_cancel(store, smtp_server):
     assert outbox.deliver(T0).sent == [] and smtp_server.messages == []
     with pytest.raises(OutboxStateError, match="annulé"):
         outbox.cancel(mid)
+
+
+def test_the_clock_must_be_a_clock(store):
+    """GIVEN a bare function where a Clock is expected (clock.now instead of clock) WHEN the outbox is
+    built THEN it is refused at once, not at the first enqueue; a Clock gives the enqueue time."""
+    clock = FixedClock(T0 + timedelta(minutes=7))
+    with pytest.raises(ValueError, match="cpambot.clock.Clock"):
+        Outbox(store, None, None, clock.now)  # type: ignore[arg-type]
+    outbox = Outbox(store, None, None, clock)
+    assert outbox.get(enqueue(outbox)).created == T0 + timedelta(minutes=7)

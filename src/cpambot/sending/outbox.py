@@ -104,6 +104,10 @@ class Outbox:
                  max_attempts: int = MAX_ATTEMPTS) -> None:
         if not backoff_minutes or max_attempts < 1:
             raise InvalidValueError("backoff_minutes must not be empty and max_attempts must be >= 1")
+        if clock is not None and not callable(getattr(clock, "now", None)):
+            # A bare function (clock.now) would only fail at the first enqueue, maybe inside a
+            # caller's catch-all: refuse it here.
+            raise InvalidValueError(f"clock must be a cpambot.clock.Clock, not {clock!r}")
         self.store = store
         self.journal = OutboxJournal(store)
         self.smtp = smtp
