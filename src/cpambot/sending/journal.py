@@ -40,8 +40,8 @@ class OutboxJournal:
         return entry
 
     def note(self, entry: OutboxEntry) -> OutboxEntry:
-        """Journal bookkeeping that changes no state (the copy in Sent, a search): durable against a
-        crash on return, not fsynced."""
+        """Journal a new entry (nothing was sent yet) or bookkeeping that changes no state (the copy
+        in Sent, a search): durable against a process crash on return, not fsynced."""
         self.store.put(OUTBOX, entry.message_id, entry.to_doc())
         return entry
 

@@ -162,8 +162,7 @@ class Outbox:
                          references=references, reply_to=reply_to, extra_headers=extra_headers)
         entry = states.new_entry(letter, raw, sender=sender, message_id=message_id, purpose=purpose,
                                  case_key=case_key, draft_key=draft_key, now=moment)
-        self.store.put(OUTBOX, message_id, entry.to_doc())
-        return entry
+        return self.journal.note(entry)
 
     # -- deliver -----------------------------------------------------------------
 
