@@ -264,7 +264,7 @@ import os, signal, sys
 from datetime import datetime
 import cpambot.sending.outbox as ob
 def die(self, doc):
-    if doc.get("purpose") == "reclamation":
+    if doc.purpose == "reclamation":
         os.kill(os.getpid(), signal.SIGKILL)
 ob.Outbox._after_accepted = die
 from cpambot.service.poll import poll_once

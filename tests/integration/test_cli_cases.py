@@ -76,3 +76,42 @@ def test_drafts_command(tmp_path, capsys):
     assert main(["drafts", "--data-dir", str(tmp_path / "d"), "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert {r["state"] for r in rows} == {"pending", "missing"} and all(r["sending"] is None for r in rows)
+
+
+def test_drafts_command_shows_the_state_of_each_sending(tmp_path, capsys):
+    """GIVEN the demo processed, one draft approved whose e-mail is uncertain and one whose e-mail was
+    refused WHEN `cpambot drafts` runs THEN each line adds the sending state in French, and --json gives
+    the state and the reason as stored."""
+    from cpambot.approval.draftbook import DRAFTS
+    from cpambot.sending.outbox import OUTBOX
+    from cpambot.store.database import Store
+
+    assert run_demo(tmp_path / "d") == 0
+    capsys.readouterr()
+    with Store.open(tmp_path / "d") as store:
+        drafts = {d["code"]: d for d in store.values(DRAFTS)}
+        for code, state, reason in (("A1", "uncertain", "la connexion a été coupée"),
+                                    ("A2", "failed", "refus définitif (550 5.7.1)")):
+            message_id = f"<{code.lower()}.1@cpambot.example.org>"
+            store.put(DRAFTS, drafts[code]["_key"],
+                      {**drafts[code], "state": "approved", "message_id": message_id})
+            store.put(OUTBOX, message_id, {
+                "message_id": message_id, "purpose": "reclamation", "case_key": drafts[code]["case_key"],
+                "draft_key": drafts[code]["_key"], "kind": drafts[code]["kind"], "from": "a@example.org",
+                "to": drafts[code]["to"], "cc": [], "recipients": drafts[code]["to"], "subject": "x",
+                "size": 0, "raw_b64": "", "state": state, "reason": reason, "attempts": 1,
+                "next_attempt": None, "phase": "data", "created": "2026-07-01T09:00:00+00:00",
+                "updated": "2026-07-01T09:00:00+00:00",
+                "sent_at": None, "smtp_reply": None, "sent_copy": None, "sent_copy_reason": None,
+                "copy_attempts": 0, "copy_next": None, "checks": 0, "history": []})
+        store.commit()
+
+    assert main(["drafts", "--data-dir", str(tmp_path / "d")]) == 0
+    lines = {line[:5].strip(): line for line in capsys.readouterr().out.splitlines()}
+    assert "approuvé, envoi : envoi incertain" in lines["A1"] and "envoi : échec" in lines["A2"]
+    assert "envoi :" not in lines["A4"]
+    assert main(["drafts", "--data-dir", str(tmp_path / "d"), "--json"]) == 0
+    rows = {r["code"]: r for r in json.loads(capsys.readouterr().out)}
+    assert (rows["A1"]["sending"], rows["A1"]["sending_reason"]) == ("uncertain", "la connexion a été coupée")
+    assert (rows["A2"]["sending"], rows["A2"]["sending_reason"]) == ("failed", "refus définitif (550 5.7.1)")
+    assert rows["A4"]["sending"] is None and rows["A4"]["sending_reason"] is None

@@ -93,7 +93,7 @@ def test_same_day_duplicate_proposes_an_annulation(tmp_path):
                 source=invoice, received=today, today=today)
         clock = FixedClock(datetime(2026, 3, 20, 10, 0, tzinfo=UTC))
         shell = build_shell(config, store, clock=clock, random=SeededRandom(1),
-                            outbox=Outbox(store, None, None, clock.now))
+                            outbox=Outbox(store, None, None, clock))
         drafts = shell.drafter.draft_letters(today)
         annulations = [d for d in drafts if d.kind == "annulation"]
         assert len(annulations) == 1 and annulations[0].to == ("flux@cgss.re",)
@@ -119,7 +119,7 @@ def test_an_urgent_draft_is_announced_once(tmp_path):
             source="m", received=today, today=today)
         clock = FixedClock(datetime(2026, 3, 20, 10, 0, tzinfo=UTC))
         shell = build_shell(config, store, clock=clock, random=SeededRandom(1),
-                            outbox=Outbox(store, None, None, clock.now))
+                            outbox=Outbox(store, None, None, clock))
         drafted = shell.drafter.propose_due(today)
         (annulation,) = [d for d in drafted if d.kind == "annulation"]
         notices = [doc["codes"] for doc in store.values(SENT_IDS) if doc["kind"] == "notice"]

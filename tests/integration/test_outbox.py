@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from servers import free_port
 
+from cpambot.clock import FixedClock
 from cpambot.config.model import Secret, SmtpSettings
 from cpambot.errors import OutboxStateError
 from cpambot.letters.model import Attachment, Letter
@@ -59,7 +60,7 @@ def account(bot_config):
 
 def make_outbox(store, settings, account=None, folder=None, now=T0) -> Outbox:
     factory = sent_folder_for(account, folder) if account is not None else None
-    return Outbox(store, settings, factory, clock=lambda: now)
+    return Outbox(store, settings, factory, clock=FixedClock(now))
 
 
 def enqueue(outbox: Outbox, tag: str = "reclamation", **kwargs) -> str:
@@ -120,7 +121,7 @@ def test_success_sends_once_with_copy_in_sent(store, smtp_server, imap_user, acc
     one message carrying the pre-assigned Message-ID, and one \\Seen copy sits in Sent."""
     outbox = make_outbox(store, smtp_settings(smtp_server), account)
     mid = enqueue(outbox)
-    assert outbox.get(mid)["state"] == "queued"  # recorded before any send
+    assert outbox.get(mid).state == "queued"  # recorded before any send
 
     report = outbox.deliver(T0)
 
@@ -129,9 +130,9 @@ def test_success_sends_once_with_copy_in_sent(store, smtp_server, imap_user, acc
     assert header(captured.content, "Message-ID") == mid
     assert captured.mail_from == SENDER and captured.rcpt_tos == [CAISSE]
     doc = outbox.get(mid)
-    assert doc["state"] == "sent" and doc["attempts"] == 1 and doc["sent_copy"] is True
-    assert doc["smtp_reply"].startswith("250") and doc["sent_at"] == T0.isoformat()
-    assert [h["event"] for h in doc["history"]] == ["enqueued", "attempt", "sent", "copy"]
+    assert doc.state == "sent" and doc.attempts == 1 and doc.sent_copy is True
+    assert doc.smtp_reply.startswith("250") and doc.sent_at == T0
+    assert [h.event for h in doc.history] == ["enqueued", "attempt", "sent", "copy"]
     assert sent_ids(imap_user) == [mid]
     assert all(b"\\Seen" in flags for flags in imap_user.fetch_flags("Sent").values())
     assert list(imap_user.fetch_raw("Sent").values())[0].replace(b"\r\n", b"\n") == \
@@ -151,12 +152,12 @@ def test_enqueue_is_idempotent_and_survives_a_restart(tmp_path, smtp_server):
         mid = enqueue(outbox)
         again = outbox.enqueue(letter("Autre objet"), sender=SENDER, message_id=mid, purpose="reclamation",
                                case_key="C12", draft_key="D-reclamation")
-        assert again["subject"] == letter().subject and first.count(OUTBOX) == 1
+        assert again.subject == letter().subject and first.count(OUTBOX) == 1
     with Store.open(tmp_path / "data") as second:
         outbox = make_outbox(second, smtp_settings(smtp_server))
         outbox.enqueue(letter(), sender=SENDER, message_id=mid, purpose="reclamation", case_key="C12",
                        draft_key="D-reclamation")
-        assert second.count(OUTBOX) == 1 and len(outbox.get(mid)["history"]) == 1
+        assert second.count(OUTBOX) == 1 and len(outbox.get(mid).history) == 1
         assert outbox.deliver(T0).sent == [mid]
         assert outbox.deliver(T0 + timedelta(days=1)).sent == []
     assert len(smtp_server.messages) == 1
@@ -175,9 +176,9 @@ def test_tempfail_is_retried_with_backoff_then_sent_once(store, smtp_server_fact
     first = outbox.deliver(T0)
 
     doc = outbox.get(mid)
-    assert first.requeued == [mid] and doc["state"] == "queued" and doc["attempts"] == 1
-    assert doc["next_attempt"] == (T0 + timedelta(minutes=1)).isoformat()
-    assert "refus temporaire" in doc["reason"] and "451" in doc["reason"]
+    assert first.requeued == [mid] and doc.state == "queued" and doc.attempts == 1
+    assert doc.next_attempt == T0 + timedelta(minutes=1)
+    assert "refus temporaire" in doc.reason and "451" in doc.reason
     assert len(capture.rejected) == 1 and capture.messages == []
 
     capture.fail_mode = None
@@ -187,7 +188,7 @@ def test_tempfail_is_retried_with_backoff_then_sent_once(store, smtp_server_fact
     later = outbox.deliver(T0 + timedelta(seconds=61))
 
     assert later.sent == [mid] and len(capture.messages) == 1
-    assert outbox.get(mid)["attempts"] == 2 and outbox.get(mid)["state"] == "sent"
+    assert outbox.get(mid).attempts == 2 and outbox.get(mid).state == "sent"
     assert outbox.deliver(T0 + timedelta(hours=5)).sent == [] and len(capture.messages) == 1
 
 
@@ -201,15 +202,15 @@ def test_tempfail_gives_up_after_the_last_attempt(store, smtp_server_factory):
     for _ in range(MAX_ATTEMPTS):
         outbox.deliver(now)
         doc = outbox.get(mid)
-        if doc["state"] != "queued":
+        if doc.state != "queued":
             break
-        nxt = datetime.fromisoformat(doc["next_attempt"])
+        nxt = doc.next_attempt
         waits.append(int((nxt - now).total_seconds() // 60))
         now = nxt
     assert waits == [1, 5, 15, 60, 240]
     doc = outbox.get(mid)
-    assert doc["state"] == "failed" and doc["attempts"] == MAX_ATTEMPTS
-    assert doc["reason"].startswith(f"abandonné après {MAX_ATTEMPTS} tentatives")
+    assert doc.state == "failed" and doc.attempts == MAX_ATTEMPTS
+    assert doc.reason.startswith(f"abandonné après {MAX_ATTEMPTS} tentatives")
     assert outbox.deliver(now + timedelta(days=2)).failed == [] and len(capture.rejected) == MAX_ATTEMPTS
 
 
@@ -223,8 +224,8 @@ def test_permfail_is_failed_and_never_retried(store, smtp_server_factory):
     report = outbox.deliver(T0)
 
     doc = outbox.get(mid)
-    assert report.failed == [mid] and doc["state"] == "failed" and doc["attempts"] == 1
-    assert doc["reason"].startswith("refus définitif du serveur d'envoi") and "550 5.7.1" in doc["reason"]
+    assert report.failed == [mid] and doc.state == "failed" and doc.attempts == 1
+    assert doc.reason.startswith("refus définitif du serveur d'envoi") and "550 5.7.1" in doc.reason
     capture.fail_mode = None
     assert outbox.deliver(T0 + timedelta(days=3)).sent == []
     assert len(capture.rejected) == 1 and capture.messages == []
@@ -245,7 +246,7 @@ def test_drop_after_data_is_uncertain_and_never_resent(store, smtp_server_factor
 
     assert report.uncertain == [mid] and report.sent == [] and not report.ok
     doc = outbox.get(mid)
-    assert doc["state"] == "uncertain" and "peut-être été accepté" in doc["reason"]
+    assert doc.state == "uncertain" and "peut-être été accepté" in doc.reason
     assert len(capture.messages) == 1
     capture.fail_mode = None
     for hours in (1, 6, 48):
@@ -254,16 +255,16 @@ def test_drop_after_data_is_uncertain_and_never_resent(store, smtp_server_factor
 
     resolved = outbox.resolve_uncertain(T0 + timedelta(hours=49))
 
-    assert [d["_key"] for d in resolved.uncertain] == [mid] and resolved.found == []
-    assert outbox.get(mid)["state"] == "uncertain" and outbox.get(mid)["checks"] == 1
+    assert [d.message_id for d in resolved.uncertain] == [mid] and resolved.found == []
+    assert outbox.get(mid).state == "uncertain" and outbox.get(mid).checks == 1
 
     imap_user.append("Sent", capture.messages[0].content, flags=[b"\\Seen"])
     resolved = outbox.resolve_uncertain(T0 + timedelta(hours=50))
 
     assert resolved.found == [mid] and resolved.uncertain == []
     doc = outbox.get(mid)
-    assert doc["state"] == "sent" and doc["reason"] == "retrouvé dans Envoyés" and doc["sent_copy"] is True
-    assert doc["sent_at"] == T0.isoformat()  # the start of the attempt that was cut
+    assert doc.state == "sent" and doc.reason == "retrouvé dans Envoyés" and doc.sent_copy is True
+    assert doc.sent_at == T0  # the start of the attempt that was cut
     assert outbox.deliver(T0 + timedelta(hours=51)).copies == []
     assert len(capture.messages) == 1 and sent_ids(imap_user) == [mid]
 
@@ -280,8 +281,8 @@ def test_confirm_resend_is_the_only_way_to_send_an_uncertain_mail_again(store, s
 
     doc = outbox.confirm_resend(mid, by="marie.exemple@example.org", now=T0 + timedelta(hours=2))
 
-    assert doc["state"] == "queued" and doc["attempts"] == 0
-    assert doc["history"][-1]["reason"] == "renvoi confirmé par marie.exemple@example.org"
+    assert doc.state == "queued" and doc.attempts == 0
+    assert doc.history[-1].reason == "renvoi confirmé par marie.exemple@example.org"
     assert outbox.deliver(T0 + timedelta(hours=2)).sent == [mid]
     assert [header(m.content, "Message-ID") for m in capture.messages] == [mid, mid]
     assert sent_ids(imap_user) == [mid]
@@ -302,7 +303,7 @@ def test_confirm_resend_finds_a_late_copy_in_sent(store, smtp_server_factory, im
 
     doc = outbox.confirm_resend(mid, now=T0 + timedelta(hours=1))
 
-    assert doc["state"] == "sent" and doc["reason"] == "retrouvé dans Envoyés"
+    assert doc.state == "sent" and doc.reason == "retrouvé dans Envoyés"
     capture.fail_mode = None
     assert outbox.deliver(T0 + timedelta(hours=2)).sent == [] and len(capture.messages) == 1
 
@@ -344,18 +345,18 @@ def test_crash_between_accepted_and_recorded(tmp_path, smtp_server, imap_user, a
     with Store.open(data) as store:
         outbox = make_outbox(store, smtp_settings(smtp_server), account)
         doc = outbox.get(mid)
-        assert doc["state"] == "sending" and doc["phase"] == "data" and doc["attempts"] == 1
+        assert doc.state == "sending" and doc.phase == "data" and doc.attempts == 1
 
         resolved = outbox.resolve_uncertain(T0 + timedelta(minutes=5))
 
-        assert [d["_key"] for d in resolved.uncertain] == [mid]
+        assert [d.message_id for d in resolved.uncertain] == [mid]
         doc = outbox.get(mid)
-        assert doc["state"] == "uncertain" and "arrêté brutalement" in doc["reason"]
+        assert doc.state == "uncertain" and "arrêté brutalement" in doc.reason
         assert outbox.deliver(T0 + timedelta(hours=1)).sent == [] and len(smtp_server.messages) == 1
 
         imap_user.append("Sent", smtp_server.messages[0].content, flags=[b"\\Seen"])
         assert outbox.resolve_uncertain(T0 + timedelta(hours=2)).found == [mid]
-        assert outbox.get(mid)["state"] == "sent"
+        assert outbox.get(mid).state == "sent"
         assert outbox.deliver(T0 + timedelta(hours=3)).sent == []
     assert len(smtp_server.messages) == 1 and sent_ids(imap_user) == [mid]
 
@@ -377,7 +378,7 @@ def test_crash_found_by_deliver_with_the_copy_already_in_sent(tmp_path, smtp_ser
         outbox = make_outbox(store, smtp_settings(smtp_server), account)
         report = outbox.deliver(T0 + timedelta(minutes=1))
         assert report.recovered is not None and report.recovered.found == [mid] and report.sent == []
-        assert outbox.get(mid)["state"] == "sent"
+        assert outbox.get(mid).state == "sent"
     assert len(smtp_server.messages) == 1 and sent_ids(imap_user) == [mid]
 
 
@@ -386,14 +387,14 @@ def test_crash_before_data_is_sent_again(store, smtp_server):
     WHEN the next delivery runs THEN it is provably unsent, so it is sent, once."""
     outbox = make_outbox(store, smtp_settings(smtp_server))
     mid = enqueue(outbox)
-    doc = outbox.get(mid)
+    doc = store.get(OUTBOX, mid)
     store.put(OUTBOX, mid, {**doc, "state": "sending", "phase": "connect", "attempts": 1})
 
     report = outbox.deliver(T0)
 
     assert report.recovered is not None and report.recovered.requeued == [mid]
     assert report.sent == [mid] and len(smtp_server.messages) == 1
-    assert outbox.get(mid)["attempts"] == 2
+    assert outbox.get(mid).attempts == 2
 
 
 # --------------------------------------------------------------------------- session, TLS, AUTH
@@ -412,7 +413,7 @@ async def test_starttls_and_auth(tmp_path, store, smtp_server_factory):
 
     report = await outbox.deliver_async(T0)
 
-    assert report.sent == [mid], outbox.get(mid)["reason"]
+    assert report.sent == [mid], outbox.get(mid).reason
     (captured,) = capture.messages
     assert captured.tls and captured.auth_login == "cabinet"
     assert header(captured.content, "Message-ID") == mid
@@ -432,8 +433,8 @@ def test_wrong_password_keeps_the_mail_queued(tmp_path, store, smtp_server_facto
     report = outbox.deliver(T0)
 
     assert report.requeued == [first] and report.sent == [] and capture.messages == []
-    assert "mot de passe refusé" in outbox.get(first)["reason"]
-    assert outbox.get(second)["attempts"] == 0 and outbox.get(second)["state"] == "queued"
+    assert "mot de passe refusé" in outbox.get(first).reason
+    assert outbox.get(second).attempts == 0 and outbox.get(second).state == "queued"
     assert "1 autre(s) courriel(s)" in report.problems[0]
 
 
@@ -446,8 +447,8 @@ def test_unreachable_server_is_retried(store):
     report = outbox.deliver(T0)
 
     doc = outbox.get(mid)
-    assert report.requeued == [mid] and doc["state"] == "queued"
-    assert "connexion refusée par le serveur d'envoi" in doc["reason"]
+    assert report.requeued == [mid] and doc.state == "queued"
+    assert "connexion refusée par le serveur d'envoi" in doc.reason
 
 
 # --------------------------------------------------------------------------- Sent copy
@@ -464,16 +465,16 @@ def test_sent_copy_failure_is_retried_without_resending(store, smtp_server, imap
 
     assert report.sent == [mid] and report.copy_failures == [mid]
     doc = outbox.get(mid)
-    assert doc["state"] == "sent" and doc["sent_copy"] is False
-    assert "copie dans « Envoyés » impossible" in doc["sent_copy_reason"]
-    assert "le courriel est bien parti" in doc["sent_copy_reason"]
+    assert doc.state == "sent" and doc.sent_copy is False
+    assert "copie dans « Envoyés » impossible" in doc.sent_copy_reason
+    assert "le courriel est bien parti" in doc.sent_copy_reason
 
     imap_user.create_folder("Envoyés cabinet")
     assert outbox.deliver(T0 + timedelta(seconds=30)).copies == []  # not due yet
 
     later = outbox.deliver(T0 + timedelta(minutes=2))
 
-    assert later.copies == [mid] and later.sent == [] and outbox.get(mid)["sent_copy"] is True
+    assert later.copies == [mid] and later.sent == [] and outbox.get(mid).sent_copy is True
     assert sent_ids(imap_user, "Envoyés cabinet") == [mid] and len(smtp_server.messages) == 1
     assert outbox.deliver(T0 + timedelta(hours=1)).copies == []
     assert sent_ids(imap_user, "Envoyés cabinet") == [mid]
@@ -493,7 +494,17 @@ def test_cancel(store, smtp_server):
     """GIVEN a queued e-mail WHEN cancelled THEN it is never sent, and it cannot be cancelled twice."""
     outbox = make_outbox(store, smtp_settings(smtp_server))
     mid = enqueue(outbox)
-    assert outbox.cancel(mid, by="marie")["state"] == "cancelled"
+    assert outbox.cancel(mid, by="marie").state == "cancelled"
     assert outbox.deliver(T0).sent == [] and smtp_server.messages == []
     with pytest.raises(OutboxStateError, match="annulé"):
         outbox.cancel(mid)
+
+
+def test_the_clock_must_be_a_clock(store):
+    """GIVEN a bare function where a Clock is expected (clock.now instead of clock) WHEN the outbox is
+    built THEN it is refused at once, not at the first enqueue; a Clock gives the enqueue time."""
+    clock = FixedClock(T0 + timedelta(minutes=7))
+    with pytest.raises(ValueError, match="cpambot.clock.Clock"):
+        Outbox(store, None, None, clock.now)  # type: ignore[arg-type]
+    outbox = Outbox(store, None, None, clock)
+    assert outbox.get(enqueue(outbox)).created == T0 + timedelta(minutes=7)

@@ -9,8 +9,6 @@ from paths import ROOT
 
 PACKAGE = ROOT / "src" / "cpambot"
 MAX_LINES = 400
-# Modules being split in this very change (to be emptied): the lead merges the branches that split them.
-BEING_SPLIT = {"sending.outbox"}
 # Rank of each part: a module may import a part of lower rank, or its own part (package).
 RANKS = {
     "errors": 0, "labels": 0, "clock": 1, "randomness": 0,
@@ -21,7 +19,8 @@ RANKS = {
 # What the functional core may not import: the shell's I/O and the clock/random sources.
 CORE = ("understanding", "cases.model", "cases.rules", "cases.deadlines", "cases.rejects", "letters",
         "approval.model", "approval.drafts", "approval.decide", "approval.commands", "approval.replies",
-        "approval.checks", "approval.tokens", "approval.auth_results", "approval.digest", "approval.mails")
+        "approval.checks", "approval.tokens", "approval.auth_results", "approval.digest", "approval.mails",
+        "sending.model", "sending.states", "sending.mime")
 SHELL_ONLY = ("cpambot.store", "cpambot.mailbox.imap", "cpambot.mailbox.maildir", "cpambot.mailbox.ingest",
               "cpambot.sending.outbox", "cpambot.sending.smtp", "cpambot.sending.sent_folder",
               "cpambot.service", "cpambot.cli", "imapclient", "aiosmtplib", "tinydb", "secrets", "random",
@@ -107,7 +106,7 @@ def test_the_core_does_no_io():
 def test_modules_stay_small():
     """GIVEN every module of the package WHEN its lines are counted THEN none is over ~400 lines."""
     sizes = {name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in _modules().items()}
-    assert {name: n for name, n in sizes.items() if n > MAX_LINES and name not in BEING_SPLIT} == {}
+    assert {name: n for name, n in sizes.items() if n > MAX_LINES} == {}
 
 
 def test_every_module_says_its_role():

@@ -285,19 +285,19 @@ def cmd_case(args: argparse.Namespace) -> int:
 
 def cmd_drafts(args: argparse.Namespace) -> int:
     from cpambot.approval.draftbook import DRAFTS
-    from cpambot.sending.outbox import OUTBOX
+    from cpambot.sending.journal import OutboxJournal
 
     with _read_store(args) as store:
         drafts = sorted(store.values(DRAFTS), key=lambda d: (d["created"], d["code"]))
-        sending = {d["_key"]: d for d in store.values(OUTBOX)}
+        sending = {e.message_id: e for e in OutboxJournal(store).entries()}
     rows = []
     for draft in drafts:
         doc = sending.get(draft.get("message_id") or "")
         rows.append({"code": draft["code"], "case": draft["case_id"], "kind": draft["kind"],
                      "state": draft["state"], "due": draft["due"], "to": draft.get("to", []),
                      "subject": draft.get("subject", ""), "missing": draft.get("missing", []),
-                     "sending": doc["state"] if doc else None,
-                     "sending_reason": doc.get("reason") if doc else None})
+                     "sending": doc.state.value if doc else None,
+                     "sending_reason": doc.reason if doc else None})
     if args.json:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
         print()

@@ -64,7 +64,7 @@ def write_outbox(config: Config, store: Store, folder: Path) -> list[Path]:
     clock = FixedClock(datetime.combine(DEMO_TODAY, time(9, 0), tzinfo=UTC))
     # A fixed clock and a seeded random source: the demo writes the same e-mails at every run.
     shell = build_shell(config, store, clock=clock, random=SeededRandom("cpambot-demo"),
-                        outbox=Outbox(store, None, None, clock.now))
+                        outbox=Outbox(store, None, None, clock))
     shell.drafter.draft_letters(DEMO_TODAY)
     digest_id = shell.approver.send_digest(force=True)
     folder.mkdir(parents=True, exist_ok=True)

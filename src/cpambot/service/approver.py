@@ -110,8 +110,8 @@ class ApproverMail:
         meta = self.store.get(META, "last_digest") or {}
         since = datetime.fromisoformat(meta["at"]) if meta.get("at") else None
         codes = {d.message_id: d.code for d in self.drafts.all() if d.message_id}
-        problems = [SendingProblem(codes.get(d["_key"]), d.get("subject", ""), d.get("reason") or d["state"])
-                    for d in self.outbox.documents("uncertain", "failed") if d["_key"] in codes]
+        problems = [SendingProblem(codes.get(d.message_id), d.subject, d.reason or d.state.value)
+                    for d in self.outbox.documents("uncertain", "failed") if d.message_id in codes]
         refusals = [Refusal.from_doc(r) for r in self.store.values(REFUSALS) if not r.get("reported")]
         return build_digest(list(self.cases.all()), self.drafts.awaiting(today), today=today, since=since,
                             refusals=refusals, sending_problems=problems)

@@ -64,7 +64,7 @@ def build_shell(config: Config, store: Store, *, clock: Clock, random: Random,
     cases = CaseBook(store, config.rules)
     drafts = DraftBook(store)
     if outbox is None:
-        outbox = Outbox(store, config.smtp, sent_folder_factory(config), clock.now)
+        outbox = Outbox(store, config.smtp, sent_folder_factory(config), clock)
     approver = ApproverMail(config, store, outbox, drafts, cases, clock, random)
     drafter = Drafter(config, cases, drafts, approver, clock, random)
     delivery = Delivery(config, store, cases, drafts, outbox, clock)

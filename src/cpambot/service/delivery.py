@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 from cpambot.approval.draftbook import DraftBook
 from cpambot.approval.model import Draft, DraftState
 from cpambot.cases.casebook import CaseBook
-from cpambot.clock import Clock, local_date, parse_iso
+from cpambot.clock import Clock, local_date
 from cpambot.config.model import Config
 from cpambot.letters.model import Attachment, Letter, LetterKind
 from cpambot.letters.plan import DONE_DATES
 from cpambot.mailbox.ledger import LEDGER
+from cpambot.sending.model import SendState
 from cpambot.sending.outbox import Outbox
 from cpambot.store.database import Store
 from cpambot.store.raw import RawStore
@@ -107,16 +108,16 @@ class Delivery:
             doc = self.outbox.get(draft.message_id)
             if doc is None:
                 continue
-            if doc["state"] == "failed" and draft.state is DraftState.APPROVED:
-                self.drafts.save(replace(draft, state=DraftState.FAILED, error=doc.get("reason")))
+            if doc.state is SendState.FAILED and draft.state is DraftState.APPROVED:
+                self.drafts.save(replace(draft, state=DraftState.FAILED, error=doc.reason))
                 continue
-            if doc["state"] != "sent":
+            if doc.state is not SendState.SENT:
                 continue
-            sent_at = parse_iso(doc.get("sent_at")) or self.clock.now()
+            sent_at = doc.sent_at or self.clock.now()
             date_key = DONE_DATES.get(draft.step)
             if date_key:  # the case first: a stop in between redoes this, never loses it
                 self.cases.mark_step(draft.case_key, date_key, local_date(sent_at, self.tz),
                                      f"{draft.label} envoyée ({draft.code})")
-            self.drafts.save(replace(draft, state=DraftState.SENT, sent_at=parse_iso(doc.get("sent_at"))))
+            self.drafts.save(replace(draft, state=DraftState.SENT, sent_at=doc.sent_at))
             done.append(draft.code)
         return done

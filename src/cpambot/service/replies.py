@@ -92,7 +92,7 @@ class ReplyDesk:
         parent = self.approver.sent(verdict.parent_id) if verdict.parent_id else None
         context = Context(drafts=self.drafts.by_codes(),
                           closed_cases={c.key for c in self.cases.all() if c.is_closed},
-                          sendings={d["_key"]: d["state"] for d in self.outbox.documents()})
+                          sendings={d.message_id: d.state.value for d in self.outbox.documents()})
         decisions = decide(parsed, context, verdict=verdict, tokens=find_tokens(head.to, msg.text),
                            listed=(parent or {}).get("codes", []), draft_code=draft_code, now=now,
                            today=local_date(now, self.tz))
