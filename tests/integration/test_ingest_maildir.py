@@ -3,12 +3,13 @@
 import stat
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 
 from builders import FLUX, message, noise, write_maildir
 
 from cpambot.cases.casebook import CaseBook
+from cpambot.clock import FixedClock
 from cpambot.mailbox.ingest import Syncer
 from cpambot.mailbox.ledger import CHECKPOINTS, LEDGER
 from cpambot.mailbox.maildir import MaildirMailbox
@@ -29,7 +30,7 @@ def sync(data_dir, maildir, reader=read_message, process=True):
         processed = None
         if process:
             processed = Processor(store, RawStore(data_dir), CaseBook(store), reader=reader,
-                                  today=lambda: date(2026, 11, 20)).run()
+                                  clock=FixedClock(datetime(2026, 11, 20, 9, tzinfo=UTC))).run()
         rows = {r["uid"]: r for r in store.values(LEDGER)}
         checkpoint = store.get(CHECKPOINTS, "demo|INBOX")
     return report, processed, rows, checkpoint

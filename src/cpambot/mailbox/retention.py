@@ -13,7 +13,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from cpambot.mailbox.ledger import LEDGER
+from cpambot.clock import iso
+from cpambot.mailbox.ledger import LEDGER, LedgerRow
 from cpambot.store.database import Store
 
 LOG = logging.getLogger(__name__)
@@ -23,10 +24,10 @@ META = "meta"
 
 
 def prune_ledger(store: Store, now: datetime, keep_days: int = KEEP_DAYS) -> int:
-    cutoff = (now - timedelta(days=keep_days)).isoformat()
-    old = [row["_key"] for row in store.values(LEDGER)
-           if row.get("category") == "other" and row.get("state") == "ignored"
-           and (row.get("first_seen") or "") < cutoff]
+    cutoff = iso(now - timedelta(days=keep_days))
+    # Only the rows older than the cutoff are read as rows: the scan covers the whole ledger.
+    old = [doc["_key"] for doc in store.values(LEDGER)
+           if (doc.get("first_seen") or "") < cutoff and LedgerRow.from_doc(doc).expired(cutoff)]
     for key in old:
         store.delete(LEDGER, key)
     if old:

@@ -34,7 +34,8 @@ from cpambot.letters.model import Attachment, Letter, LetterPlan, MissingInfo
 from cpambot.letters.plan import DONE_DATES, plan_letters
 from cpambot.letters.render import package_environment, placeholders, render, render_text
 from cpambot.mailbox.headers import header_block, summarize
-from cpambot.mailbox.ledger import LEDGER
+from cpambot.mailbox.ledger import LEDGER, LedgerRow
+from cpambot.mailbox.senders import Category
 from cpambot.sending.mime import is_message_id, make_message_id
 from cpambot.sending.outbox import Outbox
 from cpambot.sending.sent_folder import sent_folder_for
@@ -446,11 +447,12 @@ class FollowUp:
         found: list[Attachment] = []
         total = 0
         for source in dict.fromkeys(h.get("source") for h in case.get("history", []) if h.get("source")):
-            row = self.store.get(LEDGER, source)
-            if row is None or not row.get("raw") or row.get("category") not in ("caisse", "approver"):
+            doc = self.store.get(LEDGER, source)
+            row = LedgerRow.from_doc(doc) if doc is not None else None
+            if row is None or not row.raw or row.category not in (Category.CAISSE, Category.APPROVER):
                 continue
             try:
-                parsed = parse_message(raw_store.load(row["raw"]))
+                parsed = parse_message(raw_store.load(row.raw))
             except OSError:
                 continue
             for item in parsed.original.attachments or parsed.attachments:

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from cpambot.cases.casebook import CaseBook
+from cpambot.clock import Clock, FixedClock, SystemClock, local_date
 from cpambot.config.model import Account, Config
 from cpambot.errors import MailboxError
 from cpambot.mailbox.ingest import FolderReport, Syncer, SyncReport
 from cpambot.mailbox.retention import prune_daily
 from cpambot.mailbox.senders import SenderPolicy
 from cpambot.mailbox.sources import open_mailbox
-from cpambot.service.followup import FollowUp, local_date, utcnow
+from cpambot.service.followup import FollowUp
 from cpambot.service.processing import Processor, ProcessReport
 from cpambot.store.database import Store
 from cpambot.store.raw import RawStore
@@ -55,9 +56,20 @@ def build_policy(config: Config) -> SenderPolicy:
                               bot_id_domain=f"cpambot.{domain}")
 
 
-def ingest(config: Config, store: Store, accounts: tuple[Account, ...] | None = None) -> SyncReport:
+def make_clock(config: Config, today: date | None = None, now: datetime | None = None) -> Clock:
+    """The clock of one run: the machine's, or stopped at ``now``, or — given only ``today`` (the
+    demo, tests) — stopped at noon of that day in the professional's time zone."""
+    if now is not None:
+        return FixedClock(now)
+    if today is not None:
+        return FixedClock(datetime.combine(today, time(12), tzinfo=ZoneInfo(config.timezone)))
+    return SystemClock()
+
+
+def ingest(config: Config, store: Store, accounts: tuple[Account, ...] | None = None, *,
+           clock: Clock | None = None) -> SyncReport:
     """One sync of every configured account (or of ``accounts``): ledger and raw copies only."""
-    syncer = Syncer(store, RawStore(config.data_dir), build_policy(config))
+    syncer = Syncer(store, RawStore(config.data_dir), build_policy(config), clock=clock)
     total = SyncReport()
     for account in accounts or config.accounts:
         mailbox = open_mailbox(account, state_dir=Path(config.data_dir))
@@ -79,13 +91,15 @@ def ingest(config: Config, store: Store, accounts: tuple[Account, ...] | None = 
 
 
 def process(config: Config, store: Store, today: date | None = None,
-            followup: FollowUp | None = None) -> ProcessReport:
-    """Read every ingested message not yet processed and update the cases; the approver's
-    replies go to ``followup`` when there is one."""
+            followup: FollowUp | None = None, *, clock: Clock | None = None) -> ProcessReport:
+    """Read every ingested message not yet processed and update the cases, as of ``today`` (or
+    the day of ``clock``); the approver's replies go to ``followup`` when there is one."""
     casebook = CaseBook(store, config.rules)
-    clock = (lambda: today) if today else date.today
+    if today is not None or clock is None:
+        clock = make_clock(config, today)
     return Processor(store, RawStore(config.data_dir), casebook, caisses=config.caisses,
-                     today=clock, on_approver=followup.handle_message if followup else None).run()
+                     clock=clock, tz=ZoneInfo(config.timezone),
+                     on_approver=followup.handle_message if followup else None).run()
 
 
 def poll_once(config: Config, store: Store, accounts: tuple[Account, ...] | None = None,
@@ -93,17 +107,16 @@ def poll_once(config: Config, store: Store, accounts: tuple[Account, ...] | None
     """What ``cpambot poll --once`` and each run of the service do: ingest, process, then —
     when sending is configured — draft the letters due, send the digest when it is due (or
     urgent), and deliver what the approver released."""
-    sync = ingest(config, store, accounts)
-    prune_daily(store, now or utcnow())
-    if now is not None:
-        today = today or local_date(now, ZoneInfo(config.timezone))
+    clock = make_clock(config, today, now)
+    sync = ingest(config, store, accounts, clock=clock)
+    prune_daily(store, clock.now())
     followup = None
     if config.smtp is not None:
-        followup = FollowUp(config, store, clock=(lambda: now) if now else utcnow)
-    report = PollReport(sync=sync, processing=process(config, store, today, followup))
+        followup = FollowUp(config, store, clock=clock.now)
+    report = PollReport(sync=sync, processing=process(config, store, today, followup, clock=clock))
     if followup is not None:
         try:
-            drafted = followup.draft_letters(today or local_date(utcnow(), followup.tz))
+            drafted = followup.draft_letters(today or local_date(clock.now(), followup.tz))
             for draft in drafted:  # each new letter also comes on its own: a reply to it may edit it
                 if draft["state"] == "pending":
                     followup.announce_draft(draft)
