@@ -99,10 +99,6 @@ class LedgerRow:
         return ledger_key(self.account, self.folder, self.uidvalidity, self.uid)
 
     @property
-    def ref(self) -> MessageRef:
-        return MessageRef(self.account, self.folder, self.uidvalidity, self.uid)
-
-    @property
     def pending(self) -> bool:
         """Still to be read by processing (``seen``, or ``processing`` left by a crash)."""
         return self.state in PENDING_STATES
@@ -180,6 +176,7 @@ class LedgerRow:
         hold None where this version leaves a key out; keys this version does not know are
         kept in ``extra`` and written back as they are."""
         values = {key: value for key, value in doc.items() if key in _FIELD_OF}
+        unknown = len(doc) - len(values) - ("_key" in doc)
         if "from" in values:
             values["from_addr"] = values.pop("from")
         for required in ("account", "folder", "uidvalidity", "uid"):
@@ -188,7 +185,7 @@ class LedgerRow:
         values["category"] = category_of(doc.get("category", ""))
         values["state"] = state_of(doc.get("state", ""))
         values["attempts"] = int(values.get("attempts") or 0)
-        if len(values) + ("_key" in doc) != len(doc):
+        if unknown:
             values["extra"] = {k: v for k, v in doc.items() if k not in _FIELD_OF and k != "_key"}
         return _built(values)
 

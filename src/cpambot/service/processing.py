@@ -20,7 +20,7 @@ from cpambot.cases.casebook import CaseBook
 from cpambot.clock import Clock, SystemClock, iso, local_date
 from cpambot.config.model import Caisse
 from cpambot.errors import StoreError, UnreadableMessage
-from cpambot.mailbox.ledger import LEDGER, MAX_ATTEMPTS, LedgerRow, LedgerState
+from cpambot.mailbox.ledger import LEDGER, MAX_ATTEMPTS, PENDING_STATES, LedgerRow, LedgerState
 from cpambot.mailbox.senders import Category
 from cpambot.store.database import Store
 from cpambot.store.raw import RawStore
@@ -56,7 +56,6 @@ def _received(row: LedgerRow, today: date) -> date:
 
 
 DEFAULT_TZ = ZoneInfo("Europe/Paris")  # that of the configuration's default
-_PENDING = ("seen", "processing")  # the stored values of the states processing reads
 _FROM_APPROVER = (Category.APPROVER, Category.REPLY)
 
 
@@ -88,7 +87,7 @@ class Processor:
     def pending(self) -> list[str]:
         """Keys of the rows to read, oldest first. The stored dicts are filtered by state before
         anything else: the ledger is mostly rows long done with."""
-        docs = [d for d in self.store.values(LEDGER) if d["state"] in _PENDING]
+        docs = [d for d in self.store.values(LEDGER) if d["state"] in PENDING_STATES]
         docs.sort(key=lambda d: (d.get("first_seen") or "", d["account"], d["folder"], d["uid"]))
         return [d["_key"] for d in docs]
 
