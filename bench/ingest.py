@@ -434,7 +434,7 @@ class _Breakdown:
     gathered since the previous call and starts afresh: one snapshot per stage.
     """
 
-    LEDGER_LABEL = "ledger.new_entry / transition / now_iso"
+    LEDGER_LABEL = "ledger : LedgerRow (new_row, from_doc, to_doc, moved)"
 
     def __init__(self) -> None:
         self.times: dict[str, float] = {}
@@ -502,12 +502,14 @@ class _Breakdown:
             (imap_source.ImapMailbox, "fetch_messages", "IMAP : FETCH BODY.PEEK[] (+ analyse imapclient)"),
             (sync, "summarize", "headers.summarize"),
             (sync, "assess", "senders.assess"),
-            (sync, "new_entry", led),
+            (sync, "new_row", led),
+            (ledger.LedgerRow, "to_doc", led),
+            (ledger.LedgerRow, "from_doc", led),
+            (ledger.LedgerRow, "moved", led),
             (sync.Syncer, "_original_of", "Syncer._original_of (doublons)"),
             (rawstore.RawStore, "save", "RawStore.save (sha256 + écriture, sans fsync)"),
             (rawstore.RawStore, "sync", "RawStore.sync (os.sync)"),
             # processing stage
-            (processing, "transition", led),
             (processing.Processor, "pending", "Processor.pending (Store.values + tri)"),
             (rawstore.RawStore, "load", "RawStore.load (lecture de la copie brute)"),
             (reader, "parse_message", "message.parse_message (analyse MIME)"),
@@ -524,11 +526,9 @@ class _Breakdown:
         for owner, name, label in patch:
             setattr(owner, name, self.wrap(label, getattr(owner, name)))
         # Defaults bound when the functions were defined: patch them where they live.
-        sync.Syncer.__init__.__kwdefaults__["clock"] = self.wrap(led, ledger.now_iso)
         defaults = processing.Processor.__init__.__kwdefaults__
         defaults["reader"] = self.wrap("reader.read_message (hors sous-appels : import, repli, journal)",
                                        defaults["reader"])
-        defaults["clock"] = self.wrap(led, defaults["clock"])
         try:  # imported lazily by reader._read; may be missing or half-written (another helper)
             human = importlib.import_module("cpambot.understanding.classify.human")
             human.classify_human = self.wrap("classify.human.classify_human", human.classify_human)

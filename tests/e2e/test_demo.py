@@ -34,3 +34,30 @@ def test_shipped_maildir_matches_generator(tmp_path):
     shipped = {p.name: p.read_bytes() for p in (demo_maildir() / "cur").iterdir()}
     assert fresh.keys() == shipped.keys() and len(fresh) == 31
     assert all(fresh[name] == shipped[name] for name in fresh)
+
+
+def test_ledger_json_is_the_stored_rows(tmp_path, capsys):
+    """GIVEN the demo processed WHEN `cpambot ledger --tous --json` runs THEN each row is the
+    stored dict itself (same keys, same order, no store key), its subject decoded and, for an
+    unrelated message, its date read from the raw Date header."""
+    import json
+
+    from cpambot.cli.main import main
+    from cpambot.mailbox.headers import decode_text, iso_date
+
+    assert run_demo(tmp_path / "data") == 0
+    capsys.readouterr()
+    with Store.open(tmp_path / "data", readonly=True) as store:
+        stored = sorted(store.values(LEDGER), key=lambda r: r["uid"])
+    assert main(["ledger", "--data-dir", str(tmp_path / "data"), "--tous", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    expected = []
+    for row in stored:
+        row.pop("_key")
+        row["subject"] = decode_text(row.get("subject"))
+        if not row.get("date") and row.get("date_raw"):
+            row["date"] = iso_date(row["date_raw"])
+        expected.append(row)
+    assert printed == expected and [list(r) for r in printed] == [list(r) for r in expected]
+    assert any("date_raw" in r for r in printed) and any(r["reason"] is None for r in printed
+                                                         if "reason" in r)

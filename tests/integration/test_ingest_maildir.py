@@ -3,12 +3,13 @@
 import stat
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from builders import FLUX, message, noise, write_maildir
 
 from cpambot.cases.casebook import CaseBook
+from cpambot.clock import FixedClock
 from cpambot.mailbox.ingest import Syncer
 from cpambot.mailbox.ledger import CHECKPOINTS, LEDGER
 from cpambot.mailbox.maildir import MaildirMailbox
@@ -29,7 +30,7 @@ def sync(data_dir, maildir, reader=read_message, process=True):
         processed = None
         if process:
             processed = Processor(store, RawStore(data_dir), CaseBook(store), reader=reader,
-                                  today=lambda: date(2026, 11, 20)).run()
+                                  clock=FixedClock(datetime(2026, 11, 20, 9, tzinfo=UTC))).run()
         rows = {r["uid"]: r for r in store.values(LEDGER)}
         checkpoint = store.get(CHECKPOINTS, "demo|INBOX")
     return report, processed, rows, checkpoint
@@ -204,3 +205,31 @@ def test_reading_summary_is_kept(tmp_path):
     write_maildir(maildir, [message()])
     _, _, rows, _ = sync(tmp_path / "data", maildir)
     assert set(rows[1]["reading"]) >= {"kind", "caisse", "facts", "cases", "needs_review"}
+
+
+def test_ledger_times_and_the_day_come_from_the_clock(tmp_path):
+    """GIVEN a clock stopped late in the evening (UTC) and a professional in La Réunion (UTC+4)
+    WHEN a message is ingested, then read THEN the row's times are the clock's instants and the
+    day the cases count from is already the next day, hers."""
+    from zoneinfo import ZoneInfo
+
+    from cpambot.clock import iso
+
+    maildir = tmp_path / "mail"
+    write_maildir(maildir, [message()])
+    clock = FixedClock(datetime(2026, 3, 1, 21, 30, tzinfo=UTC))
+    data_dir = tmp_path / "data"
+    with Store.open(data_dir) as store:
+        box = MaildirMailbox(maildir, state_dir=data_dir)
+        box.open()
+        Syncer(store, RawStore(data_dir), POLICY, clock=clock).sync_account("demo", box, ("INBOX",))
+        ingested = clock.now()
+        clock.advance(minutes=5)
+        processor = Processor(store, RawStore(data_dir), CaseBook(store), clock=clock,
+                              tz=ZoneInfo("Indian/Reunion"))
+        assert processor.today() == date(2026, 3, 2)
+        processor.run()
+        (row,) = store.values(LEDGER)
+    assert row["first_seen"] == iso(ingested) == "2026-03-01T21:30:00+00:00"
+    assert row["updated"] == iso(clock.now()) == "2026-03-01T21:35:00+00:00"
+    assert row["state"] == "done"

@@ -50,3 +50,15 @@ def test_deletion_is_journaled(tmp_path):
     assert subprocess.run([sys.executable, "-c", code, str(tmp_path / "d")]).returncode == -9
     with Store.open(tmp_path / "d") as store:
         assert store.get(LEDGER, "k") is None and store.get("t", "x")["v"] == 1
+
+
+def test_unreadable_row_is_kept(tmp_path):
+    """GIVEN an old unrelated row beside an old row edited by hand (no state any more)
+    WHEN pruned THEN the readable one goes, the other is kept, and nothing fails."""
+    with Store.open(tmp_path / "d") as store:
+        store.put(LEDGER, "old-other", row("other", "ignored", 200))
+        broken = row("other", "ignored", 200)
+        del broken["state"]
+        store.put(LEDGER, "broken", broken)
+        assert prune_ledger(store, NOW) == 1
+        assert [r["_key"] for r in store.values(LEDGER)] == ["broken"]

@@ -15,10 +15,10 @@ from cpambot import __version__, labels
 from cpambot.config.loader import load_config
 from cpambot.config.model import Config, default_config_path
 from cpambot.errors import CpambotError, UsageError
-from cpambot.mailbox.ledger import LEDGER, LedgerState
+from cpambot.mailbox.ledger import LEDGER, LedgerRow, LedgerState
 from cpambot.mailbox.senders import Category
 from cpambot.service.logs import setup_logging
-from cpambot.service.report import ledger_table, sync_summary
+from cpambot.service.report import ledger_json, ledger_table, sync_summary
 from cpambot.store.database import Store
 
 LOG = logging.getLogger("cpambot")
@@ -180,26 +180,19 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     data_dir = args.data_dir or _config(args).data_dir
     store = Store.open(data_dir, readonly=True)
     try:
-        rows = list(store.values(LEDGER))
+        rows = [LedgerRow.from_doc(doc) for doc in store.values(LEDGER)]
     finally:
         store.close()
     if args.state:
-        rows = [r for r in rows if r["state"] == args.state]
+        rows = [r for r in rows if r.state == args.state]
     if args.category:
-        rows = [r for r in rows if r["category"] == args.category]
+        rows = [r for r in rows if r.category == args.category]
     elif not args.all and not args.state:
-        rows = [r for r in rows if r["category"] != "other"]
-    rows.sort(key=lambda r: (r["account"], r["folder"], r["uidvalidity"], r["uid"]))
+        rows = [r for r in rows if r.category != Category.OTHER]
+    rows.sort(key=lambda r: (r.account, r.folder, r.uidvalidity, r.uid))
     rows = rows[-args.limit:]
     if args.json:
-        from cpambot.mailbox.headers import decode_text, iso_date
-
-        for row in rows:
-            row.pop("_key", None)
-            row["subject"] = decode_text(row.get("subject"))
-            if not row.get("date") and row.get("date_raw"):
-                row["date"] = iso_date(row["date_raw"])
-        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+        json.dump([ledger_json(row) for row in rows], sys.stdout, ensure_ascii=False, indent=1)
         print()
     elif rows:
         print(ledger_table(rows))

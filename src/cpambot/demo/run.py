@@ -13,7 +13,8 @@ from pathlib import Path
 
 from cpambot.cases.casebook import CaseBook
 from cpambot.config.model import Account, Caisse, Config, Professional
-from cpambot.mailbox.ledger import LEDGER
+from cpambot.mailbox.ledger import LEDGER, LedgerRow
+from cpambot.mailbox.senders import Category
 from cpambot.service.poll import poll_once
 from cpambot.service.report import cases_table, ledger_table, sync_summary
 from cpambot.store.database import Store
@@ -98,9 +99,9 @@ def run_demo(data_dir: Path | None = None) -> int:
     print(f"Date de référence de la démonstration : {DEMO_TODAY:%d/%m/%Y}\n")
     with Store.open(target) as store:
         report = poll_once(config, store, today=DEMO_TODAY)
-        rows = sorted((r for r in store.values(LEDGER) if r["category"] != "other"),
-                      key=lambda r: r["uid"])
-        others = sum(1 for r in store.values(LEDGER) if r["category"] == "other")
+        ledger = [LedgerRow.from_doc(doc) for doc in store.values(LEDGER)]
+        rows = sorted((r for r in ledger if r.category != Category.OTHER), key=lambda r: r.uid)
+        others = sum(1 for r in ledger if r.category == Category.OTHER)
         cases = sorted((c for c in CaseBook(store).all() if not c.is_closed), key=lambda c: int(c.id[1:]))
     print(sync_summary(report))
     print("\nMessages retenus :")

@@ -13,20 +13,22 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from cpambot import labels
+from cpambot.clock import Clock, SystemClock, iso
 from cpambot.errors import MailboxError
 from cpambot.mailbox.headers import HeaderSummary, summarize
 from cpambot.mailbox.ledger import (
     CHECKPOINTS,
     LEDGER,
+    Checkpoint,
+    LedgerRow,
+    LedgerState,
     MessageRef,
     checkpoint_key,
-    new_checkpoint,
-    new_entry,
-    now_iso,
+    new_row,
 )
 from cpambot.mailbox.protocol import Mailbox
 from cpambot.mailbox.senders import Relevance, SenderPolicy, assess
@@ -74,11 +76,11 @@ class Syncer:
     """Ingests mailboxes into one store; the single writer of the ledger."""
 
     def __init__(self, store: Store, raw_store: RawStore, policy: SenderPolicy, *,
-                 clock: Callable[[], str] = now_iso) -> None:
+                 clock: Clock | None = None) -> None:
         self.store = store
         self.raw = raw_store
         self.policy = policy
-        self.clock = clock
+        self.clock: Clock = clock if clock is not None else SystemClock()
 
     def sync_account(self, account_name: str, mailbox: Mailbox,
                      folders: tuple[str, ...]) -> SyncReport:
@@ -114,28 +116,30 @@ class Syncer:
                     report: FolderReport) -> None:
         status = mailbox.select(folder)
         ckey = checkpoint_key(account, folder)
-        checkpoint = self.store.get(CHECKPOINTS, ckey)
-        if checkpoint is None:
-            checkpoint = new_checkpoint(account, folder, status.uidvalidity)
-            self.store.put(CHECKPOINTS, ckey, checkpoint)
-        elif checkpoint["uidvalidity"] != status.uidvalidity:
-            LOG.warning("compte %s, dossier %s : UIDVALIDITY a changé (%s → %s), relecture complète "
-                        "sans doublon", account, folder, checkpoint["uidvalidity"],
-                        status.uidvalidity)
-            resyncs = int(checkpoint.get("resyncs", 0)) + 1
-            checkpoint = new_checkpoint(account, folder, status.uidvalidity)
-            checkpoint["resyncs"] = resyncs
-            self.store.put(CHECKPOINTS, ckey, checkpoint)
-            report.uidvalidity_changed = True
-        uids = mailbox.uids_after(int(checkpoint["last_uid"]))
+        stored = self.store.get(CHECKPOINTS, ckey)
+        if stored is None:
+            checkpoint = Checkpoint(account, folder, status.uidvalidity)
+            self.store.put(CHECKPOINTS, ckey, checkpoint.to_doc())
+        else:
+            checkpoint = Checkpoint.from_doc(stored)
+            if checkpoint.uidvalidity != status.uidvalidity:
+                LOG.warning("compte %s, dossier %s : UIDVALIDITY a changé (%s → %s), relecture "
+                            "complète sans doublon", account, folder, checkpoint.uidvalidity,
+                            status.uidvalidity)
+                checkpoint = checkpoint.resynced(status.uidvalidity)
+                self.store.put(CHECKPOINTS, ckey, checkpoint.to_doc())
+                report.uidvalidity_changed = True
+        uids = mailbox.uids_after(checkpoint.last_uid)
         for batch in chunks(uids, BATCH_SIZE):
-            self._sync_batch(account, folder, status.uidvalidity, mailbox, batch, checkpoint, ckey,
-                             report)
+            checkpoint = self._sync_batch(account, folder, status.uidvalidity, mailbox, batch,
+                                          checkpoint, report)
 
     # -- one batch ----------------------------------------------------------------------
 
     def _sync_batch(self, account: str, folder: str, uidvalidity: int, mailbox: Mailbox,
-                    batch: list[int], checkpoint: dict, ckey: str, report: FolderReport) -> None:
+                    batch: list[int], checkpoint: Checkpoint, report: FolderReport) -> Checkpoint:
+        """Ingest one batch of UIDs; the checkpoint it returns (and stores) is past every UID
+        that has its row, even when the batch stops half-way on an error."""
         headers = mailbox.fetch_headers(batch)
         plan: list[tuple[int, HeaderSummary, Relevance]] = []
         done_uids: set[int] = set()
@@ -152,44 +156,60 @@ class Syncer:
                   if rel.fetch_body and self.store.find(LEDGER, "fingerprint", summary.fingerprint) is None]
         groups = self._body_groups(wanted, headers)
         bodies: dict[int, bytes] = {}
-        now = self.clock()
-        for uid, summary, relevance in plan:
-            ref = MessageRef(account, folder, uidvalidity, uid)
-            report.new += 1
-            report.categories[relevance.category] = report.categories.get(relevance.category, 0) + 1
-            duplicate = self._original_of(summary, ref.key)
-            if duplicate is not None:
-                entry = new_entry(ref, summary, relevance, now, "ignored", duplicate[1])
-                entry["duplicate_of"] = duplicate[0]
-                report.duplicates += 1
+        now = iso(self.clock.now())
+        last_uid = checkpoint.last_uid
+        try:
+            for uid, summary, relevance in plan:
+                self._record(mailbox, MessageRef(account, folder, uidvalidity, uid), summary,
+                             relevance, now, groups, bodies, report)
+                done_uids.add(uid)
+                last_uid = max(last_uid, uid)
+            if batch and batch[-1] > last_uid and all(u in done_uids or u not in headers
+                                                      for u in batch):
+                last_uid = batch[-1]
+        finally:
+            # The checkpoint reaches the disk with the next commit, which the caller makes even
+            # when this batch stops on an error.
+            if last_uid > checkpoint.last_uid:
+                checkpoint = checkpoint.advanced(last_uid)
+                self.store.put(CHECKPOINTS, checkpoint.key, checkpoint.to_doc(), journal=False)
+        return checkpoint
+
+    def _record(self, mailbox: Mailbox, ref: MessageRef, summary: HeaderSummary,
+                relevance: Relevance, now: str, groups: dict[int, list[int]],
+                bodies: dict[int, bytes], report: FolderReport) -> None:
+        """The row of one new message (and its raw copy when it is relevant)."""
+        uid = ref.uid
+        report.new += 1
+        report.categories[relevance.category] = report.categories.get(relevance.category, 0) + 1
+        duplicate = self._original_of(summary, ref.key)
+        if duplicate is not None:
+            row = new_row(ref, summary, relevance, now, LedgerState.IGNORED, duplicate[1],
+                          duplicate_of=duplicate[0])
+            report.duplicates += 1
+            report.ignored += 1
+            self.store.put(LEDGER, ref.key, row.to_doc(), journal=False)
+        elif not relevance.fetch_body:
+            report.ignored += 1
+            self.store.put(LEDGER, ref.key, new_row(ref, summary, relevance, now,
+                                                    LedgerState.IGNORED).to_doc(), journal=False)
+        else:
+            if uid not in bodies and uid in groups:
+                bodies.clear()
+                bodies.update(mailbox.fetch_messages(groups[uid]))
+            raw = bodies.pop(uid, None)
+            if raw is None:
+                row = new_row(ref, summary, relevance, now, LedgerState.IGNORED,
+                              "message supprimé du serveur pendant la lecture")
                 report.ignored += 1
-                self.store.put(LEDGER, ref.key, entry, journal=False)
-            elif not relevance.fetch_body:
-                report.ignored += 1
-                self.store.put(LEDGER, ref.key, new_entry(ref, summary, relevance, now, "ignored"),
-                               journal=False)
             else:
-                if uid not in bodies and uid in groups:
-                    bodies = mailbox.fetch_messages(groups[uid])
-                raw = bodies.pop(uid, None)
-                if raw is None:
-                    entry = new_entry(ref, summary, relevance, now, "ignored",
-                                      "message supprimé du serveur pendant la lecture")
-                    report.ignored += 1
-                else:
-                    digest, path = self.raw.save(raw)  # StoreError (disk full…) stops the sync here
-                    entry = new_entry(ref, summary, relevance, now)
-                    entry.update(raw=path, sha256=digest)
-                    report.relevant += 1
-                # Journaled at once: its raw copy exists. The rows of unrelated messages and
-                # the checkpoint reach the disk at the next commit; after a crash they are
-                # simply redone (a row is looked up by UID before anything is fetched).
-                self.store.put(LEDGER, ref.key, entry)
-            done_uids.add(uid)
-            self._advance(checkpoint, ckey, uid)
-        if batch and batch[-1] > checkpoint["last_uid"] and all(u in done_uids or u not in headers
-                                                                 for u in batch):
-            self._advance(checkpoint, ckey, batch[-1])
+                digest, path = self.raw.save(raw)  # StoreError (disk full…) stops the sync here
+                row = new_row(ref, summary, relevance, now, raw=path, sha256=digest)
+                report.relevant += 1
+            # Journaled at once: its raw copy exists. The rows of unrelated messages and
+            # the checkpoint reach the disk at the next commit; after a crash they are
+            # simply redone (a row is looked up by UID before anything is fetched).
+            self.store.put(LEDGER, ref.key, row.to_doc())
 
     @staticmethod
     def _body_groups(uids: list[int], headers: dict) -> dict[int, list[int]]:
@@ -211,14 +231,9 @@ class Syncer:
         key = self.store.find(LEDGER, "fingerprint", summary.fingerprint)
         if key is None or key == this_key:
             return None
-        original = self.store.get(LEDGER, key)
-        if original is None:
+        doc = self.store.get(LEDGER, key)
+        if doc is None:
             return None
-        return key, (f"doublon du message déjà {labels.LEDGER_STATE[original['state']]} "
-                     f"({original['folder']}, UID {original['uid']}, UIDVALIDITY "
-                     f"{original['uidvalidity']})")
-
-    def _advance(self, checkpoint: dict, ckey: str, uid: int) -> None:
-        if uid > checkpoint["last_uid"]:
-            checkpoint["last_uid"] = uid
-            self.store.put(CHECKPOINTS, ckey, checkpoint, journal=False)
+        original = LedgerRow.from_doc(doc)
+        return key, (f"doublon du message déjà {labels.LEDGER_STATE[original.state]} "
+                     f"({original.folder}, UID {original.uid}, UIDVALIDITY {original.uidvalidity})")

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
-from cpambot.mailbox.ledger import LEDGER
+from cpambot.clock import iso
+from cpambot.errors import InvalidValueError
+from cpambot.mailbox.ledger import LEDGER, LedgerRow
 from cpambot.store.database import Store
 
 LOG = logging.getLogger(__name__)
@@ -23,16 +26,23 @@ META = "meta"
 
 
 def prune_ledger(store: Store, now: datetime, keep_days: int = KEEP_DAYS) -> int:
-    cutoff = (now - timedelta(days=keep_days)).isoformat()
-    old = [row["_key"] for row in store.values(LEDGER)
-           if row.get("category") == "other" and row.get("state") == "ignored"
-           and (row.get("first_seen") or "") < cutoff]
+    cutoff = iso(now - timedelta(days=keep_days))
+    # Only the rows older than the cutoff are read as rows: the scan covers the whole ledger.
+    old = [doc["_key"] for doc in store.values(LEDGER)
+           if (doc.get("first_seen") or "") < cutoff and _expired(doc, cutoff)]
     for key in old:
         store.delete(LEDGER, key)
     if old:
         LOG.info("registre : %d ligne(s) de messages sans rapport de plus de %d jours retirée(s)",
                  len(old), keep_days)
     return len(old)
+
+
+def _expired(doc: dict[str, Any], cutoff: str) -> bool:
+    try:
+        return LedgerRow.from_doc(doc).expired(cutoff)
+    except InvalidValueError:  # a row edited by hand: kept, the daily poll goes on
+        return False
 
 
 def prune_daily(store: Store, now: datetime, keep_days: int = KEEP_DAYS) -> int:

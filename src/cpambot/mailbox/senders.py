@@ -51,17 +51,21 @@ class Category(StrEnum):
     OTHER = "other"
 
 
+_FETCHED = frozenset({Category.CAISSE, Category.AMC, Category.APPROVER, Category.REPLY,
+                      Category.SUSPECT})
+
+
 @dataclass(frozen=True)
 class Relevance:
     """The verdict on one message from its headers alone."""
 
-    category: str
+    category: Category
     reason: str
 
     @property
     def fetch_body(self) -> bool:
         """Bodies are fetched for every message the bot may have to act on or report."""
-        return self.category in ("caisse", "amc", "approver", "reply", "suspect")
+        return self.category in _FETCHED
 
 
 @dataclass(frozen=True)
@@ -157,31 +161,31 @@ def assess(summary: HeaderSummary, policy: SenderPolicy) -> Relevance:
     domain = summary.from_domain
     if not addr or "@" not in addr:
         if looks_like_caisse(summary.from_name, ""):
-            return Relevance("suspect", "se présente comme la caisse sans adresse d'expéditeur valide")
-        return Relevance("other", "expéditeur absent ou illisible")
+            return Relevance(Category.SUSPECT, "se présente comme la caisse sans adresse d'expéditeur valide")
+        return Relevance(Category.OTHER, "expéditeur absent ou illisible")
     bot_marker = "@" + policy.bot_id_domain + ">"
     if summary.message_id and summary.message_id.endswith(bot_marker):
-        return Relevance("own", "message envoyé par cpambot")
+        return Relevance(Category.OWN, "message envoyé par cpambot")
     fields = summary.fields
     answers_bot = (bot_marker in fields.get("in-reply-to", "")
                    or bot_marker in fields.get("references", "")) \
         and any(ref.endswith(bot_marker) for ref in (*summary.in_reply_to, *summary.references))
     if addr in policy.approvers:
         if answers_bot:
-            return Relevance("reply", "réponse de l'approbateur à un message de cpambot")
-        return Relevance("approver", "message de l'approbateur (commande ou transfert)")
+            return Relevance(Category.REPLY, "réponse de l'approbateur à un message de cpambot")
+        return Relevance(Category.APPROVER, "message de l'approbateur (commande ou transfert)")
     # A caisse answering a letter the bot sent is a caisse message like any other.
     matched = domain_matches(domain, policy._caisse_set)  # type: ignore[attr-defined]
     if matched:
-        return Relevance("caisse", f"expéditeur de l'Assurance Maladie ({matched})")
+        return Relevance(Category.CAISSE, f"expéditeur de l'Assurance Maladie ({matched})")
     matched = domain_matches(domain, policy._amc_set)  # type: ignore[attr-defined]
     if matched:
-        return Relevance("amc", f"organisme complémentaire ({matched})")
+        return Relevance(Category.AMC, f"organisme complémentaire ({matched})")
     if answers_bot:  # someone else answers the bot: read it, to refuse it and report it
-        return Relevance("reply", "réponse à un message de cpambot, d'un expéditeur non approbateur")
+        return Relevance(Category.REPLY, "réponse à un message de cpambot, d'un expéditeur non approbateur")
     if looks_like_caisse(summary.from_name, addr):
-        return Relevance("suspect", f"se fait passer pour la caisse depuis un domaine étranger "
+        return Relevance(Category.SUSPECT, f"se fait passer pour la caisse depuis un domaine étranger "
                          f"({domain}) : hameçonnage probable, jamais pris en compte")
     if addr in policy.own_addresses:
-        return Relevance("other", "message de votre propre adresse")
-    return Relevance("other", "expéditeur sans rapport avec l'Assurance Maladie")
+        return Relevance(Category.OTHER, "message de votre propre adresse")
+    return Relevance(Category.OTHER, "expéditeur sans rapport avec l'Assurance Maladie")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -43,9 +43,20 @@ class PollReport:
         return self.sync.errors
 
 
-def ingest(config: Config, store: Store, accounts: tuple[Account, ...] | None = None) -> SyncReport:
+def make_clock(config: Config, today: date | None = None, now: datetime | None = None) -> Clock:
+    """The clock of one run: the machine's, or stopped at ``now``, or — given only ``today`` (the
+    demo, tests) — stopped at noon of that day in the professional's time zone."""
+    if now is not None:
+        return FixedClock(now)
+    if today is not None:
+        return FixedClock(datetime.combine(today, time(12), tzinfo=ZoneInfo(config.timezone)))
+    return SystemClock()
+
+
+def ingest(config: Config, store: Store, accounts: tuple[Account, ...] | None = None, *,
+           clock: Clock | None = None) -> SyncReport:
     """One sync of every configured account (or of ``accounts``): ledger and raw copies only."""
-    syncer = Syncer(store, RawStore(config.data_dir), build_policy(config))
+    syncer = Syncer(store, RawStore(config.data_dir), build_policy(config), clock=clock)
     total = SyncReport()
     for account in accounts or config.accounts:
         mailbox = open_mailbox(account, state_dir=Path(config.data_dir))
@@ -67,13 +78,15 @@ def ingest(config: Config, store: Store, accounts: tuple[Account, ...] | None = 
 
 
 def process(config: Config, store: Store, today: date | None = None,
-            replies: ReplyDesk | None = None) -> ProcessReport:
-    """Read every ingested message not yet processed and update the cases; the approver's
-    replies go to ``replies`` when there is one."""
+            replies: ReplyDesk | None = None, *, clock: Clock | None = None) -> ProcessReport:
+    """Read every ingested message not yet processed and update the cases, as of ``today`` (or
+    the day of ``clock``); the approver's replies go to ``replies`` when there is one."""
     casebook = CaseBook(store, config.rules)
-    clock = (lambda: today) if today else date.today
+    if today is not None or clock is None:
+        clock = make_clock(config, today)
     return Processor(store, RawStore(config.data_dir), casebook, caisses=config.caisses,
-                     today=clock, on_approver=replies.handle_message if replies else None).run()
+                     clock=clock, tz=ZoneInfo(config.timezone),
+                     on_approver=replies.handle_message if replies else None).run()
 
 
 def poll_once(config: Config, store: Store, accounts: tuple[Account, ...] | None = None,
@@ -82,16 +95,15 @@ def poll_once(config: Config, store: Store, accounts: tuple[Account, ...] | None
     """What ``cpambot poll --once`` and each run of the service do: ingest, process, then —
     when sending is configured — draft the letters due, send the digest when it is due (or
     urgent), and deliver what the approver released."""
-    clock: Clock = FixedClock(now) if now is not None else SystemClock()
-    sync = ingest(config, store, accounts)
+    clock = make_clock(config, today, now)
+    sync = ingest(config, store, accounts, clock=clock)
     prune_daily(store, clock.now())
     tz = ZoneInfo(config.timezone)
-    if now is not None:
-        today = today or local_date(now, tz)
     shell = None
     if config.smtp is not None:
         shell = build_shell(config, store, clock=clock, random=random or SystemRandom())
-    report = PollReport(sync=sync, processing=process(config, store, today, shell.replies if shell else None))
+    report = PollReport(sync=sync, processing=process(config, store, today, shell.replies if shell else None,
+                                                      clock=clock))
     if shell is not None:
         try:
             drafted = shell.drafter.propose_due(today or local_date(clock.now(), tz))

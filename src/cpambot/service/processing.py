@@ -10,15 +10,18 @@ twice). A message whose reading keeps crashing the process is given up after
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from cpambot.cases.casebook import CaseBook
+from cpambot.clock import Clock, SystemClock, iso, local_date
 from cpambot.config.model import Caisse
 from cpambot.errors import StoreError, UnreadableMessage
-from cpambot.mailbox.ledger import LEDGER, MAX_ATTEMPTS, now_iso, transition
+from cpambot.mailbox.ledger import LEDGER, MAX_ATTEMPTS, PENDING_STATES, LedgerRow, LedgerState
+from cpambot.mailbox.senders import Category
 from cpambot.store.database import Store
 from cpambot.store.raw import RawStore
 from cpambot.understanding.facts import Reading
@@ -43,33 +46,50 @@ class ProcessReport:
     to_review: int = 0
 
 
-def _received(row: dict, today: date) -> date:
-    if row.get("date"):
+def _received(row: LedgerRow, today: date) -> date:
+    if row.date:
         try:
-            return datetime.fromisoformat(row["date"]).date()
+            return datetime.fromisoformat(row.date).date()
         except ValueError:
             pass
     return today
 
 
+DEFAULT_TZ = ZoneInfo("Europe/Paris")  # that of the configuration's default
+_FROM_APPROVER = (Category.APPROVER, Category.REPLY)
+
+
 class Processor:
+    """Reads the pending rows of the ledger. The time comes from ``clock``; the day the case
+    rules count from is the professional's, in ``tz`` (deadlines are local days)."""
+
     def __init__(self, store: Store, raw_store: RawStore, casebook: CaseBook, *,
                  caisses: Sequence[Caisse] = (), reader: Reader = read_message,
-                 clock: Callable[[], str] = now_iso, today: Callable[[], date] = date.today,
+                 clock: Clock | None = None, tz: ZoneInfo = DEFAULT_TZ,
                  on_approver: ApproverHandler | None = None) -> None:
         self.store = store
         self.raw = raw_store
         self.casebook = casebook
         self.caisses = tuple(caisses)
         self.reader = reader
-        self.clock = clock
-        self.today = today
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.tz = tz
         self.on_approver = on_approver
 
+    def now(self) -> str:
+        """The current instant, as the ledger stores it."""
+        return iso(self.clock.now())
+
+    def today(self) -> date:
+        """The professional's date now."""
+        return local_date(self.clock.now(), self.tz)
+
     def pending(self) -> list[str]:
-        rows = [r for r in self.store.values(LEDGER) if r["state"] in ("seen", "processing")]
-        rows.sort(key=lambda r: (r.get("first_seen") or "", r["account"], r["folder"], r["uid"]))
-        return [r["_key"] for r in rows]
+        """Keys of the rows to read, oldest first. The stored dicts are filtered by state before
+        anything else: the ledger is mostly rows long done with."""
+        docs = [d for d in self.store.values(LEDGER) if d["state"] in PENDING_STATES]
+        docs.sort(key=lambda d: (d.get("first_seen") or "", d["account"], d["folder"], d["uid"]))
+        return [d["_key"] for d in docs]
 
     def run(self) -> ProcessReport:
         report = ProcessReport()
@@ -83,45 +103,53 @@ class Processor:
         return report
 
     def _process(self, key: str, today: date, report: ProcessReport) -> None:
-        row = self.store.get(LEDGER, key)
-        if row is None:
+        doc = self.store.get(LEDGER, key)
+        if doc is None:
             return
+        row = LedgerRow.from_doc(doc)
         report.processed += 1
-        if int(row.get("attempts", 0)) >= MAX_ATTEMPTS:
-            self._finish(row, "failed", f"abandonné après {MAX_ATTEMPTS} tentatives interrompues", report)
+        if row.given_up:
+            self._finish(key, row, LedgerState.FAILED,
+                         f"abandonné après {MAX_ATTEMPTS} tentatives interrompues", report)
             return
-        row = transition(row, "processing", self.clock())
-        self.store.put(LEDGER, key, row)
+        row = row.started(self.now())
+        self.store.put(LEDGER, key, row.to_doc())
+        if row.raw is None:  # not written by the ingest (a row edited by hand?)
+            self._finish(key, row, LedgerState.FAILED, "copie brute absente du registre", report)
+            return
         try:
-            raw = self.raw.load(row["raw"])
+            raw = self.raw.load(row.raw)
         except OSError as exc:
-            self._finish(row, "failed", f"copie brute introuvable ({exc.strerror})", report)
+            self._finish(key, row, LedgerState.FAILED, f"copie brute introuvable ({exc.strerror})",
+                         report)
             return
-        if self.on_approver is not None and row["category"] in ("approver", "reply"):
+        if self.on_approver is not None and row.category in _FROM_APPROVER:
             try:
                 outcome = self.on_approver(raw, key)
             except StoreError:
                 raise
             except Exception as exc:  # noqa: BLE001 - a bug must not stop the mailbox
                 LOG.exception("erreur interne sur la réponse %s", key)
-                self._finish(row, "failed", f"erreur interne de cpambot ({exc.__class__.__name__})", report)
+                self._finish(key, row, LedgerState.FAILED,
+                             f"erreur interne de cpambot ({exc.__class__.__name__})", report)
                 return
             if outcome is not None:
                 summary = {"kind": "approval", "accepted": outcome.accepted, "reasons": outcome.reasons,
                            "changes": outcome.changes}
                 report.kinds["approval"] = report.kinds.get("approval", 0) + 1
-                self._finish(row, "done" if outcome.accepted else "ignored",
+                self._finish(key, row, LedgerState.DONE if outcome.accepted else LedgerState.IGNORED,
                              None if outcome.accepted else "; ".join(outcome.reasons), report,
                              reading=summary)
                 return
         try:
-            reading = self.reader(raw, row["category"], self.caisses)
+            reading = self.reader(raw, row.category, self.caisses)
         except UnreadableMessage as exc:
-            self._finish(row, "failed", f"message illisible : {exc}", report)
+            self._finish(key, row, LedgerState.FAILED, f"message illisible : {exc}", report)
             return
         except Exception as exc:  # noqa: BLE001 - a bug must not stop the mailbox
             LOG.exception("erreur interne sur le message %s", key)
-            self._finish(row, "failed", f"erreur interne de cpambot ({exc.__class__.__name__})", report)
+            self._finish(key, row, LedgerState.FAILED,
+                         f"erreur interne de cpambot ({exc.__class__.__name__})", report)
             return
         try:
             touched = self.casebook.apply_reading(reading, source=key, received=_received(row, today),
@@ -136,14 +164,14 @@ class Processor:
                    "cases": touched, "needs_review": reading.needs_review, "is_test": reading.is_test,
                    "problems": list(reading.problems)}
         if reading.kind == "phishing":
-            self._finish(row, "ignored", row.get("relevance"), report, reading=summary)
+            self._finish(key, row, LedgerState.IGNORED, row.relevance, report, reading=summary)
         else:
-            self._finish(row, "done", None, report, reading=summary)
+            self._finish(key, row, LedgerState.DONE, None, report, reading=summary)
 
-    def _finish(self, row: dict, state: str, reason: str | None, report: ProcessReport,
-                **extra: object) -> None:
-        row = transition(row, state, self.clock(), reason, **extra)
-        self.store.put(LEDGER, row["_key"], row)
-        setattr(report, state, getattr(report, state) + 1)
-        if state == "failed":
-            LOG.warning("message %s en échec : %s", row["_key"], reason)
+    def _finish(self, key: str, row: LedgerRow, state: LedgerState, reason: str | None,
+                report: ProcessReport, *, reading: Mapping[str, Any] | None = None) -> None:
+        row = row.moved(state, self.now(), reason, reading=reading)
+        self.store.put(LEDGER, key, row.to_doc())
+        setattr(report, state.value, getattr(report, state.value) + 1)
+        if state is LedgerState.FAILED:
+            LOG.warning("message %s en échec : %s", key, reason)

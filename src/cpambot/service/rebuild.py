@@ -13,7 +13,7 @@ from cpambot.approval.draftbook import DRAFTS
 from cpambot.cases.casebook import ALIASES, CASE_IDS, CASES, CaseBook
 from cpambot.config.model import Config
 from cpambot.letters.plan import DONE_DATES
-from cpambot.mailbox.ledger import LEDGER
+from cpambot.mailbox.ledger import LEDGER, LedgerRow
 from cpambot.service.poll import process
 from cpambot.service.processing import ProcessReport
 from cpambot.store.database import Store
@@ -28,13 +28,12 @@ def rebuild(config: Config, store: Store, today: date | None = None) -> ProcessR
     store.drop(CASES)
     store.drop(ALIASES)
     reset = 0
-    for row in store.values(LEDGER):
-        reading = row.get("reading") or {}
-        if row.get("raw") and row["state"] in ("done", "failed", "ignored") and reading \
-                and reading.get("kind") != "approval":  # the approver's decisions are kept, not replayed
-            row.update(state="seen", attempts=0, reason=None)
-            row.pop("reading", None)
-            store.put(LEDGER, row["_key"], row)
+    for doc in store.values(LEDGER):
+        if "reading" not in doc:  # most rows: unrelated messages, never read
+            continue
+        row = LedgerRow.from_doc(doc)
+        if row.replayable:  # the approver's decisions are kept, not replayed
+            store.put(LEDGER, doc["_key"], row.reset().to_doc())
             reset += 1
     store.commit()
     LOG.warning("reconstruction : %d message(s) relus depuis leurs copies brutes", reset)

@@ -11,7 +11,9 @@ if TYPE_CHECKING:
     from cpambot.service.poll import PollReport
 from cpambot import labels
 from cpambot.cases.model import Case
-from cpambot.mailbox.headers import decode_text
+from cpambot.mailbox.headers import decode_text, iso_date
+from cpambot.mailbox.ledger import LedgerRow, LedgerState
+from cpambot.mailbox.senders import Category
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
@@ -60,18 +62,31 @@ def _cut(text: str | None, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def ledger_table(rows: Iterable[dict[str, Any]]) -> str:
+def ledger_table(rows: Iterable[LedgerRow]) -> str:
     out = [f"{'compte/dossier':<22} {'UID':>6}  {'état':<9} {'catégorie':<20} "
            f"{'expéditeur':<32} objet / raison"]
     for row in rows:
-        where = _cut(f"{row['account']}/{row['folder']}", 22)
-        reason = row.get("reason") or row.get("relevance") or ""
-        out.append(f"{where:<22} {row['uid']:>6}  {labels.LEDGER_STATE.get(row['state'], row['state']):<9} "
-                   f"{_cut(labels.CATEGORY.get(row['category'], row['category']), 20):<20} "
-                   f"{_cut(row.get('from'), 32):<32} {_cut(decode_text(row.get('subject')), 50)}")
-        if reason and row["state"] in ("failed", "ignored") and row["category"] != "other":
+        where = _cut(f"{row.account}/{row.folder}", 22)
+        reason = row.reason or row.relevance or ""
+        out.append(f"{where:<22} {row.uid:>6}  {labels.LEDGER_STATE.get(row.state, row.state):<9} "
+                   f"{_cut(labels.CATEGORY.get(row.category, row.category), 20):<20} "
+                   f"{_cut(row.from_addr, 32):<32} {_cut(decode_text(row.subject), 50)}")
+        if reason and row.state in _SHOWN_REASON and row.category != Category.OTHER:
             out.append(f"{'':<32}↳ {reason}")
     return "\n".join(out)
+
+
+_SHOWN_REASON = (LedgerState.FAILED, LedgerState.IGNORED)
+
+
+def ledger_json(row: LedgerRow) -> dict[str, Any]:
+    """A row for ``cpambot ledger --json``: the stored row, its subject decoded, and the date of
+    an unrelated message read from its raw Date header."""
+    out = row.to_doc()
+    out["subject"] = decode_text(row.subject)
+    if not row.date and row.date_raw:
+        out["date"] = iso_date(row.date_raw)
+    return out
 
 
 # --------------------------------------------------------------------------- cases
