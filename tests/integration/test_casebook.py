@@ -221,3 +221,17 @@ def test_channels_that_name_things_differently_still_meet(book):
     last_year = Fact("lot_refused", caisse="974", lot="043", date=date(2025, 3, 2))
     book.apply_reading(reading(last_year), source="h", received=D, today=D)
     assert len(list(book.all())) == 4  # same lot number a year earlier: another lot
+
+
+def test_two_books_on_one_store_see_each_other(tmp_path):
+    """GIVEN two case books on the same store (the processing's and the follow-up's) WHEN one opens a
+    case after the other read its cases THEN the other sees it: parsed cases are kept only while the
+    store's table is unchanged."""
+    with Store.open(tmp_path / "d") as store:
+        reader, writer = CaseBook(store), CaseBook(store)
+        assert list(reader.all()) == []
+        writer.apply_reading(reading(rejected()), source="m", received=D, today=D)
+        (case,) = reader.all()
+        assert case.invoice == "000012347" and reader.get(case.key) == case
+        store.version("cases")  # read-only: asking does not change it
+        assert reader.get(case.key) is reader.get(case.key)  # parsed once while nothing changes

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date
 
 from cpambot.cases.deadlines import absurd_date
-from cpambot.cases.model import Case, CaseState
+from cpambot.cases.model import Case
 from cpambot.cases.rules import (
     WATCHES,
     apply_fact,
@@ -43,12 +43,22 @@ class CaseBook:
         self.store = store
         self.settings = settings or RuleSettings()
         self._watches: set[str] | None = None
+        self._cases: dict[str, Case] = {}  # every case, parsed once, valid for _version
+        self._version = -1
 
     # -- reading --------------------------------------------------------------------
 
+    def _parsed(self) -> dict[str, Case]:
+        """Every case as a value, parsed from the store once and kept in step with this book's own
+        writes; parsed again if anything else changed the table (another book, a rebuild)."""
+        if self._version != self.store.version(CASES):
+            self._cases = {doc["_key"]: Case.from_doc(doc) for doc in self.store.values(CASES)}
+            self._version = self.store.version(CASES)
+            self._watches = None
+        return self._cases
+
     def get(self, key: str) -> Case | None:
-        doc = self.store.get(CASES, key)
-        return Case.from_doc(doc) if doc is not None else None
+        return self._parsed().get(key)
 
     def by_id(self, case_id: str) -> Case | None:
         wanted = case_id.strip().upper()
@@ -58,7 +68,7 @@ class CaseBook:
         return self.get(key) if key else None
 
     def all(self) -> Iterator[Case]:
-        return (Case.from_doc(doc) for doc in self.store.values(CASES))
+        return iter(list(self._parsed().values()))
 
     # -- writing --------------------------------------------------------------------
 
@@ -74,13 +84,16 @@ class CaseBook:
         return f"C{number}"
 
     def _open_watches(self) -> set[str]:
+        cases = self._parsed()
         if self._watches is None:
-            self._watches = {c["key"] for c in self.store.values(CASES)
-                             if c["type"] in WATCHES and c["state"] != CaseState.CLOSED}
+            self._watches = {c.key for c in cases.values() if c.type in WATCHES and not c.is_closed}
         return self._watches
 
     def save(self, case: Case) -> None:
+        cases = self._parsed()
         self.store.put(CASES, case.key, case.to_doc())
+        cases[case.key] = case
+        self._version = self.store.version(CASES)
         watches = self._open_watches()
         if case.type in WATCHES and not case.is_closed:
             watches.add(case.key)

@@ -9,7 +9,7 @@ the draft codes it showed), ``refusals`` (replies refused, reported in the next 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,6 +33,21 @@ LOG = logging.getLogger(__name__)
 SENT_IDS = "sent_ids"
 REFUSALS = "refusals"
 META = "meta"
+
+
+@dataclass(frozen=True)
+class SentToApprover:
+    """What the bot remembers of one e-mail it sent to the approver (table ``sent_ids``)."""
+
+    kind: str  # "notice", "digest", "confirmation"
+    at: str  # ISO instant
+    codes: tuple[str, ...] = ()  # the draft codes it showed: what "OK TOUT" in a reply to it means
+    draft_key: str | None = None  # a notice: the draft it showed
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> SentToApprover:
+        return cls(str(doc.get("kind") or ""), str(doc.get("at") or ""), tuple(doc.get("codes") or ()),
+                   doc.get("draft_key"))
 
 
 def id_domain(config: Config) -> str:
@@ -60,14 +75,16 @@ class ApproverMail:
     def our_ids(self) -> set[str]:
         return {doc["_key"] for doc in self.store.values(SENT_IDS)}
 
-    def sent(self, message_id: str) -> dict[str, Any] | None:
+    def sent(self, message_id: str) -> SentToApprover | None:
         """What the bot remembers of one e-mail it sent to the approver (kind, codes shown)."""
-        return self.store.get(SENT_IDS, message_id)
+        doc = self.store.get(SENT_IDS, message_id)
+        return SentToApprover.from_doc(doc) if doc is not None else None
 
     def message_id(self, tag: str) -> str:
         return make_message_id(self.id_domain, tag, self.random)
 
-    def send(self, letter: Letter, kind: str, *, in_reply_to: str | None = None, **remember: Any) -> str:
+    def send(self, letter: Letter, kind: str, *, in_reply_to: str | None = None, codes: tuple[str, ...] = (),
+             draft_key: str | None = None) -> str:
         """Queue ``letter`` for the approvers (marked auto-generated) and remember its Message-ID."""
         message_id = self.message_id(kind)
         if in_reply_to is not None and not is_message_id(in_reply_to):
@@ -76,7 +93,10 @@ class ApproverMail:
                             case_key=None, draft_key=None, in_reply_to=in_reply_to,
                             references=(in_reply_to,) if in_reply_to else (),
                             extra_headers={"Auto-Submitted": "auto-generated"})
-        self.store.put(SENT_IDS, message_id, {"kind": kind, "at": self.clock.now().isoformat(), **remember})
+        remembered: dict[str, Any] = {"kind": kind, "at": self.clock.now().isoformat(), "codes": list(codes)}
+        if draft_key is not None:
+            remembered["draft_key"] = draft_key
+        self.store.put(SENT_IDS, message_id, remembered)
         return message_id
 
     # -- refusals ---------------------------------------------------------------------
@@ -98,7 +118,7 @@ class ApproverMail:
         self.drafts.save(draft)
         subject, body = notice_text(draft, token)
         letter = Letter("notice", tuple(self.config.approvers), subject, body)
-        notice_id = self.send(letter, "notice", in_reply_to=in_reply_to, codes=[draft.code],
+        notice_id = self.send(letter, "notice", in_reply_to=in_reply_to, codes=(draft.code,),
                               draft_key=draft.key)
         draft = replace(draft, notice_id=notice_id, announced=True)
         self.drafts.save(draft)
@@ -137,7 +157,7 @@ class ApproverMail:
             return None
         subject, body, html = digest_texts(digest)
         letter = Letter("digest", tuple(self.config.approvers), subject, body, html=html)
-        message_id = self.send(letter, "digest", codes=digest.codes)
+        message_id = self.send(letter, "digest", codes=tuple(digest.codes))
         expires = now + timedelta(days=self.config.token_days)
         for listed in digest.drafts:  # listed again: a fresh expiry, so a waiting draft stays approvable
             draft = self.drafts.get(listed.draft.key) or listed.draft
@@ -161,4 +181,4 @@ class ApproverMail:
         subject, body = confirmation_text(changes, received=self.clock.now().astimezone(self.tz).date(),
                                           to_send=to_send, unrecognized=unrecognized)
         letter = Letter("confirmation", tuple(self.config.approvers), subject, body)
-        return self.send(letter, "confirmation", in_reply_to=reply_id, codes=[])
+        return self.send(letter, "confirmation", in_reply_to=reply_id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from cpambot.approval.draftbook import DraftBook
@@ -15,7 +14,7 @@ from cpambot.config.model import Config
 from cpambot.letters.model import Attachment, Letter, LetterKind
 from cpambot.letters.plan import DONE_DATES
 from cpambot.mailbox.ledger import LEDGER
-from cpambot.sending.model import SendState
+from cpambot.sending.model import DeliveryReport, SendState
 from cpambot.sending.outbox import Outbox
 from cpambot.store.database import Store
 from cpambot.store.raw import RawStore
@@ -91,7 +90,7 @@ class Delivery:
                         ", ".join(recovered))
         return recovered
 
-    def deliver(self) -> Any:
+    def deliver(self) -> DeliveryReport:
         now = self.clock.now()
         self.recover_approved()
         report = self.outbox.deliver(now)

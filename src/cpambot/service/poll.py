@@ -6,7 +6,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from cpambot.cases.casebook import CaseBook
@@ -17,6 +16,7 @@ from cpambot.mailbox.ingest import FolderReport, Syncer, SyncReport
 from cpambot.mailbox.retention import prune_daily
 from cpambot.mailbox.sources import open_mailbox
 from cpambot.randomness import Random, SystemRandom
+from cpambot.sending.model import DeliveryReport
 from cpambot.service.bootstrap import build_policy, build_shell
 from cpambot.service.processing import Processor, ProcessReport
 from cpambot.service.replies import ReplyDesk
@@ -32,7 +32,7 @@ class PollReport:
     processing: ProcessReport = field(default_factory=ProcessReport)
     drafted: list[str] = field(default_factory=list)
     digest_id: str | None = None
-    delivery: Any = None
+    delivery: DeliveryReport | None = None
 
     @property
     def ok(self) -> bool:

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from cpambot.cases.casebook import CaseBook
@@ -30,9 +30,19 @@ from cpambot.understanding.reader import read_message
 LOG = logging.getLogger(__name__)
 
 Reader = Callable[[bytes, str, Sequence[Caisse]], Reading]
+
+
+class ApproverOutcome(Protocol):
+    """What handling one of the approver's messages gave (see service/replies.ReplyOutcome)."""
+
+    accepted: bool
+    reasons: list[str]
+    changes: list[str]
+
+
 # Handles a message of the approver addressed to the bot (commands, edits, annulations);
 # returns None when the message is not for the bot (a forwarded caisse letter, say).
-ApproverHandler = Callable[[bytes, str], Any]
+ApproverHandler = Callable[[bytes, str], ApproverOutcome | None]
 
 
 @dataclass

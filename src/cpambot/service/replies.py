@@ -61,7 +61,8 @@ class ReplyDesk:
         ours = self.approver.our_ids()
         replying = bool((set(head.in_reply_to) | set(head.references)) & ours)
         parent_meta = self.approver.sent(head.in_reply_to[0]) if head.in_reply_to else None
-        draft_code = parent_meta["codes"][0] if parent_meta and parent_meta.get("kind") == "notice" else None
+        notice = parent_meta is not None and parent_meta.kind == "notice" and bool(parent_meta.codes)
+        draft_code = parent_meta.codes[0] if parent_meta is not None and notice else None
         parsed = read_reply(msg.text, draft_code=draft_code)
         if not replying and not parsed.annulations:
             if parsed.decisions:  # looks like a decision, but answers nothing the bot sent
@@ -94,7 +95,7 @@ class ReplyDesk:
                           closed_cases={c.key for c in self.cases.all() if c.is_closed},
                           sendings={d.message_id: d.state.value for d in self.outbox.documents()})
         decisions = decide(parsed, context, verdict=verdict, tokens=find_tokens(head.to, msg.text),
-                           listed=(parent or {}).get("codes", []), draft_code=draft_code, now=now,
+                           listed=parent.codes if parent else (), draft_code=draft_code, now=now,
                            today=local_date(now, self.tz))
         for decision in decisions:
             self._carry_out(decision, head.from_addr, outcome)

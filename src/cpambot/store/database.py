@@ -56,6 +56,7 @@ class Store:
         self._deferred: dict[tuple[str, str], dict[str, Any]] = {}
         self._deleted_lines: list[bytes] = []
         self._removed: dict[str, list[int]] = {}  # TinyDB ids to remove at the next commit
+        self._versions: dict[str, int] = {}  # table -> change counter (see version())
         self._db: TinyDB | None = None
         self._storage: AtomicJSONStorage | None = None
 
@@ -245,7 +246,15 @@ class Store:
         except OSError as exc:
             raise disk_error(self.data_dir / JOURNAL_NAME, exc) from exc
 
+    def version(self, table: str) -> int:
+        """A number that changes whenever a document of ``table`` changes (for caches of parsed values)."""
+        return self._versions.get(table, 0)
+
+    def _touch(self, table: str) -> None:
+        self._versions[table] = self._versions.get(table, 0) + 1
+
     def _apply(self, table: str, key: str, doc: dict[str, Any]) -> None:
+        self._touch(table)
         self._docs.setdefault(table, {})[key] = doc
         self._pending.setdefault(table, {})[key] = doc
         self._reindex(table, key, doc)
@@ -268,6 +277,7 @@ class Store:
                                               ensure_ascii=False).encode() + b"\n")
 
     def _remove(self, table: str, key: str) -> None:
+        self._touch(table)
         doc = self._docs.get(table, {}).pop(key, None)
         self._pending.get(table, {}).pop(key, None)
         if doc is not None:
@@ -293,6 +303,7 @@ class Store:
         self._drop(table)
 
     def _drop(self, table: str) -> None:
+        self._touch(table)
         self._docs.pop(table, None)
         self._pending.pop(table, None)
         self._ids.pop(table, None)
