@@ -52,6 +52,18 @@ FACT_KIND = {
     "to_sort": "à trier",
 }
 
+# understanding: the type of return of a NOEMIE block (entity 081, layout §3)
+RETURN_TYPE = {
+    "01": "prestations transmises en flux électroniques",
+    "02": "prestations facturées sur papier",
+    "03": "paiements ponctuels ou forfaitaires",
+    "04": "rappels sur prestations",
+    "05": "retenues",
+}
+
+# understanding: the state of a part (AMO or AMC) of an invoice in a NOEMIE return
+PAYMENT_STATE = {"P": "payée", "R": "rejetée", "D": "différée", "": "non traitée"}
+
 # understanding: the kind of a message (understanding.facts.MessageKind)
 MESSAGE_KIND = {
     "arl": "accusé de réception logique (ARL)",

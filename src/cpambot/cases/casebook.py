@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date
 
 from cpambot.cases.deadlines import absurd_date
-from cpambot.cases.model import Case
+from cpambot.cases.model import Case, CaseState
 from cpambot.cases.rules import (
     WATCHES,
     apply_fact,
@@ -43,22 +43,28 @@ class CaseBook:
         self.store = store
         self.settings = settings or RuleSettings()
         self._watches: set[str] | None = None
-        self._cases: dict[str, Case] = {}  # every case, parsed once, valid for _version
+        self._cases: dict[str, Case] = {}  # cases parsed so far, valid while the table is at _version
+        self._complete = False  # whether _cases holds every case
         self._version = -1
 
     # -- reading --------------------------------------------------------------------
 
-    def _parsed(self) -> dict[str, Case]:
-        """Every case as a value, parsed from the store once and kept in step with this book's own
-        writes; parsed again if anything else changed the table (another book, a rebuild)."""
+    def _fresh(self) -> dict[str, Case]:
+        """The cases parsed so far, kept in step with this book's own writes; forgotten if anything
+        else changed the table (another book, a rebuild). A case is parsed once, when first asked."""
         if self._version != self.store.version(CASES):
-            self._cases = {doc["_key"]: Case.from_doc(doc) for doc in self.store.values(CASES)}
+            self._cases, self._complete, self._watches = {}, False, None
             self._version = self.store.version(CASES)
-            self._watches = None
         return self._cases
 
     def get(self, key: str) -> Case | None:
-        return self._parsed().get(key)
+        cases = self._fresh()
+        if key not in cases:
+            doc = self.store.get(CASES, key)
+            if doc is None:
+                return None
+            cases[key] = Case.from_doc(doc)
+        return cases[key]
 
     def by_id(self, case_id: str) -> Case | None:
         wanted = case_id.strip().upper()
@@ -68,7 +74,14 @@ class CaseBook:
         return self.get(key) if key else None
 
     def all(self) -> Iterator[Case]:
-        return iter(list(self._parsed().values()))
+        cases = self._fresh()
+        if not self._complete:
+            parsed = {doc["_key"]: cases.get(doc["_key"]) or Case.from_doc(doc)
+                      for doc in self.store.values(CASES)}
+            cases.clear()
+            cases.update(parsed)  # the store's order
+            self._complete = True
+        return iter(list(cases.values()))
 
     # -- writing --------------------------------------------------------------------
 
@@ -84,13 +97,14 @@ class CaseBook:
         return f"C{number}"
 
     def _open_watches(self) -> set[str]:
-        cases = self._parsed()
-        if self._watches is None:
-            self._watches = {c.key for c in cases.values() if c.type in WATCHES and not c.is_closed}
+        self._fresh()
+        if self._watches is None:  # read from the stored dicts: no case needs parsing for it
+            self._watches = {doc["_key"] for doc in self.store.values(CASES)
+                             if doc["type"] in WATCHES and doc["state"] != CaseState.CLOSED}
         return self._watches
 
     def save(self, case: Case) -> None:
-        cases = self._parsed()
+        cases = self._fresh()
         self.store.put(CASES, case.key, case.to_doc())
         cases[case.key] = case
         self._version = self.store.version(CASES)

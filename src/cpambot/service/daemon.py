@@ -12,12 +12,12 @@ import logging
 import signal
 import threading
 import time
-from datetime import datetime
 from types import FrameType
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from cpambot.clock import Clock, SystemClock
 from cpambot.config.model import Config
 from cpambot.mailbox.idle import IdleWatcher
 from cpambot.service.poll import poll_once
@@ -71,7 +71,8 @@ def _on_event(event: JobExecutionEvent) -> None:
         LOG.error("relève interrompue par une erreur : %s", event.exception)
 
 
-def run_daemon(config: Config) -> int:
+def run_daemon(config: Config, clock: Clock | None = None) -> int:
+    clock = clock or SystemClock()
     store = Store.open(config.data_dir)
     scheduler = BlockingScheduler(
         timezone=config.timezone,
@@ -81,13 +82,13 @@ def run_daemon(config: Config) -> int:
     scheduler.add_listener(_on_event, EVENT_JOB_MISSED | EVENT_JOB_ERROR)
     poller = Poller(config, store)
     scheduler.add_job(poller, "interval", seconds=config.poll_interval, id="poll",
-                      next_run_time=datetime.now().astimezone())
+                      next_run_time=clock.now())
 
     stopping = threading.Event()
 
     def wake_up() -> None:
         if not stopping.is_set():
-            scheduler.modify_job("poll", next_run_time=datetime.now().astimezone())
+            scheduler.modify_job("poll", next_run_time=clock.now())
 
     watchers = [IdleWatcher(account, wake_up, stopping) for account in config.accounts
                 if account.kind == "imap"]

@@ -13,17 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from cpambot import labels
+
 #: Flow types meaning "real" (layout §3: ``R`` or a space).
 REAL_FLOWS = frozenset({"R", ""})
-
-RETURN_TYPE_LABELS = {
-    "01": "prestations transmises en flux électroniques",
-    "02": "prestations facturées sur papier",
-    "03": "paiements ponctuels ou forfaitaires",
-    "04": "rappels sur prestations",
-    "05": "retenues",
-}
-PART_STATE_LABELS = {"P": "payée", "R": "rejetée", "D": "différée", "": "non traitée"}
 
 
 def mask_nir(nir: str | None) -> str | None:
@@ -110,7 +103,7 @@ class ReturnType:
 
     @property
     def label(self) -> str:
-        return RETURN_TYPE_LABELS.get(self.code, f"type de retour inconnu « {self.code} »")
+        return labels.RETURN_TYPE.get(self.code, f"type de retour inconnu « {self.code} »")
 
 
 @dataclass(frozen=True)
@@ -168,7 +161,7 @@ class Part:
 
     @property
     def state_label(self) -> str:
-        return PART_STATE_LABELS.get(self.state, f"état inconnu « {self.state} »")
+        return labels.PAYMENT_STATE.get(self.state, f"état inconnu « {self.state} »")
 
 
 @dataclass(frozen=True)
