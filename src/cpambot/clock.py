@@ -8,11 +8,10 @@ for the demo and the tests) and hands it to every part that needs the time.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
-from cpambot.errors import InvalidValueError
+from cpambot.instants import aware
 
 
 class Clock(Protocol):
@@ -43,25 +42,3 @@ class FixedClock:
     def advance(self, **delta: float) -> datetime:
         self.moment = self.moment + timedelta(**delta)
         return self.moment
-
-
-def aware(moment: datetime) -> datetime:
-    """``moment`` with a time zone (UTC assumed for a naive one, as stored by older versions)."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def iso(moment: datetime) -> str:
-    """The stored form of an instant: UTC, to the second (``2026-03-02T09:00:00+00:00``)."""
-    return aware(moment).astimezone(UTC).isoformat(timespec="seconds")
-
-
-def parse_iso(value: str | None) -> datetime | None:
-    """An instant stored by :func:`iso` (or any ISO form), aware; None for None or ''."""
-    return aware(datetime.fromisoformat(value)) if value else None
-
-
-def local_date(moment: datetime, tz: ZoneInfo) -> date:
-    """The professional's calendar date of an instant (deadlines count in local days)."""
-    if moment.tzinfo is None:
-        raise InvalidValueError("local_date needs an aware datetime")
-    return moment.astimezone(tz).date()

@@ -213,7 +213,7 @@ def test_ledger_times_and_the_day_come_from_the_clock(tmp_path):
     day the cases count from is already the next day, hers."""
     from zoneinfo import ZoneInfo
 
-    from cpambot.clock import iso
+    from cpambot.instants import iso
 
     maildir = tmp_path / "mail"
     write_maildir(maildir, [message()])

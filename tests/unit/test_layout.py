@@ -11,7 +11,7 @@ PACKAGE = ROOT / "src" / "cpambot"
 MAX_LINES = 400
 # Rank of each part: a module may import a part of lower rank, or its own part (package).
 RANKS = {
-    "errors": 0, "labels": 0, "clock": 1, "randomness": 0,
+    "errors": 0, "labels": 0, "instants": 1, "clock": 2, "randomness": 0,
     "config": 2, "store": 2,
     "mailbox": 3, "understanding": 4, "cases": 5, "letters": 6, "approval": 7, "sending": 8,
     "service": 9, "demo": 10, "cli": 11, "__main__": 12, "__init__": 0,

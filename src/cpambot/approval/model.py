@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from cpambot.instants import iso, parse_iso
 from cpambot.letters.model import LetterKind
 
 
@@ -28,17 +29,6 @@ OPEN_STATES = (DraftState.PENDING, DraftState.POSTPONED, DraftState.MISSING)
 DECIDABLE = (DraftState.PENDING, DraftState.POSTPONED)  # what a decision of the approver may change
 
 
-def _stamp(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")
-
-
-def _instant(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    moment = datetime.fromisoformat(value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 @dataclass(frozen=True)
 class DraftEvent:
     """One step of a draft's life: proposed, missing, approve, reject, postpone, edit."""
@@ -49,7 +39,7 @@ class DraftEvent:
     chars: int | None = None  # edit: length of the new text
 
     def to_doc(self) -> dict[str, Any]:
-        doc: dict[str, Any] = {"at": _stamp(self.at), "event": self.event}
+        doc: dict[str, Any] = {"at": iso(self.at), "event": self.event}
         if self.until is not None:
             doc["until"] = self.until.isoformat()
         if self.chars is not None:
@@ -58,7 +48,7 @@ class DraftEvent:
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> DraftEvent:
-        at = _instant(doc.get("at"))
+        at = parse_iso(doc.get("at"))
         assert at is not None
         until = doc.get("until")
         return cls(at, str(doc.get("event") or ""), date.fromisoformat(until) if until else None,
@@ -112,8 +102,8 @@ class Draft:
         doc: dict[str, Any] = {
             "key": self.key, "code": self.code, "case_key": self.case_key, "case_id": self.case_id,
             "kind": self.kind.value, "step": self.step, "label": self.label, "due": self.due.isoformat(),
-            "reason": self.reason, "created": _stamp(self.created), "token_hash": self.token_hash,
-            "token_expires": _stamp(self.token_expires), "history": [e.to_doc() for e in self.history],
+            "reason": self.reason, "created": iso(self.created), "token_hash": self.token_hash,
+            "token_expires": iso(self.token_expires), "history": [e.to_doc() for e in self.history],
             "message_id": self.message_id, "announced": self.announced, "state": self.state.value,
             "missing": list(self.missing), "to": list(self.to), "cc": list(self.cc),
             "subject": self.subject, "body": self.body,
@@ -122,7 +112,7 @@ class Draft:
             "notice_id": self.notice_id,
             "digest_ids": list(self.digest_ids) if self.digest_ids else None,
             "used_at": self.used_at.isoformat() if self.used_at else None,
-            "approved_at": _stamp(self.approved_at) if self.approved_at else None,
+            "approved_at": iso(self.approved_at) if self.approved_at else None,
             "postponed_until": self.postponed_until.isoformat() if self.postponed_until else None,
             "previous_bodies": list(self.previous_bodies) if self.previous_bodies else None,
             "sent_at": self.sent_at.isoformat() if self.sent_at else None,
@@ -133,8 +123,8 @@ class Draft:
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> Draft:
-        created = _instant(doc.get("created"))
-        expires = _instant(doc.get("token_expires"))
+        created = parse_iso(doc.get("created"))
+        expires = parse_iso(doc.get("token_expires"))
         assert created is not None and expires is not None
         until = doc.get("postponed_until")
         return cls(
@@ -147,10 +137,10 @@ class Draft:
             subject=str(doc.get("subject") or ""), body=str(doc.get("body") or ""),
             missing=tuple(doc.get("missing") or ()), message_id=doc.get("message_id"),
             notice_id=doc.get("notice_id"), announced=bool(doc.get("announced")),
-            digest_ids=tuple(doc.get("digest_ids") or ()), used_at=_instant(doc.get("used_at")),
-            approved_at=_instant(doc.get("approved_at")),
+            digest_ids=tuple(doc.get("digest_ids") or ()), used_at=parse_iso(doc.get("used_at")),
+            approved_at=parse_iso(doc.get("approved_at")),
             postponed_until=date.fromisoformat(until) if until else None,
-            previous_bodies=tuple(doc.get("previous_bodies") or ()), sent_at=_instant(doc.get("sent_at")),
+            previous_bodies=tuple(doc.get("previous_bodies") or ()), sent_at=parse_iso(doc.get("sent_at")),
             error=doc.get("error"), history=tuple(DraftEvent.from_doc(e) for e in doc.get("history") or ()),
         )
 

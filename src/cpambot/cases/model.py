@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Any
 
 from cpambot.cases.deadlines import Deadline
+from cpambot.instants import as_date
 
 Day = date  # for fields named ``date`` (a class attribute would hide the type)
 
@@ -45,12 +46,6 @@ BILLING_KEYS = ("nir", "insured_name", "patient_name", "patient_birth_date", "ca
 Billing = Mapping[str, Any]  # JSON values (strings, lists of strings or of small dicts)
 
 
-def _date(value: str | date | None) -> date | None:
-    if value is None or value == "":
-        return None
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
 def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return MappingProxyType(dict(mapping or {}))
 
@@ -71,10 +66,10 @@ class HistoryEntry:
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> HistoryEntry:
-        day = _date(doc.get("date"))
+        day = as_date(doc.get("date"))
         assert day is not None
         return cls(day, str(doc.get("kind") or ""), str(doc.get("text") or ""),
-                   str(doc.get("source") or ""), _date(doc.get("received")) or day)
+                   str(doc.get("source") or ""), as_date(doc.get("received")) or day)
 
 
 def deadline_doc(deadline: Deadline) -> dict[str, str]:
@@ -83,9 +78,10 @@ def deadline_doc(deadline: Deadline) -> dict[str, str]:
 
 
 def deadline_from_doc(doc: Mapping[str, Any]) -> Deadline:
-    due = _date(doc["due"])
+    due = as_date(doc["due"])
     assert due is not None
-    return Deadline(str(doc["name"]), due, _date(doc.get("legal_expiry")) or due, str(doc.get("basis") or ""))
+    return Deadline(str(doc["name"]), due, as_date(doc.get("legal_expiry")) or due,
+                    str(doc.get("basis") or ""))
 
 
 @dataclass(frozen=True)
@@ -167,14 +163,14 @@ class Case:
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> Case:
-        dates = {name: day for name, day in ((n, _date(v)) for n, v in (doc.get("dates") or {}).items())
+        dates = {name: day for name, day in ((n, as_date(v)) for n, v in (doc.get("dates") or {}).items())
                  if day is not None}
         amount = doc.get("amount")
         return cls(
             id=str(doc["id"]), key=str(doc["key"]), type=CaseType(doc["type"]),
             state=CaseState(doc.get("state") or "open"), status=str(doc.get("status") or ""),
-            opened=_date(doc.get("opened")) or date.min, updated=_date(doc.get("updated")) or date.min,
-            closed=_date(doc.get("closed")), caisse=doc.get("caisse"), lot=doc.get("lot"),
+            opened=as_date(doc.get("opened")) or date.min, updated=as_date(doc.get("updated")) or date.min,
+            closed=as_date(doc.get("closed")), caisse=doc.get("caisse"), lot=doc.get("lot"),
             invoice=doc.get("invoice"), reference=doc.get("reference"),
             amount=Decimal(str(amount)) if amount not in (None, "") else None,
             reject_code=doc.get("reject_code"), family=doc.get("family"), advice=doc.get("advice"),

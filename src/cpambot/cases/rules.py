@@ -19,6 +19,7 @@ from cpambot.cases import deadlines as dl
 from cpambot.cases.model import BILLING_KEYS, Case, CaseState, CaseType, HistoryEntry
 from cpambot.cases.rejects import lookup
 from cpambot.config.model import DEFAULT_RULES, RuleSettings
+from cpambot.instants import as_date
 from cpambot.understanding.facts import Fact
 
 CENTS = Decimal("0.01")
@@ -94,13 +95,6 @@ def new_case(case_id: str, key: str, fact: Fact, today: date) -> Case:
     return Case(id=case_id, key=key, type=CaseType.INVOICE if ctype == "lot" else CaseType(ctype),
                 opened=today, updated=today, caisse=fact.caisse, lot=fact.lot, invoice=fact.invoice,
                 reference=fact.reference)
-
-
-def as_date(value: object) -> date | None:
-    """A date from a fact's details (a date, or an ISO text); None when absent."""
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10]) if value else None
 
 
 def _describe(fact: Fact) -> str:

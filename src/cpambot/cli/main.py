@@ -211,8 +211,9 @@ def _optional_config(args: argparse.Namespace) -> Config | None:
 
 def cmd_parse(args: argparse.Namespace) -> int:
     from cpambot.cli.explain import explain, explain_text
-    from cpambot.clock import SystemClock, local_date
+    from cpambot.clock import SystemClock
     from cpambot.config.model import DEFAULT_TIMEZONE
+    from cpambot.instants import local_date
     from cpambot.mailbox.senders import SenderPolicy
     from cpambot.service.bootstrap import build_policy
 

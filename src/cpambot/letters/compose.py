@@ -9,9 +9,9 @@ from typing import Any
 from cpambot import labels
 from cpambot.cases import deadlines as dl
 from cpambot.cases.model import Case, CaseType
-from cpambot.cases.rules import as_date
 from cpambot.config.model import Caisse, Professional
 from cpambot.errors import InvalidValueError
+from cpambot.instants import as_date
 from cpambot.letters.model import LETTER_PURPOSE, Letter, LetterPlan, MissingInfo
 from cpambot.letters.plan import case_deadline
 from cpambot.letters.render import render

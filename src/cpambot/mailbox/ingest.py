@@ -17,8 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from cpambot import labels
-from cpambot.clock import Clock, SystemClock, iso
+from cpambot.clock import Clock, SystemClock
 from cpambot.errors import MailboxError
+from cpambot.instants import iso
 from cpambot.mailbox.headers import HeaderSummary, summarize
 from cpambot.mailbox.ledger import (
     CHECKPOINTS,

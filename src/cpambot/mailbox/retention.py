@@ -14,8 +14,8 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from cpambot.clock import iso
 from cpambot.errors import InvalidValueError
+from cpambot.instants import iso
 from cpambot.mailbox.ledger import LEDGER, LedgerRow
 from cpambot.store.database import Store
 

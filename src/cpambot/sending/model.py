@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from cpambot.instants import iso, utc_second
+
 EPOCH = datetime.min.replace(tzinfo=UTC)  # "created" of a document that lacks it (sorts first)
 
 
@@ -47,19 +49,8 @@ class SendEvent(StrEnum):
     COPY_FAILED = "copy_failed"
 
 
-def instant(moment: datetime) -> datetime:
-    """``moment`` as the outbox keeps it: aware (UTC assumed if naive), in UTC, to the second."""
-    moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).replace(microsecond=0)
-
-
-def iso(moment: datetime) -> str:
-    """The stored text of an instant (as :func:`cpambot.clock.iso`: ``2026-03-02T09:00:00+00:00``)."""
-    return instant(moment).isoformat(timespec="seconds")
-
-
 def _instant(value: Any) -> datetime | None:
-    return instant(datetime.fromisoformat(value)) if value else None
+    return utc_second(datetime.fromisoformat(value)) if value else None
 
 
 def _event(value: str) -> str:

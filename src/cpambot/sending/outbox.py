@@ -61,7 +61,7 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime
 
-from cpambot.clock import Clock, SystemClock, aware, iso
+from cpambot.clock import Clock, SystemClock
 from cpambot.config.model import SmtpSettings
 from cpambot.errors import (
     CpambotError,
@@ -71,6 +71,7 @@ from cpambot.errors import (
     SendTemporaryError,
     SendUncertainError,
 )
+from cpambot.instants import aware, iso
 from cpambot.letters.model import Letter
 from cpambot.sending import states
 from cpambot.sending.copies import SentCopies

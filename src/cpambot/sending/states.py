@@ -16,8 +16,9 @@ from typing import Any
 
 from cpambot import labels
 from cpambot.errors import InvalidValueError, OutboxStateError
+from cpambot.instants import iso, utc_second
 from cpambot.letters.model import Letter
-from cpambot.sending.model import OutboxEntry, OutboxEvent, SendEvent, SendPhase, SendState, instant, iso
+from cpambot.sending.model import OutboxEntry, OutboxEvent, SendEvent, SendPhase, SendState
 
 BACKOFF_MINUTES = (1, 5, 15, 60, 240)  # after the 1st, 2nd... failed attempt; the last value is the cap
 MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
@@ -55,7 +56,7 @@ def backoff(attempts: int, backoff_minutes: tuple[int, ...] = BACKOFF_MINUTES) -
 def move(entry: OutboxEntry, state: SendState, now: datetime, event: SendEvent, reason: str | None,
          **changes: Any) -> OutboxEntry:
     """``entry`` in ``state`` with ``changes``, stamped ``now``, one history line added."""
-    stamp = instant(now)
+    stamp = utc_second(now)
     out = replace(entry, **changes, state=state, reason=reason, updated=stamp)
     line = OutboxEvent(at=stamp, event=event, state=state, reason=reason,
                        attempt=out.attempts if event is SendEvent.ATTEMPT else None,
@@ -74,7 +75,7 @@ def is_due(entry: OutboxEntry, now: datetime) -> bool:
 def new_entry(letter: Letter, raw: bytes, *, sender: str, message_id: str, purpose: str,
               case_key: str | None, draft_key: str | None, now: datetime) -> OutboxEntry:
     """The e-mail ``raw`` (built from ``letter``) recorded ``queued`` at ``now``."""
-    stamp = instant(now)
+    stamp = utc_second(now)
     return OutboxEntry(
         message_id=message_id, purpose=purpose, case_key=case_key, draft_key=draft_key,
         kind=str(letter.kind), sender=sender, to=tuple(letter.to), cc=tuple(letter.cc),
@@ -99,7 +100,7 @@ def enter_data(entry: OutboxEntry) -> OutboxEntry:
 
 def accepted(entry: OutboxEntry, now: datetime, reply: str) -> OutboxEntry:
     """The server answered 250: ``sent``."""
-    return move(entry, SendState.SENT, now, SendEvent.SENT, None, sent_at=instant(now), smtp_reply=reply,
+    return move(entry, SendState.SENT, now, SendEvent.SENT, None, sent_at=utc_second(now), smtp_reply=reply,
                 phase=None)
 
 
@@ -122,7 +123,7 @@ def retry_later(entry: OutboxEntry, now: datetime, reason: str, reply: str | Non
         return move(entry, SendState.FAILED, now, SendEvent.FAILED,
                     f"abandonné après {entry.attempts} tentatives ; dernière erreur : {reason}",
                     smtp_reply=reply)
-    when = instant(now + backoff(entry.attempts, backoff_minutes))
+    when = utc_second(now + backoff(entry.attempts, backoff_minutes))
     return move(entry, SendState.QUEUED, now, SendEvent.RETRY, f"{reason} ; nouvel essai prévu à {iso(when)}",
                 next_attempt=when, smtp_reply=reply, phase=None)
 
@@ -170,7 +171,7 @@ def found_in_sent(entry: OutboxEntry, now: datetime) -> OutboxEntry:
 def not_found(entry: OutboxEntry, now: datetime, checked: str) -> OutboxEntry:
     """Not in Sent (``checked`` says so, in French): a crash past DATA becomes ``uncertain``;
     an uncertain e-mail only counts the search (no history line)."""
-    stamp = instant(now)
+    stamp = utc_second(now)
     if entry.state is SendState.SENDING:
         return move(entry, SendState.UNCERTAIN, now, SendEvent.UNCERTAIN,
                     "cpambot s'est arrêté brutalement pendant la transmission du message : "
@@ -235,7 +236,7 @@ def copy_skipped(entry: OutboxEntry) -> OutboxEntry:
 
 
 def _copy_event(entry: OutboxEntry, now: datetime, event: SendEvent, reason: str) -> tuple[OutboxEvent, ...]:
-    return (*entry.history, OutboxEvent(at=instant(now), event=event, state=SendState.SENT, reason=reason))
+    return (*entry.history, OutboxEvent(at=utc_second(now), event=event, state=SendState.SENT, reason=reason))
 
 
 def copied(entry: OutboxEntry, now: datetime, *, retried: bool = False, appended: bool = True) -> OutboxEntry:
@@ -256,7 +257,7 @@ def copy_failed(entry: OutboxEntry, now: datetime, error: str, *,
         reason = f"copie dans « Envoyés » abandonnée après {attempts} essais : {error}"
         when = None
     else:
-        when = instant(now + backoff(attempts, backoff_minutes))
+        when = utc_second(now + backoff(attempts, backoff_minutes))
         reason = (f"copie dans « Envoyés » impossible ({error}) ; le courriel est bien parti, "
                   f"nouvel essai de copie à {iso(when)}")
     return replace(entry, sent_copy=False, sent_copy_reason=reason, copy_attempts=attempts, copy_next=when,

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 from cpambot.approval.draftbook import DraftBook
 from cpambot.approval.model import Draft, DraftState
 from cpambot.cases.casebook import CaseBook
-from cpambot.clock import Clock, local_date
+from cpambot.clock import Clock
 from cpambot.config.model import Config
+from cpambot.instants import local_date
 from cpambot.letters.model import Attachment, Letter, LetterKind
 from cpambot.letters.plan import DONE_DATES
 from cpambot.mailbox.ledger import LEDGER

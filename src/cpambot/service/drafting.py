@@ -13,8 +13,9 @@ from cpambot.approval.model import OPEN_STATES, Draft, DraftState
 from cpambot.approval.tokens import new_token
 from cpambot.cases.casebook import CaseBook
 from cpambot.cases.model import Case, CaseType
-from cpambot.clock import Clock, local_date
+from cpambot.clock import Clock
 from cpambot.config.model import Caisse, Config
+from cpambot.instants import local_date
 from cpambot.letters.compose import annulation_letter, build_letter
 from cpambot.letters.model import Letter, LetterKind, LetterPlan, MissingInfo
 from cpambot.letters.plan import plan_letters

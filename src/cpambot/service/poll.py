@@ -9,9 +9,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from cpambot.cases.casebook import CaseBook
-from cpambot.clock import Clock, FixedClock, SystemClock, local_date
+from cpambot.clock import Clock, FixedClock, SystemClock
 from cpambot.config.model import Account, Config
 from cpambot.errors import MailboxError
+from cpambot.instants import local_date
 from cpambot.mailbox.ingest import FolderReport, Syncer, SyncReport
 from cpambot.mailbox.retention import prune_daily
 from cpambot.mailbox.sources import open_mailbox

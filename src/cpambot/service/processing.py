@@ -17,9 +17,10 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from cpambot.cases.casebook import CaseBook
-from cpambot.clock import Clock, SystemClock, iso, local_date
+from cpambot.clock import Clock, SystemClock
 from cpambot.config.model import Caisse
 from cpambot.errors import StoreError, UnreadableMessage
+from cpambot.instants import iso, local_date
 from cpambot.mailbox.ledger import LEDGER, MAX_ATTEMPTS, PENDING_STATES, LedgerRow, LedgerState
 from cpambot.mailbox.senders import Category
 from cpambot.store.database import Store

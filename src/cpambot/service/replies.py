@@ -14,8 +14,9 @@ from cpambot.approval.decide import Context, Decision, Effect, decide
 from cpambot.approval.draftbook import DraftBook
 from cpambot.approval.tokens import find_tokens
 from cpambot.cases.casebook import CaseBook
-from cpambot.clock import Clock, local_date
+from cpambot.clock import Clock
 from cpambot.config.model import Config
+from cpambot.instants import local_date
 from cpambot.mailbox.headers import HeaderSummary, header_block, summarize
 from cpambot.sending.outbox import Outbox
 from cpambot.service.approver import ApproverMail
