@@ -45,7 +45,15 @@ class DraftBook:
 
     def steps_done(self, case_key: str) -> set[str]:
         """Steps of a case already drafted (whatever became of the draft)."""
-        return {d.step for d in self.all() if d.case_key == case_key and d.state is not DraftState.MISSING}
+        return self.steps_by_case().get(case_key, set())
+
+    def steps_by_case(self) -> dict[str, set[str]]:
+        """Every case's steps already drafted, in one pass over the stored drafts (none is parsed)."""
+        steps: dict[str, set[str]] = {}
+        for doc in self.store.values(DRAFTS):
+            if doc["state"] != DraftState.MISSING:
+                steps.setdefault(doc["case_key"], set()).add(doc["step"])
+        return steps
 
     def awaiting(self, today: date) -> list[Draft]:
         """Drafts to show in the digest, oldest first (a postponed draft whose day came is pending again)."""

@@ -53,14 +53,15 @@ class Drafter:
             case = cases.get(draft.case_key)
             if draft.state in OPEN_STATES and case is not None and case.is_closed:
                 self.drafts.save(replace(draft, state=DraftState.OBSOLETE, reason="dossier clos"))
+        steps = self.drafts.steps_by_case()  # one read of the drafts, not one per case
         for case in cases.values():
             if case.is_closed:
                 continue
             try:
-                same_day = self._same_day_annulation(case, today, now)
+                done = steps.get(case.key, set())
+                same_day = self._same_day_annulation(case, today, now, done)
                 if same_day is not None:
                     new.append(same_day)
-                done = self.drafts.steps_done(case.key)
                 for plan in plan_letters(case, today, self.config.rules, sent_steps=done):
                     result = build_letter(plan, case, self.config.professional, self.caisse(case.caisse),
                                           today)
@@ -80,14 +81,15 @@ class Drafter:
         return [self.approver.announce(d) if d.state is DraftState.PENDING and not d.announced else d
                 for d in drafted]
 
-    def _same_day_annulation(self, case: Case, today: date, now: datetime) -> Draft | None:
+    def _same_day_annulation(self, case: Case, today: date, now: datetime,
+                             done: set[str]) -> Draft | None:
         """A return showing a duplicate or an obvious input error on an invoice transmitted today:
         the cancellation must leave today (CPAM procedure), so it is proposed at once."""
         billing = case.billing or {}
         if case.type is not CaseType.INVOICE or case.family not in SAME_DAY_FAMILIES \
                 or billing.get("lot_date") != today.isoformat() or not case.invoice:
             return None
-        if "annulation" in self.drafts.steps_done(case.key):
+        if "annulation" in done:
             return None
         motif = f"rejet {case.reject_code or ''} : {case.status}".strip()
         result = annulation_letter(self.config.professional, self.caisse(case.caisse), lot=case.lot,
