@@ -12,6 +12,7 @@ CATEGORY = {
     "caisse": "caisse",
     "amc": "complémentaire",
     "approver": "approbateur",
+    "owner": "votre autre adresse",
     "reply": "réponse au robot",
     "suspect": "usurpation probable",
     "own": "envoyé par le robot",

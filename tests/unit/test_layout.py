@@ -19,7 +19,7 @@ RANKS = {
 # What the functional core may not import: the shell's I/O and the clock/random sources.
 CORE = ("understanding", "cases.model", "cases.rules", "cases.deadlines", "cases.rejects", "letters",
         "approval.model", "approval.drafts", "approval.decide", "approval.commands", "approval.replies",
-        "approval.checks", "approval.tokens", "approval.auth_results", "approval.digest", "approval.mails",
+        "approval.checks", "approval.tokens", "mailbox.auth_results", "approval.digest", "approval.mails",
         "sending.model", "sending.states", "sending.mime")
 SHELL_ONLY = ("cpambot.store", "cpambot.mailbox.imap", "cpambot.mailbox.maildir", "cpambot.mailbox.ingest",
               "cpambot.sending.outbox", "cpambot.sending.smtp", "cpambot.sending.sent_folder",

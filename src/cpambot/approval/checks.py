@@ -39,9 +39,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import getaddresses
 
-from cpambot.approval.auth_results import parse_auth_results
 from cpambot.approval.replies import fold
 from cpambot.approval.tokens import token_matches
+from cpambot.mailbox.auth_results import parse_auth_results
 from cpambot.mailbox.headers import HeaderSummary
 
 # --------------------------------------------------------------------------- tokens

@@ -105,11 +105,14 @@ def parse_config(text: str, *, path: Path | None = None, base_dir: Path | None =
     senders = root.section("expediteurs", required=False)
     caisse_domains: tuple[str, ...] = ()
     amc_domains: tuple[str, ...] = ()
+    forwarders: tuple[str, ...] = ()
     if senders is not None:
         caisse_domains = senders.str_list("domaines_caisse", required=False, lower=True,
                                           item_pattern=_DOMAIN_RE, hint="nom de domaine attendu")
         amc_domains = senders.str_list("domaines_complementaires", required=False, lower=True,
                                        item_pattern=_DOMAIN_RE, hint="nom de domaine attendu")
+        forwarders = senders.str_list("adresses_transfert", required=False, lower=True,
+                                      item_pattern=_EMAIL_RE, hint="adresse électronique attendue")
         senders.finish()
 
     smtp = None
@@ -137,7 +140,7 @@ def parse_config(text: str, *, path: Path | None = None, base_dir: Path | None =
     root.finish()
     return Config(path=path, professional=pro, accounts=accounts, approvers=approvers,
                   data_dir=data_dir, caisses=caisses, caisse_domains=caisse_domains,
-                  amc_domains=amc_domains, smtp=smtp, poll_interval=poll_interval,
+                  amc_domains=amc_domains, forwarders=forwarders, smtp=smtp, poll_interval=poll_interval,
                   bot_address=bot_address, rules=rules, authserv_ids=authserv_ids,
                   token_days=token_days, digest_time=digest_time, timezone=timezone)
 

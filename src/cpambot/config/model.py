@@ -159,6 +159,8 @@ class Config:
     caisses: tuple[Caisse, ...] = ()
     caisse_domains: tuple[str, ...] = ()
     amc_domains: tuple[str, ...] = ()
+    # the professional's other addresses: may forward caisse mail, never approve
+    forwarders: tuple[str, ...] = ()
     smtp: SmtpSettings | None = None
     poll_interval: int = 300
     bot_address: str | None = None

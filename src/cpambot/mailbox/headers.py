@@ -154,7 +154,8 @@ def fingerprint(header_bytes: bytes, size: int) -> str:
 
 def split_headers(header_bytes: bytes) -> dict[str, str]:
     """Unfolded header fields, names lower-cased; the first occurrence of each wins
-    (To and Cc are joined). Bytes that are not UTF-8 are read as Latin-1 (old mailers)."""
+    (To and Cc are joined with a comma, repeated Authentication-Results with a newline).
+    Bytes that are not UTF-8 are read as Latin-1 (old mailers)."""
     try:
         text = header_bytes.decode("utf-8")
     except UnicodeDecodeError:
@@ -178,6 +179,9 @@ def split_headers(header_bytes: bytes) -> dict[str, str]:
         if name in fields:
             if name in ("to", "cc"):
                 fields[name] += ", " + value.strip()
+                continue
+            if name == "authentication-results":  # every verdict counts (see senders.spoofing)
+                fields[name] += "\n" + value.strip()
                 continue
             name = None  # keep the first occurrence, drop continuation lines of a repeat
             continue

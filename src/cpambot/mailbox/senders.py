@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+from cpambot.mailbox.auth_results import parse_auth_results
 from cpambot.mailbox.headers import HeaderSummary
 
 # Domains the Assurance Maladie and the CGSS write from. ``rss.fr`` is the
@@ -36,7 +37,7 @@ _LOOKALIKE_WORDS = ("ameli", "assurance maladie", "assurance-maladie", "assuranc
                     "cpam", "cgss", "caisse primaire", "securite sociale", "securite-sociale",
                     "cnam", "carte vitale")
 
-CATEGORIES = ("caisse", "amc", "approver", "reply", "suspect", "own", "other")
+CATEGORIES = ("caisse", "amc", "approver", "owner", "reply", "suspect", "own", "other")
 
 
 class Category(StrEnum):
@@ -45,14 +46,15 @@ class Category(StrEnum):
     CAISSE = "caisse"
     AMC = "amc"  # a complementary insurer or its platform
     APPROVER = "approver"  # the professional (or another approver) writing to the bot
+    OWNER = "owner"  # another address of the professional's: may forward caisse mail, never approve
     REPLY = "reply"  # an answer to one of the bot's own messages
     SUSPECT = "suspect"  # claims to be the caisse from a foreign domain: phishing
     OWN = "own"  # sent by the bot itself
     OTHER = "other"
 
 
-_FETCHED = frozenset({Category.CAISSE, Category.AMC, Category.APPROVER, Category.REPLY,
-                      Category.SUSPECT})
+_FETCHED = frozenset({Category.CAISSE, Category.AMC, Category.APPROVER, Category.OWNER,
+                      Category.REPLY, Category.SUSPECT})
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,9 @@ class SenderPolicy:
     approvers: tuple[str, ...] = ()
     own_addresses: tuple[str, ...] = ()
     bot_id_domain: str = "cpambot.invalid"
+    forwarders: tuple[str, ...] = ()
+    # Our receiving server's Authentication-Results ids; empty: the topmost header's (the last hop's)
+    authserv_ids: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_caisse_set", frozenset(self.caisse_domains))
@@ -83,13 +88,16 @@ class SenderPolicy:
     @classmethod
     def build(cls, *, extra_caisse: Iterable[str] = (), extra_amc: Iterable[str] = (),
               approvers: Iterable[str] = (), own_addresses: Iterable[str] = (),
-              bot_id_domain: str = "cpambot.invalid") -> SenderPolicy:
+              bot_id_domain: str = "cpambot.invalid", forwarders: Iterable[str] = (),
+              authserv_ids: Iterable[str] = ()) -> SenderPolicy:
         return cls(
             caisse_domains=tuple(dict.fromkeys((*CAISSE_DOMAINS, *extra_caisse))),
             amc_domains=tuple(dict.fromkeys((*AMC_DOMAINS, *extra_amc))),
             approvers=tuple(a.lower() for a in approvers),
             own_addresses=tuple(a.lower() for a in own_addresses if a),
             bot_id_domain=bot_id_domain,
+            forwarders=tuple(a.lower() for a in forwarders if a),
+            authserv_ids=tuple(a.strip().lower() for a in authserv_ids if a.strip()),
         )
 
 
@@ -174,12 +182,23 @@ def assess(summary: HeaderSummary, policy: SenderPolicy) -> Relevance:
         if answers_bot:
             return Relevance(Category.REPLY, "réponse de l'approbateur à un message de cpambot")
         return Relevance(Category.APPROVER, "message de l'approbateur (commande ou transfert)")
+    if addr in policy.forwarders:
+        return Relevance(Category.OWNER, "une autre adresse du professionnel (transfert de courrier de la "
+                         "caisse, sans droit d'approuver)")
     # A caisse answering a letter the bot sent is a caisse message like any other.
     matched = domain_matches(domain, policy._caisse_set)  # type: ignore[attr-defined]
     if matched:
+        forged = spoofing(summary, policy)
+        if forged:
+            return Relevance(Category.SUSPECT, f"adresse de l'Assurance Maladie ({matched}) usurpée : "
+                             f"{forged} : hameçonnage probable, jamais pris en compte")
         return Relevance(Category.CAISSE, f"expéditeur de l'Assurance Maladie ({matched})")
     matched = domain_matches(domain, policy._amc_set)  # type: ignore[attr-defined]
     if matched:
+        forged = spoofing(summary, policy)
+        if forged:
+            return Relevance(Category.SUSPECT, f"adresse d'organisme complémentaire ({matched}) usurpée : "
+                             f"{forged} : jamais pris en compte")
         return Relevance(Category.AMC, f"organisme complémentaire ({matched})")
     if answers_bot:  # someone else answers the bot: read it, to refuse it and report it
         return Relevance(Category.REPLY, "réponse à un message de cpambot, d'un expéditeur non approbateur")
@@ -189,3 +208,28 @@ def assess(summary: HeaderSummary, policy: SenderPolicy) -> Relevance:
     if addr in policy.own_addresses:
         return Relevance(Category.OTHER, "message de votre propre adresse")
     return Relevance(Category.OTHER, "expéditeur sans rapport avec l'Assurance Maladie")
+
+
+def spoofing(summary: HeaderSummary, policy: SenderPolicy) -> str | None:
+    """Why our own receiving server says the From's domain was forged, or None.
+
+    Only the Authentication-Results of our server count (``policy.authserv_ids``; without
+    them, the topmost header's id: the last hop, our server, prepends its own). A sender
+    may add headers claiming "pass" under any id; it cannot remove our "fail". DMARC fail
+    is forgery; SPF fail counts only when neither DKIM nor DMARC passed (a forwarded
+    message may fail SPF and still carry a valid signature)."""
+    values = [v for v in summary.fields.get("authentication-results", "").split("\n") if v.strip()]
+    results = [r for r in map(parse_auth_results, values) if r is not None]
+    if not results:
+        return None
+    ours = set(policy.authserv_ids) or {results[0].authserv_id}
+    reasons: list[str] = []
+    for result in results:
+        if result.authserv_id not in ours:
+            continue
+        dmarc, spf, dkim = result.verdicts("dmarc"), result.verdicts("spf"), result.verdicts("dkim")
+        if "fail" in dmarc:
+            reasons.append(f"DMARC en échec selon {result.authserv_id}")
+        elif {"fail"} & set(spf) and "pass" not in dmarc and "pass" not in dkim:
+            reasons.append(f"SPF en échec selon {result.authserv_id}")
+    return "; ".join(dict.fromkeys(reasons)) or None

@@ -30,7 +30,8 @@ def build_policy(config: Config) -> SenderPolicy:
         target.extend(a.rpartition("@")[2].lower() for a in caisse.addresses.values())
     own = (config.professional.email, config.bot_address or "")
     return SenderPolicy.build(extra_caisse=caisse_domains, extra_amc=amc_domains,
-                              approvers=config.approvers, own_addresses=own, bot_id_domain=id_domain(config))
+                              approvers=config.approvers, own_addresses=own, bot_id_domain=id_domain(config),
+                              forwarders=config.forwarders, authserv_ids=config.authserv_ids)
 
 
 def sent_folder_factory(config: Config) -> SentFolderFactory | None:

@@ -21,6 +21,7 @@ from cpambot.store.database import Store
 from cpambot.store.raw import RawStore
 from cpambot.understanding.message import parse_message
 
+FORWARDING = ("caisse", "approver", "owner")  # the ledger categories whose documents a letter may enclose
 LOG = logging.getLogger(__name__)
 
 ENCLOSING = (LetterKind.SAISINE_CRA,)  # letters that enclose the caisse's own documents
@@ -51,7 +52,7 @@ class Delivery:
         total = 0
         for source in dict.fromkeys(h.source for h in case.history if h.source):
             row = self.store.get(LEDGER, source)
-            if row is None or not row.get("raw") or row.get("category") not in ("caisse", "approver"):
+            if row is None or not row.get("raw") or row.get("category") not in FORWARDING:
                 continue
             try:
                 parsed = parse_message(raw_store.load(row["raw"]))

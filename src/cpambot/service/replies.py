@@ -7,7 +7,6 @@ import logging
 from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
-from cpambot.approval.auth_results import authentication_results
 from cpambot.approval.checks import check_reply
 from cpambot.approval.commands import ParsedReply, read_reply
 from cpambot.approval.decide import Context, Decision, Effect, decide
@@ -17,6 +16,7 @@ from cpambot.cases.casebook import CaseBook
 from cpambot.clock import Clock
 from cpambot.config.model import Config
 from cpambot.instants import local_date
+from cpambot.mailbox.auth_results import authentication_results
 from cpambot.mailbox.headers import HeaderSummary, header_block, summarize
 from cpambot.sending.outbox import Outbox
 from cpambot.service.approver import ApproverMail

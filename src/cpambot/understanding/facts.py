@@ -132,7 +132,7 @@ class Reading:
     """Everything the bot understands of one message."""
 
     kind: MessageKind
-    trust: str  # "caisse", "amc", "approver", "suspect", "other"
+    trust: str  # "caisse", "amc", "approver", "owner", "suspect", "other"
     caisse: str | None = None
     facts: tuple[Fact, ...] = ()
     fields: dict[str, Any] = field(default_factory=dict)  # extracted fields, for `cpambot parse`

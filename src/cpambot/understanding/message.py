@@ -16,8 +16,8 @@ import io
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime
-from email.utils import getaddresses, parsedate_to_datetime
+from datetime import datetime, timezone
+from email.utils import getaddresses
 from html.parser import HTMLParser
 
 import mailparser
@@ -25,6 +25,7 @@ import mailparser
 from cpambot.errors import DecodeError, UnreadableContent
 from cpambot.mailbox.headers import header_block, summarize
 from cpambot.understanding.decode.edi import EdiPart, edi_parts_of
+from cpambot.understanding.forwards import header_blocks
 
 LOG = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ class ParsedMessage:
     defects: tuple[str, ...] = ()
     edi: tuple[EdiPart, ...] = ()  # application/EDI-consent parts (ARL, NOEMIE)
     edi_error: str | None = None  # French reason when an EDI part cannot even be extracted
+    reply_to: str = ""  # the Reply-To address, lower case
 
     @property
     def from_domain(self) -> str:
@@ -216,57 +218,23 @@ def _read_part(book, name: str) -> bytes:  # type: ignore[no-untyped-def]
 
 # --------------------------------------------------------------------------- forwards
 
-_FORWARD_MARKERS = re.compile(
-    r"^\s*(?:-{2,}\s*(?:Message transféré|Forwarded message|Message d'origine|Original Message)"
-    r"\s*-{2,}|Début du message réexpédié\s*:|Begin forwarded message\s*:)\s*$",
-    re.IGNORECASE | re.MULTILINE)
-_FWD_HEADER = re.compile(r"^\s*(De|From|Date|Envoyé|Sent|Objet|Sujet|Subject|À|A|Pour|To|Cc)\s*:\s*(.*)$",
-                         re.IGNORECASE)
+# A quoted header block starts or contains a "from" line; without one there is nothing to look for.
+_FROM_LINE = re.compile(r"^[\s>]*\**\s*(?:de|from|exp[ée]diteur)\s*\**[\s\u00a0]*:",
+                        re.IGNORECASE | re.MULTILINE)
 
 
-def _inline_forward(text: str) -> ParsedMessage | None:
-    marker = _FORWARD_MARKERS.search(text)
-    if not marker:
-        return None
-    lines = text[marker.end():].lstrip("\n").splitlines()
-    headers: dict[str, str] = {}
-    index = 0
-    for index, line in enumerate(lines):  # noqa: B007 - index is used after the loop
-        if not line.strip():
-            if headers:
-                break
-            continue
-        found = _FWD_HEADER.match(line)
-        if not found:
-            break
-        name = found.group(1).lower()
-        key = {"from": "de", "sent": "date", "envoyé": "date", "subject": "objet", "sujet": "objet",
-               "to": "a", "à": "a", "pour": "a"}.get(name, name)
-        headers.setdefault(key, found.group(2).strip())
-    if "de" not in headers:
-        return None
-    body = "\n".join(lines[index:]).strip()
-    pairs = getaddresses([headers.get("de", "")])
-    name, addr = pairs[0] if pairs else ("", "")
-    return ParsedMessage(subject=headers.get("objet", ""), from_name=name, from_addr=addr.lower(),
-                         date=_parse_date(headers.get("date")), message_id=None, text=body)
-
-
-def _parse_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        pass
-    found = re.search(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:\D+(\d{1,2})[:h](\d{2}))?", value)
-    if found:
-        day, month, year = int(found.group(1)), int(found.group(2)), int(found.group(3))
-        try:
-            return datetime(year, month, day, int(found.group(4) or 0), int(found.group(5) or 0))
-        except ValueError:
-            return None
-    return None
+def _inline_forward(text: str, outer_date: datetime | None,
+                    attachments: tuple[Attachment, ...]) -> ParsedMessage | None:
+    """The chain of messages quoted inline in ``text`` (outermost first, each one's ``forwarded``
+    the next), or None. Inline forwards carry the outer message's attachments."""
+    tz = outer_date.tzinfo if outer_date is not None else None
+    blocks = header_blocks(text, tz=tz if isinstance(tz, timezone) else None)
+    chained: ParsedMessage | None = None
+    for block in reversed(blocks):
+        chained = ParsedMessage(subject=block.subject, from_name=block.from_name, from_addr=block.from_addr,
+                                date=block.date, message_id=None, text=block.body, attachments=attachments,
+                                forwarded=chained)
+    return chained
 
 
 def _attached_message(msg: email.message.Message) -> bytes | None:
@@ -318,6 +286,11 @@ def _fallback(raw: bytes) -> ParsedMessage:
                          message_id=head.message_id, text=body, defects=("UnparseableMessage",))
 
 
+def _reply_to(value: str) -> str:
+    pairs = getaddresses([value]) if value else []
+    return pairs[0][1].strip().lower() if pairs and "@" in pairs[0][1] else ""
+
+
 def parse_message(raw: bytes, *, _depth: int = 0) -> ParsedMessage:
     """Parse ``raw``; never raises for bad input."""
     try:
@@ -344,17 +317,16 @@ def parse_message(raw: bytes, *, _depth: int = 0) -> ParsedMessage:
         inner = _attached_message(parsed.message)
         if inner is not None:
             forwarded = parse_message(inner, _depth=_depth + 1)
-        elif re.match(r"^\s*(?:(?:re|tr|fwd?)\s*:\s*)*(?:tr|fwd?)\s*:", subject, re.IGNORECASE) \
-                or _FORWARD_MARKERS.search(text):
-            forwarded = _inline_forward(text)
-            if forwarded is not None and not forwarded.attachments and attachments:
-                forwarded = ParsedMessage(**{**forwarded.__dict__, "attachments": attachments})
+        elif _FROM_LINE.search(text):
+            when = datetime.fromisoformat(head.date) if head.date else None
+            forwarded = _inline_forward(text, when, attachments)
     return ParsedMessage(
         subject=subject, from_name=head.from_name, from_addr=head.from_addr,
         date=datetime.fromisoformat(head.date) if head.date else None, message_id=head.message_id,
         to=head.to,
         text=text, html=html, attachments=attachments, forwarded=forwarded,
         defects=tuple(sorted(parsed.defects_categories)), edi=edi, edi_error=edi_error,
+        reply_to=_reply_to(head.fields.get("reply-to", "")),
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 
 from cpambot.config.model import Caisse
 from cpambot.errors import UnreadableMessage
@@ -17,7 +18,8 @@ from cpambot.understanding.message import parse_message
 
 LOG = logging.getLogger(__name__)
 
-TRUST_BY_CATEGORY = {"caisse": "caisse", "amc": "amc", "approver": "approver", "reply": "approver",
+TRUST_BY_CATEGORY = {"caisse": "caisse", "amc": "amc", "approver": "approver", "owner": "owner",
+                     "reply": "approver",
                      "suspect": "suspect", "own": "other", "other": "other"}
 
 
@@ -41,9 +43,11 @@ def _read(raw: bytes, trust: str, caisses: Sequence[Caisse]) -> Reading:
     msg = parse_message(raw)
     if not (msg.from_addr or msg.subject or msg.date):
         raise UnreadableMessage("aucun en-tête reconnu")
-    if trust in ("caisse", "approver"):
+    if trust in ("caisse", "approver", "owner"):
         returns = read_returns(msg, trust)
         if returns is not None:
+            if msg.date is not None and "sent_on" not in returns.fields:
+                returns = replace(returns, fields={**returns.fields, "sent_on": msg.date.date().isoformat()})
             return returns
     from cpambot.understanding.classify.human import classify_human
 

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cpambot.approval.auth_results import authentication_results, parse_auth_results
 from cpambot.approval.checks import Proposal, Verdict, check_reply, may_release, token_problem
 from cpambot.approval.tokens import find_tokens, hash_token, new_token, reply_address, token_matches
+from cpambot.mailbox.auth_results import authentication_results, parse_auth_results
 from cpambot.mailbox.headers import header_block, summarize
 from cpambot.randomness import SystemRandom
 

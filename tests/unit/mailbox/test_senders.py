@@ -66,3 +66,57 @@ def test_missing_sender():
     """GIVEN no From header WHEN assessed THEN the message is simply unrelated."""
     raw = b"Subject: x\r\n\r\n"
     assert assess(summarize(raw, len(raw)), POLICY).category == "other"
+
+
+def _assess_lines(lines: list[str], policy: SenderPolicy):
+    raw = ("\r\n".join(lines) + "\r\n\r\n").encode()
+    return assess(summarize(raw, len(raw)), policy)
+
+
+OURS = SenderPolicy.build(approvers=["marie@example.org"], authserv_ids=["mx.example.org"],
+                          forwarders=["marie.idel@gmail.com"])
+
+
+@pytest.mark.parametrize("results,category", [
+    (["mx.example.org; spf=fail smtp.mailfrom=assurance-maladie.fr; dkim=none; dmarc=fail"], "suspect"),
+    (["mx.example.org; spf=fail smtp.mailfrom=x.fr; dkim=none; dmarc=none"], "suspect"),
+    (["mx.example.org; spf=fail smtp.mailfrom=x.fr; dkim=pass header.d=assurance-maladie.fr; dmarc=pass"],
+     "caisse"),
+    (["mx.example.org; spf=pass; dkim=pass; dmarc=pass"], "caisse"),
+    # the sender's own claim of "pass" cannot hide our "fail", in either order
+    (["mail.assurance-maladie.fr; dmarc=pass", "mx.example.org; dmarc=fail"], "suspect"),
+    (["mx.example.org; dmarc=fail", "mail.assurance-maladie.fr; dmarc=pass"], "suspect"),
+    # a "fail" written under another id proves nothing
+    (["mx.example.org; spf=pass; dkim=pass; dmarc=pass", "evil.example; dmarc=fail"], "caisse"),
+    ([], "caisse"),
+])
+def test_caisse_domain_forged_per_our_server_is_suspect(results, category):
+    """GIVEN a From on a caisse domain and Authentication-Results headers WHEN assessed with our
+    server's authserv-id THEN only our server's DMARC/SPF failure makes it suspect."""
+    lines = ["From: CPAM <relation-ps@assurance-maladie.fr>", "Subject: indu"]
+    lines += [f"Authentication-Results: {r}" for r in results]
+    verdict = _assess_lines(lines, OURS)
+    assert verdict.category == category
+    if category == "suspect":
+        assert "usurpée" in verdict.reason
+
+
+def test_without_configured_id_the_topmost_result_is_ours():
+    """GIVEN no configured authserv-id WHEN the topmost Authentication-Results reports dmarc=fail
+    THEN the caisse From is suspect; a lower header (added by the sender) is not believed."""
+    policy = SenderPolicy.build()
+    forged = ["From: CPAM <relation-ps@assurance-maladie.fr>",
+              "Authentication-Results: mx.example.org; dmarc=fail header.from=assurance-maladie.fr",
+              "Authentication-Results: mx.example.org; dmarc=pass header.from=assurance-maladie.fr"]
+    assert _assess_lines(forged, policy).category == "suspect"
+    genuine = ["From: CPAM <relation-ps@assurance-maladie.fr>",
+               "Authentication-Results: mx.example.org; dmarc=pass header.from=assurance-maladie.fr",
+               "Authentication-Results: other.example; dmarc=fail"]
+    assert _assess_lines(genuine, policy).category == "caisse"
+
+
+def test_forwarder_address_is_owner_not_approver():
+    """GIVEN an address listed as one of the professional's other addresses WHEN it writes THEN it
+    is "owner" (its forwards are read) and never "approver" (it cannot approve)."""
+    assert _assess_lines(["From: Marie <marie.idel@gmail.com>"], OURS).category == "owner"
+    assert _assess_lines(["From: Marie <marie@example.org>"], OURS).category == "approver"

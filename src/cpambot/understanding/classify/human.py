@@ -21,7 +21,6 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 
 from cpambot.mailbox.senders import AMC_DOMAINS, CAISSE_DOMAINS, domain_matches, looks_like_caisse
@@ -36,7 +35,6 @@ from cpambot.understanding.classify import (
     retour_lots,
 )
 from cpambot.understanding.classify.text.caisses import caisse_code
-from cpambot.understanding.classify.text.dates import find_dates
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 
@@ -91,51 +89,37 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
         return _phishing(trust, msg.from_addr, "expéditeur qui se fait passer pour la caisse", fields)
     source = msg
     category = trust if trust in ("caisse", "amc") else None
-    if msg.forwarded is not None and trust in ("approver", "caisse", "amc"):
+    if msg.forwarded is not None and trust in ("approver", "owner", "caisse", "amc"):
         # Only the professional (or the caisse itself) vouches for a forwarded text: the
-        # "De :" line of an inline forward is typed text anybody could write.
-        original = msg.forwarded
-        origin = sender_category(original.from_addr, caisses, caisse_domains, amc_domains)
+        # "De :" line of an inline forward is typed text anybody could write. In a forward of
+        # a forward (or a reply quoting one) the first caisse message of the chain is the original.
+        chain: list[ParsedMessage] = []
+        link: ParsedMessage | None = msg.forwarded
+        while link is not None and len(chain) < 5:
+            chain.append(link)
+            link = link.forwarded
+        found = next(((m, o) for m in chain
+                      if (o := sender_category(m.from_addr, caisses, caisse_domains, amc_domains))), None)
+        original = found[0] if found else chain[-1]
         fields.update(forwarded_by=msg.from_addr, forwarded_from=original.from_addr)
-        if origin:
-            source, category = original, origin
-            if source.date is None and (when := _forward_header_date(msg)) is not None:
-                source = replace(source, date=when)  # "Date: mer. 20 mai 2026 à 09:14" (Gmail, in French)
-                fields["date_from_forward_header"] = True
+        if found:
+            source, category = found
         elif category is None:
-            if looks_like_caisse(original.from_name or "", original.from_addr or ""):
-                return _phishing(trust, original.from_addr, "message transféré d'un expéditeur qui se "
+            lookalike = next((m for m in chain
+                              if looks_like_caisse(m.from_name or "", m.from_addr or "")), None)
+            if lookalike is not None:
+                return _phishing(trust, lookalike.from_addr, "message transféré d'un expéditeur qui se "
                                  "fait passer pour la caisse", fields)
             return Reading(kind=MessageKind.UNKNOWN, trust=trust, fields=fields, needs_review=(
                 f"message transféré : l'expéditeur d'origine ({original.from_addr or 'inconnu'}) n'est "
                 "ni une caisse ni une complémentaire reconnue, à trier"))
     if category is None:
         review = None
-        if trust == "approver" and _FORWARD_SUBJECT.match(msg.subject or ""):
+        if trust in ("approver", "owner") and _FORWARD_SUBJECT.match(msg.subject or ""):
             review = "message transféré dont l'original n'a pas pu être isolé : à lire"
         return Reading(kind=MessageKind.UNKNOWN, trust=trust, fields={**fields, "from": msg.from_addr},
                        needs_review=review)
     return _read(source, trust, category, caisses, amc_domains, fields)
-
-
-_FORWARD_MARK = re.compile(r"-{2,}\s*(?:message transf|forwarded message|message d'origine|original message)"
-                           r"|message r[ée]exp[ée]di[ée]", re.IGNORECASE)
-
-
-def _forward_header_date(outer: ParsedMessage) -> datetime | None:
-    """The original's date from the "Date :" line of an inline forward that mail headers could not parse
-    (French month names); never later than the forward itself."""
-    text = outer.text or ""
-    mark = _FORWARD_MARK.search(text)
-    if not mark:
-        return None
-    for line in text[mark.end():].splitlines()[:8]:
-        found = re.match(r"\s*(?:date|envoy[ée]|sent)\s*:\s*(.+)$", line, re.IGNORECASE)
-        days = find_dates(found.group(1)) if found else []
-        if days and (outer.date is None or days[0] <= outer.date.date()):
-            tz = outer.date.tzinfo if outer.date else UTC
-            return datetime(days[0].year, days[0].month, days[0].day, tzinfo=tz)
-    return None
 
 
 def _read(source: ParsedMessage, trust: str, category: str, caisses: tuple,
@@ -156,11 +140,30 @@ def _read(source: ParsedMessage, trust: str, category: str, caisses: tuple,
                           facts=(Fact(FactKind.TO_SORT, caisse=caisse, label=source.subject or None),),
                           needs_review=UNKNOWN_AMC if category == "amc" else UNKNOWN_CAISSE)
     unreadable = [a.problem for a in source.attachments if a.problem]
+    warning = _reply_to_warning(source, caisses, amc_domains)
     review = "; ".join(dict.fromkeys(r for r in (*unreadable, reading.needs_review) if r)) or None
-    problems = tuple(dict.fromkeys((*reading.problems, *(
+    problems = tuple(dict.fromkeys((*reading.problems, *((warning,) if warning else ()), *(
         f"{a.filename or 'pièce jointe'} : {a.problem}" for a in source.attachments if a.problem))))
     base = {"subject": source.subject, "from": source.from_addr,
             "date": source.date.isoformat() if source.date else None, "caisse": caisse,
+            "sent_on": source.date.date().isoformat() if source.date else None,
             "classifier": module.__name__.rpartition(".")[2] if module else None,
             "score": round(score, 2), **fields}
     return replace(reading, fields={**base, **reading.fields}, needs_review=review, problems=problems)
+
+
+def _org(domain: str) -> str:
+    return ".".join(domain.lower().rstrip(".").split(".")[-2:])
+
+
+def _reply_to_warning(source: ParsedMessage, caisses: tuple, amc_domains: tuple[str, ...]) -> str | None:
+    """A French warning when the answers would go to another domain than the sender's (a classic of
+    fraud: a genuine-looking caisse message whose Reply-To is a free-mail address)."""
+    reply = source.reply_to
+    if not reply or "@" not in reply or "@" not in source.from_addr:
+        return None
+    domain = reply.rpartition("@")[2]
+    if _org(domain) == _org(source.from_domain) or sender_category(reply, caisses, (), amc_domains):
+        return None
+    return (f"l'adresse de réponse (Reply-To : {reply}) n'est pas celle de l'expéditeur : ne répondez pas "
+            "à cette adresse, écrivez à la caisse par ses coordonnées habituelles")

@@ -1,0 +1,82 @@
+"""Forward header blocks of every mail client, and their dates in French and English."""
+
+from datetime import date, timedelta, timezone
+
+import pytest
+
+from cpambot.understanding.forwards import header_blocks, parse_header_date
+
+CAISSE = "CPAM de la Gironde <relation-ps@assurance-maladie.fr>"
+
+CLIENTS = {
+    "gmail-fr": ("---------- Forwarded message ---------\nDe : {who}\nDate: mar. 13 oct. 2026 à 09:12\n"
+                 "Subject: Retour sur le traitement de vos lots\nTo: <marie@example.org>\n\n"),
+    "gmail-en": ("---------- Forwarded message ---------\nFrom: {who}\nDate: Tue, Oct 13, 2026 at 9:12 AM\n"
+                 "Subject: Retour sur le traitement de vos lots\nTo: <marie@example.org>\n\n"),
+    "outlook-fr": ("________________________________\nDe : {who}\nEnvoyé : mardi 13 octobre 2026 09:12\n"
+                   "À : Marie Exemple <marie@example.org>\nObjet : Retour sur le traitement de vos lots\n\n"),
+    "outlook-en": ("-----Original Message-----\nFrom: {who}\nSent: Tuesday, October 13, 2026 9:12 AM\n"
+                   "To: Marie Exemple\nSubject: Retour sur le traitement de vos lots\n\n"),
+    "outlook-web-nospace": ("De: {who}\nEnvoyé: mardi 13 octobre 2026 09:12\nÀ: marie@example.org\n"
+                            "Objet: Retour sur le traitement de vos lots\n\n"),
+    "apple-fr": ("Début du message réexpédié :\n\nDe: {who}\nObjet: Retour sur le traitement de vos lots\n"
+                 "Date: 13 octobre 2026 à 09:12:33 UTC+2\nÀ: marie@example.org\n\n"),
+    "apple-en": ("Begin forwarded message:\n\nFrom: {who}\nSubject: Retour sur le traitement de vos lots\n"
+                 "Date: October 13, 2026 at 9:12:33 AM GMT+2\nTo: marie@example.org\n\n"),
+    "thunderbird-fr": ("-------- Message transféré --------\nSujet : \tRetour sur le traitement de vos lots\n"
+                       "Date : \tTue, 13 Oct 2026 09:12:00 +0200\nDe : \t{who}\nPour : \tmarie@example.org\n\n"),
+    "zimbra": ("----- Mail transféré -----\nDe: {who}\nÀ: \"Marie\" <marie@example.org>\n"
+               "Envoyé: Mardi 13 Octobre 2026 09:12:00\nObjet: Retour sur le traitement de vos lots\n\n"),
+    "orange": ("> Message du 13/10/26 09:12\n> De : {who}\n> A : marie@example.org\n> Copie à :\n"
+               "> Objet : Retour sur le traitement de vos lots\n>\n"),
+    "outlook-mailto": ("________________________________\nDe : CPAM Gironde [mailto:relation-ps@assurance-maladie.fr]\n"
+                       "Envoyé : mardi 13 octobre 2026 09:12\nÀ : Marie\nObjet : Retour lots\n\n"),
+}
+
+
+@pytest.mark.parametrize("client", sorted(CLIENTS))
+def test_every_client_header_block_is_read(client):
+    """GIVEN a forward written the way a mail client writes it, under the nurse's comment WHEN its
+    header blocks are read THEN the original's sender, date and the body after the block come out."""
+    text = "Encore un rejet, tu peux regarder ?\n\n" + CLIENTS[client].format(who=CAISSE) + (
+        "Madame,\nNous vous informons que la facture 123456789 est rejetée.\n")
+    blocks = header_blocks(text, tz=timezone(timedelta(hours=2)))
+    assert len(blocks) == 1
+    block = blocks[0]
+    assert block.from_addr == "relation-ps@assurance-maladie.fr"
+    assert block.date is not None and block.date.date() == date(2026, 10, 13)
+    assert "facture 123456789" in block.body
+
+
+def test_forward_of_a_forward_gives_both_blocks_outermost_first():
+    """GIVEN a forward of a forward WHEN read THEN two blocks, the caisse's the inner one."""
+    text = ("voir dessous\n\n---------- Forwarded message ---------\nDe : Marie <marie.idel@gmail.com>\n"
+            "Date: ven. 16 oct. 2026 à 18:00\nSubject: TR: Indu\nTo: <marie@example.org>\n\n"
+            "________________________________\nDe : " + CAISSE + "\nEnvoyé : lundi 12 octobre 2026 10:00\n"
+            "À : Marie\nObjet : Notification d'indu\n\nMadame, vous êtes redevable de 120,00 €.\n")
+    blocks = header_blocks(text)
+    assert [b.from_addr for b in blocks] == ["marie.idel@gmail.com", "relation-ps@assurance-maladie.fr"]
+    assert blocks[1].date is not None and blocks[1].date.date() == date(2026, 10, 12)
+
+
+def test_a_letter_with_an_objet_line_is_not_a_forward():
+    """GIVEN a caisse letter with "Objet :" and "Date :" lines but no sender line WHEN read THEN no block."""
+    text = "Objet : notification de payer\nDate : 14/10/2026\nRéférence : IND-2026-1\n\nMadame,\n"
+    assert header_blocks(text) == []
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("mar. 13 oct. 2026 à 09:12", date(2026, 10, 13)),
+    ("Tuesday, October 13, 2026 9:12 PM", date(2026, 10, 13)),
+    ("13/10/2026 09:12", date(2026, 10, 13)),
+    ("13/10/26 09:12", date(2026, 10, 13)),
+    ("2026-10-13 09:12", date(2026, 10, 13)),
+    ("1er décembre 2026", date(2026, 12, 1)),
+    ("Tue, 13 Oct 2026 09:12:00 +0200", date(2026, 10, 13)),
+    ("31/02/2026", None),
+    ("demain", None),
+])
+def test_header_dates(value, expected):
+    """GIVEN a forwarded header's date as a client writes it WHEN parsed THEN the right day, or None."""
+    got = parse_header_date(value)
+    assert (got.date() if got else None) == expected
