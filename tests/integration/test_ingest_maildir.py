@@ -233,3 +233,27 @@ def test_ledger_times_and_the_day_come_from_the_clock(tmp_path):
     assert row["first_seen"] == iso(ingested) == "2026-03-01T21:30:00+00:00"
     assert row["updated"] == iso(clock.now()) == "2026-03-01T21:35:00+00:00"
     assert row["state"] == "done"
+
+
+def test_caisse_message_behind_a_huge_header_block_is_recognised(tmp_path):
+    """GIVEN a caisse message whose header block holds 300 KB of relay headers before its From
+    WHEN synced from a Maildir THEN it is recognised as the caisse's (as an IMAP server, which
+    returns the selected fields whatever the block's size, would have it)."""
+    raw = message()
+    relays = b"".join(b"X-Relay-%d: " % i + b"a" * 990 + b"\n" for i in range(310))
+    write_maildir(tmp_path / "mail", [relays + raw])
+    _, _, rows, _ = sync(tmp_path / "data", tmp_path / "mail", process=False)
+    assert [r["category"] for r in rows.values()] == ["caisse"]
+
+
+def test_ledger_keeps_header_fields_bounded(tmp_path):
+    """GIVEN a caisse message with a 5 MB Subject WHEN synced and read THEN its ledger row keeps
+    at most about a thousand characters of it, and the store stays far below the message size."""
+    raw = (b"From: CPAM <relation-ps@assurance-maladie.fr>\nTo: marie.exemple@example.org\n"
+           b"Subject: Retour lots " + b"x" * 5_000_000 + b"\nDate: Mon, 12 Oct 2026 10:00:00 +0200\n"
+           b"Message-ID: <big@example>\n\nBonjour\n")
+    write_maildir(tmp_path / "mail", [raw])
+    _, _, rows, _ = sync(tmp_path / "data", tmp_path / "mail")
+    (row,) = rows.values()
+    assert len(row["subject"]) <= 998
+    assert (tmp_path / "data" / "store.json").stat().st_size < 200_000

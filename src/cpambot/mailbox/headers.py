@@ -13,6 +13,7 @@ import binascii
 import hashlib
 import quopri
 import re
+from collections.abc import Iterable, Iterator
 from email.errors import HeaderParseError, MessageError
 from email.header import decode_header, make_header
 from email.utils import getaddresses, parsedate_to_datetime
@@ -26,6 +27,7 @@ HEADER_FIELDS = (
     "CONTENT-TYPE", "AUTHENTICATION-RESULTS", "X-CPAMBOT",
 )
 
+PLAUSIBLE_YEARS = (1990, 2100)  # dates outside are treated as unreadable
 _MSGID_RE = re.compile(r"<[^<>\s]+>")
 _ANGLE_ADDR = re.compile(r"^(.*?)<\s*([^<>\s]+@[^<>\s]+?)\s*>\s*$", re.S)
 _BARE_ADDR = re.compile(r"^[^\s<>\"(),;:]+@[^\s<>\"(),;:]+$")
@@ -103,9 +105,11 @@ def iso_date(raw_date: str | None) -> str | None:
     if not raw_date:
         return None
     try:
-        return parsedate_to_datetime(raw_date).isoformat()
+        when = parsedate_to_datetime(raw_date)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
+    # Year 9999 or 0001: a forged or broken clock; every deadline counted from it would be absurd
+    return when.isoformat() if PLAUSIBLE_YEARS[0] <= when.year <= PLAUSIBLE_YEARS[1] else None
 
 
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([QqBb])\?([^?\s]*)\?=")
@@ -217,12 +221,18 @@ def header_block(raw: bytes) -> bytes:
     return raw
 
 
-def select_fields(raw_headers: bytes, fields: tuple[str, ...] = HEADER_FIELDS) -> bytes:
-    """Keep only ``fields`` from a header block, as an IMAP server does for HEADER.FIELDS."""
+def select_fields(raw_headers: bytes | Iterable[bytes], fields: tuple[str, ...] = HEADER_FIELDS) -> bytes:
+    """Keep only ``fields`` from a header block (bytes, or its lines read one by one up to the
+    first empty line), as an IMAP server does for HEADER.FIELDS."""
     wanted = {f.lower().encode() for f in fields}
     out: list[bytes] = []
     keep = False
-    for line in raw_headers.replace(b"\r\n", b"\n").split(b"\n"):
+    if isinstance(raw_headers, bytes):
+        lines: Iterable[bytes] = raw_headers.replace(b"\r\n", b"\n").split(b"\n")
+    else:
+        lines = _until_blank(raw_headers)
+    for line in lines:
+        line = line.rstrip(b"\r\n")
         if not line.strip():
             continue
         if line[:1] in (b" ", b"\t"):
@@ -234,3 +244,10 @@ def select_fields(raw_headers: bytes, fields: tuple[str, ...] = HEADER_FIELDS) -
         if keep:
             out.append(line)
     return b"\r\n".join(out) + b"\r\n\r\n"
+
+
+def _until_blank(lines: Iterable[bytes]) -> Iterator[bytes]:
+    for line in lines:
+        if not line.strip():
+            return
+        yield line

@@ -252,6 +252,16 @@ def category_of(value: str) -> Category:
         raise InvalidValueError(f"unknown message category {value!r}") from None
 
 
+MAX_FIELD = 998  # characters of a header field kept in the ledger (RFC 5322's line limit)
+
+
+def capped(value: str | None, limit: int = MAX_FIELD) -> str | None:
+    """``value`` cut to ``limit`` characters (a 5 MB Subject must not become 5 MB of store)."""
+    if value is None or len(value) <= limit:
+        return value
+    return value[: limit - 1] + "…"
+
+
 def new_row(ref: MessageRef, summary: HeaderSummary, relevance: Relevance, now: str,
             state: LedgerState = LedgerState.SEEN, reason: str | None = None, *,
             duplicate_of: str | None = None, raw: str | None = None,
@@ -262,11 +272,11 @@ def new_row(ref: MessageRef, summary: HeaderSummary, relevance: Relevance, now: 
     category = relevance.category
     return _built({
         "account": ref.account, "folder": ref.folder, "uidvalidity": ref.uidvalidity,
-        "uid": ref.uid, "message_id": summary.message_id, "fingerprint": summary.fingerprint,
-        "from_addr": summary.from_addr,
-        "subject": summary.subject if relevant else summary.raw_subject,
+        "uid": ref.uid, "message_id": capped(summary.message_id), "fingerprint": summary.fingerprint,
+        "from_addr": capped(summary.from_addr),
+        "subject": capped(summary.subject if relevant else summary.raw_subject),
         "date": summary.date if relevant else None,
-        "date_raw": None if relevant else summary.raw_date or None,
+        "date_raw": capped(None if relevant else summary.raw_date or None),
         "size": summary.size, "category": category,
         # The reason is kept where it says something; "other" rows are the bulk of the ledger.
         "relevance": relevance.reason if category is not _OTHER else None,

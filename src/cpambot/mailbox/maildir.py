@@ -14,13 +14,25 @@ import os
 import time
 import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 from cpambot.errors import MailboxError
 from cpambot.mailbox.headers import header_block, select_fields
 from cpambot.mailbox.protocol import FetchedHeaders, FolderStatus
 from cpambot.store.files import atomic_write
 
-_HEADER_READ_LIMIT = 256 * 1024
+_HEADER_CHUNK = 256 * 1024
+
+
+def _selected_header(handle: BinaryIO) -> bytes:
+    """The fields an IMAP server would return for HEADER.FIELDS, however long the header block:
+    the usual block is read in one go; a longer one is read again line by line, keeping only
+    the wanted fields (a caisse message behind 300 KB of relay headers is still recognised)."""
+    head = handle.read(_HEADER_CHUNK)
+    if b"\n\n" in head or b"\r\n\r\n" in head or len(head) < _HEADER_CHUNK:
+        return select_fields(header_block(head))
+    handle.seek(0)
+    return select_fields(iter(handle.readline, b""))
 
 
 class MaildirMailbox:
@@ -99,14 +111,13 @@ class MaildirMailbox:
                 continue
             try:
                 with path.open("rb") as handle:
-                    head = handle.read(_HEADER_READ_LIMIT)
+                    header_bytes = _selected_header(handle)
                 size = path.stat().st_size
             except FileNotFoundError:
                 continue  # removed meanwhile, like an EXPUNGE
             except OSError as exc:
                 raise MailboxError(f"lecture impossible de {path} : {exc.strerror}") from exc
-            out[uid] = FetchedHeaders(uid=uid, size=size,
-                                      header_bytes=select_fields(header_block(head)))
+            out[uid] = FetchedHeaders(uid=uid, size=size, header_bytes=header_bytes)
         return out
 
     def fetch_messages(self, uids: list[int]) -> dict[int, bytes]:

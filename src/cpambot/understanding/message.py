@@ -30,6 +30,7 @@ from cpambot.understanding.forwards import header_blocks
 LOG = logging.getLogger(__name__)
 
 MAX_PDF_PAGES = 30
+MAX_SUBJECT = 998  # characters: a longer Subject is cut (it is stored with the reading)
 
 
 @dataclass(frozen=True)
@@ -304,7 +305,7 @@ def parse_message(raw: bytes, *, _depth: int = 0) -> ParsedMessage:
     text = "\n".join(parsed.text_plain).strip()
     if not text and html:
         text = html_to_text(html)
-    subject = head.subject
+    subject = head.subject[:MAX_SUBJECT]
     attachments = tuple(a for a in (_attachment(item) for item in parsed.attachments) if a)
     edi: tuple[EdiPart, ...] = ()
     edi_error = None
@@ -320,12 +321,13 @@ def parse_message(raw: bytes, *, _depth: int = 0) -> ParsedMessage:
         elif _FROM_LINE.search(text):
             when = datetime.fromisoformat(head.date) if head.date else None
             forwarded = _inline_forward(text, when, attachments)
+    bad_date = ("UnreadableDate",) if head.raw_date and not head.date else ()
     return ParsedMessage(
         subject=subject, from_name=head.from_name, from_addr=head.from_addr,
         date=datetime.fromisoformat(head.date) if head.date else None, message_id=head.message_id,
         to=head.to,
         text=text, html=html, attachments=attachments, forwarded=forwarded,
-        defects=tuple(sorted(parsed.defects_categories)), edi=edi, edi_error=edi_error,
+        defects=tuple(sorted({*parsed.defects_categories, *bad_date})), edi=edi, edi_error=edi_error,
         reply_to=_reply_to(head.fields.get("reply-to", "")),
     )
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date
 
 from cpambot.config.model import Caisse
 from cpambot.errors import UnreadableMessage
+from cpambot.mailbox.headers import PLAUSIBLE_YEARS
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.machine_returns import read_returns
-from cpambot.understanding.message import parse_message
+from cpambot.understanding.message import ParsedMessage, parse_message
 
 LOG = logging.getLogger(__name__)
 
@@ -27,7 +29,7 @@ def read_message(raw: bytes, category: str, caisses: Sequence[Caisse] = ()) -> R
     """What the bot understands of ``raw``, whose headers were judged ``category``."""
     trust = TRUST_BY_CATEGORY.get(category, "other")
     try:
-        return _read(raw, trust, caisses)
+        return plausible(_read(raw, trust, caisses))
     except UnreadableMessage:
         raise
     except Exception as exc:  # noqa: BLE001 - one bad message must never stop the bot
@@ -37,12 +39,45 @@ def read_message(raw: bytes, category: str, caisses: Sequence[Caisse] = ()) -> R
                        needs_review=f"message illisible ({exc.__class__.__name__}) : à lire", facts=unread)
 
 
+def plausible(reading: Reading) -> Reading:
+    """``reading`` without the dates no real letter carries (year 0001 or 9999): such a date is
+    dropped, named in the problems, and the message goes to a human."""
+    facts: list[Fact] = []
+    absurd: list[str] = []
+    for fact in reading.facts:
+        details = {k: v for k, v in fact.details.items()
+                   if not (isinstance(v, date) and not _plausible_day(v))}
+        absurd += [v.isoformat() for v in fact.details.values()
+                   if isinstance(v, date) and not _plausible_day(v)]
+        if fact.date is not None and not _plausible_day(fact.date):
+            absurd.append(fact.date.isoformat())
+            fact = replace(fact, date=None)
+        facts.append(replace(fact, details=details) if len(details) != len(fact.details) else fact)
+    if not absurd:
+        return reading
+    problem = f"date invraisemblable ({', '.join(dict.fromkeys(absurd))}) ignorée : à vérifier"
+    review = "; ".join(r for r in (reading.needs_review, "date invraisemblable : à lire") if r)
+    return replace(reading, facts=tuple(facts), problems=(*reading.problems, problem), needs_review=review)
+
+
+def _plausible_day(day: date) -> bool:
+    return PLAUSIBLE_YEARS[0] <= day.year <= PLAUSIBLE_YEARS[1]
+
+
 def _read(raw: bytes, trust: str, caisses: Sequence[Caisse]) -> Reading:
     if trust == "suspect":
         return Reading(MessageKind.PHISHING, "suspect")
     msg = parse_message(raw)
     if not (msg.from_addr or msg.subject or msg.date):
         raise UnreadableMessage("aucun en-tête reconnu")
+    reading = _read_parsed(msg, trust, caisses)
+    if "UnreadableDate" in msg.defects and trust in ("caisse", "amc"):
+        problem = "date du message illisible ou invraisemblable : les délais sont comptés depuis sa réception"
+        reading = replace(reading, problems=(*reading.problems, problem))
+    return reading
+
+
+def _read_parsed(msg: ParsedMessage, trust: str, caisses: Sequence[Caisse]) -> Reading:
     if trust in ("caisse", "approver", "owner"):
         returns = read_returns(msg, trust)
         if returns is not None:

@@ -46,3 +46,33 @@ def test_read_message_never_raises(raw, category):
     assert reading.kind == read_message(raw, category).kind
     if reading.needs_review:
         assert isinstance(reading.needs_review, str)
+
+
+def _indu(date_header: str, letter_day: str) -> bytes:
+    return (f"From: CPAM <relation-ps@assurance-maladie.fr>\nTo: marie@example.org\n"
+            f"Subject: Notification de payer\nDate: {date_header}\nMessage-ID: <abs@x>\n\n"
+            f"Madame, vous êtes redevable de la somme de 120,00 euros au titre d'un indu. Notification "
+            f"de payer du {letter_day}. Référence IND-1. Facture 123456789 du {letter_day}.\n").encode()
+
+
+def test_absurd_dates_give_a_problem_not_a_traceback():
+    """GIVEN a caisse message dated year 9999 in its header and in its text WHEN read THEN the reading
+    names the date problem, no fact carries a date outside 1990–2100, and nothing raises."""
+    reading = read_message(_indu("Fri, 31 Dec 9999 10:00:00 +0200", "15/12/9999"), "caisse")
+    assert any("date" in p for p in reading.problems)
+    assert all(f.date is None or 1990 <= f.date.year <= 2100 for f in reading.facts)
+
+
+def test_plausible_drops_an_absurd_fact_date_and_asks_a_human():
+    """GIVEN a reading whose fact is dated year 1 WHEN made plausible THEN the date is dropped, the
+    problem named and the message goes to a human."""
+    from datetime import date
+
+    from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
+    from cpambot.understanding.reader import plausible
+
+    reading = Reading(MessageKind.NOTIFICATION_INDU, "caisse",
+                      facts=(Fact(FactKind.INDU_NOTIFIED, date=date(1, 1, 1)),))
+    fixed = plausible(reading)
+    assert fixed.facts[0].date is None
+    assert fixed.needs_review and "0001-01-01" in fixed.problems[0]
