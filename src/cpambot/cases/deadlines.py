@@ -20,11 +20,15 @@ from functools import lru_cache
 import holidays
 
 from cpambot.errors import InvalidValueError
+from cpambot.understanding.directory import calendar_of
 
 # Caisse codes whose territory has its own public holidays in `holidays.France`.
 _DOM_SUBDIVISIONS = frozenset({"971", "972", "973", "974", "976"})  # Guadeloupe … Mayotte
 _MOSELLE = "57"  # holidays.France: '57' = Moselle (alias 'Moselle')
 _ALSACE = "6AE"  # holidays.France: '6AE' = Alsace, i.e. Bas-Rhin + Haut-Rhin (alias 'Alsace')
+# understanding.directory calendars → holidays.France subdivision (holidays >= 0.76)
+_CALENDARS = {"alsace-moselle": _ALSACE, "guadeloupe": "971", "martinique": "972", "guyane": "973",
+              "reunion": "974", "mayotte": "976"}
 
 EARLIEST_PLAUSIBLE = date(2000, 1, 1)
 
@@ -41,7 +45,8 @@ def subdivision_for(caisse_code: str | int | None) -> str | None:
         return _MOSELLE
     if code.startswith(("67", "68")):
         return _ALSACE
-    return None
+    # the directory knows the other territories: an MSA ("02681" MSA Alsace), a merged caisse
+    return _CALENDARS.get(calendar_of(code))
 
 
 @lru_cache(maxsize=512)

@@ -23,7 +23,7 @@ from cpambot.mailbox.headers import HeaderSummary
 CAISSE_DOMAINS = (
     "ameli.fr", "assurance-maladie.fr", "cnamts.fr", "rss.fr", "msa.fr",
     "cgss.re", "cgss-martinique.fr", "cgss-guadeloupe.fr", "cgss-guyane.fr",
-    "cgss-mayotte.fr", "cssm.fr", "securite-sociale.fr",
+    "cgss-mayotte.fr", "cssm.fr", "css-mayotte.fr", "securite-sociale.fr",
 )
 # Complementary insurers' tiers-payant platforms (AMC operators).
 AMC_DOMAINS = (

@@ -336,3 +336,11 @@ def test_months_properties(d, n, code):
     assert cal.is_working_day(legal)
     assert legal == r or all(not cal.is_working_day(r + timedelta(days=i)) for i in range((legal - r).days))
     assert cal.working_days_between(d, cal.add_working_days(d, n)) == n
+
+
+@pytest.mark.parametrize("code,subdivision", [("02681", "6AE"), ("02221", None), ("974", "974"),
+                                              ("331", None)])
+def test_subdivision_from_the_directory(code, subdivision):
+    """GIVEN an MSA or CPAM code WHEN its holiday calendar is asked THEN the directory's territory
+    decides (MSA Alsace counts Good Friday and 26 December; MSA d'Armorique does not)."""
+    assert subdivision_for(code) == subdivision

@@ -261,13 +261,19 @@ def test_record_fields_reject_code_in_quotes():
     ("ps@assurance-maladie.fr", "", "CGSS de La Réunion", "974"),
     ("noreply@ameli.fr", "amelipro", "traitée par votre caisse d'assurance maladie", None),
     ("ps@assurance-maladie.fr", "", "CPAM du Nord", None),
-    ("ps@assurance-maladie.fr", "", "Service PS de la CPAM 593", "593"),
+    ("ps@assurance-maladie.fr", "", "Service PS de la CPAM 593", "595"),  # absorbed by Lille-Douai
     ("ps@assurance-maladie.fr", "", "CPAM 000", None),
-    ("ps@assurance-maladie.fr", "", "CPAM de Lille-Douai", None),
+    ("ps@assurance-maladie.fr", "", "CPAM de Lille-Douai", "595"),
+    ("ps@assurance-maladie.fr", "", "CPAM de Roubaix-Tourcoing", "597"),
+    ("ps@assurance-maladie.fr", "", "Caisse primaire d'assurance maladie du Bas-Rhin", "673"),
+    ("agent@armorique.msa.fr", "", "", "02221"),
+    ("ps@assurance-maladie.fr", "", "Cordialement,\nMSA d'Armorique", "02221"),
+    ("ps@css-mayotte.fr", "", "", "976"),
 ])
 def test_caisse_code(addr, name, body, code):
     """GIVEN a sender (flux address, CGSS domain, "cpam-marne", a signature) WHEN asked which caisse
-    THEN its 3-digit code; départements with several CPAM and unnamed caisses give None."""
+    THEN its code (3 digits, régime + number for an MSA); "CPAM du Nord" (four caisses) and unnamed
+    caisses give None."""
     assert caisse_code(msg(addr, name=name, text=body)) == code
 
 

@@ -23,13 +23,16 @@ CLIENTS = {
                  "Date: 13 octobre 2026 à 09:12:33 UTC+2\nÀ: marie@example.org\n\n"),
     "apple-en": ("Begin forwarded message:\n\nFrom: {who}\nSubject: Retour sur le traitement de vos lots\n"
                  "Date: October 13, 2026 at 9:12:33 AM GMT+2\nTo: marie@example.org\n\n"),
-    "thunderbird-fr": ("-------- Message transféré --------\nSujet : \tRetour sur le traitement de vos lots\n"
-                       "Date : \tTue, 13 Oct 2026 09:12:00 +0200\nDe : \t{who}\nPour : \tmarie@example.org\n\n"),
+    "thunderbird-fr": ("-------- Message transféré --------\n"
+                       "Sujet : \tRetour sur le traitement de vos lots\n"
+                       "Date : \tTue, 13 Oct 2026 09:12:00 +0200\nDe : \t{who}\n"
+                       "Pour : \tmarie@example.org\n\n"),
     "zimbra": ("----- Mail transféré -----\nDe: {who}\nÀ: \"Marie\" <marie@example.org>\n"
                "Envoyé: Mardi 13 Octobre 2026 09:12:00\nObjet: Retour sur le traitement de vos lots\n\n"),
     "orange": ("> Message du 13/10/26 09:12\n> De : {who}\n> A : marie@example.org\n> Copie à :\n"
                "> Objet : Retour sur le traitement de vos lots\n>\n"),
-    "outlook-mailto": ("________________________________\nDe : CPAM Gironde [mailto:relation-ps@assurance-maladie.fr]\n"
+    "outlook-mailto": ("________________________________\n"
+                       "De : CPAM Gironde [mailto:relation-ps@assurance-maladie.fr]\n"
                        "Envoyé : mardi 13 octobre 2026 09:12\nÀ : Marie\nObjet : Retour lots\n\n"),
 }
 

@@ -37,7 +37,7 @@ _PS_WORDS = re.compile(r"\b(?:am|ps|adeli|rpps|finess|siret|emetteur|professionn
 _INVOICE_RE = re.compile(r"(?<![\w/.\-=])\d{9}(?!\w)(?![/.,\-]\d)")  # not in "PS974123456", "?id="
 
 
-def _is_ps_number(text: str, start: int) -> bool:
+def is_ps_number(text: str, start: int) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
     before = normalize(text[max(line_start, start - 60):start])
     last = None
@@ -53,7 +53,7 @@ def invoice_numbers(text: str) -> list[str]:
     """Invoice numbers (9 digits) in ``text``, in order, without the PS's own AM number."""
     out: list[str] = []
     for found in _INVOICE_RE.finditer(text):
-        if found.group() not in out and not _is_ps_number(text, found.start()):
+        if found.group() not in out and not is_ps_number(text, found.start()):
             out.append(found.group())
     return out
 

@@ -1,0 +1,90 @@
+"""The row reader: every invoice row of a message, from any layout, with typed cells.
+
+Sources are read from the most structured to the least: HTML tables and ``<div>`` grids,
+text tables of the plain body, CSV/XLSX attachments, PDF text, then label/value cards, then
+sentences. Rows of the same invoice are merged (the first mention wins, later ones only fill
+gaps). A lot named only once in the message (a heading, a sentence) is given to the rows
+that lack one. A stated total is checked against the sum of the rows; a mismatch is a problem.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+
+from cpambot.understanding.message import ParsedMessage
+from cpambot.understanding.rows.grids import Grid, csv_grid, decode_text, html_grids, text_grids
+from cpambot.understanding.rows.model import Action, Row, RowSet, Status
+from cpambot.understanding.rows.records import card_rows, grid_rows, merge, prose_rows
+
+__all__ = ["Action", "Row", "RowSet", "Status", "read_rows"]
+
+_LOT_MENTION = re.compile(r"(?i)\blots?\s*(?:n[°o]\.?\s*|num[ée]ro\s*)?:?\s*(\d{3})(?!\d)(?![.,/]\d)")
+
+
+def _grids(msg: ParsedMessage) -> Iterator[tuple[Grid, str]]:
+    if msg.html:
+        for grid in html_grids(msg.html):
+            yield grid, "table"
+    for grid in text_grids(msg.text or ""):
+        yield grid, "table"
+    for item in msg.attachments:
+        name = (item.filename or "").lower()
+        if name.endswith((".csv", ".txt")) or item.content_type in ("text/csv", "application/csv",
+                                                                     "application/vnd.ms-excel"):
+            text = decode_text(item.payload) if item.payload else (item.text or "")
+            yield csv_grid(text), "table"
+        elif item.text:
+            for grid in text_grids(item.text):
+                yield grid, "table"
+
+
+def _texts(msg: ParsedMessage) -> Iterator[str]:
+    yield msg.text or ""
+    for item in msg.attachments:
+        if item.text and not (item.filename or "").lower().endswith((".csv", ".xlsx")):
+            yield item.text
+
+
+def read_rows(msg: ParsedMessage, *, default_year: int | None = None) -> RowSet:
+    """Every invoice row ``msg`` lists, and the problems found while reading them."""
+    if default_year is None and msg.date is not None:
+        default_year = msg.date.year
+    rows: list[Row] = []
+    problems: list[str] = []
+    totals: list[tuple[Decimal, list[Row]]] = []
+    for grid, source in _grids(msg):
+        found, total, trouble = grid_rows(grid, source=source, default_year=default_year)
+        rows += found
+        problems += trouble
+        if total is not None and found:
+            totals.append((total, found))
+    if not rows:
+        for text in _texts(msg):
+            rows += card_rows(text.splitlines(), default_year=default_year)
+    if not rows:
+        for text in _texts(msg):
+            rows += prose_rows(text, default_year=default_year)
+    merged = merge(rows)
+    lots = list(dict.fromkeys(_LOT_MENTION.findall(msg.subject + "\n" + "\n".join(_texts(msg)))))
+    if len(lots) == 1:
+        merged = [r if r.lot else _with_lot(r, lots[0]) for r in merged]
+    for total, found in totals:
+        counted = sum((r.amount for r in found if r.amount is not None), Decimal("0"))
+        if all(r.amount is not None for r in found) and counted != total:
+            problems.append(f"le total indiqué ({_euros(total)}) ne correspond pas à la somme des lignes "
+                            f"({_euros(counted)}) : à vérifier")
+    return RowSet(rows=tuple(merged), problems=tuple(dict.fromkeys(problems)),
+                  stated_total=totals[0][0] if totals else None)
+
+
+def _with_lot(row: Row, lot: str) -> Row:
+    from dataclasses import replace
+
+    return replace(row, lot=lot)
+
+
+def _euros(value: Decimal) -> str:
+    whole, _, cents = f"{value:.2f}".partition(".")
+    return f"{int(whole):,}".replace(",", "\u202f") + "," + cents + " €"

@@ -1,0 +1,71 @@
+"""What the caisse asks for one row, read from its own words: re-bill, send a document, call, nothing.
+
+The words are checked in order of precedence: a negation ("sans refacturer", "ne pas
+retransmettre") settles it first, then payment ("mise en paiement": not a reject at all),
+then the verbs. A row whose words say nothing takes the message's own instruction, if the
+message gives exactly one; otherwise its action stays unknown (never guessed).
+"""
+
+from __future__ import annotations
+
+import re
+
+from cpambot.understanding.classify.text.normalize import normalize
+from cpambot.understanding.rows.model import Action, Status
+
+_NO_REBILL = re.compile(r"(?:sans|ne (?:pas|plus)|inutile de|n'est pas necessaire de|ne doit pas etre|pas de"
+                        r"|ne faut pas|aucune?) (?:la |les |une |nouvelle |de |nous )?(?:re-?(?:facturer|"
+                        r"factur|teletransm|transm|emettre|envoyer la facture)|nouvelle facture|"
+                        r"(?:facturer|teletransmettre|transmettre) (?:a nouveau|de nouveau))")
+_PAID = re.compile(r"\bmise? en (?:paiement|reglement)\b|\bpaye(?:e|es)?\b|\bregle(?:e|es)?\b|\brembourse"
+                   r"(?:e|es)?\b|\bregularise(?:e|es)?\b|\bpayment\b|\bpaid\b|\bvirement effectue")
+_PENDING = re.compile(r"\ben (?:attente|cours (?:d'examen|de traitement|d'instruction))\b|\bdiffer"
+                      r"|\bsuspendu|\ben instance\b")
+_REBILL = re.compile(r"re-?tele-?transm|re-?transm|re-?factur|re-?emet"
+                     r"|re-?envoy(?:er|ez) (?:la |votre |une )?(?:facture|fse)|nouvelle facture|nouvelle fse"
+                     r"|(?:corrig|rectifi)(?:er|ez|ee)|a corriger"
+                     r"|(?:facturer|teletransmettre|transmettre) (?:a nouveau|de nouveau)|refaire la facture"
+                     r"|(?:emettre|etablir) une (?:nouvelle )?facture")
+_PIECES = re.compile(r"(?:adress|transmet|envoy|fourn|fais|faire parvenir|joindre|produire|communiqu|"
+                     r"deposer|retourn)\w*[^.;\n]{0,60}?(?:prescription|ordonnance|piece|justificatif|copie|"
+                     r"accord prealable|entente prealable|document|attestation|bon de transport|certificat|"
+                     r"facture (?:acquittee|detaillee)|feuille de soins papier|demande d'accord|dsi|bilan)"
+                     r"|merci de nous faire parvenir|pieces? (?:justificatives?|manquantes?|demandees?)")
+_CONTACT = re.compile(r"\bcontact(?:er|ez)\b|prendre contact|prenez contact|rapprocher|appel(?:er|ez)|"
+                      r"telephon|joindre (?:le|la|nos|notre) (?:service|caisse|plateforme)|se renseigner")
+_NOTHING = re.compile(r"aucune (?:action|demarche|intervention)|pour information|rien a faire|aucune suite"
+                      r"|n'appelle aucune|pas d'action|sans suite de votre part")
+
+
+def action_of(*texts: str | None) -> Action | None:
+    """The action the caisse's words ask for, or None when they do not say."""
+    text = normalize(" ".join(t for t in texts if t))
+    if not text:
+        return None
+    if _NO_REBILL.search(text):
+        return Action.NONE if _NOTHING.search(text) and not _PIECES.search(text) else Action.PIECES
+    if _NOTHING.search(text):
+        return Action.NONE
+    if _REBILL.search(text):
+        return Action.REBILL
+    if _PIECES.search(text):
+        return Action.PIECES
+    if _CONTACT.search(text):
+        return Action.CONTACT
+    return None
+
+
+def status_of(*texts: str | None) -> Status | None:
+    """Paid, pending or rejected, when the row's words say so."""
+    text = normalize(" ".join(t for t in texts if t))
+    if not text:
+        return None
+    if re.search(r"\b(?:non|pas|refus\w*|impaye)\b[^.;]{0,12}\b(?:paye|regle|rembourse)", text):
+        return Status.REJECTED
+    if _PAID.search(text) and not re.search(r"\brejet|\brefus|\banomalie", text):
+        return Status.PAID
+    if _PENDING.search(text):
+        return Status.PENDING
+    if re.search(r"\brejet|\brefus|\banomalie|\bnon conforme|\birrecevable|\bnon pris", text):
+        return Status.REJECTED
+    return None

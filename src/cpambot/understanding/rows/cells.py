@@ -1,0 +1,165 @@
+"""Cells read as typed values, and columns given a role from their header words or their cells.
+
+Every way the caisses, the platforms and the spreadsheets write a value: invoice numbers
+spaced or not ("000 123 456"), amounts in French and English ("1 234,56 €" with a no-break
+or narrow no-break space, "1.234,56", "63.00 EUR", "EUR 58,20", "58 euros"), reject codes
+"0250 146" or "0250-146", care dates and periods.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from cpambot.understanding.classify.text.amounts import parse_amount
+from cpambot.understanding.classify.text.dates import find_dates, parse_french_date
+from cpambot.understanding.classify.text.normalize import normalize
+from cpambot.understanding.classify.text.references import is_ps_number
+
+_SPACES = "[ \u00a0\u202f\u2009]"
+_INVOICE = re.compile(rf"^(?:n[°o]\s*)?(\d{{3}}{_SPACES}?\d{{3}}{_SPACES}?\d{{3}})$", re.IGNORECASE)
+_INVOICE_IN = re.compile(rf"(?<![\d\w/.,-])(\d{{3}}{_SPACES}\d{{3}}{_SPACES}\d{{3}}|\d{{9}})"
+                         r"(?![\d\w]|[.,/-]\d)")
+_LOT = re.compile(r"^(?:lot\s*(?:n[°o]\s*)?)?(\d{1,3})$", re.IGNORECASE)
+_CODE = re.compile(r"(?<![\d,.])(\d{4}|[A-Z]\d{3})(?:\s*[-/ ]\s*(\d{3}))?(?![\d,.])")
+_EN_AMOUNT = re.compile(r"^(?:eur|€)?\s*(-?\d{1,3}(?:,\d{3})*|-?\d+)\.(\d{2})\s*(?:eur|€|euros?)?$", re.I)
+
+
+def invoice_of(cell: str) -> str | None:
+    """The invoice number a cell holds (9 digits, maybe spaced, maybe "n° "), or None."""
+    found = _INVOICE.match(cell.strip())
+    return re.sub(r"\D", "", found.group(1)) if found else None
+
+
+def invoices_in(text: str) -> list[str]:
+    """Every 9-digit number of ``text`` (spaced by threes or not), in order, without repeats."""
+    out: list[str] = []
+    for found in _INVOICE_IN.finditer(text):
+        number = re.sub(r"\D", "", found.group(1))
+        if number not in out and not is_ps_number(text, found.start()):
+            out.append(number)
+    return out
+
+
+def lot_of(cell: str) -> str | None:
+    found = _LOT.match(cell.strip())
+    return found.group(1).zfill(3) if found else None
+
+
+def amount_of(cell: str) -> Decimal | None:
+    """An amount cell in any French or English writing, or None."""
+    text = cell.strip().replace("\u2212", "-")
+    if not text or not re.search(r"\d", text):
+        return None
+    text = re.sub(r"(?i)^(?:eur|€)\s*", "", text)
+    text = re.sub(r"(?i)\s*(?:eur|euros?|€|ttc)\.?$", "", text).strip()
+    value = parse_amount(text)
+    if value is not None:
+        return value
+    found = _EN_AMOUNT.match(text)
+    if found:
+        try:
+            return Decimal(found.group(1).replace(",", "") + "." + found.group(2))
+        except InvalidOperation:
+            return None
+    return None
+
+
+def code_of(cell: str) -> tuple[str, str | None] | None:
+    """(code, sub-code) of a reject code cell ("0250 146", "2900", "0250-146 Prescription absente")."""
+    found = _CODE.search(cell.strip())
+    if not found or found.start() > 0 and not re.match(r"(?i)(?:code|rejet|motif|n[°o])", cell.strip()):
+        return None
+    return found.group(1), found.group(2)
+
+
+def date_of(cell: str, *, default_year: int | None = None) -> tuple[date | None, str | None]:
+    """(day, period text) of a care date cell: one day, or a period kept as written."""
+    text = cell.strip()
+    day = parse_french_date(text, default_year=default_year)
+    if day is not None:
+        return day, None
+    days = find_dates(text, default_year=default_year)
+    if len(days) == 1:
+        return days[0], None
+    if len(days) >= 2:
+        return None, text
+    serial = re.fullmatch(r"(\d{5})(?:\.0+)?", text)  # a spreadsheet's day number
+    if serial and 40000 < int(serial.group(1)) < 60000:
+        return date(1899, 12, 30) + timedelta(days=int(serial.group(1))), None
+    return None, None
+
+
+# Header words → role, most specific first. Matched on the folded header cell.
+ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("other_date", (r"date (?:de |du |d')?(?:traitement|reception|envoi|transmission|paiement|mise en "
+                    r"paiement|rejet|lot|courrier|virement|liquidation|emission|integration|retour)",
+                    r"date (?:de |du )?(?:la )?(?:facturation|facture)$", r"traite le", r"recu le",
+                    r"paye le")),
+    ("care_date", (r"date (?:de |des |d')?(?:soins?|execution|acte|prestation|l'acte|realisation)",
+                   r"soins? (?:du|le)", r"periode", r"jour (?:des |de )?soins?", r"date$", r"^date",
+                   r"date (?:des )?actes?")),
+    ("invoice", (r"factur", r"\bfse\b", r"\bn[°o] ?(?:de )?(?:fse|facture)", r"invoice", r"^ref(?:erence)?"
+                 r" (?:fse|facture)", r"^numero$", r"^n[°o]$")),
+    ("lot", (r"\blots?\b",)),
+    ("code", (r"^code", r"code (?:rejet|motif|anomalie|erreur|refus)", r"n[°o] (?:de )?rejet", r"^rejet$",
+              r"code$")),
+    ("consigne", (r"consigne", r"action", r"conduite a tenir", r"a faire", r"que faire", r"suite a donner",
+                  r"correction", r"demarche", r"marche a suivre", r"a realiser", r"instruction")),
+    ("motif", (r"motif", r"libelle", r"anomalie", r"observation", r"commentaire", r"cause", r"raison",
+               r"detail", r"erreur", r"nature", r"rejet", r"description")),
+    ("status", (r"statut", r"^etat", r"situation", r"decision", r"resultat", r"traitement")),
+    ("amount", (r"montant", r"\bmt\b", r"somme", r"\btotal", r"\beur\b", r"€", r"\bpart\b", r"rembours",
+                r"a payer", r"regle", r"paye", r"rejete")),
+    ("beneficiary", (r"beneficiaire", r"patient", r"assure", r"\bnom\b", r"\bnir\b", r"secu",
+                     r"identit", r"adherent")),
+)
+
+
+def role_of(header_cell: str) -> str | None:
+    """The role a column header gives its column, or None."""
+    text = normalize(header_cell).strip(" :*")
+    if not text or len(text) > 60:
+        return None
+    for role, words in ROLE_WORDS:
+        if any(re.search(word, text) for word in words):
+            return role
+    return None
+
+
+def header_roles(header: Sequence[str]) -> dict[str, int]:
+    """Role → column index for a header row (the first column of a role wins; an amount column
+    named "montant rejeté" wins over "montant facturé")."""
+    roles: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        role = role_of(cell)
+        if role is None:
+            continue
+        if role == "amount" and "amount" in roles:
+            if re.search(r"rejet|refus|reclam|indu|du$|a regulariser", normalize(cell)):
+                roles["amount"] = index
+            continue
+        roles.setdefault(role, index)
+    return roles
+
+
+def cell_type(cell: str) -> str | None:
+    """What a cell looks like without a header: invoice, lot, date, amount, code or text."""
+    text = cell.strip()
+    if not text:
+        return None
+    if invoice_of(text):
+        return "invoice"
+    if re.fullmatch(r"\d{3}", text):
+        return "lot"
+    if re.fullmatch(r"\d{4}(?:\s*[-/ ]\s*\d{3})?", text):
+        return "code"
+    if date_of(text)[0] is not None and len(text) <= 20:
+        return "date"
+    if amount_of(text) is not None and re.search(r"[€,.]|eur", text, re.IGNORECASE):
+        return "amount"
+    if re.search(r"[a-zA-Zà-ÿ]{3}", text):
+        return "text"
+    return None

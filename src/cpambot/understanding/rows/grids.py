@@ -1,0 +1,215 @@
+"""Grids (rows of cells) from every layout a message may use: HTML tables (nested or not),
+``<div>`` grids, CSV files in any encoding and separator, and text tables (pipes, semicolons,
+tabs, or columns aligned with spaces)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from html.parser import HTMLParser
+
+Grid = list[list[str]]
+
+_VOID = {"br", "img", "meta", "hr", "input", "link", "col", "area", "base", "wbr", "source"}
+_BREAKS = {"br", "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article"}
+_ROWISH = re.compile(r"display\s*:\s*(?:table-row|flex|grid)|(?:^|\s)(?:row|ligne|tr|line|item)(?:\s|$|-)",
+                     re.IGNORECASE)
+
+
+class _Cell:
+    __slots__ = ("parts",)
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def text(self) -> str:
+        lines = [" ".join(line.split()) for line in "".join(self.parts).split("\n")]
+        return "\n".join(line for line in lines if line)
+
+
+class _GridParser(HTMLParser):
+    """Collects every table (innermost first) and every run of row-like ``<div>`` elements."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.grids: list[Grid] = []
+        self.tables: list[dict] = []  # open tables: {"rows": [[_Cell]], "cell": _Cell | None}
+        self.stack: list[dict] = []  # open elements: {"tag", "row": list[_Cell] | None, "grid": key}
+        self.div_grids: dict[int, Grid] = {}
+        self.order: list[int] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("style", "script", "head", "title"):
+            self.skip += 1
+            return
+        if tag in _BREAKS:
+            self._data("\n")
+        if tag in _VOID:
+            return
+        attr = {k: v or "" for k, v in attrs}
+        entry: dict = {"tag": tag, "cell": None, "row": None}
+        if tag == "table":
+            self.tables.append({"rows": [], "cell": None})
+        elif tag == "tr" and self.tables:
+            self.tables[-1]["rows"].append([])
+        elif tag in ("td", "th") and self.tables:
+            table = self.tables[-1]
+            if not table["rows"]:
+                table["rows"].append([])
+            cell = _Cell()
+            table["rows"][-1].append((cell, int(attr.get("colspan", "1") or 1) if
+                                      (attr.get("colspan", "1") or "1").isdigit() else 1))
+            table["cell"] = cell
+        elif tag in ("div", "p", "span", "li"):
+            parent = self.stack[-1] if self.stack else None
+            if parent is not None and parent.get("row") is not None:
+                entry["cell"] = _Cell()
+                parent["row"].append(entry["cell"])
+            elif tag != "span" and _ROWISH.search(attr.get("style", "") + " " + attr.get("class", "")):
+                entry["row"] = []
+                entry["grid"] = id(parent) if parent is not None else 0
+        self.stack.append(entry)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("style", "script", "head", "title"):
+            self.skip = max(0, self.skip - 1)
+            return
+        if tag in _BREAKS:
+            self._data("\n")
+        if tag in _VOID or not any(e["tag"] == tag for e in self.stack):
+            return
+        while self.stack:
+            entry = self.stack.pop()
+            self._close(entry)
+            if entry["tag"] == tag:
+                break
+
+    def _close(self, entry: dict) -> None:
+        tag = entry["tag"]
+        if tag in ("td", "th") and self.tables:
+            self.tables[-1]["cell"] = None
+        elif tag == "table" and self.tables:
+            table = self.tables.pop()
+            grid = []
+            for row in table["rows"]:
+                cells: list[str] = []
+                for cell, span in row:
+                    cells.extend([cell.text()] + [""] * (min(span, 20) - 1))
+                if any(c for c in cells):
+                    grid.append(cells)
+            if grid:
+                self.grids.append(grid)
+        elif entry.get("row") is not None:
+            cells = [c.text() for c in entry["row"]]
+            if sum(1 for c in cells if c) >= 2:
+                key = entry["grid"]
+                if key not in self.div_grids:
+                    self.div_grids[key] = []
+                    self.order.append(key)
+                self.div_grids[key].append(cells)
+
+    def _data(self, data: str) -> None:
+        if self.skip:
+            return
+        for entry in reversed(self.stack):
+            if entry.get("cell") is not None and entry["tag"] not in ("td", "th"):
+                entry["cell"].parts.append(data)
+                return
+            if entry["tag"] in ("td", "th", "table"):
+                break
+        cell = self.tables[-1]["cell"] if self.tables else None
+        if cell is not None:
+            cell.parts.append(data)
+
+    def handle_data(self, data: str) -> None:
+        self._data(data)
+
+
+def html_grids(html: str) -> list[Grid]:
+    """Every table of ``html`` (innermost first) and every ``<div>`` grid, as rows of cell texts."""
+    parser = _GridParser()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:  # noqa: BLE001 - html.parser is lenient, but never trust input
+        return []
+    while parser.stack:
+        parser._close(parser.stack.pop())
+    return [*parser.grids, *(parser.div_grids[k] for k in parser.order if len(parser.div_grids[k]) >= 2)]
+
+
+def decode_text(payload: bytes, charset: str | None = None) -> str:
+    """Bytes of a text file: its declared charset, else UTF-8 (with or without BOM), else Windows-1252."""
+    for encoding in (charset, "utf-8-sig", "cp1252", "latin-1"):
+        if not encoding:
+            continue
+        try:
+            return payload.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return payload.decode("latin-1")
+
+
+def csv_grid(text: str) -> Grid:
+    """A CSV file's rows, whatever its separator (";" "," tab "|") and quoting."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        return []
+    best, best_score = ";", -1
+    for sep in (";", "\t", ",", "|"):
+        counts = [line.count(sep) for line in lines[:50]]
+        common = max(set(counts), key=counts.count)
+        score = sum(1 for c in counts if c == common and c > 0) * (2 if sep != "," else 1)
+        if common > 0 and score > best_score:
+            best, best_score = sep, score
+    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=best)
+    return [[cell.strip() for cell in row] for row in reader if any(c.strip() for c in row)]
+
+
+_RULE = re.compile(r"^\s*[-+=|:_ ]{3,}\s*$")
+
+
+def text_grids(text: str) -> list[Grid]:
+    """Tables written in text: runs of lines cut by pipes, semicolons or tabs, or aligned in columns
+    (two spaces or more between cells; a row cut differently is re-cut at the header's columns)."""
+    grids: list[Grid] = []
+    current: Grid = []
+    starts: list[int] = []
+    for line in [*text.splitlines(), ""]:
+        if _RULE.match(line) and line.strip():
+            continue
+        cells, positions = _split(line)
+        if cells is not None and current and len(cells) != len(current[0]) and starts:
+            cells = _cut(line, starts)
+        if cells is not None and (not current or len(cells) == len(current[0])
+                                  or abs(len(cells) - len(current[0])) <= 1):
+            if not current:
+                starts = positions
+            current.append(cells)
+            continue
+        if len(current) >= 2:
+            grids.append(current)
+        current, starts = ([cells], positions) if cells is not None else ([], [])
+    return grids
+
+
+def _split(line: str) -> tuple[list[str] | None, list[int]]:
+    stripped = line.strip()
+    if not stripped:
+        return None, []
+    for sep in ("|", ";", "\t"):
+        if stripped.strip("|").count(sep) >= 1 and (sep != ";" or stripped.count(";") >= 2):
+            return [c.strip() for c in stripped.strip("|").split(sep)], []
+    pieces = list(re.finditer(r"\S+(?: \S+)*", line))
+    if len(pieces) >= 3:
+        return [p.group() for p in pieces], [p.start() for p in pieces]
+    return None, []
+
+
+def _cut(line: str, starts: list[int]) -> list[str]:
+    bounds = [*starts[1:], max(len(line), starts[-1] + 1)]
+    cells = [line[start:end].strip() for start, end in zip(starts, bounds, strict=False)]
+    cells[-1] = line[starts[-1]:].strip()
+    return cells

@@ -1,0 +1,246 @@
+"""Rows from grids (header words, or cell types when there is no header), label/value cards and
+prose sentences; total rows recognised and checked."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from decimal import Decimal
+
+from cpambot.understanding.classify.text.dates import iter_dates
+from cpambot.understanding.classify.text.normalize import normalize
+from cpambot.understanding.rows.actions import action_of, status_of
+from cpambot.understanding.rows.cells import (
+    amount_of,
+    cell_type,
+    code_of,
+    date_of,
+    header_roles,
+    invoice_of,
+    invoices_in,
+    lot_of,
+    role_of,
+)
+from cpambot.understanding.rows.grids import Grid
+from cpambot.understanding.rows.model import Row, Status
+
+_TOTAL = re.compile(r"^\s*(?:sous[- ])?total|^\s*montant total|^\s*somme totale|^\s*total g[ée]n[ée]ral",
+                    re.IGNORECASE)
+_WHOLE_LOT = re.compile(r"lot (?:entier|complet)|(?:tout|ensemble) (?:le|du) lot|totalit[ée] du lot|"
+                        r"lot (?:rejet|refus|non parvenu|non re[cç]u|illisible)", re.IGNORECASE)
+
+
+def _masked(text: str) -> str | None:
+    """A beneficiary as the bot may keep it: initials and the NIR's first digits at most."""
+    text = text.strip()
+    if not text or text in ("-", "–"):
+        return None
+    text = re.sub(r"\b([12])[ .]?(\d{2})[ .]?(\d{2})[ .]?[\dAB]{2}[\d .X*]{6,}", r"\1 \2 \3 …", text)
+    words = [w for w in re.split(r"\s+", text) if w]
+    return " ".join(w if not w[:1].isalpha() or len(w) <= 2 else w[0] + "." for w in words)[:60]
+
+
+def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | None = None) -> Row | None:
+    """A row from cells already given their role, or None when it names neither invoice nor lot."""
+    invoice = invoice_of(cells.get("invoice", "")) if cells.get("invoice") else None
+    if invoice is None and cells.get("invoice"):
+        found = invoices_in(cells["invoice"])
+        invoice = found[0] if len(found) == 1 else None
+    lot = lot_of(cells.get("lot", "")) if cells.get("lot") else None
+    if invoice is None and lot is None:
+        return None
+    care, period = date_of(cells.get("care_date", ""), default_year=default_year) if cells.get("care_date") \
+        else (None, None)
+    code = None
+    for key in ("code", "motif"):
+        if cells.get(key) and (found_code := code_of(cells[key])):
+            code = found_code
+            break
+    motif = (cells.get("motif") or "").strip() or None
+    if motif and code and motif.startswith(code[0]):
+        motif = re.sub(rf"^{code[0]}(?:\s*[-/ ]\s*{code[1]})?\s*[-:–]?\s*", "", motif) if code[1] \
+            else re.sub(rf"^{code[0]}\s*[-:–]?\s*", "", motif)
+        motif = motif or None
+    consigne = (cells.get("consigne") or "").strip() or None
+    status = status_of(cells.get("status"), motif, consigne)
+    return Row(invoice=invoice, lot=lot, care_date=care, care_period=period,
+               amount=amount_of(cells.get("amount", "")) if cells.get("amount") else None,
+               reject_code=code[0] if code else None, reject_subcode=code[1] if code else None,
+               motif=motif, consigne=consigne, beneficiary=_masked(cells.get("beneficiary", "")),
+               status=status, action=action_of(consigne, motif, cells.get("status")),
+               whole_lot=invoice is None, source=source)
+
+
+def _header_index(grid: Grid) -> tuple[int, dict[str, int]] | None:
+    for index, row in enumerate(grid[:8]):
+        roles = header_roles(row)
+        if ("invoice" in roles or "lot" in roles) and len(roles) >= 2 \
+                and not any(invoice_of(c) for c in row):
+            return index, roles
+    return None
+
+
+def _typed_roles(rows: Sequence[Sequence[str]]) -> dict[str, int]:
+    """Column roles from the cells themselves, for a table without a header."""
+    width = max(len(r) for r in rows)
+    roles: dict[str, int] = {}
+    for col in range(width):
+        kinds = [cell_type(r[col]) for r in rows if col < len(r) and r[col].strip()]
+        if not kinds:
+            continue
+        kind = max(set(kinds), key=kinds.count)
+        if kinds.count(kind) * 2 < len(kinds):
+            continue
+        role = {"invoice": "invoice", "lot": "lot", "date": "care_date", "amount": "amount", "code": "code",
+                "text": "motif"}.get(kind or "")
+        if role and role not in roles:
+            roles[role] = col
+    return roles
+
+
+def grid_rows(grid: Grid, *, source: str = "table",
+              default_year: int | None = None) -> tuple[list[Row], Decimal | None, list[str]]:
+    """(rows, stated total, problems) of one grid; a grid without invoice or lot gives nothing."""
+    if len(grid) >= 2 and all(len(r) == 2 for r in grid) and sum(1 for r in grid if role_of(r[0])) >= 2:
+        cards = card_rows([f"{r[0]} : {r[1]}" for r in grid], source="card", default_year=default_year)
+        return cards, None, []
+    found = _header_index(grid)
+    if found is not None:
+        start, roles = found
+        body = grid[start + 1:]
+    else:
+        body = [r for r in grid if any(invoice_of(c) for c in r)]
+        if not body:
+            return [], None, []
+        roles = _typed_roles(body)
+        if "invoice" not in roles:
+            return [], None, []
+    rows: list[Row] = []
+    total: Decimal | None = None
+    problems: list[str] = []
+    for cells in body:
+        if any(_TOTAL.match(c) for c in cells if c):
+            col = roles.get("amount")
+            value = amount_of(cells[col]) if col is not None and col < len(cells) else None
+            if value is None:
+                amounts = [a for a in (amount_of(c) for c in cells) if a is not None]
+                value = amounts[-1] if amounts else None
+            total = value if value is not None else total
+            continue
+        named = {role: cells[i] for role, i in roles.items() if i < len(cells)}
+        row = row_from_cells(named, source=source, default_year=default_year)
+        if row is None:
+            if any(re.search(r"\d", c) for c in cells) and any(invoices_in(c) for c in cells):
+                problems.append(f"ligne du tableau non comprise : « {' | '.join(cells)} »")
+            continue
+        if row.whole_lot and not _WHOLE_LOT.search(" ".join(cells)) and named.get("invoice", "").strip() \
+                not in ("", "-", "–", "—"):
+            if not re.search(r"(?i)lot|tout|ensemble|toutes", named.get("invoice", "")):
+                problems.append(f"ligne du tableau non comprise : « {' | '.join(cells)} »")
+                continue
+        rows.append(row)
+    return rows, total, problems
+
+
+_CARD_LINE = re.compile(r"^\s*[-•*]?\s*([^:\n]{2,45}?)\s*(?:\u00a0)?:\s*(.*?)\s*$")
+
+
+def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int | None = None) -> list[Row]:
+    """Rows from label/value lines ("Facture : 123456789", "Montant : 63,00 €"); a new record starts
+    when a label comes back or an invoice follows another."""
+    records: list[dict[str, str]] = []
+    current: dict[str, str] = {}
+    for line in lines:
+        found = _CARD_LINE.match(line)
+        role = role_of(found.group(1)) if found else None
+        if found is None or role is None:
+            if not line.strip() and current.get("invoice"):
+                records.append(current)
+                current = {}
+            continue
+        value = found.group(2)
+        if role in current and value:
+            records.append(current)
+            current = {}
+        if value:
+            current[role] = value
+    records.append(current)
+    rows = []
+    for record in records:
+        if "invoice" not in record and "lot" not in record:
+            continue
+        row = row_from_cells(record, source=source, default_year=default_year)
+        if row is not None and (row.invoice or len(record) >= 2):
+            rows.append(row)
+    return rows
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])|\n\s*\n|\n\s*[-•*]\s+|\n(?=\s*\d+[.)]\s)")
+_DISTRACTOR = re.compile(r"(?:trait|re[cç]u|envoy|transmis|courrier|lettre|pay|vir|lot du|le lot|dat[ée]e?|"
+                         r"en date|r[ée]ception|[ée]mis|int[ée]gr)\w*\W{1,4}(?:le |du |en date du )?$")
+_CARE = re.compile(r"(?:soins?|actes?|s[ée]ances?|passages?|ex[ée]cut\w*|prestations?|r[ée]alis\w*)"
+                   r"[^.\d]{0,25}$")
+
+
+_PROSE_MOTIF = re.compile(r"(?i)motif\s*(?:du rejet|de rejet|d'anomalie)?\s*[:\-–]?\s*"
+                          r"(?:\d{4}(?:\s*[-/ ]\s*\d{3})?\s*[-:–]?\s*)?[«\"]?\s*([^«»\"\n.;]{3,160})")
+
+
+def prose_rows(text: str, *, default_year: int | None = None) -> list[Row]:
+    """Rows from sentences that name invoices ("La facture n° 123 456 789 du 12/09/2026, d'un montant
+    de 63,00 €, est rejetée : prescription absente")."""
+    from cpambot.understanding.classify.text.amounts import find_amounts
+
+    rows: list[Row] = []
+    for chunk in _SENTENCE_END.split(text):
+        invoices = invoices_in(chunk)
+        if not invoices:
+            continue
+        folded = normalize(chunk)
+        lots = re.findall(r"\blots?\s*(?:n[°o]\s*)?(\d{3})(?!\d)", folded)
+        amounts = find_amounts(chunk)
+        care = None
+        for day, start, _ in iter_dates(chunk, default_year=default_year):
+            before = normalize(chunk[max(0, start - 40):start])
+            if _DISTRACTOR.search(before):
+                continue
+            if _CARE.search(before) or care is None:
+                care = day if _CARE.search(before) or len(invoices) == 1 else care
+        code = None
+        if found := re.search(r"(?i)(?:code|rejet|motif)\D{0,20}?\b(\d{4})(?:\s*[-/ ]\s*(\d{3}))?\b", chunk):
+            code = (found.group(1), found.group(2))
+        motif = None
+        if found := _PROSE_MOTIF.search(chunk):
+            motif = found.group(1).strip(" :–-")
+        single = len(invoices) == 1
+        for number in invoices:
+            rows.append(Row(invoice=number, lot=lots[0] if len(set(lots)) == 1 else None,
+                            care_date=care if single else None,
+                            amount=amounts[0] if single and len(amounts) == 1 else None,
+                            reject_code=code[0] if code else None, reject_subcode=code[1] if code else None,
+                            motif=motif, status=status_of(chunk), action=action_of(chunk), source="prose"))
+    return rows
+
+
+def merge(rows: Iterable[Row]) -> list[Row]:
+    """One row per invoice (or whole lot), in order of first mention; a later mention fills the
+    fields the first one lacked, never overrides them."""
+    out: dict[tuple[str | None, str | None], Row] = {}
+    for row in rows:
+        key = (row.invoice, None) if row.invoice else (None, row.lot)
+        if key not in out:
+            out[key] = row
+            continue
+        first = out[key]
+        fills = {name: getattr(row, name) for name in ("lot", "care_date", "care_period", "amount",
+                                                          "reject_code", "reject_subcode", "motif",
+                                                          "consigne", "beneficiary", "status", "action")
+                 if getattr(first, name) is None and getattr(row, name) is not None}
+        if fills:
+            out[key] = replace(first, **fills)
+    return list(out.values())
+
+
+def paid(row: Row) -> bool:
+    return row.status is Status.PAID
