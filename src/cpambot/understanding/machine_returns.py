@@ -19,7 +19,7 @@ from cpambot.understanding.decode.records import Part
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 
-_RSS = re.compile(r"^\d{2}(\d{3})@(\d{3})\.\d{2}\.rss\.fr$")
+_RSS = re.compile(r"^(\d{2})(\d{3})@(\d{3})\.\d{2}\.rss\.fr$")
 
 DEBT_NATURES = {
     "IND": "indu sur prestations",
@@ -31,9 +31,11 @@ DEBT_NATURES = {
 
 
 def caisse_from_address(address: str) -> str | None:
-    """``01974@974.01.rss.fr`` → ``974``."""
+    """``01974@974.01.rss.fr`` → ``974``; an MSA's ``02221@221.02.rss.fr`` → ``02221``."""
     found = _RSS.match(address.strip().lower())
-    return found.group(2) if found else None
+    if not found:
+        return None
+    return found.group(3) if found.group(1) != "02" else "02" + found.group(3)
 
 
 def billing_details(invoice: Invoice) -> dict:
@@ -76,13 +78,24 @@ def _part_facts(invoice: Invoice, part: Part, caisse: str | None, when: date | N
                     amount=amount, reject_code=reject_code, label=label, date=when, part=part.kind,
                     details={} if details is None else details)
 
+    wanted = "O" if part.kind == "AMO" else "C"
     if part.state == "P":
-        return [fact(FactKind.INVOICE_PAID, part.paid)]
+        paid = [fact(FactKind.INVOICE_PAID, part.paid)]
+        # A reject on one act of an invoice otherwise paid: the act's money is lost unless billed again
+        line_rejects = [r for r in invoice.rejects
+                        if (r.part or "O") == wanted and (r.line or r.level.strip() == "L")]
+        for code in dict.fromkeys(r.code.strip() for r in line_rejects):
+            same = [r for r in line_rejects if r.code.strip() == code]
+            paid.append(fact(FactKind.INVOICE_REJECTED, None, reject_code=code,
+                             label=same[0].label.strip() or None,
+                             details={**billing, "scope": "acte", "level": same[0].level,
+                                      "lines": sorted({r.line for r in same if r.line})}))
+        return paid
     if part.state == "D":
         text = " ".join(c.text.strip() for c in invoice.comments if c.text.strip()) or None
-        return [fact(FactKind.INVOICE_DEFERRED, part.claimed, label=text, details=billing)]
+        return [fact(FactKind.INVOICE_DEFERRED, part.claimed, label=text,
+                     details={**billing, **({"comment": text} if text else {})})]
     if part.state == "R":
-        wanted = "O" if part.kind == "AMO" else "C"
         rejects = [r for r in invoice.rejects if (r.part or "O") == wanted] or \
             ([r for r in invoice.rejects if not r.part] if part.kind == "AMO" else [])
         if not rejects:
@@ -129,6 +142,7 @@ def noemie_facts(noemie: NoemieFile, caisse: str | None) -> list[Fact]:
                           label=DEBT_NATURES.get(retenue.debt_nature.strip(), retenue.debt_nature.strip())
                           or None, date=retenue.debt_date or paid_on,
                           details={"operation": retenue.operation.strip(),
+                                   "nature": retenue.debt_nature.strip() or None,
                                    "balance": str(retenue.balance) if retenue.balance is not None
                                    else None}))
     for forfait in noemie.all_forfaits:
