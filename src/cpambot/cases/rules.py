@@ -114,6 +114,15 @@ def _describe(fact: Fact) -> str:
     return ", ".join(parts)
 
 
+# The action a caisse asks for one row (understanding.rows.Action values) → the advice given
+ACTION_ADVICE = {
+    "refacturer": "La caisse demande de corriger la facture puis de la télétransmettre à nouveau.",
+    "pieces": "La caisse demande une pièce justificative : envoyez-la (SCOR de préférence) sans refacturer.",
+    "contacter": "La caisse demande que vous la contactiez avant toute nouvelle facturation.",
+    "aucune": "Rien à faire selon la caisse.",
+}
+
+
 def apply_fact(case: Case, fact: Fact, *, source: str, received: date,
                today: date, settings: RuleSettings = DEFAULT_RULES) -> Case:
     """``case`` updated by ``fact`` (a new value); the same case if the fact was already applied."""
@@ -148,6 +157,10 @@ def apply_fact(case: Case, fact: Fact, *, source: str, received: date,
                               "lot_refused": "lot refusé"}[kind] + (f" : {label}" if label else ""))
         if kind == "lot_refused" and info.resend is not False:
             change["advice"] = "Corrigez puis retransmettez le lot entier. " + info.advice
+        asked = ACTION_ADVICE.get(str(fact.details.get("action") or ""))
+        if asked is not None:  # the caisse's own instruction for this row beats the code table
+            consigne = fact.details.get("consigne")
+            change["advice"] = asked + (f" (consigne de la caisse : « {consigne} »)" if consigne else "")
     elif kind == "pieces_requested":
         change.update(state=CaseState.OPEN, status="pièces justificatives demandées",
                       advice="Envoyez la pièce demandée (SCOR de préférence) sans renvoyer la facture.")

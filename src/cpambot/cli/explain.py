@@ -93,7 +93,7 @@ def explain_text(report: dict[str, Any]) -> str:
         lines.append(f"{i}. " + ", ".join(parts))
         if fact.get("case"):
             lines.append(f"   → dossier : {fact['case']['status']}")
-            if fact["case"].get("advice"):
+            if fact["case"].get("advice") and not report.get("needs_review"):
                 lines.append(f"   → conseil : {fact['case']['advice']}")
         for d in fact.get("deadlines") or []:
             lines.append(f"   → échéance {_fr_date(d['due'])} : {labels.DEADLINE.get(d['name'], d['name'])}")

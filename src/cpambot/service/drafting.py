@@ -55,8 +55,8 @@ class Drafter:
                 self.drafts.save(replace(draft, state=DraftState.OBSOLETE, reason="dossier clos"))
         steps = self.drafts.steps_by_case()  # one read of the drafts, not one per case
         for case in cases.values():
-            if case.is_closed:
-                continue
+            if case.is_closed or case.needs_review:
+                continue  # a message the bot was unsure of: shown to the professional, never acted on
             try:
                 done = steps.get(case.key, set())
                 same_day = self._same_day_annulation(case, today, now, done)

@@ -163,3 +163,19 @@ def test_an_old_stored_case_without_newer_keys_still_loads():
     case = Case.from_doc(old)
     assert case.flags == () and case.billing is None and case.closed is None and case.amount is None
     assert case.to_doc()["closed"] is None
+
+
+def test_the_caisses_own_instruction_for_a_row_decides_the_advice():
+    """GIVEN an invoice in anomaly whose row says "merci de nous adresser la prescription, sans
+    refacturer" (action pieces), and another whose row says to correct and re-transmit WHEN applied
+    THEN the advice follows each row's instruction, quoting it, never the other one."""
+    pieces = Fact("invoice_in_anomaly", caisse="331", lot="045", invoice="000012348",
+                  label="Prescription absente",
+                  details={"action": "pieces", "consigne": "merci de nous adresser la prescription"})
+    rebill = Fact("invoice_in_anomaly", caisse="331", lot="045", invoice="000012349", label="NIR erroné",
+                  details={"action": "refacturer"})
+    pieces_case, rebill_case = opened(pieces), opened(rebill)
+    assert "sans refacturer" in (pieces_case.advice or "")
+    assert "merci de nous adresser la prescription" in (pieces_case.advice or "")
+    assert "télétransmettre à nouveau" in (rebill_case.advice or "")
+    assert "sans refacturer" not in (rebill_case.advice or "")
