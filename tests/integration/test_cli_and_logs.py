@@ -8,6 +8,7 @@ import subprocess
 
 import pytest
 from builders import message, noise
+from paths import ROOT
 
 from cpambot.cli.main import main
 from cpambot.service.logs import redact, setup_logging
@@ -129,3 +130,31 @@ def test_smtp_check(smtp_server_factory, tmp_path, monkeypatch):
     ok, text = check_smtp(settings)
     assert not ok and "refusé" in text
     assert server.messages == []
+
+
+def test_parse_an_approval_reply_shows_commands_and_every_check(tmp_path, capsys):
+    """GIVEN an approver's reply "OK A1 / REPORTER B2 3" whose own server says DKIM failed WHEN given
+    to cpambot parse with a configuration but no store yet THEN it lists the commands read and each
+    approval check with its verdict (sender yes, authentication no, the reference unknown without the
+    store), and writes nothing."""
+    example = (ROOT / "config.example.toml").read_text(encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text(example.replace('dossier = "/var/lib/cpambot"', f'dossier = "{tmp_path / "data"}"')
+                      .replace('# authserv_id = ["mx.example.org"]', 'authserv_id = ["mx.example.org"]'),
+                      encoding="utf-8")
+    raw = message(sender="Marie <marie.exemple@example.org>", subject="Re: récapitulatif",
+                  body="OK A1\nREPORTER B2 3\nmerci\n",
+                  extra_headers={"Authentication-Results": "mx.example.org; dkim=fail; dmarc=fail"})
+    path = tmp_path / "reply.eml"
+    path.write_bytes(raw)
+    assert main(["--config", str(config), "parse", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Commandes lues : OK A1; REPORTER B2 3" in out
+    assert "inconnu sans la base" in out
+    assert main(["--config", str(config), "parse", "--json", str(path)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    checks = {c["check"]: c["passed"] for c in report["reply"]["checks"]}
+    assert checks["expéditeur approbateur, seul et sans Sender différent"] is True
+    assert checks["pas une réponse automatique"] is True
+    assert checks["authentification DKIM/DMARC selon mx.example.org"] is False
+    assert not (tmp_path / "data").exists()

@@ -160,19 +160,35 @@ def check_reply(headers: HeaderSummary, *, approvers: set[str], our_message_ids:
     ``now`` is accepted for symmetry with :func:`may_release` (the message checks do not
     depend on time). Every failing check adds its French reason."""
     del now  # no time-dependent message check (yet); tokens are checked in may_release
-    reasons = _sender_reasons(headers, approvers)
+    checks = reply_checks(headers, approvers=approvers, our_message_ids=our_message_ids,
+                          authserv_ids=authserv_ids, raw_auth_results=raw_auth_results,
+                          require_reference=require_reference, require_pass=require_pass)
+    reasons = [reason for _, failed in checks for reason in failed]
     ours = {m.strip() for m in our_message_ids if m}
     chain = tuple(dict.fromkeys(headers.in_reply_to + headers.references))
     referenced = tuple(m for m in chain if m in ours)
     parent = parent_message_id(headers)
     parent_id = parent if parent in ours else None
-    if require_reference and not referenced:
-        reasons.append("ne répond à aucun message envoyé par cpambot")
-    if is_auto_reply(headers):
-        reasons.append("réponse automatique")
-    if authserv_ids:
-        reasons += _auth_reasons(headers, authserv_ids, raw_auth_results, require_pass)
     return Verdict(accepted=not reasons, reasons=reasons, parent_id=parent_id, referenced=referenced)
+
+
+def reply_checks(headers: HeaderSummary, *, approvers: set[str], our_message_ids: set[str],
+                 authserv_ids: tuple[str, ...], raw_auth_results: list[str], require_reference: bool = True,
+                 require_pass: bool = False) -> list[tuple[str, list[str]]]:
+    """Every message check of :func:`check_reply`, named in French, with its failing reasons
+    (an empty list: passed). ``cpambot parse`` shows them all."""
+    ours = {m.strip() for m in our_message_ids if m}
+    chain = tuple(dict.fromkeys(headers.in_reply_to + headers.references))
+    checks: list[tuple[str, list[str]]] = [("expéditeur approbateur, seul et sans Sender différent",
+                                            _sender_reasons(headers, approvers))]
+    if require_reference:
+        unanswered = [] if any(m in ours for m in chain) else ["ne répond à aucun message envoyé par cpambot"]
+        checks.append(("répond à un message envoyé par cpambot", unanswered))
+    checks.append(("pas une réponse automatique", ["réponse automatique"] if is_auto_reply(headers) else []))
+    if authserv_ids:
+        checks.append((f"authentification DKIM/DMARC selon {', '.join(authserv_ids)}",
+                       _auth_reasons(headers, authserv_ids, raw_auth_results, require_pass)))
+    return checks
 
 
 # --------------------------------------------------------------------------- may_release

@@ -11,18 +11,52 @@ from datetime import date
 from typing import Any
 
 from cpambot import labels
+from cpambot.approval.checks import reply_checks
+from cpambot.approval.commands import read_reply
+from cpambot.approval.tokens import find_tokens
 from cpambot.cases.rules import apply_fact, case_key, new_case
 from cpambot.config.model import Caisse, RuleSettings
 from cpambot.errors import UnreadableMessage
+from cpambot.mailbox.auth_results import authentication_results
 from cpambot.mailbox.headers import header_block, summarize
 from cpambot.mailbox.senders import SenderPolicy, assess
 from cpambot.service.report import _fr_date
+from cpambot.understanding.message import parse_message
 from cpambot.understanding.reader import read_message
+
+_VERBS = {"approve": "OK", "reject": "NON", "postpone": "REPORTER", "approve_all": "OK TOUT",
+          "resend": "RENVOYER", "delivered": "REÇU"}
+
+
+def reply_report(raw: bytes, approvers: set[str], *, our_message_ids: set[str] | None,
+                 authserv_ids: tuple[str, ...]) -> dict[str, Any]:
+    """What an approval reply says (its commands) and the verdict of every approval check,
+    computed by the service's own functions, without acting. Without the store, whether it
+    answers one of the bot's messages cannot be known and is said so."""
+    head = summarize(header_block(raw), len(raw))
+    msg = parse_message(raw)
+    parsed = read_reply(msg.text)
+    checks = reply_checks(head, approvers=approvers, our_message_ids=our_message_ids or set(),
+                          authserv_ids=authserv_ids,
+                          raw_auth_results=authentication_results(header_block(raw)),
+                          require_reference=our_message_ids is not None)
+    return {
+        "commands": [" ".join([_VERBS.get(c.action, c.action), *c.codes,
+                               *([str(c.days)] if c.days is not None else [])])
+                     for c in parsed.commands],
+        "annulations": [f"annuler lot {a.lot} facture {a.invoice} ({a.motif})" for a in parsed.annulations],
+        "unrecognized": list(parsed.unrecognized),
+        "tokens": len(find_tokens(head.to, msg.text)),
+        "checks": [{"check": name, "passed": not failed, "reasons": failed} for name, failed in checks],
+        "reference_unknown": our_message_ids is None,
+    }
 
 
 def explain(raw: bytes, policy: SenderPolicy, caisses: tuple[Caisse, ...] = (), *,
-            today: date, settings: RuleSettings | None = None) -> dict[str, Any]:
-    """What the bot understands of ``raw`` and the cases its facts would open ``today``."""
+            today: date, settings: RuleSettings | None = None, our_message_ids: set[str] | None = None,
+            authserv_ids: tuple[str, ...] = ()) -> dict[str, Any]:
+    """What the bot understands of ``raw`` and the cases its facts would open ``today``; for a
+    message from an approver, also the commands it holds and every approval check's verdict."""
     settings = settings or RuleSettings()
     head = summarize(header_block(raw), len(raw))
     relevance = assess(head, policy)
@@ -30,6 +64,9 @@ def explain(raw: bytes, policy: SenderPolicy, caisses: tuple[Caisse, ...] = (), 
         "from": head.from_addr, "subject": head.subject, "date": head.date,
         "message_id": head.message_id, "category": relevance.category, "sender": relevance.reason,
     }
+    if relevance.category in ("approver", "reply"):
+        out["reply"] = reply_report(raw, set(policy.approvers), our_message_ids=our_message_ids,
+                                    authserv_ids=authserv_ids)
     if not relevance.fetch_body:
         out.update(kind=None, caisse=None, facts=[], reading=None,
                    note="message sans rapport : le robot ne lit que ses en-têtes")
@@ -67,6 +104,8 @@ def explain_text(report: dict[str, Any]) -> str:
     lines = [f"Expéditeur : {report['from'] or '—'} — {category} "
              f"({report['sender']})",
              f"Objet : {report['subject'] or '—'}"]
+    if report.get("reply"):
+        lines += _reply_lines(report["reply"])
     if report.get("note"):
         lines.append(report["note"])
         return "\n".join(lines)
@@ -98,3 +137,18 @@ def explain_text(report: dict[str, Any]) -> str:
         for d in fact.get("deadlines") or []:
             lines.append(f"   → échéance {_fr_date(d['due'])} : {labels.DEADLINE.get(d['name'], d['name'])}")
     return "\n".join(lines)
+
+
+def _reply_lines(reply: dict[str, Any]) -> list[str]:
+    lines = ["Réponse d'approbation (rien n'est exécuté ici) :"]
+    commands = reply["commands"] + reply["annulations"]
+    lines.append("  Commandes lues : " + ("; ".join(commands) if commands else "aucune"))
+    for text in reply["unrecognized"]:
+        lines.append(f"  Ligne non comprise : « {text} »")
+    for check in reply["checks"]:
+        mark = "oui" if check["passed"] else "NON (" + "; ".join(check["reasons"]) + ")"
+        lines.append(f"  Contrôle « {check['check']} » : {mark}")
+    if reply["reference_unknown"]:
+        lines.append("  Contrôle « répond à un message envoyé par cpambot » : inconnu sans la base du "
+                     "robot (absente, ou configuration non indiquée : --config)")
+    return lines

@@ -224,14 +224,30 @@ def cmd_parse(args: argparse.Namespace) -> int:
     config = _optional_config(args)
     policy = build_policy(config) if config else SenderPolicy.build()
     today = local_date(SystemClock().now(), ZoneInfo(config.timezone if config else DEFAULT_TIMEZONE))
+    our_ids = _our_message_ids(config) if config else None
     report = explain(raw, policy, config.caisses if config else (), today=today,
-                     settings=config.rules if config else None)
+                     settings=config.rules if config else None, our_message_ids=our_ids,
+                     authserv_ids=config.authserv_ids if config else ())
     if args.json:
         json.dump(report, sys.stdout, ensure_ascii=False, indent=1)
         print()
     else:
         print(explain_text(report))
     return 0
+
+
+def _our_message_ids(config: Config) -> set[str] | None:
+    """The Message-IDs the bot sent to the approver, read from the store without changing it
+    (None when there is no store yet)."""
+    from cpambot.service.approver import SENT_IDS
+
+    if not (config.data_dir / "store.json").exists():
+        return None
+    try:
+        with Store.open(config.data_dir, readonly=True) as store:
+            return {doc["_key"] for doc in store.values(SENT_IDS)}
+    except CpambotError:
+        return None
 
 
 def _read_store(args: argparse.Namespace) -> Store:
