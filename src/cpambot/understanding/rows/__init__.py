@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from cpambot.understanding.message import ParsedMessage
-from cpambot.understanding.rows.grids import Grid, csv_grid, decode_text, html_grids, text_grids
+from cpambot.understanding.rows.grids import Table, csv_grid, decode_text, html_grids, text_grids
 from cpambot.understanding.rows.model import Action, Row, RowSet, Status
 from cpambot.understanding.rows.records import card_rows, grid_rows, merge, prose_rows
 
@@ -23,21 +23,18 @@ __all__ = ["Action", "Row", "RowSet", "Status", "read_rows"]
 _LOT_MENTION = re.compile(r"(?i)\blots?\s*(?:n[°o]\.?\s*|num[ée]ro\s*)?:?\s*(\d{3})(?!\d)(?![.,/]\d)")
 
 
-def _grids(msg: ParsedMessage) -> Iterator[tuple[Grid, str]]:
+def _grids(msg: ParsedMessage) -> Iterator[Table]:
     if msg.html:
-        for grid in html_grids(msg.html):
-            yield grid, "table"
-    for grid in text_grids(msg.text or ""):
-        yield grid, "table"
+        yield from html_grids(msg.html)
+    yield from text_grids(msg.text or "")
     for item in msg.attachments:
         name = (item.filename or "").lower()
         if name.endswith((".csv", ".txt")) or item.content_type in ("text/csv", "application/csv",
                                                                      "application/vnd.ms-excel"):
             text = decode_text(item.payload) if item.payload else (item.text or "")
-            yield csv_grid(text), "table"
+            yield Table(csv_grid(text), name)
         elif item.text:
-            for grid in text_grids(item.text):
-                yield grid, "table"
+            yield from text_grids(item.text)
 
 
 def _texts(msg: ParsedMessage) -> Iterator[str]:
@@ -54,8 +51,11 @@ def read_rows(msg: ParsedMessage, *, default_year: int | None = None) -> RowSet:
     rows: list[Row] = []
     problems: list[str] = []
     totals: list[tuple[Decimal, list[Row]]] = []
-    for grid, source in _grids(msg):
-        found, total, trouble = grid_rows(grid, source=source, default_year=default_year)
+    for table in _grids(msg):
+        found, total, trouble = grid_rows(table.rows, source="table", default_year=default_year)
+        heading = list(dict.fromkeys(_LOT_MENTION.findall(table.caption)))
+        if len(heading) == 1:  # "Lot 214 — envoyé le 02/10" just above the table
+            found = [r if r.lot else _with_lot(r, heading[0]) for r in found]
         rows += found
         problems += trouble
         if total is not None and found:

@@ -42,8 +42,8 @@ def action_of(*texts: str | None) -> Action | None:
     text = normalize(" ".join(t for t in texts if t))
     if not text:
         return None
-    if _NO_REBILL.search(text):
-        return Action.NONE if _NOTHING.search(text) and not _PIECES.search(text) else Action.PIECES
+    if _NO_REBILL.search(text):  # "sans refacturer": a document, or nothing at all
+        return Action.PIECES if _PIECES.search(text) else Action.NONE
     if _NOTHING.search(text):
         return Action.NONE
     if _REBILL.search(text):
@@ -55,14 +55,28 @@ def action_of(*texts: str | None) -> Action | None:
     return None
 
 
-def status_of(*texts: str | None) -> Status | None:
-    """Paid, pending or rejected, when the row's words say so."""
-    text = normalize(" ".join(t for t in texts if t))
-    if not text:
-        return None
-    if re.search(r"\b(?:non|pas|refus\w*|impaye)\b[^.;]{0,12}\b(?:paye|regle|rembourse)", text):
+def status_of(*texts: str | None, status_cell: str | None = None, has_code: bool = False) -> Status | None:
+    """Paid, pending or rejected, when the row's words say so. A reject code means rejected; "déjà
+    payée" is the reject of a duplicate, not a payment; only a status column may say "réglée" alone,
+    elsewhere a payment must be stated ("mise en paiement", "paiement effectué", "réglée le …")."""
+    if has_code:
         return Status.REJECTED
-    if _PAID.search(text) and not re.search(r"\brejet|\brefus|\banomalie", text):
+    if status_cell and (said := _status_words(normalize(status_cell), loose=True)) is not None:
+        return said
+    text = normalize(" ".join(t for t in texts if t))
+    return _status_words(text, loose=False) if text else None
+
+
+_STATED_PAID = re.compile(r"mise? en (?:paiement|reglement)|paiement effectue"
+                          r"|(?:payee?s?|reglee?s?|remboursee?s?|virement effectue)\s+(?:le|du|en date)"
+                          r"|a ete (?:payee?|reglee?|mise en paiement)|\bpaid\b")
+
+
+def _status_words(text: str, *, loose: bool) -> Status | None:
+    if re.search(r"\b(?:non|pas|refus\w*|impaye)\b[^.;]{0,12}\b(?:paye|regle|rembourse)|deja paye", text):
+        return Status.REJECTED
+    paid = _PAID.search(text) if loose else _STATED_PAID.search(text)
+    if paid and not re.search(r"\brejet|\brefus|\banomalie", text):
         return Status.PAID
     if _PENDING.search(text):
         return Status.PENDING

@@ -81,6 +81,8 @@ def date_of(cell: str, *, default_year: int | None = None) -> tuple[date | None,
     day = parse_french_date(text, default_year=default_year)
     if day is not None:
         return day, None
+    if len(re.findall(r"\d{1,2}[/.]\d{1,2}", text)) >= 2 or re.search(r"(?i)\bdu\b.+\bau\b", text):
+        return None, text  # a period, "du 26/02 au 01/03/2026": no single care day
     days = find_dates(text, default_year=default_year)
     if len(days) == 1:
         return days[0], None
@@ -123,6 +125,8 @@ def role_of(header_cell: str) -> str | None:
     text = normalize(header_cell).strip(" :*")
     if not text or len(text) > 60:
         return None
+    if re.match(r"(?:montant|mt|somme|total|part (?:amo|amc|obligatoire|complementaire))\b", text):
+        return "amount"  # "Montant facturé" is an amount, not an invoice number
     for role, words in ROLE_WORDS:
         if any(re.search(word, text) for word in words):
             return role

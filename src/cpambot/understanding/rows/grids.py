@@ -11,6 +11,16 @@ from html.parser import HTMLParser
 
 Grid = list[list[str]]
 
+
+class Table:
+    """A grid and the text just above it (a heading naming the lot, say)."""
+
+    __slots__ = ("caption", "rows")
+
+    def __init__(self, rows: Grid, caption: str = "") -> None:
+        self.rows = rows
+        self.caption = caption
+
 _VOID = {"br", "img", "meta", "hr", "input", "link", "col", "area", "base", "wbr", "source"}
 _BREAKS = {"br", "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article"}
 _ROWISH = re.compile(r"display\s*:\s*(?:table-row|flex|grid)|(?:^|\s)(?:row|ligne|tr|line|item)(?:\s|$|-)",
@@ -33,7 +43,8 @@ class _GridParser(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.grids: list[Grid] = []
+        self.grids: list[Table] = []
+        self.recent = ""  # the last characters of text seen, wherever they went
         self.tables: list[dict] = []  # open tables: {"rows": [[_Cell]], "cell": _Cell | None}
         self.stack: list[dict] = []  # open elements: {"tag", "row": list[_Cell] | None, "grid": key}
         self.div_grids: dict[int, Grid] = {}
@@ -51,7 +62,7 @@ class _GridParser(HTMLParser):
         attr = {k: v or "" for k, v in attrs}
         entry: dict = {"tag": tag, "cell": None, "row": None}
         if tag == "table":
-            self.tables.append({"rows": [], "cell": None})
+            self.tables.append({"rows": [], "cell": None, "caption": self.recent[-300:]})
         elif tag == "tr" and self.tables:
             self.tables[-1]["rows"].append([])
         elif tag in ("td", "th") and self.tables:
@@ -100,7 +111,7 @@ class _GridParser(HTMLParser):
                 if any(c for c in cells):
                     grid.append(cells)
             if grid:
-                self.grids.append(grid)
+                self.grids.append(Table(grid, table["caption"]))
         elif entry.get("row") is not None:
             cells = [c.text() for c in entry["row"]]
             if sum(1 for c in cells if c) >= 2:
@@ -113,6 +124,7 @@ class _GridParser(HTMLParser):
     def _data(self, data: str) -> None:
         if self.skip:
             return
+        self.recent = (self.recent + data)[-600:]
         for entry in reversed(self.stack):
             if entry.get("cell") is not None and entry["tag"] not in ("td", "th"):
                 entry["cell"].parts.append(data)
@@ -127,7 +139,7 @@ class _GridParser(HTMLParser):
         self._data(data)
 
 
-def html_grids(html: str) -> list[Grid]:
+def html_grids(html: str) -> list[Table]:
     """Every table of ``html`` (innermost first) and every ``<div>`` grid, as rows of cell texts."""
     parser = _GridParser()
     try:
@@ -137,7 +149,8 @@ def html_grids(html: str) -> list[Grid]:
         return []
     while parser.stack:
         parser._close(parser.stack.pop())
-    return [*parser.grids, *(parser.div_grids[k] for k in parser.order if len(parser.div_grids[k]) >= 2)]
+    divs = [Table(parser.div_grids[k]) for k in parser.order if len(parser.div_grids[k]) >= 2]
+    return [*parser.grids, *divs]
 
 
 def decode_text(payload: bytes, charset: str | None = None) -> str:
@@ -171,13 +184,91 @@ def csv_grid(text: str) -> Grid:
 _RULE = re.compile(r"^\s*[-+=|:_ ]{3,}\s*$")
 
 
-def text_grids(text: str) -> list[Grid]:
-    """Tables written in text: runs of lines cut by pipes, semicolons or tabs, or aligned in columns
-    (two spaces or more between cells; a row cut differently is re-cut at the header's columns)."""
-    grids: list[Grid] = []
+def header_columns(line: str) -> list[int] | None:
+    """The start of each column of a fixed-width header line whose names may be one space apart
+    ("LOT FACTURE   DATE SOINS MONTANT CODE"), or None when the line is not such a header."""
+    from cpambot.understanding.rows.cells import role_of
+
+    tokens = [(m.start(), m.group()) for m in re.finditer(r"\S+", line)]
+    if len(tokens) < 3 or len(tokens) > 16 or any(re.search(r"\d{4}", t) for _, t in tokens):
+        return None
+    starts: list[int] = []
+    roles: list[str] = []
+    i = 0
+    def role(first: int, size: int) -> str | None:
+        return role_of(" ".join(t for _, t in tokens[first:first + size])) if first + size <= len(tokens) \
+            else None
+
+    while i < len(tokens):
+        best = None
+        if (alone := role(i, 1)) is not None:
+            # "DATE SOINS", "N° FACTURE": a word without a role of its own qualifies the one before
+            merged = role(i, 2) if role(i + 1, 1) is None else None
+            best = (2, merged) if merged else (1, alone)
+        else:
+            for size in (2, 3):
+                if (found := role(i, size)) is not None and role(i + size - 1, 1) is not None:
+                    best = (size, found)
+                    break
+        if best is None:
+            if not starts:
+                return None
+            i += 1  # a word of the previous column's name
+            continue
+        starts.append(tokens[i][0])
+        roles.append(best[1])
+        i += best[0]
+    if len(starts) < 3 or "invoice" not in roles:
+        return None
+    return starts
+
+
+def _slice(line: str, starts: list[int]) -> list[str]:
+    cuts = [0, *starts[1:]]
+    adjusted = []
+    for cut in cuts:  # a value running over its column's start (right-aligned figures) moves the cut left
+        while 0 < cut < len(line) and line[cut - 1] != " " and line[cut] != " ":
+            cut -= 1
+        adjusted.append(cut)
+    bounds = [*adjusted[1:], len(line)]
+    return [line[a:b].strip() for a, b in zip(adjusted, bounds, strict=True)]
+
+
+def _fixed_width(lines: list[str]) -> tuple[list[Table], set[int]]:
+    grids: list[Table] = []
+    used: set[int] = set()
+    i = 0
+    while i < len(lines):
+        starts = header_columns(lines[i]) if "|" not in lines[i] and ";" not in lines[i] else None
+        if starts is None:
+            i += 1
+            continue
+        grid = [_slice(lines[i], starts)]
+        used.add(i)
+        j = i + 1
+        while j < len(lines) and (lines[j].strip() or j == i + 1):
+            if lines[j].strip() and not _RULE.match(lines[j]):
+                grid.append(_slice(lines[j], starts))
+            used.add(j)
+            j += 1
+        if len(grid) >= 2:
+            grids.append(Table(grid, "\n".join(lines[max(0, i - 3):i])))
+        i = j
+    return grids, used
+
+
+def text_grids(text: str) -> list[Table]:
+    """Tables written in text: fixed-width tables read at their header's columns, runs of lines cut
+    by pipes, semicolons or tabs, or aligned with two spaces or more between cells (a row cut
+    differently is re-cut at the header's columns)."""
+    all_lines = text.splitlines()
+    grids, used = _fixed_width(all_lines)
     current: Grid = []
     starts: list[int] = []
-    for line in [*text.splitlines(), ""]:
+    begin = 0
+    for index, line in enumerate([*all_lines, ""]):
+        if index in used:
+            line = ""
         if _RULE.match(line) and line.strip():
             continue
         cells, positions = _split(line)
@@ -186,12 +277,13 @@ def text_grids(text: str) -> list[Grid]:
         if cells is not None and (not current or len(cells) == len(current[0])
                                   or abs(len(cells) - len(current[0])) <= 1):
             if not current:
-                starts = positions
+                starts, begin = positions, index
             current.append(cells)
             continue
         if len(current) >= 2:
-            grids.append(current)
+            grids.append(Table(current, "\n".join(all_lines[max(0, begin - 3):begin])))
         current, starts = ([cells], positions) if cells is not None else ([], [])
+        begin = index
     return grids
 
 

@@ -52,24 +52,39 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
         return None
     care, period = date_of(cells.get("care_date", ""), default_year=default_year) if cells.get("care_date") \
         else (None, None)
-    code = None
-    for key in ("code", "motif"):
-        if cells.get(key) and (found_code := code_of(cells[key])):
-            code = found_code
-            break
     motif = (cells.get("motif") or "").strip() or None
-    if motif and code and motif.startswith(code[0]):
-        motif = re.sub(rf"^{code[0]}(?:\s*[-/ ]\s*{code[1]})?\s*[-:–]?\s*", "", motif) if code[1] \
-            else re.sub(rf"^{code[0]}\s*[-:–]?\s*", "", motif)
-        motif = motif or None
     consigne = (cells.get("consigne") or "").strip() or None
-    status = status_of(cells.get("status"), motif, consigne)
+    if motif and "\n" in motif:  # "Libellé\nconsigne" in one cell
+        first, _, rest = motif.partition("\n")
+        motif, consigne = first.strip() or None, consigne or rest.strip() or None
+    code = code_of(cells["code"]) if cells.get("code") else None
+    if motif and code is None:
+        code, motif = _code_in_motif(motif)
+    elif motif and code and motif.startswith(code[0]):
+        motif = _code_in_motif(motif)[1]
+    status = status_of(motif, consigne, status_cell=cells.get("status"), has_code=code is not None)
     return Row(invoice=invoice, lot=lot, care_date=care, care_period=period,
                amount=amount_of(cells.get("amount", "")) if cells.get("amount") else None,
                reject_code=code[0] if code else None, reject_subcode=code[1] if code else None,
                motif=motif, consigne=consigne, beneficiary=_masked(cells.get("beneficiary", "")),
                status=status, action=action_of(consigne, motif, cells.get("status")),
                whole_lot=invoice is None, source=source)
+
+
+_CODE_IN_TEXT = re.compile(r"^\s*(\d{4})(?:\s*[-/ ]\s*(\d{3}))?\s*[-:–]?\s+(?=\D)"  # "0250 050 ASSURE…"
+                           r"|\s*[(\[]\s*(?:code\s*)?(\d{4})(?:\s*[-/ ]\s*(\d{3}))?\s*[)\]]"  # "… (0470 049)"
+                           r"|\s*[-–:]\s*(?:code\s*)?(\d{4})(?:\s+(\d{3}))?\s*$", re.IGNORECASE)  # "… – 0450"
+
+
+def _code_in_motif(motif: str) -> tuple[tuple[str, str | None] | None, str | None]:
+    """(code, motif without it) for a label that carries its reject code before or after itself."""
+    found = _CODE_IN_TEXT.search(motif)
+    if not found:
+        return None, motif
+    groups = found.groups()
+    code = next(((groups[i], groups[i + 1]) for i in (0, 2, 4) if groups[i]), None)
+    rest = (motif[:found.start()] + " " + motif[found.end():]).strip(" .;:-–")
+    return code, rest or None
 
 
 def _header_index(grid: Grid) -> tuple[int, dict[str, int]] | None:
@@ -219,7 +234,8 @@ def prose_rows(text: str, *, default_year: int | None = None) -> list[Row]:
                             care_date=care if single else None,
                             amount=amounts[0] if single and len(amounts) == 1 else None,
                             reject_code=code[0] if code else None, reject_subcode=code[1] if code else None,
-                            motif=motif, status=status_of(chunk), action=action_of(chunk), source="prose"))
+                            motif=motif, status=status_of(chunk, has_code=code is not None),
+                            action=action_of(chunk), source="prose"))
     return rows
 
 
