@@ -37,6 +37,7 @@ from cpambot.understanding.classify import (
 from cpambot.understanding.classify.text.caisses import caisse_code
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
+from cpambot.understanding.rows import read_rows, returns_evidence
 
 LOG = logging.getLogger(__name__)
 
@@ -131,6 +132,8 @@ def _read(source: ParsedMessage, trust: str, category: str, caisses: tuple,
         caisse = caisse_code(source, caisses)
         modules = CAISSE_MODULES
     scores = [(module.match(source), -index, module) for index, module in enumerate(modules)]
+    if category != "amc":
+        scores = _with_evidence(source, scores)
     score, _, module = max(scores, key=lambda s: (s[0], s[1]))
     if score >= THRESHOLD:
         reading = module.read(source, trust, caisse)
@@ -167,3 +170,22 @@ def _reply_to_warning(source: ParsedMessage, caisses: tuple, amc_domains: tuple[
         return None
     return (f"l'adresse de réponse (Reply-To : {reply}) n'est pas celle de l'expéditeur : ne répondez pas "
             "à cette adresse, écrivez à la caisse par ses coordonnées habituelles")
+
+
+def _with_evidence(source: ParsedMessage,
+                   scores: list[tuple[float, int, Any]]) -> list[tuple[float, int, Any]]:
+    """Keyword scores corrected by the message's structure: a table of rejected invoices (codes,
+    paid rows beside rejects, several instructions) is a lot return even when its rows ask for a
+    prescription — reading it as a pièces request would advise not to re-bill invoices the caisse
+    asks to correct and re-transmit."""
+    evidence = returns_evidence(read_rows(source))
+    if not evidence:
+        return scores
+    out = []
+    for score, index, module in scores:
+        if module is retour_lots:
+            score = max(score, evidence)
+        elif module is pieces and evidence >= 0.9:
+            score = min(score, evidence - 0.05)
+        out.append((score, index, module))
+    return out

@@ -32,11 +32,19 @@ KEYWORDS = keywords(
     ("prescriptions? [^.]{0,120}illisible", 1.0),
     ("copie lisible", 0.8),
     ("en l'absence (?:de la|des) (?:prescriptions?|ordonnances?|pieces?)", 0.8),
+    ("(?:merci|nous vous remercions|je vous remercie) de (?:bien vouloir )?(?:nous |me )?(?:adresser|"
+     "transmettre|faire parvenir|communiquer|envoyer) [^.]{0,80}(?:prescriptions?|ordonnances?|accord "
+     "prealable|entente prealable|justificatifs?|copie)", 0.85),
+    ("(?:prescriptions?|ordonnances?) (?:medicales? )?(?:manquantes?|absentes?|non (?:parvenues?|recues?|"
+     "jointes?))", 0.8),
+    ("(?:copie|double) de (?:la |l')?(?:demande d')?(?:accord|entente) prealable", 0.85),
+    ("justificatifs? (?:de deplacement|des? (?:indemnites|frais) de deplacement)", 0.85),
 )
 
 
 def match(msg: ParsedMessage) -> float:
-    return keyword_score(msg, KEYWORDS, ("piece", "justificati", "lisible", "absence"))
+    return keyword_score(msg, KEYWORDS, ("piece", "justificati", "lisible", "absence", "prescription",
+                                         "ordonnance", "prealable", "copie"))
 
 
 def _merge(into: dict, new: dict, invoice: str, problems: list[str]) -> None:
@@ -106,7 +114,8 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     if not facts:
         facts.append(Fact(FactKind.PIECES_REQUESTED, caisse=caisse, lot=lots[0] if len(lots) == 1 else None,
                           label=label, reference=reference, details=dict(details)))
-        review = "demande de pièces sans numéro de facture reconnu : à lire"
+        if reference is None:  # a request with its own reference can be answered as it stands
+            review = "demande de pièces sans numéro de facture ni référence reconnus : à lire"
     elif problems:
         review = "demande de pièces : informations contradictoires, à vérifier"
     fields = {"invoices": list(records), "lots": lots, "reference": reference, "label": label,

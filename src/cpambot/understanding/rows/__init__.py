@@ -13,12 +13,13 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
+from cpambot.understanding.classify.text.keywords import per_message
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.rows.grids import Table, csv_grid, decode_text, html_grids, text_grids
 from cpambot.understanding.rows.model import Action, Row, RowSet, Status
 from cpambot.understanding.rows.records import card_rows, grid_rows, merge, prose_rows
 
-__all__ = ["Action", "Row", "RowSet", "Status", "read_rows"]
+__all__ = ["Action", "Row", "RowSet", "Status", "read_rows", "returns_evidence"]
 
 _LOT_MENTION = re.compile(r"(?i)\blots?\s*(?:n[°o]\.?\s*|num[ée]ro\s*)?:?\s*(\d{3})(?!\d)(?![.,/]\d)")
 
@@ -44,10 +45,11 @@ def _texts(msg: ParsedMessage) -> Iterator[str]:
             yield item.text
 
 
-def read_rows(msg: ParsedMessage, *, default_year: int | None = None) -> RowSet:
-    """Every invoice row ``msg`` lists, and the problems found while reading them."""
-    if default_year is None and msg.date is not None:
-        default_year = msg.date.year
+@per_message
+def read_rows(msg: ParsedMessage) -> RowSet:
+    """Every invoice row ``msg`` lists, and the problems found while reading them (remembered for
+    the last message: the kind's evidence and the classifier ask in a row)."""
+    default_year = msg.date.year if msg.date is not None else None
     rows: list[Row] = []
     problems: list[str] = []
     totals: list[tuple[Decimal, list[Row]]] = []
@@ -88,3 +90,20 @@ def _with_lot(row: Row, lot: str) -> Row:
 def _euros(value: Decimal) -> str:
     whole, _, cents = f"{value:.2f}".partition(".")
     return f"{int(whole):,}".replace(",", "\u202f") + "," + cents + " €"
+
+
+def returns_evidence(rows: RowSet) -> float:
+    """How surely a message's rows make it a lot return: rows that are rejects (a reject code, a
+    whole lot, a stated reject) beside other outcomes, or several different instructions, are
+    the shape of a "retour sur le traitement des lots" whatever its words (0 to 1)."""
+    rejected = [r for r in rows.rows if r.reject_code or r.whole_lot or r.status is Status.REJECTED]
+    if not rejected:
+        return 0.0
+    if all(r.source == "prose" for r in rows.rows):
+        # sentences also name rejected invoices in réclamation answers and reminders: weaker evidence
+        return 0.7 if sum(1 for r in rejected if r.reject_code) >= 2 else 0.0
+    actions = {r.action for r in rows.rows if r.action}
+    if any(r.reject_code for r in rejected) or any(r.status is Status.PAID for r in rows.rows) \
+            or len(actions) > 1 or any(r.whole_lot for r in rejected):
+        return 0.95
+    return 0.6

@@ -34,7 +34,9 @@ def reference_after(text: str, label: str, span: int = 12) -> str | None:
 # professional's own number ("N° AM : 974123456", "Professionnel de santé : EXEMPLE (974123456)").
 _PS_WORDS = re.compile(r"\b(?:am|ps|adeli|rpps|finess|siret|emetteur|professionnel de sante|identification|"
                        r"compte|tel|telephone|idel|infirmiere?s?(?: liberale?s?)?)\b")
-_INVOICE_RE = re.compile(r"(?<![\w/.\-=])\d{9}(?!\w)(?![/.,\-]\d)")  # not in "PS974123456", "?id="
+# 9 digits, or three groups of three ("000 345 871"); not in "PS974123456", "?id=", a SIRET
+_INVOICE_RE = re.compile(r"(?<![\w/.\-=])(?:\d{9}|\d{3}[ \u00a0\u202f]\d{3}[ \u00a0\u202f]\d{3}(?! ?\d))"
+                         r"(?!\w)(?![/.,\-]\d)")
 
 
 def is_ps_number(text: str, start: int) -> bool:
@@ -53,8 +55,9 @@ def invoice_numbers(text: str) -> list[str]:
     """Invoice numbers (9 digits) in ``text``, in order, without the PS's own AM number."""
     out: list[str] = []
     for found in _INVOICE_RE.finditer(text):
-        if found.group() not in out and not is_ps_number(text, found.start()):
-            out.append(found.group())
+        number = re.sub(r"\D", "", found.group())
+        if number not in out and not is_ps_number(text, found.start()):
+            out.append(number)
     return out
 
 
