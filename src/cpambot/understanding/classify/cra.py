@@ -16,7 +16,7 @@ from cpambot.understanding.classify.text.amounts import amount_after
 from cpambot.understanding.classify.text.dates import date_after, letter_date
 from cpambot.understanding.classify.text.keywords import keyword_score, keywords
 from cpambot.understanding.classify.text.normalize import normalize
-from cpambot.understanding.classify.text.references import reference_after
+from cpambot.understanding.classify.text.references import any_reference, reference_after
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 
@@ -57,7 +57,8 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     full = msg.all_text()
     letters = "\n".join(a.text for a in msg.attachments if a.text)
     label = outcome(letters) or outcome(msg.text or "")
-    reference = reference_after(full, r"recours\s*(?:n[°o]|num[ée]ro)\s*:?")
+    reference = (reference_after(full, r"recours\s*(?:n[°o]|num[ée]ro)\s*:?")
+                 or any_reference(msg.subject, full))
     indu_reference = (reference_after(full, r"indu\s*(?:n[°o]|num[ée]ro)?\s*:?")
                       or reference_after(full, r"notification de payer\s*(?:n[°o]|num[ée]ro)\s*:?"))
     session = date_after(full, r"s[ée]ance du\s*", span=2)

@@ -19,7 +19,7 @@ from cpambot.understanding.classify.text.amounts import amount_after
 from cpambot.understanding.classify.text.dates import date_after, find_delay, letter_date
 from cpambot.understanding.classify.text.keywords import keywords, mentions, per_message, zones
 from cpambot.understanding.classify.text.normalize import normalize
-from cpambot.understanding.classify.text.references import reference_after
+from cpambot.understanding.classify.text.references import any_reference, reference_after
 from cpambot.understanding.classify.text.tables import column, find_tables
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
@@ -140,7 +140,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     problems: list[str] = []
     full = msg.all_text()
     reference = (reference_after(msg.subject or "", _INDU_REF) or reference_after(full, _INDU_REF)
-                 or reference_after(full, _REF))
+                 or reference_after(full, _REF) or any_reference(msg.subject, full))
     letters = "\n".join(a.text for a in msg.attachments if a.text)
     letter = letter_date(letters) or letter_date(msg.text or "")
     when = letter or (msg.date.date() if msg.date else None)

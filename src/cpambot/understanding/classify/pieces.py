@@ -15,6 +15,7 @@ from cpambot.understanding.classify.text.dates import date_after, find_delay
 from cpambot.understanding.classify.text.keywords import keyword_score, keywords
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.classify.text.references import (
+    any_reference,
     invoice_numbers,
     invoice_records,
     lot_numbers,
@@ -101,7 +102,8 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     illegible = re.search(r"(ordonnance|prescription)[^.]{0,120}illisible|(illisible)", folded)
     label = ("pièce justificative manquante" if not illegible
              else f"{illegible.group(1) or 'pièce'} illisible")
-    reference = reference_after(full, r"r[ée]f[ée]rence\s*(?:du courrier)?\s*:?")
+    reference = (reference_after(full, r"r[ée]f[ée]rence\s*(?:du courrier)?\s*:?")
+                 or any_reference(msg.subject, full))
     details = deadline(msg, full)
     facts = []
     for invoice, record in records.items():

@@ -17,7 +17,7 @@ from cpambot.understanding.classify import pieces
 from cpambot.understanding.classify.text.dates import date_after
 from cpambot.understanding.classify.text.keywords import keywords, mentions, per_message, zones
 from cpambot.understanding.classify.text.normalize import normalize
-from cpambot.understanding.classify.text.references import reference_after
+from cpambot.understanding.classify.text.references import any_reference, reference_after
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 
@@ -85,7 +85,8 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     invoices = list(records)
     record = records[invoices[0]] if len(invoices) == 1 else {}
     reference = (reference_after(full, r"r[ée]f[ée]rence\s*:?")
-                 or reference_after(full, r"r[ée]clamation\s*(?:n[°o]|num[ée]ro)\s*:?"))
+                 or reference_after(full, r"r[ée]clamation\s*(?:n[°o]|num[ée]ro)\s*:?")
+                 or any_reference(msg.subject, full))
     submitted = date_after(full, r"(?:d[ée]pos[ée]e|r[ée]clamation|demande) (?:le|du)\s*", span=2)
     details = {k: v for k, v in (("submitted_on", submitted), ("care_date", record.get("date")),
                                  ("other_invoices", invoices[1:] or None)) if v}

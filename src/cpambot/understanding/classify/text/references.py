@@ -30,6 +30,19 @@ def reference_after(text: str, label: str, span: int = 12) -> str | None:
     return None
 
 
+# Labels a caisse puts before the reference of a file, in a subject or a letter
+ANY_REFERENCE = (r"(?:r[ée]f[ée]rences?|r[ée]f\.?|(?:n[°o]|num[ée]ro) de dossier|dossier|recla(?:-ps)?|"
+                 r"r[ée]clamation|recours)\s*(?:n[°o]\.?|num[ée]ro)?\s*:?")
+
+
+def any_reference(*texts: str) -> str | None:
+    """The first reference after any usual label, looked for in ``texts`` in order (subject first)."""
+    for text in texts:
+        if found := reference_after(text or "", ANY_REFERENCE):
+            return found
+    return None
+
+
 # A 9-digit number after these words (on the same line, with only a name in between) is the
 # professional's own number ("N° AM : 974123456", "Professionnel de santé : EXEMPLE (974123456)").
 _PS_WORDS = re.compile(r"\b(?:am|ps|adeli|rpps|finess|siret|emetteur|professionnel de sante|identification|"
