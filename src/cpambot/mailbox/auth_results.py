@@ -103,10 +103,12 @@ def authentication_results(header_bytes: bytes) -> list[str]:
     values: list[str] = []
     current: list[str] | None = None
     for line in text.split("\n"):
-        if not line.strip():
+        if not line:
             if values or current is not None:
                 break
             continue
+        if not line.strip():
+            continue  # spaces alone: a folded empty line
         if line[0] in " \t":
             if current is not None:
                 current.append(line.strip())

@@ -167,10 +167,12 @@ def split_headers(header_bytes: bytes) -> dict[str, str]:
     fields: dict[str, str] = {}
     name = None
     for line in text.replace("\r\n", "\n").split("\n"):
-        if not line.strip():
+        if not line:
             if fields:
                 break
             continue
+        if not line.strip():
+            continue  # spaces alone: an (obsolete) folded empty line, not the end of the header
         if line[0] in " \t":
             if name is not None:
                 fields[name] += " " + line.strip()
@@ -248,6 +250,6 @@ def select_fields(raw_headers: bytes | Iterable[bytes], fields: tuple[str, ...] 
 
 def _until_blank(lines: Iterable[bytes]) -> Iterator[bytes]:
     for line in lines:
-        if not line.strip():
+        if not line.rstrip(b"\r\n"):
             return
         yield line
