@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal
 
 from cpambot.understanding.classify.text.keywords import per_message
+from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.message import ParsedMessage
+from cpambot.understanding.rows.actions import action_of
 from cpambot.understanding.rows.grids import Table, csv_grid, decode_text, html_grids, text_grids
 from cpambot.understanding.rows.model import Action, Row, RowSet, Status
-from cpambot.understanding.rows.records import card_rows, grid_rows, merge, prose_rows
+from cpambot.understanding.rows.records import card_rows, code_in_motif, grid_rows, merge, prose_rows
 
 __all__ = ["Action", "Row", "RowSet", "Status", "read_rows", "returns_evidence"]
 
@@ -68,7 +71,7 @@ def read_rows(msg: ParsedMessage) -> RowSet:
     if not rows:
         for text in _texts(msg):
             rows += prose_rows(text, default_year=default_year)
-    merged = merge(rows)
+    merged = _with_notes(_with_legend(merge(rows), "\n".join(_texts(msg))), "\n".join(_texts(msg)))
     lots = list(dict.fromkeys(_LOT_MENTION.findall(msg.subject + "\n" + "\n".join(_texts(msg)))))
     if len(lots) == 1:
         merged = [r if r.lot else _with_lot(r, lots[0]) for r in merged]
@@ -82,8 +85,6 @@ def read_rows(msg: ParsedMessage) -> RowSet:
 
 
 def _with_lot(row: Row, lot: str) -> Row:
-    from dataclasses import replace
-
     return replace(row, lot=lot)
 
 
@@ -107,3 +108,57 @@ def returns_evidence(rows: RowSet) -> float:
             or len(actions) > 1 or any(r.whole_lot for r in rejected):
         return 0.95
     return 0.6
+
+
+_LEGEND = re.compile(r"[«\"“]\s*([^»\"”\n]{1,40}?)\s*[»\"”]([^.\n]{0,200})")
+
+
+def _with_legend(rows: list[Row], text: str) -> list[Row]:
+    """Rows whose instruction is a short code ("PJ", "A RETRANSMETTRE") explained by a sentence of
+    the message (« Celles indiquées « PJ » appellent l'envoi de la pièce… ») take that sentence's action."""
+    legend: dict[str, Action] = {}
+    for found in _LEGEND.finditer(text):
+        action = action_of(found.group(2))
+        if action is not None:
+            legend.setdefault(normalize(found.group(1)), action)
+    if not legend:
+        return rows
+    out = []
+    for row in rows:
+        key = normalize(row.consigne or "")
+        if key in legend and (row.action is None or len(key) <= 3):
+            row = replace(row, action=legend[key])
+        out.append(row)
+    return out
+
+
+_NOTE = re.compile(r"^[ \t]*[(\[](\d{1,2})[)\]][ \t]+(\S.*)$")
+
+
+def _with_notes(rows: list[Row], text: str) -> list[Row]:
+    """Rows marked "(1)" take the reject explained by footnote (1) under the table: its label and
+    code, and the explanation's instruction."""
+    if not any(r.note for r in rows):
+        return rows
+    notes: dict[str, tuple[str, list[str]]] = {}
+    current: str | None = None
+    for line in text.splitlines():
+        if found := _NOTE.match(line):
+            current = found.group(1)
+            notes[current] = (found.group(2).strip(), [])
+        elif current is not None and line.strip() and line[:1] in " \t":
+            notes[current][1].append(line.strip())
+        else:
+            current = None
+    out = []
+    for row in rows:
+        if row.note in notes and row.motif is None:
+            head, rest = notes[row.note]
+            code, motif = code_in_motif(head)
+            consigne = " ".join(rest) or None
+            row = replace(row, motif=motif, reject_code=row.reject_code or (code[0] if code else None),
+                          reject_subcode=row.reject_subcode or (code[1] if code else None),
+                          consigne=row.consigne or consigne,
+                          action=row.action or action_of(consigne, motif))
+        out.append(row)
+    return out

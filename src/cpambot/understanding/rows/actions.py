@@ -68,7 +68,8 @@ def status_of(*texts: str | None, status_cell: str | None = None, has_code: bool
 
 
 _STATED_PAID = re.compile(r"mise? en (?:paiement|reglement)|paiement effectue"
-                          r"|(?:payee?s?|reglee?s?|remboursee?s?|virement effectue)\s+(?:le|du|en date)"
+                          r"|(?:payee?s?|reglee?s?|remboursee?s?|virement effectue)(?:\s+\w+ment)?"
+                          r"\s+(?:le|du|en date)"
                           r"|a ete (?:payee?|reglee?|mise en paiement)|\bpaid\b")
 
 

@@ -109,7 +109,8 @@ ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("code", (r"^code", r"code (?:rejet|motif|anomalie|erreur|refus)", r"n[°o] (?:de )?rejet", r"^rejet$",
               r"code$")),
     ("consigne", (r"consigne", r"action", r"conduite a tenir", r"a faire", r"que faire", r"suite a donner",
-                  r"correction", r"demarche", r"marche a suivre", r"a realiser", r"instruction")),
+                  r"correction", r"demarche", r"marche a suivre", r"a realiser", r"instruction", r"^suite\b",
+                  r"^traitement a effectuer")),
     ("motif", (r"motif", r"libelle", r"anomalie", r"observation", r"commentaire", r"cause", r"raison",
                r"detail", r"erreur", r"nature", r"rejet", r"description")),
     ("status", (r"statut", r"^etat", r"situation", r"decision", r"resultat", r"traitement")),
@@ -125,8 +126,11 @@ def role_of(header_cell: str) -> str | None:
     text = normalize(header_cell).strip(" :*")
     if not text or len(text) > 60:
         return None
-    if re.match(r"(?:montant|mt|somme|total|part (?:amo|amc|obligatoire|complementaire))\b", text):
-        return "amount"  # "Montant facturé" is an amount, not an invoice number
+    if re.match(r"(?:montant|mt|somme|total|part (?:amo|amc|obligatoire|complementaire))\b", text) \
+            or re.search(r"\b(?:eur|euros?)\b|€|\(eur\)", text):
+        return "amount"  # "Montant facturé", "FACTURE EUR": amounts, not invoice numbers
+    if re.fullmatch(r"soins?|date soins?|jours? de soins", text):
+        return "care_date"
     for role, words in ROLE_WORDS:
         if any(re.search(word, text) for word in words):
             return role

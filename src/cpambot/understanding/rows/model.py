@@ -42,6 +42,7 @@ class Row:
     status: Status | None = None
     action: Action | None = None
     whole_lot: bool = False  # the row names a lot, no invoice: the whole lot is concerned
+    note: str | None = None  # a footnote mark ("REJETEE (1)") explained below the table
     source: str = ""  # "table", "card", "prose"
 
 

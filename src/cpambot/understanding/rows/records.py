@@ -59,11 +59,13 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
         motif, consigne = first.strip() or None, consigne or rest.strip() or None
     code = code_of(cells["code"]) if cells.get("code") else None
     if motif and code is None:
-        code, motif = _code_in_motif(motif)
+        code, motif = code_in_motif(motif)
     elif motif and code and motif.startswith(code[0]):
-        motif = _code_in_motif(motif)[1]
+        motif = code_in_motif(motif)[1]
     status = status_of(motif, consigne, status_cell=cells.get("status"), has_code=code is not None)
-    return Row(invoice=invoice, lot=lot, care_date=care, care_period=period,
+    note = next((m.group(1) for key in ("status", "motif", "code", "consigne")
+                 if (m := re.search(r"\((\d{1,2})\)|\[(\d{1,2})\]", cells.get(key) or ""))), None)
+    return Row(invoice=invoice, lot=lot, care_date=care, care_period=period, note=note,
                amount=amount_of(cells.get("amount", "")) if cells.get("amount") else None,
                reject_code=code[0] if code else None, reject_subcode=code[1] if code else None,
                motif=motif, consigne=consigne, beneficiary=_masked(cells.get("beneficiary", "")),
@@ -73,16 +75,17 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
 
 _CODE_IN_TEXT = re.compile(r"^\s*(\d{4})(?:\s*[-/ ]\s*(\d{3}))?\s*[-:–]?\s+(?=\D)"  # "0250 050 ASSURE…"
                            r"|\s*[(\[]\s*(?:code\s*)?(\d{4})(?:\s*[-/ ]\s*(\d{3}))?\s*[)\]]"  # "… (0470 049)"
-                           r"|\s*[-–:]\s*(?:code\s*)?(\d{4})(?:\s+(\d{3}))?\s*$", re.IGNORECASE)  # "… – 0450"
+                           r"|\s*[-–:]\s*(?:code\s*)?(\d{4})(?:\s+(\d{3}))?\s*$"  # "… – 0450"
+                           r"|\s+(\d{4})\s+(\d{3})\s*$", re.IGNORECASE)  # "… NON JUSTIFIE 0530 012"
 
 
-def _code_in_motif(motif: str) -> tuple[tuple[str, str | None] | None, str | None]:
+def code_in_motif(motif: str) -> tuple[tuple[str, str | None] | None, str | None]:
     """(code, motif without it) for a label that carries its reject code before or after itself."""
     found = _CODE_IN_TEXT.search(motif)
     if not found:
         return None, motif
     groups = found.groups()
-    code = next(((groups[i], groups[i + 1]) for i in (0, 2, 4) if groups[i]), None)
+    code = next(((groups[i], groups[i + 1]) for i in (0, 2, 4, 6) if groups[i]), None)
     rest = (motif[:found.start()] + " " + motif[found.end():]).strip(" .;:-–")
     return code, rest or None
 

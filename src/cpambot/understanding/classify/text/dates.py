@@ -43,8 +43,8 @@ def iter_dates(text: str, *, default_year: int | None = None) -> Iterator[tuple[
     for found in _DATE_RE.finditer(text):
         g = found.groupdict()
         if g["d"]:
-            if g["s"] == "." and len(g["y"]) == 2:
-                continue  # "8.2.10" is a version number, not a date
+            if g["s"] == "." and len(g["y"]) == 2 and (len(g["d"]) == 1 or len(g["m"]) == 1):
+                continue  # "8.2.10" is a version number, not a date ("01.10.26" is one)
             value = _make_date(int(g["y"]), int(g["m"]), int(g["d"]))
         elif g["iy"]:
             value = _make_date(int(g["iy"]), int(g["im"]), int(g["id"]))
