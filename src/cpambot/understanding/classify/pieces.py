@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 from cpambot.understanding.classify.text.dates import date_after, find_delay
 from cpambot.understanding.classify.text.keywords import keyword_score, keywords
@@ -24,6 +25,7 @@ from cpambot.understanding.classify.text.references import (
 )
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
+from cpambot.understanding.rows import Status, read_rows
 
 KEYWORDS = keywords(
     ("demande de pieces justificatives", 1.0),
@@ -96,7 +98,15 @@ def deadline(msg: ParsedMessage, full: str) -> dict:
 def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     problems: list[str] = []
     full = msg.all_text()
-    records = invoice_table(msg, problems)
+    rowset = read_rows(msg)
+    rows = [r for r in rowset.rows if r.invoice and r.status is not Status.PAID]
+    records: dict[str, dict[str, Any]]
+    if rows:  # the row reader knows tables, cards and spaced numbers; sentences are its last resort
+        records = {r.invoice: {"lot": r.lot, "amount": r.amount, "date": r.care_date, "label": r.motif}
+                   for r in rows if r.invoice}
+        problems += rowset.problems
+    else:
+        records = invoice_table(msg, problems)
     lots = lot_numbers(full)
     folded = normalize(full)
     illegible = re.search(r"(ordonnance|prescription)[^.]{0,120}illisible|(illisible)", folded)

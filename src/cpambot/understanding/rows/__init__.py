@@ -71,7 +71,10 @@ def read_rows(msg: ParsedMessage) -> RowSet:
     if not rows:
         for text in _texts(msg):
             rows += prose_rows(text, default_year=default_year)
-    merged = _with_notes(_with_legend(merge(rows), "\n".join(_texts(msg))), "\n".join(_texts(msg)))
+    merged, conflicts = merge(rows)
+    problems += conflicts
+    text = "\n".join(_texts(msg))
+    merged = _with_notes(_with_legend(merged, text), text)
     lots = list(dict.fromkeys(_LOT_MENTION.findall(msg.subject + "\n" + "\n".join(_texts(msg)))))
     if len(lots) == 1:
         merged = [r if r.lot else _with_lot(r, lots[0]) for r in merged]

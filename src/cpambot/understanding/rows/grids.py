@@ -203,7 +203,7 @@ def header_columns(line: str) -> list[int] | None:
         best = None
         if (alone := role(i, 1)) is not None:
             # "DATE SOINS", "N° FACTURE": a word without a role of its own qualifies the one before
-            merged = role(i, 2) if role(i + 1, 1) is None else None
+            merged = role(i, 2) if role(i + 1, 1) in (None, alone) else None
             best = (2, merged) if merged else (1, alone)
         else:
             for size in (2, 3):

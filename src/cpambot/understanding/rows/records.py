@@ -242,23 +242,39 @@ def prose_rows(text: str, *, default_year: int | None = None) -> list[Row]:
     return rows
 
 
-def merge(rows: Iterable[Row]) -> list[Row]:
+_FACTS = ("lot", "care_date", "amount", "reject_code")  # values two mentions may not disagree on
+_NAMES = {"lot": "lot", "care_date": "date de soins", "amount": "montant", "reject_code": "code de rejet"}
+
+
+def merge(rows: Iterable[Row]) -> tuple[list[Row], list[str]]:
     """One row per invoice (or whole lot), in order of first mention; a later mention fills the
-    fields the first one lacked, never overrides them."""
+    fields the first one lacked. Two mentions that disagree on a value (the body says 17,10 €, the
+    attached letter 10,70 €) leave it empty and name the problem: never a guess."""
     out: dict[tuple[str | None, str | None], Row] = {}
+    problems: list[str] = []
+    conflicts: set[tuple[tuple[str | None, str | None], str]] = set()
     for row in rows:
         key = (row.invoice, None) if row.invoice else (None, row.lot)
         if key not in out:
             out[key] = row
             continue
         first = out[key]
-        fills = {name: getattr(row, name) for name in ("lot", "care_date", "care_period", "amount",
-                                                          "reject_code", "reject_subcode", "motif",
-                                                          "consigne", "beneficiary", "status", "action")
-                 if getattr(first, name) is None and getattr(row, name) is not None}
-        if fills:
-            out[key] = replace(first, **fills)
-    return list(out.values())
+        change: dict[str, object] = {}
+        for name in ("lot", "care_date", "care_period", "amount", "reject_code", "reject_subcode", "motif",
+                     "consigne", "beneficiary", "status", "action"):
+            mine, theirs = getattr(first, name), getattr(row, name)
+            if theirs is None or (key, name) in conflicts:
+                continue
+            if mine is None:
+                change[name] = theirs
+            elif name in _FACTS and mine != theirs:
+                conflicts.add((key, name))
+                change[name] = None
+                problems.append(f"facture {row.invoice or '-'} : {_NAMES[name]} différent selon les passages "
+                                f"du message, à vérifier")
+        if change:
+            out[key] = replace(first, **change)  # type: ignore[arg-type]
+    return list(out.values()), problems
 
 
 def paid(row: Row) -> bool:
