@@ -58,6 +58,8 @@ class ParsedMessage:
     edi: tuple[EdiPart, ...] = ()  # application/EDI-consent parts (ARL, NOEMIE)
     edi_error: str | None = None  # French reason when an EDI part cannot even be extracted
     reply_to: str = ""  # the Reply-To address, lower case
+    bulk: bool = False  # List-Unsubscribe, List-Id or Precedence bulk/list: sent to many
+    auto_reply: bool = False  # an automatic answer (Auto-Submitted, X-Autoreply, "Réponse automatique")
 
     @property
     def from_domain(self) -> str:
@@ -287,6 +289,17 @@ def _fallback(raw: bytes) -> ParsedMessage:
                          message_id=head.message_id, text=body, defects=("UnparseableMessage",))
 
 
+_AUTO_SUBJECT = re.compile(r"^\s*(?:r[ée]ponse automatique|automatic reply|auto(?:matic)?[- ]?reply|"
+                           r"out of (?:the )?office|absence du bureau|absent[e]?\b|message d'absence)",
+                           re.IGNORECASE)
+
+
+def _auto_reply(fields: dict[str, str], subject: str) -> bool:
+    auto = fields.get("auto-submitted", "").lower()
+    return auto.startswith("auto-replied") or bool(fields.get("x-autoreply") or fields.get("x-autorespond")) \
+        or fields.get("precedence", "").lower() == "auto_reply" or bool(_AUTO_SUBJECT.match(subject))
+
+
 def _reply_to(value: str) -> str:
     pairs = getaddresses([value]) if value else []
     return pairs[0][1].strip().lower() if pairs and "@" in pairs[0][1] else ""
@@ -329,6 +342,9 @@ def parse_message(raw: bytes, *, _depth: int = 0) -> ParsedMessage:
         text=text, html=html, attachments=attachments, forwarded=forwarded,
         defects=tuple(sorted({*parsed.defects_categories, *bad_date})), edi=edi, edi_error=edi_error,
         reply_to=_reply_to(head.fields.get("reply-to", "")),
+        bulk=bool(head.fields.get("list-unsubscribe") or head.fields.get("list-id")
+                  or head.fields.get("precedence", "").lower() in ("bulk", "list", "junk")),
+        auto_reply=_auto_reply(head.fields, subject),
     )
 
 

@@ -114,6 +114,9 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
             return Reading(kind=MessageKind.UNKNOWN, trust=trust, fields=fields, needs_review=(
                 f"message transféré : l'expéditeur d'origine ({original.from_addr or 'inconnu'}) n'est "
                 "ni une caisse ni une complémentaire reconnue, à trier"))
+    if category is None and trust == "other":
+        if msg.bulk or informational.newsletter_score(msg) >= THRESHOLD:
+            return Reading(kind=MessageKind.NEWSLETTER, trust=trust, fields={**fields, "from": msg.from_addr})
     if category is None:
         review = None
         if trust in ("approver", "owner") and _FORWARD_SUBJECT.match(msg.subject or ""):
@@ -134,6 +137,12 @@ def _read(source: ParsedMessage, trust: str, category: str, caisses: tuple,
     scores = [(module.match(source), -index, module) for index, module in enumerate(modules)]
     if category != "amc":
         scores = _with_evidence(source, scores)
+    if source.bulk:  # sent to a list: information, unless a module is sure of more
+        scores = [(max(s, 0.75) if m is informational else min(s, 0.9), i, m) for s, i, m in scores]
+    if source.auto_reply and max(s for s, _, _ in scores) < THRESHOLD:
+        return Reading(kind=MessageKind.UNKNOWN, trust=trust, caisse=caisse,
+                       fields={"subject": source.subject, "from": source.from_addr, "auto_reply": True,
+                               **fields})
     score, _, module = max(scores, key=lambda s: (s[0], s[1]))
     if score >= THRESHOLD:
         reading = module.read(source, trust, caisse)

@@ -24,6 +24,10 @@ NEWSLETTER = keywords(
     ("actualites", 0.6),
     ("desabonn", 0.55),
     ("desinscri", 0.55),
+    ("enquete (?:de )?satisfaction", 0.7),
+    ("(?:information|info) (?:aux |des )?(?:professionnels de sante|ps|infirmier)", 0.6),
+    ("(?:nouvelles?|evolution des?) (?:modalites|regles|nomenclature)", 0.55),
+    ("nous vous (?:rappelons|informons) que", 0.5),
 )
 INVITATION = keywords(
     ("invitation a (?:un|une) (?:echange|entretien|rendez-vous|reunion|rencontre)", 1.0),
@@ -31,13 +35,22 @@ INVITATION = keywords(
     ("souhaite (?:echanger avec vous|vous rencontrer|s'entretenir avec vous)", 0.8),
     ("entretien confraternel", 0.9),
     ("echange confraternel", 0.9),
+    ("(?:vous rendre|rendre) visite", 0.85),
+    ("visite (?:de |d'un |d'une |du |de la )?(?:votre )?(?:delegue|conseill)", 0.9),
+    ("(?:je|nous) (?:vous )?propos(?:e|ons) (?:un |une )?(?:rendez-vous|visite|rencontre|echange)", 0.85),
 )
 _BEFORE = r"(?:avant le|au plus tard le|d'ici le|jusqu'au)\s*"
 _TIME = re.compile(r"\s*(?:[àa]|,)?\s*(\d{1,2})\s*h\s*(\d{2})?(?!\d)")
 
 
-_NEWS_WORDS = ("lettre", "newsletter", "actualites", "desabonn", "desinscri")
-_INVITATION_WORDS = ("invit", "echange", "entretien", "rendez-vous", "rencontr", "reunion")
+_NEWS_WORDS = ("lettre", "newsletter", "actualites", "desabonn", "desinscri", "enquete", "information",
+               "info ", "modalites", "regles", "nomenclature", "rappelons", "informons")
+_INVITATION_WORDS = ("invit", "echange", "entretien", "rendez-vous", "rencontr", "reunion", "visite",
+                     "propos")
+
+
+def newsletter_score(msg: ParsedMessage) -> float:
+    return keyword_score(msg, NEWSLETTER, _NEWS_WORDS)
 
 
 def match(msg: ParsedMessage) -> float:
@@ -62,7 +75,9 @@ def _meeting(msg: ParsedMessage) -> tuple[date | None, str | None]:
 
 
 def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
-    if keyword_score(msg, NEWSLETTER, _NEWS_WORDS) > keyword_score(msg, INVITATION, _INVITATION_WORDS):
+    news = keyword_score(msg, NEWSLETTER, _NEWS_WORDS)
+    invitation = keyword_score(msg, INVITATION, _INVITATION_WORDS)
+    if msg.bulk or news > invitation:
         return Reading(kind=MessageKind.NEWSLETTER, trust=trust, caisse=caisse, fields={"title": msg.subject})
     when, hour = _meeting(msg)
     reply_before = date_after(msg.all_text(), _BEFORE, span=2)

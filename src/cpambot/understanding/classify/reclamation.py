@@ -26,6 +26,9 @@ ACK = keywords(
     ("accusons (?:bonne )?reception de votre reclamation", 1.0),
     ("votre reclamation (?:a bien ete|a ete|est) (?:enregistree|recue|prise en compte)", 0.9),
     ("reclamation[^.]{0,80}enregistree sous la reference", 0.9),
+    ("accuse (?:de )?reception[^.\n]{0,20}reclamation", 0.9),
+    ("(?:votre|nous avons bien recu votre) (?:message|demande|courriel)[^.]{0,40}(?:a bien ete |bien )?"
+     "(?:recue?|enregistree?)", 0.6),
 )
 ANSWER = keywords(
     ("votre reclamation (?:no ?[\\w-]+ )?(?:deposee[^.]{0,80})?a ete traitee", 1.0),
@@ -38,6 +41,8 @@ NOTICE = keywords(
     ("nouveau (?:message|document)[^.]{0,60}(?:amelipro|espace pro)", 0.7),
     ("amelipro[^.]{0,60}nouveau (?:message|document)", 0.7),
     ("espace pro[^.]{0,60}nouveau (?:message|document)", 0.7),
+    ("releve (?:mensuel|de paiements?|des paiements?)[^.]{0,40}disponible", 0.85),
+    ("(?:document|courrier|message)s? (?:est |sont )?disponibles? dans votre espace", 0.7),
 )
 _FAVOURABLE = re.compile(r"regularis|paiement (?:a ete|sera) (?:effectue|emis)|favorable|acceptee|"
                          r"nous (?:allons|avons) (?:proceder|procede) au (?:paiement|reglement)")
@@ -48,7 +53,7 @@ _UNFAVOURABLE = re.compile(r"defavorable|rejetee|ne peut (?:aboutir|etre (?:acce
 @per_message
 def _which(msg: ParsedMessage) -> tuple[str, float]:
     best = ("", 0.0)
-    if not mentions(msg, ("reclamation", "amelipro", "espace pro")):
+    if not mentions(msg, ("reclamation", "amelipro", "espace pro", "releve", "disponible")):
         return best
     for factor, text in zones(msg):
         hits = [(weight, -found.start(), name)
@@ -78,8 +83,11 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     kind = MessageKind.AMELIPRO if is_amelipro(msg) else MessageKind.REPONSE_RECLAMATION
     full = msg.all_text()
     if which == "notice":
+        if re.search(r"releve", normalize(msg.subject or "")):  # the monthly statement: routine
+            return Reading(kind=kind, trust=trust, caisse=caisse, fields={"notice": msg.subject})
         return Reading(kind=kind, trust=trust, caisse=caisse, fields={"notice": msg.subject},
-                       needs_review="notification amelipro : message à consulter dans votre espace amelipro")
+                       needs_review="notification amelipro : document à consulter dans votre espace amelipro "
+                                    "(le robot ne peut pas le lire)")
     problems: list[str] = []
     records = pieces.invoice_table(msg, problems)
     invoices = list(records)

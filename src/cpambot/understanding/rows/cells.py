@@ -112,7 +112,8 @@ ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
                   r"correction", r"demarche", r"marche a suivre", r"a realiser", r"instruction", r"^suite\b",
                   r"^traitement a effectuer")),
     ("motif", (r"motif", r"libelle", r"anomalie", r"observation", r"commentaire", r"cause", r"raison",
-               r"detail", r"erreur", r"nature", r"rejet", r"description")),
+               r"detail", r"erreur", r"nature", r"rejet", r"description", r"pieces? (?:manquante|demandee|"
+               r"attendue|a fournir)", r"document")),
     ("status", (r"statut", r"^etat", r"situation", r"decision", r"resultat", r"traitement")),
     ("amount", (r"montant", r"\bmt\b", r"somme", r"\btotal", r"\beur\b", r"€", r"\bpart\b", r"rembours",
                 r"a payer", r"regle", r"paye", r"rejete")),

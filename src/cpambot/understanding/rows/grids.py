@@ -196,8 +196,12 @@ def header_columns(line: str) -> list[int] | None:
     roles: list[str] = []
     i = 0
     def role(first: int, size: int) -> str | None:
-        return role_of(" ".join(t for _, t in tokens[first:first + size])) if first + size <= len(tokens) \
-            else None
+        if first + size > len(tokens) or any(wide(k) for k in range(first, first + size - 1)):
+            return None  # two spaces or more part two columns: never one name
+        return role_of(" ".join(t for _, t in tokens[first:first + size]))
+
+    def wide(k: int) -> bool:  # the gap after token k
+        return k + 1 < len(tokens) and tokens[k + 1][0] - (tokens[k][0] + len(tokens[k][1])) >= 2
 
     while i < len(tokens):
         best = None
@@ -213,7 +217,10 @@ def header_columns(line: str) -> list[int] | None:
         if best is None:
             if not starts:
                 return None
-            i += 1  # a word of the previous column's name
+            if i > 0 and wide(i - 1):  # a column of its own whose name says nothing known
+                starts.append(tokens[i][0])
+                roles.append("")
+            i += 1  # else a word of the previous column's name
             continue
         starts.append(tokens[i][0])
         roles.append(best[1])

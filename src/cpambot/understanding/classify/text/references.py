@@ -9,7 +9,8 @@ from cpambot.understanding.classify.text.amounts import amount_after, find_amoun
 from cpambot.understanding.classify.text.dates import date_after
 from cpambot.understanding.classify.text.normalize import label_re, normalize
 
-_REFERENCE = re.compile(r"[A-Z0-9][A-Z0-9/_.\-]{2,40}[A-Z0-9]")
+# "CTL-2026-0112", "441/IND/26/07734", or a letter prefix apart: "DPJ 38-2026-11-0417"
+_REFERENCE = re.compile(r"[A-Z]{2,6} \d[\dA-Z/_.\-]{3,30}[\dA-Z]|[A-Z0-9][A-Z0-9/_.\-]{2,40}[A-Z0-9]")
 
 
 def reference_after(text: str, label: str, span: int = 12) -> str | None:
@@ -31,8 +32,10 @@ def reference_after(text: str, label: str, span: int = 12) -> str | None:
 
 
 # Labels a caisse puts before the reference of a file, in a subject or a letter
-ANY_REFERENCE = (r"(?:r[ée]f[ée]rences?|r[ée]f\.?|(?:n[°o]|num[ée]ro) de dossier|dossier|recla(?:-ps)?|"
-                 r"r[ée]clamation|recours)\s*(?:n[°o]\.?|num[ée]ro)?\s*:?")
+ANY_REFERENCE = (r"(?:r[ée]f[ée]rences?(?:\s+(?:[àa]\s+rappeler|du dossier))?|r[ée]f\.?"
+                 r"|(?:n[°o]|num[ée]ro) de dossier|dossier|recla(?:-ps)?|r[ée]clamation|recours"
+                 r"|enregistr[ée]e?s?\s+sous\s+le)"
+                 r"\s*(?:n[°o]\.?|num[ée]ro)?\s*:?")
 
 
 def any_reference(*texts: str) -> str | None:
