@@ -15,7 +15,7 @@ import re
 from decimal import Decimal
 
 from cpambot.understanding.classify import constat
-from cpambot.understanding.classify.text.amounts import amount_after
+from cpambot.understanding.classify.text.amounts import amount_after, iter_amounts
 from cpambot.understanding.classify.text.dates import date_after, find_delay, letter_date
 from cpambot.understanding.classify.text.keywords import keywords, mentions, per_message, zones
 from cpambot.understanding.classify.text.normalize import normalize
@@ -120,14 +120,24 @@ def _acts(msg: ParsedMessage) -> list[dict]:
     return acts
 
 
+_STILL_DUE = re.compile(r"\s*(?:\)\s*)?(?:reste|restant|demeure) d[ûu]e?s?\b", re.IGNORECASE)
+
+
 def _amount(msg: ParsedMessage, problems: list[str]) -> Decimal | None:
     letters = "\n".join(a.text for a in msg.attachments if a.text)
     body = (msg.subject or "") + "\n" + (msg.text or "")
     labels = (r"montant total[^\d\n]{0,40}?", r"montant de l'indu\s*:?\s*",
               r"(?:reste|restant) d[ûu]e?\s*:?\s*", r"(?:d'un|pour un) montant (?:total )?de\s*",
               r"(?:r[ée]gler|redevable de) la somme de\s*")
+    for text in (letters, body):  # "la somme de 846,50 € reste due": what is still owed comes first
+        for found_due in iter_amounts(text):
+            if _STILL_DUE.match(text, found_due[2]):
+                return found_due[0]
     found = [v for text in (letters, body) for label in labels
              if (v := amount_after(text, label, 45)) is not None]
+    if not found:
+        found = [v for text in (letters, body)
+                 if (v := amount_after(text, r"la somme de\s*", 45)) is not None]
     if len(set(found)) > 1:
         problems.append("montants différents dans le courrier (" + ", ".join(f"{v} €" for v in
                         dict.fromkeys(found)) + ") : à vérifier")

@@ -53,9 +53,29 @@ _AMOUNT_RE = re.compile(
     re.IGNORECASE)
 
 
+# "EUR 411,75", "€ 58,20": the currency written first
+_PREFIXED_RE = re.compile(r"(?<![\w])(?:€|eur\b)[ \u00a0\u202f]?(-\s?)?"
+                          r"([1-9]\d{0,2}(?:[ \u00a0\u202f\u2009]\d{3})+(?:[.,]\d{1,2})?"
+                          r"|\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
+                          r"(?![\d,.]*\s*(?:€|eur\b|euros?\b))(?![\w])", re.IGNORECASE)
+
+
 def iter_amounts(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[Decimal, int, int]]:
-    """(amount, start, end) for every amount followed by a currency (€, EUR, euros)."""
-    for found in _AMOUNT_RE.finditer(text, start, len(text) if end is None else end):
+    """(amount, start, end) for every amount with a currency (€, EUR, euros) after it, or before it
+    ("EUR 411,75")."""
+    stop = len(text) if end is None else end
+    found_any = list(_amounts_after(text, start, stop))
+    taken = [(s, e) for _, s, e in found_any]
+    for found in _PREFIXED_RE.finditer(text, start, stop):
+        if not any(s <= found.start() < e for s, e in taken):
+            value = parse_amount((found.group(1) or "") + found.group(2))
+            if value is not None:
+                found_any.append((value, found.start(), found.end()))
+    yield from sorted(found_any, key=lambda item: item[1])
+
+
+def _amounts_after(text: str, start: int, stop: int) -> Iterator[tuple[Decimal, int, int]]:
+    for found in _AMOUNT_RE.finditer(text, start, stop):
         number = found.group(2)
         if "\n" in number:
             line_start = text.rfind("\n", 0, found.start()) + 1
