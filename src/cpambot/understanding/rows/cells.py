@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from cpambot.understanding.classify.text.amounts import parse_amount
 from cpambot.understanding.classify.text.dates import find_dates, parse_french_date
@@ -122,6 +123,10 @@ ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+_ROLE_RES = tuple((role, re.compile("|".join(f"(?:{w})" for w in words))) for role, words in ROLE_WORDS)
+
+
+@lru_cache(maxsize=4096)  # the same few header words come back in every table
 def role_of(header_cell: str) -> str | None:
     """The role a column header gives its column, or None."""
     text = normalize(header_cell).strip(" :*")
@@ -132,8 +137,8 @@ def role_of(header_cell: str) -> str | None:
         return "amount"  # "Montant facturé", "FACTURE EUR": amounts, not invoice numbers
     if re.fullmatch(r"soins?|date soins?|jours? de soins", text):
         return "care_date"
-    for role, words in ROLE_WORDS:
-        if any(re.search(word, text) for word in words):
+    for role, pattern in _ROLE_RES:
+        if pattern.search(text):
             return role
     return None
 

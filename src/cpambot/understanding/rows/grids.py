@@ -184,11 +184,16 @@ def csv_grid(text: str) -> Grid:
 _RULE = re.compile(r"^\s*[-+=|:_ ]{3,}\s*$")
 
 
+_INVOICE_HEADER = re.compile(r"(?i)fact|fse|n[°o]|num[ée]ro|invoice|r[ée]f")
+
+
 def header_columns(line: str) -> list[int] | None:
     """The start of each column of a fixed-width header line whose names may be one space apart
     ("LOT FACTURE   DATE SOINS MONTANT CODE"), or None when the line is not such a header."""
     from cpambot.understanding.rows.cells import role_of
 
+    if not _INVOICE_HEADER.search(line):
+        return None  # every table the bot reads has an invoice column
     tokens = [(m.start(), m.group()) for m in re.finditer(r"\S+", line)]
     if len(tokens) < 3 or len(tokens) > 16 or any(re.search(r"\d{4}", t) for _, t in tokens):
         return None
