@@ -1,7 +1,7 @@
 """A received message as the classifiers see it: text, tables, attachments, forwards.
 
 Pure: bytes in, :class:`ParsedMessage` out. mail-parser decodes the MIME tree;
-pypdf extracts the text layer of PDF attachments; HTML bodies are flattened to
+:mod:`cpambot.understanding.documents` reads PDF and XLSX attachments; HTML bodies are flattened to
 text with table rows kept on one line (cells separated by `` | ``). A message the
 professional forwarded ("TR:", "Fwd:") carries the original in ``forwarded``,
 whether it was attached (message/rfc822) or quoted inline.
@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import binascii
 import email
-import io
 import logging
 import re
 from dataclasses import dataclass
@@ -22,14 +21,14 @@ from html.parser import HTMLParser
 
 import mailparser
 
-from cpambot.errors import DecodeError, UnreadableContent
+from cpambot.errors import DecodeError
 from cpambot.mailbox.headers import header_block, summarize
 from cpambot.understanding.decode.edi import EdiPart, edi_parts_of
+from cpambot.understanding.documents import pdf_text, xlsx_text
 from cpambot.understanding.forwards import header_blocks
 
 LOG = logging.getLogger(__name__)
 
-MAX_PDF_PAGES = 30
 MAX_SUBJECT = 998  # characters: a longer Subject is cut (it is stored with the reading)
 
 
@@ -132,91 +131,6 @@ def html_to_text(html: str) -> str:
              for line in "".join(parser.out).splitlines()]
     text = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
-# --------------------------------------------------------------------------- PDF
-
-
-def pdf_text(payload: bytes) -> tuple[str | None, str | None]:
-    """(text, problem) of a PDF: the text layer, or a French reason why there is none."""
-    try:
-        from pypdf import PdfReader
-        from pypdf.errors import FileNotDecryptedError, PdfReadError
-    except ImportError:  # pragma: no cover - pypdf is a dependency
-        return None, "lecture des PDF indisponible (pypdf absent)"
-    try:
-        reader = PdfReader(io.BytesIO(payload))
-        if reader.is_encrypted:
-            try:
-                reader.decrypt("")
-            except Exception:  # noqa: BLE001
-                return None, "PDF chiffré : à lire"
-        pages = []
-        for page in reader.pages[:MAX_PDF_PAGES]:
-            pages.append(page.extract_text() or "")
-        text = "\n".join(pages).strip()
-    except FileNotDecryptedError:
-        return None, "PDF chiffré : à lire"
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError,
-            RecursionError, ZeroDivisionError, OSError, AssertionError) as exc:
-        return None, f"PDF illisible ({exc.__class__.__name__}) : à lire"
-    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on broken files
-        return None, f"PDF illisible ({exc.__class__.__name__}) : à lire"
-    if len(text) < 20:
-        return None, "PDF sans texte (document scanné) : à lire"
-    return text, None
-
-
-# --------------------------------------------------------------------------- spreadsheets
-
-_XLSX_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-MAX_SHEET_BYTES = 5 * 1024 * 1024
-
-
-def xlsx_text(payload: bytes) -> tuple[str | None, str | None]:
-    """(text, problem) of an .xlsx workbook: every sheet's rows as "a | b | c" lines.
-
-    The caisses send their tables of anomalies as spreadsheets; the format is a zip of XML
-    parts, read here with the standard library (no formula is evaluated, nothing is run)."""
-    import xml.etree.ElementTree as ET
-    import zipfile
-    import zlib
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(payload)) as book:
-            names = book.namelist()
-            shared: list[str] = []
-            if "xl/sharedStrings.xml" in names:
-                root = ET.fromstring(_read_part(book, "xl/sharedStrings.xml"))
-                for item in root.iter(f"{_XLSX_NS}si"):
-                    shared.append("".join(t.text or "" for t in item.iter(f"{_XLSX_NS}t")))
-            lines: list[str] = []
-            for name in sorted(n for n in names if n.startswith("xl/worksheets/sheet")):
-                root = ET.fromstring(_read_part(book, name))
-                for row in root.iter(f"{_XLSX_NS}row"):
-                    cells = []
-                    for cell in row.iter(f"{_XLSX_NS}c"):
-                        value = cell.find(f"{_XLSX_NS}v")
-                        inline = cell.find(f"{_XLSX_NS}is")
-                        if cell.get("t") == "s" and value is not None and value.text:
-                            index = int(value.text)
-                            cells.append(shared[index] if index < len(shared) else "")
-                        elif inline is not None:
-                            cells.append("".join(t.text or "" for t in inline.iter(f"{_XLSX_NS}t")))
-                        else:
-                            cells.append(value.text if value is not None and value.text else "")
-                    if any(c.strip() for c in cells):
-                        lines.append(" | ".join(c.strip() for c in cells))
-    except (zipfile.BadZipFile, zlib.error, NotImplementedError, ET.ParseError, KeyError, ValueError, OSError,
-            EOFError, UnreadableContent) as exc:
-        return None, f"tableur illisible ({exc.__class__.__name__}) : à lire"
-    return ("\n".join(lines) or None), (None if lines else "tableur vide : à lire")
-
-
-def _read_part(book, name: str) -> bytes:  # type: ignore[no-untyped-def]
-    if book.getinfo(name).file_size > MAX_SHEET_BYTES:
-        raise UnreadableContent("partie trop volumineuse")
-    return book.read(name)
 
 
 # --------------------------------------------------------------------------- forwards

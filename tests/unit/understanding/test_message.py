@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 import zipfile
 
-from cpambot.understanding.message import html_to_text, pdf_text, xlsx_text
+from cpambot.understanding.documents import pdf_text, xlsx_text
+from cpambot.understanding.message import html_to_text
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 
