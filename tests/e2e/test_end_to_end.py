@@ -437,3 +437,45 @@ def test_annulation_request_does_not_open_a_back_door(world):
     poll(config, NOW + timedelta(hours=1))
     assert captured(smtp, RECLAMATION) == []
     assert next(d for d in table(config, DRAFTS) if d["code"] == code)["state"] == "pending"
+
+
+def _unclear(week: int, invoice: str) -> bytes:
+    """A CPAM message the reader cannot place: no title it knows, one invoice in a sentence."""
+    return (f"From: CPAM de la Marne <suivi-activite.cpam-marne@assurance-maladie.fr>\r\n"
+            f"To: {APPROVER}\r\nSubject: Suivi de votre activite - semaine {week}\r\n"
+            f"Message-ID: <suivi.{week}@assurance-maladie.fr>\r\nDate: Mon, 13 Apr 2026 09:00:00 +0200\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+            f"Bonjour,\r\nfacture {invoice} du lot 123 : 45,00 EUR, a corriger et a renvoyer.\r\n"
+            "Cordialement,\r\nCPAM de la Marne\r\n").encode()
+
+
+def test_the_nurse_teaches_the_kind_of_a_message_by_reply(world):
+    """GIVEN a caisse message the bot could not place, listed to sort in the digest WHEN the approver
+    answers the digest "TYPE <case> retour" THEN the message is read again as a lot return (a case for
+    its invoice, the to-sort case closed), a rule is kept, the confirmation says so, and the next
+    message of the same shape is read as a lot return at once; a stranger's TYPE teaches nothing."""
+    config, smtp, user = world
+    user.append("INBOX", _unclear(15, "000045671"))
+    poll(config, NOW)
+    (to_sort,) = [c for c in table(config, "cases") if c["type"] == "to_sort"]
+    digest = digests(smtp)[-1]
+    assert f"« TYPE {to_sort['id']} retour »" in text_of(digest.content)
+    user.append("INBOX", reply(digest.content, f"TYPE {to_sort['id']} retour",
+                               sender="intrus@example.net"))
+    poll(config, NOW + timedelta(minutes=30))
+    assert table(config, "learned_rules") == []
+    user.append("INBOX", reply(digest.content, f"TYPE {to_sort['id']} retour"))
+    poll(config, NOW + timedelta(hours=1))
+    (rule,) = table(config, "learned_rules")
+    assert rule["kind"] == "retour_lots"
+    assert rule["sender"] == "suivi-activite.cpam-marne@assurance-maladie.fr"
+    cases = {c["id"]: c for c in table(config, "cases")}
+    assert cases[to_sort["id"]]["state"] == "closed"
+    assert any(c.get("invoice") == "000045671" and c["type"] == "invoice" for c in cases.values())
+    confirmation = text_of(captured(smtp, APPROVER)[-1].content)
+    assert "message relu" in confirmation and rule["id"] in confirmation
+    user.append("INBOX", _unclear(16, "000045699").replace(b"suivi.16@", b"suivi.16b@"))
+    poll(config, NOW + timedelta(hours=2))
+    rows = [r for r in table(config, "ledger") if "semaine 16" in (r.get("subject") or "")]
+    assert rows and rows[0]["reading"]["kind"] == "retour_lots"
+    assert any(c.get("invoice") == "000045699" for c in table(config, "cases"))

@@ -115,3 +115,25 @@ def test_drafts_command_shows_the_state_of_each_sending(tmp_path, capsys):
     assert (rows["A1"]["sending"], rows["A1"]["sending_reason"]) == ("uncertain", "la connexion a été coupée")
     assert (rows["A2"]["sending"], rows["A2"]["sending_reason"]) == ("failed", "refus définitif (550 5.7.1)")
     assert rows["A4"]["sending"] is None and rows["A4"]["sending_reason"] is None
+
+
+def test_rules_are_listed_and_removed(tmp_path, capsys):
+    """GIVEN a store holding one taught rule WHEN `cpambot regles` THEN it is listed in French; WHEN
+    removed THEN it is gone, and removing an unknown one is a usage error."""
+    from cpambot.service.learning import RULES
+    from cpambot.store.database import Store
+    from cpambot.understanding.learning import LearnedRule
+
+    data = tmp_path / "data"
+    with Store.open(data) as store:
+        rule = LearnedRule("R1", "suivi@assurance-maladie.fr", "suivi semaine #", "retour_lots",
+                           example="Suivi semaine 15", learned_on="2026-04-20")
+        store.put(RULES, "R1", rule.to_doc())
+    assert main(["regles", "--data-dir", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert "R1 – retour sur le traitement des lots – de suivi@assurance-maladie.fr" in out
+    assert main(["regles", "--data-dir", str(data), "--supprimer", "r1"]) == 0
+    assert "Règle R1 retirée" in capsys.readouterr().out
+    assert main(["regles", "--data-dir", str(data), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert main(["regles", "--data-dir", str(data), "--supprimer", "R9"]) == 2

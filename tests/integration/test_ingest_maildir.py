@@ -108,10 +108,10 @@ def test_failing_message_is_recorded_and_left_alone(tmp_path):
     paths = write_maildir(maildir, [message(), message(subject="BOOM"), message()])
     before = paths[1].read_bytes()
 
-    def reader(raw, category, caisses):
+    def reader(raw, category, caisses, rules):
         if b"BOOM" in raw:
             raise ValueError("decoder bug")
-        return read_message(raw, category, caisses)
+        return read_message(raw, category, caisses, rules)
 
     _, processed, rows, _ = sync(tmp_path / "data", maildir, reader=reader)
     assert [rows[u]["state"] for u in (1, 2, 3)] == ["done", "failed", "done"]

@@ -9,6 +9,9 @@ One command per line, case-insensitive, accents tolerated::
     RENVOYER A7       send again an e-mail whose sending could not be confirmed
     REÇU A7           that e-mail did arrive: it is recorded as sent
     ANNULER lot 042 facture 000012345 motif : erreur de cotation
+    TYPE C3 retour    the message behind case C3 is a lot return: read it again as one,
+                      and read the next ones of its shape so (retour, pieces, indu, cra,
+                      demeure, reponse, info, ignorer)
 
 A code is one letter followed by digits (``a7``, ``A07`` → ``A7``). ``A 7`` (a
 space inside the code) is NOT accepted: the line is echoed as not understood,
@@ -43,11 +46,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cpambot.approval.replies import APOSTROPHES, QUOTED_LINE, fold, normalise, strip_reply
+from cpambot.understanding.learning import kind_for_word
 
-ACTIONS = ("approve", "reject", "postpone", "approve_all", "resend", "delivered")
+ACTIONS = ("approve", "reject", "postpone", "approve_all", "resend", "delivered", "retype")
 DECISIONS = ("approve", "reject", "postpone", "approve_all")  # decisions on drafts (conflicts checked)
 KEYWORDS = {"OK": "approve", "NON": "reject", "REPORTER": "postpone", "REPORTE": "postpone",
-            "ANNULER": "cancel", "RENVOYER": "resend", "RECU": "delivered"}
+            "ANNULER": "cancel", "RENVOYER": "resend", "RECU": "delivered", "TYPE": "retype"}
 ALL_WORDS = ("TOUT", "TOUS", "TOUTES")
 MAX_POSTPONE_DAYS = 90
 CONFLICT_ALL = "TOUT"
@@ -75,6 +79,7 @@ class Command:
     action: str  # one of ACTIONS
     codes: tuple[str, ...] = ()
     days: int | None = None
+    kind: str | None = None  # for ``retype`` (TYPE C3 retour): the kind the message is to be read as
 
 
 @dataclass(frozen=True)
@@ -175,6 +180,10 @@ def _parse_line(line: str, draft_code: str | None) -> Command | AnnulationReques
     if action == "cancel":
         return _parse_annulation(stripped)
     args = words[1:]
+    if action == "retype":  # TYPE C3 retour: one case, one word of the vocabulary
+        code = normalise_code(args[0]) if len(args) == 2 else None
+        kind = kind_for_word(args[1]) if len(args) == 2 else None
+        return Command("retype", (code,), kind=kind) if code and kind else None
     if action == "approve" and len(args) == 1 and args[0] in ALL_WORDS:
         return Command("approve_all")
     days = None
@@ -261,7 +270,7 @@ def parse_commands(text: str, *, draft_code: str | None = None) -> ParsedReply:
         kept = tuple(dict.fromkeys(c for c in command.codes
                                    if c not in conflicts or command.action not in DECISIONS))
         if kept:
-            commands.append(Command(command.action, kept, command.days))
+            commands.append(Command(command.action, kept, command.days, command.kind))
     return ParsedReply(commands=tuple(commands), annulations=tuple(annulations),
                        unrecognized=tuple(unrecognized), conflicts=tuple(conflicts))
 

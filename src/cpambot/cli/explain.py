@@ -21,6 +21,7 @@ from cpambot.mailbox.auth_results import authentication_results
 from cpambot.mailbox.headers import header_block, summarize
 from cpambot.mailbox.senders import SenderPolicy, assess
 from cpambot.service.report import _fr_date
+from cpambot.understanding.learning import LearnedRule
 from cpambot.understanding.message import parse_message
 from cpambot.understanding.reader import read_message
 
@@ -54,7 +55,7 @@ def reply_report(raw: bytes, approvers: set[str], *, our_message_ids: set[str] |
 
 def explain(raw: bytes, policy: SenderPolicy, caisses: tuple[Caisse, ...] = (), *,
             today: date, settings: RuleSettings | None = None, our_message_ids: set[str] | None = None,
-            authserv_ids: tuple[str, ...] = ()) -> dict[str, Any]:
+            authserv_ids: tuple[str, ...] = (), rules: tuple[LearnedRule, ...] = ()) -> dict[str, Any]:
     """What the bot understands of ``raw`` and the cases its facts would open ``today``; for a
     message from an approver, also the commands it holds and every approval check's verdict."""
     settings = settings or RuleSettings()
@@ -72,7 +73,7 @@ def explain(raw: bytes, policy: SenderPolicy, caisses: tuple[Caisse, ...] = (), 
                    note="message sans rapport : le robot ne lit que ses en-têtes")
         return out
     try:
-        reading = read_message(raw, relevance.category, caisses)
+        reading = read_message(raw, relevance.category, caisses, rules)
     except UnreadableMessage as exc:
         out.update(kind=None, caisse=None, facts=[], reading=None, note=f"message illisible : {exc}")
         return out
@@ -113,6 +114,9 @@ def explain_text(report: dict[str, Any]) -> str:
                  + (f" — caisse {report['caisse']}" if report.get("caisse") else ""))
     if report.get("is_test"):
         lines.append("Flux de TEST : aucune action ne sera prise.")
+    if (report.get("fields") or {}).get("rule"):
+        lines.append(f"Lu selon la règle {report['fields']['rule']} que vous avez apprise au robot "
+                     "(cpambot regles)")
     if report.get("needs_review"):
         lines.append(f"À lire par vous : {report['needs_review']}")
     for problem in report.get("problems") or []:

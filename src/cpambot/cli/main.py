@@ -12,6 +12,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from cpambot import __version__, labels
+from cpambot.cli.rules import add_parser as add_rules_parser
+from cpambot.cli.rules import cmd_rules
 from cpambot.config.loader import load_config
 from cpambot.config.model import Config, default_config_path
 from cpambot.errors import CpambotError, UsageError
@@ -20,6 +22,7 @@ from cpambot.mailbox.senders import Category
 from cpambot.service.logs import setup_logging
 from cpambot.service.report import ledger_json, ledger_table, sync_summary
 from cpambot.store.database import Store
+from cpambot.understanding.learning import LearnedRule
 
 LOG = logging.getLogger("cpambot")
 
@@ -111,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     ledger.add_argument("--json", action="store_true", help="sortie JSON")
     ledger.add_argument("--data-dir", type=Path, default=None,
                         help="dossier de données (défaut : celui de la configuration)")
+    add_rules_parser(sub)
     return parser
 
 
@@ -224,10 +228,10 @@ def cmd_parse(args: argparse.Namespace) -> int:
     config = _optional_config(args)
     policy = build_policy(config) if config else SenderPolicy.build()
     today = local_date(SystemClock().now(), ZoneInfo(config.timezone if config else DEFAULT_TIMEZONE))
-    our_ids = _our_message_ids(config) if config else None
+    our_ids, rules = _from_store(config) if config else (None, ())
     report = explain(raw, policy, config.caisses if config else (), today=today,
                      settings=config.rules if config else None, our_message_ids=our_ids,
-                     authserv_ids=config.authserv_ids if config else ())
+                     authserv_ids=config.authserv_ids if config else (), rules=rules)
     if args.json:
         json.dump(report, sys.stdout, ensure_ascii=False, indent=1)
         print()
@@ -236,18 +240,19 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return 0
 
 
-def _our_message_ids(config: Config) -> set[str] | None:
-    """The Message-IDs the bot sent to the approver, read from the store without changing it
-    (None when there is no store yet)."""
+def _from_store(config: Config) -> tuple[set[str] | None, tuple[LearnedRule, ...]]:
+    """The Message-IDs the bot sent to the approver and the rules she taught, read from the store
+    without changing it (None and no rule when there is no store yet)."""
     from cpambot.service.approver import SENT_IDS
+    from cpambot.service.learning import load_rules
 
     if not (config.data_dir / "store.json").exists():
-        return None
+        return None, ()
     try:
         with Store.open(config.data_dir, readonly=True) as store:
-            return {doc["_key"] for doc in store.values(SENT_IDS)}
+            return {doc["_key"] for doc in store.values(SENT_IDS)}, load_rules(store)
     except CpambotError:
-        return None
+        return None, ()
 
 
 def _read_store(args: argparse.Namespace) -> Store:
@@ -336,7 +341,12 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return 0 if not report.failed else 1
 
 
+def cmd_regles(args: argparse.Namespace) -> int:
+    return cmd_rules(args, args.data_dir or _config(args).data_dir)
+
+
 COMMANDS = {
+    "regles": cmd_regles,
     "rebuild": cmd_rebuild,
     "drafts": cmd_drafts,
     "parse": cmd_parse,

@@ -16,8 +16,10 @@ from cpambot.sending.sent_folder import SentFolderFactory, sent_folder_for
 from cpambot.service.approver import ApproverMail, id_domain
 from cpambot.service.delivery import Delivery
 from cpambot.service.drafting import Drafter
+from cpambot.service.learning import Teacher
 from cpambot.service.replies import ReplyDesk
 from cpambot.store.database import Store
+from cpambot.store.raw import RawStore
 
 
 def build_policy(config: Config) -> SenderPolicy:
@@ -69,5 +71,6 @@ def build_shell(config: Config, store: Store, *, clock: Clock, random: Random,
     approver = ApproverMail(config, store, outbox, drafts, cases, clock, random)
     drafter = Drafter(config, cases, drafts, approver, clock, random)
     delivery = Delivery(config, store, cases, drafts, outbox, clock)
-    replies = ReplyDesk(config, cases, drafts, outbox, approver, drafter, delivery, clock)
+    teacher = Teacher(store, RawStore(config.data_dir), cases, config.caisses)
+    replies = ReplyDesk(config, cases, drafts, outbox, approver, drafter, delivery, clock, teacher)
     return Shell(cases, drafts, outbox, approver, drafter, delivery, replies)

@@ -23,14 +23,16 @@ from cpambot.errors import StoreError, UnreadableMessage
 from cpambot.instants import iso, local_date
 from cpambot.mailbox.ledger import LEDGER, MAX_ATTEMPTS, PENDING_STATES, LedgerRow, LedgerState
 from cpambot.mailbox.senders import Category
+from cpambot.service.learning import load_rules
 from cpambot.store.database import Store
 from cpambot.store.raw import RawStore
 from cpambot.understanding.facts import Reading
+from cpambot.understanding.learning import LearnedRule
 from cpambot.understanding.reader import read_message
 
 LOG = logging.getLogger(__name__)
 
-Reader = Callable[[bytes, str, Sequence[Caisse]], Reading]
+Reader = Callable[[bytes, str, Sequence[Caisse], Sequence[LearnedRule]], Reading]
 
 
 class ApproverOutcome(Protocol):
@@ -86,6 +88,7 @@ class Processor:
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.tz = tz
         self.on_approver = on_approver
+        self._rules: tuple[LearnedRule, ...] = ()
 
     def now(self) -> str:
         """The current instant, as the ledger stores it."""
@@ -105,6 +108,7 @@ class Processor:
     def run(self) -> ProcessReport:
         report = ProcessReport()
         today = self.today()
+        self._rules = load_rules(self.store)  # what the professional taught, up to now
         try:
             for key in self.pending():
                 self._process(key, today, report)
@@ -153,7 +157,7 @@ class Processor:
                              reading=summary)
                 return
         try:
-            reading = self.reader(raw, row.category, self.caisses)
+            reading = self.reader(raw, row.category, self.caisses, self._rules)
         except UnreadableMessage as exc:
             self._finish(key, row, LedgerState.FAILED, f"message illisible : {exc}", report)
             return

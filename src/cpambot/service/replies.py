@@ -22,6 +22,7 @@ from cpambot.sending.outbox import Outbox
 from cpambot.service.approver import ApproverMail
 from cpambot.service.delivery import Delivery
 from cpambot.service.drafting import Drafter
+from cpambot.service.learning import Teacher
 from cpambot.understanding.message import parse_message
 
 LOG = logging.getLogger(__name__)
@@ -38,7 +39,8 @@ class ReplyOutcome:
 
 class ReplyDesk:
     def __init__(self, config: Config, cases: CaseBook, drafts: DraftBook, outbox: Outbox,
-                 approver: ApproverMail, drafter: Drafter, delivery: Delivery, clock: Clock) -> None:
+                 approver: ApproverMail, drafter: Drafter, delivery: Delivery, clock: Clock,
+                 teacher: Teacher | None = None) -> None:
         self.config = config
         self.cases = cases
         self.drafts = drafts
@@ -47,6 +49,7 @@ class ReplyDesk:
         self.drafter = drafter
         self.delivery = delivery
         self.clock = clock
+        self.teacher = teacher
         self.tz = ZoneInfo(config.timezone)
 
     def _refuse(self, source: str, sender: str, reasons: list[str]) -> ReplyOutcome:
@@ -65,8 +68,9 @@ class ReplyDesk:
         notice = parent_meta is not None and parent_meta.kind == "notice" and bool(parent_meta.codes)
         draft_code = parent_meta.codes[0] if parent_meta is not None and notice else None
         parsed = read_reply(msg.text, draft_code=draft_code)
+        teaching = tuple(c for c in parsed.commands if c.action == "retype")
         if not replying and not parsed.annulations:
-            if parsed.decisions:  # looks like a decision, but answers nothing the bot sent
+            if parsed.decisions or teaching:  # looks like a command, but answers nothing the bot sent
                 return self._refuse(source, head.from_addr,
                                     ["commande qui ne répond à aucun message envoyé par cpambot"])
             return None  # not a command for the bot: read it as an ordinary message
@@ -100,6 +104,12 @@ class ReplyDesk:
                            today=local_date(now, self.tz))
         for decision in decisions:
             self._carry_out(decision, head.from_addr, outcome)
+        for command in teaching:  # TYPE C3 retour: only a reply that passed every check gets here
+            for code in command.codes:
+                if self.teacher is None or command.kind is None:
+                    outcome.changes.append(f"{code} : apprentissage indisponible")
+                    continue
+                outcome.changes.append(self.teacher.teach(code, command.kind, today=local_date(now, self.tz)))
         self._annulations(parsed, head, outcome)
         outcome.confirmation_id = self._confirm(head, outcome, parsed.unrecognized)
         return outcome

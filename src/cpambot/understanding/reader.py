@@ -15,6 +15,7 @@ from cpambot.config.model import Caisse
 from cpambot.errors import UnreadableMessage
 from cpambot.mailbox.headers import PLAUSIBLE_YEARS
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
+from cpambot.understanding.learning import LearnedRule
 from cpambot.understanding.machine_returns import read_returns
 from cpambot.understanding.message import ParsedMessage, parse_message
 
@@ -25,11 +26,13 @@ TRUST_BY_CATEGORY = {"caisse": "caisse", "amc": "amc", "approver": "approver", "
                      "suspect": "suspect", "own": "other", "other": "other"}
 
 
-def read_message(raw: bytes, category: str, caisses: Sequence[Caisse] = ()) -> Reading:
-    """What the bot understands of ``raw``, whose headers were judged ``category``."""
+def read_message(raw: bytes, category: str, caisses: Sequence[Caisse] = (),
+                 rules: Sequence[LearnedRule] = ()) -> Reading:
+    """What the bot understands of ``raw``, whose headers were judged ``category``; ``rules``: what
+    the professional taught (:mod:`cpambot.understanding.learning`)."""
     trust = TRUST_BY_CATEGORY.get(category, "other")
     try:
-        return plausible(_read(raw, trust, caisses))
+        return plausible(_read(raw, trust, caisses, rules))
     except UnreadableMessage:
         raise
     except Exception as exc:  # noqa: BLE001 - one bad message must never stop the bot
@@ -64,20 +67,21 @@ def _plausible_day(day: date) -> bool:
     return PLAUSIBLE_YEARS[0] <= day.year <= PLAUSIBLE_YEARS[1]
 
 
-def _read(raw: bytes, trust: str, caisses: Sequence[Caisse]) -> Reading:
+def _read(raw: bytes, trust: str, caisses: Sequence[Caisse], rules: Sequence[LearnedRule] = ()) -> Reading:
     if trust == "suspect":
         return Reading(MessageKind.PHISHING, "suspect")
     msg = parse_message(raw)
     if not (msg.from_addr or msg.subject or msg.date):
         raise UnreadableMessage("aucun en-tête reconnu")
-    reading = _read_parsed(msg, trust, caisses)
+    reading = _read_parsed(msg, trust, caisses, rules)
     if "UnreadableDate" in msg.defects and trust in ("caisse", "amc"):
         problem = "date du message illisible ou invraisemblable : les délais sont comptés depuis sa réception"
         reading = replace(reading, problems=(*reading.problems, problem))
     return reading
 
 
-def _read_parsed(msg: ParsedMessage, trust: str, caisses: Sequence[Caisse]) -> Reading:
+def _read_parsed(msg: ParsedMessage, trust: str, caisses: Sequence[Caisse],
+                 rules: Sequence[LearnedRule]) -> Reading:
     if trust in ("caisse", "approver", "owner"):
         returns = read_returns(msg, trust)
         if returns is not None:
@@ -86,4 +90,4 @@ def _read_parsed(msg: ParsedMessage, trust: str, caisses: Sequence[Caisse]) -> R
             return returns
     from cpambot.understanding.classify.human import classify_human
 
-    return classify_human(msg, trust, tuple(caisses))
+    return classify_human(msg, trust, tuple(caisses), rules=tuple(rules))

@@ -290,3 +290,12 @@ def test_reçu_followed_by_words_is_not_a_command():
     understood."""
     parsed = parse_commands("Reçu, merci beaucoup")
     assert parsed.commands == () and parsed.unrecognized == ("Reçu, merci beaucoup",)
+
+
+def test_type_command_names_one_case_and_a_word_of_the_vocabulary():
+    """GIVEN "TYPE C3 retour", "type c12 pièces" and "TYPE C3 nimporte" WHEN parsed THEN two retype
+    commands with their kinds, and the third line is not understood (nothing guessed)."""
+    parsed = read_reply("TYPE C3 retour\ntype c12 pièces\nTYPE C3 nimporte\n")
+    assert [(c.action, c.codes, c.kind) for c in parsed.commands] == [
+        ("retype", ("C3",), "retour_lots"), ("retype", ("C12",), "demande_pieces")]
+    assert parsed.unrecognized == ("TYPE C3 nimporte",)

@@ -36,6 +36,7 @@ from cpambot.understanding.classify import (
 )
 from cpambot.understanding.classify.text.caisses import caisse_code
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
+from cpambot.understanding.learning import IGNORE, LearnedRule, rule_for
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.rows import read_rows, returns_evidence
 
@@ -67,10 +68,11 @@ def sender_category(addr: str, caisses: Iterable = (), caisse_domains: Iterable[
 
 
 def classify_human(msg: ParsedMessage, trust: str, caisses: Iterable = (), *,
-                   caisse_domains: Iterable[str] = (), amc_domains: Iterable[str] = ()) -> Reading:
+                   caisse_domains: Iterable[str] = (), amc_domains: Iterable[str] = (),
+                   rules: Iterable[LearnedRule] = ()) -> Reading:
     """The :class:`Reading` of one human message; never raises."""
     try:
-        return _classify(msg, trust, tuple(caisses), tuple(caisse_domains), tuple(amc_domains))
+        return _classify(msg, trust, tuple(caisses), tuple(caisse_domains), tuple(amc_domains), tuple(rules))
     except Exception as exc:  # noqa: BLE001 - a bad message must never stop the bot
         LOG.warning("classification impossible (%s)", exc.__class__.__name__)
         return Reading(kind=MessageKind.UNKNOWN, trust=trust if isinstance(trust, str) else "other",
@@ -84,7 +86,7 @@ def _phishing(trust: str, addr: str, reason: str, fields: dict[str, Any]) -> Rea
 
 
 def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tuple[str, ...],
-              amc_domains: tuple[str, ...]) -> Reading:
+              amc_domains: tuple[str, ...], rules: tuple[LearnedRule, ...] = ()) -> Reading:
     fields: dict[str, Any] = {}
     if trust == "suspect":
         return _phishing(trust, msg.from_addr, "expéditeur qui se fait passer pour la caisse", fields)
@@ -123,17 +125,24 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
             review = "message transféré dont l'original n'a pas pu être isolé : à lire"
         return Reading(kind=MessageKind.UNKNOWN, trust=trust, fields={**fields, "from": msg.from_addr},
                        needs_review=review)
-    return _read(source, trust, category, caisses, amc_domains, fields)
+    return _read(source, trust, category, caisses, amc_domains, fields, rules)
 
 
 def _read(source: ParsedMessage, trust: str, category: str, caisses: tuple,
-          amc_domains: tuple[str, ...], fields: dict[str, Any]) -> Reading:
+          amc_domains: tuple[str, ...], fields: dict[str, Any],
+          rules: tuple[LearnedRule, ...] = ()) -> Reading:
     if category == "amc":
         caisse = amc.operator(source.from_addr, amc_domains)
         modules: tuple = AMC_MODULES
     else:
         caisse = caisse_code(source, caisses)
         modules = CAISSE_MODULES
+    if (warning := _reply_to_warning(source, caisses, amc_domains)) is not None:
+        fields = {**fields, "reply_to_warning": warning}
+    rule = rule_for(rules, source.from_addr, source.subject)
+    if rule is not None and category != "amc":
+        return _finish(source, _taught(rule, source, trust, caisse), caisse, None, 1.0,
+                       {**fields, "rule": rule.id})
     scores = [(module.match(source), -index, module) for index, module in enumerate(modules)]
     if category != "amc":
         scores = _with_evidence(source, scores)
@@ -151,8 +160,30 @@ def _read(source: ParsedMessage, trust: str, category: str, caisses: tuple,
         reading = Reading(kind=MessageKind.UNKNOWN, trust=trust, caisse=caisse,
                           facts=(Fact(FactKind.TO_SORT, caisse=caisse, label=source.subject or None),),
                           needs_review=UNKNOWN_AMC if category == "amc" else UNKNOWN_CAISSE)
+    return _finish(source, reading, caisse, module, score, fields)
+
+
+def _taught(rule: LearnedRule, source: ParsedMessage, trust: str, caisse: str | None) -> Reading:
+    """The reading the professional's rule asks for: the module of that kind, whatever the words."""
+    if rule.kind == IGNORE:
+        return Reading(kind=MessageKind.UNKNOWN, trust=trust, caisse=caisse, fields={"ignored": True})
+    if rule.kind == MessageKind.NEWSLETTER:
+        return Reading(kind=MessageKind.NEWSLETTER, trust=trust, caisse=caisse)
+    if rule.kind in (MessageKind.NOTIFICATION_INDU, MessageKind.MISE_EN_DEMEURE):
+        return indu.read(source, trust, caisse, kind=MessageKind(rule.kind))
+    module = {MessageKind.RETOUR_LOTS: retour_lots, MessageKind.DEMANDE_PIECES: pieces,
+              MessageKind.DECISION_CRA: cra, MessageKind.REPONSE_RECLAMATION: reclamation}.get(
+        MessageKind(rule.kind))
+    if module is None:
+        return Reading(kind=MessageKind.UNKNOWN, trust=trust, caisse=caisse,
+                       needs_review=f"règle {rule.id} : type « {rule.kind} » inconnu, à trier")
+    return replace(module.read(source, trust, caisse), kind=MessageKind(rule.kind))
+
+
+def _finish(source: ParsedMessage, reading: Reading, caisse: str | None, module: Any, score: float,
+            fields: dict[str, Any]) -> Reading:
     unreadable = [a.problem for a in source.attachments if a.problem]
-    warning = _reply_to_warning(source, caisses, amc_domains)
+    warning = fields.pop("reply_to_warning", None)
     review = "; ".join(dict.fromkeys(r for r in (*unreadable, reading.needs_review) if r)) or None
     problems = tuple(dict.fromkeys((*reading.problems, *((warning,) if warning else ()), *(
         f"{a.filename or 'pièce jointe'} : {a.problem}" for a in source.attachments if a.problem))))

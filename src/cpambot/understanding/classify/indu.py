@@ -145,8 +145,9 @@ def _amount(msg: ParsedMessage, problems: list[str]) -> Decimal | None:
     return found[0] if found else None
 
 
-def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
-    kind = _sub_kind(msg)[0] or MessageKind.NOTIFICATION_INDU
+def read(msg: ParsedMessage, trust: str, caisse: str | None, *, kind: MessageKind | None = None) -> Reading:
+    """``kind``: the professional said what it is (a rule she taught); else the letter's title decides."""
+    kind = kind or _sub_kind(msg)[0] or MessageKind.NOTIFICATION_INDU
     problems: list[str] = []
     full = msg.all_text()
     reference = (reference_after(msg.subject or "", _INDU_REF) or reference_after(full, _INDU_REF)
