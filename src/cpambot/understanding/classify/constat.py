@@ -24,11 +24,15 @@ KEYWORDS = keywords(
     ("constat (?:des|d'une) anomalies?", 0.95),
     ("anomalies de (?:facturation|tarification|cotation)", 0.9),
     ("controle de (?:l'application des regles de )?(?:tarification|facturation)", 0.6),
+    ("controle de (?:votre|vos) (?:facturation|factures|activite)", 0.8),
+    ("demande d'observations", 0.8),
+    ("ecarts? (?:suivants? )?(?:ont ete |a ete )?constates?", 0.85),
+    ("procedure contradictoire", 0.7),
 )
 
 
 def match(msg: ParsedMessage) -> float:
-    return keyword_score(msg, KEYWORDS, ("anomalie", "controle"))
+    return keyword_score(msg, KEYWORDS, ("anomalie", "controle", "observations", "ecart", "contradictoire"))
 
 
 def table_summary(msg: ParsedMessage) -> dict:

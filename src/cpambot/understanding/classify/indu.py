@@ -25,7 +25,8 @@ from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 
 NOTIFICATION = keywords(
-    ("notification de payer", 1.0),
+    # "une notification de payer pourra vous être adressée": a warning, not a notification
+    ("notification de payer(?! (?:vous )?(?:sera|serait|pourra|pourrait|peut|pourront|pourraient))", 1.0),
     ("notification(?<!avant\\x20toute\\x20notification)(?<!avant\\x20notification)"
      "(?<!prealable\\x20a\\x20une\\x20notification) (?:d'|de l'|d'un )indu", 1.0),
     ("indu no ?[a-z0-9-]*\\d", 0.6),

@@ -32,7 +32,8 @@ NEWSLETTER = keywords(
 INVITATION = keywords(
     ("invitation a (?:un|une) (?:echange|entretien|rendez-vous|reunion|rencontre)", 1.0),
     ("vous (?:invite|invitons|proposons) (?:a )?(?:un |une )?(?:echange|entretien|rendez-vous|reunion)", 0.9),
-    ("souhaite (?:echanger avec vous|vous rencontrer|s'entretenir avec vous)", 0.8),
+    ("souhait\\w* (?:echanger avec vous|vous rencontrer|s'entretenir avec vous)", 0.8),
+    ("proposition de (?:rendez-vous|rencontre|visite|rdv)", 0.9),
     ("entretien confraternel", 0.9),
     ("echange confraternel", 0.9),
     ("(?:vous rendre|rendre) visite", 0.85),

@@ -35,7 +35,8 @@ KEYWORDS = keywords(
     ("prescriptions? [^.]{0,120}illisible", 1.0),
     ("copie lisible", 0.8),
     ("en l'absence (?:de la|des) (?:prescriptions?|ordonnances?|pieces?)", 0.8),
-    ("(?:merci|nous vous remercions|je vous remercie) de (?:bien vouloir )?(?:nous |me )?(?:adresser|"
+    ("demande de (?:prescriptions?|ordonnances?|copie)", 0.9),
+    ("(?:merci|nous vous remercions|je vous remercie) de (?:bien vouloir )?(?:nous |me )?(?:en )?(?:adresser|"
      "transmettre|faire parvenir|communiquer|envoyer) [^.]{0,80}(?:prescriptions?|ordonnances?|accord "
      "prealable|entente prealable|justificatifs?|copie)", 0.85),
     ("(?:prescriptions?|ordonnances?) (?:medicales? )?(?:manquantes?|absentes?|non (?:parvenues?|recues?|"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from cpambot.understanding.classify import pieces
+from cpambot.understanding.classify.text.amounts import amount_after
 from cpambot.understanding.classify.text.dates import date_after
 from cpambot.understanding.classify.text.keywords import keywords, mentions, per_message, zones
 from cpambot.understanding.classify.text.normalize import normalize
@@ -44,8 +45,11 @@ NOTICE = keywords(
     ("releve (?:mensuel|de paiements?|des paiements?)[^.]{0,40}disponible", 0.85),
     ("(?:document|courrier|message)s? (?:est |sont )?disponibles? dans votre espace", 0.7),
 )
+_ANNOUNCED = r"(?:r[èe]glement|paiement|versement|virement) (?:de|d'un montant de)\s*"
 _FAVOURABLE = re.compile(r"regularis|paiement (?:a ete|sera) (?:effectue|emis)|favorable|acceptee|"
-                         r"nous (?:allons|avons) (?:proceder|procede) au (?:paiement|reglement)")
+                         r"nous (?:allons|avons) (?:proceder|procede) au (?:paiement|reglement)|est fondee|"
+                         r"a ete recyclee|(?:reglement|paiement|versement)[^.]{0,40} interviendra|"
+                         r"sera (?:reglee|payee|mise en paiement)")
 _UNFAVOURABLE = re.compile(r"defavorable|rejetee|ne peut (?:aboutir|etre (?:acceptee|satisfaite))|"
                            r"ne pouvons (?:donner suite|pas donner suite)|maintenu")
 
@@ -116,12 +120,21 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
             label = "favorable"
         else:
             review = "réponse à une réclamation : à lire"
+    amount = record.get("amount")
+    if amount is None and label == "favorable":  # "le règlement de 63,00 EUR interviendra…"
+        amount = amount_after(msg.text or "", _ANNOUNCED, 30)
     fact = Fact(fact_kind, caisse=caisse, invoice=invoices[0] if invoices else None,
-                lot=record.get("lot"), amount=record.get("amount"), reject_code=record.get("reject_code"),
+                lot=record.get("lot"), amount=amount, reject_code=record.get("reject_code"),
                 label=label, reference=reference, date=msg.date.date() if msg.date else None,
                 details=details)
+    facts = [fact]
+    if fact_kind is FactKind.RECLAMATION_ANSWERED and pieces.match(msg) >= 0.6:
+        # the answer asks for a document before paying: that request is a fact of its own
+        facts += [f for f in pieces.read(msg, trust, caisse).facts if f.invoice]
+        if review == "réponse à une réclamation : à lire" and len(facts) > 1:
+            review = None
     if problems and review is None:
         review = "réclamation : informations contradictoires, à vérifier"
     fields = {"reference": reference, "invoices": invoices, "label": label, **details}
-    return Reading(kind=kind, trust=trust, caisse=caisse, facts=(fact,), fields=fields,
+    return Reading(kind=kind, trust=trust, caisse=caisse, facts=tuple(facts), fields=fields,
                    needs_review=review, problems=tuple(problems))

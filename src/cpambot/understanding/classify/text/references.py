@@ -13,6 +13,10 @@ from cpambot.understanding.classify.text.normalize import label_re, normalize
 _REFERENCE = re.compile(r"[A-Z]{2,6} \d[\dA-Z/_.\-]{3,30}[\dA-Z]|[A-Z0-9][A-Z0-9/_.\-]{2,40}[A-Z0-9]")
 
 
+# a date or an amount after the label is not a reference ("2026/141/0457" is one)
+_NOT_A_REFERENCE = re.compile(r"\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\.?|\d+(?:\.\d+)?\.?")
+
+
 def reference_after(text: str, label: str, span: int = 12) -> str | None:
     """The reference ("CTL-2026-0112", "2026-974-000318") right after the regex ``label``.
 
@@ -24,7 +28,7 @@ def reference_after(text: str, label: str, span: int = 12) -> str | None:
         for ref in _REFERENCE.finditer(tail):
             if ref.start() > span:
                 break
-            if any(c.isdigit() for c in ref.group()) and not re.fullmatch(r"[\d/.]+", ref.group()):
+            if any(c.isdigit() for c in ref.group()) and not _NOT_A_REFERENCE.fullmatch(ref.group()):
                 return ref.group().rstrip(".")
             if any(c.isdigit() for c in ref.group()):
                 break  # a date or an amount, not a reference
