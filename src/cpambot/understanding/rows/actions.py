@@ -13,8 +13,9 @@ import re
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.rows.model import Action, Status
 
-_NO_REBILL = re.compile(r"(?:sans|ne (?:pas|plus)|inutile de|n'est pas necessaire de|ne doit pas etre|pas de"
-                        r"|ne faut pas|aucune?) (?:la |les |une |nouvelle |de |nous )?(?:re-?(?:facturer|"
+# "sans refacturer", "ne pas retransmettre", "il ne faut surtout pas refacturer", "inutile de la renvoyer"
+_NO_REBILL = re.compile(r"(?:sans|\bne\b[^.;]{0,30}?\b(?:pas|plus)|inutile de|n'est pas necessaire de|pas de"
+                        r"|aucune?) (?:la |les |une |nouvelle |de |nous |l'|le )?(?:re-?(?:facturer|"
                         r"factur|teletransm|transm|emettre|envoyer la facture)|nouvelle facture|"
                         r"(?:facturer|teletransmettre|transmettre) (?:a nouveau|de nouveau))")
 _PAID = re.compile(r"\bmise? en (?:paiement|reglement)\b|\bpaye(?:e|es)?\b|\bregle(?:e|es)?\b|\brembourse"
@@ -30,7 +31,9 @@ _PIECES = re.compile(r"(?:adress|transmet|envoy|fourn|fais|faire parvenir|joindr
                      r"deposer|retourn)\w*[^.;\n]{0,60}?(?:prescription|ordonnance|piece|justificatif|copie|"
                      r"accord prealable|entente prealable|document|attestation|bon de transport|certificat|"
                      r"facture (?:acquittee|detaillee)|feuille de soins papier|demande d'accord|dsi|bilan)"
-                     r"|merci de nous faire parvenir|pieces? (?:justificatives?|manquantes?|demandees?)")
+                     r"|merci de nous faire parvenir|pieces? (?:justificatives?|manquantes?|demandees?)"
+                     r"|(?:prescription|ordonnance|piece|justificatif)[^.;]{0,60}(?:ne nous (?:est|a) pas "
+                     r"(?:encore )?(?:ete )?parvenue?|manquante|absente|non (?:parvenue|recue|jointe))")
 _CONTACT = re.compile(r"\bcontact(?:er|ez)\b|prendre contact|prenez contact|rapprocher|appel(?:er|ez)|"
                       r"telephon|joindre (?:le|la|nos|notre) (?:service|caisse|plateforme)|se renseigner")
 _NOTHING = re.compile(r"aucune (?:action|demarche|intervention)|pour information|rien a faire|aucune suite"

@@ -205,18 +205,38 @@ _PROSE_MOTIF = re.compile(r"(?i)motif\s*(?:du rejet|de rejet|d'anomalie)?\s*[:\-
                           r"(?:\d{4}(?:\s*[-/ ]\s*\d{3})?\s*[-:–]?\s*)?[«\"]?\s*([^«»\"\n.;]{3,160})")
 
 
+def _chunks(text: str) -> list[str]:
+    """Paragraphs; one naming several invoices is cut into sentences (one invoice, one sentence)."""
+    out: list[str] = []
+    for paragraph in re.split(r"\n\s*\n|\n\s*[-•*]\s+|\n(?=\s*\d+[.)]\s)", text):
+        if len(invoices_in(paragraph)) > 1:
+            out += _SENTENCE_END.split(paragraph)
+        else:
+            out.append(paragraph)
+    return out
+
+
 def prose_rows(text: str, *, default_year: int | None = None) -> list[Row]:
     """Rows from sentences that name invoices ("La facture n° 123 456 789 du 12/09/2026, d'un montant
     de 63,00 €, est rejetée : prescription absente")."""
     from cpambot.understanding.classify.text.amounts import find_amounts
 
     rows: list[Row] = []
-    for chunk in _SENTENCE_END.split(text):
+    current_lot: str | None = None  # "Après examen de votre lot n° 146…": the paragraphs after it
+    for chunk in _chunks(text):
+        folded = normalize(chunk)
+        lots = re.findall(r"\blots?\s*(?:n[°o]\.?\s*)?(\d{3})(?!\d)", folded)
+        if len(set(lots)) == 1:
+            current_lot = lots[0]
+        elif lots:
+            current_lot = None
         invoices = invoices_in(chunk)
         if not invoices:
             continue
-        folded = normalize(chunk)
-        lots = re.findall(r"\blots?\s*(?:n[°o]\s*)?(\d{3})(?!\d)", folded)
+        if len(set(lots)) > 1 and len(invoices) == 1:  # the lot named in the invoice's own sentence
+            own = next((s for s in _SENTENCE_END.split(chunk) + chunk.split("\n") if invoices_in(s)), "")
+            lots = re.findall(r"\blots?\s*(?:n[°o]\.?\s*)?(\d{3})(?!\d)", normalize(own)) or lots
+        lots = lots or ([current_lot] if current_lot else [])
         amounts = find_amounts(chunk)
         care = None
         for day, start, _ in iter_dates(chunk, default_year=default_year):
