@@ -268,7 +268,7 @@ def test_trailer_lot_count_mismatch_is_reported():
     good = text[-128:]
     bad = good[:82] + "003" + good[85:]
     f = decode_text(text[:-128] + bad)
-    assert any("3 lot(s) annoncé(s), 1 trouvé(s)" in p for p in f.problems)
+    assert any("nombre de lots faux, 3 annoncé(s), 1 trouvé(s)" in p for p in f.problems)
 
 
 def test_impossible_date_is_a_record_problem():

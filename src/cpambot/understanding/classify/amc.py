@@ -24,6 +24,7 @@ from cpambot.understanding.classify.text.references import (
 )
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
+from cpambot.understanding.rows import Status, read_rows
 
 KEYWORDS = keywords(
     ("factures? (?:refusees?|rejetees?)", 1.0),
@@ -71,6 +72,21 @@ def _records(source: str) -> list[tuple[list[str], list[str], str | None]]:
     return out
 
 
+_STATUS = {Status.PAID: "paid", Status.REJECTED: "rejected"}
+
+
+def _default_status(msg: ParsedMessage) -> str | None:
+    """What the whole message is about when a row does not say: a relevé of payments or rejects."""
+    head = normalize(f"{msg.subject}\n{(msg.text or '')[:600]}")
+    rejected, paid = _REJECTED.search(head), re.search(r"releve|avis de (?:reglement|paiement)|\bregle"
+                                                       r"|\bpaiements?\b|\bvirement|rembourse", head)
+    if rejected and not paid:
+        return "rejected"
+    if paid and not rejected:
+        return "paid"
+    return None
+
+
 def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     full = msg.all_text()
     subject = normalize(msg.subject or "")
@@ -79,7 +95,29 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     paid_on = date_after(full, r"(?:(?:r[èe]glement|virement|paiement)\s*du|date (?:de|du) (?:paiement|"
                                  r"r[èe]glement|virement)\s*:)\s*", span=2)
     facts: dict[tuple[str, str], Fact] = {}
-    for source in [msg.text or "", *(a.text for a in msg.attachments if a.text)]:
+    default = _default_status(msg)
+    rows = [r for r in read_rows(msg).rows if r.invoice and r.source != "prose"]
+    if rows:  # tables, cards, CSV: the row reader's; sentences and sections: the record reader below
+        problems += list(read_rows(msg).problems)
+        for row in rows:
+            status = _STATUS.get(row.status) if row.status else default
+            if status is None:
+                problems.append(f"facture {row.invoice} : réglée ou refusée ? à vérifier")
+                continue
+            assert row.invoice is not None
+            paid = status == "paid"
+            fact = Fact(FactKind.AMC_PAID if paid else FactKind.AMC_REJECTED, caisse=caisse,
+                        invoice=row.invoice, lot=row.lot,
+                        amount=(row.paid_amount or row.amount) if paid else row.amount,
+                        label=None if paid else row.motif, reject_code=row.reject_code, reference=reference,
+                        part="AMC", date=paid_on if paid else row.care_date,
+                        details={k: v for k, v in (("care_date", row.care_date if paid else None),
+                                                    ("billed", row.amount if paid and row.paid_amount
+                                                     else None),
+                                                    ("beneficiary", row.beneficiary)) if v})
+            facts.setdefault((fact.kind, row.invoice), fact)
+    sources = [] if rows else [msg.text or "", *(a.text for a in msg.attachments if a.text)]
+    for source in sources:
         for numbers, lines, section in _records(source):
             record = record_fields(lines) if len(numbers) == 1 else {}
             words = normalize(" ".join(lines))

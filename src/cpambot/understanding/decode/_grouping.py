@@ -298,7 +298,8 @@ class Decoder:
         t = self.trailer
         check_envelope(self.header, t, entity_count, self.report)
         if t.lot_count is not None and t.lot_count != len(self.lots):
-            self.report(f"fin de fichier 999 : {t.lot_count} lot(s) annoncé(s), {len(self.lots)} trouvé(s)")
+            self.report(f"fin de fichier 999 : nombre de lots faux, {t.lot_count} annoncé(s), "
+                        f"{len(self.lots)} trouvé(s)")
         if t.file_total is None:
             return
         controls = sum(self.block_sums, _ZERO)

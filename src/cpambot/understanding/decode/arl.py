@@ -129,7 +129,7 @@ def _decode(text: str, compressed: bool) -> ArlFile:
     trailer = parse_trailer(entities[-1][2], problems.append)
     check_envelope(header, trailer, read, problems.append)
     if trailer.lot_count is not None and trailer.lot_count != len(acks):
-        problems.append(f"fin de fichier 999 : {trailer.lot_count} lot(s) annoncé(s), "
+        problems.append(f"fin de fichier 999 : {trailer.lot_count} lot(s) annoncé(s) (nombre de lots faux), "
                         f"{len(acks)} accusé(s) trouvé(s)")
     if trailer.file_total:
         problems.append("fin de fichier 999 : un ARL ne devrait porter aucun montant")

@@ -12,6 +12,7 @@ import base64
 import binascii
 import email
 import re
+import zlib
 from dataclasses import dataclass
 from email.header import decode_header, make_header
 from email.message import Message
@@ -97,10 +98,41 @@ def extract_edi_parts(raw_message: bytes) -> list[EdiPart]:
         raise DecodeError(f"message illisible ({type(exc).__name__})") from exc
 
 
-def edi_parts_of(msg: Message) -> list[EdiPart]:
-    """The EDI parts of an already parsed message (compat32), as :func:`extract_edi_parts`."""
+_SNIFFED = ("application/octet-stream", "application/x-gzip", "application/gzip",
+            "application/x-zip-compressed", "text/plain", "application/text", "application/x-noemie",
+            "application/vnd.ms-excel")
+
+
+def _looks_edi(part: Message) -> bool:
+    """Whether a part sent under another type (gzip, octet-stream, a .txt attachment) holds a NOEMIE
+    or ARL file: its first bytes, decompressed when they are gzip or zlib, start with the 000
+    header of such a file (or an ARL record). Only the first few kilobytes are decoded."""
+    if part.is_multipart() or part.get_content_type() not in _SNIFFED:
+        return False
+    raw = part.get_payload()
+    if not isinstance(raw, str):
+        return False
+    cte = _header_text(part.get("Content-Transfer-Encoding")).lower()
     try:
-        return [_edi_part(p) for p in msg.walk() if p.get_content_type() == EDI_CONTENT_TYPE]
+        if cte == "base64":
+            head = _base64(re.sub(r"\s+", "", raw[:8192])[:5460])
+        else:
+            head = raw[:4096].encode("latin-1", "replace")
+        if is_compressed(head):
+            head = zlib.decompressobj(wbits=47).decompress(head, 4096)
+    except (DecodeError, zlib.error, ValueError):
+        return False
+    text = head.decode("latin-1").lstrip(" \r\n")
+    return (text.startswith("000") and ("NOEMIE" in text[:128] or "ARL" in text[:128])) \
+        or text.startswith(("ARL0", "ARL1"))
+
+
+def edi_parts_of(msg: Message) -> list[EdiPart]:
+    """The EDI parts of an already parsed message (compat32), as :func:`extract_edi_parts`, and the
+    parts that hold a NOEMIE or ARL file under another content type (:func:`_looks_edi`)."""
+    try:
+        return [_edi_part(p) for p in msg.walk()
+                if p.get_content_type() == EDI_CONTENT_TYPE or _looks_edi(p)]
     except DecodeError:
         raise
     except Exception as exc:

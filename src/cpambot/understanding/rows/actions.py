@@ -76,6 +76,11 @@ _STATED_PAID = re.compile(r"mise? en (?:paiement|reglement)|paiement effectue"
                           r"|a ete (?:payee?|reglee?|mise en paiement)|\bpaid\b")
 
 
+_REJECTED = re.compile(r"\brejet|\brefus|\banomalie|\bnon conforme|\birrecevable|\bnon pris|droits? (?:non "
+                       r"ouverts?|fermes?|clos|expires?)|\bradie|\binconnu|\bdoublon|non couvert"
+                       r"|hors garantie|contrat (?:resilie|suspendu|expire)|\bnon remboursable")
+
+
 def _status_words(text: str, *, loose: bool) -> Status | None:
     if re.search(r"\b(?:non|pas|refus\w*|impaye)\b[^.;]{0,12}\b(?:paye|regle|rembourse)|deja paye", text):
         return Status.REJECTED
@@ -84,6 +89,6 @@ def _status_words(text: str, *, loose: bool) -> Status | None:
         return Status.PAID
     if _PENDING.search(text):
         return Status.PENDING
-    if re.search(r"\brejet|\brefus|\banomalie|\bnon conforme|\birrecevable|\bnon pris", text):
+    if _REJECTED.search(text):
         return Status.REJECTED
     return None

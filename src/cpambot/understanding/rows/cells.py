@@ -151,6 +151,10 @@ def header_roles(header: Sequence[str]) -> dict[str, int]:
         role = role_of(cell)
         if role is None:
             continue
+        if role == "amount" and re.search(r"regle|paye|verse|rembourse|vire|pris en charge", normalize(cell)):
+            roles.setdefault("paid_amount", index)
+            if "amount" in roles:
+                continue
         if role == "amount" and "amount" in roles:
             if re.search(r"rejet|refus|reclam|indu|du$|a regulariser", normalize(cell)):
                 roles["amount"] = index

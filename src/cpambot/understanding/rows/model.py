@@ -34,6 +34,7 @@ class Row:
     care_date: date | None = None
     care_period: str | None = None  # "du 02/09 au 06/09/2026" when not a single day
     amount: Decimal | None = None
+    paid_amount: Decimal | None = None  # a "montant réglé / payé" column beside the billed one
     reject_code: str | None = None  # 4 characters
     reject_subcode: str | None = None  # the 3 digits after it ("0250 146")
     motif: str | None = None  # the caisse's own words

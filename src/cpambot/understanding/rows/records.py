@@ -67,6 +67,7 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
                  if (m := re.search(r"\((\d{1,2})\)|\[(\d{1,2})\]", cells.get(key) or ""))), None)
     return Row(invoice=invoice, lot=lot, care_date=care, care_period=period, note=note,
                amount=amount_of(cells.get("amount", "")) if cells.get("amount") else None,
+               paid_amount=amount_of(cells.get("paid_amount", "")) if cells.get("paid_amount") else None,
                reject_code=code[0] if code else None, reject_subcode=code[1] if code else None,
                motif=motif, consigne=consigne, beneficiary=_masked(cells.get("beneficiary", "")),
                status=status, action=action_of(consigne, motif, cells.get("status")),
