@@ -37,8 +37,13 @@ KEYWORDS = keywords(
     ("virement", 0.6),
     ("rejet", 0.6),
     ("refus", 0.6),
+    ("doublon|recue? (?:une nouvelle fois|en double)", 0.8),
+    ("ne peut (?:pas )?(?:donner lieu a|faire l'objet d'un) (?:reglement|paiement|remboursement)", 0.9),
+    ("motif ?:", 0.6),
 )
-_REJECTED = re.compile(r"refus|rejet|motif|non pris en charge|non reconnu")
+_REJECTED = re.compile(r"refus|rejet|motif|non pris en charge|non reconnu|doublon|en double|ne peut (?:pas )?"
+                       r"(?:donner lieu a|faire l'objet d'un) (?:reglement|paiement|remboursement)"
+                       r"|(?:pas|aucun) de (?:reglement|paiement)|droits? (?:non ouverts?|fermes?)|radie")
 _PAID = re.compile(r"\bregle|\bpaye|rembourse|\bvire")
 _HEADING = re.compile(r"^(?:(?:liste des |detail des )?factures? (?:refusees?|rejetees?)|rejets?|refus"
                       r"|avis de (?:reglement|paiement)|reglements?|paiements?|factures? reglees?)\b")
@@ -52,7 +57,8 @@ def operator(address: str, extra_domains: tuple[str, ...] = ()) -> str | None:
 
 
 def match(msg: ParsedMessage) -> float:
-    return keyword_score(msg, KEYWORDS, ("refus", "rejet", "reglement", "paiement", "virement"))
+    return keyword_score(msg, KEYWORDS, ("refus", "rejet", "reglement", "paiement", "virement", "double",
+                                         "motif"))
 
 
 def _records(source: str) -> list[tuple[list[str], list[str], str | None]]:
@@ -117,14 +123,18 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                                                     ("beneficiary", row.beneficiary)) if v})
             facts.setdefault((fact.kind, row.invoice), fact)
     sources = [] if rows else [msg.text or "", *(a.text for a in msg.attachments if a.text)]
+    single = len({n for s in sources for n in invoice_numbers(s)}) == 1
     for source in sources:
         for numbers, lines, section in _records(source):
             record = record_fields(lines) if len(numbers) == 1 else {}
             words = normalize(" ".join(lines))
             status = ("rejected" if _REJECTED.search(words) else "paid" if _PAID.search(words)
                       else section)
-            if status is None and _REJECTED.search(subject) and not _PAID.search(subject):
-                status = "rejected"
+            if (status is None or status == "paid" and single) and _REJECTED.search(subject) \
+                    and not _PAID.search(subject):
+                status = "rejected"  # one invoice, a subject that says it is rejected
+            if single and not record.get("label"):  # "Motif : Adhérent radié" in its own paragraph
+                record = {**record, "label": record_fields(full.splitlines()).get("label")}
             for number in numbers:
                 if status is None:
                     problems.append(f"facture {number} : réglée ou refusée ? à vérifier")

@@ -78,22 +78,12 @@ def read_rows(msg: ParsedMessage) -> RowSet:
     lots = list(dict.fromkeys(_LOT_MENTION.findall(msg.subject + "\n" + "\n".join(_texts(msg)))))
     if len(lots) == 1:
         merged = [r if r.lot else _with_lot(r, lots[0]) for r in merged]
-    for total, found in totals:
-        counted = sum((r.amount for r in found if r.amount is not None), Decimal("0"))
-        if all(r.amount is not None for r in found) and counted != total:
-            problems.append(f"le total indiqué ({_euros(total)}) ne correspond pas à la somme des lignes "
-                            f"({_euros(counted)}) : à vérifier")
     return RowSet(rows=tuple(merged), problems=tuple(dict.fromkeys(problems)),
                   stated_total=totals[0][0] if totals else None)
 
 
 def _with_lot(row: Row, lot: str) -> Row:
     return replace(row, lot=lot)
-
-
-def _euros(value: Decimal) -> str:
-    whole, _, cents = f"{value:.2f}".partition(".")
-    return f"{int(whole):,}".replace(",", "\u202f") + "," + cents + " €"
 
 
 def returns_evidence(rows: RowSet) -> float:

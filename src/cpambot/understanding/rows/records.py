@@ -137,15 +137,13 @@ def grid_rows(grid: Grid, *, source: str = "table",
             return [], None, []
     rows: list[Row] = []
     total: Decimal | None = None
+    total_col: int | None = None
     problems: list[str] = []
     for cells in body:
         if any(_TOTAL.match(c) for c in cells if c):
-            col = roles.get("amount")
-            value = amount_of(cells[col]) if col is not None and col < len(cells) else None
-            if value is None:
-                amounts = [a for a in (amount_of(c) for c in cells) if a is not None]
-                value = amounts[-1] if amounts else None
-            total = value if value is not None else total
+            stated = [(i, a) for i, a in ((i, amount_of(c)) for i, c in enumerate(cells)) if a is not None]
+            if stated:  # the total of the column it stands in ("Total réglé" under the paid column)
+                total_col, total = stated[-1]
             continue
         named = {role: cells[i] for role, i in roles.items() if i < len(cells)}
         row = row_from_cells(named, source=source, default_year=default_year)
@@ -159,6 +157,14 @@ def grid_rows(grid: Grid, *, source: str = "table",
                 problems.append(f"ligne du tableau non comprise : « {' | '.join(cells)} »")
                 continue
         rows.append(row)
+    if total is not None and total_col is not None and rows:
+        column = [amount_of(c[total_col]) if total_col < len(c) else None for c in body
+                  if not any(_TOTAL.match(x) for x in c if x) and row_from_cells(
+                      {r: c[i] for r, i in roles.items() if i < len(c)}, source=source) is not None]
+        values = [v for v in column if v is not None]
+        if values and len(values) == len(column) and sum(values, Decimal("0")) != total:
+            problems.append(f"le total indiqué ({euros(total)}) ne correspond pas à la somme des lignes "
+                            f"({euros(sum(values, Decimal('0')))}) : à vérifier")
     return rows, total, problems
 
 
@@ -300,3 +306,9 @@ def merge(rows: Iterable[Row]) -> tuple[list[Row], list[str]]:
 
 def paid(row: Row) -> bool:
     return row.status is Status.PAID
+
+
+def euros(value: Decimal) -> str:
+    """``1234.5`` → ``1 234,50 €`` (narrow no-break space between thousands)."""
+    whole, _, cents = f"{value:.2f}".partition(".")
+    return f"{int(whole):,}".replace(",", "\u202f") + "," + cents + " €"

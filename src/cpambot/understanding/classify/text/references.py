@@ -135,7 +135,8 @@ def record_fields(lines: Sequence[str]) -> dict:
     amounts = find_amounts(wrapped)
     amount = amounts[0] if len(amounts) == 1 else amount_after(wrapped, r"montant[^\d]{0,40}?", 45)
     out: dict = {"lot": lots[0] if len(lots) == 1 else None, "amount": amount,
-                 "date": date_after(joined, r"soins\s*(?:du|le|:)?\s*", span=2),
+                 "date": date_after(joined, r"soins\s*(?:(?:r[ée]alis|effectu|dispens|prodigu)[ée]e?s\s*)?"
+                                            r"(?:du|le|:)?\s*", span=2),
                  "label": None, "reject_code": None}
     found = _MOTIF.search(wrapped)
     if found:
