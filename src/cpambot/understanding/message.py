@@ -1,6 +1,6 @@
 """A received message as the classifiers see it: text, tables, attachments, forwards.
 
-Pure: bytes in, :class:`ParsedMessage` out. mail-parser decodes the MIME tree;
+Pure: bytes in, :class:`ParsedMessage` out. :mod:`cpambot.understanding.mime` walks the MIME tree;
 :mod:`cpambot.understanding.documents` reads PDF and XLSX attachments; HTML bodies are flattened to
 text with table rows kept on one line (cells separated by `` | ``). A message the
 professional forwarded ("TR:", "Fwd:") carries the original in ``forwarded``,
@@ -9,8 +9,6 @@ whether it was attached (message/rfc822) or quoted inline.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import email
 import logging
 import re
@@ -19,13 +17,12 @@ from datetime import datetime, timezone
 from email.utils import getaddresses
 from html.parser import HTMLParser
 
-import mailparser
-
 from cpambot.errors import DecodeError
 from cpambot.mailbox.headers import header_block, summarize
 from cpambot.understanding.decode.edi import EdiPart, edi_parts_of
 from cpambot.understanding.documents import pdf_text, xlsx_text
 from cpambot.understanding.forwards import header_blocks
+from cpambot.understanding.mime import FilePart, decode_bytes, mime_parts
 
 LOG = logging.getLogger(__name__)
 
@@ -171,31 +168,26 @@ def _attached_message(msg: email.message.Message) -> bytes | None:
 # --------------------------------------------------------------------------- parse
 
 
-def _attachment(item: dict) -> Attachment | None:
-    ctype = (item.get("mail_content_type") or "application/octet-stream").lower()
-    filename = item.get("filename") or ""
+def _attachment(item: FilePart) -> Attachment | None:
+    ctype = (item.content_type or "application/octet-stream").lower()
+    filename = item.filename
     if ctype in ("message/rfc822", "application/edi-consent"):
         return None
-    payload_text = item.get("payload") or ""
-    if item.get("binary"):
-        try:
-            payload = base64.b64decode(payload_text)
-        except (binascii.Error, ValueError):
-            return Attachment(filename, ctype, b"", None, "pièce jointe illisible (base64 invalide)")
-    else:
-        payload = payload_text.encode("utf-8", "replace")
+    if item.broken:
+        return Attachment(filename, ctype, b"", None, "pièce jointe illisible (base64 invalide)")
+    payload = item.payload
     text = problem = None
     if ctype == "application/pdf" or filename.lower().endswith(".pdf"):
         text, problem = pdf_text(payload)
     elif filename.lower().endswith(".xlsx") or ctype.endswith("spreadsheetml.sheet"):
         text, problem = xlsx_text(payload)
     elif ctype.startswith("text/") or filename.lower().endswith((".csv", ".txt")):
-        text = payload.decode("utf-8", "replace") if item.get("binary") else payload_text
+        text = decode_bytes(payload, item.charset)
     return Attachment(filename, ctype, payload, text, problem)
 
 
 def _fallback(raw: bytes) -> ParsedMessage:
-    """What can still be read of a message mail-parser refused: headers and the raw body text."""
+    """What can still be read of a message the parser refused: headers and the raw body text."""
     head = summarize(header_block(raw), len(raw))
     body = raw[len(header_block(raw)):].decode("utf-8", "replace")
     return ParsedMessage(subject=head.subject, from_name=head.from_name, from_addr=head.from_addr,
@@ -222,18 +214,17 @@ def _reply_to(value: str) -> str:
 def parse_message(raw: bytes, *, _depth: int = 0) -> ParsedMessage:
     """Parse ``raw``; never raises for bad input."""
     try:
-        parsed = mailparser.parse_from_bytes(raw)
-    except Exception:  # noqa: BLE001 - mail-parser is lenient, but not with every byte sequence
+        parsed = mime_parts(raw)
+    except Exception:  # noqa: BLE001 - the parser is lenient, but never trust input
         return _fallback(raw)
-    # Headers through our own reader: mail-parser loses spaces in folded encoded
-    # words and converts dates to UTC, while the local date is what deadlines use.
+    # Headers through our own reader (the local date, folded encoded words kept whole)
     head = summarize(header_block(raw), len(raw))
-    html = "\n".join(parsed.text_html)
-    text = "\n".join(parsed.text_plain).strip()
+    html = "\n".join(parsed.html)
+    text = "\n".join(parsed.plain).strip()
     if not text and html:
         text = html_to_text(html)
     subject = head.subject[:MAX_SUBJECT]
-    attachments = tuple(a for a in (_attachment(item) for item in parsed.attachments) if a)
+    attachments = tuple(a for a in (_attachment(item) for item in parsed.files) if a)
     edi: tuple[EdiPart, ...] = ()
     edi_error = None
     try:
@@ -254,7 +245,7 @@ def parse_message(raw: bytes, *, _depth: int = 0) -> ParsedMessage:
         date=datetime.fromisoformat(head.date) if head.date else None, message_id=head.message_id,
         to=head.to,
         text=text, html=html, attachments=attachments, forwarded=forwarded,
-        defects=tuple(sorted({*parsed.defects_categories, *bad_date})), edi=edi, edi_error=edi_error,
+        defects=tuple(sorted({*parsed.defects, *bad_date})), edi=edi, edi_error=edi_error,
         reply_to=_reply_to(head.fields.get("reply-to", "")),
         bulk=bool(head.fields.get("list-unsubscribe") or head.fields.get("list-id")
                   or head.fields.get("precedence", "").lower() in ("bulk", "list", "junk")),

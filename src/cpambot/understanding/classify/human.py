@@ -218,6 +218,9 @@ def _with_evidence(source: ParsedMessage,
     paid rows beside rejects, several instructions) is a lot return even when its rows ask for a
     prescription — reading it as a pièces request would advise not to re-bill invoices the caisse
     asks to correct and re-transmit."""
+    best, _, leader = max(scores, key=lambda s: (s[0], s[1]))
+    if best >= 0.9 and leader not in (pieces, retour_lots, informational):
+        return scores  # an indu, a CRA decision, a réclamation answer: its title settles it
     evidence = returns_evidence(read_rows(source))
     if not evidence:
         return scores
