@@ -90,8 +90,12 @@ def _names() -> tuple[re.Pattern[str], dict[str, str]]:
             if len(key) > 5 and not re.fullmatch(r"(?:cpam|cgss|msa)-\d{2}", key):
                 names.setdefault(key, info.code)
     ordered = sorted(names, key=len, reverse=True)
-    pattern = re.compile(r"(?:^|-)(" + "|".join(re.escape(k) for k in ordered) + r")(?![a-z0-9])")
+    pattern = re.compile(r"(" + "|".join(re.escape(k) for k in ordered) + r")(?![a-z0-9])")
     return pattern, names
+
+
+# Every name of the table starts with one of these words: the long pattern is tried only there
+_STARTS = re.compile(r"(?:^|-)(?=cpam|cgss|cssm|css|msa|caisse|assurance-maladie|mutualite)")
 
 
 def _key(text: str) -> str:
@@ -105,7 +109,7 @@ def code_in(text: str) -> str | None:
     if not re.search(r"cpam|cgss|cssm|msa|caisse|assurance-maladie", key):
         return None
     pattern, names = _names()
-    found = pattern.search(key)
+    found = next((m for start in _STARTS.finditer(key) if (m := pattern.match(key, start.end()))), None)
     number = re.search(r"(?:^|-)(?:cpam|cgss)-(\d{3})(?![0-9])", key)
     if number and number.group(1) in by_code() and (found is None or number.start() < found.start()):
         return by_code()[number.group(1)].code  # an absorbed caisse's number names its successor
