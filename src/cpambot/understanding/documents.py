@@ -96,10 +96,13 @@ def xlsx_text(payload: bytes) -> tuple[str | None, str | None]:
             for name in sorted(n for n in names if n.startswith("xl/worksheets/sheet")):
                 root = ET.fromstring(_read_part(book, name))
                 for row in root.iter(f"{_XLSX_NS}row"):
-                    cells = []
+                    cells: list[str] = []
                     for cell in row.iter(f"{_XLSX_NS}c"):
                         value = cell.find(f"{_XLSX_NS}v")
                         inline = cell.find(f"{_XLSX_NS}is")
+                        column = _column(cell.get("r") or "")
+                        while column is not None and len(cells) < min(column, 200):
+                            cells.append("")  # empty cells are left out of the file: keep the columns
                         if cell.get("t") == "s" and value is not None and value.text:
                             index = int(value.text)
                             cells.append(shared[index] if index < len(shared) else "")
@@ -121,3 +124,14 @@ def _read_part(book, name: str) -> bytes:  # type: ignore[no-untyped-def]
     return book.read(name)
 
 
+
+
+def _column(ref: str) -> int | None:
+    """``"C5"`` → 2 (the 0-based column of a cell reference), None when absent."""
+    letters = "".join(c for c in ref if c.isalpha()).upper()
+    if not letters:
+        return None
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number - 1

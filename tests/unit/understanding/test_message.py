@@ -59,3 +59,22 @@ def test_html_table_rows_stay_on_one_line():
             "<tr><td>042</td><td>000012345</td></tr></table><script>x()</script>")
     lines = [line for line in html_to_text(html).splitlines() if line.strip()]
     assert lines == ["Bonjour", "Lot | Facture", "042 | 000012345"]
+
+
+def test_xlsx_rows_keep_their_columns_when_cells_are_empty():
+    """GIVEN a sheet whose second row has no B cell (empty cells are not written) WHEN read THEN the
+    C value stays in the third column."""
+    import io
+    import zipfile
+
+    sheet = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+             '<row r="1"><c r="A1" t="inlineStr"><is><t>Facture</t></is></c><c r="B1" t="inlineStr"><is>'
+             '<t>Code</t></is></c><c r="C1" t="inlineStr"><is><t>Montant</t></is></c></row>'
+             '<row r="2"><c r="A2" t="inlineStr"><is><t>000123456</t></is></c><c r="C2"><v>12.6</v></c></row>'
+             '</sheetData></worksheet>')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as book:
+        book.writestr("xl/worksheets/sheet1.xml", sheet)
+    text, problem = xlsx_text(buffer.getvalue())
+    assert problem is None
+    assert text.splitlines() == ["Facture | Code | Montant", "000123456 |  | 12.6"]
