@@ -95,6 +95,7 @@ def explain(raw: bytes, policy: SenderPolicy, caisses: tuple[Caisse, ...] = (), 
             fact_json["details"]["nir"] = "*" * 11 + fact_json["details"]["nir"][-4:]
         facts.append(fact_json)
     out.update(kind=reading.kind, caisse=reading.caisse, is_test=reading.is_test,
+               confidence=round(reading.confidence, 2),
                needs_review=reading.needs_review, problems=data["problems"], fields=data["fields"],
                facts=facts)
     return out
@@ -111,7 +112,9 @@ def explain_text(report: dict[str, Any]) -> str:
         lines.append(report["note"])
         return "\n".join(lines)
     lines.append(f"Type de message : {labels.MESSAGE_KIND.get(report['kind'], report['kind'])}"
-                 + (f" — caisse {report['caisse']}" if report.get("caisse") else ""))
+                 + (f" — caisse {report['caisse']}" if report.get("caisse") else "")
+                 + (f" (confiance {report['confidence']:.2f})".replace(".", ",")
+                    if report.get("confidence") is not None else ""))
     if report.get("is_test"):
         lines.append("Flux de TEST : aucune action ne sera prise.")
     if (report.get("fields") or {}).get("rule"):

@@ -139,6 +139,9 @@ class Reading:
     needs_review: str | None = None  # French reason when a human must read it ("à lire", "à trier")
     problems: tuple[str, ...] = ()  # French notes: totals mismatch, unreadable PDF…
     is_test: bool = False  # NOEMIE/ARL test flux: never acted on
+    # How sure the reader is of the kind (0 to 1): the classifier's score over the words and the
+    # structure; a decoded machine return is 1. Below 0.5 the message is only ever shown, to sort.
+    confidence: float = 1.0
 
     def __post_init__(self) -> None:
         try:
@@ -152,6 +155,7 @@ class Reading:
             "trust": self.trust,
             "caisse": self.caisse,
             "is_test": self.is_test,
+            "confidence": round(self.confidence, 2),
             "needs_review": self.needs_review,
             "problems": list(self.problems),
             "fields": _jsonable(self.fields),

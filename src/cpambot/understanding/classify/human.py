@@ -192,7 +192,8 @@ def _finish(source: ParsedMessage, reading: Reading, caisse: str | None, module:
             "sent_on": source.date.date().isoformat() if source.date else None,
             "classifier": module.__name__.rpartition(".")[2] if module else None,
             "score": round(score, 2), **fields}
-    return replace(reading, fields={**base, **reading.fields}, needs_review=review, problems=problems)
+    return replace(reading, fields={**base, **reading.fields}, needs_review=review, problems=problems,
+                   confidence=min(1.0, max(0.0, score)))
 
 
 def _org(domain: str) -> str:
