@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from cpambot.understanding.classify.text.normalize import normalize
@@ -116,6 +116,7 @@ def code_in(text: str) -> str | None:
     return names[found.group(1)] if found else None
 
 
+@lru_cache(maxsize=1024)
 def code_of_domain(domain: str) -> str | None:
     """The caisse a mail domain belongs to (``cgss-martinique.fr``, ``armorique.msa.fr``), or None."""
     domain = domain.lower().rstrip(".")

@@ -112,8 +112,10 @@ class EntityLayout:
     niveau: str | None = None  # niveau written by default; None for 000/999, which have none
     niveau_fixed: bool = False  # True when the source fixes the niveau (layout §1)
     offsets: Mapping[str, int] = field(init=False, repr=False, compare=False)
+    positions: Mapping[str, int] = field(init=False, repr=False, compare=False)  # name → index in fields
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "positions", {f.name: i for i, f in enumerate(self.fields)})
         offsets: dict[str, int] = {}
         pos = self.start
         for f in self.fields:
@@ -139,14 +141,15 @@ class EntityLayout:
         return self.start + sum(f.width for f in self.fields) + (1 if self.framed else 0)
 
     def field(self, name: str) -> Field:
-        for f in self.fields:
-            if f.name == name:
-                return f
-        raise InvalidValueError(f"no field {name!r} in entity {self.type}")
+        index = self.positions.get(name)
+        if index is None:
+            raise InvalidValueError(f"no field {name!r} in entity {self.type}")
+        return self.fields[index]
 
     def sign_of(self, name: str) -> Field | None:
         """The ``P``/``N`` field that qualifies amount ``name``: the field right after it, if a sign."""
-        index = self.fields.index(self.field(name))
+        self.field(name)
+        index = self.positions[name]
         following = self.fields[index + 1] if index + 1 < len(self.fields) else None
         return following if following is not None and following.kind is SIGN else None
 
