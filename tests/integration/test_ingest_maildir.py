@@ -257,3 +257,23 @@ def test_ledger_keeps_header_fields_bounded(tmp_path):
     (row,) = rows.values()
     assert len(row["subject"]) <= 998
     assert (tmp_path / "data" / "store.json").stat().st_size < 200_000
+
+
+def test_a_forwarded_caisse_message_counts_from_its_original_date(tmp_path):
+    """GIVEN the approver forwarding on 20/11 a caisse's acknowledgment of a réclamation sent on
+    03/11 (Outlook FR header block) WHEN synced and read THEN its case is dated 03/11: the delays
+    (conciliateur after three weeks…) run from the caisse's message, not from the forward."""
+    original = ("________________________________\n"
+                "De : CPAM de la Gironde <reclamations@assurance-maladie.fr>\n"
+                "Envoyé : mardi 3 novembre 2026 10:12\nÀ : Marie Exemple\nObjet : Votre réclamation\n\n"
+                "Madame,\nNous accusons réception de votre réclamation concernant la facture n° 000412105 "
+                "(lot 305). Elle est enregistrée sous la référence REC-331-2026-0042.\n")
+    raw = message(sender="Marie Exemple <marie.exemple@example.org>", subject="TR: Votre réclamation",
+                  body="Pour suivi.\n\n" + original, date=datetime(2026, 11, 20, 9, tzinfo=UTC))
+    write_maildir(tmp_path / "mail", [raw])
+    _, _, rows, _ = sync(tmp_path / "data", tmp_path / "mail")
+    (row,) = rows.values()
+    assert row["category"] == "approver" and row["reading"]["kind"] == "reponse_reclamation"
+    with Store.open(tmp_path / "data", readonly=True) as store:
+        (case,) = list(CaseBook(store).all())
+    assert [(h.date, h.received) for h in case.history] == [(date(2026, 11, 3), date(2026, 11, 3))]

@@ -59,7 +59,18 @@ class ProcessReport:
     to_review: int = 0
 
 
-def _received(row: LedgerRow, today: date) -> date:
+def _received(row: LedgerRow, today: date, reading: Reading | None = None) -> date:
+    """The day the message reached the professional: a forward's original date when she forwarded
+    a caisse message (the delays run from it, not from the day she forwarded it)."""
+    original = (reading.fields.get("sent_on") if reading is not None and reading.fields.get("forwarded_by")
+                else None)
+    if isinstance(original, str):
+        try:
+            day = date.fromisoformat(original)
+        except ValueError:
+            day = None
+        if day is not None and day <= today:
+            return day
     if row.date:
         try:
             return datetime.fromisoformat(row.date).date()
@@ -167,8 +178,8 @@ class Processor:
                          f"erreur interne de cpambot ({exc.__class__.__name__})", report)
             return
         try:
-            touched = self.casebook.apply_reading(reading, source=key, received=_received(row, today),
-                                                  today=today)
+            received = _received(row, today, reading)
+            touched = self.casebook.apply_reading(reading, source=key, received=received, today=today)
         except StoreError:
             raise
         report.cases_touched.update(touched)
