@@ -56,6 +56,7 @@ class ParsedMessage:
     reply_to: str = ""  # the Reply-To address, lower case
     bulk: bool = False  # List-Unsubscribe, List-Id or Precedence bulk/list: sent to many
     auto_reply: bool = False  # an automatic answer (Auto-Submitted, X-Autoreply, "Réponse automatique")
+    text_from_html: bool = False  # no text/plain part: ``text`` is the HTML body flattened
 
     @property
     def from_domain(self) -> str:
@@ -221,7 +222,8 @@ def parse_message(raw: bytes, *, _depth: int = 0) -> ParsedMessage:
     head = summarize(header_block(raw), len(raw))
     html = "\n".join(parsed.html)
     text = "\n".join(parsed.plain).strip()
-    if not text and html:
+    from_html = not text and bool(html)
+    if from_html:
         text = html_to_text(html)
     subject = head.subject[:MAX_SUBJECT]
     attachments = tuple(a for a in (_attachment(item) for item in parsed.files) if a)
@@ -249,7 +251,7 @@ def parse_message(raw: bytes, *, _depth: int = 0) -> ParsedMessage:
         reply_to=_reply_to(head.fields.get("reply-to", "")),
         bulk=bool(head.fields.get("list-unsubscribe") or head.fields.get("list-id")
                   or head.fields.get("precedence", "").lower() in ("bulk", "list", "junk")),
-        auto_reply=_auto_reply(head.fields, subject),
+        auto_reply=_auto_reply(head.fields, subject), text_from_html=from_html,
     )
 
 

@@ -28,9 +28,10 @@ _LOT_MENTION = re.compile(r"(?i)\blots?\s*(?:n[°o]\.?\s*|num[ée]ro\s*)?:?\s*(\
 
 
 def _grids(msg: ParsedMessage) -> Iterator[Table]:
-    if msg.html:
+    if msg.html and re.search(r"(?i)<(?:table|div)", msg.html):
         yield from html_grids(msg.html)
-    yield from text_grids(msg.text or "")
+    if not (msg.text_from_html and msg.html and "<table" in msg.html.lower()):
+        yield from text_grids(msg.text or "")  # (the flattened HTML's tables were read as HTML)
     for item in msg.attachments:
         name = (item.filename or "").lower()
         if name.endswith((".csv", ".txt")) or item.content_type in ("text/csv", "application/csv",
