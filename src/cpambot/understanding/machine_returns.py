@@ -215,5 +215,8 @@ def read_returns(msg: ParsedMessage, trust: str) -> Reading | None:
         if not decoded.is_test:
             facts.extend(found)
     kind = MessageKind.ARL if kinds == {MessageKind.ARL} else MessageKind.NOEMIE
+    if review is None and any("annonc" in p for p in problems):  # "990 annonce…", "total annoncé…"
+        # totals or counts that do not add up: shown to the professional, never acted on blindly
+        review = "retour dont les totaux ou le nombre de lots ne concordent pas : à vérifier"
     return Reading(kind, trust, caisse, facts=tuple(facts), fields=fields, needs_review=review,
                    problems=tuple(problems), is_test=is_test)

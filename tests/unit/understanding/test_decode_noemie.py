@@ -471,3 +471,18 @@ def assert_only_decode_error(decoder, data: bytes) -> None:
 def test_decode_noemie_raises_only_decode_error(data):
     """GIVEN random bytes or a mutated valid file WHEN decoded THEN the only exception is DecodeError."""
     assert_only_decode_error(decode_noemie, data)
+
+
+def test_a_return_whose_totals_do_not_add_up_is_shown_not_acted_on():
+    """GIVEN a NOEMIE e-mail whose 999 announces a wrong total WHEN read THEN its facts are kept, the
+    problem is named, and the reading asks a human (no draft, no advice from it)."""
+    from cpambot.understanding.reader import read_message
+
+    text = payment_file().text()
+    text = _replace(text, w.totals(1, 905, "LOT 042"), w.totals(2, 1000, "LOT 042"))
+    raw = ("From: 01974@974.01.rss.fr\nTo: teletrans@example.org\nSubject: NOEMIE\n"
+           "Date: Mon, 02 Mar 2026 10:00:00 +0400\nMessage-ID: <n@rss.fr>\nMIME-Version: 1.0\n"
+           "Content-Type: application/EDI-consent\nContent-Description: NOEMIE\n\n" + text).encode("latin-1")
+    reading = read_message(raw, "caisse")
+    assert reading.kind == "noemie" and reading.facts
+    assert reading.needs_review and any("annonc" in p for p in reading.problems)
