@@ -10,7 +10,8 @@ from cpambot.errors import UnreadableMessage
 from cpambot.understanding.reader import _read, read_message
 
 CORPUS = sorted(CORPUS_DIR.glob("*.eml"))
-SAMPLES = [p.read_bytes() for p in CORPUS]
+VOICES = sorted((CORPUS_DIR.parent / "voices").glob("*/*.eml"))  # other layouts: rows, forwards, trust
+SAMPLES = [p.read_bytes() for p in (*CORPUS, *VOICES)]
 
 
 @st.composite
@@ -30,7 +31,7 @@ def mutated_messages(draw):
     return bytes(raw)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(raw=st.one_of(mutated_messages(), st.binary(max_size=2000)),
        category=st.sampled_from(("caisse", "amc", "approver", "suspect")))
 def test_read_message_never_raises(raw, category):
