@@ -66,8 +66,10 @@ def explain(raw: bytes, policy: SenderPolicy, caisses: tuple[Caisse, ...] = (), 
         "message_id": head.message_id, "category": relevance.category, "sender": relevance.reason,
     }
     if relevance.category in ("approver", "reply"):
-        out["reply"] = reply_report(raw, set(policy.approvers), our_message_ids=our_message_ids,
-                                    authserv_ids=authserv_ids)
+        reply = reply_report(raw, set(policy.approvers), our_message_ids=our_message_ids,
+                             authserv_ids=authserv_ids)
+        if relevance.category == "reply" or reply["commands"] or reply["annulations"]:
+            out["reply"] = reply  # a forward from the approver is not an approval reply
     if not relevance.fetch_body:
         out.update(kind=None, caisse=None, facts=[], reading=None,
                    note="message sans rapport : le robot ne lit que ses en-têtes")
@@ -117,6 +119,12 @@ def explain_text(report: dict[str, Any]) -> str:
                     if report.get("confidence") is not None else ""))
     if report.get("is_test"):
         lines.append("Flux de TEST : aucune action ne sera prise.")
+    fields = report.get("fields") or {}
+    if fields.get("forwarded_by"):
+        lines.append(f"Message transféré par {fields['forwarded_by']} ; original de "
+                     f"{fields.get('forwarded_from') or 'expéditeur illisible'}"
+                     + (f", daté du {_fr_date(fields['sent_on'])} (les délais courent de cette date)"
+                        if fields.get("sent_on") else ""))
     if (report.get("fields") or {}).get("rule"):
         lines.append(f"Lu selon la règle {report['fields']['rule']} que vous avez apprise au robot "
                      "(cpambot regles)")
