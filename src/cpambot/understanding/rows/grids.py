@@ -185,6 +185,9 @@ _RULE = re.compile(r"^\s*[-+=|:_ ]{3,}\s*$")
 
 
 _INVOICE_HEADER = re.compile(r"(?i)fact|fse|n[°o]|num[ée]ro|invoice|r[ée]f")
+_HEADER_WORD = re.compile(r"(?i)\b(?:lots?|fact\w*|fse|montants?|mt|dates?|soins?|codes?|motifs?|libell\w*"
+                          r"|consignes?|b[ée]n[ée]ficiaire|patient|assur[ée]e?|rejets?|statut|[ée]tat|situation|suite|eur|"
+                          r"r[èe]gl[ée]e?|pay[ée]e?|pi[èe]ces?|anomalies?|observations?|actions?|n[°o]|num[ée]ro)\b")
 
 
 def header_columns(line: str) -> list[int] | None:
@@ -192,8 +195,8 @@ def header_columns(line: str) -> list[int] | None:
     ("LOT FACTURE   DATE SOINS MONTANT CODE"), or None when the line is not such a header."""
     from cpambot.understanding.rows.cells import role_of
 
-    if not _INVOICE_HEADER.search(line):
-        return None  # every table the bot reads has an invoice column
+    if not _INVOICE_HEADER.search(line) or len(_HEADER_WORD.findall(line)) < 3:
+        return None  # every table the bot reads has an invoice column, and a header names 3 columns
     tokens = [(m.start(), m.group()) for m in re.finditer(r"\S+", line)]
     if len(tokens) < 3 or len(tokens) > 16 or any(re.search(r"\d{4}", t) for _, t in tokens):
         return None
