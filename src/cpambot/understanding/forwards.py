@@ -144,13 +144,19 @@ def header_blocks(text: str, *, tz: timezone | None = None) -> list[ForwardHeade
             got = _label(lines[j])
             if got is not None:
                 role, value = got
+                if role in fields and role == last_role:
+                    break
                 fields.setdefault(role, value)
                 last_role = role
             elif not lines[j].strip():
-                if len(fields) >= 2:
-                    break
+                ahead = next((k for k in range(j + 1, min(j + 3, len(lines))) if lines[k].strip()), None)
+                following = _label(lines[ahead]) if ahead is not None else None
+                if following is None or following[0] in fields:  # blank lines between labels (webmails)
+                    if len(fields) >= 2:
+                        break
             elif last_role in ("to", "cc", "from") and j - i < 12:
-                pass  # a long recipient list wraps
+                if last_role == "from" and "@" not in fields["from"]:  # "De : Name\n<address>" (wrapped)
+                    fields["from"] += " " + lines[j].strip()
             else:
                 break
             j += 1

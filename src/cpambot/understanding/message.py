@@ -138,8 +138,8 @@ _FROM_LINE = re.compile(r"^[\s>]*\**\s*(?:de|from|exp[ée]diteur)\s*\**[\s\u00a0
                         re.IGNORECASE | re.MULTILINE)
 
 
-def _inline_forward(text: str, outer_date: datetime | None,
-                    attachments: tuple[Attachment, ...]) -> ParsedMessage | None:
+def _inline_forward(text: str, outer_date: datetime | None, attachments: tuple[Attachment, ...],
+                    html: str = "") -> ParsedMessage | None:
     """The chain of messages quoted inline in ``text`` (outermost first, each one's ``forwarded``
     the next), or None. Inline forwards carry the outer message's attachments."""
     tz = outer_date.tzinfo if outer_date is not None else None
@@ -148,7 +148,7 @@ def _inline_forward(text: str, outer_date: datetime | None,
     for block in reversed(blocks):
         chained = ParsedMessage(subject=block.subject, from_name=block.from_name, from_addr=block.from_addr,
                                 date=block.date, message_id=None, text=block.body, attachments=attachments,
-                                forwarded=chained)
+                                forwarded=chained, html=html, text_from_html=bool(html))
     return chained
 
 
@@ -240,7 +240,8 @@ def parse_message(raw: bytes, *, _depth: int = 0) -> ParsedMessage:
             forwarded = parse_message(inner, _depth=_depth + 1)
         elif _FROM_LINE.search(text):
             when = datetime.fromisoformat(head.date) if head.date else None
-            forwarded = _inline_forward(text, when, attachments)
+            # an HTML-only forward: its tables are the original's, read from the HTML itself
+            forwarded = _inline_forward(text, when, attachments, html if from_html else "")
     bad_date = ("UnreadableDate",) if head.raw_date and not head.date else ()
     return ParsedMessage(
         subject=subject, from_name=head.from_name, from_addr=head.from_addr,

@@ -113,7 +113,9 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
             if lookalike is not None:
                 return _phishing(trust, lookalike.from_addr, "message transféré d'un expéditeur qui se "
                                  "fait passer pour la caisse", fields)
-            return Reading(kind=MessageKind.UNKNOWN, trust=trust, fields=fields, needs_review=(
+            sent_on = original.date.date().isoformat() if original.date else None
+            return Reading(kind=MessageKind.UNKNOWN, trust=trust, fields={**fields, "sent_on": sent_on},
+                           needs_review=(
                 f"message transféré : l'expéditeur d'origine ({original.from_addr or 'inconnu'}) n'est "
                 "ni une caisse ni une complémentaire reconnue, à trier"))
     if category is None and trust == "other":

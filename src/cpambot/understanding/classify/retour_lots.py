@@ -19,7 +19,7 @@ from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.rows import Row, Status, read_rows
 
 KEYWORDS = keywords(
-    ("retours? sur le traitement (?:de vos|des) lots", 1.0),
+    ("retours? sur le traitement (?:de vos|de votre|des|du) lots?", 1.0),
     ("traitement de vos lots", 0.9),
     ("retours? (?:sur|de) (?:vos|les) lots", 0.8),
     ("lots? non parvenus?", 0.6),

@@ -13,8 +13,10 @@ import re
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.rows.model import Action, Status
 
-# "sans refacturer", "ne pas retransmettre", "il ne faut surtout pas refacturer", "inutile de la renvoyer"
-_NO_REBILL = re.compile(r"(?:sans|\bne\b[^.;]{0,30}?\b(?:pas|plus)|inutile de|n'est pas necessaire de|pas de"
+# "sans refacturer", "ne pas retransmettre", "il ne faut surtout pas refacturer", "inutile de la renvoyer",
+# "ne refacturez pas"
+_NO_REBILL = re.compile(r"\bne (?:re-?factur|re-?transm|re-?teletransm|renvoy)\w* (?:pas|plus)\b"
+                        r"|(?:sans|\bne\b[^.;]{0,30}?\b(?:pas|plus)|inutile de|n'est pas necessaire de|pas de"
                         r"|aucune?) (?:la |les |une |nouvelle |de |nous |l'|le )?(?:re-?(?:facturer|"
                         r"factur|teletransm|transm|emettre|envoyer la facture)|nouvelle facture|"
                         r"(?:facturer|teletransmettre|transmettre) (?:a nouveau|de nouveau))")

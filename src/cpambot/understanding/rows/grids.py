@@ -202,7 +202,7 @@ def header_columns(line: str) -> list[int] | None:
         return None
     starts: list[int] = []
     roles: list[str] = []
-    i = 0
+    i = unknown = 0
     def role(first: int, size: int) -> str | None:
         if first + size > len(tokens) or any(wide(k) for k in range(first, first + size - 1)):
             return None  # two spaces or more part two columns: never one name
@@ -229,11 +229,13 @@ def header_columns(line: str) -> list[int] | None:
                 starts.append(tokens[i][0])
                 roles.append("")
             i += 1  # else a word of the previous column's name
+            unknown += 1
             continue
         starts.append(tokens[i][0])
         roles.append(best[1])
         i += best[0]
-    if len(starts) < 3 or "invoice" not in roles:
+    # a sentence naming a date, an invoice and a consigne is not a header: most words must be names
+    if len(starts) < 3 or "invoice" not in roles or unknown * 2 > len(tokens) or line.rstrip().endswith("."):
         return None
     return starts
 
@@ -286,6 +288,10 @@ def text_grids(text: str) -> list[Table]:
             line = ""
         if _RULE.match(line) and line.strip():
             continue
+        if not line.strip() and current and index + 1 < len(all_lines) and index + 1 not in used:
+            following, _ = _split(all_lines[index + 1])  # rows one blank line apart (flattened HTML)
+            if following is not None and len(following) == len(current[0]):
+                continue
         cells, positions = _split(line)
         if cells is not None and current and len(cells) != len(current[0]) and starts:
             cells = _cut(line, starts)
@@ -309,7 +315,7 @@ def _split(line: str) -> tuple[list[str] | None, list[int]]:
     for sep in ("|", ";", "\t"):
         if stripped.strip("|").count(sep) >= 1 and (sep != ";" or stripped.count(";") >= 2):
             return [c.strip() for c in stripped.strip("|").split(sep)], []
-    pieces = list(re.finditer(r"\S+(?: \S+)*", line))
+    pieces = list(re.finditer(r"\S+(?:[ \u00a0\u202f]\S+)*", line))  # one (no-break) space inside a cell
     if len(pieces) >= 3:
         return [p.group() for p in pieces], [p.start() for p in pieces]
     return None, []

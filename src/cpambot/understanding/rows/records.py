@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
+from cpambot.understanding.classify.text.amounts import find_amounts
 from cpambot.understanding.classify.text.dates import iter_dates
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.rows.actions import action_of, status_of
@@ -63,10 +64,14 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
     elif motif and code and motif.startswith(code[0]):
         motif = code_in_motif(motif)[1]
     status = status_of(motif, consigne, status_cell=cells.get("status"), has_code=code is not None)
+    stated = None
+    if status is Status.PAID and not cells.get("amount"):  # "mise en paiement le 15/10 (31,80 €)"
+        found = find_amounts(" ".join(v for v in cells.values() if v))
+        stated = found[0] if len(found) == 1 else None
     note = next((m.group(1) for key in ("status", "motif", "code", "consigne")
                  if (m := re.search(r"\((\d{1,2})\)|\[(\d{1,2})\]", cells.get(key) or ""))), None)
     return Row(invoice=invoice, lot=lot, care_date=care, care_period=period, note=note,
-               amount=amount_of(cells.get("amount", "")) if cells.get("amount") else None,
+               amount=amount_of(cells.get("amount", "")) if cells.get("amount") else stated,
                paid_amount=amount_of(cells.get("paid_amount", "")) if cells.get("paid_amount") else None,
                reject_code=code[0] if code else None, reject_subcode=code[1] if code else None,
                motif=motif, consigne=consigne, beneficiary=_masked(cells.get("beneficiary", "")),
@@ -223,11 +228,12 @@ def _chunks(text: str) -> list[str]:
     return out
 
 
+_COLON_CODE = re.compile(r":\s*(\d{4})\s+(\d{3})\s+([A-ZÀ-Ýa-zà-ÿ][^.\n;]{3,150})")
+
+
 def prose_rows(text: str, *, default_year: int | None = None) -> list[Row]:
     """Rows from sentences that name invoices ("La facture n° 123 456 789 du 12/09/2026, d'un montant
     de 63,00 €, est rejetée : prescription absente")."""
-    from cpambot.understanding.classify.text.amounts import find_amounts
-
     rows: list[Row] = []
     current_lot: str | None = None  # "Après examen de votre lot n° 146…": the paragraphs after it
     for chunk in _chunks(text):
@@ -253,9 +259,12 @@ def prose_rows(text: str, *, default_year: int | None = None) -> list[Row]:
             if _CARE.search(before) or care is None:
                 care = day if _CARE.search(before) or len(invoices) == 1 else care
         code = None
+        motif = None
         if found := re.search(r"(?i)(?:code|rejet|motif)\D{0,20}?\b(\d{4})(?:\s*[-/ ]\s*(\d{3}))?\b", chunk):
             code = (found.group(1), found.group(2))
-        motif = None
+        elif found := _COLON_CODE.search(chunk):  # "… : 0470 049 Prescription interdite à cette date."
+            code = (found.group(1), found.group(2))
+            motif = found.group(3).strip(" .;:–-")
         if found := _PROSE_MOTIF.search(chunk):
             motif = found.group(1).strip(" :–-")
         single = len(invoices) == 1
