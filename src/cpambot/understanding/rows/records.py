@@ -64,10 +64,10 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
     elif motif and code and motif.startswith(code[0]):
         motif = code_in_motif(motif)[1]
     status = status_of(motif, consigne, status_cell=cells.get("status"), has_code=code is not None)
-    stated = None
+    stated: Decimal | None = None
     if status is Status.PAID and not cells.get("amount"):  # "mise en paiement le 15/10 (31,80 €)"
-        found = find_amounts(" ".join(v for v in cells.values() if v))
-        stated = found[0] if len(found) == 1 else None
+        written = find_amounts(" ".join(v for v in cells.values() if v))
+        stated = written[0] if len(written) == 1 else None
     note = next((m.group(1) for key in ("status", "motif", "code", "consigne")
                  if (m := re.search(r"\((\d{1,2})\)|\[(\d{1,2})\]", cells.get(key) or ""))), None)
     return Row(invoice=invoice, lot=lot, care_date=care, care_period=period, note=note,
