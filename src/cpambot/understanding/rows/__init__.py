@@ -24,11 +24,14 @@ from cpambot.understanding.rows.records import card_rows, code_in_motif, grid_ro
 
 __all__ = ["Action", "Row", "RowSet", "Status", "read_rows", "returns_evidence"]
 
+# HTML worth parsing for grids: a table, or divs laid out as rows (the grid parser's own markers)
+_STRUCTURED = re.compile(r"(?i)<table|display\s*:\s*(?:table-row|flex|grid)"
+                         r"|class\s*=\s*[\"'][^\"']*\b(?:row|ligne|tr|line|item)\b")
 _LOT_MENTION = re.compile(r"(?i)\blots?\s*(?:n[°o]\.?\s*|num[ée]ro\s*)?:?\s*(\d{3})(?!\d)(?![.,/]\d)")
 
 
 def _grids(msg: ParsedMessage) -> Iterator[Table]:
-    if msg.html and re.search(r"(?i)<(?:table|div)", msg.html):
+    if msg.html and _STRUCTURED.search(msg.html):
         yield from html_grids(msg.html)
     if not (msg.text_from_html and msg.html and "<table" in msg.html.lower()):
         yield from text_grids(msg.text or "")  # (the flattened HTML's tables were read as HTML)
