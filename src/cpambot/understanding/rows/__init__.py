@@ -95,6 +95,9 @@ def returns_evidence(rows: RowSet) -> float:
     whole lot, a stated reject) beside other outcomes, or several different instructions, are
     the shape of a "retour sur le traitement des lots" whatever its words (0 to 1)."""
     rejected = [r for r in rows.rows if r.reject_code or r.whole_lot or r.status is Status.REJECTED]
+    actions = {r.action for r in rows.rows if r.action}
+    if Action.REBILL in actions and len(actions) > 1:
+        return 0.8 if all(r.source == "prose" for r in rows.rows) else 0.95  # correct this, send for that
     if not rejected:
         return 0.0
     if all(r.source == "prose" for r in rows.rows):

@@ -84,7 +84,8 @@ _REJECTED = re.compile(r"\brejet|\brefus|\banomalie|\bnon conforme|\birrecevable
 
 
 def _status_words(text: str, *, loose: bool) -> Status | None:
-    if re.search(r"\b(?:non|pas|refus\w*|impaye)\b[^.;]{0,12}\b(?:paye|regle|rembourse)|deja paye", text):
+    if re.search(r"\b(?:non|pas|refus\w*|impaye)\b[^.;]{0,12}\b(?:paye|regle|rembourse)|deja paye"
+                 r"|n'a (?:pas )?pu etre (?:reglee|payee|mise en paiement)", text):
         return Status.REJECTED
     paid = _PAID.search(text) if loose else _STATED_PAID.search(text)
     if paid and not re.search(r"\brejet|\brefus|\banomalie", text):
