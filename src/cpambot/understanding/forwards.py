@@ -40,6 +40,8 @@ _MARKER = re.compile(
     r"original message|mail transf[ée]r[ée]|mail original|message r[ée]exp[ée]di[ée]|"
     r"d[ée]but du message r[ée]exp[ée]di[ée]|begin forwarded message|forwarded by)\b.*$",
     re.IGNORECASE)
+_ATTRIBUTION = re.compile(r"^\s*(?:le|on)\s+(.{6,60}?\d{4}.{0,20}?),?\s+(.{0,80}?<[^<>\s]+@[^<>\s]+>|"
+                          r"[^\s<>]+@[^\s<>]+)\s+(?:a [ée]crit|wrote)\s*:\s*$", re.IGNORECASE)
 _MESSAGE_OF = re.compile(r"^\s*message du\s+(.+?)\s*$", re.IGNORECASE)  # Orange webmail
 _QUOTE = re.compile(r"^(?:\s*>)+ ?")
 
@@ -134,6 +136,16 @@ def header_blocks(text: str, *, tz: timezone | None = None) -> list[ForwardHeade
     blocks: list[ForwardHeader] = []
     i = 0
     while i < len(lines):
+        attribution = _ATTRIBUTION.match(lines[i])
+        if attribution is not None and "@" in attribution.group(2):
+            # "Le mar. 4 nov. 2026 à 10:02, CPAM <x@assurance-maladie.fr> a écrit :" (a reply quoting)
+            pairs = getaddresses([attribution.group(2)])
+            name, addr = pairs[0] if pairs else ("", "")
+            blocks.append(ForwardHeader(from_name=name.strip().strip('"'), from_addr=addr.strip().lower(),
+                                        date=parse_header_date(attribution.group(1), tz=tz), subject="",
+                                        to="", body="\n".join(lines[i + 1:]).strip(), depth=len(blocks)))
+            i += 1
+            continue
         if _label(lines[i]) is None:
             i += 1
             continue

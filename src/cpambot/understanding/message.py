@@ -133,6 +133,7 @@ def html_to_text(html: str) -> str:
 
 # --------------------------------------------------------------------------- forwards
 
+_WROTE = re.compile(r"(?:a [ée]crit|wrote)\s*:\s*$", re.IGNORECASE | re.MULTILINE)  # a reply quoting
 # A quoted header block starts or contains a "from" line; without one there is nothing to look for.
 _FROM_LINE = re.compile(r"^[\s>]*\**\s*(?:de|from|exp[ée]diteur)\s*\**[\s\u00a0]*:",
                         re.IGNORECASE | re.MULTILINE)
@@ -238,7 +239,7 @@ def parse_message(raw: bytes, *, _depth: int = 0) -> ParsedMessage:
         inner = _attached_message(parsed.message)
         if inner is not None:
             forwarded = parse_message(inner, _depth=_depth + 1)
-        elif _FROM_LINE.search(text):
+        elif _FROM_LINE.search(text) or _WROTE.search(text):
             when = datetime.fromisoformat(head.date) if head.date else None
             # an HTML-only forward: its tables are the original's, read from the HTML itself
             forwarded = _inline_forward(text, when, attachments, html if from_html else "")
