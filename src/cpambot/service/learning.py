@@ -17,6 +17,7 @@ from cpambot import labels
 from cpambot.cases.casebook import CaseBook
 from cpambot.cases.model import CaseState, CaseType
 from cpambot.config.model import Caisse
+from cpambot.instants import as_date
 from cpambot.mailbox.ledger import LEDGER
 from cpambot.store.database import Store
 from cpambot.store.raw import RawStore
@@ -83,7 +84,7 @@ class Teacher:
                                             status=f"reclassé par vous : {kind_label(kind)}"))
                 elif other.needs_review:
                     self.cases.save(replace(other, needs_review=None))
-        touched = self.cases.apply_reading(reading, source=source, received=_received(row, today),
+        touched = self.cases.apply_reading(reading, source=source, received=as_date(row.get("date")) or today,
                                            today=today)
         LOG.info("règle %s apprise, message relu (%d dossier(s))", rule.id, len(touched))
         result = f"{case_id} : message relu comme « {kind_label(kind)} »"
@@ -109,10 +110,3 @@ class Teacher:
         self.store.put(RULES, rule.id, rule.to_doc())
         return rule
 
-
-def _received(row: dict[str, Any], today: date) -> date:
-    value = str(row.get("date") or "")[:10]
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return today

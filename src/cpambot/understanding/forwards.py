@@ -35,11 +35,6 @@ _LABELS = {
     "cc": "cc", "copie a": "cc", "copie": "cc", "repondre a": "reply_to", "reply-to": "reply_to",
 }
 _LABEL_LINE = re.compile(r"^\s*\**\s*([A-Za-zÀ-ÿ' -]{1,20}?)\s*\**[\s\u00a0\u202f]*:\s*\**\s?(.*)$")
-_MARKER = re.compile(
-    r"^\s*(?:-{2,}|_{2,}|={2,})?\s*(?:message transf[ée]r[ée]|forwarded message|message d'origine|"
-    r"original message|mail transf[ée]r[ée]|mail original|message r[ée]exp[ée]di[ée]|"
-    r"d[ée]but du message r[ée]exp[ée]di[ée]|begin forwarded message|forwarded by)\b.*$",
-    re.IGNORECASE)
 _ATTRIBUTION = re.compile(r"^\s*(?:le|on)\s+(.{6,60}?\d{4}.{0,20}?),?\s+(.{0,80}?<[^<>\s]+@[^<>\s]+>|"
                           r"[^\s<>]+@[^\s<>]+)\s+(?:a [ée]crit|wrote)\s*:\s*$", re.IGNORECASE)
 _MESSAGE_OF = re.compile(r"^\s*message du\s+(.+?)\s*$", re.IGNORECASE)  # Orange webmail
@@ -195,7 +190,3 @@ def header_blocks(text: str, *, tz: timezone | None = None) -> list[ForwardHeade
         i = j
     return blocks
 
-
-def has_forward_marker(text: str) -> bool:
-    """Whether ``text`` holds a client's forward marker line."""
-    return any(_MARKER.match(line) for line in _unquote(text.split("\n")))

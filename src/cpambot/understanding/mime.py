@@ -39,8 +39,9 @@ class MimeParts:
 
 
 def decode_bytes(data: bytes, charset: str | None) -> str:
-    """Text in its declared charset, else UTF-8, else Windows-1252 (what French mailers send)."""
-    for encoding in (charset, "utf-8", "cp1252"):
+    """Text in its declared charset, else UTF-8 (a byte-order mark dropped), else Windows-1252 (what
+    French mailers and spreadsheets send)."""
+    for encoding in (charset, "utf-8-sig", "cp1252"):
         if not encoding:
             continue
         try:

@@ -17,8 +17,9 @@ from decimal import Decimal
 from cpambot.understanding.classify.text.keywords import per_message
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.message import ParsedMessage
+from cpambot.understanding.mime import decode_bytes
 from cpambot.understanding.rows.actions import action_of
-from cpambot.understanding.rows.grids import Table, csv_grid, decode_text, html_grids, text_grids
+from cpambot.understanding.rows.grids import Table, csv_grid, html_grids, text_grids
 from cpambot.understanding.rows.model import Action, Row, RowSet, Status
 from cpambot.understanding.rows.records import card_rows, code_in_motif, grid_rows, merge, prose_rows
 
@@ -39,7 +40,7 @@ def _grids(msg: ParsedMessage) -> Iterator[Table]:
         name = (item.filename or "").lower()
         if name.endswith((".csv", ".txt")) or item.content_type in ("text/csv", "application/csv",
                                                                      "application/vnd.ms-excel"):
-            text = decode_text(item.payload) if item.payload else (item.text or "")
+            text = decode_bytes(item.payload, None) if item.payload else (item.text or "")
             yield Table(csv_grid(text), name)
         elif item.text:
             yield from text_grids(item.text)
@@ -79,7 +80,7 @@ def read_rows(msg: ParsedMessage) -> RowSet:
     problems += conflicts
     text = "\n".join(_texts(msg))
     merged = _with_notes(_with_legend(merged, text), text)
-    lots = list(dict.fromkeys(_LOT_MENTION.findall(msg.subject + "\n" + "\n".join(_texts(msg)))))
+    lots = list(dict.fromkeys(_LOT_MENTION.findall(msg.subject + "\n" + text)))
     if len(lots) == 1:
         merged = [r if r.lot else _with_lot(r, lots[0]) for r in merged]
     return RowSet(rows=tuple(merged), problems=tuple(dict.fromkeys(problems)),

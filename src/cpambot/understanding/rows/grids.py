@@ -153,18 +153,6 @@ def html_grids(html: str) -> list[Table]:
     return [*parser.grids, *divs]
 
 
-def decode_text(payload: bytes, charset: str | None = None) -> str:
-    """Bytes of a text file: its declared charset, else UTF-8 (with or without BOM), else Windows-1252."""
-    for encoding in (charset, "utf-8-sig", "cp1252", "latin-1"):
-        if not encoding:
-            continue
-        try:
-            return payload.decode(encoding)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return payload.decode("latin-1")
-
-
 def csv_grid(text: str) -> Grid:
     """A CSV file's rows, whatever its separator (";" "," tab "|") and quoting."""
     lines = [line for line in text.splitlines() if line.strip()]

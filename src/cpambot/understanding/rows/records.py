@@ -11,6 +11,7 @@ from decimal import Decimal
 from cpambot.understanding.classify.text.amounts import find_amounts
 from cpambot.understanding.classify.text.dates import iter_dates
 from cpambot.understanding.classify.text.normalize import normalize
+from cpambot.understanding.decode._framing import euros
 from cpambot.understanding.rows.actions import action_of, status_of
 from cpambot.understanding.rows.cells import (
     amount_of,
@@ -316,8 +317,3 @@ def merge(rows: Iterable[Row]) -> tuple[list[Row], list[str]]:
 def paid(row: Row) -> bool:
     return row.status is Status.PAID
 
-
-def euros(value: Decimal) -> str:
-    """``1234.5`` → ``1 234,50 €`` (narrow no-break space between thousands)."""
-    whole, _, cents = f"{value:.2f}".partition(".")
-    return f"{int(whole):,}".replace(",", "\u202f") + "," + cents + " €"

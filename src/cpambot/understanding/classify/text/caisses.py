@@ -3,14 +3,13 @@ the configured caisses, the mail domain, then the names in the sender, subject a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from cpambot.mailbox.senders import domain_matches
 from cpambot.understanding.directory import code_in, code_of_domain
+from cpambot.understanding.machine_returns import caisse_from_address
 from cpambot.understanding.message import ParsedMessage
 
-_RSS_RE = re.compile(r"^(\d{2})(\d{3})@(\d{3})\.(\d{2})\.rss\.fr$")
 _HEAD_LINES = 25  # letterhead and signature: where a caisse names itself
 
 
@@ -18,8 +17,8 @@ def caisse_code(msg: ParsedMessage, caisses: Iterable = ()) -> str | None:
     """Which caisse sent ``msg``: its code, or None when unsure."""
     addr = (msg.from_addr or "").lower()
     domain = addr.rpartition("@")[2]
-    if found := _RSS_RE.match(addr):
-        return found.group(2) if found.group(1) != "02" else "02" + found.group(2)
+    if code := caisse_from_address(addr):
+        return code
     for caisse in caisses:
         addresses = {a.lower() for a in getattr(caisse, "addresses", {}).values()}
         if addr and (addr in addresses or domain_matches(domain, getattr(caisse, "domains", ()))):
