@@ -140,16 +140,17 @@ _FROM_LINE = re.compile(r"^[\s>]*\**\s*(?:de|from|exp[ée]diteur)\s*\**[\s\u00a0
 
 
 def _inline_forward(text: str, outer_date: datetime | None, attachments: tuple[Attachment, ...],
-                    html: str = "") -> ParsedMessage | None:
+                    html: str = "", from_html: bool = False) -> ParsedMessage | None:
     """The chain of messages quoted inline in ``text`` (outermost first, each one's ``forwarded``
-    the next), or None. Inline forwards carry the outer message's attachments."""
+    the next), or None. Inline forwards carry the outer message's attachments and HTML (its
+    tables are the original's: a client's plain version often writes them one cell per line)."""
     tz = outer_date.tzinfo if outer_date is not None else None
     blocks = header_blocks(text, tz=tz if isinstance(tz, timezone) else None)
     chained: ParsedMessage | None = None
     for block in reversed(blocks):
         chained = ParsedMessage(subject=block.subject, from_name=block.from_name, from_addr=block.from_addr,
                                 date=block.date, message_id=None, text=block.body, attachments=attachments,
-                                forwarded=chained, html=html, text_from_html=bool(html))
+                                forwarded=chained, html=html, text_from_html=from_html)
     return chained
 
 
@@ -241,8 +242,7 @@ def parse_message(raw: bytes, *, _depth: int = 0) -> ParsedMessage:
             forwarded = parse_message(inner, _depth=_depth + 1)
         elif _FROM_LINE.search(text) or _WROTE.search(text):
             when = datetime.fromisoformat(head.date) if head.date else None
-            # an HTML-only forward: its tables are the original's, read from the HTML itself
-            forwarded = _inline_forward(text, when, attachments, html if from_html else "")
+            forwarded = _inline_forward(text, when, attachments, html, from_html)
     bad_date = ("UnreadableDate",) if head.raw_date and not head.date else ()
     return ParsedMessage(
         subject=subject, from_name=head.from_name, from_addr=head.from_addr,

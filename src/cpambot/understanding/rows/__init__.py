@@ -76,6 +76,8 @@ def read_rows(msg: ParsedMessage) -> RowSet:
     if not rows:
         for text in _texts(msg):
             rows += prose_rows(text, default_year=default_year)
+    else:
+        rows += _details(rows, msg, default_year)
     merged, conflicts = merge(rows)
     problems += conflicts
     text = "\n".join(_texts(msg))
@@ -85,6 +87,21 @@ def read_rows(msg: ParsedMessage) -> RowSet:
         merged = [r if r.lot else _with_lot(r, lots[0]) for r in merged]
     return RowSet(rows=tuple(merged), problems=tuple(dict.fromkeys(problems)),
                   stated_total=totals[0][0] if totals else None)
+
+
+_DETAIL_FIELDS = ("reject_code", "reject_subcode", "motif", "consigne", "action")
+
+
+def _details(rows: list[Row], msg: ParsedMessage, default_year: int | None) -> list[Row]:
+    """What notes under a table say of its rejected rows ("- 002760121 : 0250 050 ASSURE ABSENT…
+    refacturez à la bonne caisse"): the reject's code, words and instruction of a row the table
+    left without them. Only notes naming one invoice count; a paid row takes nothing."""
+    rejected = {r.invoice for r in rows if r.invoice and r.status is not Status.PAID}
+    found = [note for text in _texts(msg)
+             for note in prose_rows(text, default_year=default_year, single_only=True)
+             if note.invoice in rejected and (note.reject_code or note.motif)]
+    return [Row(invoice=n.invoice, source="note", **{f: getattr(n, f) for f in _DETAIL_FIELDS})  # type: ignore[arg-type]
+            for n in found]
 
 
 def _with_lot(row: Row, lot: str) -> Row:

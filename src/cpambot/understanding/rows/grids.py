@@ -262,12 +262,50 @@ def _fixed_width(lines: list[str]) -> tuple[list[Table], set[int]]:
     return grids, used
 
 
+def _stacked(lines: list[str]) -> tuple[list[Table], set[int]]:
+    """Tables written one cell per line (a mail client's plain version of an HTML table): a block
+    of 3 or more header names, one per line, then blocks of as many lines, one blank line apart."""
+    from cpambot.understanding.rows.cells import role_of
+
+    grids: list[Table] = []
+    used: set[int] = set()
+    blocks: list[tuple[int, list[str]]] = []  # (first line index, lines) of non-blank runs
+    start = None
+    for index, line in enumerate([*lines, ""]):
+        if line.strip() and start is None:
+            start = index
+        elif not line.strip() and start is not None:
+            blocks.append((start, [x.strip() for x in lines[start:index]]))
+            start = None
+    k = 0
+    while k < len(blocks):
+        first, header = blocks[k]
+        roles = [role_of(cell) if len(cell) <= 40 else None for cell in header]
+        if not (3 <= len(header) <= 12 and all(roles) and "invoice" in roles):
+            k += 1
+            continue
+        grid, end = [header], k + 1
+        while end < len(blocks) and len(blocks[end][1]) == len(header) \
+                and re.search(r"\d", blocks[end][1][roles.index("invoice")]):
+            grid.append(blocks[end][1])
+            end += 1
+        if len(grid) >= 2:
+            grids.append(Table(grid, "\n".join(lines[max(0, first - 3):first])))
+            last, rows = blocks[end - 1]
+            used.update(range(first, last + len(rows)))
+        k = max(end, k + 1)
+    return grids, used
+
+
 def text_grids(text: str) -> list[Table]:
     """Tables written in text: fixed-width tables read at their header's columns, runs of lines cut
     by pipes, semicolons or tabs, or aligned with two spaces or more between cells (a row cut
-    differently is re-cut at the header's columns)."""
+    differently is re-cut at the header's columns), or one cell per line."""
     all_lines = text.splitlines()
     grids, used = _fixed_width(all_lines)
+    stacked, stacked_used = _stacked(all_lines)
+    grids += stacked
+    used |= stacked_used
     current: Grid = []
     starts: list[int] = []
     begin = 0

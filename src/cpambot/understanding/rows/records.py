@@ -232,9 +232,10 @@ def _chunks(text: str) -> list[str]:
 _COLON_CODE = re.compile(r":\s*(\d{4})\s+(\d{3})\s+([A-ZÀ-Ýa-zà-ÿ][^.\n;]{3,150})")
 
 
-def prose_rows(text: str, *, default_year: int | None = None) -> list[Row]:
+def prose_rows(text: str, *, default_year: int | None = None, single_only: bool = False) -> list[Row]:
     """Rows from sentences that name invoices ("La facture n° 123 456 789 du 12/09/2026, d'un montant
-    de 63,00 €, est rejetée : prescription absente")."""
+    de 63,00 €, est rejetée : prescription absente"); with ``single_only``, only from passages that
+    name one invoice (a table's detail notes, not the table itself)."""
     rows: list[Row] = []
     current_lot: str | None = None  # "Après examen de votre lot n° 146…": the paragraphs after it
     for chunk in _chunks(text):
@@ -245,7 +246,7 @@ def prose_rows(text: str, *, default_year: int | None = None) -> list[Row]:
         elif lots:
             current_lot = None
         invoices = invoices_in(chunk)
-        if not invoices:
+        if not invoices or (single_only and len(invoices) > 1):
             continue
         if len(set(lots)) > 1 and len(invoices) == 1:  # the lot named in the invoice's own sentence
             own = next((s for s in _SENTENCE_END.split(chunk) + chunk.split("\n") if invoices_in(s)), "")
