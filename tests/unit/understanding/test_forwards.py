@@ -83,3 +83,22 @@ def test_header_dates(value, expected):
     """GIVEN a forwarded header's date as a client writes it WHEN parsed THEN the right day, or None."""
     got = parse_header_date(value)
     assert (got.date() if got else None) == expected
+
+
+@pytest.mark.parametrize(("line", "name", "when"), [
+    ("Le mer. 4 nov. 2026 à 13:20, CPAM du Rhône <t@assurance-maladie.fr> a écrit :", "CPAM du Rhône",
+     (2026, 11, 4, 13, 20)),
+    ("On Wed, Nov 4, 2026 at 1:20 PM CPAM du Rhône <t@assurance-maladie.fr> wrote:", "CPAM du Rhône",
+     (2026, 11, 4, 13, 20)),
+    ("Le 04/11/2026 à 13:20, t@assurance-maladie.fr a écrit :", "", (2026, 11, 4, 13, 20)),
+    ('Le 4 nov. 2026 à 13:20, "CPAM, Rhône" <t@assurance-maladie.fr> a écrit :', "CPAM, Rhône",
+     (2026, 11, 4, 13, 20)),
+])
+def test_reply_attribution_lines(line, name, when):
+    """GIVEN a reply quoting a caisse message under an attribution line ("Le …, X <x@…> a écrit :")
+    WHEN its header blocks are read THEN the sender's name, address and the date with its time come
+    out whole (the time's comma or "1:20 PM" never taken for the sender)."""
+    blocks = header_blocks(line + "\n\n> Madame,\n> votre lot 451\n")
+    assert [(b.from_name, b.from_addr) for b in blocks] == [(name, "t@assurance-maladie.fr")]
+    assert blocks[0].date is not None and blocks[0].date.timetuple()[:5] == when
+    assert blocks[0].body.startswith("Madame,")

@@ -19,6 +19,7 @@ from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.mime import decode_bytes
 from cpambot.understanding.rows.actions import action_of
+from cpambot.understanding.rows.cells import invoices_in
 from cpambot.understanding.rows.grids import Table, csv_grid, html_grids, text_grids
 from cpambot.understanding.rows.model import Action, Row, RowSet, Status
 from cpambot.understanding.rows.records import card_rows, code_in_motif, grid_rows, merge, prose_rows
@@ -32,10 +33,12 @@ _LOT_MENTION = re.compile(r"(?i)\blots?\s*(?:n[°o]\.?\s*|num[ée]ro\s*)?:?\s*(\
 
 
 def _grids(msg: ParsedMessage) -> Iterator[Table]:
-    if msg.html and _STRUCTURED.search(msg.html):
-        yield from html_grids(msg.html)
-    if not (msg.text_from_html and msg.html and "<table" in msg.html.lower()):
-        yield from text_grids(msg.text or "")  # (the flattened HTML's tables were read as HTML)
+    html = html_grids(msg.html) if msg.html and _STRUCTURED.search(msg.html) else []
+    yield from html
+    # the plain body is the HTML's alternative (or its flattening): its tables are the same ones,
+    # cut less surely; read them only when the HTML has none with invoices
+    if not any(invoices_in(" ".join(cell for row in table.rows for cell in row)) for table in html):
+        yield from text_grids(msg.text or "")
     for item in msg.attachments:
         name = (item.filename or "").lower()
         if name.endswith((".csv", ".txt")) or item.content_type in ("text/csv", "application/csv",

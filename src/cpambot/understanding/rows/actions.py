@@ -24,7 +24,7 @@ _PAID = re.compile(r"\bmise? en (?:paiement|reglement)\b|\bpaye(?:e|es)?\b|\breg
                    r"(?:e|es)?\b|\bregularise(?:e|es)?\b|\bpayment\b|\bpaid\b|\bvirement effectue")
 _PENDING = re.compile(r"\ben (?:attente|cours (?:d'examen|de traitement|d'instruction))\b|\bdiffer"
                       r"|\bsuspendu|\ben instance\b")
-_REBILL = re.compile(r"re-?tele-?transm|re-?transm|re-?factur|re-?emet"
+_REBILL = re.compile(r"re-?tele-?transm|re-?transm|re-?factur|re-?emet|(?:re-?envoy|renvoy)(?:er|ez) (?:le|votre|ce) lot"
                      r"|re-?envoy(?:er|ez) (?:la |votre |une )?(?:facture|fse)|nouvelle facture|nouvelle fse"
                      r"|(?:corrig|rectifi)(?:er|ez|ee)|a corriger"
                      r"|(?:facturer|teletransmettre|transmettre) (?:a nouveau|de nouveau)|refaire la facture"
@@ -38,6 +38,9 @@ _PIECES = re.compile(r"(?:adress|transmet|envoy|fourn|fais|faire parvenir|joindr
                      r"(?:encore )?(?:ete )?parvenue?|manquante|absente|non (?:parvenue|recue|jointe))")
 _CONTACT = re.compile(r"\bcontact(?:er|ez)\b|prendre contact|prenez contact|rapprocher|appel(?:er|ez)|"
                       r"telephon|joindre (?:le|la|nos|notre) (?:service|caisse|plateforme)|se renseigner")
+# "prendre contact avec le service avant toute refacturation": the call comes first
+_CONTACT_FIRST = re.compile(r"(?:contact|rapproch|appel|telephon)[^.;]{0,80}\bavant (?:toute|de|une|d'envisager"
+                            r"|la)\b[^.;]{0,20}(?:re-?factur|re-?transm|nouvelle facturation|re-?emet)")
 _NOTHING = re.compile(r"aucune (?:action|demarche|intervention)|pour information|rien a faire|aucune suite"
                       r"|n'appelle aucune|pas d'action|sans suite de votre part")
 
@@ -51,6 +54,8 @@ def action_of(*texts: str | None) -> Action | None:
         return Action.PIECES if _PIECES.search(text) else Action.NONE
     if _NOTHING.search(text):
         return Action.NONE
+    if _CONTACT_FIRST.search(text):
+        return Action.CONTACT
     if _REBILL.search(text):
         return Action.REBILL
     if _PIECES.search(text):

@@ -111,7 +111,8 @@ ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
               r"code$")),
     ("consigne", (r"consigne", r"action", r"conduite a tenir", r"a faire", r"que faire", r"suite a donner",
                   r"correction", r"demarche", r"marche a suivre", r"a realiser", r"instruction", r"^suite\b",
-                  r"^traitement a effectuer")),
+                  r"^traitement a effectuer", r"(?:devez|pouvez|faut) faire", r"a effectuer", r"attendue?$",
+                  r"what to do", r"to do$")),
     ("motif", (r"motif", r"libelle", r"anomalie", r"observation", r"commentaire", r"cause", r"raison",
                r"detail", r"erreur", r"nature", r"rejet", r"description", r"pieces? (?:manquante|demandee|"
                r"attendue|a fournir)", r"document")),

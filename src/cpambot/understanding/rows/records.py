@@ -229,6 +229,7 @@ def _chunks(text: str) -> list[str]:
     return out
 
 
+_AFTER_CODE = re.compile(r"\s*(?:[-–:]\s*|(?=[A-ZÀ-Ý]{2}))([A-ZÀ-Ýa-zà-ÿ][^.;\n]{3,150})")
 _COLON_CODE = re.compile(r":\s*(\d{4})\s+(\d{3})\s+([A-ZÀ-Ýa-zà-ÿ][^.\n;]{3,150})")
 
 
@@ -264,6 +265,9 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
         motif = None
         if found := re.search(r"(?i)(?:code|rejet|motif)\D{0,20}?\b(\d{4})(?:\s*[-/ ]\s*(\d{3}))?\b", chunk):
             code = (found.group(1), found.group(2))
+            # "rejet 0470 049 – Prescription interdite à cette date." : the words after the code
+            if after := _AFTER_CODE.match(chunk, found.end()):
+                motif = after.group(1).strip(" .;:–-")
         elif found := _COLON_CODE.search(chunk):  # "… : 0470 049 Prescription interdite à cette date."
             code = (found.group(1), found.group(2))
             motif = found.group(3).strip(" .;:–-")
