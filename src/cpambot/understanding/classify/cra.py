@@ -31,7 +31,11 @@ KEYWORDS = keywords(
 _PARTIAL = re.compile(r"partiel|pour le surplus|ramene a|reduit a|admettre votre recours pour|"
                       r"recours (?:est )?(?:partiellement|en partie)")
 _REJECT = re.compile(r"rejet(?:er|te|e)? (?:votre|le|ce|du) recours|recours (?:est )?rejete|"
-                     r"confirme[rs]? (?:la|l'integralite|le bien-fonde)|maintenir l'indu")
+                     r"confirme[rs]? (?:la|l'integralite|le bien-fonde)|maintenir l'indu|"
+                     r"decide de (?:le |la |les )?rejeter|(?:indu|somme|montant) (?:qui )?(?:reste|demeure) du|"
+                     r"(?:ne|n') ?(?:pas|peut|a pas|pouvait)[^.;]{0,20}(?:faire|fait|etre fait) droit")
+# "ne pas faire droit à votre recours" is a rejection: its words are taken out before the favourable ones
+_NOT_FAVOURABLE = re.compile(r"(?:ne|n') ?(?:pas|peut|a pas|pouvait)[^.;]{0,20}(?:faire|fait|etre fait) droit")
 _FAVOURABLE = re.compile(r"fai(?:re|t) droit|admet(?:tre)? (?:votre|le) recours|annul(?:e|er|ation de) "
                          r"(?:l'|la )?(?:indu|notification)|recours (?:est )?(?:admis|accepte|fonde)")
 
@@ -43,7 +47,8 @@ def match(msg: ParsedMessage) -> float:
 def outcome(text: str) -> str | None:
     """"rejet", "partiel" or "favorable" from the wording of the decision, or None."""
     folded = normalize(text)
-    partial, reject, favourable = (p.search(folded) for p in (_PARTIAL, _REJECT, _FAVOURABLE))
+    partial, reject = _PARTIAL.search(folded), _REJECT.search(folded)
+    favourable = _FAVOURABLE.search(_NOT_FAVOURABLE.sub(" ", folded))
     if partial or (reject and favourable):
         return "partiel"
     if reject:

@@ -43,6 +43,9 @@ KEYWORDS = keywords(
      "jointes?))", 0.8),
     ("(?:copie|double) de (?:la |l')?(?:demande d')?(?:accord|entente) prealable", 0.85),
     ("justificatifs? (?:de deplacement|des? (?:indemnites|frais) de deplacement)", 0.85),
+    ("pieces? (?:justificatives? )?a (?:nous )?(?:transmettre|adresser|fournir|envoyer|faire parvenir)", 0.9),
+    ("(?:nous avons besoin|il nous (?:faut|manque)|nous (?:sont|est) necessaires?) (?:de |des |du |d'|les )?"
+     "[^.]{0,40}(?:pieces?|justificatifs?|prescriptions?|ordonnances?|documents?)", 0.85),
 )
 
 

@@ -1,0 +1,21 @@
+"""The CRA decision's outcome from its own wording."""
+
+import pytest
+
+from cpambot.understanding.classify.cra import outcome
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("La Commission a examiné votre recours et a décidé de le rejeter.", "rejet"),
+    ("La commission a décidé de ne pas faire droit à votre recours.", "rejet"),
+    ("La commission n'a pas fait droit à votre demande.", "rejet"),
+    ("Votre recours est rejeté ; l'indu reste dû pour son montant total de 742,50 €.", "rejet"),
+    ("La commission fait droit à votre recours : la notification d'indu est annulée.", "favorable"),
+    ("La commission admet votre recours pour partie ; l'indu est ramené à 120,00 €.", "partiel"),
+    ("La commission a examiné votre dossier lors de sa séance du 29 septembre 2026.", None),
+])
+def test_outcome_from_the_decision_words(text, expected):
+    """GIVEN the wording of a CRA decision (rejection said without "rejet du recours", a negated
+    "faire droit", a favourable or partial decision, or no decision at all) WHEN its outcome is read
+    THEN it is the decision the words state, and None (a human reads it) when they state none."""
+    assert outcome(text) == expected
