@@ -86,8 +86,13 @@ class _HtmlFlattener(HTMLParser):
         self.skip = 0
         self.cells: list[str] | None = None
         self.cell: list[str] | None = None
+        self.labels: list[int | None] = []  # per open <span>: where its text starts when it is a label box
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "span":
+            style = (dict(attrs).get("style") or "").replace(" ", "").lower()
+            boxed = "inline-block" in style or re.search(r"(?:^|;)(?:min-)?width:", style)
+            self.labels.append(len(self.out) if boxed and self.cells is None else None)
         if tag in ("style", "script", "head"):
             self.skip += 1
         elif tag == "tr":
@@ -98,6 +103,12 @@ class _HtmlFlattener(HTMLParser):
             self.out.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "span" and self.labels:
+            start = self.labels.pop()
+            label = "".join(self.out[start:]).strip() if start is not None else ""
+            # a fixed-width label box beside its value ("Facture" | "731 550 120"): a label/value line
+            if label and len(label) <= 45 and not label.endswith(":") and "\n" not in label:
+                self.out.append(" : ")
         if tag in ("style", "script", "head"):
             self.skip = max(0, self.skip - 1)
         elif tag in ("td", "th") and self.cells is not None and self.cell is not None:

@@ -19,7 +19,8 @@ from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.mime import decode_bytes
 from cpambot.understanding.rows.actions import action_of
-from cpambot.understanding.rows.cells import invoices_in
+from cpambot.understanding.decode._framing import euros
+from cpambot.understanding.rows.cells import amount_of, invoices_in
 from cpambot.understanding.rows.grids import Table, csv_grid, html_grids, text_grids
 from cpambot.understanding.rows.model import Action, Row, RowSet, Status
 from cpambot.understanding.rows.records import card_rows, code_in_motif, grid_rows, merge, prose_rows
@@ -81,6 +82,8 @@ def read_rows(msg: ParsedMessage) -> RowSet:
             rows += prose_rows(text, default_year=default_year)
     else:
         rows += _details(rows, msg, default_year)
+    if not totals and rows:
+        problems += _total_below(rows, msg.text or "")
     merged, conflicts = merge(rows)
     problems += conflicts
     text = "\n".join(_texts(msg))
@@ -90,6 +93,27 @@ def read_rows(msg: ParsedMessage) -> RowSet:
         merged = [r if r.lot else _with_lot(r, lots[0]) for r in merged]
     return RowSet(rows=tuple(merged), problems=tuple(dict.fromkeys(problems)),
                   stated_total=totals[0][0] if totals else None)
+
+
+_TOTAL_LINE = re.compile(r"(?im)^.*?\b(?:montant total|total(?: g[ée]n[ée]ral| des factures| rejet[ée]| r[ée]gl[ée])?)"
+                         r"\s*(?:\([^)]*\))?\s*:\s*(.{1,30}?)\s*$")
+
+
+def _total_below(rows: list[Row], text: str) -> list[str]:
+    """A total stated on its own line under a text table ("Montant total : 341.30 EUR") is checked
+    like a total row: it must be the sum of the billed, rejected or paid amounts of the table's rows."""
+    table = [r for r in rows if r.source == "table" and r.invoice]
+    stated = [amount for line in _TOTAL_LINE.findall(text) if (amount := amount_of(line)) is not None]
+    if len(stated) != 1 or not table or any(r.amount is None for r in table):
+        return []
+    sums = {sum((r.amount for r in table if r.amount is not None), Decimal("0")),
+            sum((r.amount for r in table if r.amount is not None and r.status is not Status.PAID), Decimal("0")),
+            sum((r.paid_amount or Decimal("0") for r in table), Decimal("0"))}
+    if stated[0] in sums:
+        return []
+    billed = sum((r.amount for r in table if r.amount is not None), Decimal("0"))
+    return [f"le total indiqué ({euros(stated[0])}) ne correspond pas à la somme des lignes "
+            f"({euros(billed)}) : à vérifier"]
 
 
 _DETAIL_FIELDS = ("reject_code", "reject_subcode", "motif", "consigne", "action")

@@ -41,6 +41,8 @@ _CONTACT = re.compile(r"\bcontact(?:er|ez)\b|prendre contact|prenez contact|rapp
 # "prendre contact avec le service avant toute refacturation": the call comes first
 _CONTACT_FIRST = re.compile(r"(?:contact|rapproch|appel|telephon)[^.;]{0,80}\bavant (?:toute|de|une|d'envisager"
                             r"|la)\b[^.;]{0,20}(?:re-?factur|re-?transm|nouvelle facturation|re-?emet)")
+_CONTACT_PATIENT = re.compile(r"(?:contact|rapproch|appel|joindre)\w* (?:de |aupres de )?(?:votre|vos|le|la|l'|les)"
+                              r" ?(?:patient|patiente|assuree?|beneficiaire)s?\b")
 _NOTHING = re.compile(r"aucune (?:action|demarche|intervention)|pour information|rien a faire|aucune suite"
                       r"|n'appelle aucune|pas d'action|sans suite de votre part")
 
@@ -58,6 +60,8 @@ def action_of(*texts: str | None) -> Action | None:
         return Action.CONTACT
     if _REBILL.search(text):
         return Action.REBILL
+    if _CONTACT_PATIENT.search(text):  # the patient brings the document to the nurse: a call first
+        return Action.CONTACT
     if _PIECES.search(text):
         return Action.PIECES
     if _CONTACT.search(text):

@@ -43,6 +43,10 @@ def _masked(text: str) -> str | None:
     return " ".join(w if not w[:1].isalpha() or len(w) <= 2 else w[0] + "." for w in words)[:60]
 
 
+_STATUS_REASON = re.compile(r"(?i)\s*(?:rejet\w*|refus\w*|non (?:pay|regl|réglé)\w*|anomalie)\s*[:–-]\s*"
+                            r"([^\W\d][^\n]{2,150})$")
+
+
 def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | None = None) -> Row | None:
     """A row from cells already given their role, or None when it names neither invoice nor lot."""
     invoice = invoice_of(cells.get("invoice", "")) if cells.get("invoice") else None
@@ -60,6 +64,11 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
         first, _, rest = motif.partition("\n")
         motif, consigne = first.strip() or None, consigne or rest.strip() or None
     code = code_of(cells["code"]) if cells.get("code") else None
+    if code is not None and motif is None:  # a "Rejet" column holding "0317 051 - Incompatibilité…"
+        motif = code_in_motif(cells["code"])[1]
+        motif = motif if motif and re.search(r"[^\W\d]{3}", motif) else None
+    if motif is None and (said := _STATUS_REASON.match(cells.get("status") or "")):
+        motif = said.group(1).strip(" .;")  # "Rejetée : contrat résilié"
     if motif and code is None:
         code, motif = code_in_motif(motif)
     elif motif and code and motif.startswith(code[0]):
@@ -124,6 +133,24 @@ def _typed_roles(rows: Sequence[Sequence[str]]) -> dict[str, int]:
     return roles
 
 
+_KEYS = ("invoice", "lot", "care_date", "amount", "code")
+
+
+def _continued(body: Sequence[Sequence[str]], roles: dict[str, int]) -> list[list[str]]:
+    """Rows with their continuation lines folded in: a line that fills only text columns (a motif
+    or consigne wrapped onto the next line of a text table) belongs to the row above."""
+    keys = {roles[k] for k in _KEYS if k in roles}
+    out: list[list[str]] = []
+    for cells in body:
+        filled = [i for i, c in enumerate(cells) if c.strip()]
+        if out and filled and not keys.intersection(filled) and not any(_TOTAL.match(c) for c in cells if c) \
+                and len(cells) == len(out[-1]) and not any(re.search(r"\d{3}", cells[i]) for i in filled):
+            out[-1] = [f"{a} {b}".strip() if b.strip() else a for a, b in zip(out[-1], cells, strict=True)]
+            continue
+        out.append(list(cells))
+    return out
+
+
 def grid_rows(grid: Grid, *, source: str = "table",
               default_year: int | None = None) -> tuple[list[Row], Decimal | None, list[str]]:
     """(rows, stated total, problems) of one grid; a grid without invoice or lot gives nothing."""
@@ -141,6 +168,7 @@ def grid_rows(grid: Grid, *, source: str = "table",
         roles = _typed_roles(body)
         if "invoice" not in roles:
             return [], None, []
+    body = _continued(body, roles)
     rows: list[Row] = []
     total: Decimal | None = None
     total_col: int | None = None
@@ -182,11 +210,15 @@ def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int |
     when a label comes back or an invoice follows another."""
     records: list[dict[str, str]] = []
     current: dict[str, str] = {}
-    for line in lines:
+    lines = list(lines)
+    roles = [role_of(found.group(1)) if (found := _CARD_LINE.match(line)) else None for line in lines]
+    for index, line in enumerate(lines):
         found = _CARD_LINE.match(line)
-        role = role_of(found.group(1)) if found else None
+        role = roles[index]
         if found is None or role is None:
-            if not line.strip() and current.get("invoice"):
+            # a blank line ends a record when the block after it names its own invoice (one label
+            # per paragraph, as flattened HTML writes them, does not)
+            if not line.strip() and current.get("invoice") and _block_has_invoice(roles, lines, index + 1):
                 records.append(current)
                 current = {}
             continue
@@ -207,9 +239,21 @@ def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int |
     return rows
 
 
+def _block_has_invoice(roles: list[str | None], lines: list[str], start: int) -> bool:
+    index = start
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    while index < len(lines) and lines[index].strip():
+        if roles[index] == "invoice":
+            return True
+        index += 1
+    return False
+
+
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])|\n\s*\n|\n\s*[-•*]\s+|\n(?=\s*\d+[.)]\s)")
 _DISTRACTOR = re.compile(r"(?:trait|re[cç]u|envoy|transmis|courrier|lettre|pay|vir|lot du|le lot|dat[ée]e?|"
-                         r"en date|r[ée]ception|[ée]mis|int[ée]gr)\w*\W{1,4}(?:le |du |en date du )?$")
+                         r"en date|r[ée]ception|[ée]mis|int[ée]gr|depuis|[ée]ch[ée]ance|compter|jusqu)\w*\W{1,4}"
+                         r"(?:le |du |au |en date du )?$")
 _CARE = re.compile(r"(?:soins?|actes?|s[ée]ances?|passages?|ex[ée]cut\w*|prestations?|r[ée]alis\w*)"
                    r"[^.\d]{0,25}$")
 
