@@ -77,6 +77,13 @@ class ParsedMessage:
 # --------------------------------------------------------------------------- HTML
 
 
+@dataclass
+class _OpenTable:
+    cells: list[str] | None = None  # the open row's cells
+    cell: list[str] | None = None  # the open cell's text
+    layout: bool = False  # a table that holds other tables lays the page out: its cells are blocks
+
+
 class _HtmlFlattener(HTMLParser):
     _BLOCKS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "table", "section"}
 
@@ -84,25 +91,40 @@ class _HtmlFlattener(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.skip = 0
-        self.cells: list[str] | None = None
-        self.cell: list[str] | None = None
+        self.tables: list[_OpenTable] = []  # innermost last
         self.labels: list[int | None] = []  # per open <span>: where its text starts when it is a label box
 
+    def _data_table(self) -> _OpenTable | None:
+        table = self.tables[-1] if self.tables else None
+        return table if table is not None and not table.layout else None
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        table = self._data_table()
         if tag == "span":
             style = (dict(attrs).get("style") or "").replace(" ", "").lower()
             boxed = "inline-block" in style or re.search(r"(?:^|;)(?:min-)?width:", style)
-            self.labels.append(len(self.out) if boxed and self.cells is None else None)
+            self.labels.append(len(self.out) if boxed and (table is None or table.cells is None) else None)
         if tag in ("style", "script", "head"):
             self.skip += 1
-        elif tag == "tr":
-            self.cells = []
-        elif tag in ("td", "th") and self.cells is not None:
-            self.cell = []
-        elif tag in self._BLOCKS:
+        elif tag == "table":
+            if table is not None and table.cell is not None:
+                # a table inside a cell: the outer one is a layout; what it held so far is text
+                self.out.append("\n" + "\n".join(table.cells or []) + "\n" + "".join(table.cell) + "\n")
+                table.layout, table.cells, table.cell = True, None, None
+            self.tables.append(_OpenTable())
             self.out.append("\n")
+        elif tag == "tr" and table is not None:
+            table.cells = []
+        elif tag in ("td", "th") and table is not None and table.cells is not None:
+            table.cell = []
+        elif tag in self._BLOCKS or tag in ("td", "th"):
+            if table is not None and table.cell is not None:
+                table.cell.append(" ")
+            else:
+                self.out.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
+        table = self._data_table()
         if tag == "span" and self.labels:
             start = self.labels.pop()
             label = "".join(self.out[start:]).strip() if start is not None else ""
@@ -111,21 +133,27 @@ class _HtmlFlattener(HTMLParser):
                 self.out.append(" : ")
         if tag in ("style", "script", "head"):
             self.skip = max(0, self.skip - 1)
-        elif tag in ("td", "th") and self.cells is not None and self.cell is not None:
-            self.cells.append(" ".join("".join(self.cell).split()))
-            self.cell = None
-        elif tag == "tr" and self.cells is not None:
-            self.out.append("\n" + " | ".join(self.cells) + "\n")
-            self.cells = None
-        elif tag in self._BLOCKS:
+        elif tag == "table":
+            if self.tables:
+                self.tables.pop()
             self.out.append("\n")
+        elif tag in ("td", "th") and table is not None and table.cells is not None and table.cell is not None:
+            table.cells.append(" ".join("".join(table.cell).split()))
+            table.cell = None
+        elif tag == "tr" and table is not None and table.cells is not None:
+            self.out.append("\n" + " | ".join(table.cells) + "\n")
+            table.cells = None
+        elif tag in self._BLOCKS or tag in ("td", "th"):
+            if table is None or table.cell is None:
+                self.out.append("\n")
 
     def handle_data(self, data: str) -> None:
         if self.skip:
             return
-        if self.cell is not None:
-            self.cell.append(data)
-        elif self.cells is None:
+        table = self._data_table()
+        if table is not None and table.cell is not None:
+            table.cell.append(data)
+        elif table is None or table.cells is None:
             self.out.append(data)
 
 

@@ -90,7 +90,7 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
 
 
 _CODE_IN_TEXT = re.compile(r"^\s*(\d{4})(?:\s*[-/ ]\s*(\d{3}))?\s*[-:–]?\s+(?=\D)"  # "0250 050 ASSURE…"
-                           r"|\s*[(\[]\s*(?:code\s*)?(\d{4})(?:\s*[-/ ]\s*(\d{3}))?\s*[)\]]"  # "… (0470 049)"
+                           r"|\s*[(\[]\s*(?:(?:code|rejet|motif)\s*)?(\d{4})(?:\s*[-/ ]\s*(\d{3}))?\s*[)\]]"  # "… (0470 049)"
                            r"|\s*[-–:]\s*(?:code\s*)?(\d{4})(?:\s+(\d{3}))?\s*$"  # "… – 0450"
                            r"|\s+(\d{4})\s+(\d{3})\s*$", re.IGNORECASE)  # "… NON JUSTIFIE 0530 012"
 
@@ -151,6 +151,31 @@ def _continued(body: Sequence[Sequence[str]], roles: dict[str, int]) -> list[lis
     return out
 
 
+_SECTION_LOT = re.compile(r"(?i)^\s*lots?\s*(?:n[°o]\.?\s*|num[ée]ro\s*)?:?\s*(\d{3})(?!\d)(?![.,/]\d)")
+
+
+def _section_lot(cells: Sequence[str]) -> str | None:
+    """The lot of a sub-heading row spanning the table ("Lot n° 204 (télétransmis le …)")."""
+    filled = [c for c in cells if c.strip()]
+    if len(filled) != 1 or invoices_in(filled[0]):
+        return None
+    found = _SECTION_LOT.match(filled[0])
+    return found.group(1) if found else None
+
+
+def _whole_lot_cells(cells: Sequence[str], named: dict[str, str], roles: dict[str, int]) -> dict[str, str]:
+    """A row for the whole lot of its section, its words spanning the invoice columns ("Lot rejeté
+    dans sa totalité : fichier non conforme (rejet 0020 001)" | "Retransmettre le lot")."""
+    own = {i for role, i in roles.items() if role in ("consigne", "status")}
+    words = " ".join(c for i, c in enumerate(cells) if c.strip() and i not in own)
+    code, motif = code_in_motif(words)
+    out = {"lot": named["lot"], "motif": motif or words, "consigne": named.get("consigne", ""),
+           "status": named.get("status", "")}
+    if code:
+        out["code"] = " ".join(x for x in code if x)
+    return out
+
+
 def grid_rows(grid: Grid, *, source: str = "table",
               default_year: int | None = None) -> tuple[list[Row], Decimal | None, list[str]]:
     """(rows, stated total, problems) of one grid; a grid without invoice or lot gives nothing."""
@@ -173,13 +198,22 @@ def grid_rows(grid: Grid, *, source: str = "table",
     total: Decimal | None = None
     total_col: int | None = None
     problems: list[str] = []
+    section_lot: str | None = None  # "Lot n° 204 (télétransmis le 28/09)" spanning the table: rows below
     for cells in body:
+        if (lot := _section_lot(cells)) is not None:
+            section_lot = lot
+            continue
         if any(_TOTAL.match(c) for c in cells if c):
             stated = [(i, a) for i, a in ((i, amount_of(c)) for i, c in enumerate(cells)) if a is not None]
             if stated:  # the total of the column it stands in ("Total réglé" under the paid column)
                 total_col, total = stated[-1]
             continue
         named = {role: cells[i] for role, i in roles.items() if i < len(cells)}
+        if section_lot is not None and not named.get("lot"):
+            whole = not invoices_in(named.get("invoice", "")) and bool(_WHOLE_LOT.search(" ".join(cells)))
+            named["lot"] = section_lot if whole or named.get("invoice", "").strip() else ""
+            if whole:
+                named = _whole_lot_cells(cells, named, roles)
         row = row_from_cells(named, source=source, default_year=default_year)
         if row is None:
             if any(re.search(r"\d", c) for c in cells) and any(invoices_in(c) for c in cells):
