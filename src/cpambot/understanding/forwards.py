@@ -38,7 +38,8 @@ _LABEL_LINE = re.compile(r"^\s*\**\s*([A-Za-zÀ-ÿ' -]{1,20}?)\s*\**[\s\u00a0\u2
 # "Le mer. 4 nov. 2026 à 13:20, CPAM <x@…> a écrit :", "On Wed, Nov 4, 2026 at 1:20 PM CPAM <x@…> wrote:"
 _ATTRIBUTION = re.compile(r"^\s*(?:le|on)\s+(.{6,60}?\d{4}(?:,?\s*(?:à|a|at)?\s*\d{1,2}[:h]\d{2}(?::\d{2})?"
                           r"(?:\s*[AP]M)?(?:\s*(?:UTC|GMT)?\s*[+-]\d{1,4})?)?),?\s+"
-                          r"((?:\"[^\"]{0,80}\"\s*|[^,]{0,80}?)<[^<>\s]+@[^<>\s]+>|[^\s<>,]+@[^\s<>,]+)\s+(?:a [ée]crit|wrote)\s*:\s*$",
+                          r"((?:\"[^\"]{0,80}\"\s*|[^,]{0,80}?)<[^<>\s]+@[^<>\s]+>|[^\s<>,]+@[^\s<>,]+)"
+                          r"\s+(?:a [ée]crit|wrote)\s*:\s*$",
                           re.IGNORECASE)
 _MESSAGE_OF = re.compile(r"^\s*message du\s+(.+?)\s*$", re.IGNORECASE)  # Orange webmail
 _QUOTE = re.compile(r"^(?:\s*>)+ ?")
@@ -140,7 +141,8 @@ def header_blocks(text: str, *, tz: timezone | None = None) -> list[ForwardHeade
             pairs = getaddresses([attribution.group(2)])
             name, addr = pairs[0] if pairs else ("", "")
             blocks.append(ForwardHeader(from_name=name.strip().strip('"'), from_addr=addr.strip().lower(),
-                                        date=parse_header_date(attribution.group(1).rstrip(","), tz=tz), subject="",
+                                        date=parse_header_date(attribution.group(1).rstrip(","), tz=tz),
+                                        subject="",
                                         to="", body="\n".join(lines[i + 1:]).strip(), depth=len(blocks)))
             i += 1
             continue

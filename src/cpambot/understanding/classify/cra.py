@@ -32,10 +32,12 @@ _PARTIAL = re.compile(r"partiel|pour le surplus|ramene a|reduit a|admettre votre
                       r"recours (?:est )?(?:partiellement|en partie)")
 _REJECT = re.compile(r"rejet(?:er|te|e)? (?:votre|le|ce|du) recours|recours (?:est )?rejete|"
                      r"confirme[rs]? (?:la|l'integralite|le bien-fonde)|maintenir l'indu|"
-                     r"decide de (?:le |la |les )?rejeter|(?:indu|somme|montant) (?:qui )?(?:reste|demeure) du|"
+                     r"decide de (?:le |la |les )?rejeter|"
+                     r"(?:indu|somme|montant) (?:qui )?(?:reste|demeure) du|"
                      r"(?:ne|n') ?(?:pas|peut|a pas|pouvait)[^.;]{0,20}(?:faire|fait|etre fait) droit")
 # "ne pas faire droit à votre recours" is a rejection: its words are taken out before the favourable ones
-_NOT_FAVOURABLE = re.compile(r"(?:ne|n') ?(?:pas|peut|a pas|pouvait)[^.;]{0,20}(?:faire|fait|etre fait) droit")
+_NOT_FAVOURABLE = re.compile(r"(?:ne|n') ?(?:pas|peut|a pas|pouvait)[^.;]{0,20}"
+                             r"(?:faire|fait|etre fait) droit")
 _FAVOURABLE = re.compile(r"fai(?:re|t) droit|admet(?:tre)? (?:votre|le) recours|annul(?:e|er|ation de) "
                          r"(?:l'|la )?(?:indu|notification)|recours (?:est )?(?:admis|accepte|fonde)")
 

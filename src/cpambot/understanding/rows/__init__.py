@@ -16,14 +16,15 @@ from decimal import Decimal
 
 from cpambot.understanding.classify.text.keywords import per_message
 from cpambot.understanding.classify.text.normalize import normalize
+from cpambot.understanding.decode._framing import euros
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.mime import decode_bytes
 from cpambot.understanding.rows.actions import action_of
-from cpambot.understanding.decode._framing import euros
 from cpambot.understanding.rows.cells import amount_of, invoices_in
 from cpambot.understanding.rows.grids import Table, csv_grid, html_grids, text_grids
 from cpambot.understanding.rows.model import Action, Row, RowSet, Status
-from cpambot.understanding.rows.records import card_rows, code_in_motif, grid_rows, merge, prose_rows
+from cpambot.understanding.rows.prose import prose_rows
+from cpambot.understanding.rows.records import card_rows, code_in_motif, grid_rows, merge
 
 __all__ = ["Action", "Row", "RowSet", "Status", "read_rows", "returns_evidence"]
 
@@ -95,7 +96,8 @@ def read_rows(msg: ParsedMessage) -> RowSet:
                   stated_total=totals[0][0] if totals else None)
 
 
-_TOTAL_LINE = re.compile(r"(?im)^.*?\b(?:montant total|total(?: g[ée]n[ée]ral| des factures| rejet[ée]| r[ée]gl[ée])?)"
+_TOTAL_LINE = re.compile(r"(?im)^.*?\b(?:montant total"
+                         r"|total(?: g[ée]n[ée]ral| des factures| rejet[ée]| r[ée]gl[ée])?)"
                          r"\s*(?:\([^)]*\))?\s*:\s*(.{1,30}?)\s*$")
 
 
@@ -107,7 +109,8 @@ def _total_below(rows: list[Row], text: str) -> list[str]:
     if len(stated) != 1 or not table or any(r.amount is None for r in table):
         return []
     sums = {sum((r.amount for r in table if r.amount is not None), Decimal("0")),
-            sum((r.amount for r in table if r.amount is not None and r.status is not Status.PAID), Decimal("0")),
+            sum((r.amount for r in table if r.amount is not None and r.status is not Status.PAID),
+                Decimal("0")),
             sum((r.paid_amount or Decimal("0") for r in table), Decimal("0"))}
     if stated[0] in sums:
         return []
@@ -127,7 +130,7 @@ def _details(rows: list[Row], msg: ParsedMessage, default_year: int | None) -> l
     found = [note for text in _texts(msg)
              for note in prose_rows(text, default_year=default_year, single_only=True)
              if note.invoice in rejected and (note.reject_code or note.motif)]
-    return [Row(invoice=n.invoice, source="note", **{f: getattr(n, f) for f in _DETAIL_FIELDS})  # type: ignore[arg-type]
+    return [Row(invoice=n.invoice, source="note", **{f: getattr(n, f) for f in _DETAIL_FIELDS})
             for n in found]
 
 

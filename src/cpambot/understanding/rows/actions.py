@@ -24,7 +24,8 @@ _PAID = re.compile(r"\bmise? en (?:paiement|reglement)\b|\bpaye(?:e|es)?\b|\breg
                    r"(?:e|es)?\b|\bregularise(?:e|es)?\b|\bpayment\b|\bpaid\b|\bvirement effectue")
 _PENDING = re.compile(r"\ben (?:attente|cours (?:d'examen|de traitement|d'instruction))\b|\bdiffer"
                       r"|\bsuspendu|\ben instance\b")
-_REBILL = re.compile(r"re-?tele-?transm|re-?transm|re-?factur|re-?emet|(?:re-?envoy|renvoy)(?:er|ez) (?:le|votre|ce) lot"
+_REBILL = re.compile(r"re-?tele-?transm|re-?transm|re-?factur|re-?emet"
+                     r"|(?:re-?envoy|renvoy)(?:er|ez) (?:le|votre|ce) lot"
                      r"|re-?envoy(?:er|ez) (?:la |votre |une )?(?:facture|fse)|nouvelle facture|nouvelle fse"
                      r"|(?:corrig|rectifi)(?:er|ez|ee)|a corriger"
                      r"|(?:facturer|teletransmettre|transmettre) (?:a nouveau|de nouveau)|refaire la facture"
@@ -39,9 +40,11 @@ _PIECES = re.compile(r"(?:adress|transmet|envoy|fourn|fais|faire parvenir|joindr
 _CONTACT = re.compile(r"\bcontact(?:er|ez)\b|prendre contact|prenez contact|rapprocher|appel(?:er|ez)|"
                       r"telephon|joindre (?:le|la|nos|notre) (?:service|caisse|plateforme)|se renseigner")
 # "prendre contact avec le service avant toute refacturation": the call comes first
-_CONTACT_FIRST = re.compile(r"(?:contact|rapproch|appel|telephon)[^.;]{0,80}\bavant (?:toute|de|une|d'envisager"
+_CONTACT_FIRST = re.compile(r"(?:contact|rapproch|appel|telephon)[^.;]{0,80}"
+                            r"\bavant (?:toute|de|une|d'envisager"
                             r"|la)\b[^.;]{0,20}(?:re-?factur|re-?transm|nouvelle facturation|re-?emet)")
-_CONTACT_PATIENT = re.compile(r"(?:contact|rapproch|appel|joindre)\w* (?:de |aupres de )?(?:votre|vos|le|la|l'|les)"
+_CONTACT_PATIENT = re.compile(r"(?:contact|rapproch|appel|joindre)\w* (?:de |aupres de )?"
+                              r"(?:votre|vos|le|la|l'|les)"
                               r" ?(?:patient|patiente|assuree?|beneficiaire)s?\b")
 _NOTHING = re.compile(r"aucune (?:action|demarche|intervention)|pour information|rien a faire|aucune suite"
                       r"|n'appelle aucune|pas d'action|sans suite de votre part")

@@ -9,8 +9,6 @@ from dataclasses import replace
 from decimal import Decimal
 
 from cpambot.understanding.classify.text.amounts import find_amounts
-from cpambot.understanding.classify.text.dates import iter_dates
-from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.decode._framing import euros
 from cpambot.understanding.rows.actions import action_of, status_of
 from cpambot.understanding.rows.cells import (
@@ -90,7 +88,8 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
 
 
 _CODE_IN_TEXT = re.compile(r"^\s*(\d{4})(?:\s*[-/ ]\s*(\d{3}))?\s*[-:–]?\s+(?=\D)"  # "0250 050 ASSURE…"
-                           r"|\s*[(\[]\s*(?:(?:code|rejet|motif)\s*)?(\d{4})(?:\s*[-/ ]\s*(\d{3}))?\s*[)\]]"  # "… (0470 049)"
+                           # "… (0470 049)", "(rejet 0020 001)"
+                           r"|\s*[(\[]\s*(?:(?:code|rejet|motif)\s*)?(\d{4})(?:\s*[-/ ]\s*(\d{3}))?\s*[)\]]"
                            r"|\s*[-–:]\s*(?:code\s*)?(\d{4})(?:\s+(\d{3}))?\s*$"  # "… – 0450"
                            r"|\s+(\d{4})\s+(\d{3})\s*$", re.IGNORECASE)  # "… NON JUSTIFIE 0530 012"
 
@@ -282,84 +281,6 @@ def _block_has_invoice(roles: list[str | None], lines: list[str], start: int) ->
             return True
         index += 1
     return False
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])|\n\s*\n|\n\s*[-•*]\s+|\n(?=\s*\d+[.)]\s)")
-_DISTRACTOR = re.compile(r"(?:trait|re[cç]u|envoy|transmis|courrier|lettre|pay|vir|lot du|le lot|dat[ée]e?|"
-                         r"en date|r[ée]ception|[ée]mis|int[ée]gr|depuis|[ée]ch[ée]ance|compter|jusqu)\w*\W{1,4}"
-                         r"(?:le |du |au |en date du )?$")
-_CARE = re.compile(r"(?:soins?|actes?|s[ée]ances?|passages?|ex[ée]cut\w*|prestations?|r[ée]alis\w*)"
-                   r"[^.\d]{0,25}$")
-
-
-_PROSE_MOTIF = re.compile(r"(?i)motif\s*(?:du rejet|de rejet|d'anomalie)?\s*[:\-–]?\s*"
-                          r"(?:\d{4}(?:\s*[-/ ]\s*\d{3})?\s*[-:–]?\s*)?[«\"]?\s*([^«»\"\n.;]{3,160})")
-
-
-def _chunks(text: str) -> list[str]:
-    """Paragraphs; one naming several invoices is cut into sentences (one invoice, one sentence)."""
-    out: list[str] = []
-    for paragraph in re.split(r"\n\s*\n|\n\s*[-•*]\s+|\n(?=\s*\d+[.)]\s)", text):
-        if len(invoices_in(paragraph)) > 1:
-            out += _SENTENCE_END.split(paragraph)
-        else:
-            out.append(paragraph)
-    return out
-
-
-_AFTER_CODE = re.compile(r"\s*(?:[-–:]\s*|(?=[A-ZÀ-Ý]{2}))([A-ZÀ-Ýa-zà-ÿ][^.;\n]{3,150})")
-_COLON_CODE = re.compile(r":\s*(\d{4})\s+(\d{3})\s+([A-ZÀ-Ýa-zà-ÿ][^.\n;]{3,150})")
-
-
-def prose_rows(text: str, *, default_year: int | None = None, single_only: bool = False) -> list[Row]:
-    """Rows from sentences that name invoices ("La facture n° 123 456 789 du 12/09/2026, d'un montant
-    de 63,00 €, est rejetée : prescription absente"); with ``single_only``, only from passages that
-    name one invoice (a table's detail notes, not the table itself)."""
-    rows: list[Row] = []
-    current_lot: str | None = None  # "Après examen de votre lot n° 146…": the paragraphs after it
-    for chunk in _chunks(text):
-        folded = normalize(chunk)
-        lots = re.findall(r"\blots?\s*(?:n[°o]\.?\s*)?(\d{3})(?!\d)", folded)
-        if len(set(lots)) == 1:
-            current_lot = lots[0]
-        elif lots:
-            current_lot = None
-        invoices = invoices_in(chunk)
-        if not invoices or (single_only and len(invoices) > 1):
-            continue
-        if len(set(lots)) > 1 and len(invoices) == 1:  # the lot named in the invoice's own sentence
-            own = next((s for s in _SENTENCE_END.split(chunk) + chunk.split("\n") if invoices_in(s)), "")
-            lots = re.findall(r"\blots?\s*(?:n[°o]\.?\s*)?(\d{3})(?!\d)", normalize(own)) or lots
-        lots = lots or ([current_lot] if current_lot else [])
-        amounts = find_amounts(chunk)
-        care = None
-        for day, start, _ in iter_dates(chunk, default_year=default_year):
-            before = normalize(chunk[max(0, start - 40):start])
-            if _DISTRACTOR.search(before):
-                continue
-            if _CARE.search(before) or care is None:
-                care = day if _CARE.search(before) or len(invoices) == 1 else care
-        code = None
-        motif = None
-        if found := re.search(r"(?i)(?:code|rejet|motif)\D{0,20}?\b(\d{4})(?:\s*[-/ ]\s*(\d{3}))?\b", chunk):
-            code = (found.group(1), found.group(2))
-            # "rejet 0470 049 – Prescription interdite à cette date." : the words after the code
-            if after := _AFTER_CODE.match(chunk, found.end()):
-                motif = after.group(1).strip(" .;:–-")
-        elif found := _COLON_CODE.search(chunk):  # "… : 0470 049 Prescription interdite à cette date."
-            code = (found.group(1), found.group(2))
-            motif = found.group(3).strip(" .;:–-")
-        if found := _PROSE_MOTIF.search(chunk):
-            motif = found.group(1).strip(" :–-")
-        single = len(invoices) == 1
-        for number in invoices:
-            rows.append(Row(invoice=number, lot=lots[0] if len(set(lots)) == 1 else None,
-                            care_date=care if single else None,
-                            amount=amounts[0] if single and len(amounts) == 1 else None,
-                            reject_code=code[0] if code else None, reject_subcode=code[1] if code else None,
-                            motif=motif, status=status_of(chunk, has_code=code is not None),
-                            action=action_of(chunk), source="prose"))
-    return rows
 
 
 _FACTS = ("lot", "care_date", "amount", "reject_code")  # values two mentions may not disagree on
