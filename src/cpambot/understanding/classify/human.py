@@ -111,7 +111,8 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
             lookalike = next((m for m in chain
                               if looks_like_caisse(m.from_name or "", m.from_addr or "")), None)
             if lookalike is not None:
-                return _phishing(trust, lookalike.from_addr, "message transféré d'un expéditeur qui se "
+                # the forwarder is trusted, what she forwarded is not: the reading is the original's
+                return _phishing("suspect", lookalike.from_addr, "message transféré d'un expéditeur qui se "
                                  "fait passer pour la caisse", fields)
             sent_on = original.date.date().isoformat() if original.date else None
             return Reading(kind=MessageKind.UNKNOWN, trust=trust, fields={**fields, "sent_on": sent_on},

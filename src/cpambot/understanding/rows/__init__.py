@@ -19,7 +19,7 @@ from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.decode._framing import euros
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.mime import decode_bytes
-from cpambot.understanding.rows.actions import action_of
+from cpambot.understanding.rows.actions import action_of, status_of
 from cpambot.understanding.rows.cells import amount_of, invoices_in
 from cpambot.understanding.rows.grids import Table, csv_grid, html_grids, text_grids
 from cpambot.understanding.rows.model import Action, Row, RowSet, Status
@@ -71,6 +71,8 @@ def read_rows(msg: ParsedMessage) -> RowSet:
         heading = list(dict.fromkeys(_LOT_MENTION.findall(table.caption)))
         if len(heading) == 1:  # "Lot 214 — envoyé le 02/10" just above the table
             found = [r if r.lot else _with_lot(r, heading[0]) for r in found]
+        if (status := _heading_status(table.caption)) is not None:  # "FACTURES REFUSEES" above it
+            found = [r if r.status else replace(r, status=status) for r in found]
         rows += found
         problems += trouble
         if total is not None and found:
@@ -132,6 +134,15 @@ def _details(rows: list[Row], msg: ParsedMessage, default_year: int | None) -> l
              if note.invoice in rejected and (note.reject_code or note.motif)]
     return [Row(invoice=n.invoice, source="note", **{f: getattr(n, f) for f in _DETAIL_FIELDS})
             for n in found]
+
+
+def _heading_status(caption: str) -> Status | None:
+    """The status a short heading just above a table gives its rows ("FACTURES REGLEES",
+    "Factures refusées :"), or None; a heading with an exception in it says nothing for sure."""
+    lines = [line.strip() for line in caption.splitlines() if line.strip()]
+    if not lines or len(lines[-1]) > 40 or re.search(r"(?i)sauf|exception|hors|\bnon\b|\bpas\b", lines[-1]):
+        return None
+    return status_of(status_cell=lines[-1].rstrip(" :"))
 
 
 def _with_lot(row: Row, lot: str) -> Row:
