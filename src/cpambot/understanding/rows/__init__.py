@@ -31,6 +31,8 @@ __all__ = ["Action", "Row", "RowSet", "Status", "read_rows", "returns_evidence"]
 # HTML worth parsing for grids: a table, or divs laid out as rows (the grid parser's own markers)
 _STRUCTURED = re.compile(r"(?i)<table|display\s*:\s*(?:table-row|flex|grid)"
                          r"|class\s*=\s*[\"'][^\"']*\b(?:row|ligne|tr|line|item)\b")
+# what every row names: an invoice number (9 digits, maybe spaced by threes) or a lot
+_ROWS_POSSIBLE = re.compile(r"(?<!\d)\d{3}[ \u00a0.]?\d{3}[ \u00a0.]?\d{3}(?!\d)|\b[Ll][Oo][Tt][Ss]?\b")
 _LOT_MENTION = re.compile(r"(?i)\blots?\s*(?:n[°o]\.?\s*|num[ée]ro\s*)?:?\s*(\d{3})(?!\d)(?![.,/]\d)")
 
 
@@ -62,6 +64,10 @@ def _texts(msg: ParsedMessage) -> Iterator[str]:
 def read_rows(msg: ParsedMessage) -> RowSet:
     """Every invoice row ``msg`` lists, and the problems found while reading them (remembered for
     the last message: the kind's evidence and the classifier ask in a row)."""
+    if not _ROWS_POSSIBLE.search("\n".join((msg.subject, msg.html, msg.text,
+                                            *(a.text or "" for a in msg.attachments)))) \
+            and not any(a.payload and not a.text for a in msg.attachments):
+        return RowSet()  # neither an invoice number nor a lot: no row to look for
     default_year = msg.date.year if msg.date is not None else None
     rows: list[Row] = []
     problems: list[str] = []
@@ -128,7 +134,10 @@ def _details(rows: list[Row], msg: ParsedMessage, default_year: int | None) -> l
     """What notes under a table say of its rejected rows ("- 002760121 : 0250 050 ASSURE ABSENT…
     refacturez à la bonne caisse"): the reject's code, words and instruction of a row the table
     left without them. Only notes naming one invoice count; a paid row takes nothing."""
-    rejected = {r.invoice for r in rows if r.invoice and r.status is not Status.PAID}
+    rejected = {r.invoice for r in rows if r.invoice and r.status is not Status.PAID
+                and None in (r.reject_code, r.motif, r.action)}
+    if not rejected:
+        return []
     found = [note for text in _texts(msg)
              for note in prose_rows(text, default_year=default_year, single_only=True)
              if note.invoice in rejected and (note.reject_code or note.motif)]
