@@ -171,7 +171,13 @@ def read_returns(msg: ParsedMessage, trust: str) -> Reading | None:
     """The Reading of a return e-mail (or of a forwarded one), or None when it carries no EDI part."""
     source = msg.forwarded if msg.forwarded is not None and (msg.forwarded.edi or msg.forwarded.edi_error) \
         else msg
-    from_addr = source.from_addr
+    # the caisse that sent it: an inline forward carries the return as the forwarder's attachment,
+    # its sender and date are those of the quoted header block
+    chain = [msg]
+    while chain[-1].forwarded is not None and len(chain) < 5:
+        chain.append(chain[-1].forwarded)
+    sender = next((m for m in reversed(chain) if caisse_from_address(m.from_addr)), source)
+    from_addr = sender.from_addr
     if source.edi_error:
         return Reading(MessageKind.NOEMIE, trust, caisse_from_address(from_addr),
                        needs_review=f"retour illisible : {source.edi_error}", problems=(source.edi_error,))
@@ -203,7 +209,7 @@ def read_returns(msg: ParsedMessage, trust: str) -> Reading | None:
             found = arl_facts(decoded, caisse)
         else:
             kinds.add(MessageKind.NOEMIE)
-            if caisse is None and decoded.header.sender_number.strip():
+            if caisse is None and decoded.header.sender_number.strip().strip("0"):
                 caisse = decoded.header.sender_number.strip()[-3:]
             found = noemie_facts(decoded, caisse)
             fields["parts"].append({"nature": part.nature, "reference": decoded.header.reference,
@@ -218,5 +224,7 @@ def read_returns(msg: ParsedMessage, trust: str) -> Reading | None:
     if review is None and any("annonc" in p for p in problems):  # "990 annonce…", "total annoncé…"
         # totals or counts that do not add up: shown to the professional, never acted on blindly
         review = "retour dont les totaux ou le nombre de lots ne concordent pas : à vérifier"
+    if sender is not msg and sender.date is not None:
+        fields["sent_on"] = sender.date.date().isoformat()  # deadlines run from the caisse's own date
     return Reading(kind, trust, caisse, facts=tuple(facts), fields=fields, needs_review=review,
                    problems=tuple(problems), is_test=is_test)

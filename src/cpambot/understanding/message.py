@@ -189,7 +189,8 @@ def _inline_forward(text: str, outer_date: datetime | None, attachments: tuple[A
     for block in reversed(blocks):
         chained = ParsedMessage(subject=block.subject, from_name=block.from_name, from_addr=block.from_addr,
                                 date=block.date, message_id=None, text=block.body, attachments=attachments,
-                                forwarded=chained, html=html, text_from_html=from_html)
+                                forwarded=chained, html=html, text_from_html=from_html,
+                                auto_reply=bool(_AUTO_SUBJECT.match(block.subject)))
     return chained
 
 
