@@ -1,6 +1,7 @@
 """Metamorphic forwards (tests/fixtures/forwarded.py): each direct caisse or platform message of the
 voices batches, forwarded by the professional through Gmail, Outlook, Apple Mail, Thunderbird or as
-an attached message, reads as the original did."""
+an attached message, or re-encoded in another charset and transfer encoding, reads as the original
+did."""
 
 from __future__ import annotations
 
