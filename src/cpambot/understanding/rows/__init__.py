@@ -97,6 +97,7 @@ def read_rows(msg: ParsedMessage) -> RowSet:
     problems += conflicts
     text = "\n".join(_texts(msg))
     merged = _with_notes(_with_legend(merged, text), text)
+    merged = _with_instruction(merged, text)
     lots = list(dict.fromkeys(_LOT_MENTION.findall(msg.subject + "\n" + text)))
     if len(lots) == 1:
         merged = [r if r.lot else _with_lot(r, lots[0]) for r in merged]
@@ -143,6 +144,29 @@ def _details(rows: list[Row], msg: ParsedMessage, default_year: int | None) -> l
              if note.invoice in rejected and (note.reject_code or note.motif)]
     return [Row(invoice=n.invoice, source="note", **{f: getattr(n, f) for f in _DETAIL_FIELDS})
             for n in found]
+
+
+_SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n\s*\n")
+_ABOUT_REJECTS = re.compile(r"(?i)\brejet|\brefus|anomalie|n'ont pas (?:pu|été)|non (?:payée|réglée|liquidée)"
+                            r"|ces factures|factures concernées")
+
+
+def _with_instruction(rows: list[Row], text: str) -> list[Row]:
+    """Rejected rows whose own words ask for nothing take the message's instruction for its rejected
+    invoices ("Pour les factures rejetées, merci de corriger … puis de la retélétransmettre"), when
+    the sentences about rejects give exactly one; otherwise their action stays unknown."""
+    if not any(r.action is None and r.status is not Status.PAID and (r.invoice or r.whole_lot) for r in rows):
+        return rows
+    said = set()
+    for sentence in _SENTENCES.split(text):
+        if invoices_in(sentence) or not _ABOUT_REJECTS.search(sentence):
+            continue  # a table line, or a sentence about something else (payments, questions)
+        if (action := action_of(sentence)) is not None:
+            said.add(action)
+    if len(said) != 1:
+        return rows
+    action = said.pop()
+    return [replace(r, action=action) if r.action is None and r.status is not Status.PAID else r for r in rows]
 
 
 def _heading_status(caption: str) -> Status | None:

@@ -11,6 +11,7 @@ from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.rows.actions import action_of, status_of
 from cpambot.understanding.rows.cells import invoices_in
 from cpambot.understanding.rows.model import Row
+from cpambot.understanding.rows.records import code_in_motif
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])|\n\s*\n|\n\s*[-•*]\s+|\n(?=\s*\d+[.)]\s)")
 _DISTRACTOR = re.compile(r"(?:trait|re[cç]u|envoy|transmis|courrier|lettre|pay|vir|lot du|le lot|dat[ée]e?|"
@@ -80,6 +81,9 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
             motif = found.group(3).strip(" .;:–-")
         if found := _PROSE_MOTIF.search(chunk):
             motif = found.group(1).strip(" :–-")
+            stated, words = code_in_motif(motif)  # "Prescription interdite – code 0470 049"
+            if stated is not None and (code is None or stated[0] == code[0]):
+                code, motif = code or stated, words
         single = len(invoices) == 1
         for number in invoices:
             rows.append(Row(invoice=number, lot=lots[0] if len(set(lots)) == 1 else None,

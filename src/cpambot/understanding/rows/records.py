@@ -41,8 +41,8 @@ def _masked(text: str) -> str | None:
     return " ".join(w if not w[:1].isalpha() or len(w) <= 2 else w[0] + "." for w in words)[:60]
 
 
-_STATUS_REASON = re.compile(r"(?i)\s*(?:rejet\w*|refus\w*|non (?:pay|regl|réglé)\w*|anomalie)\s*[:–-]\s*"
-                            r"([^\W\d][^\n]{2,150})$")
+_STATUS_REASON = re.compile(r"(?i)\s*(?:rejet\w*|refus\w*|non (?:pay|regl|réglé)\w*|anomalie)\s*"
+                            r"(?:[:–-]\s*([^\W\d][^\n]{2,150})|(\d{4}\b[^\n]{2,150}))$")
 
 
 def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | None = None) -> Row | None:
@@ -66,7 +66,11 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
         motif = code_in_motif(cells["code"])[1]
         motif = motif if motif and re.search(r"[^\W\d]{3}", motif) else None
     if motif is None and (said := _STATUS_REASON.match(cells.get("status") or "")):
-        motif = said.group(1).strip(" .;")  # "Rejetée : contrat résilié"
+        # "Rejetée : contrat résilié", "REJET 0317 051 Incompatibilité nature d'assurance"
+        reason = (said.group(1) or said.group(2)).strip(" .;")
+        found, motif = code_in_motif(reason)
+        code = code or found or code_of(reason)
+        motif = motif if motif and re.search(r"[^\W\d]{3}", motif) else None
     if motif and code is None:
         code, motif = code_in_motif(motif)
     elif motif and code and motif.startswith(code[0]):
@@ -105,12 +109,22 @@ def code_in_motif(motif: str) -> tuple[tuple[str, str | None] | None, str | None
     return code, rest or None
 
 
-def _header_index(grid: Grid) -> tuple[int, dict[str, int]] | None:
+def _header_index(grid: Grid) -> tuple[int, list[str], dict[str, int]] | None:
+    """(index of the header's last row, header cells, roles): a header may be split over two rows
+    ("N° | N° | Date" over "lot | facture | des soins"), the second without any figure."""
     for index, row in enumerate(grid[:8]):
         roles = header_roles(row)
         if ("invoice" in roles or "lot" in roles) and len(roles) >= 2 \
                 and not any(invoice_of(c) for c in row):
-            return index, roles
+            following = list(grid[index + 1]) if index + 1 < len(grid) else []
+            if 2 <= len(following) <= len(row) and sum(1 for c in following if c.strip()) >= 2 \
+                    and not any(re.search(r"\d", c) for c in following):
+                following += [""] * (len(row) - len(following))  # (empty cells cut at the end)
+                joined = [f"{a} {b}".strip() for a, b in zip(row, following, strict=True)]
+                both = header_roles(joined)
+                if len(both) >= len(roles) and ("invoice" in both or "lot" in both):
+                    return index + 1, joined, both
+            return index, list(row), roles
     return None
 
 
@@ -183,7 +197,7 @@ def grid_rows(grid: Grid, *, source: str = "table",
         return cards, None, []
     found = _header_index(grid)
     if found is not None:
-        start, roles = found
+        start, _, roles = found
         body = grid[start + 1:]
     else:
         body = [r for r in grid if any(invoice_of(c) for c in r)]
