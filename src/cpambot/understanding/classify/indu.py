@@ -127,7 +127,10 @@ _STILL_DUE = re.compile(r"\s*(?:\)\s*)?(?:reste|restant|demeure) d[ûu]e?s?\b", 
 def _amount(msg: ParsedMessage, problems: list[str]) -> Decimal | None:
     letters = "\n".join(a.text for a in msg.attachments if a.text)
     body = (msg.subject or "") + "\n" + (msg.text or "")
-    labels = (r"montant total[^\d\n]{0,40}?", r"montant de l'indu\s*:?\s*",
+    labels = (r"montant (?:total|global)[^\d\n]{0,40}?", r"montant de l'indu\s*:?\s*",
+              r"montant (?:notifi[ée]|r[ée]clam[ée]|d[ûu])\s*(?:s'[ée]l[eè]ve [àa]|est de|:)\s*",
+              r"indu (?:s'[ée]l[eè]ve|est fix[ée]|est arr[êe]t[ée]) [àa]\s*",
+              r"\b(?:un|d'un|l')\s*indu (?:d'un montant )?de\s*",
               r"(?:reste|restant) d[ûu]e?\s*:?\s*", r"(?:d'un|pour un) montant (?:total )?de\s*",
               r"(?:r[ée]gler|redevable de) la somme de\s*")
     for text in (letters, body):  # "la somme de 846,50 € reste due": what is still owed comes first

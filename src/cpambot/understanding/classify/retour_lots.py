@@ -17,16 +17,20 @@ from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.rows import Row, Status, read_rows
+from cpambot.understanding.rows.actions import action_of
 
 KEYWORDS = keywords(
     ("retours? sur le traitement (?:de vos|de votre|des|du) lots?", 1.0),
     ("traitement de vos lots", 0.9),
     ("retours? (?:sur|de) (?:vos|les) lots", 0.8),
     ("lots? non parvenus?", 0.6),
+    ("\\barl negatif", 0.9),
+    ("(?:retransmettre|renvoyer|reteletransmettre|reemettre) (?:ce|le|votre|ces|vos) lots?", 0.85),
+    ("lots? (?:n[°o] ?)?(?:\\d{3} )?(?:non integre|n'a pas ete integre|a ete rejete|est rejete)", 0.85),
 )
 
-_LOT_PROBLEM = re.compile(r"\blot (\d{3}) (?:[^.\n]{0,30})?(?:non parvenu|n'est pas parvenu|rejete|refuse"
-                          r"|doit etre retransmis)")
+_LOT_PROBLEM = re.compile(r"\blot (?:n[°o] ?)?(\d{3})\b(?:[^.\n]{0,60}?)(?:non parvenu|n'est pas parvenu|rejete"
+                          r"|refuse|doit etre retransmis|non integre|n'a pas ete integre|arl negatif)")
 
 
 def match(msg: ParsedMessage) -> float:
@@ -54,9 +58,13 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     extra = {"delay_days": delay[0]} if delay and delay[1] == "days" else {}
     rowset = read_rows(msg)
     facts = [_row_fact(row, caisse, extra) for row in rowset.rows]
-    for lot in _LOT_PROBLEM.findall(normalize(msg.all_text())):
+    folded = normalize(msg.all_text())
+    for lot in _LOT_PROBLEM.findall(folded):
         if not any(f.lot == lot for f in facts):
-            facts.append(Fact(FactKind.LOT_REFUSED, caisse=caisse, lot=lot, details=extra))
+            # what the sentences about the lot ask ("retransmettre ce lot dans son intégralité")
+            said = action_of(*(s for s in re.split(r"(?<=[.;!?])\s+", folded) if re.search(r"\blots?\b", s)))
+            details = {**extra, **({"action": said.value} if said is not None else {})}
+            facts.append(Fact(FactKind.LOT_REFUSED, caisse=caisse, lot=lot, details=details))
     problems = list(rowset.problems)
     review = None
     if not facts:

@@ -244,7 +244,7 @@ def _fixed_width(lines: list[str]) -> tuple[list[Table], set[int]]:
     used: set[int] = set()
     i = 0
     while i < len(lines):
-        starts = header_columns(lines[i]) if "|" not in lines[i] and ";" not in lines[i] else None
+        starts = header_columns(lines[i]) if not any(sep in lines[i] for sep in "|;\t") else None
         if starts is None:
             i += 1
             continue
@@ -338,9 +338,11 @@ def _split(line: str) -> tuple[list[str] | None, list[int]]:
     stripped = line.strip()
     if not stripped:
         return None, []
-    for sep in ("|", ";", "\t"):
+    for sep in ("|", ";"):
         if stripped.strip("|").count(sep) >= 1 and (sep != ";" or stripped.count(";") >= 2):
             return [c.strip() for c in stripped.strip("|").split(sep)], []
+    if "\t" in stripped:  # tab-separated: empty leading cells are cells (a header's second row)
+        return [c.strip() for c in line.strip(" \r\n").split("\t")], []
     pieces = list(re.finditer(r"\S+(?:[ \u00a0\u202f]\S+)*", line))  # one (no-break) space inside a cell
     if len(pieces) >= 3:
         return [p.group() for p in pieces], [p.start() for p in pieces]
