@@ -12,7 +12,7 @@ from __future__ import annotations
 import email
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from email.utils import getaddresses
 from html.parser import HTMLParser
@@ -194,6 +194,24 @@ def _inline_forward(text: str, outer_date: datetime | None, attachments: tuple[A
     return chained
 
 
+def reply_part(msg: ParsedMessage) -> ParsedMessage:
+    """``msg`` without what it quotes: the answer written above a quoted message (a caisse agent
+    replying above the professional's question), its own words only."""
+    if msg.forwarded is None:
+        return msg
+    found = _FROM_LINE.search(msg.text) or _WROTE.search(msg.text)
+    if found is None:
+        return msg
+    above = msg.text[:found.start()].rstrip()
+    lines = above.splitlines()
+    while lines and (not lines[-1].strip() or re.fullmatch(r"[\s_=*>-]*(?:[^\w\s]*\s*(?:message|original|"
+                                                            r"transf|forward)[^\n]*)?", lines[-1], re.I)):
+        lines.pop()  # the separator line above the quoted header block
+    if found.re is _WROTE:
+        lines = lines[:-1]  # "Le … a écrit :" is the attribution line itself
+    return replace(msg, text="\n".join(lines), html="", text_from_html=False, forwarded=None)
+
+
 def _attached_message(msg: email.message.Message) -> bytes | None:
     """The first message/rfc822 part of ``msg``, as bytes."""
     try:
@@ -297,4 +315,4 @@ def parse_message(raw: bytes, *, _depth: int = 0) -> ParsedMessage:
     )
 
 
-__all__ = ["Attachment", "ParsedMessage", "html_to_text", "parse_message", "pdf_text"]
+__all__ = ["Attachment", "ParsedMessage", "html_to_text", "parse_message", "pdf_text", "reply_part"]

@@ -37,7 +37,7 @@ from cpambot.understanding.classify import (
 from cpambot.understanding.classify.text.caisses import caisse_code
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.learning import IGNORE, LearnedRule, rule_for
-from cpambot.understanding.message import ParsedMessage
+from cpambot.understanding.message import ParsedMessage, reply_part
 from cpambot.understanding.rows import read_rows, returns_evidence
 
 LOG = logging.getLogger(__name__)
@@ -104,6 +104,10 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
         found = next(((m, o) for m in chain
                       if (o := sender_category(m.from_addr, caisses, caisse_domains, amc_domains))), None)
         original = found[0] if found else chain[-1]
+        if category is not None and found is None and chain[0].from_addr:
+            # the caisse answering above what the professional (or anyone) wrote to it: the answer is
+            # the message; the quoted question is history
+            return _read(reply_part(msg), trust, category, caisses, amc_domains, fields, rules)
         fields.update(forwarded_by=msg.from_addr, forwarded_from=original.from_addr)
         if found:
             source, category = found

@@ -40,6 +40,9 @@ DEMEURE = keywords(
     ("mise(?<!une\\x20mise) en demeure(?! (?:vous )?(?:sera|serait|pourra|pourrait|peut))", 1.0),
     ("vous (?:met|mettons) en demeure", 1.0),
 )
+# a notification the letter says it is not: "ne constitue pas, à ce stade, une notification de payer"
+_DENIED = re.compile(r"(?:ne constitue|n'est|ne vaut|ne s'agit)\s+(?:pas|en aucun cas)\b[^.;]{0,40}?"
+                     r"(?:notification|mise en demeure)")
 _INDU_REF = r"indu\s*(?:n[°o]|num[ée]ro|r[ée]f[ée]rence)?\s*:?"
 _REF = r"(?:\b[nv]/\s?)?\br[ée]f(?:[ée]rence)?\b\.?\s*:?"
 _PRIORITY = {MessageKind.MISE_EN_DEMEURE: 2, MessageKind.COMPLEMENT_INDU: 1, MessageKind.NOTIFICATION_INDU: 0}
@@ -55,6 +58,7 @@ def _sub_kind(msg: ParsedMessage) -> tuple[MessageKind | None, float]:
         return best
     names_indu = mentions(msg, ("indu",))
     for factor, text in zones(msg):
+        text = _DENIED.sub(" ", text)  # "ne constitue pas une notification de payer"
         hits = []
         for name, patterns in ((MessageKind.MISE_EN_DEMEURE, DEMEURE),
                                (MessageKind.COMPLEMENT_INDU, COMPLEMENT),

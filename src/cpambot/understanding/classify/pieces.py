@@ -37,13 +37,14 @@ KEYWORDS = keywords(
     ("en l'absence (?:de la|des) (?:prescriptions?|ordonnances?|pieces?)", 0.8),
     ("demande de (?:prescriptions?|ordonnances?|copie)", 0.9),
     ("(?:merci|nous vous remercions|je vous remercie) de (?:bien vouloir )?(?:nous |me )?(?:en )?(?:adresser|"
-     "transmettre|faire parvenir|communiquer|envoyer) [^.]{0,80}(?:prescriptions?|ordonnances?|accord "
+     "transmettre|faire parvenir|communiquer|envoyer)[^.]{0,80}(?:prescriptions?|ordonnances?|accord "
      "prealable|entente prealable|justificatifs?|copie)", 0.85),
     ("(?:prescriptions?|ordonnances?) (?:medicales? )?(?:manquantes?|absentes?|non (?:parvenues?|recues?|"
      "jointes?))", 0.8),
     ("(?:copie|double) de (?:la |l')?(?:demande d')?(?:accord|entente) prealable", 0.85),
     ("justificatifs? (?:de deplacement|des? (?:indemnites|frais) de deplacement)", 0.85),
-    ("pieces? (?:justificatives? )?a (?:nous )?(?:transmettre|adresser|fournir|envoyer|faire parvenir)", 0.9),
+    ("(?:pieces?|justificatifs?) (?:justificatives? )?a (?:nous )?(?:transmettre|adresser|fournir|envoyer"
+     "|faire parvenir)", 0.9),
     ("(?:nous avons besoin|il nous (?:faut|manque)|nous (?:sont|est) necessaires?) (?:de |des |du |d'|les )?"
      "[^.]{0,40}(?:pieces?|justificatifs?|prescriptions?|ordonnances?|documents?)", 0.85),
 )

@@ -36,7 +36,8 @@ ANSWER = keywords(
     ("reponse a votre reclamation", 1.0),
     ("suite a votre reclamation", 0.85),
     ("en reponse a votre reclamation", 0.85),
-    ("votre reclamation[^.]{0,80}(?:a ete|est) (?:acceptee|rejetee|traitee|cloturee)", 0.9),
+    ("votre reclamation\\b[^\n]{0,80}?(?:a ete|est) (?:donc |bien |desormais )?(?:acceptee|rejetee|"
+     "traitee|cloturee|close|classee)", 0.9),
 )
 NOTICE = keywords(
     ("nouveau (?:message|document)[^.]{0,60}(?:amelipro|espace pro)", 0.7),

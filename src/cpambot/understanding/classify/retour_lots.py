@@ -29,7 +29,8 @@ KEYWORDS = keywords(
     ("lots? (?:n[°o] ?)?(?:\\d{3} )?(?:non integre|n'a pas ete integre|a ete rejete|est rejete)", 0.85),
 )
 
-_LOT_PROBLEM = re.compile(r"\blot (?:n[°o] ?)?(\d{3})\b(?:[^.\n]{0,60}?)(?:non parvenu|n'est pas parvenu|rejete"
+_LOT_PROBLEM = re.compile(r"\blot (?:n[°o] ?)?(\d{3})\b(?:[^.\n]{0,60}?)"
+                          r"(?:non parvenu|n'est pas parvenu|rejete"
                           r"|refuse|doit etre retransmis|non integre|n'a pas ete integre|arl negatif)")
 
 

@@ -166,7 +166,8 @@ def _with_instruction(rows: list[Row], text: str) -> list[Row]:
     if len(said) != 1:
         return rows
     action = said.pop()
-    return [replace(r, action=action) if r.action is None and r.status is not Status.PAID else r for r in rows]
+    return [replace(r, action=action) if r.action is None and r.status is not Status.PAID else r
+            for r in rows]
 
 
 def _heading_status(caption: str) -> Status | None:
@@ -191,7 +192,9 @@ def returns_evidence(rows: RowSet) -> float:
     if Action.REBILL in actions and len(actions) > 1:
         return 0.8 if all(r.source == "prose" for r in rows.rows) else 0.95  # correct this, send for that
     if not rejected:
-        return 0.0
+        # a payment notice listing paid invoices ("Votre paiement a été effectué"): their outcome
+        tabled = [r for r in rows.rows if r.invoice and r.source != "prose"]
+        return 0.9 if len(tabled) >= 2 and all(r.status is Status.PAID for r in tabled) else 0.0
     if all(r.source == "prose" for r in rows.rows):
         # sentences also name rejected invoices in réclamation answers and reminders: weaker evidence,
         # unless they give different instructions (correct this one, send a document for that one)

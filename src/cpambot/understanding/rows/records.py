@@ -68,14 +68,18 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
     if motif is None and (said := _STATUS_REASON.match(cells.get("status") or "")):
         # "Rejetée : contrat résilié", "REJET 0317 051 Incompatibilité nature d'assurance"
         reason = (said.group(1) or said.group(2)).strip(" .;")
-        found, motif = code_in_motif(reason)
-        code = code or found or code_of(reason)
+        said_code, motif = code_in_motif(reason)
+        code = code or said_code or code_of(reason)
         motif = motif if motif and re.search(r"[^\W\d]{3}", motif) else None
     if motif and code is None:
         code, motif = code_in_motif(motif)
     elif motif and code and motif.startswith(code[0]):
         motif = code_in_motif(motif)[1]
     status = status_of(motif, consigne, status_cell=cells.get("status"), has_code=code is not None)
+    paid_cell = amount_of(cells.get("paid_amount", "")) if cells.get("paid_amount") else None
+    billed = amount_of(cells.get("amount", "")) if cells.get("amount") else None
+    if status is None and paid_cell and paid_cell > 0 and billed in (None, paid_cell) and motif is None:
+        status = Status.PAID  # "Payé : 63.00 EUR" and nothing against it
     stated: Decimal | None = None
     if status is Status.PAID and not cells.get("amount"):  # "mise en paiement le 15/10 (31,80 €)"
         written = find_amounts(" ".join(v for v in cells.values() if v))

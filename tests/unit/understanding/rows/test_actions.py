@@ -1,0 +1,115 @@
+"""What the caisse asks for one row (re-bill, documents, a call, nothing) and what happened to it
+(rejected, paid, pending), read from its own words."""
+
+import pytest
+
+from cpambot.understanding.rows.actions import action_of, status_of
+from cpambot.understanding.rows.model import Action, Status
+
+
+@pytest.mark.parametrize("text", [
+    "Merci de refacturer après correction", "Facture à retransmettre", "A RETRANSMETTRE",
+    "Veuillez corriger la date de soins et renvoyer la facture", "Transmettre de nouveau la facture",
+    "Établir une nouvelle facture", "Merci de re-télétransmettre la FSE", "Renvoyez votre lot",
+])
+def test_words_asking_to_bill_again(text):
+    """GIVEN an instruction to correct and re-transmit WHEN read THEN refacturer."""
+    assert action_of(text) is Action.REBILL
+
+
+@pytest.mark.parametrize("text", [
+    "Veuillez nous faire parvenir l'ordonnance", "Pièces justificatives manquantes",
+    "La prescription ne nous est pas parvenue", "Prescription absente",
+    "Merci de nous transmettre une copie de l'accord préalable",
+    "Merci de nous adresser la prescription, sans refacturer",
+])
+def test_words_asking_for_a_document(text):
+    """GIVEN a request for a document, or a missing document, maybe with "sans refacturer" WHEN read
+    THEN pieces."""
+    assert action_of(text) is Action.PIECES
+
+
+@pytest.mark.parametrize("text", [
+    "Merci de prendre contact avec nos services", "Appelez la plateforme au 3608",
+    "Contactez votre patient pour obtenir son attestation",
+    "Merci de contacter le service avant toute refacturation",
+    "Merci de vous rapprocher de votre patiente",
+])
+def test_words_asking_for_a_call(text):
+    """GIVEN a request to call the caisse or the patient, also before any re-billing WHEN read THEN
+    contacter: the call comes first."""
+    assert action_of(text) is Action.CONTACT
+
+
+@pytest.mark.parametrize("text", [
+    "Ne pas retransmettre", "Ne refacturez pas cette facture", "Il ne faut surtout pas refacturer",
+    "Pour information", "Aucune action de votre part", "Rien à faire",
+    "Aucune démarche n'est nécessaire, ne pas refacturer",
+])
+def test_words_asking_for_nothing(text):
+    """GIVEN a negated re-billing or an information only WHEN read THEN aucune: the negation settles it
+    before the verb it contains."""
+    assert action_of(text) is Action.NONE
+
+
+@pytest.mark.parametrize("texts", [(), ("",), (None, None), ("Droits fermés",), ("Doublon",)])
+def test_words_that_ask_nothing_in_particular_give_no_action(texts):
+    """GIVEN no words, or a reject label without instruction WHEN read THEN no action: never guessed."""
+    assert action_of(*texts) is None
+
+
+def test_action_reads_every_text_given():
+    """GIVEN an empty consigne and a motif holding the instruction WHEN read THEN the motif's action."""
+    assert action_of(None, "Erreur de cotation, merci de refacturer") is Action.REBILL
+
+
+@pytest.mark.parametrize("text,status", [
+    ("Rejetée", Status.REJECTED), ("Refusée", Status.REJECTED), ("Doublon", Status.REJECTED),
+    ("Droits non ouverts", Status.REJECTED), ("Contrat résilié", Status.REJECTED),
+    ("Déjà payée", Status.REJECTED), ("Non payée", Status.REJECTED), ("Rejet - payée", Status.REJECTED),
+    ("Mise en paiement le 15/10/2026", Status.PAID), ("Réglée le 15/10/2026", Status.PAID),
+    ("Paiement effectué", Status.PAID), ("Facture payée le 3 octobre", Status.PAID), ("Paid", Status.PAID),
+    ("En attente", Status.PENDING), ("En cours d'examen", Status.PENDING), ("Différée", Status.PENDING),
+    ("Suspendue", Status.PENDING),
+])
+def test_statuses_stated_in_the_rows_words(text, status):
+    """GIVEN a row's words stating a reject, a payment or a delay WHEN read THEN that status ("déjà
+    payée" is a duplicate's reject, not a payment)."""
+    assert status_of(text) is status
+
+
+@pytest.mark.parametrize("text", ["Réglée", "Payée", "Facture réglée"])
+def test_a_bare_paid_word_is_a_payment_only_in_a_status_column(text):
+    """GIVEN "réglée" alone WHEN read from free words THEN no status; WHEN read from a status column
+    THEN paid."""
+    assert status_of(text) is None
+    assert status_of(status_cell=text) is Status.PAID
+
+
+@pytest.mark.parametrize("cell,status", [("REJETEE (1)", Status.REJECTED), ("En attente", Status.PENDING),
+                                         ("Non réglée", Status.REJECTED), ("Mise en paiement", Status.PAID)])
+def test_status_column_words(cell, status):
+    """GIVEN a status column's cell WHEN read THEN its status."""
+    assert status_of(status_cell=cell) is status
+
+
+def test_a_reject_code_means_rejected_whatever_the_words():
+    """GIVEN a row with a reject code and words saying "réglée" WHEN read THEN rejected."""
+    assert status_of("Réglée", status_cell="Payée", has_code=True) is Status.REJECTED
+
+
+def test_the_status_column_wins_over_the_motif():
+    """GIVEN a status column saying paid beside a motif WHEN read THEN paid."""
+    assert status_of("Prescription absente", status_cell="Payée") is Status.PAID
+
+
+def test_a_silent_status_column_leaves_the_words_to_speak():
+    """GIVEN a status column saying nothing known ("Traitée") and words stating a reject WHEN read THEN
+    rejected."""
+    assert status_of("Refus : doublon", status_cell="Traitée") is Status.REJECTED
+
+
+@pytest.mark.parametrize("texts", [(), ("",), ("OK",), ("Traitée",)])
+def test_no_status_when_nothing_is_said(texts):
+    """GIVEN no words, or words saying nothing of the outcome WHEN read THEN no status."""
+    assert status_of(*texts) is None

@@ -1,0 +1,220 @@
+"""Grids from every layout: HTML tables (nested, spanned), div grids, CSV files, and text tables
+(fixed-width, aligned, pipes, semicolons, one cell per line)."""
+
+import pytest
+
+from cpambot.understanding.rows.grids import csv_grid, header_columns, html_grids, text_grids
+
+
+def test_an_html_table_keeps_its_columns_in_their_order_and_the_text_above_it():
+    """GIVEN a table whose amount column comes before the invoice, under a heading WHEN read THEN the
+    cells in the table's own order, entities decoded, spaces collapsed, and the heading as the caption."""
+    html = ("<p>Lot 214</p><table><tr><th>Montant</th><th>N&deg; facture</th></tr>"
+            "<tr><td>63,00&nbsp;&euro;</td><td>123 456 789</td></tr></table>")
+    [table] = html_grids(html)
+    assert table.rows == [["Montant", "N° facture"], ["63,00 €", "123 456 789"]]
+    assert table.caption.strip() == "Lot 214"
+
+
+def test_a_nested_table_comes_first_with_its_own_heading():
+    """GIVEN a data table inside a layout table's cell, under a heading WHEN read THEN the inner table
+    first, with the heading as caption, and a line break inside a cell kept as a newline."""
+    html = ("<table><tr><td><p>Détail du lot 214</p><table><tr><th>Facture</th><th>Motif</th></tr>"
+            "<tr><td>123456789</td><td>Prescription<br>absente</td></tr></table></td></tr></table>")
+    tables = html_grids(html)
+    assert tables[0].rows == [["Facture", "Motif"], ["123456789", "Prescription\nabsente"]]
+    assert tables[0].caption.strip() == "Détail du lot 214"
+    assert tables[1].rows == [["Détail du lot 214"]]
+
+
+def test_a_spanned_cell_keeps_the_next_cells_under_their_headers():
+    """GIVEN a body cell spanning two columns WHEN read THEN an empty cell stands for the second, so the
+    amount stays under "Montant"."""
+    html = ("<table><tr><th>Facture</th><th>Motif</th><th>Consigne</th><th>Montant</th></tr>"
+            "<tr><td>123456789</td><td colspan='2'>Prescription absente</td><td>63,00 €</td></tr></table>")
+    [table] = html_grids(html)
+    assert table.rows[1] == ["123456789", "Prescription absente", "", "63,00 €"]
+
+
+def test_a_bad_colspan_counts_as_one_column():
+    """GIVEN a colspan that is not a number WHEN read THEN the cell spans one column."""
+    html = "<table><tr><td colspan='x'>123456789</td><td>63,00</td></tr></table>"
+    assert html_grids(html)[0].rows == [["123456789", "63,00"]]
+
+
+def test_empty_rows_styles_and_scripts_are_left_out():
+    """GIVEN a style sheet, a script and an empty row around a table WHEN read THEN only the filled row,
+    and neither CSS nor script in the caption."""
+    html = ("<style>td{color:red}</style><script>var a = 1;</script>"
+            "<table><tr><td>a</td><td>b</td></tr><tr><td></td><td> </td></tr></table>")
+    [table] = html_grids(html)
+    assert table.rows == [["a", "b"]]
+    assert "color" not in table.caption and "var" not in table.caption
+
+
+@pytest.mark.parametrize("row_attr", ["class='row'", "class='ligne facture'", "style='display:flex'",
+                                      "style='display: table-row'"])
+def test_div_rows_make_a_grid(row_attr):
+    """GIVEN invoice rows laid out with divs (a row class or a row display) WHEN read THEN one grid,
+    one row per div, one cell per child."""
+    html = (f"<div {row_attr}><div>Facture</div><span>Montant</span></div>"
+            f"<div {row_attr}><div>123456789</div><span>63,00 €</span></div>")
+    [table] = html_grids(html)
+    assert table.rows == [["Facture", "Montant"], ["123456789", "63,00 €"]]
+
+
+def test_a_single_div_row_is_not_a_grid():
+    """GIVEN one row-like div alone WHEN read THEN no grid: a grid has two rows at least."""
+    assert html_grids("<div class='row'><div>Facture</div><div>123456789</div></div>") == []
+
+
+def test_html_without_a_table_gives_nothing():
+    """GIVEN HTML paragraphs only WHEN read THEN no grid."""
+    assert html_grids("<p>Madame, la facture 123456789 est rejetée.</p>") == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Facture;Montant;Motif\n123456789;63,00;Prescription, absente\n987654321;12,50;Doublon\n",
+     [["Facture", "Montant", "Motif"], ["123456789", "63,00", "Prescription, absente"],
+      ["987654321", "12,50", "Doublon"]]),
+    ('Facture,Montant,Motif\n123456789,"63,00",Doublon\n987654321,"12,50","Droits, fermés"\n',
+     [["Facture", "Montant", "Motif"], ["123456789", "63,00", "Doublon"],
+      ["987654321", "12,50", "Droits, fermés"]]),
+    ("Facture\tMontant\tMotif\n123456789\t63,00\tDoublon\n\n987654321\t12,50\tX\n",
+     [["Facture", "Montant", "Motif"], ["123456789", "63,00", "Doublon"], ["987654321", "12,50", "X"]]),
+    ("Facture|Montant|Motif\n123456789|63,00|Doublon\n",
+     [["Facture", "Montant", "Motif"], ["123456789", "63,00", "Doublon"]]),
+    (" Facture ; Montant ; Motif \n 123456789 ; 63,00 ; Doublon \n",
+     [["Facture", "Montant", "Motif"], ["123456789", "63,00", "Doublon"]]),
+])
+def test_csv_separator_is_sniffed(text, expected):
+    """GIVEN a CSV file cut by semicolons (commas inside cells), commas (quoted decimal commas), tabs or
+    pipes WHEN read THEN the right separator is found, quotes honoured, cells stripped, blank lines
+    left out."""
+    assert csv_grid(text) == expected
+
+
+def test_an_empty_csv_gives_no_rows():
+    """GIVEN an empty or blank file WHEN read THEN no rows."""
+    assert csv_grid("") == [] and csv_grid("\n  \n") == []
+
+
+def test_a_fixed_width_table_whose_names_are_one_space_apart():
+    """GIVEN a fixed-width table whose header names are one space apart ("LOT FACTURE") and figures
+    right-aligned WHEN read THEN cut at the header's columns, the text above kept as caption."""
+    text = ("Bonjour,\nLot 214 du 02/10/2026\n\n"
+            "LOT FACTURE   DATE SOINS MONTANT CODE\n"
+            "214 123456789 12/09/2026   63,00 0250\n"
+            "214 987654321 13/09/2026  112,50 2900\n\nCordialement")
+    [table] = text_grids(text)
+    assert table.rows == [["LOT", "FACTURE", "DATE SOINS", "MONTANT", "CODE"],
+                          ["214", "123456789", "12/09/2026", "63,00", "0250"],
+                          ["214", "987654321", "13/09/2026", "112,50", "2900"]]
+    assert "Lot 214 du 02/10/2026" in table.caption
+
+
+def test_a_fixed_width_table_with_a_rule_under_its_header():
+    """GIVEN a fixed-width table with a dashed rule under the header and spaced invoice numbers WHEN
+    read THEN the rule is no row and each value stays in its column."""
+    text = ("N° facture   Date soins   Montant    Motif\n"
+            "-----------  ----------   -------    -----\n"
+            "123 456 789  12/09/2026      63,00 €    Prescription absente\n"
+            "987654321    13/09/2026      12,50 €    Doublon\n")
+    [table] = text_grids(text)
+    assert table.rows == [["N° facture", "Date soins", "Montant", "Motif"],
+                          ["123 456 789", "12/09/2026", "63,00 €", "Prescription absente"],
+                          ["987654321", "13/09/2026", "12,50 €", "Doublon"]]
+
+
+def test_header_columns_start_where_the_names_start():
+    """GIVEN a header whose two-word names are one space apart WHEN its columns are found THEN one
+    start per column ("DATE SOINS" is one column)."""
+    assert header_columns("LOT FACTURE   DATE SOINS MONTANT CODE") == [0, 4, 14, 25, 33]
+
+
+@pytest.mark.parametrize("line", [
+    "Merci de vérifier la date de la facture et le montant.",  # a sentence
+    "Lot Montant Date",  # no invoice column
+    "Facture 2026 Montant Date",  # a year: a row, not a header
+])
+def test_lines_that_are_not_fixed_width_headers(line):
+    """GIVEN a sentence, a header without an invoice column, or a line with a year WHEN its columns
+    are asked THEN None."""
+    assert header_columns(line) is None
+
+
+def test_a_pipe_table_with_a_markdown_rule():
+    """GIVEN a table cut by pipes, with edge pipes and a "|---|" rule WHEN read THEN the cells without
+    pipes, and the rule is no row."""
+    text = ("| Facture | Montant | Motif |\n|---|---|---|\n"
+            "| 123456789 | 63,00 € | Doublon |\n| 987654321 | 12,50 € | Droits fermés |\n")
+    [table] = text_grids(text)
+    assert table.rows == [["Facture", "Montant", "Motif"], ["123456789", "63,00 €", "Doublon"],
+                          ["987654321", "12,50 €", "Droits fermés"]]
+
+
+def test_pipe_rows_one_blank_line_apart_stay_one_table():
+    """GIVEN a flattened HTML table, its rows one blank line apart WHEN read THEN one table."""
+    text = ("Facture | Montant | Motif\n\n123456789 | 63,00 € | Doublon\n\n"
+            "987654321 | 12,50 € | Droits fermés\n")
+    [table] = text_grids(text)
+    assert [row[0] for row in table.rows] == ["Facture", "123456789", "987654321"]
+
+
+def test_a_semicolon_table_in_the_body():
+    """GIVEN rows cut by semicolons in the body WHEN read THEN one table of three columns."""
+    [table] = text_grids("Facture;Montant;Motif\n123456789;63,00 €;Doublon\n987654321;12,50 €;X\n")
+    assert table.rows[2] == ["987654321", "12,50 €", "X"]
+
+
+def test_columns_aligned_with_spaces_without_known_names():
+    """GIVEN columns two spaces or more apart, no header WHEN read THEN one cell per column; a single
+    space stays inside a cell."""
+    text = ("123456789   12/09/2026   63,00 €   Prescription absente\n"
+            "987654321   13/09/2026   12,50 €   Doublon\n")
+    [table] = text_grids(text)
+    assert table.rows == [["123456789", "12/09/2026", "63,00 €", "Prescription absente"],
+                          ["987654321", "13/09/2026", "12,50 €", "Doublon"]]
+
+
+def test_a_wrapped_motif_line_stays_a_row_of_the_grid():
+    """GIVEN an aligned table whose motif wraps onto the next line WHEN read THEN the continuation is a
+    row whose only filled cell is in the motif column (the row reader folds it in)."""
+    text = ("Facture    Motif                    Montant\n"
+            "123456789  Prescription absente,    63,00 €\n"
+            "           à renvoyer\n"
+            "987654321  Doublon                  12,50 €\n")
+    [table] = text_grids(text)
+    assert table.rows[2] == ["", "à renvoyer", ""]
+
+
+def test_a_table_written_one_cell_per_line():
+    """GIVEN a mail client's plain version of an HTML table: the header names one per line, then one
+    block per row, blank lines between WHEN read THEN one table, the text above as caption."""
+    text = ("Voici le détail :\n\nN° facture\nDate de soins\nMontant\n\n"
+            "123456789\n12/09/2026\n63,00 €\n\n987654321\n13/09/2026\n12,50 €\n\nCordialement,\nLa CPAM")
+    [table] = text_grids(text)
+    assert table.rows == [["N° facture", "Date de soins", "Montant"], ["123456789", "12/09/2026", "63,00 €"],
+                          ["987654321", "13/09/2026", "12,50 €"]]
+    assert "Voici le détail" in table.caption
+
+
+def test_a_stacked_table_ends_at_a_block_of_another_size():
+    """GIVEN a one-cell-per-line table followed by a four-line signature WHEN read THEN the table stops
+    before the signature."""
+    text = ("N° facture\nMontant\nMotif\n\n123456789\n63,00 €\nDoublon\n\n"
+            "Cordialement,\nLa CPAM\n12 rue Exemple\n33000 Bordeaux\n")
+    [table] = text_grids(text)
+    assert len(table.rows) == 2 and table.rows[1] == ["123456789", "63,00 €", "Doublon"]
+
+
+def test_a_stacked_block_without_an_invoice_column_is_no_table():
+    """GIVEN three header-like lines without an invoice column, then blocks of three lines WHEN read
+    THEN no table: every table the reader keeps names invoices."""
+    text = "Lot\nMontant\nMotif\n\n214\n63,00 €\nDoublon\n\n215\n12,50 €\nDoublon\n"
+    assert text_grids(text) == []
+
+
+def test_prose_gives_no_text_table():
+    """GIVEN sentences WHEN text tables are looked for THEN none."""
+    assert text_grids("Madame,\nVotre facture 123456789 est rejetée.\nCordialement.\n") == []

@@ -1,0 +1,280 @@
+"""The row reader on whole messages: every layout a caisse writes its rows in, the lot and status a
+heading gives, totals, details, footnotes and legends under a table, and how surely the rows make
+the message a lot return."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from cpambot.understanding.message import Attachment, ParsedMessage, parse_message
+from cpambot.understanding.rows import Action, Row, RowSet, Status, read_rows, returns_evidence
+
+
+def message(text="", *, html="", subject="Retour sur le traitement de vos lots", attachments=()):
+    return ParsedMessage(subject=subject, from_name="CPAM de la Gironde",
+                         from_addr="relation-ps@assurance-maladie.fr",
+                         date=datetime(2026, 10, 14, 9, 12, tzinfo=UTC), message_id=None, text=text,
+                         html=html, attachments=tuple(attachments))
+
+
+def raw(content_type, body, subject="Retour sur le traitement de vos lots"):
+    return (f"From: CPAM de la Gironde <relation-ps@assurance-maladie.fr>\r\nTo: marie@example.org\r\n"
+            f"Subject: {subject}\r\nDate: Wed, 14 Oct 2026 09:12:00 +0200\r\n"
+            f"Message-ID: <r1@example.test>\r\n"
+            f"MIME-Version: 1.0\r\nContent-Type: {content_type}; charset=utf-8\r\n"
+            f"Content-Transfer-Encoding: 8bit\r\n\r\n" + body.replace("\n", "\r\n")).encode()
+
+
+def test_a_message_without_invoice_or_lot_has_no_rows():
+    """GIVEN a message naming neither an invoice nor a lot WHEN read THEN an empty row set."""
+    assert read_rows(message("Bonjour, votre attestation est disponible.")) == RowSet()
+
+
+def test_the_reading_is_remembered_for_the_same_message():
+    """GIVEN one message read twice in a row WHEN read THEN the same result object."""
+    msg = message("Facture 123456789 | 63,00 € | Doublon\nFacture 987654321 | 12,50 € | Doublon\n")
+    assert read_rows(msg) is read_rows(msg)
+
+
+def test_an_html_table_under_a_lot_heading_and_a_status_heading():
+    """GIVEN an HTML table in any column order under "Lot 214" and "FACTURES REFUSEES" WHEN read THEN
+    every row in lot 214, rejected, each value from its own column."""
+    html = ("<p>Lot 214 — envoyé le 02/10</p><p>FACTURES REFUSEES</p><table><tr><th>Montant</th>"
+            "<th>Motif</th><th>N° facture</th><th>Date de soins</th></tr><tr><td>63,00 €</td>"
+            "<td>Prescription absente (0470 049)</td><td>123 456 789</td><td>12/09/2026</td></tr>"
+            "<tr><td>12,50 €</td><td>Erreur de cotation</td>"
+            "<td>987654321</td><td>13/09/2026</td></tr></table>")
+    rows = read_rows(message("voir le tableau", html=html))
+    assert rows == RowSet(rows=(
+        Row(invoice="123456789", lot="214", care_date=date(2026, 9, 12), amount=Decimal("63.00"),
+            reject_code="0470", reject_subcode="049", motif="Prescription absente", status=Status.REJECTED,
+            action=Action.PIECES, source="table"),
+        Row(invoice="987654321", lot="214", care_date=date(2026, 9, 13), amount=Decimal("12.50"),
+            motif="Erreur de cotation", status=Status.REJECTED, source="table")))
+    assert returns_evidence(rows) == 0.95
+
+
+def test_an_html_message_parsed_from_bytes_under_a_paid_heading():
+    """GIVEN a raw HTML message whose table, under "FACTURES REGLEES", writes amounts with no-break and
+    narrow no-break spaces WHEN parsed and read THEN paid rows, the lot from the subject, and the
+    evidence of a payment notice (the outcome of the lot: read as a return of paid invoices)."""
+    body = ("<html><body><p>Madame,</p><p>FACTURES REGLEES</p><table><tr><td>N&deg; facture</td>"
+            "<td>Montant</td></tr><tr><td>123 456 789</td><td>63,00&nbsp;&euro;</td></tr>"
+            "<tr><td>987 654 321</td><td>1&#8239;234,56&nbsp;&euro;</td></tr></table></body></html>\n")
+    rows = read_rows(parse_message(raw("text/html", body, subject="Lot 214")))
+    assert [(r.invoice, r.lot, r.amount, r.status) for r in rows.rows] == [
+        ("123456789", "214", Decimal("63.00"), Status.PAID),
+        ("987654321", "214", Decimal("1234.56"), Status.PAID)]
+    assert returns_evidence(rows) == 0.9
+
+
+def test_a_plain_table_written_one_cell_per_line():
+    """GIVEN a raw plain message whose table is written one cell per line (a client's plain version of
+    an HTML table) under a sentence naming lot 214 WHEN parsed and read THEN one row per block."""
+    body = ("Madame,\n\nVoici le retour de votre lot 214 :\n\nN° facture\nDate de soins\nMontant\nMotif\n\n"
+            "123 456 789\n12/09/2026\n63,00 €\nPrescription absente\n\n"
+            "987 654 321\n13/09/2026\n12,50 €\nDoublon\n\nCordialement,\nLa CPAM\n")
+    rows = read_rows(parse_message(raw("text/plain", body)))
+    assert [(r.invoice, r.lot, r.care_date, r.amount, r.motif, r.source) for r in rows.rows] == [
+        ("123456789", "214", date(2026, 9, 12), Decimal("63.00"), "Prescription absente", "table"),
+        ("987654321", "214", date(2026, 9, 13), Decimal("12.50"), "Doublon", "table")]
+    assert rows.problems == ()
+
+
+TEXT_TABLE = ("Bonjour,\n\nN° facture | Date de soins | Montant\n123456789 | 12/09/2026 | 63,00 €\n"
+              "987654321 | 13/09/2026 | 12,50 €\n\n")
+
+
+@pytest.mark.parametrize("line", ["Montant total : 75,50 EUR", "Total : 75.50 EUR",
+                                  "TOTAL GÉNÉRAL : 75,50 €"])
+def test_a_total_line_under_a_text_table_that_matches(line):
+    """GIVEN a text table and a total line under it equal to the sum WHEN read THEN no problem."""
+    rows = read_rows(message(TEXT_TABLE + line + "\n"))
+    assert len(rows.rows) == 2 and rows.problems == ()
+
+
+def test_a_total_line_under_a_text_table_that_does_not_match():
+    """GIVEN a text table and a total line under it that is not the sum WHEN read THEN the problem."""
+    rows = read_rows(message(TEXT_TABLE + "Montant total : 80,00 EUR\n"))
+    assert rows.problems == ("le total indiqué (80,00 €) ne correspond pas à la somme des lignes (75,50 €) : "
+                             "à vérifier",)
+
+
+def test_a_total_row_of_an_html_table_is_stated_and_checked():
+    """GIVEN an HTML table whose total row is not the sum WHEN read THEN the stated total, and the
+    mismatch named."""
+    html = ("<table><tr><th>Facture</th><th>Date de soins</th><th>Montant</th></tr><tr><td>123456789</td>"
+            "<td>12/09/2026</td><td>63,00 €</td></tr><tr><td>987654321</td><td>13/09/2026</td>"
+            "<td>12,50 €</td></tr>"
+            "<tr><td>Total</td><td></td><td>70,00 €</td></tr></table>")
+    rows = read_rows(message(html=html))
+    assert rows.stated_total == Decimal("70.00")
+    assert rows.problems == ("le total indiqué (70,00 €) ne correspond pas à la somme des lignes (75,50 €) : "
+                             "à vérifier",)
+
+
+def test_the_html_table_is_read_and_not_its_plain_copy():
+    """GIVEN an HTML table and a plain body holding the same row with another amount WHEN read THEN the
+    HTML's row only, without a conflict."""
+    html = ("<table><tr><th>Facture</th><th>Montant</th><th>Motif</th></tr><tr><td>123456789</td>"
+            "<td>63,00 €</td><td>Doublon</td></tr></table>")
+    rows = read_rows(message("Facture | Montant | Motif\n123456789 | 99,00 € | Doublon\n", html=html))
+    assert [(r.invoice, r.amount) for r in rows.rows] == [("123456789", Decimal("63.00"))]
+    assert rows.problems == ()
+
+
+def test_a_div_grid():
+    """GIVEN invoice rows laid out as divs with a row class WHEN read THEN one row per div."""
+    html = ("<div class='row'><div>Facture</div><div>Montant</div><div>Consigne</div></div>"
+            "<div class='row'><div>123456789</div><div>63,00 €</div><div>A refacturer</div></div>"
+            "<div class='row'><div>987654321</div><div>12,50 €</div><div>Joindre la prescription</div></div>")
+    rows = read_rows(message(html=html))
+    assert [(r.invoice, r.amount, r.action) for r in rows.rows] == [
+        ("123456789", Decimal("63.00"), Action.REBILL), ("987654321", Decimal("12.50"), Action.PIECES)]
+    assert returns_evidence(rows) == 0.95
+
+
+def test_a_csv_attachment_in_windows_encoding():
+    """GIVEN a CSV attachment in cp1252 and a body naming lot 214 WHEN read THEN its rows, in lot 214."""
+    csv = "N° facture;Date de soins;Montant;Motif\n123456789;12/09/2026;63,00;Prescription absente\n" \
+          "987654321;13/09/2026;12,50;Doublon\n"
+    rows = read_rows(message("Voir pièce jointe, lot 214.",
+                             attachments=[Attachment("retours.csv", "text/csv", csv.encode("cp1252"))]))
+    assert [(r.invoice, r.lot, r.care_date, r.amount, r.motif) for r in rows.rows] == [
+        ("123456789", "214", date(2026, 9, 12), Decimal("63.00"), "Prescription absente"),
+        ("987654321", "214", date(2026, 9, 13), Decimal("12.50"), "Doublon")]
+
+
+def test_two_passages_disagreeing_on_an_amount_is_a_problem():
+    """GIVEN a body table saying 17,10 € and an attached file saying 10,70 € for the same invoice WHEN
+    read THEN no amount for it, and the problem named."""
+    csv = "Facture;Date de soins;Montant\n123456789;12/09/2026;10,70\n"
+    rows = read_rows(message("N° facture | Date de soins | Montant | Motif\n"
+                             "123456789 | 12/09/2026 | 17,10 € | Doublon\n"
+                             "987654321 | 13/09/2026 | 12,50 € | Doublon\n",
+                             attachments=[Attachment("detail.csv", "text/csv", csv.encode())]))
+    assert [(r.invoice, r.amount) for r in rows.rows] == [("123456789", None),
+                                                          ("987654321", Decimal("12.50"))]
+    assert rows.problems == (
+        "facture 123456789 : montant différent selon les passages du message, à vérifier",)
+
+
+def test_an_attached_file_fills_what_the_body_table_lacks():
+    """GIVEN a body table and an attached file giving the consigne of one of its invoices WHEN read THEN
+    one row per invoice, the consigne and its action added."""
+    csv = "Facture;Montant;Consigne\n123456789;17,10;A refacturer\n"
+    rows = read_rows(message("N° facture | Montant | Motif\n123456789 | 17,10 € | Doublon\n"
+                             "987654321 | 12,50 € | Doublon\n",
+                             attachments=[Attachment("detail.csv", "text/csv", csv.encode())]))
+    assert [(r.invoice, r.amount, r.consigne, r.action) for r in rows.rows] == [
+        ("123456789", Decimal("17.10"), "A refacturer", Action.REBILL),
+        ("987654321", Decimal("12.50"), None, None)]
+    assert rows.problems == ()
+
+
+def test_label_value_cards():
+    """GIVEN a body of label/value cards WHEN read THEN one card row per invoice, with its action."""
+    rows = read_rows(message("Facture : 123 456 789\nMontant : 63,00 €\nMotif : Prescription absente\n"
+                             "Consigne : Merci de nous adresser la prescription\n\nFacture : 987654321\n"
+                             "Montant : 12,50 €\nMotif : 0250 146 Droits fermés\n"
+                             "Consigne : A refacturer après mise à jour de la carte vitale\n"))
+    assert [(r.invoice, r.amount, r.reject_code, r.action, r.source) for r in rows.rows] == [
+        ("123456789", Decimal("63.00"), None, Action.PIECES, "card"),
+        ("987654321", Decimal("12.50"), "0250", Action.REBILL, "card")]
+    assert returns_evidence(rows) == 0.95
+
+
+def test_prose_rows_keep_the_care_date_and_not_the_reception_date():
+    """GIVEN sentences naming two rejected invoices, one with a reception date before its care date WHEN
+    read THEN prose rows, the care date the one after "soins du", each its own code and action."""
+    rows = read_rows(message(
+        "Madame,\n\nLa facture 123456789, reçue le 02/10/2026, pour des soins du 12/09/2026 est rejetée "
+        "(code 2900). Merci de la corriger et de la refacturer.\n\n"
+        "La facture 987654321 est rejetée (code 0250 146). "
+        "Merci de nous adresser l'ordonnance, sans refacturer.\n"))
+    assert rows.rows == (
+        Row(invoice="123456789", care_date=date(2026, 9, 12), reject_code="2900", status=Status.REJECTED,
+            action=Action.REBILL, source="prose"),
+        Row(invoice="987654321", reject_code="0250", reject_subcode="146", status=Status.REJECTED,
+            action=Action.PIECES, source="prose"))
+    assert returns_evidence(rows) == 0.8
+
+
+def test_a_note_under_a_table_gives_its_rejected_row_code_and_action():
+    """GIVEN a table with a rejected and a paid row, and a note under it naming the rejected invoice
+    with its code and instruction WHEN read THEN the rejected row takes them; the paid one nothing."""
+    rows = read_rows(message("Bonjour,\n\nN° facture | Date de soins | Montant | Statut\n"
+                             "002760121 | 12/09/2026 | 63,00 € | Rejetée\n"
+                             "987654321 | 13/09/2026 | 12,50 € | Payée\n\n"
+                             "- 002760121 : 0250 050 ASSURE ABSENT DE LA BASE, "
+                             "refacturez à la bonne caisse.\n"))
+    first, second = rows.rows
+    assert (first.reject_code, first.reject_subcode, first.action, first.source) == (
+        "0250", "050", Action.REBILL, "table")
+    assert first.motif is not None and first.motif.startswith("ASSURE ABSENT DE LA BASE")
+    assert second == Row(invoice="987654321", care_date=date(2026, 9, 13), amount=Decimal("12.50"),
+                         status=Status.PAID, source="table")
+
+
+def test_footnote_marks_take_the_explanation_below_the_table():
+    """GIVEN rows marked "(1)" and "(2)" and the footnotes under the table, each with an indented
+    instruction WHEN read THEN each row takes its footnote's label, code and action."""
+    rows = read_rows(message("N° facture | Montant | Statut\n123456789 | 63,00 € | REJETEE (1)\n"
+                             "987654321 | 12,50 € | REJETEE (2)\n111222333 | 20,00 € | PAYEE\n\n"
+                             "(1) Prescription absente 0470 049\n"
+                             "    Merci de nous adresser la prescription.\n\n"
+                             "(2) Erreur de cotation\n    Merci de refacturer avec la bonne cotation.\n"))
+    read = [(r.invoice, r.note, r.reject_code, r.reject_subcode, r.motif, r.action, r.status)
+            for r in rows.rows]
+    assert read == [
+        ("123456789", "1", "0470", "049", "Prescription absente", Action.PIECES, Status.REJECTED),
+        ("987654321", "2", None, None, "Erreur de cotation", Action.REBILL, Status.REJECTED),
+        ("111222333", None, None, None, None, None, Status.PAID)]
+    assert rows.rows[0].consigne == "Merci de nous adresser la prescription."
+
+
+def test_a_short_consigne_takes_the_action_of_its_legend():
+    """GIVEN a consigne column holding "PJ", explained by a sentence of the message WHEN read THEN the
+    rows marked "PJ" ask for a document."""
+    rows = read_rows(message("N° facture | Montant | Motif | Consigne\n123456789 | 63,00 € | Erreur | PJ\n"
+                             "987654321 | 12,50 € | Erreur de cotation | A RETRANSMETTRE\n\n"
+                             "Les factures marquées « PJ » appellent l'envoi de la pièce justificative "
+                             "manquante.\n"))
+    assert [(r.consigne, r.action) for r in rows.rows] == [("PJ", Action.PIECES),
+                                                           ("A RETRANSMETTRE", Action.REBILL)]
+
+
+def test_a_whole_lot_row():
+    """GIVEN a table row naming a whole lot WHEN read THEN a whole-lot row, strong evidence of a return."""
+    rows = read_rows(message("Bonjour,\n\nLot | Facture | Motif | Consigne\n"
+                             "214 | Lot entier | Fichier illisible | Retransmettre le lot\n"))
+    assert rows.rows == (Row(lot="214", motif="Fichier illisible", consigne="Retransmettre le lot",
+                             action=Action.REBILL, whole_lot=True, source="table"),)
+    assert returns_evidence(rows) == 0.95
+
+
+def rowset(*rows):
+    return RowSet(rows=tuple(rows))
+
+
+@pytest.mark.parametrize("rows,evidence", [
+    (rowset(), 0.0),
+    (rowset(Row(invoice="123456789", status=Status.PAID, source="table")), 0.0),
+    (rowset(Row(invoice="123456789", action=Action.REBILL, source="table"),
+            Row(invoice="987654321", action=Action.PIECES, source="table")), 0.95),
+    (rowset(Row(invoice="123456789", action=Action.REBILL, source="prose"),
+            Row(invoice="987654321", action=Action.PIECES, source="prose")), 0.8),
+    (rowset(Row(invoice="123456789", reject_code="2900", source="table")), 0.95),
+    (rowset(Row(invoice="123456789", status=Status.REJECTED, source="table"),
+            Row(invoice="987654321", status=Status.PAID, source="table")), 0.95),
+    (rowset(Row(lot="214", whole_lot=True, source="table")), 0.95),
+    (rowset(Row(invoice="123456789", status=Status.REJECTED, action=Action.REBILL, source="table")), 0.6),
+    (rowset(Row(invoice="123456789", reject_code="2900", source="prose"),
+            Row(invoice="987654321", reject_code="0250", source="prose")), 0.7),
+    (rowset(Row(invoice="123456789", reject_code="2900", action=Action.PIECES, source="prose")), 0.0),
+])
+def test_returns_evidence(rows, evidence):
+    """GIVEN rows of several shapes WHEN the lot-return evidence is asked THEN rejects beside other
+    outcomes, codes in tables, whole lots or several instructions are strong; sentences are weak."""
+    assert returns_evidence(rows) == evidence
