@@ -17,12 +17,14 @@ from cpambot.understanding.rows.model import Action, Status
 # "ne refacturez pas"
 _NO_REBILL = re.compile(r"\bne (?:re-?factur|re-?transm|re-?teletransm|renvoy)\w* (?:pas|plus)\b"
                         r"|(?:sans|\bne\b[^.;]{0,30}?\b(?:pas|plus)|inutile de|n'est pas necessaire de|pas de"
-                        r"|aucune?) (?:la |les |une |nouvelle |de |nous |l'|le )?(?:re-?(?:facturer|"
+                        r"|aucune?) (?:la |les |une |nouvelle |de |nous |l'|le )?"
+                        r"(?:renvoyer\b|re-?(?:facturer|"
                         r"factur|teletransm|transm|emettre|envoyer la facture)|nouvelle facture|"
                         r"(?:facturer|teletransmettre|transmettre) (?:a nouveau|de nouveau))")
 # (one \b before the alternatives, not one in each: the regex engine then scans ten times faster)
-_PAID = re.compile(r"\b(?:mise? en (?:paiement|reglement)\b|paye(?:e|es)?\b|regle(?:e|es)?\b|rembourse"
-                   r"(?:e|es)?\b|regularise(?:e|es)?\b|payment\b|paid\b|virement effectue)")
+_PAID = re.compile(r"\b(?:mise? en (?:paiement|reglement)\b|paiement effectue|paye(?:e|es)?\b"
+                   r"|regle(?:e|es)?\b|rembourse(?:e|es)?\b|regularise(?:e|es)?\b|payment\b|paid\b"
+                   r"|virement effectue)")
 _PENDING = re.compile(r"\b(?:en (?:attente|cours (?:d'examen|de traitement|d'instruction))\b|differ"
                       r"|suspendu|en instance\b)")
 _REBILL = re.compile(r"re-?tele-?transm|re-?transm|re-?factur|re-?emet"
@@ -38,8 +40,9 @@ _PIECES = re.compile(r"(?:adress|transmet|envoy|fourn|fais|faire parvenir|joindr
                      r"|merci de nous faire parvenir|pieces? (?:justificatives?|manquantes?|demandees?)"
                      r"|(?:prescription|ordonnance|piece|justificatif)[^.;]{0,60}(?:ne nous (?:est|a) pas "
                      r"(?:encore )?(?:ete )?parvenue?|manquante|absente|non (?:parvenue|recue|jointe))")
-_CONTACT = re.compile(r"\b(?:contact(?:er|ez)\b|prendre contact|prenez contact|rapprocher|appel(?:er|ez)|"
-                      r"telephon|joindre (?:le|la|nos|notre) (?:service|caisse|plateforme)|se renseigner)")
+_CONTACT = re.compile(r"\b(?:contact(?:er|ez)\b|prendre contact|prenez contact|rapproch(?:er|ez)"
+                      r"|appel(?:er|ez)|telephon|joindre (?:le|la|nos|notre) (?:service|caisse|plateforme)"
+                      r"|se renseigner)")
 # "prendre contact avec le service avant toute refacturation": the call comes first
 _CONTACT_FIRST = re.compile(r"(?:contact|rapproch|appel|telephon)[^.;]{0,80}"
                             r"\bavant (?:toute|de|une|d'envisager"
@@ -58,8 +61,8 @@ def action_of(*texts: str | None) -> Action | None:
         return None
     if _NO_REBILL.search(text):  # "sans refacturer": a document, or nothing at all
         return Action.PIECES if _PIECES.search(text) else Action.NONE
-    if _NOTHING.search(text):
-        return Action.NONE
+    if _NOTHING.search(text) or _status_words(text, loose=False) is Status.PAID:
+        return Action.NONE  # nothing to do, or paid ("rectifiée et mise en paiement")
     if _CONTACT_FIRST.search(text):
         return Action.CONTACT
     if _REBILL.search(text):

@@ -82,6 +82,11 @@ def date_of(cell: str, *, default_year: int | None = None) -> tuple[date | None,
     day = parse_french_date(text, default_year=default_year)
     if day is not None:
         return day, None
+    if default_year is not None and (short := re.fullmatch(r"(\d{1,2})[/.](\d{1,2})", text)):
+        try:  # "12/09" in a care-date column of a message of 2026
+            return date(default_year, int(short.group(2)), int(short.group(1))), None
+        except ValueError:
+            return None, None
     if len(re.findall(r"\d{1,2}[/.]\d{1,2}", text)) >= 2 or re.search(r"(?i)\bdu\b.+\bau\b", text):
         return None, text  # a period, "du 26/02 au 01/03/2026": no single care day
     days = find_dates(text, default_year=default_year)
@@ -154,13 +159,14 @@ def header_roles(header: Sequence[str]) -> dict[str, int]:
             continue
         if role == "amount" and re.search(r"regle|paye|verse|rembourse|vire|pris en charge", normalize(cell)):
             roles.setdefault("paid_amount", index)
-            if "amount" in roles:
-                continue
+            continue
         if role == "amount" and "amount" in roles:
             if re.search(r"rejet|refus|reclam|indu|du$|a regulariser", normalize(cell)):
                 roles["amount"] = index
             continue
         roles.setdefault(role, index)
+    if "paid_amount" in roles and "amount" not in roles:
+        roles["amount"] = roles["paid_amount"]  # the only amount the table gives
     return roles
 
 

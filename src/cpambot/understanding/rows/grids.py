@@ -55,6 +55,8 @@ class _GridParser(HTMLParser):
         if tag in ("style", "script", "head", "title"):
             self.skip += 1
             return
+        if tag == "caption":
+            self.recent += "\n"  # (its text is the table's heading: "recent" becomes the caption)
         if tag in _BREAKS:
             self._data("\n")
         if tag in _VOID:
@@ -99,7 +101,9 @@ class _GridParser(HTMLParser):
 
     def _close(self, entry: dict) -> None:
         tag = entry["tag"]
-        if tag in ("td", "th") and self.tables:
+        if tag == "caption" and self.tables:
+            self.tables[-1]["caption"] += "\n" + self.recent[-200:].rpartition("\n")[2]
+        elif tag in ("td", "th") and self.tables:
             self.tables[-1]["cell"] = None
         elif tag == "table" and self.tables:
             table = self.tables.pop()
@@ -178,6 +182,9 @@ _HEADER_WORD = re.compile(r"(?i)\b(?:lots?|fact\w*|fse|montants?|mt|dates?|soins
                           r"r[èe]gl[ée]e?|pay[ée]e?|pi[èe]ces?|anomalies?|observations?|actions?|n[°o]|num[ée]ro)\b")
 
 
+_LINKS = ("de", "du", "des", "d'", "of")
+
+
 def header_columns(line: str) -> list[int] | None:
     """The start of each column of a fixed-width header line whose names may be one space apart
     ("LOT FACTURE   DATE SOINS MONTANT CODE"), or None when the line is not such a header."""
@@ -202,9 +209,13 @@ def header_columns(line: str) -> list[int] | None:
     while i < len(tokens):
         best = None
         if (alone := role(i, 1)) is not None:
-            # "DATE SOINS", "N° FACTURE": a word without a role of its own qualifies the one before
-            merged = role(i, 2) if role(i + 1, 1) in (None, alone) else None
-            best = (2, merged) if merged else (1, alone)
+            # "DATE SOINS", "N° FACTURE", "Date de soins", "Motif du rejet": words without a role of
+            # their own, or with the same one, or after "de"/"du", qualify the first
+            size = 1
+            while size < 4 and role(i, size + 1) == alone and (
+                    role(i + size, 1) in (None, alone) or tokens[i + size - 1][1].lower() in _LINKS):
+                size += 1
+            best = (size, alone)
         else:
             for size in (2, 3):
                 if (found := role(i, size)) is not None and role(i + size - 1, 1) is not None:
@@ -281,7 +292,8 @@ def _stacked(lines: list[str]) -> tuple[list[Table], set[int]]:
     while k < len(blocks):
         first, header = blocks[k]
         roles = [role_of(cell) if len(cell) <= 40 else None for cell in header]
-        if not (3 <= len(header) <= 12 and all(roles) and "invoice" in roles):
+        if not (3 <= len(header) <= 12 and all(roles) and "invoice" in roles) \
+                or any(re.search(r"[|;\t]|\d", cell) for cell in header):
             k += 1
             continue
         grid, end = [header], k + 1

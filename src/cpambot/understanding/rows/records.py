@@ -196,7 +196,8 @@ def _whole_lot_cells(cells: Sequence[str], named: dict[str, str], roles: dict[st
 def grid_rows(grid: Grid, *, source: str = "table",
               default_year: int | None = None) -> tuple[list[Row], Decimal | None, list[str]]:
     """(rows, stated total, problems) of one grid; a grid without invoice or lot gives nothing."""
-    if len(grid) >= 2 and all(len(r) == 2 for r in grid) and sum(1 for r in grid if role_of(r[0])) >= 2:
+    if len(grid) >= 2 and all(len(r) == 2 for r in grid) and sum(1 for r in grid if role_of(r[0])) >= 2 \
+            and not any(invoice_of(r[0]) for r in grid):  # (labels on the left, not invoice numbers)
         cards = card_rows([f"{r[0]} : {r[1]}" for r in grid], source="card", default_year=default_year)
         return cards, None, []
     found = _header_index(grid)

@@ -113,3 +113,24 @@ def test_a_silent_status_column_leaves_the_words_to_speak():
 def test_no_status_when_nothing_is_said(texts):
     """GIVEN no words, or words saying nothing of the outcome WHEN read THEN no status."""
     assert status_of(*texts) is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Inutile de la renvoyer", Action.NONE),
+    ("Facture rectifiée et mise en paiement", Action.NONE),
+    ("Rapprochez-vous de votre patiente", Action.CONTACT),
+    ("Rapprochez-vous de la caisse", Action.CONTACT),
+    ("Contactez votre patient afin qu'il vous communique son attestation de droits", Action.CONTACT),
+    ("Prendre contact avec le service avant toute refacturation", Action.CONTACT),
+    ("Renvoyer le lot", Action.REBILL),
+])
+def test_words_whose_first_verb_misleads(text, expected):
+    """GIVEN words whose first verb is not what the caisse asks (a negated re-billing, a payment
+    after a correction, a call before re-billing, a patient who brings the document) WHEN read
+    THEN the action asked."""
+    assert action_of(text) is expected
+
+
+def test_a_status_column_saying_payment_done():
+    """GIVEN a status column "Paiement effectué" WHEN its status is read THEN paid."""
+    assert status_of(status_cell="Paiement effectué") is Status.PAID

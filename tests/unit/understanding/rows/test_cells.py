@@ -216,3 +216,19 @@ def test_cell_types_without_a_header(cell, kind):
     """GIVEN a cell of a table without header WHEN its type is guessed from itself THEN invoice, lot,
     code, date, amount or text; a bare small number says nothing."""
     assert cell_type(cell) == kind
+
+
+def test_a_paid_column_before_the_billed_one():
+    """GIVEN a header whose paid amount comes before the billed one WHEN given roles THEN the billed
+    column is the amount and the paid one the paid amount; alone, the paid column is both."""
+    assert header_roles(["Facture", "Montant réglé", "Montant facturé"]) == {
+        "invoice": 0, "paid_amount": 1, "amount": 2}
+    assert header_roles(["Facture", "Part AMC réglée"]) == {"invoice": 0, "paid_amount": 1, "amount": 1}
+
+
+def test_a_day_and_month_take_the_message_year():
+    """GIVEN a care-date cell "12/09" in a message of 2026 WHEN read THEN 12 September 2026; an
+    impossible day stays unknown."""
+    assert date_of("12/09", default_year=2026) == (date(2026, 9, 12), None)
+    assert date_of("31/02", default_year=2026) == (None, None)
+    assert date_of("12/09") == (None, None)

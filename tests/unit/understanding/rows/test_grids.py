@@ -218,3 +218,38 @@ def test_a_stacked_block_without_an_invoice_column_is_no_table():
 def test_prose_gives_no_text_table():
     """GIVEN sentences WHEN text tables are looked for THEN none."""
     assert text_grids("Madame,\nVotre facture 123456789 est rejetée.\nCordialement.\n") == []
+
+
+def test_tab_separated_rows_keep_their_empty_leading_cells():
+    """GIVEN a tab-separated table whose header continues on a second row with empty leading cells
+    WHEN cut THEN every row has its cells in their columns (not taken for a fixed-width table)."""
+    text = ("Lot\tFacture\tDate\tMontant\n\t\tdes soins\tfacturé\n"
+            "093\t673220415\t15/10/2026\tEUR 58,20\n093\t673220419\t16/10/2026\tEUR 12,60\n")
+    [table] = text_grids(text)
+    assert table.rows[1] == ["", "", "des soins", "facturé"]
+    assert table.rows[2] == ["093", "673220415", "15/10/2026", "EUR 58,20"]
+
+
+def test_a_fixed_width_header_keeps_a_three_word_name_whole():
+    """GIVEN a fixed-width header "Date de soins" between other names WHEN its columns are found
+    THEN "Date de soins" is one column, as "MOTIF DU REJET" is."""
+    assert header_columns("N° facture   Date de soins   Montant    Motif") == [0, 13, 29, 40]
+    assert header_columns("N° FACTURE  DATE SOINS  MONTANT  MOTIF DU REJET  CONSIGNE") == [0, 12, 24, 33, 49]
+
+
+def test_a_pipe_table_is_never_read_one_cell_per_line():
+    """GIVEN a pipe table followed by footnotes without blank lines WHEN cut THEN one pipe table of 4
+    rows (its lines are rows, not header names written one per line)."""
+    text = ("Facture | Montant | Statut\n123456789 | 63,00 € | REJETEE (1)\n987654321 | 12,50 € | PAYEE\n"
+            "111222333 | 9,45 € | REJETEE (2)\n\n(1) Prescription absente\n   Nous adresser l'ordonnance\n"
+            "(2) Doublon\n   Rien à faire\n")
+    tables = text_grids(text)
+    assert [len(t.rows) for t in tables] == [4]
+
+
+def test_a_caption_element_heads_its_table():
+    """GIVEN a table whose heading is a <caption> WHEN read THEN the caption carries its words."""
+    html = ("<table><caption>FACTURES REGLEES - Lot 214</caption><tr><td>N° facture</td><td>Montant</td></tr>"
+            "<tr><td>123456789</td><td>63,00 €</td></tr></table>")
+    [table] = html_grids(html)
+    assert "FACTURES REGLEES - Lot 214" in table.caption

@@ -292,3 +292,60 @@ def test_whole_lot_rows_merge_by_lot():
     """GIVEN two rows for the whole lot 214 WHEN merged THEN one, with the second's motif."""
     rows, _ = merge([Row(lot="214", whole_lot=True), Row(lot="214", motif="x", whole_lot=True)])
     assert rows == [Row(lot="214", motif="x", whole_lot=True)]
+
+
+def test_a_two_column_table_with_a_total_row_is_not_a_card():
+    """GIVEN a two-column table of invoices and amounts with a total row WHEN read THEN two table rows
+    with their amounts and the stated total (not label/value cards)."""
+    rows, total, problems = grid_rows([["Facture", "Montant"], ["123456789", "63,00 €"],
+                                       ["987654321", "12,50 €"], ["Total", "75,50 €"]])
+    assert [(r.invoice, r.amount, r.source) for r in rows] == [
+        ("123456789", Decimal("63.00"), "table"), ("987654321", Decimal("12.50"), "table")]
+    assert total == Decimal("75.50") and problems == []
+
+
+def test_a_header_split_over_two_rows():
+    """GIVEN a header written over two rows ("N° | N° | Date" over "lot | facture | des soins") WHEN read
+    THEN the lot and invoice columns are told apart and every row is read."""
+    grid = [["N°", "N°", "Date", "Montant", "Code", "Libellé"],
+            ["lot", "facture", "des soins", "facturé", "rejet"],
+            ["412", "974502118", "08/10/2026", "36,60", "0450 072", "EXONERATION NON TROUVEE"]]
+    rows, _, problems = grid_rows(grid)
+    assert [(r.lot, r.invoice, r.care_date, r.reject_code, r.motif) for r in rows] == [
+        ("412", "974502118", date(2026, 10, 8), "0450", "EXONERATION NON TROUVEE")]
+    assert problems == []
+
+
+def test_lot_sub_headings_and_a_whole_lot_row():
+    """GIVEN a table whose lots are sub-headings spanning it, one with a row for the whole lot WHEN read
+    THEN each row takes its section's lot and the whole-lot row is a lot refusal with its code."""
+    grid = [["N° facture", "Montant", "Code", "Motif", "Consigne"],
+            ["Lot n° 204 (télétransmis le 28/09/2026)", "", "", "", ""],
+            ["000 456 112", "18,90 €", "0460 053", "Prescripteur inconnu", "Refacturer"],
+            ["Lot n° 205", "", "", "", ""],
+            ["Lot rejeté dans sa totalité : fichier non conforme (rejet 0020 001)", "", "", "",
+             "Retransmettre le lot"]]
+    rows, _, problems = grid_rows(grid)
+    assert [(r.lot, r.invoice, r.whole_lot, r.reject_code, r.action) for r in rows] == [
+        ("204", "000456112", False, "0460", Action.REBILL), ("205", None, True, "0020", Action.REBILL)]
+    assert problems == []
+
+
+def test_continuation_lines_join_the_row_above():
+    """GIVEN a text table whose consigne wraps onto a line filling only that column WHEN read THEN the
+    words join the row above and its instruction is read whole."""
+    grid = [["Lot", "N° facture", "Montant", "A faire"],
+            ["077", "561 008 356", "12.60 EUR", "Envoyer une copie"],
+            ["", "", "", "de l'ordonnance, sans refacturer"]]
+    rows, _, _ = grid_rows(grid)
+    assert [(r.invoice, r.consigne, r.action) for r in rows] == [
+        ("561008356", "Envoyer une copie de l'ordonnance, sans refacturer", Action.PIECES)]
+
+
+def test_a_status_cell_holding_the_reject():
+    """GIVEN a status column "REJET 0317 051 Incompatibilité nature d'assurance" WHEN read THEN the
+    code and the motif come out of it."""
+    status = "REJET 0317 051 Incompatibilité nature d'assurance"
+    row = row_from_cells({"invoice": "204311208", "status": status}, source="table")
+    assert row is not None and (row.reject_code, row.motif, row.status) == (
+        "0317", "Incompatibilité nature d'assurance", Status.REJECTED)
