@@ -159,7 +159,7 @@ def _with_instruction(rows: list[Row], text: str) -> list[Row]:
         return rows
     said = set()
     for sentence in _SENTENCES.split(text):
-        if invoices_in(sentence) or not _ABOUT_REJECTS.search(sentence):
+        if not _ABOUT_REJECTS.search(sentence) or invoices_in(sentence):
             continue  # a table line, or a sentence about something else (payments, questions)
         if (action := action_of(sentence)) is not None:
             said.add(action)
