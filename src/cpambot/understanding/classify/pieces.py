@@ -25,7 +25,8 @@ from cpambot.understanding.classify.text.references import (
 )
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
-from cpambot.understanding.rows import Status, read_rows
+from cpambot.understanding.rows import Action, Status, read_rows
+from cpambot.understanding.rows.actions import action_of
 
 KEYWORDS = keywords(
     ("demande de pieces justificatives", 1.0),
@@ -100,6 +101,13 @@ def deadline(msg: ParsedMessage, full: str) -> dict:
     return details
 
 
+def _asks_rebilling(text: str) -> bool:
+    """Whether one sentence of ``text`` asks to correct and re-bill (not "sans refacturer")."""
+    return any(action_of(sentence) is Action.REBILL
+               for sentence in re.split(r"(?<=[.;!?])\s+|\n\s*\n", text) if "factur" in sentence.lower()
+               or "transm" in sentence.lower() or "corrig" in sentence.lower())
+
+
 def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     problems: list[str] = []
     full = msg.all_text()
@@ -135,6 +143,10 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
             review = "demande de pièces sans numéro de facture ni référence reconnus : à lire"
     elif problems:
         review = "demande de pièces : informations contradictoires, à vérifier"
+    elif _asks_rebilling(full):
+        # a document for some invoice and a correction for another: the lot return the reader could
+        # not cut into rows; advising "send the document, do not re-bill" for all would lose money
+        review = "demande de pièces qui demande aussi de corriger et refacturer : à lire"
     fields = {"invoices": list(records), "lots": lots, "reference": reference, "label": label,
               **details}
     return Reading(kind=MessageKind.DEMANDE_PIECES, trust=trust, caisse=caisse, facts=tuple(facts),

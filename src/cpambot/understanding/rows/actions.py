@@ -16,7 +16,8 @@ from cpambot.understanding.rows.model import Action, Status
 # "sans refacturer", "ne pas retransmettre", "il ne faut surtout pas refacturer", "inutile de la renvoyer",
 # "ne refacturez pas"
 _NO_REBILL = re.compile(r"\bne (?:re-?factur|re-?transm|re-?teletransm|renvoy)\w* (?:pas|plus)\b"
-                        r"|(?:sans|\bne\b[^.;]{0,30}?\b(?:pas|plus)|inutile de|n'est pas necessaire de|pas de"
+                        r"|(?:sans|(?:\bne\b|\bn')[^.;]{0,30}?\b(?:pas|plus)(?: (?:a|etre|de))?|inutile de"
+                        r"|n'est pas necessaire de|pas de"
                         r"|aucune?) (?:la |les |une |nouvelle |de |nous |l'|le )?"
                         r"(?:renvoyer\b|re-?(?:facturer|"
                         r"factur|teletransm|transm|emettre|envoyer la facture)|nouvelle facture|"

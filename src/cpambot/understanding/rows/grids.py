@@ -274,38 +274,51 @@ def _fixed_width(lines: list[str]) -> tuple[list[Table], set[int]]:
 
 
 def _stacked(lines: list[str]) -> tuple[list[Table], set[int]]:
-    """Tables written one cell per line (a mail client's plain version of an HTML table): a block
-    of 3 or more header names, one per line, then blocks of as many lines, one blank line apart."""
-    from cpambot.understanding.rows.cells import role_of
+    """Tables written one cell per line (a mail client's plain version of an HTML table or of a grid
+    of ``<div>``): 3 or more header names, one per line, then as many lines per row, blank lines
+    between them or not. Each row's cells must fit their columns (an invoice number, a date, an
+    amount where the header says so): the first row that does not ends the table, so a row with a
+    missing cell never shifts the others into the wrong columns."""
+    from cpambot.understanding.rows.cells import amount_of, date_of, invoice_of, lot_of, role_of
 
+    fits = {"invoice": lambda c: invoice_of(c) is not None, "lot": lambda c: lot_of(c) is not None,
+            "care_date": lambda c: any(date_of(c)), "amount": lambda c: amount_of(c) is not None}
+
+    def name(text: str) -> str | None:
+        if len(text) > 40 or re.search(r"[|;\t]|\d", text):
+            return None
+        return role_of(text)
+
+    items = [(index, line.strip()) for index, line in enumerate(lines) if line.strip()]
     grids: list[Table] = []
     used: set[int] = set()
-    blocks: list[tuple[int, list[str]]] = []  # (first line index, lines) of non-blank runs
-    start = None
-    for index, line in enumerate([*lines, ""]):
-        if line.strip() and start is None:
-            start = index
-        elif not line.strip() and start is not None:
-            blocks.append((start, [x.strip() for x in lines[start:index]]))
-            start = None
     k = 0
-    while k < len(blocks):
-        first, header = blocks[k]
-        roles = [role_of(cell) if len(cell) <= 40 else None for cell in header]
-        if not (3 <= len(header) <= 12 and all(roles) and "invoice" in roles) \
-                or any(re.search(r"[|;\t]|\d", cell) for cell in header):
-            k += 1
-            continue
-        grid, end = [header], k + 1
-        while end < len(blocks) and len(blocks[end][1]) == len(header) \
-                and re.search(r"\d", blocks[end][1][roles.index("invoice")]):
-            grid.append(blocks[end][1])
-            end += 1
+    while k < len(items):
+        j = k
+        while j < len(items) and name(items[j][1]) is not None:
+            j += 1
+        grid: list[list[str]] = []
+        pos = j
+        for start in range(k, j - 2):  # (a sentence naming a column may come just above the names)
+            header = [text for _, text in items[start:j]]
+            roles = [name(h) for h in header]
+            if not (3 <= len(header) <= 12 and "invoice" in roles):
+                continue
+            grid, pos = [header], j
+            while pos + len(header) <= len(items):
+                row = [text for _, text in items[pos:pos + len(header)]]
+                if not all(fits.get(role or "", lambda c: True)(cell) and name(cell) is None
+                           for role, cell in zip(roles, row, strict=True)):
+                    break
+                grid.append(row)
+                pos += len(header)
+            if len(grid) >= 2:
+                break
         if len(grid) >= 2:
+            first = items[start][0]
             grids.append(Table(grid, "\n".join(lines[max(0, first - 3):first])))
-            last, rows = blocks[end - 1]
-            used.update(range(first, last + len(rows)))
-        k = max(end, k + 1)
+            used.update(range(first, items[pos - 1][0] + 1))
+        k = max(pos, k + 1)
     return grids, used
 
 
@@ -326,11 +339,22 @@ def text_grids(text: str) -> list[Table]:
             line = ""
         if _RULE.match(line) and line.strip():
             continue
-        if not line.strip() and current and index + 1 < len(all_lines) and index + 1 not in used:
-            following, _ = _split(all_lines[index + 1])  # rows one blank line apart (flattened HTML)
-            if following is not None and len(following) == len(current[0]):
-                continue
+        if not line.strip() and current:
+            ahead = index + 1  # rows one or a few blank lines apart (flattened HTML, plain versions)
+            while ahead < len(all_lines) and ahead - index <= 3 and not all_lines[ahead].strip():
+                ahead += 1
+            if ahead < len(all_lines) and ahead not in used:
+                following, _ = _split(all_lines[ahead])
+                if following is not None and len(following) == len(current[0]) \
+                        or _SECTION_LINE.match(all_lines[ahead]) or ("\t" in all_lines[ahead] and following):
+                    continue
         cells, positions = _split(line)
+        if current and cells is None and _SECTION_LINE.match(line):
+            current.append([line.strip()] + [""] * (len(current[0]) - 1))  # "Lot n° 204 (…)" across
+            continue
+        if current and cells is not None and "\t" in line and 2 <= len(cells) < len(current[0]) - 1:
+            # a tab row whose first cells spanned several columns: its last cell is the last column's
+            cells = [*cells[:-1], *[""] * (len(current[0]) - len(cells)), cells[-1]]
         if cells is not None and current and len(cells) != len(current[0]) and starts:
             cells = _cut(line, starts)
         if cells is not None and (not current or len(cells) == len(current[0])
@@ -344,6 +368,9 @@ def text_grids(text: str) -> list[Table]:
         current, starts = ([cells], positions) if cells is not None else ([], [])
         begin = index
     return grids
+
+
+_SECTION_LINE = re.compile(r"(?i)^\s*lots?\s*(?:n[°o]\.?\s*|num[ée]ro\s*)?:?\s*\d{3}(?!\d)")
 
 
 def _split(line: str) -> tuple[list[str] | None, list[int]]:

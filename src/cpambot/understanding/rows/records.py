@@ -41,6 +41,7 @@ def _masked(text: str) -> str | None:
     return " ".join(w if not w[:1].isalpha() or len(w) <= 2 else w[0] + "." for w in words)[:60]
 
 
+_THEN_INSTRUCTION = re.compile(r"(?<=[.;])\s*(?=[A-ZÀ-Ý])")
 _STATUS_REASON = re.compile(r"(?i)\s*(?:rejet\w*|refus\w*|non (?:pay|regl|réglé)\w*|anomalie)\s*"
                             r"(?:[:–-]\s*([^\W\d][^\n]{2,150})|(\d{4}\b[^\n]{2,150}))$")
 
@@ -61,6 +62,12 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
     if motif and "\n" in motif:  # "Libellé\nconsigne" in one cell
         first, _, rest = motif.partition("\n")
         motif, consigne = first.strip() or None, consigne or rest.strip() or None
+    elif motif and consigne is None and (split := _THEN_INSTRUCTION.search(motif)) \
+            and action_of(motif[split.end():]) is not None:
+        # "Prescription interdite (0470 049). À corriger et à retélétransmettre.": the words, then
+        # the instruction, in one "Observation" cell
+        words, consigne = motif[:split.start()].strip(), motif[split.end():].strip()
+        motif = words or None
     code = code_of(cells["code"]) if cells.get("code") else None
     if code is not None and motif is None:  # a "Rejet" column holding "0317 051 - Incompatibilité…"
         motif = code_in_motif(cells["code"])[1]
@@ -221,6 +228,9 @@ def grid_rows(grid: Grid, *, source: str = "table",
         if (lot := _section_lot(cells)) is not None:
             section_lot = lot
             continue
+        if found is not None and len(set(header_roles(cells).values())) >= 2 \
+                and not any(re.search(r"\d", c) for c in cells):
+            continue  # the header again, above the next section
         if any(_TOTAL.match(c) for c in cells if c):
             stated = [(i, a) for i, a in ((i, amount_of(c)) for i, c in enumerate(cells)) if a is not None]
             if stated:  # the total of the column it stands in ("Total réglé" under the paid column)
