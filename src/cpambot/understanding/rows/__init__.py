@@ -151,23 +151,36 @@ _ABOUT_REJECTS = re.compile(r"(?i)\brejet|\brefus|anomalie|n'ont pas (?:pu|été
                             r"|ces factures|factures concernées")
 
 
+_EXCEPT = re.compile(r"(?i)\b(?:à|a) l'exception d|\bsauf\b|\bexcepté|\bhormis\b|\bmis à part\b")
+
+
 def _with_instruction(rows: list[Row], text: str) -> list[Row]:
     """Rejected rows whose own words ask for nothing take the message's instruction for its rejected
     invoices ("Pour les factures rejetées, merci de corriger … puis de la retélétransmettre"), when
-    the sentences about rejects give exactly one; otherwise their action stays unknown."""
+    the sentences about rejects give exactly one. An exception naming reject codes ("à l'exception des
+    factures rejetées pour le motif 2900 : aucune action") gives those rows its own instruction; an
+    exception that names none makes the instruction unsure, and the actions stay unknown."""
     if not any(r.action is None and r.status is not Status.PAID and (r.invoice or r.whole_lot) for r in rows):
         return rows
-    said = set()
+    said: set[Action] = set()
+    excepted: dict[str, Action] = {}
     for sentence in _SENTENCES.split(text):
         if not _ABOUT_REJECTS.search(sentence) or invoices_in(sentence):
             continue  # a table line, or a sentence about something else (payments, questions)
-        if (action := action_of(sentence)) is not None:
+        main, cut, rest = (sentence[:m.start()], True, sentence[m.end():]) \
+            if (m := _EXCEPT.search(sentence)) else (sentence, False, "")
+        if cut:
+            codes = re.findall(r"(?<!\d)(\d{4})(?!\d)", rest)
+            if not codes or (other := action_of(rest)) is None:
+                return rows  # "sauf cas particulier": which rows the exception covers is not said
+            excepted.update(dict.fromkeys(codes, other))
+        if (action := action_of(main)) is not None:
             said.add(action)
     if len(said) != 1:
         return rows
     action = said.pop()
-    return [replace(r, action=action) if r.action is None and r.status is not Status.PAID else r
-            for r in rows]
+    return [replace(r, action=excepted.get(r.reject_code or "", action))
+            if r.action is None and r.status is not Status.PAID else r for r in rows]
 
 
 def _heading_status(caption: str) -> Status | None:

@@ -10,7 +10,7 @@ from cpambot.understanding.classify.text.dates import iter_dates
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.rows.actions import action_of, status_of
 from cpambot.understanding.rows.cells import invoices_in
-from cpambot.understanding.rows.model import Row
+from cpambot.understanding.rows.model import Row, Status
 from cpambot.understanding.rows.records import code_in_motif
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])|\n\s*\n|\n\s*[-•*]\s+|\n(?=\s*\d+[.)]\s)")
@@ -22,7 +22,7 @@ _CARE = re.compile(r"(?:soins?|actes?|s[ée]ances?|passages?|ex[ée]cut\w*|prest
                    r"[^.\d]{0,25}$")
 
 
-_PROSE_MOTIF = re.compile(r"(?i)motif\s*(?:du rejet|de rejet|d'anomalie)?\s*[:\-–]?\s*"
+_PROSE_MOTIF = re.compile(r"(?i)motif\s*(?:du rejet|de rejet|d'anomalie)?\s*(?:suivant\s*)?[:\-–]?\s*"
                           r"(?:\d{4}(?:\s*[-/ ]\s*\d{3})?\s*[-:–]?\s*)?[«\"]?\s*([^«»\"\n.;]{3,160})")
 
 
@@ -37,6 +37,10 @@ def _chunks(text: str) -> list[str]:
     return out
 
 
+# the words after the invoice's figures and a colon: "… soins du 29/09/2026, montant 18,60 € : <motif>."
+_AFTER_FIGURES = re.compile(r"(?:€|\b(?:eur|euros)|\d)\s*\)?\s*:\s+([A-Za-zÀ-ÿ][^.;:\n]{3,150})(?=[.;\n]|$)")
+_INSTRUCTION_START = re.compile(r"(?i)(?:merci|veuillez|nous vous|je vous|vous |il vous|transmet|adress|envoy|"
+                                r"refactur|re-?transm|re-?t[ée]l[ée]transm|corrig|contact|pri[eè]re|pensez)")
 _AFTER_CODE = re.compile(r"\s*(?:[-–:]\s*|(?=[A-ZÀ-Ý]{2}))([A-ZÀ-Ýa-zà-ÿ][^.;\n]{3,150})")
 _COLON_CODE = re.compile(r":\s*(\d{4})\s+(\d{3})\s+([A-ZÀ-Ýa-zà-ÿ][^.\n;]{3,150})")
 
@@ -79,11 +83,15 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
         elif found := _COLON_CODE.search(chunk):  # "… : 0470 049 Prescription interdite à cette date."
             code = (found.group(1), found.group(2))
             motif = found.group(3).strip(" .;:–-")
-        if found := _PROSE_MOTIF.search(chunk):
+        if found := _PROSE_MOTIF.search(" ".join(chunk.split())):  # (a motif may wrap)
             motif = found.group(1).strip(" :–-")
             stated, words = code_in_motif(motif)  # "Prescription interdite – code 0470 049"
             if stated is not None and (code is None or stated[0] == code[0]):
                 code, motif = code or stated, words
+        if motif is None and code is None and len(invoices) == 1 \
+                and (found := _AFTER_FIGURES.search(chunk)) is not None \
+                and not _INSTRUCTION_START.match(found.group(1)) and status_of(found.group(1)) is not Status.PAID:
+            motif = found.group(1).strip()  # "…, montant 18,60 € : pièce justificative non parvenue."
         single = len(invoices) == 1
         for number in invoices:
             rows.append(Row(invoice=number, lot=lots[0] if len(set(lots)) == 1 else None,
