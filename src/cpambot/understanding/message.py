@@ -57,6 +57,7 @@ class ParsedMessage:
     bulk: bool = False  # List-Unsubscribe, List-Id or Precedence bulk/list: sent to many
     auto_reply: bool = False  # an automatic answer (Auto-Submitted, X-Autoreply, "Réponse automatique")
     text_from_html: bool = False  # no text/plain part: ``text`` is the HTML body flattened
+    bounce: bool = False  # a delivery status notification (multipart/report; report-type=delivery-status)
 
     @property
     def from_domain(self) -> str:
@@ -267,6 +268,14 @@ def _auto_reply(fields: dict[str, str], subject: str) -> bool:
         or fields.get("precedence", "").lower() == "auto_reply" or bool(_AUTO_SUBJECT.match(subject))
 
 
+def _is_bounce(content_type: str, sender: str, subject: str) -> bool:
+    """A delivery status notification: a report of delivery status, or the mailer daemon saying so."""
+    if re.search(r"(?i)multipart/report\b.*report-type\s*=\s*\"?delivery-status", content_type.replace("\n", " ")):
+        return True
+    return sender.lower().startswith(("mailer-daemon@", "postmaster@")) and bool(re.search(
+        r"(?i)undeliver|returned mail|delivery status|non remis|non distribu|échec de (?:la )?remise", subject))
+
+
 def _reply_to(value: str) -> str:
     pairs = getaddresses([value]) if value else []
     return pairs[0][1].strip().lower() if pairs and "@" in pairs[0][1] else ""
@@ -312,6 +321,7 @@ def parse_message(raw: bytes, *, _depth: int = 0) -> ParsedMessage:
         bulk=bool(head.fields.get("list-unsubscribe") or head.fields.get("list-id")
                   or head.fields.get("precedence", "").lower() in ("bulk", "list", "junk")),
         auto_reply=_auto_reply(head.fields, subject), text_from_html=from_html,
+        bounce=_is_bounce(head.fields.get("content-type", ""), head.from_addr, subject),
     )
 
 

@@ -90,6 +90,11 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
     fields: dict[str, Any] = {}
     if trust == "suspect":
         return _phishing(trust, msg.from_addr, "expéditeur qui se fait passer pour la caisse", fields)
+    if msg.bounce:
+        failed = [a or b for a, b in _BOUNCED.findall(msg.text)]
+        to = ", ".join(dict.fromkeys(a.lower() for a in failed)) or "un destinataire"
+        return Reading(kind=MessageKind.UNKNOWN, trust=trust, fields={**fields, "bounce": True, "failed": to},
+                       needs_review=f"avis de non-distribution : un message n'a pas pu être remis à {to} : à lire")
     source = msg
     category = trust if trust in ("caisse", "amc") else None
     if msg.forwarded is not None and trust in ("approver", "owner", "caisse", "amc"):
@@ -123,6 +128,16 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
                            needs_review=(
                 f"message transféré : l'expéditeur d'origine ({original.from_addr or 'inconnu'}) n'est "
                 "ni une caisse ni une complémentaire reconnue, à trier"))
+    if msg.forwarded is not None and trust == "other" and (quoted := _quoted_caisse(
+            msg, caisses, caisse_domains, amc_domains)) is not None:
+        # a caisse message forwarded from an address that is not the professional's: anybody can type
+        # a "De :" line, so nothing is acted on, but she is shown it
+        return Reading(kind=MessageKind.UNKNOWN, trust=trust,
+                       facts=(Fact(FactKind.TO_SORT, label=quoted.subject or msg.subject or None),),
+                       fields={**fields, "from": msg.from_addr, "forwarded_from": quoted.from_addr},
+                       needs_review=(f"message de {msg.from_addr}, une adresse qui n'est pas la vôtre, qui "
+                                     f"transfère un message de {quoted.from_addr} : à lire (si c'est une de vos "
+                                     "adresses, ajoutez-la à « adresses_transfert »)"))
     if category is None and trust == "other":
         if msg.bulk or informational.newsletter_score(msg) >= THRESHOLD:
             return Reading(kind=MessageKind.NEWSLETTER, trust=trust, fields={**fields, "from": msg.from_addr})
@@ -168,6 +183,23 @@ def _read(source: ParsedMessage, trust: str, category: str, caisses: tuple,
                           facts=(Fact(FactKind.TO_SORT, caisse=caisse, label=source.subject or None),),
                           needs_review=UNKNOWN_AMC if category == "amc" else UNKNOWN_CAISSE)
     return _finish(source, reading, caisse, module, score, fields)
+
+
+_BOUNCED = re.compile(r"(?im)^\s*(?:final-recipient:\s*rfc822;\s*<?([^\s<>]+@[^\s<>]+?)>?\s*$"
+                      r"|<([^\s<>]+@[^\s<>]+)>:)")
+
+
+def _quoted_caisse(msg: ParsedMessage, caisses: tuple, caisse_domains: tuple[str, ...],
+                   amc_domains: tuple[str, ...]) -> ParsedMessage | None:
+    """The first message of ``msg``'s forwarded chain sent by a caisse or a platform, if any."""
+    link = msg.forwarded
+    for _ in range(5):
+        if link is None:
+            return None
+        if sender_category(link.from_addr, caisses, caisse_domains, amc_domains):
+            return link
+        link = link.forwarded
+    return None
 
 
 def _taught(rule: LearnedRule, source: ParsedMessage, trust: str, caisse: str | None) -> Reading:

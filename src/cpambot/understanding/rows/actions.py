@@ -39,6 +39,8 @@ _PIECES = re.compile(r"(?:adress|transmet|envoy|fourn|fais|faire parvenir|joindr
                      r"accord prealable|entente prealable|document|attestation|bon de transport|certificat|"
                      r"facture (?:acquittee|detaillee)|feuille de soins papier|demande d'accord|dsi|bilan)"
                      r"|merci de nous faire parvenir|pieces? (?:justificatives?|manquantes?|demandees?)"
+                     r"|(?:dans l'attente|en attente|a reception) (?:de |d')?(?:la |l'|les |votre |vos )?"
+                     r"(?:prescription|ordonnance|piece|justificatif|accord prealable)"
                      r"|(?:prescription|ordonnance|piece|justificatif)[^.;]{0,60}(?:ne nous (?:est|a) pas "
                      r"(?:encore )?(?:ete )?parvenue?|manquante|absente|non (?:parvenue|recue|jointe))")
 _CONTACT = re.compile(r"\b(?:contact(?:er|ez)\b|prendre contact|prenez contact|rapproch(?:er|ez)"

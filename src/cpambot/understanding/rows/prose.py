@@ -39,6 +39,8 @@ def _chunks(text: str) -> list[str]:
 
 # the words after the invoice's figures and a colon: "… soins du 29/09/2026, montant 18,60 € : <motif>."
 _AFTER_FIGURES = re.compile(r"(?:€|\b(?:eur|euros)|\d)\s*\)?\s*:\s+([A-Za-zÀ-ÿ][^.;:\n]{3,150})(?=[.;\n]|$)")
+# a line break inside a phrase: before a lower-case word, or between two upper-case words
+_WRAPPED = re.compile(r"(?<![.:;!?])[ \t]*\n[ \t]*(?=[a-zà-ÿ])|(?<=[A-ZÀ-Ý]{2})[ \t]*\n[ \t]*(?=[A-ZÀ-Ý]{2})")
 _INSTRUCTION_START = re.compile(r"(?i)(?:merci|veuillez|nous vous|je vous|vous |il vous|transmet|adress|envoy|"
                                 r"refactur|re-?transm|re-?t[ée]l[ée]transm|corrig|contact|pri[eè]re|pensez)")
 _AFTER_CODE = re.compile(r"\s*(?:[-–:]\s*|(?=[A-ZÀ-Ý]{2}))([A-ZÀ-Ýa-zà-ÿ][^.;\n]{3,150})")
@@ -83,7 +85,7 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
         elif found := _COLON_CODE.search(chunk):  # "… : 0470 049 Prescription interdite à cette date."
             code = (found.group(1), found.group(2))
             motif = found.group(3).strip(" .;:–-")
-        if found := _PROSE_MOTIF.search(" ".join(chunk.split())):  # (a motif may wrap)
+        if found := _PROSE_MOTIF.search(_WRAPPED.sub(" ", chunk)):  # (a motif may wrap)
             motif = found.group(1).strip(" :–-")
             stated, words = code_in_motif(motif)  # "Prescription interdite – code 0470 049"
             if stated is not None and (code is None or stated[0] == code[0]):
