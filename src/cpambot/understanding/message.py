@@ -270,10 +270,12 @@ def _auto_reply(fields: dict[str, str], subject: str) -> bool:
 
 def _is_bounce(content_type: str, sender: str, subject: str) -> bool:
     """A delivery status notification: a report of delivery status, or the mailer daemon saying so."""
-    if re.search(r"(?i)multipart/report\b.*report-type\s*=\s*\"?delivery-status", content_type.replace("\n", " ")):
+    if re.search(r"(?i)multipart/report\b.*report-type\s*=\s*\"?delivery-status",
+                 content_type.replace("\n", " ")):
         return True
     return sender.lower().startswith(("mailer-daemon@", "postmaster@")) and bool(re.search(
-        r"(?i)undeliver|returned mail|delivery status|non remis|non distribu|échec de (?:la )?remise", subject))
+        r"(?i)undeliver|returned mail|delivery status|non remis|non distribu|échec de (?:la )?remise",
+        subject))
 
 
 def _reply_to(value: str) -> str:

@@ -23,6 +23,7 @@ UNSURE = {
     ("a-cpam/03-paris-div-grid", "plain-tabs"): "div grid, one cell per paragraph, rows of unequal length",
     ("b-regions/05-msa-mpn-factures-rejetees", "plain-tabs"): "div cards, label and value paragraphs apart",
     ("f-mixed/10-eure-indu-html", "plain-tabs"): "the amount's <b> glued to its words",
+    ("h-channels/13-almerys-cards-amc-rejected", "plain-tabs"): "div cards, label and value paragraphs apart",
 }
 # Read with a value missing, confidently: the card labels glued to their values ("Facture731 550 120").
 MISSING = {("f-mixed/06-savoie-pieces-cartes", "plain-tabs"): "amounts of glued cards"}

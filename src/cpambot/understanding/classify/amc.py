@@ -38,6 +38,9 @@ KEYWORDS = keywords(
     ("rejet", 0.6),
     ("refus", 0.6),
     ("doublon|recue? (?:une nouvelle fois|en double)", 0.8),
+    ("tiers payant (?:complementaire|amc)", 0.8),
+    ("part (?:complementaire|amc)\\b[^.\n]{0,60}(?:rejetee|refusee|reglee|payee)", 0.9),
+    ("resultats? (?:de|du) (?:traitement|liquidation)", 0.75),
     ("ne peut (?:pas )?(?:donner lieu a|faire l'objet d'un) (?:reglement|paiement|remboursement)", 0.9),
     ("motif ?:", 0.6),
 )
@@ -58,7 +61,7 @@ def operator(address: str, extra_domains: tuple[str, ...] = ()) -> str | None:
 
 def match(msg: ParsedMessage) -> float:
     return keyword_score(msg, KEYWORDS, ("refus", "rejet", "reglement", "paiement", "virement", "double",
-                                         "motif"))
+                                         "motif", "tiers payant", "part", "resultat"))
 
 
 def _records(source: str) -> list[tuple[list[str], list[str], str | None]]:

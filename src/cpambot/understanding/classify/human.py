@@ -94,7 +94,8 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
         failed = [a or b for a, b in _BOUNCED.findall(msg.text)]
         to = ", ".join(dict.fromkeys(a.lower() for a in failed)) or "un destinataire"
         return Reading(kind=MessageKind.UNKNOWN, trust=trust, fields={**fields, "bounce": True, "failed": to},
-                       needs_review=f"avis de non-distribution : un message n'a pas pu être remis à {to} : à lire")
+                       needs_review=(f"avis de non-distribution : un message n'a pas pu être remis à {to} : "
+                                     "à lire"))
     source = msg
     category = trust if trust in ("caisse", "amc") else None
     if msg.forwarded is not None and trust in ("approver", "owner", "caisse", "amc"):
@@ -133,14 +134,21 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
         # a caisse message forwarded from an address that is not the professional's: anybody can type
         # a "De :" line, so nothing is acted on, but she is shown it
         return Reading(kind=MessageKind.UNKNOWN, trust=trust,
-                       facts=(Fact(FactKind.TO_SORT, label=quoted.subject or msg.subject or None),),
                        fields={**fields, "from": msg.from_addr, "forwarded_from": quoted.from_addr},
                        needs_review=(f"message de {msg.from_addr}, une adresse qui n'est pas la vôtre, qui "
-                                     f"transfère un message de {quoted.from_addr} : à lire (si c'est une de vos "
+                                     f"transfère un message de {quoted.from_addr} : à lire (si c'est une de "
+                                     "vos "
                                      "adresses, ajoutez-la à « adresses_transfert »)"))
     if category is None and trust == "other":
         if msg.bulk or informational.newsletter_score(msg) >= THRESHOLD:
             return Reading(kind=MessageKind.NEWSLETTER, trust=trust, fields={**fields, "from": msg.from_addr})
+        if amc.match(msg) >= THRESHOLD and any(r.invoice for r in read_rows(msg).rows):
+            # a mutuelle paying or refusing from a domain the configuration does not list: shown, not read
+            return Reading(kind=MessageKind.UNKNOWN, trust=trust, fields={**fields, "from": msg.from_addr},
+                           needs_review=(f"relevé de factures d'un expéditeur inconnu ({msg.from_domain}) "
+                                         ": à "
+                                         "lire ; si c'est une complémentaire, ajoutez-la aux caisses de la "
+                                         "configuration (type « amc »)"))
     if category is None:
         review = None
         if trust in ("approver", "owner") and _FORWARD_SUBJECT.match(msg.subject or ""):

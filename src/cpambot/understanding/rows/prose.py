@@ -41,7 +41,8 @@ def _chunks(text: str) -> list[str]:
 _AFTER_FIGURES = re.compile(r"(?:€|\b(?:eur|euros)|\d)\s*\)?\s*:\s+([A-Za-zÀ-ÿ][^.;:\n]{3,150})(?=[.;\n]|$)")
 # a line break inside a phrase: before a lower-case word, or between two upper-case words
 _WRAPPED = re.compile(r"(?<![.:;!?])[ \t]*\n[ \t]*(?=[a-zà-ÿ])|(?<=[A-ZÀ-Ý]{2})[ \t]*\n[ \t]*(?=[A-ZÀ-Ý]{2})")
-_INSTRUCTION_START = re.compile(r"(?i)(?:merci|veuillez|nous vous|je vous|vous |il vous|transmet|adress|envoy|"
+_INSTRUCTION_START = re.compile(r"(?i)(?:merci|veuillez|nous vous|je vous|vous |il vous|transmet|adress|"
+                                r"envoy|"
                                 r"refactur|re-?transm|re-?t[ée]l[ée]transm|corrig|contact|pri[eè]re|pensez)")
 _AFTER_CODE = re.compile(r"\s*(?:[-–:]\s*|(?=[A-ZÀ-Ý]{2}))([A-ZÀ-Ýa-zà-ÿ][^.;\n]{3,150})")
 _COLON_CODE = re.compile(r":\s*(\d{4})\s+(\d{3})\s+([A-ZÀ-Ýa-zà-ÿ][^.\n;]{3,150})")
@@ -92,7 +93,8 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
                 code, motif = code or stated, words
         if motif is None and code is None and len(invoices) == 1 \
                 and (found := _AFTER_FIGURES.search(chunk)) is not None \
-                and not _INSTRUCTION_START.match(found.group(1)) and status_of(found.group(1)) is not Status.PAID:
+                and not _INSTRUCTION_START.match(found.group(1)) \
+                and status_of(found.group(1)) is not Status.PAID:
             motif = found.group(1).strip()  # "…, montant 18,60 € : pièce justificative non parvenue."
         single = len(invoices) == 1
         for number in invoices:

@@ -9,6 +9,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from cpambot.understanding.classify.text.amounts import find_amounts
+from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.decode._framing import euros
 from cpambot.understanding.rows.actions import action_of, status_of
 from cpambot.understanding.rows.cells import (
@@ -209,9 +210,13 @@ def grid_rows(grid: Grid, *, source: str = "table",
         return cards, None, []
     found = _header_index(grid)
     if found is not None:
-        start, _, roles = found
+        start, header, roles = found
         body = grid[start + 1:]
+        # "Motif du rejet", "Motif de refus": each row the column explains is a reject
+        rejects = "motif" in roles and bool(re.search(r"rejet|refus|anomalie|non pris",
+                                                      normalize(header[roles["motif"]])))
     else:
+        rejects = False
         body = [r for r in grid if any(invoice_of(c) for c in r)]
         if not body:
             return [], None, []
@@ -252,6 +257,8 @@ def grid_rows(grid: Grid, *, source: str = "table",
             if not re.search(r"(?i)lot|tout|ensemble|toutes", named.get("invoice", "")):
                 problems.append(f"ligne du tableau non comprise : « {' | '.join(cells)} »")
                 continue
+        if rejects and row.status is None and row.motif:
+            row = replace(row, status=Status.REJECTED)
         rows.append(row)
     if total is not None and total_col is not None and rows:
         column = [amount_of(c[total_col]) if total_col < len(c) else None for c in body
@@ -265,6 +272,11 @@ def grid_rows(grid: Grid, *, source: str = "table",
 
 
 _CARD_LINE = re.compile(r"^\s*[-•*]?\s*([^:\n]{2,45}?)\s*(?:\u00a0)?:\s*(.*?)\s*$")
+
+
+_PART = re.compile(r"\bpart\b.*?\b(?:(amc|complementaire|mutuelle|ro?c)|amo|obligatoire"
+                   r"|regime obligatoire|ro)\b")
+_AFTER_AMOUNT = re.compile(r"(?:€|\beur\b|\d)\s*[-–:]\s*([^\W\d].{2,80})$", re.IGNORECASE)
 
 
 def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int | None = None) -> list[Row]:
@@ -285,12 +297,25 @@ def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int |
                 current = {}
             continue
         value = found.group(2)
+        part = _PART.search(normalize(found.group(1)))
+        if role == "amount" and part is not None:
+            # "Part obligatoire (AMO) : 31,50 € - réglée par la caisse" beside "Part complémentaire (AMC)":
+            # two parts of one invoice, kept apart (the complementary platforms' rows are the AMC part)
+            role = "amc_part" if part.group(1) else "amo_part"
         if role in current and value:
             records.append(current)
             current = {}
         if value:
             current[role] = value
     records.append(current)
+    for record in records:
+        if "amc_part" in record or "amo_part" in record:
+            part_value = record.pop("amc_part", None) or record.pop("amo_part")
+            record.pop("amo_part", None)
+            said = _AFTER_AMOUNT.search(part_value)  # "13,50 € - REJETÉE", "9,00 € - RÉGLÉE le 20/10"
+            record.setdefault("amount", part_value[:said.start(1)].rstrip(" -–:") if said else part_value)
+            if said and "status" not in record:
+                record["status"] = said.group(1)
     rows = []
     for record in records:
         if "invoice" not in record and "lot" not in record:
