@@ -29,9 +29,9 @@ KEYWORDS = keywords(
     ("lots? (?:n[°o] ?)?(?:\\d{3} )?(?:non integre|n'a pas ete integre|a ete rejete|est rejete)", 0.85),
 )
 
-_LOT_PROBLEM = re.compile(r"\blot (?:n[°o] ?)?(\d{3})\b(?:[^.\n]{0,60}?)"
-                          r"(?:non parvenu|n'est pas parvenu|rejete"
-                          r"|refuse|doit etre retransmis|non integre|n'a pas ete integre|arl negatif)")
+_LOT_PROBLEM = re.compile(r"\blot (?:n[°o] ?)?(\d{3})\b(?:[^.\n]{0,60}?\n?[^.\n]{0,60}?)"
+                          r"(?:lot entier n'a (?:pas )?pu etre|non parvenu|n'est pas parvenu|rejete"
+                          r"|refuse|doit etre retransmis|non integre|n'a pas ete integre|n'a (?:pas )?pu etre integre|arl negatif)")
 
 
 def match(msg: ParsedMessage) -> float:
@@ -54,18 +54,44 @@ def _row_fact(row: Row, caisse: str | None, extra: dict) -> Fact:
                 details={**details, **extra})
 
 
+def _about_lot(folded: str, start: int, lot: str) -> str:
+    """What the message says of lot ``lot`` from where it names it: up to the next numbered item,
+    the next lot, or 400 characters."""
+    window = folded[start:start + 400]
+    end = re.search(rf"\n\s*\d+[.)]\s|\n\s*\n|\blots? (?:n[°o] ?)?(?!{lot})\d{{3}}\b", window[10:])
+    return window[:10 + end.start()] if end else window
+
+
+def _place(facts: list[Fact], lot_fact: Fact, at: int, folded: str) -> None:
+    """Insert a refused lot told in the text (at position ``at``) before the first invoice the text
+    tells after it, so that facts come in the message's order; at the end when unsure."""
+    for index, fact in enumerate(facts):
+        if not fact.invoice:
+            continue
+        digits = r"[ .]?".join(re.findall(r"\d{3}", fact.invoice))
+        found = re.search(rf"(?<!\d){digits}(?!\d)", folded)
+        if found is None:
+            break
+        if found.start() > at:
+            facts.insert(index, lot_fact)
+            return
+    facts.append(lot_fact)
+
+
 def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     delay = find_delay(msg.all_text())
     extra = {"delay_days": delay[0]} if delay and delay[1] == "days" else {}
     rowset = read_rows(msg)
     facts = [_row_fact(row, caisse, extra) for row in rowset.rows]
     folded = normalize(msg.all_text())
-    for lot in _LOT_PROBLEM.findall(folded):
+    for found in _LOT_PROBLEM.finditer(folded):
+        lot = found.group(1)
         if not any(f.lot == lot for f in facts):
             # what the sentences about the lot ask ("retransmettre ce lot dans son intégralité")
-            said = action_of(*(s for s in re.split(r"(?<=[.;!?])\s+", folded) if re.search(r"\blots?\b", s)))
+            said = action_of(_about_lot(folded, found.start(), lot))
             details = {**extra, **({"action": said.value} if said is not None else {})}
-            facts.append(Fact(FactKind.LOT_REFUSED, caisse=caisse, lot=lot, details=details))
+            _place(facts, Fact(FactKind.LOT_REFUSED, caisse=caisse, lot=lot, details=details), found.start(),
+                   folded)
     problems = list(rowset.problems)
     review = None
     if not facts:

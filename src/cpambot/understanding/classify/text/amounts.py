@@ -48,11 +48,12 @@ def parse_amount(s: str) -> Decimal | None:
 # reading "598,10 €" there would be a costly error, so a newline may separate thousands. When
 # the line before is short (a table cell, not wrapped prose) the split is ambiguous: no amount.
 _AMOUNT_RE = re.compile(
-    r"(?<![\w.,/])(-\s?|−\s?)?([1-9]\d{0,2}(?:(?:[ \u00a0\u202f\u2009]|\r?\n)\d{3})+(?:[.,]\d{1,2})?"
+    r"(?<![\w.,/])([-−](?=\d)|(?<![\w)]\s)[-−]\s)?([1-9]\d{0,2}(?:(?:[ \u00a0\u202f\u2009]|\r?\n)\d{3})+(?:[.,]\d{1,2})?"
     r"|\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?|\d+(?:[.,]\d{1,2})?)\s*(?:€|eur\b|euros?\b)",
     re.IGNORECASE)
 
 
+# (a dash between a word and the amount, "24/09/2026 - 38,60 €", separates; it is not a minus)
 # "EUR 411,75", "€ 58,20": the currency written first
 _PREFIXED_RE = re.compile(r"(?<![\w])(?:€|eur\b)[ \u00a0\u202f]?(-\s?)?"
                           r"([1-9]\d{0,2}(?:[ \u00a0\u202f\u2009]\d{3})+(?:[.,]\d{1,2})?"
