@@ -44,6 +44,7 @@ DEMEURE = keywords(
 _DENIED = re.compile(r"(?:ne constitue|n'est|ne vaut|ne s'agit)\s+(?:pas|en aucun cas)\b[^.;]{0,40}?"
                      r"(?:notification|mise en demeure)")
 _INDU_REF = r"indu\s*(?:n[°o]|num[ée]ro|r[ée]f[ée]rence)?\s*:?"
+_NOTIFICATION_REF = r"notification\s*(?:de payer|d'indu)?\s*(?:n[°o]|num[ée]ro)\s*:?"
 _REF = r"(?:\b[nv]/\s?)?\br[ée]f(?:[ée]rence)?\b\.?\s*:?"
 _PRIORITY = {MessageKind.MISE_EN_DEMEURE: 2, MessageKind.COMPLEMENT_INDU: 1, MessageKind.NOTIFICATION_INDU: 0}
 _HEADINGS = re.compile(r"^(?:nature|periode|montant|delai|voies|repartition|date|veuillez)")
@@ -159,7 +160,8 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None, *, kind: MessageKin
     problems: list[str] = []
     full = msg.all_text()
     reference = (reference_after(msg.subject or "", _INDU_REF) or reference_after(full, _INDU_REF)
-                 or reference_after(full, _REF) or any_reference(msg.subject, full))
+                 or reference_after(full, _REF) or reference_after(full, _NOTIFICATION_REF)
+                 or any_reference(msg.subject, full))
     letters = "\n".join(a.text for a in msg.attachments if a.text)
     letter = letter_date(letters) or letter_date(msg.text or "")
     when = letter or (msg.date.date() if msg.date else None)

@@ -110,7 +110,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
         fact_kind = FactKind.RECLAMATION_ACKNOWLEDGED
     else:
         fact_kind = FactKind.RECLAMATION_ANSWERED
-        folded = normalize(msg.text or "")
+        folded = normalize("\n".join([msg.text or "", *(a.text for a in msg.attachments if a.text)]))
         if kind == "amelipro" and re.search(r"amelipro|espacepro", folded):
             details["answer_in"] = "amelipro"
             days = re.search(r"(?:pendant|durant) (\d{1,3}) jours", folded)

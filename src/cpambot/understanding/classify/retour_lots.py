@@ -31,7 +31,8 @@ KEYWORDS = keywords(
 
 _LOT_PROBLEM = re.compile(r"\blot (?:n[°o] ?)?(\d{3})\b(?:[^.\n]{0,60}?\n?[^.\n]{0,60}?)"
                           r"(?:lot entier n'a (?:pas )?pu etre|non parvenu|n'est pas parvenu|rejete"
-                          r"|refuse|doit etre retransmis|non integre|n'a pas ete integre|n'a (?:pas )?pu etre integre|arl negatif)")
+                          r"|refuse|doit etre retransmis|non integre|n'a pas ete integre"
+                          r"|n'a (?:pas )?pu etre integre|arl negatif)")
 
 
 def match(msg: ParsedMessage) -> float:

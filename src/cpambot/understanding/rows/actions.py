@@ -45,7 +45,8 @@ _PENDING = _Guarded(re.compile(r"\b(?:en (?:attente|cours (?:d'examen|de traitem
 _REBILL = _Guarded(re.compile(r"re-?tele-?transm|re-?transm|re-?factur|re-?emet"
                      r"|(?:re-?envoy|renvoy)(?:er|ez) (?:le|votre|ce) lot"
                      r"|re-?envoy(?:er|ez) (?:la |votre |une )?(?:facture|fse)|nouvelle facture|nouvelle fse"
-                     r"|(?:corrig|rectifi)(?:er|ez|ee)|a corriger"
+                     r"|(?<!prescription )(?<!ordonnance )(?<!attestation )(?:corrig|rectifi)(?:er|ez|ee)"
+                     r"|a corriger"
                      r"|(?:facturer|teletransmettre|transmettre) (?:a nouveau|de nouveau)|refaire la facture"
                      r"|(?:emettre|etablir) une (?:nouvelle )?facture"),
     "transm", "factur", "emet", "envoy", "corrig", "rectifi", "fse")

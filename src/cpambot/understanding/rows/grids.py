@@ -355,6 +355,9 @@ def text_grids(text: str) -> list[Table]:
         if current and cells is not None and "\t" in line and 2 <= len(cells) < len(current[0]) - 1:
             # a tab row whose first cells spanned several columns: its last cell is the last column's
             cells = [*cells[:-1], *[""] * (len(current[0]) - len(cells)), cells[-1]]
+        elif current and cells is not None and len(cells) < len(current[0]) - 1 \
+                and re.match(r"(?i)\s*(?:sous[- ])?total\b|\s*montant (?:total|global)", cells[0]):
+            cells = [*cells, *[""] * (len(current[0]) - len(cells))]  # a total row, its last cells cut
         if cells is not None and current and len(cells) != len(current[0]) and starts:
             cells = _cut(line, starts)
         if cells is not None and (not current or len(cells) == len(current[0])

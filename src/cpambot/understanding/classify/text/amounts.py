@@ -48,7 +48,8 @@ def parse_amount(s: str) -> Decimal | None:
 # reading "598,10 €" there would be a costly error, so a newline may separate thousands. When
 # the line before is short (a table cell, not wrapped prose) the split is ambiguous: no amount.
 _AMOUNT_RE = re.compile(
-    r"(?<![\w.,/])([-−](?=\d)|(?<![\w)]\s)[-−]\s)?([1-9]\d{0,2}(?:(?:[ \u00a0\u202f\u2009]|\r?\n)\d{3})+(?:[.,]\d{1,2})?"
+    r"(?<![\w.,/])([-−](?=\d)|(?<![\w)]\s)[-−]\s)?"
+    r"([1-9]\d{0,2}(?:(?:[ \u00a0\u202f\u2009]|\r?\n)\d{3})+(?:[.,]\d{1,2})?"
     r"|\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?|\d+(?:[.,]\d{1,2})?)\s*(?:€|eur\b|euros?\b)",
     re.IGNORECASE)
 

@@ -1,0 +1,77 @@
+"""Rows from label/value cards ("Facture : 123456789", "Montant : 63,00 €"), one record per card, the
+parts of an invoice (AMO, AMC) kept apart."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from cpambot.understanding.classify.text.normalize import normalize
+from cpambot.understanding.rows.cells import role_of
+from cpambot.understanding.rows.model import Row
+from cpambot.understanding.rows.rowcells import row_from_cells
+
+_CARD_LINE = re.compile(r"^\s*[-•*]?\s*([^:\n]{2,45}?)\s*(?:\u00a0)?:\s*(.*?)\s*$")
+
+
+_PART = re.compile(r"\bpart\b.*?\b(?:(amc|complementaire|mutuelle|ro?c)|amo|obligatoire"
+                   r"|regime obligatoire|ro)\b")
+_AFTER_AMOUNT = re.compile(r"(?:€|\beur\b|\d)\s*[-–:]\s*([^\W\d].{2,80})$", re.IGNORECASE)
+
+
+def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int | None = None) -> list[Row]:
+    """Rows from label/value lines ("Facture : 123456789", "Montant : 63,00 €"); a new record starts
+    when a label comes back or an invoice follows another."""
+    records: list[dict[str, str]] = []
+    current: dict[str, str] = {}
+    lines = list(lines)
+    roles = [role_of(found.group(1)) if (found := _CARD_LINE.match(line)) else None for line in lines]
+    for index, line in enumerate(lines):
+        found = _CARD_LINE.match(line)
+        role = roles[index]
+        if found is None or role is None:
+            # a blank line ends a record when the block after it names its own invoice (one label
+            # per paragraph, as flattened HTML writes them, does not)
+            if not line.strip() and current.get("invoice") and _block_has_invoice(roles, lines, index + 1):
+                records.append(current)
+                current = {}
+            continue
+        value = found.group(2)
+        part = _PART.search(normalize(found.group(1)))
+        if role == "amount" and part is not None:
+            # "Part obligatoire (AMO) : 31,50 € - réglée par la caisse" beside "Part complémentaire (AMC)":
+            # two parts of one invoice, kept apart (the complementary platforms' rows are the AMC part)
+            role = "amc_part" if part.group(1) else "amo_part"
+        if role in current and value:
+            records.append(current)
+            current = {}
+        if value:
+            current[role] = value
+    records.append(current)
+    for record in records:
+        if "amc_part" in record or "amo_part" in record:
+            part_value = record.pop("amc_part", None) or record.pop("amo_part")
+            record.pop("amo_part", None)
+            said = _AFTER_AMOUNT.search(part_value)  # "13,50 € - REJETÉE", "9,00 € - RÉGLÉE le 20/10"
+            record.setdefault("amount", part_value[:said.start(1)].rstrip(" -–:") if said else part_value)
+            if said and "status" not in record:
+                record["status"] = said.group(1)
+    rows = []
+    for record in records:
+        if "invoice" not in record and "lot" not in record:
+            continue
+        row = row_from_cells(record, source=source, default_year=default_year)
+        if row is not None and (row.invoice or len(record) >= 2):
+            rows.append(row)
+    return rows
+
+
+def _block_has_invoice(roles: list[str | None], lines: list[str], start: int) -> bool:
+    index = start
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    while index < len(lines) and lines[index].strip():
+        if roles[index] == "invoice":
+            return True
+        index += 1
+    return False

@@ -1,0 +1,102 @@
+"""One row from its cells once their roles are known: the invoice, lot, dates, amounts, reject code
+and words, status and instruction, read from each cell (and from the cells that hold two things:
+"REJET 0317 051 Incompatibilité…", "Libellé. À corriger et à retransmettre.")."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from cpambot.understanding.classify.text.amounts import find_amounts
+from cpambot.understanding.rows.actions import action_of, status_of
+from cpambot.understanding.rows.cells import amount_of, code_of, date_of, invoice_of, invoices_in, lot_of
+from cpambot.understanding.rows.model import Row, Status
+
+
+def _masked(text: str) -> str | None:
+    """A beneficiary as the bot may keep it: initials and the NIR's first digits at most."""
+    text = text.strip()
+    if not text or text in ("-", "–"):
+        return None
+    text = re.sub(r"\b([12])[ .]?(\d{2})[ .]?(\d{2})[ .]?[\dAB]{2}[\d .X*]{6,}", r"\1 \2 \3 …", text)
+    words = [w for w in re.split(r"\s+", text) if w]
+    return " ".join(w if not w[:1].isalpha() or len(w) <= 2 else w[0] + "." for w in words)[:60]
+
+
+_THEN_INSTRUCTION = re.compile(r"(?<=[.;])\s*(?=[A-ZÀ-Ý])")
+_STATUS_REASON = re.compile(r"(?i)\s*(?:rejet\w*|refus\w*|non (?:pay|regl|réglé)\w*|anomalie)\s*"
+                            r"(?:[:–-]\s*([^\W\d][^\n]{2,150})|(\d{4}\b[^\n]{2,150}))$")
+
+
+def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | None = None) -> Row | None:
+    """A row from cells already given their role, or None when it names neither invoice nor lot."""
+    invoice = invoice_of(cells.get("invoice", "")) if cells.get("invoice") else None
+    if invoice is None and cells.get("invoice"):
+        found = invoices_in(cells["invoice"])
+        invoice = found[0] if len(found) == 1 else None
+    lot = lot_of(cells.get("lot", "")) if cells.get("lot") else None
+    if invoice is None and lot is None:
+        return None
+    care, period = date_of(cells.get("care_date", ""), default_year=default_year) if cells.get("care_date") \
+        else (None, None)
+    motif = (cells.get("motif") or "").strip() or None
+    consigne = (cells.get("consigne") or "").strip() or None
+    if motif and "\n" in motif:  # "Libellé\nconsigne" in one cell
+        first, _, rest = motif.partition("\n")
+        motif, consigne = first.strip() or None, consigne or rest.strip() or None
+    elif motif and consigne is None and (split := _THEN_INSTRUCTION.search(motif)) \
+            and action_of(motif[split.end():]) is not None:
+        # "Prescription interdite (0470 049). À corriger et à retélétransmettre.": the words, then
+        # the instruction, in one "Observation" cell
+        words, consigne = motif[:split.start()].strip(), motif[split.end():].strip()
+        motif = words or None
+    code = code_of(cells["code"]) if cells.get("code") else None
+    if code is not None and motif is None:  # a "Rejet" column holding "0317 051 - Incompatibilité…"
+        motif = code_in_motif(cells["code"])[1]
+        motif = motif if motif and re.search(r"[^\W\d]{3}", motif) else None
+    if motif is None and (said := _STATUS_REASON.match(cells.get("status") or "")):
+        # "Rejetée : contrat résilié", "REJET 0317 051 Incompatibilité nature d'assurance"
+        reason = (said.group(1) or said.group(2)).strip(" .;")
+        said_code, motif = code_in_motif(reason)
+        code = code or said_code or code_of(reason)
+        motif = motif if motif and re.search(r"[^\W\d]{3}", motif) else None
+    if motif and code is None:
+        code, motif = code_in_motif(motif)
+    elif motif and code and motif.startswith(code[0]):
+        motif = code_in_motif(motif)[1]
+    status = status_of(motif, consigne, status_cell=cells.get("status"), has_code=code is not None)
+    paid_cell = amount_of(cells.get("paid_amount", "")) if cells.get("paid_amount") else None
+    billed = amount_of(cells.get("amount", "")) if cells.get("amount") else None
+    if status is None and paid_cell and paid_cell > 0 and billed in (None, paid_cell) and motif is None:
+        status = Status.PAID  # "Payé : 63.00 EUR" and nothing against it
+    stated: Decimal | None = None
+    if status is Status.PAID and not cells.get("amount"):  # "mise en paiement le 15/10 (31,80 €)"
+        written = find_amounts(" ".join(v for v in cells.values() if v))
+        stated = written[0] if len(written) == 1 else None
+    note = next((m.group(1) for key in ("status", "motif", "code", "consigne")
+                 if (m := re.search(r"\((\d{1,2})\)|\[(\d{1,2})\]", cells.get(key) or ""))), None)
+    return Row(invoice=invoice, lot=lot, care_date=care, care_period=period, note=note,
+               amount=amount_of(cells.get("amount", "")) if cells.get("amount") else stated,
+               paid_amount=amount_of(cells.get("paid_amount", "")) if cells.get("paid_amount") else None,
+               reject_code=code[0] if code else None, reject_subcode=code[1] if code else None,
+               motif=motif, consigne=consigne, beneficiary=_masked(cells.get("beneficiary", "")),
+               status=status, action=action_of(consigne, motif, cells.get("status")),
+               whole_lot=invoice is None, source=source)
+
+
+_CODE_IN_TEXT = re.compile(r"^\s*(\d{4})(?:\s*[-/ ]\s*(\d{3}))?\s*[-:–]?\s+(?=\D)"  # "0250 050 ASSURE…"
+                           # "… (0470 049)", "(rejet 0020 001)"
+                           r"|\s*[(\[]\s*(?:(?:code|rejet|motif)\s*)?(\d{4})(?:\s*[-/ ]\s*(\d{3}))?\s*[)\]]"
+                           r"|\s*[-–:]\s*(?:code\s*)?(\d{4})(?:\s+(\d{3}))?\s*$"  # "… – 0450"
+                           r"|\s+(\d{4})\s+(\d{3})\s*$", re.IGNORECASE)  # "… NON JUSTIFIE 0530 012"
+
+
+def code_in_motif(motif: str) -> tuple[tuple[str, str | None] | None, str | None]:
+    """(code, motif without it) for a label that carries its reject code before or after itself."""
+    found = _CODE_IN_TEXT.search(motif)
+    if not found:
+        return None, motif
+    groups = found.groups()
+    code = next(((groups[i], groups[i + 1]) for i in (0, 2, 4, 6) if groups[i]), None)
+    rest = (motif[:found.start()] + " " + motif[found.end():]).strip(" .;:-–")
+    return code, rest or None
