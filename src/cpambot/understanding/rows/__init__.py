@@ -22,7 +22,8 @@ from cpambot.understanding.mime import decode_bytes
 from cpambot.understanding.rows.actions import action_of, status_of
 from cpambot.understanding.rows.cards import card_rows
 from cpambot.understanding.rows.cells import amount_of, invoices_in
-from cpambot.understanding.rows.grids import Table, csv_grid, html_grids, text_grids
+from cpambot.understanding.rows.grids import Table, csv_grid, text_grids
+from cpambot.understanding.rows.html import html_grids
 from cpambot.understanding.rows.model import Action, Row, RowSet, Status
 from cpambot.understanding.rows.prose import prose_rows
 from cpambot.understanding.rows.records import grid_rows, merge
