@@ -58,6 +58,7 @@ class ParsedMessage:
     auto_reply: bool = False  # an automatic answer (Auto-Submitted, X-Autoreply, "Réponse automatique")
     text_from_html: bool = False  # no text/plain part: ``text`` is the HTML body flattened
     bounce: bool = False  # a delivery status notification (multipart/report; report-type=delivery-status)
+    quoted: str = ""  # in an answer written above a quoted message (:func:`reply_part`): the quote
 
     @property
     def from_domain(self) -> str:
@@ -210,7 +211,8 @@ def reply_part(msg: ParsedMessage) -> ParsedMessage:
         lines.pop()  # the separator line above the quoted header block
     if found.re is _WROTE:
         lines = lines[:-1]  # "Le … a écrit :" is the attribution line itself
-    return replace(msg, text="\n".join(lines), html="", text_from_html=False, forwarded=None)
+    return replace(msg, text="\n".join(lines), html="", text_from_html=False, forwarded=None,
+                   quoted=msg.text[found.start():])
 
 
 def _attached_message(msg: email.message.Message) -> bytes | None:

@@ -1,7 +1,7 @@
 """Metamorphic forwards (tests/fixtures/forwarded.py): each direct caisse or platform message of the
 voices batches, forwarded by the professional through Gmail, Outlook, Apple Mail, Thunderbird or as
-an attached message, or re-encoded in another charset and transfer encoding, reads as the original
-did."""
+an attached message, re-encoded in another charset and transfer encoding, written as a plain version,
+or under a subject that says nothing, reads as the original did."""
 
 from __future__ import annotations
 
@@ -24,9 +24,14 @@ UNSURE = {
     ("b-regions/05-msa-mpn-factures-rejetees", "plain-tabs"): "div cards, label and value paragraphs apart",
     ("f-mixed/10-eure-indu-html", "plain-tabs"): "the amount's <b> glued to its words",
     ("h-channels/13-almerys-cards-amc-rejected", "plain-tabs"): "div cards, label and value paragraphs apart",
+    ("b-regions/07-msa-alpes-vaucluse-information", "bland-subject"): "information told by its title",
+    ("b-regions/16-amelipro-recla-ps-accuse-reception", "bland-subject"): "amelipro told by its title",
 }
-# Read with a value missing, confidently: the card labels glued to their values ("Facture731 550 120").
-MISSING = {("f-mixed/06-savoie-pieces-cartes", "plain-tabs"): "amounts of glued cards"}
+# Read with a value missing, confidently: the card labels glued to their values ("Facture731 550 120");
+# an automatic acknowledgment without its title taken for an auto-reply (the acknowledgment is lost,
+# nothing is done).
+MISSING = {("f-mixed/06-savoie-pieces-cartes", "plain-tabs"): "amounts of glued cards",
+           ("b-regions/21-cgss-martinique-accuse-reception-auto", "bland-subject"): "auto-reply"}
 # the originals the reader still misses (voices/KNOWN_MISSES.md): their forwards prove nothing
 KNOWN = set(re.findall(r"^- ([\w-]+/[\w-]+):", (ROOT / "tests" / "fixtures" / "voices" / "KNOWN_MISSES.md")
                        .read_text(encoding="utf-8"), re.MULTILINE))
@@ -52,6 +57,6 @@ def test_a_forward_reads_as_its_original(case):
         assert diffs and any(d.startswith("needs_review") for d in diffs)  # unsure, never confidently wrong
         return
     if (name, client) in MISSING:
-        assert diffs and all(" None != " in d for d in diffs)  # values missing, none wrong
+        assert diffs and all(" None != " in d or d.startswith(("kind unknown", "facts []")) for d in diffs)
         return
     assert diffs == []

@@ -60,8 +60,13 @@ def operator(address: str, extra_domains: tuple[str, ...] = ()) -> str | None:
 
 
 def match(msg: ParsedMessage) -> float:
-    return keyword_score(msg, KEYWORDS, ("refus", "rejet", "reglement", "paiement", "virement", "double",
-                                         "motif", "tiers payant", "part", "resultat"))
+    words = keyword_score(msg, KEYWORDS, ("refus", "rejet", "reglement", "paiement", "virement", "double",
+                                          "motif", "tiers payant", "part", "resultat"))
+    if words >= 0.7:
+        return words
+    # a platform's message listing invoices in a table or cards, whatever its title: its statement
+    tabled = [r for r in read_rows(msg).rows if r.invoice and r.source != "prose"]
+    return max(words, 0.7 if tabled and all(r.status or r.amount is not None for r in tabled) else 0.0)
 
 
 def _records(source: str) -> list[tuple[list[str], list[str], str | None]]:

@@ -26,6 +26,11 @@ KEYWORDS = keywords(
     ("decision (?:rendue|prise) par la commission de recours amiable", 1.0),
     ("commission de recours amiable[^.]{0,150}a decide", 0.9),
     ("la commission a (?:decide|rejete|admis|fait droit)", 0.8),
+    # the decision told without its title: "Lors de sa séance du 15/10, la Commission a examiné…"
+    ("(?:lors de|en) sa seance[^.]{0,60}la commission", 1.0),
+    ("la commission[^.]{0,160}(?:a (?:examine|decide|estime|statue|fait droit|rejete|admis)|decide de)",
+     0.95),
+    ("vous avez saisi la commission de recours amiable", 0.85),
 )
 
 _PARTIAL = re.compile(r"partiel|pour le surplus|ramene a|reduit a|admettre votre recours pour|"

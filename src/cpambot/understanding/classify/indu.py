@@ -26,7 +26,9 @@ from cpambot.understanding.message import ParsedMessage
 
 NOTIFICATION = keywords(
     # "une notification de payer pourra vous être adressée": a warning, not a notification
-    ("notification de payer(?! (?:vous )?(?:sera|serait|pourra|pourrait|peut|pourront|pourraient))", 1.0),
+    # (the notification a recours contests is not this letter: "contester la notification de payer du 4 juin")
+    ("(?<!contester\\x20la\\x20)(?<!contestation\\x20de\\x20la\\x20)(?<!contre\\x20la\\x20)"
+     "notification de payer(?! (?:vous )?(?:sera|serait|pourra|pourrait|peut|pourront|pourraient))", 1.0),
     ("notification(?<!avant\\x20toute\\x20notification)(?<!avant\\x20notification)"
      "(?<!prealable\\x20a\\x20une\\x20notification) (?:d'|de l'|d'un )indu", 1.0),
     ("indu no ?[a-z0-9-]*\\d", 0.6),

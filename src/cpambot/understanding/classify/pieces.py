@@ -48,6 +48,13 @@ KEYWORDS = keywords(
      "|faire parvenir)", 0.9),
     ("(?:nous avons besoin|il nous (?:faut|manque)|nous (?:sont|est) necessaires?) (?:de |des |du |d'|les )?"
      "[^.]{0,40}(?:pieces?|justificatifs?|prescriptions?|ordonnances?|documents?)", 0.85),
+    # the request told without its title
+    ("(?:prescriptions?|ordonnances?|pieces? justificatives?|justificatifs?)\\b[^.]{0,160}"
+     "(?:ne nous (?:sont|est) pas (?:encore )?parvenue?s?|nous manquent"
+     "|n'ont pas ete (?:recue?s?|jointe?s?))", 0.9),
+    ("(?:nous vous remercions de|merci de|je vous remercie de)(?: bien vouloir)? nous (?:les|la|le|l') ?"
+     "(?:transmettre|adresser|faire parvenir|communiquer)", 0.8),
+    ("service medical souhaite (?:examiner|recevoir|disposer|obtenir)", 0.85),
 )
 
 

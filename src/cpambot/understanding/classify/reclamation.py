@@ -18,7 +18,7 @@ from cpambot.understanding.classify.text.amounts import amount_after
 from cpambot.understanding.classify.text.dates import date_after
 from cpambot.understanding.classify.text.keywords import keywords, mentions, per_message, zones
 from cpambot.understanding.classify.text.normalize import normalize
-from cpambot.understanding.classify.text.references import any_reference, reference_after
+from cpambot.understanding.classify.text.references import any_reference, invoice_numbers, reference_after
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.rows import Status, read_rows
@@ -37,6 +37,8 @@ ANSWER = keywords(
     ("reponse a votre reclamation", 1.0),
     ("suite a votre reclamation", 0.85),
     ("en reponse a votre reclamation", 0.85),
+    ("votre reclamation\\b[^.]{0,220}?(?:a retenu|a fait l'objet d'un|a ete (?:examinee|etudiee))", 0.9),
+    ("vous (?:avez depose|avez formule|nous avez adresse)[^.]{0,60}\\breclamation", 0.85),
     ("votre reclamation\\b[^\n]{0,80}?(?:a ete|est) (?:donc |bien |desormais )?(?:acceptee|rejetee|"
      "traitee|cloturee|close|classee)", 0.9),
 )
@@ -44,7 +46,7 @@ NOTICE = keywords(
     ("nouveau (?:message|document)[^.]{0,60}(?:amelipro|espace pro)", 0.7),
     ("amelipro[^.]{0,60}nouveau (?:message|document)", 0.7),
     ("espace pro[^.]{0,60}nouveau (?:message|document)", 0.7),
-    ("releve (?:mensuel|de paiements?|des paiements?)[^.]{0,40}disponible", 0.85),
+    ("releve (?:mensuel|de paiements?|des paiements?)[^.]{0,40}disponible", 1.0),
     ("(?:document|courrier|message)s? (?:est |sont )?disponibles? dans votre espace", 0.7),
 )
 _ANNOUNCED = r"(?:r[èe]glement|paiement|versement|virement) (?:de|d'un montant de)\s*"
@@ -89,13 +91,17 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     kind = MessageKind.AMELIPRO if is_amelipro(msg) else MessageKind.REPONSE_RECLAMATION
     full = msg.all_text()
     if which == "notice":
-        if re.search(r"releve", normalize(msg.subject or "")):  # the monthly statement: routine
+        if re.search(r"releve", normalize(msg.subject or "")) \
+                or re.search(r"releve (?:mensuel|de (?:vos )?paiements?)", normalize(msg.text or "")):
+            # the monthly statement: routine
             return Reading(kind=kind, trust=trust, caisse=caisse, fields={"notice": msg.subject})
         return Reading(kind=kind, trust=trust, caisse=caisse, fields={"notice": msg.subject},
                        needs_review="notification amelipro : document à consulter dans votre espace amelipro "
                                     "(le robot ne peut pas le lire)")
     problems: list[str] = []
     records = pieces.invoice_table(msg, problems)
+    if not records and len(asked := invoice_numbers(msg.quoted)) == 1:
+        records = {asked[0]: {}}  # the answer names no invoice: the one of the question it quotes
     invoices = list(records)
     record = records[invoices[0]] if len(invoices) == 1 else {}
     reference = (reference_after(full, r"r[ée]f[ée]rence\s*:?")
