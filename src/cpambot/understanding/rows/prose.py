@@ -11,7 +11,7 @@ from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.rows.actions import action_of, status_of
 from cpambot.understanding.rows.cells import invoices_in
 from cpambot.understanding.rows.model import Row, Status
-from cpambot.understanding.rows.rowcells import code_in_motif
+from cpambot.understanding.rows.rowcells import bare_motif, code_in_motif
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])|\n\s*\n|\n\s*[-•*]\s+|\n(?=\s*\d+[.)]\s)")
 _DISTRACTOR = re.compile(r"(?:trait|re[cç]u|envoy|transmis|courrier|lettre|pay|vir|lot du|le lot|dat[ée]e?|"
@@ -102,6 +102,6 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
                             care_date=care if single else None,
                             amount=amounts[0] if single and len(amounts) == 1 else None,
                             reject_code=code[0] if code else None, reject_subcode=code[1] if code else None,
-                            motif=motif, status=status_of(chunk, has_code=code is not None),
+                            motif=bare_motif(motif or ""), status=status_of(chunk, has_code=code is not None),
                             action=action_of(chunk), source="prose"))
     return rows

@@ -28,6 +28,18 @@ _STATUS_REASON = re.compile(r"(?i)\s*(?:rejet\w*|refus\w*|non (?:pay|regl|régl�
                             r"(?:[:–-]\s*([^\W\d][^\n]{2,150})|(\d{4}\b[^\n]{2,150}))$")
 
 
+# "Motif du rejet : …", "Libellé : …", "« … »": the caisse's words without what frames them
+_MOTIF_FRAME = re.compile(r"(?i)^\s*(?:motif(?:\s+(?:du|de)\s+(?:rejet|refus|l'anomalie))?"
+                          r"|libell[ée](?:\s+du\s+rejet)?|anomalie|raison|cause)\s*(?:suivant)?\s*[:\-–]\s*")
+
+
+def bare_motif(text: str) -> str | None:
+    """A motif as the caisse worded it: no "Motif :" label, quotes or closing punctuation around it."""
+    text = _MOTIF_FRAME.sub("", " ".join(text.split()))
+    text = text.strip(" «»\"“”.;:,–-")
+    return text or None
+
+
 def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | None = None) -> Row | None:
     """A row from cells already given their role, or None when it names neither invoice nor lot."""
     invoice = invoice_of(cells.get("invoice", "")) if cells.get("invoice") else None
@@ -39,11 +51,14 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
         return None
     care, period = date_of(cells.get("care_date", ""), default_year=default_year) if cells.get("care_date") \
         else (None, None)
-    motif = (cells.get("motif") or "").strip() or None
+    motif = _MOTIF_FRAME.sub("", (cells.get("motif") or "").strip()).strip() or None
     consigne = (cells.get("consigne") or "").strip() or None
-    if motif and "\n" in motif:  # "Libellé\nconsigne" in one cell
+    if motif and "\n" in motif:
         first, _, rest = motif.partition("\n")
-        motif, consigne = first.strip() or None, consigne or rest.strip() or None
+        if action_of(rest) is not None:  # "Libellé\nconsigne" in one cell
+            motif, consigne = first.strip() or None, consigne or rest.strip() or None
+        else:  # a motif wrapped in its cell
+            motif = " ".join(motif.split())
     elif motif and consigne is None and (split := _THEN_INSTRUCTION.search(motif)) \
             and action_of(motif[split.end():]) is not None:
         # "Prescription interdite (0470 049). À corriger et à retélétransmettre.": the words, then
@@ -64,6 +79,7 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
         code, motif = code_in_motif(motif)
     elif motif and code and motif.startswith(code[0]):
         motif = code_in_motif(motif)[1]
+    motif = bare_motif(motif or "")
     status = status_of(motif, consigne, status_cell=cells.get("status"), has_code=code is not None)
     paid_cell = amount_of(cells.get("paid_amount", "")) if cells.get("paid_amount") else None
     billed = amount_of(cells.get("amount", "")) if cells.get("amount") else None
