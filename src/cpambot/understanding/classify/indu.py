@@ -29,7 +29,8 @@ NOTIFICATION = keywords(
     # (the notification a recours contests is not this letter: "contester la notification de payer du 4 juin")
     ("(?<!contester\\x20la\\x20)(?<!contestation\\x20de\\x20la\\x20)(?<!contre\\x20la\\x20)"
      "notification de payer(?! (?:vous )?(?:sera|serait|pourra|pourrait|peut|pourront|pourraient))", 1.0),
-    ("notification(?<!avant\\x20toute\\x20notification)(?<!avant\\x20notification)"
+    ("(?<!lieu\\x20a\\x20une\\x20)(?<!lieu\\x20a\\x20)"
+     "notification(?<!avant\\x20toute\\x20notification)(?<!avant\\x20notification)"
      "(?<!prealable\\x20a\\x20une\\x20notification) (?:d'|de l'|d'un )indu", 1.0),
     ("indu no ?[a-z0-9-]*\\d", 0.6),
 )
@@ -134,7 +135,8 @@ _STILL_DUE = re.compile(r"\s*(?:\)\s*)?(?:reste|restant|demeure) d[ûu]e?s?\b", 
 def _amount(msg: ParsedMessage, problems: list[str]) -> Decimal | None:
     letters = "\n".join(a.text for a in msg.attachments if a.text)
     body = (msg.subject or "") + "\n" + (msg.text or "")
-    labels = (r"montant (?:total|global)[^\d\n]{0,40}?", r"montant de l'indu\s*:?\s*",
+    labels = (r"montant (?:total|global)(?! des (?:prestations|actes|sommes|factures|soins))"
+              r"[^\d\n]{0,40}?", r"montant de l'indu\s*:?\s*",
               r"montant (?:notifi[ée]|r[ée]clam[ée]|d[ûu])\s*(?:s'[ée]l[eè]ve [àa]|est de|:)\s*",
               r"indu (?:s'[ée]l[eè]ve|est fix[ée]|est arr[êe]t[ée]) [àa]\s*",
               r"\b(?:un|d'un|l')\s*indu (?:d'un montant )?de\s*",
