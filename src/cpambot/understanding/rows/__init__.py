@@ -77,7 +77,13 @@ def read_rows(msg: ParsedMessage) -> RowSet:
     totals: list[tuple[Decimal, list[Row]]] = []
     for table in _grids(msg):
         found, total, trouble = grid_rows(table.rows, source="table", default_year=default_year)
-        heading = list(dict.fromkeys(_LOT_MENTION.findall(table.caption)))
+        # (a line saying a whole lot was refused is not the heading of the table under it)
+        caption = "\n".join(x for x in table.caption.splitlines()
+                            if not re.search(r"(?i)totalit|int[ée]gralit|lot (?:entier|rejet|refus)", x))
+        heading = list(dict.fromkeys(_LOT_MENTION.findall(caption)))
+        if len(heading) > 1:  # "Lot 088 … Lot 090 / du 10/11/2026" above it: the nearest heading
+            near = "\n".join([x for x in caption.splitlines() if x.strip()][-2:])
+            heading = list(dict.fromkeys(_LOT_MENTION.findall(near)))
         if len(heading) == 1:  # "Lot 214 — envoyé le 02/10" just above the table
             found = [r if r.lot else _with_lot(r, heading[0]) for r in found]
         if (status := _heading_status(table.caption)) is not None:  # "FACTURES REFUSEES" above it
@@ -144,7 +150,7 @@ def _details(rows: list[Row], msg: ParsedMessage, default_year: int | None) -> l
         return []
     found = [note for text in _texts(msg)
              for note in prose_rows(text, default_year=default_year, single_only=True)
-             if note.invoice in rejected and (note.reject_code or note.motif)]
+             if note.invoice in rejected and (note.reject_code or note.motif or note.action)]
     return [Row(invoice=n.invoice, source="note", **{f: getattr(n, f) for f in _DETAIL_FIELDS})
             for n in found]
 

@@ -85,7 +85,10 @@ def action_of(*texts: str | None) -> Action | None:
     if not text:
         return None
     if _NO_REBILL.search(text):  # "sans refacturer": a document, or nothing at all
-        return Action.PIECES if _PIECES.search(text) else Action.NONE
+        # a document to send, a call to make first ("ne pas refacturer, contactez d'abord notre service"),
+        # or nothing at all
+        return Action.PIECES if _PIECES.search(text) else Action.CONTACT if _CONTACT.search(text) \
+            else Action.NONE
     if _NOTHING.search(text) or _status_words(text, loose=False) is Status.PAID:
         return Action.NONE  # nothing to do, or paid ("rectifiée et mise en paiement")
     if _CONTACT_FIRST.search(text):
