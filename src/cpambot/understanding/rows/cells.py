@@ -34,12 +34,18 @@ def invoice_of(cell: str) -> str | None:
     return re.sub(r"\D", "", found.group(1)) if found else None
 
 
+# "la facture 900310458 (et non 900310485 comme indiqué)": the number the caisse corrects is not one
+_CORRECTED = re.compile(r"(?i)(?:\bet non(?: pas)?|\bnon pas|\bau lieu d[eu]|\bet pas)\s*"
+                        r"(?:la |le |du |de la )?(?:facture\s*)?(?:n[°o]\s*)?$")
+
+
 def invoices_in(text: str) -> list[str]:
     """Every 9-digit number of ``text`` (spaced by threes or not), in order, without repeats."""
     out: list[str] = []
     for found in _INVOICE_IN.finditer(text):
         number = re.sub(r"\D", "", found.group(1))
-        if number not in out and not is_ps_number(text, found.start()):
+        if number not in out and not is_ps_number(text, found.start()) \
+                and not _CORRECTED.search(text[max(0, found.start() - 40):found.start()]):
             out.append(number)
     return out
 

@@ -27,10 +27,16 @@ def caisse_code(msg: ParsedMessage, caisses: Iterable = ()) -> str | None:
         return code
     lines = (msg.text or "").splitlines()
     head = "\n".join(lines[:_HEAD_LINES])
-    tail = "\n".join(lines[-_HEAD_LINES:]) if len(lines) > _HEAD_LINES else ""
+    tail = "\n".join(lines[-_HEAD_LINES:])
     attached = [a.text[:3000] for a in msg.attachments if a.text]
-    for text in (msg.from_name or "", addr, msg.subject or "", tail, head, *attached):
-        code = code_in(text)
-        if code:
+    for text in (msg.from_name or "", addr, msg.subject or ""):
+        if code := code_in(text):
+            return code
+    # the signature is at the bottom: the last line naming a caisse (not "muté à la CPAM de …" above it)
+    for line in reversed(tail.splitlines()):
+        if code := code_in(line):
+            return code
+    for text in (head, *attached):
+        if code := code_in(text):
             return code
     return None
