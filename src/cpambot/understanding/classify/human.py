@@ -110,9 +110,10 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
         found = next(((m, o) for m in chain
                       if (o := sender_category(m.from_addr, caisses, caisse_domains, amc_domains))), None)
         original = found[0] if found else chain[-1]
-        if category is not None and found is None and chain[0].from_addr:
-            # the caisse answering above what the professional (or anyone) wrote to it: the answer is
-            # the message; the quoted question is history
+        replying = bool(_REPLY_SUBJECT.match(msg.subject or "")) and len(reply_part(msg).text.split()) >= 20
+        if category is not None and (found is None and chain[0].from_addr or replying):
+            # the caisse answering above what the professional (or anyone, or itself earlier) wrote:
+            # the answer is the message; the quoted text is history
             return _read(reply_part(msg), trust, category, caisses, amc_domains, fields, rules)
         fields.update(forwarded_by=msg.from_addr, forwarded_from=original.from_addr)
         if found:
@@ -193,6 +194,7 @@ def _read(source: ParsedMessage, trust: str, category: str, caisses: tuple,
     return _finish(source, reading, caisse, module, score, fields)
 
 
+_REPLY_SUBJECT = re.compile(r"(?i)^\s*(?:re|r[ée]f|aw|sv|vs)\s*:")
 _BOUNCED = re.compile(r"(?im)^\s*(?:final-recipient:\s*rfc822;\s*<?([^\s<>]+@[^\s<>]+?)>?\s*$"
                       r"|<([^\s<>]+@[^\s<>]+)>:)")
 
