@@ -110,11 +110,13 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
         found = next(((m, o) for m in chain
                       if (o := sender_category(m.from_addr, caisses, caisse_domains, amc_domains))), None)
         original = found[0] if found else chain[-1]
-        replying = bool(_REPLY_SUBJECT.match(msg.subject or "")) and len(reply_part(msg).text.split()) >= 20
-        if category is not None and (found is None and chain[0].from_addr or replying):
+        if category is not None:
             # the caisse answering above what the professional (or anyone, or itself earlier) wrote:
             # the answer is the message; the quoted text is history
-            return _read(reply_part(msg), trust, category, caisses, amc_domains, fields, rules)
+            answer = reply_part(msg)
+            if found is None and chain[0].from_addr \
+                    or _REPLY_SUBJECT.match(msg.subject or "") and len(answer.text.split()) >= 20:
+                return _read(answer, trust, category, caisses, amc_domains, fields, rules)
         fields.update(forwarded_by=msg.from_addr, forwarded_from=original.from_addr)
         if found:
             source, category = found

@@ -25,7 +25,7 @@ from cpambot.understanding.classify.text.references import (
 )
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
-from cpambot.understanding.rows import Action, Status, read_rows
+from cpambot.understanding.rows import Action, Status, read_rows, sentences
 from cpambot.understanding.rows.actions import action_of
 
 KEYWORDS = keywords(
@@ -111,7 +111,7 @@ def deadline(msg: ParsedMessage, full: str) -> dict:
 def _asks_rebilling(text: str) -> bool:
     """Whether one sentence of ``text`` asks to correct and re-bill (not "sans refacturer")."""
     return any(action_of(sentence) is Action.REBILL
-               for sentence in re.split(r"(?<=[.;!?])\s+|\n\s*\n", text) if "factur" in sentence.lower()
+               for sentence in sentences(text) if "factur" in sentence.lower()
                or "transm" in sentence.lower() or "corrig" in sentence.lower())
 
 

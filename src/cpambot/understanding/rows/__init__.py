@@ -16,27 +16,25 @@ from decimal import Decimal
 
 from cpambot.understanding.classify.text.keywords import per_message
 from cpambot.understanding.classify.text.normalize import normalize
-from cpambot.understanding.decode._framing import euros
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.mime import decode_bytes
 from cpambot.understanding.rows.actions import action_of, status_of
 from cpambot.understanding.rows.cards import card_rows
-from cpambot.understanding.rows.cells import amount_of, invoices_in
+from cpambot.understanding.rows.cells import LOT_MENTION, amount_of, invoices_in
 from cpambot.understanding.rows.grids import Table, csv_grid, text_grids
 from cpambot.understanding.rows.html import html_grids
 from cpambot.understanding.rows.model import Action, Row, RowSet, Status
 from cpambot.understanding.rows.prose import prose_rows
-from cpambot.understanding.rows.records import grid_rows, merge
+from cpambot.understanding.rows.records import grid_rows, merge, total_mismatch
 from cpambot.understanding.rows.rowcells import code_in_motif
 
-__all__ = ["Action", "Row", "RowSet", "Status", "read_rows", "returns_evidence"]
+__all__ = ["Action", "Row", "RowSet", "Status", "read_rows", "returns_evidence", "sentences"]
 
 # HTML worth parsing for grids: a table, or divs laid out as rows (the grid parser's own markers)
 _STRUCTURED = re.compile(r"(?i)<table|display\s*:\s*(?:table-row|flex|grid)"
                          r"|class\s*=\s*[\"'][^\"']*\b(?:row|ligne|tr|line|item)\b")
 # what every row names: an invoice number (9 digits, maybe spaced by threes) or a lot
 _ROWS_POSSIBLE = re.compile(r"(?<!\d)\d{3}[ \u00a0.]?\d{3}[ \u00a0.]?\d{3}(?!\d)|\b[Ll][Oo][Tt][Ss]?\b")
-_LOT_MENTION = re.compile(r"(?i)\blots?\s*(?:n[°o]\.?\s*|num[ée]ro\s*)?:?\s*(\d{3})(?!\d)(?![.,/]\d)")
 
 
 def _grids(msg: ParsedMessage) -> Iterator[Table]:
@@ -80,10 +78,10 @@ def read_rows(msg: ParsedMessage) -> RowSet:
         # (a line saying a whole lot was refused is not the heading of the table under it)
         caption = "\n".join(x for x in table.caption.splitlines()
                             if not re.search(r"(?i)totalit|int[ée]gralit|lot (?:entier|rejet|refus)", x))
-        heading = list(dict.fromkeys(_LOT_MENTION.findall(caption)))
+        heading = list(dict.fromkeys(LOT_MENTION.findall(caption)))
         if len(heading) > 1:  # "Lot 088 … Lot 090 / du 10/11/2026" above it: the nearest heading
             near = "\n".join([x for x in caption.splitlines() if x.strip()][-2:])
-            heading = list(dict.fromkeys(_LOT_MENTION.findall(near)))
+            heading = list(dict.fromkeys(LOT_MENTION.findall(near)))
         if len(heading) == 1:  # "Lot 214 — envoyé le 02/10" just above the table
             found = [r if r.lot else _with_lot(r, heading[0]) for r in found]
         if (status := _heading_status(table.caption)) is not None:  # "FACTURES REFUSEES" above it
@@ -107,7 +105,7 @@ def read_rows(msg: ParsedMessage) -> RowSet:
     text = "\n".join(_texts(msg))
     merged = _with_notes(_with_legend(merged, text), text)
     merged = _with_instruction(merged, text)
-    lots = list(dict.fromkeys(_LOT_MENTION.findall(msg.subject + "\n" + text)))
+    lots = list(dict.fromkeys(LOT_MENTION.findall(msg.subject + "\n" + text)))
     if len(lots) == 1:
         merged = [r if r.lot else _with_lot(r, lots[0]) for r in merged]
     return RowSet(rows=tuple(merged), problems=tuple(dict.fromkeys(problems)),
@@ -132,9 +130,7 @@ def _total_below(rows: list[Row], text: str) -> list[str]:
             sum((r.paid_amount or Decimal("0") for r in table), Decimal("0"))}
     if stated[0] in sums:
         return []
-    billed = sum((r.amount for r in table if r.amount is not None), Decimal("0"))
-    return [f"le total indiqué ({euros(stated[0])}) ne correspond pas à la somme des lignes "
-            f"({euros(billed)}) : à vérifier"]
+    return [total_mismatch(stated[0], sum((r.amount for r in table if r.amount is not None), Decimal("0")))]
 
 
 _DETAIL_FIELDS = ("reject_code", "reject_subcode", "motif", "consigne", "action")
@@ -156,6 +152,12 @@ def _details(rows: list[Row], msg: ParsedMessage, default_year: int | None) -> l
 
 
 _SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n\s*\n")
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` cut into sentences (and paragraphs): where one instruction is told."""
+    return _SENTENCES.split(text)
+
 _ABOUT_REJECTS = re.compile(r"(?i)\brejet|\brefus|anomalie|n'ont pas (?:pu|été)|non (?:payée|réglée|liquidée)"
                             r"|ces factures|factures concernées")
 
@@ -173,7 +175,7 @@ def _with_instruction(rows: list[Row], text: str) -> list[Row]:
         return rows
     said: set[Action] = set()
     excepted: dict[str, Action] = {}
-    for sentence in _SENTENCES.split(text):
+    for sentence in sentences(text):
         if not _ABOUT_REJECTS.search(sentence) or invoices_in(sentence):
             continue  # a table line, or a sentence about something else (payments, questions)
         main, cut, rest = (sentence[:m.start()], True, sentence[m.end():]) \

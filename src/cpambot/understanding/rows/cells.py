@@ -28,6 +28,12 @@ _CODE = re.compile(r"(?<![\d,.])(\d{4}|[A-Z]\d{3})(?:\s*[-/ ]\s*(\d{3}))?(?![\d,
 _EN_AMOUNT = re.compile(r"^(?:eur|€)?\s*(-?\d{1,3}(?:,\d{3})*|-?\d+)\.(\d{2})\s*(?:eur|€|euros?)?$", re.I)
 
 
+# "Lot 214", "LOT N° 214", "lot numéro : 214" (not "lot 2140" nor "lot 214,5")
+LOT_WORDS = r"lots?\s*(?:n[°o]\.?\s*|num[ée]ro\s*)?:?\s*(\d{3})(?!\d)(?![.,/]\d)"
+LOT_MENTION = re.compile(r"(?i)\b" + LOT_WORDS)
+LOT_LINE = re.compile(r"(?i)^\s*" + LOT_WORDS)  # a line or cell that starts by naming its lot
+
+
 def invoice_of(cell: str) -> str | None:
     """The invoice number a cell holds (9 digits, maybe spaced, maybe "n° "), or None."""
     found = _INVOICE.match(cell.strip())

@@ -8,6 +8,8 @@ import csv
 import io
 import re
 
+from cpambot.understanding.rows.cells import LOT_LINE, amount_of, date_of, invoice_of, lot_of, role_of
+
 Grid = list[list[str]]
 
 
@@ -52,8 +54,6 @@ _LINKS = ("de", "du", "des", "d'", "of")
 def header_columns(line: str) -> list[int] | None:
     """The start of each column of a fixed-width header line whose names may be one space apart
     ("LOT FACTURE   DATE SOINS MONTANT CODE"), or None when the line is not such a header."""
-    from cpambot.understanding.rows.cells import role_of
-
     if not _INVOICE_HEADER.search(line) or len(_HEADER_WORD.findall(line)) < 3:
         return None  # every table the bot reads has an invoice column, and a header names 3 columns
     tokens = [(m.start(), m.group()) for m in re.finditer(r"\S+", line)]
@@ -143,8 +143,6 @@ def _stacked(lines: list[str]) -> tuple[list[Table], set[int]]:
     between them or not. Each row's cells must fit their columns (an invoice number, a date, an
     amount where the header says so): the first row that does not ends the table, so a row with a
     missing cell never shifts the others into the wrong columns."""
-    from cpambot.understanding.rows.cells import amount_of, date_of, invoice_of, lot_of, role_of
-
     fits = {"invoice": lambda c: invoice_of(c) is not None, "lot": lambda c: lot_of(c) is not None,
             "care_date": lambda c: any(date_of(c)), "amount": lambda c: amount_of(c) is not None}
 
@@ -210,10 +208,10 @@ def text_grids(text: str) -> list[Table]:
             if ahead < len(all_lines) and ahead not in used:
                 following, _ = _split(all_lines[ahead])
                 if following is not None and len(following) == len(current[0]) \
-                        or _SECTION_LINE.match(all_lines[ahead]) or ("\t" in all_lines[ahead] and following):
+                        or LOT_LINE.match(all_lines[ahead]) or ("\t" in all_lines[ahead] and following):
                     continue
         cells, positions = _split(line)
-        if current and cells is None and _SECTION_LINE.match(line):
+        if current and cells is None and LOT_LINE.match(line):
             current.append([line.strip()] + [""] * (len(current[0]) - 1))  # "Lot n° 204 (…)" across
             continue
         if current and cells is not None and "\t" in line and 2 <= len(cells) < len(current[0]) - 1:
@@ -237,7 +235,6 @@ def text_grids(text: str) -> list[Table]:
     return grids
 
 
-_SECTION_LINE = re.compile(r"(?i)^\s*lots?\s*(?:n[°o]\.?\s*|num[ée]ro\s*)?:?\s*\d{3}(?!\d)")
 
 
 def _split(line: str) -> tuple[list[str] | None, list[int]]:

@@ -12,6 +12,7 @@ from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.decode._framing import euros
 from cpambot.understanding.rows.cards import card_rows
 from cpambot.understanding.rows.cells import (
+    LOT_LINE,
     amount_of,
     cell_type,
     header_roles,
@@ -84,7 +85,6 @@ def _continued(body: Sequence[Sequence[str]], roles: dict[str, int]) -> list[lis
     return out
 
 
-_SECTION_LOT = re.compile(r"(?i)^\s*lots?\s*(?:n[°o]\.?\s*|num[ée]ro\s*)?:?\s*(\d{3})(?!\d)(?![.,/]\d)")
 
 
 def _section_lot(cells: Sequence[str]) -> str | None:
@@ -92,7 +92,7 @@ def _section_lot(cells: Sequence[str]) -> str | None:
     filled = [c for c in cells if c.strip()]
     if len(filled) != 1 or invoices_in(filled[0]):
         return None
-    found = _SECTION_LOT.match(filled[0])
+    found = LOT_LINE.match(filled[0])
     return found.group(1) if found else None
 
 
@@ -112,26 +112,28 @@ def _whole_lot_cells(cells: Sequence[str], named: dict[str, str], roles: dict[st
 _TOTAL_OF = re.compile(r"paiement|regle|paye|verse|rembourse|vire|rejet|refus|anomalie|non pay")
 
 
-def _total_problem(label: str, column: int, stated: Decimal, body: Sequence[Sequence[str]],
-                   roles: dict[str, int], rows: list[Row], source: str) -> list[str]:
-    """A total row checked against the rows it sums: those of its status when its label names one
-    ("Total mis en paiement", "Total rejeté"), all of them otherwise."""
+def total_mismatch(stated: Decimal, summed: Decimal) -> str:
+    """The problem a stated total that is not the sum of its rows makes (French)."""
+    return (f"le total indiqué ({euros(stated)}) ne correspond pas à la somme des lignes ({euros(summed)}) "
+            ": à vérifier")
+
+
+def _total_problem(label: str, column: int, stated: Decimal, read: list[tuple[Sequence[str], Row]],
+                   roles: dict[str, int]) -> list[str]:
+    """A total row checked against the rows it sums (``read``: each row with the cells it came from):
+    those of its status when its label names one ("Total mis en paiement", "Total rejeté"), all of
+    them otherwise."""
     if column not in (roles.get("amount"), roles.get("paid_amount")):
         return []  # (a figure under another column: nothing to check it against)
-    kept = [c for c in body if not any(_TOTAL.match(x) for x in c if x)
-            and row_from_cells({r: c[i] for r, i in roles.items() if i < len(c)}, source=source) is not None]
-    if len(kept) != len(rows):
-        return []  # (rows were merged or dropped: their column cannot be matched one to one)
     if re.search(r"rejet|refus|anomalie|non pay", label):
-        kept = [c for c, r in zip(kept, rows, strict=True) if r.status is Status.REJECTED]
+        read = [(c, r) for c, r in read if r.status is Status.REJECTED]
     elif re.search(r"paiement|regle|paye|verse|rembourse|vire", label) and "paid_amount" not in roles:
-        kept = [c for c, r in zip(kept, rows, strict=True) if r.status is Status.PAID]
-    column_values = [amount_of(c[column]) if column < len(c) else None for c in kept]
+        read = [(c, r) for c, r in read if r.status is Status.PAID]
+    column_values = [amount_of(c[column]) if column < len(c) else None for c, _ in read]
     values = [v for v in column_values if v is not None]
     if not values or len(values) != len(column_values) or sum(values, Decimal("0")) == stated:
         return []
-    return [f"le total indiqué ({euros(stated)}) ne correspond pas à la somme des lignes "
-            f"({euros(sum(values, Decimal('0')))}) : à vérifier"]
+    return [total_mismatch(stated, sum(values, Decimal("0")))]
 
 
 def grid_rows(grid: Grid, *, source: str = "table",
@@ -158,6 +160,7 @@ def grid_rows(grid: Grid, *, source: str = "table",
             return [], None, []
     body = _continued(body, roles)
     rows: list[Row] = []
+    read: list[tuple[Sequence[str], Row]] = []  # each row with the cells it came from
     total: Decimal | None = None
     total_col: int | None = None
     totals: list[tuple[str, int, Decimal]] = []  # (label, column, amount) of every total row
@@ -196,8 +199,9 @@ def grid_rows(grid: Grid, *, source: str = "table",
         if rejects and row.status is None and row.motif:
             row = replace(row, status=Status.REJECTED)
         rows.append(row)
+        read.append((cells, row))
     for label, column, stated_total in totals:
-        problems += _total_problem(label, column, stated_total, body, roles, rows, source)
+        problems += _total_problem(label, column, stated_total, read, roles)
     if len(totals) > 1:  # "Total mis en paiement" and "Total rejeté": the message's total is neither
         total = next((t for label, _, t in totals if not _TOTAL_OF.search(label)), None)
     return rows, total, problems
