@@ -2,8 +2,10 @@
 
 Not a test. Run: ``.venv/bin/python bench/parse.py [--messages 10000]``.
 
-The corpus is every relevant message of the test fixtures and of the demo mailbox,
-repeated until ``--messages`` is reached. In the same run it measures:
+The corpus is every relevant message of the test fixtures (the corpus and the voices batches)
+and of the demo mailbox, repeated until ``--messages`` is reached. The reader's caches of text
+(folded text, invoice numbers) are emptied before every message: a repeated message must not be
+read faster than a new one would be. In the same run it measures:
 
 * (r) cpambot's reading: ``cpambot.understanding.reader.read_message`` then ``CaseBook.apply_reading``
   into a real store (the work the processing stage does per message, minus disk I/O);
@@ -34,13 +36,18 @@ from cpambot.cases.casebook import CaseBook  # noqa: E402
 from cpambot.mailbox.headers import header_block, summarize  # noqa: E402
 from cpambot.mailbox.senders import SenderPolicy, assess  # noqa: E402
 from cpambot.store.database import Store  # noqa: E402
+from cpambot.understanding.classify.text.normalize import normalize  # noqa: E402
 from cpambot.understanding.reader import read_message  # noqa: E402
+from cpambot.understanding.rows.cells import _invoices_in  # noqa: E402
+
+TEXT_CACHES = (normalize, _invoices_in)
 
 
 def load_corpus() -> list[tuple[bytes, str]]:
     """(raw, category) of every relevant message of the fixtures and the demo."""
     policy = SenderPolicy.build(approvers=["marie.exemple@example.org"])
     paths = sorted((ROOT / "tests" / "fixtures" / "corpus").glob("*.eml"))
+    paths += sorted((ROOT / "tests" / "fixtures" / "voices").glob("*/*.eml"))
     paths += sorted((ROOT / "src" / "cpambot" / "demo" / "maildir" / "cur").iterdir())
     corpus = []
     for path in paths:
@@ -66,6 +73,8 @@ def reading(messages: list[tuple[bytes, str]]) -> float:
         today = date(2026, 7, 1)
         t0 = time.perf_counter()
         for i, (raw, category) in enumerate(messages):
+            for cache in TEXT_CACHES:
+                cache.cache_clear()
             result = read_message(raw, category)
             book.apply_reading(result, source=f"m{i}", received=today, today=today)
         elapsed = time.perf_counter() - t0

@@ -45,7 +45,6 @@ class ParsedMessage:
     from_addr: str
     date: datetime | None
     message_id: str | None
-    to: tuple[str, ...] = ()
     text: str = ""  # the plain body, or the HTML body flattened
     html: str = ""
     attachments: tuple[Attachment, ...] = ()
@@ -318,7 +317,6 @@ def parse_message(raw: bytes, *, _depth: int = 0) -> ParsedMessage:
     return ParsedMessage(
         subject=subject, from_name=head.from_name, from_addr=head.from_addr,
         date=datetime.fromisoformat(head.date) if head.date else None, message_id=head.message_id,
-        to=head.to,
         text=text, html=html, attachments=attachments, forwarded=forwarded,
         defects=tuple(sorted({*parsed.defects, *bad_date})), edi=edi, edi_error=edi_error,
         reply_to=_reply_to(head.fields.get("reply-to", "")),

@@ -10,24 +10,13 @@ from __future__ import annotations
 
 import re
 
+from cpambot.understanding.classify.text.keywords import Guarded
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.rows.model import Action, Status
 
-
-class _Guarded:
-    """A pattern searched only when one of the words every match contains is in the text: a plain
-    substring test is a hundred times cheaper than a failed search of a long alternation."""
-
-    def __init__(self, pattern: re.Pattern[str], *words: str) -> None:
-        self.pattern, self.words = pattern, words
-
-    def search(self, text: str) -> re.Match[str] | None:
-        return self.pattern.search(text) if any(w in text for w in self.words) else None
-
-
 # "sans refacturer", "ne pas retransmettre", "il ne faut surtout pas refacturer", "inutile de la renvoyer",
 # "ne refacturez pas"
-_NO_REBILL = _Guarded(re.compile(r"\bne (?:re-?factur|re-?transm|re-?teletransm|renvoy)\w* (?:pas|plus)\b"
+_NO_REBILL = Guarded(re.compile(r"\bne (?:re-?factur|re-?transm|re-?teletransm|renvoy)\w* (?:pas|plus)\b"
                         r"|(?:sans|(?:\bne\b|\bn')[^.;]{0,30}?\b(?:pas|plus)(?: (?:a|etre|de))?|inutile de"
                         r"|n'est pas necessaire de|pas de"
                         r"|aucune?) (?:la |les |une |nouvelle |de |nous |l'|le )?"
@@ -36,13 +25,13 @@ _NO_REBILL = _Guarded(re.compile(r"\bne (?:re-?factur|re-?transm|re-?teletransm|
                         r"(?:facturer|teletransmettre|transmettre) (?:a nouveau|de nouveau))"),
     "factur", "transm", "emett", "envoy")
 # (one \b before the alternatives, not one in each: the regex engine then scans ten times faster)
-_PAID = _Guarded(re.compile(r"\b(?:mise? en (?:paiement|reglement)\b|paiement effectue|paye(?:e|es)?\b"
+_PAID = Guarded(re.compile(r"\b(?:mise? en (?:paiement|reglement)\b|paiement effectue|paye(?:e|es)?\b"
                    r"|regle(?:e|es)?\b|rembourse(?:e|es)?\b|regularise(?:e|es)?\b|payment\b|paid\b"
                    r"|virement effectue)"),
     "mis", "paiement", "pay", "regle", "rembourse", "regularise", "paid", "virement")
-_PENDING = _Guarded(re.compile(r"\b(?:en (?:attente|cours (?:d'examen|de traitement|d'instruction))\b|differ"
+_PENDING = Guarded(re.compile(r"\b(?:en (?:attente|cours (?:d'examen|de traitement|d'instruction))\b|differ"
                       r"|suspendu|en instance\b)"), "attente", "en cours", "differ", "suspendu", "instance")
-_REBILL = _Guarded(re.compile(r"re-?tele-?transm|re-?transm|re-?factur|re-?emet"
+_REBILL = Guarded(re.compile(r"re-?tele-?transm|re-?transm|re-?factur|re-?emet"
                      r"|(?:re-?envoy|renvoy)(?:er|ez) (?:le|votre|ce) lot"
                      r"|re-?envoy(?:er|ez) (?:la |votre |une )?(?:facture|fse)|nouvelle facture|nouvelle fse"
                      r"|(?<!prescription )(?<!ordonnance )(?<!attestation )(?:corrig|rectifi)(?:er|ez|ee)"
@@ -50,7 +39,7 @@ _REBILL = _Guarded(re.compile(r"re-?tele-?transm|re-?transm|re-?factur|re-?emet"
                      r"|(?:facturer|teletransmettre|transmettre) (?:a nouveau|de nouveau)|refaire la facture"
                      r"|(?:emettre|etablir) une (?:nouvelle )?facture"),
     "transm", "factur", "emet", "envoy", "corrig", "rectifi", "fse")
-_PIECES = _Guarded(re.compile(r"(?:adress|transmet|envoy|fourn|fais|faire parvenir|joindre|produire"
+_PIECES = Guarded(re.compile(r"(?:adress|transmet|envoy|fourn|fais|faire parvenir|joindre|produire"
                      r"|communiqu|deposer|retourn)\w*[^.;\n]{0,60}?(?:prescription|ordonnance|piece|justificatif|copie|"
                      r"accord prealable|entente prealable|document|attestation|bon de transport|certificat|"
                      r"facture (?:acquittee|detaillee)|feuille de soins papier|demande d'accord|dsi|bilan)"
@@ -61,20 +50,20 @@ _PIECES = _Guarded(re.compile(r"(?:adress|transmet|envoy|fourn|fais|faire parven
                      r"(?:encore )?(?:ete )?parvenue?|manquante|absente|non (?:parvenue|recue|jointe))"),
     "prescription", "ordonnance", "piece", "justificatif", "entente", "copie", "accord", "document",
     "attestation", "transport", "certificat", "factur", "feuille", "dsi", "bilan", "parvenir")
-_CONTACT = _Guarded(re.compile(r"\b(?:contact(?:er|ez)\b|prendre contact|prenez contact|rapproch(?:er|ez)"
+_CONTACT = Guarded(re.compile(r"\b(?:contact(?:er|ez)\b|prendre contact|prenez contact|rapproch(?:er|ez)"
                       r"|appel(?:er|ez)|telephon|joindre (?:le|la|nos|notre) (?:service|caisse|plateforme)"
                       r"|se renseigner)"),
     "contact", "rapproch", "appel", "telephon", "joindre", "renseigner")
 # "prendre contact avec le service avant toute refacturation": the call comes first
-_CONTACT_FIRST = _Guarded(re.compile(r"(?:contact|rapproch|appel|telephon)[^.;]{0,80}"
+_CONTACT_FIRST = Guarded(re.compile(r"(?:contact|rapproch|appel|telephon)[^.;]{0,80}"
                             r"\bavant (?:toute|de|une|d'envisager"
                             r"|la)\b[^.;]{0,20}(?:re-?factur|re-?transm|nouvelle facturation|re-?emet)"),
     "avant")
-_CONTACT_PATIENT = _Guarded(re.compile(r"(?:contact|rapproch|appel|joindre)\w* (?:de |aupres de )?"
+_CONTACT_PATIENT = Guarded(re.compile(r"(?:contact|rapproch|appel|joindre)\w* (?:de |aupres de )?"
                               r"(?:votre|vos|le|la|l'|les)"
                               r" ?(?:patient|patiente|assuree?|beneficiaire)s?\b"),
     "patient", "assure", "beneficiaire")
-_NOTHING = _Guarded(re.compile(r"aucune (?:action|demarche|intervention)|pour information|rien a faire"
+_NOTHING = Guarded(re.compile(r"aucune (?:action|demarche|intervention)|pour information|rien a faire"
                       r"|aucune suite|n'appelle aucune|pas d'action|sans suite de votre part"),
     "aucun", "information", "rien", "sans suite", "pas d'action")
 
@@ -116,14 +105,14 @@ def status_of(*texts: str | None, status_cell: str | None = None, has_code: bool
     return _status_words(text, loose=False) if text else None
 
 
-_STATED_PAID = _Guarded(re.compile(r"mise? en (?:paiement|reglement)|paiement effectue"
+_STATED_PAID = Guarded(re.compile(r"mise? en (?:paiement|reglement)|paiement effectue"
                           r"|(?:payee?s?|reglee?s?|remboursee?s?|virement effectue)(?:\s+\w+ment)?"
                           r"\s+(?:le|du|en date)"
                           r"|a ete (?:payee?|reglee?|mise en paiement)|\bpaid\b"),
     "mis", "paiement", "pay", "regle", "rembourse", "virement", "paid")
 
 
-_REJECTED = _Guarded(re.compile(r"\b(?:rejet|refus|anomalie|non conforme|irrecevable|non pris|radie|inconnu"
+_REJECTED = Guarded(re.compile(r"\b(?:rejet|refus|anomalie|non conforme|irrecevable|non pris|radie|inconnu"
                        r"|doublon|non remboursable)|droits? (?:non ouverts?|fermes?|clos|expires?)"
                        r"|non couvert|hors garantie|contrat (?:resilie|suspendu|expire)"),
     "rejet", "refus", "anomalie", "conforme", "irrecevable", "non pris", "radie", "inconnu",

@@ -47,13 +47,18 @@ _CORRECTED = re.compile(r"(?i)(?:\bet non(?: pas)?|\bnon pas|\bau lieu d[eu]|\be
 
 def invoices_in(text: str) -> list[str]:
     """Every 9-digit number of ``text`` (spaced by threes or not), in order, without repeats."""
+    return list(_invoices_in(text))
+
+
+@lru_cache(maxsize=256)  # a paragraph is asked again sentence by sentence, a cell row by row
+def _invoices_in(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for found in _INVOICE_IN.finditer(text):
         number = re.sub(r"\D", "", found.group(1))
         if number not in out and not is_ps_number(text, found.start()) \
                 and not _CORRECTED.search(text[max(0, found.start() - 40):found.start()]):
             out.append(number)
-    return out
+    return tuple(out)
 
 
 def lot_of(cell: str) -> str | None:

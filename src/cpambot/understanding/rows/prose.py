@@ -22,6 +22,7 @@ _CARE = re.compile(r"(?:soins?|actes?|s[ée]ances?|passages?|ex[ée]cut\w*|prest
                    r"[^.\d]{0,25}$")
 
 
+_LOTS = re.compile(r"\blots?\s*(?:n[°o]\.?\s*)?(\d{3})(?!\d)")  # in folded text
 _PROSE_MOTIF = re.compile(r"(?i)motif\s*(?:du rejet|de rejet|d'anomalie)?\s*(?:suivant\s*)?[:\-–]?\s*"
                           r"(?:\d{4}(?:\s*[-/ ]\s*\d{3})?\s*[-:–]?\s*)?[«\"]?\s*([^«»\"\n.;]{3,160})")
 
@@ -55,8 +56,7 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
     rows: list[Row] = []
     current_lot: str | None = None  # "Après examen de votre lot n° 146…": the paragraphs after it
     for chunk in _chunks(text):
-        folded = normalize(chunk)
-        lots = re.findall(r"\blots?\s*(?:n[°o]\.?\s*)?(\d{3})(?!\d)", folded)
+        lots = _LOTS.findall(normalize(chunk)) if "lot" in chunk.lower() else []
         if len(set(lots)) == 1:
             current_lot = lots[0]
         elif lots:
@@ -66,7 +66,7 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
             continue
         if len(set(lots)) > 1 and len(invoices) == 1:  # the lot named in the invoice's own sentence
             own = next((s for s in _SENTENCE_END.split(chunk) + chunk.split("\n") if invoices_in(s)), "")
-            lots = re.findall(r"\blots?\s*(?:n[°o]\.?\s*)?(\d{3})(?!\d)", normalize(own)) or lots
+            lots = _LOTS.findall(normalize(own)) or lots
         lots = lots or ([current_lot] if current_lot else [])
         amounts = find_amounts(chunk)
         care = None
