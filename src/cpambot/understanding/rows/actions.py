@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from cpambot.understanding.classify.text.keywords import Guarded
 from cpambot.understanding.classify.text.normalize import normalize
+from cpambot.understanding.classify.text.prefilter import Guarded
 from cpambot.understanding.rows.model import Action, Status
 
 # "sans refacturer", "ne pas retransmettre", "il ne faut surtout pas refacturer", "inutile de la renvoyer",
@@ -22,23 +22,20 @@ _NO_REBILL = Guarded(re.compile(r"\bne (?:re-?factur|re-?transm|re-?teletransm|r
                         r"|aucune?) (?:la |les |une |nouvelle |de |nous |l'|le )?"
                         r"(?:renvoyer\b|re-?(?:facturer|"
                         r"factur|teletransm|transm|emettre|envoyer la facture)|nouvelle facture|"
-                        r"(?:facturer|teletransmettre|transmettre) (?:a nouveau|de nouveau))"),
-    "factur", "transm", "emett", "envoy")
+                        r"(?:facturer|teletransmettre|transmettre) (?:a nouveau|de nouveau))"))
 # (one \b before the alternatives, not one in each: the regex engine then scans ten times faster)
 _PAID = Guarded(re.compile(r"\b(?:mise? en (?:paiement|reglement)\b|paiement effectue|paye(?:e|es)?\b"
                    r"|regle(?:e|es)?\b|rembourse(?:e|es)?\b|regularise(?:e|es)?\b|payment\b|paid\b"
-                   r"|virement effectue)"),
-    "mis", "paiement", "pay", "regle", "rembourse", "regularise", "paid", "virement")
+                   r"|virement effectue)"))
 _PENDING = Guarded(re.compile(r"\b(?:en (?:attente|cours (?:d'examen|de traitement|d'instruction))\b|differ"
-                      r"|suspendu|en instance\b)"), "attente", "en cours", "differ", "suspendu", "instance")
+                      r"|suspendu|en instance\b)"))
 _REBILL = Guarded(re.compile(r"re-?tele-?transm|re-?transm|re-?factur|re-?emet"
                      r"|(?:re-?envoy|renvoy)(?:er|ez) (?:le|votre|ce) lot"
                      r"|re-?envoy(?:er|ez) (?:la |votre |une )?(?:facture|fse)|nouvelle facture|nouvelle fse"
                      r"|(?<!prescription )(?<!ordonnance )(?<!attestation )(?:corrig|rectifi)(?:er|ez|ee)"
                      r"|a corriger"
                      r"|(?:facturer|teletransmettre|transmettre) (?:a nouveau|de nouveau)|refaire la facture"
-                     r"|(?:emettre|etablir) une (?:nouvelle )?facture"),
-    "transm", "factur", "emet", "envoy", "corrig", "rectifi", "fse")
+                     r"|(?:emettre|etablir) une (?:nouvelle )?facture"))
 _PIECES = Guarded(re.compile(r"(?:adress|transmet|envoy|fourn|fais|faire parvenir|joindre|produire"
                      r"|communiqu|deposer|retourn)\w*[^.;\n]{0,60}?(?:prescription|ordonnance|piece|justificatif|copie|"
                      r"accord prealable|entente prealable|document|attestation|bon de transport|certificat|"
@@ -47,25 +44,19 @@ _PIECES = Guarded(re.compile(r"(?:adress|transmet|envoy|fourn|fais|faire parveni
                      r"|(?:dans l'attente|en attente|a reception) (?:de |d')?(?:la |l'|les |votre |vos )?"
                      r"(?:prescription|ordonnance|piece|justificatif|accord prealable)"
                      r"|(?:prescription|ordonnance|piece|justificatif)[^.;]{0,60}(?:ne nous (?:est|a) pas "
-                     r"(?:encore )?(?:ete )?parvenue?|manquante|absente|non (?:parvenue|recue|jointe))"),
-    "prescription", "ordonnance", "piece", "justificatif", "entente", "copie", "accord", "document",
-    "attestation", "transport", "certificat", "factur", "feuille", "dsi", "bilan", "parvenir")
+                     r"(?:encore )?(?:ete )?parvenue?|manquante|absente|non (?:parvenue|recue|jointe))"))
 _CONTACT = Guarded(re.compile(r"\b(?:contact(?:er|ez)\b|prendre contact|prenez contact|rapproch(?:er|ez)"
                       r"|appel(?:er|ez)|telephon|joindre (?:le|la|nos|notre) (?:service|caisse|plateforme)"
-                      r"|se renseigner)"),
-    "contact", "rapproch", "appel", "telephon", "joindre", "renseigner")
+                      r"|se renseigner)"))
 # "prendre contact avec le service avant toute refacturation": the call comes first
 _CONTACT_FIRST = Guarded(re.compile(r"(?:contact|rapproch|appel|telephon)[^.;]{0,80}"
                             r"\bavant (?:toute|de|une|d'envisager"
-                            r"|la)\b[^.;]{0,20}(?:re-?factur|re-?transm|nouvelle facturation|re-?emet)"),
-    "avant")
+                            r"|la)\b[^.;]{0,20}(?:re-?factur|re-?transm|nouvelle facturation|re-?emet)"))
 _CONTACT_PATIENT = Guarded(re.compile(r"(?:contact|rapproch|appel|joindre)\w* (?:de |aupres de )?"
                               r"(?:votre|vos|le|la|l'|les)"
-                              r" ?(?:patient|patiente|assuree?|beneficiaire)s?\b"),
-    "patient", "assure", "beneficiaire")
+                              r" ?(?:patient|patiente|assuree?|beneficiaire)s?\b"))
 _NOTHING = Guarded(re.compile(r"aucune (?:action|demarche|intervention)|pour information|rien a faire"
-                      r"|aucune suite|n'appelle aucune|pas d'action|sans suite de votre part"),
-    "aucun", "information", "rien", "sans suite", "pas d'action")
+                      r"|aucune suite|n'appelle aucune|pas d'action|sans suite de votre part"))
 
 
 def action_of(*texts: str | None) -> Action | None:
@@ -108,15 +99,12 @@ def status_of(*texts: str | None, status_cell: str | None = None, has_code: bool
 _STATED_PAID = Guarded(re.compile(r"mise? en (?:paiement|reglement)|paiement effectue"
                           r"|(?:payee?s?|reglee?s?|remboursee?s?|virement effectue)(?:\s+\w+ment)?"
                           r"\s+(?:le|du|en date)"
-                          r"|a ete (?:payee?|reglee?|mise en paiement)|\bpaid\b"),
-    "mis", "paiement", "pay", "regle", "rembourse", "virement", "paid")
+                          r"|a ete (?:payee?|reglee?|mise en paiement)|\bpaid\b"))
 
 
 _REJECTED = Guarded(re.compile(r"\b(?:rejet|refus|anomalie|non conforme|irrecevable|non pris|radie|inconnu"
                        r"|doublon|non remboursable)|droits? (?:non ouverts?|fermes?|clos|expires?)"
-                       r"|non couvert|hors garantie|contrat (?:resilie|suspendu|expire)"),
-    "rejet", "refus", "anomalie", "conforme", "irrecevable", "non pris", "radie", "inconnu",
-    "doublon", "remboursable", "droit", "couvert", "garantie", "contrat")
+                       r"|non couvert|hors garantie|contrat (?:resilie|suspendu|expire)"))
 
 
 def _status_words(text: str, *, loose: bool) -> Status | None:

@@ -8,77 +8,24 @@ from functools import wraps
 from typing import TypeVar
 
 from cpambot.understanding.classify.text.normalize import normalize
+from cpambot.understanding.classify.text.prefilter import Guarded
 from cpambot.understanding.message import ParsedMessage
 
 R = TypeVar("R")
 
 
 
-class Guarded:
-    """A pattern searched only when one of the words every match contains is in the text: a plain
-    substring test is a hundred times cheaper than a failed search of a long alternation."""
-
-    __slots__ = ("pattern", "words")
-
-    def __init__(self, pattern: re.Pattern[str], *words: str) -> None:
-        self.pattern, self.words = pattern, words
-
-    def search(self, text: str) -> re.Match[str] | None:
-        return self.pattern.search(text) if not self.words or any(w in text for w in self.words) else None
-
-
 Keywords = Sequence[tuple[Guarded, float]]
-
-
-def required_word(phrase: str) -> str:
-    """The longest run of plain letters every match of ``phrase`` contains ("" when there is none
-    for sure: a top-level alternative, or only letters inside groups, classes or escapes)."""
-    runs: list[str] = []
-    current = ""
-    depth = 0
-    i = 0
-    while i < len(phrase):
-        char = phrase[i]
-        if char == "\\":
-            runs.append(current)
-            current, i = "", i + 2
-            continue
-        if char == "[":  # a character class: skip to its end
-            end = phrase.find("]", i + 2)
-            runs.append(current)
-            current, i = "", (end + 1 if end > 0 else len(phrase))
-            continue
-        if char in "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            return ""
-        if depth == 0 and (char.isascii() and char.isalpha() and char.islower() or char == "'") \
-                and not (char == "(" or char == ")"):
-            current += char
-        else:
-            if char in "?*{":
-                current = current[:-1]  # the letter the quantifier makes optional
-            runs.append(current)
-            current = ""
-        i += 1
-    runs.append(current)
-    return max(runs, key=len) if any(len(r) >= 3 for r in runs) else ""
 
 
 def keywords(*items: tuple[str, float]) -> tuple[tuple[Guarded, float], ...]:
     """Compile (phrase, weight) pairs; a space matches any whitespace run (" ?" an optional one).
-    Each pattern is searched only in a text holding the longest word all its matches contain.
+    Each pattern is searched only in a text holding a word all its matches contain.
 
     Inside a look-behind (fixed width) write a space as ``\\x20``.
     """
-    out = []
-    for phrase, weight in items:
-        word = required_word(phrase)
-        out.append((Guarded(re.compile(phrase.replace(" ?", r"\s?").replace(" ", r"\s+")),
-                            *((word,) if word else ())), weight))
-    return tuple(out)
+    return tuple((Guarded(re.compile(phrase.replace(" ?", r"\s?").replace(" ", r"\s+"))), weight)
+                 for phrase, weight in items)
 
 
 def per_message(function: Callable[[ParsedMessage], R]) -> Callable[[ParsedMessage], R]:

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from cpambot.understanding.classify.text.prefilter import Guarded
+
 _FOLD = {"’": "'", "‘": "'", "´": "'", "`": "'", "–": "-", "—": "-", "−": "-", "‑": "-", "œ": "oe",
          "Œ": "oe", "æ": "ae", "°": "o", "º": "o", "«": '"', "»": '"', "“": '"', "”": '"'}
 _FOLD_RE = re.compile("[" + "".join(_FOLD) + "]")
@@ -25,6 +27,7 @@ def normalize(text: str, keep_lines: bool = False) -> str:
 
 
 @lru_cache(maxsize=256)
-def label_re(label: str) -> re.Pattern[str]:
-    """A case-insensitive label regex whose spaces match any whitespace run (lines wrap anywhere)."""
-    return re.compile(label.replace(" ?", r"\s?").replace(" ", r"\s+"), re.IGNORECASE)
+def label_re(label: str) -> Guarded:
+    """A case-insensitive label regex whose spaces match any whitespace run (lines wrap anywhere),
+    searched only in texts holding one of the words its matches need."""
+    return Guarded(re.compile(label.replace(" ?", r"\s?").replace(" ", r"\s+"), re.IGNORECASE))
