@@ -51,7 +51,9 @@ def case_key(fact: Fact, source: str = "") -> str | None:
     if kind == "retenue":
         ref = fact.reference or f"{fact.date or ''}:{fact.amount or ''}"
         return f"retenue|{caisse}|{ref}"
-    if kind in ("anomalies_found", "indu_notified", "indu_details", "cra_decision", "mise_en_demeure"):
+    if kind in ("cra_decision", "mise_en_demeure"):  # the indu they follow up, not their own number
+        return f"indu|{caisse}|{fact.details.get('indu_reference') or fact.reference or source}"
+    if kind in ("anomalies_found", "indu_notified", "indu_details"):
         return f"indu|{caisse}|{fact.reference or source}"
     if kind in ("amc_rejected", "amc_paid"):
         return f"amc|{caisse}|{fact.invoice or fact.reference or source}"

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cpambot.cases.rules import case_key
 from cpambot.demo.minipdf import text_pdf
 from cpambot.demo.run import demo_maildir
 from cpambot.mailbox.headers import header_block, summarize
@@ -274,17 +275,20 @@ def test_complement_and_mise_en_demeure():
     ("La Commission a décidé de renvoyer le dossier au service.", None),
 ])
 def test_decision_cra(decision, label):
-    """GIVEN a CRA decision letter WHEN classified THEN cra_decision keyed by the indu reference with
-    label rejet/partiel/favorable; an unknown wording has no label and goes to a human."""
+    """GIVEN a CRA decision letter WHEN classified THEN cra_decision with its own reference (the recours
+    number), the indu it rules on in the details (the case key), and label rejet/partiel/favorable;
+    an unknown wording has no label and goes to a human."""
     letter = pdf("Saint-Denis, le 26 juin 2026", "Recours n° CRA-2026-0457 – indu n° 2026-974-000318",
                  "Décision de la Commission de recours amiable", "Séance du 23 juin 2026", decision)
     reading = classify_human(mail("Décision de la CRA", "Ci-joint la décision.\n", sender="cra@cgss.re",
                                   attachments=(("d.pdf", letter),)), "caisse")
     (fact,) = reading.facts
     assert (reading.kind, fact.kind, fact.label, fact.reference) == (
-        "decision_cra", "cra_decision", label, "2026-974-000318")
+        "decision_cra", "cra_decision", label, "CRA-2026-0457")
     assert fact.date == date(2026, 6, 26) and fact.details["session_date"] == date(2026, 6, 23)
     assert fact.details["recours_reference"] == "CRA-2026-0457"
+    assert fact.details["indu_reference"] == "2026-974-000318"
+    assert case_key(fact) == "indu|974|2026-974-000318"
     assert (reading.needs_review is None) == (label is not None)
     if label == "partiel":
         assert fact.amount == Decimal("2598.10")
@@ -468,7 +472,7 @@ DEMO_EXPECTED = {
     29: ("reponse_reclamation", "974", [("reclamation_acknowledged", "000012347", "042", "9.45",
                                          "REC-974-2026-01532")]),
     30: ("amelipro", None, [("reclamation_answered", None, None, None, "RECLA-2026-05-004871")]),
-    31: ("decision_cra", "974", [("cra_decision", None, None, "2598.10", "2026-974-000318")]),
+    31: ("decision_cra", "974", [("cra_decision", None, None, "2598.10", "CRA-2026-0457")]),
 }
 NOISE = (2, 4, 10, 15, 18, 19, 23, 27)
 TRUST = {"caisse": "caisse", "amc": "amc", "approver": "approver", "suspect": "suspect", "other": "other"}
@@ -516,7 +520,7 @@ def test_demo_details_that_drive_deadlines(demo):
     assert meeting.date == date(2026, 5, 19) and meeting.details["time"] == "09:30"
     assert meeting.details["reply_before"] == date(2026, 5, 12)
     (decision,) = only(31)
-    assert decision.label == "partiel" and decision.details["recours_reference"] == "CRA-2026-0457"
+    assert decision.label == "partiel" and decision.details["indu_reference"] == "2026-974-000318"
     assert only(30)[0].details["answer_in"] == "amelipro"
     assert classify_human(*demo[13]).trust == "approver"
 

@@ -2,8 +2,9 @@
 
 Recognised by "décision de la Commission de recours amiable", "décision de la CRA",
 "la commission … a décidé". One ``cra_decision`` fact: label "rejet", "partiel" or
-"favorable" (None, and a human, when the wording is not recognised), the recours
-indu reference (the case key; the recours number goes to the details), the date of the
+"favorable" (None, and a human, when the wording is not recognised), the letter's own
+reference (its recours number; the indu it rules on goes to the details as ``indu_reference``,
+which keys the case: :func:`cpambot.cases.rules.case_key`), the date of the
 letter notifying the decision (the séance date in the details), and the amount still
 due when the indu is reduced ("ramené à").
 """
@@ -16,7 +17,7 @@ from cpambot.understanding.classify.text.amounts import amount_after
 from cpambot.understanding.classify.text.dates import date_after, letter_date
 from cpambot.understanding.classify.text.keywords import keyword_score, keywords
 from cpambot.understanding.classify.text.normalize import normalize
-from cpambot.understanding.classify.text.references import any_reference, reference_after
+from cpambot.understanding.classify.text.references import any_reference, own_reference, reference_after
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 
@@ -69,7 +70,8 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     full = msg.all_text()
     letters = "\n".join(a.text for a in msg.attachments if a.text)
     label = outcome(letters) or outcome(msg.text or "")
-    reference = (reference_after(full, r"recours\s*(?:n[°o]|num[ée]ro)\s*:?")
+    reference = (own_reference(msg.subject, full, r"recours|d[ée]cision (?:de la )?cra|cra")
+                 or reference_after(full, r"recours\s*(?:n[°o]|num[ée]ro)\s*:?")
                  or any_reference(msg.subject, full))
     indu_reference = (reference_after(full, r"indu\s*(?:n[°o]|num[ée]ro)?\s*:?")
                       or reference_after(full, r"notification de payer\s*(?:n[°o]|num[ée]ro)\s*:?"))
@@ -78,11 +80,13 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     amount = amount_after(full, r"ramen[ée]e?\s*[àa]\s*", 20)
     details: dict = {k: v for k, v in (("recours_reference", reference), ("session_date", session),
                                        ("letter_date", letter)) if v is not None}
-    if reference and indu_reference:
-        details["related"] = [reference]  # the case may have been opened under the recours number
+    if indu_reference and indu_reference != reference:
+        details["indu_reference"] = indu_reference  # the case it belongs to (rules.case_key)
+        if reference:
+            details["related"] = [reference]  # the case may have been opened under the recours number
     # The decision's date: the letter notifying it (the 2-month court delay runs from its receipt).
     when = letter or (msg.date.date() if msg.date else None) or session
-    fact = Fact(FactKind.CRA_DECISION, caisse=caisse, label=label, reference=indu_reference or reference,
+    fact = Fact(FactKind.CRA_DECISION, caisse=caisse, label=label, reference=reference or indu_reference,
                 amount=amount, date=when, details=details)
     review = None if label else "décision de la CRA : sens de la décision non reconnu, à lire"
     fields = {"decision": label, "indu_reference": indu_reference, "amount_due": amount, **details}

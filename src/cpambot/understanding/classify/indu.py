@@ -19,7 +19,7 @@ from cpambot.understanding.classify.text.amounts import amount_after, iter_amoun
 from cpambot.understanding.classify.text.dates import date_after, find_delay, letter_date
 from cpambot.understanding.classify.text.keywords import keywords, mentions, per_message, zones
 from cpambot.understanding.classify.text.normalize import normalize
-from cpambot.understanding.classify.text.references import any_reference, reference_after
+from cpambot.understanding.classify.text.references import any_reference, own_reference, reference_after
 from cpambot.understanding.classify.text.tables import column, find_tables
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
@@ -188,7 +188,10 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None, *, kind: MessageKin
         if kind == MessageKind.MISE_EN_DEMEURE:
             if re.search(r"major\w*[^.\n]{0,40}10\s?%", normalize(full)):
                 details["majoration"] = "10 %"
-            fact = Fact(FactKind.MISE_EN_DEMEURE, caisse=caisse, reference=reference, amount=amount,
+            own = own_reference(msg.subject or "", full, r"mise en demeure")
+            if own and reference and own != reference:
+                details["indu_reference"] = reference  # the case it belongs to (rules.case_key)
+            fact = Fact(FactKind.MISE_EN_DEMEURE, caisse=caisse, reference=own or reference, amount=amount,
                         date=when, details=details)
         else:
             cra = re.search(r"recours amiable[^:]{0,60}adresse suivante\s*:\s*([^.]{10,250})",

@@ -50,6 +50,23 @@ def any_reference(*texts: str) -> str | None:
     return None
 
 
+# The letter's own reference, as it names it ("Notre référence : MD-351-26-0148", "N/Réf. :",
+# "Référence à rappeler :"), before the references it cites (the indu it follows up)
+_OWN_LABEL = (r"(?:notre|nos|n/)\s*r[ée]f[ée]rences?|n/\s*r[ée]f\.?|r[ée]f(?:[ée]rence|\.)?\s*[àa] rappeler"
+              r"|r[ée]f[ée]rence du courrier")
+_OWN_LABEL += r"\s*(?:n[°o]\.?)?\s*:?"
+
+
+def own_reference(subject: str, text: str, titles: str) -> str | None:
+    """The letter's own reference: labelled as its own in the text, or written in the subject right
+    after the letter's title (``titles``, a regex: "Mise en demeure MED-801-2026-00221", "Votre
+    recours R-251-26-00893"), maybe with "réf." or "n°" between them."""
+    found = reference_after(text, _OWN_LABEL)
+    if found:
+        return found
+    return reference_after(subject, rf"(?:{titles})\s*[-–:]?\s*(?:r[ée]f\.?|n[°o]|dossier)?\s*:?", span=4)
+
+
 # A 9-digit number after these words (on the same line, with only a name in between) is the
 # professional's own number ("N° AM : 974123456", "Professionnel de santé : EXEMPLE (974123456)").
 _PS_WORDS = re.compile(r"\b(?:am|ps|adeli|rpps|finess|siret|emetteur|professionnel de sante|identification|"
