@@ -267,6 +267,30 @@ def test_complement_and_mise_en_demeure():
     assert demeure.facts[0].details["majoration"] == "10 %"
 
 
+@pytest.mark.parametrize(("subject", "body", "amount"), [
+    ("Notification de payer 63-IDEL-26-5521",
+     "Montant de l'indu : 2 146,80 €\nDéjà récupéré par retenue : 512,30 €\n"
+     "Solde restant dû : 1 634,50 €\n", "1634.50"),
+    ("Mise en demeure MED-801-2026-00221",
+     "Montant de l'indu notifié : 1 205,60 €\nPrincipal restant dû : 934,60 €\n"
+     "Majoration de retard (10 %) : 93,46 €\nTotal à régler : 1 028,06 €\n", "1028.06"),
+    ("Mise en demeure - Dossier n° 85-PS-2026-3307",
+     "Nous vous avons notifié un indu de 1 540,00 €.\nversement du 14/08/2026 ........ 300,00 €\n"
+     "reste dû ........ 940,00 €\n", "940.00"),
+    ("Notification de payer - indu n° 2026/211/IDE/0093",
+     "Vous êtes redevable envers la Caisse de la somme de mille deux cent\nquatre-vingt-sept euros et "
+     "quarante centimes (1287,40 euros).\n", "1287.40"),
+])
+def test_indu_amount_is_what_is_to_be_paid_now(subject, body, amount):
+    """GIVEN an indu letter stating several amounts (notified, recovered, balance, surcharge) or the
+    amount in words with the figures in brackets WHEN read THEN the amount is what must be paid now:
+    the total to pay with its surcharge, else the balance still due, else the amount notified."""
+    reading = classify_human(mail(subject, "Madame,\n\n" + body + "\nL'agent comptable.\n",
+                                  sender="recouvrement@assurance-maladie.fr"), "caisse")
+    assert reading.kind in ("notification_indu", "mise_en_demeure")
+    assert str(reading.facts[0].amount) == amount and reading.needs_review is None
+
+
 @pytest.mark.parametrize(("decision", "label"), [
     ("La Commission a décidé de rejeter votre recours.", "rejet"),
     ("La Commission a décidé de faire droit partiellement à votre recours ; l'indu est ramené à 2 598,10 €.",

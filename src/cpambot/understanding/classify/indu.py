@@ -15,7 +15,7 @@ import re
 from decimal import Decimal
 
 from cpambot.understanding.classify import constat
-from cpambot.understanding.classify.text.amounts import amount_after, iter_amounts
+from cpambot.understanding.classify.text.amounts import amount_after, find_amounts, iter_amounts
 from cpambot.understanding.classify.text.dates import date_after, find_delay, letter_date
 from cpambot.understanding.classify.text.keywords import keywords, mentions, per_message, zones
 from cpambot.understanding.classify.text.normalize import normalize
@@ -132,9 +132,29 @@ def _acts(msg: ParsedMessage) -> list[dict]:
 _STILL_DUE = re.compile(r"\s*(?:\)\s*)?(?:reste|restant|demeure) d[ûu]e?s?\b", re.IGNORECASE)
 
 
+# What is to be paid now, when the letter says it besides the amount first notified: the total
+# with a surcharge ("Total à régler"), then the balance after payments or retenues ("reste dû")
+_DUE_NOW = (r"(?:total|montant total|somme totale)\s*(?:[àa] r[ée]gler|[àa] payer|[àa] rembourser|d[ûu])"
+            r"[^\d\n]{0,20}?",
+            r"(?:solde|principal|montant)?\s*(?:reste|restant) d[ûu]e?\s*(?:,?\s*soit)?[^\d\n]{0,30}?"
+            r"|\bsolde (?:[àa] r[ée]gler|d[ûu])[^\d\n]{0,20}?")
+# "la somme de mille deux cent quatre-vingt-sept euros et quarante centimes (1287,40 euros)"
+_IN_WORDS = re.compile(r"(?i)(?:somme|montant) de\s+[a-zàâçéèêëîïôûù\s\-']{8,160}?\(\s*([^()]{3,20}?)\s*\)")
+
+
+def _due_now(texts: tuple[str, ...]) -> Decimal | None:
+    for label in _DUE_NOW:
+        found = {v for text in texts if (v := amount_after(text, label, 45)) is not None}
+        if len(found) == 1:
+            return found.pop()
+    return None
+
+
 def _amount(msg: ParsedMessage, problems: list[str]) -> Decimal | None:
     letters = "\n".join(a.text for a in msg.attachments if a.text)
     body = (msg.subject or "") + "\n" + (msg.text or "")
+    if (due := _due_now((letters, body))) is not None:
+        return due
     labels = (r"montant (?:total|global)(?! des (?:prestations|actes|sommes|factures|soins))"
               r"[^\d\n]{0,40}?", r"montant de l'indu\s*:?\s*",
               r"montant (?:notifi[ée]|r[ée]clam[ée]|d[ûu])\s*(?:s'[ée]l[eè]ve [àa]|est de|:)\s*",
@@ -151,6 +171,9 @@ def _amount(msg: ParsedMessage, problems: list[str]) -> Decimal | None:
     if not found:
         found = [v for text in (letters, body)
                  if (v := amount_after(text, r"la somme de\s*", 45)) is not None]
+    if not found:
+        found = [v for text in (letters, body) for m in _IN_WORDS.finditer(text)
+                 for v in find_amounts(m.group(1))[:1]]
     if len(set(found)) > 1:
         problems.append("montants différents dans le courrier (" + ", ".join(f"{v} €" for v in
                         dict.fromkeys(found)) + ") : à vérifier")
@@ -165,7 +188,8 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None, *, kind: MessageKin
     full = msg.all_text()
     reference = (reference_after(msg.subject or "", _INDU_REF) or reference_after(full, _INDU_REF)
                  or reference_after(full, _REF) or reference_after(full, _NOTIFICATION_REF)
-                 or any_reference(msg.subject, full))
+                 or any_reference(msg.subject, full)
+                 or own_reference(msg.subject or "", full, r"notification (?:de payer|d'indu)|indu"))
     letters = "\n".join(a.text for a in msg.attachments if a.text)
     letter = letter_date(letters) or letter_date(msg.text or "")
     when = letter or (msg.date.date() if msg.date else None)
@@ -208,7 +232,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None, *, kind: MessageKin
     review = None
     if problems:
         review = "indu : montants contradictoires, à vérifier"
-    elif reference is None:
+    elif fact.reference is None:
         review = "indu sans référence lisible : à lire"
     elif kind != MessageKind.COMPLEMENT_INDU and fact.amount is None:
         review = "indu sans montant lisible : à lire"
