@@ -21,9 +21,7 @@ UNSURE = {
     **{("d-machines/26-santeclair-newsletter", c): "bulk headers lost" for c in
        ("gmail", "outlook", "apple", "thunderbird")},
     ("a-cpam/03-paris-div-grid", "plain-tabs"): "div grid, one cell per paragraph, rows of unequal length",
-    ("b-regions/05-msa-mpn-factures-rejetees", "plain-tabs"): "div cards, label and value paragraphs apart",
     ("f-mixed/10-eure-indu-html", "plain-tabs"): "the amount's <b> glued to its words",
-    ("h-channels/13-almerys-cards-amc-rejected", "plain-tabs"): "div cards, label and value paragraphs apart",
     ("b-regions/07-msa-alpes-vaucluse-information", "bland-subject"): "information told by its title",
     ("b-regions/16-amelipro-recla-ps-accuse-reception", "bland-subject"): "amelipro told by its title",
     ("j-agents/14-msa-grandsud-indu-body", "plain-tabs"): "the amount's <b> glued to its words",

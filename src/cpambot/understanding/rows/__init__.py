@@ -27,6 +27,7 @@ from cpambot.understanding.rows.model import Action, Row, RowSet, Status
 from cpambot.understanding.rows.prose import prose_rows
 from cpambot.understanding.rows.records import grid_rows, merge, total_mismatch
 from cpambot.understanding.rows.rowcells import code_in_motif
+from cpambot.understanding.rows.targets import with_targeted_instructions
 
 __all__ = ["Action", "Row", "RowSet", "Status", "read_rows", "returns_evidence", "sentences"]
 
@@ -103,8 +104,8 @@ def read_rows(msg: ParsedMessage) -> RowSet:
     merged, conflicts = merge(rows)
     problems += conflicts
     text = "\n".join(_texts(msg))
-    merged = _with_notes(_with_legend(merged, text), text)
-    merged = _with_instruction(merged, text)
+    merged = _with_code_legend(_with_notes(_with_legend(merged, text), text), text)
+    merged = _with_instruction(with_targeted_instructions(merged, text), text)
     lots = list(dict.fromkeys(LOT_MENTION.findall(msg.subject + "\n" + text)))
     if len(lots) == 1:
         merged = [r if r.lot else _with_lot(r, lots[0]) for r in merged]
@@ -252,6 +253,24 @@ def _with_legend(rows: list[Row], text: str) -> list[Row]:
             row = replace(row, action=legend[key])
         out.append(row)
     return out
+
+
+# "Codes : 2900 = facture déjà payée / 0250 = assuré absent de notre référentiel", "0470 : prescription …"
+_CODE_LEGEND = re.compile(r"(?<![\d,./])(\d{4})(?:[ -]?\d{3})?\s*(?:=|:|→|–)\s*([^\W\d][^/\n;=|\t]{2,80}?)"
+                          r"\s*(?=/|;|\n|$|\.\s|,\s*\d{4}\s*[=:])")
+
+
+def _with_code_legend(rows: list[Row], text: str) -> list[Row]:
+    """Rows that give a reject code and no words take the code's label from a legend of the message
+    ("Codes : 2900 = facture déjà payée / 0250 = …"), when the legend gives that code one label."""
+    if not any(r.reject_code and not r.motif for r in rows):
+        return rows
+    legend: dict[str, set[str]] = {}
+    for code, label in _CODE_LEGEND.findall(text):
+        legend.setdefault(code, set()).add(label.strip(" .,:"))
+    return [replace(r, motif=next(iter(legend[r.reject_code])))
+            if r.reject_code and not r.motif and len(legend.get(r.reject_code, ())) == 1 else r
+            for r in rows]
 
 
 _NOTE = re.compile(r"^[ \t]*[(\[](\d{1,2})[)\]][ \t]+(\S.*)$")

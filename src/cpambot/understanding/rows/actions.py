@@ -15,8 +15,9 @@ from cpambot.understanding.classify.text.prefilter import Guarded
 from cpambot.understanding.rows.model import Action, Status
 
 # "sans refacturer", "ne pas retransmettre", "il ne faut surtout pas refacturer", "inutile de la renvoyer",
-# "ne refacturez pas"
-_NO_REBILL = Guarded(re.compile(r"\bne (?:re-?factur|re-?transm|re-?teletransm|renvoy)\w* (?:pas|plus)\b"
+# "ne refacturez pas", "ne la refacturez pas"
+_NO_REBILL = Guarded(re.compile(r"\bne (?:la |les |le |l')?(?:re-?factur|re-?transm|re-?teletransm|renvoy)\w*"
+                                r" (?:pas|plus)\b"
                         r"|(?:sans|(?:\bne\b|\bn')[^.;]{0,30}?\b(?:pas|plus)(?: (?:a|etre|de))?|inutile de"
                         r"|n'est pas necessaire de|pas de"
                         r"|aucune?) (?:la |les |une |nouvelle |de |nous |l'|le )?"
@@ -56,6 +57,7 @@ _CONTACT_PATIENT = Guarded(re.compile(r"(?:contact|rapproch|appel|joindre)\w* (?
                               r"(?:votre|vos|le|la|l'|les)"
                               r" ?(?:patient|patiente|assuree?|beneficiaire)s?\b"))
 _NOTHING = Guarded(re.compile(r"aucune (?:action|demarche|intervention)|pour information|rien a faire"
+                              r"|^(?:aucune?|rien|neant|sans objet)(?:\s*[-:(,.;]|$)"
                       r"|aucune suite|n'appelle aucune|pas d'action|sans suite de votre part"))
 
 

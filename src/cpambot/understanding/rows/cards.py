@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 
 from cpambot.understanding.classify.text.normalize import normalize
-from cpambot.understanding.rows.cells import role_of
+from cpambot.understanding.rows.cells import invoice_of, role_of
 from cpambot.understanding.rows.model import Row
 from cpambot.understanding.rows.rowcells import row_from_cells
 
@@ -24,7 +24,7 @@ def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int |
     when a label comes back or an invoice follows another."""
     records: list[dict[str, str]] = []
     current: dict[str, str] = {}
-    lines = list(lines)
+    lines = _labels_joined(list(lines))
     roles = [role_of(found.group(1)) if (found := _CARD_LINE.match(line)) else None for line in lines]
     for index, line in enumerate(lines):
         found = _CARD_LINE.match(line)
@@ -75,3 +75,44 @@ def _block_has_invoice(roles: list[str | None], lines: list[str], start: int) ->
             return True
         index += 1
     return False
+
+
+def _labels_joined(lines: list[str]) -> list[str]:
+    """Cards whose label and value stand in paragraphs of their own ("Facture", blank, "310902217", as a
+    mail client writes a grid of ``<div>`` in plain text) rewritten "Facture : 310902217"."""
+    out: list[str] = []
+    invoices = 0
+    index = 0
+    while index < len(lines):
+        line = lines[index].strip()
+        nxt = index + 1
+        while nxt < len(lines) and nxt - index <= 3 and not lines[nxt].strip():
+            nxt += 1
+        if line and _label(line) and nxt < len(lines) and lines[nxt].strip() \
+                and ":" not in lines[nxt] \
+                and _value_of(line, lines, nxt):
+            out.append(f"{line} : {lines[nxt].strip()}")
+            invoices += role_of(line) == "invoice" and invoice_of(lines[nxt]) is not None
+            index = nxt + 1
+            continue
+        out.append(lines[index])
+        index += 1
+    return out if invoices else lines  # (a salutation alone on its line is no label)
+
+
+def _label(line: str) -> bool:
+    """Whether a paragraph alone is a card's label: short, no figure, written in small letters (not a
+    name in capitals: "PAYET J."), a column's name."""
+    return len(line) <= 30 and ":" not in line and not re.search(r"\d|\t", line) \
+        and re.search(r"[a-zà-ÿ]{3}", line) is not None and role_of(line) is not None
+
+
+def _value_of(label: str, lines: list[str], index: int) -> bool:
+    """Whether the paragraph at ``index`` is the value of ``label`` above it, not the next label: it is
+    no label, or a label of the same column ("À faire" / "Aucune action"), or one followed by another
+    label ("À faire" / "Refacturer sans exonération" / "Facture")."""
+    value = lines[index].strip()
+    if not _label(value) or role_of(value) == role_of(label):
+        return True
+    after = next((line.strip() for line in lines[index + 1:index + 5] if line.strip()), "")
+    return not after or _label(after)

@@ -114,6 +114,13 @@ def _slice(line: str, starts: list[int]) -> list[str]:
     return [line[a:b].strip() for a, b in zip(adjusted, bounds, strict=True)]
 
 
+def _above(lines: list[str], start: int) -> str:
+    """The caption of a table starting at line ``start``: the three lines written above it (blank
+    lines, and lines of spaces a mail client's plain version puts between paragraphs, not counted)."""
+    written = [line for line in lines[max(0, start - 12):start] if line.strip()]
+    return "\n".join(written[-3:])
+
+
 def _fixed_width(lines: list[str]) -> tuple[list[Table], set[int]]:
     grids: list[Table] = []
     used: set[int] = set()
@@ -132,7 +139,7 @@ def _fixed_width(lines: list[str]) -> tuple[list[Table], set[int]]:
             used.add(j)
             j += 1
         if len(grid) >= 2:
-            grids.append(Table(grid, "\n".join(lines[max(0, i - 3):i])))
+            grids.append(Table(grid, _above(lines, i)))
         i = j
     return grids, used
 
@@ -178,7 +185,7 @@ def _stacked(lines: list[str]) -> tuple[list[Table], set[int]]:
                 break
         if len(grid) >= 2:
             first = items[start][0]
-            grids.append(Table(grid, "\n".join(lines[max(0, first - 3):first])))
+            grids.append(Table(grid, _above(lines, first)))
             used.update(range(first, items[pos - 1][0] + 1))
         k = max(pos, k + 1)
     return grids, used
@@ -229,7 +236,7 @@ def text_grids(text: str) -> list[Table]:
             current.append(cells)
             continue
         if len(current) >= 2:
-            grids.append(Table(current, "\n".join(all_lines[max(0, begin - 3):begin])))
+            grids.append(Table(current, _above(all_lines, begin)))
         current, starts = ([cells], positions) if cells is not None else ([], [])
         begin = index
     return grids

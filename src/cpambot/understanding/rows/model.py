@@ -40,6 +40,7 @@ class Row:
     motif: str | None = None  # the caisse's own words
     consigne: str | None = None  # the caisse's instruction, its own words
     beneficiary: str | None = None  # masked
+    name_keys: tuple[str, ...] = ()  # hashes of the beneficiary's name words (rows.targets), not the name
     status: Status | None = None
     action: Action | None = None
     whole_lot: bool = False  # the row names a lot, no invoice: the whole lot is concerned

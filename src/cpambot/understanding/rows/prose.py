@@ -22,6 +22,8 @@ _CARE = re.compile(r"(?:soins?|actes?|s[ée]ances?|passages?|ex[ée]cut\w*|prest
                    r"[^.\d]{0,25}$")
 
 
+_SAME_REJECT = re.compile(r"(?i)\bm[êe]mes? (?:rejet|motif|anomalie|code)")
+_SAME_LOT = re.compile(r"(?i)\bm[êe]me lot\b")
 _LOTS = re.compile(r"\blots?\s*(?:n[°o]\.?\s*)?(\d{3})(?!\d)")  # in folded text
 _PROSE_MOTIF = re.compile(r"(?i)motif\s*(?:du rejet|de rejet|d'anomalie)?\s*(?:suivant\s*)?[:\-–]?\s*"
                           r"(?:\d{4}(?:\s*[-/ ]\s*\d{3})?\s*[-:–]?\s*)?[«\"]?\s*([^«»\"\n.;]{3,160})")
@@ -45,7 +47,8 @@ _WRAPPED = re.compile(r"(?<![.:;!?])[ \t]*\n[ \t]*(?=[a-zà-ÿ])|(?<=[A-ZÀ-Ý]{
 _INSTRUCTION_START = re.compile(r"(?i)(?:merci|veuillez|nous vous|je vous|vous |il vous|transmet|adress|"
                                 r"envoy|"
                                 r"refactur|re-?transm|re-?t[ée]l[ée]transm|corrig|contact|pri[eè]re|pensez)")
-_AFTER_CODE = re.compile(r"\s*(?:[-–:]\s*|(?=[A-ZÀ-Ý]{2}))([A-ZÀ-Ýa-zà-ÿ][^.;\n]{3,150})")
+_AFTER_CODE = re.compile(r"\s*(?:[-–:]\s*|(?=[A-ZÀ-Ý]{2})|(?=[A-ZÀ-Ý][a-zà-ÿ]))"
+                         r"([A-ZÀ-Ýa-zà-ÿ][^.;\n]{3,150})")
 _COLON_CODE = re.compile(r":\s*(\d{4})\s+(\d{3})\s+([A-ZÀ-Ýa-zà-ÿ][^.\n;]{3,150})")
 
 
@@ -97,6 +100,12 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
                 and status_of(found.group(1)) is not Status.PAID:
             motif = found.group(1).strip()  # "…, montant 18,60 € : pièce justificative non parvenue."
         single = len(invoices) == 1
+        if rows and single and code is None and motif is None and _SAME_REJECT.search(chunk):
+            # "Facture n° 200981352 (même lot) – … – même rejet": the reject of the row above
+            code, motif = (rows[-1].reject_code, rows[-1].reject_subcode), rows[-1].motif
+            code = code if code[0] else None
+        if rows and single and not lots and _SAME_LOT.search(chunk) and rows[-1].lot:
+            lots = [rows[-1].lot]
         for number in invoices:
             rows.append(Row(invoice=number, lot=lots[0] if len(set(lots)) == 1 else None,
                             care_date=care if single else None,

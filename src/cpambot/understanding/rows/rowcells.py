@@ -11,6 +11,7 @@ from cpambot.understanding.classify.text.amounts import find_amounts
 from cpambot.understanding.rows.actions import action_of, status_of
 from cpambot.understanding.rows.cells import amount_of, code_of, date_of, invoice_of, invoices_in, lot_of
 from cpambot.understanding.rows.model import Row, Status
+from cpambot.understanding.rows.targets import name_keys
 
 
 def _masked(text: str) -> str | None:
@@ -25,7 +26,7 @@ def _masked(text: str) -> str | None:
 
 _THEN_INSTRUCTION = re.compile(r"(?<=[.;])\s*(?=[A-ZÀ-Ý])")
 _STATUS_REASON = re.compile(r"(?i)\s*(?:rejet\w*|refus\w*|non (?:pay|regl|réglé)\w*|anomalie)\s*"
-                            r"(?:[:–-]\s*([^\W\d][^\n]{2,150})|(\d{4}\b[^\n]{2,150}))$")
+                            r"(?:[:–-]\s*([^\W\d][^\n]{2,150})|(?:[:–-]\s*)?(\d{4}\b[^\n]{2,150}))$")
 
 
 # "Motif du rejet : …", "Libellé : …", "« … »": the caisse's words without what frames them
@@ -96,7 +97,8 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
                paid_amount=amount_of(cells.get("paid_amount", "")) if cells.get("paid_amount") else None,
                reject_code=code[0] if code else None, reject_subcode=code[1] if code else None,
                motif=motif, consigne=consigne, beneficiary=_masked(cells.get("beneficiary", "")),
-               status=status, action=action_of(consigne, motif, cells.get("status")),
+               name_keys=name_keys(cells.get("beneficiary", "")), status=status,
+               action=action_of(consigne, motif, cells.get("status")),
                whole_lot=invoice is None, source=source)
 
 

@@ -22,6 +22,7 @@ def test_words_asking_to_bill_again(text):
     "La prescription ne nous est pas parvenue", "Prescription absente",
     "Merci de nous transmettre une copie de l'accord préalable",
     "Merci de nous adresser la prescription, sans refacturer",
+    "Ne la refacturez pas : envoyez-nous seulement une copie de l'ordonnance",
 ])
 def test_words_asking_for_a_document(text):
     """GIVEN a request for a document, or a missing document, maybe with "sans refacturer" WHEN read
@@ -44,7 +45,8 @@ def test_words_asking_for_a_call(text):
 @pytest.mark.parametrize("text", [
     "Ne pas retransmettre", "Ne refacturez pas cette facture", "Il ne faut surtout pas refacturer",
     "Pour information", "Aucune action de votre part", "Rien à faire",
-    "Aucune démarche n'est nécessaire, ne pas refacturer",
+    "Aucune démarche n'est nécessaire, ne pas refacturer", "Aucune – réglée sur le lot 409", "Néant",
+    "Ne la refacturez pas",
 ])
 def test_words_asking_for_nothing(text):
     """GIVEN a negated re-billing or an information only WHEN read THEN aucune: the negation settles it

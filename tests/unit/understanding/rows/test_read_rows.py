@@ -278,3 +278,45 @@ def test_returns_evidence(rows, evidence):
     """GIVEN rows of several shapes WHEN the lot-return evidence is asked THEN rejects beside other
     outcomes, codes in tables, whole lots or several instructions are strong; sentences are weak."""
     assert returns_evidence(rows) == evidence
+
+
+def test_a_legend_of_codes_gives_the_rows_their_labels():
+    """GIVEN a table of rejects giving only codes and a legend line "Codes : 2900 = facture déjà payée /
+    0250 = assuré absent de notre référentiel" WHEN read THEN each row takes its code's label."""
+    text = ("Lot 318 du 02/10/2026 – factures rejetées :\n\n"
+            "Assuré\tN° facture\tDate soins\tMt facturé\tCode rejet\n"
+            "CHATEL Bernard\t400227815\t28/09/2026\t31,50\t2900\n"
+            "PERRILLAT Jeanne\t400227822\t29/09/2026\t63,00\t0250\n\n"
+            "Codes : 2900 = facture déjà payée / 0250 = assuré absent de notre référentiel\n")
+    found = read_rows(message(text))
+    assert [(r.invoice, r.reject_code, r.motif) for r in found.rows] == [
+        ("400227815", "2900", "facture déjà payée"),
+        ("400227822", "0250", "assuré absent de notre référentiel")]
+
+
+def test_same_reject_and_same_lot_as_the_row_above():
+    """GIVEN numbered lines where the second says "(même lot)" and "même rejet" WHEN read THEN it takes
+    the lot, code and label of the line above."""
+    text = ("1) Lot 233 – Facture n° 200981345 – soins du 14/09/2026 – 35,70 € – rejet 0317 051 "
+            "Incompatibilité nature d'assurance\n"
+            "2) Facture n° 200981352 (même lot) – soins du 15/09/2026 – 22,96 € – même rejet\n")
+    found = read_rows(message(text))
+    assert [(r.invoice, r.lot, r.reject_code, r.motif) for r in found.rows] == [
+        ("200981345", "233", "0317", "Incompatibilité nature d'assurance"),
+        ("200981352", "233", "0317", "Incompatibilité nature d'assurance")]
+
+
+def test_cards_whose_labels_and_values_are_paragraphs_apart():
+    """GIVEN label/value cards written one paragraph per label and per value (a mail client's plain
+    version of a grid of <div>), a salutation alone on its line above WHEN read THEN one row per card
+    with its amount, status, code, words and instruction."""
+    text = ("Madame,\n\nvoici le retour sur votre lot 077 :\n\n"
+            "Facture\n\n310902217\n\nDate des soins\n\n19/10/2026\n\nMontant\n\n24,30 €\n\n"
+            "Statut\n\nRejetée – 0450 072 Exonération non trouvée au fichier\n\n"
+            "À faire\n\nRefacturer sans exonération\n\n\n"
+            "Facture\n\n310902231\n\nDate des soins\n\n20/10/2026\n\nMontant\n\n15,60 €\n\n"
+            "Statut\n\nRejetée – 2900 005 Facture déjà payée\n\nÀ faire\n\nAucune action de votre part\n")
+    found = read_rows(message(text))
+    assert [(r.invoice, r.amount, r.reject_code, r.motif, r.action) for r in found.rows] == [
+        ("310902217", Decimal("24.30"), "0450", "Exonération non trouvée au fichier", Action.REBILL),
+        ("310902231", Decimal("15.60"), "2900", "Facture déjà payée", Action.NONE)]

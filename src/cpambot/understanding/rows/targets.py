@@ -1,0 +1,124 @@
+"""Instructions a message gives to some of its rows, in sentences under the list: "Pour les deux
+premières factures, … refacturer", "Pour la dernière, ne la refacturez pas : envoyez-nous …",
+"Pour M. CHATEL, …", "Pour les 2 factures du lot 118 : …", "Pour les 2 autres, …".
+
+A sentence's target is resolved only when it is certain: the invoices or the lot it names, an
+ordinal of the list, a patient's name (compared through hashes: the names are not kept), or
+"les autres" (the rows no earlier sentence took). A count that does not match ("les 2 autres"
+when three are left) resolves nothing. Only rows whose own words asked for nothing take it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import replace
+
+from cpambot.understanding.classify.text.normalize import normalize
+from cpambot.understanding.rows.actions import action_of
+from cpambot.understanding.rows.cells import LOT_MENTION, invoices_in
+from cpambot.understanding.rows.model import Row, Status
+
+# "Pour les deux premières factures, …", "Concernant M. RIOU : …", "S'agissant de celle du lot 121, …"
+_FOR = re.compile(r"(?is)^\s*(?:[-•*]\s*)?"
+                  r"(?:pour|concernant|s'agissant d[eu]s?|quant [àa]|en ce qui concerne)\s+"
+                  r"(.{1,90}?)\s*[,:]\s+(\S.*)$")
+# a sentence ends before a capital, not after "M." or "Mme." ("Pour M. CHATEL, …")
+_SENTENCE_END = re.compile(r"(?<!\bM\.)(?<!\bMr\.)(?<!\bMme\.)(?<!\bDr\.)(?<=[.!?])\s+(?=[A-ZÀ-Ý])")
+_UNIT_START = re.compile(r"(?i)^\s*(?:[-•*]\s*|\d+[.)]\s*)?"
+                         r"(?:pour|concernant|s'agissant|quant [àa]|en ce qui)\b")
+_NUMBERS = {"deux": 2, "2": 2, "trois": 3, "3": 3, "quatre": 4, "4": 4, "cinq": 5, "5": 5}
+_FIRST_N = re.compile(r"\bles (deux|2|trois|3|quatre|4) premier")
+_LAST_N = re.compile(r"\bles (deux|2|trois|3) dernier")
+_ORDINAL = ((re.compile(r"\b(?:1 ?(?:ere|er|re)|premiere?)\b"), 0),
+            (re.compile(r"\b(?:2 ?(?:e|eme|nde?)|deuxieme|seconde?)\b"), 1),
+            (re.compile(r"\b(?:3 ?(?:e|eme)|troisieme)\b"), 2),
+            (re.compile(r"\b(?:4 ?(?:e|eme)|quatrieme)\b"), 3),
+            (re.compile(r"\bderniere?\b"), -1))
+_OTHERS = re.compile(r"\b(?:les |l')?(?:(deux|2|trois|3|quatre|4) )?(?:autres?|restantes?|suivantes)\b"
+                     r"|\ble reste\b")
+_COUNT = re.compile(r"\bles (deux|2|trois|3|quatre|4|cinq|5) (?:factures?|dossiers?|lignes?)\b")
+
+
+def name_keys(cell: str) -> tuple[str, ...]:
+    """Hashes of a name's words (3 letters or more): enough to tell that a sentence names this
+    patient, without keeping the name."""
+    return tuple(_hash(w) for w in re.findall(r"[a-z]{3,}", normalize(cell)))
+
+
+def _hash(word: str) -> str:
+    return hashlib.blake2s(word.encode(), digest_size=6).hexdigest()
+
+
+def _units(text: str) -> list[str]:
+    """Paragraphs, with a line that starts "Pour …" or a bullet starting a new one, wrapped lines
+    joined."""
+    units: list[list[str]] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        for line in paragraph.splitlines():
+            if not units or not units[-1] or _UNIT_START.match(line) or re.match(r"\s*[-•*]\s", line):
+                units.append([])
+            units[-1].append(line.strip())
+        units.append([])
+    return [" ".join(u) for u in units if u]
+
+
+def _targets(target: str, rows: list[Row], taken: set[int]) -> list[int] | None:
+    """Indexes of the rows ``target`` names, or None when it names none for sure."""
+    folded = normalize(target)
+    if re.search(r"\bfois\b|\btoute?s?\b|\binformation", folded):
+        return None  # "pour la première fois", "pour toute question", "pour information"
+    listed = [i for i, r in enumerate(rows) if r.invoice]
+    if numbers := invoices_in(target):
+        found = [i for i, r in enumerate(rows) if r.invoice in numbers]
+        return found if len(found) == len(numbers) else None
+    pool = listed
+    if lots := LOT_MENTION.findall(target):
+        pool = [i for i in listed if rows[i].lot in lots]
+        if not pool:
+            return None
+    count = _COUNT.search(folded)
+    if m := _FIRST_N.search(folded):
+        chosen = pool[:_NUMBERS[m.group(1)]]
+    elif m := _LAST_N.search(folded):
+        chosen = pool[-_NUMBERS[m.group(1)]:]
+    elif m := _OTHERS.search(folded):
+        if not taken:
+            return None  # "les autres" with no sentence before it: others than what?
+        chosen = [i for i in pool if i not in taken]
+        if m.group(1) and len(chosen) != _NUMBERS[m.group(1)]:
+            return None
+    elif ordinal := next((index for pattern, index in _ORDINAL if pattern.search(folded)), None):
+        chosen = [pool[ordinal]] if -len(pool) <= ordinal < len(pool) else []
+    elif lots:
+        chosen = pool
+    else:
+        words = {_hash(w) for w in re.findall(r"[a-z]{3,}", folded)}
+        chosen = [i for i in pool if words & set(rows[i].name_keys)]
+    if count and len(chosen) != _NUMBERS[count.group(1)]:
+        return None
+    return chosen or None
+
+
+def with_targeted_instructions(rows: list[Row], text: str) -> list[Row]:
+    """``rows`` with the actions of the sentences that say which rows they are about."""
+    if not any(r.action is None and r.invoice for r in rows) or "our" not in text:
+        return rows
+    rows = list(rows)
+    taken: set[int] = set()
+    for unit in _units(text):
+        parts = _SENTENCE_END.split(unit)
+        starts = [k for k, sentence in enumerate(parts) if _FOR.match(sentence)]
+        for n, k in enumerate(starts):
+            found = _FOR.match(parts[k])
+            assert found is not None
+            end = starts[n + 1] if n + 1 < len(starts) else len(parts)
+            action = action_of(" ".join([found.group(2), *parts[k + 1:end]]))
+            chosen = _targets(found.group(1), rows, taken)
+            if action is None or chosen is None:
+                continue
+            taken.update(chosen)
+            for i in chosen:
+                if rows[i].action is None and rows[i].status is not Status.PAID:
+                    rows[i] = replace(rows[i], action=action)
+    return rows

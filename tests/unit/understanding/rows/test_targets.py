@@ -1,0 +1,68 @@
+"""Instructions given in sentences under the list to some of its rows: by ordinal, lot, invoice,
+patient's name, or "les autres"."""
+
+import pytest
+
+from cpambot.understanding.rows.model import Action, Row, Status
+from cpambot.understanding.rows.targets import name_keys, with_targeted_instructions
+
+
+def rows(*lots: str, names: tuple[str, ...] = ()) -> list[Row]:
+    names = names or tuple("" for _ in lots)
+    return [Row(invoice=f"20098{i:04d}", lot=lot, name_keys=name_keys(name), status=Status.REJECTED)
+            for i, (lot, name) in enumerate(zip(lots, names, strict=True))]
+
+
+def actions(result: list[Row]) -> list[Action | None]:
+    return [r.action for r in result]
+
+
+def test_ordinals_of_the_list():
+    """GIVEN three rows and sentences for "les deux premières factures" and "la dernière" WHEN read
+    THEN the first two take the first instruction and the last one the second."""
+    text = ("Pour les deux premières factures, merci de modifier la nature d'assurance et de "
+            "les refacturer.\n"
+            "Pour la dernière, ne la refacturez pas : envoyez-nous seulement une copie de l'ordonnance.")
+    assert actions(with_targeted_instructions(rows("233", "233", "236"), text)) == [
+        Action.REBILL, Action.REBILL, Action.PIECES]
+
+
+def test_a_patient_named_then_the_others():
+    """GIVEN rows whose beneficiaries are CHATEL, PERRILLAT and VULLIET, and "Pour M. CHATEL, … ne
+    surtout pas la refacturer" then "Pour les 2 autres, … merci de refacturer" WHEN read THEN CHATEL's
+    row asks nothing and the two others are to be re-billed (the name is compared through hashes)."""
+    text = ("Pour M. CHATEL, la facture a déjà été réglée le 25/09 : ne surtout pas la refacturer.\n"
+            "Pour les 2 autres, les assurés ont muté, merci de refacturer à la bonne caisse.")
+    result = with_targeted_instructions(
+        rows("318", "318", "318", names=("CHATEL Bernard", "PERRILLAT Jeanne", "VULLIET Marc")), text)
+    assert actions(result) == [Action.NONE, Action.REBILL, Action.REBILL]
+    assert all("chatel" not in key for key in result[0].name_keys)
+
+
+def test_rows_named_by_their_lot():
+    """GIVEN rows of lots 118, 118 and 121 and one instruction per lot WHEN read THEN each row takes
+    its lot's instruction."""
+    text = ("Pour les 2 factures du lot 118 : merci de corriger puis de refacturer.\n"
+            "Pour celle du lot 121 : ne pas refacturer, elle a deja ete reglee. Rien a faire.")
+    assert actions(with_targeted_instructions(rows("118", "118", "121"), text)) == [
+        Action.REBILL, Action.REBILL, Action.NONE]
+
+
+@pytest.mark.parametrize("text", [
+    "Pour les 3 autres, merci de refacturer.",  # "les autres" before any row was named
+    "Pour la première fois, merci de refacturer.",
+    "Pour toute question, contactez le 3608.",
+    "Pour les 5 factures du lot 118 : merci de refacturer.",  # two rows in lot 118, not five
+])
+def test_targets_that_are_not_certain_give_nothing(text):
+    """GIVEN a sentence whose target is not certain (others than nothing, a count that does not match,
+    "pour la première fois", "pour toute question") WHEN read THEN no row takes its instruction."""
+    assert actions(with_targeted_instructions(rows("118", "118", "121"), text)) == [None, None, None]
+
+
+def test_a_row_whose_own_words_asked_keeps_its_action():
+    """GIVEN a row whose own words already asked for a document WHEN a sentence targets it THEN its own
+    action stays."""
+    own = [Row(invoice="200980001", action=Action.PIECES), Row(invoice="200980002")]
+    text = "Pour les deux premières factures, merci de refacturer."
+    assert actions(with_targeted_instructions(own, text)) == [Action.PIECES, Action.REBILL]
