@@ -22,6 +22,19 @@ _CARE = re.compile(r"(?:soins?|actes?|s[ée]ances?|passages?|ex[ée]cut\w*|prest
                    r"[^.\d]{0,25}$")
 
 
+# "(réglée sur votre lot 091)", "déjà payée sur le lot 315": another lot, where it was paid
+_PAID_ON_LOT = re.compile(r"\b(?:regle|paye|rembourse|liquide|mise? en paiement|deja)\w*[^.;]{0,30}?"
+                          r"\b(?:sur|dans|avec|par) (?:votre |le |un |l'autre )?lots?\s*"
+                          r"(?:n[°o]\.?\s*)?(\d{3})")
+_EXPLAINED = re.compile(r"\s*\((?=[^)]*(?:\blot\b|\d{2}/\d{2}|r[ée]gl[ée]|pay[ée]))[^)]{3,80}\)\s*$")
+
+
+def _own_lots(folded: str) -> list[str]:
+    """The lots a folded passage names as its own (not the lot an invoice was already paid on)."""
+    elsewhere = set(_PAID_ON_LOT.findall(folded))
+    return [lot for lot in _LOTS.findall(folded) if lot not in elsewhere]
+
+
 _SAME_REJECT = re.compile(r"(?i)\bm[êe]mes? (?:rejet|motif|anomalie|code)")
 _SAME_LOT = re.compile(r"(?i)\bm[êe]me lot\b")
 _LOTS = re.compile(r"\blots?\s*(?:n[°o]\.?\s*)?(\d{3})(?!\d)")  # in folded text
@@ -47,8 +60,9 @@ _WRAPPED = re.compile(r"(?<![.:;!?])[ \t]*\n[ \t]*(?=[a-zà-ÿ])|(?<=[A-ZÀ-Ý]{
 _INSTRUCTION_START = re.compile(r"(?i)(?:merci|veuillez|nous vous|je vous|vous |il vous|transmet|adress|"
                                 r"envoy|"
                                 r"refactur|re-?transm|re-?t[ée]l[ée]transm|corrig|contact|pri[eè]re|pensez)")
-_AFTER_CODE = re.compile(r"\s*(?:[-–:]\s*|(?=[A-ZÀ-Ý]{2})|(?=[A-ZÀ-Ý][a-zà-ÿ]))"
-                         r"([A-ZÀ-Ýa-zà-ÿ][^.;\n]{3,150})")
+# the words after a reject code: "rejet 0250 050 assuré absent de notre référentiel", "… 0470 049 –
+# Prescription interdite"
+_AFTER_CODE = re.compile(r"\s*(?:[-–:]\s*)?([A-ZÀ-Ýa-zà-ÿ][^.;\n]{3,150})")
 _COLON_CODE = re.compile(r":\s*(\d{4})\s+(\d{3})\s+([A-ZÀ-Ýa-zà-ÿ][^.\n;]{3,150})")
 
 
@@ -59,7 +73,7 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
     rows: list[Row] = []
     current_lot: str | None = None  # "Après examen de votre lot n° 146…": the paragraphs after it
     for chunk in _chunks(text):
-        lots = _LOTS.findall(normalize(chunk)) if "lot" in chunk.lower() else []
+        lots = _own_lots(normalize(chunk)) if "lot" in chunk.lower() else []
         if len(set(lots)) == 1:
             current_lot = lots[0]
         elif lots:
@@ -69,7 +83,7 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
             continue
         if len(set(lots)) > 1 and len(invoices) == 1:  # the lot named in the invoice's own sentence
             own = next((s for s in _SENTENCE_END.split(chunk) + chunk.split("\n") if invoices_in(s)), "")
-            lots = _LOTS.findall(normalize(own)) or lots
+            lots = _own_lots(normalize(own)) or lots
         lots = lots or ([current_lot] if current_lot else [])
         amounts = find_amounts(chunk)
         care = None
@@ -89,6 +103,8 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
         elif found := _COLON_CODE.search(chunk):  # "… : 0470 049 Prescription interdite à cette date."
             code = (found.group(1), found.group(2))
             motif = found.group(3).strip(" .;:–-")
+        if motif:  # "facture déjà payée (réglée sur votre lot 091)": the reject, not its explanation
+            motif = _EXPLAINED.sub("", motif)
         if found := _PROSE_MOTIF.search(_WRAPPED.sub(" ", chunk)):  # (a motif may wrap)
             motif = found.group(1).strip(" :–-")
             stated, words = code_in_motif(motif)  # "Prescription interdite – code 0470 049"

@@ -37,7 +37,7 @@ _ORDINAL = ((re.compile(r"\b(?:1 ?(?:ere|er|re)|premiere?)\b"), 0),
             (re.compile(r"\bderniere?\b"), -1))
 _OTHERS = re.compile(r"\b(?:les |l')?(?:(deux|2|trois|3|quatre|4) )?(?:autres?|restantes?|suivantes)\b"
                      r"|\ble reste\b")
-_COUNT = re.compile(r"\bles (deux|2|trois|3|quatre|4|cinq|5) (?:factures?|dossiers?|lignes?)\b")
+_COUNT = re.compile(r"\b(?:les|ces) (deux|2|trois|3|quatre|4|cinq|5) (?:factures?|dossiers?|lignes?)\b")
 
 
 def name_keys(cell: str) -> tuple[str, ...]:
@@ -95,6 +95,8 @@ def _targets(target: str, rows: list[Row], taken: set[int]) -> list[int] | None:
     else:
         words = {_hash(w) for w in re.findall(r"[a-z]{3,}", folded)}
         chosen = [i for i in pool if words & set(rows[i].name_keys)]
+        if not chosen and count and _NUMBERS[count.group(1)] == len(pool):
+            chosen = pool  # "Pour ces deux factures :" under a list of two
     if count and len(chosen) != _NUMBERS[count.group(1)]:
         return None
     return chosen or None

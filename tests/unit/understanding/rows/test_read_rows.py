@@ -320,3 +320,18 @@ def test_cards_whose_labels_and_values_are_paragraphs_apart():
     assert [(r.invoice, r.amount, r.reject_code, r.motif, r.action) for r in found.rows] == [
         ("310902217", Decimal("24.30"), "0450", "Exonération non trouvée au fichier", Action.REBILL),
         ("310902231", Decimal("15.60"), "2900", "Facture déjà payée", Action.NONE)]
+
+
+def test_bullets_under_a_lot_heading_with_labels_after_codes_and_a_lot_paid_elsewhere():
+    """GIVEN bullets under "LOT 093 du 21/09/2026 – traité le 16/10/2026", one saying "rejet 0250 050
+    assuré absent de notre référentiel", one "facture déjà payée (réglée sur votre lot 091)" WHEN read
+    THEN every row is of lot 093 (091 is where it was paid), with the words after the code as label."""
+    text = ("LOT 093 du 21/09/2026 – traité le 16/10/2026\n\n"
+            "•\tM. SAID Houmadi – facture 800045529 – soins du 15/09/2026 – 31.80 EUR : "
+            "rejet 0250 050 assuré absent de notre référentiel. Merci de corriger le NIR et de refacturer.\n"
+            "•\tMme MADI Zaïnaba – facture 800045536 – soins du 16/09/2026 – 47.25 EUR : "
+            "rejet 2900 005 facture déjà payée (réglée sur votre lot 091). Pas d'action de votre part.\n")
+    found = read_rows(message(text))
+    assert [(r.invoice, r.lot, r.reject_code, r.motif, r.action) for r in found.rows] == [
+        ("800045529", "093", "0250", "assuré absent de notre référentiel", Action.REBILL),
+        ("800045536", "093", "2900", "facture déjà payée", Action.NONE)]

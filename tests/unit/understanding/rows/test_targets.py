@@ -66,3 +66,12 @@ def test_a_row_whose_own_words_asked_keeps_its_action():
     own = [Row(invoice="200980001", action=Action.PIECES), Row(invoice="200980002")]
     text = "Pour les deux premières factures, merci de refacturer."
     assert actions(with_targeted_instructions(own, text)) == [Action.PIECES, Action.REBILL]
+
+
+def test_these_two_invoices_under_a_list_of_two():
+    """GIVEN a list of two rows and "Pour ces deux factures : … il faut corriger et refacturer" WHEN read
+    THEN both are to be re-billed; "ces trois factures" under two rows gives nothing."""
+    text = "Pour ces deux factures : dans les deux cas il faut corriger et refacturer."
+    assert actions(with_targeted_instructions(rows("541", "542"), text)) == [Action.REBILL, Action.REBILL]
+    text = "Pour ces trois factures : il faut corriger et refacturer."
+    assert actions(with_targeted_instructions(rows("541", "542"), text)) == [None, None]
