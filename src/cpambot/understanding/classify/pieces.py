@@ -46,8 +46,9 @@ KEYWORDS = keywords(
     ("justificatifs? (?:de deplacement|des? (?:indemnites|frais) de deplacement)", 0.85),
     ("(?:pieces?|justificatifs?) (?:justificatives? )?a (?:nous )?(?:transmettre|adresser|fournir|envoyer"
      "|faire parvenir)", 0.9),
-    ("(?:nous avons besoin|il nous (?:faut|manque)|nous (?:sont|est) necessaires?) (?:de |des |du |d'|les )?"
-     "[^.]{0,40}(?:pieces?|justificatifs?|prescriptions?|ordonnances?|documents?)", 0.85),
+    ("(?:nous avons besoin|il (?:nous |me )?(?:faut|manque)|nous (?:sont|est) necessaires?) "
+     "(?:de |des |du |d'|les )?[^.]{0,40}"
+     "(?:pieces?|justificatifs?|prescriptions?|ordonnances?|documents?)", 0.85),
     # the request told without its title
     ("(?:prescriptions?|ordonnances?|pieces? justificatives?|justificatifs?)\\b[^.]{0,160}"
      "(?:ne nous (?:sont|est) pas (?:encore )?parvenue?s?|nous manquent"

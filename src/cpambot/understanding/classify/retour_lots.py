@@ -27,6 +27,8 @@ KEYWORDS = keywords(
     ("\\barl negatif", 0.9),
     ("(?:retransmettre|renvoyer|reteletransmettre|reemettre) (?:ce|le|votre|ces|vos) lots?", 0.85),
     ("lots? (?:n[°o] ?)?(?:\\d{3} )?(?:non integre|n'a pas ete integre|a ete rejete|est rejete)", 0.85),
+    ("\\blots? (?:n[°o] ?)?\\d{3}\\b[^.]{0,80}?(?:n'a (?:pas )?pu etre (?:integre|traite|pris en charge)"
+     "|n'a pas ete (?:integre|traite))", 0.85),
 )
 
 _LOT_PROBLEM = re.compile(r"\blot (?:n[°o] ?)?(\d{3})\b(?:[^.\n]{0,60}?\n?[^.\n]{0,60}?)"

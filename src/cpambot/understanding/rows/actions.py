@@ -15,11 +15,11 @@ from cpambot.understanding.classify.text.prefilter import Guarded
 from cpambot.understanding.rows.model import Action, Status
 
 # "sans refacturer", "ne pas retransmettre", "il ne faut surtout pas refacturer", "inutile de la renvoyer",
-# "ne refacturez pas", "ne la refacturez pas"
+# "ne refacturez pas", "ne la refacturez pas", "pas la peine de refacturer"
 _NO_REBILL = Guarded(re.compile(r"\bne (?:la |les |le |l')?(?:re-?factur|re-?transm|re-?teletransm|renvoy)\w*"
                                 r" (?:pas|plus)\b"
                         r"|(?:sans|(?:\bne\b|\bn')[^.;]{0,30}?\b(?:pas|plus)(?: (?:a|etre|de))?|inutile de"
-                        r"|n'est pas necessaire de|pas de"
+                        r"|n'est pas necessaire de|pas de|pas la peine de|(?:pas|nul) besoin de"
                         r"|aucune?) (?:la |les |une |nouvelle |de |nous |l'|le )?"
                         r"(?:renvoyer\b|re-?(?:facturer|"
                         r"factur|teletransm|transm|emettre|envoyer la facture)|nouvelle facture|"
