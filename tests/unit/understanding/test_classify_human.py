@@ -267,6 +267,26 @@ def test_complement_and_mise_en_demeure():
     assert demeure.facts[0].details["majoration"] == "10 %"
 
 
+def test_a_lot_return_with_a_pieces_request_beside_it():
+    """GIVEN a lot return whose table lists two rejects, and a passage beside it asking for the missing
+    prescription of another invoice before a date, without re-billing WHEN read THEN the two rejects to
+    re-bill, and a pièces request for the other invoice with its deadline."""
+    body = ("Deux choses pour vous :\n\n1/ Retour sur vos lots 541 et 542 :\n\n"
+            "Lot\tFacture\tSoins\tMontant\tRejet\tMotif\n"
+            "541\t600118734\t05/10/2026\t33,60 €\t0470 049\tPrescription interdite à cette date\n"
+            "542\t600119020\t07/10/2026\t71,45 €\t0450 072\tExonération non trouvée au fichier\n\n"
+            "Pour ces deux factures : il faut corriger et refacturer.\n\n"
+            "2/ Par ailleurs, pour la facture 600117655 (lot 538, soins du 28/09/2026) il nous manque la "
+            "prescription médicale. Merci de me l'envoyer avant le 30/10/2026. Pas de refacturation pour "
+            "celle-ci, elle est en attente chez nous.\n\nCordialement\n")
+    reading = classify_human(mail("Retour sur vos lots", body, sender="ps@assurance-maladie.fr"), "caisse")
+    got = [(f.kind, f.invoice, f.details.get("action"), f.details.get("deadline")) for f in reading.facts]
+    assert got == [
+        ("invoice_in_anomaly", "600118734", "refacturer", None),
+        ("invoice_in_anomaly", "600119020", "refacturer", None),
+        ("pieces_requested", "600117655", "pieces", date(2026, 10, 30))]
+
+
 @pytest.mark.parametrize(("subject", "body", "amount"), [
     ("Notification de payer 63-IDEL-26-5521",
      "Montant de l'indu : 2 146,80 €\nDéjà récupéré par retenue : 512,30 €\n"

@@ -10,13 +10,14 @@ paiement") gives ``invoice_paid``. A row that cannot be read sends the message t
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from cpambot.understanding.classify.text.dates import date_after, find_delay
 from cpambot.understanding.classify.text.keywords import keyword_score, keywords
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
-from cpambot.understanding.rows import Row, Status, read_rows
+from cpambot.understanding.rows import Action, Row, Status, read_rows
 from cpambot.understanding.rows.actions import action_of
 
 KEYWORDS = keywords(
@@ -46,6 +47,9 @@ def _row_fact(row: Row, caisse: str | None, extra: dict) -> Fact:
                                  ("consigne", row.consigne), ("care_period", row.care_period),
                                  ("beneficiary", row.beneficiary), ("reject_subcode", row.reject_subcode))
                if v}
+    if row.source == "aside":  # a document asked for beside the table, not a reject of it
+        return Fact(FactKind.PIECES_REQUESTED, caisse=caisse, lot=row.lot, invoice=row.invoice,
+                    amount=row.amount, date=row.care_date, details={"action": Action.PIECES.value})
     if row.status is Status.PAID:
         return Fact(FactKind.INVOICE_PAID, caisse=caisse, lot=row.lot, invoice=row.invoice, amount=row.amount,
                     part="AMO", details={"source": "retour_lots"})
@@ -81,11 +85,23 @@ def _place(facts: list[Fact], lot_fact: Fact, at: int, folded: str) -> None:
     facts.append(lot_fact)
 
 
+def _with_deadline(fact: Fact, text: str) -> Fact:
+    """A pièces request beside the table with the date it must be sent by ("avant le 30/10/2026"), read in
+    the passage that names its invoice."""
+    if fact.kind != FactKind.PIECES_REQUESTED or not fact.invoice:
+        return fact
+    digits = r"[ .\u00a0]?".join(re.findall(r"\d{3}", fact.invoice))
+    found = re.search(rf"(?<!\d){digits}(?!\d)", text)
+    passage = text[found.start():found.start() + 500].split("\n\n")[0] if found else ""
+    deadline = date_after(passage, r"(?:avant|au plus tard) le\s*", span=2)
+    return replace(fact, details={**fact.details, "deadline": deadline}) if deadline else fact
+
+
 def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     delay = find_delay(msg.all_text())
     extra = {"delay_days": delay[0]} if delay and delay[1] == "days" else {}
     rowset = read_rows(msg)
-    facts = [_row_fact(row, caisse, extra) for row in rowset.rows]
+    facts = [_with_deadline(_row_fact(row, caisse, extra), msg.all_text()) for row in rowset.rows]
     folded = normalize(msg.all_text())
     for found in _LOT_PROBLEM.finditer(folded):
         lot = found.group(1)

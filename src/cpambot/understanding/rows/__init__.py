@@ -98,7 +98,7 @@ def read_rows(msg: ParsedMessage) -> RowSet:
         for text in _texts(msg):
             rows += prose_rows(text, default_year=default_year)
     else:
-        rows += _details(rows, msg, default_year)
+        rows += _details(rows, msg, default_year) + _aside(rows, msg, default_year)
     if not totals and rows:
         problems += _total_below(rows, msg.text or "")
     merged, conflicts = merge(rows)
@@ -150,6 +150,17 @@ def _details(rows: list[Row], msg: ParsedMessage, default_year: int | None) -> l
              if note.invoice in rejected and (note.reject_code or note.motif or note.action)]
     return [Row(invoice=n.invoice, source="note", **{f: getattr(n, f) for f in _DETAIL_FIELDS})
             for n in found]
+
+
+def _aside(rows: list[Row], msg: ParsedMessage, default_year: int | None) -> list[Row]:
+    """Invoices a message names beside its table, in a passage of their own asking for a document
+    ("Par ailleurs, pour la facture 600117655 … il nous manque la prescription. Pas de refacturation"):
+    a pièces request sent with the lot return (``source="aside"``)."""
+    listed = {r.invoice for r in rows if r.invoice}
+    return [replace(n, source="aside") for text in _texts(msg)
+            for n in prose_rows(text, default_year=default_year, single_only=True)
+            if n.invoice and n.invoice not in listed and n.action is Action.PIECES
+            and n.status is not Status.PAID and not n.reject_code]
 
 
 _SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n\s*\n")

@@ -68,7 +68,7 @@ def _targets(target: str, rows: list[Row], taken: set[int]) -> list[int] | None:
     folded = normalize(target)
     if re.search(r"\bfois\b|\btoute?s?\b|\binformation", folded):
         return None  # "pour la première fois", "pour toute question", "pour information"
-    listed = [i for i, r in enumerate(rows) if r.invoice]
+    listed = [i for i, r in enumerate(rows) if r.invoice and r.source != "aside"]  # (not beside the list)
     if numbers := invoices_in(target):
         found = [i for i, r in enumerate(rows) if r.invoice in numbers]
         return found if len(found) == len(numbers) else None
