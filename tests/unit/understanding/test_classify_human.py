@@ -311,6 +311,22 @@ def test_indu_amount_is_what_is_to_be_paid_now(subject, body, amount):
     assert str(reading.facts[0].amount) == amount and reading.needs_review is None
 
 
+def test_a_decision_of_the_commission_under_a_bland_subject_cites_the_notification():
+    """GIVEN a CRA decision declaring the recours inadmissible, under the subject "Votre dossier", whose
+    letter recalls the notification de payer it rules on WHEN read THEN a CRA rejection with its own
+    recours number, the notification in the details: never a new indu."""
+    body = ("Madame,\n\nObjet : votre recours du 25 septembre 2026 - n° CRA-451-2026-0733\n"
+            "Rappel : notification de payer n° 45-IND-26-01562 du 1er juillet 2026 (588,20 €)\n\n"
+            "La notification de payer vous a été adressée par lettre recommandée.\n\n"
+            "Lors de sa séance du 12 novembre 2026, la Commission a déclaré votre recours IRRECEVABLE pour "
+            "forclusion. Vous pouvez contester la présente décision devant le pôle social du tribunal "
+            "judiciaire dans un délai de deux mois.\n")
+    reading = classify_human(mail("Votre dossier", body, sender="cra@assurance-maladie.fr"), "caisse")
+    (fact,) = reading.facts
+    assert (reading.kind, fact.label, fact.reference) == ("decision_cra", "rejet", "CRA-451-2026-0733")
+    assert fact.details["indu_reference"] == "45-IND-26-01562"
+
+
 @pytest.mark.parametrize(("decision", "label"), [
     ("La Commission a décidé de rejeter votre recours.", "rejet"),
     ("La Commission a décidé de faire droit partiellement à votre recours ; l'indu est ramené à 2 598,10 €.",

@@ -26,7 +26,6 @@ UNSURE = {
     ("b-regions/16-amelipro-recla-ps-accuse-reception", "bland-subject"): "amelipro told by its title",
     ("j-agents/14-msa-grandsud-indu-body", "plain-tabs"): "the amount's <b> glued to its words",
     ("k-letters/01-sarthe-notif-table-html", "bland-subject"): "the indu's reference only in the subject",
-    ("k-letters/10-haute-vienne-cra-rejet", "bland-subject"): "a CRA rejection told by its title",
 }
 # Read with a value missing, confidently: the card labels glued to their values ("Facture731 550 120");
 # an automatic acknowledgment without its title taken for an auto-reply (the acknowledgment is lost,

@@ -23,7 +23,7 @@ from cpambot.understanding.message import ParsedMessage
 
 KEYWORDS = keywords(
     ("decision de la commission de recours amiable", 1.0),
-    ("decision de la cra\\b", 1.0),
+    ("decision (?:de la )?cra\\b", 1.0),
     ("decision (?:rendue|prise) par la commission de recours amiable", 1.0),
     ("commission de recours amiable[^.]{0,150}a decide", 0.9),
     ("la commission a (?:decide|rejete|admis|fait droit)", 0.8),
@@ -32,6 +32,8 @@ KEYWORDS = keywords(
     ("la commission[^.]{0,160}(?:a (?:examine|decide|estime|statue|fait droit|rejete|admis)|decide de)",
      0.95),
     ("vous avez saisi la commission de recours amiable", 0.85),
+    # only a decision of the commission is contested before the court ("la présente décision")
+    ("contester (?:la presente|cette) decision devant le (?:pole social|tribunal)", 0.95),
 )
 
 _PARTIAL = re.compile(r"partiel|pour le surplus|ramene a|reduit a|admettre votre recours pour|"
@@ -39,6 +41,7 @@ _PARTIAL = re.compile(r"partiel|pour le surplus|ramene a|reduit a|admettre votre
 _REJECT = re.compile(r"rejet(?:er|te|e)? (?:votre|le|ce|du) recours|recours (?:est )?rejete|"
                      r"confirme[rs]? (?:la|l'integralite|le bien-fonde)|maintenir l'indu|"
                      r"decide de (?:le |la |les )?rejeter|"
+                     r"recours (?:est )?(?:declare )?irrecevable|irrecevable pour forclusion|"
                      r"(?:indu|somme|montant) (?:qui )?(?:reste|demeure) du|"
                      r"(?:ne|n') ?(?:pas|peut|a pas|pouvait)[^.;]{0,20}(?:faire|fait|etre fait) droit")
 # "ne pas faire droit à votre recours" is a rejection: its words are taken out before the favourable ones
@@ -72,6 +75,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     label = outcome(letters) or outcome(msg.text or "")
     reference = (own_reference(msg.subject, full, r"recours|d[ée]cision (?:de la )?cra|cra")
                  or reference_after(full, r"recours\s*(?:n[°o]|num[ée]ro)\s*:?")
+                 or reference_after(full, r"votre recours\b[^\n]{0,40}?\bn[°o]\s*:?")
                  or any_reference(msg.subject, full))
     indu_reference = (reference_after(full, r"indu\s*(?:n[°o]|num[ée]ro)?\s*:?")
                       or reference_after(full, r"notification de payer\s*(?:n[°o]|num[ée]ro)\s*:?"))

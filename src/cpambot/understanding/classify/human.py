@@ -178,7 +178,7 @@ def _read(source: ParsedMessage, trust: str, category: str, caisses: tuple,
                        {**fields, "rule": rule.id})
     scores = [(module.match(source), -index, module) for index, module in enumerate(modules)]
     if category != "amc":
-        scores = _with_evidence(source, scores)
+        scores = _ruling_over_notification(source, _with_evidence(source, scores))
     if source.bulk:  # sent to a list: information, unless a module is sure of more
         scores = [(max(s, 0.75) if m is informational else min(s, 0.9), i, m) for s, i, m in scores]
     if source.auto_reply and max(s for s, _, _ in scores) < THRESHOLD:
@@ -262,6 +262,19 @@ def _reply_to_warning(source: ParsedMessage, caisses: tuple, amc_domains: tuple[
         return None
     return (f"l'adresse de réponse (Reply-To : {reply}) n'est pas celle de l'expéditeur : ne répondez pas "
             "à cette adresse, écrivez à la caisse par ses coordonnées habituelles")
+
+
+def _ruling_over_notification(source: ParsedMessage,
+                              scores: list[tuple[float, int, Any]]) -> list[tuple[float, int, Any]]:
+    """A decision of the commission always cites the notification it rules on ("Rappel : notification
+    de payer n° …"); a notification never tells a decision of the commission. When both are read as
+    likely, the decision wins (a mise en demeure or a complement keeps its own title)."""
+    by = {module: score for score, _, module in scores}
+    if by.get(cra, 0.0) < THRESHOLD or by.get(indu, 0.0) < by.get(cra, 0.0) \
+            or indu._sub_kind(source)[0] not in (None, MessageKind.NOTIFICATION_INDU):
+        return scores
+    return [(min(score, by[cra] - 0.001) if module is indu else score, index, module)
+            for score, index, module in scores]
 
 
 def _with_evidence(source: ParsedMessage,

@@ -45,7 +45,9 @@ DEMEURE = keywords(
 )
 # a notification the letter says it is not: "ne constitue pas, à ce stade, une notification de payer"
 _DENIED = re.compile(r"(?:ne constitue|n'est|ne vaut|ne s'agit)\s+(?:pas|en aucun cas)\b[^.;]{0,40}?"
-                     r"(?:notification|mise en demeure)")
+                     r"(?:notification|mise en demeure)"
+                     # a notification cited, not sent: "Rappel : notification de payer n° … du …"
+                     r"|(?m:^\s*(?:rappel|notification contestee|indu conteste)\s*:[^\n]*)")
 _INDU_REF = r"indu\s*(?:n[°o]|num[ée]ro|r[ée]f[ée]rence)?\s*:?"
 _NOTIFICATION_REF = r"notification\s*(?:de payer|d'indu)?\s*(?:n[°o]|num[ée]ro)\s*:?"
 _REF = r"(?:\b[nv]/\s?)?\br[ée]f(?:[ée]rence)?\b\.?\s*:?"

@@ -12,6 +12,7 @@ from cpambot.understanding.classify.cra import outcome
     ("Votre recours est rejeté ; l'indu reste dû pour son montant total de 742,50 €.", "rejet"),
     ("La commission fait droit à votre recours : la notification d'indu est annulée.", "favorable"),
     ("La commission admet votre recours pour partie ; l'indu est ramené à 120,00 €.", "partiel"),
+    ("La Commission a déclaré votre recours IRRECEVABLE pour forclusion, sans l'examiner au fond.", "rejet"),
     ("La commission a examiné votre dossier lors de sa séance du 29 septembre 2026.", None),
 ])
 def test_outcome_from_the_decision_words(text, expected):
