@@ -131,6 +131,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                                                     ("beneficiary", row.beneficiary)) if v})
             facts.setdefault((fact.kind, row.invoice), fact)
     sources = [] if rows else [msg.text or "", *(a.text for a in msg.attachments if a.text)]
+    told = {r.invoice: r.motif for r in read_rows(msg).rows if r.source == "prose" and r.motif}
     single = len({n for s in sources for n in invoice_numbers(s)}) == 1
     for source in sources:
         for numbers, lines, section in _records(source):
@@ -151,8 +152,9 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                 fact_kind = FactKind.AMC_REJECTED if status == "rejected" else FactKind.AMC_PAID
                 fact = Fact(fact_kind, caisse=caisse, invoice=number, lot=record.get("lot"),
                             amount=record.get("amount"),
-                            label=record.get("label"), reject_code=record.get("reject_code"),
-                            reference=reference, part="AMC", details=details,
+                            label=record.get("label") or (told.get(number) if status == "rejected" else None),
+                            reject_code=record.get("reject_code"), reference=reference, part="AMC",
+                            details=details,
                             date=record.get("date") if status == "rejected" else paid_on)
                 key = (fact.kind, number)
                 if key in facts and facts[key] != fact:

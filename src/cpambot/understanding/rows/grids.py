@@ -8,7 +8,16 @@ import csv
 import io
 import re
 
-from cpambot.understanding.rows.cells import LOT_LINE, amount_of, date_of, invoice_of, lot_of, role_of
+from cpambot.understanding.rows.cells import (
+    LOT_LINE,
+    amount_of,
+    code_of,
+    date_of,
+    invoice_of,
+    invoices_in,
+    lot_of,
+    role_of,
+)
 
 Grid = list[list[str]]
 
@@ -114,6 +123,10 @@ def _slice(line: str, starts: list[int]) -> list[str]:
     return [line[a:b].strip() for a, b in zip(adjusted, bounds, strict=True)]
 
 
+_EMPTY = re.compile(r"^\s*(?:[-–—/.]|n[ée]ant|sans objet)?\s*$", re.IGNORECASE)  # an empty cell
+_WHOLE_LOT = re.compile(r"(?i)\blot (?:complet|entier)|\bensemble du lot|\btout le lot")
+
+
 def _above(lines: list[str], start: int) -> str:
     """The caption of a table starting at line ``start``: the three lines written above it (blank
     lines, and lines of spaces a mail client's plain version puts between paragraphs, not counted)."""
@@ -150,8 +163,10 @@ def _stacked(lines: list[str]) -> tuple[list[Table], set[int]]:
     between them or not. Each row's cells must fit their columns (an invoice number, a date, an
     amount where the header says so): the first row that does not ends the table, so a row with a
     missing cell never shifts the others into the wrong columns."""
-    fits = {"invoice": lambda c: invoice_of(c) is not None, "lot": lambda c: lot_of(c) is not None,
-            "care_date": lambda c: any(date_of(c)), "amount": lambda c: amount_of(c) is not None}
+    fits = {"invoice": lambda c: invoice_of(c) is not None or _WHOLE_LOT.search(c) is not None,
+            "lot": lambda c: lot_of(c) is not None,
+            "care_date": lambda c: any(date_of(c)), "amount": lambda c: amount_of(c) is not None,
+            "code": lambda c: re.match(r"\s*\w?\d{3,4}\b", c) is not None and code_of(c) is not None}
 
     def name(text: str) -> str | None:
         if len(text) > 40 or re.search(r"[|;\t]|\d", text):
@@ -176,11 +191,19 @@ def _stacked(lines: list[str]) -> tuple[list[Table], set[int]]:
             grid, pos = [header], j
             while pos + len(header) <= len(items):
                 row = [text for _, text in items[pos:pos + len(header)]]
-                if not all(fits.get(role or "", lambda c: True)(cell) and name(cell) is None
-                           for role, cell in zip(roles, row, strict=True)):
+                # (a cell of words may hold a column's name, "nature d'assurance": a row of names only is
+                # the next table's header)
+                if not all(_EMPTY.match(cell) or fits.get(role or "", lambda c: True)(cell)
+                           for role, cell in zip(roles, row, strict=True)) \
+                        or sum(name(cell) is not None for cell in row) > len(row) // 2:
                     break
                 grid.append(row)
                 pos += len(header)
+            # rows still follow that do not fit (a row with a cell missing shifts the others): the
+            # table cannot be cut safely, none of it is taken (read elsewhere, or by a human)
+            after = " ".join(text for _, text in items[pos:pos + len(header)])
+            if invoices_in(after) or LOT_LINE.match(after) or re.search(r"(?i)\blot entier\b", after):
+                grid = []
             if len(grid) >= 2:
                 break
         if len(grid) >= 2:

@@ -54,6 +54,8 @@ def _chunks(text: str) -> list[str]:
 
 
 # the words after the invoice's figures and a colon: "… soins du 29/09/2026, montant 18,60 € : <motif>."
+_AFTER_STATUS = re.compile(r"(?i)\b(?:refus[ée]e?s?|rejet[ée]e?s?|non (?:pay[ée]|r[ée]gl[ée])e?s?)\s*:\s+"
+                           r"([A-Za-zÀ-ÿ][^.;\n]{3,150})")
 _AFTER_FIGURES = re.compile(r"(?:€|\b(?:eur|euros)|\d)\s*\)?\s*:\s+([A-Za-zÀ-ÿ][^.;:\n]{3,150})(?=[.;\n]|$)")
 # a line break inside a phrase: before a lower-case word, or between two upper-case words
 _WRAPPED = re.compile(r"(?<![.:;!?])[ \t]*\n[ \t]*(?=[a-zà-ÿ])|(?<=[A-ZÀ-Ý]{2})[ \t]*\n[ \t]*(?=[A-ZÀ-Ý]{2})")
@@ -115,6 +117,9 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
                 and not _INSTRUCTION_START.match(found.group(1)) \
                 and status_of(found.group(1)) is not Status.PAID:
             motif = found.group(1).strip()  # "…, montant 18,60 € : pièce justificative non parvenue."
+        if motif is None and code is None and len(invoices) == 1 \
+                and (found := _AFTER_STATUS.search(chunk)) is not None:
+            motif = found.group(1).strip()  # "… – refusée : Droits non ouverts à la date des soins"
         single = len(invoices) == 1
         if rows and single and code is None and motif is None and _SAME_REJECT.search(chunk):
             # "Facture n° 200981352 (même lot) – … – même rejet": the reject of the row above

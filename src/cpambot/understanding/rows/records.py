@@ -136,6 +136,21 @@ def _total_problem(label: str, column: int, stated: Decimal, read: list[tuple[Se
     return [total_mismatch(stated, sum(values, Decimal("0")))]
 
 
+def _upright(grid: Grid) -> Grid:
+    """A table written on its side (one column per invoice, the names of the fields down its first
+    column: "N° de facture | 260842010 | 260842016") turned upright."""
+    if len(grid) < 3 or min(len(r) for r in grid) < 2 or any(invoice_of(r[0]) for r in grid if r):
+        return grid
+    names = [role_of(r[0]) for r in grid]
+    if sum(n is not None for n in names) < max(3, len(grid) * 0.6) or "invoice" not in names \
+            or any(role_of(cell) for cell in grid[0][1:]) \
+            or any(sum(1 for cell in r if cell.strip()) < 2 for r in grid):  # (a CSV's title rows)
+        return grid
+    width = max(len(r) for r in grid)
+    padded = [list(r) + [""] * (width - len(r)) for r in grid]
+    return [list(column) for column in zip(*padded, strict=True)]
+
+
 def grid_rows(grid: Grid, *, source: str = "table",
               default_year: int | None = None) -> tuple[list[Row], Decimal | None, list[str]]:
     """(rows, stated total, problems) of one grid; a grid without invoice or lot gives nothing."""
@@ -143,6 +158,7 @@ def grid_rows(grid: Grid, *, source: str = "table",
             and not any(invoice_of(r[0]) for r in grid):  # (labels on the left, not invoice numbers)
         cards = card_rows([f"{r[0]} : {r[1]}" for r in grid], source="card", default_year=default_year)
         return cards, None, []
+    grid = _upright(grid)
     found = _header_index(grid)
     if found is not None:
         start, header, roles = found

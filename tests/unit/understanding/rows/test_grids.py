@@ -178,3 +178,16 @@ def test_a_pipe_table_is_never_read_one_cell_per_line():
             "(2) Doublon\n   Rien à faire\n")
     tables = text_grids(text)
     assert [len(t.rows) for t in tables] == [4]
+
+
+def test_one_cell_per_line_with_a_whole_lot_row_and_empty_cells():
+    """GIVEN a grid of <div> written one cell per paragraph, its first row a whole lot ("Lot complet (6
+    factures)", dashes in the date and code cells) and a later cell holding a column's word
+    ("nature d'assurance") WHEN cut THEN every row is kept in its columns."""
+    text = "\n\n".join(["Lot", "Facture", "Soins du", "Montant", "Code", "Motif",
+                        "313", "Lot complet (6 factures)", "–", "284,70 €", "–", "Fichier non conforme",
+                        "314", "260314002", "07/10/2026", "31,50 €", "0317 051",
+                        "Incompatibilité nature d'assurance"])
+    (table,) = text_grids(text)
+    assert [row[:2] for row in table.rows] == [["Lot", "Facture"], ["313", "Lot complet (6 factures)"],
+                                               ["314", "260314002"]]

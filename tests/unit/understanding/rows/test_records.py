@@ -349,3 +349,19 @@ def test_a_status_cell_holding_the_reject():
     row = row_from_cells({"invoice": "204311208", "status": status}, source="table")
     assert row is not None and (row.reject_code, row.motif, row.status) == (
         "0317", "Incompatibilité nature d'assurance", Status.REJECTED)
+
+
+def test_a_table_written_on_its_side_is_turned_upright():
+    """GIVEN a table with one column per invoice and the field names down its first column WHEN read
+    THEN one row per invoice with its lot, care date and amount; a CSV whose title rows name nothing in
+    their other cells is not turned."""
+    grid = [["N° de facture", "260842010", "260843002"], ["N° de lot", "842", "843"],
+            ["Date des soins", "19/10/2026", "22/10/2026"], ["Montant", "57,75 €", "88,90 €"]]
+    rows, _, _ = grid_rows(grid, default_year=2026)
+    assert [(r.invoice, r.lot, r.care_date, r.amount) for r in rows] == [
+        ("260842010", "842", date(2026, 10, 19), Decimal("57.75")),
+        ("260843002", "843", date(2026, 10, 22), Decimal("88.90"))]
+    titled = [["Liste des factures rejetées", "", ""], ["Facture", "Montant", "Motif"],
+              ["004120955", "7,56", "Droits non ouverts"]]
+    rows, _, _ = grid_rows(titled)
+    assert [(r.invoice, r.motif) for r in rows] == [("004120955", "Droits non ouverts")]
