@@ -267,6 +267,20 @@ def test_complement_and_mise_en_demeure():
     assert demeure.facts[0].details["majoration"] == "10 %"
 
 
+def test_a_total_that_does_not_match_is_shown_not_sent_to_a_human():
+    """GIVEN a lot return whose rows are read and whose total row does not match their sum WHEN read THEN
+    the rows give their facts, the mismatch is among the problems, and the message is not held for a
+    human (the rows themselves are clear)."""
+    body = ("Lot\tFacture\tMontant\tMotif\n"
+            "412\t600118734\t33,60 €\tPrescription interdite à cette date\n"
+            "412\t600119020\t71,45 €\tExonération non trouvée au fichier\n"
+            "Total\t\t115,05 €\t\n\nMerci de corriger et de refacturer ces factures.\n")
+    reading = classify_human(mail("Retour sur le traitement de vos lots", body,
+                                  sender="ps@assurance-maladie.fr"), "caisse")
+    assert [f.invoice for f in reading.facts] == ["600118734", "600119020"]
+    assert any("total" in p for p in reading.problems) and reading.needs_review is None
+
+
 def test_a_lot_return_with_a_pieces_request_beside_it():
     """GIVEN a lot return whose table lists two rejects, and a passage beside it asking for the missing
     prescription of another invoice before a date, without re-billing WHEN read THEN the two rejects to

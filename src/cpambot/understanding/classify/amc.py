@@ -24,7 +24,7 @@ from cpambot.understanding.classify.text.references import (
 )
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
-from cpambot.understanding.rows import Status, read_rows
+from cpambot.understanding.rows import Status, only_totals, read_rows
 
 KEYWORDS = keywords(
     ("factures? (?:refusees?|rejetees?)", 1.0),
@@ -164,7 +164,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     problems += [f"facture {n} : à la fois réglée et refusée selon le message, à vérifier"
                  for n in sorted(both)]
     review = None
-    if problems:
+    if problems and not only_totals(problems):  # a total apart: shown, not read first
         review = "message de la complémentaire : certaines factures sont à vérifier"
     elif not facts:
         review = "message de la complémentaire sans facture lisible : à lire"

@@ -25,7 +25,7 @@ from cpambot.understanding.classify.text.references import (
 )
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
-from cpambot.understanding.rows import Action, Status, read_rows, sentences
+from cpambot.understanding.rows import Action, Status, only_totals, read_rows, sentences
 from cpambot.understanding.rows.actions import action_of
 
 KEYWORDS = keywords(
@@ -149,7 +149,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                           label=label, reference=reference, details=dict(details)))
         if reference is None:  # a request with its own reference can be answered as it stands
             review = "demande de pièces sans numéro de facture ni référence reconnus : à lire"
-    elif problems:
+    elif problems and not only_totals(problems):  # a total apart: shown, not read first
         review = "demande de pièces : informations contradictoires, à vérifier"
     elif _asks_rebilling(full):
         # a document for some invoice and a correction for another: the lot return the reader could

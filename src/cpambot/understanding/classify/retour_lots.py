@@ -17,7 +17,7 @@ from cpambot.understanding.classify.text.keywords import keyword_score, keywords
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
-from cpambot.understanding.rows import Action, Row, Status, read_rows
+from cpambot.understanding.rows import Action, Row, Status, only_totals, read_rows
 from cpambot.understanding.rows.actions import action_of
 
 KEYWORDS = keywords(
@@ -115,7 +115,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     review = None
     if not facts:
         review = "retour sur le traitement des lots sans facture ni lot lisible : à lire"
-    elif problems:
+    elif problems and not only_totals(problems):  # a total apart: shown, not read first
         review = "retour sur le traitement des lots : certaines lignes sont à vérifier"
     treated = date_after(msg.subject or "", r"lots\s*(?:du|traités le)\s*", span=2)
     fields = {"treated_on": treated, "table_rows": len(rowset.rows),

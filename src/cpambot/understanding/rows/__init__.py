@@ -25,11 +25,11 @@ from cpambot.understanding.rows.grids import Table, csv_grid, text_grids
 from cpambot.understanding.rows.html import html_grids
 from cpambot.understanding.rows.model import Action, Row, RowSet, Status
 from cpambot.understanding.rows.prose import prose_rows
-from cpambot.understanding.rows.records import grid_rows, merge, total_mismatch
+from cpambot.understanding.rows.records import grid_rows, merge, only_totals, total_mismatch
 from cpambot.understanding.rows.rowcells import code_in_motif
 from cpambot.understanding.rows.targets import with_targeted_instructions
 
-__all__ = ["Action", "Row", "RowSet", "Status", "read_rows", "returns_evidence", "sentences"]
+__all__ = ["Action", "Row", "RowSet", "Status", "only_totals", "read_rows", "returns_evidence", "sentences"]
 
 # HTML worth parsing for grids: a table, or divs laid out as rows (the grid parser's own markers)
 _STRUCTURED = re.compile(r"(?i)<table|display\s*:\s*(?:table-row|flex|grid)"

@@ -137,10 +137,11 @@ ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
                   r"what to do", r"to do$")),
     ("motif", (r"motif", r"libelle", r"anomalie", r"observation", r"commentaire", r"cause", r"raison",
                r"detail", r"erreur", r"nature", r"rejet", r"description", r"pieces? (?:manquante|demandee|"
-               r"attendue|a fournir)", r"document")),
-    ("status", (r"statut", r"^etat", r"situation", r"decision", r"resultat", r"traitement")),
+               r"attendue|a fournir)", r"document", r"reason")),
+    ("status", (r"statut", r"^etat", r"situation", r"decision", r"resultat", r"traitement", r"^status",
+                r"outcome")),
     ("amount", (r"montant", r"\bmt\b", r"somme", r"\btotal", r"\beur\b", r"€", r"\bpart\b", r"rembours",
-                r"a payer", r"regle", r"paye", r"rejete")),
+                r"a payer", r"regle", r"paye", r"rejete", r"amount", r"billed", r"^paid")),
     ("beneficiary", (r"beneficiaire", r"patient", r"assure", r"\bnom\b", r"\bnir\b", r"secu",
                      r"identit", r"adherent")),
 )
@@ -174,7 +175,8 @@ def header_roles(header: Sequence[str]) -> dict[str, int]:
         role = role_of(cell)
         if role is None:
             continue
-        if role == "amount" and re.search(r"regle|paye|verse|rembourse|vire|pris en charge", normalize(cell)):
+        if role == "amount" and re.search(r"regle|paye|verse|rembourse|vire|pris en charge|\bpaid\b",
+                                          normalize(cell)):
             roles.setdefault("paid_amount", index)
             continue
         if role == "amount" and "amount" in roles:

@@ -112,9 +112,18 @@ def _whole_lot_cells(cells: Sequence[str], named: dict[str, str], roles: dict[st
 _TOTAL_OF = re.compile(r"paiement|regle|paye|verse|rembourse|vire|rejet|refus|anomalie|non pay")
 
 
+_MISMATCH = "le total indiqué ("
+
+
+def only_totals(problems: Sequence[str]) -> bool:
+    """Whether every problem is a stated total that does not match its rows: the rows themselves are
+    read, the discrepancy is shown beside them, a human need not read the message first."""
+    return bool(problems) and all(p.startswith(_MISMATCH) for p in problems)
+
+
 def total_mismatch(stated: Decimal, summed: Decimal) -> str:
     """The problem a stated total that is not the sum of its rows makes (French)."""
-    return (f"le total indiqué ({euros(stated)}) ne correspond pas à la somme des lignes ({euros(summed)}) "
+    return (f"{_MISMATCH}{euros(stated)}) ne correspond pas à la somme des lignes ({euros(summed)}) "
             ": à vérifier")
 
 
