@@ -202,6 +202,9 @@ def grid_rows(grid: Grid, *, source: str = "table",
             stated = [(i, a) for i, a in ((i, amount_of(c)) for i, c in enumerate(cells)) if a is not None]
             if stated:  # the total of the column it stands in ("Total réglé" under the paid column)
                 total_col, total = stated[-1]
+                amounts = [roles[k] for k in ("amount", "paid_amount") if k in roles]
+                if len(stated) == 1 and total_col not in amounts and len(set(amounts)) == 1:
+                    total_col = amounts[0]  # a tab row whose label spanned columns: its one figure
                 label = normalize(next(c for c in cells if c and _TOTAL.match(c)))
                 totals.append((label, total_col, total))
             continue
