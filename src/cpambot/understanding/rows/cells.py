@@ -161,6 +161,10 @@ def role_of(header_cell: str) -> str | None:
         return "amount"  # "Montant facturé", "FACTURE EUR": amounts, not invoice numbers
     if re.fullmatch(r"soins?|date soins?|jours? de soins", text):
         return "care_date"
+    if re.match(r"(?:nombre|nbr?e?\.?)\b", text) or re.fullmatch(
+            r"(?:factures?|fse) (?:transmises?|payees?|reglees?|rejetees?|recues?|acceptees?|en anomalie)",
+            text):
+        return "count"  # "Factures transmises: 12": how many, not which (a summary of lots)
     for role, pattern in _ROLE_RES:
         if pattern.search(text):
             return role

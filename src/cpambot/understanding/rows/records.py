@@ -169,6 +169,8 @@ def grid_rows(grid: Grid, *, source: str = "table",
         return cards, None, []
     grid = _upright(grid)
     found = _header_index(grid)
+    if found is not None and "count" in found[2] and "invoice" not in found[2]:
+        return [], None, []  # a summary of lots (how many invoices each), not their rows
     if found is not None:
         start, header, roles = found
         body = grid[start + 1:]

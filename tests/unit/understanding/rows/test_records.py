@@ -365,3 +365,11 @@ def test_a_table_written_on_its_side_is_turned_upright():
               ["004120955", "7,56", "Droits non ouverts"]]
     rows, _, _ = grid_rows(titled)
     assert [(r.invoice, r.motif) for r in rows] == [("004120955", "Droits non ouverts")]
+
+
+def test_a_summary_of_lots_counting_invoices_gives_no_rows():
+    """GIVEN a summary sheet, one row per lot with how many invoices were sent, paid and rejected WHEN
+    read THEN no row (no lot is refused, the counts are no invoice numbers) and no problem."""
+    grid = [["Lot", "Date de réception", "Factures transmises", "Factures payées", "Factures rejetées",
+             "Montant transmis (€)"], ["145", "08/10/2026", "12", "10", "2", "512.85"]]
+    assert grid_rows(grid) == ([], None, [])
