@@ -25,6 +25,11 @@ class _Cell:
         return "\n".join(line for line in lines if line)
 
 
+def _span(value: str | None) -> int:
+    """A colspan or rowspan attribute, 1 when absent or absurd (at most 20)."""
+    return min(int(value), 20) if value and value.isdigit() and int(value) > 0 else 1
+
+
 class _GridParser(HTMLParser):
     """Collects every table (innermost first) and every run of row-like ``<div>`` elements."""
 
@@ -59,8 +64,7 @@ class _GridParser(HTMLParser):
             if not table["rows"]:
                 table["rows"].append([])
             cell = _Cell()
-            table["rows"][-1].append((cell, int(attr.get("colspan", "1") or 1) if
-                                      (attr.get("colspan", "1") or "1").isdigit() else 1))
+            table["rows"][-1].append((cell, _span(attr.get("colspan")), _span(attr.get("rowspan"))))
             table["cell"] = cell
         elif tag in ("div", "p", "span", "li"):
             parent = self.stack[-1] if self.stack else None
@@ -95,10 +99,26 @@ class _GridParser(HTMLParser):
         elif tag == "table" and self.tables:
             table = self.tables.pop()
             grid = []
+            below: dict[int, tuple[int, str]] = {}  # column → (rows still spanned, text) of rowspan cells
             for row in table["rows"]:
                 cells: list[str] = []
-                for cell, span in row:
-                    cells.extend([cell.text()] + [""] * (min(span, 20) - 1))
+                queue = list(row)
+                while queue or any(col >= len(cells) for col in below):
+                    if len(cells) in below:  # a cell of a row above spans down into this one
+                        left, text = below.pop(len(cells))
+                        cells.append(text)
+                        if left > 1:
+                            below[len(cells) - 1] = (left - 1, text)
+                        continue
+                    if not queue:
+                        cells.append("")
+                        continue
+                    cell, span, down = queue.pop(0)
+                    for k in range(span):
+                        text = cell.text() if k == 0 else ""
+                        if down > 1:
+                            below[len(cells)] = (down - 1, text)
+                        cells.append(text)
                 if any(c for c in cells):
                     grid.append(cells)
             if grid:

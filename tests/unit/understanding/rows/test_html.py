@@ -79,3 +79,15 @@ def test_a_caption_element_heads_its_table():
             "<tr><td>123456789</td><td>63,00 €</td></tr></table>")
     [table] = html_grids(html)
     assert "FACTURES REGLEES - Lot 214" in table.caption
+
+
+def test_a_cell_spanning_rows_is_repeated_in_each():
+    """GIVEN a table whose lot cell spans the three rows of its invoices (rowspan) WHEN cut THEN each row
+    carries the lot in its first column and its own cells after it."""
+    html = ("<table><tr><th>Lot</th><th>Facture</th><th>Montant</th></tr>"
+            "<tr><td rowspan='2'>392</td><td>260392004</td><td>31,50</td></tr>"
+            "<tr><td>260392007</td><td>25,20</td></tr>"
+            "<tr><td>393</td><td>260393001</td><td>52,05</td></tr></table>")
+    (table,) = html_grids(html)
+    assert table.rows[1:] == [["392", "260392004", "31,50"], ["392", "260392007", "25,20"],
+                              ["393", "260393001", "52,05"]]
