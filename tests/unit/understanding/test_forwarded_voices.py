@@ -24,6 +24,7 @@ UNSURE = {
     ("f-mixed/10-eure-indu-html", "plain-tabs"): "the amount's <b> glued to its words",
     ("b-regions/07-msa-alpes-vaucluse-information", "bland-subject"): "information told by its title",
     ("b-regions/16-amelipro-recla-ps-accuse-reception", "bland-subject"): "amelipro told by its title",
+    ("n-layouts/14-jura-rowspan", "plain-tabs"): "a lot spanning rows, missing from the tab rows below it",
     ("j-agents/14-msa-grandsud-indu-body", "plain-tabs"): "the amount's <b> glued to its words",
     ("k-letters/01-sarthe-notif-table-html", "bland-subject"): "the indu's reference only in the subject",
 }
