@@ -28,6 +28,7 @@ from cpambot.understanding.rows.prose import prose_rows
 from cpambot.understanding.rows.records import grid_rows, merge, only_totals, total_mismatch
 from cpambot.understanding.rows.rowcells import code_in_motif
 from cpambot.understanding.rows.targets import with_targeted_instructions
+from cpambot.understanding.rows.typed import typed_tables
 
 __all__ = ["Action", "Row", "RowSet", "Status", "only_totals", "read_rows", "returns_evidence", "sentences"]
 
@@ -44,7 +45,7 @@ def _grids(msg: ParsedMessage) -> Iterator[Table]:
     # the plain body is the HTML's alternative (or its flattening): its tables are the same ones,
     # cut less surely; read them only when the HTML has none with invoices
     if not any(invoices_in(" ".join(cell for row in table.rows for cell in row)) for table in html):
-        yield from text_grids(msg.text or "")
+        yield from _text_tables(msg.text or "")
     for item in msg.attachments:
         name = (item.filename or "").lower()
         if name.endswith((".csv", ".txt")) or item.content_type in ("text/csv", "application/csv",
@@ -52,7 +53,16 @@ def _grids(msg: ParsedMessage) -> Iterator[Table]:
             text = decode_bytes(item.payload, None) if item.payload else (item.text or "")
             yield Table(csv_grid(text), name)
         elif item.text:
-            yield from text_grids(item.text)
+            yield from _text_tables(item.text)
+
+
+def _text_tables(text: str) -> list[Table]:
+    """The tables of a text: those cut by one space only (a PDF's text layer) first, then the others
+    in the lines left."""
+    lines = text.splitlines()
+    typed, used = typed_tables(lines)
+    rest = "\n".join("" if i in used else line for i, line in enumerate(lines)) if used else text
+    return typed + text_grids(rest)
 
 
 def _texts(msg: ParsedMessage) -> Iterator[str]:

@@ -46,7 +46,13 @@ def _chunks(text: str) -> list[str]:
     """Paragraphs; one naming several invoices is cut into sentences (one invoice, one sentence)."""
     out: list[str] = []
     for paragraph in re.split(r"\n\s*\n|\n\s*[-•*]\s+|\n(?=\s*\d+[.)]\s)", text):
-        if len(invoices_in(paragraph)) > 1:
+        numbers = invoices_in(paragraph)
+        lines = paragraph.splitlines()
+        rows = [line for line in lines if invoices_in(line)]
+        if len(numbers) > 1 and len(rows) == len(numbers) and all(len(invoices_in(r)) == 1 for r in rows) \
+                and len(rows) >= len([line for line in lines if line.strip()]) - 1:
+            out += lines  # a table's text in a letter: one invoice a line (under its header)
+        elif len(numbers) > 1:
             out += _SENTENCE_END.split(paragraph)
         else:
             out.append(paragraph)

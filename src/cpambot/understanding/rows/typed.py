@@ -1,0 +1,74 @@
+"""Tables whose cells are cut by one space only, as a PDF's text layer gives them ("260733044 733
+12/10/2026 41,85 € Prescription médicale" under "N° facture Lot Date des soins Montant Pièce
+demandée"): the header's column names are found in order, and each line is cut by the types its
+cells must have (an invoice number, a lot, a date, an amount, a code; words take what is left)."""
+
+from __future__ import annotations
+
+import re
+
+from cpambot.understanding.rows.cells import role_of
+from cpambot.understanding.rows.grids import Grid, Table
+
+_NUMBER = r"\d{3}[ \u00a0]?\d{3}[ \u00a0]?\d{3}"
+_CELL = {
+    "invoice": rf"(?:n[°o]\s*)?{_NUMBER}",
+    "lot": r"\d{1,3}",
+    "care_date": r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4}(?:\s+au\s+\d{1,2}[/.]\d{1,2}[/.]\d{2,4})?",
+    "amount": r"-?\d{1,3}(?:[ \u00a0\u202f.]\d{3})*(?:,\d{2})?\s*(?:€|eur(?:os)?)?",
+    "paid_amount": r"-?\d{1,3}(?:[ \u00a0\u202f.]\d{3})*(?:,\d{2})?\s*(?:€|eur(?:os)?)?",
+    "code": r"[A-Z]?\d{3,4}(?:\s\d{3})?",
+}
+_WORDS = r"\S.*?"  # a text column: as little as the next typed cell allows
+_HEADER_WORDS = re.compile(r"(?i)n[°o]\s*(?:de\s*)?facture|facture|\blot\b|date\s+(?:des\s+)?soins|montant"
+                           r"|motif|code(?:\s+rejet)?|pi[eè]ce\s+demand[ée]e|libell[ée]|b[ée]n[ée]ficiaire"
+                           r"|assur[ée]e?|observation")
+
+
+def _header(line: str) -> list[str] | None:
+    """The roles a one-space header names, in order ("N° facture Lot Date des soins Montant …")."""
+    found = [(m.start(), m.group()) for m in _HEADER_WORDS.finditer(line)]
+    roles: list[str] = []
+    for _, words in found:
+        role = role_of(words)
+        if role is not None and role not in roles:
+            roles.append(role)
+    if len(roles) < 3 or "invoice" not in roles or re.search(r"\d", line) or len(line) > 120:
+        return None
+    return roles
+
+
+def _line_pattern(roles: list[str]) -> re.Pattern[str]:
+    parts = [f"({_CELL.get(role, _WORDS)})" for role in roles]
+    last = roles[-1] not in _CELL
+    body = r"\s+".join(parts[:-1]) + (r"\s+(\S.*)" if last else r"\s+" + parts[-1])
+    return re.compile(rf"^\s*{body}\s*$", re.IGNORECASE)
+
+
+def typed_tables(lines: list[str]) -> tuple[list[Table], set[int]]:
+    """Tables of one-space lines under a one-space header, and the lines they took."""
+    tables: list[Table] = []
+    used: set[int] = set()
+    for index, line in enumerate(lines):
+        if any(sep in line for sep in "|;\t") or "  " in line.strip():
+            continue
+        roles = _header(line)
+        if roles is None:
+            continue
+        pattern = _line_pattern(roles)
+        grid: Grid = [[""] * len(roles)]
+        names = {"invoice": "Facture", "lot": "Lot", "care_date": "Date des soins", "amount": "Montant",
+                 "paid_amount": "Montant réglé", "code": "Code rejet", "motif": "Motif",
+                 "consigne": "Action", "beneficiary": "Bénéficiaire", "status": "Statut"}
+        grid[0] = [names[r] for r in roles]
+        taken = [index]
+        for k in range(index + 1, min(len(lines), index + 200)):
+            found = pattern.match(lines[k])
+            if found is None:
+                break
+            grid.append([g.strip() for g in found.groups()])
+            taken.append(k)
+        if len(grid) >= 2:
+            tables.append(Table(grid, "\n".join(x for x in lines[max(0, index - 3):index] if x.strip())))
+            used.update(taken)
+    return tables, used

@@ -1,0 +1,26 @@
+"""Tables cut by one space only, as a PDF's text layer gives them: cut by the types of their cells."""
+
+from cpambot.understanding.rows.typed import typed_tables
+
+
+def test_a_one_space_table_under_a_one_space_header():
+    """GIVEN a letter's table whose cells are cut by one space, under "N° facture Lot Date des soins
+    Montant Pièce demandée" WHEN read THEN each line gives its invoice, lot, date, amount and words, and
+    the sentence after the table is not a row."""
+    lines = ["je vous remercie de nous transmettre les documents suivants :",
+             "N° facture Lot Date des soins Montant Pièce demandée",
+             "260733044 733 12/10/2026 41,85 € Prescription médicale",
+             "260734012 734 15/10/2026 203,40 € Bilan de soins infirmiers (BSI)",
+             "Ces documents sont à adresser au plus tard le 23 novembre 2026."]
+    (table,), used = typed_tables(lines)
+    assert table.rows[1:] == [
+        ["260733044", "733", "12/10/2026", "41,85 €", "Prescription médicale"],
+        ["260734012", "734", "15/10/2026", "203,40 €", "Bilan de soins infirmiers (BSI)"]]
+    assert used == {1, 2, 3}
+
+
+def test_a_sentence_naming_columns_is_no_header():
+    """GIVEN prose that names an invoice, a date and an amount with figures WHEN read THEN no table."""
+    lines = ["La facture 260733044 du lot 733 (soins du 12/10/2026, montant 41,85 €) est rejetée.",
+             "260733044 733 12/10/2026 41,85 € Prescription médicale"]
+    assert typed_tables(lines) == ([], set())
