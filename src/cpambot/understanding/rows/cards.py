@@ -14,6 +14,9 @@ from cpambot.understanding.rows.rowcells import row_from_cells
 _CARD_LINE = re.compile(r"^\s*[-•*]?\s*([^:\n]{2,45}?)\s*(?:\u00a0)?:\s*(.*?)\s*$")
 
 
+# a card's first line naming its invoice without a colon ("Facture 260770051", "Facture n° 260 770 051")
+_INVOICE_HEADING = re.compile(r"(?i)^\s*(?:n[°o]\s*(?:de\s*)?)?facture\s*(?:n[°o]\s*)?"
+                              r"(\d{3}\s?\d{3}\s?\d{3})\s*$")
 _PART = re.compile(r"\bpart\b.*?\b(?:(amc|complementaire|mutuelle|ro?c)|amo|obligatoire"
                    r"|regime obligatoire|ro)\b")
 _AFTER_AMOUNT = re.compile(r"(?:€|\beur\b|\d)\s*[-–:]\s*([^\W\d].{2,80})$", re.IGNORECASE)
@@ -95,9 +98,15 @@ def _labels_joined(lines: list[str]) -> list[str]:
             invoices += role_of(line) == "invoice" and invoice_of(lines[nxt]) is not None
             index = nxt + 1
             continue
+        if (found := _INVOICE_HEADING.match(lines[index])) is not None:
+            out.append(f"Facture : {found.group(1)}")  # "Facture 260770051" opening a card
+            invoices += 1
+            index += 1
+            continue
         out.append(lines[index])
         index += 1
-    return out if invoices else lines  # (a salutation alone on its line is no label)
+    cards = sum(1 for line in out if _CARD_LINE.match(line))
+    return out if invoices and cards > invoices else lines  # (a salutation alone on its line is no label)
 
 
 def _label(line: str) -> bool:

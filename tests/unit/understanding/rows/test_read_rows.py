@@ -335,3 +335,14 @@ def test_bullets_under_a_lot_heading_with_labels_after_codes_and_a_lot_paid_else
     assert [(r.invoice, r.lot, r.reject_code, r.motif, r.action) for r in found.rows] == [
         ("800045529", "093", "0250", "assuré absent de notre référentiel", Action.REBILL),
         ("800045536", "093", "2900", "facture déjà payée", Action.NONE)]
+
+
+def test_cards_opened_by_their_invoice_without_a_colon():
+    """GIVEN cards each opened by "Facture 260770051" (no colon) then "Label : value" lines WHEN read THEN
+    one row per card with its status and motif."""
+    text = ("Facture 260770051\nDate des soins : 09/10/2026\nPart complémentaire : 16,95 €\n"
+            "Statut : Payée le 26/10/2026\nFacture 260770058\nDate des soins : 10/10/2026\n"
+            "Part complémentaire : 11,40 €\nStatut : Refusée\nMotif du refus : Adhérent inconnu ou radié\n")
+    found = read_rows(message(text))
+    assert [(r.invoice, r.status, r.motif) for r in found.rows] == [
+        ("260770051", Status.PAID, None), ("260770058", Status.REJECTED, "Adhérent inconnu ou radié")]
