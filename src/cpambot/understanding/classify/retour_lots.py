@@ -51,7 +51,8 @@ def _row_fact(row: Row, caisse: str | None, extra: dict) -> Fact:
         return Fact(FactKind.PIECES_REQUESTED, caisse=caisse, lot=row.lot, invoice=row.invoice,
                     amount=row.amount, date=row.care_date, details={"action": Action.PIECES.value})
     if row.status is Status.PAID:
-        return Fact(FactKind.INVOICE_PAID, caisse=caisse, lot=row.lot, invoice=row.invoice, amount=row.amount,
+        return Fact(FactKind.INVOICE_PAID, caisse=caisse, lot=row.lot, invoice=row.invoice,
+                    amount=row.paid_amount or row.amount,
                     part="AMO", details={"source": "retour_lots"})
     if row.whole_lot:
         return Fact(FactKind.LOT_REFUSED, caisse=caisse, lot=row.lot, amount=row.amount, date=row.care_date,

@@ -127,6 +127,13 @@ _EMPTY = re.compile(r"^\s*(?:[-–—/.]|n[ée]ant|sans objet)?\s*$", re.IGNOREC
 _WHOLE_LOT = re.compile(r"(?i)\blot (?:complet|entier)|\bensemble du lot|\btout le lot")
 
 
+def _dash_columns(line: str) -> list[int] | None:
+    """The starts of the columns a rule of dash groups draws under a header ("--- --------- -----")."""
+    if not re.fullmatch(r"\s*-{2,}(?: +-{2,}){2,}\s*", line):
+        return None
+    return [m.start() for m in re.finditer(r"-{2,}", line)]
+
+
 def _above(lines: list[str], start: int) -> str:
     """The caption of a table starting at line ``start``: the three lines written above it (blank
     lines, and lines of spaces a mail client's plain version puts between paragraphs, not counted)."""
@@ -140,6 +147,9 @@ def _fixed_width(lines: list[str]) -> tuple[list[Table], set[int]]:
     i = 0
     while i < len(lines):
         starts = header_columns(lines[i]) if not any(sep in lines[i] for sep in "|;\t") else None
+        if i + 1 < len(lines) and (dashes := _dash_columns(lines[i + 1])) is not None \
+                and re.search(r"[^\W\d]{3}", lines[i]) and not re.search(r"\d{3}", lines[i]):
+            starts = dashes  # "LOT FACTURE DATE SOINS …" over "--- --------- ----------": the dashes cut
         if starts is None:
             i += 1
             continue

@@ -84,8 +84,9 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
     status = status_of(motif, consigne, status_cell=cells.get("status"), has_code=code is not None)
     paid_cell = amount_of(cells.get("paid_amount", "")) if cells.get("paid_amount") else None
     billed = amount_of(cells.get("amount", "")) if cells.get("amount") else None
-    if status is None and paid_cell and paid_cell > 0 and billed in (None, paid_cell) and motif is None:
-        status = Status.PAID  # "Payé : 63.00 EUR" and nothing against it
+    if status is None and paid_cell and paid_cell > 0 and motif is None and code is None \
+            and (billed is None or paid_cell <= billed):
+        status = Status.PAID  # "Payé : 63.00 EUR", or the AMO part of it, and nothing against it
     stated: Decimal | None = None
     if status is Status.PAID and not cells.get("amount"):  # "mise en paiement le 15/10 (31,80 €)"
         written = find_amounts(" ".join(v for v in cells.values() if v))

@@ -20,7 +20,8 @@ _CELL = {
     "code": r"[A-Z]?\d{3,4}(?:\s\d{3})?",
 }
 _WORDS = r"\S.*?"  # a text column: as little as the next typed cell allows
-_HEADER_WORDS = re.compile(r"(?i)n[°o]\s*(?:de\s*)?facture|facture|\blot\b|date\s+(?:des\s+)?soins|montant"
+_HEADER_WORDS = re.compile(r"(?i)(?:montant\s+)?(?:factur[ée]|r[ée]gl[ée]|pay[ée])(?:\s+amo|\s+amc)?"
+                           r"\s+(?:eur|€)|n[°o]\s*(?:de\s*)?facture|facture|\blot\b|date\s+(?:des\s+)?soins|montant"
                            r"|motif|code(?:\s+rejet)?|pi[eè]ce\s+demand[ée]e|libell[ée]|b[ée]n[ée]ficiaire"
                            r"|assur[ée]e?|observation")
 
@@ -31,6 +32,8 @@ def _header(line: str) -> list[str] | None:
     roles: list[str] = []
     for _, words in found:
         role = role_of(words)
+        if role == "amount" and "amount" in roles and re.search(r"(?i)r[ée]gl|pay|vers|rembours", words):
+            role = "paid_amount"  # "FACTURÉ EUR" then "RÉGLÉ AMO EUR"
         if role is not None and role not in roles:
             roles.append(role)
     if len(roles) < 3 or "invoice" not in roles or re.search(r"\d", line) or len(line) > 120:
@@ -63,6 +66,9 @@ def typed_tables(lines: list[str]) -> tuple[list[Table], set[int]]:
         grid[0] = [names[r] for r in roles]
         taken = [index]
         for k in range(index + 1, min(len(lines), index + 200)):
+            if k == index + 1 and re.fullmatch(r"\s*[-=]{2,}(?:\s+[-=]{2,})*\s*", lines[k]):
+                taken.append(k)  # the rule under the header
+                continue
             found = pattern.match(lines[k])
             if found is None:
                 break

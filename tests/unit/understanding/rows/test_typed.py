@@ -24,3 +24,15 @@ def test_a_sentence_naming_columns_is_no_header():
     lines = ["La facture 260733044 du lot 733 (soins du 12/10/2026, montant 41,85 €) est rejetée.",
              "260733044 733 12/10/2026 41,85 € Prescription médicale"]
     assert typed_tables(lines) == ([], set())
+
+
+def test_a_pre_table_with_a_rule_under_its_header_and_two_amount_columns():
+    """GIVEN a payment notice's <pre> table "LOT FACTURE DATE SOINS FACTURÉ EUR RÉGLÉ AMO EUR" over a rule
+    of dashes, its cells one space apart WHEN read THEN the billed and the paid amounts are told apart."""
+    lines = ["LOT FACTURE DATE SOINS FACTURÉ EUR RÉGLÉ AMO EUR",
+             "--- --------- ---------- ----------- -------------",
+             "618 260618003 19/10/2026 31,50 18,90"]
+    (table,), used = typed_tables(lines)
+    assert table.rows == [["Lot", "Facture", "Date des soins", "Montant", "Montant réglé"],
+                          ["618", "260618003", "19/10/2026", "31,50", "18,90"]]
+    assert used == {0, 1, 2}
