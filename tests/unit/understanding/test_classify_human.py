@@ -281,6 +281,23 @@ def test_a_total_that_does_not_match_is_shown_not_sent_to_a_human():
     assert any("total" in p for p in reading.problems) and reading.needs_review is None
 
 
+def test_a_reclamation_answered_by_a_table_of_invoices_paid():
+    """GIVEN an answer to a réclamation, under a bland subject, saying the invoices "ont été mises en
+    paiement" with a table of amounts paid WHEN read THEN the answer (favourable, its reference) and one
+    payment per invoice, of the amount paid: not a lot return."""
+    body = ("Nous faisons suite à votre réclamation du 2 octobre 2026, enregistrée sous le n° "
+            "RCL-47-2026-003318.\n\nAprès vérification, ces factures ont été mises en paiement :\n\n"
+            "N° facture | Soins du | Montant réglé | Virement du\n"
+            "260472008 | 07/09/2026 | 42,00 € | 06/11/2026\n260472015 | 08/09/2026 | 17,85 € | 06/11/2026\n\n"
+            "Nous considérons votre réclamation comme traitée.\n")
+    reading = classify_human(mail("Votre dossier", body, sender="recla@assurance-maladie.fr"), "caisse")
+    assert reading.kind == "reponse_reclamation" and reading.needs_review is None
+    assert [(f.kind, f.invoice, f.amount, f.label) for f in reading.facts][1:] == [
+        ("invoice_paid", "260472008", Decimal("42.00"), None),
+        ("invoice_paid", "260472015", Decimal("17.85"), None)]
+    assert (reading.facts[0].kind, reading.facts[0].label) == ("reclamation_answered", "favorable")
+
+
 def test_a_lot_return_with_a_pieces_request_beside_it():
     """GIVEN a lot return whose table lists two rejects, and a passage beside it asking for the missing
     prescription of another invoice before a date, without re-billing WHEN read THEN the two rejects to

@@ -38,7 +38,7 @@ from cpambot.understanding.classify.text.caisses import caisse_code
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.learning import IGNORE, LearnedRule, rule_for
 from cpambot.understanding.message import ParsedMessage, reply_part
-from cpambot.understanding.rows import read_rows, returns_evidence
+from cpambot.understanding.rows import Status, read_rows, returns_evidence
 
 LOG = logging.getLogger(__name__)
 
@@ -286,9 +286,13 @@ def _with_evidence(source: ParsedMessage,
     best, _, leader = max(scores, key=lambda s: (s[0], s[1]))
     if best >= 0.9 and leader not in (pieces, retour_lots, informational):
         return scores  # an indu, a CRA decision, a réclamation answer: its title settles it
-    evidence = returns_evidence(read_rows(source))
+    rows = read_rows(source)
+    evidence = returns_evidence(rows)
     if not evidence:
         return scores
+    paid_only = all(r.status is Status.PAID for r in rows.rows if r.invoice)
+    if paid_only and any(m is reclamation and s >= THRESHOLD for s, _, m in scores):
+        return scores  # invoices paid after a réclamation: the answer, with its payments
     out = []
     for score, index, module in scores:
         if module is retour_lots:

@@ -53,7 +53,8 @@ _ANNOUNCED = r"(?:r[èe]glement|paiement|versement|virement) (?:de|d'un montant 
 _FAVOURABLE = re.compile(r"regularis|paiement (?:a ete|sera) (?:effectue|emis)|favorable|acceptee|"
                          r"nous (?:allons|avons) (?:proceder|procede) au (?:paiement|reglement)|est fondee|"
                          r"a ete recyclee|(?:reglement|paiement|versement)[^.]{0,40} interviendra|"
-                         r"sera (?:reglee|payee|mise en paiement)|a ete (?:reglee|payee|mise en paiement)")
+                         r"(?:sera|seront) (?:reglee|payee|mise en paiement)s?"
+                         r"|(?:a|ont) ete (?:reglee|payee|mise en paiement|mises en paiement)s?")
 _UNFAVOURABLE = re.compile(r"defavorable|rejetee|ne peut (?:aboutir|etre (?:acceptee|satisfaite))|"
                            r"ne pouvons (?:donner suite|pas donner suite)|maintenu")
 
@@ -143,11 +144,12 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
             review = None
     if fact_kind is FactKind.RECLAMATION_ANSWERED and label == "favorable":
         # "cette facture a été réglée le 15/10/2026 pour un montant de 38,40 €": the payment itself
-        facts += [Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=r.invoice, amount=r.amount, part="AMO",
+        facts += [Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=r.invoice,
+                       amount=r.paid_amount or r.amount, part="AMO",
                        details={"source": "reclamation"})
                   for r in read_rows(msg).rows
-                  if r.invoice and r.status is Status.PAID and r.source == "prose"
-                  and re.search(r"(?:a ete|est) (?:reglee|payee|mise en paiement)", folded)]
+                  if r.invoice and r.status is Status.PAID
+                  and re.search(r"(?:a ete|est|ont ete|sont) (?:reglee|payee|mises? en paiement)", folded)]
     if problems and review is None:
         review = "réclamation : informations contradictoires, à vérifier"
     fields = {"reference": reference, "invoices": invoices, "label": label, **details}
