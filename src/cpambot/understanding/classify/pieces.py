@@ -35,6 +35,8 @@ KEYWORDS = keywords(
     ("ordonnances? [^.]{0,120}illisible", 1.0),
     ("prescriptions? [^.]{0,120}illisible", 1.0),
     ("copie lisible", 0.8),
+    ("(?:constate|releve) (?:l')?(?:absence|le defaut) (?:des|de la|du|de l'|d')\\s*"
+     "(?:pieces? justificatives?|justificatifs?|prescriptions?|ordonnances?|documents?)", 0.95),
     ("en l'absence (?:de la|des) (?:prescriptions?|ordonnances?|pieces?)", 0.8),
     ("demande de (?:prescriptions?|ordonnances?|copie)", 0.9),
     ("(?:merci|nous vous remercions|je vous remercie) de (?:bien vouloir )?(?:nous |me )?(?:en )?(?:adresser|"
