@@ -108,7 +108,8 @@ def read_rows(msg: ParsedMessage) -> RowSet:
         for text in _texts(msg):
             rows += prose_rows(text, default_year=default_year)
     else:
-        rows += _details(rows, msg, default_year) + _aside(rows, msg, default_year)
+        notes = _notes(rows, msg, default_year)
+        rows += _details(rows, notes) + _aside(rows, notes)
     if not totals and rows:
         problems += _total_below(rows, msg.text or "")
     merged, conflicts = merge(rows)
@@ -147,28 +148,31 @@ def _total_below(rows: list[Row], text: str) -> list[str]:
 _DETAIL_FIELDS = ("reject_code", "reject_subcode", "motif", "consigne", "action")
 
 
-def _details(rows: list[Row], msg: ParsedMessage, default_year: int | None) -> list[Row]:
+def _notes(rows: list[Row], msg: ParsedMessage, default_year: int | None) -> list[Row]:
+    """The passages of a message that name one invoice each (read once for the details and the asides),
+    when some row lacks what a note could give or an invoice may be named beside the table."""
+    return [note for text in _texts(msg)
+            for note in prose_rows(text, default_year=default_year, single_only=True)]
+
+
+def _details(rows: list[Row], notes: list[Row]) -> list[Row]:
     """What notes under a table say of its rejected rows ("- 002760121 : 0250 050 ASSURE ABSENT…
     refacturez à la bonne caisse"): the reject's code, words and instruction of a row the table
     left without them. Only notes naming one invoice count; a paid row takes nothing."""
     rejected = {r.invoice for r in rows if r.invoice and r.status is not Status.PAID
                 and None in (r.reject_code, r.motif, r.action)}
-    if not rejected:
-        return []
-    found = [note for text in _texts(msg)
-             for note in prose_rows(text, default_year=default_year, single_only=True)
+    found = [note for note in notes
              if note.invoice in rejected and (note.reject_code or note.motif or note.action)]
     return [Row(invoice=n.invoice, source="note", **{f: getattr(n, f) for f in _DETAIL_FIELDS})
             for n in found]
 
 
-def _aside(rows: list[Row], msg: ParsedMessage, default_year: int | None) -> list[Row]:
+def _aside(rows: list[Row], notes: list[Row]) -> list[Row]:
     """Invoices a message names beside its table, in a passage of their own asking for a document
     ("Par ailleurs, pour la facture 600117655 … il nous manque la prescription. Pas de refacturation"):
     a pièces request sent with the lot return (``source="aside"``)."""
     listed = {r.invoice for r in rows if r.invoice}
-    return [replace(n, source="aside") for text in _texts(msg)
-            for n in prose_rows(text, default_year=default_year, single_only=True)
+    return [replace(n, source="aside") for n in notes
             if n.invoice and n.invoice not in listed and n.action is Action.PIECES
             and n.status is not Status.PAID and not n.reject_code]
 

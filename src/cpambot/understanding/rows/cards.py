@@ -28,9 +28,10 @@ def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int |
     records: list[dict[str, str]] = []
     current: dict[str, str] = {}
     lines = _labels_joined(list(lines))
-    roles = [role_of(found.group(1)) if (found := _CARD_LINE.match(line)) else None for line in lines]
+    matches = [_CARD_LINE.match(line) for line in lines]
+    roles = [role_of(found.group(1)) if found else None for found in matches]
     for index, line in enumerate(lines):
-        found = _CARD_LINE.match(line)
+        found = matches[index]
         role = roles[index]
         if found is None or role is None:
             # a blank line ends a record when the block after it names its own invoice (one label
@@ -105,8 +106,10 @@ def _labels_joined(lines: list[str]) -> list[str]:
             continue
         out.append(lines[index])
         index += 1
+    if not invoices:
+        return lines
     cards = sum(1 for line in out if _CARD_LINE.match(line))
-    return out if invoices and cards > invoices else lines  # (a salutation alone on its line is no label)
+    return out if cards > invoices else lines  # (a salutation alone on its line is no label)
 
 
 def _label(line: str) -> bool:

@@ -53,7 +53,8 @@ def typed_tables(lines: list[str]) -> tuple[list[Table], set[int]]:
     tables: list[Table] = []
     used: set[int] = set()
     for index, line in enumerate(lines):
-        if any(sep in line for sep in "|;\t") or "  " in line.strip():
+        if len(line) > 120 or "factur" not in line.lower() or any(sep in line for sep in "|;\t") \
+                or "  " in line.strip() or re.search(r"\d", line):
             continue
         roles = _header(line)
         if roles is None:
