@@ -298,6 +298,20 @@ def test_a_reclamation_answered_by_a_table_of_invoices_paid():
     assert (reading.facts[0].kind, reading.facts[0].label) == ("reclamation_answered", "favorable")
 
 
+def test_a_reclamation_refused_whose_first_sentence_holds_dotted_dates():
+    """GIVEN an answer to a réclamation whose first sentence names it with dotted dates ("REC/561/2026/05581
+    du 14.10.26 - facture n° 104226903 … - a retenu toute notre attention") and says "nous ne pouvons
+    pas donner une suite favorable" WHEN read THEN an unfavourable answer with its reference and invoice."""
+    body = ("Madame,\n\nVotre réclamation REC/561/2026/05581 du 14.10.26 - facture n° 104226903 du\n"
+            "lot 087 (soins du 21.09.26 au 30.09.26, Mme Yvonne K.) - a retenu toute notre\nattention.\n\n"
+            "En conséquence, nous ne pouvons pas donner une suite favorable à votre demande.\n")
+    reading = classify_human(mail("Réclamation REC/561/2026/05581 - réponse", body,
+                                  sender="ps@assurance-maladie.fr"), "caisse")
+    (fact,) = reading.facts
+    assert (reading.kind, fact.label, fact.reference, fact.invoice) == (
+        "reponse_reclamation", "défavorable", "REC/561/2026/05581", "104226903")
+
+
 def test_a_lot_return_with_a_pieces_request_beside_it():
     """GIVEN a lot return whose table lists two rejects, and a passage beside it asking for the missing
     prescription of another invoice before a date, without re-billing WHEN read THEN the two rejects to

@@ -37,7 +37,10 @@ ANSWER = keywords(
     ("reponse a votre reclamation", 1.0),
     ("suite a votre reclamation", 0.85),
     ("en reponse a votre reclamation", 0.85),
-    ("votre reclamation\\b[^.]{0,220}?(?:a retenu|a fait l'objet d'un|a ete (?:examinee|etudiee))", 0.9),
+    # (references and dates with dots inside: "REC/561/2026/05581 du 14.10.26 - facture … - a retenu")
+    ("votre reclamation\\b(?:[^.]|\\.(?=\\d)|(?<=\\b\\w)\\.){0,220}?(?:a retenu|a fait l'objet d'un|"
+     "a ete (?:examinee|etudiee))", 0.9),
+    ("reclamation\\b[^\n]{0,60}[-:] ?reponse$", 1.0),
     ("vous (?:avez depose|avez formule|nous avez adresse)[^.]{0,60}\\breclamation", 0.85),
     ("votre reclamation\\b[^\n]{0,80}?(?:a ete|est) (?:donc |bien |desormais )?(?:acceptee|rejetee|"
      "traitee|cloturee|close|classee)", 0.9),
@@ -56,7 +59,7 @@ _FAVOURABLE = re.compile(r"regularis|paiement (?:a ete|sera) (?:effectue|emis)|f
                          r"(?:sera|seront) (?:reglee|payee|mise en paiement)s?"
                          r"|(?:a|ont) ete (?:reglee|payee|mise en paiement|mises en paiement)s?")
 _UNFAVOURABLE = re.compile(r"defavorable|rejetee|ne peut (?:aboutir|etre (?:acceptee|satisfaite))|"
-                           r"ne pouvons (?:donner suite|pas donner suite)|maintenu")
+                           r"ne pouvons (?:pas )?donner (?:une )?suite|maintenu")
 
 
 @per_message
