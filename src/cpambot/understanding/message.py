@@ -179,6 +179,17 @@ _FROM_LINE = re.compile(r"^[\s>]*\**\s*(?:de|from|exp[ée]diteur)\s*\**[\s\u00a0
                         re.IGNORECASE | re.MULTILINE)
 
 
+def _body_file(body: str) -> tuple[EdiPart, ...]:
+    """A NOEMIE or ARL file that was the body of a message forwarded inline (the caisse's system writes
+    the return in the body; the client quotes it under its header block)."""
+    text = body.lstrip(" \r\n")
+    if not (text.startswith("000") and ("NOEMIE" in text[:128] or "ARL" in text[:128])
+            or text.startswith(("ARL0", "ARL1"))):
+        return ()
+    return (EdiPart("NOEMIE" if "NOEMIE" in text[:128] else "ARL", text.encode("latin-1", "replace"), False,
+                    ""),)
+
+
 def _inline_forward(text: str, outer_date: datetime | None, attachments: tuple[Attachment, ...],
                     html: str = "", from_html: bool = False) -> ParsedMessage | None:
     """The chain of messages quoted inline in ``text`` (outermost first, each one's ``forwarded``
@@ -191,7 +202,8 @@ def _inline_forward(text: str, outer_date: datetime | None, attachments: tuple[A
         chained = ParsedMessage(subject=block.subject, from_name=block.from_name, from_addr=block.from_addr,
                                 date=block.date, message_id=None, text=block.body, attachments=attachments,
                                 forwarded=chained, html=html, text_from_html=from_html,
-                                auto_reply=bool(_AUTO_SUBJECT.match(block.subject)))
+                                auto_reply=bool(_AUTO_SUBJECT.match(block.subject)),
+                                edi=_body_file(block.body))
     return chained
 
 

@@ -368,7 +368,7 @@ def test_missing_control_and_trailing_data_are_reported():
     assert any("après l'entité de fin 999" in p for p in f.problems)
 
 
-@pytest.mark.parametrize("cut", [20, 200, 300, -1, -128])
+@pytest.mark.parametrize("cut", [20, 200, 300, -25, -128])
 def test_truncated_file_raises(cut):
     """GIVEN a file cut in an entity or just before/inside its 999 WHEN decoded THEN TruncatedFile says
     « fichier NOEMIE tronqué »."""
@@ -376,6 +376,19 @@ def test_truncated_file_raises(cut):
     with pytest.raises(TruncatedFile) as err:
         decode_noemie(data[:cut])
     assert err.value.reason.startswith("fichier NOEMIE tronqué : ")
+
+
+def test_trailing_spaces_removed_by_a_mail_client_are_only_filler():
+    """GIVEN a line-based file whose lines lost their trailing spaces (a mail client or an editor trims
+    them: the 999's filler is gone) or were padded with spaces to 160 columns WHEN decoded THEN it reads
+    as the original, without problem."""
+    text = payment_file().text()
+    trimmed = "\r\n".join(line.rstrip() for line in text.replace("@", "@\r\n").splitlines())
+    padded = "\r\n".join(line.ljust(160) for line in text.replace("@", "@\r\n").splitlines())
+    original = decode_text(text)
+    for variant in (trimmed, padded):
+        decoded = decode_text(variant)
+        assert decoded.invoices == original.invoices and not decoded.problems
 
 
 def test_truncated_gzip_raises():

@@ -160,7 +160,15 @@ def split_entities(text: str, widths: Mapping[str, int], what: str = "NOEMIE"
         return trailer
 
     while True:
-        while pos < n and text[pos] in _BREAKS:
+        while pos < n and text[pos] in _BREAKS + " ":
+            if text[pos] == " ":  # spaces padding a line to its end (records padded to 160 columns)
+                end = pos
+                while end < n and text[end] == " ":
+                    end += 1
+                if end < n and text[end] not in _BREAKS:
+                    break
+                pos = end
+                continue
             pos += 1
         if pos >= n:
             raise TruncatedFile(f"fichier {what} tronqué : pas d'entité de fin 999")
@@ -170,6 +178,13 @@ def split_entities(text: str, widths: Mapping[str, int], what: str = "NOEMIE"
             pos = resync(pos, etype, "type d'entité inconnu")
             continue
         raw = text[pos:pos + width]
+        step = width
+        if etype in FIXED_128 and (len(raw) < width or "\r" in raw or "\n" in raw):
+            # a 000/999 line whose trailing spaces a mail client or an editor removed: its filler
+            cut = min(i for i in (raw.find("\r"), raw.find("\n"), len(raw)) if i >= 0)
+            last = NOEMIE[etype].fields[-1].name  # only its last field, a filler or free text, may be gone
+            if cut >= NOEMIE[etype].offsets[last]:
+                raw, step = raw[:cut].ljust(width), cut
         if len(raw) < width:
             raise TruncatedFile(f"fichier {what} tronqué : entité {etype} incomplète à la position "
                                 f"{pos + 1} ({len(raw)} caractères sur {width})")
@@ -183,7 +198,7 @@ def split_entities(text: str, widths: Mapping[str, int], what: str = "NOEMIE"
             pos = resync(pos + 3, etype, "entité mal formée")
             continue
         entities.append((etype, pos, raw))
-        pos += width
+        pos += step
         if etype == "999":
             break
     rest = text[pos:].strip(" \r\n")
