@@ -26,6 +26,7 @@ from typing import Any
 from cpambot.mailbox.senders import AMC_DOMAINS, CAISSE_DOMAINS, domain_matches, looks_like_caisse
 from cpambot.understanding.classify import (
     amc,
+    arl_text,
     constat,
     cra,
     indu,
@@ -42,7 +43,7 @@ from cpambot.understanding.rows import Status, read_rows, returns_evidence
 
 LOG = logging.getLogger(__name__)
 
-CAISSE_MODULES = (retour_lots, pieces, constat, indu, cra, reclamation, informational)
+CAISSE_MODULES = (retour_lots, pieces, constat, indu, cra, reclamation, informational, arl_text)
 AMC_MODULES = (amc, informational)
 THRESHOLD = 0.5
 UNKNOWN_CAISSE = "message de la caisse non reconnu : à trier"

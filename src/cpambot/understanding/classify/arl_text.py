@@ -1,0 +1,52 @@
+"""A logical acknowledgment (ARL) written for a person: some caisses and concentrators send it as text
+("*** ACCUSÉ DE RÉCEPTION LOGIQUE (ARL) ***", a table "Lot … Résultat POSITIF", or lines "- lot 121
+(12 factures) : ARL POSITIF") rather than as an EDI file.
+
+Each lot named with its result gives ``lot_acknowledged`` (positive) or ``lot_refused`` (negative, with
+the reject code and words when given). A result that names no lot sends the message to a human.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cpambot.understanding.classify.text.dates import date_after
+from cpambot.understanding.classify.text.keywords import keyword_score, keywords
+from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
+from cpambot.understanding.message import ParsedMessage
+
+KEYWORDS = keywords(
+    ("accuse de reception logique", 1.0),
+    ("(?m:^(?:(?:tr|fwd?|re) ?: ?)?arl\\b)", 0.95),  # a subject or a title starting "ARL"
+    ("\\barl (?:positif|negatif)", 0.6),
+)
+
+# "087   19/10/2026    00014   612,30   POSITIF", "- lot 121 (12 factures) : ARL POSITIF",
+# "Lot 057 : ARL NEGATIF - code 1102 004 - NOMBRE DE FACTURES …"
+_LINE = re.compile(r"(?im)^[ \t]*(?:[-•*][ \t]*)?(?:lot[ \t]*(?:n[°o][ \t]*)?)?(\d{3})\b([^\n]*?)"
+                   r"\b(?:arl[ \t]+)?(positif|n[ée]gatif|accept[ée]|rejet[ée]|refus[ée])\b([^\n]*)$")
+_CODE = re.compile(r"(?<![\d,.])(\d{4})(?:[ \t]*\d{3})?(?![\d,.])\s*[-–:]*\s*([^\W\d][^\n]{2,150})?")
+
+
+def match(msg: ParsedMessage) -> float:
+    return keyword_score(msg, KEYWORDS, ("arl", "accuse de reception"))
+
+
+def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
+    text = msg.text or ""
+    received = date_after(text, r"(?:date de r[ée]ception|re[çc]ue? le)\s*:?\s*", span=2)
+    facts: list[Fact] = []
+    for found in _LINE.finditer(text):
+        lot, result, after = found.group(1), found.group(3).lower(), found.group(4)
+        if result.startswith(("positif", "accept")):
+            facts.append(Fact(FactKind.LOT_ACKNOWLEDGED, caisse=caisse, lot=lot, date=received,
+                              details={"source": "arl_text"}))
+            continue
+        code = _CODE.search(after)
+        label = code.group(2).strip(" .;-–") if code and code.group(2) else None
+        facts.append(Fact(FactKind.LOT_REFUSED, caisse=caisse, lot=lot, date=received,
+                          reject_code=code.group(1) if code else None, label=label,
+                          details={"source": "arl_text"}))
+    review = None if facts else "accusé de réception logique sans lot lisible : à lire"
+    return Reading(kind=MessageKind.ARL, trust=trust, caisse=caisse, facts=tuple(facts), needs_review=review,
+                   fields={"lots": [f.lot for f in facts]})
