@@ -26,6 +26,9 @@ _CARE = re.compile(r"(?:soins?|actes?|s[ée]ances?|passages?|ex[ée]cut\w*|prest
 _PAID_ON_LOT = re.compile(r"\b(?:regle|paye|rembourse|liquide|mise? en paiement|deja)\w*[^.;]{0,30}?"
                           r"\b(?:sur|dans|avec|par) (?:votre |le |un |l'autre )?lots?\s*"
                           r"(?:n[°o]\.?\s*)?(\d{3})")
+# "facture deja payee (doublon), inutile de refacturer": the words, then what to do
+_THEN_ASKED = re.compile(r"(?i),\s*(?=(?:inutile|merci|ne pas|ne la|ne les|veuillez|[àa] refacturer|"
+                         r"refacturer|pas de|sans|nous vous|vous pouvez|il (?:faut|convient))\b)")
 _EXPLAINED = re.compile(r"\s*\((?=[^)]*(?:\blot\b|\d{2}/\d{2}|r[ée]gl[ée]|pay[ée]))[^)]{3,80}\)\s*$")
 
 
@@ -112,7 +115,7 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
             code = (found.group(1), found.group(2))
             motif = found.group(3).strip(" .;:–-")
         if motif:  # "facture déjà payée (réglée sur votre lot 091)": the reject, not its explanation
-            motif = _EXPLAINED.sub("", motif)
+            motif = _EXPLAINED.sub("", _THEN_ASKED.split(motif)[0])
         if found := _PROSE_MOTIF.search(_WRAPPED.sub(" ", chunk)):  # (a motif may wrap)
             motif = found.group(1).strip(" :–-")
             stated, words = code_in_motif(motif)  # "Prescription interdite – code 0470 049"

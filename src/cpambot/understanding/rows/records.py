@@ -165,7 +165,9 @@ def grid_rows(grid: Grid, *, source: str = "table",
     """(rows, stated total, problems) of one grid; a grid without invoice or lot gives nothing."""
     if len(grid) >= 2 and all(len(r) == 2 for r in grid) and sum(1 for r in grid if role_of(r[0])) >= 2 \
             and not any(invoice_of(r[0]) for r in grid):  # (labels on the left, not invoice numbers)
-        cards = card_rows([f"{r[0]} : {r[1]}" for r in grid], source="card", default_year=default_year)
+        labels = [r[0].rstrip(" :\u00a0") for r in grid]  # ("Montant :" | "63.00 EUR": one colon)
+        cards = card_rows([f"{label} : {r[1]}" for label, r in zip(labels, grid, strict=True)],
+                          source="card", default_year=default_year)
         return cards, None, []
     grid = _upright(grid)
     found = _header_index(grid)
