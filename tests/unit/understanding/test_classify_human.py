@@ -312,6 +312,17 @@ def test_a_reclamation_refused_whose_first_sentence_holds_dotted_dates():
         "reponse_reclamation", "défavorable", "REC/561/2026/05581", "104226903")
 
 
+def test_a_lot_refused_whole_takes_its_own_instruction_not_the_others():
+    """GIVEN a lot rejected in full, to re-transmit, then "Les autres lots de la semaine sont ok, rien à
+    faire" WHEN read THEN the refused lot is to be re-billed (what the other lots get is not its)."""
+    body = ("Votre lot 076 transmis le 09/11 a été rejeté en totalité (fichier incomplet). Il faut le "
+            "retransmettre.\nLes autres lots de la semaine sont ok, rien à faire.\n")
+    reading = classify_human(mail("Retour sur le traitement de vos lots", body,
+                                  sender="ps@assurance-maladie.fr"), "caisse")
+    assert [(f.kind, f.lot, f.details.get("action")) for f in reading.facts] == [
+        ("lot_refused", "076", "refacturer")]
+
+
 def test_a_lot_return_with_a_pieces_request_beside_it():
     """GIVEN a lot return whose table lists two rejects, and a passage beside it asking for the missing
     prescription of another invoice before a date, without re-billing WHEN read THEN the two rejects to

@@ -66,7 +66,8 @@ def _about_lot(folded: str, start: int, lot: str) -> str:
     """What the message says of lot ``lot`` from where it names it: up to the next numbered item,
     the next lot, or 400 characters."""
     window = folded[start:start + 400]
-    end = re.search(rf"\n\s*\d+[.)]\s|\n\s*\n|\blots? (?:n[°o] ?)?(?!{lot})\d{{3}}\b", window[10:])
+    end = re.search(rf"\n\s*\d+[.)]\s|\n\s*\n|\blots? (?:n[°o] ?)?(?!{lot})\d{{3}}\b"
+                    r"|\b(?:les|tous les) autres (?:lots|factures)\b", window[10:])  # (not the others')
     return window[:10 + end.start()] if end else window
 
 
