@@ -43,6 +43,8 @@ _PIECES = Guarded(re.compile(r"(?:adress|transmet|envoy|fourn|fais|faire parveni
                      r"accord prealable|entente prealable|document|attestation|bon de transport|certificat|"
                      r"facture (?:acquittee|detaillee)|feuille de soins papier|demande d'accord|dsi|bilan)"
                      r"|merci de nous faire parvenir|pieces? (?:justificatives?|manquantes?|demandees?)"
+                     r"|(?:prescription|ordonnance|piece|justificatif|attestation)[^.;]{0,50}\ba (?:nous )?"
+                     r"(?:transmettre|adresser|envoyer|fournir|faire parvenir)"
                      r"|\bmanquen?t? (?:l'|la |le |les |une? |des )?"
                      r"(?:prescription|ordonnance|piece|justificatif|accord|attestation)"
                      r"|(?:dans l'attente|en attente|a reception) (?:de |d')?(?:la |l'|les |votre |vos )?"

@@ -24,6 +24,8 @@ def _masked(text: str) -> str | None:
     return " ".join(w if not w[:1].isalpha() or len(w) <= 2 else w[0] + "." for w in words)[:60]
 
 
+_PAID_ALONE = re.compile(r"(?i)^\s*(?:pay[ée]e?s?|r[ée]gl[ée]e?s?|mise? en paiement|pay[ée]e?s? le\b.*|"
+                         r"r[ée]gl[ée]e?s? le\b.*|ok|accept[ée]e?s?)\s*$")
 _THEN_INSTRUCTION = re.compile(r"(?<=[.;])\s*(?=[A-ZÀ-Ý])")
 _STATUS_REASON = re.compile(r"(?i)\s*(?:rejet\w*|refus\w*|non (?:pay|regl|réglé)\w*|anomalie)\s*"
                             r"(?:[:–-]\s*([^\W\d][^\n]{2,150})|(?:[:–-]\s*)?(\d{4}\b[^\n]{2,150}))$")
@@ -81,7 +83,11 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
     elif motif and code and motif.startswith(code[0]):
         motif = code_in_motif(motif)[1]
     motif = bare_motif(motif or "")
-    status = status_of(motif, consigne, status_cell=cells.get("status"), has_code=code is not None)
+    paid_word = motif is not None and code is None and _PAID_ALONE.match(motif) is not None
+    if paid_word:  # "paye" alone in the anomalies column: no anomaly, a payment
+        motif = None
+    status = Status.PAID if paid_word else \
+        status_of(motif, consigne, status_cell=cells.get("status"), has_code=code is not None)
     paid_cell = amount_of(cells.get("paid_amount", "")) if cells.get("paid_amount") else None
     billed = amount_of(cells.get("amount", "")) if cells.get("amount") else None
     if status is None and paid_cell and paid_cell > 0 and motif is None and code is None \

@@ -24,6 +24,7 @@ def test_words_asking_to_bill_again(text):
     "Merci de nous adresser la prescription, sans refacturer",
     "Ne la refacturez pas : envoyez-nous seulement une copie de l'ordonnance",
     "Vous pouvez m'envoyer l'ordonnance en réponse, pas la peine de refacturer",
+    "il faut une nouvelle prescription du medecin, a nous transmettre par SCOR, pas de nouvelle facture",
 ])
 def test_words_asking_for_a_document(text):
     """GIVEN a request for a document, or a missing document, maybe with "sans refacturer" WHEN read

@@ -373,3 +373,13 @@ def test_a_summary_of_lots_counting_invoices_gives_no_rows():
     grid = [["Lot", "Date de réception", "Factures transmises", "Factures payées", "Factures rejetées",
              "Montant transmis (€)"], ["145", "08/10/2026", "12", "10", "2", "512.85"]]
     assert grid_rows(grid) == ([], None, [])
+
+
+def test_a_payment_word_alone_in_the_anomalies_column_is_a_payment():
+    """GIVEN a table of anomalies where one row's anomaly cell says only "paye" WHEN read THEN that row is
+    paid, with no motif, and the others stay rejects."""
+    grid = [["LOT", "FACTURE", "MONTANT", "ANOMALIE"], ["512", "000640011", "29,40", "ordonnance perimee"],
+            ["512", "000640015", "63,00", "paye"]]
+    rows, _, _ = grid_rows(grid)
+    assert [(r.invoice, r.status, r.motif) for r in rows] == [
+        ("000640011", Status.REJECTED, "ordonnance perimee"), ("000640015", Status.PAID, None)]
