@@ -323,6 +323,17 @@ def test_a_lot_refused_whole_takes_its_own_instruction_not_the_others():
         ("lot_refused", "076", "refacturer")]
 
 
+def test_a_pieces_request_leaves_out_the_invoice_it_says_is_fine():
+    """GIVEN a request for a legible prescription for one invoice, and "l'ordonnance de la facture … est
+    lisible, rien à faire pour celle-là" for another WHEN read THEN one pièces request, for the first."""
+    body = ("Pour la facture n° 000 781 224 (lot 155), l'ordonnance transmise est illisible. Pourriez-vous "
+            "nous en renvoyer une copie lisible ? Inutile de refacturer.\n\nPour info, l'ordonnance de la "
+            "facture 000 781 230 (même lot) est lisible : rien à faire de votre côté pour celle-là.\n")
+    reading = classify_human(mail("Ordonnance illisible - facture 000 781 224", body,
+                                  sender="ps@assurance-maladie.fr"), "caisse")
+    assert [(f.kind, f.invoice) for f in reading.facts] == [("pieces_requested", "000781224")]
+
+
 def test_a_lot_return_with_a_pieces_request_beside_it():
     """GIVEN a lot return whose table lists two rejects, and a passage beside it asking for the missing
     prescription of another invoice before a date, without re-billing WHEN read THEN the two rejects to
