@@ -145,6 +145,18 @@ def _total_problem(label: str, column: int, stated: Decimal, read: list[tuple[Se
     return [total_mismatch(stated, sum(values, Decimal("0")))]
 
 
+_IDEM = re.compile(r"(?i)^\s*(?:idem|id\.|d[°o]|m[êe]me (?:motif|rejet|anomalie)|″|\")\s*$")
+
+
+def _as_above(row: Row, above: Row) -> Row:
+    """A row whose cells say "idem" takes the reject of the row above: its code, words, instruction."""
+    same_action = _IDEM.match(row.consigne or "") or row.consigne is None
+    return replace(row, reject_code=above.reject_code, reject_subcode=above.reject_subcode, motif=above.motif,
+                   status=row.status or above.status,
+                   consigne=above.consigne if same_action else row.consigne,
+                   action=above.action if same_action else row.action)
+
+
 def _upright(grid: Grid) -> Grid:
     """A table written on its side (one column per invoice, the names of the fields down its first
     column: "N° de facture | 260842010 | 260842016") turned upright."""
@@ -230,6 +242,8 @@ def grid_rows(grid: Grid, *, source: str = "table",
                 continue
         if rejects and row.status is None and row.motif:
             row = replace(row, status=Status.REJECTED)
+        if rows and _IDEM.match(row.motif or "") and not row.reject_code:
+            row = _as_above(row, rows[-1])  # "idem" under the motif (and the instruction) of the row above
         rows.append(row)
         read.append((cells, row))
     for label, column, stated_total in totals:

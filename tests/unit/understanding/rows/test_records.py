@@ -383,3 +383,15 @@ def test_a_payment_word_alone_in_the_anomalies_column_is_a_payment():
     rows, _, _ = grid_rows(grid)
     assert [(r.invoice, r.status, r.motif) for r in rows] == [
         ("000640011", Status.REJECTED, "ordonnance perimee"), ("000640015", Status.PAID, None)]
+
+
+def test_idem_takes_the_reject_of_the_row_above():
+    """GIVEN a row whose motif and instruction cells say "idem" WHEN read THEN it takes the code, words
+    and instruction of the row above."""
+    grid = [["N° facture", "Motif", "Suite à donner"],
+            ["000231470", "0450 072 Exonération non trouvée", "Refacturer sans exonération"],
+            ["000231475", "idem", "idem"]]
+    rows, _, _ = grid_rows(grid)
+    assert [(r.invoice, r.reject_code, r.motif, r.action) for r in rows] == [
+        ("000231470", "0450", "Exonération non trouvée", Action.REBILL),
+        ("000231475", "0450", "Exonération non trouvée", Action.REBILL)]
