@@ -364,6 +364,10 @@ def test_a_lot_return_with_a_pieces_request_beside_it():
     ("Mise en demeure - Dossier n° 85-PS-2026-3307",
      "Nous vous avons notifié un indu de 1 540,00 €.\nversement du 14/08/2026 ........ 300,00 €\n"
      "reste dû ........ 940,00 €\n", "940.00"),
+    ("Mise en demeure MED-81-2026-0042",
+     "Nous vous avons informée d'un indu de 1.586,00 euros. Nous vous mettons en demeure de nous régler la "
+     "somme de 1.744,60 euros.\n- montant de l'indu ........ 1.586,00 euros\n"
+     "- majoration de 10 % ........ 158,60 euros\n", "1744.60"),
     ("Notification de payer - indu n° 2026/211/IDE/0093",
      "Vous êtes redevable envers la Caisse de la somme de mille deux cent\nquatre-vingt-sept euros et "
      "quarante centimes (1287,40 euros).\n", "1287.40"),

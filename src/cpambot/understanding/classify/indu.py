@@ -144,6 +144,20 @@ _DUE_NOW = (r"(?:total|montant total|somme totale)\s*(?:[àa] r[ée]gler|[àa] p
 _IN_WORDS = re.compile(r"(?i)(?:somme|montant) de\s+[a-zàâçéèêëîïôûù\s\-']{8,160}?\(\s*([^()]{3,20}?)\s*\)")
 
 
+def _with_surcharge(texts: tuple[str, ...]) -> Decimal | None:
+    """The sum to pay when a surcharge is added ("majoration de 10 % … 158,60 euros"): the amount of the
+    letter that is another of its amounts plus the surcharge (1 586,00 + 158,60 = 1 744,60)."""
+    for text in texts:
+        surcharge = amount_after(text, r"majoration[^\d\n]{0,60}?(?:\d{1,2}\s?%[^\d\n]{0,40}?)?", 70)
+        if not surcharge:
+            continue
+        amounts = [value for value, _, _ in iter_amounts(text)]
+        totals = {b for b in amounts if any(a + surcharge == b for a in amounts)}
+        if len(totals) == 1:
+            return totals.pop()
+    return None
+
+
 def _due_now(texts: tuple[str, ...]) -> Decimal | None:
     for label in _DUE_NOW:
         found = {v for text in texts if (v := amount_after(text, label, 45)) is not None}
@@ -155,6 +169,8 @@ def _due_now(texts: tuple[str, ...]) -> Decimal | None:
 def _amount(msg: ParsedMessage, problems: list[str]) -> Decimal | None:
     letters = "\n".join(a.text for a in msg.attachments if a.text)
     body = (msg.subject or "") + "\n" + (msg.text or "")
+    if (due := _with_surcharge((letters, body))) is not None:
+        return due
     if (due := _due_now((letters, body))) is not None:
         return due
     labels = (r"montant (?:total|global)(?! des (?:prestations|actes|sommes|factures|soins))"

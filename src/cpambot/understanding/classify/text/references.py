@@ -64,7 +64,8 @@ def own_reference(subject: str, text: str, titles: str) -> str | None:
     found = reference_after(text, _OWN_LABEL)
     if found:
         return found
-    return reference_after(subject, rf"(?:{titles})\s*[-–:]?\s*(?:r[ée]f\.?|n[°o]|dossier)?\s*:?", span=4)
+    return (reference_after(subject, rf"(?:{titles})\s*[-–:]?\s*(?:r[ée]f\.?|n[°o]|dossier)?\s*:?", span=4)
+            or reference_after(text, rf"(?:{titles})\s*(?:n[°o]|r[ée]f\.?)\s*:?", span=4))  # "… N° X"
 
 
 # A 9-digit number after these words (on the same line, with only a name in between) is the
