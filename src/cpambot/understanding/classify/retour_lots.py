@@ -71,14 +71,19 @@ def _about_lot(folded: str, start: int, lot: str) -> str:
     return window[:10 + end.start()] if end else window
 
 
+def _mention(invoice: str, text: str) -> re.Match[str] | None:
+    """Where ``text`` first writes the 9-digit ``invoice``, spaced by threes or not."""
+    digits = r"[ .\u00a0]?".join(re.findall(r"\d{3}", invoice))
+    return re.search(rf"(?<!\d){digits}(?!\d)", text)
+
+
 def _place(facts: list[Fact], lot_fact: Fact, at: int, folded: str) -> None:
     """Insert a refused lot told in the text (at position ``at``) before the first invoice the text
     tells after it, so that facts come in the message's order; at the end when unsure."""
     for index, fact in enumerate(facts):
         if not fact.invoice:
             continue
-        digits = r"[ .]?".join(re.findall(r"\d{3}", fact.invoice))
-        found = re.search(rf"(?<!\d){digits}(?!\d)", folded)
+        found = _mention(fact.invoice, folded)
         if found is None:
             break
         if found.start() > at:
@@ -92,8 +97,7 @@ def _with_deadline(fact: Fact, text: str) -> Fact:
     the passage that names its invoice."""
     if fact.kind != FactKind.PIECES_REQUESTED or not fact.invoice:
         return fact
-    digits = r"[ .\u00a0]?".join(re.findall(r"\d{3}", fact.invoice))
-    found = re.search(rf"(?<!\d){digits}(?!\d)", text)
+    found = _mention(fact.invoice, text)
     passage = text[found.start():found.start() + 500].split("\n\n")[0] if found else ""
     deadline = date_after(passage, r"(?:avant|au plus tard) le\s*", span=2)
     return replace(fact, details={**fact.details, "deadline": deadline}) if deadline else fact

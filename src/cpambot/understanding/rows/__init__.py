@@ -149,8 +149,8 @@ _DETAIL_FIELDS = ("reject_code", "reject_subcode", "motif", "consigne", "action"
 
 
 def _notes(rows: list[Row], msg: ParsedMessage, default_year: int | None) -> list[Row]:
-    """The passages of a message that name one invoice each (read once for the details and the asides),
-    when some row lacks what a note could give or an invoice may be named beside the table."""
+    """The passages of a message that name one invoice each, read once for the details a table's rows
+    lack and for the invoices named beside the table."""
     return [note for text in _texts(msg)
             for note in prose_rows(text, default_year=default_year, single_only=True)]
 

@@ -32,6 +32,9 @@ _EN_AMOUNT = re.compile(r"^(?:eur|€)?\s*(-?\d{1,3}(?:,\d{3})*|-?\d+)\.(\d{2})\
 LOT_WORDS = r"lots?\s*(?:n[°o]\.?\s*|num[ée]ro\s*)?:?\s*(\d{3})(?!\d)(?![.,/]\d)"
 LOT_MENTION = re.compile(r"(?i)\b" + LOT_WORDS)
 LOT_LINE = re.compile(r"(?i)^\s*" + LOT_WORDS)  # a line or cell that starts by naming its lot
+# a row or cell about a whole lot, not one invoice ("Lot complet (6 factures)", "totalité du lot")
+WHOLE_LOT = re.compile(r"lot (?:entier|complet)|(?:tout|ensemble) (?:le|du) lot|totalit[ée] du lot|"
+                       r"lot (?:rejet|refus|non parvenu|non re[cç]u|illisible)", re.IGNORECASE)
 
 
 def invoice_of(cell: str) -> str | None:

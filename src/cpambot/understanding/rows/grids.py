@@ -10,6 +10,7 @@ import re
 
 from cpambot.understanding.rows.cells import (
     LOT_LINE,
+    WHOLE_LOT,
     amount_of,
     code_of,
     date_of,
@@ -124,7 +125,6 @@ def _slice(line: str, starts: list[int]) -> list[str]:
 
 
 _EMPTY = re.compile(r"^\s*(?:[-–—/.]|n[ée]ant|sans objet)?\s*$", re.IGNORECASE)  # an empty cell
-_WHOLE_LOT = re.compile(r"(?i)\blot (?:complet|entier)|\bensemble du lot|\btout le lot")
 
 
 def _dash_columns(line: str) -> list[int] | None:
@@ -134,7 +134,7 @@ def _dash_columns(line: str) -> list[int] | None:
     return [m.start() for m in re.finditer(r"-{2,}", line)]
 
 
-def _above(lines: list[str], start: int) -> str:
+def caption_above(lines: list[str], start: int) -> str:
     """The caption of a table starting at line ``start``: the three lines written above it (blank
     lines, and lines of spaces a mail client's plain version puts between paragraphs, not counted)."""
     written = [line for line in lines[max(0, start - 12):start] if line.strip()]
@@ -162,7 +162,7 @@ def _fixed_width(lines: list[str]) -> tuple[list[Table], set[int]]:
             used.add(j)
             j += 1
         if len(grid) >= 2:
-            grids.append(Table(grid, _above(lines, i)))
+            grids.append(Table(grid, caption_above(lines, i)))
         i = j
     return grids, used
 
@@ -173,7 +173,7 @@ def _stacked(lines: list[str]) -> tuple[list[Table], set[int]]:
     between them or not. Each row's cells must fit their columns (an invoice number, a date, an
     amount where the header says so): the first row that does not ends the table, so a row with a
     missing cell never shifts the others into the wrong columns."""
-    fits = {"invoice": lambda c: invoice_of(c) is not None or _WHOLE_LOT.search(c) is not None,
+    fits = {"invoice": lambda c: invoice_of(c) is not None or WHOLE_LOT.search(c) is not None,
             "lot": lambda c: lot_of(c) is not None,
             "care_date": lambda c: any(date_of(c)), "amount": lambda c: amount_of(c) is not None,
             "code": lambda c: re.match(r"\s*\w?\d{3,4}\b", c) is not None and code_of(c) is not None}
@@ -212,13 +212,13 @@ def _stacked(lines: list[str]) -> tuple[list[Table], set[int]]:
             # rows still follow that do not fit (a row with a cell missing shifts the others): the
             # table cannot be cut safely, none of it is taken (read elsewhere, or by a human)
             after = " ".join(text for _, text in items[pos:pos + len(header)])
-            if invoices_in(after) or LOT_LINE.match(after) or re.search(r"(?i)\blot entier\b", after):
+            if invoices_in(after) or LOT_LINE.match(after) or WHOLE_LOT.search(after):
                 grid = []
             if len(grid) >= 2:
                 break
         if len(grid) >= 2:
             first = items[start][0]
-            grids.append(Table(grid, _above(lines, first)))
+            grids.append(Table(grid, caption_above(lines, first)))
             used.update(range(first, items[pos - 1][0] + 1))
         k = max(pos, k + 1)
     return grids, used
@@ -269,7 +269,7 @@ def text_grids(text: str) -> list[Table]:
             current.append(cells)
             continue
         if len(current) >= 2:
-            grids.append(Table(current, _above(all_lines, begin)))
+            grids.append(Table(current, caption_above(all_lines, begin)))
         current, starts = ([cells], positions) if cells is not None else ([], [])
         begin = index
     return grids

@@ -13,6 +13,7 @@ from cpambot.understanding.decode._framing import euros
 from cpambot.understanding.rows.cards import card_rows
 from cpambot.understanding.rows.cells import (
     LOT_LINE,
+    WHOLE_LOT,
     amount_of,
     cell_type,
     header_roles,
@@ -26,8 +27,6 @@ from cpambot.understanding.rows.rowcells import code_in_motif, row_from_cells
 
 _TOTAL = re.compile(r"^\s*(?:sous[- ])?total|^\s*montant total|^\s*somme totale|^\s*total g[ée]n[ée]ral",
                     re.IGNORECASE)
-_WHOLE_LOT = re.compile(r"lot (?:entier|complet)|(?:tout|ensemble) (?:le|du) lot|totalit[ée] du lot|"
-                        r"lot (?:rejet|refus|non parvenu|non re[cç]u|illisible)", re.IGNORECASE)
 
 
 def _header_index(grid: Grid) -> tuple[int, list[str], dict[str, int]] | None:
@@ -226,7 +225,7 @@ def grid_rows(grid: Grid, *, source: str = "table",
             continue
         named = {role: cells[i] for role, i in roles.items() if i < len(cells)}
         if section_lot is not None and not named.get("lot"):
-            whole = not invoices_in(named.get("invoice", "")) and bool(_WHOLE_LOT.search(" ".join(cells)))
+            whole = not invoices_in(named.get("invoice", "")) and bool(WHOLE_LOT.search(" ".join(cells)))
             named["lot"] = section_lot if whole or named.get("invoice", "").strip() else ""
             if whole:
                 named = _whole_lot_cells(cells, named, roles)
@@ -235,7 +234,7 @@ def grid_rows(grid: Grid, *, source: str = "table",
             if any(re.search(r"\d", c) for c in cells) and any(invoices_in(c) for c in cells):
                 problems.append(f"ligne du tableau non comprise : « {' | '.join(cells)} »")
             continue
-        if row.whole_lot and not _WHOLE_LOT.search(" ".join(cells)) and named.get("invoice", "").strip() \
+        if row.whole_lot and not WHOLE_LOT.search(" ".join(cells)) and named.get("invoice", "").strip() \
                 not in ("", "-", "–", "—"):
             if not re.search(r"(?i)lot|tout|ensemble|toutes", named.get("invoice", "")):
                 problems.append(f"ligne du tableau non comprise : « {' | '.join(cells)} »")

@@ -8,17 +8,22 @@ from __future__ import annotations
 import re
 
 from cpambot.understanding.rows.cells import role_of
-from cpambot.understanding.rows.grids import Grid, Table
+from cpambot.understanding.rows.grids import Grid, Table, caption_above
 
 _NUMBER = r"\d{3}[ \u00a0]?\d{3}[ \u00a0]?\d{3}"
+_AMOUNT = r"-?\d{1,3}(?:[ \u00a0\u202f.]\d{3})*(?:,\d{2})?\s*(?:€|eur(?:os)?)?"
 _CELL = {
     "invoice": rf"(?:n[°o]\s*)?{_NUMBER}",
     "lot": r"\d{1,3}",
     "care_date": r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4}(?:\s+au\s+\d{1,2}[/.]\d{1,2}[/.]\d{2,4})?",
-    "amount": r"-?\d{1,3}(?:[ \u00a0\u202f.]\d{3})*(?:,\d{2})?\s*(?:€|eur(?:os)?)?",
-    "paid_amount": r"-?\d{1,3}(?:[ \u00a0\u202f.]\d{3})*(?:,\d{2})?\s*(?:€|eur(?:os)?)?",
+    "amount": _AMOUNT,
+    "paid_amount": _AMOUNT,
     "code": r"[A-Z]?\d{3,4}(?:\s\d{3})?",
 }
+# the header row the table is given (the cells below are read by these names' roles)
+_NAMES = {"invoice": "Facture", "lot": "Lot", "care_date": "Date des soins", "amount": "Montant",
+          "paid_amount": "Montant réglé", "code": "Code rejet", "motif": "Motif", "consigne": "Action",
+          "beneficiary": "Bénéficiaire", "status": "Statut"}
 _WORDS = r"\S.*?"  # a text column: as little as the next typed cell allows
 _HEADER_WORDS = re.compile(r"(?i)(?:montant\s+)?(?:factur[ée]|r[ée]gl[ée]|pay[ée])(?:\s+amo|\s+amc)?"
                            r"\s+(?:eur|€)|n[°o]\s*(?:de\s*)?facture|facture|\blot\b|date\s+(?:des\s+)?soins|montant"
@@ -36,7 +41,7 @@ def _header(line: str) -> list[str] | None:
             role = "paid_amount"  # "FACTURÉ EUR" then "RÉGLÉ AMO EUR"
         if role is not None and role not in roles:
             roles.append(role)
-    if len(roles) < 3 or "invoice" not in roles or re.search(r"\d", line) or len(line) > 120:
+    if len(roles) < 3 or "invoice" not in roles:
         return None
     return roles
 
@@ -60,11 +65,7 @@ def typed_tables(lines: list[str]) -> tuple[list[Table], set[int]]:
         if roles is None:
             continue
         pattern = _line_pattern(roles)
-        grid: Grid = [[""] * len(roles)]
-        names = {"invoice": "Facture", "lot": "Lot", "care_date": "Date des soins", "amount": "Montant",
-                 "paid_amount": "Montant réglé", "code": "Code rejet", "motif": "Motif",
-                 "consigne": "Action", "beneficiary": "Bénéficiaire", "status": "Statut"}
-        grid[0] = [names[r] for r in roles]
+        grid: Grid = [[_NAMES[r] for r in roles]]
         taken = [index]
         for k in range(index + 1, min(len(lines), index + 200)):
             if k == index + 1 and re.fullmatch(r"\s*[-=]{2,}(?:\s+[-=]{2,})*\s*", lines[k]):
@@ -76,6 +77,6 @@ def typed_tables(lines: list[str]) -> tuple[list[Table], set[int]]:
             grid.append([g.strip() for g in found.groups()])
             taken.append(k)
         if len(grid) >= 2:
-            tables.append(Table(grid, "\n".join(x for x in lines[max(0, index - 3):index] if x.strip())))
+            tables.append(Table(grid, caption_above(lines, index)))
             used.update(taken)
     return tables, used
