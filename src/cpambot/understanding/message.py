@@ -15,13 +15,13 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from email.utils import getaddresses
-from html.parser import HTMLParser
 
 from cpambot.errors import DecodeError
 from cpambot.mailbox.headers import header_block, summarize
 from cpambot.understanding.decode.edi import EdiPart, edi_parts_of
 from cpambot.understanding.documents import pdf_text, xlsx_text
 from cpambot.understanding.forwards import header_blocks
+from cpambot.understanding.htmltokens import replay
 from cpambot.understanding.mime import FilePart, decode_bytes, mime_parts
 
 LOG = logging.getLogger(__name__)
@@ -85,11 +85,10 @@ class _OpenTable:
     layout: bool = False  # a table that holds other tables lays the page out: its cells are blocks
 
 
-class _HtmlFlattener(HTMLParser):
+class _HtmlFlattener:
     _BLOCKS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "table", "section"}
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.skip = 0
         self.tables: list[_OpenTable] = []  # innermost last
@@ -161,9 +160,8 @@ class _HtmlFlattener(HTMLParser):
 def html_to_text(html: str) -> str:
     parser = _HtmlFlattener()
     try:
-        parser.feed(html)
-        parser.close()
-    except Exception:  # noqa: BLE001 - html.parser is lenient, but never trust input
+        replay(html, parser)
+    except Exception:  # noqa: BLE001 - never trust input
         return re.sub(r"<[^>]+>", " ", html)
     lines = [" ".join(line.split()) if "|" not in line else line.strip()
              for line in "".join(parser.out).splitlines()]

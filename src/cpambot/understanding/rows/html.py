@@ -4,8 +4,8 @@ colspan cells repeated as empty ones) and every run of row-like ``<div>`` elemen
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
+from cpambot.understanding.htmltokens import replay
 from cpambot.understanding.rows.grids import Grid, Table
 
 _VOID = {"br", "img", "meta", "hr", "input", "link", "col", "area", "base", "wbr", "source"}
@@ -30,11 +30,10 @@ def _span(value: str | None) -> int:
     return min(int(value), 20) if value and value.isdigit() and int(value) > 0 else 1
 
 
-class _GridParser(HTMLParser):
+class _GridParser:
     """Collects every table (innermost first) and every run of row-like ``<div>`` elements."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.grids: list[Table] = []
         self.recent = ""  # the last characters of text seen, wherever they went
         self.tables: list[dict] = []  # open tables: {"rows": [[_Cell]], "cell": _Cell | None}
@@ -154,9 +153,8 @@ def html_grids(html: str) -> list[Table]:
     """Every table of ``html`` (innermost first) and every ``<div>`` grid, as rows of cell texts."""
     parser = _GridParser()
     try:
-        parser.feed(html)
-        parser.close()
-    except Exception:  # noqa: BLE001 - html.parser is lenient, but never trust input
+        replay(html, parser)
+    except Exception:  # noqa: BLE001 - never trust input
         return []
     while parser.stack:
         parser._close(parser.stack.pop())
