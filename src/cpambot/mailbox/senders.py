@@ -35,7 +35,10 @@ AMC_DOMAINS = (
 # Words that only a caisse (or someone pretending to be one) would put in a sender.
 _LOOKALIKE_WORDS = ("ameli", "assurance maladie", "assurance-maladie", "assurancemaladie",
                     "cpam", "cgss", "caisse primaire", "securite sociale", "securite-sociale",
-                    "cnam", "carte vitale")
+                    "cnam", "carte vitale",
+                    # the tiers-payant platforms' names: only they (or their imitators) sign so
+                    "viamedis", "almerys", "santeclair", "kalivia", "seveane", "itelis", "spsante",
+                    "sp sante")
 
 CATEGORIES = ("caisse", "amc", "approver", "owner", "reply", "suspect", "own", "other")
 
@@ -147,7 +150,8 @@ def _folded(text: str) -> str:
 
 # Cheap pre-filter: an ASCII sender with none of these fragments cannot match (it runs on
 # every unrelated sender of the mailbox, the full test only on the few that might).
-_QUICK = ("amel", "assur", "cpam", "cgss", "caisse", "secu", "cnam", "vitale", "xn--", "maladie")
+_QUICK = ("amel", "assur", "cpam", "cgss", "caisse", "secu", "cnam", "vitale", "xn--", "maladie",
+          "viamedis", "almerys", "santeclair", "kalivia", "seveane", "itelis", "sante")
 
 
 @lru_cache(maxsize=8192)  # newsletters and patients write again and again
@@ -203,7 +207,8 @@ def assess(summary: HeaderSummary, policy: SenderPolicy) -> Relevance:
     if answers_bot:  # someone else answers the bot: read it, to refuse it and report it
         return Relevance(Category.REPLY, "réponse à un message de cpambot, d'un expéditeur non approbateur")
     if looks_like_caisse(summary.from_name, addr):
-        return Relevance(Category.SUSPECT, f"se fait passer pour la caisse depuis un domaine étranger "
+        return Relevance(Category.SUSPECT, f"se fait passer pour la caisse ou une plateforme de tiers payant "
+                         f"depuis un domaine étranger "
                          f"({domain}) : hameçonnage probable, jamais pris en compte")
     if addr in policy.own_addresses:
         return Relevance(Category.OTHER, "message de votre propre adresse")

@@ -36,6 +36,8 @@ def test_known_senders(sender, category):
     "CPAM Service <noreply@cpam-remboursement.info>",
     "Sécurité Sociale <x@gouv-secu.com>",
     "Service client <remboursement@xn--amel-o9d.fr>",  # "amelі.fr" with a Cyrillic і
+    "Almerys Tiers Payant <service-paiement@almerys-tierspayant.com>",  # a platform imitated
+    "Service PS <ps@viamedis-paiements.fr>",
 ])
 def test_lookalikes_are_suspect(sender):
     """GIVEN a display name or address imitating the caisse on a foreign domain

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -516,6 +516,31 @@ def test_newsletter_and_invitation():
     assert (invitation.kind, fact.kind, fact.date) == ("invitation", "meeting_invitation", date(2026, 6, 1))
     assert fact.details == {"meeting_date": date(2026, 6, 1), "time": "14:00",
                             "reply_before": date(2026, 5, 25)}
+
+
+def test_an_invitation_is_dated_with_the_meeting_ahead_not_a_past_one():
+    """GIVEN a webinar invitation that first recalls a past webinar ("du 15 septembre"), then gives the
+    new session's day and a registration deadline WHEN classified THEN an invitation dated with the
+    session ahead."""
+    body = ("Après le succès de notre premier webinaire du 15 septembre, nous organisons une nouvelle "
+            "session :\nQuand ? | Mardi 1er décembre 2026, de 13 h à 14 h\n"
+            "Inscription gratuite jusqu'au 27/11/2026.\n")
+    reading = classify_human(mail("Webinaire « Facturer sans rejet » : inscrivez-vous", body,
+                                  when=datetime(2026, 11, 2, 9, 0, tzinfo=UTC)), "caisse")
+    (fact,) = reading.facts
+    assert (reading.kind, fact.date) == ("invitation", date(2026, 12, 1))
+
+
+def test_advice_naming_indus_and_arls_is_information():
+    """GIVEN a caisse's advice mail: "consultez votre accusé de réception logique (ARL)", "si vous recevez
+    une notification d'indu, vous disposez d'un délai de 2 mois", with no lot and no amount WHEN
+    classified THEN no ARL and no indu is read from it."""
+    body = ("Voici quelques rappels utiles.\nAprès chaque télétransmission, consultez votre accusé de "
+            "réception logique (ARL) puis le retour NOEMIE.\nSi vous recevez une notification d'indu, vous "
+            "disposez d'un délai de 2 mois pour présenter vos observations.\n")
+    reading = classify_human(mail("Rejets, indus : nos conseils pour sécuriser votre facturation", body),
+                             "caisse")
+    assert (reading.kind, reading.facts) == ("newsletter", ())
 
 
 def test_unknown_caisse_message_is_to_sort():

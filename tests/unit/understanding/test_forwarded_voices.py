@@ -27,6 +27,8 @@ UNSURE = {
     ("n-layouts/14-jura-rowspan", "plain-tabs"): "a lot spanning rows, missing from the tab rows below it",
     ("j-agents/14-msa-grandsud-indu-body", "plain-tabs"): "the amount's <b> glued to its words",
     ("k-letters/01-sarthe-notif-table-html", "bland-subject"): "the indu's reference only in the subject",
+    ("q-platforms/15-msa-provence-azur-tarifs", "bland-subject"): "information told by its title",
+    ("q-platforms/19-msa-provence-azur-conseils-indu-piege", "bland-subject"): "advice told by its title",
 }
 # Read with a value missing, confidently: the card labels glued to their values ("Facture731 550 120");
 # an automatic acknowledgment without its title taken for an auto-reply (the acknowledgment is lost,

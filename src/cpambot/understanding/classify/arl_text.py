@@ -28,8 +28,16 @@ _LINE = re.compile(r"(?im)^[ \t]*(?:[-•*][ \t]*)?(?:lot[ \t]*(?:n[°o][ \t]*)?
 _CODE = re.compile(r"(?<![\d,.])(\d{4})(?:[ \t]*\d{3})?(?![\d,.])\s*[-–:]*\s*([^\W\d][^\n]{2,150})?")
 
 
+_A_LOT = re.compile(r"(?im)\blots?\b\W{0,4}(?:n[°o]\.?\s*)?\d{3}(?!\d)|^\s*\d{3}\b")
+
+
 def match(msg: ParsedMessage) -> float:
-    return keyword_score(msg, KEYWORDS, ("arl", "accuse de reception"))
+    score = keyword_score(msg, KEYWORDS, ("arl", "accuse de reception"))
+    if score and not any(_A_LOT.search(text) for text in (msg.subject or "", msg.text or "",
+                                                          *(a.text or "" for a in msg.attachments))):
+        # "consultez votre accusé de réception logique (ARL)": advice that names ARLs, about no lot
+        return min(score, 0.45)
+    return score
 
 
 def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:

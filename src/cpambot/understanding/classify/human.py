@@ -121,6 +121,11 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
         fields.update(forwarded_by=msg.from_addr, forwarded_from=original.from_addr)
         if found:
             source, category = found
+            quoted = source.forwarded
+            if quoted is not None and quoted.from_addr and not sender_category(
+                    quoted.from_addr, caisses, caisse_domains, amc_domains):
+                # the caisse's answer above the professional's question it quotes: the answer
+                source = reply_part(source)
         elif category is None:
             lookalike = next((m for m in chain
                               if looks_like_caisse(m.from_name or "", m.from_addr or "")), None)
@@ -145,7 +150,8 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
                                      "adresses, ajoutez-la à « adresses_transfert »)"))
     if category is None and trust == "other":
         if msg.bulk or informational.newsletter_score(msg) >= THRESHOLD:
-            return Reading(kind=MessageKind.NEWSLETTER, trust=trust, fields={**fields, "from": msg.from_addr})
+            return Reading(kind=MessageKind.NEWSLETTER, trust=trust,
+                           fields={**fields, "from": msg.from_addr, "sent_on": _sent_on(msg)})
         if amc.match(msg) >= THRESHOLD and any(r.invoice for r in read_rows(msg).rows):
             # a mutuelle paying or refusing from a domain the configuration does not list: shown, not read
             return Reading(kind=MessageKind.UNKNOWN, trust=trust, fields={**fields, "from": msg.from_addr},
@@ -157,7 +163,8 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
         review = None
         if trust in ("approver", "owner") and _FORWARD_SUBJECT.match(msg.subject or ""):
             review = "message transféré dont l'original n'a pas pu être isolé : à lire"
-        return Reading(kind=MessageKind.UNKNOWN, trust=trust, fields={**fields, "from": msg.from_addr},
+        return Reading(kind=MessageKind.UNKNOWN, trust=trust,
+                       fields={**fields, "from": msg.from_addr, "sent_on": _sent_on(msg)},
                        needs_review=review)
     return _read(source, trust, category, caisses, amc_domains, fields, rules)
 
@@ -246,6 +253,10 @@ def _finish(source: ParsedMessage, reading: Reading, caisse: str | None, module:
             "score": round(score, 2), **fields}
     return replace(reading, fields={**base, **reading.fields}, needs_review=review, problems=problems,
                    confidence=min(1.0, max(0.0, score)))
+
+
+def _sent_on(msg: ParsedMessage) -> str | None:
+    return msg.date.date().isoformat() if msg.date else None
 
 
 def _org(domain: str) -> str:

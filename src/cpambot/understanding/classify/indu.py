@@ -46,6 +46,10 @@ DEMEURE = keywords(
 # a notification the letter says it is not: "ne constitue pas, à ce stade, une notification de payer"
 _DENIED = re.compile(r"(?:ne constitue|n'est|ne vaut|ne s'agit)\s+(?:pas|en aucun cas)\b[^.;]{0,40}?"
                      r"(?:notification|mise en demeure)"
+                     # advice: "si vous recevez une notification d'indu, vous disposez de 2 mois…"
+                     r"|\b(?:si|lorsque|quand|des que|en cas de)\s+"
+                     r"(?:vous\s+(?:recevez|avez recu|recevrez)\s+)?"
+                     r"(?:une\s+)?(?:notification|mise en demeure)"
                      # a notification cited, not sent: "Rappel : notification de payer n° … du …"
                      r"|(?m:^\s*(?:rappel|notification contestee|indu conteste)\s*:[^\n]*)")
 _INDU_REF = r"indu\s*(?:n[°o]|num[ée]ro|r[ée]f[ée]rence)?\s*:?"

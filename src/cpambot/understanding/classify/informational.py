@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from cpambot.understanding.classify.reclamation import is_amelipro
 from cpambot.understanding.classify.text.dates import date_after, iter_dates
 from cpambot.understanding.classify.text.keywords import keyword_score, keywords
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
@@ -28,6 +29,12 @@ NEWSLETTER = keywords(
     ("(?:information|info) (?:aux |des )?(?:professionnels de sante|ps|infirmier)", 0.6),
     ("(?:nouvelles?|evolution des?) (?:modalites|regles|nomenclature)", 0.55),
     ("nous vous (?:rappelons|informons) que", 0.5),
+    ("revalorisations?", 0.6),
+    ("nouveaux tarifs", 0.6),
+    ("avenant (?:conventionnel|n ?o?\\d)", 0.55),
+    ("(?:voici |nos |quelques )(?:conseils|rappels) (?:utiles|pour)", 0.6),
+    ("(?:nos |quelques )(?:conseils|rappels)\\b", 0.55),
+    ("(?:interruption|indisponibilite|maintenance) (?:de |du |des )?(?:service|amelipro|teleservices?)", 0.6),
 )
 INVITATION = keywords(
     ("invitation a (?:un|une) (?:echange|entretien|rendez-vous|reunion|rencontre)", 1.0),
@@ -39,15 +46,21 @@ INVITATION = keywords(
     ("(?:vous rendre|rendre) visite", 0.85),
     ("visite (?:de |d'un |d'une |du |de la )?(?:votre )?(?:delegue|conseill)", 0.9),
     ("(?:je|nous) (?:vous )?propos(?:e|ons) (?:un |une )?(?:rendez-vous|visite|rencontre|echange)", 0.85),
+    ("(?:le plaisir de )?vous convier a", 0.9),
+    ("^invitation\\b", 0.8),
+    ("reunion d'information", 0.8),
+    ("webinaire", 0.75),
+    ("(?:inscrivez-vous|je m'inscris|inscription (?:gratuite|obligatoire))", 0.6),
 )
 _BEFORE = r"(?:avant le|au plus tard le|d'ici le|jusqu'au)\s*"
 _TIME = re.compile(r"\s*(?:[àa]|,)?\s*(\d{1,2})\s*h\s*(\d{2})?(?!\d)")
 
 
 _NEWS_WORDS = ("lettre", "newsletter", "actualites", "desabonn", "desinscri", "enquete", "information",
-               "info ", "modalites", "regles", "nomenclature", "rappelons", "informons")
+               "info ", "modalites", "regles", "nomenclature", "rappelons", "informons", "revalorisation",
+               "tarifs", "avenant", "conseils", "rappels", "interruption", "indisponib", "maintenance")
 _INVITATION_WORDS = ("invit", "echange", "entretien", "rendez-vous", "rencontr", "reunion", "visite",
-                     "propos")
+                     "propos", "convier", "webinaire", "inscri")
 
 
 def newsletter_score(msg: ParsedMessage) -> float:
@@ -65,6 +78,8 @@ def _meeting(msg: ParsedMessage) -> tuple[date | None, str | None]:
     found = [(value, end, source) for source in (msg.subject or "", msg.text or "")
              for value, start, end in iter_dates(source, default_year=year)
              if not re.search(_BEFORE + "$", source[max(0, start - 25):start], re.IGNORECASE)]
+    if msg.date is not None:  # "après le succès de notre webinaire du 15 septembre": a meeting is ahead
+        found = [f for f in found if f[0] >= msg.date.date()]
     if not found:
         return None, None
     meeting = found[0][0]
@@ -78,8 +93,10 @@ def _meeting(msg: ParsedMessage) -> tuple[date | None, str | None]:
 def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     news = keyword_score(msg, NEWSLETTER, _NEWS_WORDS)
     invitation = keyword_score(msg, INVITATION, _INVITATION_WORDS)
-    if msg.bulk or news > invitation:
-        return Reading(kind=MessageKind.NEWSLETTER, trust=trust, caisse=caisse, fields={"title": msg.subject})
+    if msg.bulk and invitation < 0.75 or news > invitation:
+        # (what the amelipro service announces — a maintenance, a new service — is its own kind)
+        kind = MessageKind.AMELIPRO if is_amelipro(msg) else MessageKind.NEWSLETTER
+        return Reading(kind=kind, trust=trust, caisse=caisse, fields={"title": msg.subject})
     when, hour = _meeting(msg)
     reply_before = date_after(msg.all_text(), _BEFORE, span=2)
     details = {k: v for k, v in (("meeting_date", when), ("time", hour), ("reply_before", reply_before))

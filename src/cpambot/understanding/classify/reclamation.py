@@ -35,6 +35,8 @@ ACK = keywords(
 ANSWER = keywords(
     ("votre reclamation (?:no ?[\\w-]+ )?(?:deposee[^.]{0,80})?a ete traitee", 1.0),
     ("reponse a votre reclamation", 1.0),
+    ("(?:a|avons|ont) repondu a votre reclamation", 0.95),
+    ("reclamation\\b[^\n]{0,60}une reponse est disponible", 0.95),
     ("suite a votre reclamation", 0.85),
     ("en reponse a votre reclamation", 0.85),
     # (references and dates with dots inside: "REC/561/2026/05581 du 14.10.26 - facture … - a retenu")
@@ -59,7 +61,11 @@ _FAVOURABLE = re.compile(r"regularis|paiement (?:a ete|sera) (?:effectue|emis)|f
                          r"(?:sera|seront) (?:reglee|payee|mise en paiement)s?"
                          r"|(?:a|ont) ete (?:reglee|payee|mise en paiement|mises en paiement)s?")
 _UNFAVOURABLE = re.compile(r"defavorable|rejetee|ne peut (?:aboutir|etre (?:acceptee|satisfaite))|"
-                           r"ne pouvons (?:pas )?donner (?:une )?suite|maintenu")
+                           r"ne (?:peux|pouvons|pourrons|pourrai) (?:pas )?donner (?:une )?suite|maintenu")
+# an acknowledgment that goes on with the answer ("J'accuse réception de votre réclamation … Après
+# vérification, je ne peux pas donner une suite favorable"): the answer
+_DECIDED = re.compile(r"apres (?:verification|examen|etude|analyse|instruction)\b|defavorable"
+                      r"|ne (?:peux|pouvons|pourrons|pourrai) (?:pas )?donner (?:une )?suite")
 
 
 @per_message
@@ -92,6 +98,8 @@ def match(msg: ParsedMessage) -> float:
 
 def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     which = _which(msg)[0] or "answer"
+    if which == "ack" and _DECIDED.search(normalize(msg.text or "")):
+        which = "answer"
     kind = MessageKind.AMELIPRO if is_amelipro(msg) else MessageKind.REPONSE_RECLAMATION
     full = msg.all_text()
     if which == "notice":

@@ -15,8 +15,10 @@ _CARD_LINE = re.compile(r"^\s*[-•*]?\s*([^:\n]{2,45}?)\s*(?:\u00a0)?:\s*(.*?)\
 
 
 # a card's first line naming its invoice without a colon ("Facture 260770051", "Facture n° 260 770 051")
-_INVOICE_HEADING = re.compile(r"(?i)^\s*(?:n[°o]\s*(?:de\s*)?)?facture\s*(?:n[°o]\s*)?"
-                              r"(\d{3}\s?\d{3}\s?\d{3})\s*$")
+# ("LOT 214 - FACTURE 609 018 774", "Facture 260770051 (lot 214)": with its lot)
+_INVOICE_HEADING = re.compile(r"(?i)^\s*(?:lot\s*(?:n[°o]\s*)?(\d{3})\s*[-–—,/:]\s*)?"
+                              r"(?:n[°o]\s*(?:de\s*)?)?facture\s*(?:n[°o]\s*)?"
+                              r"(\d{3}\s?\d{3}\s?\d{3})\s*(?:[-–—,(]\s*lot\s*(?:n[°o]\s*)?(\d{3})\s*\)?)?\s*$")
 _PART = re.compile(r"\bpart\b.*?\b(?:(amc|complementaire|mutuelle|ro?c)|amo|obligatoire"
                    r"|regime obligatoire|ro)\b")
 _AFTER_AMOUNT = re.compile(r"(?:€|\beur\b|\d)\s*[-–:]\s*([^\W\d].{2,80})$", re.IGNORECASE)
@@ -29,7 +31,7 @@ def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int |
     current: dict[str, str] = {}
     lines = _labels_joined(list(lines))
     matches = [_CARD_LINE.match(line) for line in lines]
-    roles = [role_of(found.group(1)) if found else None for found in matches]
+    roles = [_card_role(found.group(1)) if found else None for found in matches]
     for index, line in enumerate(lines):
         found = matches[index]
         role = roles[index]
@@ -70,6 +72,26 @@ def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int |
     return rows
 
 
+_PAID_LABEL = re.compile(r"regle|paye|verse|rembourse|vire|\bpaid\b|^(?:montant )?pris en charge")
+_GAP_LABEL = re.compile(r"\breste\b|restant|non pris en charge|ecart|difference|\bsolde\b")
+
+
+def _card_role(label: str) -> str | None:
+    """A card label's role: as a column header's, with the amounts a platform's card sets side by side
+    told apart ("Montant demandé", "Montant payé", "Reste non pris en charge", "Motif de l'écart")
+    and a member number ("N° d'adhérent") that is not the patient."""
+    role = role_of(label)
+    folded = normalize(label)
+    if role in ("amount", "motif") and _GAP_LABEL.search(folded):
+        return None  # what is left unpaid of a partial payment: not the invoice's amount nor a reject
+    if role == "amount" and _PAID_LABEL.search(folded) and not _PART.search(folded):
+        return "paid_amount"
+    if role == "beneficiary" and re.match(r"(?:n[°o]|numero|num\.?)\b", folded) \
+            and not re.search(r"beneficiaire|patient|assure", folded):
+        return None  # "N° d'adhérent : 0045812207": the member's number, not who was cared for
+    return role
+
+
 def _block_has_invoice(roles: list[str | None], lines: list[str], start: int) -> bool:
     index = start
     while index < len(lines) and not lines[index].strip():
@@ -100,7 +122,9 @@ def _labels_joined(lines: list[str]) -> list[str]:
             index = nxt + 1
             continue
         if (found := _INVOICE_HEADING.match(lines[index])) is not None:
-            out.append(f"Facture : {found.group(1)}")  # "Facture 260770051" opening a card
+            out.append(f"Facture : {found.group(2)}")  # "Facture 260770051" opening a card
+            if lot := found.group(1) or found.group(3):
+                out.append(f"Lot : {lot}")
             invoices += 1
             index += 1
             continue

@@ -123,11 +123,13 @@ def date_of(cell: str, *, default_year: int | None = None) -> tuple[date | None,
 # Header words → role, most specific first. Matched on the folded header cell.
 ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("other_date", (r"date (?:de |du |d')?(?:traitement|reception|envoi|transmission|paiement|mise en "
-                    r"paiement|rejet|lot|courrier|virement|liquidation|emission|integration|retour)",
+                    r"paiement|rejet|refus|lot|courrier|virement|liquidation|emission|integration|retour)",
                     r"date (?:de |du )?(?:la )?(?:facturation|facture)$", r"traite le", r"recu le",
                     r"paye le")),
     ("care_date", (r"date (?:de |des |d')?(?:soins?|execution|acte|prestation|l'acte|realisation)",
-                   r"soins? (?:du|le)", r"periode", r"jour (?:des |de )?soins?", r"date$", r"^date",
+                   r"soins? (?:du|le)",
+                   r"soins? (?:realises?|effectues?|dispenses?) le", r"periode", r"jour (?:des |de )?soins?",
+                   r"date$", r"^date",
                    r"date (?:des )?actes?")),
     ("invoice", (r"factur", r"\bfse\b", r"\bn[°o] ?(?:de )?(?:fse|facture)", r"invoice", r"^ref(?:erence)?"
                  r" (?:fse|facture)", r"^numero$", r"^n[°o]$")),
@@ -143,7 +145,8 @@ ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
                r"attendue|a fournir)", r"document", r"reason")),
     ("status", (r"statut", r"^etat", r"situation", r"decision", r"resultat", r"traitement", r"^status",
                 r"outcome")),
-    ("amount", (r"montant", r"\bmt\b", r"somme", r"\btotal", r"\beur\b", r"€", r"\bpart\b", r"rembours",
+    ("amount", (r"montant", r"^demandee?s?$",
+                r"\bmt\b", r"somme", r"\btotal", r"\beur\b", r"€", r"\bpart\b", r"rembours",
                 r"a payer", r"regle", r"paye", r"rejete", r"amount", r"billed", r"^paid")),
     ("beneficiary", (r"beneficiaire", r"patient", r"assure", r"\bnom\b", r"\bnir\b", r"secu",
                      r"identit", r"adherent")),

@@ -8,6 +8,7 @@ import re
 from cpambot.understanding.classify.text.amounts import find_amounts
 from cpambot.understanding.classify.text.dates import iter_dates
 from cpambot.understanding.classify.text.normalize import normalize
+from cpambot.understanding.classify.text.references import QUOTED_MOTIF
 from cpambot.understanding.rows.actions import action_of, status_of
 from cpambot.understanding.rows.cells import invoices_in
 from cpambot.understanding.rows.model import Row, Status
@@ -116,7 +117,8 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
             motif = found.group(3).strip(" .;:–-")
         if motif:  # "facture déjà payée (réglée sur votre lot 091)": the reject, not its explanation
             motif = _EXPLAINED.sub("", _THEN_ASKED.split(motif)[0])
-        if found := _PROSE_MOTIF.search(_WRAPPED.sub(" ", chunk)):  # (a motif may wrap)
+        if found := (QUOTED_MOTIF.search(_WRAPPED.sub(" ", chunk))
+                     or _PROSE_MOTIF.search(_WRAPPED.sub(" ", chunk))):  # (a motif may wrap)
             motif = found.group(1).strip(" :–-")
             stated, words = code_in_motif(motif)  # "Prescription interdite – code 0470 049"
             if stated is not None and (code is None or stated[0] == code[0]):

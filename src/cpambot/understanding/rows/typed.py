@@ -28,7 +28,8 @@ _WORDS = r"\S.*?"  # a text column: as little as the next typed cell allows
 _HEADER_WORDS = re.compile(r"(?i)(?:montant\s+)?(?:factur[ée]|r[ée]gl[ée]|pay[ée])(?:\s+amo|\s+amc)?"
                            r"\s+(?:eur|€)|n[°o]\s*(?:de\s*)?facture|facture|\blot\b|date\s+(?:des\s+)?soins|montant"
                            r"|motif|code(?:\s+rejet)?|pi[eè]ce\s+demand[ée]e|libell[ée]|b[ée]n[ée]ficiaire"
-                           r"|assur[ée]e?|observation")
+                           r"|assur[ée]e?|observation|\bsoins(?:\s+du)?\b|\bdemand[ée]\b|\bpay[ée]\b"
+                           r"|\br[ée]gl[ée]\b")
 
 
 def _header(line: str) -> list[str] | None:
@@ -36,7 +37,7 @@ def _header(line: str) -> list[str] | None:
     found = [(m.start(), m.group()) for m in _HEADER_WORDS.finditer(line)]
     roles: list[str] = []
     for _, words in found:
-        role = role_of(words)
+        role = "amount" if re.fullmatch(r"(?i)demand[ée]", words) else role_of(words)
         if role == "amount" and "amount" in roles and re.search(r"(?i)r[ée]gl|pay|vers|rembours", words):
             role = "paid_amount"  # "FACTURÉ EUR" then "RÉGLÉ AMO EUR"
         if role is not None and role not in roles:

@@ -36,3 +36,14 @@ def test_a_pre_table_with_a_rule_under_its_header_and_two_amount_columns():
     assert table.rows == [["Lot", "Facture", "Date des soins", "Montant", "Montant réglé"],
                           ["618", "260618003", "19/10/2026", "31,50", "18,90"]]
     assert used == {0, 1, 2}
+
+
+def test_a_platform_header_with_demande_and_paye_alone():
+    """GIVEN a payment notice's PDF table "Facture Soins du Bénéficiaire Organisme Demandé Payé" (a
+    column the reader has no name for, the organisme, in the middle) WHEN read THEN the claimed and the
+    paid amounts come out, the names and organisme in the beneficiary's words."""
+    lines = ["Facture Soins du Bénéficiaire Organisme Demandé Payé",
+             "603300412 01/10/2026 TISSIER Marcel MUTUELLE DU LAC 18,48 18,48"]
+    (table,), _ = typed_tables(lines)
+    assert table.rows == [["Facture", "Date des soins", "Bénéficiaire", "Montant", "Montant réglé"],
+                          ["603300412", "01/10/2026", "TISSIER Marcel MUTUELLE DU LAC", "18,48", "18,48"]]

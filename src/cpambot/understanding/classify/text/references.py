@@ -145,6 +145,10 @@ def invoice_records(text: str) -> Iterator[tuple[list[str], list[str]]]:
         i = j
 
 
+# "Le motif de rejet indiqué dans notre système est « Contrat résilié »": the words in quotes
+QUOTED_MOTIF = re.compile(r"(?i)motif\b[^«\"\n.:]{0,60}?[«\"]\s*([^«»\"\n]{3,160}?)\s*[»\"]")
+
+
 def record_fields(lines: Sequence[str]) -> dict:
     """Lot, care date, amount, motif and reject code found in one invoice record."""
     joined = " ".join(line.strip() for line in lines)
@@ -160,4 +164,6 @@ def record_fields(lines: Sequence[str]) -> dict:
     if found:
         out["reject_code"] = found.group(1)
         out["label"] = (found.group(2) or found.group(3) or found.group(6) or "").strip(" –-.;,") or None
+    if quoted := QUOTED_MOTIF.search(joined):
+        out["label"] = quoted.group(1)
     return out

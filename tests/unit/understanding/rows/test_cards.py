@@ -1,0 +1,32 @@
+"""Label/value cards: one record per card, with the amounts a platform sets side by side told apart."""
+
+from decimal import Decimal
+
+from cpambot.understanding.rows.cards import card_rows
+from cpambot.understanding.rows.model import Status
+
+
+def test_a_partial_payment_card_keeps_the_claimed_and_the_paid_amounts():
+    """GIVEN a platform's card "Montant demandé : 42,00 €", "Montant payé : 28,35 €", "Reste non pris
+    en charge : 13,65 €", "Motif de l'écart : …" and a member number WHEN read THEN one paid row: 42,00
+    claimed, 28,35 paid, no motif taken from the unpaid rest, no patient taken from the member number."""
+    lines = ["Facture n°             : 608451207 (lot 219)", "Date des soins         : 20/10/2026",
+             "Bénéficiaire           : M. PELLETIER Roger", "N° d'adhérent          : 77 0412 558",
+             "Montant demandé        : 42,00 €", "Montant payé           : 28,35 €",
+             "Reste non pris en charge : 13,65 €", "Motif de l'écart       : dépassement du plafond"]
+    (row,) = card_rows(lines)
+    assert (row.invoice, row.amount, row.paid_amount, row.motif, row.status) == (
+        "608451207", Decimal("42.00"), Decimal("28.35"), None, Status.PAID)
+    assert row.beneficiary and "0412" not in row.beneficiary
+
+
+def test_a_card_opened_by_lot_and_invoice_heading_and_cut_by_a_blank_line():
+    """GIVEN a card headed "LOT 214 - FACTURE 609 018 774", with a refusal date beside the care date, and
+    its motif after a blank line WHEN read THEN the lot, the invoice, the care date (not the refusal's),
+    the claimed part and the motif of one rejected row."""
+    lines = ["LOT 214 - FACTURE 609 018 774", "", "Date du refus : mardi 13 oct. 2026",
+             "Soins réalisés le : 05.10.26", "Part complémentaire demandée : 16,38 €", "",
+             "Motif : Droits AMC non ouverts"]
+    (row,) = card_rows(lines, default_year=2026)
+    assert (row.lot, row.invoice, row.care_date.isoformat(), row.amount, row.motif) == (
+        "214", "609018774", "2026-10-05", Decimal("16.38"), "Droits AMC non ouverts")
