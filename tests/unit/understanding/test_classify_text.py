@@ -22,6 +22,7 @@ from cpambot.understanding.classify.text.dates import (
 from cpambot.understanding.classify.text.keywords import keyword_score, keywords
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.classify.text.references import (
+    any_reference,
     invoice_numbers,
     invoice_records,
     lot_numbers,
@@ -199,6 +200,16 @@ def test_reference_after_skips_dates_and_words():
     assert reference_after(text, r"indu\s*(?:n°)?") == "2026-974-000318"
     assert reference_after(text, r"dossier(?: de contr[oô]le)?") == "CTL-2026-0112"
     assert reference_after("votre réclamation du 05/05/2026", r"réclamation") is None
+
+
+def test_a_reference_that_begins_with_its_label_word_and_one_after_a_date():
+    """GIVEN "Réf. INDU/624/2026/00871" (the label's word starts the reference) and "enregistrée le
+    06/10/2026 sous le n° 82-RPS-2026-011873" (a date between the label and the number) WHEN read THEN
+    the whole reference, and the number after "sous le n°"."""
+    assert reference_after("Notification de payer - Réf. INDU/624/2026/00871",
+                           r"indu\s*(?:n°)?\s*:?") == "INDU/624/2026/00871"
+    assert any_reference("réclamation enregistrée le 06/10/2026 sous le n° 82-RPS-2026-011873, "
+                         "concernant") == "82-RPS-2026-011873"
 
 
 # --------------------------------------------------------------------------- tables and records

@@ -34,8 +34,7 @@ UNSURE = {
 # an automatic acknowledgment without its title taken for an auto-reply (the acknowledgment is lost,
 # nothing is done).
 MISSING = {("f-mixed/06-savoie-pieces-cartes", "plain-tabs"): "amounts of glued cards",
-           ("b-regions/21-cgss-martinique-accuse-reception-auto", "bland-subject"): "auto-reply",
-           ("k-letters/16-savoie-reclamation-ar", "bland-subject"): "reference only in the subject"}
+           ("b-regions/21-cgss-martinique-accuse-reception-auto", "bland-subject"): "auto-reply"}
 # Read wrongly: none left (a variant that lands here is a defect to fix, never to accept).
 WRONG: dict[tuple[str, str], str] = {}
 # the originals the reader still misses (voices/KNOWN_MISSES.md): their forwards prove nothing

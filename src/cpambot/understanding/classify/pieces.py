@@ -99,7 +99,7 @@ def deadline(msg: ParsedMessage, full: str) -> dict:
     """``details`` for a stated deadline: explicit date and/or delay, or nothing."""
     details: dict = {}
     explicit = date_after(full, r"(?:avant le|au plus tard le|d'ici le|jusqu'au|"
-                                  r"date limite[^:\n]{0,20}:)\s*", span=2)
+                                  r"date limite[^:|\n]{0,20}[:|])\s*", span=2)
     delay = find_delay(full)
     if delay and delay[1] in ("days", "weeks"):
         details["delay_days"] = delay[0] * (7 if delay[1] == "weeks" else 1)

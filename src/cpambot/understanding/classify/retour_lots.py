@@ -34,6 +34,7 @@ KEYWORDS = keywords(
 
 _LOT_PROBLEM = re.compile(r"\blot (?:n[°o] ?)?(\d{3})\b(?:[^.\n]{0,60}?\n?[^.\n]{0,60}?)"
                           r"(?:lot entier n'a (?:pas )?pu etre|non parvenu|n'est pas parvenu|rejete"
+                          r"|rejet (?:global|total|integral|complet)|(?:est )?(?:un|en) doublon"
                           r"|refuse|doit etre retransmis|non integre|n'a pas ete integre"
                           r"|n'a (?:pas )?pu etre integre|arl negatif)")
 
@@ -66,7 +67,8 @@ def _about_lot(folded: str, start: int, lot: str) -> str:
     """What the message says of lot ``lot`` from where it names it: up to the next numbered item,
     the next lot, or 400 characters."""
     window = folded[start:start + 400]
-    end = re.search(rf"\n\s*\d+[.)]\s|\n\s*\n|\blots? (?:n[°o] ?)?(?!{lot})\d{{3}}\b"
+    end = re.search(rf"\n\s*\d+[.)]\s|\n\s*\n|(?<!doublon du )(?<!doublon de )(?<!sur le )"
+                    rf"\blots? (?:n[°o] ?)?(?!{lot})\d{{3}}\b"
                     r"|\b(?:les|tous les) autres (?:lots|factures)\b", window[10:])  # (not the others')
     return window[:10 + end.start()] if end else window
 

@@ -37,7 +37,12 @@ _REBILL = Guarded(re.compile(r"re-?tele-?transm|re-?transm|re-?factur|re-?emet"
                      r"|(?<!prescription )(?<!ordonnance )(?<!attestation )(?:corrig|rectifi)(?:er|ez|ee)"
                      r"|a corriger"
                      r"|(?:facturer|teletransmettre|transmettre) (?:a nouveau|de nouveau)|refaire la facture"
-                     r"|(?:emettre|etablir) une (?:nouvelle )?facture"))
+                     r"|(?:emettre|etablir) une (?:nouvelle )?facture"
+                     # "transmettez la facture à la caisse compétente": billed again, elsewhere
+                     r"|(?:transmett|adress|envoy|factur)\w* (?:la |votre |cette |les |vos )?"
+                     r"(?:factures? |fse )?"
+                     r"(?:a|aupres de) (?:la|sa|l'|son) (?:bonne |nouvelle )?(?:caisse|organisme|regime)"
+                     r"(?! (?:pour|afin))"))
 _PIECES = Guarded(re.compile(r"(?:adress|transmet|envoy|fourn|fais|faire parvenir|joindre|produire"
                      r"|communiqu|deposer|retourn)\w*[^.;\n]{0,60}?(?:prescription|ordonnance|piece|justificatif|copie|"
                      r"accord prealable|entente prealable|document|attestation|bon de transport|certificat|"
@@ -49,6 +54,8 @@ _PIECES = Guarded(re.compile(r"(?:adress|transmet|envoy|fourn|fais|faire parveni
                      r"(?:prescription|ordonnance|piece|justificatif|accord|attestation)"
                      r"|(?:dans l'attente|en attente|a reception) (?:de |d')?(?:la |l'|les |votre |vos )?"
                      r"(?:prescription|ordonnance|piece|justificatif|accord prealable)"
+                     # SCOR is the channel of scanned pièces: "Copie lisible par SCOR"
+                     r"|^copie\b|\b(?:par|via) (?:le (?:service |teleservice )?)?scor\b"
                      r"|(?:prescription|ordonnance|piece|justificatif)[^.;]{0,60}(?:ne nous (?:est|a) pas "
                      r"(?:encore )?(?:ete )?parvenue?|manquante|absente|non (?:parvenue|recue|jointe))"))
 _CONTACT = Guarded(re.compile(r"\b(?:contact(?:er|ez)\b|prendre contact|prenez contact|rapproch(?:er|ez)"

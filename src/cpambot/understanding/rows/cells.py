@@ -23,7 +23,10 @@ _SPACES = "[ \u00a0\u202f\u2009]"
 _INVOICE = re.compile(rf"^(?:n[°o]\s*)?(\d{{3}}{_SPACES}?\d{{3}}{_SPACES}?\d{{3}})$", re.IGNORECASE)
 _INVOICE_IN = re.compile(rf"(?<![\d\w/.,-])(\d{{3}}{_SPACES}\d{{3}}{_SPACES}\d{{3}}|\d{{9}})"
                          r"(?![\d\w]|[.,/-]\d)")
-_LOT = re.compile(r"^(?:lot\s*(?:n[°o]\s*)?)?(\d{1,3})$", re.IGNORECASE)
+# ("301 - transmis le 26/10/2026", "301 (envoyé le 26/10)", "301 du 26/10/2026": with its date)
+_LOT = re.compile(r"^(?:lot\s*(?:n[°o]\s*)?)?(\d{1,3})"
+                  r"(?:\s*(?:[-–—(,]|du\b|transmis|envoy|re[çc]u)[^\d(]*\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\)?)?$",
+                  re.IGNORECASE)
 _CODE = re.compile(r"(?<![\d,.])(\d{4}|[A-Z]\d{3})(?:\s*[-/ ]\s*(\d{3}))?(?![\d,.])")
 _EN_AMOUNT = re.compile(r"^(?:eur|€)?\s*(-?\d{1,3}(?:,\d{3})*|-?\d+)\.(\d{2})\s*(?:eur|€|euros?)?$", re.I)
 

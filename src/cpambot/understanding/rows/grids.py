@@ -228,7 +228,7 @@ def text_grids(text: str) -> list[Table]:
     """Tables written in text: fixed-width tables read at their header's columns, runs of lines cut
     by pipes, semicolons or tabs, or aligned with two spaces or more between cells (a row cut
     differently is re-cut at the header's columns), or one cell per line."""
-    all_lines = text.splitlines()
+    all_lines = _unwrapped(text.splitlines())
     grids, used = _fixed_width(all_lines)
     stacked, stacked_used = _stacked(all_lines)
     grids += stacked
@@ -275,6 +275,37 @@ def text_grids(text: str) -> list[Table]:
     return grids
 
 
+
+
+def _unwrapped(lines: list[str]) -> list[str]:
+    """A pipe table a mail client re-wrapped (at 72 columns): each row cut after a "|" and continued on
+    the next line ("072 118 904 | L. Guéguen | … | 0470 049   |" / "Prescription interdite … | Corriger
+    et retransmettre"), joined again when the two pieces make the width of the table's rule
+    ("----+----+…"), or the same width for every such pair when it has none."""
+    pairs = [i for i in range(len(lines) - 1)
+             if "|" in lines[i] and lines[i].rstrip().endswith("|") and lines[i + 1].strip()
+             and not lines[i + 1].lstrip().startswith("|") and not _RULE.match(lines[i + 1])
+             and lines[i].count("|") != lines[i + 1].count("|")]  # (two whole rows have as many)
+    if not pairs:
+        return lines
+    rules = {line.count("+") + 1 for line in lines if _RULE.match(line) and "+" in line}
+    # (each "|" of the first piece closes a cell; the second piece holds one cell more than its "|")
+    widths = {i: lines[i].count("|") - lines[i].lstrip().startswith("|") + lines[i + 1].count("|") + 1
+              for i in pairs}
+    if len(rules) == 1:
+        width = rules.pop()
+    elif len(pairs) >= 2 and len(set(widths.values())) == 1:
+        width = widths[pairs[0]]
+    else:
+        return lines
+    joined = {i for i in pairs if widths[i] == width and i - 1 not in pairs}
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if i - 1 in joined:
+            out[-1] = out[-1].rstrip() + " " + line.strip()
+        else:
+            out.append(line)
+    return out
 
 
 def _split(line: str) -> tuple[list[str] | None, list[int]]:

@@ -182,8 +182,11 @@ def grid_rows(grid: Grid, *, source: str = "table",
         return cards, None, []
     grid = _upright(grid)
     found = _header_index(grid)
-    if found is not None and "count" in found[2] and "invoice" not in found[2]:
-        return [], None, []  # a summary of lots (how many invoices each), not their rows
+    if found is not None and "count" in found[2] and "invoice" not in found[2] \
+            and not {"motif", "consigne"} & set(found[2]):
+        # a summary of lots (how many invoices each), not their rows; with a reason or an instruction
+        # per lot ("Motif du rejet", "Ce que vous devez faire"), the lots refused whole
+        return [], None, []
     if found is not None:
         start, header, roles = found
         body = grid[start + 1:]

@@ -11,6 +11,7 @@ from cpambot.understanding.rows.model import Action, Status
     "Merci de refacturer après correction", "Facture à retransmettre", "A RETRANSMETTRE",
     "Veuillez corriger la date de soins et renvoyer la facture", "Transmettre de nouveau la facture",
     "Établir une nouvelle facture", "Merci de re-télétransmettre la FSE", "Renvoyez votre lot",
+    "Vérifiez l'affiliation de l'assuré (ADRi) et transmettez la facture à la caisse compétente.",
 ])
 def test_words_asking_to_bill_again(text):
     """GIVEN an instruction to correct and re-transmit WHEN read THEN refacturer."""
@@ -25,6 +26,7 @@ def test_words_asking_to_bill_again(text):
     "Ne la refacturez pas : envoyez-nous seulement une copie de l'ordonnance",
     "Vous pouvez m'envoyer l'ordonnance en réponse, pas la peine de refacturer",
     "il faut une nouvelle prescription du medecin, a nous transmettre par SCOR, pas de nouvelle facture",
+    "Copie lisible par SCOR", "Ordonnance à déposer via SCOR",
 ])
 def test_words_asking_for_a_document(text):
     """GIVEN a request for a document, or a missing document, maybe with "sans refacturer" WHEN read

@@ -232,3 +232,14 @@ def test_a_day_and_month_take_the_message_year():
     assert date_of("12/09", default_year=2026) == (date(2026, 9, 12), None)
     assert date_of("31/02", default_year=2026) == (None, None)
     assert date_of("12/09") == (None, None)
+
+
+@pytest.mark.parametrize(("cell", "lot"), [
+    ("301", "301"), ("Lot n° 87", "087"), ("301 - transmis le 26/10/2026", "301"),
+    ("301 du 26/10/2026", "301"), ("301 (envoyé le 26/10/2026)", "301"),
+    ("104 (lot 063) concernant Mme", None), ("30-10-2026", None), ("301 et 302", None),
+])
+def test_a_lot_cell_with_its_sending_date(cell, lot):
+    """GIVEN a lot cell, maybe followed by the date it was sent, or a cell that is not a lot WHEN read
+    THEN the lot, or None (a lot is never taken from the middle of words)."""
+    assert lot_of(cell) == lot

@@ -191,3 +191,33 @@ def test_one_cell_per_line_with_a_whole_lot_row_and_empty_cells():
     (table,) = text_grids(text)
     assert [row[:2] for row in table.rows] == [["Lot", "Facture"], ["313", "Lot complet (6 factures)"],
                                                ["314", "260314002"]]
+
+
+def test_a_pipe_table_re_wrapped_at_72_columns_is_joined_again():
+    """GIVEN a pipe table whose every row a mail client cut after a "|" (the rest on the next line),
+    under a "----+----" rule, and a last row whose instruction cell is empty WHEN read THEN each row is
+    whole again, its cells in their columns."""
+    text = ("N° facture  | Bénéficiaire | Date soins | Montant    | Code rejet |\n"
+            "Libellé du rejet                    | Action\n"
+            "------------+--------------+------------+------------+------------+---------+-------\n"
+            "072 118 904 | L. Guéguen   | 10/11/2026 | 1 212,00 € | 0470 049   |\n"
+            "Prescription interdite à cette date | Corriger et retransmettre\n"
+            "072 118 935 | A. Morvan    | 13/11/2026 | 31,35 €    |            |\n"
+            "Réglée le 20/11/2026                |\n")
+    (table,) = text_grids(text)
+    assert table.rows[0][-2:] == ["Libellé du rejet", "Action"]
+    assert table.rows[1] == ["072 118 904", "L. Guéguen", "10/11/2026", "1 212,00 €", "0470 049",
+                             "Prescription interdite à cette date", "Corriger et retransmettre"]
+    assert table.rows[2][:6] == ["072 118 935", "A. Morvan", "13/11/2026", "31,35 €", "",
+                                 "Réglée le 20/11/2026"]
+
+
+def test_whole_pipe_rows_ending_with_empty_cells_are_not_joined():
+    """GIVEN a spreadsheet written as pipe rows, each ending with empty cells ("|  |  | ") WHEN read
+    THEN every row stays its own."""
+    text = ("Statut | Montant | N° facture | Lot | Motif | Code\n"
+            "Mis en paiement | 54.6 | 261300118 | 207 |  | \n"
+            "Mis en paiement | 38.85 | 261300125 | 207 |  | \n"
+            "Rejet | 27.3 | 261300131 | 207 | Assuré absent | 0250 050\n")
+    (table,) = text_grids(text)
+    assert [row[2] for row in table.rows] == ["N° facture", "261300118", "261300125", "261300131"]

@@ -395,3 +395,17 @@ def test_idem_takes_the_reject_of_the_row_above():
     assert [(r.invoice, r.reject_code, r.motif, r.action) for r in rows] == [
         ("000231470", "0450", "Exonération non trouvée", Action.REBILL),
         ("000231475", "0450", "Exonération non trouvée", Action.REBILL)]
+
+
+def test_a_table_of_lots_refused_whole_with_their_reason_and_instruction():
+    """GIVEN a table "Lot n° | Transmis le | Nb de factures | Montant total | Motif du rejet | Ce que vous
+    devez faire" (a count of invoices, but a reason and an instruction per lot) WHEN read THEN each lot is
+    a whole-lot row refused, to re-transmit; a summary of lots without reasons still gives nothing."""
+    grid = [["Lot n°", "Transmis le", "Nb de factures", "Montant total", "Motif du rejet",
+             "Ce que vous devez faire"],
+            ["087", "13/10/2026", "4", "212,60 €", "Fichier illisible", "Retransmettre le lot"]]
+    (row,), _, _ = grid_rows(grid)
+    assert (row.lot, row.whole_lot, row.motif, row.action) == (
+        "087", True, "Fichier illisible", Action.REBILL)
+    summary = [["Lot", "Nb de factures", "Montant"], ["087", "4", "212,60 €"]]
+    assert grid_rows(summary)[0] == []

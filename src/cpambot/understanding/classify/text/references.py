@@ -13,6 +13,8 @@ from cpambot.understanding.classify.text.normalize import label_re, normalize
 _REFERENCE = re.compile(r"[A-Z]{2,6} \d[\dA-Z/_.\-]{3,30}[\dA-Z]|[A-Z0-9][A-Z0-9/_.\-]{2,40}[A-Z0-9]")
 
 
+_GLUED = re.compile(r"[A-Z]{2,8}[/_\-][A-Z0-9/_.\-]*\d[A-Z0-9/_.\-]*[A-Z0-9]")  # INDU/624/2026/00871
+
 # a date or an amount after the label is not a reference ("2026/141/0457" is one)
 _NOT_A_REFERENCE = re.compile(r"\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\.?|\d+(?:\.\d+)?\.?")
 
@@ -24,6 +26,14 @@ def reference_after(text: str, label: str, span: int = 12) -> str | None:
     separate it from the label.
     """
     for found in label_re(label).finditer(text):
+        glued = text[found.end():found.end() + 1] in ("/", "_", "-")
+        if glued and text[found.end() - 1:found.end()].isalpha():
+            # the label's word begins the reference ("Réf. INDU/624/2026/00871"): the whole token
+            start = found.end()
+            while start > found.start() and text[start - 1].isalnum():
+                start -= 1
+            if whole := _GLUED.match(text, start):
+                return whole.group().rstrip(".")
         tail = text[found.end():found.end() + span + 45]
         for ref in _REFERENCE.finditer(tail):
             if ref.start() > span:
@@ -38,7 +48,7 @@ def reference_after(text: str, label: str, span: int = 12) -> str | None:
 # Labels a caisse puts before the reference of a file, in a subject or a letter
 ANY_REFERENCE = (r"(?:r[ée]f[ée]rences?(?:\s+(?:[àa]\s+rappeler|du dossier))?|r[ée]f\.?"
                  r"|(?:n[°o]|num[ée]ro) de dossier|dossier|recla(?:-ps)?|r[ée]clamation|recours"
-                 r"|enregistr[ée]e?s?\s+sous\s+le)"
+                 r"|enregistr[ée]e?s?\s+sous\s+le|sous\s+le(?=\s*(?:n[°o]|num[ée]ro)))"
                  r"\s*(?:n[°o]\.?|num[ée]ro)?\s*:?")
 
 
