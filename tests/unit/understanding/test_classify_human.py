@@ -543,6 +543,28 @@ def test_advice_naming_indus_and_arls_is_information():
     assert (reading.kind, reading.facts) == ("newsletter", ())
 
 
+def test_a_caisse_answer_above_the_professionals_quoted_reply_is_the_answer_whatever_the_subject():
+    """GIVEN an agent's new message, under a subject without "RE:", above the professional's quoted
+    reply and the agent's older list of four invoices WHEN classified THEN only the new part is read:
+    one invoice paid, one still waiting for its prescription (never the old list)."""
+    body = ("Bonjour Madame,\n\nNous avons bien reçu l'ordonnance de M. SCHNEIDER : la facture 000274406 "
+            "a été mise en paiement ce jour (86,40 €).\n\nPar contre, pour Mme WEBER (fact. 000274415), nous "
+            "n'avons toujours rien reçu. Merci de nous transmettre la prescription par SCOR ; pas besoin de "
+            "refacturer.\n\nCordialement,\nChristine HAEGEL\n\n"
+            "De : Marie Exemple <marie.exemple@example.org>\nEnvoyé : jeudi 12 novembre 2026 21:17\n"
+            "À : HAEGEL Christine <haegel.christine@alsace.msa.fr>\nObjet : factures\n\n"
+            "Bonsoir, j'ai envoyé les 2 ordonnances par SCOR aujourd'hui.\n\n"
+            "De : HAEGEL Christine <haegel.christine@alsace.msa.fr>\n"
+            "Envoyé : mercredi 4 novembre 2026 11:40\n"
+            "À : marie.exemple@example.org\nObjet : Factures en anomalie\n\n"
+            "- 000274398 M. MEYER, 02/10/2026, 31,20 € : NIR erroné - à refacturer\n"
+            "- 000274421 Mme KLEIN, 12/10/2026, 22,70 € : en cours de vérification\n")
+    reading = classify_human(mail("Factures en anomalie - lots 207 et 209", body,
+                                  sender="haegel.christine@alsace.msa.fr"), "caisse")
+    assert [(f.kind, f.invoice) for f in reading.facts] == [("invoice_paid", "000274406"),
+                                                           ("invoice_in_anomaly", "000274415")]
+
+
 def test_unknown_caisse_message_is_to_sort():
     """GIVEN a vague message from a genuine caisse WHEN classified THEN unknown with a to_sort fact."""
     reading = classify_human(mail("Information importante", "Merci de prendre contact avec nos services.\n"),

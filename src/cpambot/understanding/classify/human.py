@@ -115,8 +115,12 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
             # the caisse answering above what the professional (or anyone, or itself earlier) wrote:
             # the answer is the message; the quoted text is history
             answer = reply_part(msg)
+            # (quoting the professional's own message, not the caisse's earlier one "ci-dessous")
+            quotes_other = bool(chain[0].from_addr) and not sender_category(
+                chain[0].from_addr, caisses, caisse_domains, amc_domains)
             if found is None and chain[0].from_addr \
-                    or _REPLY_SUBJECT.match(msg.subject or "") and len(answer.text.split()) >= 20:
+                    or (_REPLY_SUBJECT.match(msg.subject or "") or quotes_other) \
+                    and len(answer.text.split()) >= 20:
                 return _read(answer, trust, category, caisses, amc_domains, fields, rules)
         fields.update(forwarded_by=msg.from_addr, forwarded_from=original.from_addr)
         if found:

@@ -54,7 +54,8 @@ NOTICE = keywords(
     ("releve (?:mensuel|de paiements?|des paiements?)[^.]{0,40}disponible", 1.0),
     ("(?:document|courrier|message)s? (?:est |sont )?disponibles? dans votre espace", 0.7),
 )
-_ANNOUNCED = r"(?:r[èe]glement|paiement|versement|virement) (?:de|d'un montant de)\s*"
+_ANNOUNCED = (r"(?:r[èe]glement|paiement|versement|virement|compl[ée]ment|rappel|r[ée]gularisation|somme)"
+              r" (?:de|d'un montant de)\s*")
 _FAVOURABLE = re.compile(r"regularis|paiement (?:a ete|sera) (?:effectue|emis)|favorable|acceptee|"
                          r"nous (?:allons|avons) (?:proceder|procede) au (?:paiement|reglement)|est fondee|"
                          r"a ete recyclee|(?:reglement|paiement|versement)[^.]{0,40} interviendra|"

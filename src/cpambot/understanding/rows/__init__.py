@@ -241,6 +241,12 @@ def returns_evidence(rows: RowSet) -> float:
     actions = {r.action for r in rows.rows if r.action}
     if Action.REBILL in actions and len(actions) > 1:
         return 0.8 if all(r.source == "prose" for r in rows.rows) else 0.95  # correct this, send for that
+    pending = [r for r in rows.rows if r.invoice and r.status is not Status.PAID
+               and r.action in (Action.PIECES, Action.REBILL, Action.CONTACT)]
+    if not rejected and pending and any(r.status is Status.PAID for r in rows.rows):
+        # "la facture 000274406 a été mise en paiement ; pour celle de Mme WEBER, il nous faut toujours
+        # la prescription": invoices with different outcomes, the shape of a lot return
+        return 0.8 if all(r.source == "prose" for r in rows.rows) else 0.95
     if not rejected:
         # a payment notice listing paid invoices ("Votre paiement a été effectué"): their outcome
         tabled = [r for r in rows.rows if r.invoice and r.source != "prose"]
@@ -285,17 +291,42 @@ _CODE_LEGEND = re.compile(r"(?<![\d,./])(\d{4})(?:[ -]?\d{3})?\s*(?:=|:|→|–)
                           r"\s*(?=/|;|\n|$|\.\s|,\s*\d{4}\s*[=:])")
 
 
+# a legend line of its own: "2900 – facture déjà payée (même n° …) : inutile de refacturer, aucune démarche"
+_LEGEND_LINE = re.compile(r"(?im)^[ \t]*[-•*]?[ \t]*(?:code[ \t]*)?(\d{4})(?:[ -]?\d{3})?[ \t]*"
+                          r"(?:=|:|→|–|—|-)[ \t]*([^\W\d].{2,300})$")
+
+
+def _legend_entry(rest: str) -> tuple[str, Action | None]:
+    """(label, instruction's action) of a legend line's words: the label up to its explanation in
+    brackets or the instruction after " : "."""
+    label, _, instruction = rest.partition(" : ")
+    label = re.sub(r"\s*\(.*?\)\s*", " ", label).strip(" .,;:–-")
+    return label, action_of(instruction) if instruction else None
+
+
 def _with_code_legend(rows: list[Row], text: str) -> list[Row]:
     """Rows that give a reject code and no words take the code's label from a legend of the message
-    ("Codes : 2900 = facture déjà payée / 0250 = …"), when the legend gives that code one label."""
+    ("Codes : 2900 = facture déjà payée / 0250 = …", or one line per code, maybe with what to do:
+    "0250 – assuré absent … : vérifiez … puis refacturez"), when the legend gives that code one label."""
     if not any(r.reject_code and not r.motif for r in rows):
         return rows
     legend: dict[str, set[str]] = {}
+    actions: dict[str, Action | None] = {}
+    for code, rest in _LEGEND_LINE.findall(text):
+        label, action = _legend_entry(rest)
+        if label:
+            legend.setdefault(code, set()).add(label)
+            actions[code] = action
     for code, label in _CODE_LEGEND.findall(text):
-        legend.setdefault(code, set()).add(label.strip(" .,:"))
-    return [replace(r, motif=next(iter(legend[r.reject_code])))
-            if r.reject_code and not r.motif and len(legend.get(r.reject_code, ())) == 1 else r
-            for r in rows]
+        if code not in legend:
+            legend.setdefault(code, set()).add(label.strip(" .,:"))
+    out = []
+    for r in rows:
+        if r.reject_code and not r.motif and len(legend.get(r.reject_code, ())) == 1:
+            r = replace(r, motif=next(iter(legend[r.reject_code])),
+                        action=r.action or actions.get(r.reject_code))
+        out.append(r)
+    return out
 
 
 _NOTE = re.compile(r"^[ \t]*[(\[](\d{1,2})[)\]][ \t]+(\S.*)$")

@@ -88,8 +88,11 @@ def _targets(target: str, rows: list[Row], taken: set[int]) -> list[int] | None:
         chosen = [i for i in pool if i not in taken]
         if m.group(1) and len(chosen) != _NUMBERS[m.group(1)]:
             return None
-    elif ordinal := next((index for pattern, index in _ORDINAL if pattern.search(folded)), None):
-        chosen = [pool[ordinal]] if -len(pool) <= ordinal < len(pool) else []
+    elif ordinals := [index for pattern, index in _ORDINAL if pattern.search(folded)]:
+        # "la 1ère et la 3ème ligne": each one named
+        if any(not -len(pool) <= o < len(pool) for o in ordinals):
+            return None
+        chosen = sorted({pool[o] for o in ordinals})
     elif lots:
         chosen = pool
     else:

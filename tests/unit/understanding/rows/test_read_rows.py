@@ -346,3 +346,27 @@ def test_cards_opened_by_their_invoice_without_a_colon():
     found = read_rows(message(text))
     assert [(r.invoice, r.status, r.motif) for r in found.rows] == [
         ("260770051", Status.PAID, None), ("260770058", Status.REJECTED, "Adhérent inconnu ou radié")]
+
+
+def test_codes_explained_one_line_each_with_what_to_do():
+    """GIVEN cards giving only a reject code, and a legend of one line per code with its label, an
+    explanation in brackets and what to do after " : " WHEN read THEN each row takes its code's label
+    and action."""
+    text = ("Facture n° : 000 231 874\nMontant : EUR 58,20\nCode rejet : 2900\n\n"
+            "Facture n° : 000 231 880\nMontant : EUR 23,45\nCode rejet : 0250\n\n"
+            "Légende des codes :\n"
+            "2900 – facture déjà payée (même n° déjà réglé pour ce bénéficiaire) : inutile de refacturer, "
+            "aucune démarche.\n"
+            "0250 – assuré absent de notre référentiel : vérifiez la caisse d'affiliation puis refacturez "
+            "auprès de la bonne caisse.\n")
+    got = [(r.invoice, r.motif, r.action) for r in read_rows(message(text)).rows]
+    assert got == [("000231874", "facture déjà payée", Action.NONE),
+                   ("000231880", "assuré absent de notre référentiel", Action.REBILL)]
+
+
+def test_a_payment_beside_a_document_still_awaited_is_a_lot_return_shape():
+    """GIVEN sentences saying one invoice was paid and another still waits for its prescription WHEN
+    weighed THEN they are evidence of a lot return (different outcomes), not of a pièces request alone."""
+    rows = RowSet(rows=(Row(invoice="000274406", status=Status.PAID, action=Action.NONE, source="prose"),
+                        Row(invoice="000274415", action=Action.PIECES, source="prose")))
+    assert returns_evidence(rows) == 0.8

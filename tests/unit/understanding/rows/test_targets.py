@@ -75,3 +75,13 @@ def test_these_two_invoices_under_a_list_of_two():
     assert actions(with_targeted_instructions(rows("541", "542"), text)) == [Action.REBILL, Action.REBILL]
     text = "Pour ces trois factures : il faut corriger et refacturer."
     assert actions(with_targeted_instructions(rows("541", "542"), text)) == [None, None]
+
+
+def test_two_ordinals_in_one_sentence():
+    """GIVEN three rows, "Pour la 1ère et la 3ème ligne : … il faut refacturer en AT" and "Pour la 2ème
+    ligne, rien à faire" WHEN read THEN the first and third are re-billed, the second needs nothing."""
+    text = ("Pour la 1ère et la 3ème ligne : M. LAGARDE est en accident du travail, il faut refacturer "
+            "en AT.\n"
+            "Pour la 2ème ligne, rien à faire : c'est un doublon, surtout ne pas la renvoyer.")
+    assert actions(with_targeted_instructions(rows("302", "302", "305"), text)) == [
+        Action.REBILL, Action.NONE, Action.REBILL]
