@@ -17,7 +17,7 @@ from cpambot.understanding.classify.text.keywords import keyword_score, keywords
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
-from cpambot.understanding.rows import Action, Row, Status, only_totals, read_rows
+from cpambot.understanding.rows import Action, Row, Status, only_totals, read_rows, sentences
 from cpambot.understanding.rows.actions import action_of
 
 KEYWORDS = keywords(
@@ -73,6 +73,14 @@ def _about_lot(folded: str, start: int, lot: str) -> str:
     return window[:10 + end.start()] if end else window
 
 
+def _lot_instruction(folded: str, lot: str) -> Action | None:
+    """What the sentences about "the lot" ask, wherever they stand ("Merci de … retransmettre le lot
+    complet", after the list of what it held), when they name no other lot."""
+    about = [s for s in sentences(folded) if re.search(r"\b(?:ce|le|du|votre|au) lot\b", s)
+             and all(n == lot for n in re.findall(r"\blots? (?:n[°o] ?)?(\d{3})\b", s))]
+    return action_of(" ".join(about)) if about else None
+
+
 def _mention(invoice: str, text: str) -> re.Match[str] | None:
     """Where ``text`` first writes the 9-digit ``invoice``, spaced by threes or not."""
     digits = r"[ .\u00a0]?".join(re.findall(r"\d{3}", invoice))
@@ -105,17 +113,35 @@ def _with_deadline(fact: Fact, text: str) -> Fact:
     return replace(fact, details={**fact.details, "deadline": deadline}) if deadline else fact
 
 
+_REFUSED_WHOLE = re.compile(r"\blot (?:n[°o] ?)?(\d{3})\b[^.]{0,120}?(?:rejete|refuse)e? (?:dans (?:sa|son) "
+                            r"(?:totalite|integralite|ensemble)|en totalite|integralement)")
+
+
+def _contents_of_refused_lot(rows: list[Row], folded: str) -> list[Row]:
+    """The invoices a message lists "pour mémoire" under a lot it says was refused whole ("votre lot n°
+    086 … a été rejeté dans sa totalité … le lot contenait : • facture …"), without a reject or an
+    outcome of their own: the lot's contents, not rejects each; the refused lot is told by the text."""
+    found = _REFUSED_WHOLE.search(folded)
+    if found is None or not rows:
+        return rows
+    lot = found.group(1)
+    contents = all(r.invoice and r.lot in (None, lot) and not (r.reject_code or r.motif or r.status
+                                                                or r.action) for r in rows)
+    return [] if contents else rows
+
+
 def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     delay = find_delay(msg.all_text())
     extra = {"delay_days": delay[0]} if delay and delay[1] == "days" else {}
     rowset = read_rows(msg)
-    facts = [_with_deadline(_row_fact(row, caisse, extra), msg.all_text()) for row in rowset.rows]
     folded = normalize(msg.all_text())
+    rows = _contents_of_refused_lot(list(rowset.rows), folded)
+    facts = [_with_deadline(_row_fact(row, caisse, extra), msg.all_text()) for row in rows]
     for found in _LOT_PROBLEM.finditer(folded):
         lot = found.group(1)
         if not any(f.lot == lot for f in facts):
             # what the sentences about the lot ask ("retransmettre ce lot dans son intégralité")
-            said = action_of(_about_lot(folded, found.start(), lot))
+            said = action_of(_about_lot(folded, found.start(), lot)) or _lot_instruction(folded, lot)
             details = {**extra, **({"action": said.value} if said is not None else {})}
             _place(facts, Fact(FactKind.LOT_REFUSED, caisse=caisse, lot=lot, details=details), found.start(),
                    folded)

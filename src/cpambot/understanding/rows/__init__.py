@@ -27,7 +27,7 @@ from cpambot.understanding.rows.model import Action, Row, RowSet, Status
 from cpambot.understanding.rows.prose import prose_rows
 from cpambot.understanding.rows.records import grid_rows, merge, only_totals, total_mismatch
 from cpambot.understanding.rows.rowcells import code_in_motif
-from cpambot.understanding.rows.targets import with_targeted_instructions
+from cpambot.understanding.rows.targets import name_keys, with_targeted_instructions
 from cpambot.understanding.rows.typed import typed_tables
 
 __all__ = ["Action", "Row", "RowSet", "Status", "only_totals", "read_rows", "returns_evidence", "sentences"]
@@ -177,7 +177,8 @@ def _aside(rows: list[Row], notes: list[Row]) -> list[Row]:
             and n.status is not Status.PAID and not n.reject_code]
 
 
-_SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n\s*\n")
+# (not after "M." in "sauf celle de M. Zénon")
+_SENTENCES = re.compile(r"(?<!\bM\.)(?<!\bMr\.)(?<!\bDr\.)(?<!\bMme\.)(?<=[.!?;])\s+|\n\s*\n")
 
 
 def sentences(text: str) -> list[str]:
@@ -191,6 +192,12 @@ _ABOUT_REJECTS = re.compile(r"(?i)\brejet|\brefus|anomalie|n'ont pas (?:pu|été
 _EXCEPT = re.compile(r"(?i)\b(?:à|a) l'exception d|\bsauf\b|\bexcepté|\bhormis\b|\bmis à part\b")
 
 
+# a signature's lines ("Cellule des rejets … Accueil téléphonique : 36 08, du lundi au vendredi"): no
+# instruction, whatever service name they carry
+_SIGNATURE = re.compile(r"(?i)\b36 ?08\b|\b0\d(?:[ .]?\d\d){4}\b|lundi au vendredi"
+                        r"|accueil t[ée]l[ée]phonique")
+
+
 def _with_instruction(rows: list[Row], text: str) -> list[Row]:
     """Rejected rows whose own words ask for nothing take the message's instruction for its rejected
     invoices ("Pour les factures rejetées, merci de corriger … puis de la retélétransmettre"), when
@@ -201,23 +208,31 @@ def _with_instruction(rows: list[Row], text: str) -> list[Row]:
         return rows
     said: set[Action] = set()
     excepted: dict[str, Action] = {}
+    spared: dict[int, Action] = {}  # rows an exception names by patient or invoice
     for sentence in sentences(text):
-        if not _ABOUT_REJECTS.search(sentence) or invoices_in(sentence):
-            continue  # a table line, or a sentence about something else (payments, questions)
+        if not _ABOUT_REJECTS.search(sentence) or invoices_in(sentence) or _SIGNATURE.search(sentence):
+            continue  # a table line, a sentence about something else (payments, questions), a signature
         main, cut, rest = (sentence[:m.start()], True, sentence[m.end():]) \
             if (m := _EXCEPT.search(sentence)) else (sentence, False, "")
         if cut:
             codes = re.findall(r"(?<!\d)(\d{4})(?!\d)", rest)
-            if not codes or (other := action_of(rest)) is None:
+            if (other := action_of(rest)) is None:
                 return rows  # "sauf cas particulier": which rows the exception covers is not said
-            excepted.update(dict.fromkeys(codes, other))
+            if codes:
+                excepted.update(dict.fromkeys(codes, other))
+            else:  # "sauf celle de M. Zénon : pour celle-ci, … une copie de l'ordonnance"
+                keys, numbers = set(name_keys(rest)), invoices_in(rest)
+                named = [i for i, r in enumerate(rows) if keys & set(r.name_keys) or r.invoice in numbers]
+                if not named:
+                    return rows
+                spared.update(dict.fromkeys(named, other))
         if (action := action_of(main)) is not None:
             said.add(action)
     if len(said) != 1:
         return rows
     action = said.pop()
-    return [replace(r, action=excepted.get(r.reject_code or "", action))
-            if r.action is None and r.status is not Status.PAID else r for r in rows]
+    return [replace(r, action=spared.get(i, excepted.get(r.reject_code or "", action)))
+            if r.action is None and r.status is not Status.PAID else r for i, r in enumerate(rows)]
 
 
 def _heading_status(caption: str) -> Status | None:

@@ -15,9 +15,9 @@ import re
 from dataclasses import replace
 
 from cpambot.understanding.classify.text.normalize import normalize
-from cpambot.understanding.rows.actions import action_of
+from cpambot.understanding.rows.actions import action_of, status_of
 from cpambot.understanding.rows.cells import LOT_MENTION, invoices_in
-from cpambot.understanding.rows.model import Row, Status
+from cpambot.understanding.rows.model import Action, Row, Status
 
 # "Pour les deux premières factures, …", "Concernant M. RIOU : …", "S'agissant de celle du lot 121, …"
 _FOR = re.compile(r"(?is)^\s*(?:[-•*]\s*)?"
@@ -77,6 +77,11 @@ def _targets(target: str, rows: list[Row], taken: set[int]) -> list[int] | None:
         pool = [i for i in listed if rows[i].lot in lots]
         if not pool:
             return None
+    # "celles rejetées pour 2900", "celles en 0317": the rows of that reject code
+    if codes := re.findall(r"(?<![\d/.,])(\d{4})(?![\d/.,])", folded):
+        pool = [i for i in pool if rows[i].reject_code in codes]
+        if not pool:
+            return None
     count = _COUNT.search(folded)
     if m := _FIRST_N.search(folded):
         chosen = pool[:_NUMBERS[m.group(1)]]
@@ -93,7 +98,7 @@ def _targets(target: str, rows: list[Row], taken: set[int]) -> list[int] | None:
         if any(not -len(pool) <= o < len(pool) for o in ordinals):
             return None
         chosen = sorted({pool[o] for o in ordinals})
-    elif lots:
+    elif lots or codes:
         chosen = pool
     else:
         words = {_hash(w) for w in re.findall(r"[a-z]{3,}", folded)}
@@ -105,25 +110,64 @@ def _targets(target: str, rows: list[Row], taken: set[int]) -> list[int] | None:
     return chosen or None
 
 
+# a clause that opens on its target without "pour": "Les 2 dernières sont des doublons : ne les renvoyez
+# pas", "La 3e est passée en paiement", "Celles du lot 412 : …", "Celles rejetées pour 2900, …"
+_BARE = re.compile(r"(?is)^\s*(?:[-•*]\s*)?(?:et\s+|puis\s+|enfin\s+)?"
+                   r"((?:les|la|le|l')\s*(?:(?:\d|deux|trois|quatre)\s+)?"
+                   r"(?:premi[eè]res?|derni[eè]res?|\d\s?(?:e|è|ème|eme|ère|ere|re)\b|deuxi[eè]me|seconde?"
+                   r"|troisi[eè]me|autres?|restantes?)(?:\s+(?:factures?|lignes?))?"
+                   r"|celles?\s+(?:du\s+lot\s+\d{3}|(?:rejet[ée]es?|en)\s+(?:pour\s+|avec\s+)?(?:le\s+)?"
+                   r"(?:motif\s+|code\s+)?\d{4}))"
+                   r"\s*(?:[,:]\s*|\s+)(\S.*)$")
+# a paragraph about one lot: "Lot 527 : les 2 factures sont à refacturer …"
+_LOT_SCOPE = re.compile(r"(?is)^\s*(?:[-•*]\s*)?(?:pour\s+le\s+|concernant\s+le\s+)?lot\s*(?:n[°o]\s*)?"
+                        r"(\d{3})\s*(?:\([^)]{0,40}\)\s*)?[:\-–]\s*(\S.*)$")
+_CLAUSE_END = re.compile(r"\s*;\s+")
+
+
+def _clauses(unit: str) -> list[str]:
+    """A unit's sentences, and their clauses cut at ";"."""
+    return [c for sentence in _SENTENCE_END.split(unit) for c in _CLAUSE_END.split(sentence) if c.strip()]
+
+
+def _target_of(clause: str) -> tuple[str, str] | None:
+    """(target, instruction) of a clause that opens on its target, else None."""
+    found = _FOR.match(clause) or _BARE.match(clause)
+    return (found.group(1), found.group(2)) if found else None
+
+
 def with_targeted_instructions(rows: list[Row], text: str) -> list[Row]:
     """``rows`` with the actions of the sentences that say which rows they are about."""
-    if not any(r.action is None and r.invoice for r in rows) or "our" not in text:
+    if not any(r.action is None and r.invoice for r in rows):
         return rows
     rows = list(rows)
     taken: set[int] = set()
     for unit in _units(text):
-        parts = _SENTENCE_END.split(unit)
-        starts = [k for k, sentence in enumerate(parts) if _FOR.match(sentence)]
-        for n, k in enumerate(starts):
-            found = _FOR.match(parts[k])
-            assert found is not None
-            end = starts[n + 1] if n + 1 < len(starts) else len(parts)
-            action = action_of(" ".join([found.group(2), *parts[k + 1:end]]))
-            chosen = _targets(found.group(1), rows, taken)
+        scope: str | None = None
+        if found := _LOT_SCOPE.match(unit):
+            scope, unit = found.group(1), found.group(2)
+        clauses = _clauses(unit)
+        opened = [(k, t) for k, c in enumerate(clauses) if (t := _target_of(c)) is not None]
+        if scope is not None and (not opened or opened[0][0] > 0):
+            # "Lot 527 : les 2 factures sont à refacturer": the lot's rows, up to the first clause naming
+            # some of them
+            opened.insert(0, (0, (f"lot {scope}", clauses[0] if clauses else "")))
+        for n, (k, (target, said)) in enumerate(opened):
+            end = opened[n + 1][0] if n + 1 < len(opened) else len(clauses)
+            words = " ".join([said, *clauses[k + 1:end]])
+            action = action_of(words)
+            # "La 3e … est finalement passée en paiement le 12/10" (not "déjà réglée sur le lot 315": a
+            # duplicate of a paid invoice)
+            paid = status_of(words) is Status.PAID and "deja" not in normalize(words)
+            if scope is not None and not LOT_MENTION.search(target):
+                target = f"{target} du lot {scope}"
+            chosen = _targets(target, rows, taken)
             if action is None or chosen is None:
                 continue
             taken.update(chosen)
             for i in chosen:
-                if rows[i].action is None and rows[i].status is not Status.PAID:
+                if paid and rows[i].action is None:
+                    rows[i] = replace(rows[i], status=Status.PAID, action=Action.NONE)
+                elif rows[i].action is None and rows[i].status is not Status.PAID:
                     rows[i] = replace(rows[i], action=action)
     return rows

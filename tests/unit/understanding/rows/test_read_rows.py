@@ -370,3 +370,15 @@ def test_a_payment_beside_a_document_still_awaited_is_a_lot_return_shape():
     rows = RowSet(rows=(Row(invoice="000274406", status=Status.PAID, action=Action.NONE, source="prose"),
                         Row(invoice="000274415", action=Action.PIECES, source="prose")))
     assert returns_evidence(rows) == 0.8
+
+
+def test_one_instruction_for_all_rows_but_a_patient_named_as_the_exception():
+    """GIVEN a table of rejected invoices and "Toutes ces factures sont à corriger et à refacturer, sauf
+    celle de M. Zénon : pour celle-ci, merci de nous adresser uniquement une copie de l'ordonnance"
+    WHEN read THEN every row is re-billed except M. Zénon's, which needs the prescription."""
+    text = ("Lot | Facture | Bénéficiaire | Montant | Code rejet\n"
+            "077 | 001 206 441 | Mme BAPTISTE Rosette | 36,90 € | 0450\n"
+            "077 | 001 206 452 | M. ZÉNON Félix | 72,00 € | 0470\n\n"
+            "Toutes ces factures sont à corriger et à refacturer, sauf celle de M. Zénon : pour celle-ci, "
+            "merci de nous adresser uniquement une copie de l'ordonnance, sans refacturer.\n")
+    assert [r.action for r in read_rows(message(text)).rows] == [Action.REBILL, Action.PIECES]

@@ -85,3 +85,29 @@ def test_two_ordinals_in_one_sentence():
             "Pour la 2ème ligne, rien à faire : c'est un doublon, surtout ne pas la renvoyer.")
     assert actions(with_targeted_instructions(rows("302", "302", "305"), text)) == [
         Action.REBILL, Action.NONE, Action.REBILL]
+
+
+def test_a_paragraph_per_lot_with_ordinals_inside_it():
+    """GIVEN rows of lots 527 (two) and 531 (three), "Lot 527 : les 2 factures sont à refacturer" and
+    "Lot 531 : pour la première, … refacturez ; … Les 2 dernières sont des doublons : ne les renvoyez
+    pas" WHEN read THEN lot 527 is re-billed, and in lot 531 the first is re-billed, the last two left."""
+    text = ("Lot 527 : les 2 factures sont à refacturer en indiquant le n° FINESS.\n\n"
+            "Lot 531 : pour la première, vérifiez l'ALD puis refacturez ; si l'exonération n'est pas "
+            "justifiée, refacturez au taux normal.\n"
+            "Les 2 dernières sont des doublons : ne les renvoyez pas, il n'y a rien à faire.")
+    assert actions(with_targeted_instructions(rows("527", "527", "531", "531", "531"), text)) == [
+        Action.REBILL, Action.REBILL, Action.REBILL, Action.NONE, Action.NONE]
+
+
+def test_rows_named_by_their_reject_code_and_a_row_said_paid():
+    """GIVEN rows rejected 2900, 2900, 0317 and "Celles rejetées pour 2900 : … ne les retransmettez pas",
+    "Celles en 0317 : … merci de refacturer", then "La 2e est finalement passée en paiement le 12/10"
+    WHEN read THEN the code's rows take their instruction; the row said paid is paid, nothing to do."""
+    listed = [Row(invoice=f"00273190{i}", reject_code=code, status=Status.REJECTED)
+              for i, code in enumerate(("2900", "2900", "0317"))]
+    text = ("Celles rejetées pour 2900 : ce sont des doublons, surtout ne les retransmettez pas.\n"
+            "Celles en 0317 : merci de refacturer en nature d'assurance AT.")
+    assert actions(with_targeted_instructions(listed, text)) == [Action.NONE, Action.NONE, Action.REBILL]
+    paid = with_targeted_instructions(rows("318", "319"), "La 2e facture du tableau est finalement passée "
+                                      "en paiement le 12/10 : vous n'avez rien à faire.")
+    assert [(r.status, r.action) for r in paid] == [(Status.REJECTED, None), (Status.PAID, Action.NONE)]
