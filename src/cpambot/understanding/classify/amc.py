@@ -110,7 +110,8 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                                  r"r[èe]glement|virement)\s*:)\s*", span=2)
     facts: dict[tuple[str, str], Fact] = {}
     default = _default_status(msg)
-    rows = [r for r in read_rows(msg).rows if r.invoice and r.source != "prose"]
+    # (a platform pays or refuses its own part: the AMO part a card shows beside it is for information)
+    rows = [r for r in read_rows(msg).rows if r.invoice and r.source != "prose" and r.part != "AMO"]
     if rows:  # tables, cards, CSV: the row reader's; sentences and sections: the record reader below
         problems += list(read_rows(msg).problems)
         for row in rows:

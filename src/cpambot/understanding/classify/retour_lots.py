@@ -54,13 +54,13 @@ def _row_fact(row: Row, caisse: str | None, extra: dict) -> Fact:
     if row.status is Status.PAID:
         return Fact(FactKind.INVOICE_PAID, caisse=caisse, lot=row.lot, invoice=row.invoice,
                     amount=row.paid_amount or row.amount,
-                    part="AMO", details={"source": "retour_lots"})
+                    part=row.part or "AMO", details={"source": "retour_lots"})
     if row.whole_lot:
         return Fact(FactKind.LOT_REFUSED, caisse=caisse, lot=row.lot, amount=row.amount, date=row.care_date,
                     reject_code=row.reject_code, label=row.motif, details={**details, **extra})
     return Fact(FactKind.INVOICE_IN_ANOMALY, caisse=caisse, lot=row.lot, invoice=row.invoice,
                 amount=row.amount, date=row.care_date, reject_code=row.reject_code, label=row.motif,
-                details={**details, **extra})
+                part=row.part, details={**details, **extra})
 
 
 def _about_lot(folded: str, start: int, lot: str) -> str:

@@ -24,6 +24,7 @@ from cpambot.understanding.rows.cells import LOT_MENTION, amount_of, invoices_in
 from cpambot.understanding.rows.grids import Table, csv_grid, text_grids
 from cpambot.understanding.rows.html import html_grids
 from cpambot.understanding.rows.model import Action, Row, RowSet, Status
+from cpambot.understanding.rows.parts import with_parts_apart
 from cpambot.understanding.rows.prose import prose_rows
 from cpambot.understanding.rows.records import grid_rows, merge, only_totals, total_mismatch
 from cpambot.understanding.rows.rowcells import code_in_motif
@@ -117,6 +118,7 @@ def read_rows(msg: ParsedMessage) -> RowSet:
     text = "\n".join(_texts(msg))
     merged = _with_code_legend(_with_notes(_with_legend(merged, text), text), text)
     merged = _with_instruction(with_targeted_instructions(merged, text), text)
+    merged = with_parts_apart(merged, text)
     lots = list(dict.fromkeys(LOT_MENTION.findall(msg.subject + "\n" + text)))
     if len(lots) == 1:
         merged = [r if r.lot else _with_lot(r, lots[0]) for r in merged]

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
+from cpambot.understanding.classify.text.amounts import find_amounts
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.rows.cells import invoice_of, role_of
 from cpambot.understanding.rows.model import Row
@@ -54,6 +56,7 @@ def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int |
         if value:
             current[role] = value
     records.append(current)
+    records = [r for record in records for r in _parts_apart(record)]
     for record in records:
         if "amc_part" in record or "amo_part" in record:
             part_value = record.pop("amc_part", None) or record.pop("amo_part")
@@ -66,10 +69,42 @@ def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int |
     for record in records:
         if "invoice" not in record and "lot" not in record:
             continue
+        part_name = record.pop("part", None)
         row = row_from_cells(record, source=source, default_year=default_year)
         if row is not None and (row.invoice or len(record) >= 2):
-            rows.append(row)
+            rows.append(replace(row, part=part_name) if part_name else row)
     return rows
+
+
+_PART_PAID = re.compile(r"(?i)\b(?:r[ée]gl[ée]e?|pay[ée]e?|vers[ée]e?|rembours[ée]e?|mise en paiement)\b")
+_PART_REJECTED = re.compile(r"(?i)\b(?:rejet[ée]e?|refus[ée]e?"
+                            r"|non (?:r[ée]gl[ée]e?|pay[ée]e?|prise en charge))\b\s*(?:[-–—:]\s*(.+))?$")
+
+
+def _parts_apart(record: dict[str, str]) -> list[dict[str, str]]:
+    """A card telling the two parts of one invoice apart, one paid and the other rejected ("Part
+    obligatoire : réglée – 27,60 €", "Part complémentaire (C2S) : rejetée – droits C2S non ouverts"):
+    one record per part, each with its own amount, outcome and motif."""
+    amo, amc = record.get("amo_part"), record.get("amc_part")
+    if not amo or not amc:
+        return [record]
+    outcomes = [(_PART_REJECTED.search(v), _PART_PAID.search(v)) for v in (amo, amc)]
+    if not all(bool(rejected) != bool(paid) for rejected, paid in outcomes) \
+            or bool(outcomes[0][0]) == bool(outcomes[1][0]):
+        return [record]  # both paid, both rejected, or not said: one invoice as before
+    base = {k: v for k, v in record.items() if k not in ("amo_part", "amc_part", "amount", "status", "motif")}
+    out = []
+    for name, value, (rejected, _) in (("AMO", amo, outcomes[0]), ("AMC", amc, outcomes[1])):
+        amounts = find_amounts(value)
+        cells = {**base, "part": name, "status": "rejetée" if rejected else "réglée"}
+        if amounts:
+            cells["amount"] = str(amounts[0]).replace(".", ",")
+        if rejected and rejected.group(1):
+            cells["motif"] = re.sub(r"\s*\([^)]*\)\s*$", "", rejected.group(1)).strip(" .;")
+        elif rejected:  # "Part complémentaire (AMC) : 13,50 € - REJETÉE" then "Motif : …" on its own line
+            cells.update({k: record[k] for k in ("motif", "code") if record.get(k)})
+        out.append(cells)
+    return out
 
 
 _PAID_LABEL = re.compile(r"regle|paye|verse|rembourse|vire|\bpaid\b|^(?:montant )?pris en charge")
@@ -139,7 +174,7 @@ def _labels_joined(lines: list[str]) -> list[str]:
 def _label(line: str) -> bool:
     """Whether a paragraph alone is a card's label: short, no figure, written in small letters (not a
     name in capitals: "PAYET J."), a column's name."""
-    return len(line) <= 30 and ":" not in line and not re.search(r"\d|\t", line) \
+    return len(line) <= 30 and ":" not in line and not re.search(r"\d|\t", re.sub(r"\([^)]*\)", "", line)) \
         and re.search(r"[a-zà-ÿ]{3}", line) is not None and role_of(line) is not None
 
 

@@ -46,6 +46,7 @@ class Row:
     whole_lot: bool = False  # the row names a lot, no invoice: the whole lot is concerned
     note: str | None = None  # a footnote mark ("REJETEE (1)") explained below the table
     source: str = ""  # "table", "card", "prose"
+    part: str | None = None  # "AMO" / "AMC" when the message tells the invoice's two parts apart
 
 
 @dataclass(frozen=True)

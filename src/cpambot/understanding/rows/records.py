@@ -267,7 +267,7 @@ def merge(rows: Iterable[Row]) -> tuple[list[Row], list[str]]:
     problems: list[str] = []
     conflicts: set[tuple[tuple[str | None, str | None], str]] = set()
     for row in rows:
-        key = (row.invoice, None) if row.invoice else (None, row.lot)
+        key = (row.invoice, row.part) if row.invoice else (None, row.lot)
         if key not in out:
             out[key] = row
             continue

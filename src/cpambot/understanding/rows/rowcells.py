@@ -36,9 +36,13 @@ _MOTIF_FRAME = re.compile(r"(?i)^\s*(?:motif(?:\s+(?:du|de)\s+(?:rejet|refus|l'a
                           r"|libell[ée](?:\s+du\s+rejet)?|anomalie|raison|cause)\s*(?:suivant)?\s*[:\-–]\s*")
 
 
+_SCOPE_NOTE = re.compile(r"(?i)\s*\((?:parts?|pour (?:les|la|le)|concerne|sur les)\b[^)]{0,60}\)\s*$")
+
+
 def bare_motif(text: str) -> str | None:
     """A motif as the caisse worded it: no "Motif :" label, quotes or closing punctuation around it."""
     text = _MOTIF_FRAME.sub("", " ".join(text.split()))
+    text = _SCOPE_NOTE.sub("", text)  # "… référentiel (parts obligatoire et complémentaire)": its scope
     text = text.strip(" «»\"“”.;:,–-")
     return text or None
 
