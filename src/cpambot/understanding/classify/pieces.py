@@ -124,7 +124,8 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     rowset = read_rows(msg)
     rows = [r for r in rowset.rows if r.invoice and r.status is not Status.PAID]
     # "l'ordonnance de la facture 000 781 230 est lisible, rien à faire pour celle-là": not asked for
-    rows = [r for r in rows if r.action is not Action.NONE] or rows
+    if any(r.action is Action.PIECES for r in rows):
+        rows = [r for r in rows if r.action is not Action.NONE] or rows
     records: dict[str, dict[str, Any]]
     if rows:  # the row reader knows tables, cards and spaced numbers; sentences are its last resort
         records = {r.invoice: {"lot": r.lot, "amount": r.amount, "date": r.care_date, "label": r.motif}

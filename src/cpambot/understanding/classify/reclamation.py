@@ -62,11 +62,13 @@ _FAVOURABLE = re.compile(r"regularis|paiement (?:a ete|sera) (?:effectue|emis)|f
                          r"(?:sera|seront) (?:reglee|payee|mise en paiement)s?"
                          r"|(?:a|ont) ete (?:reglee|payee|mise en paiement|mises en paiement)s?")
 _UNFAVOURABLE = re.compile(r"defavorable|rejetee|ne peut (?:aboutir|etre (?:acceptee|satisfaite))|"
-                           r"ne (?:peux|pouvons|pourrons|pourrai) (?:pas )?donner (?:une )?suite|maintenu")
+                           r"ne (?:peux|pouvons|pourrons|pourrai)(?: donc)? (?:pas )?donner (?:une )?suite"
+                           r"|maintenu")
 # an acknowledgment that goes on with the answer ("J'accuse réception de votre réclamation … Après
 # vérification, je ne peux pas donner une suite favorable"): the answer
-_DECIDED = re.compile(r"apres (?:verification|examen|etude|analyse|instruction)\b|defavorable"
-                      r"|ne (?:peux|pouvons|pourrons|pourrai) (?:pas )?donner (?:une )?suite")
+_DECIDED = re.compile(r"apres (?:verification|examen|etude|analyse|instruction|recherches?)\b|defavorable"
+                      r"|ne (?:peux|pouvons|pourrons|pourrai)(?: donc)? (?:pas )?donner (?:une )?suite"
+                      r"|y apportons la reponse suivante")
 
 
 @per_message

@@ -188,7 +188,7 @@ def sentences(text: str) -> list[str]:
     return _SENTENCES.split(text)
 
 _ABOUT_REJECTS = re.compile(r"(?i)\brejet|\brefus|anomalie|n'ont pas (?:pu|été)|non (?:payée|réglée|liquidée)"
-                            r"|ces factures|factures concernées")
+                            r"|ces (?:\d+ |deux |trois |quatre )?factures|factures concernées")
 
 
 _EXCEPT = re.compile(r"(?i)\b(?:à|a) l'exception d|\bsauf\b|\bexcepté|\bhormis\b|\bmis à part\b")

@@ -70,7 +70,9 @@ _CONTACT_PATIENT = Guarded(re.compile(r"(?:contact|rapproch|appel|joindre)\w* (?
                               r" ?(?:patient|patiente|assuree?|beneficiaire)s?\b"))
 _NOTHING = Guarded(re.compile(r"aucune (?:action|demarche|intervention)|pour information|rien a faire"
                               r"|^(?:aucune?|rien|neant|sans objet)(?:\s*[-:(,.;]|$)"
-                      r"|aucune suite|n'appelle aucune|pas d'action|sans suite de votre part"))
+                      r"|aucune suite|n'appelle aucune|pas d'action|sans suite de votre part"
+                      r"|sans (?:autre )?demarche|(?:pas|plus) besoin d(?:e |')(?:justificatif|piece|document"
+                      r"|ordonnance|prescription)"))
 
 
 def action_of(*texts: str | None) -> Action | None:

@@ -57,10 +57,25 @@ def _chunks(text: str) -> list[str]:
                 and len(rows) >= len([line for line in lines if line.strip()]) - 1:
             out += lines  # a table's text in a letter: one invoice a line (under its header)
         elif len(numbers) > 1:
-            out += _SENTENCE_END.split(paragraph)
+            out += [piece for sentence in _SENTENCE_END.split(paragraph) for piece in _bracketed(sentence)]
         else:
             out.append(paragraph)
     return out
+
+
+# "les factures n° 015 118 402 (soins du 1er au 7 octobre, 176,40 €) et n° 015 118 455 (…)": each
+# invoice with the brackets right after it
+_EACH_BRACKETED = re.compile(r"(?:n[°o]\s*)?\d{3}[ \u00a0]?\d{3}[ \u00a0]?\d{3}\s*\([^()]{4,120}\)")
+
+
+def _bracketed(sentence: str) -> list[str]:
+    """A sentence naming several invoices, each followed by its own brackets: one piece per invoice
+    (its brackets only); any other sentence whole."""
+    pieces = _EACH_BRACKETED.findall(sentence)
+    numbers = invoices_in(sentence)
+    if len(numbers) < 2 or len(pieces) != len(numbers) or any(len(invoices_in(p)) != 1 for p in pieces):
+        return [sentence]
+    return pieces
 
 
 # the words after the invoice's figures and a colon: "… soins du 29/09/2026, montant 18,60 € : <motif>."

@@ -123,6 +123,11 @@ _BARE = re.compile(r"(?is)^\s*(?:[-•*]\s*)?(?:et\s+|puis\s+|enfin\s+)?"
 _LOT_SCOPE = re.compile(r"(?is)^\s*(?:[-•*]\s*)?(?:pour\s+le\s+|concernant\s+le\s+)?lot\s*(?:n[°o]\s*)?"
                         r"(\d{3})\s*(?:\([^)]{0,40}\)\s*)?[:\-–]\s*(\S.*)$")
 _CLAUSE_END = re.compile(r"\s*;\s+")
+# a correction of what was said above ("PS : pas besoin de justificatif finalement pour Mme Vidal")
+_REVISED = re.compile(r"\b(?:finalement|en fait|au final|contrairement a)\b")
+# a target named at the end of its clause: "… finalement pour Mme Vidal, nous avons retrouvé …"
+_LATE_TARGET = re.compile(r"(?i)^(.*?\b(?:finalement|en fait|au final)\b.*?)\bpour\s+"
+                          r"((?:m\.|mme|monsieur|madame|mlle)\s+[^\W\d][\w'-]+)\s*[,:;.]?\s*(.*)$")
 
 
 def _clauses(unit: str) -> list[str]:
@@ -131,14 +136,20 @@ def _clauses(unit: str) -> list[str]:
 
 
 def _target_of(clause: str) -> tuple[str, str] | None:
-    """(target, instruction) of a clause that opens on its target, else None."""
-    found = _FOR.match(clause) or _BARE.match(clause)
-    return (found.group(1), found.group(2)) if found else None
+    """(target, instruction) of a clause that opens on its target (or that corrects an earlier one
+    and names its patient at the end), else None."""
+    clause = re.sub(r"(?i)^\s*(?:ps|p\.s\.)\s*:\s*", "", clause)
+    if found := _FOR.match(clause) or _BARE.match(clause):
+        return found.group(1), found.group(2)
+    if found := _LATE_TARGET.match(clause):
+        return found.group(2), f"{found.group(1)} {found.group(3)}"
+    return None
 
 
 def with_targeted_instructions(rows: list[Row], text: str) -> list[Row]:
     """``rows`` with the actions of the sentences that say which rows they are about."""
-    if not any(r.action is None and r.invoice for r in rows):
+    if not any(r.action is None and r.invoice for r in rows) \
+            and not re.search(r"(?i)finalement|en fait|au final", text):
         return rows
     rows = list(rows)
     taken: set[int] = set()
@@ -165,9 +176,12 @@ def with_targeted_instructions(rows: list[Row], text: str) -> list[Row]:
             if action is None or chosen is None:
                 continue
             taken.update(chosen)
+            revised = _REVISED.search(normalize(words)) is not None  # "finalement", told later: it wins
             for i in chosen:
-                if paid and rows[i].action is None:
+                if paid and (rows[i].action is None or revised):
                     rows[i] = replace(rows[i], status=Status.PAID, action=Action.NONE)
+                elif revised and action is not None:
+                    rows[i] = replace(rows[i], action=action)
                 elif rows[i].action is None and rows[i].status is not Status.PAID:
                     rows[i] = replace(rows[i], action=action)
     return rows

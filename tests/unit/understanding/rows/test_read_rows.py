@@ -382,3 +382,22 @@ def test_one_instruction_for_all_rows_but_a_patient_named_as_the_exception():
             "Toutes ces factures sont à corriger et à refacturer, sauf celle de M. Zénon : pour celle-ci, "
             "merci de nous adresser uniquement une copie de l'ordonnance, sans refacturer.\n")
     assert [r.action for r in read_rows(message(text)).rows] == [Action.REBILL, Action.PIECES]
+
+
+def test_two_invoices_in_one_sentence_each_with_its_brackets():
+    """GIVEN "Sont concernées les factures n° 015 118 402 (soins du 1er au 7 octobre, 176,40 €) et n° 015
+    118 455 (soins du 8 au 15 octobre, 201,60 €)" WHEN read THEN each invoice has its own amount."""
+    text = ("Sont concernées les factures n° 015 118 402 (soins du 1er au 7 octobre, 176,40 €) et "
+            "n° 015 118 455 (soins du 8 au 15 octobre, 201,60 €).\n")
+    assert [(r.invoice, r.amount) for r in read_rows(message(text)).rows] == [
+        ("015118402", Decimal("176.40")), ("015118455", Decimal("201.60"))]
+
+
+def test_these_three_invoices_are_to_re_bill():
+    """GIVEN a table of three rejected invoices without instruction and "Ces 3 factures sont à corriger
+    et à refacturer." WHEN read THEN the three are re-billed."""
+    text = ("Motif\tMontant\tN° facture\n0460 053 Etablissement inconnu\t27,90 €\t019 771 402\n"
+            "0470 049 Prescription interdite\t54,10 €\t019 771 415\n"
+            "0460 053 Etablissement inconnu\t27,90 €\t019 771 420\n\nCes 3 factures sont à corriger et à "
+            "refacturer.\n")
+    assert [r.action for r in read_rows(message(text)).rows] == [Action.REBILL] * 3

@@ -111,3 +111,15 @@ def test_rows_named_by_their_reject_code_and_a_row_said_paid():
     paid = with_targeted_instructions(rows("318", "319"), "La 2e facture du tableau est finalement passée "
                                       "en paiement le 12/10 : vous n'avez rien à faire.")
     assert [(r.status, r.action) for r in paid] == [(Status.REJECTED, None), (Status.PAID, Action.NONE)]
+
+
+def test_a_later_correction_naming_its_patient_at_the_end_wins():
+    """GIVEN a row asked for its prescription, then "PS : pas besoin de justificatif finalement pour Mme
+    Vidal, nous avons retrouvé l'ordonnance" WHEN read THEN Mme Vidal's row needs nothing any more."""
+    listed = [Row(invoice="009412207", name_keys=name_keys("VIDAL Simone"), status=Status.REJECTED,
+                  action=Action.PIECES),
+              Row(invoice="009412213", name_keys=name_keys("FAURE Henri"), status=Status.REJECTED,
+                  action=Action.PIECES)]
+    text = ("PS : pas besoin de justificatif finalement pour Mme Vidal, nous avons retrouvé l'ordonnance. "
+            "Sa facture sera traitée sans autre démarche de votre part.")
+    assert actions(with_targeted_instructions(listed, text)) == [Action.NONE, Action.PIECES]
