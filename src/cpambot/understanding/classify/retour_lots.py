@@ -117,6 +117,27 @@ _REFUSED_WHOLE = re.compile(r"\blot (?:n[°o] ?)?(\d{3})\b[^.]{0,120}?(?:rejete|
                             r"(?:totalite|integralite|ensemble)|en totalite|integralement)")
 
 
+# "… votre lot 203 daté du 12/10/2026. Ce lot a été rejeté dans sa totalité": the lot named just before
+_THIS_LOT = re.compile(r"\b(?:ce|le) lot (?:entier )?(?:(?:a ete|est) (?:rejete|refuse)"
+                       r"|n'a (?:pas pu etre|pas ete) integre)"
+                       r"|\b(?:ce|le) lot[^.]{0,30}(?:rejete|refuse)e? dans (?:sa|son) "
+                       r"(?:totalite|integralite)")
+_NAMED_LOT = re.compile(r"\blots? (?:n[°o] ?)?(\d{3})\b")
+
+
+def _refused_lots(folded: str) -> list[tuple[str, re.Match[str]]]:
+    """(lot, where) of every lot the text says was refused: named in the sentence ("le lot 087 a été
+    rejeté"), or "ce lot" after the sentence that named it last."""
+    out = [(found.group(1), found) for found in _LOT_PROBLEM.finditer(folded)]
+    for found in _THIS_LOT.finditer(folded):
+        before = folded[max(0, found.start() - 300):found.start()]
+        previous = [p for p in re.split(r"(?<=[.!?])\s+|\n\s*\n", before) if p.strip()][-1:]
+        named = _NAMED_LOT.findall(previous[0]) if previous else []
+        if named and all(lot != named[-1] for lot, _ in out):  # "ce lot": the one named last
+            out.append((named[-1], found))
+    return out
+
+
 def _contents_of_refused_lot(rows: list[Row], folded: str) -> list[Row]:
     """The invoices a message lists "pour mémoire" under a lot it says was refused whole ("votre lot n°
     086 … a été rejeté dans sa totalité … le lot contenait : • facture …"), without a reject or an
@@ -137,8 +158,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     folded = normalize(msg.all_text())
     rows = _contents_of_refused_lot(list(rowset.rows), folded)
     facts = [_with_deadline(_row_fact(row, caisse, extra), msg.all_text()) for row in rows]
-    for found in _LOT_PROBLEM.finditer(folded):
-        lot = found.group(1)
+    for lot, found in _refused_lots(folded):
         if not any(f.lot == lot for f in facts):
             # what the sentences about the lot ask ("retransmettre ce lot dans son intégralité")
             said = action_of(_about_lot(folded, found.start(), lot)) or _lot_instruction(folded, lot)

@@ -284,11 +284,16 @@ def returns_evidence(rows: RowSet) -> float:
 _LEGEND = re.compile(r"[«\"“]\s*([^»\"”\n]{1,40}?)\s*[»\"”]([^.\n]{0,200})")
 
 
+# a legend line for letters in a "Suite" column: "A = facture rejetée (…) : à corriger puis à retransmettre"
+_LETTER_LEGEND = re.compile(r"(?m)^[ \t]*[-•*]?[ \t]*([A-Z]{1,2}|\*{1,3})[ \t]*(?:=|:|→|–)[ \t]*"
+                            r"(\S.{3,300})$")
+
+
 def _with_legend(rows: list[Row], text: str) -> list[Row]:
     """Rows whose instruction is a short code ("PJ", "A RETRANSMETTRE") explained by a sentence of
     the message (« Celles indiquées « PJ » appellent l'envoi de la pièce… ») take that sentence's action."""
     legend: dict[str, Action] = {}
-    for found in _LEGEND.finditer(text):
+    for found in [*_LEGEND.finditer(text), *_LETTER_LEGEND.finditer(text)]:
         action = action_of(found.group(2))
         if action is not None:
             legend.setdefault(normalize(found.group(1)), action)

@@ -401,3 +401,15 @@ def test_these_three_invoices_are_to_re_bill():
             "0460 053 Etablissement inconnu\t27,90 €\t019 771 420\n\nCes 3 factures sont à corriger et à "
             "refacturer.\n")
     assert [r.action for r in read_rows(message(text)).rows] == [Action.REBILL] * 3
+
+
+def test_letters_in_the_instruction_column_explained_by_a_legend():
+    """GIVEN a table whose "Suite" column holds letters and a legend "A = … : à corriger puis à
+    retransmettre", "B = prescription absente : … par SCOR, sans refacturer", "C = pour information : …
+    aucune démarche" WHEN read THEN each row takes its letter's action (never one action for all)."""
+    text = ("Lot\tN° facture\tMontant\tSuite\n118\t000 412 377\t47,60 €\tB\n118\t000 412 380\t15,60 €\tA\n"
+            "121\t000 412 566\t31,20 €\tC\n\nLégende :\n"
+            "A = facture rejetée (exonération ALD non ouverte) : à corriger puis à retransmettre\n"
+            "B = prescription absente : merci de nous la faire parvenir par SCOR, sans refacturer\n"
+            "C = pour information : facture réorientée vers la MSA, aucune démarche de votre part\n")
+    assert [r.action for r in read_rows(message(text)).rows] == [Action.PIECES, Action.REBILL, Action.NONE]

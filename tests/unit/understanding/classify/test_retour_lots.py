@@ -1,0 +1,24 @@
+"""Lot returns told in sentences: the lots refused whole."""
+
+from cpambot.understanding.classify.retour_lots import _contents_of_refused_lot, _refused_lots
+from cpambot.understanding.classify.text.normalize import normalize
+from cpambot.understanding.rows import Row, Status
+
+
+def test_this_lot_refers_to_the_lot_named_last():
+    """GIVEN "Nous avons reçu … votre lot 203 daté du 12/10/2026. Ce lot a été rejeté dans sa totalité"
+    after a subject naming lots 203 and 201 WHEN read THEN lot 203 is refused (not 201)."""
+    folded = normalize("Rejet lot 203 + facture lot 201\nMadame, nous avons reçu le 14/10/2026 votre lot 203 "
+                       "daté du 12/10/2026. Ce lot a été rejeté dans sa totalité : fichier tronqué.")
+    assert [lot for lot, _ in _refused_lots(folded)] == ["203"]
+
+
+def test_invoices_listed_under_a_lot_refused_whole_are_its_contents():
+    """GIVEN "votre lot n° 086 … a été rejeté dans sa totalité" and its invoices listed "pour mémoire"
+    without an outcome of their own WHEN read THEN no invoice row is kept (the lot is the fact); rows
+    with their own reject are kept."""
+    folded = normalize("Votre lot n° 086, télétransmis le 02/11/2026, a été rejeté dans sa totalité.")
+    listed = [Row(invoice="000512344", source="prose"), Row(invoice="000512345", source="prose")]
+    assert _contents_of_refused_lot(listed, folded) == []
+    own = [Row(invoice="000512344", reject_code="0470", status=Status.REJECTED)]
+    assert _contents_of_refused_lot(own, folded) == own
