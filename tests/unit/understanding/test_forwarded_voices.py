@@ -28,6 +28,8 @@ UNSURE = {
     ("j-agents/14-msa-grandsud-indu-body", "plain-tabs"): "the amount's <b> glued to its words",
     ("k-letters/01-sarthe-notif-table-html", "bland-subject"): "the indu's reference only in the subject",
     ("q-platforms/15-msa-provence-azur-tarifs", "bland-subject"): "information told by its title",
+    ("l-agents/03-msa-auvergne-codes-legende", "plain-tabs"): "the harness's plain version of this Lotus "
+                                                              "HTML keeps its first paragraph only",
     ("q-platforms/19-msa-provence-azur-conseils-indu-piege", "bland-subject"): "advice told by its title",
 }
 # Read with a value missing, confidently: the card labels glued to their values ("Facture731 550 120");

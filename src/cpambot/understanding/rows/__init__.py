@@ -188,7 +188,9 @@ def sentences(text: str) -> list[str]:
     return _SENTENCES.split(text)
 
 _ABOUT_REJECTS = re.compile(r"(?i)\brejet|\brefus|anomalie|n'ont pas (?:pu|été)|non (?:payée|réglée|liquidée)"
-                            r"|ces (?:\d+ |deux |trois |quatre )?factures|factures concernées")
+                            r"|ces (?:\d+ |deux |trois |quatre )?factures|factures concernées"
+                            # "Merci de les refacturer après correction" under the sentence naming them
+                            r"|\bles (?:refactur|corrig|retransm|ret[ée]l[ée]transm|renvoy)")
 
 
 _EXCEPT = re.compile(r"(?i)\b(?:à|a) l'exception d|\bsauf\b|\bexcepté|\bhormis\b|\bmis à part\b")
@@ -321,7 +323,8 @@ _LEGEND_LINE = re.compile(r"(?im)^[ \t]*[-•*]?[ \t]*(?:code[ \t]*)?(\d{4})(?:[
 def _legend_entry(rest: str) -> tuple[str, Action | None]:
     """(label, instruction's action) of a legend line's words: the label up to its explanation in
     brackets or the instruction after " : "."""
-    label, _, instruction = rest.partition(" : ")
+    label, *after = re.split(r"\s+(?:->|→|=>|:)\s+", rest, maxsplit=1)  # "label : what to do", "label -> …"
+    instruction = after[0] if after else ""
     label = re.sub(r"\s*\(.*?\)\s*", " ", label).strip(" .,;:–-")
     return label, action_of(instruction) if instruction else None
 

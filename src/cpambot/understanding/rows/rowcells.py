@@ -36,7 +36,8 @@ _MOTIF_FRAME = re.compile(r"(?i)^\s*(?:motif(?:\s+(?:du|de)\s+(?:rejet|refus|l'a
                           r"|libell[ée](?:\s+du\s+rejet)?|anomalie|raison|cause)\s*(?:suivant)?\s*[:\-–]\s*")
 
 
-_SCOPE_NOTE = re.compile(r"(?i)\s*\((?:parts?|pour (?:les|la|le)|concerne|sur les)\b[^)]{0,60}\)\s*$")
+_SCOPE_NOTE = re.compile(r"(?i)\s*\((?:(?:parts?|pour (?:les|la|le)|concerne|sur les)\b[^)]{0,60}"
+                         r"|doublon|duplicata|en double)\)\s*$")
 
 
 def bare_motif(text: str) -> str | None:

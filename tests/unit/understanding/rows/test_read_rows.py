@@ -413,3 +413,17 @@ def test_letters_in_the_instruction_column_explained_by_a_legend():
             "B = prescription absente : merci de nous la faire parvenir par SCOR, sans refacturer\n"
             "C = pour information : facture réorientée vers la MSA, aucune démarche de votre part\n")
     assert [r.action for r in read_rows(message(text)).rows] == [Action.PIECES, Action.REBILL, Action.NONE]
+
+
+def test_a_code_legend_with_arrows_and_a_pronoun_instruction_with_an_exception():
+    """GIVEN numbered rows ending "rejet 0470 049" and a legend "0470 049 : prescription interdite a
+    cette date -> verifier … et refacturer", "0250 050 : assure absent … -> ne pas refacturer, contactez
+    notre service" WHEN read THEN each row takes its code's words and action."""
+    text = ("1) Facture 000507813 - lot 331 - soins du 15/09/2026 - 44,10 euros - rejet 0470 049\n"
+            "2) Facture 000507820 - lot 331 - soins du 16/09/2026 - 22,05 euros - rejet 0250 050\n\n"
+            "Libelle des codes :\n"
+            "0470 049 : prescription interdite a cette date -> verifier la date de l'ordonnance et refacturer\n"
+            "0250 050 : assure absent de notre referentiel -> ne pas refacturer, contactez notre service\n")
+    assert [(r.motif, r.action) for r in read_rows(message(text)).rows] == [
+        ("prescription interdite a cette date", Action.REBILL),
+        ("assure absent de notre referentiel", Action.CONTACT)]
