@@ -307,6 +307,10 @@ def parse_message(raw: bytes, *, _depth: int = 0) -> ParsedMessage:
     from_html = not text and bool(html)
     if from_html:
         text = html_to_text(html)
+    elif html and len(text) < 1000 and len(flat := html_to_text(html)) > 3 * len(text) + 300:
+        # a plain part that only says to look at the HTML ("Ce message contient un courrier au format
+        # HTML"): the letter is the HTML
+        text, from_html = flat, True
     subject = head.subject[:MAX_SUBJECT]
     attachments = tuple(a for a in (_attachment(item) for item in parsed.files) if a)
     edi: tuple[EdiPart, ...] = ()

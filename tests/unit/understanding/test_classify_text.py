@@ -329,3 +329,13 @@ def test_helpers_never_raise(text):
         record_fields(lines)
     code = caisse_code(msg(text=text, name=text))
     assert code is None or (len(code) == 3 and code.isdigit())
+
+
+@pytest.mark.parametrize(("text", "reference"), [
+    ("Référence à rappeler dans toute correspondance : IND-031-2026-04518", "IND-031-2026-04518"),
+    ("Créance n° : MPN/IND/26/01944", "MPN/IND/26/01944"),
+    ("Numéro de notification : 2026-12-NP-00733", "2026-12-NP-00733"),
+])
+def test_references_after_the_labels_of_money_letters(text, reference):
+    """GIVEN a money letter's reference after its own label WHEN read THEN the reference."""
+    assert any_reference(text) == reference

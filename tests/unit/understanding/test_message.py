@@ -78,3 +78,19 @@ def test_xlsx_rows_keep_their_columns_when_cells_are_empty():
     text, problem = xlsx_text(buffer.getvalue())
     assert problem is None
     assert text.splitlines() == ["Facture | Code | Montant", "000123456 |  | 12.6"]
+
+
+def test_a_plain_part_that_only_points_to_the_html_gives_way_to_the_letter():
+    """GIVEN a multipart/alternative whose plain part only says "Ce message contient un courrier au
+    format HTML" and whose HTML holds the letter WHEN parsed THEN the text is the letter's."""
+    from email.message import EmailMessage
+
+    from cpambot.understanding.message import parse_message
+
+    mail = EmailMessage()
+    mail["From"], mail["Subject"] = "contentieux@assurance-maladie.fr", "Mise en demeure"
+    mail.set_content("Ce message contient un courrier au format HTML.\n")
+    letter = "<p>" + "Madame, je vous mets en demeure de payer la somme détaillée ci-dessous. " * 8 + "</p>"
+    mail.add_alternative(f"<html><body>{letter}<p>Total à payer : 929,83 €</p></body></html>", subtype="html")
+    parsed = parse_message(mail.as_bytes())
+    assert "929,83" in parsed.text and parsed.text_from_html

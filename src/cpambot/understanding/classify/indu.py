@@ -181,6 +181,8 @@ def _amount(msg: ParsedMessage, problems: list[str]) -> Decimal | None:
               r"[^\d\n]{0,40}?", r"montant de l'indu\s*:?\s*",
               r"montant (?:notifi[ée]|r[ée]clam[ée]|d[ûu])\s*(?:s'[ée]l[eè]ve [àa]|est de|:)\s*",
               r"indu (?:s'[ée]l[eè]ve|est fix[ée]|est arr[êe]t[ée]) [àa]\s*",
+              # "l'indu que nous vous notifions, s'établit donc à"
+              r"\bindu\b[^.]{0,80}?s'[ée]tablit (?:donc )?[àa]\s*",
               r"\b(?:un|d'un|l')\s*indu (?:d'un montant )?de\s*",
               r"(?:reste|restant) d[ûu]e?\s*:?\s*", r"(?:d'un|pour un) montant (?:total )?de\s*",
               r"(?:r[ée]gler|redevable de) la somme de\s*")

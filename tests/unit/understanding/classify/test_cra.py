@@ -20,3 +20,20 @@ def test_outcome_from_the_decision_words(text, expected):
     "faire droit", a favourable or partial decision, or no decision at all) WHEN its outcome is read
     THEN it is the decision the words state, and None (a human reads it) when they state none."""
     assert outcome(text) == expected
+
+
+def test_the_new_amount_of_a_partial_decision():
+    """GIVEN a partial decision "le montant de l'indu est ramené de 1 596,00 euros à 612,40 euros"
+    WHEN read THEN the amount still due is 612,40."""
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from cpambot.understanding.classify import cra
+    from cpambot.understanding.message import ParsedMessage
+
+    text = ("La Commission a fait partiellement droit à votre recours.\nEn conséquence, le montant de "
+            "l'indu est ramené de 1 596,00 euros à 612,40\neuros. La somme de 983,60 euros est annulée.\n")
+    msg = ParsedMessage(subject="Décision de la CRA", from_name="", from_addr="cra@assurance-maladie.fr",
+                        date=datetime(2026, 11, 3, tzinfo=UTC), message_id=None, text=text)
+    (fact,) = cra.read(msg, "caisse", "461").facts
+    assert fact.amount == Decimal("612.40")

@@ -422,7 +422,8 @@ def test_a_code_legend_with_arrows_and_a_pronoun_instruction_with_an_exception()
     text = ("1) Facture 000507813 - lot 331 - soins du 15/09/2026 - 44,10 euros - rejet 0470 049\n"
             "2) Facture 000507820 - lot 331 - soins du 16/09/2026 - 22,05 euros - rejet 0250 050\n\n"
             "Libelle des codes :\n"
-            "0470 049 : prescription interdite a cette date -> verifier la date de l'ordonnance et refacturer\n"
+            "0470 049 : prescription interdite a cette date -> verifier la date de l'ordonnance et "
+            "refacturer\n"
             "0250 050 : assure absent de notre referentiel -> ne pas refacturer, contactez notre service\n")
     assert [(r.motif, r.action) for r in read_rows(message(text)).rows] == [
         ("prescription interdite a cette date", Action.REBILL),
