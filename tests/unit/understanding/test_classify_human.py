@@ -793,3 +793,17 @@ def test_classify_human_never_raises_on_random_messages(msg, trust):
     assert reading.trust == ("suspect" if forwarded_phishing else trust)
     if trust in ("suspect", "other"):
         assert reading.facts == ()
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("BSI manquant", "Nous n'avons à ce jour reçu aucun bilan de soins infirmiers (BSI) pour cette patiente. "
+     "Nous vous remercions de réaliser le BSI dans un délai de 15 jours.\n- fact 000712004 : 402,50 €\n"),
+    ("Feuille de soins - retour", "La feuille de soins papier n° 000847120 ne comporte pas la signature de "
+     "l'assuré. Merci de la faire signer et de nous la renvoyer.\n"),
+    ("Prescription", "La prescription médicale utilisée était périmée pour une partie des soins.\n"
+     "Pièce demandée : nouvelle prescription médicale couvrant la période\n"),
+])
+def test_pieces_requests_without_their_title(subject, body):
+    """GIVEN an agent asking for a BSI, for a paper claim to be signed, or for a new prescription, without
+    the words "demande de pièces" WHEN classified THEN a pièces request."""
+    assert classify_human(mail(subject, body), "caisse").kind == "demande_pieces"

@@ -58,12 +58,20 @@ KEYWORDS = keywords(
     ("(?:nous vous remercions de|merci de|je vous remercie de)(?: bien vouloir)? nous (?:les|la|le|l') ?"
      "(?:transmettre|adresser|faire parvenir|communiquer)", 0.8),
     ("service medical souhaite (?:examiner|recevoir|disposer|obtenir)", 0.85),
+    ("pieces? demandees? ?:", 0.9),
+    ("(?:bsi|bilan de soins infirmiers) (?:manquants?|absents?|non (?:recus?|parvenus?))", 0.85),
+    ("(?:aucun|pas de|sans) (?:bsi|bilan de soins infirmiers)\\b", 0.75),
+    ("(?:prescriptions?|ordonnances?) (?:medicales? )?(?:utilisees? )?(?:etait |est )?(?:perimees?|expirees?"
+     "|plus valides?|non valides?)", 0.85),
+    # a paper claim sent back to be signed: "ne comporte pas la signature de l'assuré … faire signer"
+    ("feuilles? de soins[^.]{0,120}(?:ne comporte pas (?:la )?signature|non signees?)", 0.85),
 )
 
 
 def match(msg: ParsedMessage) -> float:
     return keyword_score(msg, KEYWORDS, ("piece", "justificati", "lisible", "absence", "prescription",
-                                         "ordonnance", "prealable", "copie"))
+                                         "ordonnance", "prealable", "copie", "bsi", "bilan", "signature",
+                                         "signee"))
 
 
 def _merge(into: dict, new: dict, invoice: str, problems: list[str]) -> None:

@@ -14,7 +14,9 @@ from cpambot.understanding.rows.cells import invoices_in
 from cpambot.understanding.rows.model import Row, Status
 from cpambot.understanding.rows.rowcells import bare_motif, code_in_motif
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])|\n\s*\n|\n\s*[-•*]\s+|\n(?=\s*\d+[.)]\s)")
+# (not after "M." or "Mme." before a name; a list item "a." / "1)" starts a sentence of its own)
+_SENTENCE_END = re.compile(r"(?<!\bM\.)(?<!\bMr\.)(?<!\bMme\.)(?<!\bDr\.)(?<=[.!?])\s+(?=[A-ZÀ-Ý])|\n\s*\n"
+                           r"|\n\s*[-•*]\s+|\n(?=\s*(?:\d+|[a-h])[.)]\s)")
 _DISTRACTOR = re.compile(r"(?:trait|re[cç]u|envoy|transmis|courrier|lettre|pay|vir|lot du|le lot|dat[ée]e?|"
                          r"en date|r[ée]ception|[ée]mis|int[ée]gr|depuis|[ée]ch[ée]ance|compter|jusqu)"
                          r"\w*\W{1,4}"

@@ -428,3 +428,14 @@ def test_a_code_legend_with_arrows_and_a_pronoun_instruction_with_an_exception()
     assert [(r.motif, r.action) for r in read_rows(message(text)).rows] == [
         ("prescription interdite a cette date", Action.REBILL),
         ("assure absent de notre referentiel", Action.CONTACT)]
+
+
+def test_lettered_items_naming_a_patient_keep_their_amounts():
+    """GIVEN a letter's items "a. Facture n° 000 905 318 - M. SABATHÉ Jules - soins du … - 254,40 €" and
+    "b. …" in one paragraph WHEN read THEN each invoice has its amount (the "M." is no sentence end)."""
+    text = ("Les factures ci-dessous comportent des forfaits BSB :\n"
+            "a. Facture n° 000 905 318 - M. SABATHÉ Jules - soins du 01/10/2026 au 15/10/2026 - 254,40 €\n"
+            "b. Facture n° 000 905 326 - M. SABATHÉ Jules - soins du 16/10/2026 au 25/10/2026 - 169,60 €\n"
+            "Merci de transmettre le BSI avant le 14/11/2026.\n")
+    assert [(r.invoice, r.amount) for r in read_rows(message(text)).rows] == [
+        ("000905318", Decimal("254.40")), ("000905326", Decimal("169.60"))]
