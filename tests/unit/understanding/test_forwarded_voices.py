@@ -28,6 +28,9 @@ UNSURE = {
     ("j-agents/14-msa-grandsud-indu-body", "plain-tabs"): "the amount's <b> glued to its words",
     ("k-letters/01-sarthe-notif-table-html", "bland-subject"): "the indu's reference only in the subject",
     ("q-platforms/15-msa-provence-azur-tarifs", "bland-subject"): "information told by its title",
+    ("p-agents/19-msa-gironde-reponse-citation", "bland-subject"): "an answer told by its 'RE: Réclamation' "
+                                                                   "subject",
+    ("u-agents/14-msa-bcl-base64-latin1-dossier-echeance", "bland-subject"): "a request told by its subject",
     ("l-agents/03-msa-auvergne-codes-legende", "plain-tabs"): "the harness's plain version of this Lotus "
                                                               "HTML keeps its first paragraph only",
     ("q-platforms/19-msa-provence-azur-conseils-indu-piege", "bland-subject"): "advice told by its title",
@@ -36,7 +39,9 @@ UNSURE = {
 # an automatic acknowledgment without its title taken for an auto-reply (the acknowledgment is lost,
 # nothing is done).
 MISSING = {("f-mixed/06-savoie-pieces-cartes", "plain-tabs"): "amounts of glued cards",
-           ("b-regions/21-cgss-martinique-accuse-reception-auto", "bland-subject"): "auto-reply"}
+           ("b-regions/21-cgss-martinique-accuse-reception-auto", "bland-subject"): "auto-reply",
+           ("u-agents/17-isere-reponse-reclamation-refus-mention-cra", "bland-subject"):
+               "reference only in the subject"}
 # Read wrongly: none left (a variant that lands here is a defect to fix, never to accept).
 WRONG: dict[tuple[str, str], str] = {}
 # the originals the reader still misses (voices/KNOWN_MISSES.md): their forwards prove nothing

@@ -28,6 +28,9 @@ ACK = keywords(
     ("accusons (?:bonne )?reception de votre reclamation", 1.0),
     ("votre reclamation (?:a bien ete|a ete|est) (?:enregistree|recue|prise en compte)", 0.9),
     ("reclamation[^.]{0,80}enregistree sous la reference", 0.9),
+    # passed on to another service that will answer: received, not answered
+    ("votre (?:demande|reclamation)\\b[^.]{0,220}?(?:a ete|est) transmise?\\b[^.]{0,120}?(?:qui vous "
+     "repondra|pour (?:traitement|reponse|instruction))", 0.9),
     ("accuse (?:de )?reception[^.\n]{0,20}reclamation", 0.9),
     ("(?:votre|nous avons bien recu votre) (?:message|demande|courriel)[^.]{0,40}(?:a bien ete |bien )?"
      "(?:recue?|enregistree?)", 0.6),
@@ -35,13 +38,14 @@ ACK = keywords(
 ANSWER = keywords(
     ("votre reclamation (?:no ?[\\w-]+ )?(?:deposee[^.]{0,80})?a ete traitee", 1.0),
     ("reponse a votre reclamation", 1.0),
+    ("^(?:re|aw|r[ée]f) ?: ?(?:(?:re|tr|fwd?) ?: ?)*reclamation\\b", 0.55),  # an answer to her réclamation
     ("(?:a|avons|ont) repondu a votre reclamation", 0.95),
     ("reclamation\\b[^\n]{0,60}une reponse est disponible", 0.95),
     ("suite a votre reclamation", 0.85),
     ("en reponse a votre reclamation", 0.85),
     # (references and dates with dots inside: "REC/561/2026/05581 du 14.10.26 - facture … - a retenu")
     ("votre reclamation\\b(?:[^.]|\\.(?=\\d)|(?<=\\b\\w)\\.){0,220}?(?:a retenu|a fait l'objet d'un|"
-     "a ete (?:examinee|etudiee))", 0.9),
+     "a (?:bien )?ete (?:examinee|etudiee))", 0.9),
     ("reclamation\\b[^\n]{0,60}[-:] ?reponse$", 1.0),
     ("vous (?:avez depose|avez formule|nous avez adresse)[^.]{0,60}\\breclamation", 0.85),
     ("votre reclamation\\b[^\n]{0,80}?(?:a ete|est) (?:donc |bien |desormais )?(?:acceptee|rejetee|"

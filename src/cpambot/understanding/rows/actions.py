@@ -67,7 +67,8 @@ _CONTACT_FIRST = Guarded(re.compile(r"(?:contact|rapproch|appel|telephon)[^.;]{0
                             r"|la)\b[^.;]{0,20}(?:re-?factur|re-?transm|nouvelle facturation|re-?emet)"))
 _CONTACT_PATIENT = Guarded(re.compile(r"(?:contact|rapproch|appel|joindre)\w* (?:de |aupres de )?"
                               r"(?:votre|vos|le|la|l'|les)"
-                              r" ?(?:patient|patiente|assuree?|beneficiaire)s?\b"))
+                              r" ?(?:patient|patiente|assuree?|beneficiaire)s?\b"
+                              r"|\bvoir (?:directement )?avec (?:lui|elle|eux|votre patiente?|l'assuree?)\b"))
 _NOTHING = Guarded(re.compile(r"aucune (?:action|demarche|intervention)|pour information|rien a faire"
                               r"|^(?:aucune?|rien|neant|sans objet)(?:\s*[-:(,.;]|$)"
                       r"|aucune suite|n'appelle aucune|pas d'action|sans suite de votre part"
