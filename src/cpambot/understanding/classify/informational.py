@@ -30,6 +30,8 @@ NEWSLETTER = keywords(
     ("(?:nouvelles?|evolution des?) (?:modalites|regles|nomenclature)", 0.55),
     ("nous vous (?:rappelons|informons) que", 0.5),
     ("revalorisations?", 0.6),
+    # a numbered issue: "Info PS n°47 – Novembre 2026", "Lettre aux infirmiers n° 12"
+    ("^(?:infos?|lettre|bulletin|actus?|actualites)\\b[^\n]{0,30}\\bno ?\\d{1,4}\\b", 0.95),
     ("nouveaux tarifs", 0.6),
     ("avenant (?:conventionnel|n ?o?\\d)", 0.55),
     ("(?:voici |nos |quelques )(?:conseils|rappels) (?:utiles|pour)", 0.6),
