@@ -114,7 +114,7 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
                whole_lot=invoice is None, source=source)
 
 
-_CODE_IN_TEXT = re.compile(r"^\s*(\d{4})(?:\s*[-/ ]\s*(\d{3}))?\s*[-:–]?\s+(?=\D)"  # "0250 050 ASSURE…"
+_CODE_IN_TEXT = re.compile(r"^\s*(\d{4})(?:\s*[-/ ]\s*(\d{3}))?\s*[-:–—]?\s+(?=\D)"  # "0250 050 ASSURE…"
                            # "… (0470 049)", "(rejet 0020 001)"
                            r"|\s*[(\[]\s*(?:(?:code|rejet|motif)\s*)?(\d{4})(?:\s*[-/ ]\s*(\d{3}))?\s*[)\]]"
                            r"|\s*[-–:]\s*(?:code\s*)?(\d{4})(?:\s+(\d{3}))?\s*$"  # "… – 0450"

@@ -439,3 +439,12 @@ def test_lettered_items_naming_a_patient_keep_their_amounts():
             "Merci de transmettre le BSI avant le 14/11/2026.\n")
     assert [(r.invoice, r.amount) for r in read_rows(message(text)).rows] == [
         ("000905318", Decimal("254.40")), ("000905326", Decimal("169.60"))]
+
+
+def test_rows_come_in_the_order_the_body_names_them():
+    """GIVEN rows read from several grids out of order WHEN put in order THEN the body's order."""
+    from cpambot.understanding.rows import _in_document_order
+
+    text = "Lot 731 rejeté.\nFacture 000 630 517 rejetée.\nFacture 000630524 payée."
+    rows = [Row(lot="731", whole_lot=True), Row(invoice="000630524"), Row(invoice="000630517")]
+    assert [r.invoice or r.lot for r in _in_document_order(rows, text)] == ["731", "000630517", "000630524"]

@@ -1,0 +1,118 @@
+"""Legends a message gives for what its rows only abbreviate: a short instruction in quotes or a letter
+("« PJ » : envoyer la pièce", "A = à corriger puis à retransmettre"), reject codes ("2900 = facture
+déjà payée", one line per code with what to do), and footnotes ("(1) …") under a table."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from cpambot.understanding.classify.text.normalize import normalize
+from cpambot.understanding.rows.actions import action_of
+from cpambot.understanding.rows.model import Action, Row
+from cpambot.understanding.rows.rowcells import code_in_motif
+
+__all__ = ["with_code_legend", "with_legend", "with_notes"]
+
+
+_LEGEND = re.compile(r"[«\"“]\s*([^»\"”\n]{1,40}?)\s*[»\"”]([^.\n]{0,200})")
+
+
+# a legend line for letters in a "Suite" column: "A = facture rejetée (…) : à corriger puis à retransmettre"
+_LETTER_LEGEND = re.compile(r"(?m)^[ \t]*[-•*]?[ \t]*([A-Z]{1,2}|\*{1,3})[ \t]*(?:=|:|→|–)[ \t]*"
+                            r"(\S.{3,300})$")
+
+
+def with_legend(rows: list[Row], text: str) -> list[Row]:
+    """Rows whose instruction is a short code ("PJ", "A RETRANSMETTRE") explained by a sentence of
+    the message (« Celles indiquées « PJ » appellent l'envoi de la pièce… ») take that sentence's action."""
+    legend: dict[str, Action] = {}
+    for found in [*_LEGEND.finditer(text), *_LETTER_LEGEND.finditer(text)]:
+        action = action_of(found.group(2))
+        if action is not None:
+            legend.setdefault(normalize(found.group(1)), action)
+    if not legend:
+        return rows
+    out = []
+    for row in rows:
+        key = normalize(row.consigne or "")
+        if key in legend and (row.action is None or len(key) <= 3):
+            row = replace(row, action=legend[key])
+        out.append(row)
+    return out
+
+
+# "Codes : 2900 = facture déjà payée / 0250 = assuré absent de notre référentiel", "0470 : prescription …"
+_CODE_LEGEND = re.compile(r"(?<![\d,./])(\d{4})(?:[ -]?\d{3})?\s*(?:=|:|→|–)\s*([^\W\d][^/\n;=|\t]{2,80}?)"
+                          r"\s*(?=/|;|\n|$|\.\s|,\s*\d{4}\s*[=:])")
+
+
+# a legend line of its own: "2900 – facture déjà payée (même n° …) : inutile de refacturer, aucune démarche"
+_LEGEND_LINE = re.compile(r"(?im)^[ \t]*[-•*]?[ \t]*(?:code[ \t]*)?(\d{4})(?:[ -]?\d{3})?[ \t]*"
+                          r"(?:=|:|→|–|—|-)[ \t]*([^\W\d].{2,300})$")
+
+
+def _legend_entry(rest: str) -> tuple[str, Action | None]:
+    """(label, instruction's action) of a legend line's words: the label up to its explanation in
+    brackets or the instruction after " : "."""
+    label, *after = re.split(r"\s+(?:->|→|=>|:)\s+", rest, maxsplit=1)  # "label : what to do", "label -> …"
+    instruction = after[0] if after else ""
+    label = re.sub(r"\s*\(.*?\)\s*", " ", label).strip(" .,;:–-")
+    return label, action_of(instruction) if instruction else None
+
+
+def with_code_legend(rows: list[Row], text: str) -> list[Row]:
+    """Rows that give a reject code and no words take the code's label from a legend of the message
+    ("Codes : 2900 = facture déjà payée / 0250 = …", or one line per code, maybe with what to do:
+    "0250 – assuré absent … : vérifiez … puis refacturez"), when the legend gives that code one label."""
+    if not any(r.reject_code and not r.motif for r in rows):
+        return rows
+    legend: dict[str, set[str]] = {}
+    actions: dict[str, Action | None] = {}
+    for code, rest in _LEGEND_LINE.findall(text):
+        label, action = _legend_entry(rest)
+        if label:
+            legend.setdefault(code, set()).add(label)
+            actions[code] = action
+    for code, label in _CODE_LEGEND.findall(text):
+        if code not in legend:
+            legend.setdefault(code, set()).add(label.strip(" .,:"))
+    out = []
+    for r in rows:
+        if r.reject_code and not r.motif and len(legend.get(r.reject_code, ())) == 1:
+            r = replace(r, motif=next(iter(legend[r.reject_code])),
+                        action=r.action or actions.get(r.reject_code))
+        out.append(r)
+    return out
+
+
+_NOTE = re.compile(r"^[ \t]*[(\[](\d{1,2})[)\]][ \t]+(\S.*)$")
+
+
+def with_notes(rows: list[Row], text: str) -> list[Row]:
+    """Rows marked "(1)" take the reject explained by footnote (1) under the table: its label and
+    code, and the explanation's instruction."""
+    if not any(r.note for r in rows):
+        return rows
+    notes: dict[str, tuple[str, list[str]]] = {}
+    current: str | None = None
+    for line in text.splitlines():
+        if found := _NOTE.match(line):
+            current = found.group(1)
+            notes[current] = (found.group(2).strip(), [])
+        elif current is not None and line.strip() and line[:1] in " \t":
+            notes[current][1].append(line.strip())
+        else:
+            current = None
+    out = []
+    for row in rows:
+        if row.note in notes and row.motif is None:
+            head, rest = notes[row.note]
+            code, motif = code_in_motif(head)
+            consigne = " ".join(rest) or None
+            row = replace(row, motif=motif, reject_code=row.reject_code or (code[0] if code else None),
+                          reject_subcode=row.reject_subcode or (code[1] if code else None),
+                          consigne=row.consigne or consigne,
+                          action=row.action or action_of(consigne, motif))
+        out.append(row)
+    return out
