@@ -50,6 +50,8 @@ def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int |
             # "Part obligatoire (AMO) : 31,50 € - réglée par la caisse" beside "Part complémentaire (AMC)":
             # two parts of one invoice, kept apart (the complementary platforms' rows are the AMC part)
             role = "amc_part" if part.group(1) else "amo_part"
+        if role == "other_date" and role in current:
+            continue  # "Date de traitement" above the cards, "Date de réception" in one: no new card
         if role in current and value:
             records.append(current)
             current = {}
@@ -150,7 +152,7 @@ def _labels_joined(lines: list[str]) -> list[str]:
         while nxt < len(lines) and nxt - index <= 3 and not lines[nxt].strip():
             nxt += 1
         if line and _label(line) and nxt < len(lines) and lines[nxt].strip() \
-                and ":" not in lines[nxt] \
+                and not _labelled(lines[nxt]) \
                 and _value_of(line, lines, nxt):
             out.append(f"{line} : {lines[nxt].strip()}")
             invoices += role_of(line) == "invoice" and invoice_of(lines[nxt]) is not None
@@ -171,11 +173,18 @@ def _labels_joined(lines: list[str]) -> list[str]:
     return out if cards > invoices else lines  # (a salutation alone on its line is no label)
 
 
+def _labelled(line: str) -> bool:
+    """Whether a line is a "label : value" line of its own (not a value with a colon in its words:
+    "Aucune : le lot initial a bien été intégré")."""
+    found = _CARD_LINE.match(line)
+    return found is not None and _card_role(found.group(1)) is not None
+
+
 def _label(line: str) -> bool:
     """Whether a paragraph alone is a card's label: short, no figure, written in small letters (not a
-    name in capitals: "PAYET J."), a column's name."""
+    name in capitals: "PAYET J."), a column's name ("Lot" too)."""
     return len(line) <= 30 and ":" not in line and not re.search(r"\d|\t", re.sub(r"\([^)]*\)", "", line)) \
-        and re.search(r"[a-zà-ÿ]{3}", line) is not None and role_of(line) is not None
+        and re.search(r"[a-zà-ÿ]{2}", line) is not None and role_of(line) is not None
 
 
 def _value_of(label: str, lines: list[str], index: int) -> bool:

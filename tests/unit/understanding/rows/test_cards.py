@@ -30,3 +30,20 @@ def test_a_card_opened_by_lot_and_invoice_heading_and_cut_by_a_blank_line():
     (row,) = card_rows(lines, default_year=2026)
     assert (row.lot, row.invoice, row.care_date.isoformat(), row.amount, row.motif) == (
         "214", "609018774", "2026-10-05", Decimal("16.38"), "Droits AMC non ouverts")
+
+
+def test_cards_written_one_paragraph_per_label_and_value_under_a_dated_heading():
+    """GIVEN a plain version of HTML cards ("Lot", blank, "731", …), a "Date de traitement" above the
+    first card, a "Date de réception" inside it and an instruction value holding a colon WHEN read THEN
+    each card is its own row: the refused lot with its motif and instruction, then each invoice with its
+    own motif (never the card above's)."""
+    text = ("Date de traitement : 06/10/2026\n\nLot\n\n731\n\nDate de réception\n\n02/10/2026\n\nStatut\n\n"
+            "Lot rejeté\n\nMotif\n\nLot déjà reçu (doublon de fichier)\n\nAction attendue\n\n"
+            "Aucune : le lot initial a bien été intégré\n\nLot\n\n732\n\nFacture\n\n000630517\n\nMotif\n\n"
+            "0460 053 — Établissement prescripteur inconnu\n\nAction attendue\n\n"
+            "Retélétransmettre la facture\n")
+    rows = card_rows(text.splitlines())
+    assert [(r.lot, r.invoice, r.motif) for r in rows] == [
+        ("731", None, "Lot déjà reçu (doublon de fichier)"),
+        ("732", "000630517", "Établissement prescripteur inconnu")]
+    assert rows[0].whole_lot and rows[1].reject_code == "0460"
