@@ -23,7 +23,7 @@ _NO_REBILL = Guarded(re.compile(r"\bne (?:la |les |le |l')?(?:re-?factur|re-?tra
                         r"|n'est pas necessaire de|pas de|pas la peine de|(?:pas|nul) besoin de"
                         r"|aucune?) (?:la |les |une |nouvelle |de |nous |l'|le )?"
                         r"(?:renvoyer\b|re-?(?:facturer|"
-                        r"factur|teletransm|transm|emettre|envoyer la facture)|nouvelle facture|"
+                        r"factur|teletransm|transm|emettre|envoyer la facture)|nouvelle factur(?:e|ation)|"
                         r"(?:facturer|teletransmettre|transmettre) (?:a nouveau|de nouveau))"))
 # (one \b before the alternatives, not one in each: the regex engine then scans ten times faster)
 _PAID = Guarded(re.compile(r"\b(?:mise? en (?:paiement|reglement)\b|paiement effectue|paye(?:e|es)?\b"
@@ -33,7 +33,8 @@ _PENDING = Guarded(re.compile(r"\b(?:en (?:attente|cours (?:d'examen|de traiteme
                       r"|suspendu|en instance\b)"))
 _REBILL = Guarded(re.compile(r"re-?tele-?transm|re-?transm|re-?factur|re-?emet"
                      r"|(?:re-?envoy|renvoy)(?:er|ez) (?:le|votre|ce) lot"
-                     r"|re-?envoy(?:er|ez) (?:la |votre |une )?(?:facture|fse)|nouvelle facture|nouvelle fse"
+                     r"|re-?envoy(?:er|ez) (?:la |votre |une )?(?:facture|fse)|nouvelle factur(?:e|ation)"
+                     r"|nouvelle fse"
                      r"|(?<!prescription )(?<!ordonnance )(?<!attestation )(?:corrig|rectifi)(?:er|ez|ee)"
                      r"|a corriger"
                      r"|(?:facturer|teletransmettre|transmettre) (?:a nouveau|de nouveau)|refaire la facture"

@@ -16,7 +16,7 @@ from cpambot.understanding.rows.rowcells import bare_motif, code_in_motif
 
 # (not after "M." or "Mme." before a name; a list item "a." / "1)" starts a sentence of its own)
 _SENTENCE_END = re.compile(r"(?<!\bM\.)(?<!\bMr\.)(?<!\bMme\.)(?<!\bDr\.)(?<=[.!?])\s+(?=[A-ZÀ-Ý])|\n\s*\n"
-                           r"|\n\s*[-•*]\s+|\n(?=\s*(?:\d+|[a-h])[.)]\s)")
+                           r"|\n\s*[-•*·]\s+|\n(?=\s*(?:\d+|[a-h])[.)]\s)")
 _DISTRACTOR = re.compile(r"(?:trait|re[cç]u|envoy|transmis|courrier|lettre|pay|vir|lot du|le lot|dat[ée]e?|"
                          r"en date|r[ée]ception|[ée]mis|int[ée]gr|depuis|[ée]ch[ée]ance|compter|jusqu)"
                          r"\w*\W{1,4}"
@@ -51,7 +51,7 @@ _PROSE_MOTIF = re.compile(r"(?i)motif\s*(?:du rejet|de rejet|d'anomalie)?\s*(?:s
 def _chunks(text: str) -> list[str]:
     """Paragraphs; one naming several invoices is cut into sentences (one invoice, one sentence)."""
     out: list[str] = []
-    for paragraph in re.split(r"\n\s*\n|\n\s*[-•*]\s+|\n(?=\s*\d+[.)]\s)", text):
+    for paragraph in re.split(r"\n\s*\n|\n\s*[-•*·]\s+|\n(?=\s*\d+[.)]\s)", text):
         numbers = invoices_in(paragraph)
         lines = paragraph.splitlines()
         rows = [line for line in lines if invoices_in(line)]
@@ -83,7 +83,9 @@ def _bracketed(sentence: str) -> list[str]:
 # the words after the invoice's figures and a colon: "… soins du 29/09/2026, montant 18,60 € : <motif>."
 _AFTER_STATUS = re.compile(r"(?i)\b(?:refus[ée]e?s?|rejet[ée]e?s?|non (?:pay[ée]|r[ée]gl[ée])e?s?)\s*:\s+"
                            r"([A-Za-zÀ-ÿ][^.;\n]{3,150})")
-_AFTER_FIGURES = re.compile(r"(?:€|\b(?:eur|euros)|\d)\s*\)?\s*:\s+([A-Za-zÀ-ÿ][^.;:\n]{3,150})(?=[.;\n]|$)")
+_AFTER_FIGURES = re.compile(r"(?:€|\b(?:eur|euros)|\d)\s*\)?\s*:\s+([A-Za-zÀ-ÿ][^.;:\n]{3,150})(?=[.;\n]|$)"
+                            # "… – 9,15 € – prescripteur non identifié" ending its line
+                            r"|(?:€|\b(?:eur|euros))\s*[–—-]\s+([A-Za-zÀ-ÿ][^.;:\n–—]{3,150}?)\s*(?=\n|$)")
 # a line break inside a phrase: before a lower-case word, or between two upper-case words
 _WRAPPED = re.compile(r"(?<![.:;!?])[ \t]*\n[ \t]*(?=[a-zà-ÿ])|(?<=[A-ZÀ-Ý]{2})[ \t]*\n[ \t]*(?=[A-ZÀ-Ý]{2})")
 _INSTRUCTION_START = re.compile(r"(?i)(?:merci|veuillez|nous vous|je vous|vous |il vous|transmet|adress|"
@@ -142,9 +144,9 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
                 code, motif = code or stated, words
         if motif is None and code is None and len(invoices) == 1 \
                 and (found := _AFTER_FIGURES.search(chunk)) is not None \
-                and not _INSTRUCTION_START.match(found.group(1)) \
-                and status_of(found.group(1)) is not Status.PAID:
-            motif = found.group(1).strip()  # "…, montant 18,60 € : pièce justificative non parvenue."
+                and not _INSTRUCTION_START.match(said := found.group(1) or found.group(2)) \
+                and not _SAME_REJECT.search(said) and status_of(said) is not Status.PAID:
+            motif = said.strip()  # "…, montant 18,60 € : pièce justificative non parvenue."
         if motif is None and code is None and len(invoices) == 1 \
                 and (found := _AFTER_STATUS.search(chunk)) is not None:
             motif = found.group(1).strip()  # "… – refusée : Droits non ouverts à la date des soins"

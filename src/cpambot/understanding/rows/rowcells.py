@@ -88,7 +88,8 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
     elif motif and code and motif.startswith(code[0]):
         motif = code_in_motif(motif)[1]
     motif = bare_motif(motif or "")
-    paid_word = motif is not None and code is None and _PAID_ALONE.match(motif) is not None
+    paid_word = motif is not None and code is None and _PAID_ALONE.match(motif) is not None \
+        or code is None and motif is None and _PAID_ALONE.match(cells.get("code") or "") is not None
     if paid_word:  # "paye" alone in the anomalies column: no anomaly, a payment
         motif = None
     status = Status.PAID if paid_word else \

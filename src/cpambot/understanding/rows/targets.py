@@ -93,6 +93,12 @@ def _targets(target: str, rows: list[Row], taken: set[int]) -> list[int] | None:
         chosen = [i for i in pool if i not in taken]
         if m.group(1) and len(chosen) != _NUMBERS[m.group(1)]:
             return None
+    elif items := [int(n) - 1 for n in re.findall(r"(?:\bno ?|\bet |, ?|& ?)(\d{1,2})\b", folded)
+                   if re.match(r"\s*no ?\d", folded)]:
+        # "n° 1 et n° 3": the list's items by their numbers
+        if any(not 0 <= i < len(pool) for i in items):
+            return None
+        chosen = sorted({pool[i] for i in items})
     elif ordinals := [index for pattern, index in _ORDINAL if pattern.search(folded)]:
         # "la 1ère et la 3ème ligne": each one named
         if any(not -len(pool) <= o < len(pool) for o in ordinals):
@@ -116,6 +122,7 @@ _BARE = re.compile(r"(?is)^\s*(?:[-•*]\s*)?(?:et\s+|puis\s+|enfin\s+)?"
                    r"((?:les|la|le|l')\s*(?:(?:\d|deux|trois|quatre)\s+)?"
                    r"(?:premi[eè]res?|derni[eè]res?|\d\s?(?:e|è|ème|eme|ère|ere|re)\b|deuxi[eè]me|seconde?"
                    r"|troisi[eè]me|autres?|restantes?)(?:\s+(?:factures?|lignes?))?"
+                   r"|n[°o]\s*\d{1,2}(?:\s*(?:et|,|&)\s*(?:n[°o]\s*)?\d{1,2})*(?!\d)"  # "n° 1 et n° 3 :"
                    r"|celles?\s+(?:du\s+lot\s+\d{3}|(?:rejet[ée]es?|en)\s+(?:pour\s+|avec\s+)?(?:le\s+)?"
                    r"(?:motif\s+|code\s+)?\d{4}))"
                    r"\s*(?:[,:]\s*|\s+)(\S.*)$")

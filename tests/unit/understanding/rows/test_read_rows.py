@@ -448,3 +448,18 @@ def test_rows_come_in_the_order_the_body_names_them():
     text = "Lot 731 rejeté.\nFacture 000 630 517 rejetée.\nFacture 000630524 payée."
     rows = [Row(lot="731", whole_lot=True), Row(invoice="000630524"), Row(invoice="000630517")]
     assert [r.invoice or r.lot for r in _in_document_order(rows, text)] == ["731", "000630517", "000630524"]
+
+
+def test_a_paid_word_in_the_code_column_and_a_motif_after_the_amount():
+    """GIVEN a pipe table whose "Code" column says "PAYE" for one row WHEN read THEN that row is paid;
+    GIVEN bullets "· 000 901 217 – Mme … – 9,15 € – prescripteur non identifié" WHEN read THEN the motif
+    is the words after the amount."""
+    table = ("| Lot | Facture   | Montant (EUR) | Code |\n|-----|-----------|---------------|------|\n"
+             "| 140 | 001450021 | 63.00         | 0470 |\n| 140 | 001450027 | 24.70         | PAYE |\n")
+    assert [r.status for r in read_rows(message(table)).rows] == [Status.REJECTED, Status.PAID]
+    bullets = ("Les factures suivantes sont en anomalie :\n\n"
+               "· 000 901 217 – Mme CADIOU Renée – AMI 1 du 24/09/2026 – 9,15 € – prescripteur non "
+               "identifié\n\n"
+               "· 000 901 223 – M. LEFEBVRE Alain – AMI 4 du 25/09/2026 – 12,60 € – pièce manquante\n")
+    assert [r.motif for r in read_rows(message(bullets)).rows] == [
+        "prescripteur non identifié", "pièce manquante"]

@@ -123,3 +123,14 @@ def test_a_later_correction_naming_its_patient_at_the_end_wins():
     text = ("PS : pas besoin de justificatif finalement pour Mme Vidal, nous avons retrouvé l'ordonnance. "
             "Sa facture sera traitée sans autre démarche de votre part.")
     assert actions(with_targeted_instructions(listed, text)) == [Action.NONE, Action.PIECES]
+
+
+def test_items_named_by_their_numbers():
+    """GIVEN four numbered rows and "- n° 1 et n° 3 : corriger … puis refacturer ;", "- n° 2 : …
+    aucune action de votre part", "- n° 4 : … une copie de l'ordonnance par SCOR, sans refacturer"
+    WHEN read THEN each row takes its number's instruction."""
+    text = ("- n° 1 et n° 3 : corriger la date de prescription puis refacturer ;\n"
+            "- n° 2 : la facture est retraitée de notre côté : aucune action de votre part ;\n"
+            "- n° 4 : merci de nous adresser une copie de l'ordonnance par SCOR, sans refacturer.")
+    assert actions(with_targeted_instructions(rows("087", "087", "087", "087"), text)) == [
+        Action.REBILL, Action.NONE, Action.REBILL, Action.PIECES]
