@@ -26,7 +26,9 @@ KEYWORDS = keywords(
     ("retours? (?:sur|de) (?:vos|les) lots", 0.8),
     ("lots? non parvenus?", 0.6),
     ("\\barl negatif", 0.9),
-    ("(?:retransmettre|renvoyer|reteletransmettre|reemettre) (?:ce|le|votre|ces|vos) lots?", 0.85),
+    ("(?:retransmettre|renvoyer|reteletransmettre|reemettre) (?:tout )?(?:ce|le|votre|ces|vos) lots?", 0.85),
+    ("\\blots? (?:n[°o] ?)?\\d{3}\\b[^.]{0,80}?(?:rejete|refuse)e? (?:en totalite|integralement"
+     "|dans (?:sa|son) (?:totalite|integralite|ensemble))", 0.9),
     ("lots? (?:n[°o] ?)?(?:\\d{3} )?(?:non integre|n'a pas ete integre|a ete rejete|est rejete)", 0.85),
     ("\\blots? (?:n[°o] ?)?\\d{3}\\b[^.]{0,80}?(?:n'a (?:pas )?pu etre (?:integre|traite|pris en charge)"
      "|n'a pas ete (?:integre|traite))", 0.85),

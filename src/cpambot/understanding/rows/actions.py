@@ -77,11 +77,25 @@ _NOTHING = Guarded(re.compile(r"aucune (?:action|demarche|intervention)|pour inf
                       r"|ordonnance|prescription)"))
 
 
+# the whole lot to send again ("Il faut donc retransmettre tout le lot …, inutile de renvoyer les factures
+# une par une"): the lot is re-billed whatever is said of its invoices one by one
+_LOT_AGAIN = re.compile(r"(?:re-?transm|re-?teletransm|renvoy|re-?envoy)\w* "
+                        r"(?:tout |l'ensemble du |la totalite du )?(?:le |votre |ce )lot\b"
+                        r"|\blot (?:complet|entier) (?:qui )?(?:est )?a (?:refaire|retransmettre)")
+_NEGATED = re.compile(r"(?:\bne\b|\bn'|\bpas\b|inutile de|sans|besoin de)\s*(?:\w+\s+){0,2}$")
+
+
+def _lot_again(text: str) -> bool:
+    return any(not _NEGATED.search(text[max(0, m.start() - 30):m.start()]) for m in _LOT_AGAIN.finditer(text))
+
+
 def action_of(*texts: str | None) -> Action | None:
     """The action the caisse's words ask for, or None when they do not say."""
     text = normalize(" ".join(t for t in texts if t))
     if not text:
         return None
+    if "lot" in text and _lot_again(text):
+        return Action.REBILL
     if _NO_REBILL.search(text):  # "sans refacturer": a document, or nothing at all
         # a document to send, a call to make first ("ne pas refacturer, contactez d'abord notre service"),
         # or nothing at all

@@ -71,11 +71,17 @@ _EACH_BRACKETED = re.compile(r"(?:n[°o]\s*)?\d{3}[ \u00a0]?\d{3}[ \u00a0]?\d{3}
 
 
 def _bracketed(sentence: str) -> list[str]:
-    """A sentence naming several invoices, each followed by its own brackets: one piece per invoice
-    (its brackets only); any other sentence whole."""
-    pieces = _EACH_BRACKETED.findall(sentence)
+    """A sentence naming several invoices in clauses of their own (cut by ";") or each followed by its
+    own brackets: one piece per invoice; any other sentence whole."""
     numbers = invoices_in(sentence)
-    if len(numbers) < 2 or len(pieces) != len(numbers) or any(len(invoices_in(p)) != 1 for p in pieces):
+    if len(numbers) < 2:
+        return [sentence]
+    # "la facture … a été rejetée car … ; la facture … est rejetée …"
+    clauses = re.split(r"\s;\s|;\s", sentence)
+    if len(clauses) == len(numbers) and all(len(invoices_in(c)) == 1 for c in clauses):
+        return clauses
+    pieces = _EACH_BRACKETED.findall(sentence)
+    if len(pieces) != len(numbers) or any(len(invoices_in(p)) != 1 for p in pieces):
         return [sentence]
     return pieces
 

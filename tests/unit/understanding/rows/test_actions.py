@@ -140,3 +140,15 @@ def test_words_whose_first_verb_misleads(text, expected):
 def test_a_status_column_saying_payment_done():
     """GIVEN a status column "Paiement effectué" WHEN its status is read THEN paid."""
     assert status_of(status_cell="Paiement effectué") is Status.PAID
+
+
+@pytest.mark.parametrize(("text", "action"), [
+    ("Il faut donc retransmettre tout le lot une fois votre nouvelle carte installee, inutile de renvoyer "
+     "les factures une par une.", Action.REBILL),
+    ("C'est le lot complet qui est a refaire.", Action.REBILL),
+    ("Ce lot est un doublon : ne pas retransmettre le lot, aucune action de votre part.", Action.NONE),
+])
+def test_the_whole_lot_to_send_again_whatever_is_said_of_its_invoices(text, action):
+    """GIVEN an instruction to send the whole lot again beside "do not resend the invoices one by one", or
+    a negated one WHEN read THEN re-bill the lot, or nothing."""
+    assert action_of(text) is action

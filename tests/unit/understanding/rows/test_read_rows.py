@@ -463,3 +463,15 @@ def test_a_paid_word_in_the_code_column_and_a_motif_after_the_amount():
                "· 000 901 223 – M. LEFEBVRE Alain – AMI 4 du 25/09/2026 – 12,60 € – pièce manquante\n")
     assert [r.motif for r in read_rows(message(bullets)).rows] == [
         "prescripteur non identifié", "pièce manquante"]
+
+
+def test_one_sentence_two_invoices_each_in_its_clause():
+    """GIVEN one long sentence "… : la facture n° 000 770 312 …, 38,50 euros, a été rejetée car … ; la facture
+    n° 000 770 325 …, 57,20 euros, est quant à elle rejetée au motif que …" WHEN read THEN each invoice
+    has its amount."""
+    text = ("Deux factures n'ont pu être réglées : la facture n° 000 770 312, soins du 5 octobre 2026, "
+            "d'un montant de 38,50 euros, a été rejetée car l'AIS 3 ne peut pas être cumulé ; la facture "
+            "n° 000 770 325, soins du 6 octobre 2026, 57,20 euros, est quant à elle rejetée au motif que "
+            "les droits sont fermés.\n")
+    assert [(r.invoice, r.amount) for r in read_rows(message(text)).rows] == [
+        ("000770312", Decimal("38.50")), ("000770325", Decimal("57.20"))]
