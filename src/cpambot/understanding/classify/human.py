@@ -116,8 +116,8 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
             # the answer is the message; the quoted text is history
             answer = reply_part(msg)
             # (quoting the professional's own message, not the caisse's earlier one "ci-dessous")
-            quotes_other = bool(chain[0].from_addr) and not sender_category(
-                chain[0].from_addr, caisses, caisse_domains, amc_domains)
+            quotes_other = any(link.from_addr and not sender_category(
+                link.from_addr, caisses, caisse_domains, amc_domains) for link in chain)
             if found is None and chain[0].from_addr \
                     or (_REPLY_SUBJECT.match(msg.subject or "") or quotes_other) \
                     and len(answer.text.split()) >= 20:
@@ -125,10 +125,14 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
         fields.update(forwarded_by=msg.from_addr, forwarded_from=original.from_addr)
         if found:
             source, category = found
-            quoted = source.forwarded
-            if quoted is not None and quoted.from_addr and not sender_category(
-                    quoted.from_addr, caisses, caisse_domains, amc_domains):
-                # the caisse's answer above the professional's question it quotes: the answer
+            thread: list[ParsedMessage] = []
+            link = source.forwarded
+            while link is not None and len(thread) < 5:
+                thread.append(link)
+                link = link.forwarded
+            if any(q.from_addr and not sender_category(q.from_addr, caisses, caisse_domains, amc_domains)
+                   for q in thread) and len(reply_part(source).text.split()) >= 20:
+                # the caisse's answer above a thread holding the professional's question: the answer
                 source = reply_part(source)
         elif category is None:
             lookalike = next((m for m in chain

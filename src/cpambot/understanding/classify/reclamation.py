@@ -38,6 +38,8 @@ ACK = keywords(
 ANSWER = keywords(
     ("votre reclamation (?:no ?[\\w-]+ )?(?:deposee[^.]{0,80})?a ete traitee", 1.0),
     ("reponse a votre reclamation", 1.0),
+    ("(?:je reviens|nous revenons) vers vous (?:concernant|au sujet de|a propos de|pour) "
+     "votre reclamation", 0.9),
     ("^(?:re|aw|r[ée]f) ?: ?(?:(?:re|tr|fwd?) ?: ?)*reclamation\\b", 0.55),  # an answer to her réclamation
     ("(?:a|avons|ont) repondu a votre reclamation", 0.95),
     ("reclamation\\b[^\n]{0,60}une reponse est disponible", 0.95),
@@ -80,9 +82,13 @@ def _which(msg: ParsedMessage) -> tuple[str, float]:
     best = ("", 0.0)
     if not mentions(msg, ("reclamation", "amelipro", "espace pro", "releve", "disponible")):
         return best
-    for factor, text in zones(msg):
+    replied = re.match(r"(?i)\s*(?:re|aw|r[ée]f)\s*:", msg.subject or "") is not None
+    for zone, (factor, text) in enumerate(zones(msg)):
+        # "RE: Accusé de réception - réclamation …": the subject of what is answered, not an acknowledgment
+        kinds = (("answer", ANSWER), ("notice", NOTICE)) if zone == 0 and replied else \
+            (("ack", ACK), ("answer", ANSWER), ("notice", NOTICE))
         hits = [(weight, -found.start(), name)
-                for name, patterns in (("ack", ACK), ("answer", ANSWER), ("notice", NOTICE))
+                for name, patterns in kinds
                 for pattern, weight in patterns if (found := pattern.search(text))]
         if hits:
             weight, position, name = max(hits)
