@@ -208,7 +208,8 @@ def sentences(text: str) -> list[str]:
 _ABOUT_REJECTS = re.compile(r"(?i)\brejet|\brefus|anomalie|n'ont pas (?:pu|été)|non (?:payée|réglée|liquidée)"
                             r"|ces (?:\d+ |deux |trois |quatre )?factures|factures concernées"
                             # "Merci de les refacturer après correction" under the sentence naming them
-                            r"|\bles (?:refactur|corrig|retransm|ret[ée]l[ée]transm|renvoy)")
+                            r"|\bles (?:refactur|corrig|retransm|ret[ée]l[ée]transm|renvoy)"
+                            r"|^\s*toutes? (?:sont|seront|ces|les)\b")  # "Toutes sont à refacturer, sauf …"
 
 
 _EXCEPT = re.compile(r"(?i)\b(?:à|a) l'exception d|\bsauf\b|\bexcepté|\bhormis\b|\bmis à part\b")

@@ -18,7 +18,8 @@ from cpambot.understanding.rows.model import Action, Status
 # "ne refacturez pas", "ne la refacturez pas", "pas la peine de refacturer"
 _NO_REBILL = Guarded(re.compile(r"\bne (?:la |les |le |l')?(?:re-?factur|re-?transm|re-?teletransm|renvoy)\w*"
                                 r" (?:pas|plus)\b"
-                        r"|(?:sans|(?:\bne\b|\bn')[^.;]{0,30}?\b(?:pas|plus)(?: (?:a|etre|de|demande de))?"
+                        r"|(?:sans|(?:\bne\b|\bn')[^.;]{0,30}?\b(?:pas|plus)"
+                        r"(?: (?:a|etre|de|demande de|lieu de))?"
                         r"|inutile de"
                         r"|n'est pas necessaire de|pas de|pas la peine de|(?:pas|nul) besoin de"
                         r"|aucune?) (?:la |les |une |nouvelle |de |nous |l'|le )?"
@@ -99,8 +100,8 @@ def action_of(*texts: str | None) -> Action | None:
     if _NO_REBILL.search(text):  # "sans refacturer": a document, or nothing at all
         # a document to send, a call to make first ("ne pas refacturer, contactez d'abord notre service"),
         # or nothing at all
-        return Action.PIECES if _PIECES.search(text) else Action.CONTACT if _CONTACT.search(text) \
-            else Action.NONE
+        return Action.PIECES if _PIECES.search(text) else Action.CONTACT \
+            if _CONTACT.search(text) or _CONTACT_PATIENT.search(text) else Action.NONE
     if _NOTHING.search(text) or _status_words(text, loose=False) is Status.PAID:
         return Action.NONE  # nothing to do, or paid ("rectifiée et mise en paiement")
     if _CONTACT_FIRST.search(text):

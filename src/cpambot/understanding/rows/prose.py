@@ -99,7 +99,8 @@ _INSTRUCTION_START = re.compile(r"(?i)(?:merci|veuillez|nous vous|je vous|vous |
                                 r"refactur|re-?transm|re-?t[ée]l[ée]transm|corrig|contact|pri[eè]re|pensez)")
 # the words after a reject code: "rejet 0250 050 assuré absent de notre référentiel", "… 0470 049 –
 # Prescription interdite"
-_AFTER_CODE = re.compile(r"\s*(?:[-–:]\s*)?([A-ZÀ-Ýa-zà-ÿ][^.;\n]{3,150})")
+# (an abbreviation's dot stays inside: "presc. interdite a cette date")
+_AFTER_CODE = re.compile(r"\s*(?:[-–:]\s*)?([A-ZÀ-Ýa-zà-ÿ](?:[^.;\n]|\.(?= [a-zà-ÿ])){3,150})")
 _COLON_CODE = re.compile(r":\s*(\d{4})\s+(\d{3})\s+([A-ZÀ-Ýa-zà-ÿ][^.\n;]{3,150})")
 
 

@@ -152,3 +152,11 @@ def test_the_whole_lot_to_send_again_whatever_is_said_of_its_invoices(text, acti
     """GIVEN an instruction to send the whole lot again beside "do not resend the invoices one by one", or
     a negated one WHEN read THEN re-bill the lot, or nothing."""
     assert action_of(text) is action
+
+
+def test_no_ground_to_re_bill_and_see_the_patient():
+    """GIVEN "Il n'y a pas lieu de refacturer" after a request for a prescription, and "voyez avec lui pour
+    ses nouveaux droits, ne nous la renvoyez pas" WHEN read THEN a document to send, and a call."""
+    said = "Merci de nous adresser la prescription. Il n'y a pas lieu de refacturer."
+    assert action_of(said) is Action.PIECES
+    assert action_of("voyez avec lui pour ses nouveaux droits, ne nous la renvoyez pas") is Action.CONTACT
