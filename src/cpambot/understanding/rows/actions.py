@@ -16,7 +16,8 @@ from cpambot.understanding.rows.model import Action, Status
 
 # "sans refacturer", "ne pas retransmettre", "il ne faut surtout pas refacturer", "inutile de la renvoyer",
 # "ne refacturez pas", "ne la refacturez pas", "pas la peine de refacturer"
-_NO_REBILL = Guarded(re.compile(r"\bne (?:la |les |le |l')?(?:re-?factur|re-?transm|re-?teletransm|renvoy)\w*"
+_NO_REBILL = Guarded(re.compile(r"\bne (?:nous |me )?(?:la |les |le |l')?"
+                                r"(?:re-?factur|re-?transm|re-?teletransm|renvoy)\w*"
                                 r" (?:pas|plus)\b"
                         r"|(?:sans|(?:\bne\b|\bn')[^.;]{0,30}?\b(?:pas|plus)"
                         r"(?: (?:a|etre|de|demande de|lieu de))?"
@@ -70,7 +71,8 @@ _CONTACT_FIRST = Guarded(re.compile(r"(?:contact|rapproch|appel|telephon)[^.;]{0
 _CONTACT_PATIENT = Guarded(re.compile(r"(?:contact|rapproch|appel|joindre)\w* (?:de |aupres de )?"
                               r"(?:votre|vos|le|la|l'|les)"
                               r" ?(?:patient|patiente|assuree?|beneficiaire)s?\b"
-                              r"|\bvoir (?:directement )?avec (?:lui|elle|eux|votre patiente?|l'assuree?)\b"))
+                              r"|\bvo(?:ir|yez) (?:directement )?avec "
+                              r"(?:lui|elle|eux|votre patiente?|l'assuree?)\b"))
 _NOTHING = Guarded(re.compile(r"aucune (?:action|demarche|intervention)|pour information|rien a faire"
                               r"|^(?:aucune?|rien|neant|sans objet)(?:\s*[-:(,.;]|$)"
                       r"|aucune suite|n'appelle aucune|pas d'action|sans suite de votre part"
