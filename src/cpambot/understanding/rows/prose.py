@@ -149,6 +149,11 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
             stated, words = code_in_motif(motif)  # "Prescription interdite – code 0470 049"
             if stated is not None and (code is None or stated[0] == code[0]):
                 code, motif = code or stated, words
+            # "… le motif « Exonération non trouvée … » (0450 072)": the code in brackets after the quotes
+            after = re.match(r"\s*[»\"]?\s*\((?:code\s*)?(\d{4})(?:[ -]?(\d{3}))?\)",
+                             found.string[found.end():])
+            if code is None and after is not None:
+                code = (after.group(1), after.group(2))
         if motif is None and code is None and len(invoices) == 1 \
                 and (found := _AFTER_FIGURES.search(chunk)) is not None \
                 and not _INSTRUCTION_START.match(said := found.group(1) or found.group(2)) \

@@ -475,3 +475,12 @@ def test_one_sentence_two_invoices_each_in_its_clause():
             "les droits sont fermés.\n")
     assert [(r.invoice, r.amount) for r in read_rows(message(text)).rows] == [
         ("000770312", Decimal("38.50")), ("000770325", Decimal("57.20"))]
+
+
+def test_a_quoted_motif_with_its_code_in_brackets_after_the_quotes():
+    """GIVEN "La facture 000 528 114 … est rejetée pour le motif « Exonération non trouvée au fichier à la
+    date des soins » (0450 072)." WHEN read THEN the motif and its code."""
+    text = ("La facture 000 528 114, d'un montant de 31,50 €, est rejetée pour le motif « Exonération non "
+            "trouvée au fichier à la date des soins » (0450 072). Je vous invite à la corriger.\n")
+    (row,) = read_rows(message(text)).rows
+    assert (row.reject_code, row.motif) == ("0450", "Exonération non trouvée au fichier à la date des soins")
