@@ -31,6 +31,10 @@ UNSURE = {
     ("p-agents/19-msa-gironde-reponse-citation", "bland-subject"): "an answer told by its 'RE: Réclamation' "
                                                                    "subject",
     ("u-agents/14-msa-bcl-base64-latin1-dossier-echeance", "bland-subject"): "a request told by its subject",
+    ("x-mixed/06-haute-garonne-pieces-agent", "bland-subject"): "a request told by its subject",
+    ("x-mixed/10-gard-reclamation-refus", "bland-subject"): "an answer told by its subject",
+    **{("x-mixed/12-cote-d-or-mise-en-demeure", c): "the amount due not found in the forwarded letter"
+       for c in ("gmail", "outlook", "apple", "thunderbird")},
     ("l-agents/03-msa-auvergne-codes-legende", "plain-tabs"): "the harness's plain version of this Lotus "
                                                               "HTML keeps its first paragraph only",
     ("q-platforms/19-msa-provence-azur-conseils-indu-piege", "bland-subject"): "advice told by its title",
