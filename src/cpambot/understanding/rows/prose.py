@@ -4,6 +4,7 @@ a table that name one of its invoices."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from cpambot.understanding.classify.text.amounts import find_amounts
 from cpambot.understanding.classify.text.dates import iter_dates
@@ -11,12 +12,12 @@ from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.classify.text.references import QUOTED_MOTIF
 from cpambot.understanding.rows.actions import action_of, status_of
 from cpambot.understanding.rows.cells import invoices_in
-from cpambot.understanding.rows.model import Row, Status
+from cpambot.understanding.rows.model import Action, Row, Status
 from cpambot.understanding.rows.rowcells import bare_motif, code_in_motif
 
 # (not after "M." or "Mme." before a name; a list item "a." / "1)" starts a sentence of its own)
 _SENTENCE_END = re.compile(r"(?<!\bM\.)(?<!\bMr\.)(?<!\bMme\.)(?<!\bDr\.)(?<=[.!?])\s+(?=[A-ZÀ-Ý])|\n\s*\n"
-                           r"|\n\s*[-•*·]\s+|\n(?=\s*(?:\d+|[a-h])[.)]\s)")
+                           r"|\n\s*[-–—•*·]\s+|\n(?=\s*(?:\d+|[a-h])[.)]\s)")
 _DISTRACTOR = re.compile(r"(?:trait|re[cç]u|envoy|transmis|courrier|lettre|pay|vir|lot du|le lot|dat[ée]e?|"
                          r"en date|r[ée]ception|[ée]mis|int[ée]gr|depuis|[ée]ch[ée]ance|compter|jusqu)"
                          r"\w*\W{1,4}"
@@ -31,7 +32,9 @@ _PAID_ON_LOT = re.compile(r"\b(?:regle|paye|rembourse|liquide|mise? en paiement|
                           r"(?:n[°o]\.?\s*)?(\d{3})")
 # "facture deja payee (doublon), inutile de refacturer": the words, then what to do
 _THEN_ASKED = re.compile(r"(?i),\s*(?=(?:inutile|merci|ne pas|ne la|ne les|veuillez|[àa] refacturer|"
-                         r"refacturer|pas de|sans|nous vous|vous pouvez|il (?:faut|convient))\b)")
+                         r"refacturer|pas de|sans|nous vous|vous pouvez|il (?:faut|convient)"
+                         # the explanation after the motif: ", il dépend manifestement d'une autre caisse"
+                         r"|il (?:depend|dépend|releve|relève|est|n'est|a)|elle (?:est|n'est|a)|donc|car)\b)")
 _EXPLAINED = re.compile(r"\s*\((?=[^)]*(?:\blot\b|\d{2}/\d{2}|r[ée]gl[ée]|pay[ée]))[^)]{3,80}\)\s*$")
 
 
@@ -51,7 +54,7 @@ _PROSE_MOTIF = re.compile(r"(?i)motif\s*(?:du rejet|de rejet|d'anomalie)?\s*(?:s
 def _chunks(text: str) -> list[str]:
     """Paragraphs; one naming several invoices is cut into sentences (one invoice, one sentence)."""
     out: list[str] = []
-    for paragraph in re.split(r"\n\s*\n|\n\s*[-•*·]\s+|\n(?=\s*\d+[.)]\s)", text):
+    for paragraph in re.split(r"\n\s*\n|\n\s*[-–—•*·]\s+|\n(?=\s*\d+[.)]\s)", text):
         numbers = invoices_in(paragraph)
         lines = paragraph.splitlines()
         rows = [line for line in lines if invoices_in(line)]
@@ -70,6 +73,11 @@ def _chunks(text: str) -> list[str]:
 _EACH_BRACKETED = re.compile(r"(?:n[°o]\s*)?\d{3}[ \u00a0]?\d{3}[ \u00a0]?\d{3}\s*\([^()]{4,120}\)")
 
 
+_EACH_INTRODUCED = re.compile(r"(?i)(?:,\s*)?(?:et\s+(?:enfin\s+)?|puis\s+|enfin\s+)?"
+                              r"\b(?:la|une|votre)\s+facture(?:\s+n[°o])?\s+"
+                              r"(?=\d{3}[ \u00a0]?\d{3}[ \u00a0]?\d{3}\b)")
+
+
 def _bracketed(sentence: str) -> list[str]:
     """A sentence naming several invoices in clauses of their own (cut by ";") or each followed by its
     own brackets: one piece per invoice; any other sentence whole."""
@@ -81,9 +89,15 @@ def _bracketed(sentence: str) -> list[str]:
     if len(clauses) == len(numbers) and all(len(invoices_in(c)) == 1 for c in clauses):
         return clauses
     pieces = _EACH_BRACKETED.findall(sentence)
-    if len(pieces) != len(numbers) or any(len(invoices_in(p)) != 1 for p in pieces):
-        return [sentence]
-    return pieces
+    if len(pieces) == len(numbers) and all(len(invoices_in(p)) == 1 for p in pieces):
+        return pieces
+    # "… à savoir la facture 002207415 de Mme Aubert (…) pour laquelle …, la facture 002207418 de M. Nguyen
+    # (…) qui est rejetée …, et enfin la facture 002207422 …": cut before each "la facture"
+    starts = [m.start() for m in _EACH_INTRODUCED.finditer(sentence)]
+    parts = [sentence[a:b] for a, b in zip([0, *starts[1:]], [*starts[1:], len(sentence)], strict=True)]
+    if len(starts) == len(numbers) and all(len(invoices_in(p)) == 1 for p in parts):
+        return parts
+    return [sentence]
 
 
 # the words after the invoice's figures and a colon: "… soins du 29/09/2026, montant 18,60 € : <motif>."
@@ -104,11 +118,15 @@ _AFTER_CODE = re.compile(r"\s*(?:[-–:]\s*)?([A-ZÀ-Ýa-zà-ÿ](?:[^.;\n]|\.(?=
 _COLON_CODE = re.compile(r":\s*(\d{4})\s+(\d{3})\s+([A-ZÀ-Ýa-zà-ÿ][^.\n;]{3,150})")
 
 
+_ASIDE = re.compile(r"(?i)\s*(?:par ailleurs|d'autre part|en outre|autre point|s[ée]par[ée]ment)\b")
+
+
 def prose_rows(text: str, *, default_year: int | None = None, single_only: bool = False) -> list[Row]:
     """Rows from sentences that name invoices ("La facture n° 123 456 789 du 12/09/2026, d'un montant
     de 63,00 €, est rejetée : prescription absente"); with ``single_only``, only from passages that
     name one invoice (a table's detail notes, not the table itself)."""
     rows: list[Row] = []
+    chunks_of: list[str] = []  # the chunk each row was read from
     current_lot: str | None = None  # "Après examen de votre lot n° 146…": the paragraphs after it
     for chunk in _chunks(text):
         lots = _own_lots(normalize(chunk)) if "lot" in chunk.lower() else []
@@ -119,6 +137,7 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
         invoices = invoices_in(chunk)
         if not invoices or (single_only and len(invoices) > 1):
             continue
+        chunks_of += [chunk] * len(invoices)
         if len(set(lots)) > 1 and len(invoices) == 1:  # the lot named in the invoice's own sentence
             own = next((s for s in _SENTENCE_END.split(chunk) + chunk.split("\n") if invoices_in(s)), "")
             lots = _own_lots(normalize(own)) or lots
@@ -176,4 +195,10 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
                             reject_code=code[0] if code else None, reject_subcode=code[1] if code else None,
                             motif=bare_motif(motif or ""), status=status_of(chunk, has_code=code is not None),
                             action=action_of(chunk), source="prose"))
-    return rows
+    # "Par ailleurs, concernant la facture 000 517 902 (lot 209), merci de nous faire parvenir la
+    # prescription": a document asked beside the lot return, not one of its rejects
+    # of another lot than the rejects told ("du même lot": one of them)
+    return [replace(r, source="aside") if r.action is Action.PIECES and not r.reject_code
+            and r.status is not Status.PAID and _ASIDE.match(chunk) and r.lot is not None
+            and r.lot not in {o.lot for o in rows if o is not r} else r
+            for r, chunk in zip(rows, chunks_of, strict=True)] if len(rows) > 1 else rows

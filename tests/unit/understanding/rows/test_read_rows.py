@@ -484,3 +484,36 @@ def test_a_quoted_motif_with_its_code_in_brackets_after_the_quotes():
             "trouvée au fichier à la date des soins » (0450 072). Je vous invite à la corriger.\n")
     (row,) = read_rows(message(text)).rows
     assert (row.reject_code, row.motif) == ("0450", "Exonération non trouvée au fichier à la date des soins")
+
+
+def test_dashed_paragraphs_and_a_document_asked_for_another_lot():
+    """GIVEN two invoices of lot 214 in "–" items, each with its own instruction in the sentence after it,
+    and "Par ailleurs, concernant la facture 000 517 902 (lot 209), merci de nous faire parvenir la
+    prescription" WHEN read THEN each item keeps its own instruction and the other lot's invoice is a
+    document asked beside the return."""
+    text = ("Lot n° 214 : deux factures n'ont pu être prises en charge.\n"
+            "– La facture 000 518 233 (soins du 22/09/2026, 35,70 €) : cotation incompatible (code\n"
+            "rejet 2214 013). Je vous remercie de corriger la cotation et de nous retransmettre la facture.\n"
+            "– La facture 000 518 240 (soins du 23/09/2026, 58 euros) : la prescription est illisible. Merci "
+            "de nous en adresser une copie lisible ; il n'est pas nécessaire de refacturer.\n\n"
+            "Par ailleurs, concernant la facture 000 517 902 (lot 209), merci de nous faire parvenir la "
+            "prescription médicale.\n")
+    rows = read_rows(message(text)).rows
+    assert [(r.invoice, r.action, r.source) for r in rows] == [
+        ("000518233", Action.REBILL, "prose"), ("000518240", Action.PIECES, "prose"),
+        ("000517902", Action.PIECES, "aside")]
+
+
+def test_one_sentence_introducing_each_invoice_with_la_facture():
+    """GIVEN one sentence "… à savoir la facture 002207415 … merci de la corriger et de la refacturer, la
+    facture 002207418 … rejetée en 0250 050 assuré absent de notre référentiel, il dépend d'une autre
+    caisse …, et enfin la facture 002207422 … pas besoin de la refacturer, envoyez-nous l'ordonnance"
+    WHEN read THEN each invoice has its own action and the motif stops before its explanation."""
+    text = ("3 sont restées en anomalie, à savoir la facture 002207415 de Mme Aubert (35,70 €) pour laquelle "
+            "la cotation n'est pas cumulable, merci de la corriger et de la refacturer, la facture 002207418 "
+            "(12,60 €) qui est rejetée en 0250 050 assuré absent de notre référentiel, il dépend d'une autre "
+            "caisse donc refacturez à la bonne caisse, et enfin la facture 002207422 (57,30 €) pour laquelle "
+            "il nous manque la prescription, pas besoin de la refacturer, envoyez-nous l'ordonnance.\n")
+    rows = read_rows(message(text)).rows
+    assert [r.action for r in rows] == [Action.REBILL, Action.REBILL, Action.PIECES]
+    assert rows[1].motif == "assuré absent de notre référentiel"
