@@ -118,11 +118,33 @@ def read_rows(msg: ParsedMessage) -> RowSet:
     merged = with_code_legend(with_notes(with_legend(merged, text), text), text)
     merged = _with_instruction(with_targeted_instructions(merged, text), text)
     merged = _in_document_order(with_parts_apart(merged, text), msg.text or "")
+    merged = _lots_from_headings(merged, msg.text or "")
     lots = list(dict.fromkeys(LOT_MENTION.findall(msg.subject + "\n" + text)))
     if len(lots) == 1:
         merged = [r if r.lot else _with_lot(r, lots[0]) for r in merged]
     return RowSet(rows=tuple(merged), problems=tuple(dict.fromkeys(problems)),
                   stated_total=totals[0][0] if totals else None)
+
+
+_LOT_HEADING_LINE = re.compile(r"(?im)^[ \t]*lot[ \t]*(?:n[°o][ \t]*)?(\d{3})\b(?![ \t]*:)")
+
+
+def _lots_from_headings(rows: list[Row], text: str) -> list[Row]:
+    """Rows without a lot take the lot of the heading line above them in the body ("Lot 067 –
+    télétransmis le 12/10/2026" over its cards, "Lot 069 – …" over the next ones)."""
+    headings = [(m.start(), m.group(1)) for m in _LOT_HEADING_LINE.finditer(text)]
+    if len({lot for _, lot in headings}) < 2 or all(r.lot for r in rows):
+        return rows
+    out = []
+    for row in rows:
+        if row.invoice and not row.lot:
+            spaced = r"[ .\u00a0]?".join(re.findall(r"\d{3}", row.invoice))
+            found = re.search(rf"(?<!\d){spaced}(?!\d)", text)
+            above = [lot for at, lot in headings if found and at < found.start()]
+            if above:
+                row = _with_lot(row, above[-1])
+        out.append(row)
+    return out
 
 
 def _in_document_order(rows: list[Row], text: str) -> list[Row]:
@@ -209,7 +231,8 @@ _ABOUT_REJECTS = re.compile(r"(?i)\brejet|\brefus|anomalie|n'ont pas (?:pu|été
                             r"|ces (?:\d+ |deux |trois |quatre )?factures|factures concernées"
                             # "Merci de les refacturer après correction" under the sentence naming them
                             r"|\bles (?:refactur|corrig|retransm|ret[ée]l[ée]transm|renvoy)"
-                            r"|^\s*toutes? (?:sont|seront|ces|les)\b")  # "Toutes sont à refacturer, sauf …"
+                            r"|^\s*toutes? (?:sont|seront|ces|les)\b"  # "Toutes sont à refacturer, sauf …"
+                            r"|\btou(?:te)?s les (?:lignes|factures)\b")
 
 
 _EXCEPT = re.compile(r"(?i)\b(?:à|a) l'exception d|\bsauf\b|\bexcepté|\bhormis\b|\bmis à part\b")

@@ -74,6 +74,7 @@ _CONTACT_PATIENT = Guarded(re.compile(r"(?:contact|rapproch|appel|joindre)\w* (?
                               r"|\bvo(?:ir|yez) (?:directement )?avec "
                               r"(?:lui|elle|eux|votre patiente?|l'assuree?)\b"))
 _NOTHING = Guarded(re.compile(r"aucune (?:action|demarche|intervention)|pour information|rien a faire"
+                              r"|ne rien (?:renvoyer|refaire|faire|retransmettre|refacturer)"
                               r"|^(?:aucune?|rien|neant|sans objet)(?:\s*[-:(,.;]|$)"
                       r"|aucune suite|n'appelle aucune|pas d'action|sans suite de votre part"
                       r"|sans (?:autre )?demarche|(?:pas|plus) besoin d(?:e |')(?:justificatif|piece|document"

@@ -31,12 +31,16 @@ def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int |
     when a label comes back or an invoice follows another."""
     records: list[dict[str, str]] = []
     current: dict[str, str] = {}
+    lot_heading: str | None = None
     lines = _labels_joined(list(lines))
     matches = [_CARD_LINE.match(line) for line in lines]
     roles = [_card_role(found.group(1)) if found else None for found in matches]
     for index, line in enumerate(lines):
         found = matches[index]
         role = roles[index]
+        if found is None and (heading := _LOT_HEADING.match(line)):
+            lot_heading = heading.group(1)  # "Lot 067 – télétransmis le 12/10/2026" above its cards
+            continue
         if found is None or role is None:
             # a blank line ends a record when the block after it names its own invoice (one label
             # per paragraph, as flattened HTML writes them, does not)
@@ -57,6 +61,8 @@ def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int |
             current = {}
         if value:
             current[role] = value
+            if role == "invoice" and lot_heading and "lot" not in current:
+                current["lot"] = lot_heading
     records.append(current)
     records = [r for record in records for r in _parts_apart(record)]
     for record in records:
@@ -78,6 +84,7 @@ def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int |
     return rows
 
 
+_LOT_HEADING = re.compile(r"(?i)^\s*lot\s*(?:n[°o]\s*)?(\d{3})\b(?!\s*:)")
 _PART_PAID = re.compile(r"(?i)\b(?:r[ée]gl[ée]e?|pay[ée]e?|vers[ée]e?|rembours[ée]e?|mise en paiement)\b")
 _PART_REJECTED = re.compile(r"(?i)\b(?:rejet[ée]e?|refus[ée]e?"
                             r"|non (?:r[ée]gl[ée]e?|pay[ée]e?|prise en charge))\b\s*(?:[-–—:]\s*(.+))?$")

@@ -39,6 +39,7 @@ class _GridParser:
         self.tables: list[dict] = []  # open tables: {"rows": [[_Cell]], "cell": _Cell | None}
         self.stack: list[dict] = []  # open elements: {"tag", "row": list[_Cell] | None, "grid": key}
         self.div_grids: dict[int, Grid] = {}
+        self.captions: dict[int, str] = {}  # the text above each div grid's first row
         self.order: list[int] = []
         self.skip = 0
 
@@ -73,6 +74,7 @@ class _GridParser:
             elif tag != "span" and _ROWISH.search(attr.get("style", "") + " " + attr.get("class", "")):
                 entry["row"] = []
                 entry["grid"] = id(parent) if parent is not None else 0
+                self.captions.setdefault(entry["grid"], self.recent[-300:])  # ("Lot 067 – …" above it)
         self.stack.append(entry)
 
     def handle_endtag(self, tag: str) -> None:
@@ -158,5 +160,6 @@ def html_grids(html: str) -> list[Table]:
         return []
     while parser.stack:
         parser._close(parser.stack.pop())
-    divs = [Table(parser.div_grids[k]) for k in parser.order if len(parser.div_grids[k]) >= 2]
+    divs = [Table(parser.div_grids[k], parser.captions.get(k, "")) for k in parser.order
+            if len(parser.div_grids[k]) >= 2]
     return [*parser.grids, *divs]

@@ -517,3 +517,18 @@ def test_one_sentence_introducing_each_invoice_with_la_facture():
     rows = read_rows(message(text)).rows
     assert [r.action for r in rows] == [Action.REBILL, Action.REBILL, Action.PIECES]
     assert rows[1].motif == "assuré absent de notre référentiel"
+
+
+def test_cards_under_lot_headings_and_a_rule_for_all_lines_but_a_code():
+    """GIVEN cards under "Lot 067 – …" and "Lot 069 – …" headings WHEN read THEN each takes its heading's lot;
+    GIVEN "Pour toutes les lignes : corriger et refacturer, SAUF les lignes en 2900 -> ne rien renvoyer"
+    WHEN read THEN the 2900 row needs nothing and the others are re-billed."""
+    cards = ("Lot 067 – télétransmis le 12/10/2026\n\nFacture : 301 884 120\nMontant : 58,20 €\n\n"
+             "Facture : 301 884 127\nMontant : 12,60 €\n\nLot 069 – télétransmis le 13/10/2026\n\n"
+             "Facture : 301 884 301\nMontant : 9,45 €\n")
+    assert [r.lot for r in read_rows(message(cards)).rows] == ["067", "067", "069"]
+    table = ("N° facture\tCode rejet\tLibellé\n001120045\t0450 072\tExonération non trouvée\n"
+             "001120051\t2900 005\tFacture déjà payée\n\n"
+             "Pour toutes les lignes : corriger et refacturer, SAUF les lignes en 2900 (déja payées) -> ne "
+             "rien renvoyer, sinon indu.\n")
+    assert [r.action for r in read_rows(message(table)).rows] == [Action.REBILL, Action.NONE]
