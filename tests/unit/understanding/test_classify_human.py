@@ -807,3 +807,13 @@ def test_pieces_requests_without_their_title(subject, body):
     """GIVEN an agent asking for a BSI, for a paper claim to be signed, or for a new prescription, without
     the words "demande de pièces" WHEN classified THEN a pièces request."""
     assert classify_human(mail(subject, body), "caisse").kind == "demande_pieces"
+
+
+def test_a_deadline_without_its_year_takes_the_message_year():
+    """GIVEN a pièces request sent on 2 November 2026 asking for the documents "d'ici le 30 novembre"
+    WHEN classified THEN the deadline is 30 November 2026."""
+    body = ("Pour les factures 004417702 et 004417715, merci de nous transmettre une copie lisible de "
+            "l'ordonnance d'ici le 30 novembre, sans refacturer.\n")
+    reading = classify_human(mail("Demande de pièces", body, when=datetime(2026, 11, 2, 18, 0, tzinfo=UTC)),
+                             "caisse")
+    assert [f.details.get("deadline") for f in reading.facts] == [date(2026, 11, 30)] * 2

@@ -106,8 +106,12 @@ def invoice_table(msg: ParsedMessage, problems: list[str]) -> dict[str, dict]:
 def deadline(msg: ParsedMessage, full: str) -> dict:
     """``details`` for a stated deadline: explicit date and/or delay, or nothing."""
     details: dict = {}
-    explicit = date_after(full, r"(?:avant le|au plus tard le|d'ici le|jusqu'au|"
-                                  r"date limite[^:|\n]{0,20}[:|])\s*", span=2)
+    label = r"(?:avant le|au plus tard le|d'ici le|jusqu'au|date limite[^:|\n]{0,20}[:|])\s*"
+    explicit = date_after(full, label, span=2)
+    if explicit is None and msg.date is not None:  # "d'ici le 30 novembre": the year of the message
+        explicit = date_after(full, label, span=2, default_year=msg.date.year)
+        if explicit is not None and explicit < msg.date.date():
+            explicit = None  # before the message: another year, not guessed
     delay = find_delay(full)
     if delay and delay[1] in ("days", "weeks"):
         details["delay_days"] = delay[0] * (7 if delay[1] == "weeks" else 1)

@@ -165,8 +165,11 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
             # what the sentences about the lot ask ("retransmettre ce lot dans son intégralité")
             said = action_of(_about_lot(folded, found.start(), lot)) or _lot_instruction(folded, lot)
             details = {**extra, **({"action": said.value} if said is not None else {})}
-            _place(facts, Fact(FactKind.LOT_REFUSED, caisse=caisse, lot=lot, details=details), found.start(),
-                   folded)
+            # "Lot 087 (…) : rejeté dans sa totalité, motif : fichier non conforme au cahier des charges."
+            told = re.search(rf"(?i)\blot\s*(?:n[°o]\s*)?{lot}\b[^\n]{{0,160}}?\bmotif\s*:\s*"
+                             r"([^.;\n]{3,120})", msg.all_text())
+            _place(facts, Fact(FactKind.LOT_REFUSED, caisse=caisse, lot=lot, details=details,
+                               label=told.group(1).strip() if told else None), found.start(), folded)
     problems = list(rowset.problems)
     review = None
     if not facts:

@@ -103,7 +103,8 @@ def _bracketed(sentence: str) -> list[str]:
 # the words after the invoice's figures and a colon: "… soins du 29/09/2026, montant 18,60 € : <motif>."
 _AFTER_STATUS = re.compile(r"(?i)\b(?:refus[ée]e?s?|rejet[ée]e?s?|non (?:pay[ée]|r[ée]gl[ée])e?s?)\s*:\s+"
                            r"([A-Za-zÀ-ÿ][^.;\n]{3,150})")
-_AFTER_FIGURES = re.compile(r"(?:€|\b(?:eur|euros)|\d)\s*\)?\s*:\s+([A-Za-zÀ-ÿ][^.;:\n]{3,150})(?=[.;\n]|$)"
+_AFTER_FIGURES = re.compile(r"(?i)(?:€|\b(?:eur|euros)|\d)\s*\)?\s*:\s+([A-Za-zÀ-ÿ][^.;:\n]{3,150})"
+                            r"(?=[.;\n]|$)"
                             # "… – 9,15 € – prescripteur non identifié" ending its line
                             r"|(?:€|\b(?:eur|euros))\s*[–—-]\s+([A-Za-zÀ-ÿ][^.;:\n–—]{3,150}?)\s*(?=\n|$)")
 # a line break inside a phrase: before a lower-case word, or between two upper-case words

@@ -69,10 +69,12 @@ def parse_french_date(s: str, *, default_year: int | None = None) -> date | None
     return next((v for v, _, _ in iter_dates(s, default_year=default_year)), None)
 
 
-def date_after(text: str, label: str, span: int = 40) -> date | None:
-    """The first date starting within ``span`` characters after the regex ``label``."""
+def date_after(text: str, label: str, span: int = 40, *, default_year: int | None = None) -> date | None:
+    """The first date starting within ``span`` characters after the regex ``label`` ("30 novembre"
+    without its year in ``default_year``, when given)."""
     for found in label_re(label).finditer(text):
-        for value, start, _ in iter_dates(text[found.end():found.end() + span + 30]):
+        window = text[found.end():found.end() + span + 30]
+        for value, start, _ in iter_dates(window, default_year=default_year):
             if start <= span:
                 return value
     return None
