@@ -147,20 +147,30 @@ def _lots_from_headings(rows: list[Row], text: str) -> list[Row]:
     return out
 
 
+_GLUED_DIGITS = re.compile(r"(?<=\d)[ .\u00a0](?=\d)")
+_LOT_AT = re.compile(r"(?i)\blots?\b\W{0,12}(?:n[°o]\s*)?(\d{3})(?!\d)")
+
+
 def _in_document_order(rows: list[Row], text: str) -> list[Row]:
     """``rows`` in the order the body names them (cards grouped by their HTML parents, tables read before
     cards, could put a later one first), when the body names every one of them; else as they are."""
+    if len(rows) < 2:
+        return rows
+    glued = _GLUED_DIGITS.sub("", text)  # (the order of mentions is kept, spaced numbers joined)
+    lots: dict[str, int] = {}
+    for found in _LOT_AT.finditer(glued):
+        lots.setdefault(found.group(1), found.start())
+
     def where(row: Row) -> int | None:
         if row.invoice:
-            spaced = r"[ .\u00a0]?".join(re.findall(r"\d{3}", row.invoice))
-            found = re.search(rf"(?<!\d){spaced}(?!\d)", text)
-        elif row.lot:
-            found = re.search(rf"(?i)\blots?\b\W{{0,12}}(?:n[°o]\s*)?{row.lot}(?!\d)", text)
-        else:
-            return None
-        return found.start() if found else None
+            at = glued.find(row.invoice)
+            while at >= 0 and (glued[at - 1:at].isdigit() or glued[at + 9:at + 10].isdigit()):
+                at = glued.find(row.invoice, at + 1)
+            return at if at >= 0 else None
+        return lots.get(row.lot) if row.lot else None
+
     places = [where(r) for r in rows]
-    if len(rows) < 2 or any(p is None for p in places):
+    if any(p is None for p in places):
         return rows
     order = sorted(range(len(rows)), key=lambda i: (places[i], i))
     return [rows[i] for i in order]
