@@ -294,6 +294,9 @@ def _reply_to(value: str) -> str:
     return pairs[0][1].strip().lower() if pairs and "@" in pairs[0][1] else ""
 
 
+_TAGS = re.compile(r"<[^>]*>|<!--.*?-->", re.DOTALL)  # (a quick upper bound of an HTML body's text)
+
+
 def parse_message(raw: bytes, *, _depth: int = 0) -> ParsedMessage:
     """Parse ``raw``; never raises for bad input."""
     try:
@@ -307,7 +310,8 @@ def parse_message(raw: bytes, *, _depth: int = 0) -> ParsedMessage:
     from_html = not text and bool(html)
     if from_html:
         text = html_to_text(html)
-    elif html and len(text) < 1000 and len(flat := html_to_text(html)) > 3 * len(text) + 300:
+    elif html and len(text) < 1000 and len(_TAGS.sub("", html)) > 3 * len(text) + 300 \
+            and len(flat := html_to_text(html)) > 3 * len(text) + 300:
         # a plain part that only says to look at the HTML ("Ce message contient un courrier au format
         # HTML"): the letter is the HTML
         text, from_html = flat, True
