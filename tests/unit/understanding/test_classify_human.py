@@ -817,3 +817,16 @@ def test_a_deadline_without_its_year_takes_the_message_year():
     reading = classify_human(mail("Demande de pièces", body, when=datetime(2026, 11, 2, 18, 0, tzinfo=UTC)),
                              "caisse")
     assert [f.details.get("deadline") for f in reading.facts] == [date(2026, 11, 30)] * 2
+
+
+def test_an_invoice_wrongly_rejected_then_paid_is_a_favourable_answer_with_its_payment():
+    """GIVEN a réclamation answer "cette facture avait été rejetée à tort (motif 2900 005 « facture déjà
+    payée »). Elle a été mise en paiement le 03/11/2026 pour un montant de 41,70 €" WHEN classified THEN
+    a favourable answer and the invoice paid 41,70 € (never a reject)."""
+    body = ("Nous avons étudié votre réclamation du 21/10/2026 concernant la facture n° 702 118 406.\n\n"
+            "Après vérification, cette facture avait été rejetée à tort (motif 2900 005 « facture déjà "
+            "payée »). Elle a été mise en paiement le 03/11/2026 pour un montant de 41,70 € (part "
+            "obligatoire).\n")
+    reading = classify_human(mail("Réponse à votre réclamation", body), "caisse")
+    assert [(f.kind, f.label, f.amount) for f in reading.facts] == [
+        ("reclamation_answered", "favorable", None), ("invoice_paid", None, Decimal("41.70"))]

@@ -32,6 +32,7 @@ UNSURE = {
                                                                    "subject",
     ("u-agents/14-msa-bcl-base64-latin1-dossier-echeance", "bland-subject"): "a request told by its subject",
     ("x-mixed/06-haute-garonne-pieces-agent", "bland-subject"): "a request told by its subject",
+    ("l-agents/20-yonne-reclamation-citee", "bland-subject"): "an answer told by its subject",
     ("x-mixed/10-gard-reclamation-refus", "bland-subject"): "an answer told by its subject",
     **{("x-mixed/12-cote-d-or-mise-en-demeure", c): "the amount due not found in the forwarded letter"
        for c in ("gmail", "outlook", "apple", "thunderbird")},
@@ -46,6 +47,7 @@ MISSING = {("f-mixed/06-savoie-pieces-cartes", "plain-tabs"): "amounts of glued 
            ("b-regions/21-cgss-martinique-accuse-reception-auto", "bland-subject"): "auto-reply",
            ("u-agents/17-isere-reponse-reclamation-refus-mention-cra", "bland-subject"):
                "reference only in the subject",
+           ("x-mixed/09-maine-et-loire-reclamation-payee", "bland-subject"): "reference only in the subject",
            ("u-agents/18-msa-charentes-reponse-reclamation-fil-cite", "bland-subject"):
                "reference only in the subject and the quoted acknowledgment"}
 # Read wrongly: none left (a variant that lands here is a defect to fix, never to accept).

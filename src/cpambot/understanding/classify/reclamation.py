@@ -66,7 +66,9 @@ _FAVOURABLE = re.compile(r"regularis|paiement (?:a ete|sera) (?:effectue|emis)|f
                          r"nous (?:allons|avons) (?:proceder|procede) au (?:paiement|reglement)|est fondee|"
                          r"a ete recyclee|(?:reglement|paiement|versement)[^.]{0,40} interviendra|"
                          r"(?:sera|seront) (?:reglee|payee|mise en paiement)s?"
-                         r"|(?:a|ont) ete (?:reglee|payee|mise en paiement|mises en paiement)s?")
+                         r"|(?:a|ont) ete (?:reglee|payee|mise en paiement|mises en paiement)s?"
+                         r"|a ete retraitee|reglement vous parviendra|vous sera (?:regle|verse|paye)"
+                         r"|remise? en paiement")
 _UNFAVOURABLE = re.compile(r"defavorable|rejetee|ne peut (?:aboutir|etre (?:acceptee|satisfaite))|"
                            r"ne (?:peux|pouvons|pourrons|pourrai)(?: donc)? (?:pas )?donner (?:une )?suite"
                            r"|maintenu")
@@ -142,6 +144,8 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     else:
         fact_kind = FactKind.RECLAMATION_ANSWERED
         folded = normalize("\n".join([msg.text or "", *(a.text for a in msg.attachments if a.text)]))
+        # wrongly rejected ("rejetée à tort pour droits non ouverts"): no refusal
+        folded = re.sub(r"rejetee?s? a tort(?: pour [^.,;(]*)?(?:\s*\([^)]*\))?", " ", folded)
         if kind == "amelipro" and re.search(r"amelipro|espacepro", folded):
             details["answer_in"] = "amelipro"
             days = re.search(r"(?:pendant|durant) (\d{1,3}) jours", folded)
@@ -168,8 +172,11 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
             review = None
     if fact_kind is FactKind.RECLAMATION_ANSWERED and label == "favorable":
         # "cette facture a été réglée le 15/10/2026 pour un montant de 38,40 €": the payment itself
+        # ("réglée le 02/10/2026 pour un montant de 58,20 €, dans le virement global de 1.026,40 €")
+        said = amount_after(msg.text or "", r"(?:r[ée]gl[ée]e|pay[ée]e|mise en paiement)[^.€]{0,40}?"
+                                            r"montant de\s*", 20)
         facts += [Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=r.invoice,
-                       amount=r.paid_amount or r.amount, part="AMO",
+                       amount=r.paid_amount or r.amount or (said if len(invoices) == 1 else None), part="AMO",
                        details={"source": "reclamation"})
                   for r in read_rows(msg).rows
                   if r.invoice and r.status is Status.PAID

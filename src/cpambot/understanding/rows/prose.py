@@ -63,9 +63,15 @@ def _chunks(text: str) -> list[str]:
             out += lines  # a table's text in a letter: one invoice a line (under its header)
         elif len(numbers) > 1:
             out += [piece for sentence in _SENTENCE_END.split(paragraph) for piece in _bracketed(sentence)]
+        elif out and not numbers and _ABOUT_IT.match(paragraph) and len(invoices_in(out[-1])) == 1:
+            out[-1] += "\n\n" + paragraph  # "Elle a été mise en paiement le 03/11/2026 …": the one above
         else:
             out.append(paragraph)
     return out
+
+
+# a paragraph that goes on about the one invoice named just above ("Après vérification, cette facture …")
+_ABOUT_IT = re.compile(r"(?i)\s*(?:[^.\n]{0,40}?,\s*)?(?:elle|celle-ci|cette facture|ladite facture)\b")
 
 
 # "les factures n° 015 118 402 (soins du 1er au 7 octobre, 176,40 €) et n° 015 118 455 (…)": each
@@ -183,6 +189,8 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
                 and (found := _AFTER_STATUS.search(chunk)) is not None:
             motif = found.group(1).strip()  # "… – refusée : Droits non ouverts à la date des soins"
         single = len(invoices) == 1
+        if re.search(r"(?i)\brejet[ée]e?s? [àa] tort\b", chunk):
+            code, motif = None, None  # "avait été rejetée à tort (motif 2900 …). Elle a été mise en paiement"
         if rows and single and code is None and motif is None and _SAME_REJECT.search(chunk):
             # "Facture n° 200981352 (même lot) – … – même rejet": the reject of the row above
             code, motif = (rows[-1].reject_code, rows[-1].reject_subcode), rows[-1].motif
