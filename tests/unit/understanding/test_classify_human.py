@@ -830,3 +830,17 @@ def test_an_invoice_wrongly_rejected_then_paid_is_a_favourable_answer_with_its_p
     reading = classify_human(mail("Réponse à votre réclamation", body), "caisse")
     assert [(f.kind, f.label, f.amount) for f in reading.facts] == [
         ("reclamation_answered", "favorable", None), ("invoice_paid", None, Decimal("41.70"))]
+
+
+def test_a_complement_put_in_payment_and_a_reject_found_right():
+    """GIVEN an answer "Un complément de 21,00 € a été mis en paiement le 03/11/2026" about one invoice
+    billed 52,50 € WHEN classified THEN favourable, the invoice paid 21,00 €; GIVEN "le rejet est fondé"
+    WHEN classified THEN unfavourable."""
+    told = ("Vous nous avez signalé un remboursement incomplet de la facture 000 560 781 (montant facturé "
+            "52,50 €).\n\nUn complément de 21,00 € a été mis en paiement le 03/11/2026.\n")
+    paid = classify_human(mail("Réponse à votre réclamation", told), "caisse")
+    assert [(f.kind, f.label, f.amount) for f in paid.facts][1:] == [("invoice_paid", None, Decimal("21.00"))]
+    answer = ("Suite à votre réclamation concernant la facture 412 908 331 : après vérification, le rejet "
+              "est fondé.\n")
+    refused = classify_human(mail("Réponse à votre réclamation", answer), "caisse")
+    assert [f.label for f in refused.facts] == ["défavorable"]

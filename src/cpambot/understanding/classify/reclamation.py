@@ -68,10 +68,10 @@ _FAVOURABLE = re.compile(r"regularis|paiement (?:a ete|sera) (?:effectue|emis)|f
                          r"(?:sera|seront) (?:reglee|payee|mise en paiement)s?"
                          r"|(?:a|ont) ete (?:reglee|payee|mise en paiement|mises en paiement)s?"
                          r"|a ete retraitee|reglement vous parviendra|vous sera (?:regle|verse|paye)"
-                         r"|remise? en paiement")
+                         r"|remise? en paiement|(?:a|ont) ete mise?s? en paiement")
 _UNFAVOURABLE = re.compile(r"defavorable|rejetee|ne peut (?:aboutir|etre (?:acceptee|satisfaite))|"
                            r"ne (?:peux|pouvons|pourrons|pourrai)(?: donc)? (?:pas )?donner (?:une )?suite"
-                           r"|maintenu")
+                           r"|maintenu|(?:le|ce) rejet (?:est|etait) (?:bien )?(?:fonde|justifie|confirme)")
 # an acknowledgment that goes on with the answer ("J'accuse réception de votre réclamation … Après
 # vérification, je ne peux pas donner une suite favorable"): the answer
 _DECIDED = re.compile(r"apres (?:verification|examen|etude|analyse|instruction|recherches?)\b|defavorable"
@@ -181,6 +181,13 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                   for r in read_rows(msg).rows
                   if r.invoice and r.status is Status.PAID
                   and re.search(r"(?:a ete|est|ont ete|sont) (?:reglee|payee|mises? en paiement)", folded)]
+        announced = amount_after(msg.text or "", _ANNOUNCED, 30) or said
+        if len(facts) == 1 and len(invoices) == 1 and announced is not None \
+                and re.search(r"(?:a|ont) ete (?:mise?s? en paiement|reglee?s?|payee?s?|versee?s?)\b",
+                              folded):
+            # "Un complément de 21,00 € a été mis en paiement le 03/11/2026": the payment of the one invoice
+            facts.append(Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=invoices[0], amount=announced,
+                              part="AMO", details={"source": "reclamation"}))
     if problems and review is None:
         review = "réclamation : informations contradictoires, à vérifier"
     fields = {"reference": reference, "invoices": invoices, "label": label, **details}
