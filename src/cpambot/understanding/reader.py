@@ -13,7 +13,7 @@ from datetime import date
 
 from cpambot.config.model import Caisse
 from cpambot.errors import UnreadableMessage
-from cpambot.mailbox.headers import PLAUSIBLE_YEARS
+from cpambot.mailbox.headers import PLAUSIBLE_YEARS, header_block, summarize
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.learning import LearnedRule
 from cpambot.understanding.machine_returns import read_returns
@@ -68,8 +68,10 @@ def _plausible_day(day: date) -> bool:
 
 
 def _read(raw: bytes, trust: str, caisses: Sequence[Caisse], rules: Sequence[LearnedRule] = ()) -> Reading:
-    if trust == "suspect":
-        return Reading(MessageKind.PHISHING, "suspect")
+    if trust == "suspect":  # never read further: only the day it came, from the headers
+        head = summarize(header_block(raw), len(raw))
+        return Reading(MessageKind.PHISHING, "suspect",
+                       fields={"sent_on": head.date[:10]} if head.date else {})
     msg = parse_message(raw)
     if not (msg.from_addr or msg.subject or msg.date):
         raise UnreadableMessage("aucun en-tête reconnu")

@@ -77,3 +77,12 @@ def test_plausible_drops_an_absurd_fact_date_and_asks_a_human():
     fixed = plausible(reading)
     assert fixed.facts[0].date is None
     assert fixed.needs_review and "0001-01-01" in fixed.problems[0]
+
+
+def test_a_suspect_message_is_phishing_dated_from_its_headers_only():
+    """GIVEN a message judged suspect by its headers WHEN read THEN phishing, no fact, and the day it was
+    sent (its body is never read)."""
+    raw = (b"From: Assurance Maladie <ne-pas-repondre@assurance-maladie.fr>\r\n"
+           b"Date: Wed, 21 Oct 2026 09:12:00 +0200\r\nSubject: Regularisation\r\n\r\nCliquez ici.\r\n")
+    reading = read_message(raw, "suspect")
+    assert (reading.kind, reading.facts, reading.fields.get("sent_on")) == ("phishing", (), "2026-10-21")
