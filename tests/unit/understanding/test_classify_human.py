@@ -844,3 +844,17 @@ def test_a_complement_put_in_payment_and_a_reject_found_right():
               "est fondé.\n")
     refused = classify_human(mail("Réponse à votre réclamation", answer), "caisse")
     assert [f.label for f in refused.facts] == ["défavorable"]
+
+
+def test_an_invoice_withdrawn_from_a_pieces_request():
+    """GIVEN a request for three prescriptions, then "oubliez la 000 950 223 : son ordonnance nous est bien
+    parvenue, je la retire de la liste" WHEN classified THEN two requests, without review."""
+    body = ("Merci de me transmettre les ordonnances des factures suivantes :\n\n"
+            "  - 000 950 217  (soins du 12/10/2026, 31,50 €)\n"
+            "  - 000 950 223  (soins du 13/10/2026, 17,85 €)\n"
+            "  - 000 950 240  (soins du 15/10/2026, 66,15 €)\n\n"
+            "Après vérification, oubliez la 000 950 223 : son ordonnance nous est bien parvenue par SCOR "
+            "hier, je la retire de la liste. Il ne reste donc que deux ordonnances à m'envoyer, avant le "
+            "13/11/2026.\n")
+    reading = classify_human(mail("Demande d'ordonnances", body), "caisse")
+    assert [f.invoice for f in reading.facts] == ["000950217", "000950240"] and reading.needs_review is None

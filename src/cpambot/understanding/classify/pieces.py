@@ -123,6 +123,11 @@ def deadline(msg: ParsedMessage, full: str) -> dict:
     return details
 
 
+_WITHDRAWN = re.compile(r"(?i)\b(?:oubliez|ne tenez (?:plus )?pas compte|je la retire"
+                        r"|retir[ée]e? de (?:la|notre) (?:liste|demande)"
+                        r"|n'est plus (?:n[ée]cessaire|demand[ée]e))")
+
+
 def _asks_rebilling(text: str) -> bool:
     """Whether one sentence of ``text`` asks to correct and re-bill (not "sans refacturer")."""
     return any(action_of(sentence) is Action.REBILL
@@ -138,11 +143,16 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     # "l'ordonnance de la facture 000 781 230 est lisible, rien à faire pour celle-là": not asked for
     if any(r.action is Action.PIECES for r in rows):
         rows = [r for r in rows if r.action is not Action.NONE] or rows
+    # "oubliez la 000 950 223 : son ordonnance nous est bien parvenue, je la retire de la liste"
+    withdrawn = {n for sentence in sentences(full) if _WITHDRAWN.search(sentence)
+                 for n in invoice_numbers(sentence)}
+    if withdrawn and (kept := [r for r in rows if r.invoice not in withdrawn]):
+        rows = kept
     records: dict[str, dict[str, Any]]
     if rows:  # the row reader knows tables, cards and spaced numbers; sentences are its last resort
         records = {r.invoice: {"lot": r.lot, "amount": r.amount, "date": r.care_date, "label": r.motif}
                    for r in rows if r.invoice}
-        problems += rowset.problems
+        problems += [p for p in rowset.problems if not any(n in p for n in withdrawn)]
     else:
         records = invoice_table(msg, problems)
     lots = lot_numbers(full)
