@@ -858,3 +858,13 @@ def test_an_invoice_withdrawn_from_a_pieces_request():
             "13/11/2026.\n")
     reading = classify_human(mail("Demande d'ordonnances", body), "caisse")
     assert [f.invoice for f in reading.facts] == ["000950217", "000950240"] and reading.needs_review is None
+
+
+def test_an_answer_saying_the_invoice_has_indeed_been_paid():
+    """GIVEN "la facture n° 006120458 … a bien été réglée le 28/10/2026 pour un montant de 41,70 €" WHEN
+    classified THEN favourable, the invoice paid 41,70 €."""
+    body = ("Suite à votre réclamation du 19/10/2026, je vous informe que la facture n° 006120458 (soins du "
+            "07/10/2026) a bien été réglée le 28/10/2026 pour un montant de 41,70 €.\n")
+    reading = classify_human(mail("RE: Réclamation paiement - facture 006120458", body), "caisse")
+    assert [(f.kind, f.label, f.amount) for f in reading.facts] == [
+        ("reclamation_answered", "favorable", Decimal("41.70")), ("invoice_paid", None, Decimal("41.70"))]

@@ -66,7 +66,7 @@ _FAVOURABLE = re.compile(r"regularis|paiement (?:a ete|sera) (?:effectue|emis)|f
                          r"nous (?:allons|avons) (?:proceder|procede) au (?:paiement|reglement)|est fondee|"
                          r"a ete recyclee|(?:reglement|paiement|versement)[^.]{0,40} interviendra|"
                          r"(?:sera|seront) (?:reglee|payee|mise en paiement)s?"
-                         r"|(?:a|ont) ete (?:reglee|payee|mise en paiement|mises en paiement)s?"
+                         r"|(?:a|ont) (?:bien )?ete (?:reglee|payee|mise en paiement|mises en paiement)s?"
                          r"|a ete retraitee|reglement vous parviendra|vous sera (?:regle|verse|paye)"
                          r"|remise? en paiement|(?:a|ont) ete mise?s? en paiement")
 _UNFAVOURABLE = re.compile(r"defavorable|rejetee|ne peut (?:aboutir|etre (?:acceptee|satisfaite))|"
@@ -180,7 +180,8 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                        details={"source": "reclamation"})
                   for r in read_rows(msg).rows
                   if r.invoice and r.status is Status.PAID
-                  and re.search(r"(?:a ete|est|ont ete|sont) (?:reglee|payee|mises? en paiement)", folded)]
+                  and re.search(r"(?:a (?:bien )?ete|est|ont ete|sont) (?:reglee|payee|mises? en paiement)",
+                                folded)]
         announced = amount_after(msg.text or "", _ANNOUNCED, 30) or said
         if len(facts) == 1 and len(invoices) == 1 and announced is not None \
                 and re.search(r"(?:a|ont) ete (?:mise?s? en paiement|reglee?s?|payee?s?|versee?s?)\b",
