@@ -103,11 +103,7 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
         # Only the professional (or the caisse itself) vouches for a forwarded text: the
         # "De :" line of an inline forward is typed text anybody could write. In a forward of
         # a forward (or a reply quoting one) the first caisse message of the chain is the original.
-        chain: list[ParsedMessage] = []
-        link: ParsedMessage | None = msg.forwarded
-        while link is not None and len(chain) < 5:
-            chain.append(link)
-            link = link.forwarded
+        chain = _thread(msg)
         found = next(((m, o) for m in chain
                       if (o := sender_category(m.from_addr, caisses, caisse_domains, amc_domains))), None)
         original = found[0] if found else chain[-1]
@@ -116,8 +112,7 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
             # the answer is the message; the quoted text is history
             answer = reply_part(msg)
             # (quoting the professional's own message, not the caisse's earlier one "ci-dessous")
-            quotes_other = any(link.from_addr and not sender_category(
-                link.from_addr, caisses, caisse_domains, amc_domains) for link in chain)
+            quotes_other = _names_other(chain, caisses, caisse_domains, amc_domains)
             if found is None and chain[0].from_addr \
                     or (_REPLY_SUBJECT.match(msg.subject or "") or quotes_other) \
                     and len(answer.text.split()) >= 20:
@@ -125,15 +120,10 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
         fields.update(forwarded_by=msg.from_addr, forwarded_from=original.from_addr)
         if found:
             source, category = found
-            thread: list[ParsedMessage] = []
-            link = source.forwarded
-            while link is not None and len(thread) < 5:
-                thread.append(link)
-                link = link.forwarded
-            if any(q.from_addr and not sender_category(q.from_addr, caisses, caisse_domains, amc_domains)
-                   for q in thread) and len(reply_part(source).text.split()) >= 20:
+            if _names_other(_thread(source), caisses, caisse_domains, amc_domains) \
+                    and len((answer := reply_part(source)).text.split()) >= 20:
                 # the caisse's answer above a thread holding the professional's question: the answer
-                source = reply_part(source)
+                source = answer
         elif category is None:
             lookalike = next((m for m in chain
                               if looks_like_caisse(m.from_name or "", m.from_addr or "")), None)
@@ -141,7 +131,7 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
                 # the forwarder is trusted, what she forwarded is not: the reading is the original's
                 return _phishing("suspect", lookalike.from_addr, "message transféré d'un expéditeur qui se "
                                  "fait passer pour la caisse", fields)
-            sent_on = original.date.date().isoformat() if original.date else None
+            sent_on = _sent_on(original)
             return Reading(kind=MessageKind.UNKNOWN, trust=trust, fields={**fields, "sent_on": sent_on},
                            needs_review=(
                 f"message transféré : l'expéditeur d'origine ({original.from_addr or 'inconnu'}) n'est "
@@ -220,14 +210,26 @@ _BOUNCED = re.compile(r"(?im)^\s*(?:final-recipient:\s*rfc822;\s*<?([^\s<>]+@[^\
 def _quoted_caisse(msg: ParsedMessage, caisses: tuple, caisse_domains: tuple[str, ...],
                    amc_domains: tuple[str, ...]) -> ParsedMessage | None:
     """The first message of ``msg``'s forwarded chain sent by a caisse or a platform, if any."""
+    return next((link for link in _thread(msg)
+                 if sender_category(link.from_addr, caisses, caisse_domains, amc_domains)), None)
+
+
+def _thread(msg: ParsedMessage) -> list[ParsedMessage]:
+    """The messages ``msg`` forwards or quotes, nearest first (five at most)."""
+    out: list[ParsedMessage] = []
     link = msg.forwarded
-    for _ in range(5):
-        if link is None:
-            return None
-        if sender_category(link.from_addr, caisses, caisse_domains, amc_domains):
-            return link
+    while link is not None and len(out) < 5:
+        out.append(link)
         link = link.forwarded
-    return None
+    return out
+
+
+def _names_other(thread: list[ParsedMessage], caisses: tuple, caisse_domains: tuple[str, ...],
+                 amc_domains: tuple[str, ...]) -> bool:
+    """Whether a message of ``thread`` comes from an address that is neither a caisse nor a platform
+    (the professional's question under the caisse's answer)."""
+    return any(m.from_addr and not sender_category(m.from_addr, caisses, caisse_domains, amc_domains)
+               for m in thread)
 
 
 def _taught(rule: LearnedRule, source: ParsedMessage, trust: str, caisse: str | None) -> Reading:
@@ -256,7 +258,7 @@ def _finish(source: ParsedMessage, reading: Reading, caisse: str | None, module:
         f"{a.filename or 'pièce jointe'} : {a.problem}" for a in source.attachments if a.problem))))
     base = {"subject": source.subject, "from": source.from_addr,
             "date": source.date.isoformat() if source.date else None, "caisse": caisse,
-            "sent_on": source.date.date().isoformat() if source.date else None,
+            "sent_on": _sent_on(source),
             "classifier": module.__name__.rpartition(".")[2] if module else None,
             "score": round(score, 2), **fields}
     return replace(reading, fields={**base, **reading.fields}, needs_review=review, problems=problems,

@@ -22,6 +22,7 @@ from cpambot.understanding.classify.text.references import any_reference, invoic
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.rows import Status, read_rows
+from cpambot.understanding.rows.actions import WRONGLY_REJECTED
 
 ACK = keywords(
     ("accuse (?:de )?reception de votre reclamation", 1.0),
@@ -145,7 +146,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
         fact_kind = FactKind.RECLAMATION_ANSWERED
         folded = normalize("\n".join([msg.text or "", *(a.text for a in msg.attachments if a.text)]))
         # wrongly rejected ("rejetée à tort pour droits non ouverts"): no refusal
-        folded = re.sub(r"rejetee?s? a tort(?: pour [^.,;(]*)?(?:\s*\([^)]*\))?", " ", folded)
+        folded = WRONGLY_REJECTED.sub(" ", folded)
         if kind == "amelipro" and re.search(r"amelipro|espacepro", folded):
             details["answer_in"] = "amelipro"
             days = re.search(r"(?:pendant|durant) (\d{1,3}) jours", folded)

@@ -19,6 +19,7 @@ from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.rows import Action, Row, Status, only_totals, read_rows, sentences
 from cpambot.understanding.rows.actions import action_of
+from cpambot.understanding.rows.cells import invoice_mention
 
 KEYWORDS = keywords(
     ("retours? sur le traitement (?:de vos|de votre|des|du) lots?", 1.0),
@@ -83,19 +84,13 @@ def _lot_instruction(folded: str, lot: str) -> Action | None:
     return action_of(" ".join(about)) if about else None
 
 
-def _mention(invoice: str, text: str) -> re.Match[str] | None:
-    """Where ``text`` first writes the 9-digit ``invoice``, spaced by threes or not."""
-    digits = r"[ .\u00a0]?".join(re.findall(r"\d{3}", invoice))
-    return re.search(rf"(?<!\d){digits}(?!\d)", text)
-
-
 def _place(facts: list[Fact], lot_fact: Fact, at: int, folded: str) -> None:
     """Insert a refused lot told in the text (at position ``at``) before the first invoice the text
     tells after it, so that facts come in the message's order; at the end when unsure."""
     for index, fact in enumerate(facts):
         if not fact.invoice:
             continue
-        found = _mention(fact.invoice, folded)
+        found = invoice_mention(fact.invoice, folded)
         if found is None:
             break
         if found.start() > at:
@@ -109,7 +104,7 @@ def _with_deadline(fact: Fact, text: str) -> Fact:
     the passage that names its invoice."""
     if fact.kind != FactKind.PIECES_REQUESTED or not fact.invoice:
         return fact
-    found = _mention(fact.invoice, text)
+    found = invoice_mention(fact.invoice, text)
     passage = text[found.start():found.start() + 500].split("\n\n")[0] if found else ""
     deadline = date_after(passage, r"(?:avant|au plus tard) le\s*", span=2)
     return replace(fact, details={**fact.details, "deadline": deadline}) if deadline else fact

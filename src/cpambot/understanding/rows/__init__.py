@@ -19,7 +19,13 @@ from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.mime import decode_bytes
 from cpambot.understanding.rows.actions import action_of, status_of
 from cpambot.understanding.rows.cards import card_rows
-from cpambot.understanding.rows.cells import LOT_MENTION, amount_of, invoices_in
+from cpambot.understanding.rows.cells import (
+    LOT_MENTION,
+    NOT_AFTER_TITLE,
+    amount_of,
+    invoice_mention,
+    invoices_in,
+)
 from cpambot.understanding.rows.grids import Table, csv_grid, text_grids
 from cpambot.understanding.rows.html import html_grids
 from cpambot.understanding.rows.legends import with_code_legend, with_legend, with_notes
@@ -138,8 +144,7 @@ def _lots_from_headings(rows: list[Row], text: str) -> list[Row]:
     out = []
     for row in rows:
         if row.invoice and not row.lot:
-            spaced = r"[ .\u00a0]?".join(re.findall(r"\d{3}", row.invoice))
-            found = re.search(rf"(?<!\d){spaced}(?!\d)", text)
+            found = invoice_mention(row.invoice, text)
             above = [lot for at, lot in headings if found and at < found.start()]
             if above:
                 row = _with_lot(row, above[-1])
@@ -230,7 +235,7 @@ def _aside(rows: list[Row], notes: list[Row]) -> list[Row]:
 
 
 # (not after "M." in "sauf celle de M. Zénon")
-_SENTENCES = re.compile(r"(?<!\bM\.)(?<!\bMr\.)(?<!\bDr\.)(?<!\bMme\.)(?<=[.!?;])\s+|\n\s*\n")
+_SENTENCES = re.compile(NOT_AFTER_TITLE + r"(?<=[.!?;])\s+|\n\s*\n")
 
 
 def sentences(text: str) -> list[str]:

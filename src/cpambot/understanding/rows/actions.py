@@ -143,12 +143,14 @@ _REJECTED = Guarded(re.compile(r"\b(?:rejet|refus|anomalie|non conforme|irreceva
                        r"|non couvert|hors garantie|contrat (?:resilie|suspendu|expire)"))
 
 
-_WRONGLY = re.compile(r"rejetee?s? a tort(?:\s*\([^)]*\))?")
+# wrongly rejected, in folded text ("avait été rejetée à tort pour droits non ouverts (motif 2900 …)"):
+# no reject, and the reason that follows is not one either
+WRONGLY_REJECTED = re.compile(r"rejetee?s? a tort(?: pour [^.,;(]*)?(?:\s*\([^)]*\))?")
 
 
 def _status_words(text: str, *, loose: bool) -> Status | None:
     # wrongly rejected ("avait été rejetée à tort (motif 2900 « facture déjà payée »)"): not a reject
-    text = _WRONGLY.sub(" ", text) if "a tort" in text else text
+    text = WRONGLY_REJECTED.sub(" ", text) if "a tort" in text else text
     if re.search(r"\b(?:non|pas|refus\w*|impaye)\b[^.;]{0,12}\b(?:paye|regle|rembourse)|deja paye"
                  r"|n'a (?:pas )?pu etre (?:reglee|payee|mise en paiement)", text):
         return Status.REJECTED

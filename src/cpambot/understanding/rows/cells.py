@@ -40,6 +40,16 @@ WHOLE_LOT = re.compile(r"lot (?:entier|complet)|(?:tout|ensemble) (?:le|du) lot|
                        r"lot (?:rejet|refus|non parvenu|non re[cç]u|illisible)", re.IGNORECASE)
 
 
+# no sentence ends after a title before a name ("M. Zénon", "Mme. Roux")
+NOT_AFTER_TITLE = r"(?<!\bM\.)(?<!\bMr\.)(?<!\bMme\.)(?<!\bDr\.)"
+
+
+def invoice_mention(invoice: str, text: str) -> re.Match[str] | None:
+    """Where ``text`` first writes the 9-digit ``invoice``, spaced by threes or not."""
+    digits = r"[ .\u00a0]?".join(re.findall(r"\d{3}", invoice))
+    return re.search(rf"(?<!\d){digits}(?!\d)", text)
+
+
 def invoice_of(cell: str) -> str | None:
     """The invoice number a cell holds (9 digits, maybe spaced, maybe "n° "), or None."""
     found = _INVOICE.match(cell.strip())

@@ -10,13 +10,13 @@ from cpambot.understanding.classify.text.amounts import find_amounts
 from cpambot.understanding.classify.text.dates import iter_dates
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.classify.text.references import QUOTED_MOTIF
-from cpambot.understanding.rows.actions import action_of, status_of
-from cpambot.understanding.rows.cells import invoices_in
+from cpambot.understanding.rows.actions import WRONGLY_REJECTED, action_of, status_of
+from cpambot.understanding.rows.cells import NOT_AFTER_TITLE, invoices_in
 from cpambot.understanding.rows.model import Action, Row, Status
 from cpambot.understanding.rows.rowcells import bare_motif, code_in_motif
 
 # (not after "M." or "Mme." before a name; a list item "a." / "1)" starts a sentence of its own)
-_SENTENCE_END = re.compile(r"(?<!\bM\.)(?<!\bMr\.)(?<!\bMme\.)(?<!\bDr\.)(?<=[.!?])\s+(?=[A-ZÀ-Ý])|\n\s*\n"
+_SENTENCE_END = re.compile(NOT_AFTER_TITLE + r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])|\n\s*\n"
                            r"|\n\s*[-–—•*·]\s+|\n(?=\s*(?:\d+|[a-h])[.)]\s)")
 _DISTRACTOR = re.compile(r"(?:trait|re[cç]u|envoy|transmis|courrier|lettre|pay|vir|lot du|le lot|dat[ée]e?|"
                          r"en date|r[ée]ception|[ée]mis|int[ée]gr|depuis|[ée]ch[ée]ance|compter|jusqu)"
@@ -189,7 +189,7 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
                 and (found := _AFTER_STATUS.search(chunk)) is not None:
             motif = found.group(1).strip()  # "… – refusée : Droits non ouverts à la date des soins"
         single = len(invoices) == 1
-        if re.search(r"(?i)\brejet[ée]e?s? [àa] tort\b", chunk):
+        if WRONGLY_REJECTED.search(normalize(chunk)):
             code, motif = None, None  # "avait été rejetée à tort (motif 2900 …). Elle a été mise en paiement"
         if rows and single and code is None and motif is None and _SAME_REJECT.search(chunk):
             # "Facture n° 200981352 (même lot) – … – même rejet": the reject of the row above

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.rows.actions import action_of, status_of
-from cpambot.understanding.rows.cells import LOT_MENTION, invoices_in
+from cpambot.understanding.rows.cells import LOT_MENTION, NOT_AFTER_TITLE, invoices_in
 from cpambot.understanding.rows.model import Action, Row, Status
 
 # "Pour les deux premières factures, …", "Concernant M. RIOU : …", "S'agissant de celle du lot 121, …"
@@ -24,7 +24,7 @@ _FOR = re.compile(r"(?is)^\s*(?:[-•*]\s*)?"
                   r"(?:pour|concernant|s'agissant d[eu]s?|quant [àa]|en ce qui concerne)\s+"
                   r"(.{1,90}?)\s*[,:]\s+(\S.*)$")
 # a sentence ends before a capital, not after "M." or "Mme." ("Pour M. CHATEL, …")
-_SENTENCE_END = re.compile(r"(?<!\bM\.)(?<!\bMr\.)(?<!\bMme\.)(?<!\bDr\.)(?<=[.!?])\s+(?=[A-ZÀ-Ý])")
+_SENTENCE_END = re.compile(NOT_AFTER_TITLE + r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])")
 _UNIT_START = re.compile(r"(?i)^\s*(?:[-•*]\s*|\d+[.)]\s*)?"
                          r"(?:pour|concernant|s'agissant|quant [àa]|en ce qui)\b")
 _NUMBERS = {"deux": 2, "2": 2, "trois": 3, "3": 3, "quatre": 4, "4": 4, "cinq": 5, "5": 5}
