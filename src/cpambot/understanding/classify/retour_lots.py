@@ -35,7 +35,9 @@ KEYWORDS = keywords(
      "|n'a pas ete (?:integre|traite))", 0.85),
 )
 
-_LOT_PROBLEM = re.compile(r"\blot (?:n[°o] ?)?(\d{3})\b(?:[^.\n]{0,60}?\n?[^.\n]{0,60}?)"
+# (one line break at most between the lot and its fate; written without two lazy runs in a row, which
+# backtrack in 60 × 60 steps at every "lot NNN")
+_LOT_PROBLEM = re.compile(r"\blot (?:n[°o] ?)?(\d{3})\b(?:[^.\n]{0,120}?|[^.\n]{0,60}?\n[^.\n]{0,60}?)"
                           r"(?:lot entier n'a (?:pas )?pu etre|non parvenu|n'est pas parvenu|rejete"
                           r"|rejet (?:global|total|integral|complet)|(?:est )?(?:un|en) doublon"
                           r"|refuse|doit etre retransmis|non integre|n'a pas ete integre"
