@@ -135,20 +135,20 @@ def noemie_facts(noemie: NoemieFile, caisse: str | None) -> list[Fact]:
     facts: list[Fact] = []
     for invoice in noemie.invoices:
         facts.extend(_invoice_facts(invoice, caisse, paid_on))
+    movements: list[tuple[int, Fact]] = []  # retenues and forfaits, in the file's order
     for retenue in noemie.all_retenues:
         amount = abs(retenue.amount) if retenue.amount is not None else None
-        facts.append(Fact(FactKind.RETENUE, caisse=caisse, amount=amount,
-                          reference=retenue.debt_reference.strip() or None,
-                          label=DEBT_NATURES.get(retenue.debt_nature.strip(), retenue.debt_nature.strip())
-                          or None, date=retenue.debt_date or paid_on,
-                          details={"operation": retenue.operation.strip(),
-                                   "nature": retenue.debt_nature.strip() or None,
-                                   "balance": str(retenue.balance) if retenue.balance is not None
-                                   else None}))
+        movements.append((retenue.offset, Fact(
+            FactKind.RETENUE, caisse=caisse, amount=amount, reference=retenue.debt_reference.strip() or None,
+            label=DEBT_NATURES.get(retenue.debt_nature.strip(), retenue.debt_nature.strip()) or None,
+            date=retenue.debt_date or paid_on,
+            details={"operation": retenue.operation.strip(), "nature": retenue.debt_nature.strip() or None,
+                     "balance": str(retenue.balance) if retenue.balance is not None else None})))
     for forfait in noemie.all_forfaits:
         label = next((d.label.strip() for d in forfait.details if d.label.strip()), None)
-        facts.append(Fact(FactKind.FORFAIT_PAID, caisse=caisse, amount=forfait.amount, label=label,
-                          date=paid_on))
+        movements.append((forfait.offset, Fact(FactKind.FORFAIT_PAID, caisse=caisse, amount=forfait.amount,
+                                               label=label, date=paid_on)))
+    facts += [fact for _, fact in sorted(movements, key=lambda m: m[0])]
     return facts
 
 

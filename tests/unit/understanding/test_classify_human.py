@@ -371,6 +371,11 @@ def test_a_lot_return_with_a_pieces_request_beside_it():
     ("Notification de payer - indu n° 2026/211/IDE/0093",
      "Vous êtes redevable envers la Caisse de la somme de mille deux cent\nquatre-vingt-sept euros et "
      "quarante centimes (1287,40 euros).\n", "1287.40"),
+    ("MISE EN DEMEURE - Réf. MED-78-2026-1142",
+     "Par notification de payer du 3 juillet 2026, nos services vous ont réclamé le remboursement d’un indu "
+     "de 2 340,00 €.\nAprès imputation d’une retenue de 420,00 € opérée sur vos paiements, vous restez "
+     "redevable de la somme de 1.920,00 €.\nJe vous mets en demeure de régler la somme de 1.920,00 €.\n",
+     "1920.00"),
 ])
 def test_indu_amount_is_what_is_to_be_paid_now(subject, body, amount):
     """GIVEN an indu letter stating several amounts (notified, recovered, balance, surcharge) or the

@@ -339,3 +339,10 @@ def test_helpers_never_raise(text):
 def test_references_after_the_labels_of_money_letters(text, reference):
     """GIVEN a money letter's reference after its own label WHEN read THEN the reference."""
     assert any_reference(text) == reference
+
+
+def test_a_label_matches_a_word_processor_apostrophe():
+    """GIVEN "un indu d’un montant de 1 284,60 €" (typographic apostrophe) WHEN the amount after
+    "d'un montant de" is read THEN 1 284,60."""
+    text = "je vous notifie un indu d’un montant de 1 284,60 €, correspondant aux prestations"
+    assert amount_after(text, r"(?:d'un|pour un) montant (?:total )?de\s*") == Decimal("1284.60")

@@ -499,3 +499,22 @@ def test_a_return_whose_totals_do_not_add_up_is_shown_not_acted_on():
     reading = read_message(raw, "caisse")
     assert reading.kind == "noemie" and reading.facts
     assert reading.needs_review and any("annonc" in p for p in reading.problems)
+
+
+def test_forfaits_and_retenues_come_in_the_files_order():
+    """GIVEN a forfait block (081 type 03) then a retenue block (081 type 05) WHEN read into facts THEN the
+    forfait comes first, then the retenue with its debt reference and nature."""
+    from cpambot.understanding.machine_returns import noemie_facts
+
+    nf = new_file()
+    nf.open_block(w.return_type("03"))
+    nf.add(w.forfait(1, 49000), w.forfait_detail(code="FAT", label="FORFAIT AIDE MODERNISATION", period="A",
+                                                 amount=49000, start=date(2026, 1, 1), end=date(2026, 12, 31),
+                                                 nir=NIR2, nir_key=KEY2))
+    nf.close_block()
+    nf.open_block(w.return_type("05"))
+    nf.add(w.retenue(line=1, debt_reference="IND0004417", debt_date=date(2026, 9, 15), amount=-6384))
+    facts = noemie_facts(decode_noemie(nf.close_block().to_bytes()), "451")
+    assert [(f.kind, str(f.amount), f.reference) for f in facts] == [
+        ("forfait_paid", "490.00", None), ("retenue", "63.84", "IND0004417")]
+    assert facts[1].details["nature"] == "IND"

@@ -25,7 +25,6 @@ UNSURE = {
     ("b-regions/16-amelipro-recla-ps-accuse-reception", "bland-subject"): "amelipro told by its title",
     ("l-agents/05-creuse-cartes-webmail", "plain-tabs"): "cards written as two-cell tab rows, one per field",
     ("n-layouts/14-jura-rowspan", "plain-tabs"): "a lot spanning rows, missing from the tab rows below it",
-    ("j-agents/14-msa-grandsud-indu-body", "plain-tabs"): "the amount's <b> glued to its words",
     ("k-letters/01-sarthe-notif-table-html", "bland-subject"): "the indu's reference only in the subject",
     ("q-platforms/15-msa-provence-azur-tarifs", "bland-subject"): "information told by its title",
     ("p-agents/19-msa-gironde-reponse-citation", "bland-subject"): "an answer told by its 'RE: Réclamation' "

@@ -143,7 +143,9 @@ _STILL_DUE = re.compile(r"\s*(?:\)\s*)?(?:reste|restant|demeure) d[ûu]e?s?\b", 
 _DUE_NOW = (r"(?:total|montant total|somme totale)\s*(?:[àa] r[ée]gler|[àa] payer|[àa] rembourser|d[ûu])"
             r"[^\d\n]{0,20}?",
             r"(?:solde|principal|montant)?\s*(?:reste|restant) d[ûu]e?\s*(?:,?\s*soit)?[^\d\n]{0,30}?"
-            r"|\bsolde (?:[àa] r[ée]gler|d[ûu])[^\d\n]{0,20}?")
+            r"|\bsolde (?:[àa] r[ée]gler|d[ûu])[^\d\n]{0,20}?",
+            # "après imputation d'une retenue …, vous restez redevable de la somme de 1.920,00 €"
+            r"\b(?:vous )?rest(?:ez|e|ons) redevables? (?:de|d'une somme de|de la somme de)\s*")
 # "la somme de mille deux cent quatre-vingt-sept euros et quarante centimes (1287,40 euros)"
 _IN_WORDS = re.compile(r"(?i)(?:somme|montant) de\s+[a-zàâçéèêëîïôûù\s\-']{8,160}?\(\s*([^()]{3,20}?)\s*\)")
 

@@ -33,6 +33,7 @@ ACK = keywords(
     ("votre (?:demande|reclamation)\\b[^.]{0,220}?(?:a ete|est) transmise?\\b[^.]{0,120}?(?:qui vous "
      "repondra|pour (?:traitement|reponse|instruction))", 0.9),
     ("accuse (?:de )?reception[^.\n]{0,20}reclamation", 0.9),
+    ("(?:nous )?avons bien recu(?: le [\\d/.]+)? votre reclamation", 0.7),
     ("(?:votre|nous avons bien recu votre) (?:message|demande|courriel)[^.]{0,40}(?:a bien ete |bien )?"
      "(?:recue?|enregistree?)", 0.6),
 )

@@ -118,7 +118,7 @@ _REFUSED_WHOLE = re.compile(r"\blot (?:n[°o] ?)?(\d{3})\b[^.]{0,120}?(?:rejete|
 
 # "… votre lot 203 daté du 12/10/2026. Ce lot a été rejeté dans sa totalité": the lot named just before
 _THIS_LOT = re.compile(r"\b(?:ce|le) lot (?:entier )?(?:(?:a ete|est) (?:rejete|refuse)"
-                       r"|n'a (?:pas pu etre|pas ete) integre)"
+                       r"|n'a (?:pas pu etre|pas ete) (?:integre|traite)|(?:nous )?est parvenu vide)"
                        r"|\b(?:ce|le) lot[^.]{0,30}(?:rejete|refuse)e? dans (?:sa|son) "
                        r"(?:totalite|integralite)")
 _NAMED_LOT = re.compile(r"\blots? (?:n[°o] ?)?(\d{3})\b")

@@ -6,7 +6,7 @@ announce) are in the docstring of :mod:`cpambot.understanding.decode.noemie`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -50,9 +50,10 @@ class _ForfaitDraft:
     amount: Decimal | None
     return_type: str
     details: list[ForfaitDetail] = field(default_factory=list)
+    offset: int = -1
 
     def freeze(self) -> Forfait:
-        return Forfait(self.code, self.amount, tuple(self.details), self.return_type)
+        return Forfait(self.code, self.amount, tuple(self.details), self.return_type, self.offset)
 
 
 @dataclass
@@ -201,12 +202,12 @@ class Decoder:
         elif etype in ("010", "020", "040"):
             self.payees.append(ent.payee(r))
         elif etype == "250":
-            ret = ent.retenue_250(r, self.return_type)
+            ret = replace(ent.retenue_250(r, self.return_type), offset=offset)
             self.container.retenues.append(ret)
             self.add_money(ret.amount, movement=True)
         elif etype == "261":
             code, amount = ent.forfait_261(r)
-            self.container.forfaits.append(_ForfaitDraft(code, amount, self.return_type))
+            self.container.forfaits.append(_ForfaitDraft(code, amount, self.return_type, offset=offset))
             self.add_money(amount, movement=True)
         elif etype == "262":
             detail = ent.forfait_detail_262(r)

@@ -235,6 +235,7 @@ class Retenue:
     amount: Decimal | None
     balance: Decimal | None
     return_type: str
+    offset: int = -1  # where the entity stands in the file (retenues and forfaits in the file's order)
 
 
 @dataclass(frozen=True)
@@ -268,6 +269,7 @@ class Forfait:
     amount: Decimal | None
     details: tuple[ForfaitDetail, ...]
     return_type: str
+    offset: int = -1  # where its 261 stands in the file
 
 
 @dataclass(frozen=True)

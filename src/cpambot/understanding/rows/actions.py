@@ -62,14 +62,16 @@ _PIECES = Guarded(re.compile(r"(?:adress|transmet|envoy|fourn|fais|faire parveni
                      r"|(?:prescription|ordonnance|piece|justificatif)[^.;]{0,60}(?:ne nous (?:est|a) pas "
                      r"(?:encore )?(?:ete )?parvenue?|manquante|absente|non (?:parvenue|recue|jointe))"))
 _CONTACT = Guarded(re.compile(r"\b(?:contact(?:er|ez)\b|prendre contact|prenez contact|rapproch(?:er|ez)"
-                      r"|appel(?:er|ez)|telephon|joindre (?:le|la|nos|notre) (?:service|caisse|plateforme)"
+                      r"|appel(?:er|ez)|(?:nous|me) rappel(?:er|ez)|telephon"
+                      r"|joindre (?:le|la|nos|notre) (?:service|caisse|plateforme)"
                       r"|se renseigner)"))
 # "prendre contact avec le service avant toute refacturation": the call comes first
 _CONTACT_FIRST = Guarded(re.compile(r"(?:contact|rapproch|appel|telephon)[^.;]{0,80}"
                             r"\bavant (?:toute|de|une|d'envisager"
                             r"|la)\b[^.;]{0,20}(?:re-?factur|re-?transm|nouvelle facturation|re-?emet)"))
-_CONTACT_PATIENT = Guarded(re.compile(r"(?:contact|rapproch|appel|joindre)\w* (?:de |aupres de )?"
-                              r"(?:votre|vos|le|la|l'|les)"
+_CONTACT_PATIENT = Guarded(re.compile(r"(?:(?:contact|rapproch|appel|joindre)\w*"
+                              r"|(?:demand|interrog|verifi)(?:er|ez))"
+                              r" (?:de |aupres d[eu] |a |au |aux |du )?(?:votre|vos|le|la|l'|les|)"
                               r" ?(?:patient|patiente|assuree?|beneficiaire)s?\b"
                               r"|\bvo(?:ir|yez) (?:directement )?avec "
                               r"(?:lui|elle|eux|votre patiente?|l'assuree?)\b"))

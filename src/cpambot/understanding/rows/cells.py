@@ -58,7 +58,11 @@ def invoice_of(cell: str) -> str | None:
 
 # "la facture 900310458 (et non 900310485 comme indiqué)": the number the caisse corrects is not one
 _CORRECTED = re.compile(r"(?i)(?:\bet non(?: pas)?|\bnon pas|\bau lieu d[eu]|\bet pas)\s*"
-                        r"(?:la |le |du |de la )?(?:facture\s*)?(?:n[°o]\s*)?$")
+                        r"(?:la |le |du |de la )?(?:facture\s*)?(?:n[°o]\s*)?$"
+                        # "doublon de la facture 000150039", "déjà réglée sous la facture …": the original,
+                        # which is not a row of its own
+                        r"|(?:doublon|double emploi|en double|d[ée]j[àa] (?:pay|r[ée]gl|rembours)[ée]e?)\s+"
+                        r"(?:avec|de|sous|par)\s+(?:la |le )?(?:facture\s*)?(?:n[°o]\s*)?$")
 
 
 def invoices_in(text: str) -> list[str]:

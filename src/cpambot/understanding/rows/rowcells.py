@@ -9,7 +9,15 @@ from decimal import Decimal
 
 from cpambot.understanding.classify.text.amounts import find_amounts
 from cpambot.understanding.rows.actions import action_of, status_of
-from cpambot.understanding.rows.cells import amount_of, code_of, date_of, invoice_of, invoices_in, lot_of
+from cpambot.understanding.rows.cells import (
+    LOT_MENTION,
+    amount_of,
+    code_of,
+    date_of,
+    invoice_of,
+    invoices_in,
+    lot_of,
+)
 from cpambot.understanding.rows.model import Row, Status
 from cpambot.understanding.rows.targets import name_keys
 
@@ -55,6 +63,9 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
         found = invoices_in(cells["invoice"])
         invoice = found[0] if len(found) == 1 else None
     lot = lot_of(cells.get("lot", "")) if cells.get("lot") else None
+    if lot is None and invoice is not None:  # "000 441 902<br>lot 071" under "Facture / Lot"
+        lots = set(LOT_MENTION.findall(cells["invoice"]))
+        lot = lots.pop() if len(lots) == 1 else None
     if invoice is None and lot is None:
         return None
     care, period = date_of(cells.get("care_date", ""), default_year=default_year) if cells.get("care_date") \
@@ -115,7 +126,8 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
                whole_lot=invoice is None, source=source)
 
 
-_CODE_IN_TEXT = re.compile(r"^\s*(\d{4})(?:\s*[-/ ]\s*(\d{3}))?\s*[-:–—]?\s+(?=\D)"  # "0250 050 ASSURE…"
+# "0250 050 ASSURE…", "« 0460 053 – Établissement … »"
+_CODE_IN_TEXT = re.compile(r"^\s*[«\"“]?\s*(\d{4})(?:\s*[-/ ]\s*(\d{3}))?\s*[-:–—]?\s+(?=\D)"
                            # "… (0470 049)", "(rejet 0020 001)"
                            r"|\s*[(\[]\s*(?:(?:code|rejet|motif)\s*)?(\d{4})(?:\s*[-/ ]\s*(\d{3}))?\s*[)\]]"
                            r"|\s*[-–:]\s*(?:code\s*)?(\d{4})(?:\s+(\d{3}))?\s*$"  # "… – 0450"
@@ -130,4 +142,6 @@ def code_in_motif(motif: str) -> tuple[tuple[str, str | None] | None, str | None
     groups = found.groups()
     code = next(((groups[i], groups[i + 1]) for i in (0, 2, 4, 6) if groups[i]), None)
     rest = (motif[:found.start()] + " " + motif[found.end():]).strip(" .;:-–")
+    if found.group(0).lstrip()[:1] in "«\"“":  # "« 0460 053 – Établissement … »": the quotes go too
+        rest = rest.rstrip(" »\"”").strip(" .;:-–")
     return code, rest or None

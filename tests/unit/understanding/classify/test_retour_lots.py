@@ -22,3 +22,12 @@ def test_invoices_listed_under_a_lot_refused_whole_are_its_contents():
     assert _contents_of_refused_lot(listed, folded) == []
     own = [Row(invoice="000512344", reject_code="0470", status=Status.REJECTED)]
     assert _contents_of_refused_lot(own, folded) == own
+
+
+def test_a_lot_that_could_not_be_processed():
+    """GIVEN "Lot 089 : ce lot n'a pas pu être traité, il nous est parvenu vide." after a lot 088 that was
+    integrated WHEN read THEN lot 089 is refused, 088 is not."""
+    folded = normalize("Lot 088 : il a bien été intégré, mais la facture 000 377 120 ne peut pas être "
+                       "prise en charge.\n\nLot 089 : ce lot n’a pas pu être traité, il nous est parvenu "
+                       "vide. Merci de le retransmettre depuis votre logiciel.")
+    assert [lot for lot, _ in _refused_lots(folded)] == ["089"]

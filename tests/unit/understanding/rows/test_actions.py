@@ -160,3 +160,14 @@ def test_no_ground_to_re_bill_and_see_the_patient():
     said = "Merci de nous adresser la prescription. Il n'y a pas lieu de refacturer."
     assert action_of(said) is Action.PIECES
     assert action_of("voyez avec lui pour ses nouveaux droits, ne nous la renvoyez pas") is Action.CONTACT
+
+
+@pytest.mark.parametrize("text", [
+    "DEMANDER A L'ASSURE SA CAISSE",
+    "Vérifier auprès du patient son organisme d'affiliation et nous rappeler au 04 90 13 67 67",
+    "Interrogez votre patiente sur sa caisse d'affiliation",
+])
+def test_asking_the_patient_is_a_call(text):
+    """GIVEN a consigne asking the nurse to ask or check with the patient (in capitals, or with "nous
+    rappeler") WHEN read THEN a call comes first, not nothing."""
+    assert action_of(text) is Action.CONTACT

@@ -243,3 +243,12 @@ def test_a_lot_cell_with_its_sending_date(cell, lot):
     """GIVEN a lot cell, maybe followed by the date it was sent, or a cell that is not a lot WHEN read
     THEN the lot, or None (a lot is never taken from the middle of words)."""
     assert lot_of(cell) == lot
+
+
+def test_the_original_of_a_duplicate_is_not_an_invoice_of_the_text():
+    """GIVEN "facture 000150044 … Motif : doublon de la facture 000150039" WHEN its invoices are listed
+    THEN only the duplicate (the original it names is not a row)."""
+    duplicate = "facture 000150044 - 9,45 EUR Motif : doublon de la facture 000150039"
+    assert invoices_in(duplicate) == ["000150044"]
+    paid = "la facture 000 150 044 est déjà réglée sous la facture n° 000 150 039"
+    assert invoices_in(paid) == ["000150044"]

@@ -409,3 +409,17 @@ def test_a_table_of_lots_refused_whole_with_their_reason_and_instruction():
         "087", True, "Fichier illisible", Action.REBILL)
     summary = [["Lot", "Nb de factures", "Montant"], ["087", "4", "212,60 €"]]
     assert grid_rows(summary)[0] == []
+
+
+def test_a_code_quoted_with_its_label():
+    """GIVEN a motif cell "« 0460 053 – Établissement prescripteur inconnu au fichier national »" WHEN the
+    code is looked for THEN the code and the label without its quotes."""
+    assert code_in_motif("« 0460 053 – Établissement prescripteur inconnu au fichier national »") == (
+        ("0460", "053"), "Établissement prescripteur inconnu au fichier national")
+
+
+def test_a_lot_written_under_the_invoice_in_its_cell():
+    """GIVEN an invoice cell "000 441 902\\nlot 071" under a "Facture / Lot" header and no lot column WHEN
+    the row is made THEN it has its invoice and its lot."""
+    row = row_from_cells({"invoice": "000 441 902\nlot 071", "motif": "Bénéficiaire inconnu"}, source="table")
+    assert row is not None and (row.invoice, row.lot) == ("000441902", "071")

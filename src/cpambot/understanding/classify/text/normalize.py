@@ -30,4 +30,7 @@ def normalize(text: str, keep_lines: bool = False) -> str:
 def label_re(label: str) -> Guarded:
     """A case-insensitive label regex whose spaces match any whitespace run (lines wrap anywhere),
     searched only in texts holding one of the words its matches need."""
-    return Guarded(re.compile(label.replace(" ?", r"\s?").replace(" ", r"\s+"), re.IGNORECASE))
+    pattern = label.replace(" ?", r"\s?").replace(" ", r"\s+")
+    # "d'un montant de" is also written "d’un montant de" (a word processor's apostrophe)
+    pattern = re.sub(r"(?<!\\)'(?![^\[]*\])", "['’‘´]", pattern)
+    return Guarded(re.compile(pattern, re.IGNORECASE))
