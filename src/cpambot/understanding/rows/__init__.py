@@ -242,7 +242,8 @@ def sentences(text: str) -> list[str]:
     """``text`` cut into sentences (and paragraphs): where one instruction is told."""
     return _SENTENCES.split(text)
 
-_ABOUT_REJECTS = re.compile(r"(?i)\brejet|\brefus|anomalie|n'ont pas (?:pu|été)|non (?:payée|réglée|liquidée)"
+_ABOUT_REJECTS = re.compile(r"(?i)\brejet|\brefus|anomalie|n['’]ont pas (?:pu|été)"
+                            r"|non (?:payée|réglée|liquidée)"
                             r"|ces (?:\d+ |deux |trois |quatre )?factures|factures concernées"
                             # "Merci de les refacturer après correction" under the sentence naming them
                             r"|\bles (?:refactur|corrig|retransm|ret[ée]l[ée]transm|renvoy)"
@@ -250,7 +251,7 @@ _ABOUT_REJECTS = re.compile(r"(?i)\brejet|\brefus|anomalie|n'ont pas (?:pu|été
                             r"|\btou(?:te)?s les (?:lignes|factures)\b")
 
 
-_EXCEPT = re.compile(r"(?i)\b(?:à|a) l'exception d|\bsauf\b|\bexcepté|\bhormis\b|\bmis à part\b")
+_EXCEPT = re.compile(r"(?i)\b(?:à|a) l['’]exception d|\bsauf\b|\bexcepté|\bhormis\b|\bmis à part\b")
 
 
 # a signature's lines ("Cellule des rejets … Accueil téléphonique : 36 08, du lundi au vendredi"): no

@@ -47,7 +47,7 @@ def _own_lots(folded: str) -> list[str]:
 _SAME_REJECT = re.compile(r"(?i)\bm[êe]mes? (?:rejet|motif|anomalie|code)")
 _SAME_LOT = re.compile(r"(?i)\bm[êe]me lot\b")
 _LOTS = re.compile(r"\blots?\s*(?:n[°o]\.?\s*)?(\d{3})(?!\d)")  # in folded text
-_PROSE_MOTIF = re.compile(r"(?i)motif\s*(?:du rejet|de rejet|d'anomalie)?\s*(?:suivant\s*)?[:\-–]?\s*"
+_PROSE_MOTIF = re.compile(r"(?i)motif\s*(?:du rejet|de rejet|d['’]anomalie)?\s*(?:suivant\s*)?[:\-–]?\s*"
                           r"(?:\d{4}(?:\s*[-/ ]\s*\d{3})?\s*[-:–]?\s*)?[«\"]?\s*([^«»\"\n.;]{3,160})")
 
 
@@ -125,7 +125,7 @@ _AFTER_CODE = re.compile(r"\s*(?:[-–:]\s*)?([A-ZÀ-Ýa-zà-ÿ](?:[^.;\n]|\.(?=
 _COLON_CODE = re.compile(r":\s*(\d{4})\s+(\d{3})\s+([A-ZÀ-Ýa-zà-ÿ][^.\n;]{3,150})")
 
 
-_ASIDE = re.compile(r"(?i)\s*(?:par ailleurs|d'autre part|en outre|autre point|s[ée]par[ée]ment)\b")
+_ASIDE = re.compile(r"(?i)\s*(?:par ailleurs|d['’]autre part|en outre|autre point|s[ée]par[ée]ment)\b")
 
 
 def prose_rows(text: str, *, default_year: int | None = None, single_only: bool = False) -> list[Row]:

@@ -40,7 +40,7 @@ _STATUS_REASON = re.compile(r"(?i)\s*(?:rejet\w*|refus\w*|non (?:pay|regl|régl�
 
 
 # "Motif du rejet : …", "Libellé : …", "« … »": the caisse's words without what frames them
-_MOTIF_FRAME = re.compile(r"(?i)^\s*(?:motif(?:\s+(?:du|de)\s+(?:rejet|refus|l'anomalie))?"
+_MOTIF_FRAME = re.compile(r"(?i)^\s*(?:motif(?:\s+(?:du|de)\s+(?:rejet|refus|l['’]anomalie))?"
                           r"|libell[ée](?:\s+du\s+rejet)?|anomalie|raison|cause)\s*(?:suivant)?\s*[:\-–]\s*")
 
 
