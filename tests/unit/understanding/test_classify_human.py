@@ -873,3 +873,19 @@ def test_an_answer_saying_the_invoice_has_indeed_been_paid():
     reading = classify_human(mail("RE: Réclamation paiement - facture 006120458", body), "caisse")
     assert [(f.kind, f.label, f.amount) for f in reading.facts] == [
         ("reclamation_answered", "favorable", Decimal("41.70")), ("invoice_paid", None, Decimal("41.70"))]
+
+
+def test_an_agent_confirming_a_lot_received_and_being_processed():
+    """GIVEN an agent's answer "votre lot 019 … a bien été réceptionné par nos services. Il est en cours de
+    traitement ; aucune facture n'a été rejetée" WHEN read THEN the lot is acknowledged, nothing to do, no
+    review; "n'a été reçu" is not a receipt."""
+    body = ("Bonjour Madame,\n\nJe vous confirme que votre lot 019 (télétransmis le 26/10/2026, 14 "
+            "factures) a bien été réceptionné par nos services. Il est actuellement en cours de traitement ; "
+            "aucune facture n'a été rejetée à ce stade.\n\nCordialement,\nPôle Tiers Payant\n")
+    sender = "tp@assurance-maladie.fr"
+    reading = classify_human(mail("RE: lot 019 non payé ?", body, sender=sender), "caisse")
+    assert [(f.kind, f.lot) for f in reading.facts] == [("lot_acknowledged", "019")]
+    assert reading.needs_review is None
+    unsure = body.replace("a bien été réceptionné", "n'a été reçu qu'en partie")
+    reading = classify_human(mail("RE: lot 019 non payé ?", unsure, sender=sender), "caisse")
+    assert all(f.kind != "lot_acknowledged" for f in reading.facts)

@@ -33,7 +33,14 @@ KEYWORDS = keywords(
     ("lots? (?:n[°o] ?)?(?:\\d{3} )?(?:non integre|n'a pas ete integre|a ete rejete|est rejete)", 0.85),
     ("\\blots? (?:n[°o] ?)?\\d{3}\\b[^.]{0,80}?(?:n'a (?:pas )?pu etre (?:integre|traite|pris en charge)"
      "|n'a pas ete (?:integre|traite))", 0.85),
+    # an agent confirming a lot she asked about: received, being processed, nothing rejected
+    ("\\blots? (?:n[°o] ?)?\\d{3}\\b[^.]{0,80}?(?<!n')\\ba (?:bien )?ete "
+     "(?:receptionne|recu|integre|enregistre)[^\\n]{0,140}?en cours de traitement", 0.7),
 )
+# "je vous confirme que votre lot n° 187 a bien été réceptionné": received (told only when nothing is
+# rejected)
+_RECEIVED = re.compile(r"\blot (?:n[°o] ?)?(\d{3})\b[^.]{0,80}?(?<!n')\ba (?:bien )?ete (?:receptionne|recu"
+                       r"|integre|enregistre)")
 
 # (one line break at most between the lot and its fate; written without two lazy runs in a row, which
 # backtrack in 60 × 60 steps at every "lot NNN")
@@ -167,6 +174,9 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                              r"([^.;\n]{3,120})", msg.all_text())
             _place(facts, Fact(FactKind.LOT_REFUSED, caisse=caisse, lot=lot, details=details,
                                label=told.group(1).strip() if told else None), found.start(), folded)
+    if not facts:  # a lot confirmed received, nothing rejected
+        facts = [Fact(FactKind.LOT_ACKNOWLEDGED, caisse=caisse, lot=lot)
+                 for lot in dict.fromkeys(m.group(1) for m in _RECEIVED.finditer(folded))]
     problems = list(rowset.problems)
     review = None
     if not facts:
