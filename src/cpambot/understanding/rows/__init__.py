@@ -28,7 +28,7 @@ from cpambot.understanding.rows.cells import (
 )
 from cpambot.understanding.rows.grids import Table, csv_grid, text_grids
 from cpambot.understanding.rows.html import html_grids
-from cpambot.understanding.rows.legends import with_code_legend, with_legend, with_notes
+from cpambot.understanding.rows.legends import with_code_legend, with_legend, with_notes, with_shared_motif
 from cpambot.understanding.rows.model import Action, Row, RowSet, Status
 from cpambot.understanding.rows.parts import with_parts_apart
 from cpambot.understanding.rows.prose import prose_rows
@@ -121,7 +121,7 @@ def read_rows(msg: ParsedMessage) -> RowSet:
     merged, conflicts = merge(rows)
     problems += conflicts
     text = "\n".join(_texts(msg))
-    merged = with_code_legend(with_notes(with_legend(merged, text), text), text)
+    merged = with_shared_motif(with_code_legend(with_notes(with_legend(merged, text), text), text), text)
     merged = _with_instruction(with_targeted_instructions(merged, text), text)
     merged = _in_document_order(with_parts_apart(merged, text), msg.text or "")
     merged = _lots_from_headings(merged, msg.text or "")
@@ -272,10 +272,11 @@ def _with_instruction(rows: list[Row], text: str) -> list[Row]:
     excepted: dict[str, Action] = {}
     spared: dict[int, Action] = {}  # rows an exception names by patient or invoice
     for sentence in sentences(text):
-        if not _ABOUT_REJECTS.search(sentence) or invoices_in(sentence) or _SIGNATURE.search(sentence):
-            continue  # a table line, a sentence about something else (payments, questions), a signature
         main, cut, rest = (sentence[:m.start()], True, sentence[m.end():]) \
             if (m := _EXCEPT.search(sentence)) else (sentence, False, "")
+        # (an exception may name its invoice: "sauf celle de Mme Roux : sa facture (006201118) a été payée")
+        if not _ABOUT_REJECTS.search(main) or invoices_in(main) or _SIGNATURE.search(sentence):
+            continue  # a table line, a sentence about something else (payments, questions), a signature
         if cut:
             codes = re.findall(r"(?<!\d)(\d{4})(?!\d)", rest)
             if (other := action_of(rest)) is None:

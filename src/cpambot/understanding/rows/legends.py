@@ -9,10 +9,11 @@ from dataclasses import replace
 
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.rows.actions import action_of
-from cpambot.understanding.rows.model import Action, Row
+from cpambot.understanding.rows.cells import invoice_mention
+from cpambot.understanding.rows.model import Action, Row, Status
 from cpambot.understanding.rows.rowcells import code_in_motif
 
-__all__ = ["with_code_legend", "with_legend", "with_notes"]
+__all__ = ["with_code_legend", "with_legend", "with_notes", "with_shared_motif"]
 
 
 _LEGEND = re.compile(r"[«\"“]\s*([^»\"”\n]{1,40}?)\s*[»\"”]([^.\n]{0,200})")
@@ -116,3 +117,23 @@ def with_notes(rows: list[Row], text: str) -> list[Row]:
                           action=row.action or action_of(consigne, motif))
         out.append(row)
     return out
+
+
+# the reject a list shares, said once above it: "4 factures ont été rejetées pour le motif « date de
+# prescription postérieure à la date des soins » (code 0470 049) :"
+_SHARED = re.compile(r"(?i)\b(?:rejet[ée]e?s?|refus[ée]e?s?|en anomalie)\b[^.:\n]{0,80}?\bmotif\s*:?\s*"
+                     r"[«\"“]\s*([^»\"”\n]{3,150}?)\s*[»\"”]"
+                     r"(?:\s*\(\s*(?:code\s*)?(\d{4})(?:[ -](\d{3}))?\s*\))?[^.:\n]{0,20}:[ \t]*\r?\n")
+
+
+def with_shared_motif(rows: list[Row], text: str) -> list[Row]:
+    """Rows listed under the one sentence that gives their common reject ("… rejetées pour le motif
+    « … » (code 0470 049) :") take its motif and code, unless they have their own or were paid."""
+    found = list(_SHARED.finditer(text))
+    if len(found) != 1:
+        return rows  # none, or two lists with their own reject each: not guessed
+    motif, code, subcode = found[0].group(1).strip(), found[0].group(2), found[0].group(3)
+    below = text[found[0].end():]
+    return [replace(r, motif=motif, reject_code=code, reject_subcode=subcode)
+            if r.invoice and not (r.motif or r.reject_code) and r.status is not Status.PAID
+            and invoice_mention(r.invoice, below) else r for r in rows]

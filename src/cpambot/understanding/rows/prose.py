@@ -18,7 +18,8 @@ from cpambot.understanding.rows.rowcells import bare_motif, code_in_motif
 # (not after "M." or "Mme." before a name; a list item "a." / "1)" starts a sentence of its own)
 _SENTENCE_END = re.compile(NOT_AFTER_TITLE + r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])|\n\s*\n"
                            r"|\n\s*[-–—•*·]\s+|\n(?=\s*(?:\d+|[a-h])[.)]\s)")
-_DISTRACTOR = re.compile(r"(?:trait|re[cç]u|envoy|transmis|courrier|lettre|pay|vir|lot du|le lot|dat[ée]e?|"
+_DISTRACTOR = re.compile(r"(?:trait|re[cç]u|envoy|transmis|courrier|lettre|pay|paie|regl|rembours|vir|lot du"
+                         r"|le lot|dat[ée]e?|"
                          r"en date|r[ée]ception|[ée]mis|int[ée]gr|depuis|[ée]ch[ée]ance|compter|jusqu)"
                          r"\w*\W{1,4}"
                          r"(?:le|du|au|en date du)?\s*$")

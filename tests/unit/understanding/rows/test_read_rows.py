@@ -532,3 +532,24 @@ def test_cards_under_lot_headings_and_a_rule_for_all_lines_but_a_code():
              "Pour toutes les lignes : corriger et refacturer, SAUF les lignes en 2900 (déja payées) -> ne "
              "rien renvoyer, sinon indu.\n")
     assert [r.action for r in read_rows(message(table)).rows] == [Action.REBILL, Action.NONE]
+
+
+def test_a_list_under_its_shared_reject_with_one_exception_by_name():
+    """GIVEN "4 factures ont été rejetées pour le motif « … » (code 0470 049) :" above a numbered list,
+    then "Toutes sont à refacturer …, sauf celle de Mme Roux : sa facture (006201118) a été mise en
+    paiement le 03/11/2026" WHEN read THEN the three others take the motif, the code and re-billing; Mme
+    Roux's is paid, its payment date no care date in conflict."""
+    text = ("Lors du traitement de votre lot 604, 4 factures ont été rejetées pour le motif « date de "
+            "prescription postérieure à la date des soins » (code 0470 049) :\n\n"
+            "  1.  Facture n° 006 201 104 – M. BONNET Jules – soins du 19/10/2026 – 38,60 €\n"
+            "  2.  Facture n° 006 201 118 – Mme ROUX Hélène – soins du 21/10/2026 – 58,20 €\n"
+            "  3.  Facture n° 006 201 125 – M. BONNET Jules – soins du 22/10/2026 – 38,60 €\n\n"
+            "Toutes sont à refacturer après correction de la date de prescription, sauf celle de Mme Roux : "
+            "sa facture (006201118) a été mise en paiement le 03/11/2026, inutile donc de la renvoyer.\n")
+    rowset = read_rows(message(text))
+    got = [(r.invoice, r.reject_code, r.motif, r.status, r.action) for r in rowset.rows]
+    motif = "date de prescription postérieure à la date des soins"
+    assert got == [("006201104", "0470", motif, None, Action.REBILL),
+                   ("006201118", None, None, Status.PAID, Action.NONE),
+                   ("006201125", "0470", motif, None, Action.REBILL)]
+    assert rowset.problems == ()
