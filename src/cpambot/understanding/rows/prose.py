@@ -36,7 +36,8 @@ _THEN_ASKED = re.compile(r"(?i),\s*(?=(?:inutile|merci|ne pas|ne la|ne les|veuil
                          r"refacturer|pas de|sans|nous vous|vous pouvez|il (?:faut|convient)"
                          # the explanation after the motif: ", il dépend manifestement d'une autre caisse"
                          r"|il (?:depend|dépend|releve|relève|est|n'est|a)|elle (?:est|n'est|a)|donc|car)\b)")
-_EXPLAINED = re.compile(r"\s*\((?=[^)]*(?:\blot\b|\d{2}/\d{2}|r[ée]gl[ée]|pay[ée]))[^)]{3,80}\)\s*$")
+_EXPLAINED = re.compile(r"\s*\((?=[^)]*(?:\blot\b|\d{2}/\d{2}|r[ée]gl[ée]|pay[ée]|au lieu d))"
+                        r"[^)]{3,80}\)\s*$")
 
 
 def _own_lots(folded: str) -> list[str]:
@@ -185,7 +186,9 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
                 and (found := _AFTER_FIGURES.search(chunk)) is not None \
                 and not _INSTRUCTION_START.match(said := found.group(1) or found.group(2)) \
                 and not _SAME_REJECT.search(said) and status_of(said) is not Status.PAID:
-            motif = said.strip()  # "…, montant 18,60 € : pièce justificative non parvenue."
+            # "…, montant 18,60 € : pièce justificative non parvenue.", "… : coefficient AMI erroné (AMI 4,2
+            # facturé au lieu de AMI 4 prescrit)": the reject, not its explanation
+            motif = _EXPLAINED.sub("", said.strip())
         if motif is None and code is None and len(invoices) == 1 \
                 and (found := _AFTER_STATUS.search(chunk)) is not None:
             motif = found.group(1).strip()  # "… – refusée : Droits non ouverts à la date des soins"

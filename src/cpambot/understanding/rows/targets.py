@@ -28,8 +28,8 @@ _SENTENCE_END = re.compile(NOT_AFTER_TITLE + r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])")
 _UNIT_START = re.compile(r"(?i)^\s*(?:[-•*]\s*|\d+[.)]\s*)?"
                          r"(?:pour|concernant|s'agissant|quant [àa]|en ce qui)\b")
 _NUMBERS = {"deux": 2, "2": 2, "trois": 3, "3": 3, "quatre": 4, "4": 4, "cinq": 5, "5": 5}
-_FIRST_N = re.compile(r"\bles (deux|2|trois|3|quatre|4) premier")
-_LAST_N = re.compile(r"\bles (deux|2|trois|3) dernier")
+_FIRST_N = re.compile(r"\b(?:les|ces) (deux|2|trois|3|quatre|4) premier")
+_LAST_N = re.compile(r"\b(?:les|ces) (deux|2|trois|3) dernier")
 _ORDINAL = ((re.compile(r"\b(?:1 ?(?:ere|er|re)|premiere?)\b"), 0),
             (re.compile(r"\b(?:2 ?(?:e|eme|nde?)|deuxieme|seconde?)\b"), 1),
             (re.compile(r"\b(?:3 ?(?:e|eme)|troisieme)\b"), 2),

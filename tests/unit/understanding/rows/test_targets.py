@@ -134,3 +134,13 @@ def test_items_named_by_their_numbers():
             "- n° 4 : merci de nous adresser une copie de l'ordonnance par SCOR, sans refacturer.")
     assert actions(with_targeted_instructions(rows("087", "087", "087", "087"), text)) == [
         Action.REBILL, Action.NONE, Action.REBILL, Action.PIECES]
+
+
+def test_these_two_last_ones():
+    """GIVEN three rows and "Pour ces 2 dernières, merci de corriger la cotation et de refacturer." WHEN the
+    targeted instructions are read THEN the last two are re-billed, the first keeps its own."""
+    rows = [Row(invoice="020260033", action=Action.NONE, source="prose"),
+            Row(invoice="020260047", source="prose"), Row(invoice="020260052", source="prose")]
+    said = "Pour ces 2 dernières, merci de corriger la cotation et de refacturer."
+    got = with_targeted_instructions(rows, said)
+    assert [r.action for r in got] == [Action.NONE, Action.REBILL, Action.REBILL]
