@@ -113,7 +113,20 @@ def code_in(text: str) -> str | None:
     number = re.search(r"(?:^|-)(?:cpam|cgss)-(\d{3})(?![0-9])", key)
     if number and number.group(1) in by_code() and (found is None or number.start() < found.start()):
         return by_code()[number.group(1)].code  # an absorbed caisse's number names its successor
+    if found is None and (dept := re.search(r"(?:^|-)cpam-(\d{2}|2a|2b)(?![0-9a-z])", key)):
+        return _sole_cpam().get(dept.group(1).upper())  # "CPAM 95": the département's only CPAM
     return names[found.group(1)] if found else None
+
+
+@lru_cache(maxsize=1)
+def _sole_cpam() -> dict[str, str]:
+    """Département → the code of its CPAM, for the départements that have exactly one."""
+    cpams: dict[str, list[str]] = {}
+    for info in caisses():
+        if info.kind == "cpam" and info.code:
+            for dept in info.departements:
+                cpams.setdefault(str(dept).upper(), []).append(info.code)
+    return {dept: codes[0] for dept, codes in cpams.items() if len(codes) == 1}
 
 
 @lru_cache(maxsize=1024)

@@ -34,3 +34,10 @@ def test_domains():
     """GIVEN a caisse's own mail domain WHEN looked up THEN its code; the shared national one gives none."""
     assert code_of_domain("agents.cgss-guyane.fr") == "973"
     assert code_of_domain("assurance-maladie.fr") is None
+
+
+@pytest.mark.parametrize(("text", "code"), [("CIS - CPAM 95", "951"), ("CPAM 75", "751"), ("CPAM 59", None)])
+def test_a_cpam_named_by_its_departement_number(text, code):
+    """GIVEN a signature naming "CPAM 95" WHEN its caisse is looked for THEN the département's CPAM, and
+    none for a département with several CPAMs (the Nord)."""
+    assert code_in(text) == code

@@ -85,6 +85,17 @@ def _about_lot(folded: str, start: int, lot: str) -> str:
     return window[:10 + end.start()] if end else window
 
 
+# "le lot 204 … a été rejeté en entier (fichier illisible), il faut le renvoyer tel quel": "le" is the lot
+_IT_AGAIN = re.compile(r"\b(?:le|l') ?(?:re-?transm|re-?teletransm|renvoy|re-?envoy|re-?emet)\w*")
+
+
+def _lot_again(about: str) -> Action | None:
+    """Re-bill when the words about a refused lot ask to send "it" again, unless they say not to."""
+    found = _IT_AGAIN.search(about)
+    return Action.REBILL if found and not re.search(r"\b(?:ne|n'|pas|inutile)\b[^.]{0,20}$",
+                                                     about[:found.start()]) else None
+
+
 def _lot_instruction(folded: str, lot: str) -> Action | None:
     """What the sentences about "the lot" ask, wherever they stand ("Merci de … retransmettre le lot
     complet", after the list of what it held), when they name no other lot."""
@@ -167,7 +178,8 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     for lot, found in _refused_lots(folded):
         if not any(f.lot == lot for f in facts):
             # what the sentences about the lot ask ("retransmettre ce lot dans son intégralité")
-            said = action_of(_about_lot(folded, found.start(), lot)) or _lot_instruction(folded, lot)
+            about = _about_lot(folded, found.start(), lot)
+            said = action_of(about) or _lot_instruction(folded, lot) or _lot_again(about)
             details = {**extra, **({"action": said.value} if said is not None else {})}
             # "Lot 087 (…) : rejeté dans sa totalité, motif : fichier non conforme au cahier des charges."
             told = re.search(rf"(?i)\blot\s*(?:n[°o]\s*)?{lot}\b[^\n]{{0,160}}?\bmotif\s*:\s*"

@@ -24,7 +24,7 @@ _NO_REBILL = Guarded(re.compile(r"\bne (?:nous |me )?(?:la |les |le |l')?"
                         r"|inutile de"
                         r"|n'est pas necessaire de|pas de|pas la peine de|(?:pas|nul) besoin de"
                         r"|aucune?) (?:la |les |une |nouvelle |de |nous |l'|le )?"
-                        r"(?:renvoyer\b|re-?(?:facturer|"
+                        r"(?:renvoyer\b|re-?(?:facturer|fact\b|"
                         r"factur|teletransm|transm|emettre|envoyer la facture)|nouvelle factur(?:e|ation)|"
                         r"(?:facturer|teletransmettre|transmettre) (?:a nouveau|de nouveau))"))
 # (one \b before the alternatives, not one in each: the regex engine then scans ten times faster)
@@ -47,7 +47,8 @@ _REBILL = Guarded(re.compile(r"re-?tele-?transm|re-?transm|re-?factur|re-?emet"
                      r"(?:a|aupres de) (?:la|sa|l'|son) (?:bonne |nouvelle )?(?:caisse|organisme|regime)"
                      r"(?! (?:pour|afin))"))
 _PIECES = Guarded(re.compile(r"(?:adress|transmet|envoy|fourn|fais|faire parvenir|joindre|produire"
-                     r"|communiqu|deposer|retourn)\w*[^.;\n]{0,60}?(?:prescription|ordonnance|piece|justificatif|copie|"
+                     r"|communiqu|deposer|retourn)\w*[^.;\n]{0,60}?(?:prescription|ordonnance|ordo\b|piece|justificatif|"
+                     r"copie|"
                      r"accord prealable|entente prealable|document|attestation|bon de transport|certificat|"
                      r"facture (?:acquittee|detaillee)|feuille de soins papier|demande d'accord|dsi|bilan)"
                      r"|merci de nous faire parvenir|pieces? (?:justificatives?|manquantes?|demandees?)"
@@ -66,7 +67,8 @@ _CONTACT = Guarded(re.compile(r"\b(?:contact(?:er|ez)\b|prendre contact|prenez c
                       r"|joindre (?:le|la|nos|notre) (?:service|caisse|plateforme)"
                       r"|se renseigner)"))
 # "prendre contact avec le service avant toute refacturation": the call comes first
-_CONTACT_FIRST = Guarded(re.compile(r"(?:contact|rapproch|appel|telephon)[^.;]{0,80}"
+_CONTACT_FIRST = Guarded(re.compile(r"(?:contact|rapproch|appel|telephon|vo(?:ir|yez) (?:directement )?avec)"
+                            r"[^.;]{0,80}"
                             r"\bavant (?:toute|de|une|d'envisager"
                             r"|la)\b[^.;]{0,20}(?:re-?factur|re-?transm|nouvelle facturation|re-?emet)"))
 _CONTACT_PATIENT = Guarded(re.compile(r"(?:(?:contact|rapproch|appel|joindre)\w*"
@@ -137,11 +139,13 @@ def status_of(*texts: str | None, status_cell: str | None = None, has_code: bool
 _STATED_PAID = Guarded(re.compile(r"(?:mise?|passee?) en (?:paiement|reglement)|paiement effectue"
                           r"|(?:payee?s?|reglee?s?|remboursee?s?|virement effectue)(?:\s+\w+ment)?"
                           r"\s+(?:le|du|en date)"
-                          r"|a ete (?:payee?|reglee?|mise en paiement)|\bpaid\b"))
+                          r"|a ete (?:payee?|reglee?|mise en paiement)|\bpaid\b"
+                          # "réglée, virement du 03/11/2026, 71,35 €"
+                          r"|(?:payee?s?|reglee?s?|remboursee?s?)\s*[,:(]\s*(?:par )?virement\b"))
 
 
 _REJECTED = Guarded(re.compile(r"\b(?:rejet|refus|anomalie|non conforme|irrecevable|non pris|radie|inconnu"
-                       r"|doublon|non remboursable)|droits? (?:non ouverts?|fermes?|clos|expires?)"
+                       r"|doublon|en double|non remboursable)|droits? (?:non ouverts?|fermes?|clos|expires?)"
                        r"|non couvert|hors garantie|contrat (?:resilie|suspendu|expire)"))
 
 

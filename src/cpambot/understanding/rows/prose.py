@@ -35,7 +35,8 @@ _PAID_ON_LOT = re.compile(r"\b(?:regle|paye|rembourse|liquide|mise? en paiement|
 _THEN_ASKED = re.compile(r"(?i),\s*(?=(?:inutile|merci|ne pas|ne la|ne les|veuillez|[àa] refacturer|"
                          r"refacturer|pas de|sans|nous vous|vous pouvez|il (?:faut|convient)"
                          # the explanation after the motif: ", il dépend manifestement d'une autre caisse"
-                         r"|il (?:depend|dépend|releve|relève|est|n'est|a)|elle (?:est|n'est|a)|donc|car)\b)")
+                         r"|il (?:depend|dépend|releve|relève|est|n'est|a)|elle (?:est|n'est|a)|donc|car)\b)"
+                         r"|\s*(?:-+>|→|=>)\s*")  # "prescripteur inconnu -> renvoyer l'ordo svp"
 _EXPLAINED = re.compile(r"\s*\((?=[^)]*(?:\blot\b|\d{2}/\d{2}|r[ée]gl[ée]|pay[ée]|au lieu d))"
                         r"[^)]{3,80}\)\s*$")
 
@@ -188,7 +189,7 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
                 and not _SAME_REJECT.search(said) and status_of(said) is not Status.PAID:
             # "…, montant 18,60 € : pièce justificative non parvenue.", "… : coefficient AMI erroné (AMI 4,2
             # facturé au lieu de AMI 4 prescrit)": the reject, not its explanation
-            motif = _EXPLAINED.sub("", said.strip())
+            motif = _EXPLAINED.sub("", _THEN_ASKED.split(said.strip())[0])
         if motif is None and code is None and len(invoices) == 1 \
                 and (found := _AFTER_STATUS.search(chunk)) is not None:
             motif = found.group(1).strip()  # "… – refusée : Droits non ouverts à la date des soins"

@@ -31,3 +31,15 @@ def test_a_lot_that_could_not_be_processed():
                        "prise en charge.\n\nLot 089 : ce lot n’a pas pu être traité, il nous est parvenu "
                        "vide. Merci de le retransmettre depuis votre logiciel.")
     assert [lot for lot, _ in _refused_lots(folded)] == ["089"]
+
+
+def test_a_refused_lot_to_send_again_by_a_pronoun():
+    """GIVEN "le lot 204 transmis le 19/10 a ete rejete en entier (fichier illisible), il faut le renvoyer
+    depuis votre logiciel tel quel" WHEN read THEN re-bill the lot; "ne pas le renvoyer" is no re-billing."""
+    from cpambot.understanding.classify.retour_lots import _lot_again
+    from cpambot.understanding.rows import Action
+
+    about = normalize("le lot 204 transmis le 19/10 a ete rejete en entier (fichier illisible), il faut le "
+                      "renvoyer depuis votre logiciel tel quel.")
+    assert _lot_again(about) is Action.REBILL
+    assert _lot_again(normalize("le lot 204 est un doublon, inutile de le renvoyer.")) is None

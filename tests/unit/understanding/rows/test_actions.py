@@ -171,3 +171,19 @@ def test_asking_the_patient_is_a_call(text):
     """GIVEN a consigne asking the nurse to ask or check with the patient (in capitals, or with "nous
     rappeler") WHEN read THEN a call comes first, not nothing."""
     assert action_of(text) is Action.CONTACT
+
+
+@pytest.mark.parametrize(("text", "action"), [
+    ("il faut voir directement avec lui (nouvelle caisse ou mise à jour de sa situation) avant toute "
+     "nouvelle facturation", Action.CONTACT),
+    ("prescripteur inconnu -> renvoyer l'ordo svp (pas de refact)", Action.PIECES),
+])
+def test_an_agents_shorthand(text, action):
+    """GIVEN an agent's shorthand ("voir avec lui avant toute nouvelle facturation", "renvoyer l'ordo …
+    pas de refact") WHEN read THEN a call first, or the prescription without re-billing."""
+    assert action_of(text) is action
+
+
+def test_paid_by_transfer_after_a_comma():
+    """GIVEN "réglée, virement du 03/11/2026, 71,35 €" beside an invoice WHEN its status is read THEN paid."""
+    assert status_of("réglée, virement du 03/11/2026, 71,35 €") is Status.PAID
