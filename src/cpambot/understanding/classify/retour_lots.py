@@ -28,11 +28,12 @@ KEYWORDS = keywords(
     ("lots? non parvenus?", 0.6),
     ("\\barl negatif", 0.9),
     ("(?:retransmettre|renvoyer|reteletransmettre|reemettre) (?:tout )?(?:ce|le|votre|ces|vos) lots?", 0.85),
-    ("\\blots? (?:n[°o] ?)?\\d{3}\\b[^.]{0,80}?(?:rejete|refuse)e? (?:en totalite|integralement"
+    ("\\blots? (?:n[°o] ?)?\\d{3}\\b[^.]{0,80}?(?:rejete|refuse)e?s? (?:en totalite|integralement"
      "|dans (?:sa|son) (?:totalite|integralite|ensemble))", 0.9),
     ("lots? (?:n[°o] ?)?(?:\\d{3} )?(?:non integre|n'a pas ete integre|a ete rejete|est rejete)", 0.85),
     ("\\blots? (?:n[°o] ?)?\\d{3}\\b[^.]{0,80}?(?:n'a (?:pas )?pu etre (?:integre|traite|pris en charge)"
      "|n'a pas ete (?:integre|traite))", 0.85),
+    ("\\blot (?:n[°o] ?)?\\d{3}\\b[^.]{0,80}?(?:est|a ete) (?:actuellement )?en anomalie", 0.8),
     # an agent confirming a lot she asked about: received, being processed, nothing rejected
     ("\\blots? (?:n[°o] ?)?\\d{3}\\b[^.]{0,80}?(?<!n')\\ba (?:bien )?ete "
      "(?:receptionne|recu|integre|enregistre)[^\\n]{0,140}?en cours de traitement", 0.7),
@@ -48,7 +49,14 @@ _LOT_PROBLEM = re.compile(r"\blot (?:n[°o] ?)?(\d{3})\b(?:[^.\n]{0,120}?|[^.\n]
                           r"(?:lot entier n'a (?:pas )?pu etre|non parvenu|n'est pas parvenu|rejete"
                           r"|rejet (?:global|total|integral|complet)|(?:est )?(?:un|en) doublon"
                           r"|refuse|doit etre retransmis|non integre|n'a pas ete integre"
-                          r"|n'a (?:pas )?pu etre integre|arl negatif)")
+                          r"|n'a (?:pas )?pu etre integre|arl negatif"
+                          # "votre lot n° 503 … est actuellement en anomalie et ne peut pas être traité"
+                          r"|(?:est|a ete) (?:actuellement )?(?:mis )?en anomalie"
+                          r"|ne peut (?:pas )?etre traite)")
+# "Vos lots n° 064 et n° 065, télétransmis le 20/10/2026, ont été rejetés en totalité": every lot named
+_LOTS_PROBLEM = re.compile(r"\blots (?:n[°o]s? ?)?(\d{3}(?:(?: ?, ?| et | & )(?:n[°o] ?)?\d{3})+)\b"
+                           r"[^.]{0,120}?"
+                           r"(?:ont ete|sont) (?:rejetes|refuses|non integres)")
 
 
 def match(msg: ParsedMessage) -> float:
@@ -86,7 +94,7 @@ def _about_lot(folded: str, start: int, lot: str) -> str:
 
 
 # "le lot 204 … a été rejeté en entier (fichier illisible), il faut le renvoyer tel quel": "le" is the lot
-_IT_AGAIN = re.compile(r"\b(?:le|l') ?(?:re-?transm|re-?teletransm|renvoy|re-?envoy|re-?emet)\w*")
+_IT_AGAIN = re.compile(r"\b(?:les?|l') ?(?:re-?transm|re-?teletransm|renvoy|re-?envoy|re-?emet)\w*")
 
 
 def _lot_again(about: str) -> Action | None:
@@ -146,6 +154,8 @@ def _refused_lots(folded: str) -> list[tuple[str, re.Match[str]]]:
     """(lot, where) of every lot the text says was refused: named in the sentence ("le lot 087 a été
     rejeté"), or "ce lot" after the sentence that named it last."""
     out = [(found.group(1), found) for found in _LOT_PROBLEM.finditer(folded)]
+    out += [(lot, found) for found in _LOTS_PROBLEM.finditer(folded)
+            for lot in re.findall(r"\d{3}", found.group(1)) if all(lot != seen for seen, _ in out)]
     for found in _THIS_LOT.finditer(folded):
         before = folded[max(0, found.start() - 300):found.start()]
         previous = [p for p in re.split(r"(?<=[.!?])\s+|\n\s*\n", before) if p.strip()][-1:]
@@ -178,7 +188,8 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     for lot, found in _refused_lots(folded):
         if not any(f.lot == lot for f in facts):
             # what the sentences about the lot ask ("retransmettre ce lot dans son intégralité")
-            about = _about_lot(folded, found.start(), lot)
+            # (lots named together, "vos lots n° 064 et n° 065 … ont été rejetés", share their sentences)
+            about = _about_lot(folded, found.start(), next(iter(re.findall(r"\d{3}", found.group(0))), lot))
             said = action_of(about) or _lot_instruction(folded, lot) or _lot_again(about)
             details = {**extra, **({"action": said.value} if said is not None else {})}
             # "Lot 087 (…) : rejeté dans sa totalité, motif : fichier non conforme au cahier des charges."

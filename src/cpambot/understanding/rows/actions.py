@@ -71,6 +71,8 @@ _CONTACT_FIRST = Guarded(re.compile(r"(?:contact|rapproch|appel|telephon|vo(?:ir
                             r"[^.;]{0,80}"
                             r"\bavant (?:toute|de|une|d'envisager"
                             r"|la)\b[^.;]{0,20}(?:re-?factur|re-?transm|nouvelle facturation|re-?emet)"))
+_WAIT_FOR_CALL = Guarded(re.compile(r"ne rien (?:re-?transmettre|renvoyer|re-?facturer|re-?teletransmettre) "
+                                    r"avant (?:notre|votre|un|mon) (?:echange|appel|contact|entretien)"))
 _CONTACT_PATIENT = Guarded(re.compile(r"(?:(?:contact|rapproch|appel|joindre)\w*"
                               r"|(?:demand|interrog|verifi)(?:er|ez))"
                               r" (?:de |aupres d[eu] |a |au |aux |du )?(?:votre|vos|le|la|l'|les|)"
@@ -109,6 +111,8 @@ def action_of(*texts: str | None) -> Action | None:
         # or nothing at all
         return Action.PIECES if _PIECES.search(text) else Action.CONTACT \
             if _CONTACT.search(text) or _CONTACT_PATIENT.search(text) else Action.NONE
+    if _WAIT_FOR_CALL.search(text):  # "merci de ne rien retransmettre avant notre échange": call first
+        return Action.CONTACT
     if _NOTHING.search(text) or _status_words(text, loose=False) is Status.PAID:
         return Action.NONE  # nothing to do, or paid ("rectifiée et mise en paiement")
     if _CONTACT_FIRST.search(text):

@@ -43,3 +43,15 @@ def test_a_refused_lot_to_send_again_by_a_pronoun():
                       "renvoyer depuis votre logiciel tel quel.")
     assert _lot_again(about) is Action.REBILL
     assert _lot_again(normalize("le lot 204 est un doublon, inutile de le renvoyer.")) is None
+
+
+def test_lots_refused_together_and_a_lot_in_anomaly():
+    """GIVEN "Vos lots n° 064 et n° 065 … ont été rejetés en totalité" beside "Le lot n° 066 … a été traité
+    normalement", and "Votre lot n° 503 … est actuellement en anomalie" WHEN read THEN 064 and 065 are
+    refused (not 066), and 503 is."""
+    both = normalize("Vos lots n° 064 et n° 065, télétransmis le 20/10/2026, ont été rejetés en totalité. "
+                     "Le lot n° 066 du même jour a, lui, été traité normalement.")
+    assert [lot for lot, _ in _refused_lots(both)] == ["064", "065"]
+    one = normalize("Votre lot n° 503 transmis le 16/10/2026 est actuellement en anomalie et ne peut pas "
+                    "être traité en l'état.")
+    assert [lot for lot, _ in _refused_lots(one)] == ["503"]

@@ -187,3 +187,11 @@ def test_an_agents_shorthand(text, action):
 def test_paid_by_transfer_after_a_comma():
     """GIVEN "réglée, virement du 03/11/2026, 71,35 €" beside an invoice WHEN its status is read THEN paid."""
     assert status_of("réglée, virement du 03/11/2026, 71,35 €") is Status.PAID
+
+
+def test_nothing_sent_before_the_call():
+    """GIVEN "Pourriez-vous me rappeler … Merci de ne rien retransmettre avant notre échange." WHEN read
+    THEN a call comes first (not "nothing to do")."""
+    said = ("Pourriez-vous me rappeler directement au 03 86 71 22 09 ? Merci de ne rien retransmettre avant "
+            "notre échange.")
+    assert action_of(said) is Action.CONTACT
