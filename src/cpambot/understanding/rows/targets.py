@@ -124,7 +124,10 @@ _BARE = re.compile(r"(?is)^\s*(?:[-•*]\s*)?(?:et\s+|puis\s+|enfin\s+)?"
                    r"|troisi[eè]me|autres?|restantes?)(?:\s+(?:factures?|lignes?))?"
                    r"|n[°o]\s*\d{1,2}(?:\s*(?:et|,|&)\s*(?:n[°o]\s*)?\d{1,2})*(?!\d)"  # "n° 1 et n° 3 :"
                    r"|celles?\s+(?:du\s+lot\s+\d{3}|(?:rejet[ée]es?|en)\s+(?:pour\s+|avec\s+)?(?:le\s+)?"
-                   r"(?:motif\s+|code\s+)?\d{4}))"
+                   r"(?:motif\s+|code\s+)?\d{4})"
+                   # "les deux factures de Mme Dumas sont rejetées …", "celle de M. Texier a été payée …"
+                   r"|(?:celles?|(?:les|la)\s+(?:(?:deux|2|trois|3)\s+)?factures?)\s+d[eu]\s+"
+                   r"(?:m\.|mme|monsieur|madame|mlle)\s*[^\W\d][\w'-]+)"
                    r"\s*(?:[,:]\s*|\s+)(\S.*)$")
 # a paragraph about one lot: "Lot 527 : les 2 factures sont à refacturer …"
 _LOT_SCOPE = re.compile(r"(?is)^\s*(?:[-•*]\s*)?(?:pour\s+le\s+|concernant\s+le\s+)?lot\s*(?:n[°o]\s*)?"
@@ -135,6 +138,9 @@ _REVISED = re.compile(r"\b(?:finalement|en fait|au final|contrairement a)\b")
 # a target named at the end of its clause: "… finalement pour Mme Vidal, nous avons retrouvé …"
 _LATE_TARGET = re.compile(r"(?i)^(.*?\b(?:finalement|en fait|au final)\b.*?)\bpour\s+"
                           r"((?:m\.|mme|monsieur|madame|mlle)\s+[^\W\d][\w'-]+)\s*[,:;.]?\s*(.*)$")
+
+
+_CODE_SAID = re.compile(r"(?i)\bcode\s+(\d{4})(?:[ -](\d{3}))?\s*[:–-]\s*([^.(;\n]{3,80})")
 
 
 def _clauses(unit: str) -> list[str]:
@@ -184,7 +190,11 @@ def with_targeted_instructions(rows: list[Row], text: str) -> list[Row]:
                 continue
             taken.update(chosen)
             revised = _REVISED.search(normalize(words)) is not None  # "finalement", told later: it wins
+            code = _CODE_SAID.search(words)  # "sont rejetées, code 0470 049 : prescription interdite …"
             for i in chosen:
+                if code and not paid and not rows[i].reject_code and not rows[i].motif:
+                    rows[i] = replace(rows[i], reject_code=code.group(1), reject_subcode=code.group(2),
+                                      motif=code.group(3).strip())
                 if paid and (rows[i].action is None or revised):
                     rows[i] = replace(rows[i], status=Status.PAID, action=Action.NONE)
                 elif revised and action is not None:

@@ -553,3 +553,23 @@ def test_a_list_under_its_shared_reject_with_one_exception_by_name():
                    ("006201118", None, None, Status.PAID, Action.NONE),
                    ("006201125", "0470", motif, None, Action.REBILL)]
     assert rowset.problems == ()
+
+
+def test_an_answer_above_the_quoted_list_naming_rows_by_patient():
+    """GIVEN an agent's answer "- les deux factures de Mme Dumas sont rejetées, code 0470 049 : prescription
+    interdite à cette date (…). Il faut les refacturer …" and "- celle de M. Texier a été payée le
+    16/10/2026" above the professional's quoted list "> - 000 345 610 (Mme Dumas) 23,10 €" WHEN read THEN
+    Mme Dumas's two invoices are rejected with the code, the motif and re-billing, M. Texier's is paid; each
+    keeps its amount."""
+    text = ("J'ai regardé votre lot 176 :\n\n- les deux factures de Mme Dumas sont rejetées, code 0470 049 : "
+            "prescription interdite à cette date (l'ordonnance saisie est datée du 05/10). Il faut les "
+            "refacturer toutes les deux.\n\n- celle de M. Texier a été payée le 16/10/2026, 45,80 €.\n\n"
+            "Le 12/10/2026 à 18:42, Marie Exemple a écrit :\n> Je n'ai pas été réglée pour le lot 176 :\n"
+            "> - 000 345 610 (Mme Dumas) 23,10 €\n> - 000 345 622 (Mme Dumas) 23,10 €\n"
+            "> - 000 345 614 (M. Texier) 45,80 €\n")
+    rows = read_rows(message(text)).rows
+    got = [(r.invoice, r.reject_code, r.motif, r.status, r.action, str(r.amount)) for r in rows]
+    motif = "prescription interdite à cette date"
+    assert got == [("000345610", "0470", motif, None, Action.REBILL, "23.10"),
+                   ("000345622", "0470", motif, None, Action.REBILL, "23.10"),
+                   ("000345614", None, None, Status.PAID, Action.NONE, "45.80")]
