@@ -865,6 +865,23 @@ def test_an_invoice_withdrawn_from_a_pieces_request():
     assert [f.invoice for f in reading.facts] == ["000950217", "000950240"] and reading.needs_review is None
 
 
+def test_a_patient_withdrawn_from_a_pieces_request():
+    """GIVEN "j'ai besoin de la copie de l'ordonnance" for three invoices of two patients, then "pas besoin
+    de justificatif finalement pour M. Moreau" WHEN classified THEN a pièces request for Mme Proust's two
+    invoices only."""
+    body = ("Pour finaliser le paiement des factures ci-dessous, j'ai besoin de la copie de "
+            "l'ordonnance :\n\n"
+            "  *   013 660 402 – Mme PROUST Gisèle – soins du 01/10/2026 – 29,80 €\n"
+            "  *   013 660 415 – M. MOREAU Bernard – soins du 02/10/2026 – 44,10 €\n"
+            "  *   013 660 421 – Mme PROUST Gisèle – soins du 05/10/2026 – 29,80 €\n\n"
+            "Merci de me les adresser au plus tard le 30/10/2026. Inutile de refacturer.\n\n"
+            "Correction avant envoi : pas besoin de justificatif finalement pour M. Moreau, nous avons "
+            "retrouvé l'ordonnance dans son dossier.\n")
+    reading = classify_human(mail("Demande d'ordonnances", body), "caisse")
+    assert [(f.kind, f.invoice) for f in reading.facts] == [("pieces_requested", "013660402"),
+                                                            ("pieces_requested", "013660421")]
+
+
 def test_an_answer_saying_the_invoice_has_indeed_been_paid():
     """GIVEN "la facture n° 006120458 … a bien été réglée le 28/10/2026 pour un montant de 41,70 €" WHEN
     classified THEN favourable, the invoice paid 41,70 €."""

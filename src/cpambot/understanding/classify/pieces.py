@@ -27,6 +27,7 @@ from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.rows import Action, Status, only_totals, read_rows, sentences
 from cpambot.understanding.rows.actions import action_of
+from cpambot.understanding.rows.targets import patient_keys
 
 KEYWORDS = keywords(
     ("demande de pieces justificatives", 1.0),
@@ -48,14 +49,15 @@ KEYWORDS = keywords(
     ("justificatifs? (?:de deplacement|des? (?:indemnites|frais) de deplacement)", 0.85),
     ("(?:pieces?|justificatifs?) (?:justificatives? )?a (?:nous )?(?:transmettre|adresser|fournir|envoyer"
      "|faire parvenir)", 0.9),
-    ("(?:nous avons besoin|il (?:nous |me )?(?:faut|manque)|nous (?:sont|est) necessaires?) "
+    ("(?:nous avons besoin|j'ai besoin|il (?:nous |me )?(?:faut|manque)|nous (?:sont|est) necessaires?) "
      "(?:de |des |du |d'|les )?[^.]{0,40}"
      "(?:pieces?|justificatifs?|prescriptions?|ordonnances?|documents?)", 0.85),
     # the request told without its title
     ("(?:prescriptions?|ordonnances?|pieces? justificatives?|justificatifs?)\\b[^.]{0,160}"
      "(?:ne nous (?:sont|est) pas (?:encore )?parvenue?s?|nous manquent"
      "|n'ont pas ete (?:recue?s?|jointe?s?))", 0.9),
-    ("(?:nous vous remercions de|merci de|je vous remercie de)(?: bien vouloir)? nous (?:les|la|le|l') ?"
+    ("(?:nous vous remercions de|merci de|je vous remercie de)(?: bien vouloir)? (?:nous|me) "
+     "(?:les|la|le|l') ?"
      "(?:transmettre|adresser|faire parvenir|communiquer)", 0.8),
     ("service medical souhaite (?:examiner|recevoir|disposer|obtenir)", 0.85),
     ("pieces? demandees? ?:", 0.9),
@@ -125,7 +127,9 @@ def deadline(msg: ParsedMessage, full: str) -> dict:
 
 _WITHDRAWN = re.compile(r"(?i)\b(?:oubliez|ne tenez (?:plus )?pas compte|je la retire"
                         r"|retir[ée]e? de (?:la|notre) (?:liste|demande)"
-                        r"|n'est plus (?:n[ée]cessaire|demand[ée]e))")
+                        r"|n'est plus (?:n[ée]cessaire|demand[ée]e)"
+                        r"|(?:pas|plus) besoin d[e'’] ?(?:justificatifs?|pi[èe]ces?|documents?"
+                        r"|l['’]ordonnance|la prescription)\b(?:\s+finalement)?\s+pour\b)")
 
 
 def _asks_rebilling(text: str) -> bool:
@@ -144,8 +148,11 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     if any(r.action is Action.PIECES for r in rows):
         rows = [r for r in rows if r.action is not Action.NONE] or rows
     # "oubliez la 000 950 223 : son ordonnance nous est bien parvenue, je la retire de la liste"
-    withdrawn = {n for sentence in sentences(full) if _WITHDRAWN.search(sentence)
-                 for n in invoice_numbers(sentence)}
+    said = [sentence for sentence in sentences(full) if _WITHDRAWN.search(sentence)]
+    withdrawn = {n for sentence in said for n in invoice_numbers(sentence)}
+    # "pas besoin de justificatif finalement pour M. Moreau": the invoices of that patient
+    named = {k for sentence in said for k in patient_keys(sentence)}
+    withdrawn |= {r.invoice for r in rows if r.invoice and named & set(r.name_keys)}
     if withdrawn and (kept := [r for r in rows if r.invoice not in withdrawn]):
         rows = kept
     records: dict[str, dict[str, Any]]

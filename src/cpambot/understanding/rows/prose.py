@@ -14,7 +14,7 @@ from cpambot.understanding.rows.actions import WRONGLY_REJECTED, action_of, stat
 from cpambot.understanding.rows.cells import NOT_AFTER_TITLE, invoices_in
 from cpambot.understanding.rows.model import Action, Row, Status
 from cpambot.understanding.rows.rowcells import bare_motif, code_in_motif
-from cpambot.understanding.rows.targets import name_keys
+from cpambot.understanding.rows.targets import patient_keys
 
 # (not after "M." or "Mme." before a name; a list item "a." / "1)" starts a sentence of its own)
 _SENTENCE_END = re.compile(NOT_AFTER_TITLE + r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])|\n\s*\n"
@@ -40,11 +40,6 @@ _THEN_ASKED = re.compile(r"(?i),\s*(?=(?:inutile|merci|ne pas|ne la|ne les|veuil
                          r"|\s*(?:-+>|→|=>)\s*")  # "prescripteur inconnu -> renvoyer l'ordo svp"
 _EXPLAINED = re.compile(r"\s*\((?=[^)]*(?:\blot\b|\d{2}/\d{2}|r[ée]gl[ée]|pay[ée]|au lieu d))"
                         r"[^)]{3,80}\)\s*$")
-
-
-# the patient an invoice's passage names ("000 345 610 (Mme Dumas)", "Mme PROUST Gisèle"): what an agent's
-# answer names the row by ("les deux factures de Mme Dumas …"); kept as hashes only
-_PATIENT = re.compile(r"\b(?:M\.|Mme|Mlle|Monsieur|Madame)\s+([A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+)?)")
 
 
 def _own_lots(folded: str) -> list[str]:
@@ -218,7 +213,7 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
                             reject_code=code[0] if code else None, reject_subcode=code[1] if code else None,
                             motif=bare_motif(motif or ""), status=status_of(chunk, has_code=code is not None),
                             action=action_of(chunk), source="prose",
-                            name_keys=name_keys(" ".join(_PATIENT.findall(chunk))) if single else ()))
+                            name_keys=patient_keys(chunk) if single else ()))
     # "Par ailleurs, concernant la facture 000 517 902 (lot 209), merci de nous faire parvenir la
     # prescription": a document asked beside the lot return, not one of its rejects
     # of another lot than the rejects told ("du même lot": one of them)

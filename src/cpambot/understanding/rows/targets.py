@@ -46,6 +46,16 @@ def name_keys(cell: str) -> tuple[str, ...]:
     return tuple(_hash(w) for w in re.findall(r"[a-z]{3,}", normalize(cell)))
 
 
+# the patient a passage names after a title ("000 345 610 (Mme Dumas)", "Mme PROUST Gisèle")
+_PATIENT = re.compile(r"\b(?:M\.|Mme|Mlle|Monsieur|Madame)\s+([A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+)?)")
+
+
+def patient_keys(text: str) -> tuple[str, ...]:
+    """Hashes of the names of the patients ``text`` names after a title: what an agent's answer names a row
+    by ("les deux factures de Mme Dumas …", "pas besoin de justificatif pour M. Moreau")."""
+    return name_keys(" ".join(_PATIENT.findall(text)))
+
+
 def _hash(word: str) -> str:
     return hashlib.blake2s(word.encode(), digest_size=6).hexdigest()
 
