@@ -906,3 +906,26 @@ def test_an_agent_confirming_a_lot_received_and_being_processed():
     unsure = body.replace("a bien été réceptionné", "n'a été reçu qu'en partie")
     reading = classify_human(mail("RE: lot 019 non payé ?", unsure, sender=sender), "caisse")
     assert all(f.kind != "lot_acknowledged" for f in reading.facts)
+
+
+@pytest.mark.parametrize(("body", "kind", "label"), [
+    ("Par votre réclamation du 9 novembre 2026, vous contestez le montant réglé pour la facture n° "
+     "084215670. Nous ne pouvons donc pas réserver une suite favorable à votre réclamation.\n",
+     "reclamation_answered", "défavorable"),
+    ("Suite à votre réclamation, le rejet 2900 \"facture déjà payée\" est justifié. Aucune régularisation "
+     "n'est donc possible pour la facture 000 451 278.\n", "reclamation_answered", "défavorable"),
+    ("Nous faisons suite à votre réclamation. Le paiement que vous avez reçu est donc conforme : il n'y a "
+     "pas de complément à verser, et aucune régularisation n'est nécessaire de votre côté.\n",
+     "reclamation_answered", "défavorable"),
+    ("Nous accusons réception de votre demande, enregistrée le 03/11/2026 sous le numéro REC-2026-118734.\n"
+     "Votre demande a été transmise au service compétent.\n", "reclamation_acknowledged", None),
+])
+def test_a_reclamation_answered_or_acknowledged_without_its_usual_words(body, kind, label):
+    """GIVEN an answer "Par votre réclamation du … Nous ne pouvons donc pas réserver une suite favorable à
+    votre réclamation", or "Nous accusons réception de votre demande, enregistrée … sous le numéro …" WHEN
+    classified THEN an unfavourable answer, or an acknowledgment."""
+    sender = "relations.ps@hautenormandie.msa.fr"
+    reading = classify_human(mail("Votre demande", body, sender=sender), "caisse")
+    assert (reading.kind, reading.facts[0].kind) == ("reponse_reclamation", kind)
+    if label:
+        assert reading.facts[0].label == label

@@ -34,6 +34,9 @@ ACK = keywords(
      "repondra|pour (?:traitement|reponse|instruction))", 0.9),
     ("accuse (?:de )?reception[^.\n]{0,20}reclamation", 0.9),
     ("(?:nous )?avons bien recu(?: le [\\d/.]+)? votre reclamation", 0.7),
+    # "Nous accusons réception de votre demande, enregistrée le 03/11/2026 sous le numéro REC-…"
+    ("(?:accuse|accusons) (?:de |bonne )?reception de votre demande\\b[^.\\n]{0,60}"
+     "(?:enregistree|sous le (?:numero|n[o°]))", 0.75),
     ("(?:votre|nous avons bien recu votre) (?:message|demande|courriel)[^.]{0,40}(?:a bien ete |bien )?"
      "(?:recue?|enregistree?)", 0.6),
 )
@@ -46,6 +49,8 @@ ANSWER = keywords(
     ("(?:a|avons|ont) repondu a votre reclamation", 0.95),
     ("reclamation\\b[^\n]{0,60}une reponse est disponible", 0.95),
     ("suite a votre reclamation", 0.85),
+    ("par votre reclamation (?:du|en date du|re[cç]ue le)", 0.85),
+    ("(?:reserver|donner|apporter) (?:une )?suite (?:favorable )?a votre reclamation", 0.95),
     ("en reponse a votre reclamation", 0.85),
     # (references and dates with dots inside: "REC/561/2026/05581 du 14.10.26 - facture … - a retenu")
     ("votre reclamation\\b(?:[^.]|\\.(?=\\d)|(?<=\\b\\w)\\.){0,220}?(?:a retenu|a fait l'objet d'un|"
@@ -72,19 +77,28 @@ _FAVOURABLE = re.compile(r"regularis|paiement (?:a ete|sera) (?:effectue|emis)|f
                          r"|a ete retraitee|reglement vous parviendra|vous sera (?:regle|verse|paye)"
                          r"|remise? en paiement|(?:a|ont) ete mise?s? en paiement")
 _UNFAVOURABLE = re.compile(r"defavorable|rejetee|ne peut (?:aboutir|etre (?:acceptee|satisfaite))|"
-                           r"ne (?:peux|pouvons|pourrons|pourrai)(?: donc)? (?:pas )?donner (?:une )?suite"
-                           r"|maintenu|(?:le|ce) rejet (?:est|etait) (?:bien )?(?:fonde|justifie|confirme)")
+                           r"ne (?:peux|pouvons|pourrons|pourrai|saurions)(?: donc)? (?:pas )?"
+                           r"(?:donner|reserver|apporter|accorder) (?:une )?suite"
+                           r"|(?:pas|sans) (?:de |une )?suite favorable"
+                           r"|maintenu"
+                           r"|(?:le|ce) rejet\b[^.]{0,60}? (?:est|etait) (?:bien )?"
+                           r"(?:fonde|justifie|confirme)"
+                           # "Le paiement que vous avez reçu est donc conforme : il n'y a pas de complément à
+                           # verser", "Aucune régularisation n'est donc possible"
+                           r"|(?:paiement|montant|reglement)[^.]{0,40}? est (?:donc )?conforme"
+                           r"|pas de complement a verser|aucune regularisation n'est (?:donc )?possible")
 # an acknowledgment that goes on with the answer ("J'accuse réception de votre réclamation … Après
 # vérification, je ne peux pas donner une suite favorable"): the answer
 _DECIDED = re.compile(r"apres (?:verification|examen|etude|analyse|instruction|recherches?)\b|defavorable"
-                      r"|ne (?:peux|pouvons|pourrons|pourrai)(?: donc)? (?:pas )?donner (?:une )?suite"
+                      r"|ne (?:peux|pouvons|pourrons|pourrai|saurions)(?: donc)? (?:pas )?"
+                      r"(?:donner|reserver|apporter|accorder) (?:une )?suite"
                       r"|y apportons la reponse suivante")
 
 
 @per_message
 def _which(msg: ParsedMessage) -> tuple[str, float]:
     best = ("", 0.0)
-    if not mentions(msg, ("reclamation", "amelipro", "espace pro", "releve", "disponible")):
+    if not mentions(msg, ("reclamation", "amelipro", "espace pro", "releve", "disponible", "accus")):
         return best
     replied = re.match(r"(?i)\s*(?:re|aw|r[ée]f)\s*:", msg.subject or "") is not None
     for zone, (factor, text) in enumerate(zones(msg)):
