@@ -74,6 +74,7 @@ MESSAGE_KIND = {
     "constat_anomalies": "constat d'anomalies de facturation",
     "notification_indu": "notification de payer (indu)",
     "complement_indu": "complément à une notification d'indu",
+    "avis_retenue": "avis de retenue sur paiement",
     "decision_cra": "décision de la commission de recours amiable",
     "mise_en_demeure": "mise en demeure",
     "reponse_reclamation": "réponse à une réclamation",

@@ -125,6 +125,13 @@ ACTION_ADVICE = {
 }
 
 
+def _iso_date(value: object) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 def apply_fact(case: Case, fact: Fact, *, source: str, received: date,
                today: date, settings: RuleSettings = DEFAULT_RULES) -> Case:
     """``case`` updated by ``fact`` (a new value); the same case if the fact was already applied."""
@@ -182,10 +189,20 @@ def apply_fact(case: Case, fact: Fact, *, source: str, received: date,
         change.update(state=CaseState.WAITING, status="lot reçu par la caisse, paiement attendu")
         dates["arl"] = when
     elif kind == "retenue":
-        change.update(state=CaseState.OPEN,
-                      status="retenue sur paiement" + (f" ({fact.label})" if fact.label else ""),
-                      advice="Demandez à la caisse le détail de la dette (notification préalable, "
-                             "factures concernées) et contestez si elle n'a pas été notifiée.")
+        status = "retenue sur paiement" + (f" ({fact.label})" if fact.label else "")
+        notified = _iso_date(fact.details.get("notified"))
+        if notified is not None:  # an avis de retenue naming the debt and its notification: known
+            dates["notified"] = notified
+            settled = fact.details.get("balance") in ("0", "0.00")
+            change.update(state=CaseState.CLOSED if settled else CaseState.WAITING,
+                          status=f"{status} : dette notifiée le {notified:%d/%m/%Y}"
+                          + (", soldée" if settled else ""), **({"closed": when} if settled else {}),
+                          advice="Rien à faire si vous avez bien reçu cette notification ; sinon, "
+                                 "demandez-en une copie à la caisse et contestez la retenue.")
+        else:
+            change.update(state=CaseState.OPEN, status=status,
+                          advice="Demandez à la caisse le détail de la dette (notification préalable, "
+                                 "factures concernées) et contestez si elle n'a pas été notifiée.")
         dates["retenue"] = when
     elif kind == "anomalies_found":
         change.update(state=CaseState.OPEN, status="constat d'anomalies (avant indu)",

@@ -152,7 +152,8 @@ RULES: tuple[Rule, ...] = (
          lambda c: c.type is CaseType.INVOICE and c.family == "doublon", _reclamation,
          "réclamation : facture rejetée comme « déjà payée » — ne la renvoyez pas ; vérifiez d'abord "
          "vos paiements sur amelipro (au plus tard le {due})"),
-    Rule("reclamation", LetterKind.RECLAMATION, lambda c: c.type is CaseType.RETENUE, _reclamation,
+    Rule("reclamation", LetterKind.RECLAMATION,
+         lambda c: c.type is CaseType.RETENUE and "notified" not in c.dates, _reclamation,
          "réclamation : retenue sur paiement sans détail, demander le détail de la dette "
          "(au plus tard le {due})"),
     Rule("indu_explication", LetterKind.INDU_EXPLICATION, _indu_pending, _indu_explication,

@@ -58,6 +58,7 @@ class MessageKind(StrEnum):
     CONSTAT_ANOMALIES = "constat_anomalies"
     NOTIFICATION_INDU = "notification_indu"
     COMPLEMENT_INDU = "complement_indu"
+    AVIS_RETENUE = "avis_retenue"
     DECISION_CRA = "decision_cra"
     MISE_EN_DEMEURE = "mise_en_demeure"
     REPONSE_RECLAMATION = "reponse_reclamation"

@@ -234,6 +234,21 @@ def test_retenue_and_amc_rejection_plans():
     assert plans(paid, date(2026, 3, 10)) == []
 
 
+def test_a_retenue_of_a_debt_already_notified_asks_for_no_letter():
+    """GIVEN an avis de retenue naming its debt, notified on 03/08/2026, and its balance WHEN applied and
+    planned THEN no réclamation: settled (balance 0) the case is closed, else it waits; the advice says
+    to act only if the notification never came."""
+    details = {"nature": "indu sur prestations", "notified": "2026-08-03", "balance": "0.00"}
+    settled = make_case(Fact("retenue", caisse="974", amount=Decimal("215.40"), reference="24-IND-2026-1187",
+                             date=ARL, details=details), today=ARL)
+    assert settled.state is CaseState.CLOSED and plans(settled, date(2026, 3, 3)) == []
+    assert "notifiée le 03/08/2026, soldée" in settled.status
+    left = make_case(Fact("retenue", caisse="974", amount=Decimal("100.00"), reference="24-IND-2026-1188",
+                          date=ARL, details={**details, "balance": "115.40"}), today=ARL)
+    assert left.state is CaseState.WAITING and plans(left, date(2026, 3, 3)) == []
+    assert left.advice is not None and "si vous avez bien reçu cette notification" in left.advice
+
+
 # --------------------------------------------------------------------------- letters
 
 

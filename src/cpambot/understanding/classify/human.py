@@ -33,6 +33,7 @@ from cpambot.understanding.classify import (
     informational,
     pieces,
     reclamation,
+    retenue,
     retour_lots,
 )
 from cpambot.understanding.classify.text.caisses import caisse_code
@@ -43,7 +44,7 @@ from cpambot.understanding.rows import Status, read_rows, returns_evidence
 
 LOG = logging.getLogger(__name__)
 
-CAISSE_MODULES = (retour_lots, pieces, constat, indu, cra, reclamation, informational, arl_text)
+CAISSE_MODULES = (retour_lots, pieces, constat, indu, cra, reclamation, retenue, informational, arl_text)
 AMC_MODULES = (amc, informational)
 THRESHOLD = 0.5
 UNKNOWN_CAISSE = "message de la caisse non reconnu : à trier"

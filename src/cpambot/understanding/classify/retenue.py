@@ -1,0 +1,87 @@
+"""Avis de retenue: the caisse tells that it has deducted a debt (an indu) from a payment.
+
+Recognised by "avis de retenue", "une retenue a été opérée sur votre dernier règlement". One
+``retenue`` fact: the amount deducted (a "Retenue" / "Montant retenu" column or label), the debt's
+reference ("Créance n°", "indu n°"), its nature ("Nature de la créance : indu sur prestations", in
+the label and the details), the day it was notified ("notifié le 03/08/2026", so that nothing is
+asked about a debt the professional already knows) and the balance left after it ("solde après
+retenue : 0,00 EUR", "Reste dû").
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from cpambot.understanding.classify.text.amounts import amount_after
+from cpambot.understanding.classify.text.dates import date_after
+from cpambot.understanding.classify.text.keywords import keyword_score, keywords
+from cpambot.understanding.classify.text.references import reference_after
+from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
+from cpambot.understanding.message import ParsedMessage
+from cpambot.understanding.rows.cells import amount_of
+
+KEYWORDS = keywords(
+    ("^avis de retenue", 1.0),
+    ("avis de retenue sur (?:paiement|reglement|prestations)", 1.0),
+    ("une retenue (?:a ete|de [^.]{0,30}a ete) (?:operee|effectuee|pratiquee|appliquee) sur (?:votre|le|vos)"
+     "(?: dernier)? (?:reglement|paiement|virement)", 0.95),
+)
+
+_AMOUNT_LABELS = (r"montant (?:retenu|de la retenue|pr[ée]lev[ée])\s*:?\s*",
+                  r"\bretenue (?:de|d'un montant de)\s*")
+_REFERENCE_LABEL = r"(?:cr[ée]ance|indu|dette)\s*(?:n[°o]\.?|num[ée]ro)?\s*:?"
+_NATURE = re.compile(r"(?im)^\s*nature (?:de la (?:cr[ée]ance|dette))?\s*:\s*([^\n|]{3,80}?)\s*$")
+_BALANCE = (r"(?:solde (?:apr[èe]s retenue|restant)|reste d[ûu]|restant d[ûu])\s*:?\s*",)
+
+
+def match(msg: ParsedMessage) -> float:
+    return keyword_score(msg, KEYWORDS, ("retenue",))
+
+
+def _column(text: str, header: str) -> tuple[str, dict[str, str]] | None:
+    """The first data row of a table drawn with "|" or tabs whose header has a cell matching ``header``:
+    (that cell's text, the whole row by header)."""
+    lines = [line for line in text.splitlines()
+             if ("|" in line or "\t" in line) and not re.fullmatch(r"[\s|+:=-]*", line)]
+    for i, line in enumerate(lines[:-1]):
+        cut = "|" if "|" in line else "\t"
+        heads = [h.strip().lower() for h in line.split(cut)]
+        column = next((k for k, h in enumerate(heads) if re.search(header, h)), None)
+        if column is None:
+            continue
+        cells = [c.strip() for c in lines[i + 1].split(cut)]
+        if len(cells) == len(heads):
+            return cells[column], dict(zip(heads, cells, strict=True))
+    return None
+
+
+def _amount(text: str) -> Decimal | None:
+    if (found := _column(text, r"^(?:montant )?retenu[e]?$")) is not None:
+        return amount_of(found[0])
+    values = {v for label in _AMOUNT_LABELS if (v := amount_after(text, label, 30)) is not None}
+    return values.pop() if len(values) == 1 else None
+
+
+def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
+    text = msg.all_text()
+    amount = _amount(text)
+    table = _column(text, r"^cr[ée]ance")
+    reference = reference_after(text, _REFERENCE_LABEL) or (table[0] if table and re.search(r"\d", table[0])
+                                                            else None)
+    nature = _NATURE.search(text)
+    notified = date_after(text, r"notifi[ée]e? (?:le|en date du)\s*", span=2)
+    balance = (_column(text, r"^reste d[ûu]$") or (None, {}))[0]
+    left = amount_of(balance) if balance else next(
+        (v for label in _BALANCE if (v := amount_after(text, label, 30)) is not None), None)
+    details: dict[str, Any] = {"nature": nature.group(1).strip() if nature else None,
+                               "notified": notified.isoformat() if notified else None,
+                               "balance": str(left) if left is not None else None}
+    # the payment it was deducted from: "virement du 27/10/2026", "le règlement qui vous a été adressé le …"
+    when = date_after(text, r"(?:virement|r[èe]glement|paiement)[^\d\n.]{0,40}?(?:du|le)\s*", span=2)
+    fact = Fact(FactKind.RETENUE, caisse=caisse, amount=amount, reference=reference, date=when,
+                label=details["nature"], details={k: v for k, v in details.items() if v is not None})
+    review = None if amount is not None else "avis de retenue sans montant lisible : à lire"
+    return Reading(kind=MessageKind.AVIS_RETENUE, trust=trust, caisse=caisse, facts=(fact,),
+                   needs_review=review)
