@@ -914,6 +914,9 @@ def test_an_agent_confirming_a_lot_received_and_being_processed():
      "reclamation_answered", "défavorable"),
     ("Suite à votre réclamation, le rejet 2900 \"facture déjà payée\" est justifié. Aucune régularisation "
      "n'est donc possible pour la facture 000 451 278.\n", "reclamation_answered", "défavorable"),
+    ("En réponse à votre réclamation sur la facture n° 004719388 : après "
+     "vérification, cette facture n'a jamais été reçue par nos services. Nous vous invitons à la "
+     "retransmettre.\n", "reclamation_answered", "à retransmettre"),
     ("Nous faisons suite à votre réclamation. Le paiement que vous avez reçu est donc conforme : il n'y a "
      "pas de complément à verser, et aucune régularisation n'est nécessaire de votre côté.\n",
      "reclamation_answered", "défavorable"),

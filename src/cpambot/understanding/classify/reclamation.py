@@ -21,8 +21,8 @@ from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.classify.text.references import any_reference, invoice_numbers, reference_after
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
-from cpambot.understanding.rows import Status, read_rows
-from cpambot.understanding.rows.actions import WRONGLY_REJECTED
+from cpambot.understanding.rows import Action, Status, read_rows
+from cpambot.understanding.rows.actions import WRONGLY_REJECTED, action_of
 
 ACK = keywords(
     ("accuse (?:de )?reception de votre reclamation", 1.0),
@@ -50,6 +50,7 @@ ANSWER = keywords(
     ("reclamation\\b[^\n]{0,60}une reponse est disponible", 0.95),
     ("suite a votre reclamation", 0.85),
     ("par votre reclamation (?:du|en date du|re[cç]ue le)", 0.85),
+    ("(?:etudie|examine) votre reclamation[^.]{0,40}(?:vous|y) apportons la reponse", 0.9),
     ("(?:reserver|donner|apporter) (?:une )?suite (?:favorable )?a votre reclamation", 0.95),
     ("en reponse a votre reclamation", 0.85),
     # (references and dates with dots inside: "REC/561/2026/05581 du 14.10.26 - facture … - a retenu")
@@ -87,6 +88,9 @@ _UNFAVOURABLE = re.compile(r"defavorable|rejetee|ne peut (?:aboutir|etre (?:acce
                            # verser", "Aucune régularisation n'est donc possible"
                            r"|(?:paiement|montant|reglement)[^.]{0,40}? est (?:donc )?conforme"
                            r"|pas de complement a verser|aucune regularisation n'est (?:donc )?possible")
+# the invoice never reached the caisse: neither paid nor refused, to be sent again
+_NEVER_RECEIVED = re.compile(r"(?:n'a|n'ont|ne nous (?:est|sont)) jamais (?:ete )?(?:recue?s?|parvenue?s?)"
+                             r"|aucune trace (?:de|du|des)|jamais parvenue?s?")
 # an acknowledgment that goes on with the answer ("J'accuse réception de votre réclamation … Après
 # vérification, je ne peux pas donner une suite favorable"): the answer
 _DECIDED = re.compile(r"apres (?:verification|examen|etude|analyse|instruction|recherches?)\b|defavorable"
@@ -167,6 +171,10 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
             days = re.search(r"(?:pendant|durant) (\d{1,3}) jours", folded)
             if days:
                 details["available_days"] = int(days.group(1))
+        elif _NEVER_RECEIVED.search(folded) and action_of(folded) is Action.REBILL:
+            # "cette facture n'a jamais été reçue par nos services … Nous vous invitons à la retransmettre"
+            label = "à retransmettre"
+            details["action"] = Action.REBILL.value
         elif _UNFAVOURABLE.search(folded):
             label = "défavorable"
         elif _FAVOURABLE.search(folded):
