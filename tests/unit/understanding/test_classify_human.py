@@ -932,3 +932,17 @@ def test_a_reclamation_answered_or_acknowledged_without_its_usual_words(body, ki
     assert (reading.kind, reading.facts[0].kind) == ("reponse_reclamation", kind)
     if label:
         assert reading.facts[0].label == label
+
+
+def test_a_reminder_of_the_rules_that_claims_nothing_is_no_indu():
+    """GIVEN a letter "Rappel des règles de facturation" after a control: "la Caisse a décidé de ne pas
+    engager de procédure de récupération … pourrait donner lieu à une notification d'indu lors d'un prochain
+    contrôle" WHEN classified THEN information, no indu and no fact."""
+    body = ("Réf. : GDR/CTL/37/2026-0561\nRappel des règles de facturation\nMadame,\nNous avons procédé "
+            "à l'analyse de votre facturation. La Caisse a décidé de ne pas engager de procédure de "
+            "récupération. Aucune somme ne vous est réclamée.\nNous vous rappelons toutefois que l'IFD ne "
+            "peut être facturée qu'une fois, et que la répétition de ces anomalies pourrait donner lieu à "
+            "une notification\nd'indu lors d'un prochain contrôle.\n")
+    sender = "controle@assurance-maladie.fr"
+    reading = classify_human(mail("Courrier de la CPAM", body, sender=sender), "caisse")
+    assert (reading.kind, reading.facts, reading.needs_review) == ("newsletter", (), None)

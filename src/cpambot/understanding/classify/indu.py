@@ -51,7 +51,11 @@ _DENIED = re.compile(r"(?:ne constitue|n'est|ne vaut|ne s'agit)\s+(?:pas|en aucu
                      r"(?:vous\s+(?:recevez|avez recu|recevrez)\s+)?"
                      r"(?:une\s+)?(?:notification|mise en demeure)"
                      # a notification cited, not sent: "Rappel : notification de payer n° … du …"
-                     r"|(?m:^\s*(?:rappel|notification contestee|indu conteste)\s*:[^\n]*)")
+                     r"|(?m:^\s*(?:rappel|notification contestee|indu conteste)\s*:[^\n]*)"
+                     # a control that claims nothing: "n'a pas donné lieu à une notification d'indu",
+                     # "pourrait donner lieu, lors d'un prochain contrôle, à la notification d'un indu"
+                     r"|n'a\s+pas\s+donne\s+lieu\s+a\s+(?:une\s+|la\s+)?(?:notification|indu)"
+                     r"|pourrai(?:t|ent)\s+donner\s+lieu[^.;]{0,60}?(?:notification|indu)")
 _INDU_REF = r"indu\s*(?:n[°o]|num[ée]ro|r[ée]f[ée]rence)?\s*:?"
 _NOTIFICATION_REF = r"notification\s*(?:de payer|d'indu)?\s*(?:n[°o]|num[ée]ro)\s*:?"
 _REF = r"(?:\b[nv]/\s?)?\br[ée]f(?:[ée]rence)?\b\.?\s*:?"
