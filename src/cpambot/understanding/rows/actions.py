@@ -140,7 +140,7 @@ def status_of(*texts: str | None, status_cell: str | None = None, has_code: bool
     return _status_words(text, loose=False) if text else None
 
 
-_STATED_PAID = Guarded(re.compile(r"(?:mise?|passee?) en (?:paiement|reglement)|paiement effectue"
+_STATED_PAID = Guarded(re.compile(r"(?:mise?|passee?|partie) en (?:paiement|reglement)|paiement effectue"
                           r"|(?:payee?s?|reglee?s?|remboursee?s?|virement effectue)(?:\s+\w+ment)?"
                           r"\s+(?:le|du|en date)"
                           r"|a ete (?:payee?|reglee?|mise en paiement)|\bpaid\b"

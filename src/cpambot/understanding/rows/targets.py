@@ -137,7 +137,9 @@ _BARE = re.compile(r"(?is)^\s*(?:[-•*]\s*)?(?:et\s+|puis\s+|enfin\s+)?"
                    r"(?:motif\s+|code\s+)?\d{4})"
                    # "les deux factures de Mme Dumas sont rejetées …", "celle de M. Texier a été payée …"
                    r"|(?:celles?|(?:les|la)\s+(?:(?:deux|2|trois|3)\s+)?factures?)\s+d[eu]\s+"
-                   r"(?:m\.|mme|monsieur|madame|mlle)\s*[^\W\d][\w'-]+)"
+                   r"(?:m\.|mme|monsieur|madame|mlle)\s*[^\W\d][\w'-]+"
+                   # "Mme ROUVIÈRE : rejet 0450 …, merci de refacturer": a patient, then a colon
+                   r"|(?:m\.|mme|monsieur|madame|mlle)\s*[^\W\d][\w'-]+(?:\s+[^\W\d][\w'-]+)?(?=\s*:))"
                    r"\s*(?:[,:]\s*|\s+)(\S.*)$")
 # a paragraph about one lot: "Lot 527 : les 2 factures sont à refacturer …"
 _LOT_SCOPE = re.compile(r"(?is)^\s*(?:[-•*]\s*)?(?:pour\s+le\s+|concernant\s+le\s+)?lot\s*(?:n[°o]\s*)?"
@@ -150,7 +152,9 @@ _LATE_TARGET = re.compile(r"(?i)^(.*?\b(?:finalement|en fait|au final)\b.*?)\bpo
                           r"((?:m\.|mme|monsieur|madame|mlle)\s+[^\W\d][\w'-]+)\s*[,:;.]?\s*(.*)$")
 
 
-_CODE_SAID = re.compile(r"(?i)\bcode\s+(\d{4})(?:[ -](\d{3}))?\s*[:–-]\s*([^.(;\n]{3,80})")
+# "sont rejetées, code 0470 049 : prescription interdite …", "rejet 0450 (exonération non trouvée)"
+_CODE_SAID = re.compile(r"(?i)\b(?:code|rejet)\s+(\d{4})(?:[ -](\d{3}))?\s*(?:[:–-]\s*|\(\s*)"
+                        r"([^.()\n;]{3,80})")
 
 
 def _clauses(unit: str) -> list[str]:

@@ -573,3 +573,23 @@ def test_an_answer_above_the_quoted_list_naming_rows_by_patient():
     assert got == [("000345610", "0470", motif, None, Action.REBILL, "23.10"),
                    ("000345622", "0470", motif, None, Action.REBILL, "23.10"),
                    ("000345614", None, None, Status.PAID, Action.NONE, "45.80")]
+
+
+def test_one_line_per_patient_with_its_own_outcome():
+    """GIVEN three invoices listed with their patients, then "M. CHAMBON : c'est réglé, la facture est partie
+    en paiement le 27/10/2026.", "Mme ROUVIÈRE : rejet 0450 (exonération non trouvée) → merci de
+    refacturer", "Mme TEYSSIER : il nous manque l'ordonnance. Pas besoin de refacturer, envoyez-la par
+    SCOR" WHEN read THEN paid, re-billed with its code, and a document to send — never one instruction for
+    all three."""
+    text = ("Je reviens vers vous pour les 3 factures du lot 402 :\n\n"
+            "a. M. CHAMBON Paul – fact. 000902114 – 33,20 €\n"
+            "b. Mme ROUVIÈRE Jeanne – fact. 000902120 – 45,60 €\n"
+            "c. Mme TEYSSIER Marthe – fact. 000902131 – 88,00 €\n\n"
+            "M. CHAMBON : c'est réglé, la facture est partie en paiement le 27/10/2026.\n"
+            "Mme ROUVIÈRE : rejet 0450 (exonération non trouvée), elle n'est plus en ALD → merci de "
+            "refacturer sans exonération.\n"
+            "Mme TEYSSIER : il nous manque l'ordonnance. Pas besoin de refacturer, envoyez-la par SCOR.\n")
+    got = [(r.invoice, r.status, r.action, r.reject_code) for r in read_rows(message(text)).rows]
+    assert got == [("000902114", Status.PAID, Action.NONE, None),
+                   ("000902120", None, Action.REBILL, "0450"),
+                   ("000902131", None, Action.PIECES, None)]
