@@ -33,7 +33,7 @@ from cpambot.understanding.rows.model import Action, Row, RowSet, Status
 from cpambot.understanding.rows.parts import with_parts_apart
 from cpambot.understanding.rows.prose import prose_rows
 from cpambot.understanding.rows.records import grid_rows, merge, only_totals, total_mismatch
-from cpambot.understanding.rows.targets import name_keys, with_targeted_instructions
+from cpambot.understanding.rows.targets import name_keys, patient_keys, with_targeted_instructions
 from cpambot.understanding.rows.typed import typed_tables
 
 __all__ = ["Action", "Row", "RowSet", "Status", "only_totals", "read_rows", "returns_evidence", "sentences"]
@@ -277,6 +277,8 @@ def _with_instruction(rows: list[Row], text: str) -> list[Row]:
         # (an exception may name its invoice: "sauf celle de Mme Roux : sa facture (006201118) a été payée")
         if not _ABOUT_REJECTS.search(main) or invoices_in(main) or _SIGNATURE.search(sentence):
             continue  # a table line, a sentence about something else (payments, questions), a signature
+        if (named := set(patient_keys(main))) and any(named & set(r.name_keys) for r in rows):
+            continue  # "Mme ROUVIÈRE : rejet 0450 …, merci de refacturer": her rows', not everyone's
         if cut:
             codes = re.findall(r"(?<!\d)(\d{4})(?!\d)", rest)
             if (other := action_of(rest)) is None:
