@@ -104,8 +104,9 @@ def _targets(target: str, rows: list[Row], taken: set[int]) -> list[int] | None:
         if m.group(1) and len(chosen) != _NUMBERS[m.group(1)]:
             return None
     elif items := [int(n) - 1 for n in re.findall(r"(?:\bno ?|\bet |, ?|& ?)(\d{1,2})\b", folded)
-                   if re.match(r"\s*no ?\d", folded)]:
-        # "n° 1 et n° 3": the list's items by their numbers
+                   if re.match(r"\s*no ?\d", folded)] or [int(n) - 1 for n in re.findall(r"\d{1,2}", folded)
+                                                          if _ITEMS.fullmatch(folded)]:
+        # "n° 1 et n° 3", "la 2", "les factures 1, 2 et 4": the list's items by their numbers
         if any(not 0 <= i < len(pool) for i in items):
             return None
         chosen = sorted({pool[i] for i in items})
@@ -145,8 +146,18 @@ _BARE = re.compile(r"(?is)^\s*(?:[-•*]\s*)?(?:et\s+|puis\s+|enfin\s+)?"
 _LOT_SCOPE = re.compile(r"(?is)^\s*(?:[-•*]\s*)?(?:pour\s+le\s+|concernant\s+le\s+)?lot\s*(?:n[°o]\s*)?"
                         r"(\d{3})\s*(?:\([^)]{0,40}\)\s*)?[:\-–]\s*(\S.*)$")
 _CLAUSE_END = re.compile(r"\s*;\s+")
+# items of a numbered list named by their numbers: "la 2", "les factures 1, 2 et 4", "les lignes 1 et 3"
+_ITEMS = re.compile(r"\s*(?:(?:les|la|le|l')\s*)?(?:(?:factures?|lignes?)\s+)?(?:nos? ?)?\d{1,2}"
+                    r"(?:\s*(?:,|et|&)\s*(?:no ?)?\d{1,2})*(?![\d.,/])\s*")
+# the same named inside a clause: "Merci de refacturer les factures 1, 2 et 4 après correction."
+_MID_ITEMS = re.compile(r"(?i)^(.*?)\b((?:les|la) (?:factures?|lignes?) (?:n[°o]s? ?)?\d{1,2}"
+                        r"(?:\s*(?:,|et|&)\s*\d{1,2})+)(?![\d.,/])(.*)$")
+# a target told wrong above, corrected: "Enfin non, je me suis trompée pour la 2 : pas de refacturation…"
+_CORRECTED_TARGET = re.compile(r"(?i)^(.*?\b(?:tromp[ée]e?|erreur de ma part|je (?:corrige|rectifie))\b"
+                               r"[^:;]{0,30}?)\bpour\s+((?:la|le)\s+\d{1,2})\s*[,:;]\s*(.*)$")
 # a correction of what was said above ("PS : pas besoin de justificatif finalement pour Mme Vidal")
-_REVISED = re.compile(r"\b(?:finalement|en fait|au final|contrairement a)\b")
+_REVISED = re.compile(r"\b(?:finalement|en fait|au final|contrairement a|trompee?|erreur de ma part"
+                      r"|je (?:corrige|rectifie))\b")
 # a target named at the end of its clause: "… finalement pour Mme Vidal, nous avons retrouvé …"
 _LATE_TARGET = re.compile(r"(?i)^(.*?\b(?:finalement|en fait|au final)\b.*?)\bpour\s+"
                           r"((?:m\.|mme|monsieur|madame|mlle)\s+[^\W\d][\w'-]+)\s*[,:;.]?\s*(.*)$")
@@ -168,7 +179,10 @@ def _target_of(clause: str) -> tuple[str, str] | None:
     clause = re.sub(r"(?i)^\s*(?:ps|p\.s\.)\s*:\s*", "", clause)
     if found := _FOR.match(clause) or _BARE.match(clause):
         return found.group(1), found.group(2)
-    if found := _LATE_TARGET.match(clause):
+    for pattern in (_LATE_TARGET, _CORRECTED_TARGET):
+        if found := pattern.match(clause):
+            return found.group(2), f"{found.group(1)} {found.group(3)}"
+    if found := _MID_ITEMS.match(clause):
         return found.group(2), f"{found.group(1)} {found.group(3)}"
     return None
 
@@ -176,7 +190,7 @@ def _target_of(clause: str) -> tuple[str, str] | None:
 def with_targeted_instructions(rows: list[Row], text: str) -> list[Row]:
     """``rows`` with the actions of the sentences that say which rows they are about."""
     if not any(r.action is None and r.invoice for r in rows) \
-            and not re.search(r"(?i)finalement|en fait|au final", text):
+            and not re.search(r"(?i)finalement|en fait|au final|tromp[ée]|erreur de ma part", text):
         return rows
     rows = list(rows)
     taken: set[int] = set()

@@ -144,3 +144,26 @@ def test_these_two_last_ones():
     said = "Pour ces 2 dernières, merci de corriger la cotation et de refacturer."
     got = with_targeted_instructions(rows, said)
     assert [r.action for r in got] == [Action.NONE, Action.REBILL, Action.REBILL]
+
+
+def test_numbered_items_named_and_corrected():
+    """GIVEN four numbered rows, "Merci de refacturer les factures 1, 2 et 4 après correction.", then "Enfin
+    non, je me suis trompée pour la 2 : pas de refacturation, il suffit de nous renvoyer une copie lisible
+    de l'ordonnance." and "Quant à la 3, elle a finalement été mise en paiement le 12/10/2026" WHEN read
+    THEN 1 and 4 re-billed, 2 a document to send, 3 paid."""
+    rows = [Row(invoice=f"00045231{i}", source="prose") for i in range(4)]
+    said = ("Merci de refacturer les factures 1, 2 et 4 après correction.\n"
+            "Enfin non, je me suis trompée pour la 2 : pas de refacturation, il suffit de nous renvoyer une "
+            "copie lisible de l'ordonnance.\n"
+            "Quant à la 3, elle a finalement été mise en paiement le 12/10/2026 : rien à faire.")
+    got = with_targeted_instructions(rows, said)
+    assert [(r.action, r.status) for r in got] == [(Action.REBILL, None), (Action.PIECES, None),
+                                                   (Action.NONE, Status.PAID), (Action.REBILL, None)]
+
+
+def test_an_amount_is_no_list_of_items():
+    """GIVEN "Merci de refacturer la facture 12,50 € …" beside two rows WHEN read THEN no row is named by
+    "12" or "50"."""
+    rows = [Row(invoice="000452310", source="prose"), Row(invoice="000452311", source="prose")]
+    got = with_targeted_instructions(rows, "Merci de refacturer les factures 12,50 € après correction.")
+    assert [r.action for r in got] == [None, None]
