@@ -62,10 +62,20 @@ def _grids(msg: ParsedMessage) -> Iterator[Table]:
             yield from _text_tables(item.text)
 
 
+# a row written with slashes between its cells ("005512840 / 07/10/26 / 24,40€ / prescription absente"):
+# the slashes are cut like "|" (a date's slashes have no space around them)
+_SLASHES = re.compile(r"[ \t]+/[ \t]+")
+
+
+def _slashed(line: str) -> str:
+    return _SLASHES.sub(" | ", line) if len(_SLASHES.findall(line)) >= 2 and invoices_in(line) else line
+
+
 def _text_tables(text: str) -> list[Table]:
     """The tables of a text: those cut by one space only (a PDF's text layer) first, then the others
     in the lines left."""
-    lines = text.splitlines()
+    lines = [_slashed(line) for line in text.splitlines()] if " / " in text else text.splitlines()
+    text = "\n".join(lines)
     typed, used = typed_tables(lines)
     rest = "\n".join("" if i in used else line for i, line in enumerate(lines)) if used else text
     return typed + text_grids(rest)

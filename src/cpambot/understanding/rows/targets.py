@@ -21,12 +21,12 @@ from cpambot.understanding.rows.model import Action, Row, Status
 
 # "Pour les deux premières factures, …", "Concernant M. RIOU : …", "S'agissant de celle du lot 121, …"
 _FOR = re.compile(r"(?is)^\s*(?:[-•*]\s*)?"
-                  r"(?:pour|concernant|s'agissant d[eu]s?|quant [àa]|en ce qui concerne)\s+"
+                  r"(?:pour|pr|concernant|s'agissant d[eu]s?|quant [àa]|en ce qui concerne)\s+"
                   r"(.{1,90}?)\s*[,:]\s+(\S.*)$")
 # a sentence ends before a capital, not after "M." or "Mme." ("Pour M. CHATEL, …")
 _SENTENCE_END = re.compile(NOT_AFTER_TITLE + r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])")
 _UNIT_START = re.compile(r"(?i)^\s*(?:[-•*]\s*|\d+[.)]\s*)?"
-                         r"(?:pour|concernant|s'agissant|quant [àa]|en ce qui)\b")
+                         r"(?:pour|pr|concernant|s'agissant|quant [àa]|en ce qui)\b")
 _NUMBERS = {"deux": 2, "2": 2, "trois": 3, "3": 3, "quatre": 4, "4": 4, "cinq": 5, "5": 5}
 _FIRST_N = re.compile(r"\b(?:les|ces) (deux|2|trois|3|quatre|4) premier")
 _LAST_N = re.compile(r"\b(?:les|ces) (deux|2|trois|3) dernier")
@@ -66,7 +66,8 @@ def _units(text: str) -> list[str]:
     units: list[list[str]] = []
     for paragraph in re.split(r"\n\s*\n", text):
         for line in paragraph.splitlines():
-            if not units or not units[-1] or _UNIT_START.match(line) or re.match(r"\s*[-•*]\s", line):
+            if not units or not units[-1] or _UNIT_START.match(line) or re.match(r"\s*[-•*]\s", line) \
+                    or _BARE.match(line):  # "la derniere par contre est a refacturer" on a line of its own
                 units.append([])
             units[-1].append(line.strip())
         units.append([])

@@ -593,3 +593,21 @@ def test_one_line_per_patient_with_its_own_outcome():
     assert got == [("000902114", Status.PAID, Action.NONE, None),
                    ("000902120", None, Action.REBILL, "0450"),
                    ("000902131", None, Action.PIECES, None)]
+
+
+def test_rows_with_slashes_between_their_cells_and_an_instruction_per_line():
+    """GIVEN rows written "005512840 / 07/10/26 / 24,40€ / prescription absente" and the lines "pr les 2
+    premieres pas la peine de refacturer, faut juste nous envoyer l'ordo" and "la derniere par contre est a
+    refacturer" WHEN read THEN each row with its date, amount and motif; the first two a document to
+    send, the last one re-billed."""
+    text = ("voici les fact. rejetees sur votre lot 233 :\n\n"
+            "005512840 / 07/10/26 / 24,40€ / prescription absente\n"
+            "005512846 / 08/10/26 / 24,40€ / prescription absente\n"
+            "005512851 / 09/10/26 / 9,20€ / cotation non conforme a la prescription\n\n"
+            "pr les 2 premieres pas la peine de refacturer, faut juste nous envoyer l'ordo (par SCOR).\n"
+            "la derniere par contre est a refacturer avec la bonne cotation\n")
+    got = [(r.invoice, r.care_date, str(r.amount), r.motif, r.action) for r in read_rows(message(text)).rows]
+    assert got == [("005512840", date(2026, 10, 7), "24.40", "prescription absente", Action.PIECES),
+                   ("005512846", date(2026, 10, 8), "24.40", "prescription absente", Action.PIECES),
+                   ("005512851", date(2026, 10, 9), "9.20", "cotation non conforme a la prescription",
+                    Action.REBILL)]
