@@ -946,3 +946,16 @@ def test_a_reminder_of_the_rules_that_claims_nothing_is_no_indu():
     sender = "controle@assurance-maladie.fr"
     reading = classify_human(mail("Courrier de la CPAM", body, sender=sender), "caisse")
     assert (reading.kind, reading.facts, reading.needs_review) == ("newsletter", (), None)
+
+
+def test_a_prior_agreement_to_send_back():
+    """GIVEN "nous ne pouvons pas procéder au règlement sans la demande d'entente préalable (DEP) signée …
+    Merci de nous la retourner … Il n'est pas nécessaire de refacturer" WHEN classified THEN a pièces
+    request for the invoice."""
+    body = ("Nous avons bien reçu votre facture n° 000276541 du lot 095.\n\nLes soins facturés relevant de "
+            "la procédure d'accord préalable, nous ne pouvons pas procéder au règlement sans la demande "
+            "d'entente préalable (DEP) signée par la patiente.\n\nMerci de nous la retourner dans un délai "
+            "d'un mois. Il n'est pas nécessaire de refacturer.\n")
+    reading = classify_human(mail("Votre facture 000276541", body, sender="ps@mpn.msa.fr"), "caisse")
+    assert (reading.kind, [(f.kind, f.invoice) for f in reading.facts]) == (
+        "demande_pieces", [("pieces_requested", "000276541")])

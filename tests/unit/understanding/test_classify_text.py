@@ -346,3 +346,10 @@ def test_a_label_matches_a_word_processor_apostrophe():
     "d'un montant de" is read THEN 1 284,60."""
     text = "je vous notifie un indu d’un montant de 1 284,60 €, correspondant aux prestations"
     assert amount_after(text, r"(?:d'un|pour un) montant (?:total )?de\s*") == Decimal("1284.60")
+
+
+def test_a_file_reference_to_recall():
+    """GIVEN "Référence du dossier à rappeler : 2026-PJ-72-00418" WHEN any labelled reference is looked for
+    THEN that reference."""
+    text = "Référence du dossier à rappeler : 2026-PJ-72-00418\nDate limite"
+    assert any_reference(text) == "2026-PJ-72-00418"

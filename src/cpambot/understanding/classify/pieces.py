@@ -58,7 +58,8 @@ KEYWORDS = keywords(
      "|n'ont pas ete (?:recue?s?|jointe?s?))", 0.9),
     ("(?:nous vous remercions de|merci de|je vous remercie de)(?: bien vouloir)? (?:nous|me) "
      "(?:les|la|le|l') ?"
-     "(?:transmettre|adresser|faire parvenir|communiquer)", 0.8),
+     "(?:transmettre|adresser|faire parvenir|communiquer|retourner|renvoyer)", 0.8),
+    ("(?:sans|en l'absence de) (?:la |votre )?(?:demande d')?(?:entente|accord) prealable", 0.85),
     ("service medical souhaite (?:examiner|recevoir|disposer|obtenir)", 0.85),
     ("pieces? demandees? ?:", 0.9),
     ("(?:bsi|bilan de soins infirmiers) (?:manquants?|absents?|non (?:recus?|parvenus?))", 0.85),

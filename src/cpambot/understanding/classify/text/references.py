@@ -46,8 +46,8 @@ def reference_after(text: str, label: str, span: int = 12) -> str | None:
 
 
 # Labels a caisse puts before the reference of a file, in a subject or a letter
-ANY_REFERENCE = (r"(?:r[ée]f[ée]rences?(?:\s+(?:[àa]\s+rappeler(?:\s+dans\s+(?:toute|votre)\s+"
-                 r"(?:correspondance|r[ée]ponse))?|du dossier))?|r[ée]f\.?|cr[ée]ance"
+ANY_REFERENCE = (r"(?:r[ée]f[ée]rences?(?:\s+du dossier)?(?:\s+[àa]\s+rappeler(?:\s+dans\s+(?:toute|votre)\s+"
+                 r"(?:correspondance|r[ée]ponse))?)?|r[ée]f\.?|cr[ée]ance"
                  r"|(?:n[°o]|num[ée]ro) de (?:dossier|notification|cr[ée]ance)|dossier|recla(?:-ps)?"
                  r"|r[ée]clamation|recours"
                  r"|enregistr[ée]e?s?\s+sous\s+le|sous\s+le(?=\s*(?:n[°o]|num[ée]ro)))"
