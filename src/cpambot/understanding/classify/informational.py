@@ -51,6 +51,8 @@ INVITATION = keywords(
     ("visite (?:de |d'un |d'une |du |de la )?(?:votre )?(?:delegue|conseill)", 0.9),
     ("(?:je|nous) (?:vous )?propos(?:e|ons) (?:un |une )?(?:rendez-vous|visite|rencontre|echange|entretien)",
      0.85),
+    # "Les conseillers informatique service … vous proposent un webinaire d'une heure"
+    ("vous propos(?:e|ons|ent) (?:un |une )?(?:webinaire|atelier|reunion d'information|session)", 0.95),
     ("(?:le plaisir de )?vous convier a", 0.9),
     ("^invitation\\b", 0.8),
     ("reunion d'information", 0.8),

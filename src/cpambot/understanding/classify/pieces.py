@@ -42,7 +42,7 @@ KEYWORDS = keywords(
     ("demande de (?:prescriptions?|ordonnances?|copie)", 0.9),
     ("(?:merci|nous vous remercions|je vous remercie) de (?:bien vouloir )?(?:nous |me )?(?:en )?(?:adresser|"
      "transmettre|faire parvenir|communiquer|envoyer)[^.]{0,80}(?:prescriptions?|ordonnances?|accord "
-     "prealable|entente prealable|justificatifs?|copie)", 0.85),
+     "prealable|entente prealable|justificati(?:f|ve)s?|pieces? justificatives?|copie)", 0.85),
     ("(?:prescriptions?|ordonnances?) (?:medicales? )?(?:manquantes?|absentes?|non (?:parvenues?|recues?|"
      "jointes?))", 0.8),
     ("(?:copie|double) de (?:la |l')?(?:demande d')?(?:accord|entente) prealable", 0.85),
@@ -61,7 +61,7 @@ KEYWORDS = keywords(
      "(?:transmettre|adresser|faire parvenir|communiquer|retourner|renvoyer)", 0.8),
     ("(?:sans|en l'absence de) (?:la |votre )?(?:demande d')?(?:entente|accord) prealable", 0.85),
     ("service medical souhaite (?:examiner|recevoir|disposer|obtenir)", 0.85),
-    ("pieces? demandees? ?:", 0.9),
+    ("pieces? demandees? ?:|piece\\(s\\) demandee\\(s\\) ?:", 0.9),
     ("(?:bsi|bilan de soins infirmiers) (?:manquants?|absents?|non (?:recus?|parvenus?))", 0.85),
     ("(?:aucun|pas de|sans) (?:bsi|bilan de soins infirmiers)\\b", 0.75),
     ("(?:prescriptions?|ordonnances?) (?:medicales? )?(?:utilisees? )?(?:etait |est )?(?:perimees?|expirees?"

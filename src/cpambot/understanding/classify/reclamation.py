@@ -50,6 +50,7 @@ ANSWER = keywords(
     ("reclamation\\b[^\n]{0,60}une reponse est disponible", 0.95),
     ("suite a votre reclamation", 0.85),
     ("par votre reclamation (?:du|en date du|re[cç]ue le)", 0.85),
+    ("consider(?:ons|er) (?:votre|cette) reclamation comme (?:close|traitee|cloturee|classee)", 0.9),
     ("(?:etudie|examine) votre reclamation[^.]{0,40}(?:vous|y) apportons la reponse", 0.9),
     ("(?:reserver|donner|apporter) (?:une )?suite (?:favorable )?a votre reclamation", 0.95),
     ("en reponse a votre reclamation", 0.85),
