@@ -287,7 +287,7 @@ def _with_instruction(rows: list[Row], text: str) -> list[Row]:
         # (an exception may name its invoice: "sauf celle de Mme Roux : sa facture (006201118) a été payée")
         if not _ABOUT_REJECTS.search(main) or invoices_in(main) or _SIGNATURE.search(sentence):
             continue  # a table line, a sentence about something else (payments, questions), a signature
-        if (named := set(patient_keys(main))) and any(named & set(r.name_keys) for r in rows):
+        if (patients := set(patient_keys(main))) and any(patients & set(r.name_keys) for r in rows):
             continue  # "Mme ROUVIÈRE : rejet 0450 …, merci de refacturer": her rows', not everyone's
         if cut:
             codes = re.findall(r"(?<!\d)(\d{4})(?!\d)", rest)
