@@ -959,3 +959,17 @@ def test_a_prior_agreement_to_send_back():
     reading = classify_human(mail("Votre facture 000276541", body, sender="ps@mpn.msa.fr"), "caisse")
     assert (reading.kind, [(f.kind, f.invoice) for f in reading.facts]) == (
         "demande_pieces", [("pieces_requested", "000276541")])
+
+
+def test_an_invoice_whose_piece_already_arrived_is_not_asked_for():
+    """GIVEN a pièces request for two invoices, then "Pour la facture n° 261 005 198, la prescription nous est
+    bien parvenue par SCOR le 20/10/2026 : aucune pièce supplémentaire n’est attendue." WHEN classified THEN
+    two requests, not three."""
+    body = ("Nous vous remercions de bien vouloir nous adresser les pièces justificatives suivantes :\n\n"
+            "  - facture n° 261 005 210 : copie de l’ordonnance médicale ;\n\n"
+            "  - facture n° 261 005 214 : copie de la prescription médicale.\n\n"
+            "Pour la facture n° 261 005 198, la prescription nous est bien parvenue par SCOR le 20/10/2026 : "
+            "aucune pièce supplémentaire n’est attendue.\n")
+    sender = "ps@poitou.msa.fr"
+    reading = classify_human(mail("Demande de pièces justificatives", body, sender=sender), "caisse")
+    assert [f.invoice for f in reading.facts] == ["261005210", "261005214"]

@@ -28,7 +28,13 @@ from cpambot.understanding.rows.cells import (
 )
 from cpambot.understanding.rows.grids import Table, csv_grid, text_grids
 from cpambot.understanding.rows.html import html_grids
-from cpambot.understanding.rows.legends import with_code_legend, with_legend, with_notes, with_shared_motif
+from cpambot.understanding.rows.legends import (
+    with_code_legend,
+    with_legend,
+    with_notes,
+    with_row_instructions,
+    with_shared_motif,
+)
 from cpambot.understanding.rows.model import Action, Row, RowSet, Status
 from cpambot.understanding.rows.parts import with_parts_apart
 from cpambot.understanding.rows.prose import prose_rows
@@ -132,6 +138,7 @@ def read_rows(msg: ParsedMessage) -> RowSet:
     problems += conflicts
     text = "\n".join(_texts(msg))
     merged = with_shared_motif(with_code_legend(with_notes(with_legend(merged, text), text), text), text)
+    merged = with_row_instructions(merged, text)
     merged = _with_instruction(with_targeted_instructions(merged, text), text)
     merged = _in_document_order(with_parts_apart(merged, text), msg.text or "")
     merged = _lots_from_headings(merged, msg.text or "")

@@ -83,6 +83,9 @@ _NOTHING = Guarded(re.compile(r"aucune (?:action|demarche|intervention)|pour inf
                               r"|ne rien (?:renvoyer|refaire|faire|retransmettre|refacturer)"
                               r"|^(?:aucune?|rien|neant|sans objet)(?:\s*[-:(,.;]|$)"
                       r"|aucune suite|n'appelle aucune|pas d'action|sans suite de votre part"
+                      r"|aucune? (?:autre )?(?:piece|document|justificatif)s?"
+                      r"(?: supplementaires?| complementaires?)?"
+                      r" n'est (?:attendue?|necessaire|requise?|demandee?)"
                       r"|sans (?:autre )?demarche|(?:pas|plus) besoin d(?:e |')(?:justificatif|piece|document"
                       r"|ordonnance|prescription)"))
 

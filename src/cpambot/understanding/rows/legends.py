@@ -9,11 +9,11 @@ from dataclasses import replace
 
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.rows.actions import action_of
-from cpambot.understanding.rows.cells import invoice_mention
+from cpambot.understanding.rows.cells import invoice_mention, invoices_in
 from cpambot.understanding.rows.model import Action, Row, Status
 from cpambot.understanding.rows.rowcells import code_in_motif
 
-__all__ = ["with_code_legend", "with_legend", "with_notes", "with_shared_motif"]
+__all__ = ["with_code_legend", "with_legend", "with_notes", "with_row_instructions", "with_shared_motif"]
 
 
 _LEGEND = re.compile(r"[«\"“]\s*([^»\"”\n]{1,40}?)\s*[»\"”]([^.\n]{0,200})")
@@ -137,3 +137,27 @@ def with_shared_motif(rows: list[Row], text: str) -> list[Row]:
     return [replace(r, motif=motif, reject_code=code, reject_subcode=subcode)
             if r.invoice and not (r.motif or r.reject_code) and r.status is not Status.PAID
             and invoice_mention(r.invoice, below) else r for r in rows]
+
+
+# an instruction on its own line under its row ("     Consigne : Adresser la prescription par SCOR.")
+_UNDER_ROW = re.compile(r"(?i)^\s*(?:consignes?|conduite [àa] tenir|que faire|[àa] faire|action)\s*:\s*"
+                        r"(\S.{2,200})$")
+
+
+def with_row_instructions(rows: list[Row], text: str) -> list[Row]:
+    """Rows of a text table followed by a line of their own "Consigne : …" take it as their instruction."""
+    if "onsigne" not in text and "faire" not in text and "ction" not in text:
+        return rows
+    said: dict[str, str] = {}
+    last: list[str] = []
+    for line in text.splitlines():
+        if found := _UNDER_ROW.match(line):
+            for invoice in last:
+                said.setdefault(invoice, found.group(1).strip())
+            last = []
+        elif numbers := invoices_in(line):
+            last = numbers
+    if not said:
+        return rows
+    return [replace(r, consigne=said[r.invoice], action=action_of(said[r.invoice]) or r.action)
+            if r.invoice in said and not r.consigne and r.action in (None, Action.NONE) else r for r in rows]

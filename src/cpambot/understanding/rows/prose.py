@@ -66,7 +66,12 @@ def _chunks(text: str) -> list[str]:
                 and len(rows) >= len([line for line in lines if line.strip()]) - 1:
             out += lines  # a table's text in a letter: one invoice a line (under its header)
         elif len(numbers) > 1:
-            out += [piece for sentence in _SENTENCE_END.split(paragraph) for piece in _bracketed(sentence)]
+            for piece in (p for sentence in _SENTENCE_END.split(paragraph) for p in _bracketed(sentence)):
+                if out and not invoices_in(piece) and len(invoices_in(out[-1])) == 1 \
+                        and not _ABOUT_OTHERS.search(piece) and action_of(piece) is not None:
+                    out[-1] += " " + piece  # "… Nous vous invitons à établir une nouvelle facture": for it
+                else:
+                    out.append(piece)
         elif out and not numbers and _ABOUT_IT.match(paragraph) and len(invoices_in(out[-1])) == 1:
             out[-1] += "\n\n" + paragraph  # "Elle a été mise en paiement le 03/11/2026 …": the one above
         else:
@@ -74,6 +79,9 @@ def _chunks(text: str) -> list[str]:
     return out
 
 
+# a sentence about every invoice or the others, not the one named just before it
+_ABOUT_OTHERS = re.compile(r"(?i)\b(?:les autres|toutes|l'ensemble|chacune|ces (?:\d+ |deux |trois )?factures"
+                           r"|pour toute|nous vous prions|je vous prie)\b")
 # a paragraph that goes on about the one invoice named just above ("Après vérification, cette facture …")
 _ABOUT_IT = re.compile(r"(?i)\s*(?:[^.\n]{0,40}?,\s*)?(?:elle|celle-ci|cette facture|ladite facture)\b")
 

@@ -611,3 +611,34 @@ def test_rows_with_slashes_between_their_cells_and_an_instruction_per_line():
                    ("005512846", date(2026, 10, 8), "24.40", "prescription absente", Action.PIECES),
                    ("005512851", date(2026, 10, 9), "9.20", "cotation non conforme a la prescription",
                     Action.REBILL)]
+
+
+def test_an_instruction_line_under_each_row_of_a_text_table():
+    """GIVEN a fixed-width table whose rows are each followed by "     Consigne : …" WHEN read THEN each row
+    takes the instruction written under it."""
+    text = ("LOT  DATE LOT    N FACTURE  SOINS DU    MONTANT  REJET     LIBELLE\n"
+            "204  01/10/2026  261004517  28/09/2026    47,70  0450 072  EXONERATION NON TROUVEE\n"
+            "     Consigne : Corriger l'exonération puis retélétransmettre la facture.\n"
+            "204  01/10/2026  261004522  29/09/2026    31,50  0470 049  PRESCRIPTION INTERDITE\n"
+            "     Consigne : Adresser la prescription par SCOR. Ne pas refacturer.\n")
+    got = [(r.invoice, r.action) for r in read_rows(message(text)).rows]
+    assert got == [("261004517", Action.REBILL), ("261004522", Action.PIECES)]
+
+
+def test_the_sentence_after_an_invoice_in_a_letter_asks_for_it():
+    """GIVEN a letter naming two invoices in one paragraph, the instruction for the second in the sentence
+    after its motif ("L'assurée ne bénéficie pas d'une exonération. Nous vous invitons à établir une
+    nouvelle facture"), and "Les autres factures du lot ont été mises en paiement." WHEN read THEN the
+    second invoice is re-billed, and the sentence about the others is no instruction for it."""
+    text = ("Deux factures n'ont pas pu être prises en charge :\n"
+            "Facture 261003988 - soins du 15/09/2026 - 88,20 EUR\n"
+            "Motif : 2011 028 PRESCRIPTION ABSENTE\n"
+            "Merci de nous adresser une copie lisible de la prescription médicale.\n"
+            "Facture 261003995 - soins du 18/09/2026 - 46,30 EUR\n"
+            "Motif : 0450 072 EXONERATION NON JUSTIFIEE\n"
+            "L'assurée ne bénéficie pas d'une exonération à la date des soins. Nous vous invitons à\n"
+            "établir une nouvelle facture au taux applicable et à la retélétransmettre.\n"
+            "Les autres factures du lot ont été mises en paiement le 25/09/2026.\n")
+    got = [(r.invoice, r.action, r.status) for r in read_rows(message(text)).rows]
+    assert got == [("261003988", Action.PIECES, Status.REJECTED),
+                   ("261003995", Action.REBILL, Status.REJECTED)]
