@@ -973,3 +973,17 @@ def test_an_invoice_whose_piece_already_arrived_is_not_asked_for():
     sender = "ps@poitou.msa.fr"
     reading = classify_human(mail("Demande de pièces justificatives", body, sender=sender), "caisse")
     assert [f.invoice for f in reading.facts] == ["261005210", "261005214"]
+
+
+def test_an_automatic_acknowledgment_of_the_reclamations_mailbox():
+    """GIVEN the réclamations mailbox's automatic answer "Nous accusons bonne réception de votre courriel
+    adressé au service Réclamations des professionnels de santé" (with Auto-Submitted: z-mixed 17) WHEN
+    classified THEN a réclamation acknowledged."""
+    body = ("Madame, Monsieur,\n\nNous accusons bonne réception de votre courriel adressé au service "
+            "Réclamations des professionnels de santé de la CPAM du Haut-Rhin.\n\nIl sera traité dans un "
+            "délai de 10 jours ouvrés.\n\nCeci est une réponse automatique.\n")
+    raw = mail("Réponse automatique : Réclamation - facture 261004407", body,
+               sender="reclamations-ps.cpam-haut-rhin@assurance-maladie.fr")
+    reading = classify_human(raw, "caisse")
+    assert (reading.kind, [f.kind for f in reading.facts]) == ("reponse_reclamation",
+                                                               ["reclamation_acknowledged"])

@@ -191,7 +191,7 @@ def _read(source: ParsedMessage, trust: str, category: str, caisses: tuple,
     if source.auto_reply and max(s for s, _, _ in scores) < THRESHOLD:
         return Reading(kind=MessageKind.UNKNOWN, trust=trust, caisse=caisse,
                        fields={"subject": source.subject, "from": source.from_addr, "auto_reply": True,
-                               **fields})
+                               "sent_on": _sent_on(source), **fields})
     score, _, module = max(scores, key=lambda s: (s[0], s[1]))
     if score >= THRESHOLD:
         reading = module.read(source, trust, caisse)

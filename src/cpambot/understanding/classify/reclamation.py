@@ -33,6 +33,10 @@ ACK = keywords(
     ("votre (?:demande|reclamation)\\b[^.]{0,220}?(?:a ete|est) transmise?\\b[^.]{0,120}?(?:qui vous "
      "repondra|pour (?:traitement|reponse|instruction))", 0.9),
     ("accuse (?:de )?reception[^.\n]{0,20}reclamation", 0.9),
+    # an automatic answer of the réclamations mailbox: "Nous accusons bonne réception de votre courriel
+    # adressé au service Réclamations des professionnels de santé"
+    ("accusons (?:bonne )?reception de votre (?:courriel|message|demande)[^.]{0,60}\\breclamations?\\b",
+     0.85),
     ("(?:nous )?avons bien recu(?: le [\\d/.]+)? votre reclamation", 0.7),
     # "Nous accusons réception de votre demande, enregistrée le 03/11/2026 sous le numéro REC-…"
     ("(?:accuse|accusons) (?:de |bonne )?reception de votre demande\\b[^.\\n]{0,60}"

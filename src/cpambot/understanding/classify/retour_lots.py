@@ -34,6 +34,10 @@ KEYWORDS = keywords(
     ("\\blots? (?:n[°o] ?)?\\d{3}\\b[^.]{0,80}?(?:n'a (?:pas )?pu etre (?:integre|traite|pris en charge)"
      "|n'a pas ete (?:integre|traite))", 0.85),
     ("\\blot (?:n[°o] ?)?\\d{3}\\b[^.]{0,80}?(?:est|a ete) (?:actuellement )?en anomalie", 0.8),
+    # one invoice of a lot rejected, told in a sentence: "La facture n° 261004877 de votre lot 226, concernant
+    # …, a été rejetée au motif « 0250 050 – … »"
+    ("\\bfacture (?:no ?)?\\d{3} ?\\d{3} ?\\d{3}\\b[^\\n]{0,160}?\\ba ete (?:rejetee|refusee) "
+     "(?:au motif|pour le motif|pour)", 0.7),
     # an agent confirming a lot she asked about: received, being processed, nothing rejected
     ("\\blots? (?:n[°o] ?)?\\d{3}\\b[^.]{0,80}?(?<!n')\\ba (?:bien )?ete "
      "(?:receptionne|recu|integre|enregistre)[^\\n]{0,140}?en cours de traitement", 0.7),

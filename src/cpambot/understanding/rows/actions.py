@@ -146,7 +146,7 @@ def status_of(*texts: str | None, status_cell: str | None = None, has_code: bool
 _STATED_PAID = Guarded(re.compile(r"(?:mise?|passee?|partie) en (?:paiement|reglement)|paiement effectue"
                           r"|(?:payee?s?|reglee?s?|remboursee?s?|virement effectue)(?:\s+\w+ment)?"
                           r"\s+(?:le|du|en date)"
-                          r"|a ete (?:payee?|reglee?|mise en paiement)|\bpaid\b"
+                          r"|a (?:bien )?ete (?:payee?|reglee?|mise en paiement)|\bpaid\b"
                           # "réglée, virement du 03/11/2026, 71,35 €"
                           r"|(?:payee?s?|reglee?s?|remboursee?s?)\s*[,:(]\s*(?:par )?virement\b"))
 

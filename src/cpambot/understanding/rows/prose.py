@@ -83,7 +83,9 @@ def _chunks(text: str) -> list[str]:
 _ABOUT_OTHERS = re.compile(r"(?i)\b(?:les autres|toutes|l'ensemble|chacune|ces (?:\d+ |deux |trois )?factures"
                            r"|pour toute|nous vous prions|je vous prie)\b")
 # a paragraph that goes on about the one invoice named just above ("Après vérification, cette facture …")
-_ABOUT_IT = re.compile(r"(?i)\s*(?:[^.\n]{0,40}?,\s*)?(?:elle|celle-ci|cette facture|ladite facture)\b")
+_ABOUT_IT = re.compile(r"(?i)\s*(?:[^.\n]{0,40}?,\s*)?(?:elle|celle-ci|cette facture|ladite facture"
+                       # "Cet assuré relève du régime général … : merci de refacturer ces soins …"
+                       r"|cet assur[ée]|cette assur[ée]e|ce patient|cette patiente|l['’]assur[ée]e?)\b")
 
 
 # "les factures n° 015 118 402 (soins du 1er au 7 octobre, 176,40 €) et n° 015 118 455 (…)": each
