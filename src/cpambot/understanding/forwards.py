@@ -129,9 +129,27 @@ def _unquote(lines: list[str]) -> list[str]:
     return [_QUOTE.sub("", line) for line in lines]
 
 
+# a webmail that glues the forwarded header block on one line ("----- Message transféré ----- De : CPAM …
+# <x@…>À : … Envoyé : jeudi 19 novembre 2026 à 13:44:09 UTC+4Objet : Mise en demeure …")
+_GLUED_SEPARATOR = re.compile(r"(?i)-{3,}\s*(?:message transf[ée]r[ée]|forwarded message|message d'origine"
+                              r"|original message)\s*-{3,}")
+_GLUED_LABEL = re.compile(r"(?<=\S)\s*(?=(?:De|À|A|Envoyé|Date|Objet|Sujet|Cc|From|To|Sent|Subject)\s?:\s)")
+
+
+def _unglued(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        found = _GLUED_SEPARATOR.search(line)
+        if found is None or not line[found.end():].strip():
+            out.append(line)
+            continue
+        out += [line[:found.end()], *_GLUED_LABEL.split(line[found.end():].strip())]
+    return out
+
+
 def header_blocks(text: str, *, tz: timezone | None = None) -> list[ForwardHeader]:
     """Every forwarded (or quoted) header block of ``text``, outermost first."""
-    lines = _unquote(text.replace("\r\n", "\n").split("\n"))
+    lines = _unglued(_unquote(text.replace("\r\n", "\n").split("\n")))
     blocks: list[ForwardHeader] = []
     i = 0
     while i < len(lines):

@@ -173,7 +173,9 @@ def html_to_text(html: str) -> str:
 
 _WROTE = re.compile(r"(?:a [ée]crit|wrote)\s*:\s*$", re.IGNORECASE | re.MULTILINE)  # a reply quoting
 # A quoted header block starts or contains a "from" line; without one there is nothing to look for.
-_FROM_LINE = re.compile(r"^[\s>]*\**\s*(?:de|from|exp[ée]diteur)\s*\**[\s\u00a0]*:",
+_FROM_LINE = re.compile(r"^[\s>]*\**\s*(?:de|from|exp[ée]diteur)\s*\**[\s\u00a0]*:"
+                        # (a webmail may glue the block to its separator: "--- Message transféré --- De : …")
+                        r"|-{3,}\s*(?:message transf[ée]r[ée]|forwarded message)\s*-{3,}\s*(?:de|from)\s?:",
                         re.IGNORECASE | re.MULTILINE)
 
 

@@ -102,3 +102,17 @@ def test_reply_attribution_lines(line, name, when):
     assert [(b.from_name, b.from_addr) for b in blocks] == [(name, "t@assurance-maladie.fr")]
     assert blocks[0].date is not None and blocks[0].date.timetuple()[:5] == when
     assert blocks[0].body.startswith("Madame,")
+
+
+def test_a_header_block_glued_to_its_separator_on_one_line():
+    """GIVEN a webmail forward whose header block is glued on one line ("----- Message transféré ----- De :
+    CPAM … <x@…>À : … Envoyé : jeudi 19 novembre 2026 à 13:44:09 UTC+4Objet : Mise en demeure …") WHEN its
+    header blocks are read THEN the original's sender, date and subject."""
+    text = ("Pour info.\n\n\n   ----- Message transféré ----- De : CPAM des Deux-Sèvres - Recouvrement "
+            "<recouvrement-ps.cpam79@assurance-maladie.fr>À : marie.exemple@example.org "
+            "<marie.exemple@example.org>Envoyé : jeudi 19 novembre 2026 à 13:44:09 UTC+4Objet : Mise en "
+            "demeure - réf. MED/79/2026/0193\n \nMadame,\n\nNous vous mettons en demeure …\n")
+    (block,) = header_blocks(text)
+    assert block.from_addr == "recouvrement-ps.cpam79@assurance-maladie.fr"
+    assert block.subject == "Mise en demeure - réf. MED/79/2026/0193"
+    assert block.date is not None and (block.date.day, block.date.hour) == (19, 13)
