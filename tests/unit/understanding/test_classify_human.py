@@ -987,3 +987,17 @@ def test_an_automatic_acknowledgment_of_the_reclamations_mailbox():
     reading = classify_human(raw, "caisse")
     assert (reading.kind, [f.kind for f in reading.facts]) == ("reponse_reclamation",
                                                                ["reclamation_acknowledged"])
+
+
+def test_a_pieces_request_whose_invoice_number_is_corrected():
+    """GIVEN "Il me manque l'ordonnance pour la fact. 000 312 455 (…, 58€). Pardon, erreur de ma part : c'est
+    la 000 312 545, pas la 455 qui elle n'est pas concernee. … Pas besoin de refaire la facture." WHEN
+    classified THEN one request, for 000 312 545, with the amount said of the mistaken number; no review."""
+    body = ("Il me manque l'ordonnance pour la fact. 000 312 455 de Mme Desroches (pansements du 02/11/2026, "
+            "58€).\nPardon, erreur de ma part : c'est la 000 312 545, pas la 455 qui elle n'est pas "
+            "concernee.\n\nPouvez vous me la scanner en reponse a ce mail ? Pas besoin de refaire la "
+            "facture.\n")
+    reading = classify_human(mail("ordonnance manquante", body, sender="ps@assurance-maladie.fr"), "caisse")
+    assert [(f.kind, f.invoice, str(f.amount)) for f in reading.facts] == [
+        ("pieces_requested", "000312545", "58.00")]
+    assert reading.needs_review is None

@@ -9,6 +9,7 @@ invoice alone, and the deadline (``details.deadline``) when the letter states on
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -135,6 +136,11 @@ _WITHDRAWN = re.compile(r"(?i)\b(?:oubliez|ne tenez (?:plus )?pas compte|je la r
                         r"|l['’]ordonnance|la prescription)\b(?:\s+finalement)?\s+pour\b)")
 
 
+_MISTAKEN = re.compile(r"(?i)(?:erreur de ma part|je me suis tromp[ée]e?|pardon|correction)[^.]{0,40}?"
+                       r"c['’]est (?:la|le) (?:facture )?(?:n[°o] ?)?(\d{3} ?\d{3} ?\d{3}),? (?:et )?"
+                       r"(?:pas|non) (?:la|le) (?:facture )?(\d{3,9})\b")
+
+
 def _asks_rebilling(text: str) -> bool:
     """Whether one sentence of ``text`` asks to correct and re-bill (not "sans refacturer")."""
     return any(action_of(sentence) is Action.REBILL
@@ -151,6 +157,16 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     if any(r.action is Action.PIECES for r in rows):
         rows = [r for r in rows if r.action is not Action.NONE] or rows
     # "oubliez la 000 950 223 : son ordonnance nous est bien parvenue, je la retire de la liste"
+    # "Pardon, erreur de ma part : c'est la 000 312 545, pas la 455": the one named first was a mistake
+    # (what was said of the mistaken number — amount, dates — is said of the right one)
+    for found in _MISTAKEN.finditer(full):
+        right = re.sub(r"\D", "", found.group(1))
+        wrong = [r for r in rows if r.invoice and r.invoice != right and r.invoice.endswith(found.group(2))]
+        if len(wrong) == 1 and any(r.invoice == right for r in rows):
+            rows = [replace(r, amount=r.amount or wrong[0].amount,
+                            care_date=r.care_date or wrong[0].care_date, motif=r.motif or wrong[0].motif)
+                    if r.invoice == right else r
+                    for r in rows if r is not wrong[0]]
     said = [sentence for sentence in sentences(full) if _WITHDRAWN.search(sentence)]
     withdrawn = {n for sentence in said for n in invoice_numbers(sentence)}
     # "pas besoin de justificatif finalement pour M. Moreau": the invoices of that patient

@@ -20,11 +20,11 @@ _NO_REBILL = Guarded(re.compile(r"\bne (?:nous |me )?(?:la |les |le |l')?"
                                 r"(?:re-?factur|re-?transm|re-?teletransm|renvoy)\w*"
                                 r" (?:pas|plus)\b"
                         r"|(?:sans|(?:\bne\b|\bn')[^.;]{0,30}?\b(?:pas|plus)"
-                        r"(?: (?:a|etre|de|demande de|lieu de))?"
+                        r"(?: (?:a etre|a|etre|de|demande de|lieu de))?"
                         r"|inutile de"
                         r"|n'est pas necessaire de|pas de|pas la peine de|(?:pas|nul) besoin de"
                         r"|aucune?) (?:la |les |une |nouvelle |de |nous |l'|le )?"
-                        r"(?:renvoyer\b|re-?(?:facturer|fact\b|"
+                        r"(?:renvoyer\b|refaire la facture|re-?(?:facturer|fact\b|"
                         r"factur|teletransm|transm|emettre|envoyer la facture)|nouvelle factur(?:e|ation)|"
                         r"(?:facturer|teletransmettre|transmettre) (?:a nouveau|de nouveau))"))
 # (one \b before the alternatives, not one in each: the regex engine then scans ten times faster)

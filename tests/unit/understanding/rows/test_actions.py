@@ -195,3 +195,11 @@ def test_nothing_sent_before_the_call():
     said = ("Pourriez-vous me rappeler directement au 03 86 71 22 09 ? Merci de ne rien retransmettre avant "
             "notre échange.")
     assert action_of(said) is Action.CONTACT
+
+
+@pytest.mark.parametrize("text", ["Les factures n'ont pas à être refacturées.",
+                                  "Pas besoin de refaire la facture."])
+def test_no_re_billing_in_other_words(text):
+    """GIVEN "n'ont pas à être refacturées" or "Pas besoin de refaire la facture" WHEN read THEN no
+    re-billing (nothing else asked)."""
+    assert action_of(text) is Action.NONE
