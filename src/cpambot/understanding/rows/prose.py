@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from cpambot.understanding.classify.text.amounts import find_amounts
+from cpambot.understanding.classify.text.amounts import find_amounts, parse_amount
 from cpambot.understanding.classify.text.dates import iter_dates
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.classify.text.references import QUOTED_MOTIF
@@ -140,6 +140,8 @@ _COLON_CODE = re.compile(r":\s*(\d{4})\s+(\d{3})\s+([A-ZÀ-Ýa-zà-ÿ][^.\n;]{3,
 
 
 _QUOTE_MARKS = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")
+_NEXT_LOT = re.compile(r"(?i)\b(?:prochain|nouveau|autre|futur) lot\b|\blot suivant\b")
+_LABELLED_AMOUNT = re.compile(r"(?i)\b(?:mt|mnt|montant)\.?\s*:?\s*(\d{1,5}[.,]\d{2})(?![\d.,])")
 _ASIDE = re.compile(r"(?i)\s*(?:par ailleurs|d['’]autre part|en outre|autre point|s[ée]par[ée]ment)\b")
 
 
@@ -165,8 +167,11 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
         if len(set(lots)) > 1 and len(invoices) == 1:  # the lot named in the invoice's own sentence
             own = next((s for s in _SENTENCE_END.split(chunk) + chunk.split("\n") if invoices_in(s)), "")
             lots = _own_lots(normalize(own)) or lots
-        lots = lots or ([current_lot] if current_lot else [])
-        amounts = find_amounts(chunk)
+        # ("vous pouvez la mettre dans votre prochain lot": not the lot of the paragraphs above)
+        lots = lots or ([current_lot] if current_lot and not _NEXT_LOT.search(chunk) else [])
+        # "Mt 49,90" / "montant 49,90": an amount an agent writes without its currency
+        amounts = find_amounts(chunk) or [v for m in _LABELLED_AMOUNT.finditer(chunk)
+                                          if (v := parse_amount(m.group(1))) is not None]
         care = None
         for day, start, _ in iter_dates(chunk, default_year=default_year):
             before = normalize(chunk[max(0, start - 40):start])

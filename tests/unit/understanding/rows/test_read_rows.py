@@ -642,3 +642,18 @@ def test_the_sentence_after_an_invoice_in_a_letter_asks_for_it():
     got = [(r.invoice, r.action, r.status) for r in read_rows(message(text)).rows]
     assert got == [("261003988", Action.PIECES, Status.REJECTED),
                    ("261003995", Action.REBILL, Status.REJECTED)]
+
+
+def test_an_amount_without_currency_and_the_next_lot():
+    """GIVEN "- fact. 261000233 du 05/09/26 pour Mme LEROUX, Mt 49,90 : … A refacturer" under "Lot 087 :",
+    then "Lot 091 : …" and "Pour la 261000233 vous pouvez la mettre dans votre prochain lot" WHEN read THEN
+    the invoice has its amount and stays in lot 087, with no conflict."""
+    text = ("Lot 087 (transmis le 29/09/26) :\n"
+            "- fact. 261000233 du 05/09/26 pour Mme LEROUX, Mt 49,90 : cumul non autorise. A refacturer.\n\n"
+            "Lot 091 (transmis le 01/10/26) :\n"
+            "- fact. 261000301 du 22/09/26, Mt 52,10 : ordonnance perimee, envoyez moi la copie d'une ordo.\n\n"
+            "Pour la 261000233 vous pouvez la mettre dans votre prochain lot.\n")
+    rowset = read_rows(message(text))
+    assert [(r.invoice, r.lot, str(r.amount)) for r in rowset.rows] == [("261000233", "087", "49.90"),
+                                                                       ("261000301", "091", "52.10")]
+    assert rowset.problems == ()
