@@ -651,7 +651,7 @@ def test_an_amount_without_currency_and_the_next_lot():
     text = ("Lot 087 (transmis le 29/09/26) :\n"
             "- fact. 261000233 du 05/09/26 pour Mme LEROUX, Mt 49,90 : cumul non autorise. A refacturer.\n\n"
             "Lot 091 (transmis le 01/10/26) :\n"
-            "- fact. 261000301 du 22/09/26, Mt 52,10 : ordonnance perimee, envoyez moi la copie d'une ordo.\n\n"
+            "- fact. 261000301 du 22/09/26, Mt 52,10 : ordonnance perimee, envoyez la copie.\n\n"
             "Pour la 261000233 vous pouvez la mettre dans votre prochain lot.\n")
     rowset = read_rows(message(text))
     assert [(r.invoice, r.lot, str(r.amount)) for r in rowset.rows] == [("261000233", "087", "49.90"),
