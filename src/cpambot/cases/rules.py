@@ -125,6 +125,23 @@ ACTION_ADVICE = {
 }
 
 
+def _answer(fact: Fact, case: Case) -> dict[str, object]:
+    """What a réclamation answer changes: its decision when the message tells it, else a pointer to
+    where it can be read (the amelipro space, for 15 days)."""
+    if fact.details.get("answer_in") == "amelipro" or not fact.label:
+        return {"state": CaseState.OPEN, "status": "réponse à la réclamation : à consulter sur amelipro "
+                                                     "(visible 15 jours)"}
+    if fact.label == "favorable":
+        return {"state": CaseState.WAITING if case.state is not CaseState.CLOSED else case.state,
+                "status": "réclamation acceptée : paiement attendu"}
+    if fact.label == "à retransmettre":
+        return {"state": CaseState.OPEN, "status": "la caisse n'a jamais reçu la facture",
+                "advice": ACTION_ADVICE["refacturer"]}
+    return {"state": CaseState.OPEN, "status": f"réclamation : réponse {fact.label}",
+            "advice": "Si vous contestez cette réponse, vous pouvez saisir la commission de recours amiable "
+                      "dans les deux mois."}
+
+
 def _iso_date(value: object) -> date | None:
     try:
         return date.fromisoformat(value) if isinstance(value, str) else None
@@ -235,8 +252,7 @@ def apply_fact(case: Case, fact: Fact, *, source: str, received: date,
         dates["reclamation_acknowledged"] = when
         dates.setdefault("reclamation_sent", when)
     elif kind == "reclamation_answered":
-        change.update(state=CaseState.OPEN, status="réponse à la réclamation : à consulter sur amelipro "
-                                                   "(visible 15 jours)")
+        change.update(**_answer(fact, case))
         dates["reclamation_answered"] = when
     elif kind == "amc_rejected":
         info = lookup(fact.reject_code, fact.label)

@@ -179,3 +179,21 @@ def test_the_caisses_own_instruction_for_a_row_decides_the_advice():
     assert "merci de nous adresser la prescription" in (pieces_case.advice or "")
     assert "télétransmettre à nouveau" in (rebill_case.advice or "")
     assert "sans refacturer" not in (rebill_case.advice or "")
+
+
+def test_a_reclamation_answer_tells_its_decision():
+    """GIVEN réclamation answers read as favourable, unfavourable, "à retransmettre", or left to read on
+    amelipro WHEN applied to a case THEN a payment awaited; a refusal with the CRA as the way to contest;
+    the invoice to send again; a pointer to amelipro."""
+    def answered(label, **details):
+        fact = Fact("reclamation_answered", caisse="974", invoice="000012345", label=label,
+                    date=date(2026, 3, 3), details=details)
+        return apply_fact(new_case("C1", case_key(fact, "s"), fact, date(2026, 3, 3)), fact, source="s",
+                          received=date(2026, 3, 3), today=date(2026, 3, 3))
+    assert (answered("favorable").state, answered("favorable").status) == (
+        CaseState.WAITING, "réclamation acceptée : paiement attendu")
+    refused = answered("défavorable")
+    assert refused.state is CaseState.OPEN and "commission de recours amiable" in (refused.advice or "")
+    again = answered("à retransmettre")
+    assert again.state is CaseState.OPEN and "télétransmettre à nouveau" in (again.advice or "")
+    assert "amelipro" in answered(None, answer_in="amelipro").status
