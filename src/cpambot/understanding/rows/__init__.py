@@ -74,7 +74,10 @@ _SLASHES = re.compile(r"[ \t]+/[ \t]+")
 
 
 def _slashed(line: str) -> str:
-    return _SLASHES.sub(" | ", line) if len(_SLASHES.findall(line)) >= 2 and invoices_in(line) else line
+    if len(_SLASHES.findall(line)) < 2 or not invoices_in(line):
+        return line
+    cells = _SLASHES.split(re.sub(r"^\s*[-•*·]\s+", "", line))  # (a bullet is not a cell)
+    return "| " + " | ".join(cell.strip() for cell in cells) + " |"
 
 
 def _text_tables(text: str) -> list[Table]:

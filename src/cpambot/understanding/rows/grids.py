@@ -157,6 +157,8 @@ def _fixed_width(lines: list[str]) -> tuple[list[Table], set[int]]:
         used.add(i)
         j = i + 1
         while j < len(lines) and (lines[j].strip() or j == i + 1):
+            if lines[j].count("|") >= 2 and "|" not in lines[i]:
+                break  # a row cut by pipes under a sentence that looked like a header: not this table's
             if lines[j].strip() and not _RULE.match(lines[j]):
                 grid.append(_slice(lines[j], starts))
             used.add(j)
