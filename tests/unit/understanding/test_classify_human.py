@@ -1001,3 +1001,17 @@ def test_a_pieces_request_whose_invoice_number_is_corrected():
     assert [(f.kind, f.invoice, str(f.amount)) for f in reading.facts] == [
         ("pieces_requested", "000312545", "58.00")]
     assert reading.needs_review is None
+
+
+def test_the_mediators_partial_answer():
+    """GIVEN the caisse's médiateur answering ("Vous m'avez saisi le … trois factures avaient été rejetées à
+    tort … Elles seront mises en paiement … la facture n° 001310519 a en revanche été rejetée à juste titre",
+    signed "Le médiateur de la CPAM des Vosges") WHEN classified THEN a réclamation answered, partially."""
+    body = ("Vous m'avez saisi le 30 septembre 2026, après avoir adressé sans succès au service réclamations "
+            "une demande relative à quatre factures.\n\n- les factures n° 001310457 et 001310458 avaient été "
+            "rejetées à tort. Elles seront mises en paiement avec votre prochain règlement ;\n\n- la facture "
+            "n° 001310519 a en revanche été rejetée à juste titre.\n\nLe médiateur de la CPAM des Vosges\n"
+            "Notre référence : 88/2026/0139\n")
+    reading = classify_human(mail("Votre dossier", body, sender="mediateur@assurance-maladie.fr"), "caisse")
+    (fact, *_) = reading.facts
+    assert (reading.kind, fact.kind, fact.label) == ("reponse_reclamation", "reclamation_answered", "partielle")

@@ -37,6 +37,8 @@ NEWSLETTER = keywords(
     ("(?:voici |nos |quelques )(?:conseils|rappels) (?:utiles|pour)", 0.6),
     ("(?:nos |quelques )(?:conseils|rappels)\\b", 0.55),
     ("(?:interruption|indisponibilite|maintenance) (?:de |du |des )?(?:service|amelipro|teleservices?)", 0.6),
+    # a reminder of a schedule of payments agreed ("Ce message est envoyé à titre d'information")
+    ("(?:message|courriel) (?:est |vous est )?(?:envoye|adresse) a titre d'information", 0.7),
     # a reminder of the rules after a control that claims nothing ("Rappel des règles de facturation")
     ("rappel des regles (?:de (?:facturation|cotation|la ngap)|de la nomenclature)", 0.8),
 )

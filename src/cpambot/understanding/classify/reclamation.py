@@ -54,6 +54,10 @@ ANSWER = keywords(
     ("reclamation\\b[^\n]{0,60}une reponse est disponible", 0.95),
     ("suite a votre reclamation", 0.85),
     ("par votre reclamation (?:du|en date du|re[cç]ue le)", 0.85),
+    # the caisse's médiateur answers a réclamation that failed ("Vous m'avez saisi le … Le médiateur")
+    ("(?:votre saisine du|vous m'avez saisie?)[^.]{0,80}\\bmediat", 0.9),
+    ("saisine du mediateur[^\\n]{0,20}reponse", 0.9),
+    ("(?:^|\\n)le mediateur de la (?:cpam|caisse|msa|cgss)\\b", 0.8),
     ("consider(?:ons|er) (?:votre|cette) reclamation comme (?:close|traitee|cloturee|classee)", 0.9),
     ("(?:etudie|examine) votre reclamation[^.]{0,40}(?:vous|y) apportons la reponse", 0.9),
     ("(?:reserver|donner|apporter) (?:une )?suite (?:favorable )?a votre reclamation", 0.95),
@@ -93,6 +97,8 @@ _UNFAVOURABLE = re.compile(r"defavorable|rejetee|ne peut (?:aboutir|etre (?:acce
                            # verser", "Aucune régularisation n'est donc possible"
                            r"|(?:paiement|montant|reglement)[^.]{0,40}? est (?:donc )?conforme"
                            r"|pas de complement a verser|aucune regularisation n'est (?:donc )?possible")
+# invoices the answer pays, beside a refusal: a partial answer
+_PAID_NOW = re.compile(r"(?:seront|sera|ont ete|a ete) (?:mises? en paiement|reglees?|payees?)\b")
 # the invoice never reached the caisse: neither paid nor refused, to be sent again
 _NEVER_RECEIVED = re.compile(r"(?:n'a|n'ont|ne nous (?:est|sont)) jamais (?:ete )?(?:recue?s?|parvenue?s?)"
                              r"|aucune trace (?:de|du|des)|jamais parvenue?s?")
@@ -180,6 +186,10 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
             # "cette facture n'a jamais été reçue par nos services … Nous vous invitons à la retransmettre"
             label = "à retransmettre"
             details["action"] = Action.REBILL.value
+        elif _UNFAVOURABLE.search(folded) and _PAID_NOW.search(folded):
+            # "… avaient été rejetées à tort … seront mises en paiement … ; la facture … a en revanche été
+            # rejetée à juste titre": some paid, some not
+            label = "partielle"
         elif _UNFAVOURABLE.search(folded):
             label = "défavorable"
         elif _FAVOURABLE.search(folded):
