@@ -1014,4 +1014,5 @@ def test_the_mediators_partial_answer():
             "Notre référence : 88/2026/0139\n")
     reading = classify_human(mail("Votre dossier", body, sender="mediateur@assurance-maladie.fr"), "caisse")
     (fact, *_) = reading.facts
-    assert (reading.kind, fact.kind, fact.label) == ("reponse_reclamation", "reclamation_answered", "partielle")
+    assert (reading.kind, fact.kind, fact.label) == ("reponse_reclamation", "reclamation_answered",
+                                                     "partielle")
