@@ -1016,3 +1016,16 @@ def test_the_mediators_partial_answer():
     (fact, *_) = reading.facts
     assert (reading.kind, fact.kind, fact.label) == ("reponse_reclamation", "reclamation_answered",
                                                      "partielle")
+
+
+def test_a_control_that_found_no_indu_is_information():
+    """GIVEN a letter after a control: "Nos services ont procédé à l'analyse de votre facturation … Cette
+    analyse n'a pas donné lieu à une notification d'indu … rappel des règles de la NGAP" WHEN classified
+    THEN information without a fact, not a constat to answer."""
+    body = ("Objet : rappel des règles de facturation - contrôle n° CTL-901-26-0058\nMadame,\nNos services "
+            "ont procédé au contrôle de votre facturation des soins réalisés entre mars et août 2026. Cette "
+            "analyse n'a pas donné lieu à une notification\nd'indu.\nNous avons toutefois relevé quelques "
+            "pratiques qui appellent un rappel des\nrègles de la NGAP.\n")
+    sender = "controle@assurance-maladie.fr"
+    reading = classify_human(mail("Courrier - contrôle", body, sender=sender), "caisse")
+    assert (reading.kind, reading.facts, reading.needs_review) == ("newsletter", (), None)

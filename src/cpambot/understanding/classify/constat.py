@@ -8,11 +8,12 @@ date, the control period and the delay for observations.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from cpambot.understanding.classify.text.amounts import amount_after, parse_amount
 from cpambot.understanding.classify.text.dates import date_after, find_delay, letter_date
-from cpambot.understanding.classify.text.keywords import keyword_score, keywords
+from cpambot.understanding.classify.text.keywords import keyword_score, keywords, zones
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.classify.text.references import reference_after
 from cpambot.understanding.classify.text.tables import column, find_tables
@@ -31,8 +32,17 @@ KEYWORDS = keywords(
 )
 
 
+# a control that claims nothing and only reminds the rules ("Cette analyse n'a pas donné lieu à une
+# notification d'indu", "Aucune somme ne vous est réclamée"): information, not a constat to answer
+_NO_CLAIM = re.compile(r"n'a\s+pas\s+donne\s+lieu\s+a\s+(?:une\s+)?(?:notification|indu|recuperation)"
+                       r"|aucune\s+somme\s+ne\s+vous\s+est\s+reclamee|ne\s+pas\s+engager\s+de\s+procedure")
+
+
 def match(msg: ParsedMessage) -> float:
-    return keyword_score(msg, KEYWORDS, ("anomalie", "controle", "observations", "ecart", "contradictoire"))
+    score = keyword_score(msg, KEYWORDS, ("anomalie", "controle", "observations", "ecart", "contradictoire"))
+    if score and any(_NO_CLAIM.search(text) for _, text in zones(msg)):
+        return min(score, 0.45)
+    return score
 
 
 def table_summary(msg: ParsedMessage) -> dict:
