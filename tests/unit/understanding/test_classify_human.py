@@ -1029,3 +1029,21 @@ def test_a_control_that_found_no_indu_is_information():
     sender = "controle@assurance-maladie.fr"
     reading = classify_human(mail("Courrier - contrôle", body, sender=sender), "caisse")
     assert (reading.kind, reading.facts, reading.needs_review) == ("newsletter", (), None)
+
+
+def test_an_indu_cancelled_in_a_reply_above_the_notification():
+    """GIVEN the caisse answering "RE: Notification de payer IND/301/2026/000812" above the notification it
+    quotes: "Suite à vos observations écrites … l'indu référencé IND/301/2026/000812 est annulé en totalité.
+    Aucune somme ne vous est réclamée" WHEN classified THEN a favourable answer, not a new indu."""
+    body = ("Madame,\n\nSuite à vos observations écrites reçues le 02/10/2026, nous vous informons "
+            "que l'indu référencé IND/301/2026/000812 est annulé\nen totalité. Aucune somme ne vous est "
+            "réclamée à ce titre.\n\nCordialement,\nRelations PS\n\n"
+            "De : Gestion des indus PS <indus-ps@assurance-maladie.fr>\n"
+            "Envoyé : mardi 8 septembre 2026 15:20\nÀ : marie.exemple@example.org\n"
+            "Objet : Notification de payer IND/301/2026/000812\n\nMadame,\n\n"
+            "Nous vous notifions un indu d'un montant de 318,45 € (référence IND/301/2026/000812).\n")
+    reading = classify_human(mail("RE: Notification de payer IND/301/2026/000812", body,
+                                  sender="relations-ps@assurance-maladie.fr"), "caisse")
+    (fact,) = reading.facts
+    assert (reading.kind, fact.kind, fact.label) == ("reponse_reclamation", "reclamation_answered",
+                                                     "favorable")

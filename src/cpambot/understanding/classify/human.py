@@ -114,16 +114,21 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
             answer = reply_part(msg)
             # (quoting the professional's own message, not the caisse's earlier one "ci-dessous")
             quotes_other = _names_other(chain, caisses, caisse_domains, amc_domains)
+            # (under any subject but a forward's: "Votre dossier" above the notification it cancels)
             if found is None and chain[0].from_addr \
-                    or (_REPLY_SUBJECT.match(msg.subject or "") or quotes_other) \
+                    or (_REPLY_SUBJECT.match(msg.subject or "") or quotes_other
+                        or not _FORWARD_SUBJECT.match(msg.subject or "")
+                        and not _POINTS_BELOW.search(answer.text)) \
                     and len(answer.text.split()) >= 20:
                 return _read(answer, trust, category, caisses, amc_domains, fields, rules)
         fields.update(forwarded_by=msg.from_addr, forwarded_from=original.from_addr)
         if found:
             source, category = found
-            if _names_other(_thread(source), caisses, caisse_domains, amc_domains) \
+            if (_names_other(_thread(source), caisses, caisse_domains, amc_domains)
+                    or source.forwarded is not None and _REPLY_SUBJECT.match(source.subject or "")) \
                     and len((answer := reply_part(source)).text.split()) >= 20:
-                # the caisse's answer above a thread holding the professional's question: the answer
+                # the caisse's answer above a thread holding the professional's question, or above its own
+                # earlier letter ("RE: Notification de payer …"): the answer
                 source = answer
         elif category is None:
             lookalike = next((m for m in chain
@@ -203,6 +208,9 @@ def _read(source: ParsedMessage, trust: str, category: str, caisses: tuple,
     return _finish(source, reading, caisse, module, score, fields)
 
 
+# words above a quoted letter that send to it ("notre demande du 08/09/2026 (ci-dessous)", a relance):
+# the quoted letter is still what is asked
+_POINTS_BELOW = re.compile(r"(?i)ci-dessous|ci-apr[èe]s|\brelance\b|\brappel\b")
 _REPLY_SUBJECT = re.compile(r"(?i)^\s*(?:re|r[ée]f|aw|sv|vs)\s*:")
 _BOUNCED = re.compile(r"(?im)^\s*(?:final-recipient:\s*rfc822;\s*<?([^\s<>]+@[^\s<>]+?)>?\s*$"
                       r"|<([^\s<>]+@[^\s<>]+)>:)")

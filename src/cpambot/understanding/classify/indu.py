@@ -71,7 +71,10 @@ def _sub_kind(msg: ParsedMessage) -> tuple[MessageKind | None, float]:
     if not mentions(msg, ("indu", "payer", "demeure", "anomalies", "complement", "detail")):
         return best
     names_indu = mentions(msg, ("indu",))
-    for factor, text in zones(msg):
+    replied = re.match(r"(?i)\s*(?:re|aw|r[ée]f)\s*:", msg.subject or "") is not None
+    for zone, (factor, text) in enumerate(zones(msg)):
+        if zone == 0 and replied:
+            continue  # "RE: Notification de payer …": the title of what is answered, not this message's
         text = _DENIED.sub(" ", text)  # "ne constitue pas une notification de payer"
         hits = []
         for name, patterns in ((MessageKind.MISE_EN_DEMEURE, DEMEURE),

@@ -54,6 +54,9 @@ ANSWER = keywords(
     ("reclamation\\b[^\n]{0,60}une reponse est disponible", 0.95),
     ("suite a votre reclamation", 0.85),
     ("par votre reclamation (?:du|en date du|re[cç]ue le)", 0.85),
+    # the answer to her written observations on an indu: "l'indu référencé … est annulé en totalité"
+    ("suite a vos observations", 0.85),
+    ("\\bindu\\b[^.]{0,80}\\best (?:donc )?annule", 0.95),
     # the caisse's médiateur answers a réclamation that failed ("Vous m'avez saisi le … Le médiateur")
     ("(?:votre saisine du|vous m'avez saisie?)[^.]{0,80}\\bmediat", 0.9),
     ("saisine du mediateur[^\\n]{0,20}reponse", 0.9),
@@ -85,7 +88,9 @@ _FAVOURABLE = re.compile(r"regularis|paiement (?:a ete|sera) (?:effectue|emis)|f
                          r"(?:sera|seront) (?:reglee|payee|mise en paiement)s?"
                          r"|(?:a|ont) (?:bien )?ete (?:reglee|payee|mise en paiement|mises en paiement)s?"
                          r"|a ete retraitee|reglement vous parviendra|vous sera (?:regle|verse|paye)"
-                         r"|remise? en paiement|(?:a|ont) ete mise?s? en paiement")
+                         r"|remise? en paiement|(?:a|ont) ete mise?s? en paiement"
+                         # an indu cancelled after her observations
+                         r"|\bindu\b[^.]{0,80}\best (?:donc )?annule|aucune somme ne vous est reclamee")
 _UNFAVOURABLE = re.compile(r"defavorable|rejetee|ne peut (?:aboutir|etre (?:acceptee|satisfaite))|"
                            r"ne (?:peux|pouvons|pourrons|pourrai|saurions)(?: donc)? (?:pas )?"
                            r"(?:donner|reserver|apporter|accorder) (?:une )?suite"
@@ -113,7 +118,8 @@ _DECIDED = re.compile(r"apres (?:verification|examen|etude|analyse|instruction|r
 @per_message
 def _which(msg: ParsedMessage) -> tuple[str, float]:
     best = ("", 0.0)
-    if not mentions(msg, ("reclamation", "amelipro", "espace pro", "releve", "disponible", "accus")):
+    if not mentions(msg, ("reclamation", "amelipro", "espace pro", "releve", "disponible", "accus",
+                          "observations", "annule")):
         return best
     replied = re.match(r"(?i)\s*(?:re|aw|r[ée]f)\s*:", msg.subject or "") is not None
     for zone, (factor, text) in enumerate(zones(msg)):
