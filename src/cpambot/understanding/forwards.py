@@ -131,7 +131,7 @@ def _unquote(lines: list[str]) -> list[str]:
 
 # a webmail that glues the forwarded header block on one line ("----- Message transféré ----- De : CPAM …
 # <x@…>À : … Envoyé : jeudi 19 novembre 2026 à 13:44:09 UTC+4Objet : Mise en demeure …")
-_GLUED_SEPARATOR = re.compile(r"(?i)-{3,}\s*(?:message transf[ée]r[ée]|forwarded message|message d'origine"
+_GLUED_SEPARATOR = re.compile(r"(?i)-{3,}\s*(?:message transf[ée]r[ée]|forwarded message|message d['’]origine"
                               r"|original message)\s*-{3,}")
 _GLUED_LABEL = re.compile(r"(?<=\S)\s*(?=(?:De|À|A|Envoyé|Date|Objet|Sujet|Cc|From|To|Sent|Subject)\s?:\s)")
 

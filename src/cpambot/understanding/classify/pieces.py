@@ -129,7 +129,7 @@ def deadline(msg: ParsedMessage, full: str) -> dict:
 
 _WITHDRAWN = re.compile(r"(?i)\b(?:oubliez|ne tenez (?:plus )?pas compte|je la retire"
                         r"|retir[ée]e? de (?:la|notre) (?:liste|demande)"
-                        r"|n'est plus (?:n[ée]cessaire|demand[ée]e)"
+                        r"|n['’]est plus (?:n[ée]cessaire|demand[ée]e)"
                         r"|aucune (?:autre )?(?:pi[èe]ce|document|justificatif)s?(?: suppl[ée]mentaires?"
                         r"| compl[ée]mentaires?)? n['’]est (?:attendue?|n[ée]cessaire|requise?|demand[ée]e?)"
                         r"|(?:pas|plus) besoin d[e'’] ?(?:justificatifs?|pi[èe]ces?|documents?"
