@@ -164,7 +164,8 @@ WRONGLY_REJECTED = re.compile(r"rejetee?s? a tort(?: pour [^.,;(]*)?(?:\s*\([^)]
 def _status_words(text: str, *, loose: bool) -> Status | None:
     # wrongly rejected ("avait été rejetée à tort (motif 2900 « facture déjà payée »)"): not a reject
     text = WRONGLY_REJECTED.sub(" ", text) if "a tort" in text else text
-    if re.search(r"\b(?:non|pas|refus\w*|impaye)\b[^.;]{0,12}\b(?:paye|regle|rembourse)|deja paye"
+    if re.search(r"\b(?:non|pas|refus\w*|impaye)\b[^.;]{0,12}\b(?:paye|regle|rembourse)"
+                 r"|deja (?:paye|regle|rembourse)"
                  r"|n'a (?:pas )?pu etre (?:reglee|payee|mise en paiement)", text):
         return Status.REJECTED
     paid = _PAID.search(text) if loose else _STATED_PAID.search(text)

@@ -148,7 +148,8 @@ ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
                    r"soins? (?:realises?|effectues?|dispenses?) le", r"periode", r"jour (?:des |de )?soins?",
                    r"date$", r"^date",
                    r"date (?:des )?actes?")),
-    ("invoice", (r"factur", r"\bfse\b", r"\bn[°o] ?(?:de )?(?:fse|facture)", r"invoice", r"^ref(?:erence)?"
+    ("invoice", (r"factur", r"\bfse\b", r"\bn[°o] ?(?:de )?(?:fse|facture|fact\b)", r"invoice",
+                 r"^ref(?:erence)?"
                  r" (?:fse|facture)", r"^numero$", r"^n[°o]$")),
     ("lot", (r"\blots?\b",)),
     ("code", (r"^code", r"code (?:rejet|motif|anomalie|erreur|refus)", r"n[°o] (?:de )?rejet", r"^rejet$",
@@ -210,6 +211,9 @@ def header_roles(header: Sequence[str]) -> dict[str, int]:
             if re.search(r"rejet|refus|reclam|indu|du$|a regulariser", normalize(cell)):
                 roles["amount"] = index
             continue
+        if role == "motif" and "motif" in roles and "consigne" not in roles \
+                and re.search(r"observation|commentaire|remarque", normalize(cell)):
+            role = "consigne"  # "Motif … Observation": what the caisse says of the row besides its motif
         roles.setdefault(role, index)
     if "paid_amount" in roles and "amount" not in roles:
         roles["amount"] = roles["paid_amount"]  # the only amount the table gives

@@ -203,3 +203,9 @@ def test_no_re_billing_in_other_words(text):
     """GIVEN "n'ont pas à être refacturées" or "Pas besoin de refaire la facture" WHEN read THEN no
     re-billing (nothing else asked)."""
     assert action_of(text) is Action.NONE
+
+
+def test_already_paid_is_a_duplicate():
+    """GIVEN "Facture déjà réglée le 16/10/2026" beside a motif "Doublon" WHEN its status is read THEN
+    rejected (the duplicate of a paid invoice), not paid."""
+    assert status_of("Doublon", "Facture déjà réglée le 16/10/2026") is Status.REJECTED

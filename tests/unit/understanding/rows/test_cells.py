@@ -252,3 +252,11 @@ def test_the_original_of_a_duplicate_is_not_an_invoice_of_the_text():
     assert invoices_in(duplicate) == ["000150044"]
     paid = "la facture 000 150 044 est déjà réglée sous la facture n° 000 150 039"
     assert invoices_in(paid) == ["000150044"]
+
+
+def test_a_short_invoice_header_and_an_observation_beside_the_motif():
+    """GIVEN a header "Motif | Assuré | Montant | N° fact | Lot | Observation" WHEN its roles are read THEN
+    "N° fact" holds the invoice numbers (not a lot refused whole) and "Observation" what the caisse says
+    besides the motif."""
+    roles = header_roles(["Motif", "Assuré", "Montant", "N° fact", "Lot", "Observation"])
+    assert (roles["invoice"], roles["motif"], roles["consigne"]) == (3, 0, 5)
