@@ -25,6 +25,7 @@ from cpambot.understanding.rows.cells import (
     amount_of,
     invoice_mention,
     invoices_in,
+    role_of,
 )
 from cpambot.understanding.rows.grids import Table, csv_grid, text_grids
 from cpambot.understanding.rows.html import html_grids
@@ -90,6 +91,12 @@ def _text_tables(text: str) -> list[Table]:
     return typed + text_grids(rest)
 
 
+def _label_words_as_motifs(rows: list[Row]) -> bool:
+    """Whether every table row's motif is a column name ("Facture", "Patient"): label/value cards read
+    as a table."""
+    return all(r.source == "table" and r.motif and role_of(r.motif) is not None for r in rows)
+
+
 def _texts(msg: ParsedMessage) -> Iterator[str]:
     yield msg.text or ""
     for item in msg.attachments:
@@ -126,9 +133,11 @@ def read_rows(msg: ParsedMessage) -> RowSet:
         problems += trouble
         if total is not None and found:
             totals.append((total, found))
-    if not rows:
-        for text in _texts(msg):
-            rows += card_rows(text.splitlines(), default_year=default_year)
+    if not rows or _label_words_as_motifs(rows):
+        # (a grid of label/value cards read as a table gives motifs such as "Facture": the cards say more)
+        cards = [r for text in _texts(msg) for r in card_rows(text.splitlines(), default_year=default_year)]
+        if cards and (not rows or {r.invoice for r in cards} >= {r.invoice for r in rows}):
+            rows = cards
     if not rows:
         for text in _texts(msg):
             rows += prose_rows(text, default_year=default_year)

@@ -83,6 +83,8 @@ _NOTHING = Guarded(re.compile(r"aucune (?:action|demarche|intervention)|pour inf
                               r"|ne rien (?:renvoyer|refaire|faire|retransmettre|refacturer)"
                               r"|^(?:aucune?|rien|neant|sans objet)(?:\s*[-:(,.;]|$)"
                       r"|aucune suite|n'appelle aucune|pas d'action|sans suite de votre part"
+                      # "aucune pour le moment … la facture sera reprise automatiquement"
+                      r"|^aucune? pour le moment|(?:sera|seront) (?:reprise?s?|retraitee?s?) automatiquement"
                       r"|aucune? (?:autre )?(?:piece|document|justificatif)s?"
                       r"(?: supplementaires?| complementaires?)?"
                       r" n'est (?:attendue?|necessaire|requise?|demandee?)"

@@ -209,3 +209,11 @@ def test_already_paid_is_a_duplicate():
     """GIVEN "Facture déjà réglée le 16/10/2026" beside a motif "Doublon" WHEN its status is read THEN
     rejected (the duplicate of a paid invoice), not paid."""
     assert status_of("Doublon", "Facture déjà réglée le 16/10/2026") is Status.REJECTED
+
+
+def test_nothing_for_now_the_caisse_takes_it_up():
+    """GIVEN "aucune pour le moment. L'exonération est en cours de mise à jour par nos services, la facture
+    sera reprise automatiquement." WHEN read THEN nothing to do."""
+    said = ("aucune pour le moment. L'exonération est en cours de mise à jour par nos services, la facture "
+            "sera reprise automatiquement.")
+    assert action_of(said) is Action.NONE
