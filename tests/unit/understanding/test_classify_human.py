@@ -1047,3 +1047,17 @@ def test_an_indu_cancelled_in_a_reply_above_the_notification():
     (fact,) = reading.facts
     assert (reading.kind, fact.kind, fact.label) == ("reponse_reclamation", "reclamation_answered",
                                                      "favorable")
+
+
+def test_a_constat_whose_total_is_the_last_row_of_its_table():
+    """GIVEN a constat d'anomalies whose body table ends "Total | 181,90 €" and no amount in its sentences
+    WHEN classified THEN the constat's amount is that total, without review."""
+    body = ("Objet : contrôle de votre facturation – demande d'observations\n\nLes écarts suivants ont été "
+            "constatés :\n\nDate(s) des soins | Bénéficiaire | Écart\n\n03/08/2026 | M. C. R. | 2,75 €\n\n"
+            "10/08/2026 au 31/08/2026 | M. P. S. | 179,15 €\n\nTotal | 181,90 €\n\nNous vous invitons à "
+            "nous faire part de vos observations écrites dans un délai d'un mois (procédure "
+            "contradictoire).\n")
+    reading = classify_human(mail("Contrôle de votre facturation", body, sender="ctl@assurance-maladie.fr"),
+                             "caisse")
+    assert (reading.kind, str(reading.facts[0].amount), reading.needs_review) == (
+        "constat_anomalies", "181.90", None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from cpambot.understanding.classify.text.amounts import amount_after, parse_amount
+from cpambot.understanding.classify.text.amounts import amount_after, find_amounts, parse_amount
 from cpambot.understanding.classify.text.dates import date_after, find_delay, letter_date
 from cpambot.understanding.classify.text.keywords import keyword_score, keywords, zones
 from cpambot.understanding.classify.text.normalize import normalize
@@ -36,6 +36,9 @@ KEYWORDS = keywords(
 # notification d'indu", "Aucune somme ne vous est réclamée"): information, not a constat to answer
 _NO_CLAIM = re.compile(r"n'a\s+pas\s+donne\s+lieu\s+a\s+(?:une\s+)?(?:notification|indu|recuperation)"
                        r"|aucune\s+somme\s+ne\s+vous\s+est\s+reclamee|ne\s+pas\s+engager\s+de\s+procedure")
+
+
+_TOTAL_LINE = re.compile(r"(?i)^\s*total\b")
 
 
 def match(msg: ParsedMessage) -> float:
@@ -82,6 +85,10 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     stated = stated_amount((msg.subject or "") + "\n" + (msg.text or ""))
     if stated is None:
         stated = stated_amount("\n".join(a.text for a in msg.attachments if a.text))
+    if table["total"] is None:  # a table in the body: "Total | 181,90 €"
+        totals = {v for line in (msg.text or "").splitlines() if _TOTAL_LINE.match(line)
+                  for v in find_amounts(line)[-1:]}
+        table["total"] = totals.pop() if len(totals) == 1 else None
     amount = stated if stated is not None else table["total"]
     if stated is not None and table["total"] is not None and stated != table["total"]:
         problems.append(f"montant annoncé ({stated} €) différent du total du tableau "
