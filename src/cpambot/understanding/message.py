@@ -258,7 +258,7 @@ def _attachment(item: FilePart) -> Attachment | None:
         text, problem = xlsx_text(payload)
     elif ctype.startswith("text/") or filename.lower().endswith((".csv", ".txt")):
         text = decode_bytes(payload, item.charset)
-    return Attachment(filename, ctype, payload, text, problem)
+    return Attachment(filename, ctype, payload, text.replace("\u2019", "'") if text else text, problem)
 
 
 def _fallback(raw: bytes) -> ParsedMessage:
@@ -317,6 +317,8 @@ def parse_message(raw: bytes, *, _depth: int = 0) -> ParsedMessage:
         # a plain part that only says to look at the HTML ("Ce message contient un courrier au format
         # HTML"): the letter is the HTML
         text, from_html = flat, True
+    # a word processor's apostrophe ("l’ordonnance") is the apostrophe every pattern of the reader writes
+    text = text.replace("\u2019", "'")
     subject = head.subject[:MAX_SUBJECT]
     attachments = tuple(a for a in (_attachment(item) for item in parsed.files) if a)
     edi: tuple[EdiPart, ...] = ()

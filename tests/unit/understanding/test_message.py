@@ -6,7 +6,7 @@ import io
 import zipfile
 
 from cpambot.understanding.documents import pdf_text, xlsx_text
-from cpambot.understanding.message import html_to_text
+from cpambot.understanding.message import html_to_text, parse_message
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 
@@ -94,3 +94,16 @@ def test_a_plain_part_that_only_points_to_the_html_gives_way_to_the_letter():
     mail.add_alternative(f"<html><body>{letter}<p>Total à payer : 929,83 €</p></body></html>", subtype="html")
     parsed = parse_message(mail.as_bytes())
     assert "929,83" in parsed.text and parsed.text_from_html
+
+
+def test_a_word_processors_apostrophe_is_read_as_the_apostrophe():
+    """GIVEN a body and a text attachment written with typographic apostrophes ("l’ordonnance n’est pas
+    parvenue") WHEN parsed THEN their text holds the plain apostrophe every pattern of the reader writes."""
+    raw = ("From: ps@assurance-maladie.fr\nTo: marie.exemple@example.org\nSubject: x\n"
+           "Date: Mon, 19 Oct 2026 09:00:00 +0200\nMIME-Version: 1.0\n"
+           "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain; charset=utf-8\n\n"
+           "l’ordonnance n’est pas parvenue\n--b\nContent-Type: text/plain; charset=utf-8\n"
+           "Content-Disposition: attachment; filename=note.txt\n\nd’un montant de 12,00 €\n--b--\n").encode()
+    msg = parse_message(raw)
+    assert msg.text == "l'ordonnance n'est pas parvenue"
+    assert msg.attachments[0].text is not None and "d'un montant" in msg.attachments[0].text
