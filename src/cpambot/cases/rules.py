@@ -134,9 +134,10 @@ def _answer(fact: Fact, case: Case) -> dict[str, object]:
     if fact.label == "favorable":
         return {"state": CaseState.WAITING if case.state is not CaseState.CLOSED else case.state,
                 "status": "réclamation acceptée : paiement attendu"}
-    if fact.label == "à retransmettre":
-        return {"state": CaseState.OPEN, "status": "la caisse n'a jamais reçu la facture",
-                "advice": ACTION_ADVICE["refacturer"]}
+    if fact.label in ("à retransmettre", "à refacturer"):
+        return {"state": CaseState.OPEN,
+                "status": "la caisse n'a jamais reçu la facture" if fact.label == "à retransmettre"
+                else "réclamation : la facture est à refacturer", "advice": ACTION_ADVICE["refacturer"]}
     return {"state": CaseState.OPEN, "status": f"réclamation : réponse {fact.label}",
             "advice": "Si vous contestez cette réponse, vous pouvez saisir la commission de recours amiable "
                       "dans les deux mois."}

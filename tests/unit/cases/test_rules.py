@@ -197,3 +197,13 @@ def test_a_reclamation_answer_tells_its_decision():
     again = answered("à retransmettre")
     assert again.state is CaseState.OPEN and "télétransmettre à nouveau" in (again.advice or "")
     assert "amelipro" in answered(None, answer_in="amelipro").status
+
+
+def test_an_answer_asking_to_bill_another_caisse():
+    """GIVEN a réclamation answer read "à refacturer" (the patient depends on another caisse now) WHEN
+    applied THEN the advice is to re-bill, not to contest before the CRA."""
+    fact = Fact("reclamation_answered", caisse="801", invoice="557203118", label="à refacturer",
+                date=date(2026, 10, 28), details={"action": "refacturer"})
+    case = apply_fact(new_case("C1", case_key(fact, "s"), fact, date(2026, 10, 28)), fact, source="s",
+                      received=date(2026, 10, 28), today=date(2026, 10, 28))
+    assert case.state is CaseState.OPEN and "télétransmettre à nouveau" in (case.advice or "")

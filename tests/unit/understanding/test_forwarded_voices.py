@@ -27,12 +27,8 @@ UNSURE = {
     ("n-layouts/14-jura-rowspan", "plain-tabs"): "a lot spanning rows, missing from the tab rows below it",
     ("k-letters/01-sarthe-notif-table-html", "bland-subject"): "the indu's reference only in the subject",
     ("q-platforms/15-msa-provence-azur-tarifs", "bland-subject"): "information told by its title",
-    ("p-agents/19-msa-gironde-reponse-citation", "bland-subject"): "an answer told by its 'RE: Réclamation' "
-                                                                   "subject",
     ("u-agents/14-msa-bcl-base64-latin1-dossier-echeance", "bland-subject"): "a request told by its subject",
     ("x-mixed/06-haute-garonne-pieces-agent", "bland-subject"): "a request told by its subject",
-    ("l-agents/20-yonne-reclamation-citee", "bland-subject"): "an answer told by its subject",
-    ("x-mixed/10-gard-reclamation-refus", "bland-subject"): "an answer told by its subject",
     **{("x-mixed/12-cote-d-or-mise-en-demeure", c): "the amount due not found in the forwarded letter"
        for c in ("gmail", "outlook", "apple", "thunderbird")},
     ("l-agents/03-msa-auvergne-codes-legende", "plain-tabs"): "the harness's plain version of this Lotus "

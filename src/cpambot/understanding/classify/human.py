@@ -120,16 +120,20 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
                         or not _FORWARD_SUBJECT.match(msg.subject or "")
                         and not _POINTS_BELOW.search(answer.text)) \
                     and len(answer.text.split()) >= 20:
+                if quotes_other:  # an answer to what she asked (a question about an unpaid invoice)
+                    fields = {**fields, "answers_question": True}
                 return _read(answer, trust, category, caisses, amc_domains, fields, rules)
         fields.update(forwarded_by=msg.from_addr, forwarded_from=original.from_addr)
         if found:
             source, category = found
-            if (_names_other(_thread(source), caisses, caisse_domains, amc_domains)
-                    or source.forwarded is not None and _REPLY_SUBJECT.match(source.subject or "")) \
+            asked = _names_other(_thread(source), caisses, caisse_domains, amc_domains)
+            if (asked or source.forwarded is not None and _REPLY_SUBJECT.match(source.subject or "")) \
                     and len((answer := reply_part(source)).text.split()) >= 20:
                 # the caisse's answer above a thread holding the professional's question, or above its own
                 # earlier letter ("RE: Notification de payer …"): the answer
                 source = answer
+                if asked:
+                    fields["answers_question"] = True
         elif category is None:
             lookalike = next((m for m in chain
                               if looks_like_caisse(m.from_name or "", m.from_addr or "")), None)
@@ -197,6 +201,11 @@ def _read(source: ParsedMessage, trust: str, category: str, caisses: tuple,
         return Reading(kind=MessageKind.UNKNOWN, trust=trust, caisse=caisse,
                        fields={"subject": source.subject, "from": source.from_addr, "auto_reply": True,
                                "sent_on": _sent_on(source), **fields})
+    if fields.get("answers_question") and max(s for s, _, _ in scores) < THRESHOLD \
+            and reclamation.names_an_invoice(source):
+        # the caisse answering her question about an invoice, with none of the words of a kind: the answer
+        # to her (informal) réclamation
+        scores = [(THRESHOLD if m is reclamation else s, i, m) for s, i, m in scores]
     score, _, module = max(scores, key=lambda s: (s[0], s[1]))
     if score >= THRESHOLD:
         reading = module.read(source, trust, caisse)

@@ -102,6 +102,18 @@ _UNFAVOURABLE = re.compile(r"defavorable|rejetee|ne peut (?:aboutir|etre (?:acce
                            # verser", "Aucune régularisation n'est donc possible"
                            r"|(?:paiement|montant|reglement)[^.]{0,40}? est (?:donc )?conforme"
                            r"|pas de complement a verser|aucune regularisation n'est (?:donc )?possible")
+# the invoice to bill again, told as what must be done ("Il faut donc refacturer auprès de la CPAM de l'Oise")
+_REBILL_ELSEWHERE = re.compile(r"(?:il (?:vous )?faut|merci de|vous devez|veuillez) (?:donc )?(?:la |les )?"
+                               r"re-?factur\w* (?:aupres|a la|au|a l')")
+
+
+def names_an_invoice(msg: ParsedMessage) -> bool:
+    """Whether the message's own words (20 at least, not "Voir pièce jointe") name an invoice number:
+    what an answer to her question is about."""
+    text = msg.text or ""
+    return len(text.split()) >= 20 and bool(invoice_numbers(text))
+
+
 # invoices the answer pays, beside a refusal: a partial answer
 _PAID_NOW = re.compile(r"(?:seront|sera|ont ete|a ete) (?:mises? en paiement|reglees?|payees?)\b")
 # the invoice never reached the caisse: neither paid nor refused, to be sent again
@@ -191,6 +203,11 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
         elif _NEVER_RECEIVED.search(folded) and action_of(folded) is Action.REBILL:
             # "cette facture n'a jamais été reçue par nos services … Nous vous invitons à la retransmettre"
             label = "à retransmettre"
+            details["action"] = Action.REBILL.value
+        elif _REBILL_ELSEWHERE.search(folded) and action_of(folded) is Action.REBILL:
+            # "elle est rejetée : votre patiente dépend maintenant de la CPAM de l'Oise. Il faut donc
+            # refacturer auprès de la CPAM de l'Oise": not a refusal to contest, an invoice to send again
+            label = "à refacturer"
             details["action"] = Action.REBILL.value
         elif _UNFAVOURABLE.search(folded) and _PAID_NOW.search(folded):
             # "… avaient été rejetées à tort … seront mises en paiement … ; la facture … a en revanche été
