@@ -143,13 +143,6 @@ def _answer(fact: Fact, case: Case) -> dict[str, object]:
                       "dans les deux mois."}
 
 
-def _iso_date(value: object) -> date | None:
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-
-
 def apply_fact(case: Case, fact: Fact, *, source: str, received: date,
                today: date, settings: RuleSettings = DEFAULT_RULES) -> Case:
     """``case`` updated by ``fact`` (a new value); the same case if the fact was already applied."""
@@ -208,7 +201,7 @@ def apply_fact(case: Case, fact: Fact, *, source: str, received: date,
         dates["arl"] = when
     elif kind == "retenue":
         status = "retenue sur paiement" + (f" ({fact.label})" if fact.label else "")
-        notified = _iso_date(fact.details.get("notified"))
+        notified = as_date(fact.details.get("notified"))
         if notified is not None:  # an avis de retenue naming the debt and its notification: known
             dates["notified"] = notified
             settled = fact.details.get("balance") in ("0", "0.00")

@@ -156,7 +156,6 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     # "l'ordonnance de la facture 000 781 230 est lisible, rien à faire pour celle-là": not asked for
     if any(r.action is Action.PIECES for r in rows):
         rows = [r for r in rows if r.action is not Action.NONE] or rows
-    # "oubliez la 000 950 223 : son ordonnance nous est bien parvenue, je la retire de la liste"
     # "Pardon, erreur de ma part : c'est la 000 312 545, pas la 455": the one named first was a mistake
     # (what was said of the mistaken number — amount, dates — is said of the right one)
     for found in _MISTAKEN.finditer(full):
@@ -167,6 +166,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                             care_date=r.care_date or wrong[0].care_date, motif=r.motif or wrong[0].motif)
                     if r.invoice == right else r
                     for r in rows if r is not wrong[0]]
+    # "oubliez la 000 950 223 : son ordonnance nous est bien parvenue, je la retire de la liste"
     said = [sentence for sentence in sentences(full) if _WITHDRAWN.search(sentence)]
     withdrawn = {n for sentence in said for n in invoice_numbers(sentence)}
     # "pas besoin de justificatif finalement pour M. Moreau": the invoices of that patient

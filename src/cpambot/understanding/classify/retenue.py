@@ -18,6 +18,7 @@ from cpambot.understanding.classify.text.amounts import amount_after
 from cpambot.understanding.classify.text.dates import date_after
 from cpambot.understanding.classify.text.keywords import keyword_score, keywords
 from cpambot.understanding.classify.text.references import reference_after
+from cpambot.understanding.classify.text.tables import column, find_tables
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.rows.cells import amount_of
@@ -40,26 +41,18 @@ def match(msg: ParsedMessage) -> float:
     return keyword_score(msg, KEYWORDS, ("retenue",))
 
 
-def _column(text: str, header: str) -> tuple[str, dict[str, str]] | None:
-    """The first data row of a table drawn with "|" or tabs whose header has a cell matching ``header``:
-    (that cell's text, the whole row by header)."""
-    lines = [line for line in text.splitlines()
-             if ("|" in line or "\t" in line) and not re.fullmatch(r"[\s|+:=-]*", line)]
-    for i, line in enumerate(lines[:-1]):
-        cut = "|" if "|" in line else "\t"
-        heads = [h.strip().lower() for h in line.split(cut)]
-        column = next((k for k, h in enumerate(heads) if re.search(header, h)), None)
-        if column is None:
-            continue
-        cells = [c.strip() for c in lines[i + 1].split(cut)]
-        if len(cells) == len(heads):
-            return cells[column], dict(zip(heads, cells, strict=True))
+def _cell(text: str, *header: str) -> str | None:
+    """The first data row's cell under the first header cell matching one of ``header`` (folded), in
+    the tables of ``text``."""
+    for head, rows in find_tables(text):
+        if (index := column(head, *header)) is not None:
+            return rows[0][index]
     return None
 
 
 def _amount(text: str) -> Decimal | None:
-    if (found := _column(text, r"^(?:montant )?retenu[e]?$")) is not None:
-        return amount_of(found[0])
+    if (found := _cell(text, r"^(?:montant )?retenue?$")) is not None:
+        return amount_of(found)
     values = {v for label in _AMOUNT_LABELS if (v := amount_after(text, label, 30)) is not None}
     return values.pop() if len(values) == 1 else None
 
@@ -67,12 +60,11 @@ def _amount(text: str) -> Decimal | None:
 def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     text = msg.all_text()
     amount = _amount(text)
-    table = _column(text, r"^cr[ée]ance")
-    reference = reference_after(text, _REFERENCE_LABEL) or (table[0] if table and re.search(r"\d", table[0])
-                                                            else None)
+    debt = _cell(text, r"^creance")
+    reference = reference_after(text, _REFERENCE_LABEL) or (debt if debt and re.search(r"\d", debt) else None)
     nature = _NATURE.search(text)
     notified = date_after(text, r"notifi[ée]e? (?:le|en date du)\s*", span=2)
-    balance = (_column(text, r"^reste d[ûu]$") or (None, {}))[0]
+    balance = _cell(text, r"^reste du$")
     left = amount_of(balance) if balance else next(
         (v for label in _BALANCE if (v := amount_after(text, label, 30)) is not None), None)
     details: dict[str, Any] = {"nature": nature.group(1).strip() if nature else None,
