@@ -43,6 +43,9 @@ class CaseBook:
         self.store = store
         self.settings = settings or RuleSettings()
         self._watches: set[str] | None = None
+        # open cases by lot and by invoice number, in the store's order: where a fact seen through
+        # another channel looks for its case (without parsing every case of the store)
+        self._by_ref: dict[str, list[str]] | None = None
         self._cases: dict[str, Case] = {}  # cases parsed so far, valid while the table is at _version
         self._complete = False  # whether _cases holds every case
         self._version = -1
@@ -53,7 +56,7 @@ class CaseBook:
         """The cases parsed so far, kept in step with this book's own writes; forgotten if anything
         else changed the table (another book, a rebuild). A case is parsed once, when first asked."""
         if self._version != self.store.version(CASES):
-            self._cases, self._complete, self._watches = {}, False, None
+            self._cases, self._complete, self._watches, self._by_ref = {}, False, None, None
             self._version = self.store.version(CASES)
         return self._cases
 
@@ -103,11 +106,29 @@ class CaseBook:
                              if doc["type"] in WATCHES and doc["state"] != CaseState.CLOSED}
         return self._watches
 
+    def _refs(self) -> dict[str, list[str]]:
+        self._fresh()
+        if self._by_ref is None:
+            self._by_ref = {}
+            for doc in self.store.values(CASES):
+                if doc["state"] != CaseState.CLOSED:
+                    self._index_refs(doc["_key"], doc.get("lot"), doc.get("invoice"))
+        return self._by_ref
+
+    def _index_refs(self, key: str, *refs: str | None) -> None:
+        assert self._by_ref is not None
+        for ref in refs:
+            if ref and key not in (keys := self._by_ref.setdefault(ref, [])):
+                keys.append(key)
+
     def save(self, case: Case) -> None:
+        self._refs()
         cases = self._fresh()
         self.store.put(CASES, case.key, case.to_doc())
         cases[case.key] = case
         self._version = self.store.version(CASES)
+        if not case.is_closed:  # (a closed case stays listed: same_problem passes it over)
+            self._index_refs(case.key, case.lot, case.invoice)
         watches = self._open_watches()
         if case.type in WATCHES and not case.is_closed:
             watches.add(case.key)
@@ -127,7 +148,8 @@ class CaseBook:
                 facts.remove(fact)
                 review = f"date invraisemblable ({fact.date:%d/%m/%Y}) dans le message : à lire"
         for fact in facts:
-            for watch_key in list(self._open_watches()):
+            watches = self._open_watches()  # (a watch answers only a fact of its own lot)
+            for watch_key in [k for k in self._refs().get(fact.lot or "", []) if k in watches]:
                 watch = self.get(watch_key)
                 if watch is not None and satisfies_watch(watch, fact):
                     self.save(close_watch(watch, fact, source=source, received=received, today=today))
@@ -190,7 +212,8 @@ class CaseBook:
             case = next((c for c in (self._resolve(k) for k in related_keys(fact)) if c), None)
         if case is None and (fact.kind in ("lot_refused", "amc_rejected", "amc_paid")
                              or (fact.part == "AMC" and fact.kind in ("invoice_rejected", "invoice_paid"))):
-            case = next((c for c in self.all() if same_problem(c, fact)), None)
+            keys = self._refs().get((fact.lot if fact.kind == "lot_refused" else fact.invoice) or "", [])
+            case = next((c for c in (self.get(k) for k in list(keys)) if c and same_problem(c, fact)), None)
         return case
 
     def mark_step(self, key: str, date_key: str, day: date, text: str) -> None:
