@@ -174,6 +174,9 @@ ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 _ROLE_RES = tuple((role, re.compile("|".join(f"(?:{w})" for w in words))) for role, words in ROLE_WORDS)
 
 
+_BILLED = re.compile(r"(?i)factur[éÉ]")
+
+
 @lru_cache(maxsize=4096)  # the same few header words come back in every table
 def role_of(header_cell: str) -> str | None:
     """The role a column header gives its column, or None."""
@@ -183,6 +186,10 @@ def role_of(header_cell: str) -> str | None:
     if re.match(r"(?:montant|mt|somme|total|part (?:amo|amc|obligatoire|complementaire))\b", text) \
             or re.search(r"\b(?:eur|euros?)\b|€|\(eur\)", text):
         return "amount"  # "Montant facturé", "FACTURE EUR": amounts, not invoice numbers
+    if _BILLED.search(header_cell) or re.search(r"\bfacturees?\b", text):
+        # "facturé(e)s" qualifies what was billed ("IK facturées", "Actes facturés"): not the invoice's
+        # number; alone, the amount billed
+        return "amount" if re.fullmatch(r"(?:montant )?facturee?s?", text) else None
     if re.fullmatch(r"soins?|date soins?|jours? de soins", text):
         return "care_date"
     if re.match(r"(?:nombre|nbr?e?\.?)\b", text) or re.fullmatch(

@@ -174,6 +174,7 @@ def test_impossible_or_absent_dates_give_nothing(cell):
     ("Statut", "status"), ("État", "status"), ("Situation", "status"), ("Décision", "status"),
     ("Bénéficiaire", "beneficiary"), ("Patient", "beneficiary"), ("Assuré", "beneficiary"),
     ("NIR", "beneficiary"), ("Nom", "beneficiary"),
+    ("Facturé", "amount"), ("IK facturées", None), ("IK FACTUREES", None), ("Actes facturés", None),
     ("Banane", None), ("", None), ("x" * 61, None),
 ])
 def test_header_words_and_their_synonyms_give_a_role(header, role):
@@ -185,6 +186,15 @@ def test_header_words_and_their_synonyms_give_a_role(header, role):
 def test_header_roles_first_column_of_a_role_wins():
     """GIVEN a header naming two date columns WHEN roles are given THEN the first one is the care date."""
     assert header_roles(["Facture", "Date", "Date"]) == {"invoice": 0, "care_date": 1}
+
+
+def test_what_was_billed_is_not_the_invoice_number_in_any_column_order():
+    """GIVEN a pièces request's grid whose columns run from the amount to the invoice number, with an
+    "IK facturées" column before "N° facture" WHEN roles are given THEN the invoice number is the
+    last column, not the kilometres billed."""
+    roles = header_roles(["Montant facture", "IK facturées", "IFD", "Date(s) de soins", "Patient",
+                          "N° facture"])
+    assert roles == {"amount": 0, "care_date": 3, "beneficiary": 4, "invoice": 5}
 
 
 def test_a_rejected_amount_column_wins_over_the_billed_one():
