@@ -243,6 +243,17 @@ def _attached_message(msg: email.message.Message) -> bytes | None:
 # --------------------------------------------------------------------------- parse
 
 
+# a date written with dots ("le 02.10.26", "14.10.2026"): its dots are not the end of a sentence
+_DOTTED_DATE = re.compile(r"(?<![\d.,])(0?[1-9]|[12]\d|3[01])\.(0?[1-9]|1[0-2])\.(\d{4}|\d{2})(?!\d|[.,]\d)")
+
+
+def canonical(text: str) -> str:
+    """``text`` as every pattern of the reader writes it: a word processor's apostrophe ("l’ordonnance")
+    is the plain one, a dotted date ("02.10.26") is written with slashes."""
+    text = text.replace("\u2019", "'")
+    return _DOTTED_DATE.sub(r"\1/\2/\3", text) if "." in text else text
+
+
 def _attachment(item: FilePart) -> Attachment | None:
     ctype = (item.content_type or "application/octet-stream").lower()
     filename = item.filename
@@ -258,7 +269,7 @@ def _attachment(item: FilePart) -> Attachment | None:
         text, problem = xlsx_text(payload)
     elif ctype.startswith("text/") or filename.lower().endswith((".csv", ".txt")):
         text = decode_bytes(payload, item.charset)
-    return Attachment(filename, ctype, payload, text.replace("\u2019", "'") if text else text, problem)
+    return Attachment(filename, ctype, payload, canonical(text) if text else text, problem)
 
 
 def _fallback(raw: bytes) -> ParsedMessage:
@@ -317,8 +328,7 @@ def parse_message(raw: bytes, *, _depth: int = 0) -> ParsedMessage:
         # a plain part that only says to look at the HTML ("Ce message contient un courrier au format
         # HTML"): the letter is the HTML
         text, from_html = flat, True
-    # a word processor's apostrophe ("l’ordonnance") is the apostrophe every pattern of the reader writes
-    text = text.replace("\u2019", "'")
+    text = canonical(text)
     subject = head.subject[:MAX_SUBJECT]
     attachments = tuple(a for a in (_attachment(item) for item in parsed.files) if a)
     edi: tuple[EdiPart, ...] = ()

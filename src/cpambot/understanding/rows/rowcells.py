@@ -56,6 +56,11 @@ def bare_motif(text: str) -> str | None:
     return text or None
 
 
+_AMOUNT_FIRST = re.compile(r"(\d{1,3}(?:[ \u00a0\u202f.]\d{3})*,\d{2})(?:\s*(?:€|eur\b|euros\b))?"
+                           r"\s+(?=[^\W\d])", re.IGNORECASE)
+_YEAR_ALONE = re.compile(r"\s*(?:19|20)\d{2}\s*$")
+
+
 def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | None = None) -> Row | None:
     """A row from cells already given their role, or None when it names neither invoice nor lot."""
     invoice = invoice_of(cells.get("invoice", "")) if cells.get("invoice") else None
@@ -71,6 +76,13 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
     care, period = date_of(cells.get("care_date", ""), default_year=default_year) if cells.get("care_date") \
         else (None, None)
     motif = _MOTIF_FRAME.sub("", (cells.get("motif") or "").strip()).strip() or None
+    amount_cell = cells.get("amount") or ""
+    if motif and (glued := _AMOUNT_FIRST.match(motif)) \
+            and (not amount_cell or _YEAR_ALONE.match(amount_cell) or amount_of(amount_cell) is None):
+        # a text table whose columns drifted: "51,20   Prescription non parvenue" under "Motif", and
+        # under "Montant" the year of a long care date ("6 octobre 2026"), a name's end or nothing
+        cells = {**cells, "amount": glued.group(1)}
+        motif = motif[glued.end():].strip() or None
     consigne = (cells.get("consigne") or "").strip() or None
     if motif and "\n" in motif:
         first, _, rest = motif.partition("\n")

@@ -423,3 +423,23 @@ def test_a_lot_written_under_the_invoice_in_its_cell():
     the row is made THEN it has its invoice and its lot."""
     row = row_from_cells({"invoice": "000 441 902\nlot 071", "motif": "Bénéficiaire inconnu"}, source="table")
     assert row is not None and (row.invoice, row.lot) == ("000441902", "071")
+
+
+@pytest.mark.parametrize("amount_cell", ["", "2026", "Henri"])
+def test_an_amount_drifted_into_the_motif_is_the_rows_amount(amount_cell):
+    """GIVEN a hand-typed text table whose columns drifted: under "Montant" nothing, the year of a long
+    care date or the end of a name, under "Motif" "51,20   Prescription non parvenue" WHEN the row is
+    made THEN its amount is 51,20 and its motif the words alone."""
+    row = row_from_cells({"invoice": "009412207", "amount": amount_cell,
+                          "motif": "51,20   Prescription non parvenue"}, source="table")
+    assert row is not None
+    assert (row.amount, row.motif) == (Decimal("51.20"), "Prescription non parvenue")
+
+
+def test_an_amount_in_its_column_keeps_a_motif_starting_with_a_number():
+    """GIVEN an amount in its own column and a motif starting with an amount WHEN the row is made THEN
+    the column's amount wins and the motif is kept as written."""
+    row = row_from_cells({"invoice": "009412207", "amount": "18,60",
+                          "motif": "12,50 € déjà remboursés"}, source="table")
+    assert row is not None
+    assert (row.amount, row.motif) == (Decimal("18.60"), "12,50 € déjà remboursés")
