@@ -114,8 +114,10 @@ class _HtmlFlattener:
             self.tables.append(_OpenTable())
             self.out.append("\n")
         elif tag == "tr" and table is not None:
+            self._end_row(table)  # (a row left open, as Lotus Notes writes them, ends at the next one)
             table.cells = []
         elif tag in ("td", "th") and table is not None and table.cells is not None:
+            self._end_cell(table)
             table.cell = []
         elif tag in self._BLOCKS or tag in ("td", "th"):
             if table is not None and table.cell is not None:
@@ -134,18 +136,36 @@ class _HtmlFlattener:
         if tag in ("style", "script", "head"):
             self.skip = max(0, self.skip - 1)
         elif tag == "table":
+            if table is not None:
+                self._end_row(table)
             if self.tables:
                 self.tables.pop()
             self.out.append("\n")
         elif tag in ("td", "th") and table is not None and table.cells is not None and table.cell is not None:
-            table.cells.append(" ".join("".join(table.cell).split()))
-            table.cell = None
+            self._end_cell(table)
         elif tag == "tr" and table is not None and table.cells is not None:
-            self.out.append("\n" + " | ".join(table.cells) + "\n")
-            table.cells = None
+            self._end_row(table)
         elif tag in self._BLOCKS or tag in ("td", "th"):
             if table is None or table.cell is None:
                 self.out.append("\n")
+
+    @staticmethod
+    def _end_cell(table: _OpenTable) -> None:
+        if table.cells is not None and table.cell is not None:
+            table.cells.append(" ".join("".join(table.cell).split()))
+        table.cell = None
+
+    def _end_row(self, table: _OpenTable) -> None:
+        self._end_cell(table)
+        if table.cells is None:
+            return
+        cells = [c for c in table.cells if c]
+        if len(cells) == 2 and cells[0].endswith(":") and len(cells[0]) <= 60:
+            # a label cell and its value ("À nous retourner avant le :" | "27/11/2026"): one line
+            self.out.append(f"\n{cells[0]} {cells[1]}\n")
+        else:
+            self.out.append("\n" + " | ".join(table.cells) + "\n")
+        table.cells = None
 
     def handle_data(self, data: str) -> None:
         if self.skip:

@@ -1,8 +1,8 @@
 """Metamorphic forwards (tests/fixtures/forwarded.py): each direct caisse or platform message of the
 voices batches, forwarded by the professional through Gmail, Outlook, Apple Mail, Thunderbird or as
 an attached message, re-encoded in another charset and transfer encoding, written as a plain version,
-under a subject that says nothing, with its HTML grids' columns in the reverse order, or with its dates
-written with dots, reads as the original did."""
+under a subject that says nothing, with its HTML grids' columns in the reverse order, with its dates
+written with dots, or without its plain alternative, reads as the original did."""
 
 from __future__ import annotations
 

@@ -122,3 +122,21 @@ def test_dotted_dates_and_typographic_apostrophes_are_written_as_the_patterns_ex
     THEN the date has slashes (its dots no longer end a sentence) and the apostrophe is plain; amounts,
     versions and impossible dates stay as written."""
     assert canonical(written) == canon
+
+
+def test_rows_left_open_as_lotus_notes_writes_them_are_kept():
+    """GIVEN an HTML table whose rows and cells are never closed (Lotus Notes: '<tr><td>…' then the
+    next '<tr>') WHEN flattened THEN every row is a line of its own, none is lost."""
+    html = ("<p>Les factures suivantes :</p><table><tr><td>1) Facture 000507813 - 44,10 euros"
+            "<tr><td>2) Facture 000507820<td>22,05 euros</table><p>Cordialement.</p>")
+    text = html_to_text(html)
+    assert "1) Facture 000507813 - 44,10 euros" in text
+    assert "2) Facture 000507820 | 22,05 euros" in text
+    assert text.index("000507820") < text.index("Cordialement")
+
+
+def test_a_label_cell_beside_its_value_is_one_line():
+    """GIVEN a two-cell row whose first cell is a label ending with a colon WHEN flattened THEN the
+    label and its value are one line ("À nous retourner avant le : 27/11/2026"), as a sentence reads."""
+    html = "<table><tr><td><b>À nous retourner avant le :</b></td><td>27/11/2026</td></tr></table>"
+    assert html_to_text(html).strip() == "À nous retourner avant le : 27/11/2026"
