@@ -267,11 +267,20 @@ def _attached_message(msg: email.message.Message) -> bytes | None:
 _DOTTED_DATE = re.compile(r"(?<![\d.,])(0?[1-9]|[12]\d|3[01])\.(0?[1-9]|1[0-2])\.(\d{4}|\d{2})(?!\d|[.,]\d)")
 
 
+# an amount with a decimal point ("9.45 EUR", "EUR 63.00"): its point is not the end of a sentence
+_POINT_AMOUNT = re.compile(r"(?<![\d.,])(\d{1,6})\.(\d{2})(?=\s?(?:€|eur\b|euros?\b))"
+                           r"|(?<=\beur )(\d{1,6})\.(\d{2})(?![\d.,]\d)", re.IGNORECASE)
+
+
 def canonical(text: str) -> str:
     """``text`` as every pattern of the reader writes it: a word processor's apostrophe ("l’ordonnance")
-    is the plain one, a dotted date ("02.10.26") is written with slashes."""
+    is the plain one, a dotted date ("02.10.26") is written with slashes and an amount's decimal point
+    ("9.45 EUR") a comma."""
     text = text.replace("\u2019", "'")
-    return _DOTTED_DATE.sub(r"\1/\2/\3", text) if "." in text else text
+    if "." not in text:
+        return text
+    text = _DOTTED_DATE.sub(r"\1/\2/\3", text)
+    return _POINT_AMOUNT.sub(lambda m: f"{m.group(1) or m.group(3)},{m.group(2) or m.group(4)}", text)
 
 
 def _attachment(item: FilePart) -> Attachment | None:

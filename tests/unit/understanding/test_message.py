@@ -116,11 +116,14 @@ def test_a_word_processors_apostrophe_is_read_as_the_apostrophe():
     ("soins du 14.10.2026.", "soins du 14/10/2026."), ("l’ordonnance", "l'ordonnance"),
     ("1.234,56 €", "1.234,56 €"), ("version 3.2.10.4", "version 3.2.10.4"), ("32.12.26", "32.12.26"),
     ("réf. 12.05.2026.3", "réf. 12.05.2026.3"),
+    ("La part complémentaire (9.45 EUR) a été payée", "La part complémentaire (9,45 EUR) a été payée"),
+    ("EUR 63.00 – prescription absente", "EUR 63,00 – prescription absente"),
+    ("1,234.56 EUR", "1,234.56 EUR"),
 ])
 def test_dotted_dates_and_typographic_apostrophes_are_written_as_the_patterns_expect(written, canon):
-    """GIVEN a body with a date written with dots or a word processor's apostrophe WHEN made canonical
-    THEN the date has slashes (its dots no longer end a sentence) and the apostrophe is plain; amounts,
-    versions and impossible dates stay as written."""
+    """GIVEN a body with a date written with dots, an amount with a decimal point or a word processor's
+    apostrophe WHEN made canonical THEN the date has slashes and the amount a comma (their dots no longer
+    end a sentence) and the apostrophe is plain; thousands, versions and impossible dates stay as written."""
     assert canonical(written) == canon
 
 

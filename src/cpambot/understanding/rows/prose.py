@@ -126,8 +126,9 @@ _AFTER_STATUS = re.compile(r"(?i)\b(?:refus[ée]e?s?|rejet[ée]e?s?|non (?:pay[�
                            r"([A-Za-zÀ-ÿ][^.;\n]{3,150})")
 _AFTER_FIGURES = re.compile(r"(?i)(?:€|\b(?:eur|euros)|\d)\s*\)?\s*:\s+([A-Za-zÀ-ÿ][^.;:\n]{3,150})"
                             r"(?=[.;\n]|$)"
-                            # "… – 9,15 € – prescripteur non identifié" ending its line
-                            r"|(?:€|\b(?:eur|euros))\s*[–—-]\s+([A-Za-zÀ-ÿ][^.;:\n–—]{3,150}?)\s*(?=\n|$)")
+                            # "… – 9,15 € – prescripteur non identifié" ending its line (or "EUR 9,15 – …")
+                            r"|(?:€|\b(?:eur|euros)|\b[Ee][Uu][Rr]\s*\d[\d\s.]*,\d{2})\s*[–—-]\s+"
+                            r"([A-Za-zÀ-ÿ][^.;:\n–—]{3,150}?)\s*(?=\n|$)")
 # a line break inside a phrase: before a lower-case word, or between two upper-case words
 _WRAPPED = re.compile(r"(?<![.:;!?])[ \t]*\n[ \t]*(?=[a-zà-ÿ])|(?<=[A-ZÀ-Ý]{2})[ \t]*\n[ \t]*(?=[A-ZÀ-Ý]{2})")
 _INSTRUCTION_START = re.compile(r"(?i)(?:merci|veuillez|nous vous|je vous|vous |il vous|transmet|adress|"
