@@ -167,6 +167,9 @@ def arl_facts(arl: ArlFile, fallback_caisse: str | None) -> list[Fact]:
     return facts
 
 
+_MONEY_ENTITY = re.compile(r"entité (?:0[5-9]\d|10[02]|19\d|2\d\d|99\d) mal formée")
+
+
 def read_returns(msg: ParsedMessage, trust: str) -> Reading | None:
     """The Reading of a return e-mail (or of a forwarded one), or None when it carries no EDI part."""
     source = msg.forwarded if msg.forwarded is not None and (msg.forwarded.edi or msg.forwarded.edi_error) \
@@ -224,6 +227,10 @@ def read_returns(msg: ParsedMessage, trust: str) -> Reading | None:
     if review is None and any("annonc" in p for p in problems):  # "990 annonce…", "total annoncé…"
         # totals or counts that do not add up: shown to the professional, never acted on blindly
         review = "retour dont les totaux ou le nombre de lots ne concordent pas : à vérifier"
+    if review is None and any(_MONEY_ENTITY.match(p) for p in problems):
+        # an invoice's, act's, reject's, payment's or total's entity skipped: never guessed (a
+        # beneficiary's name in another charset is only a name)
+        review = "retour en partie illisible (enregistrements ignorés) : à vérifier"
     if sender is not msg and sender.date is not None:
         fields["sent_on"] = sender.date.date().isoformat()  # deadlines run from the caisse's own date
     return Reading(kind, trust, caisse, facts=tuple(facts), fields=fields, needs_review=review,

@@ -518,3 +518,36 @@ def test_forfaits_and_retenues_come_in_the_files_order():
     assert [(f.kind, str(f.amount), f.reference) for f in facts] == [
         ("forfait_paid", "490.00", None), ("retenue", "63.84", "IND0004417")]
     assert facts[1].details["nature"] == "IND"
+
+
+def _noemie_mail(text: str) -> bytes:
+    return ("From: 01974@974.01.rss.fr\nTo: teletrans@example.org\nSubject: NOEMIE\n"
+            "Date: Mon, 02 Mar 2026 10:00:00 +0400\nMessage-ID: <m@rss.fr>\nMIME-Version: 1.0\n"
+            "Content-Type: application/EDI-consent\nContent-Description: NOEMIE\n\n" + text).encode("latin-1")
+
+
+def test_a_return_with_an_act_entity_skipped_asks_a_human():
+    """GIVEN a NOEMIE e-mail whose act entity (210) is malformed, its totals still adding up WHEN read
+    THEN the reading names the skipped entity and asks a human: an act's reject may be what was lost."""
+    from cpambot.understanding.reader import read_message
+
+    text = payment_file().text()
+    line = act()
+    assert line in text
+    reading = read_message(_noemie_mail(text.replace(line, line[:30] + line[31:])), "caisse")
+    assert any("210 mal formée" in p for p in reading.problems)
+    assert reading.needs_review == "retour en partie illisible (enregistrements ignorés) : à vérifier"
+
+
+def test_a_return_with_only_a_beneficiary_entity_skipped_is_read():
+    """GIVEN a NOEMIE e-mail whose beneficiary entity (the insured's name, here one character short as a
+    charset change leaves it) is malformed WHEN read THEN the problem is named but the payments are read
+    without asking: a name is not money."""
+    from cpambot.understanding.reader import read_message
+
+    text = payment_file().text()
+    person = insured()
+    assert person in text
+    reading = read_message(_noemie_mail(text.replace(person, person[:20] + person[21:])), "caisse")
+    assert any("mal formée" in p for p in reading.problems)
+    assert reading.needs_review is None and reading.facts
