@@ -23,6 +23,7 @@ from cpambot.understanding.documents import pdf_text, xlsx_text
 from cpambot.understanding.forwards import header_blocks
 from cpambot.understanding.htmltokens import replay
 from cpambot.understanding.mime import FilePart, decode_bytes, mime_parts
+from cpambot.understanding.reflow import canonical, unwrap
 
 LOG = logging.getLogger(__name__)
 
@@ -263,26 +264,6 @@ def _attached_message(msg: email.message.Message) -> bytes | None:
 # --------------------------------------------------------------------------- parse
 
 
-# a date written with dots ("le 02.10.26", "14.10.2026"): its dots are not the end of a sentence
-_DOTTED_DATE = re.compile(r"(?<![\d.,])(0?[1-9]|[12]\d|3[01])\.(0?[1-9]|1[0-2])\.(\d{4}|\d{2})(?!\d|[.,]\d)")
-
-
-# an amount with a decimal point ("9.45 EUR", "EUR 63.00"): its point is not the end of a sentence
-_POINT_AMOUNT = re.compile(r"(?<![\d.,])(\d{1,6})\.(\d{2})(?=\s?(?:€|eur\b|euros?\b))"
-                           r"|(?<=\beur )(\d{1,6})\.(\d{2})(?![\d.,]\d)", re.IGNORECASE)
-
-
-def canonical(text: str) -> str:
-    """``text`` as every pattern of the reader writes it: a word processor's apostrophe ("l’ordonnance")
-    is the plain one, a dotted date ("02.10.26") is written with slashes and an amount's decimal point
-    ("9.45 EUR") a comma."""
-    text = text.replace("\u2019", "'")
-    if "." not in text:
-        return text
-    text = _DOTTED_DATE.sub(r"\1/\2/\3", text)
-    return _POINT_AMOUNT.sub(lambda m: f"{m.group(1) or m.group(3)},{m.group(2) or m.group(4)}", text)
-
-
 def _attachment(item: FilePart) -> Attachment | None:
     ctype = (item.content_type or "application/octet-stream").lower()
     filename = item.filename
@@ -348,7 +329,7 @@ def parse_message(raw: bytes, *, _depth: int = 0) -> ParsedMessage:
     # Headers through our own reader (the local date, folded encoded words kept whole)
     head = summarize(header_block(raw), len(raw))
     html = "\n".join(parsed.html)
-    text = "\n".join(parsed.plain).strip()
+    text = unwrap("\n".join(parsed.plain).strip())
     from_html = not text and bool(html)
     if from_html:
         text = html_to_text(html)

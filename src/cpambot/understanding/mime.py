@@ -14,6 +14,8 @@ from email.header import decode_header, make_header
 from email.message import Message
 from email.policy import compat32
 
+from cpambot.understanding.reflow import unflow
+
 _BINARY_DEFECTS = ("InvalidBase64CharactersDefect", "InvalidBase64PaddingDefect",
                    "InvalidBase64LengthDefect")
 
@@ -93,6 +95,8 @@ def mime_parts(raw: bytes) -> MimeParts:
         disposition = (part.get_content_disposition() or "").lower()
         if ctype in ("text/plain", "text/html") and not name and disposition != "attachment":
             text = decode_bytes(_payload(part), part.get_content_charset())
+            if ctype == "text/plain" and str(part.get_param("format") or "").lower() == "flowed":
+                text = unflow(text.replace("\r\n", "\n"), str(part.get_param("delsp") or "").lower() == "yes")
             (out.plain if ctype == "text/plain" else out.html).append(text)
             continue
         broken = any(d.__class__.__name__ in _BINARY_DEFECTS for d in part.defects)

@@ -2,8 +2,8 @@
 voices batches, forwarded by the professional through Gmail, Outlook, Apple Mail, Thunderbird or as
 an attached message, re-encoded in another charset and transfer encoding, written as a plain version,
 under a subject that says nothing, with its HTML grids' columns in the reverse order, with its dates
-written with dots, its amounts written "EUR 40,95" or "40.95 EUR", or without its plain alternative,
-reads as the original did."""
+written with dots, its amounts written "EUR 40,95" or "40.95 EUR", without its plain alternative, or
+its plain body hard-wrapped at 72 columns, reads as the original did."""
 
 from __future__ import annotations
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 import io
 import zipfile
 
-import pytest
-
 from cpambot.understanding.documents import pdf_text, xlsx_text
-from cpambot.understanding.message import canonical, html_to_text, parse_message
+from cpambot.understanding.message import html_to_text, parse_message
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 
@@ -109,22 +107,6 @@ def test_a_word_processors_apostrophe_is_read_as_the_apostrophe():
     msg = parse_message(raw)
     assert msg.text == "l'ordonnance n'est pas parvenue"
     assert msg.attachments[0].text is not None and "d'un montant" in msg.attachments[0].text
-
-
-@pytest.mark.parametrize("written,canon", [
-    ("Lot 087 (télétransmis le 02.10.26) : rejeté", "Lot 087 (télétransmis le 02/10/26) : rejeté"),
-    ("soins du 14.10.2026.", "soins du 14/10/2026."), ("l’ordonnance", "l'ordonnance"),
-    ("1.234,56 €", "1.234,56 €"), ("version 3.2.10.4", "version 3.2.10.4"), ("32.12.26", "32.12.26"),
-    ("réf. 12.05.2026.3", "réf. 12.05.2026.3"),
-    ("La part complémentaire (9.45 EUR) a été payée", "La part complémentaire (9,45 EUR) a été payée"),
-    ("EUR 63.00 – prescription absente", "EUR 63,00 – prescription absente"),
-    ("1,234.56 EUR", "1,234.56 EUR"),
-])
-def test_dotted_dates_and_typographic_apostrophes_are_written_as_the_patterns_expect(written, canon):
-    """GIVEN a body with a date written with dots, an amount with a decimal point or a word processor's
-    apostrophe WHEN made canonical THEN the date has slashes and the amount a comma (their dots no longer
-    end a sentence) and the apostrophe is plain; thousands, versions and impossible dates stay as written."""
-    assert canonical(written) == canon
 
 
 def test_rows_left_open_as_lotus_notes_writes_them_are_kept():

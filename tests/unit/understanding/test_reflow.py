@@ -1,0 +1,99 @@
+"""The body's text written the one way the reader's patterns expect: canonical punctuation, flowed and
+hard-wrapped plain text joined again."""
+
+from __future__ import annotations
+
+import pytest
+
+from cpambot.understanding.reflow import canonical, unflow, unwrap
+
+
+@pytest.mark.parametrize("written,canon", [
+    ("Lot 087 (télétransmis le 02.10.26) : rejeté", "Lot 087 (télétransmis le 02/10/26) : rejeté"),
+    ("soins du 14.10.2026.", "soins du 14/10/2026."), ("l’ordonnance", "l'ordonnance"),
+    ("1.234,56 €", "1.234,56 €"), ("version 3.2.10.4", "version 3.2.10.4"), ("32.12.26", "32.12.26"),
+    ("réf. 12.05.2026.3", "réf. 12.05.2026.3"),
+    ("La part complémentaire (9.45 EUR) a été payée", "La part complémentaire (9,45 EUR) a été payée"),
+    ("EUR 63.00 – prescription absente", "EUR 63,00 – prescription absente"),
+    ("1,234.56 EUR", "1,234.56 EUR"),
+])
+def test_dotted_dates_and_typographic_apostrophes_are_written_as_the_patterns_expect(written, canon):
+    """GIVEN a body with a date written with dots, an amount with a decimal point or a word processor's
+    apostrophe WHEN made canonical THEN the date has slashes and the amount a comma (their dots no longer
+    end a sentence) and the apostrophe is plain; thousands, versions and impossible dates stay as written."""
+    assert canonical(written) == canon
+
+
+def test_a_flowed_part_has_its_soft_breaks_joined():
+    """GIVEN a format=flowed text whose sentence is cut by soft breaks (a space before the line end), a
+    quoted line and a signature separator WHEN unflowed THEN the sentence is one line, the quote and the
+    signature keep their breaks."""
+    text = ("La facture 000507813 est rejet\u00e9e : \nprescription \nillisible.\n"
+            "> cit\u00e9 \n> suite\n-- \nMarie")
+    assert unflow(text) == ("La facture 000507813 est rejet\u00e9e : prescription illisible.\n> cit\u00e9 \n"
+                            "> suite\n-- \nMarie")
+
+
+def test_a_flowed_part_with_delsp_loses_the_space_of_its_soft_breaks():
+    """GIVEN a format=flowed; delsp=yes text (the space before a soft break is not part of the text)
+    WHEN unflowed THEN the words cut across the break are glued back."""
+    assert unflow("retélé \ntransmettez\n", delsp=True) == "retélétransmettez\n"
+
+
+_WRAPPED = """Madame,
+
+Apr\u00e8s examen du lot 087 t\u00e9l\u00e9transmis le 02/10/2026, nous vous informons que
+les factures suivantes ont \u00e9t\u00e9 rejet\u00e9es par nos services pour le motif
+indiqu\u00e9 ci-dessous, et nous vous invitons \u00e0 les corriger puis \u00e0 les
+ret\u00e9l\u00e9transmettre dans les meilleurs d\u00e9lais apr\u00e8s correction des anomalies.
+1. Facture 000507813 du 14/10/2026 d'un montant de 40,95 \u20ac pour le motif :
+- prescription illisible
+2. Facture 000507820 du 15/10/2026 d'un montant de 22,05 \u20ac
+- ordonnance absente
+N\u00b0 facture   Date        Montant
+000507813     14/10/2026  40,95
+Cordialement."""
+
+
+def test_a_hard_wrapped_body_has_its_sentences_joined_and_its_lists_and_tables_kept():
+    """GIVEN a plain body hard-wrapped at 78 columns, with numbered items, a dash continuing a filled line,
+    a dash starting a list's next item and an aligned table WHEN unwrapped THEN each sentence is one
+    line, the filled line's dash continues it, the numbered items, the table and the short lines stay."""
+    lines = unwrap(_WRAPPED).split("\n")
+    assert lines[2].startswith("Apr\u00e8s examen") and lines[2].endswith("anomalies.")
+    assert lines[3] == "1. Facture 000507813 du 14/10/2026 d'un montant de 40,95 \u20ac pour le motif : " \
+                       "- prescription illisible"
+    assert lines[4:] == ["2. Facture 000507820 du 15/10/2026 d'un montant de 22,05 \u20ac",
+                         "- ordonnance absente", "N\u00b0 facture   Date        Montant",
+                         "000507813     14/10/2026  40,95", "Cordialement."]
+
+
+@pytest.mark.parametrize("text", [
+    "Bonjour,\nLa facture 000507813 est rejet\u00e9e.\nMotif : prescription illisible.\nCordialement.",
+    "a;b;c;d;e\n" * 6,
+    ("Ligne de texte courante qui remplit presque toute la largeur de la colonne ici.\n" * 3
+     + "Une ligne bien plus longue que toutes les autres, au-del\u00e0 de quatre-vingts colonnes, "
+       "sans retour.\n"),
+])
+def test_a_body_that_was_not_hard_wrapped_is_left_as_written(text):
+    """GIVEN a body of short lines, a body of semicolon records, or a body with a line longer than any
+    client wraps at WHEN unwrapped THEN it is returned unchanged."""
+    assert unwrap(text) == text
+
+
+def test_an_item_whose_amount_had_no_room_is_joined_and_the_next_item_is_not():
+    """GIVEN a hard-wrapped dash list whose first item filled its line and left its amount for the next
+    ('- 96,60 EUR : …'), followed by the list's next item WHEN unwrapped THEN the amount joins its item
+    and the next item stays a line of its own."""
+    text = ("Plusieurs factures sont en anomalie, merci de les corriger puis de les\n"
+            "refacturer dans les meilleurs delais :\n"
+            "- fact. 000318204 - Mme X. - soins du 01/09 au 07/09/2026 a son domicile\n"
+            "- 96,60 EUR : cotation AIS 3 + AMI 1 le meme jour non cumulable, merci\n"
+            "de corriger et refacturer\n"
+            "- fact. 000318209 - M. Y. - 02/09/2026 - 18,90 EUR : rejet 2900 005,\n"
+            "facture deja payee (doublon), inutile de refacturer\n")
+    assert unwrap(text).split("\n")[1:] == [
+        "- fact. 000318204 - Mme X. - soins du 01/09 au 07/09/2026 a son domicile - 96,60 EUR : "
+        "cotation AIS 3 + AMI 1 le meme jour non cumulable, merci de corriger et refacturer",
+        "- fact. 000318209 - M. Y. - 02/09/2026 - 18,90 EUR : rejet 2900 005, facture deja payee (doublon), "
+        "inutile de refacturer", ""]
