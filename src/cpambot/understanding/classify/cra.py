@@ -81,8 +81,10 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                       or reference_after(full, r"notification de payer\s*(?:n[°o]|num[ée]ro)\s*:?"))
     session = date_after(full, r"s[ée]ance du\s*", span=2)
     letter = letter_date(letters) or letter_date(msg.text or "")
-    # "ramené à 612,40 €", "ramené de 1 596,00 euros à 612,40 euros", "le montant restant dû, soit 612,40"
-    amount = (amount_after(full, r"ramen[ée]e?\s*(?:de\s+[\d\s\u00a0\u202f.,]+(?:euros?|€|eur)?\s*)?"
+    # "ramené à 612,40 €", "ramené de 1 596,00 euros (or EUR 1596,00) à 612,40 euros",
+    # "le montant restant dû, soit 612,40"
+    amount = (amount_after(full, r"ramen[ée]e?\s*"
+                                 r"(?:de\s+(?:eur\s*)?[\d\s\u00a0\u202f.,]+(?:euros?|€|eur)?\s*)?"
                                  r"[àa]\s*", 20)
               or amount_after(full, r"(?:montant|somme) restant d[ûu]e?,?\s*(?:soit|de|:)?\s*", 20))
     details: dict = {k: v for k, v in (("recours_reference", reference), ("session_date", session),

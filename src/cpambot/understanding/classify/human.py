@@ -331,8 +331,10 @@ def _with_evidence(source: ParsedMessage,
     if not evidence:
         return scores
     paid_only = all(r.status is Status.PAID for r in rows.rows if r.invoice)
-    if paid_only and any(m is reclamation and s >= THRESHOLD for s, _, m in scores):
-        return scores  # invoices paid after a réclamation: the answer, with its payments
+    if paid_only and any(m in (reclamation, indu, cra, retenue) and s >= THRESHOLD for s, _, m in scores):
+        # invoices paid after a réclamation: the answer, with its payments; invoices paid then claimed
+        # back by an indu (its title in the body), a CRA ruling or a retenue: the acts the letter is about
+        return scores
     out = []
     for score, index, module in scores:
         if module is retour_lots:

@@ -27,6 +27,8 @@ from cpambot.understanding.rows.actions import WRONGLY_REJECTED, action_of
 ACK = keywords(
     ("accuse (?:de )?reception de votre reclamation", 1.0),
     ("accusons (?:bonne )?reception de votre reclamation", 1.0),
+    # "Je vous confirme la bonne réception de votre réclamation du 21/10/2026"
+    ("(?:confirme|confirmons) (?:la )?(?:bonne )?reception de votre reclamation", 1.0),
     ("votre reclamation (?:a bien ete|a ete|est) (?:enregistree|recue|prise en compte)", 0.9),
     ("reclamation[^.]{0,80}enregistree sous la reference", 0.9),
     # passed on to another service that will answer: received, not answered
