@@ -306,14 +306,16 @@ def _reply_to_warning(source: ParsedMessage, caisses: tuple, amc_domains: tuple[
 
 def _ruling_over_notification(source: ParsedMessage,
                               scores: list[tuple[float, int, Any]]) -> list[tuple[float, int, Any]]:
-    """A decision of the commission always cites the notification it rules on ("Rappel : notification
-    de payer n° …"); a notification never tells a decision of the commission. When both are read as
-    likely, the decision wins (a mise en demeure or a complement keeps its own title)."""
+    """A decision of the commission, or one to recover the debt by deductions, always cites the
+    notification it follows ("Rappel : notification de payer n° …", "Par notification de payer du 12
+    juin 2026…"); a notification never tells such a decision. When both are read as likely, the
+    decision wins (a mise en demeure or a complement keeps its own title)."""
     by = {module: score for score, _, module in scores}
-    if by.get(cra, 0.0) < THRESHOLD or by.get(indu, 0.0) < by.get(cra, 0.0) \
+    ruling = max((cra, retenue), key=lambda m: by.get(m, 0.0))
+    if by.get(ruling, 0.0) < THRESHOLD or by.get(indu, 0.0) < by.get(ruling, 0.0) \
             or indu._sub_kind(source)[0] not in (None, MessageKind.NOTIFICATION_INDU):
         return scores
-    return [(min(score, by[cra] - 0.001) if module is indu else score, index, module)
+    return [(min(score, by[ruling] - 0.001) if module is indu else score, index, module)
             for score, index, module in scores]
 
 
@@ -331,9 +333,11 @@ def _with_evidence(source: ParsedMessage,
     if not evidence:
         return scores
     paid_only = all(r.status is Status.PAID for r in rows.rows if r.invoice)
-    if paid_only and any(m in (reclamation, indu, cra, retenue) and s >= THRESHOLD for s, _, m in scores):
+    if paid_only and any(m in (reclamation, indu, cra, retenue) and s >= THRESHOLD or m is pieces and s >= 0.9
+                         for s, _, m in scores):
         # invoices paid after a réclamation: the answer, with its payments; invoices paid then claimed
-        # back by an indu (its title in the body), a CRA ruling or a retenue: the acts the letter is about
+        # back by an indu (its title in the body), a CRA ruling or a retenue, or whose prescriptions a
+        # control asks for ("Montant remboursé"): the acts the letter is about, not a payment notice
         return scores
     out = []
     for score, index, module in scores:

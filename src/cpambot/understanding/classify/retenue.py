@@ -28,10 +28,19 @@ KEYWORDS = keywords(
     ("avis de retenue sur (?:paiement|reglement|prestations)", 1.0),
     ("une retenue (?:a ete|de [^.]{0,30}a ete) (?:operee|effectuee|pratiquee|appliquee) sur (?:votre|le|vos)"
      "(?: dernier)? (?:reglement|paiement|virement)", 0.95),
+    # the decision to recover an indu by deductions from the next payments, once its delays ran out ("Objet :
+    # Récupération d'un indu par retenues", "je vous informe que la somme de … sera récupérée par retenues"),
+    # not the warning a notification gives ("à défaut de règlement, la somme pourra être récupérée…")
+    ("(?m)^objet\\s*:\\s*recuperation d'(?:un|une) (?:indu|creance)[^\\n]{0,30}"
+     "par (?:voie de )?retenues?", 1.0),
+    ("(?:informe|informons)[^.]{0,40} que [^.]{0,80}sera (?:recuperee?|recouvree?) "
+     "par (?:voie de )?retenues?", 1.0),
 )
 
 _AMOUNT_LABELS = (r"montant (?:retenu|de la retenue|pr[ée]lev[ée])\s*:?\s*",
-                  r"\bretenue (?:de|d'un montant de)\s*")
+                  r"\bretenue (?:de|d'un montant de)\s*",
+                  r"\bsomme de\s*(?=(?:eur\s*)?[\d\s\u00a0\u202f.,]+(?:€|euros?|eur)?\s*"
+                  r"sera (?:r[ée]cup[ée]r[ée]e|recouvr[ée]e))")
 _REFERENCE_LABEL = r"(?:cr[ée]ance|indu|dette)\s*(?:n[°o]\.?|num[ée]ro)?\s*:?"
 _NATURE = re.compile(r"(?im)^\s*nature (?:de la (?:cr[ée]ance|dette))?\s*:\s*([^\n|]{3,80}?)\s*$")
 _BALANCE = (r"(?:solde (?:apr[èe]s retenue|restant)|reste d[ûu]|restant d[ûu])\s*:?\s*",)

@@ -137,12 +137,21 @@ def status_of(*texts: str | None, status_cell: str | None = None, has_code: bool
     """Paid, pending or rejected, when the row's words say so. A reject code means rejected; "déjà
     payée" is the reject of a duplicate, not a payment; only a status column may say "réglée" alone,
     elsewhere a payment must be stated ("mise en paiement", "paiement effectué", "réglée le …")."""
-    if has_code:
+    text = normalize(" ".join(t for t in texts if t))
+    lifted = LIFTED.search(text) is not None
+    if has_code and not lifted:
         return Status.REJECTED
     if status_cell and (said := _status_words(normalize(status_cell), loose=True)) is not None:
         return said
-    text = normalize(" ".join(t for t in texts if t))
+    if lifted:  # "Pièce reçue – rejet 0460 053 levé" | "Mise en paiement le 09/10": its payment decides
+        text = LIFTED.sub(" ", text)
+        return _status_words(text, loose=False) or (Status.REJECTED if has_code else None)
     return _status_words(text, loose=False) if text else None
+
+
+# a reject the caisse lifted, in folded text ("rejet 0460 053 levé", "anomalie régularisée")
+LIFTED = re.compile(r"\b(?:rejet|anomalie|blocage|suspension)s?\b[^.;]{0,30}?"
+                    r"\b(?:levee?s?|annulee?s?|regularisee?s?)\b")
 
 
 _STATED_PAID = Guarded(re.compile(r"(?:mise?|passee?|partie) en (?:paiement|reglement)|paiement effectue"

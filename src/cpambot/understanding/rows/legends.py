@@ -53,20 +53,29 @@ _LEGEND_LINE = re.compile(r"(?im)^[ \t]*[-•*]?[ \t]*(?:code[ \t]*)?(\d{4})(?:[
                           r"(?:=|:|→|–|—|-)[ \t]*([^\W\d].{2,300})$")
 
 
-def _legend_entry(rest: str) -> tuple[str, Action | None]:
+def _legend_entry(rest: str) -> tuple[str | None, Action | None]:
     """(label, instruction's action) of a legend line's words: the label up to its explanation in
-    brackets or the instruction after " : "."""
+    brackets or the instruction after " : "; a line that is an instruction alone ("0470 049 : ne pas
+    refacturer. Nous transmettre la prescription…") has no label."""
     label, *after = re.split(r"\s+(?:->|→|=>|:)\s+", rest, maxsplit=1)  # "label : what to do", "label -> …"
     instruction = after[0] if after else ""
+    if not instruction and _INSTRUCTION_FIRST.match(normalize(label)):
+        return None, action_of(label)
     label = re.sub(r"\s*\(.*?\)\s*", " ", label).strip(" .,;:–-")
     return label, action_of(instruction) if instruction else None
+
+
+# a legend line that starts with what to do, not with the code's label
+_INSTRUCTION_FIRST = re.compile(r"(?:ne pas|n'|merci|veuillez|nous (?:transmettre|adresser|envoyer|faire)|"
+                                r"(?:la|cette) facture|aucune|inutile|verifie[rz]|corrige[rz]|refacture[rz]|"
+                                r"retransmett(?:re|ez)|adresse[rz]|envoye[rz]|transmett(?:re|ez)|contacte[rz])\b")
 
 
 def with_code_legend(rows: list[Row], text: str) -> list[Row]:
     """Rows that give a reject code and no words take the code's label from a legend of the message
     ("Codes : 2900 = facture déjà payée / 0250 = …", or one line per code, maybe with what to do:
     "0250 – assuré absent … : vérifiez … puis refacturez"), when the legend gives that code one label."""
-    if not any(r.reject_code and not r.motif for r in rows):
+    if not any(r.reject_code and (not r.motif or r.action is None) for r in rows):
         return rows
     legend: dict[str, set[str]] = {}
     actions: dict[str, Action | None] = {}
@@ -74,6 +83,7 @@ def with_code_legend(rows: list[Row], text: str) -> list[Row]:
         label, action = _legend_entry(rest)
         if label:
             legend.setdefault(code, set()).add(label)
+        if label or action:
             actions[code] = action
     for code, label in _CODE_LEGEND.findall(text):
         if code not in legend:
@@ -83,6 +93,9 @@ def with_code_legend(rows: list[Row], text: str) -> list[Row]:
         if r.reject_code and not r.motif and len(legend.get(r.reject_code, ())) == 1:
             r = replace(r, motif=next(iter(legend[r.reject_code])),
                         action=r.action or actions.get(r.reject_code))
+        elif r.reject_code and r.action is None and actions.get(r.reject_code) is not None \
+                and r.status is not Status.PAID:
+            r = replace(r, action=actions[r.reject_code])  # "Conduite à tenir selon le code rejet : …"
         out.append(r)
     return out
 

@@ -117,6 +117,8 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
         motif = None
     status = Status.PAID if paid_word else \
         status_of(motif, consigne, status_cell=cells.get("status"), has_code=code is not None)
+    if status is Status.PAID and code is not None:  # a reject the caisse lifted, then paid: no reject left
+        code, motif = None, None
     paid_cell = amount_of(cells.get("paid_amount", "")) if cells.get("paid_amount") else None
     billed = amount_of(cells.get("amount", "")) if cells.get("amount") else None
     if status is None and paid_cell and paid_cell > 0 and motif is None and code is None \

@@ -45,3 +45,32 @@ def test_an_avis_de_retenue_in_labels_and_a_column_without_currency():
     (fact,) = classify_human(parse_message(_mail(body, "Avis de retenue")), "caisse").facts
     assert (fact.amount, fact.reference, fact.label) == (Decimal("215.40"), "24-IND-2026-1187",
                                                         "indu sur prestations")
+
+
+def test_a_decision_to_recover_an_indu_by_deductions_is_a_retenue_not_a_new_notification():
+    """GIVEN a letter "Objet : Récupération d'un indu par retenues sur vos prochains paiements" that cites the
+    notification de payer it follows ("Par notification de payer du 12 juin 2026 … la somme de 642,18 €"),
+    says its delays ran out and "je vous informe que la somme de 642,18 € sera récupérée par retenues"
+    WHEN read THEN a retenue of 642,18 € on the debt, not an indu with two months to contest."""
+    body = ("Référence de la créance : 57-IND-26-004127\n\nObjet : Récupération d'un indu par "
+            "retenues sur vos prochains paiements\n\nMadame,\n\nPar notification de payer du 12 juin "
+            "2026, la Caisse vous a réclamé la somme de 642,18 € (créance référencée 57-IND-26-004127)."
+            "\n\nLe délai de deux mois qui vous était imparti est expiré.\n\nEn conséquence, je vous "
+            "informe que la somme de 642,18 € sera récupérée par retenues sur les prestations qui vous "
+            "seront versées à compter du 16 novembre 2026.\n\nL'Agent comptable\n")
+    reading = classify_human(parse_message(_mail(body, "Récupération d'un indu - créance 57-IND-26-004127")),
+                             "caisse")
+    (fact,) = reading.facts
+    assert (reading.kind, fact.kind, fact.amount, fact.reference) == (
+        "avis_retenue", "retenue", Decimal("642.18"), "57-IND-26-004127")
+
+
+def test_a_notification_warning_of_deductions_stays_a_notification():
+    """GIVEN a notification de payer that warns "à défaut de règlement dans ce délai, la somme pourra être
+    récupérée par retenues sur vos prochains paiements" WHEN read THEN a notification of an indu."""
+    body = ("Objet : Notification de payer\n\nMadame,\n\nLa somme de 212,40 € vous a été versée à tort "
+            "(article L.133-4).\n\nVous disposez d'un délai de deux mois pour la régler. À défaut de "
+            "règlement dans ce délai, la somme pourra être récupérée par retenues sur vos prochains "
+            "paiements.\n")
+    reading = classify_human(parse_message(_mail(body, "Notification de payer")), "caisse")
+    assert reading.kind == "notification_indu"

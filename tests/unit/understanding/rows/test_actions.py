@@ -217,3 +217,16 @@ def test_nothing_for_now_the_caisse_takes_it_up():
     said = ("aucune pour le moment. L'exonération est en cours de mise à jour par nos services, la facture "
             "sera reprise automatiquement.")
     assert action_of(said) is Action.NONE
+
+
+@pytest.mark.parametrize("motif,consigne,status", [
+    ("Pièce reçue le 06/10/2026 – rejet 0460 053 levé", "Mise en paiement le 09/10/2026", Status.PAID),
+    ("Anomalie régularisée", "Paiement effectué", Status.PAID),
+    ("Rejet 0460 053 levé", "", Status.REJECTED),
+    ("Prescription interdite (0470 049)", "Mise en paiement le 09/10/2026", Status.REJECTED),
+])
+def test_a_lifted_reject_is_paid_only_when_its_payment_is_stated(motif, consigne, status):
+    """GIVEN a row with a reject code whose words say the reject was lifted ("rejet … levé", "anomalie
+    régularisée") WHEN its payment is stated THEN paid; WHEN not THEN still rejected; a code not lifted stays
+    a reject whatever the other cell says."""
+    assert status_of(motif, consigne, has_code=True) is status

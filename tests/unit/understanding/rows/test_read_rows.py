@@ -657,3 +657,23 @@ def test_an_amount_without_currency_and_the_next_lot():
     assert [(r.invoice, r.lot, str(r.amount)) for r in rowset.rows] == [("261000233", "087", "49.90"),
                                                                        ("261000301", "091", "52.10")]
     assert rowset.problems == ()
+
+
+def test_a_legend_of_what_to_do_per_reject_code_gives_each_row_its_action():
+    """GIVEN a fixed-width table of rejects with their labels, then "Conduite à tenir selon le code rejet :"
+    and one line per code that is an instruction alone ("0470 049 : ne pas refacturer. Nous transmettre la
+    prescription", "0450 072 : vérifier … puis corriger et retransmettre", "2900 005 : … aucune action")
+    WHEN read THEN each row takes its code's action."""
+    body = ("Madame,\n\nLes anomalies suivantes ont été relevées :\n\n"
+            "LOT  FACTURE      DATE SOINS    MONTANT  REJET     LIBELLE\n"
+            "321  118 400 217  22/09/2026      31,50  0470 049  PRESCRIPTION INTERDITE A CETTE DATE\n"
+            "321  118 400 219  23/09/2026      58,80  0450 072  EXONERATION NON TROUVEE\n"
+            "322  118 400 244  25/09/2026      15,75  2900 005  FACTURE DEJA PAYEE\n\n"
+            "Conduite à tenir selon le code rejet :\n"
+            "  * 0470 049 : ne pas refacturer. Nous transmettre la prescription médicale (SCOR ou "
+            "courrier).\n"
+            "  * 0450 072 : vérifier la situation de l'assuré, puis corriger et retransmettre la facture.\n"
+            "  * 2900 005 : la facture a déjà été réglée, aucune action n'est nécessaire.\n")
+    rows = read_rows(parse_message(raw("text/plain", body))).rows
+    assert [(r.invoice, r.action) for r in rows] == [
+        ("118400217", Action.PIECES), ("118400219", Action.REBILL), ("118400244", Action.NONE)]
