@@ -94,9 +94,10 @@ def mime_parts(raw: bytes) -> MimeParts:
         name = _filename(part)
         disposition = (part.get_content_disposition() or "").lower()
         if ctype in ("text/plain", "text/html") and not name and disposition != "attachment":
-            text = decode_bytes(_payload(part), part.get_content_charset())
+            # (lines end with CRLF on the wire, as IMAP gives them: the reader's patterns expect LF)
+            text = decode_bytes(_payload(part), part.get_content_charset()).replace("\r\n", "\n")
             if ctype == "text/plain" and str(part.get_param("format") or "").lower() == "flowed":
-                text = unflow(text.replace("\r\n", "\n"), str(part.get_param("delsp") or "").lower() == "yes")
+                text = unflow(text, str(part.get_param("delsp") or "").lower() == "yes")
             (out.plain if ctype == "text/plain" else out.html).append(text)
             continue
         broken = any(d.__class__.__name__ in _BINARY_DEFECTS for d in part.defects)

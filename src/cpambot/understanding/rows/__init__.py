@@ -113,6 +113,7 @@ def read_rows(msg: ParsedMessage) -> RowSet:
             and not any(a.payload and not a.text for a in msg.attachments):
         return RowSet()  # neither an invoice number nor a lot: no row to look for
     default_year = msg.date.year if msg.date is not None else None
+    sent_on = msg.date.date() if msg.date is not None else None
     rows: list[Row] = []
     problems: list[str] = []
     totals: list[tuple[Decimal, list[Row]]] = []
@@ -140,7 +141,7 @@ def read_rows(msg: ParsedMessage) -> RowSet:
             rows = cards
     if not rows:
         for text in _texts(msg):
-            rows += prose_rows(text, default_year=default_year)
+            rows += prose_rows(text, default_year=default_year, sent_on=sent_on)
     else:
         notes = _notes(rows, msg, default_year)
         rows += _details(rows, notes) + _aside(rows, notes)
@@ -237,8 +238,9 @@ _DETAIL_FIELDS = ("reject_code", "reject_subcode", "motif", "consigne", "action"
 def _notes(rows: list[Row], msg: ParsedMessage, default_year: int | None) -> list[Row]:
     """The passages of a message that name one invoice each, read once for the details a table's rows
     lack and for the invoices named beside the table."""
+    sent_on = msg.date.date() if msg.date is not None else None
     return [note for text in _texts(msg)
-            for note in prose_rows(text, default_year=default_year, single_only=True)]
+            for note in prose_rows(text, default_year=default_year, single_only=True, sent_on=sent_on)]
 
 
 def _details(rows: list[Row], notes: list[Row]) -> list[Row]:

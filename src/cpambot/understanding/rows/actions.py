@@ -73,12 +73,15 @@ _CONTACT_FIRST = Guarded(re.compile(r"(?:contact|rapproch|appel|telephon|vo(?:ir
                             r"|la)\b[^.;]{0,20}(?:re-?factur|re-?transm|nouvelle facturation|re-?emet)"))
 _WAIT_FOR_CALL = Guarded(re.compile(r"ne rien (?:re-?transmettre|renvoyer|re-?facturer|re-?teletransmettre) "
                                     r"avant (?:notre|votre|un|mon) (?:echange|appel|contact|entretien)"))
+# "merci de voir avec le patient …, ne rien renvoyer avant": nothing before the call asked for
+_NOTHING_BEFORE = Guarded(re.compile(r"ne rien (?:re-?transmettre|renvoyer|re-?facturer|re-?teletransmettre)"
+                                     r" avant\b"))
 _CONTACT_PATIENT = Guarded(re.compile(r"(?:(?:contact|rapproch|appel|joindre)\w*"
                               r"|(?:demand|interrog|verifi)(?:er|ez))"
                               r" (?:de |aupres d[eu] |a |au |aux |du )?(?:votre|vos|le|la|l'|les|)"
                               r" ?(?:patient|patiente|assuree?|beneficiaire)s?\b"
                               r"|\bvo(?:ir|yez) (?:directement )?avec "
-                              r"(?:lui|elle|eux|votre patiente?|l'assuree?)\b"))
+                              r"(?:lui|elle|eux|(?:votre|le|la) patiente?|l'assuree?|le beneficiaire)\b"))
 _NOTHING = Guarded(re.compile(r"aucune (?:action|demarche|intervention)|pour information|rien a faire"
                               r"|ne rien (?:renvoyer|refaire|faire|retransmettre|refacturer)"
                               r"|^(?:aucune?|rien|neant|sans objet)(?:\s*[-:(,.;]|$)"
@@ -116,8 +119,9 @@ def action_of(*texts: str | None) -> Action | None:
         # or nothing at all
         return Action.PIECES if _PIECES.search(text) else Action.CONTACT \
             if _CONTACT.search(text) or _CONTACT_PATIENT.search(text) else Action.NONE
-    if _WAIT_FOR_CALL.search(text):  # "merci de ne rien retransmettre avant notre échange": call first
-        return Action.CONTACT
+    if _WAIT_FOR_CALL.search(text) or _NOTHING_BEFORE.search(text) \
+            and (_CONTACT.search(text) or _CONTACT_PATIENT.search(text)):
+        return Action.CONTACT  # "merci de ne rien retransmettre avant notre échange": call first
     if _NOTHING.search(text) or _status_words(text, loose=False) is Status.PAID:
         return Action.NONE  # nothing to do, or paid ("rectifiée et mise en paiement")
     if _CONTACT_FIRST.search(text):

@@ -242,6 +242,13 @@ def cell_type(cell: str) -> str | None:
         return "date"
     if amount_of(text) is not None and re.search(r"[€,.]|eur", text, re.IGNORECASE):
         return "amount"
+    if _MASKED_NAME.fullmatch(text):
+        return "name"
     if re.search(r"[a-zA-Zà-ÿ]{3}", text):
         return "text"
     return None
+
+
+# a patient written with a title and an initial or a name ("M. R.", "Mme B.", "Mme D. Josiane")
+_MASKED_NAME = re.compile(r"(?:M|Mr|Mme|Mlle|Mmes|Madame|Monsieur)\.?\s+[A-ZÀ-Ý][\w'’-]*\.?"
+                          r"(?:\s+[A-ZÀ-Ý][\w'’-]*\.?){0,2}")

@@ -108,7 +108,9 @@ def header_columns(line: str) -> list[int] | None:
         roles.append(best[1])
         i += best[0]
     # a sentence naming a date, an invoice and a consigne is not a header: most words must be names
-    if len(starts) < 3 or "invoice" not in roles or unknown * 2 > len(tokens) or line.rstrip().endswith("."):
+    # ("… de votre lot 112, 2 factures n'ont pas pu être réglées :": a sentence, its figures and its colon)
+    if len(starts) < 3 or "invoice" not in roles or unknown * 2 > len(tokens) \
+            or line.rstrip().endswith((".", ":")) or any(re.fullmatch(r"\d+[,.]?", t) for _, t in tokens):
         return None
     return starts
 
@@ -317,6 +319,8 @@ def _split(line: str) -> tuple[list[str] | None, list[int]]:
     for sep in ("|", ";"):
         if stripped.strip("|").count(sep) >= 1 and (sep != ";" or stripped.count(";") >= 2):
             return [c.strip() for c in stripped.strip("|").split(sep)], []
+    if stripped.count(" / ") >= 2:  # "000 560 114 / M. R. / 07/10/2026 / 22,05 € / motif" (not a date)
+        return [c.strip() for c in re.split(r"\s+/\s+", stripped)], []
     if "\t" in stripped:  # tab-separated: empty leading cells are cells (a header's second row)
         return [c.strip() for c in line.strip(" \r\n").split("\t")], []
     pieces = list(re.finditer(r"\S+(?:[ \u00a0\u202f]\S+)*", line))  # one (no-break) space inside a cell

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date
 
 from cpambot.understanding.classify.text.amounts import find_amounts, parse_amount
 from cpambot.understanding.classify.text.dates import iter_dates
@@ -147,7 +148,28 @@ _LABELLED_AMOUNT = re.compile(r"(?i)\b(?:mt|mnt|montant)\.?\s*:?\s*(\d{1,5}[.,]\
 _ASIDE = re.compile(r"(?i)\s*(?:par ailleurs|d['’]autre part|en outre|autre point|s[ée]par[ée]ment)\b")
 
 
-def prose_rows(text: str, *, default_year: int | None = None, single_only: bool = False) -> list[Row]:
+def _short_care_date(chunk: str, sent_on: date | None) -> date | None:
+    """The care date an agent writes without its year ("soins du 21/09"): the last such day on or before
+    the day the message was sent."""
+    found = _SHORT_CARE.search(chunk)
+    if found is None or sent_on is None:
+        return None
+    day, month = int(found.group(1)), int(found.group(2))
+    for year in (sent_on.year, sent_on.year - 1):
+        try:
+            when = date(year, month, day)
+        except ValueError:
+            return None
+        if when <= sent_on:
+            return when
+    return None
+
+
+_SHORT_CARE = re.compile(r"(?i)\bsoins?\s+(?:du|le|des)\s+(\d{1,2})/(\d{1,2})(?![/\d])(?!\s*au\b)")
+
+
+def prose_rows(text: str, *, default_year: int | None = None, single_only: bool = False,
+               sent_on: date | None = None) -> list[Row]:
     """Rows from sentences that name invoices ("La facture n° 123 456 789 du 12/09/2026, d'un montant
     de 63,00 €, est rejetée : prescription absente"); with ``single_only``, only from passages that
     name one invoice (a table's detail notes, not the table itself)."""
@@ -181,6 +203,8 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
                 continue
             if _CARE.search(before) or care is None:
                 care = day if _CARE.search(before) or len(invoices) == 1 else care
+        if care is None and len(invoices) == 1:
+            care = _short_care_date(chunk, sent_on)
         code = None
         motif = None
         if found := re.search(r"(?i)(?:code|rejet|motif)\D{0,20}?\b(\d{4})(?:\s*[-/ ]\s*(\d{3}))?\b", chunk):
@@ -211,6 +235,9 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
             # "…, montant 18,60 € : pièce justificative non parvenue.", "… : coefficient AMI erroné (AMI 4,2
             # facturé au lieu de AMI 4 prescrit)": the reject, not its explanation
             motif = _EXPLAINED.sub("", _THEN_ASKED.split(said.strip())[0])
+            stated, words = code_in_motif(motif)  # "assuré absent de notre référentiel (0250 050)"
+            if stated is not None and stated[1] is not None:
+                code, motif = stated, words
         if motif is None and code is None and len(invoices) == 1 \
                 and (found := _AFTER_STATUS.search(chunk)) is not None:
             motif = found.group(1).strip()  # "… – refusée : Droits non ouverts à la date des soins"

@@ -60,7 +60,7 @@ def _typed_roles(rows: Sequence[Sequence[str]]) -> dict[str, int]:
         if kinds.count(kind) * 2 < len(kinds):
             continue
         role = {"invoice": "invoice", "lot": "lot", "date": "care_date", "amount": "amount", "code": "code",
-                "text": "motif"}.get(kind or "")
+                "text": "motif", "name": "beneficiary"}.get(kind or "")
         if role and role not in roles:
             roles[role] = col
     return roles
@@ -195,8 +195,9 @@ def grid_rows(grid: Grid, *, source: str = "table",
                                                       normalize(header[roles["motif"]])))
     else:
         rejects = False
-        body = [r for r in grid if any(invoice_of(c) for c in r)]
-        if not body:
+        # (the sub-headings of lots between them kept: "Lot 319" above the rows of that lot)
+        body = [r for r in grid if any(invoice_of(c) for c in r) or _section_lot(r) is not None]
+        if not any(any(invoice_of(c) for c in r) for r in body):
             return [], None, []
         roles = _typed_roles(body)
         if "invoice" not in roles:

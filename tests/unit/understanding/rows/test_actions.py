@@ -230,3 +230,12 @@ def test_a_lifted_reject_is_paid_only_when_its_payment_is_stated(motif, consigne
     régularisée") WHEN its payment is stated THEN paid; WHEN not THEN still rejected; a code not lifted stays
     a reject whatever the other cell says."""
     assert status_of(motif, consigne, has_code=True) is status
+
+
+def test_nothing_to_send_before_seeing_the_patient_is_a_call_first():
+    """GIVEN "merci de voir avec le patient, il a sûrement changé de caisse, ne rien renvoyer avant" WHEN
+    read THEN contact (the patient first), not "nothing to do"."""
+    assert action_of("merci de voir avec le patient, il a sûrement changé de caisse, ne rien "
+                     "renvoyer avant") \
+        is Action.CONTACT
+    assert action_of("ne rien renvoyer, la facture sera reprise automatiquement") is Action.NONE

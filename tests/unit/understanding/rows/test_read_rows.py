@@ -677,3 +677,37 @@ def test_a_legend_of_what_to_do_per_reject_code_gives_each_row_its_action():
     rows = read_rows(parse_message(raw("text/plain", body))).rows
     assert [(r.invoice, r.action) for r in rows] == [
         ("118400217", Action.PIECES), ("118400219", Action.REBILL), ("118400244", Action.NONE)]
+
+
+def test_an_agents_dash_list_with_care_dates_without_their_year_and_a_code_in_brackets():
+    """GIVEN an agent's list "- Mme D., soins du 21/09, fact 000 412 337 (Mt 18,90 €) : pas de prescription
+    …" and "… : assuré absent de notre référentiel (0250 050) → …", sent on 06/10/2026 WHEN read THEN the
+    care date is 21/09/2026 (the last such day before the message) and the code in brackets is the
+    reject's code, out of its words."""
+    body = ("Bonjour,\n\nSuite au traitement de votre lot 112, 2 factures n'ont pas pu être réglées :\n\n"
+            "- Mme D. Josiane, soins du 21/09, fact 000 412 337 (Mt 18,90 €) : pas de prescription rattachée "
+            "→ à refacturer avec la prescription jointe\n"
+            "- M. P. Gérard, soins du 23/09, fact. 000412341 (Mt 6,30 €) : assuré absent de notre "
+            "référentiel "
+            "(0250 050) → merci de voir avec le patient, ne rien renvoyer avant\n")
+    message = parse_message(raw("text/plain", body).replace(b"Wed, 14 Oct 2026", b"Tue, 06 Oct 2026"))
+    rows = read_rows(message).rows
+    assert [(r.invoice, r.care_date, r.reject_code, r.motif, r.action) for r in rows] == [
+        ("000412337", date(2026, 9, 21), None, "pas de prescription rattachée", Action.REBILL),
+        ("000412341", date(2026, 9, 23), "0250", "assuré absent de notre référentiel", Action.CONTACT)]
+
+
+def test_a_list_cut_by_slashes_under_lot_headings():
+    """GIVEN rows "000 560 114 / M. R. / 07/10/2026 / 22,05 € / motif" under "Lot 318", then "Lot 319" and
+    two more rows WHEN read THEN each row has its lot, its care date (the slashes of a date do not cut it),
+    its amount, its motif, and the patient's column is not taken for the motif."""
+    body = ("Bonjour,\n\nLot 318\n   000 560 114 / M. R. / 07/10/2026 / 22,05 € / cotation incohérente avec "
+            "la prescription\n\nLot 319\n   000 560 131 / Mme B. / 09/10/2026 / 9,45 € / NIR du bénéficiaire "
+            "erroné\n   000 560 140 / Mme B. / 10/10/2026 / 9,45 € / en attente\n\nCordialement\n")
+    rows = read_rows(parse_message(raw("text/plain", body))).rows
+    assert [(r.invoice, r.lot, r.care_date, r.amount, r.motif) for r in rows] == [
+        ("000560114", "318", date(2026, 10, 7), Decimal("22.05"),
+         "cotation incohérente avec la prescription"),
+        ("000560131", "319", date(2026, 10, 9), Decimal("9.45"), "NIR du bénéficiaire erroné"),
+        ("000560140", "319", date(2026, 10, 10), Decimal("9.45"), "en attente")]
+    assert all(r.beneficiary for r in rows)
