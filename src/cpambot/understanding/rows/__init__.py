@@ -155,11 +155,27 @@ def read_rows(msg: ParsedMessage) -> RowSet:
     merged = _with_instruction(with_targeted_instructions(merged, text), text)
     merged = _in_document_order(with_parts_apart(merged, text), msg.text or "")
     merged = _lots_from_headings(merged, msg.text or "")
-    lots = list(dict.fromkeys(LOT_MENTION.findall(msg.subject + "\n" + text)))
+    lots = _message_lots(msg.subject + "\n" + text)
     if len(lots) == 1:
         merged = [r if r.lot else _with_lot(r, lots[0]) for r in merged]
     return RowSet(rows=tuple(merged), problems=tuple(dict.fromkeys(problems)),
                   stated_total=totals[0][0] if totals else None)
+
+
+def _message_lots(text: str) -> list[str]:
+    """The lots a message names, but for those a sentence gives one invoice of its own ("pour la facture
+    000 655 047 (lot 142, soins du 09/10/2026), merci de…"), when the message names others too."""
+    free: list[str] = []
+    owned: list[str] = []
+    for sentence in _SENTENCES.split(text):
+        named = LOT_MENTION.findall(sentence)
+        if named:
+            (owned if len(invoices_in(sentence)) == 1 else free).extend(named)
+    lots = list(dict.fromkeys(free)) or list(dict.fromkeys(owned))
+    return lots
+
+
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n")
 
 
 _LOT_HEADING_LINE = re.compile(r"(?im)^[ \t]*lot[ \t]*(?:n[°o][ \t]*)?(\d{3})\b(?![ \t]*:)")

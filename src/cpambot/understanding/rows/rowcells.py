@@ -141,7 +141,8 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
 
 
 # "0250 050 ASSURE…", "« 0460 053 – Établissement … »"
-_CODE_IN_TEXT = re.compile(r"^\s*[«\"“]?\s*(\d{4})(?:\s*[-/ ]\s*(\d{3}))?\s*[-:–—]?\s+(?=\D)"
+_CODE_IN_TEXT = re.compile(r"^\s*[«\"“]?\s*(?:(?:rejet|code)\s*(?:n[°o]\s*)?:?\s*)?"  # "Rejet 0460 053 – …"
+                           r"(\d{4})(?:\s*[-/ ]\s*(\d{3}))?\s*[-:–—]?\s+(?=\D)"
                            # "… (0470 049)", "(rejet 0020 001)"
                            r"|\s*[(\[]\s*(?:(?:code|rejet|motif)\s*)?(\d{4})(?:\s*[-/ ]\s*(\d{3}))?\s*[)\]]"
                            r"|\s*[-–:]\s*(?:code\s*)?(\d{4})(?:\s+(\d{3}))?\s*$"  # "… – 0450"

@@ -711,3 +711,20 @@ def test_a_list_cut_by_slashes_under_lot_headings():
         ("000560131", "319", date(2026, 10, 9), Decimal("9.45"), "NIR du bénéficiaire erroné"),
         ("000560140", "319", date(2026, 10, 10), Decimal("9.45"), "en attente")]
     assert all(r.beneficiary for r in rows)
+
+
+def test_the_lot_of_the_list_is_not_the_lot_one_other_invoice_is_given_in_its_own_sentence():
+    """GIVEN "les factures rejetées sur votre lot 143" over two cards without a lot, then "pour la facture
+    000 655 047 (lot 142, soins du 09/10/2026), merci de nous faire parvenir la prescription" WHEN read
+    THEN the cards are of lot 143 and that invoice of lot 142."""
+    body = ("Madame,\n\nVoici le détail des factures rejetées sur votre lot 143.\n\nFacture\n\n000 "
+            "655 020\n\n"
+            "Montant\n\n1 046,40 €\n\nMotif\n\nRejet 0460 053 – établissement "
+            "inconnu\n\nFacture\n\n000655031\n\n"
+            "Montant\n\n19,80 €\n\nMotif\n\nActe non conforme à la prescription\n\nPar ailleurs, pour la "
+            "facture 000 655 047 (lot 142, soins du 09/10/2026), merci de nous faire parvenir la "
+            "prescription "
+            "médicale.\n")
+    rows = read_rows(parse_message(raw("text/plain", body))).rows
+    assert {(r.invoice, r.lot) for r in rows} == {
+        ("000655020", "143"), ("000655031", "143"), ("000655047", "142")}

@@ -84,6 +84,9 @@ def test_a_paid_row_without_amount_column_takes_the_amount_in_its_words():
     ("DROITS FERMES – 0450", ("0450", None), "DROITS FERMES"),
     ("ACTE NON JUSTIFIE 0530 012", ("0530", "012"), "ACTE NON JUSTIFIE"),
     ("Prescription absente", None, "Prescription absente"),
+    ("Rejet 0460 053 – établissement prescripteur inconnu", ("0460", "053"), "établissement "
+     "prescripteur inconnu"),
+    ("Code 2900 : facture déjà payée", ("2900", None), "facture déjà payée"),
 ])
 def test_a_code_before_or_after_its_label(motif, code, rest):
     """GIVEN a label carrying its reject code before it, after it, or in brackets WHEN split THEN the
