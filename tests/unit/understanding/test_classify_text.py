@@ -160,6 +160,17 @@ def test_letter_date_and_date_after():
     assert date_after("à régler avant le 04/04/2026", r"avant le\s*") == date(2026, 4, 4)
 
 
+@pytest.mark.parametrize("text,year,expected", [
+    ("merci de nous l'envoyer avant le 30/11, faute de quoi", 2026, date(2026, 11, 30)),
+    ("avant le 30 novembre", 2026, date(2026, 11, 30)), ("avant le 30/11", None, None),
+    ("avant le 31/02, faute de quoi", 2026, None), ("avant le 12/10,50 €", 2026, None),
+])
+def test_a_date_after_its_label_without_its_year(text, year, expected):
+    """GIVEN a deadline written without its year ("avant le 30/11", "avant le 30 novembre") WHEN read with
+    the message's year THEN that day of that year; without a year, or for an impossible day, nothing."""
+    assert date_after(text, r"avant le\s*", span=2, default_year=year) == expected
+
+
 # --------------------------------------------------------------------------- numbers
 
 
