@@ -199,8 +199,16 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
             # "Lot 087 (…) : rejeté dans sa totalité, motif : fichier non conforme au cahier des charges."
             told = re.search(rf"(?i)\blot\s*(?:n[°o]\s*)?{lot}\b[^\n]{{0,160}}?\bmotif\s*:\s*"
                              r"([^.;\n]{3,120})", msg.all_text())
-            _place(facts, Fact(FactKind.LOT_REFUSED, caisse=caisse, lot=lot, details=details,
-                               label=told.group(1).strip() if told else None), found.start(), folded)
+            # "… rejeté dans sa totalité avec le code 0105 002 (NUMERO DE LOT DEJA UTILISE)"
+            coded = re.search(rf"(?i)\blot\s*(?:n[°o]\s*)?{lot}\b[^\n]{{0,200}}?\b(?:code|rejet)\s*"
+                              r"(?:n[°o]\s*)?:?\s*(\d{4})(?:[ -]?(\d{3}))?\b(?:\s*\(([^)\n]{3,80})\)"
+                              r"|\s*[-–:]\s*([^.;\n(]{3,120}))?", msg.all_text())
+            label = told.group(1).strip() if told else \
+                (coded.group(3) or coded.group(4) or "").strip() or None if coded else None
+            if coded and coded.group(2):
+                details["reject_subcode"] = coded.group(2)
+            _place(facts, Fact(FactKind.LOT_REFUSED, caisse=caisse, lot=lot, details=details, label=label,
+                               reject_code=coded.group(1) if coded else None), found.start(), folded)
     if not facts:  # a lot confirmed received, nothing rejected
         facts = [Fact(FactKind.LOT_ACKNOWLEDGED, caisse=caisse, lot=lot)
                  for lot in dict.fromkeys(m.group(1) for m in _RECEIVED.finditer(folded))]

@@ -34,10 +34,11 @@ _PAID_ON_LOT = re.compile(r"\b(?:regle|paye|rembourse|liquide|mise? en paiement|
                           r"\b(?:sur|dans|avec|par) (?:votre |le |un |l'autre )?lots?\s*"
                           r"(?:n[°o]\.?\s*)?(\d{3})")
 # "facture deja payee (doublon), inutile de refacturer": the words, then what to do
-_THEN_ASKED = re.compile(r"(?i),\s*(?=(?:inutile|merci|ne pas|ne la|ne les|veuillez|[àa] refacturer|"
+_THEN_ASKED = re.compile(r"(?i)(?:,|\s:)\s*(?=(?:inutile|merci|ne pas|ne la|ne les|veuillez|[àa] refacturer|"
                          r"refacturer|pas de|sans|nous vous|vous pouvez|il (?:faut|convient)"
                          # the explanation after the motif: ", il dépend manifestement d'une autre caisse"
-                         r"|il (?:depend|dépend|releve|relève|est|n['’]est|a)|elle (?:est|n['’]est|a)"
+                         r"|il (?:depend|dépend|releve|relève|est|n['’]est|a|avait)"
+                         r"|elle (?:est|n['’]est|a|avait)"
                          r"|donc|car)\b)"
                          r"|\s*(?:-+>|→|=>)\s*")  # "prescripteur inconnu -> renvoyer l'ordo svp"
 _EXPLAINED = re.compile(r"\s*\((?=[^)]*(?:\blot\b|\d{2}/\d{2}|r[ée]gl[ée]|pay[ée]|au lieu d))"

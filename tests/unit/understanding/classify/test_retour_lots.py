@@ -55,3 +55,29 @@ def test_lots_refused_together_and_a_lot_in_anomaly():
     one = normalize("Votre lot n° 503 transmis le 16/10/2026 est actuellement en anomalie et ne peut pas "
                     "être traité en l'état.")
     assert [lot for lot, _ in _refused_lots(one)] == ["503"]
+
+
+def test_a_lot_refused_whole_with_its_code_and_label_in_brackets():
+    """GIVEN "Votre lot n° 218 … a été rejeté dans sa totalité avec le code 0105 002 (NUMERO DE LOT DEJA
+    UTILISE). Merci de le retransmettre" and, in lot 219, "rejet 2900 005 - facture déjà payée : elle
+    avait en effet été réglée dans le lot 211" WHEN read THEN the lot refused carries its code, sub-code
+    and label; the invoice's motif stops before its explanation."""
+    from cpambot.understanding.classify.human import classify_human
+    from cpambot.understanding.message import parse_message
+
+    body = ("Madame,\n\nVotre lot n° 218, reçu le 05/10/2026, n'a pas pu être intégré : il a été "
+            "rejeté dans sa "
+            "totalité avec le code 0105 002 (NUMERO DE LOT DEJA UTILISE). Merci de le retransmettre sous un "
+            "nouveau numéro de lot.\n\nDans le lot 219, la facture n° 004 512 367 est revenue en "
+            "rejet 2900 005 "
+            "- facture déjà payée : elle avait en effet été réglée dans le lot 211. Vous n'avez "
+            "rien à faire.\n")
+    raw = ("From: x@assurance-maladie.fr\nTo: marie.exemple@example.org\nSubject: Vos lots 218 et 219\n"
+           "Date: Thu, 08 Oct 2026 15:22:40 +0200\nContent-Type: text/plain; charset=utf-8\n"
+           f"Content-Transfer-Encoding: 8bit\n\n{body}").encode()
+    reading = classify_human(parse_message(raw), "caisse")
+    lot, invoice = reading.facts
+    assert (lot.kind, lot.lot, lot.reject_code, lot.details["reject_subcode"], lot.label) == (
+        "lot_refused", "218", "0105", "002", "NUMERO DE LOT DEJA UTILISE")
+    assert (invoice.invoice, invoice.reject_code, invoice.label) == (
+        "004512367", "2900", "facture déjà payée")
