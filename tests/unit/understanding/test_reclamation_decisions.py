@@ -54,6 +54,12 @@ DECISIONS = {
     "w-agents/17-msa-nord-pdc-complement": "favorable",
     "x-mixed/09-maine-et-loire-reclamation-payee": "favorable",
     "x-mixed/10-gard-reclamation-refus": "défavorable",
+    "y-agents/15-aveyron-favorable": "favorable",
+    "y-agents/16-alpesnord-rejet": "défavorable",
+    "aa-quick/07-haute-loire-reclamation-favorable": "favorable",
+    "aa-quick/08-nievre-reclamation-defavorable": "défavorable",
+    "ab-clients/05-zimbra-yonne-reclamation": "favorable",
+    "ab-clients/14-reply-then-fwd-paris-reclamation": "favorable",
 }
 
 

@@ -55,7 +55,7 @@ ANSWER = keywords(
     ("(?:a|avons|ont) repondu a votre reclamation", 0.95),
     ("reclamation\\b[^\n]{0,60}une reponse est disponible", 0.95),
     ("suite a votre reclamation", 0.85),
-    ("par votre reclamation (?:du|en date du|re[cç]ue le)", 0.85),
+    ("par votre reclamation (?:no ?[\\w/-]+ )?(?:du|en date du|re[cç]ue le)", 0.85),
     # the answer to her written observations on an indu: "l'indu référencé … est annulé en totalité"
     ("suite a vos observations", 0.85),
     ("\\bindu\\b[^.]{0,80}\\best (?:donc )?annule", 0.95),
@@ -63,7 +63,8 @@ ANSWER = keywords(
     ("(?:votre saisine du|vous m'avez saisie?)[^.]{0,80}\\bmediat", 0.9),
     ("saisine du mediateur[^\\n]{0,20}reponse", 0.9),
     ("(?:^|\\n)le mediateur de la (?:cpam|caisse|msa|cgss)\\b", 0.8),
-    ("consider(?:ons|er) (?:votre|cette) reclamation comme (?:close|traitee|cloturee|classee)", 0.9),
+    ("consider(?:ons|er) (?:donc )?(?:votre|cette) reclamation comme "
+     "(?:close|traitee|cloturee|classee)", 0.9),
     ("(?:etudie|examine) votre reclamation[^.]{0,40}(?:vous|y) apportons la reponse", 0.9),
     ("(?:reserver|donner|apporter) (?:une )?suite (?:favorable )?a votre reclamation", 0.95),
     ("en reponse a votre reclamation", 0.85),
@@ -240,6 +241,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
         said = amount_after(msg.text or "", r"(?:r[ée]gl[ée]e|pay[ée]e|mise en paiement)[^.€]{0,40}?"
                                             r"montant de\s*", 20)
         facts += [Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=r.invoice,
+                       lot=r.lot or records.get(r.invoice, {}).get("lot"),
                        amount=r.paid_amount or r.amount or (said if len(invoices) == 1 else None), part="AMO",
                        details={"source": "reclamation"})
                   for r in read_rows(msg).rows
@@ -252,7 +254,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                               folded):
             # "Un complément de 21,00 € a été mis en paiement le 03/11/2026": the payment of the one invoice
             facts.append(Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=invoices[0], amount=announced,
-                              part="AMO", details={"source": "reclamation"}))
+                              lot=record.get("lot"), part="AMO", details={"source": "reclamation"}))
     if problems and review is None:
         review = "réclamation : informations contradictoires, à vérifier"
     fields = {"reference": reference, "invoices": invoices, "label": label, **details}

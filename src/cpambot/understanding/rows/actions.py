@@ -173,12 +173,15 @@ _REJECTED = Guarded(re.compile(r"\b(?:rejet|refus|anomalie|non conforme|irreceva
 
 # wrongly rejected, in folded text ("avait été rejetée à tort pour droits non ouverts (motif 2900 …)"):
 # no reject, and the reason that follows is not one either
-WRONGLY_REJECTED = re.compile(r"rejetee?s? a tort(?: pour [^.,;(]*)?(?:\s*\([^)]*\))?")
+WRONGLY_REJECTED = re.compile(r"rejetee?s? (?:le \d{1,2}/\d{1,2}/\d{2,4} )?"
+                              r"(?:a tort|par erreur|(?:a la suite|suite a) d'une erreur "
+                              r"(?:de nos services|de notre part|de la caisse|interne)[^.,;(]*)"
+                              r"(?: pour [^.,;(]*)?(?:\s*\([^)]*\))?")
 
 
 def _status_words(text: str, *, loose: bool) -> Status | None:
     # wrongly rejected ("avait été rejetée à tort (motif 2900 « facture déjà payée »)"): not a reject
-    text = WRONGLY_REJECTED.sub(" ", text) if "a tort" in text else text
+    text = WRONGLY_REJECTED.sub(" ", text) if "a tort" in text or "erreur" in text else text
     if re.search(r"\b(?:non|pas|refus\w*|impaye)\b[^.;]{0,12}\b(?:paye|regle|rembourse)"
                  r"|deja (?:paye|regle|rembourse)"
                  r"|n'a (?:pas )?pu etre (?:reglee|payee|mise en paiement)", text):
