@@ -196,6 +196,8 @@ def role_of(header_cell: str) -> str | None:
             r"(?:factures?|fse) (?:transmises?|payees?|reglees?|rejetees?|recues?|acceptees?|en anomalie)",
             text):
         return "count"  # "Factures transmises: 12": how many, not which (a summary of lots)
+    if re.match(r"(?:motif|libelle|anomalie)s?\b.{0,20}\b(?:consignes?|suite|action)\b", text):
+        return "motif"  # "Motif / consigne": the motif first, its instruction after it in the cell
     for role, pattern in _ROLE_RES:
         if pattern.search(text):
             return role

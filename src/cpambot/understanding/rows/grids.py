@@ -255,6 +255,9 @@ def text_grids(text: str) -> list[Table]:
                         or LOT_LINE.match(all_lines[ahead]) or ("\t" in all_lines[ahead] and following):
                     continue
         cells, positions = _split(line)
+        if current and cells is None and _wrapped_cell(current, line, all_lines[index + 1:index + 2]):
+            current[-1][-1] = f"{current[-1][-1]} {line.strip()}"  # a long last cell the client wrapped
+            continue
         if current and cells is None and LOT_LINE.match(line):
             current.append([line.strip()] + [""] * (len(current[0]) - 1))  # "Lot n° 204 (…)" across
             continue
@@ -279,6 +282,19 @@ def text_grids(text: str) -> list[Table]:
     return grids
 
 
+
+
+def _wrapped_cell(current: Grid, line: str, following: list[str]) -> bool:
+    """Whether ``line`` (not cut into cells) is the end of the last cell of the row above, wrapped by the
+    client ("… prescripteur inconnu" / "au fichier national – Indiquer le n° FINESS …"): no invoice of
+    its own, under a row whose last cell is filled, and starting in lowercase or followed by another row
+    of the table (as wide, with an invoice)."""
+    if len(current) < 2 or not line.strip() or not current[-1][-1].strip() or invoices_in(line) \
+            or LOT_LINE.match(line) or re.match(r"(?i)\s*(?:sous[- ])?total\b", current[-1][0]):
+        return False
+    after = _split(following[0])[0] if following else None
+    return line.strip()[0].islower() or after is not None and len(after) == len(current[0]) \
+        and invoices_in(following[0]) != []
 
 
 def _unwrapped(lines: list[str]) -> list[str]:

@@ -168,7 +168,7 @@ def test_impossible_or_absent_dates_give_nothing(cell):
     ("Facture EUR", "amount"), ("Montant (EUR)", "amount"), ("Part AMO", "amount"), ("TOTAL", "amount"),
     ("Code", "code"), ("Code rejet", "code"), ("N° de rejet", "code"), ("Rejet", "code"),
     ("Motif", "motif"), ("Libellé", "motif"), ("Anomalie", "motif"), ("Observation", "motif"),
-    ("Pièces manquantes", "motif"),
+    ("Pièces manquantes", "motif"), ("Motif / consigne", "motif"), ("Libellé - suite à donner", "motif"),
     ("Consigne", "consigne"), ("Action", "consigne"), ("Conduite à tenir", "consigne"),
     ("Que faire ?", "consigne"), ("Suite à donner", "consigne"), ("What to do", "consigne"),
     ("Statut", "status"), ("État", "status"), ("Situation", "status"), ("Décision", "status"),

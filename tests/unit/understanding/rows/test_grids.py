@@ -221,3 +221,23 @@ def test_whole_pipe_rows_ending_with_empty_cells_are_not_joined():
             "Rejet | 27.3 | 261300131 | 207 | Assuré absent | 0250 050\n")
     (table,) = text_grids(text)
     assert [row[2] for row in table.rows] == ["N° facture", "261300118", "261300125", "261300131"]
+
+
+def test_a_tab_table_whose_last_cell_the_client_wrapped():
+    """GIVEN a tab table flattened by a mail client, the long last cell of a row wrapped onto a line of
+    its own (starting in lowercase, or followed by the next row), and a total row WHEN read THEN the
+    wrapped words join the cell they continue, and the line after the total row is not joined."""
+    text = ("N° facture\tMontant\tMotif / consigne\n"
+            "072118904\t63,00 €\tRejet 0460 053 – établissement prescripteur inconnu\n"
+            "au fichier national – Indiquer le n° FINESS et refacturer\n"
+            "072118935\t12,50 €\tAssuré absent\n"
+            "Signalé aussi à votre caisse\n"
+            "072118936\t9,00 €\tDoublon\n"
+            "Total\t84,50 €\t\n"
+            "Cordialement,\n")
+    (table,) = text_grids(text)
+    assert table.rows[1][2] == ("Rejet 0460 053 – établissement prescripteur inconnu au fichier national"
+                                " – Indiquer le n° FINESS et refacturer")
+    assert table.rows[2][2] == "Assuré absent Signalé aussi à votre caisse"
+    assert table.rows[-1][0] == "Total" and all("Cordialement" not in cell for row in table.rows
+                                                 for cell in row)
