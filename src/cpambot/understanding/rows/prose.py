@@ -220,7 +220,7 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
             motif = _EXPLAINED.sub("", _THEN_ASKED.split(motif)[0])
         if found := (QUOTED_MOTIF.search(_WRAPPED.sub(" ", chunk))
                      or _PROSE_MOTIF.search(_WRAPPED.sub(" ", chunk))):  # (a motif may wrap)
-            motif = found.group(1).strip(" :–-")
+            motif = _THEN_ASKED.split(found.group(1))[0].strip(" :–-")  # "… NATIONAL => A REFACTURER …"
             stated, words = code_in_motif(motif)  # "Prescription interdite – code 0470 049"
             if stated is not None and (code is None or stated[0] == code[0]):
                 code, motif = code or stated, words

@@ -34,8 +34,10 @@ def _masked(text: str) -> str | None:
 
 _PAID_ALONE = re.compile(r"(?i)^\s*(?:pay[ée]e?s?|r[ée]gl[ée]e?s?|mise? en paiement|pay[ée]e?s? le\b.*|"
                          r"r[ée]gl[ée]e?s? le\b.*|ok|accept[ée]e?s?)\s*$")
-# "…. À corriger", "… : vérifier …", "… national – Indiquer le n° FINESS … et refacturer"
-_THEN_INSTRUCTION = re.compile(r"(?<=[.;])\s*(?=[A-ZÀ-Ý])|\s+:\s+(?=\S)|\s+[–—-]\s+(?=[A-ZÀ-Ý])")
+# "…. À corriger", "… : vérifier …", "… national – Indiquer le n° FINESS … et refacturer",
+# "… NATIONAL => A REFACTURER AVEC LE N° FINESS"
+_THEN_INSTRUCTION = re.compile(r"(?<=[.;])\s*(?=[A-ZÀ-Ý])|\s+:\s+(?=\S)|\s+[–—-]\s+(?=[A-ZÀ-Ý])"
+                               r"|\s*(?:-+>|→|=>|⇒)\s*(?=\S)")
 _STATUS_REASON = re.compile(r"(?i)\s*(?:rejet\w*|refus\w*|non (?:pay|regl|réglé)\w*|anomalie)\s*"
                             r"(?:[:–-]\s*([^\W\d][^\n]{2,150})|(?:[:–-]\s*)?(\d{4}\b[^\n]{2,150}))$")
 

@@ -728,3 +728,29 @@ def test_the_lot_of_the_list_is_not_the_lot_one_other_invoice_is_given_in_its_ow
     rows = read_rows(parse_message(raw("text/plain", body))).rows
     assert {(r.invoice, r.lot) for r in rows} == {
         ("000655020", "143"), ("000655031", "143"), ("000655047", "142")}
+
+
+@pytest.mark.parametrize("motif_line", [
+    "MOTIF : 0460 053 ETABLISSEMENT PRESCRIPTEUR INCONNU AU FICHIER NATIONAL => A REFACTURER AVEC LE FINESS",
+    "Observation : 0460 053 ETABLISSEMENT PRESCRIPTEUR INCONNU AU FICHIER NATIONAL -> A REFACTURER",
+])
+def test_a_motif_then_an_arrow_and_its_instruction(motif_line):
+    """GIVEN an invoice whose motif line goes on, after an arrow ("=>", "->"), with what to do (as a
+    client that re-wraps lines joins it) WHEN read THEN the motif stops before the arrow, the row
+    keeps its code and the instruction gives its action."""
+    rows = read_rows(message("Bonjour,\n\nCONCERNANT LE LOT 086, UNE SEULE FACTURE EN ANOMALIE :\n"
+                             "FACTURE 000377120 - SOINS DU 24/09/2026 - 26,40 EUR\n"
+                             f"{motif_line}\n\nCordialement\n"))
+    (row,) = rows.rows
+    assert (row.invoice, row.reject_code, row.motif, row.action) == (
+        "000377120", "0460", "ETABLISSEMENT PRESCRIPTEUR INCONNU AU FICHIER NATIONAL", Action.REBILL)
+
+
+def test_a_motif_cell_then_an_arrow_and_its_instruction():
+    """GIVEN a table whose motif cell holds the motif, an arrow and what to do WHEN read THEN the motif
+    and the instruction are apart, the instruction giving the row's action."""
+    rows = read_rows(message("Lot 086\n\nN° facture | Montant | Motif\n"
+                             "000377120 | 26,40 € | Assuré absent => Refacturer à la bonne caisse\n"))
+    (row,) = rows.rows
+    assert (row.motif, row.consigne, row.action) == ("Assuré absent", "Refacturer à la bonne caisse",
+                                                     Action.REBILL)
