@@ -134,7 +134,8 @@ def test_retour_lots_unreadable_row_is_flagged():
 
 def test_demande_pieces_one_fact_per_invoice_with_deadline():
     """GIVEN a demande de pièces naming three invoices in the body and detailing them in a PDF WHEN
-    classified THEN one pieces_requested per invoice with the PDF's amounts and the stated deadline."""
+    classified THEN one pieces_requested per invoice with the PDF's amounts and the stated deadline, each
+    asking for a document (not a re-billing)."""
     letter = pdf("Référence : PJ-2026-511-004127", "Demande de pièces justificatives",
                  "- facture n° 000012370 – soins du 10/03/2026 – montant 10,70 €",
                  "- facture n° 000012371 – soins du 11/03/2026 – montant 16,10 €",
@@ -147,7 +148,8 @@ def test_demande_pieces_one_fact_per_invoice_with_deadline():
     assert facts(reading, "lot", "invoice", "amount", "date", "reference") == [
         ("pieces_requested", "045", "000012370", "10.70", "2026-03-10", "PJ-2026-511-004127"),
         ("pieces_requested", "045", "000012371", "16.10", "2026-03-11", "PJ-2026-511-004127")]
-    assert reading.facts[0].details == {"delay_days": 15, "deadline": date(2026, 4, 4)}
+    assert reading.facts[0].details == {"action": "pieces", "delay_days": 15, "deadline": date(2026, 4, 4)}
+    assert reading.fields["deadline"] == date(2026, 4, 4) and "action" not in reading.fields
 
 
 def test_demande_pieces_delay_only_gives_a_computed_deadline():
@@ -158,7 +160,8 @@ def test_demande_pieces_delay_only_gives_a_computed_deadline():
     reading = classify_human(mail("Ordonnance illisible", body), "caisse")
     (fact,) = reading.facts
     assert (fact.invoice, fact.lot, fact.label) == ("000012301", "041", "ordonnance illisible")
-    assert fact.details == {"delay_days": 15, "deadline": date(2026, 4, 29), "deadline_computed": True}
+    assert fact.details == {"action": "pieces", "delay_days": 15, "deadline": date(2026, 4, 29),
+                            "deadline_computed": True}
 
 
 def test_demande_pieces_conflicting_amounts_are_not_guessed():

@@ -188,7 +188,8 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
              else f"{illegible.group(1) or 'pièce'} illisible")
     reference = (reference_after(full, r"r[ée]f[ée]rence\s*(?:du courrier)?\s*:?")
                  or any_reference(msg.subject, full))
-    details = deadline(msg, full)
+    due = deadline(msg, full)
+    details = {"action": Action.PIECES.value, **due}  # a document, without re-billing the invoice
     facts = []
     for invoice, record in records.items():
         facts.append(Fact(
@@ -208,7 +209,6 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
         # a document for some invoice and a correction for another: the lot return the reader could
         # not cut into rows; advising "send the document, do not re-bill" for all would lose money
         review = "demande de pièces qui demande aussi de corriger et refacturer : à lire"
-    fields = {"invoices": list(records), "lots": lots, "reference": reference, "label": label,
-              **details}
+    fields = {"invoices": list(records), "lots": lots, "reference": reference, "label": label, **due}
     return Reading(kind=MessageKind.DEMANDE_PIECES, trust=trust, caisse=caisse, facts=tuple(facts),
                    fields=fields, needs_review=review, problems=tuple(problems))

@@ -38,7 +38,7 @@ from cpambot.understanding.rows.legends import (
 )
 from cpambot.understanding.rows.model import Action, Row, RowSet, Status
 from cpambot.understanding.rows.parts import with_parts_apart
-from cpambot.understanding.rows.prose import prose_rows
+from cpambot.understanding.rows.prose import paid_elsewhere, prose_rows
 from cpambot.understanding.rows.records import grid_rows, merge, only_totals, total_mismatch
 from cpambot.understanding.rows.targets import name_keys, patient_keys, with_targeted_instructions
 from cpambot.understanding.rows.typed import typed_tables
@@ -122,10 +122,11 @@ def read_rows(msg: ParsedMessage) -> RowSet:
         # (a line saying a whole lot was refused is not the heading of the table under it)
         caption = "\n".join(x for x in table.caption.splitlines()
                             if not re.search(r"(?i)totalit|int[ée]gralit|lot (?:entier|rejet|refus)", x))
-        heading = list(dict.fromkeys(LOT_MENTION.findall(caption)))
+        elsewhere = paid_elsewhere(caption)  # "(paiement effectué sur votre lot 109)" in a card above
+        heading = [lot for lot in dict.fromkeys(LOT_MENTION.findall(caption)) if lot not in elsewhere]
         if len(heading) > 1:  # "Lot 088 … Lot 090 / du 10/11/2026" above it: the nearest heading
             near = "\n".join([x for x in caption.splitlines() if x.strip()][-2:])
-            heading = list(dict.fromkeys(LOT_MENTION.findall(near)))
+            heading = [lot for lot in dict.fromkeys(LOT_MENTION.findall(near)) if lot not in elsewhere]
         if len(heading) == 1:  # "Lot 214 — envoyé le 02/10" just above the table
             found = [r if r.lot else _with_lot(r, heading[0]) for r in found]
         if (status := _heading_status(table.caption)) is not None:  # "FACTURES REFUSEES" above it
@@ -164,15 +165,16 @@ def read_rows(msg: ParsedMessage) -> RowSet:
 
 def _message_lots(text: str) -> list[str]:
     """The lots a message names, but for those a sentence gives one invoice of its own ("pour la facture
-    000 655 047 (lot 142, soins du 09/10/2026), merci de…"), when the message names others too."""
+    000 655 047 (lot 142, soins du 09/10/2026), merci de…"), when the message names others too, and
+    those where an invoice was already paid."""
     free: list[str] = []
     owned: list[str] = []
     for sentence in _SENTENCES.split(text):
         named = LOT_MENTION.findall(sentence)
         if named:
             (owned if len(invoices_in(sentence)) == 1 else free).extend(named)
-    lots = list(dict.fromkeys(free)) or list(dict.fromkeys(owned))
-    return lots
+    elsewhere = paid_elsewhere(text)  # "paiement effectué sur votre lot 109": not this message's lot
+    return [lot for lot in dict.fromkeys(free) if lot not in elsewhere] or list(dict.fromkeys(owned))
 
 
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n")

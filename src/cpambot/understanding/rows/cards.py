@@ -158,6 +158,7 @@ def _labels_joined(lines: list[str]) -> list[str]:
         nxt = index + 1
         while nxt < len(lines) and nxt - index <= 3 and not lines[nxt].strip():
             nxt += 1
+        line = re.sub(r"\s*:$", "", line)  # "Facture n° :", blank, "001 204 557"
         if line and _label(line) and nxt < len(lines) and lines[nxt].strip() \
                 and not _labelled(lines[nxt]) \
                 and _value_of(line, lines, nxt):
@@ -198,8 +199,9 @@ def _value_of(label: str, lines: list[str], index: int) -> bool:
     """Whether the paragraph at ``index`` is the value of ``label`` above it, not the next label: it is
     no label, or a label of the same column ("À faire" / "Aucune action"), or one followed by another
     label ("À faire" / "Refacturer sans exonération" / "Facture")."""
-    value = lines[index].strip()
+    value = re.sub(r"\s*:$", "", lines[index].strip())
     if not _label(value) or role_of(value) == role_of(label):
         return True
-    after = next((line.strip() for line in lines[index + 1:index + 5] if line.strip()), "")
+    after = next((re.sub(r"\s*:$", "", line.strip()) for line in lines[index + 1:index + 5]
+                  if line.strip()), "")
     return not after or _label(after)

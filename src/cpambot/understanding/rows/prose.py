@@ -22,15 +22,17 @@ _SENTENCE_END = re.compile(NOT_AFTER_TITLE + r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])|\n\s*
                            r"|\n\s*[-–—•*·]\s+|\n(?=\s*(?:\d+|[a-h])[.)]\s)")
 _DISTRACTOR = re.compile(r"(?:trait|re[cç]u|envoy|transmis|courrier|lettre|pay|paie|regl|rembours|vir|lot du"
                          r"|le lot|dat[ée]e?|"
-                         r"en date|r[ée]ception|[ée]mis|int[ée]gr|depuis|[ée]ch[ée]ance|compter|jusqu)"
+                         r"en date|r[ée]ception|[ée]mis|int[ée]gr|depuis|[ée]ch[ée]ance|compter|jusqu"
+                         r"|avant|d'ici|plus tard|limite)"  # a deadline: "avant le 15/11/2026"
                          r"\w*\W{1,4}"
                          r"(?:le|du|au|en date du)?\s*$")
+_BRACKETED_CODE = re.compile(r"\((?:code\s*)?(\d{4})[ -]?(\d{3})\)")  # "(2900 005)", "(code 0317-051)"
 _CARE = re.compile(r"(?:soins?|actes?|s[ée]ances?|passages?|ex[ée]cut\w*|prestations?|r[ée]alis\w*)"
                    r"[^.\d]{0,25}$")
 
 
 # "(réglée sur votre lot 091)", "déjà payée sur le lot 315": another lot, where it was paid
-_PAID_ON_LOT = re.compile(r"\b(?:regle|paye|rembourse|liquide|mise? en paiement|deja)\w*[^.;]{0,30}?"
+_PAID_ON_LOT = re.compile(r"\b(?:regle|paye|rembourse|liquide|mise? en paiement|paiement|deja)\w*[^.;]{0,30}?"
                           r"\b(?:sur|dans|avec|par) (?:votre |le |un |l'autre )?lots?\s*"
                           r"(?:n[°o]\.?\s*)?(\d{3})")
 # "facture deja payee (doublon), inutile de refacturer": the words, then what to do
@@ -43,6 +45,12 @@ _THEN_ASKED = re.compile(r"(?i)(?:,|\s:)\s*(?=(?:inutile|merci|ne pas|ne la|ne l
                          r"|\s*(?:-+>|→|=>)\s*")  # "prescripteur inconnu -> renvoyer l'ordo svp"
 _EXPLAINED = re.compile(r"\s*\((?=[^)]*(?:\blot\b|\d{2}/\d{2}|r[ée]gl[ée]|pay[ée]|au lieu d))"
                         r"[^)]{3,80}\)\s*$")
+
+
+def paid_elsewhere(text: str) -> set[str]:
+    """The lots ``text`` names as where an invoice was already paid ("paiement effectué sur votre lot
+    109"): never the lot of the rows around them."""
+    return set(_PAID_ON_LOT.findall(normalize(text)))
 
 
 def _own_lots(folded: str) -> list[str]:
@@ -207,6 +215,7 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
         if care is None and len(invoices) == 1:
             care = _short_care_date(chunk, sent_on)
         code = None
+        bracketed = _BRACKETED_CODE.search(chunk) if len(invoices) == 1 else None
         motif = None
         if found := re.search(r"(?i)(?:code|rejet|motif)\D{0,20}?\b(\d{4})(?:\s*[-/ ]\s*(\d{3}))?\b", chunk):
             code = (found.group(1), found.group(2))
@@ -239,6 +248,8 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
             stated, words = code_in_motif(motif)  # "assuré absent de notre référentiel (0250 050)"
             if stated is not None and stated[1] is not None:
                 code, motif = stated, words
+        if code is None and bracketed is not None:  # "--> deja payée sur le lot 041 (2900 005), ne pas …"
+            code = (bracketed.group(1), bracketed.group(2))
         if motif is None and code is None and len(invoices) == 1 \
                 and (found := _AFTER_STATUS.search(chunk)) is not None:
             motif = found.group(1).strip()  # "… – refusée : Droits non ouverts à la date des soins"

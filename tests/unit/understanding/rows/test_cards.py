@@ -47,3 +47,16 @@ def test_cards_written_one_paragraph_per_label_and_value_under_a_dated_heading()
         ("731", None, "Lot déjà reçu (doublon de fichier)"),
         ("732", "000630517", "Établissement prescripteur inconnu")]
     assert rows[0].whole_lot and rows[1].reject_code == "0460"
+
+
+def test_cards_whose_labels_end_with_a_colon_on_a_line_of_their_own():
+    """GIVEN the plain version of HTML cards whose labels end with a colon ("Facture n° :", blank,
+    "001 204 557", then lines holding a no-break space between the cards) WHEN read THEN one row per
+    card, each with its own amount and motif."""
+    text = ("Facture n° :\n\n001 204 557\n\n\u00a0\n\nMontant :\n\n22,90 €\n\n\u00a0\n\nMotif :\n\n"
+            "Facture déjà payée – 2900 005\n\n\u00a0\n\n"
+            "Facture n° :\n\n001 204 561\n\n\u00a0\n\nMontant :\n\n58,20 €\n\n\u00a0\n\nMotif :\n\n"
+            "Incompatibilité nature d'assurance (0317 051)\n")
+    rows = card_rows(text.splitlines())
+    assert [(r.invoice, r.amount, r.reject_code) for r in rows] == [
+        ("001204557", Decimal("22.90"), "2900"), ("001204561", Decimal("58.20"), "0317")]

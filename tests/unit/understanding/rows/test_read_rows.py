@@ -754,3 +754,35 @@ def test_a_motif_cell_then_an_arrow_and_its_instruction():
     (row,) = rows.rows
     assert (row.motif, row.consigne, row.action) == ("Assuré absent", "Refacturer à la bonne caisse",
                                                      Action.REBILL)
+
+
+def test_a_lot_where_an_invoice_was_already_paid_is_not_the_lot_of_the_rows():
+    """GIVEN "Votre lot n° 112" then one card table per invoice, the first saying "paiement effectué sur
+    votre lot 109" WHEN read THEN every invoice is of lot 112, the one above the cards, not 109."""
+    def card(invoice, motif, then):
+        return (f"<table><tr><td>Facture n° :</td><td>{invoice}</td></tr><tr><td>Montant :</td>"
+                f"<td>22,90 €</td></tr><tr><td>Motif :</td><td>{motif}</td></tr>"
+                f"<tr><td>Suite à donner :</td><td>{then}</td></tr></table>")
+    html = ("<p>Votre lot n° 112, transmis le 08/10/2026, a fait l'objet d'un traitement manuel.</p>"
+            + card("001 204 557", "Facture déjà payée – 2900 005",
+                   "Aucune. Ne pas refacturer (paiement effectué sur votre lot 109).")
+            + card("001 204 561", "Incompatibilité nature d'assurance (0317 051)",
+                   "À refacturer en accident du travail."))
+    rows = read_rows(message(html=html))
+    assert [(r.invoice, r.lot) for r in rows.rows] == [("001204557", "112"), ("001204561", "112")]
+
+
+def test_an_agents_list_with_a_bracketed_code_and_a_deadline_beside_it():
+    """GIVEN an agent's dashed list where one row's code is in brackets after its words ("deja payée sur
+    le lot 041 (2900 005)") and, apart, a prescription asked "avant le 15/11/2026" WHEN read THEN the row
+    has code 2900 and sub-code 005, and the deadline is never taken for a care date."""
+    rows = read_rows(message(
+        "suite au traitement de votre lot 045 plusieurs factures sont rejetées :\n\n"
+        "- 000 088 213 Mme B., soins du 07/10/26, 9,90€ --> deja payée sur le lot 041 (2900 005), "
+        "ne pas refacturer svp\n"
+        "- 000 088 224 Mme F., soins du 08/10/26, 11,90€ --> merci de me rappeler\n\n"
+        "Par ailleurs, pour la facture 000087990 (lot 042), merci de nous faire parvenir la prescription "
+        "avant le 15/11/2026.\n"))
+    first, _, aside = rows.rows
+    assert (first.invoice, first.reject_code, first.reject_subcode) == ("000088213", "2900", "005")
+    assert (aside.invoice, aside.care_date) == ("000087990", None)
