@@ -1064,3 +1064,18 @@ def test_a_constat_whose_total_is_the_last_row_of_its_table():
                              "caisse")
     assert (reading.kind, str(reading.facts[0].amount), reading.needs_review) == (
         "constat_anomalies", "181.90", None)
+
+
+def test_a_pieces_request_for_invoices_already_reimbursed():
+    """GIVEN a control after payment asking pièces for cards whose amount is a "Montant remboursé"
+    WHEN classified THEN one pieces_requested per card, with its lot and amount (the invoices are not
+    left out as paid)."""
+    body = ("Madame,\n\nnous vous demandons de bien vouloir nous transmettre les pièces justificatives des "
+            "factures suivantes.\n\nFacture n° : 001 117 402\nLot : 229\nMontant remboursé : 126,00 €\n"
+            "Pièce attendue : prescription médicale\n\nFacture n° : 001117455\nLot : 231\n"
+            "Montant remboursé : 19,80 €\nPièce attendue : bilan de soins infirmiers\n\n"
+            "Ces documents sont à nous adresser au plus tard le 23/10/2026.\n")
+    reading = classify_human(mail("Demande de pièces justificatives", body, sender=MARNE), "caisse")
+    assert reading.kind == "demande_pieces"
+    assert facts(reading, "lot", "invoice", "amount") == [
+        ("pieces_requested", "229", "001117402", "126.00"), ("pieces_requested", "231", "001117455", "19.80")]

@@ -36,11 +36,9 @@ UNSURE = {
                                                               "HTML keeps its first paragraph only",
     ("q-platforms/19-msa-provence-azur-conseils-indu-piege", "bland-subject"): "advice told by its title",
 }
-# Read with a value missing, confidently: the card labels glued to their values ("Facture731 550 120");
-# an automatic acknowledgment without its title taken for an auto-reply (the acknowledgment is lost,
-# nothing is done).
-MISSING = {("f-mixed/06-savoie-pieces-cartes", "plain-tabs"): "amounts of glued cards",
-           ("b-regions/21-cgss-martinique-accuse-reception-auto", "bland-subject"): "auto-reply",
+# Read with a value missing, confidently: an automatic acknowledgment without its title taken for an
+# auto-reply (the acknowledgment is lost, nothing is done); a reference written only in the subject.
+MISSING = {("b-regions/21-cgss-martinique-accuse-reception-auto", "bland-subject"): "auto-reply",
            ("u-agents/17-isere-reponse-reclamation-refus-mention-cra", "bland-subject"):
                "reference only in the subject",
            ("x-mixed/09-maine-et-loire-reclamation-payee", "bland-subject"): "reference only in the subject",

@@ -333,11 +333,14 @@ def _with_evidence(source: ParsedMessage,
     if not evidence:
         return scores
     paid_only = all(r.status is Status.PAID for r in rows.rows if r.invoice)
-    if paid_only and any(m in (reclamation, indu, cra, retenue) and s >= THRESHOLD or m is pieces and s >= 0.9
-                         for s, _, m in scores):
+    by = {module: score for score, _, module in scores}
+    asked = by.get(pieces, 0.0) >= 0.9 or by.get(pieces, 0.0) >= THRESHOLD and not by.get(retour_lots)
+    if paid_only and (asked or any(m in (reclamation, indu, cra, retenue) and s >= THRESHOLD
+                                   for s, _, m in scores)):
         # invoices paid after a réclamation: the answer, with its payments; invoices paid then claimed
         # back by an indu (its title in the body), a CRA ruling or a retenue, or whose prescriptions a
-        # control asks for ("Montant remboursé"): the acts the letter is about, not a payment notice
+        # control asks for ("Montant remboursé", in words no lot return uses): the acts the letter is
+        # about, not a payment notice
         return scores
     out = []
     for score, index, module in scores:

@@ -44,6 +44,10 @@ KEYWORDS = keywords(
     ("(?:merci|nous vous remercions|je vous remercie) de (?:bien vouloir )?(?:nous |me )?(?:en )?(?:adresser|"
      "transmettre|faire parvenir|communiquer|envoyer)[^.]{0,80}(?:prescriptions?|ordonnances?|accord "
      "prealable|entente prealable|justificati(?:f|ve)s?|pieces? justificatives?|copie)", 0.85),
+    # "nous vous demandons de bien vouloir nous transmettre les pièces justificatives des factures suivantes"
+    ("(?:merci|nous vous (?:remercions|demandons|prions)|je vous (?:remercie|demande|prie)|veuillez"
+     "|vous voudrez bien)(?: de)? (?:bien vouloir )?(?:nous |me )?(?:adresser|transmettre|faire parvenir"
+     "|communiquer|envoyer|retourner)[^.]{0,40}(?:pieces? justificatives?|justificatifs?)", 0.95),
     ("(?:prescriptions?|ordonnances?) (?:medicales? )?(?:manquantes?|absentes?|non (?:parvenues?|recues?|"
      "jointes?))", 0.8),
     ("(?:copie|double) de (?:la |l')?(?:demande d')?(?:accord|entente) prealable", 0.85),
@@ -152,7 +156,9 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     problems: list[str] = []
     full = msg.all_text()
     rowset = read_rows(msg)
-    rows = [r for r in rowset.rows if r.invoice and r.status is not Status.PAID]
+    rows = [r for r in rowset.rows if r.invoice and r.status is not Status.PAID] or [
+        # every row "paid" by its "Montant remboursé" column: a control after payment asks pièces for them
+        r for r in rowset.rows if r.invoice and r.paid_amount is not None and r.motif is None]
     # "l'ordonnance de la facture 000 781 230 est lisible, rien à faire pour celle-là": not asked for
     if any(r.action is Action.PIECES for r in rows):
         rows = [r for r in rows if r.action is not Action.NONE] or rows

@@ -150,6 +150,7 @@ def _block_has_invoice(roles: list[str | None], lines: list[str], start: int) ->
 def _labels_joined(lines: list[str]) -> list[str]:
     """Cards whose label and value stand in paragraphs of their own ("Facture", blank, "310902217", as a
     mail client writes a grid of ``<div>`` in plain text) rewritten "Facture : 310902217"."""
+    lines = _unglued(lines)
     out: list[str] = []
     invoices = 0
     index = 0
@@ -179,6 +180,22 @@ def _labels_joined(lines: list[str]) -> list[str]:
         return lines
     cards = sum(1 for line in out if _CARD_LINE.match(line))
     return out if cards > invoices else lines  # (a salutation alone on its line is no label)
+
+
+_GLUED_LABEL = re.compile(r"(?i)^\s*([^\W\d][^\d:()]{1,28}(?:[^\W\d]|°))"
+                          r"(\d[\d\s\u00a0\u202f.,/]*(?:€|eur(?:os?)?)?)\s*$")  # a figure, a date, an amount
+
+
+def _unglued(lines: list[str]) -> list[str]:
+    """Cards whose labels a client glued to their values ("Lot229", "Montant remboursé126,00 €", "Facture
+    n°001 117 402", as inline spans lose their space in plain text) rewritten "Lot : 229", when several
+    lines of the block are written so."""
+    glued = [(found if (found := _GLUED_LABEL.match(line)) and role_of(found.group(1)) else None)
+             for line in lines]
+    if sum(1 for found in glued if found) < 2:
+        return lines
+    return [f"{found.group(1)} : {found.group(2)}" if found else line
+            for line, found in zip(lines, glued, strict=True)]
 
 
 def _labelled(line: str) -> bool:

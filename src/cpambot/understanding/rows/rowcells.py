@@ -129,7 +129,8 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
         status = Status.PAID  # "Payé : 63.00 EUR", or the AMO part of it, and nothing against it
     stated: Decimal | None = None
     if status is Status.PAID and not cells.get("amount"):  # "mise en paiement le 15/10 (31,80 €)"
-        written = find_amounts(" ".join(v for v in cells.values() if v))
+        # (each cell apart, the invoice and lot left out: never "117 402 229 126,00 €")
+        written = find_amounts("\n".join(v for k, v in cells.items() if v and k not in ("invoice", "lot")))
         stated = written[0] if len(written) == 1 else None
     note = next((m.group(1) for key in ("status", "motif", "code", "consigne")
                  if (m := re.search(r"\((\d{1,2})\)|\[(\d{1,2})\]", cells.get(key) or ""))), None)

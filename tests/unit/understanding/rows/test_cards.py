@@ -60,3 +60,23 @@ def test_cards_whose_labels_end_with_a_colon_on_a_line_of_their_own():
     rows = card_rows(text.splitlines())
     assert [(r.invoice, r.amount, r.reject_code) for r in rows] == [
         ("001204557", Decimal("22.90"), "2900"), ("001204561", Decimal("58.20"), "0317")]
+
+
+def test_a_reimbursed_card_takes_its_own_amount_never_the_invoice_and_lot_glued_to_it():
+    """GIVEN a card whose only amount is a "Montant remboursé" under a spaced invoice number and a lot
+    WHEN read THEN the row is paid 126,00 € (not 117 402 229 126,00 € read across the cells)."""
+    (row,) = card_rows("Facture n° : 001 117 402\nLot : 229\nMontant remboursé : 126,00 €\n".splitlines())
+    assert (row.invoice, row.lot, row.amount, row.paid_amount, row.status) == (
+        "001117402", "229", Decimal("126.00"), Decimal("126.00"), Status.PAID)
+
+
+def test_cards_whose_labels_are_glued_to_their_values():
+    """GIVEN the plain text of HTML cards whose spans lost their space ("Facture n°001 117 402", "Lot229",
+    "Montant remboursé126,00 €") WHEN read THEN each card gives its invoice, lot and amount; a single
+    such line among sentences is left alone."""
+    text = ("Facture n°001 117 402\n\nLot229\n\nMontant remboursé126,00 €\n\n"
+            "Facture n°001117455\n\nLot231\n\nMontant remboursé19,80 €\n")
+    rows = card_rows(text.splitlines())
+    assert [(r.invoice, r.lot, r.amount) for r in rows] == [
+        ("001117402", "229", Decimal("126.00")), ("001117455", "231", Decimal("19.80"))]
+    assert card_rows(["Bonjour,", "Lot229 traité."]) == []
