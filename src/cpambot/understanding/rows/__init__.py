@@ -18,6 +18,7 @@ from cpambot.understanding.classify.text.keywords import per_message
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.mime import decode_bytes
 from cpambot.understanding.rows.actions import action_of, status_of
+from cpambot.understanding.rows.asides import aside, beside_the_list
 from cpambot.understanding.rows.cards import card_rows
 from cpambot.understanding.rows.cells import (
     LOT_MENTION,
@@ -142,10 +143,10 @@ def read_rows(msg: ParsedMessage) -> RowSet:
             rows = cards
     if not rows:
         for text in _texts(msg):
-            rows += prose_rows(text, default_year=default_year, sent_on=sent_on)
+            rows += beside_the_list(prose_rows(text, default_year=default_year, sent_on=sent_on), text)
     else:
         notes = _notes(rows, msg, default_year)
-        rows += _details(rows, notes) + _aside(rows, notes)
+        rows += _details(rows, notes) + aside(rows, notes)
     if not totals and rows:
         problems += _total_below(rows, msg.text or "")
     merged, conflicts = merge(rows)
@@ -271,16 +272,6 @@ def _details(rows: list[Row], notes: list[Row]) -> list[Row]:
              if note.invoice in rejected and (note.reject_code or note.motif or note.action)]
     return [Row(invoice=n.invoice, source="note", **{f: getattr(n, f) for f in _DETAIL_FIELDS})
             for n in found]
-
-
-def _aside(rows: list[Row], notes: list[Row]) -> list[Row]:
-    """Invoices a message names beside its table, in a passage of their own asking for a document
-    ("Par ailleurs, pour la facture 600117655 … il nous manque la prescription. Pas de refacturation"):
-    a pièces request sent with the lot return (``source="aside"``)."""
-    listed = {r.invoice for r in rows if r.invoice}
-    return [replace(n, source="aside") for n in notes
-            if n.invoice and n.invoice not in listed and n.action is Action.PIECES
-            and n.status is not Status.PAID and not n.reject_code]
 
 
 # (not after "M." in "sauf celle de M. Zénon")

@@ -786,3 +786,22 @@ def test_an_agents_list_with_a_bracketed_code_and_a_deadline_beside_it():
     first, _, aside = rows.rows
     assert (first.invoice, first.reject_code, first.reject_subcode) == ("000088213", "2900", "005")
     assert (aside.invoice, aside.care_date) == ("000087990", None)
+
+
+@pytest.mark.parametrize("aside,source", [
+    ("Par ailleurs, pour la facture 000908097 (M. G., soins du 01/10/2026), merci de nous faire parvenir "
+     "une copie de l'ordonnance. Il n'est pas nécessaire de refacturer.", "aside"),
+    ("Par ailleurs, la facture 000 908 097 du même lot (8,30 €) est suspendue dans l'attente de la "
+     "prescription médicale : merci de nous la transmettre par SCOR, sans refacturer.", "prose"),
+])
+def test_an_agents_paragraph_asking_a_document_for_one_more_invoice(aside, source):
+    """GIVEN an agent's sentences rejecting one invoice of lot 047, then a paragraph of its own "Par
+    ailleurs, pour la facture …, merci de nous faire parvenir …" WHEN read THEN that invoice is a pièces
+    request beside the rejects; a paragraph saying the invoice "du même lot" waits for its prescription
+    stays a row of the lot return."""
+    rows = read_rows(message("Pour le lot 047, la facture 000 908 112 (58 €) est rejetée : date de "
+                             "prescription postérieure aux soins. Merci de corriger et de refacturer.\n\n"
+                             + aside + "\n"))
+    first, second = rows.rows
+    assert (first.action, second.invoice, second.action, second.source) == (
+        Action.REBILL, "000908097", Action.PIECES, source)
