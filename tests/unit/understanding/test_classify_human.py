@@ -456,6 +456,26 @@ def test_reclamation_acknowledged_and_answered():
     assert unclear.facts[0].kind == "reclamation_answered" and unclear.needs_review
 
 
+@pytest.mark.parametrize("body,label,paid", [
+    ("Suite à notre entretien téléphonique, je vous confirme que les factures 000 812 004 (38,60 €) et "
+     "000 812 009 (52,30 €) ont été mises en paiement ce jour.\n", "favorable",
+     [("000812004", "38.60"), ("000812009", "52.30")]),
+    ("Nous faisons suite à votre réclamation relative à la facture n° 000 559 871. Après vérification, le "
+     "règlement de 9,45 euros effectué le 16/10/2026 est conforme aux données transmises. Nous ne pouvons "
+     "donc pas donner une suite favorable à votre demande.\n", "défavorable", [("000559871", "9.45")]),
+    ("Nous faisons suite à votre réclamation relative à la facture n° 000 559 871. Nous ne pouvons pas "
+     "donner une suite favorable à votre demande : le rejet est justifié.\n", "défavorable", []),
+])
+def test_a_reclamation_answer_tells_the_payments_it_confirms(body, label, paid):
+    """GIVEN an answer confirming two invoices "ont été mises en paiement ce jour" in one sentence, or
+    refusing a réclamation because "le règlement de 9,45 euros effectué le 16/10/2026 est conforme" WHEN
+    classified THEN each payment is a fact with its amount; a plain refusal gives none."""
+    reading = classify_human(mail("RE: réclamation", body, sender=MARNE), "caisse")
+    assert reading.facts[0].label == label
+    assert [(f.invoice, str(f.amount)) for f in reading.facts[1:] if f.kind == "invoice_paid"] == paid
+    assert len(reading.facts) == 1 + len(paid)
+
+
 def test_amelipro_notifications():
     """GIVEN amelipro's "Votre réclamation a été traitée" WHEN classified THEN kind amelipro, the answer is
     to be read in amelipro (15 days); a "nouveau message" notice has no fact but must be read."""

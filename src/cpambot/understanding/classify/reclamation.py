@@ -21,7 +21,7 @@ from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.classify.text.references import any_reference, invoice_numbers, reference_after
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
-from cpambot.understanding.rows import Action, Status, read_rows
+from cpambot.understanding.rows import Action, Status, read_rows, sentences
 from cpambot.understanding.rows.actions import WRONGLY_REJECTED, action_of
 
 ACK = keywords(
@@ -108,6 +108,20 @@ _UNFAVOURABLE = re.compile(r"defavorable|rejetee|ne peut (?:aboutir|etre (?:acce
 # the invoice to bill again, told as what must be done ("Il faut donc refacturer auprès de la CPAM de l'Oise")
 _REBILL_ELSEWHERE = re.compile(r"(?:il (?:vous )?faut|merci de|vous devez|veuillez) (?:donc )?(?:la |les )?"
                                r"re-?factur\w* (?:aupres|a la|au|a l')")
+
+
+_PAYMENT_MADE = re.compile(r"(?:reglement|paiement|virement|versement) de (?:(?:€|eur)\s?)?\d[\d\s.,]*"
+                           r"(?:\s?(?:€|euros?|eur)\b)?[^.]{0,30}?\b(?:effectue|verse|intervenu|recu)")
+_PAID_STATED = re.compile(r"(?:a (?:bien )?ete|est|ont ete|sont) (?:reglee|payee|mises? en paiement)")
+_PAID_SAID = re.compile(r"(?:a|ont) (?:bien )?ete (?:mise?s? en paiement|reglee?s?|payee?s?|versee?s?)\b")
+_NOT_PAID = re.compile(r"\bne\b[^.]{0,40}\bpas\b|\bnon\b|refus|rejet")
+
+
+def _paid_in_its_sentence(invoice: str, text: str) -> bool:
+    """Whether the sentence naming ``invoice`` says it was paid ("je vous confirme que les factures 000 812
+    004 (38,60 €) et 000 812 009 (52,30 €) ont été mises en paiement ce jour"), with nothing against it."""
+    return any(invoice in invoice_numbers(said) and _PAID_SAID.search(folded := normalize(said))
+               and not _NOT_PAID.search(folded) for said in sentences(text))
 
 
 def names_an_invoice(msg: ParsedMessage) -> bool:
@@ -245,9 +259,8 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                        amount=r.paid_amount or r.amount or (said if len(invoices) == 1 else None), part="AMO",
                        details={"source": "reclamation"})
                   for r in read_rows(msg).rows
-                  if r.invoice and r.status is Status.PAID
-                  and re.search(r"(?:a (?:bien )?ete|est|ont ete|sont) (?:reglee|payee|mises? en paiement)",
-                                folded)]
+                  if r.invoice and (r.status is Status.PAID and _PAID_STATED.search(folded)
+                                    or r.status is None and _paid_in_its_sentence(r.invoice, msg.text or ""))]
         announced = amount_after(msg.text or "", _ANNOUNCED, 30) or said
         if len(facts) == 1 and len(invoices) == 1 and announced is not None \
                 and re.search(r"(?:a|ont) ete (?:mise?s? en paiement|reglee?s?|payee?s?|versee?s?)\b",
@@ -255,6 +268,13 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
             # "Un complément de 21,00 € a été mis en paiement le 03/11/2026": the payment of the one invoice
             facts.append(Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=invoices[0], amount=announced,
                               lot=record.get("lot"), part="AMO", details={"source": "reclamation"}))
+    elif fact_kind is FactKind.RECLAMATION_ANSWERED and label == "défavorable" and len(invoices) == 1 \
+            and _PAYMENT_MADE.search(normalize(msg.text or "")) \
+            and (made := amount_after(msg.text or "", r"(?:r[èe]glement|paiement|virement|versement) de\s*",
+                                      20)):
+        # "le règlement de 9,45 euros effectué le 16/10/2026 est conforme": refused, but paid what was billed
+        facts.append(Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=invoices[0], amount=made,
+                          lot=record.get("lot"), part="AMO", details={"source": "reclamation"}))
     if problems and review is None:
         review = "réclamation : informations contradictoires, à vérifier"
     fields = {"reference": reference, "invoices": invoices, "label": label, **details}
