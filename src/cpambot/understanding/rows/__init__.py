@@ -15,6 +15,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from cpambot.understanding.classify.text.keywords import per_message
+from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.mime import decode_bytes
 from cpambot.understanding.rows.actions import action_of, status_of
@@ -319,6 +320,13 @@ def _with_instruction(rows: list[Row], text: str) -> list[Row]:
             continue  # a table line, a sentence about something else (payments, questions), a signature
         if (patients := set(patient_keys(main))) and any(patients & set(r.name_keys) for r in rows):
             continue  # "Mme ROUVIÈRE : rejet 0450 …, merci de refacturer": her rows', not everyone's
+        if (quoted := _QUOTED.search(main)) and (own := action_of(main)) is not None \
+                and (named := [i for i, r in enumerate(rows)
+                               if r.motif and normalize(r.motif) == normalize(quoted.group(1))]):
+            # "Les factures dont le motif est « pièce justificative absente » sont à compléter via SCOR",
+            # then "Toutes les autres sont à corriger puis à refacturer": that motif's rows, not everyone's
+            spared.update(dict.fromkeys(named, own))
+            continue
         if cut:
             codes = re.findall(r"(?<!\d)(\d{4})(?!\d)", rest)
             if (other := action_of(rest)) is None:
@@ -338,6 +346,9 @@ def _with_instruction(rows: list[Row], text: str) -> list[Row]:
     action = said.pop()
     return [replace(r, action=spared.get(i, excepted.get(r.reject_code or "", action)))
             if r.action is None and r.status is not Status.PAID else r for i, r in enumerate(rows)]
+
+
+_QUOTED = re.compile(r"[«\"“]\s*([^»\"”\n]{3,80}?)\s*[»\"”]")
 
 
 def _heading_status(caption: str) -> Status | None:

@@ -805,3 +805,18 @@ def test_an_agents_paragraph_asking_a_document_for_one_more_invoice(aside, sourc
     first, second = rows.rows
     assert (first.action, second.invoice, second.action, second.source) == (
         Action.REBILL, "000908097", Action.PIECES, source)
+
+
+def test_an_instruction_for_the_rows_of_one_motif_then_for_all_the_others():
+    """GIVEN a table of rejects and, under it, "Les factures dont le motif est « pièce justificative
+    absente » sont à compléter via SCOR : merci de ne pas les refacturer. Toutes les autres sont à corriger
+    puis à refacturer." WHEN read THEN the rows of that motif ask a document, every other row a
+    re-billing."""
+    rows = read_rows(message(
+        "Lot | N° facture | Montant | Code rejet | Libellé rejet\n"
+        "118 | 000640021 | 34.65 | 0450 072 | EXONERATION NON TROUVEE\n"
+        "118 | 000640027 | 15.75 | 2601 017 | PIECE JUSTIFICATIVE ABSENTE\n"
+        "119 | 000640052 | 47.00 | 0470 049 | PRESCRIPTION INTERDITE A CETTE DATE\n\n"
+        "Les factures dont le motif est « pièce justificative absente » sont à compléter via SCOR : merci de "
+        "ne pas les refacturer.\nToutes les autres sont à corriger puis à refacturer.\n"))
+    assert [r.action for r in rows.rows] == [Action.REBILL, Action.PIECES, Action.REBILL]
