@@ -40,7 +40,7 @@ from cpambot.understanding.rows.legends import (
 )
 from cpambot.understanding.rows.model import Action, Row, RowSet, Status
 from cpambot.understanding.rows.parts import with_parts_apart
-from cpambot.understanding.rows.prose import paid_elsewhere, prose_rows
+from cpambot.understanding.rows.prose import mistaken, paid_elsewhere, prose_rows
 from cpambot.understanding.rows.records import grid_rows, merge, only_totals, total_mismatch
 from cpambot.understanding.rows.targets import name_keys, patient_keys, with_targeted_instructions
 from cpambot.understanding.rows.typed import typed_tables
@@ -212,6 +212,9 @@ def _in_document_order(rows: list[Row], text: str) -> list[Row]:
     if len(rows) < 2:
         return rows
     glued = _GLUED_DIGITS.sub("", text)  # (the order of mentions is kept, spaced numbers joined)
+    for wrong in mistaken(glued):  # "n'est pas la 000215044 mais la …": not where that invoice is told
+        glued = re.sub(rf"(?i)(n['’]est pas (?:la|le|celle|celui)(?: facture)?\s*(?:n[°o]\s*)?){wrong}",
+                       r"\1" + "#" * 9, glued)
     lots: dict[str, int] = {}
     for found in _LOT_AT.finditer(glued):
         lots.setdefault(found.group(1), found.start())

@@ -47,6 +47,16 @@ _EXPLAINED = re.compile(r"\s*\((?=[^)]*(?:\blot\b|\d{2}/\d{2}|r[ée]gl[ée]|pay[
                         r"[^)]{3,80}\)\s*$")
 
 
+_MISTAKEN = re.compile(r"(?i)\bn['’]est pas (?:la|le|celle|celui)(?: facture)?\s*(?:n[°o]\s*)?"
+                       r"(\d{3}[ .\u00a0]?\d{3}[ .\u00a0]?\d{3})\s*,?\s*mais\b")
+
+
+def mistaken(text: str) -> set[str]:
+    """The invoices ``text`` names only to say they are not the one meant ("n'est pas la 000215044 mais la
+    000215047")."""
+    return {re.sub(r"\D", "", found.group(1)) for found in _MISTAKEN.finditer(text)}
+
+
 def paid_elsewhere(text: str) -> set[str]:
     """The lots ``text`` names as where an invoice was already paid ("paiement effectué sur votre lot
     109"): never the lot of the rows around them."""
@@ -62,7 +72,9 @@ def _own_lots(folded: str) -> list[str]:
 _SAME_REJECT = re.compile(r"(?i)\bm[êe]mes? (?:rejet|motif|anomalie|code)")
 _SAME_LOT = re.compile(r"(?i)\bm[êe]me lot\b")
 _LOTS = re.compile(r"\blots?\s*(?:n[°o]\.?\s*)?(\d{3})(?!\d)")  # in folded text
-_PROSE_MOTIF = re.compile(r"(?i)motif\s*(?:du rejet|de rejet|d['’]anomalie)?\s*(?:suivant\s*)?[:\-–]?\s*"
+_PROSE_MOTIF = re.compile(r"(?i)motif\s*(?:du rejet|de rejet|d['’]anomalie)?\s*(?:suivant\s*)?"
+                          r"(?:(?:reste|est|demeure) (?:le )?m[êe]me\s*|(?:reste|est) inchang[ée]\s*)?"
+                          r"[:\-–]?\s*"
                           r"(?:\d{4}(?:\s*[-/ ]\s*\d{3})?\s*[-:–]?\s*)?[«\"]?\s*([^«»\"\n.;]{3,160})")
 
 
@@ -78,9 +90,12 @@ def _chunks(text: str) -> list[str]:
             out += lines  # a table's text in a letter: one invoice a line (under its header)
         elif len(numbers) > 1:
             for piece in (p for sentence in _SENTENCE_END.split(paragraph) for p in _bracketed(sentence)):
-                if out and not invoices_in(piece) and len(invoices_in(out[-1])) == 1 \
-                        and not _ABOUT_OTHERS.search(piece) and action_of(piece) is not None:
-                    out[-1] += " " + piece  # "… Nous vous invitons à établir une nouvelle facture": for it
+                if out and not invoices_in(piece) \
+                        and len(set(invoices_in(out[-1])) - mistaken(out[-1])) == 1 \
+                        and not _ABOUT_OTHERS.search(piece) \
+                        and (action_of(piece) is not None or re.match(r"(?i)\s*(?:le )?motif\b", piece)):
+                    # "… Nous vous invitons à établir une nouvelle facture", "Le motif reste le même : …"
+                    out[-1] += " " + piece
                 else:
                     out.append(piece)
         elif out and not numbers and _ABOUT_IT.match(paragraph) and len(invoices_in(out[-1])) == 1:
@@ -194,6 +209,8 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
         elif lots:
             current_lot = None
         invoices = invoices_in(chunk)
+        # "la facture à refacturer n'est pas la 000215044 mais la 000215047 (…)": what is said is of the other
+        invoices = [n for n in invoices if n not in mistaken(chunk)] or invoices
         if not invoices or (single_only and len(invoices) > 1):
             continue
         chunks_of += [chunk] * len(invoices)

@@ -820,3 +820,20 @@ def test_an_instruction_for_the_rows_of_one_motif_then_for_all_the_others():
         "Les factures dont le motif est « pièce justificative absente » sont à compléter via SCOR : merci de "
         "ne pas les refacturer.\nToutes les autres sont à corriger puis à refacturer.\n"))
     assert [r.action for r in rows.rows] == [Action.REBILL, Action.PIECES, Action.REBILL]
+
+
+def test_an_agent_correcting_the_invoice_of_her_previous_mail():
+    """GIVEN "la facture à refacturer n'est pas la 000215044 mais la 000215047 (…, soins du 22/09/2026,
+    montant 45,36 €). Le motif reste le même : cotation non conforme …", then the first one said paid
+    WHEN read THEN the corrected invoice comes first with the amount, care date and motif; the mistaken
+    one is only the paid row."""
+    rows = read_rows(message(
+        "Je me suis trompée dans mon précédent mail : la facture à refacturer n'est pas la 000215044 mais la "
+        "000215047 (Mme C., soins du 22/09/2026, montant 45,36 €).\nLe motif reste le même : cotation non "
+        "conforme à la prescription médicale. Merci de la refacturer en AMI 4.\n\n"
+        "La facture 000215044 (M. P.) a bien été mise en paiement le 05/10/2026.\n"))
+    first, second = rows.rows
+    assert (first.invoice, first.amount, first.care_date, first.motif, first.action) == (
+        "000215047", Decimal("45.36"), date(2026, 9, 22), "cotation non conforme à la prescription médicale",
+        Action.REBILL)
+    assert (second.invoice, second.status) == ("000215044", Status.PAID)
