@@ -1099,3 +1099,18 @@ def test_a_pieces_request_for_invoices_already_reimbursed():
     assert reading.kind == "demande_pieces"
     assert facts(reading, "lot", "invoice", "amount") == [
         ("pieces_requested", "229", "001117402", "126.00"), ("pieces_requested", "231", "001117455", "19.80")]
+
+
+def test_invoices_still_waiting_for_their_pieces_are_a_pieces_request():
+    """GIVEN an agent's "les deux factures ci-dessous restent en attente de pièces justificatives" over a
+    table whose columns start with the amount, and a deadline WHEN classified THEN a pièces request for
+    each invoice with its lot, amount and deadline."""
+    body = ("Bonjour Madame,\n\nje vous confirme que les deux factures ci-dessous restent en attente de "
+            "pièces justificatives :\n\nMontant\tPatient\tN° facture\tLot\n74,40 €\tR. H.\t000 733 218\t233\n"
+            "37,80 €\tT. G.\t000 733 240\t233\n\nSans retour de votre part au plus tard le 19/04/2026, ces "
+            "factures seront rejetées définitivement.\n")
+    reading = classify_human(mail("Factures lot 233", body, sender=MARNE), "caisse")
+    assert reading.kind == "demande_pieces" and reading.needs_review is None
+    assert facts(reading, "lot", "invoice", "amount") == [
+        ("pieces_requested", "233", "000733218", "74.40"), ("pieces_requested", "233", "000733240", "37.80")]
+    assert reading.facts[0].details["deadline"] == date(2026, 4, 19)

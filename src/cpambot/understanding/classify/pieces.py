@@ -44,6 +44,10 @@ KEYWORDS = keywords(
     ("(?:merci|nous vous remercions|je vous remercie) de (?:bien vouloir )?(?:nous |me )?(?:en )?(?:adresser|"
      "transmettre|faire parvenir|communiquer|envoyer)[^.]{0,80}(?:prescriptions?|ordonnances?|accord "
      "prealable|entente prealable|justificati(?:f|ve)s?|pieces? justificatives?|copie)", 0.85),
+    # "les deux factures ci-dessous restent en attente de pièces justificatives", "Pièces en attente"
+    ("(?:restent?|sont|est|demeurent?|toujours) (?:en |dans l')attente (?:de|des|d'une?|du) (?:la |l')?"
+     "(?:pieces? justificatives?|justificatifs?|prescriptions? medicales?|ordonnances?)", 0.9),
+    ("^pieces? (?:justificatives? )?en attente\\b", 0.85),
     # "nous vous demandons de bien vouloir nous transmettre les pièces justificatives des factures suivantes"
     ("(?:merci|nous vous (?:remercions|demandons|prions)|je vous (?:remercie|demande|prie)|veuillez"
      "|vous voudrez bien)(?: de)? (?:bien vouloir )?(?:nous |me )?(?:adresser|transmettre|faire parvenir"
