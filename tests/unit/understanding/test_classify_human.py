@@ -1114,3 +1114,15 @@ def test_invoices_still_waiting_for_their_pieces_are_a_pieces_request():
     assert facts(reading, "lot", "invoice", "amount") == [
         ("pieces_requested", "233", "000733218", "74.40"), ("pieces_requested", "233", "000733240", "37.80")]
     assert reading.facts[0].details["deadline"] == date(2026, 4, 19)
+
+
+def test_an_agent_passing_the_reclamation_on_has_only_acknowledged_it():
+    """GIVEN an agent's reply "Bien reçu, je transmets votre réclamation au service facturation. Vous aurez
+    une réponse sous 3 semaines environ." WHEN classified THEN the réclamation is acknowledged, not
+    answered, and nothing is left to read."""
+    reading = classify_human(mail("RE: réclamation paiement factures lot 128",
+                                  "Bonjour,\n\nBien reçu, je transmets votre réclamation au service "
+                                  "facturation. Vous aurez une réponse sous 3 semaines environ.\n",
+                                  sender=MARNE), "caisse")
+    assert (reading.kind, reading.needs_review) == ("reponse_reclamation", None)
+    assert [f.kind for f in reading.facts] == ["reclamation_acknowledged"]

@@ -60,6 +60,11 @@ DECISIONS = {
     "aa-quick/08-nievre-reclamation-defavorable": "défavorable",
     "ab-clients/05-zimbra-yonne-reclamation": "favorable",
     "ab-clients/14-reply-then-fwd-paris-reclamation": "favorable",
+    "ad-agents/12-landes-reclamation-deja-reglee": "favorable",
+    "ad-agents/13-charente-reclamation-defavorable": "défavorable",
+    "ad-agents/14-msa-languedoc-suite-appel-citation": "favorable",
+    "ad-agents/15-gers-reclamation-paiement-conforme": "défavorable",
+    "ae-mixed/12-martinique-reponse-reclamation": "favorable",
 }
 
 

@@ -35,6 +35,10 @@ ACK = keywords(
     ("votre (?:demande|reclamation)\\b[^.]{0,220}?(?:a ete|est) transmise?\\b[^.]{0,120}?(?:qui vous "
      "repondra|pour (?:traitement|reponse|instruction))", 0.9),
     ("accuse (?:de )?reception[^.\n]{0,20}reclamation", 0.9),
+    # "Bien reçu, je transmets votre réclamation au service facturation. Vous aurez une réponse sous 3 …"
+    ("(?:je transmets|nous transmettons|je fais suivre|j'ai transmis|nous avons transmis) votre "
+     "(?:reclamation|demande)\\b[^.]{0,60}\\b(?:au|a la|aux|a notre) (?:service|cellule|pole|plateforme)",
+     0.9),
     # an automatic answer of the réclamations mailbox: "Nous accusons bonne réception de votre courriel
     # adressé au service Réclamations des professionnels de santé"
     ("accusons (?:bonne )?reception de votre (?:courriel|message|demande)[^.]{0,60}\\breclamations?\\b",
