@@ -1126,3 +1126,13 @@ def test_an_agent_passing_the_reclamation_on_has_only_acknowledged_it():
                                   sender=MARNE), "caisse")
     assert (reading.kind, reading.needs_review) == ("reponse_reclamation", None)
     assert [f.kind for f in reading.facts] == ["reclamation_acknowledged"]
+
+
+def test_a_new_contact_at_the_caisse_is_information():
+    """GIVEN an agent's "Votre nouvelle interlocutrice": "je reprends le suivi de votre dossier en
+    remplacement de M. H." WHEN classified THEN information, no fact and nothing to sort."""
+    reading = classify_human(mail("Votre nouvelle interlocutrice - Relations PS",
+                                  "Bonjour Madame Exemple,\n\nJe vous informe qu'à compter du 1er octobre "
+                                  "2026, je reprends le suivi de votre dossier en remplacement de M. H.\n",
+                                  sender=MARNE), "caisse")
+    assert (reading.kind, reading.facts, reading.needs_review) == ("newsletter", (), None)

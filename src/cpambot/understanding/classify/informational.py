@@ -41,6 +41,10 @@ NEWSLETTER = keywords(
     ("(?:message|courriel) (?:est |vous est )?(?:envoye|adresse) a titre d'information", 0.7),
     # a reminder of the rules after a control that claims nothing ("Rappel des règles de facturation")
     ("rappel des regles (?:de (?:facturation|cotation|la ngap)|de la nomenclature)", 0.8),
+    # a new contact at the caisse: "Votre nouvelle interlocutrice", "je reprends le suivi de votre dossier"
+    ("^(?:re ?: )?(?:votre |vos )?nouve(?:lle|au|aux)s? (?:interlocut\\w+|conseill\\w+|correspondant\\w*)",
+     0.75),
+    ("(?:je reprends|nous reprenons|reprendra) le suivi de votre dossier", 0.7),
 )
 INVITATION = keywords(
     ("invitation a (?:un|une) (?:echange|entretien|rendez-vous|reunion|rencontre)", 1.0),
@@ -67,7 +71,8 @@ _TIME = re.compile(r"\s*(?:[àa]|,)?\s*(\d{1,2})\s*h\s*(\d{2})?(?!\d)")
 
 _NEWS_WORDS = ("lettre", "newsletter", "actualites", "desabonn", "desinscri", "enquete", "information",
                "info ", "modalites", "regles", "nomenclature", "rappelons", "informons", "revalorisation",
-               "tarifs", "avenant", "conseils", "rappels", "interruption", "indisponib", "maintenance")
+               "tarifs", "avenant", "conseils", "rappels", "interruption", "indisponib", "maintenance",
+               "interlocut", "conseill", "correspondant", "suivi de votre dossier")
 _INVITATION_WORDS = ("invit", "echange", "entretien", "rendez-vous", "rencontr", "reunion", "visite",
                      "propos", "convier", "webinaire", "inscri")
 
