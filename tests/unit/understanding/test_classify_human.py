@@ -1136,3 +1136,16 @@ def test_a_new_contact_at_the_caisse_is_information():
                                   "2026, je reprends le suivi de votre dossier en remplacement de M. H.\n",
                                   sender=MARNE), "caisse")
     assert (reading.kind, reading.facts, reading.needs_review) == ("newsletter", (), None)
+
+
+def test_a_pieces_request_leaves_out_the_invoice_whose_prescription_arrived():
+    """GIVEN a pièces request listing two invoices, then "la prescription relative à la facture 004 518 311
+    nous est bien parvenue par SCOR : aucune pièce n'est à fournir pour celle-ci" WHEN classified THEN only
+    the two listed invoices are asked for."""
+    body = ("Madame,\n\nnous vous remercions de bien vouloir nous transmettre les pièces justificatives "
+            "relatives aux factures suivantes :\n\n- facture 004 518 207 : Prescription médicale\n"
+            "- facture 004 518 233 : Ordonnance de renouvellement\n\nNous vous précisons que la prescription "
+            "relative à la facture 004 518 311 nous est bien parvenue par SCOR le 22/10/2026 : aucune pièce "
+            "n'est à fournir pour celle-ci.\n")
+    reading = classify_human(mail("Demande de pièces justificatives", body, sender=MARNE), "caisse")
+    assert facts(reading, "invoice") == [("pieces_requested", "004518207"), ("pieces_requested", "004518233")]

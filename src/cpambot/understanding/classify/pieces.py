@@ -139,7 +139,8 @@ _WITHDRAWN = re.compile(r"(?i)\b(?:oubliez|ne tenez (?:plus )?pas compte|je la r
                         r"|retir[ée]e? de (?:la|notre) (?:liste|demande)"
                         r"|n['’]est plus (?:n[ée]cessaire|demand[ée]e)"
                         r"|aucune (?:autre )?(?:pi[èe]ce|document|justificatif)s?(?: suppl[ée]mentaires?"
-                        r"| compl[ée]mentaires?)? n['’]est (?:attendue?|n[ée]cessaire|requise?|demand[ée]e?)"
+                        r"| compl[ée]mentaires?)? n['’]est (?:attendue?|n[ée]cessaire|requise?|demand[ée]e?"
+                        r"|[àa] (?:fournir|transmettre|envoyer|adresser|produire|joindre))"
                         r"|(?:pas|plus) besoin d[e'’] ?(?:justificatifs?|pi[èe]ces?|documents?"
                         r"|l['’]ordonnance|la prescription)\b(?:\s+finalement)?\s+pour\b)")
 

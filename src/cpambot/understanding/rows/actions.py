@@ -90,7 +90,9 @@ _NOTHING = Guarded(re.compile(r"aucune (?:action|demarche|intervention)|pour inf
                       r"|^aucune? pour le moment|(?:sera|seront) (?:reprise?s?|retraitee?s?) automatiquement"
                       r"|aucune? (?:autre )?(?:piece|document|justificatif)s?"
                       r"(?: supplementaires?| complementaires?)?"
-                      r" n'est (?:attendue?|necessaire|requise?|demandee?)"
+                      # "aucune pièce n'est à fournir pour celle-ci"
+                      r" n'est (?:attendue?|necessaire|requise?|demandee?"
+                      r"|a (?:fournir|transmettre|envoyer|adresser|produire|joindre))"
                       r"|sans (?:autre )?demarche|(?:pas|plus) besoin d(?:e |')(?:justificatif|piece|document"
                       r"|ordonnance|prescription)"))
 

@@ -51,6 +51,7 @@ def test_words_asking_for_a_call(text):
     "Pour information", "Aucune action de votre part", "Rien à faire",
     "Aucune démarche n'est nécessaire, ne pas refacturer", "Aucune – réglée sur le lot 409", "Néant",
     "Ne la refacturez pas",
+    "la prescription nous est bien parvenue : aucune pièce n'est à fournir pour celle-ci",
 ])
 def test_words_asking_for_nothing(text):
     """GIVEN a negated re-billing or an information only WHEN read THEN aucune: the negation settles it
