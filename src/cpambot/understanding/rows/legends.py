@@ -24,11 +24,16 @@ _LETTER_LEGEND = re.compile(r"(?m)^[ \t]*[-•*]?[ \t]*([A-Z]{1,2}|\*{1,3})[ \t]
                             r"(\S.{3,300})$")
 
 
+# the same legend on one line: "Codes suite : R = corriger la facture et la refacturer ; P = transmettre …"
+_INLINE_LETTERS = re.compile(r"(?m)(?:(?<=[;:])|^)[ \t]*([A-Z]{1,2})[ \t]*=[ \t]*([^;\n=]{3,200}?)[ \t.]*"
+                             r"(?=;|$)")
+
+
 def with_legend(rows: list[Row], text: str) -> list[Row]:
     """Rows whose instruction is a short code ("PJ", "A RETRANSMETTRE") explained by a sentence of
     the message (« Celles indiquées « PJ » appellent l'envoi de la pièce… ») take that sentence's action."""
     legend: dict[str, Action] = {}
-    for found in [*_LEGEND.finditer(text), *_LETTER_LEGEND.finditer(text)]:
+    for found in [*_LEGEND.finditer(text), *_INLINE_LETTERS.finditer(text), *_LETTER_LEGEND.finditer(text)]:
         action = action_of(found.group(2))
         if action is not None:
             legend.setdefault(normalize(found.group(1)), action)

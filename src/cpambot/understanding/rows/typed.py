@@ -29,7 +29,7 @@ _HEADER_WORDS = re.compile(r"(?i)(?:montant\s+)?(?:factur[ée]|r[ée]gl[ée]|pay
                            r"\s+(?:eur|€)|n[°o]\s*(?:de\s*)?facture|facture|\blot\b|date\s+(?:des\s+)?soins|montant"
                            r"|motif|code(?:\s+rejet)?|pi[eè]ce\s+demand[ée]e|libell[ée]|b[ée]n[ée]ficiaire"
                            r"|assur[ée]e?|observation|\bsoins(?:\s+du)?\b|\bdemand[ée]\b|\bpay[ée]\b"
-                           r"|\br[ée]gl[ée]\b")
+                           r"|\br[ée]gl[ée]\b|\bsuite(?:\s+[àa]\s+donner)?\b")
 
 
 def _header(line: str) -> list[str] | None:
@@ -73,6 +73,11 @@ def typed_tables(lines: list[str]) -> tuple[list[Table], set[int]]:
                 taken.append(k)  # the rule under the header
                 continue
             found = pattern.match(lines[k])
+            if found is None and len(grid) > 1 and re.match(r"\s*[a-zà-ÿ]", lines[k]) \
+                    and not re.search(r"\d{3}", lines[k]) and roles[-1] not in _CELL:
+                grid[-1][-1] = f"{grid[-1][-1]} {lines[k].strip()}"  # "… à la date des" / "soins"
+                taken.append(k)
+                continue
             if found is None:
                 break
             grid.append([g.strip() for g in found.groups()])

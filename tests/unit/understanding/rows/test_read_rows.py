@@ -837,3 +837,17 @@ def test_an_agent_correcting_the_invoice_of_her_previous_mail():
         "000215047", Decimal("45.36"), date(2026, 9, 22), "cotation non conforme à la prescription médicale",
         Action.REBILL)
     assert (second.invoice, second.status) == ("000215044", Status.PAID)
+
+
+def test_letters_explained_on_one_line_of_a_legend():
+    """GIVEN a table whose "Suite" column holds letters and one line "Codes suite : R = corriger la facture
+    et la refacturer ; P = transmettre la pièce justificative, sans refacturer ;" then "C = prendre
+    contact avec nos services ; S = sans suite, pour information." WHEN read THEN each row takes its
+    letter's action (C is a call, not the information of S after it)."""
+    rows = read_rows(message(
+        "N° facture | Montant | Suite | Motif\n000208331 | 31,50 € | R | Bénéficiaire non connu\n"
+        "000208337 | 18,90 € | P | Ordonnance non parvenue\n"
+        "000208352 | 52,00 € | C | Acte hors nomenclature\n\n"
+        "Codes suite : R = corriger la facture et la refacturer ; P = transmettre la pièce justificative, "
+        "sans refacturer ;\nC = prendre contact avec nos services ; S = sans suite, pour information.\n"))
+    assert [r.action for r in rows.rows] == [Action.REBILL, Action.PIECES, Action.CONTACT]

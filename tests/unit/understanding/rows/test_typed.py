@@ -47,3 +47,18 @@ def test_a_platform_header_with_demande_and_paye_alone():
     (table,), _ = typed_tables(lines)
     assert table.rows == [["Facture", "Date des soins", "Bénéficiaire", "Montant", "Montant réglé"],
                           ["603300412", "01/10/2026", "TISSIER Marcel MUTUELLE DU LAC", "18,48", "18,48"]]
+
+
+def test_a_letter_column_and_a_motif_wrapped_onto_the_next_line():
+    """GIVEN a PDF's one-space table "Lot Facture Soins du Montant Suite Motif" whose "Suite" holds a
+    letter and whose first motif wraps onto a line of its own ("… à la date des" / "soins") WHEN cut
+    THEN the letter is its own cell, the motif is whole and the next rows follow."""
+    lines = ["Lot Facture Soins du Montant Suite Motif",
+             "092 000208331 24/09/2026 31,50 R Bénéficiaire non connu au régime agricole à la date des",
+             "soins",
+             "092 000208337 25/09/2026 18,90 P Ordonnance non parvenue",
+             "Codes suite : R = corriger la facture et la refacturer ; P = transmettre la pièce"]
+    (table,), used = typed_tables(lines)
+    assert table.rows[1] == ["092", "000208331", "24/09/2026", "31,50", "R",
+                             "Bénéficiaire non connu au régime agricole à la date des soins"]
+    assert table.rows[2][1] == "000208337" and used == {0, 1, 2, 3}
