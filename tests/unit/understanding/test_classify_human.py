@@ -1149,3 +1149,32 @@ def test_a_pieces_request_leaves_out_the_invoice_whose_prescription_arrived():
             "n'est à fournir pour celle-ci.\n")
     reading = classify_human(mail("Demande de pièces justificatives", body, sender=MARNE), "caisse")
     assert facts(reading, "invoice") == [("pieces_requested", "004518207"), ("pieces_requested", "004518233")]
+
+
+def test_a_pieces_request_that_warns_of_a_rebilling_without_answer():
+    """GIVEN a pièces request ending "Passé ce délai les factures seront rejetées et il faudra les
+    refacturer" WHEN classified THEN a pièces request to act on: the warning is no request to re-bill."""
+    body = ("Bonjour,\n\nnous avons besoin des prescriptions médicales correspondant aux soins suivants :\n"
+            "  - facture 000 145 870, soins du 3 au 9 octobre\n  - facture 000 145 902, soins du 5\n\n"
+            "Merci de nous les transmettre avant le 13/04/2026 par SCOR.\nPassé ce délai les factures seront "
+            "rejetées et il faudra les refacturer.\n")
+    reading = classify_human(mail("Demande de pièces justificatives", body, sender=MARNE), "caisse")
+    assert (reading.kind, reading.needs_review) == ("demande_pieces", None)
+    assert facts(reading, "invoice") == [("pieces_requested", "000145870"), ("pieces_requested", "000145902")]
+
+
+def test_an_agents_list_with_a_reject_and_an_invoice_paid_after_all_is_a_lot_return():
+    """GIVEN an agent's numbered list, "Rejet 0317 : …, => merci de refacturer" for one invoice and a P.S.
+    saying the other "est partie en paiement ce matin (63,00 EUR). Ne la refacturez donc pas" WHEN
+    classified THEN a lot return: the reject to re-bill and the payment."""
+    body = ("Madame,\n\nLes factures suivantes du lot 051 sont en anomalie :\n\n"
+            "1) N° 000 903 377 - soins du 01/10/2026 - 44,10 EUR\n   Rejet 0317 : incompatibilité nature "
+            "d'assurance\n   => merci de refacturer en indiquant le numéro de l'accident du travail.\n\n"
+            "2) N° 000 903 385 - soins du 02/10/2026 - 63,00 EUR\n   Prescription périmée\n"
+            "   => merci de refacturer avec la nouvelle ordonnance.\n\n"
+            "P.S. : je me corrige pour la 000903385 : la nouvelle ordonnance était bien arrivée par SCOR, "
+            "elle est partie en paiement ce matin (63,00 EUR). Ne la refacturez donc pas, merci !\n")
+    reading = classify_human(mail("Factures en anomalie - lot 051", body, sender=MARNE), "caisse")
+    assert (reading.kind, reading.needs_review) == ("retour_lots", None)
+    assert facts(reading, "invoice", "reject_code") == [("invoice_in_anomaly", "000903377", "0317"),
+                                                        ("invoice_paid", "000903385", None)]

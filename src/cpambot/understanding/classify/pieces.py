@@ -152,9 +152,15 @@ _MISTAKEN = re.compile(r"(?i)(?:erreur de ma part|je me suis tromp[ée]e?|pardon
 
 def _asks_rebilling(text: str) -> bool:
     """Whether one sentence of ``text`` asks to correct and re-bill (not "sans refacturer")."""
-    return any(action_of(sentence) is Action.REBILL
+    return any(action_of(sentence) is Action.REBILL and not _IF_NO_ANSWER.match(sentence)
                for sentence in sentences(text) if "factur" in sentence.lower()
                or "transm" in sentence.lower() or "corrig" in sentence.lower())
+
+
+# what happens without an answer ("Passé ce délai les factures seront rejetées et il faudra les refacturer"):
+# a consequence, not a request
+_IF_NO_ANSWER = re.compile(r"(?i)\s*(?:pass[ée] ce d[ée]lai|sans (?:r[ée]ponse|retour)|[àa] d[ée]faut|faute d"
+                           r"|sinon|dans le cas contraire|au-del[àa] de cette date)")
 
 
 def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:

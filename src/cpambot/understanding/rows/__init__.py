@@ -388,8 +388,9 @@ def returns_evidence(rows: RowSet) -> float:
     if all(r.source == "prose" for r in rows.rows):
         # sentences also name rejected invoices in réclamation answers and reminders: weaker evidence,
         # unless they give different instructions (correct this one, send a document for that one)
-        if len({r.action for r in rows.rows if r.action}) > 1:
-            return 0.8
+        if len({r.action for r in rows.rows if r.action}) > 1 \
+                or any(r.reject_code for r in rejected) and any(r.status is Status.PAID for r in rows.rows):
+            return 0.8  # (or "Rejet 0317 : …" for one, the other "partie en paiement ce matin")
         return 0.7 if sum(1 for r in rejected if r.reject_code) >= 2 else 0.0
     actions = {r.action for r in rows.rows if r.action}
     if any(r.reject_code for r in rejected) or any(r.status is Status.PAID for r in rows.rows) \
