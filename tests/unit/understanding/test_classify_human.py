@@ -1178,3 +1178,17 @@ def test_an_agents_list_with_a_reject_and_an_invoice_paid_after_all_is_a_lot_ret
     assert (reading.kind, reading.needs_review) == ("retour_lots", None)
     assert facts(reading, "invoice", "reject_code") == [("invoice_in_anomaly", "000903377", "0317"),
                                                         ("invoice_paid", "000903385", None)]
+
+
+def test_a_lot_paid_whole_after_all_gives_the_payments_of_its_list():
+    """GIVEN an agent's reply "finalement le lot 073 a bien été payé en totalité, virement du 23/10/2026",
+    its invoices listed "pour mémoire" and "Vous n'avez donc rien à faire" WHEN classified THEN each
+    invoice is paid with its amount, nothing to sort."""
+    body = ("Bonjour Mme Exemple,\n\nJe reviens vers vous : finalement le lot 073 a bien été payé en "
+            "totalité, virement du 23/10/2026. Les rejets venaient d'un souci chez nous.\n\n"
+            "Pour mémoire :\n000 318 220 → 48,30 €\n000 318 235 → 9,45 €\n\n"
+            "Vous n'avez donc rien à faire, surtout ne les refacturez pas.\n")
+    reading = classify_human(mail("RE: Rejets lot 073", body, sender=MARNE), "caisse")
+    assert (reading.kind, reading.needs_review) == ("retour_lots", None)
+    assert facts(reading, "invoice", "amount") == [("invoice_paid", "000318220", "48.30"),
+                                                   ("invoice_paid", "000318235", "9.45")]

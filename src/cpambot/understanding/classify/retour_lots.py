@@ -26,6 +26,9 @@ KEYWORDS = keywords(
     ("traitement de vos lots", 0.9),
     ("retours? (?:sur|de) (?:vos|les) lots", 0.8),
     ("lots? non parvenus?", 0.6),
+    # "finalement le lot 073 a bien été payé en totalité, virement du 23/10/2026": the lot's outcome
+    ("\\blot (?:no ?)?\\d{3}\\b[^.]{0,30}?(?:a (?:bien )?ete|est) (?:paye|regle|mis en paiement) "
+     "(?:en totalite|en integralite|integralement)", 0.8),
     ("\\barl negatif", 0.9),
     ("(?:retransmettre|renvoyer|reteletransmettre|reemettre) (?:tout )?(?:ce|le|votre|ces|vos) lots?", 0.85),
     ("\\blots? (?:n[°o] ?)?\\d{3}\\b[^.]{0,80}?(?:rejete|refuse)e?s? (?:en totalite|integralement"

@@ -18,7 +18,7 @@ from cpambot.understanding.classify.text.keywords import per_message
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.mime import decode_bytes
-from cpambot.understanding.rows.actions import action_of, status_of
+from cpambot.understanding.rows.actions import action_of, heading_status
 from cpambot.understanding.rows.asides import aside, beside_the_list
 from cpambot.understanding.rows.cards import card_rows
 from cpambot.understanding.rows.cells import (
@@ -40,7 +40,7 @@ from cpambot.understanding.rows.legends import (
 )
 from cpambot.understanding.rows.model import Action, Row, RowSet, Status
 from cpambot.understanding.rows.parts import with_parts_apart
-from cpambot.understanding.rows.prose import mistaken, paid_elsewhere, prose_rows
+from cpambot.understanding.rows.prose import lots_paid_whole, mistaken, paid_elsewhere, prose_rows
 from cpambot.understanding.rows.records import grid_rows, merge, only_totals, total_mismatch
 from cpambot.understanding.rows.targets import name_keys, patient_keys, with_targeted_instructions
 from cpambot.understanding.rows.typed import typed_tables
@@ -131,7 +131,7 @@ def read_rows(msg: ParsedMessage) -> RowSet:
             heading = [lot for lot in dict.fromkeys(LOT_MENTION.findall(near)) if lot not in elsewhere]
         if len(heading) == 1:  # "Lot 214 — envoyé le 02/10" just above the table
             found = [r if r.lot else _with_lot(r, heading[0]) for r in found]
-        if (status := _heading_status(table.caption)) is not None:  # "FACTURES REFUSEES" above it
+        if (status := heading_status(table.caption)) is not None:  # "FACTURES REFUSEES" above it
             found = [r if r.status else replace(r, status=status) for r in found]
         rows += found
         problems += trouble
@@ -161,6 +161,9 @@ def read_rows(msg: ParsedMessage) -> RowSet:
     lots = _message_lots(msg.subject + "\n" + text)
     if len(lots) == 1:
         merged = [r if r.lot else _with_lot(r, lots[0]) for r in merged]
+    if whole := lots_paid_whole(text):  # "le lot 073 a bien été payé en totalité": its rows without words
+        merged = [replace(r, status=Status.PAID, action=None) if r.lot in whole and r.status is None
+                  and not r.reject_code and not r.motif else r for r in merged]
     return RowSet(rows=tuple(merged), problems=tuple(dict.fromkeys(problems)),
                   stated_total=totals[0][0] if totals else None)
 
@@ -352,15 +355,6 @@ def _with_instruction(rows: list[Row], text: str) -> list[Row]:
 
 
 _QUOTED = re.compile(r"[«\"“]\s*([^»\"”\n]{3,80}?)\s*[»\"”]")
-
-
-def _heading_status(caption: str) -> Status | None:
-    """The status a short heading just above a table gives its rows ("FACTURES REGLEES",
-    "Factures refusées :"), or None; a heading with an exception in it says nothing for sure."""
-    lines = [line.strip() for line in caption.splitlines() if line.strip()]
-    if not lines or len(lines[-1]) > 40 or re.search(r"(?i)sauf|exception|hors|\bnon\b|\bpas\b", lines[-1]):
-        return None
-    return status_of(status_cell=lines[-1].rstrip(" :"))
 
 
 def _with_lot(row: Row, lot: str) -> Row:

@@ -196,3 +196,12 @@ def _status_words(text: str, *, loose: bool) -> Status | None:
     if _REJECTED.search(text):
         return Status.REJECTED
     return None
+
+
+def heading_status(caption: str) -> Status | None:
+    """The status a short heading just above a table gives its rows ("FACTURES REGLEES",
+    "Factures refusées :"), or None; a heading with an exception in it says nothing for sure."""
+    lines = [line.strip() for line in caption.splitlines() if line.strip()]
+    if not lines or len(lines[-1]) > 40 or re.search(r"(?i)sauf|exception|hors|\bnon\b|\bpas\b", lines[-1]):
+        return None
+    return status_of(status_cell=lines[-1].rstrip(" :"))

@@ -57,6 +57,15 @@ def mistaken(text: str) -> set[str]:
     return {re.sub(r"\D", "", found.group(1)) for found in _MISTAKEN.finditer(text)}
 
 
+_LOT_PAID_WHOLE = re.compile(r"\blot (?:no ?)?(\d{3})\b[^.]{0,30}?(?:a (?:bien )?ete|est) (?:paye|regle"
+                             r"|mis en paiement) (?:en totalite|en integralite|integralement)")
+
+
+def lots_paid_whole(text: str) -> set[str]:
+    """The lots ``text`` says were paid whole ("finalement le lot 073 a bien été payé en totalité")."""
+    return set(_LOT_PAID_WHOLE.findall(normalize(text)))
+
+
 def paid_elsewhere(text: str) -> set[str]:
     """The lots ``text`` names as where an invoice was already paid ("paiement effectué sur votre lot
     109"): never the lot of the rows around them."""
