@@ -291,11 +291,13 @@ def test_record_fields_reject_code_in_quotes():
     ("agent@armorique.msa.fr", "", "", "02221"),
     ("ps@assurance-maladie.fr", "", "Cordialement,\nMSA d'Armorique", "02221"),
     ("ps@css-mayotte.fr", "", "", "976"),
+    ("f.lecoq@assurance-maladie.fr", "", "F. Lecoq - CPAM du Calvados\n> question\nNon, rejet maintenu : il "
+     "relève de la MSA Côtes Normandes, c'est à eux qu'il faut facturer.", "141"),
 ])
 def test_caisse_code(addr, name, body, code):
     """GIVEN a sender (flux address, CGSS domain, "cpam-marne", a signature) WHEN asked which caisse
-    THEN its code (3 digits, régime + number for an MSA); "CPAM du Nord" (four caisses) and unnamed
-    caisses give None."""
+    THEN its code (3 digits, régime + number for an MSA), never the caisse a patient "relève de"; "CPAM du
+    Nord" (four caisses) and unnamed caisses give None."""
     assert caisse_code(msg(addr, name=name, text=body)) == code
 
 

@@ -3,14 +3,21 @@ the configured caisses, the mail domain, then the names in the sender, subject a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from cpambot.mailbox.senders import domain_matches
-from cpambot.understanding.directory import code_in, code_of_domain
+from cpambot.understanding.directory import code_in as named_code
+from cpambot.understanding.directory import code_of_domain
 from cpambot.understanding.machine_returns import caisse_from_address
 from cpambot.understanding.message import ParsedMessage
 
 _HEAD_LINES = 25  # letterhead and signature: where a caisse names itself
+
+
+# "il relève de la MSA Côtes Normandes, c'est à eux qu'il faut facturer": the caisse of a patient
+_ANOTHER_CAISSE = re.compile(r"(?i)\b(?:rel[èe]ve|d[ée]pend|affili[ée]e?|rattach[ée]e?)\b[^.\n]{0,20}"
+                             r"\b(?:de la|du|de l['’]|à la|a la|au)\s+(?:MSA|CPAM|CGSS|caisse)")
 
 
 def caisse_code(msg: ParsedMessage, caisses: Iterable = ()) -> str | None:
@@ -25,6 +32,9 @@ def caisse_code(msg: ParsedMessage, caisses: Iterable = ()) -> str | None:
             return str(caisse.code)
     if domain and (code := code_of_domain(domain)):
         return code
+    def code_in(text: str) -> str | None:  # (the caisse a patient depends on, named by an agent: not hers)
+        return named_code("\n".join(line for line in text.splitlines() if not _ANOTHER_CAISSE.search(line)))
+
     lines = (msg.text or "").splitlines()
     head = "\n".join(lines[:_HEAD_LINES])
     tail = "\n".join(lines[-_HEAD_LINES:])
