@@ -59,7 +59,9 @@ _LOT_PROBLEM = re.compile(r"\blot (?:n[°o] ?)?(\d{3})\b(?:[^.\n]{0,120}?|[^.\n]
                           r"|n'a (?:pas )?pu etre integre|arl negatif"
                           # "votre lot n° 503 … est actuellement en anomalie et ne peut pas être traité"
                           r"|(?:est|a ete) (?:actuellement )?(?:mis )?en anomalie"
-                          r"|ne peut (?:pas )?etre traite)")
+                          r"|ne peut (?:pas )?etre traite"
+                          # "le lot n°205 du 12/10 ne nous est jamais parvenu en entier (fichier tronque)"
+                          r"|jamais parvenu|parvenu (?:incomplet|tronque)|fichier tronque)")
 # "Vos lots n° 064 et n° 065, télétransmis le 20/10/2026, ont été rejetés en totalité": every lot named
 _LOTS_PROBLEM = re.compile(r"\blots (?:n[°o]s? ?)?(\d{3}(?:(?: ?, ?| et | & )(?:n[°o] ?)?\d{3})+)\b"
                            r"[^.]{0,120}?"

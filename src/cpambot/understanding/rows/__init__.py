@@ -126,9 +126,11 @@ def read_rows(msg: ParsedMessage) -> RowSet:
                             if not re.search(r"(?i)totalit|int[ée]gralit|lot (?:entier|rejet|refus)", x))
         elsewhere = paid_elsewhere(caption)  # "(paiement effectué sur votre lot 109)" in a card above
         heading = [lot for lot in dict.fromkeys(LOT_MENTION.findall(caption)) if lot not in elsewhere]
-        if len(heading) > 1:  # "Lot 088 … Lot 090 / du 10/11/2026" above it: the nearest heading
-            near = "\n".join([x for x in caption.splitlines() if x.strip()][-2:])
-            heading = [lot for lot in dict.fromkeys(LOT_MENTION.findall(near)) if lot not in elsewhere]
+        for last in (1, 2):  # "Lot 088 … Lot 090 / du 10/11/2026" above it: the nearest heading
+            if len(heading) > 1:  # ("et dans le lot n°204 j'ai 2 fact en rejet :" just above it)
+                near = "\n".join([x for x in caption.splitlines() if x.strip()][-last:])
+                heading = [lot for lot in dict.fromkeys(LOT_MENTION.findall(near)) if lot not in elsewhere] \
+                    or heading
         if len(heading) == 1:  # "Lot 214 — envoyé le 02/10" just above the table
             found = [r if r.lot else _with_lot(r, heading[0]) for r in found]
         if (status := heading_status(table.caption)) is not None:  # "FACTURES REFUSEES" above it

@@ -183,15 +183,19 @@ def role_of(header_cell: str) -> str | None:
     text = normalize(header_cell).strip(" :*")
     if not text or len(text) > 60:
         return None
-    if re.match(r"(?:montant|mt|somme|total|part (?:amo|amc|obligatoire|complementaire))\b", text) \
+    if re.match(r"(?:montant|mt|mnt|somme|total|part (?:amo|amc|obligatoire|complementaire))\b", text) \
             or re.search(r"\b(?:eur|euros?)\b|€|\(eur\)", text):
         return "amount"  # "Montant facturé", "FACTURE EUR": amounts, not invoice numbers
     if _BILLED.search(header_cell) or re.search(r"\bfacturees?\b", text):
         # "facturé(e)s" qualifies what was billed ("IK facturées", "Actes facturés"): not the invoice's
         # number; alone, the amount billed
         return "amount" if re.fullmatch(r"(?:montant )?facturee?s?", text) else None
-    if re.fullmatch(r"soins?|date soins?|jours? de soins", text):
-        return "care_date"
+    if re.fullmatch(r"soins?|date soins?|jours? de soins|dte?\.? (?:des? )?soins?", text):
+        return "care_date"  # (and an agent's "Dt soins")
+    if re.fullmatch(r"(?:n[°o] ?)?fact\.?", text):
+        return "invoice"  # an agent's abbreviations: "Fact", "Benef", "Mnt"
+    if re.fullmatch(r"benef\.?|benefic\.?", text):
+        return "beneficiary"
     if re.match(r"(?:nombre|nbr?e?\.?)\b", text) or re.fullmatch(
             r"(?:factures?|fse) (?:transmises?|payees?|reglees?|rejetees?|recues?|acceptees?|en anomalie)",
             text):

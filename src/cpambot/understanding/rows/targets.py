@@ -21,8 +21,12 @@ from cpambot.understanding.rows.model import Action, Row, Status
 
 # "Pour les deux premières factures, …", "Concernant M. RIOU : …", "S'agissant de celle du lot 121, …"
 _FOR = re.compile(r"(?is)^\s*(?:[-•*]\s*)?"
-                  r"(?:pour|pr|concernant|s'agissant d[eu]s?|quant [àa]|en ce qui concerne)\s+"
-                  r"(.{1,90}?)\s*[,:]\s+(\S.*)$")
+                  # "pour la 1ere merci de verifier …", "pour la 2eme voir avec l'assure (…), ne pas …"
+                  r"(?:pour\s+((?:la|le)\s+(?:\d\s?(?:e|è|ème|eme|ère|ere|re|er)|premi[eè]re?|deuxi[eè]me"
+                  r"|seconde?|troisi[eè]me|derni[eè]re?))\s*[,:]?\s+"
+                  r"(?!factures?\b|lignes?\b|fois\b|et\b|ou\b|&)(\S.*)$"
+                  r"|(?:pour|pr|concernant|s'agissant d[eu]s?|quant [àa]|en ce qui concerne)\s+"
+                  r"(.{1,90}?)\s*[,:]\s+(\S.*)$)")
 # a sentence ends before a capital, not after "M." or "Mme." ("Pour M. CHATEL, …")
 _SENTENCE_END = re.compile(NOT_AFTER_TITLE + r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])")
 _UNIT_START = re.compile(r"(?i)^\s*(?:[-•*]\s*|\d+[.)]\s*)?"
@@ -146,7 +150,7 @@ _BARE = re.compile(r"(?is)^\s*(?:[-•*]\s*)?(?:et\s+|puis\s+|enfin\s+)?"
 # a paragraph about one lot: "Lot 527 : les 2 factures sont à refacturer …"
 _LOT_SCOPE = re.compile(r"(?is)^\s*(?:[-•*]\s*)?(?:pour\s+le\s+|concernant\s+le\s+)?lot\s*(?:n[°o]\s*)?"
                         r"(\d{3})\s*(?:\([^)]{0,40}\)\s*)?[:\-–]\s*(\S.*)$")
-_CLAUSE_END = re.compile(r"\s*;\s+")
+_CLAUSE_END = re.compile(r"\s*;\s+|,\s+(?=pour\s+(?:la|le)\s+(?:\d|premi|deuxi|second|troisi|derni))")
 # items of a numbered list named by their numbers: "la 2", "les factures 1, 2 et 4", "les lignes 1 et 3"
 _ITEMS = re.compile(r"\s*(?:(?:les|la|le|l')\s*)?(?:(?:factures?|lignes?)\s+)?(?:nos? ?)?\d{1,2}"
                     r"(?:\s*(?:,|et|&)\s*(?:no ?)?\d{1,2})*(?![\d.,/])\s*")
@@ -178,7 +182,9 @@ def _target_of(clause: str) -> tuple[str, str] | None:
     """(target, instruction) of a clause that opens on its target (or that corrects an earlier one
     and names its patient at the end), else None."""
     clause = re.sub(r"(?i)^\s*(?:ps|p\.s\.)\s*:\s*", "", clause)
-    if found := _FOR.match(clause) or _BARE.match(clause):
+    if found := _FOR.match(clause):
+        return (found.group(1), found.group(2)) if found.group(1) else (found.group(3), found.group(4))
+    if found := _BARE.match(clause):
         return found.group(1), found.group(2)
     for pattern in (_LATE_TARGET, _CORRECTED_TARGET):
         if found := pattern.match(clause):

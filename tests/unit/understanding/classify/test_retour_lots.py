@@ -81,3 +81,12 @@ def test_a_lot_refused_whole_with_its_code_and_label_in_brackets():
         "lot_refused", "218", "0105", "002", "NUMERO DE LOT DEJA UTILISE")
     assert (invoice.invoice, invoice.reject_code, invoice.label) == (
         "004512367", "2900", "facture déjà payée")
+
+
+def test_a_lot_that_never_arrived_whole():
+    """GIVEN "le lot n°205 du 12/10 ne nous est jamais parvenu en entier (fichier tronque), il faut le
+    retransmettre" then "dans le lot n°204 j'ai 2 fact en rejet" WHEN read THEN lot 205 is refused, not
+    204."""
+    folded = normalize("le lot n°205 du 12/10 ne nous est jamais parvenu en entier (fichier tronque), il "
+                       "faut le retransmettre svp.\n\net dans le lot n°204 j'ai 2 fact en rejet :")
+    assert [lot for lot, _ in _refused_lots(folded)] == ["205"]

@@ -174,6 +174,7 @@ def test_impossible_or_absent_dates_give_nothing(cell):
     ("Statut", "status"), ("État", "status"), ("Situation", "status"), ("Décision", "status"),
     ("Bénéficiaire", "beneficiary"), ("Patient", "beneficiary"), ("Assuré", "beneficiary"),
     ("NIR", "beneficiary"), ("Nom", "beneficiary"),
+    ("Fact", "invoice"), ("Benef", "beneficiary"), ("Dt soins", "care_date"), ("Mnt", "amount"),
     ("Facturé", "amount"), ("IK facturées", None), ("IK FACTUREES", None), ("Actes facturés", None),
     ("Banane", None), ("", None), ("x" * 61, None),
 ])

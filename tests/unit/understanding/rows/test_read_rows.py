@@ -851,3 +851,18 @@ def test_letters_explained_on_one_line_of_a_legend():
         "Codes suite : R = corriger la facture et la refacturer ; P = transmettre la pièce justificative, "
         "sans refacturer ;\nC = prendre contact avec nos services ; S = sans suite, pour information.\n"))
     assert [r.action for r in rows.rows] == [Action.REBILL, Action.PIECES, Action.CONTACT]
+
+
+def test_a_table_takes_the_lot_of_the_line_just_above_it():
+    """GIVEN a sentence about lot 205, then "et dans le lot n°204 j'ai 2 fact en rejet :" just above an
+    agent's table headed "Fact  Benef  Dt soins  Mt  Motif" WHEN read THEN its rows are of lot 204, with
+    their invoices, care dates and amounts."""
+    rows = read_rows(message(
+        "le lot n°205 du 12/10 ne nous est jamais parvenu en entier, il faut le retransmettre.\n\n"
+        "et dans le lot n°204 j'ai 2 fact en rejet :\n\n"
+        "Fact          Benef        Dt soins   Mt     Motif\n"
+        "000 771 203   LE GALL A.   05/10/26   31,50  prescripteur inconnu 0460 053\n"
+        "000 771 219   MORVAN J.    06/10/26   12,60  droits clos au 30/09\n"))
+    assert [(r.lot, r.invoice, r.care_date, r.amount) for r in rows.rows] == [
+        ("204", "000771203", date(2026, 10, 5), Decimal("31.50")),
+        ("204", "000771219", date(2026, 10, 6), Decimal("12.60"))]

@@ -167,3 +167,15 @@ def test_an_amount_is_no_list_of_items():
     rows = [Row(invoice="000452310", source="prose"), Row(invoice="000452311", source="prose")]
     got = with_targeted_instructions(rows, "Merci de refacturer les factures 12,50 € après correction.")
     assert [r.action for r in got] == [None, None]
+
+
+def test_ordinals_written_without_a_comma_in_one_sentence():
+    """GIVEN "pour la 1ere merci de verifier … et de refacturer, pour la 2eme voir avec l'assure directement
+    (il est passe au regime general), ne pas refacturer chez nous." WHEN read THEN the first row is to
+    re-bill, the second a call; "Pour la 1ère et la 3ème ligne : …" still names two rows."""
+    text = ("pour la 1ere merci de verifier le n° FINESS du prescripteur et de refacturer, pour la 2eme voir "
+            "avec l'assure directement (il est passe au regime general), ne pas refacturer chez nous.")
+    assert actions(with_targeted_instructions(rows("204", "204"), text)) == [Action.REBILL, Action.CONTACT]
+    both = "Pour la 1ère et la 3ème ligne : merci de refacturer en accident du travail."
+    assert actions(with_targeted_instructions(rows("204", "204", "204"), both)) == [
+        Action.REBILL, None, Action.REBILL]
