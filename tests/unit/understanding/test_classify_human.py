@@ -1192,3 +1192,16 @@ def test_a_lot_paid_whole_after_all_gives_the_payments_of_its_list():
     assert (reading.kind, reading.needs_review) == ("retour_lots", None)
     assert facts(reading, "invoice", "amount") == [("invoice_paid", "000318220", "48.30"),
                                                    ("invoice_paid", "000318235", "9.45")]
+
+
+def test_the_detail_of_a_notification_under_a_bland_subject_is_its_complement():
+    """GIVEN "Pour faire suite à notre notification de payer du 28 septembre 2026 (référence …), vous
+    trouverez en pièce jointe le tableau détaillé des actes … Ce tableau complète notre courrier ; il ne
+    modifie ni le montant notifié, ni les délais" under a subject that says nothing WHEN classified THEN a
+    complement of the indu, not a new notification."""
+    body = ("Madame,\n\nPour faire suite à notre notification de payer du 28 septembre 2026 (référence "
+            "IND-951-2026-07713), vous trouverez en pièce jointe le tableau détaillé des actes concernés "
+            "par l'indu de 486,20 €.\n\nCe tableau complète notre courrier ; il ne modifie ni le montant "
+            "notifié, ni les délais de paiement et de recours qui y sont indiqués.\n")
+    reading = classify_human(mail("Votre dossier", body, sender=MARNE), "caisse")
+    assert reading.kind == "complement_indu"

@@ -25,6 +25,7 @@ UNSURE = {
     ("a-cpam/03-paris-div-grid", "plain-tabs"): "div grid, one cell per paragraph, rows of unequal length",
     ("b-regions/07-msa-alpes-vaucluse-information", "bland-subject"): "information told by its title",
     ("b-regions/16-amelipro-recla-ps-accuse-reception", "bland-subject"): "amelipro told by its title",
+    ("ag-letters/15-amelipro-nouveau-document", "bland-subject"): "amelipro told by its title",
     ("n-layouts/14-jura-rowspan", "plain-tabs"): "a lot spanning rows, missing from the tab rows below it",
     ("k-letters/01-sarthe-notif-table-html", "bland-subject"): "the indu's reference only in the subject",
     ("q-platforms/15-msa-provence-azur-tarifs", "bland-subject"): "information told by its title",

@@ -38,6 +38,11 @@ COMPLEMENT = keywords(
     ("tableau (?:detaille )?des anomalies", 0.9),
     ("complement a (?:notre|la|votre) (?:courrier|notification|lettre)", 1.0),
     ("detail (?:des actes|de l'indu)", 0.8),
+    # "… vous trouverez en pièce jointe le tableau détaillé des actes …. Ce tableau complète notre courrier ;
+    # il ne modifie ni le montant notifié"
+    ("(?:ce tableau|cette annexe|ce detail|ce document) complete notre (?:courrier|notification|lettre)",
+     1.0),
+    ("ne modifie ni le montant notifie", 1.0),
 )
 DEMEURE = keywords(
     ("mise(?<!une\\x20mise) en demeure(?! (?:vous )?(?:sera|serait|pourra|pourrait|peut))", 1.0),
