@@ -54,6 +54,8 @@ _NOT_PROSE = re.compile(r"\t|\||\S {2,}\S|^\s*>|^\s*[-=_*]{3,}")
 _ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]\s|[a-z][.)]\s|(?:de|from|à|to|objet|subject|date|envoyé|sent)\s?:)",
                    re.IGNORECASE)
 _DASH = re.compile(r"^\s*[-•*·–—]\s")
+# two lines each opening on an invoice ("Facture 000690112 - … : EUR 18,90" / "Facture 000690127 …"): rows
+_NUMBERED = re.compile(r"^\s*(?:[^\s\d]+\s+){0,2}\d{3}[ \u00a0]?\d{3}[ \u00a0]?\d{3}(?![\d.,])")
 _RECORD = re.compile(r"^(?:[^;]*;){3}")  # a row of values separated by semicolons starts a line
 _WIDTHS = range(60, 81)  # the columns mail clients wrap at (72, 76, 78, 80)
 
@@ -92,7 +94,7 @@ def unwrap(text: str) -> str:
     above: str | None = None  # the line above as written (the joined one may be longer)
     for line in lines:
         if above is not None and _prose(above) and _prose(line) and not _ITEM.match(line) \
-                and not _RECORD.match(line) \
+                and not _RECORD.match(line) and not (_NUMBERED.match(above) and _NUMBERED.match(line)) \
                 and len(above.rstrip()) + 1 + len(line.split()[0]) > width \
                 and (not (dash := _DASH.match(line))
                      or len(above.rstrip()) >= width - 1 and not _next_item(out[-1], line, dash.group(0))):

@@ -97,3 +97,16 @@ def test_an_item_whose_amount_had_no_room_is_joined_and_the_next_item_is_not():
         "cotation AIS 3 + AMI 1 le meme jour non cumulable, merci de corriger et refacturer",
         "- fact. 000318209 - M. Y. - 02/09/2026 - 18,90 EUR : rejet 2900 005, facture deja payee (doublon), "
         "inutile de refacturer", ""]
+
+
+def test_lines_each_naming_an_invoice_are_never_joined():
+    """GIVEN a hard-wrapped message whose list gives one invoice a line, each line filled close to the width
+    WHEN unwrapped THEN the list's lines stay apart (two rows), while the wrapped sentence is joined."""
+    text = ("Le virement de ce jour regroupe les factures de vos patients pour la periode\n"
+            "indiquee ci-dessous, avec le detail de chaque part complementaire payee par\n"
+            "notre plateforme pour le compte de l'organisme complementaire du patient.\n\n"
+            "Facture 000690112 - soins du 06/10/2026 - part complementaire : EUR 18,90\n"
+            "Facture 000690127 - soins du 09/10/2026 - part complementaire : EUR 28,45\n")
+    out = unwrap(text)
+    assert "periode indiquee" in out
+    assert "EUR 18,90\nFacture 000690127" in out

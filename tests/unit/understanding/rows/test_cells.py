@@ -79,8 +79,10 @@ def test_nine_digits_inside_a_longer_number_are_not_an_invoice(text):
 
 
 def test_the_professionals_own_number_is_not_an_invoice():
-    """GIVEN a line naming the nurse's AM number then an invoice WHEN searched THEN only the invoice."""
+    """GIVEN a line naming the nurse's AM number then an invoice, or a platform's "Bénéficiaire du règlement"
+    with her number WHEN searched THEN only the invoice."""
     assert invoices_in("Votre numéro AM 751234567, facture 123456789") == ["123456789"]
+    assert invoices_in("Bénéficiaire du règlement : EXEMPLE Marie (974123456)") == []
 
 
 @pytest.mark.parametrize("cell,expected", [

@@ -84,7 +84,9 @@ def own_reference(subject: str, text: str, titles: str) -> str | None:
 # A 9-digit number after these words (on the same line, with only a name in between) is the
 # professional's own number ("N° AM : 974123456", "Professionnel de santé : EXEMPLE (974123456)").
 _PS_WORDS = re.compile(r"\b(?:am|ps|adeli|rpps|finess|siret|emetteur|professionnel de sante|identification|"
-                       r"compte|tel|telephone|idel|infirmiere?s?(?: liberale?s?)?)\b")
+                       r"compte|tel|telephone|idel|infirmiere?s?(?: liberale?s?)?"
+                       # "Bénéficiaire du règlement : EXEMPLE Marie (974123456)": the professional
+                       r"|beneficiaire du (?:reglement|paiement|virement))\b")
 # 9 digits, or three groups of three ("000 345 871"); not in "PS974123456", "?id=", a SIRET
 _INVOICE_RE = re.compile(r"(?<![\w/.\-=])(?:\d{9}|\d{3}[ \u00a0\u202f]\d{3}[ \u00a0\u202f]\d{3}(?! ?\d))"
                          r"(?!\w)(?![/.,\-]\d)")
