@@ -29,7 +29,7 @@ _HEADER_WORDS = re.compile(r"(?i)(?:montant\s+)?(?:factur[ée]|r[ée]gl[ée]|pay
                            r"\s+(?:eur|€)|n[°o]\s*(?:de\s*)?facture|facture|\blot\b|date\s+(?:des\s+)?soins|montant"
                            r"|motif|code(?:\s+rejet)?|pi[eè]ce\s+demand[ée]e|libell[ée]|b[ée]n[ée]ficiaire"
                            r"|assur[ée]e?|observation|\bsoins(?:\s+du)?\b|\bdemand[ée]\b|\bpay[ée]\b"
-                           r"|\br[ée]gl[ée]\b|\bsuite(?:\s+[àa]\s+donner)?\b")
+                           r"|\br[ée]gl[ée]\b|\bsuite(?:\s+[àa]\s+donner)?\b|\bstatut\b|\b[ée]tat\b")
 
 
 def _header(line: str) -> list[str] | None:

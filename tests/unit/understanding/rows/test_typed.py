@@ -62,3 +62,19 @@ def test_a_letter_column_and_a_motif_wrapped_onto_the_next_line():
     assert table.rows[1] == ["092", "000208331", "24/09/2026", "31,50", "R",
                              "Bénéficiaire non connu au régime agricole à la date des soins"]
     assert table.rows[2][1] == "000208337" and used == {0, 1, 2, 3}
+
+
+def test_a_status_column_whose_words_wrap_onto_the_next_line():
+    """GIVEN a PDF relevé "N° facture Soins du Montant AMO Statut" whose last status wraps ("Rejetée - 0470
+    049 Prescription interdite à" / "cette date : corrigez la date de prescription et retransmettez")
+    WHEN cut THEN the status column is read and the wrapped words join it."""
+    lines = ["N° facture Soins du Montant AMO Statut",
+             "000 611 301 13/10/2026 36,40 € Payée",
+             "000 611 305 15/10/2026 18,90 € Rejetée - 0470 049 Prescription interdite à",
+             "cette date : corrigez la date de prescription et retransmettez la facture",
+             "Total payé pour ce lot : 36,40 €"]
+    (table,), used = typed_tables(lines)
+    assert table.rows[0][-1] == "Statut" and table.rows[1][-1] == "Payée"
+    assert table.rows[2][-1].endswith("à cette date : corrigez la date de prescription et retransmettez "
+                                      "la facture")
+    assert used == {0, 1, 2, 3}
