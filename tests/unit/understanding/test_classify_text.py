@@ -211,6 +211,8 @@ def test_reference_after_skips_dates_and_words():
     assert reference_after(text, r"indu\s*(?:n°)?") == "2026-974-000318"
     assert reference_after(text, r"dossier(?: de contr[oô]le)?") == "CTL-2026-0112"
     assert reference_after("votre réclamation du 05/05/2026", r"réclamation") is None
+    # (a month under a table's "Indu" column is no reference)
+    assert reference_after("Cotation retenue Payé le Indu\n03/2026 D. R. AIS 3", r"indu\s*:?") is None
 
 
 def test_a_reference_that_begins_with_its_label_word_and_one_after_a_date():

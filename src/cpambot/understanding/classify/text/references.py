@@ -16,7 +16,8 @@ _REFERENCE = re.compile(r"[A-Z]{2,6} \d[\dA-Z/_.\-]{3,30}[\dA-Z]|[A-Z0-9][A-Z0-9
 _GLUED = re.compile(r"[A-Z]{2,8}[/_\-][A-Z0-9/_.\-]*\d[A-Z0-9/_.\-]*[A-Z0-9]")  # INDU/624/2026/00871
 
 # a date or an amount after the label is not a reference ("2026/141/0457" is one)
-_NOT_A_REFERENCE = re.compile(r"\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\.?|\d+(?:\.\d+)?\.?")
+# a date ("12/10", "12/10/2026", a month "03/2026") or a bare number: not a reference
+_NOT_A_REFERENCE = re.compile(r"\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\.?|\d{1,2}[/.]\d{4}\.?|\d+(?:\.\d+)?\.?")
 
 
 def reference_after(text: str, label: str, span: int = 12) -> str | None:
