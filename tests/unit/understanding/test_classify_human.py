@@ -379,6 +379,9 @@ def test_a_lot_return_with_a_pieces_request_beside_it():
      "de 2 340,00 €.\nAprès imputation d’une retenue de 420,00 € opérée sur vos paiements, vous restez "
      "redevable de la somme de 1.920,00 €.\nJe vous mets en demeure de régler la somme de 1.920,00 €.\n",
      "1920.00"),
+    ("Notification de payer - 972-IDU-26-00517",
+     "Le montant des sommes indûment versées s'élève à 2.064,90 EUR, selon le détail ci-dessous.\n"
+     "   Patient    Période    Montant\n   M. R.      juin 2026  1.032,45 EUR\n", "2064.90"),
 ])
 def test_indu_amount_is_what_is_to_be_paid_now(subject, body, amount):
     """GIVEN an indu letter stating several amounts (notified, recovered, balance, surcharge) or the

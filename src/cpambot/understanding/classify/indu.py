@@ -194,6 +194,9 @@ def _amount(msg: ParsedMessage, problems: list[str]) -> Decimal | None:
     labels = (r"montant (?:total|global)(?! des (?:prestations|actes|sommes|factures|soins))"
               r"[^\d\n]{0,40}?", r"montant de l'indu\s*:?\s*",
               r"montant (?:notifi[ée]|r[ée]clam[ée]|d[ûu])\s*(?:s'[ée]l[eè]ve [àa]|est de|:)\s*",
+              # "Le montant des sommes indûment versées s'élève à 2.064,90 EUR"
+              r"montant des sommes ind[ûu]ment (?:vers[ée]es|pay[ée]es|per[çc]ues|r[ée]gl[ée]es)\s*"
+              r"(?:s'[ée]l[eè]ve [àa]|est de|:)\s*",
               r"indu (?:s'[ée]l[eè]ve|est fix[ée]|est arr[êe]t[ée]) [àa]\s*",
               # "l'indu que nous vous notifions, s'établit donc à"
               r"\bindu\b[^.]{0,80}?s'[ée]tablit (?:donc )?[àa]\s*",
