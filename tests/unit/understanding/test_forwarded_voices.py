@@ -45,6 +45,7 @@ MISSING = {("b-regions/21-cgss-martinique-accuse-reception-auto", "bland-subject
            ("x-mixed/09-maine-et-loire-reclamation-payee", "bland-subject"): "reference only in the subject",
            ("w-agents/17-msa-nord-pdc-complement", "bland-subject"): "reference only in the subject",
            ("ad-agents/12-landes-reclamation-deja-reglee", "bland-subject"): "reference only in the subject",
+           ("af-agents/09-finistere-reclamation-favorable", "bland-subject"): "reference only in the subject",
            ("ad-agents/03-herault-correction-precedent-mail", "bland-subject"):
                "the lot only in the subject and the quoted first mail",
            ("u-agents/18-msa-charentes-reponse-reclamation-fil-cite", "bland-subject"):
