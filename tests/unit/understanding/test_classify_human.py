@@ -119,6 +119,23 @@ def test_retour_lots_without_table_reads_sentences_or_asks_a_human():
     assert empty.kind == "retour_lots" and not empty.facts and "à lire" in empty.needs_review
 
 
+def test_a_lot_refused_whole_under_a_bland_subject_beside_a_document_asked():
+    """GIVEN an agent's mail under a subject that says nothing, telling that lot 214 was refused in its
+    entirety, then asking the prescription of one invoice of another lot WHEN classified THEN a lot
+    return: the lot refused and the document asked beside it (not a pièces request that also asks to
+    re-bill, sent to a human)."""
+    body = ("Madame,\n\nVotre lot n° 214, télétransmis le 15/09/2026 et comportant 9 factures, a été rejeté "
+            "dans sa totalité : sa date de constitution est postérieure à sa réception.\n\nMerci de "
+            "reconstituer ce lot et de nous le retransmettre.\n\nPar ailleurs, pour la facture "
+            "n° 000 604 377 (lot 209), merci de nous faire parvenir la prescription médicale "
+            ": le feuillet reçu par SCOR "
+            "est illisible. Il n'est pas nécessaire de refacturer.\n\nCordialement,\n")
+    reading = classify_human(mail("Votre message", body), "caisse")
+    assert (reading.kind, reading.needs_review) == ("retour_lots", None)
+    assert facts(reading, "lot", "invoice") == [("lot_refused", "214", None),
+                                                ("pieces_requested", "209", "000604377")]
+
+
 def test_retour_lots_unreadable_row_is_flagged():
     """GIVEN a table row whose invoice cell is garbled WHEN classified THEN the good rows give facts
     and the bad one is reported for review, never guessed."""

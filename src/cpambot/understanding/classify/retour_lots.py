@@ -32,7 +32,7 @@ KEYWORDS = keywords(
     ("\\barl negatif", 0.9),
     ("(?:retransmettre|renvoyer|reteletransmettre|reemettre) (?:tout )?(?:ce|le|votre|ces|vos) lots?", 0.85),
     ("\\blots? (?:n[°o] ?)?\\d{3}\\b[^.]{0,80}?(?:rejete|refuse)e?s? (?:en totalite|integralement"
-     "|dans (?:sa|son) (?:totalite|integralite|ensemble))", 0.9),
+     "|dans (?:sa|son) (?:totalite|integralite|ensemble))", 1.0),  # (a fact, above any request's words)
     ("lots? (?:n[°o] ?)?(?:\\d{3} )?(?:non integre|n'a pas ete integre|a ete rejete|est rejete)", 0.85),
     ("\\blots? (?:n[°o] ?)?\\d{3}\\b[^.]{0,80}?(?:n'a (?:pas )?pu etre (?:integre|traite|pris en charge)"
      "|n'a pas ete (?:integre|traite))", 0.85),

@@ -26,6 +26,9 @@ _BESIDE = re.compile(r"(?i)\s*(?:par ailleurs|d['’]autre part|en outre|autre p
                      r"(?:pour|concernant|s['’]agissant d|quant [àa])\b")
 
 
+# "Votre lot n° 214 … a été rejeté dans sa totalité": a lot refused whole, told beside the invoice rows
+_WHOLE_LOT = re.compile(r"(?i)\blot\b[^.]{0,160}?\b(?:rejet|refus|non int[ée]gr)\w*\s+"
+                        r"(?:dans sa totalit|en totalit|dans son int[ée]gralit|en int[ée]gralit|en entier)")
 _PARAGRAPH = re.compile(r"\n[ \t\u00a0]*\n\s*")  # (blank lines may hold a space)
 _SAME_LOT_AS = re.compile(r"(?i)\bm[êe]me lot\b")
 
@@ -33,8 +36,8 @@ _SAME_LOT_AS = re.compile(r"(?i)\bm[êe]me lot\b")
 def beside_the_list(rows: list[Row], text: str) -> list[Row]:
     """An agent's rows where a paragraph of its own, "Par ailleurs, pour la facture 000908097 …, merci de
     nous faire parvenir une copie de l'ordonnance", asks a document for one more invoice: a pièces
-    request beside the rejects (``source="aside"``), as beside a table."""
-    if not any(r.action is not Action.PIECES for r in rows):
+    request beside the rejects (``source="aside"``), as beside a table, or beside a lot refused whole."""
+    if not any(r.action is not Action.PIECES for r in rows) and not _WHOLE_LOT.search(text):
         return rows
     out = []
     for row in rows:

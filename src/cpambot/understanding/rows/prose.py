@@ -80,11 +80,14 @@ def _own_lots(folded: str) -> list[str]:
 
 _SAME_REJECT = re.compile(r"(?i)\bm[êe]mes? (?:rejet|motif|anomalie|code)")
 _SAME_LOT = re.compile(r"(?i)\bm[êe]me lot\b")
+# "même motif, même consigne": the instruction of the row above
+_SAME_ACTION = re.compile(r"(?i)\bm[êe]mes? (?:consigne|d[ée]marche|instruction|traitement)s?\b")
 _LOTS = re.compile(r"\blots?\s*(?:n[°o]\.?\s*)?(\d{3})(?!\d)")  # in folded text
 _PROSE_MOTIF = re.compile(r"(?i)motif\s*(?:du rejet|de rejet|d['’]anomalie)?\s*(?:suivant\s*)?"
                           r"(?:(?:reste|est|demeure) (?:le )?m[êe]me\s*|(?:reste|est) inchang[ée]\s*)?"
                           r"[:\-–]?\s*"
-                          r"(?:\d{4}(?:\s*[-/ ]\s*\d{3})?\s*[-:–]?\s*)?[«\"]?\s*([^«»\"\n.;]{3,160})")
+                          r"(?:\d{4}(?:\s*[-/ ]\s*\d{3})?\s*[-:–]?\s*)?[«\"]?\s*"
+                          r"([^«»\"\n.;,][^«»\"\n.;]{2,159})")
 
 
 def _chunks(text: str) -> list[str]:
@@ -294,7 +297,9 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
                             amount=amounts[0] if single and len(amounts) == 1 else None,
                             reject_code=code[0] if code else None, reject_subcode=code[1] if code else None,
                             motif=bare_motif(motif or ""), status=status_of(chunk, has_code=code is not None),
-                            action=action_of(chunk), source="prose",
+                            action=action_of(chunk) or (rows[-1].action if rows and single
+                                                        and _SAME_ACTION.search(chunk) else None),
+                            source="prose",
                             name_keys=patient_keys(chunk) if single else ()))
     # "Par ailleurs, concernant la facture 000 517 902 (lot 209), merci de nous faire parvenir la
     # prescription": a document asked beside the lot return, not one of its rejects

@@ -306,6 +306,20 @@ def test_same_reject_and_same_lot_as_the_row_above():
         ("200981352", "233", "0317", "Incompatibilité nature d'assurance")]
 
 
+def test_same_motif_and_same_instruction_as_the_row_above():
+    """GIVEN a list under a patient's name where the second line says only "même motif, même consigne"
+    WHEN read THEN it takes the code, label and instruction of the line above (never "même consigne" as
+    its label)."""
+    text = ("Suite au traitement de votre lot n° 207 :\n\nMme B. (2 52 03 02 ... ... 17)\n"
+            "   - facture 000 518 402, soins du 31/08/2026, 25,20 € : motif 0250 050 assurée absente de "
+            "notre référentiel -> vérifier sa caisse d'affiliation puis refacturer à la bonne caisse\n"
+            "   - facture 000 518 409, soins du 02/09/2026, 25,20 € : même motif, même consigne\n")
+    found = read_rows(message(text))
+    assert [(r.invoice, r.reject_code, r.motif, r.action) for r in found.rows] == [
+        ("000518402", "0250", "assurée absente de notre référentiel", Action.REBILL),
+        ("000518409", "0250", "assurée absente de notre référentiel", Action.REBILL)]
+
+
 def test_cards_whose_labels_and_values_are_paragraphs_apart():
     """GIVEN label/value cards written one paragraph per label and per value (a mail client's plain
     version of a grid of <div>), a salutation alone on its line above WHEN read THEN one row per card
@@ -805,6 +819,19 @@ def test_an_agents_paragraph_asking_a_document_for_one_more_invoice(aside, sourc
     first, second = rows.rows
     assert (first.action, second.invoice, second.action, second.source) == (
         Action.REBILL, "000908097", Action.PIECES, source)
+
+
+def test_a_document_asked_beside_a_lot_refused_whole():
+    """GIVEN an agent telling that lot 214 was refused in its entirety, then a paragraph of its own "Par
+    ailleurs, pour la facture … (lot 209), merci de nous faire parvenir la prescription" WHEN read THEN
+    that invoice is a pièces request beside the refusal, not a reject of a lot."""
+    rows = read_rows(message("Votre lot n° 214, télétransmis le 15/09/2026 et comportant 9 factures, a été\n"
+                             "rejeté dans sa totalité : date de constitution postérieure à sa réception.\n\n"
+                             "Par ailleurs, pour la facture n° 000 604 377 (lot 209, soins du 03/09/2026), "
+                             "merci de nous faire parvenir la prescription médicale. Il n'est pas nécessaire "
+                             "de refacturer.\n"))
+    assert [(r.invoice, r.lot, r.action, r.source) for r in rows.rows] == [
+        ("000604377", "209", Action.PIECES, "aside")]
 
 
 def test_an_instruction_for_the_rows_of_one_motif_then_for_all_the_others():
