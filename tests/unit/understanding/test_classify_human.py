@@ -1061,6 +1061,22 @@ def test_the_mediators_partial_answer():
                                                      "partielle")
 
 
+def test_a_refusal_whose_reason_is_the_payment_made():
+    """GIVEN an MSA answer under a bland subject, "Nous avons bien étudié votre réclamation … Nous ne pouvons
+    malheureusement pas y donner une suite favorable. En effet, cette facture a été réglée le 14/10/2026
+    pour 11,34 € sur la base du taux de 60 %" WHEN classified THEN a réclamation answer, a refusal (not
+    favourable, not partial) and the payment it states, for the one invoice."""
+    body = ("Nous avons bien étudié votre réclamation du 27 octobre 2026 relative au remboursement partiel "
+            "de la facture 000 290 633 (soins du 05/10/2026, lot 144).\n\nNous ne pouvons malheureusement "
+            "pas y donner une suite favorable. En effet, cette facture a été réglée le 14/10/2026 pour "
+            "11,34 € sur la base du taux de 60 %, conformément aux données que vous avez transmises.\n")
+    reading = classify_human(mail("Votre dossier", body,  # (a subject that says nothing)
+                                  sender="ROIG Patricia <roig.patricia@grandsud.msa.fr>"), "caisse")
+    assert [(f.kind, f.invoice, f.label, f.amount) for f in reading.facts] == [
+        ("reclamation_answered", "000290633", "défavorable", None),
+        ("invoice_paid", "000290633", None, Decimal("11.34"))]
+
+
 def test_a_control_that_found_no_indu_is_information():
     """GIVEN a letter after a control: "Nos services ont procédé à l'analyse de votre facturation … Cette
     analyse n'a pas donné lieu à une notification d'indu … rappel des règles de la NGAP" WHEN classified

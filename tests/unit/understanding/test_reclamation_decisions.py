@@ -65,6 +65,11 @@ DECISIONS = {
     "ad-agents/14-msa-languedoc-suite-appel-citation": "favorable",
     "ad-agents/15-gers-reclamation-paiement-conforme": "défavorable",
     "ae-mixed/12-martinique-reponse-reclamation": "favorable",
+    "ag-letters/20-fwd-outlook-rfc822-reponse-reclamation": "favorable",
+    "af-agents/04-ardeche-reponse-au-dessus": "favorable",
+    "af-agents/09-finistere-reclamation-favorable": "favorable",
+    "af-agents/10-msa-grand-sud-reclamation-defavorable": "défavorable",
+    "af-agents/19-reunion-reclamation-nnbsp": "favorable",
 }
 
 

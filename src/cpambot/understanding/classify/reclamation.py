@@ -71,6 +71,9 @@ ANSWER = keywords(
      "(?:close|traitee|cloturee|classee)", 0.9),
     ("(?:etudie|examine) votre reclamation[^.]{0,40}(?:vous|y) apportons la reponse", 0.9),
     ("(?:reserver|donner|apporter) (?:une )?suite (?:favorable )?a votre reclamation", 0.95),
+    # "Nous avons bien étudié votre réclamation du 27 octobre 2026 relative au remboursement …"
+    ("(?:avons|ai) (?:bien |attentivement )?(?:etudie|examine|analyse|instruit|pris connaissance de) "
+     "votre reclamation", 0.9),
     ("en reponse a votre reclamation", 0.85),
     # (references and dates with dots inside: "REC/561/2026/05581 du 14.10.26 - facture … - a retenu")
     ("votre reclamation\\b(?:[^.]|\\.(?=\\d)|(?<=\\b\\w)\\.){0,220}?(?:a retenu|a fait l'objet d'un|"
@@ -102,6 +105,9 @@ _UNFAVOURABLE = re.compile(r"defavorable|rejetee|ne peut (?:aboutir|etre (?:acce
                            r"ne (?:peux|pouvons|pourrons|pourrai|saurions)(?: donc)? (?:pas )?"
                            r"(?:donner|reserver|apporter|accorder) (?:une )?suite"
                            r"|(?:pas|sans) (?:de |une )?suite favorable"
+                           # "Nous ne pouvons malheureusement pas y donner une suite favorable"
+                           r"|\bne (?:peu[xt]|pouvons|pourrons|pourrai|saurions)\b[^.]{0,40}?\bpas\b"
+                           r"[^.]{0,30}?\bsuite favorable"
                            r"|maintenu"
                            r"|(?:le|ce) rejet\b[^.]{0,60}? (?:est|etait) (?:bien )?"
                            r"(?:fonde|justifie|confirme)"
@@ -109,6 +115,10 @@ _UNFAVOURABLE = re.compile(r"defavorable|rejetee|ne peut (?:aboutir|etre (?:acce
                            # verser", "Aucune régularisation n'est donc possible"
                            r"|(?:paiement|montant|reglement)[^.]{0,40}? est (?:donc )?conforme"
                            r"|pas de complement a verser|aucune regularisation n'est (?:donc )?possible")
+# a refusal in so many words (not "le rejet est maintenu", which may stand beside a payment)
+_NO_FOLLOW_UP = re.compile(r"defavorable|(?:pas|sans) (?:de |une )?suite favorable|\bne (?:peu[xt]|pouvons"
+                           r"|pourrons|pourrai|saurions)\b[^.]{0,40}?\bpas\b[^.]{0,30}?\b(?:donner|reserver"
+                           r"|apporter|accorder) (?:une )?suite")
 # the invoice to bill again, told as what must be done ("Il faut donc refacturer auprès de la CPAM de l'Oise")
 _REBILL_ELSEWHERE = re.compile(r"(?:il (?:vous )?faut|merci de|vous devez|veuillez) (?:donc )?(?:la |les )?"
                                r"re-?factur\w* (?:aupres|a la|au|a l')")
@@ -118,6 +128,9 @@ _PAYMENT_MADE = re.compile(r"(?:reglement|paiement|virement|versement) de (?:(?:
                            r"(?:\s?(?:€|euros?|eur)\b)?[^.]{0,30}?\b(?:effectue|verse|intervenu|recu)")
 _PAID_STATED = re.compile(r"(?:a (?:bien )?ete|est|ont ete|sont) (?:reglee|payee|mises? en paiement)")
 _PAID_SAID = re.compile(r"(?:a|ont) (?:bien )?ete (?:mise?s? en paiement|reglee?s?|payee?s?|versee?s?)\b")
+# "a été réglée le 14/10/2026 pour 11,34 €", "… réglée pour un montant de 38,40 €"
+_PAID_FOR = (r"(?:a|ont) (?:bien )?[ée]t[ée] (?:r[ée]gl[ée]e?s?|pay[ée]e?s?|mise?s? en paiement)"
+             r"(?: le \d{1,2}[/.]\d{1,2}[/.]\d{2,4}| le \d{1,2} \w+ \d{4})? pour (?:un montant de )?")
 _NOT_PAID = re.compile(r"\bne\b[^.]{0,40}\bpas\b|\bnon\b|refus|rejet")
 
 
@@ -230,9 +243,12 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
             # refacturer auprès de la CPAM de l'Oise": not a refusal to contest, an invoice to send again
             label = "à refacturer"
             details["action"] = Action.REBILL.value
-        elif _UNFAVOURABLE.search(folded) and _PAID_NOW.search(folded):
+        elif _UNFAVOURABLE.search(folded) and (now := _PAID_NOW.search(folded)) \
+                and not (len(invoices) == 1 and now.group().startswith(("a ete", "ont ete"))
+                         and _NO_FOLLOW_UP.search(folded)):
             # "… avaient été rejetées à tort … seront mises en paiement … ; la facture … a en revanche été
-            # rejetée à juste titre": some paid, some not
+            # rejetée à juste titre": some paid, some not (not one invoice "réglée le … pour 11,34 €" under
+            # "nous ne pouvons pas y donner une suite favorable": the refusal's reason)
             label = "partielle"
         elif _UNFAVOURABLE.search(folded):
             label = "défavorable"
@@ -273,10 +289,11 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
             facts.append(Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=invoices[0], amount=announced,
                               lot=record.get("lot"), part="AMO", details={"source": "reclamation"}))
     elif fact_kind is FactKind.RECLAMATION_ANSWERED and label == "défavorable" and len(invoices) == 1 \
-            and _PAYMENT_MADE.search(normalize(msg.text or "")) \
-            and (made := amount_after(msg.text or "", r"(?:r[èe]glement|paiement|virement|versement) de\s*",
-                                      20)):
-        # "le règlement de 9,45 euros effectué le 16/10/2026 est conforme": refused, but paid what was billed
+            and (made := _PAYMENT_MADE.search(normalize(msg.text or ""))
+                 and amount_after(msg.text or "", r"(?:r[èe]glement|paiement|virement|versement) de\s*", 20)
+                 or amount_after(msg.text or "", _PAID_FOR, 20)):
+        # "le règlement de 9,45 euros effectué le 16/10/2026 est conforme", "cette facture a été réglée le
+        # 14/10/2026 pour 11,34 € sur la base du taux de 60 %": refused, but paid what was billed
         facts.append(Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=invoices[0], amount=made,
                           lot=record.get("lot"), part="AMO", details={"source": "reclamation"}))
     if problems and review is None:
