@@ -77,7 +77,8 @@ Merci de transmettre les pièces dans un délai de 15 jours.
 
 def test_retour_lots_text_table():
     """GIVEN a "retour sur le traitement de vos lots" with a text table WHEN classified THEN one
-    invoice_in_anomaly per invoice row (lot, amount, care date, motif) and lot_refused for the whole lot."""
+    invoice_in_anomaly per invoice row (lot, amount, care date, motif) and lot_refused for the whole lot, its
+    instruction told apart from its motif."""
     reading = classify_human(mail("Retour sur le traitement de vos lots du 04/06/2026", RETOUR_TEXT,
                                   sender=MARNE), "caisse")
     assert (reading.kind, reading.caisse, reading.needs_review) == ("retour_lots", "511", None)
@@ -86,7 +87,8 @@ def test_retour_lots_text_table():
          "Facture en anomalie – pièce manquante"),
         ("invoice_in_anomaly", "130", "000015331", "6.30", "2026-06-03",
          "Facture en anomalie – exonération non justifiée"),
-        ("lot_refused", "132", None, "1234.56", None, "Lot non parvenu – à retransmettre")]
+        ("lot_refused", "132", None, "1234.56", None, "Lot non parvenu")]  # ("– à retransmettre": its action)
+    assert reading.facts[2].details["action"] == "refacturer"
     assert reading.facts[0].details["delay_days"] == 15
     assert reading.fields["invoices"] == ["000015330", "000015331"]
 

@@ -38,6 +38,9 @@ _PAID_ALONE = re.compile(r"(?i)^\s*(?:pay[ée]e?s?|r[ée]gl[ée]e?s?|mise? en pa
 # "… NATIONAL => A REFACTURER AVEC LE N° FINESS"
 _THEN_INSTRUCTION = re.compile(r"(?<=[.;])\s*(?=[A-ZÀ-Ý])|\s+:\s+(?=\S)|\s+[–—-]\s+(?=[A-ZÀ-Ý])"
                                r"|\s*(?:-+>|→|=>|⇒)\s*(?=\S)")
+# "… référentiel – vérifier les droits … puis refacturer": an instruction after a dash, in lower case
+_THEN_VERB = re.compile(r"(?i)\s+[–—-]\s+(?=(?:v[ée]rifi|refactur|corrig|re-?transm|transm|adress|envoy"
+                        r"|contact|merci|veuillez|ne pas|[àa] (?:refactur|corrig|re-?transm|compl[ée]t))\w*)")
 _STATUS_REASON = re.compile(r"(?i)\s*(?:rejet\w*|refus\w*|non (?:pay|regl|réglé)\w*|anomalie)\s*"
                             r"(?:[:–-]\s*([^\W\d][^\n]{2,150})|(?:[:–-]\s*)?(\d{4}\b[^\n]{2,150}))$")
 
@@ -93,8 +96,9 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
             motif, consigne = first.strip() or None, consigne or rest.strip() or None
         else:  # a motif wrapped in its cell
             motif = " ".join(motif.split())
-    elif motif and consigne is None and (split := _THEN_INSTRUCTION.search(motif)) \
-            and action_of(motif[split.end():]) is not None:
+    elif motif and consigne is None and (split := next(
+            (m for m in (_THEN_INSTRUCTION.search(motif), _THEN_VERB.search(motif))
+             if m and action_of(motif[m.end():]) is not None), None)):
         # "Prescription interdite (0470 049). À corriger et à retélétransmettre.": the words, then
         # the instruction, in one "Observation" cell
         words, consigne = motif[:split.start()].strip(), motif[split.end():].strip()
@@ -106,6 +110,8 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
     if motif is None and (said := _STATUS_REASON.match(cells.get("status") or "")):
         # "Rejetée : contrat résilié", "REJET 0317 051 Incompatibilité nature d'assurance"
         reason = (said.group(1) or said.group(2)).strip(" .;")
+        if consigne is None and (split := _THEN_VERB.search(reason)) and action_of(reason[split.end():]):
+            reason, consigne = reason[:split.start()], reason[split.end():].strip(" .;")
         said_code, motif = code_in_motif(reason)
         code = code or said_code or code_of(reason)
         motif = motif if motif and re.search(r"[^\W\d]{3}", motif) else None

@@ -1,0 +1,37 @@
+"""One row from cells whose roles are known: cells that hold two things are cut in the right place."""
+
+from __future__ import annotations
+
+import pytest
+
+from cpambot.understanding.rows import Action, Status
+from cpambot.understanding.rows.rowcells import row_from_cells
+
+
+def test_a_decision_cell_with_the_code_the_words_and_an_instruction_in_lower_case():
+    """GIVEN a "Décision" cell "Rejetée – 0250 050 assurée absente de notre référentiel – vérifier les droits
+    et la caisse d'affiliation de l'assurée puis refacturer" WHEN the row is read THEN the code, the caisse's
+    words alone as the motif, and the instruction as the consigne (re-bill)."""
+    row = row_from_cells({"invoice": "000 560 221", "lot": "620", "amount": "EUR 22,05",
+                          "status": "Rejetée – 0250 050 assurée absente de notre référentiel – vérifier les "
+                                    "droits et la caisse d'affiliation de l'assurée puis refacturer"},
+                         source="table")
+    assert row is not None
+    assert (row.reject_code, row.reject_subcode, row.motif, row.status, row.action) == (
+        "0250", "050", "assurée absente de notre référentiel", Status.REJECTED, Action.REBILL)
+    assert row.consigne == "vérifier les droits et la caisse d'affiliation de l'assurée puis refacturer"
+
+
+@pytest.mark.parametrize("cell,motif,consigne", [
+    ("assurée absente de notre référentiel – vérifier sa caisse d'affiliation puis refacturer",
+     "assurée absente de notre référentiel", "vérifier sa caisse d'affiliation puis refacturer"),
+    # a dash inside the caisse's own words, no instruction after it: the words stay whole
+    ("assuré absent – droits clos à la date des soins",
+     "assuré absent – droits clos à la date des soins", None),
+])
+def test_a_motif_cell_cut_before_an_instruction_only(cell, motif, consigne):
+    """GIVEN a "Motif" cell whose words are followed, after a dash, by an instruction in lower case WHEN the
+    row is read THEN the motif stops at the dash and the instruction is the consigne; a dash followed by
+    more of the caisse's words does not cut the motif."""
+    row = row_from_cells({"invoice": "000560221", "motif": cell}, source="table")
+    assert row is not None and (row.motif, row.consigne) == (motif, consigne)
