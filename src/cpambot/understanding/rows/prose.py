@@ -79,6 +79,9 @@ def _own_lots(folded: str) -> list[str]:
 
 
 _SAME_REJECT = re.compile(r"(?i)\bm[êe]mes? (?:rejet|motif|anomalie|code)")
+# "Le rejet pour « assuré absent de notre référentiel » (0250 050) concerne la facture …"
+_REJECT_FOR = re.compile(r"(?i)\b(?:rejet|refus)(?:[ée]e?s?)? pour (?:le motif )?[«\"]\s*"
+                         r"([^«»\"\n]{3,160}?)\s*[»\"]")
 _SAME_LOT = re.compile(r"(?i)\bm[êe]me lot\b")
 # "même motif, même consigne": the instruction of the row above
 _SAME_ACTION = re.compile(r"(?i)\bm[êe]mes? (?:consigne|d[ée]marche|instruction|traitement)s?\b")
@@ -257,6 +260,7 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
         if motif:  # "facture déjà payée (réglée sur votre lot 091)": the reject, not its explanation
             motif = _EXPLAINED.sub("", _THEN_ASKED.split(motif)[0])
         if found := (QUOTED_MOTIF.search(_WRAPPED.sub(" ", chunk))
+                     or _REJECT_FOR.search(_WRAPPED.sub(" ", chunk))
                      or _PROSE_MOTIF.search(_WRAPPED.sub(" ", chunk))):  # (a motif may wrap)
             motif = _THEN_ASKED.split(found.group(1))[0].strip(" :–-")  # "… NATIONAL => A REFACTURER …"
             stated, words = code_in_motif(motif)  # "Prescription interdite – code 0470 049"

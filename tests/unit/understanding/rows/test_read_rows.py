@@ -866,6 +866,19 @@ def test_an_agent_correcting_the_invoice_of_her_previous_mail():
     assert (second.invoice, second.status) == ("000215044", Status.PAID)
 
 
+def test_the_reject_named_in_quotes_before_the_invoice_it_concerns():
+    """GIVEN "Le rejet pour « assuré absent de notre référentiel » (0250 050) concerne la facture 000 903 516,
+    et non la facture 000 903 561" WHEN read THEN the corrected invoice carries the code and the caisse's
+    words in the quotes."""
+    rows = read_rows(message(
+        "Le rejet pour « assuré absent de notre référentiel » (0250 050) concerne la facture 000 903 516, "
+        "et non la facture 000 903 561 comme je vous l'ai indiqué par erreur. C'est donc la facture "
+        "000 903 516 (soins du 29/09/2026, 22,80 €) qu'il convient de corriger puis de retransmettre.\n"))
+    first = rows.rows[0]
+    assert (first.invoice, first.reject_code, first.motif) == (
+        "000903516", "0250", "assuré absent de notre référentiel")
+
+
 def test_letters_explained_on_one_line_of_a_legend():
     """GIVEN a table whose "Suite" column holds letters and one line "Codes suite : R = corriger la facture
     et la refacturer ; P = transmettre la pièce justificative, sans refacturer ;" then "C = prendre
