@@ -30,6 +30,7 @@ from cpambot.understanding.rows.cells import (
     role_of,
 )
 from cpambot.understanding.rows.grids import Table, csv_grid, text_grids
+from cpambot.understanding.rows.groups import grouped_rows
 from cpambot.understanding.rows.html import html_grids
 from cpambot.understanding.rows.legends import (
     with_code_legend,
@@ -139,6 +140,8 @@ def read_rows(msg: ParsedMessage) -> RowSet:
         problems += trouble
         if total is not None and found:
             totals.append((total, found))
+    if not rows:  # rejects grouped per motif under a heading with the code ("* 0250 050 – ASSURE …")
+        rows = [r for text in _texts(msg) for r in grouped_rows(text, default_year=default_year)]
     if not rows or _label_words_as_motifs(rows):
         # (a grid of label/value cards read as a table gives motifs such as "Facture": the cards say more)
         cards = [r for text in _texts(msg) for r in card_rows(text.splitlines(), default_year=default_year)]
