@@ -1176,6 +1176,20 @@ def test_a_new_contact_at_the_caisse_is_information():
     assert (reading.kind, reading.facts, reading.needs_review) == ("newsletter", (), None)
 
 
+def test_news_of_how_the_caisse_will_write_is_information():
+    """GIVEN the head of a service announcing new contact channels, "les retours sur le traitement de vos lots
+    continueront de vous être adressés à cette même adresse", "il n'appelle aucune réponse ni aucune
+    démarche de votre part" WHEN classified THEN information, no fact and nothing to sort (not a lot return
+    without rows, sent to a human)."""
+    body = ("Madame,\n\nNous vous informons des évolutions suivantes, applicables à compter du 1er octobre "
+            "2026 :\n– vos réclamations relatives aux paiements sont à déposer via votre espace amelipro ;\n"
+            "– les retours sur le traitement de vos lots continueront de vous être adressés à cette même "
+            "adresse électronique.\nCe message vous est adressé à titre d'information : il n'appelle aucune "
+            "réponse ni aucune démarche de votre part.\n")
+    reading = classify_human(mail("Évolution de nos modalités de contact", body, sender=MARNE), "caisse")
+    assert (reading.kind, reading.facts, reading.needs_review) == ("newsletter", (), None)
+
+
 def test_a_pieces_request_leaves_out_the_invoice_whose_prescription_arrived():
     """GIVEN a pièces request listing two invoices, then "la prescription relative à la facture 004 518 311
     nous est bien parvenue par SCOR : aucune pièce n'est à fournir pour celle-ci" WHEN classified THEN only

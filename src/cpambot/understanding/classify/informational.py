@@ -39,6 +39,9 @@ NEWSLETTER = keywords(
     ("(?:interruption|indisponibilite|maintenance) (?:de |du |des )?(?:service|amelipro|teleservices?)", 0.6),
     # a reminder of a schedule of payments agreed ("Ce message est envoyé à titre d'information")
     ("(?:message|courriel) (?:est |vous est )?(?:envoye|adresse) a titre d'information", 0.7),
+    # "il n'appelle aucune réponse ni aucune démarche de votre part"
+    ("(?:n'appelle|ne necessite|n'implique|n'attend) aucune (?:reponse|action|demarche)\b[^.]{0,40}"
+     "de votre part", 0.8),
     # a reminder of the rules after a control that claims nothing ("Rappel des règles de facturation")
     ("rappel des regles (?:de (?:facturation|cotation|la ngap)|de la nomenclature)", 0.8),
     # a new contact at the caisse: "Votre nouvelle interlocutrice", "je reprends le suivi de votre dossier"

@@ -21,9 +21,12 @@ from cpambot.understanding.rows import Action, Row, Status, only_totals, read_ro
 from cpambot.understanding.rows.actions import action_of
 from cpambot.understanding.rows.cells import invoice_mention
 
+_NOT_ABOUT_THEM = r"(?![^.]{0,20}?\b(?:continuer\w*|seront|vous parviendront|arriveront)\b)"
 KEYWORDS = keywords(
-    ("retours? sur le traitement (?:de vos|de votre|des|du) lots?", 1.0),
-    ("traitement de vos lots", 0.9),
+    # (not a mention of how they will come: "les retours sur le traitement de vos lots continueront de
+    # vous être adressés à cette même adresse")
+    ("retours? sur le traitement (?:de vos|de votre|des|du) lots?" + _NOT_ABOUT_THEM, 1.0),
+    ("traitement de vos lots" + _NOT_ABOUT_THEM, 0.9),
     ("retours? (?:sur|de) (?:vos|les) lots", 0.8),
     ("lots? non parvenus?", 0.6),
     # "finalement le lot 073 a bien été payé en totalité, virement du 23/10/2026": the lot's outcome
