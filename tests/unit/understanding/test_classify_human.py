@@ -138,6 +138,20 @@ def test_a_lot_refused_whole_under_a_bland_subject_beside_a_document_asked():
                                                 ("pieces_requested", "209", "000604377")]
 
 
+def test_a_lot_refused_whole_for_the_motif_on_the_line_below():
+    """GIVEN "votre lot n° 312 … a de nouveau été rejeté dans sa totalité pour le motif suivant :" and, a
+    blank line below, "Code rejet 0103 017 – Numéro de lot déjà utilisé pour ce professionnel de santé"
+    WHEN classified THEN the lot refused carries that code, sub-code and words."""
+    body = ("Madame,\n\nNous vous informons que votre lot n° 312, reçu le 02/11/2026, a de nouveau été "
+            "rejeté dans sa totalité pour le motif suivant :\n\nCode rejet 0103 017 – Numéro de lot déjà "
+            "utilisé pour ce professionnel de santé\n\nMerci de corriger la numérotation et de retransmettre "
+            "l'ensemble des factures du lot sous un nouveau numéro.\n")
+    reading = classify_human(mail("Rejet de votre lot n° 312", body, sender=MARNE), "caisse")
+    (fact,) = reading.facts
+    assert (fact.kind, fact.lot, fact.reject_code, fact.label, fact.details["reject_subcode"]) == (
+        "lot_refused", "312", "0103", "Numéro de lot déjà utilisé pour ce professionnel de santé", "017")
+
+
 def test_retour_lots_unreadable_row_is_flagged():
     """GIVEN a table row whose invoice cell is garbled WHEN classified THEN the good rows give facts
     and the bad one is reported for review, never guessed."""

@@ -208,7 +208,10 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
             told = re.search(rf"(?i)\blot\s*(?:n[°o]\s*)?{lot}\b[^\n]{{0,160}}?\bmotif\s*:\s*"
                              r"([^.;\n]{3,120})", msg.all_text())
             # "… rejeté dans sa totalité avec le code 0105 002 (NUMERO DE LOT DEJA UTILISE)"
-            coded = re.search(rf"(?i)\blot\s*(?:n[°o]\s*)?{lot}\b[^\n]{{0,200}}?\b(?:code|rejet)\s*"
+            # ("… rejeté dans sa totalité pour le motif suivant :", then "Code rejet 0103 017 – …" below)
+            coded = re.search(rf"(?i)\blot\s*(?:n[°o]\s*)?{lot}\b"
+                              r"(?:[^\n]{0,200}?|[^\n]{0,200}?:[ \t]*\n\s*)"
+                              r"\b(?:code (?:de )?rejet|code|rejet)\s*"
                               r"(?:n[°o]\s*)?:?\s*(\d{4})(?:[ -]?(\d{3}))?\b(?:\s*\(([^)\n]{3,80})\)"
                               r"|\s*[-–:]\s*([^.;\n(]{3,120}))?", msg.all_text())
             label = told.group(1).strip() if told else \

@@ -34,6 +34,7 @@ from cpambot.understanding.rows.groups import grouped_rows
 from cpambot.understanding.rows.html import html_grids
 from cpambot.understanding.rows.legends import (
     with_code_legend,
+    with_instruction_below,
     with_legend,
     with_notes,
     with_row_instructions,
@@ -159,7 +160,7 @@ def read_rows(msg: ParsedMessage) -> RowSet:
     problems += conflicts
     text = "\n".join(_texts(msg))
     merged = with_shared_motif(with_code_legend(with_notes(with_legend(merged, text), text), text), text)
-    merged = with_row_instructions(merged, text)
+    merged = with_instruction_below(with_row_instructions(merged, text), text)
     merged = _with_instruction(with_targeted_instructions(merged, text), text)
     merged = _in_document_order(with_parts_apart(merged, text), msg.text or "")
     merged = _lots_from_headings(merged, msg.text or "")

@@ -68,7 +68,7 @@ _CONTACT = Guarded(re.compile(r"\b(?:contact(?:er|ez)\b|prendre contact|prenez c
                       r"|se renseigner)"))
 # "prendre contact avec le service avant toute refacturation": the call comes first
 _CONTACT_FIRST = Guarded(re.compile(r"(?:contact|rapproch|appel|telephon|vo(?:ir|yez) (?:directement )?avec)"
-                            r"[^.;]{0,80}"
+                            r"[^.;]{0,160}"
                             r"\bavant (?:toute|de|une|d'envisager"
                             r"|la)\b[^.;]{0,20}(?:re-?factur|re-?transm|nouvelle facturation|re-?emet)"))
 _WAIT_FOR_CALL = Guarded(re.compile(r"ne rien (?:re-?transmettre|renvoyer|re-?facturer|re-?teletransmettre) "

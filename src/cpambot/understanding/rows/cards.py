@@ -38,7 +38,7 @@ def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int |
     for index, line in enumerate(lines):
         found = matches[index]
         role = roles[index]
-        if found is None and (heading := _LOT_HEADING.match(line)):
+        if found is None and (heading := _LOT_HEADING.match(line) or _LOT_ABOVE.search(line)):
             lot_heading = heading.group(1)  # "Lot 067 – télétransmis le 12/10/2026" above its cards
             continue
         if found is None or role is None:
@@ -85,6 +85,8 @@ def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int |
 
 
 _LOT_HEADING = re.compile(r"(?i)^\s*lot\s*(?:n[°o]\s*)?(\d{3})\b(?!\s*:)")
+# "Par ailleurs, dans votre lot n° 313, la facture suivante n'a pas pu être prise en charge :" over a card
+_LOT_ABOVE = re.compile(r"(?i)\blot\s*(?:n[°o]\s*)?(\d{3})\b[^:\n]*\bfactures? suivantes?\b[^:\n]*:\s*$")
 _PART_PAID = re.compile(r"(?i)\b(?:r[ée]gl[ée]e?|pay[ée]e?|vers[ée]e?|rembours[ée]e?|mise en paiement)\b")
 _PART_REJECTED = re.compile(r"(?i)\b(?:rejet[ée]e?|refus[ée]e?"
                             r"|non (?:r[ée]gl[ée]e?|pay[ée]e?|prise en charge))\b\s*(?:[-–—:]\s*(.+))?$")
@@ -150,7 +152,7 @@ def _block_has_invoice(roles: list[str | None], lines: list[str], start: int) ->
 def _labels_joined(lines: list[str]) -> list[str]:
     """Cards whose label and value stand in paragraphs of their own ("Facture", blank, "310902217", as a
     mail client writes a grid of ``<div>`` in plain text) rewritten "Facture : 310902217"."""
-    lines = _unglued(lines)
+    lines = _one_label_a_line(_unglued(lines))
     out: list[str] = []
     invoices = 0
     index = 0
@@ -196,6 +198,24 @@ def _unglued(lines: list[str]) -> list[str]:
         return lines
     return [f"{found.group(1)} : {found.group(2)}" if found else line
             for line, found in zip(lines, glued, strict=True)]
+
+
+# "N° de facture : 000 599 741 – Montant : 54,90 € – Motif : …": the cut before each next label
+_NEXT_LABEL = re.compile(r"\s+(?:[–—|;]|-(?=\s))\s*(?=[^\W\d][^:\n–—|;]{1,44}?\s*:)")
+
+
+def _one_label_a_line(lines: list[str]) -> list[str]:
+    """A card written on one line, its labels and values one after the other ("N° de facture : 000 599 741
+    – Montant : 54,90 € – Motif : Incompatibilité …"), rewritten one label a line, when every piece is a
+    label of a column."""
+    out: list[str] = []
+    for line in lines:
+        pieces = _NEXT_LABEL.split(line) if ":" in line else [line]
+        if len(pieces) > 1 and all(_labelled(piece) for piece in pieces):
+            out += pieces
+        else:
+            out.append(line)
+    return out
 
 
 def _labelled(line: str) -> bool:

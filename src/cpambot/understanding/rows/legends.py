@@ -179,3 +179,28 @@ def with_row_instructions(rows: list[Row], text: str) -> list[Row]:
         return rows
     return [replace(r, consigne=said[r.invoice], action=action_of(said[r.invoice]) or r.action)
             if r.invoice in said and not r.consigne and r.action in (None, Action.NONE) else r for r in rows]
+
+
+_PARAGRAPHS = re.compile(r"\n[ \t\u00a0]*\n")
+_ANY_LOT = re.compile(r"(?i)\blots?\b\W{0,6}(?:n[°o]\s*)?\d{3}(?!\d)")
+
+
+def with_instruction_below(rows: list[Row], text: str) -> list[Row]:
+    """A row alone in its paragraph, between a paragraph that names no invoice ("dans votre lot n° 313, la
+    facture suivante n'a pas pu être prise en charge :") and one that names no invoice and no lot and asks
+    something ("Nous vous invitons à contacter le service … avant toute nouvelle facturation"), takes that
+    instruction when its own words ask nothing."""
+    if not any(r.action is None and r.invoice and r.status is not Status.PAID for r in rows):
+        return rows
+    paragraphs = [p for p in _PARAGRAPHS.split(text) if p.strip()]
+    said: dict[str, str] = {}
+    for index in range(1, len(paragraphs) - 1):
+        numbers = invoices_in(paragraphs[index])
+        before, after = paragraphs[index - 1], paragraphs[index + 1]
+        if len(numbers) == 1 and not invoices_in(before) and not invoices_in(after) \
+                and not _ANY_LOT.search(after) and action_of(after) is not None:
+            said[numbers[0]] = " ".join(after.split())
+    if not said:
+        return rows
+    return [replace(r, consigne=r.consigne or said[r.invoice], action=action_of(said[r.invoice]))
+            if r.invoice in said and r.action is None and r.status is not Status.PAID else r for r in rows]

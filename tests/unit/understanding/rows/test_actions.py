@@ -39,6 +39,9 @@ def test_words_asking_for_a_document(text):
     "Contactez votre patient pour obtenir son attestation",
     "Merci de contacter le service avant toute refacturation",
     "Merci de vous rapprocher de votre patiente",
+    # (the call, then what it is for, at length, before "avant toute nouvelle facturation")
+    "Nous vous invitons à contacter le service Relations Professionnels de Santé au 36 08 afin de vérifier "
+    "la situation de l'assuré (accident du travail ou maladie) avant toute nouvelle facturation.",
 ])
 def test_words_asking_for_a_call(text):
     """GIVEN a request to call the caisse or the patient, also before any re-billing WHEN read THEN

@@ -80,3 +80,17 @@ def test_cards_whose_labels_are_glued_to_their_values():
     assert [(r.invoice, r.lot, r.amount) for r in rows] == [
         ("001117402", "229", Decimal("126.00")), ("001117455", "231", Decimal("19.80"))]
     assert card_rows(["Bonjour,", "Lot229 traité."]) == []
+
+
+def test_a_card_written_on_one_line_under_the_sentence_naming_its_lot():
+    """GIVEN "dans votre lot n° 313, la facture suivante n'a pas pu être prise en charge :" and below it one
+    line "N° de facture : 000 599 741 – Montant : 54,90 € – Motif : Incompatibilité nature d'assurance
+    (0317 051)" WHEN read THEN one row with its lot, amount, code and words; a sentence with a colon and
+    a dash that are no labels stays a sentence."""
+    lines = ["Par ailleurs, dans votre lot n° 313, la facture suivante n'a pas pu être prise en charge :", "",
+             "N° de facture : 000 599 741 – Montant : 54,90 € – Motif : Incompatibilité nature d'assurance "
+             "(0317 051)"]
+    (row,) = card_rows(lines)
+    assert (row.invoice, row.lot, row.amount, row.reject_code, row.motif, row.status) == (
+        "000599741", "313", Decimal("54.90"), "0317", "Incompatibilité nature d'assurance", Status.REJECTED)
+    assert card_rows(["Bonjour – petite précision : la facture 000 599 741 est réglée."]) == []

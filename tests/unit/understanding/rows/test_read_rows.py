@@ -879,6 +879,20 @@ def test_the_reject_named_in_quotes_before_the_invoice_it_concerns():
         "000903516", "0250", "assuré absent de notre référentiel")
 
 
+def test_the_instruction_in_the_paragraph_under_a_lone_card():
+    """GIVEN a card alone in its paragraph under "dans votre lot n° 313, la facture suivante …:" and above
+    "Nous vous invitons à contacter le service … avant toute nouvelle facturation." WHEN read THEN the row
+    asks for a call (that paragraph is its instruction); a lot refused above with its own instruction
+    does not change it."""
+    rows = read_rows(message(
+        "Votre lot n° 312 a été rejeté dans sa totalité. Merci de retransmettre l'ensemble des factures du "
+        "lot sous un nouveau numéro.\n\nPar ailleurs, dans votre lot n° 313, la facture suivante n'a pas pu "
+        "être prise en charge :\n\nN° de facture : 000 599 741 – Montant : 54,90 € – Motif : Incompatibilité "
+        "nature d'assurance (0317 051)\n\nNous vous invitons à contacter le service Relations PS au 36 08 "
+        "afin de vérifier la situation de l'assuré avant toute nouvelle facturation.\n\nCordialement,\n"))
+    assert [(r.invoice, r.lot, r.action) for r in rows.rows] == [("000599741", "313", Action.CONTACT)]
+
+
 def test_letters_explained_on_one_line_of_a_legend():
     """GIVEN a table whose "Suite" column holds letters and one line "Codes suite : R = corriger la facture
     et la refacturer ; P = transmettre la pièce justificative, sans refacturer ;" then "C = prendre
