@@ -136,10 +136,21 @@ _GLUED_SEPARATOR = re.compile(r"(?i)-{3,}\s*(?:message transf[ée]r[ée]|forward
 _GLUED_LABEL = re.compile(r"(?<=\S)\s*(?=(?:De|À|A|Envoyé|Date|Objet|Sujet|Cc|From|To|Sent|Subject)\s?:\s)")
 
 
+# eM Client's block, its labels without colons, right under its separator ("De "CPAM du Hainaut" <…>",
+# "Date 03/11/2026 16:22:10", "Objet Rejet de votre lot n° 312")
+_BARE_LABEL = re.compile(r"^\s*(De|À|A|Date|Objet|Sujet|Cc|Envoyé|From|To|Sent|Subject)[ \t\u00a0]+(?!:)"
+                         r"(\S.*)$")
+
+
 def _unglued(lines: list[str]) -> list[str]:
     out: list[str] = []
+    bare = False  # (lines under a separator: a block without colons may follow)
     for line in lines:
         found = _GLUED_SEPARATOR.search(line)
+        if bare and (label := _BARE_LABEL.match(line)):
+            out.append(f"{label.group(1)} : {label.group(2)}")
+            continue
+        bare = found is not None and not line[found.end():].strip()
         if found is None or not line[found.end():].strip():
             out.append(line)
             continue

@@ -196,7 +196,10 @@ _WROTE = re.compile(r"(?:a [ée]crit|wrote)\s*:\s*$", re.IGNORECASE | re.MULTILI
 # A quoted header block starts or contains a "from" line; without one there is nothing to look for.
 _FROM_LINE = re.compile(r"^[\s>]*\**\s*(?:de|from|exp[ée]diteur)\s*\**[\s\u00a0]*:"
                         # (a webmail may glue the block to its separator: "--- Message transféré --- De : …")
-                        r"|-{3,}\s*(?:message transf[ée]r[ée]|forwarded message)\s*-{3,}\s*(?:de|from)\s?:",
+                        r"|-{3,}\s*(?:message transf[ée]r[ée]|forwarded message)\s*-{3,}\s*(?:de|from)\s?:"
+                        # (eM Client: "------ Message d'origine ------", then "De "CPAM …" <…>" without colon)
+                        r"|^-{3,}\s*(?:message d['’]origine|message transf[ée]r[ée]|original message"
+                        r"|forwarded message)\s*-{3,}[ \t]*\n[ \t]*(?:de|from)[ \t]+(?!:)\S",
                         re.IGNORECASE | re.MULTILINE)
 
 

@@ -31,6 +31,9 @@ CLIENTS = {
                "Envoyé: Mardi 13 Octobre 2026 09:12:00\nObjet: Retour sur le traitement de vos lots\n\n"),
     "orange": ("> Message du 13/10/26 09:12\n> De : {who}\n> A : marie@example.org\n> Copie à :\n"
                "> Objet : Retour sur le traitement de vos lots\n>\n"),
+    # eM Client: labels without colons right under its separator
+    "emclient": ("------ Message d'origine ------\nDe {who}\nÀ marie@example.org\nDate 13/10/2026 09:12:10\n"
+                 "Objet Retour sur le traitement de vos lots\n\n"),
     "outlook-mailto": ("________________________________\n"
                        "De : CPAM Gironde [mailto:relation-ps@assurance-maladie.fr]\n"
                        "Envoyé : mardi 13 octobre 2026 09:12\nÀ : Marie\nObjet : Retour lots\n\n"),
@@ -116,3 +119,11 @@ def test_a_header_block_glued_to_its_separator_on_one_line():
     assert block.from_addr == "recouvrement-ps.cpam79@assurance-maladie.fr"
     assert block.subject == "Mise en demeure - réf. MED/79/2026/0193"
     assert block.date is not None and (block.date.day, block.date.hour) == (19, 13)
+
+
+def test_words_after_a_separator_are_no_block_without_colons():
+    """GIVEN a separator line followed by a sentence starting "De" or "A" (not an eM Client block) WHEN its
+    header blocks are read THEN none."""
+    text = ("------ Message d'origine ------\nA quelle date le lot a-t-il été envoyé ?\n"
+            "De mon côté je ne vois rien.\n\nMarie\n")
+    assert header_blocks(text) == []

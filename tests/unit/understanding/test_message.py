@@ -125,3 +125,21 @@ def test_a_label_cell_beside_its_value_is_one_line():
     label and its value are one line ("À nous retourner avant le : 27/11/2026"), as a sentence reads."""
     html = "<table><tr><td><b>À nous retourner avant le :</b></td><td>27/11/2026</td></tr></table>"
     assert html_to_text(html).strip() == "À nous retourner avant le : 27/11/2026"
+
+
+def test_an_em_client_forward_without_colons_is_read_through():
+    """GIVEN the professional's eM Client forward: her comment, "------ Message d'origine ------", then
+    "De "CPAM du Hainaut" <…>", "Date 03/11/2026 16:22:10", "Objet …" without colons WHEN parsed THEN the
+    forwarded original carries the caisse's address, its date and its body."""
+    raw = ("From: Marie Exemple <marie.exemple@example.org>\r\nTo: bot@example.org\r\n"
+           "Subject: Fwd: Rejet de votre lot\r\nDate: Wed, 04 Nov 2026 03:12:36 +0000\r\n"
+           "Message-ID: <em1@example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+           "ils me rejettent encore le lot\r\n\r\n------ Message d'origine ------\r\n"
+           "De \"CPAM du Hainaut\" <flux-ps.cpam-hainaut@assurance-maladie.fr>\r\nÀ marie.exemple@example.org"
+           "\r\nDate 03/11/2026 16:22:10\r\nObjet Rejet de votre lot n° 312\r\n\r\n"
+           "Madame,\r\nVotre lot n° 312 a été rejeté dans sa totalité.\r\n").encode()
+    msg = parse_message(raw)
+    assert msg.forwarded is not None
+    assert msg.forwarded.from_addr == "flux-ps.cpam-hainaut@assurance-maladie.fr"
+    assert msg.forwarded.date is not None and msg.forwarded.date.date().isoformat() == "2026-11-03"
+    assert "lot n° 312 a été rejeté" in msg.forwarded.text
