@@ -192,6 +192,7 @@ def html_to_text(html: str) -> str:
 
 # --------------------------------------------------------------------------- forwards
 
+_FORWARD_SUBJECT = re.compile(r"^\s*(?:(?:re|tr|fwd?|wg|i)\s*:\s*)*(?:tr|fwd?|wg|i)\s*:", re.IGNORECASE)
 _WROTE = re.compile(r"(?:a [ée]crit|wrote)\s*:\s*$", re.IGNORECASE | re.MULTILINE)  # a reply quoting
 # A quoted header block starts or contains a "from" line; without one there is nothing to look for.
 _FROM_LINE = re.compile(r"^[\s>]*\**\s*(?:de|from|exp[ée]diteur)\s*\**[\s\u00a0]*:"
@@ -358,6 +359,12 @@ def parse_message(raw: bytes, *, _depth: int = 0) -> ParsedMessage:
         elif _FROM_LINE.search(text) or _WROTE.search(text):
             when = datetime.fromisoformat(head.date) if head.date else None
             forwarded = _inline_forward(text, when, attachments, html, from_html)
+        elif html and not from_html and _FORWARD_SUBJECT.match(subject) \
+                and _FROM_LINE.search(flat := canonical(html_to_text(html))):
+            # (Spark writes the header block in its HTML only: the plain version goes from her comment
+            # straight to the original's text)
+            when = datetime.fromisoformat(head.date) if head.date else None
+            forwarded = _inline_forward(flat, when, attachments, html, True)
     bad_date = ("UnreadableDate",) if head.raw_date and not head.date else ()
     return ParsedMessage(
         subject=subject, from_name=head.from_name, from_addr=head.from_addr,

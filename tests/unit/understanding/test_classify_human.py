@@ -1204,6 +1204,20 @@ def test_news_of_how_the_caisse_will_write_is_information():
     assert (reading.kind, reading.facts, reading.needs_review) == ("newsletter", (), None)
 
 
+def test_a_caisses_letter_to_professionals_announcing_a_webinar_is_a_newsletter():
+    """GIVEN "La lettre des professionnels de santé – novembre 2026" whose items include a webinar, "Vous
+    recevez cette lettre car …" at its foot, without the list's headers (forwarded) WHEN classified THEN a
+    newsletter, not an invitation."""
+    body = ("Télétransmission : les bons délais\nVos feuilles de soins doivent nous parvenir sous 8 "
+            "jours.\n\nWebinaire « Bien facturer à la MSA »\nUn webinaire d'information se tiendra le jeudi "
+            "26 novembre 2026 de 13h30 à 14h30. Inscription libre sur notre site.\n\nVous recevez cette "
+            "lettre car vous êtes professionnel de santé en relation avec la MSA. Pour vous désinscrire, "
+            "cliquez ici.\n")
+    reading = classify_human(mail("La lettre des professionnels de santé – novembre 2026", body,
+                                  sender="MSA Sud Aquitaine <infos-ps@sudaquitaine.msa.fr>"), "caisse")
+    assert (reading.kind, reading.facts, reading.needs_review) == ("newsletter", (), None)
+
+
 def test_a_pieces_request_leaves_out_the_invoice_whose_prescription_arrived():
     """GIVEN a pièces request listing two invoices, then "la prescription relative à la facture 004 518 311
     nous est bien parvenue par SCOR : aucune pièce n'est à fournir pour celle-ci" WHEN classified THEN only

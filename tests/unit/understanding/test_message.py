@@ -143,3 +143,21 @@ def test_an_em_client_forward_without_colons_is_read_through():
     assert msg.forwarded.from_addr == "flux-ps.cpam-hainaut@assurance-maladie.fr"
     assert msg.forwarded.date is not None and msg.forwarded.date.date().isoformat() == "2026-11-03"
     assert "lot n° 312 a été rejeté" in msg.forwarded.text
+
+
+def test_a_forward_whose_header_block_is_in_its_html_only():
+    """GIVEN a Spark forward ("Fwd: …") whose plain version goes from her comment straight to the original's
+    text, the header block ("De : MSA Sud Aquitaine <…>", "Date : mar. 10 nov. 2026 à 11:30") written in
+    its HTML only WHEN parsed THEN the forwarded original carries the sender and date from the HTML."""
+    raw = ("From: Marie Exemple <marie.exemple@example.org>\r\nTo: bot@example.org\r\n"
+           "Subject: Fwd: La lettre des professionnels de santé\r\nDate: Thu, 12 Nov 2026 20:04:51 +0400\r\n"
+           "Message-ID: <spark1@example.org>\r\nMIME-Version: 1.0\r\n"
+           "Content-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\n"
+           "Content-Type: text/plain; charset=utf-8\r\n\r\npour info\r\n\r\nLa lettre des professionnels\r\n"
+           "--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<div>pour info</div><div>---------- Message "
+           "transféré ----------</div><div><b>De :</b> MSA Sud Aquitaine &lt;infos-ps@sudaquitaine.msa.fr&gt;"
+           "</div><div><b>Date :</b> mar. 10 nov. 2026 à 11:30</div><div><b>Objet :</b> La lettre</div>"
+           "<blockquote><p>La lettre des professionnels</p></blockquote>\r\n--b--\r\n").encode()
+    msg = parse_message(raw)
+    assert msg.forwarded is not None and msg.forwarded.from_addr == "infos-ps@sudaquitaine.msa.fr"
+    assert msg.forwarded.date is not None and msg.forwarded.date.date().isoformat() == "2026-11-10"

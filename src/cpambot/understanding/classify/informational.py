@@ -21,6 +21,9 @@ from cpambot.understanding.message import ParsedMessage
 NEWSLETTER = keywords(
     ("infos? ?lettres?", 1.0),
     ("lettre d'information", 0.9),
+    # "La lettre des professionnels de santé – novembre 2026", "Vous recevez cette lettre car …"
+    ("^la lettre (?:des|aux|du|de la|de l') ", 0.9),
+    ("vous recevez (?:cette|notre) (?:lettre|newsletter|infolettre)", 0.9),
     ("newsletter", 0.9),
     ("actualites", 0.6),
     ("desabonn", 0.55),
