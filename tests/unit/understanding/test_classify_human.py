@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from email.message import EmailMessage
@@ -1216,6 +1217,20 @@ def test_a_caisses_letter_to_professionals_announcing_a_webinar_is_a_newsletter(
     reading = classify_human(mail("La lettre des professionnels de santé – novembre 2026", body,
                                   sender="MSA Sud Aquitaine <infos-ps@sudaquitaine.msa.fr>"), "caisse")
     assert (reading.kind, reading.facts, reading.needs_review) == ("newsletter", (), None)
+
+
+def test_an_amelipro_document_notice_sent_from_a_list_is_hers_to_read():
+    """GIVEN "Un nouveau document est disponible dans votre espace amelipro" sent from
+    ne-pas-repondre@ameli.fr with "Precedence: bulk" WHEN classified THEN an amelipro notice she must read
+    in her space (the bot cannot), as the same notice without list headers."""
+    notice = ("Bonjour Madame EXEMPLE,\n\nUn nouveau document est disponible dans votre espace amelipro.\n"
+              "Pour le consulter, connectez-vous à votre espace.\n")
+    readings = []
+    for bulk in (False, True):
+        msg = mail("amelipro : un nouveau document est disponible", notice,
+                   sender="amelipro <ne-pas-repondre@ameli.fr>")
+        readings.append(classify_human(replace(msg, bulk=bulk), "caisse"))
+    assert [(r.kind, r.needs_review is not None) for r in readings] == [("amelipro", True)] * 2
 
 
 def test_a_pieces_request_leaves_out_the_invoice_whose_prescription_arrived():

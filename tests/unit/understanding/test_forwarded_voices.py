@@ -28,6 +28,8 @@ UNSURE = {
     ("q-platforms/15-msa-provence-azur-tarifs", "bland-subject"): "information told by its title",
     ("u-agents/14-msa-bcl-base64-latin1-dossier-echeance", "bland-subject"): "a request told by its subject",
     ("x-mixed/06-haute-garonne-pieces-agent", "bland-subject"): "a request told by its subject",
+    ("ai-agents/06-guyane-demande-pieces-quinze-jours", "bland-subject"): "a request told by its subject",
+    ("ai-agents/19-msa-sud-aquitaine-pieces-date", "bland-subject"): "a request told by its subject",
     **{("x-mixed/12-cote-d-or-mise-en-demeure", c): "the amount due not found in the forwarded letter"
        for c in ("gmail", "outlook", "apple", "thunderbird")},
     ("l-agents/03-msa-auvergne-codes-legende", "plain-tabs"): "the harness's plain version of this Lotus "
@@ -45,6 +47,7 @@ MISSING = {("b-regions/21-cgss-martinique-accuse-reception-auto", "bland-subject
            ("w-agents/17-msa-nord-pdc-complement", "bland-subject"): "reference only in the subject",
            ("ad-agents/12-landes-reclamation-deja-reglee", "bland-subject"): "reference only in the subject",
            ("af-agents/09-finistere-reclamation-favorable", "bland-subject"): "reference only in the subject",
+           ("ai-agents/11-essonne-reclamation-defavorable", "bland-subject"): "reference only in the subject",
            ("ad-agents/03-herault-correction-precedent-mail", "bland-subject"):
                "the lot only in the subject and the quoted first mail",
            ("u-agents/18-msa-charentes-reponse-reclamation-fil-cite", "bland-subject"):

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from cpambot.understanding.classify.reclamation import is_amelipro
+from cpambot.understanding.classify import reclamation
+from cpambot.understanding.classify.reclamation import is_amelipro, is_document_notice
 from cpambot.understanding.classify.text.dates import date_after, iter_dates
 from cpambot.understanding.classify.text.keywords import keyword_score, keywords
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
@@ -116,6 +117,9 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     if msg.bulk and invitation < 0.75 or news > invitation:
         # (what the amelipro service announces — a maintenance, a new service — is its own kind)
         kind = MessageKind.AMELIPRO if is_amelipro(msg) else MessageKind.NEWSLETTER
+        if kind is MessageKind.AMELIPRO and is_document_notice(msg):
+            # a document waiting in her space, sent from a list or not: she reads it there (as any notice)
+            return reclamation.read(msg, trust, caisse)
         return Reading(kind=kind, trust=trust, caisse=caisse, fields={"title": msg.subject})
     when, hour = _meeting(msg)
     reply_before = date_after(msg.all_text(), _BEFORE, span=2)

@@ -183,6 +183,12 @@ def _which(msg: ParsedMessage) -> tuple[str, float]:
     return best
 
 
+def is_document_notice(msg: ParsedMessage) -> bool:
+    """Whether ``msg`` tells of a document waiting in her amelipro space ("Un nouveau document est disponible
+    dans votre espace amelipro"), which the bot cannot read."""
+    return _which(msg)[0] == "notice"
+
+
 def is_amelipro(msg: ParsedMessage) -> bool:
     head = normalize(f"{msg.from_name} {msg.subject}")
     local, _, domain = (msg.from_addr or "").lower().rpartition("@")
