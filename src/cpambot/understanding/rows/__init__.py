@@ -25,7 +25,6 @@ from cpambot.understanding.rows.cells import (
     LOT_MENTION,
     NOT_AFTER_TITLE,
     amount_of,
-    invoice_mention,
     invoices_in,
     role_of,
 )
@@ -41,8 +40,9 @@ from cpambot.understanding.rows.legends import (
     with_shared_motif,
 )
 from cpambot.understanding.rows.model import Action, Row, RowSet, Status
+from cpambot.understanding.rows.order import in_document_order, lots_from_headings, message_lots
 from cpambot.understanding.rows.parts import with_parts_apart
-from cpambot.understanding.rows.prose import lots_paid_whole, mistaken, paid_elsewhere, prose_rows
+from cpambot.understanding.rows.prose import lots_paid_whole, paid_elsewhere, prose_rows
 from cpambot.understanding.rows.records import grid_rows, merge, only_totals, total_mismatch
 from cpambot.understanding.rows.targets import name_keys, patient_keys, with_targeted_instructions
 from cpambot.understanding.rows.typed import typed_tables
@@ -101,6 +101,10 @@ def _label_words_as_motifs(rows: list[Row]) -> bool:
     return all(r.source == "table" and r.motif and role_of(r.motif) is not None for r in rows)
 
 
+def _told(rows: list[Row]) -> int:
+    return sum(1 for r in rows for v in (r.lot, r.motif, r.reject_code, r.amount, r.action) if v)
+
+
 def _texts(msg: ParsedMessage) -> Iterator[str]:
     yield msg.text or ""
     for item in msg.attachments:
@@ -143,10 +147,13 @@ def read_rows(msg: ParsedMessage) -> RowSet:
             totals.append((total, found))
     if not rows:  # rejects grouped per motif under a heading with the code ("* 0250 050 – ASSURE …")
         rows = [r for text in _texts(msg) for r in grouped_rows(text, default_year=default_year)]
-    if not rows or _label_words_as_motifs(rows):
-        # (a grid of label/value cards read as a table gives motifs such as "Facture": the cards say more)
+    tabled = bool(rows) and all(r.source == "card" for r in rows)
+    if not rows or _label_words_as_motifs(rows) or tabled:
+        # (a grid of label/value cards read as a table gives motifs such as "Facture": the cards say more;
+        # cards read table by table lose the lot headings between tables, which the text's cards keep)
         cards = [r for text in _texts(msg) for r in card_rows(text.splitlines(), default_year=default_year)]
-        if cards and (not rows or {r.invoice for r in cards} >= {r.invoice for r in rows}):
+        if cards and (not rows or {r.invoice for r in cards} >= {r.invoice for r in rows}) \
+                and (not rows or not tabled or _told(cards) > _told(rows)):
             rows = cards
     if not rows:
         for text in _texts(msg):
@@ -162,9 +169,9 @@ def read_rows(msg: ParsedMessage) -> RowSet:
     merged = with_shared_motif(with_code_legend(with_notes(with_legend(merged, text), text), text), text)
     merged = with_instruction_below(with_row_instructions(merged, text), text)
     merged = _with_instruction(with_targeted_instructions(merged, text), text)
-    merged = _in_document_order(with_parts_apart(merged, text), msg.text or "")
-    merged = _lots_from_headings(merged, msg.text or "")
-    lots = _message_lots(msg.subject + "\n" + text)
+    merged = in_document_order(with_parts_apart(merged, text), msg.text or "")
+    merged = lots_from_headings(merged, msg.text or "")
+    lots = message_lots(msg.subject + "\n" + text)
     if len(lots) == 1:
         merged = [r if r.lot else _with_lot(r, lots[0]) for r in merged]
     if whole := lots_paid_whole(text):  # "le lot 073 a bien été payé en totalité": its rows without words
@@ -172,75 +179,6 @@ def read_rows(msg: ParsedMessage) -> RowSet:
                   and not r.reject_code and not r.motif else r for r in merged]
     return RowSet(rows=tuple(merged), problems=tuple(dict.fromkeys(problems)),
                   stated_total=totals[0][0] if totals else None)
-
-
-def _message_lots(text: str) -> list[str]:
-    """The lots a message names, but for those a sentence gives one invoice of its own ("pour la facture
-    000 655 047 (lot 142, soins du 09/10/2026), merci de…"), when the message names others too, and
-    those where an invoice was already paid."""
-    free: list[str] = []
-    owned: list[str] = []
-    for sentence in _SENTENCES.split(text):
-        named = LOT_MENTION.findall(sentence)
-        if named:
-            (owned if len(invoices_in(sentence)) == 1 else free).extend(named)
-    elsewhere = paid_elsewhere(text)  # "paiement effectué sur votre lot 109": not this message's lot
-    return [lot for lot in dict.fromkeys(free) if lot not in elsewhere] or list(dict.fromkeys(owned))
-
-
-_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n")
-
-
-_LOT_HEADING_LINE = re.compile(r"(?im)^[ \t]*lot[ \t]*(?:n[°o][ \t]*)?(\d{3})\b(?![ \t]*:)")
-
-
-def _lots_from_headings(rows: list[Row], text: str) -> list[Row]:
-    """Rows without a lot take the lot of the heading line above them in the body ("Lot 067 –
-    télétransmis le 12/10/2026" over its cards, "Lot 069 – …" over the next ones)."""
-    headings = [(m.start(), m.group(1)) for m in _LOT_HEADING_LINE.finditer(text)]
-    if len({lot for _, lot in headings}) < 2 or all(r.lot for r in rows):
-        return rows
-    out = []
-    for row in rows:
-        if row.invoice and not row.lot:
-            found = invoice_mention(row.invoice, text)
-            above = [lot for at, lot in headings if found and at < found.start()]
-            if above:
-                row = _with_lot(row, above[-1])
-        out.append(row)
-    return out
-
-
-_GLUED_DIGITS = re.compile(r"(?<=\d)[ .\u00a0](?=\d)")
-_LOT_AT = re.compile(r"(?i)\blots?\b\W{0,12}(?:n[°o]\s*)?(\d{3})(?!\d)")
-
-
-def _in_document_order(rows: list[Row], text: str) -> list[Row]:
-    """``rows`` in the order the body names them (cards grouped by their HTML parents, tables read before
-    cards, could put a later one first), when the body names every one of them; else as they are."""
-    if len(rows) < 2:
-        return rows
-    glued = _GLUED_DIGITS.sub("", text)  # (the order of mentions is kept, spaced numbers joined)
-    for wrong in mistaken(glued):  # "n'est pas la 000215044 mais la …": not where that invoice is told
-        glued = re.sub(rf"(?i)(n['’]est pas (?:la|le|celle|celui)(?: facture)?\s*(?:n[°o]\s*)?){wrong}",
-                       r"\1" + "#" * 9, glued)
-    lots: dict[str, int] = {}
-    for found in _LOT_AT.finditer(glued):
-        lots.setdefault(found.group(1), found.start())
-
-    def where(row: Row) -> int | None:
-        if row.invoice:
-            at = glued.find(row.invoice)
-            while at >= 0 and (glued[at - 1:at].isdigit() or glued[at + 9:at + 10].isdigit()):
-                at = glued.find(row.invoice, at + 1)
-            return at if at >= 0 else None
-        return lots.get(row.lot) if row.lot else None
-
-    places = [where(r) for r in rows]
-    if any(p is None for p in places):
-        return rows
-    order = sorted(range(len(rows)), key=lambda i: (places[i], i))
-    return [rows[i] for i in order]
 
 
 _TOTAL_LINE = re.compile(r"(?im)^.*?\b(?:montant total"

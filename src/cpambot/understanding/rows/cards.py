@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from cpambot.understanding.classify.text.amounts import find_amounts
 from cpambot.understanding.classify.text.normalize import normalize
-from cpambot.understanding.rows.cells import invoice_of, role_of
+from cpambot.understanding.rows.cells import invoice_of, invoices_in, role_of
 from cpambot.understanding.rows.model import Row
 from cpambot.understanding.rows.rowcells import row_from_cells
 
@@ -32,6 +32,7 @@ def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int |
     records: list[dict[str, str]] = []
     current: dict[str, str] = {}
     lot_heading: str | None = None
+    labels: dict[str, str] = {}  # each role's label in the card being read
     lines = _labels_joined(list(lines))
     matches = [_CARD_LINE.match(line) for line in lines]
     roles = [_card_role(found.group(1)) if found else None for found in matches]
@@ -40,6 +41,17 @@ def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int |
         role = roles[index]
         if found is None and (heading := _LOT_HEADING.match(line) or _LOT_ABOVE.search(line)):
             lot_heading = heading.group(1)  # "Lot 067 – télétransmis le 12/10/2026" above its cards
+            continue
+        if found is not None and (heading := _LOT_HEADING.match(line)) and heading.end() <= found.end(1) \
+                and len(found.group(2)) <= 60 and ":" not in found.group(2):
+            # "1) Lot 052 du 19/10/2026 : rejeté en totalité": a heading (the lot's own card may follow:
+            # "Motif", "Conduite à tenir"), not a "Lot" label
+            lot_heading = heading.group(1)
+            if current:
+                records.append(current)
+            current = {"lot": lot_heading, "status": found.group(2)} \
+                if _REFUSED_WHOLE.search(found.group(2)) else {}
+            labels = {}
             continue
         if found is None or role is None:
             # a blank line ends a record when the block after it names its own invoice (one label
@@ -56,12 +68,16 @@ def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int |
             role = "amc_part" if part.group(1) else "amo_part"
         if role == "other_date" and role in current:
             continue  # "Date de traitement" above the cards, "Date de réception" in one: no new card
+        label = normalize(found.group(1))
+        if role in current and value and labels.get(role, label) != label and "invoice" not in current:
+            continue  # "Motif : lot incomplet" then "Détail : 8 factures annoncées …": more of one card
         if role in current and value:
             records.append(current)
             current = {}
         if value:
             current[role] = value
-            if role == "invoice" and lot_heading and "lot" not in current:
+            labels[role] = label
+            if role == "invoice" and lot_heading and "lot" not in current and invoices_in(value):
                 current["lot"] = lot_heading
     records.append(current)
     records = [r for record in records for r in _parts_apart(record)]
@@ -84,8 +100,10 @@ def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int |
     return rows
 
 
-_LOT_HEADING = re.compile(r"(?i)^\s*lot\s*(?:n[°o]\s*)?(\d{3})\b(?!\s*:)")
+_LOT_HEADING = re.compile(r"(?i)^\s*(?:\d{1,2}[.)]\s*|[-•*]\s*)?lot\s*(?:n[°o]\s*)?(\d{3})\b(?!\s*:)")
 # "Par ailleurs, dans votre lot n° 313, la facture suivante n'a pas pu être prise en charge :" over a card
+_REFUSED_WHOLE = re.compile(r"(?i)(?:rejet|refus|non int[ée]gr)\w*\s+(?:dans sa totalit|en totalit"
+                            r"|dans son int[ée]gralit|en int[ée]gralit|en entier)")
 _LOT_ABOVE = re.compile(r"(?i)\blot\s*(?:n[°o]\s*)?(\d{3})\b[^:\n]*\bfactures? suivantes?\b[^:\n]*:\s*$")
 _PART_PAID = re.compile(r"(?i)\b(?:r[ée]gl[ée]e?|pay[ée]e?|vers[ée]e?|rembours[ée]e?|mise en paiement)\b")
 _PART_REJECTED = re.compile(r"(?i)\b(?:rejet[ée]e?|refus[ée]e?"

@@ -104,6 +104,11 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
         words, consigne = motif[:split.start()].strip(), motif[split.end():].strip()
         motif = words or None
     code = code_of(cells["code"]) if cells.get("code") else None
+    if code is None and cells.get("code") and re.search(r"[^\W\d]{3}", cells["code"]):
+        # a "Rejet" cell holding the words, then the code: "Assuré absent de notre référentiel (0250 050)"
+        in_words, told = code_in_motif(cells["code"])
+        if in_words is not None:
+            code, motif = in_words, motif or told
     if code is not None and motif is None:  # a "Rejet" column holding "0317 051 - Incompatibilité…"
         motif = code_in_motif(cells["code"])[1]
         motif = motif if motif and re.search(r"[^\W\d]{3}", motif) else None

@@ -19,6 +19,8 @@ def test_words_asking_to_bill_again(text):
 
 
 @pytest.mark.parametrize("text", [
+    "nous transmettre la notification d'ALD de la patiente ; la facture sera reprise par nos soins, "
+    "inutile de la refacturer",
     "Veuillez nous faire parvenir l'ordonnance", "Pièces justificatives manquantes",
     "La prescription ne nous est pas parvenue", "Prescription absente",
     "Merci de nous transmettre une copie de l'accord préalable",

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from cpambot.understanding.rows.cards import card_rows
-from cpambot.understanding.rows.model import Status
+from cpambot.understanding.rows.model import Action, Status
 
 
 def test_a_partial_payment_card_keeps_the_claimed_and_the_paid_amounts():
@@ -94,3 +94,30 @@ def test_a_card_written_on_one_line_under_the_sentence_naming_its_lot():
     assert (row.invoice, row.lot, row.amount, row.reject_code, row.motif, row.status) == (
         "000599741", "313", Decimal("54.90"), "0317", "Incompatibilité nature d'assurance", Status.REJECTED)
     assert card_rows(["Bonjour – petite précision : la facture 000 599 741 est réglée."]) == []
+
+
+def test_numbered_lot_headings_over_a_lot_card_and_invoice_cards():
+    """GIVEN "1) Lot 052 du 19/10/2026 : rejeté en totalité" over "Motif / lot incomplet", "Détail / …",
+    "Conduite à tenir / retransmettre l'intégralité du lot 052", then "2) Lot 053 du 20/10/2026 : traité, 2
+    factures rejetées" over two invoice cards WHEN read THEN the refused lot is a row of its own with its
+    words and instruction (the detail does not open a card), and both invoices are of lot 053."""
+    text = ("1) Lot 052 du 19/10/2026 : rejeté en totalité\n\nMotif\n\nlot incomplet\n\nDétail\n\n8 factures "
+            "annoncées, 7 reçues\n\nConduite à tenir\n\nretransmettre l'intégralité du lot 052.\n\n"
+            "2) Lot 053 du 20/10/2026 : traité, 2 factures rejetées\n\nFacture\n\n000053112\n\nMontant\n\n"
+            "23,70 €\n\nRejet\n\nAssuré absent de notre référentiel (0250 050)\n\nFacture\n\n000053118\n\n"
+            "Montant\n\n41,40 €\n\nRejet\n\nExonération non trouvée (0450 072)\n")
+    rows = card_rows(text.splitlines())
+    assert [(r.invoice, r.lot, r.whole_lot, r.reject_code, r.motif) for r in rows] == [
+        (None, "052", True, None, "lot incomplet"),
+        ("000053112", "053", False, "0250", "Assuré absent de notre référentiel"),
+        ("000053118", "053", False, "0450", "Exonération non trouvée")]
+    assert rows[0].action is Action.REBILL
+
+
+def test_a_sentence_read_as_a_label_under_a_lot_heading_is_no_lot_row():
+    """GIVEN "3) Lot 236 – Facture n° 200983018 – …" then "Pour la dernière, ne la refacturez pas :
+    envoyez-nous une copie de l'ordonnance" (a sentence whose start looks like an invoice label) WHEN read
+    THEN no row of lot 236 (the value names no invoice)."""
+    lines = ["3) Lot 236 – Facture n° 200983018 – soins du 16/09/2026 – rejet 0460 053",
+             "Pour la dernière, ne la refacturez pas : envoyez-nous seulement une copie de l'ordonnance."]
+    assert card_rows(lines) == []

@@ -455,15 +455,6 @@ def test_lettered_items_naming_a_patient_keep_their_amounts():
         ("000905318", Decimal("254.40")), ("000905326", Decimal("169.60"))]
 
 
-def test_rows_come_in_the_order_the_body_names_them():
-    """GIVEN rows read from several grids out of order WHEN put in order THEN the body's order."""
-    from cpambot.understanding.rows import _in_document_order
-
-    text = "Lot 731 rejeté.\nFacture 000 630 517 rejetée.\nFacture 000630524 payée."
-    rows = [Row(lot="731", whole_lot=True), Row(invoice="000630524"), Row(invoice="000630517")]
-    assert [r.invoice or r.lot for r in _in_document_order(rows, text)] == ["731", "000630517", "000630524"]
-
-
 def test_a_paid_word_in_the_code_column_and_a_motif_after_the_amount():
     """GIVEN a pipe table whose "Code" column says "PAYE" for one row WHEN read THEN that row is paid;
     GIVEN bullets "· 000 901 217 – Mme … – 9,15 € – prescripteur non identifié" WHEN read THEN the motif
