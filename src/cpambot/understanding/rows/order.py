@@ -67,12 +67,15 @@ def in_document_order(rows: list[Row], text: str) -> list[Row]:
     for found in _LOT_AT.finditer(glued):
         lots.setdefault(found.group(1), found.start())
 
+    listed = {r.invoice for r in rows if r.invoice}
+
     def where(row: Row) -> int | None:
         if row.invoice:
-            at = glued.find(row.invoice)
-            while at >= 0 and (glued[at - 1:at].isdigit() or glued[at + 9:at + 10].isdigit()):
-                at = glued.find(row.invoice, at + 1)
-            return at if at >= 0 else None
+            places = [m.start() for m in re.finditer(rf"(?<!\d){row.invoice}(?!\d)", glued)]
+            # (its own line first: "j'ai inversé les numéros des factures 000244018 et 000244021" above
+            # the table names two rows in one sentence, not where either stands)
+            alone = [at for at in places if len(listed & set(_NINE.findall(_line(glued, at)))) == 1]
+            return (alone or places)[0] if places else None
         return lots.get(row.lot) if row.lot else None
 
     places = [where(r) for r in rows]
@@ -80,3 +83,10 @@ def in_document_order(rows: list[Row], text: str) -> list[Row]:
         return rows
     order = sorted(range(len(rows)), key=lambda i: (places[i], i))
     return [rows[i] for i in order]
+
+
+_NINE = re.compile(r"(?<!\d)\d{9}(?!\d)")
+
+
+def _line(text: str, at: int) -> str:
+    return text[text.rfind("\n", 0, at) + 1:(end if (end := text.find("\n", at)) >= 0 else len(text))]

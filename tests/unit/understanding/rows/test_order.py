@@ -28,3 +28,12 @@ def test_the_lots_a_message_names_but_for_one_an_invoice_of_its_own_names():
     text = ("Votre lot 141 comporte deux rejets.\n\nPar ailleurs, pour la facture 000 655 047 (lot 142), "
             "merci de nous adresser la prescription.")
     assert message_lots(text) == ["141"]
+
+
+def test_a_sentence_naming_two_rows_above_the_table_does_not_place_them():
+    """GIVEN "j'ai inversé les numéros des factures 000244018 et 000244021" above a table listing 000244015,
+    000244018, 000244021 one a line WHEN put in order THEN the table's order."""
+    text = ("Correctif : j'ai inversé les numéros des factures 000244018 et 000244021.\n\n"
+            "000244015\t19/10/2026\n000244018\t20/10/2026\n000244021\t21/10/2026\n")
+    rows = [Row(invoice="000244018"), Row(invoice="000244021"), Row(invoice="000244015")]
+    assert [r.invoice for r in in_document_order(rows, text)] == ["000244015", "000244018", "000244021"]
