@@ -25,6 +25,7 @@ from datetime import datetime, timedelta, timezone
 from email.utils import getaddresses, parsedate_to_datetime
 
 from cpambot.understanding.classify.text.normalize import normalize
+from cpambot.understanding.inline import inline_answers
 
 # Label (folded: lower case, no accents) → role
 _LABELS = {
@@ -41,8 +42,14 @@ _ATTRIBUTION = re.compile(r"^\s*(?:le|on)\s+(.{6,60}?\d{4}(?:,?\s*(?:à|a|at)?\s
                           r"((?:\"[^\"]{0,80}\"\s*|[^,]{0,80}?)<[^<>\s]+@[^<>\s]+>|[^\s<>,]+@[^\s<>,]+)"
                           r"\s+(?:a [ée]crit|wrote)\s*:\s*$",
                           re.IGNORECASE)
+# "Le 26/10/2026 à 21:03, Marie Exemple a écrit :": a name without its address (the quoted sender stays
+# unknown)
+_ATTRIBUTION_NAME = re.compile(r"^\s*(?:le|on)\s+(.{6,60}?\d{4}(?:,?\s*(?:à|a|at)?\s*\d{1,2}[:h]\d{2})?),?"
+                               r"\s+"
+                               r"([^\s<>@,:][^<>@:]{1,60}?)\s+(?:a [ée]crit|wrote)\s*:\s*$", re.IGNORECASE)
 _MESSAGE_OF = re.compile(r"^\s*message du\s+(.+?)\s*$", re.IGNORECASE)  # Orange webmail
 _QUOTE = re.compile(r"^(?:\s*>)+ ?")
+_QUOTED_LINE = re.compile(r"^\s*>")
 
 _MONTHS = {
     "janvier": 1, "janv": 1, "jan": 1, "january": 1, "fevrier": 2, "fevr": 2, "fev": 2, "feb": 2,
@@ -143,28 +150,64 @@ _BARE_LABEL = re.compile(r"^\s*(De|À|A|Date|Objet|Sujet|Cc|Envoyé|From|To|Sent
 
 
 def _unglued(lines: list[str]) -> list[str]:
+    return _unglued_from(lines)[0]
+
+
+def _unglued_from(lines: list[str]) -> tuple[list[str], list[int]]:
+    """The lines with glued header blocks cut, and for each the index of the line it comes from."""
     out: list[str] = []
+    origin: list[int] = []
     bare = False  # (lines under a separator: a block without colons may follow)
-    for line in lines:
+    for index, line in enumerate(lines):
         found = _GLUED_SEPARATOR.search(line)
+        before = len(out)
         if bare and (label := _BARE_LABEL.match(line)):
             out.append(f"{label.group(1)} : {label.group(2)}")
+            origin.append(index)
             continue
         bare = found is not None and not line[found.end():].strip()
         if found is None or not line[found.end():].strip():
             out.append(line)
-            continue
-        out += [line[:found.end()], *_GLUED_LABEL.split(line[found.end():].strip())]
-    return out
+        else:
+            out += [line[:found.end()], *_GLUED_LABEL.split(line[found.end():].strip())]
+        origin += [index] * (len(out) - before)
+    return out, origin
+
+
+def _raw_body(raw: list[str], origin: list[int], start: int, fallback: str) -> str:
+    """A block's body from the lines as written, its header's own quote marks taken off and the deeper
+    ones kept (answers written between her quoted lines stay told apart from them)."""
+    if start <= 0 or start >= len(origin) or origin[start] == origin[start - 1]:
+        return fallback
+    body = raw[origin[start]:]
+    if not any(_QUOTED_LINE.match(line) for line in body):
+        return fallback
+
+    def depth_of(line: str) -> int:
+        return found.group().count(">") if (found := _QUOTE.match(line)) else 0
+
+    # (a body quoted whole, under a header that is not, is the original itself: its own marks go too)
+    depth = max(depth_of(raw[origin[start - 1]]), min(depth_of(line) for line in body if line.strip()))
+    level = re.compile(rf"^(?:\s*>){{0,{depth}}} ?") if depth else None
+    return "\n".join(level.sub("", line, count=1) if level else line for line in body).strip()
 
 
 def header_blocks(text: str, *, tz: timezone | None = None) -> list[ForwardHeader]:
     """Every forwarded (or quoted) header block of ``text``, outermost first."""
-    lines = _unglued(_unquote(text.replace("\r\n", "\n").split("\n")))
+    raw = text.replace("\r\n", "\n").split("\n")
+    lines, origin = _unglued_from(_unquote(raw))
     blocks: list[ForwardHeader] = []
     i = 0
     while i < len(lines):
         attribution = _ATTRIBUTION.match(lines[i])
+        if attribution is None and (named := _ATTRIBUTION_NAME.match(lines[i])) is not None \
+                and any(_QUOTED_LINE.match(line) for line in raw[i + 1:i + 4]) \
+                and inline_answers("\n".join(raw[i + 1:])):  # (answers written under her questions)
+            blocks.append(ForwardHeader(from_name=named.group(2).strip().strip('"'), from_addr="",
+                                        date=parse_header_date(named.group(1).rstrip(","), tz=tz), subject="",
+                                        to="", body="\n".join(lines[i + 1:]).strip(), depth=len(blocks)))
+            i += 1
+            continue
         if attribution is not None and "@" in attribution.group(2):
             # "Le mar. 4 nov. 2026 à 10:02, CPAM <x@assurance-maladie.fr> a écrit :" (a reply quoting)
             pairs = getaddresses([attribution.group(2)])
@@ -216,7 +259,7 @@ def header_blocks(text: str, *, tz: timezone | None = None) -> list[ForwardHeade
             found_addr = re.search(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", fields["from"])
             addr = found_addr.group(0) if found_addr else ""
             name = name if "@" not in name else ""
-        body = "\n".join(lines[j:]).strip()
+        body = _raw_body(raw, origin, j, "\n".join(lines[j:]).strip())
         blocks.append(ForwardHeader(from_name=name.strip().strip('"'), from_addr=addr.strip().lower(),
                                     date=parse_header_date(date_text or "", tz=tz),
                                     subject=fields.get("subject", ""), to=fields.get("to", ""),

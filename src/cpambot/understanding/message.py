@@ -22,6 +22,7 @@ from cpambot.understanding.decode.edi import EdiPart, edi_parts_of
 from cpambot.understanding.documents import pdf_text, xlsx_text
 from cpambot.understanding.forwards import header_blocks
 from cpambot.understanding.htmltokens import replay
+from cpambot.understanding.inline import inline_answers
 from cpambot.understanding.mime import FilePart, decode_bytes, mime_parts
 from cpambot.understanding.reflow import canonical, unwrap
 
@@ -247,8 +248,10 @@ def reply_part(msg: ParsedMessage) -> ParsedMessage:
         lines.pop()  # the separator line above the quoted header block
     if found.re is _WROTE:
         lines = lines[:-1]  # "Le … a écrit :" is the attribution line itself
-    return replace(msg, text="\n".join(lines), html="", text_from_html=False, forwarded=None,
-                   quoted=msg.text[found.start():])
+    # (answers written under each of her quoted questions are the agent's words too)
+    within = inline_answers(msg.text[found.start():])
+    return replace(msg, text="\n".join(lines) + (f"\n\n{within}" if within else ""), html="",
+                   text_from_html=False, forwarded=None, quoted=msg.text[found.start():])
 
 
 def _attached_message(msg: email.message.Message) -> bytes | None:

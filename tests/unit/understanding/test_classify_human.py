@@ -1094,6 +1094,52 @@ def test_a_refusal_whose_reason_is_the_payment_made():
         ("invoice_paid", "000290633", None, Decimal("11.34"))]
 
 
+def test_answers_written_under_each_of_her_questions():
+    """GIVEN an agent's reply "Voir mes réponses dans votre message ci-dessous" above her quoted question
+    (attributed to her name, no address), each answer under its invoice: two paid ("Réglée le 24/10/2026,
+    12,60 €", "Idem, réglée aussi le 24/10, même montant"), one refused ("rejet maintenu … c'est à eux qu'il
+    faut facturer") WHEN classified THEN a partial answer to her réclamation with the two payments."""
+    body = ("Bonjour Madame,\n\nVoir mes réponses dans votre message ci-dessous (2 sur 3 sont réglées).\n\n"
+            "Le 26/10/2026 à 21:03, Marie Exemple a écrit :\n> Bonjour,\n> je n'ai pas été payée pour ces "
+            "factures du lot 092 :\n> - 000 219 430, Mme H., 05/09/2026, 12,60 €\n\nRéglée le 24/10/2026 "
+            "(virement groupé), 12,60 €.\n\n> - 000 219 436, Mme H., 06/09/2026, 12,60 €\n\nIdem, réglée "
+            "aussi le 24/10, même montant.\n\n> - 000 219 451, M. L., 15/08/2026, 31,50 €\n\nNon, rejet "
+            "maintenu : M. L. relève de la MSA, c'est à eux qu'il faut facturer.\n\n> Merci d'avance,\n")
+    reading = classify_human(mail("RE: factures non payées lot 092", body, sender=MARNE), "caisse")
+    assert (reading.kind, reading.needs_review) == ("reponse_reclamation", None)
+    assert [(f.kind, f.invoice, f.label, f.amount) for f in reading.facts] == [
+        ("reclamation_answered", "000219430", "partielle", None),
+        ("invoice_paid", "000219430", None, Decimal("12.60")),
+        ("invoice_paid", "000219436", None, Decimal("12.60"))]
+
+
+def test_a_partly_satisfied_reclamation_with_the_payment_of_one_invoice():
+    """GIVEN "1. Facture 000265140 : … 5,00€ mis en paiement le 03/11/2026. 2. Facture 000265147 : … votre
+    demande ne peut donc pas aboutir pour cette facture. Votre réclamation est donc partiellement
+    satisfaite." WHEN classified THEN a partial answer and the one payment."""
+    body = ("J'ai étudié votre réclamation du 22/10/2026 portant sur deux factures de votre lot 265.\n\n"
+            "1. Facture 000265140 (soins du 15/10/2026) : la régularisation a été faite : 5,00€ mis en "
+            "paiement le 03/11/2026.\n\n2. Facture 000265147 (soins du 16/10/2026) : votre demande ne peut "
+            "donc pas aboutir pour cette facture.\n\nVotre réclamation est donc partiellement satisfaite.\n")
+    reading = classify_human(mail("Réclamation du 22/10/2026", body, sender=MARNE), "caisse")
+    assert [(f.kind, f.invoice, f.label, f.amount) for f in reading.facts] == [
+        ("reclamation_answered", "000265140", "partielle", None),
+        ("invoice_paid", "000265140", None, Decimal("5.00"))]
+
+
+def test_an_answer_that_tells_what_she_contested():
+    """GIVEN "Votre réclamation n° RPS-2026-093-00417" over "Par courriel du 8 octobre 2026, vous contestiez
+    le montant réglé pour la facture n° 000176052 … une régularisation d'un montant de 12,24 € a été mise en
+    paiement" WHEN classified THEN a favourable answer and the payment of the regularisation."""
+    body = ("Par courriel du 8 octobre 2026, vous contestiez le montant réglé pour la facture n° 000176052 "
+            "(lot 176), facturée 30,60 €.\n\nJe vous informe qu'une régularisation d'un montant de 12,24 € a "
+            "été mise en paiement le 21 octobre 2026.\n")
+    reading = classify_human(mail("Votre réclamation n° RPS-2026-093-00417", body, sender=MARNE), "caisse")
+    assert [(f.kind, f.label, f.amount) for f in reading.facts][1:] == [
+        ("invoice_paid", None, Decimal("12.24"))]
+    assert (reading.kind, reading.facts[0].label) == ("reponse_reclamation", "favorable")
+
+
 def test_a_control_that_found_no_indu_is_information():
     """GIVEN a letter after a control: "Nos services ont procédé à l'analyse de votre facturation … Cette
     analyse n'a pas donné lieu à une notification d'indu … rappel des règles de la NGAP" WHEN classified

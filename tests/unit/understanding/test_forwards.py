@@ -127,3 +127,33 @@ def test_words_after_a_separator_are_no_block_without_colons():
     text = ("------ Message d'origine ------\nA quelle date le lot a-t-il été envoyé ?\n"
             "De mon côté je ne vois rien.\n\nMarie\n")
     assert header_blocks(text) == []
+
+
+def test_a_name_without_address_over_answers_written_under_her_questions():
+    """GIVEN "Le 26/10/2026 à 21:03, Marie Exemple a écrit :" over her quoted questions with the agent's
+    answers between them WHEN its header blocks are read THEN one block, her name without address; the
+    same attribution over a quote with no answers inside is no block (the answer above reads the quote)."""
+    text = ("Voir mes réponses ci-dessous.\n\nLe 26/10/2026 à 21:03, Marie Exemple a écrit :\n"
+            "> - 000 219 430, Mme H., 12,60 €\n\nRéglée le 24/10/2026.\n\n"
+            "> - 000 219 436, Mme H., 12,60 €\n\n"
+            "Réglée aussi.\n\n> Merci\n")
+    (block,) = header_blocks(text)
+    assert (block.from_name, block.from_addr) == ("Marie Exemple", "")
+    assert block.date is not None and block.date.day == 26
+    alone = "Voici.\n\nLe 26/10/2026 à 21:03, Marie Exemple a écrit :\n> - 000 219 430\n"
+    assert header_blocks(alone) == []
+
+
+def test_a_forwarded_reply_keeps_the_answers_between_her_quoted_lines():
+    """GIVEN her Gmail forward of a caisse's reply whose answers stand between her own quoted lines, and a
+    FairEmail forward whose whole body is quoted under an unquoted header WHEN their blocks are read THEN
+    the reply's body keeps her lines quoted (its answers told apart), and the quoted-whole body loses its
+    marks (it is the original itself)."""
+    reply = ("---------- Forwarded message ---------\nDe : CPAM <ps@assurance-maladie.fr>\n"
+             "Date: mar. 13 oct. 2026 à 09:12\nSubject: RE: factures\nTo: <marie@example.org>\n\n"
+             "Voir mes réponses.\n\n> - 000 219 430, 12,60 €\n\nRéglée le 24/10/2026.\n")
+    assert "> - 000 219 430" in header_blocks(reply)[0].body
+    whole = ("-------- Message transféré --------\nDate : 22 oct. 2026 10:15:31\n"
+             "De : CPAM <ps@assurance-maladie.fr>\nObjet : Lots\n\n> Madame,\n>\n> Votre lot n° 087 a fait "
+             "l'objet d'un rejet\n> global.\n")
+    assert header_blocks(whole)[0].body == "Madame,\n\nVotre lot n° 087 a fait l'objet d'un rejet\nglobal."

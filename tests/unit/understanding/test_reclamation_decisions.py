@@ -70,6 +70,11 @@ DECISIONS = {
     "af-agents/09-finistere-reclamation-favorable": "favorable",
     "af-agents/10-msa-grand-sud-reclamation-defavorable": "défavorable",
     "af-agents/19-reunion-reclamation-nnbsp": "favorable",
+    "ai-agents/01-oise-reponse-inline": "favorable",
+    "ai-agents/10-seine-saint-denis-reclamation-favorable": "favorable",
+    "ai-agents/11-essonne-reclamation-defavorable": "défavorable",
+    "ai-agents/12-val-d-oise-reclamation-partielle": "partielle",
+    "aj-mixed/18-reponse-reclamation-loire-atlantique": "favorable",
 }
 
 

@@ -38,6 +38,7 @@ from cpambot.understanding.classify import (
 )
 from cpambot.understanding.classify.text.caisses import caisse_code
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
+from cpambot.understanding.inline import inline_answers
 from cpambot.understanding.learning import IGNORE, LearnedRule, rule_for
 from cpambot.understanding.message import ParsedMessage, reply_part
 from cpambot.understanding.rows import Status, read_rows, returns_evidence
@@ -193,8 +194,15 @@ def _read(source: ParsedMessage, trust: str, category: str, caisses: tuple,
         return _finish(source, _taught(rule, source, trust, caisse), caisse, None, 1.0,
                        {**fields, "rule": rule.id})
     scores = [(module.match(source), -index, module) for index, module in enumerate(modules)]
+    said = max(s for s, _, _ in scores)  # (what the words alone say)
     if category != "amc":
         scores = _ruling_over_notification(source, _with_evidence(source, scores))
+    if fields.get("answers_question") and said < THRESHOLD and reclamation.names_an_invoice(source) \
+            and inline_answers(source.quoted or ""):
+        # the caisse answering under each of her questions about invoices, each with its outcome (paid, or
+        # the reject kept): the answer to her réclamation, not a lot return told by its rows
+        top = max(max(s for s, _, _ in scores) + 0.01, THRESHOLD)
+        scores = [(top if m is reclamation else s, i, m) for s, i, m in scores]
     if source.bulk:  # sent to a list: information, unless a module is sure of more
         scores = [(max(s, 0.75) if m is informational else min(s, 0.9), i, m) for s, i, m in scores]
     if source.auto_reply and max(s for s, _, _ in scores) < THRESHOLD:
@@ -242,11 +250,16 @@ def _thread(msg: ParsedMessage) -> list[ParsedMessage]:
     return out
 
 
+_CAISSE_NAME = re.compile(r"(?i)\b(?:cpam|caisse|msa|cgss|css|assurance|ameli|service|plateforme|p[ôo]le)\b")
+
+
 def _names_other(thread: list[ParsedMessage], caisses: tuple, caisse_domains: tuple[str, ...],
                  amc_domains: tuple[str, ...]) -> bool:
     """Whether a message of ``thread`` comes from an address that is neither a caisse nor a platform
     (the professional's question under the caisse's answer)."""
     return any(m.from_addr and not sender_category(m.from_addr, caisses, caisse_domains, amc_domains)
+               # "Le 26/10/2026 à 21:03, Marie Exemple a écrit :": a person's name, no caisse's
+               or not m.from_addr and m.from_name and not _CAISSE_NAME.search(m.from_name)
                for m in thread)
 
 

@@ -71,6 +71,10 @@ ANSWER = keywords(
      "(?:close|traitee|cloturee|classee)", 0.9),
     ("(?:etudie|examine) votre reclamation[^.]{0,40}(?:vous|y) apportons la reponse", 0.9),
     ("(?:reserver|donner|apporter) (?:une )?suite (?:favorable )?a votre reclamation", 0.95),
+    # "Votre réclamation n° RPS-2026-093-00417" above "Par courriel du 8 octobre 2026, vous contestiez le
+    # montant réglé pour la facture …"
+    ("^(?:(?:re|tr|fwd?) ?: ?)*votre reclamation (?:n[°o]|du|ref)", 0.75),
+    ("\\bvous (?:contestiez|contestez|avez conteste)\\b", 0.8),
     # "Nous avons bien étudié votre réclamation du 27 octobre 2026 relative au remboursement …"
     ("(?:avons|ai) (?:bien |attentivement )?(?:etudie|examine|analyse|instruit|pris connaissance de) "
      "votre reclamation", 0.9),
@@ -105,6 +109,7 @@ _UNFAVOURABLE = re.compile(r"defavorable|rejetee|ne peut (?:aboutir|etre (?:acce
                            r"ne (?:peux|pouvons|pourrons|pourrai|saurions)(?: donc)? (?:pas )?"
                            r"(?:donner|reserver|apporter|accorder) (?:une )?suite"
                            r"|(?:pas|sans) (?:de |une )?suite favorable"
+                           r"|ne peut (?:donc )?pas aboutir"
                            # "Nous ne pouvons malheureusement pas y donner une suite favorable"
                            r"|\bne (?:peu[xt]|pouvons|pourrons|pourrai|saurions)\b[^.]{0,40}?\bpas\b"
                            r"[^.]{0,30}?\bsuite favorable"
@@ -115,6 +120,18 @@ _UNFAVOURABLE = re.compile(r"defavorable|rejetee|ne peut (?:aboutir|etre (?:acce
                            # verser", "Aucune régularisation n'est donc possible"
                            r"|(?:paiement|montant|reglement)[^.]{0,40}? est (?:donc )?conforme"
                            r"|pas de complement a verser|aucune regularisation n'est (?:donc )?possible")
+_PARTLY = re.compile(r"\bpartiellement (?:satisfaite|fondee|accueillie|acceptee)|\bfait partiellement droit"
+                     r"|suite partiellement favorable")
+def _outcomes(msg: ParsedMessage) -> str | None:
+    """"favorable" when the answer tells two invoices or more each paid, "partielle" when it tells some
+    paid and not the others; None when it does not tell an outcome per invoice."""
+    rows = [r for r in read_rows(msg).rows if r.invoice]
+    paid = [r for r in rows if r.status is Status.PAID]
+    if len(rows) < 2 or not paid:
+        return None
+    return "favorable" if len(paid) == len(rows) else "partielle"
+
+
 # a refusal in so many words (not "le rejet est maintenu", which may stand beside a payment)
 _NO_FOLLOW_UP = re.compile(r"defavorable|(?:pas|sans) (?:de |une )?suite favorable|\bne (?:peu[xt]|pouvons"
                            r"|pourrons|pourrai|saurions)\b[^.]{0,40}?\bpas\b[^.]{0,30}?\b(?:donner|reserver"
@@ -228,6 +245,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                                  ("other_invoices", invoices[1:] or None)) if v}
     review = None
     label = record.get("label")
+    per_invoice = False  # (the decision told invoice by invoice, as rows)
     if which == "ack":
         fact_kind = FactKind.RECLAMATION_ACKNOWLEDGED
     else:
@@ -249,6 +267,11 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
             # refacturer auprès de la CPAM de l'Oise": not a refusal to contest, an invoice to send again
             label = "à refacturer"
             details["action"] = Action.REBILL.value
+        elif _PARTLY.search(folded):
+            label = "partielle"  # "Votre réclamation est donc partiellement satisfaite"
+        elif (told := _outcomes(msg)) is not None and not _NO_FOLLOW_UP.search(folded):
+            label = told  # an outcome per invoice ("Réglée le 29/09/2026 : 31,68 €", "Non, rejet maintenu")
+            per_invoice = True
         elif _UNFAVOURABLE.search(folded) and (now := _PAID_NOW.search(folded)) \
                 and not (len(invoices) == 1 and now.group().startswith(("a ete", "ont ete"))
                          and _NO_FOLLOW_UP.search(folded)):
@@ -275,7 +298,15 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
         facts += [f for f in pieces.read(msg, trust, caisse).facts if f.invoice]
         if review == "réponse à une réclamation : à lire" and len(facts) > 1:
             review = None
-    if fact_kind is FactKind.RECLAMATION_ANSWERED and label == "favorable":
+    if fact_kind is FactKind.RECLAMATION_ANSWERED and label == "partielle":
+        # "1. Facture 000265140 : … La régularisation a été faite : 5,00€ mis en paiement le 03/11/2026." /
+        # "2. Facture 000265147 : … ne peut donc pas aboutir": the payment of the invoice its item says paid
+        facts += [Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=r.invoice,
+                       lot=r.lot or records.get(r.invoice, {}).get("lot"), amount=r.paid_amount or r.amount,
+                       part="AMO", details={"source": "reclamation"})
+                  for r in read_rows(msg).rows
+                  if r.invoice and r.status is Status.PAID and (r.paid_amount or r.amount)]
+    elif fact_kind is FactKind.RECLAMATION_ANSWERED and label == "favorable":
         # "cette facture a été réglée le 15/10/2026 pour un montant de 38,40 €": the payment itself
         # ("réglée le 02/10/2026 pour un montant de 58,20 €, dans le virement global de 1.026,40 €")
         said = amount_after(msg.text or "", r"(?:r[ée]gl[ée]e|pay[ée]e|mise en paiement)[^.€]{0,40}?"
@@ -285,7 +316,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                        amount=r.paid_amount or r.amount or (said if len(invoices) == 1 else None), part="AMO",
                        details={"source": "reclamation"})
                   for r in read_rows(msg).rows
-                  if r.invoice and (r.status is Status.PAID and _PAID_STATED.search(folded)
+                  if r.invoice and (r.status is Status.PAID and (per_invoice or _PAID_STATED.search(folded))
                                     or r.status is None and _paid_in_its_sentence(r.invoice, msg.text or ""))]
         announced = amount_after(msg.text or "", _ANNOUNCED, 30) or said
         if len(facts) == 1 and len(invoices) == 1 and announced is not None \

@@ -164,8 +164,9 @@ LIFTED = re.compile(r"\b(?:rejet|anomalie|blocage|suspension)s?\b[^.;]{0,30}?"
 
 
 _STATED_PAID = Guarded(re.compile(r"(?:mise?|passee?|partie) en (?:paiement|reglement)|paiement effectue"
-                          r"|(?:payee?s?|reglee?s?|remboursee?s?|virement effectue)(?:\s+\w+ment)?"
-                          r"\s+(?:le|du|en date)"
+                          # ("réglée aussi le 24/10", "réglée elle aussi le …", "payée également le …")
+                          r"|(?:payee?s?|reglee?s?|remboursee?s?|virement effectue)"
+                          r"(?:\s+\w+ment|\s+(?:elle )?aussi)?\s+(?:le|du|en date)"
                           r"|a (?:bien )?ete (?:payee?|reglee?|mise en paiement)|\bpaid\b"
                           # "réglée, virement du 03/11/2026, 71,35 €"
                           r"|(?:payee?s?|reglee?s?|remboursee?s?)\s*[,:(]\s*(?:par )?virement\b"))

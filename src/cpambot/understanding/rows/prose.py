@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 from datetime import date
 
-from cpambot.understanding.classify.text.amounts import find_amounts, parse_amount
+from cpambot.understanding.classify.text.amounts import iter_amounts, parse_amount
 from cpambot.understanding.classify.text.dates import iter_dates
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.classify.text.references import QUOTED_MOTIF
@@ -183,6 +183,11 @@ _COLON_CODE = re.compile(r":\s*(\d{4})\s+(\d{3})\s+([A-ZÀ-Ýa-zà-ÿ][^.\n;]{3,
 
 _QUOTE_MARKS = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")
 _NEXT_LOT = re.compile(r"(?i)\b(?:prochain|nouveau|autre|futur) lot\b|\blot suivant\b")
+# a transfer's total beside the invoice's amount: "(1 204,62 € au total, avec vos autres factures)", "dans
+# le virement global de 1.026,40 €"
+_A_TOTAL = re.compile(r"(?i)^\s*(?:au total|en tout)\b")
+_OF_A_TOTAL = re.compile(r"(?i)(?:virement (?:global|group[ée]) (?:de|d'un montant de)|montant total de"
+                         r"|total de)\s*$")
 _LABELLED_AMOUNT = re.compile(r"(?i)\b(?:mt|mnt|montant)\.?\s*:?\s*(\d{1,5}[.,]\d{2})(?![\d.,])")
 _ASIDE = re.compile(r"(?i)\s*(?:par ailleurs|d['’]autre part|en outre|autre point|s[ée]par[ée]ment)\b")
 
@@ -235,8 +240,9 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
         # ("vous pouvez la mettre dans votre prochain lot": not the lot of the paragraphs above)
         lots = lots or ([current_lot] if current_lot and not _NEXT_LOT.search(chunk) else [])
         # "Mt 49,90" / "montant 49,90": an amount an agent writes without its currency
-        amounts = find_amounts(chunk) or [v for m in _LABELLED_AMOUNT.finditer(chunk)
-                                          if (v := parse_amount(m.group(1))) is not None]
+        amounts = [v for v, at, end in iter_amounts(chunk) if not _A_TOTAL.search(chunk[end:end + 12])
+                   and not _OF_A_TOTAL.search(chunk[max(0, at - 30):at])] \
+            or [v for m in _LABELLED_AMOUNT.finditer(chunk) if (v := parse_amount(m.group(1))) is not None]
         care = None
         for day, start, _ in iter_dates(chunk, default_year=default_year):
             before = normalize(chunk[max(0, start - 40):start])

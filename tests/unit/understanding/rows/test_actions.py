@@ -81,6 +81,7 @@ def test_action_reads_every_text_given():
     ("Déjà payée", Status.REJECTED), ("Non payée", Status.REJECTED), ("Rejet - payée", Status.REJECTED),
     ("Mise en paiement le 15/10/2026", Status.PAID), ("Réglée le 15/10/2026", Status.PAID),
     ("Paiement effectué", Status.PAID), ("Facture payée le 3 octobre", Status.PAID), ("Paid", Status.PAID),
+    ("Idem, réglée aussi le 24/10", Status.PAID), ("Réglée elle aussi le 29/09/2026", Status.PAID),
     ("En attente", Status.PENDING), ("En cours d'examen", Status.PENDING), ("Différée", Status.PENDING),
     ("Suspendue", Status.PENDING),
 ])

@@ -884,6 +884,17 @@ def test_the_instruction_in_the_paragraph_under_a_lone_card():
     assert [(r.invoice, r.lot, r.action) for r in rows.rows] == [("000599741", "313", Action.CONTACT)]
 
 
+def test_a_transfers_total_beside_the_invoices_amount():
+    """GIVEN "Facture 000118205 : réglée le 29/09/2026, 31,50 €. Les deux paiements sont sur le même virement
+    (1 204,62 € au total)" WHEN read THEN the invoice's amount is 31,50 € (the transfer's total is not one
+    of its amounts)."""
+    rows = read_rows(message("Facture 000118205 (lot 118) : Réglée le 29/09/2026, 31,50 € (patient en ALD). "
+                             "Les deux paiements sont sur le même virement du 29/09/2026 (1 204,62 € au "
+                             "total, avec vos autres factures).\n"))
+    assert [(r.invoice, r.amount, r.status) for r in rows.rows] == [
+        ("000118205", Decimal("31.50"), Status.PAID)]
+
+
 def test_letters_explained_on_one_line_of_a_legend():
     """GIVEN a table whose "Suite" column holds letters and one line "Codes suite : R = corriger la facture
     et la refacturer ; P = transmettre la pièce justificative, sans refacturer ;" then "C = prendre
