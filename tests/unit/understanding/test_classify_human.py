@@ -153,6 +153,16 @@ def test_a_lot_refused_whole_for_the_motif_on_the_line_below():
         "lot_refused", "312", "0103", "Numéro de lot déjà utilisé pour ce professionnel de santé", "017")
 
 
+def test_a_lot_named_with_figures_and_no_outcome_is_no_refusal():
+    """GIVEN a lot return whose only row is a lot named with its figures ("Numéro de lot : 212", "Montant
+    total facturé : 1 046,30 €") and no outcome WHEN classified THEN no lot refused (it would ask to send
+    again a lot the caisse may have accepted): a human reads it."""
+    body = ("Retour sur le traitement de vos lots\n\nNuméro de lot : 212\nNombre de factures : 14\n"
+            "Montant total facturé : 1 046,30 €\n")
+    reading = classify_human(mail("Retour sur le traitement de vos lots", body, sender=MARNE), "caisse")
+    assert not any(f.kind == "lot_refused" for f in reading.facts) and reading.needs_review
+
+
 def test_retour_lots_unreadable_row_is_flagged():
     """GIVEN a table row whose invoice cell is garbled WHEN classified THEN the good rows give facts
     and the bad one is reported for review, never guessed."""

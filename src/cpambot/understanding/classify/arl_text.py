@@ -28,7 +28,13 @@ _LINE = re.compile(r"(?im)^[ \t]*(?:[-•*][ \t]*)?(?:lot[ \t]*(?:n[°o][ \t]*)?
 _CODE = re.compile(r"(?<![\d,.])(\d{4})(?:[ \t]*\d{3})?(?![\d,.])\s*[-–:]*\s*([^\W\d][^\n]{2,150})?")
 
 
-_A_LOT = re.compile(r"(?im)\blots?\b\W{0,4}(?:n[°o]\.?\s*)?\d{3}(?!\d)|^\s*\d{3}\b")
+# ("Numéro de lot .................. : 212": a leader of dots)
+_A_LOT = re.compile(r"(?im)\blots?\b(?:\W{0,4}|[ .]{2,40}:\s*)(?:n[°o]\.?\s*)?\d{3}(?!\d)|^\s*\d{3}\b")
+# a form: "Numéro de lot ....: 212" on one line, "RESULTAT DU CONTROLE : ARL POSITIF" on another
+_LOT_FIELD = re.compile(r"(?im)^[ \t]*(?:num[ée]ro de |n[°o] (?:de )?)?lot\b[ .]*:[ \t]*(\d{3})[ \t]*$")
+_RESULT = re.compile(r"(?im)^[^\n]*\b(?:r[ée]sultat|statut)\b[^\n:]*:[ \t]*(?:arl[ \t]+)?"
+                     r"(positif|n[ée]gatif)\b([^\n]*)$")
+_MOTIF_FIELD = re.compile(r"(?im)^[ \t]*(?:motif|code)\b[^\n:]*:[ \t]*(\S[^\n]*)$")
 
 
 def match(msg: ParsedMessage) -> float:
@@ -55,6 +61,19 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
         facts.append(Fact(FactKind.LOT_REFUSED, caisse=caisse, lot=lot, date=received,
                           reject_code=code.group(1) if code else None, label=label,
                           details={"source": "arl_text"}))
+    lots = _LOT_FIELD.findall(text)
+    if not facts and len(set(lots)) == 1 and len(results := _RESULT.findall(text)) == 1:
+        result, after = results[0]
+        if result.lower() == "positif":
+            facts.append(Fact(FactKind.LOT_ACKNOWLEDGED, caisse=caisse, lot=lots[0], date=received,
+                              details={"source": "arl_text"}))
+        else:
+            told = _MOTIF_FIELD.search(text)  # ("MOTIF DU REJET : 0103 - …" on a line of its own)
+            code = _CODE.search(after) or (_CODE.search(told.group(1)) if told else None)
+            facts.append(Fact(FactKind.LOT_REFUSED, caisse=caisse, lot=lots[0], date=received,
+                              reject_code=code.group(1) if code else None,
+                              label=code.group(2).strip(" .;-–") if code and code.group(2) else None,
+                              details={"source": "arl_text"}))
     review = None if facts else "accusé de réception logique sans lot lisible : à lire"
     return Reading(kind=MessageKind.ARL, trust=trust, caisse=caisse, facts=tuple(facts), needs_review=review,
                    fields={"lots": [f.lot for f in facts]})

@@ -339,7 +339,8 @@ def _with_evidence(source: ParsedMessage,
     prescription — reading it as a pièces request would advise not to re-bill invoices the caisse
     asks to correct and re-transmit."""
     best, _, leader = max(scores, key=lambda s: (s[0], s[1]))
-    if best >= 0.9 and leader not in (pieces, retour_lots, informational, constat):
+    if best >= 0.9 and leader not in (pieces, retour_lots, informational, constat) \
+            or best >= 0.8 and leader is arl_text:  # ("ACCUSE DE RECEPTION LOGIQUE" as the body's title)
         return scores  # an indu, a CRA decision, a réclamation answer: its title settles it
     rows = read_rows(source)
     evidence = returns_evidence(rows)

@@ -196,6 +196,9 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     rowset = read_rows(msg)
     folded = normalize(msg.all_text())
     rows = _contents_of_refused_lot(list(rowset.rows), folded)
+    # (a lot named with its figures and no outcome — "Numéro de lot : 212", "Montant total facturé" in a
+    # form — is no refusal: told as one, it would ask to send again a lot the caisse accepted)
+    rows = [r for r in rows if not r.whole_lot or r.status or r.reject_code or r.motif or r.action]
     facts = [_with_deadline(_row_fact(row, caisse, extra), msg.all_text()) for row in rows]
     for lot, found in _refused_lots(folded):
         if not any(f.lot == lot for f in facts):

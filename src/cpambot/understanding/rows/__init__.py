@@ -309,7 +309,8 @@ def returns_evidence(rows: RowSet) -> float:
     """How surely a message's rows make it a lot return: rows that are rejects (a reject code, a
     whole lot, a stated reject) beside other outcomes, or several different instructions, are
     the shape of a "retour sur le traitement des lots" whatever its words (0 to 1)."""
-    rejected = [r for r in rows.rows if r.reject_code or r.whole_lot or r.status is Status.REJECTED]
+    rejected = [r for r in rows.rows if r.reject_code or r.status is Status.REJECTED
+                or r.whole_lot and (r.status or r.motif or r.action)]  # (not a lot named with its figures)
     actions = {r.action for r in rows.rows if r.action}
     if Action.REBILL in actions and len(actions) > 1:
         return 0.8 if all(r.source == "prose" for r in rows.rows) else 0.95  # correct this, send for that

@@ -31,3 +31,19 @@ def test_a_lot_return_mentioning_an_arl_is_not_one():
     own title wins)."""
     msg = message("Retour sur le traitement de vos lots", "Lot 088 rejeté en totalité (ARL négatif).")
     assert arl_text.match(msg) < 0.6
+
+
+def test_a_form_with_the_lot_and_the_result_on_lines_of_their_own():
+    """GIVEN a text ARL written as a form, "Numéro de lot .......... : 212" on one line and "RESULTAT DU
+    CONTROLE : ARL POSITIF" on another (or "RESULTAT : NEGATIF" then "MOTIF DU REJET : 0103 - …") WHEN
+    read THEN the lot acknowledged (or refused with its code), never a refusal of an accepted lot."""
+    positive = ("ACCUSE DE RECEPTION LOGIQUE\nNuméro de lot .................. : 212\n"
+                "Montant total facturé .......... : 1046,30\n\nRESULTAT DU CONTROLE : ARL POSITIF\n")
+    msg = message("ARL/00000974123456/291/000418", positive)
+    assert arl_text.match(msg) >= 0.9
+    assert [(f.kind, f.lot) for f in arl_text.read(msg, "caisse", "291").facts] == [
+        ("lot_acknowledged", "212")]
+    negative = ("ACCUSE DE RECEPTION LOGIQUE - ARL\nLOT                    : 233\n\nRESULTAT               : "
+                "NEGATIF\nMOTIF DU REJET         : 0103 - ENREGISTREMENT FIN DE LOT ABSENT OU INCORRECT\n")
+    reading = arl_text.read(message("ARL NEGATIF LOT 233", negative), "caisse", "911")
+    assert [(f.kind, f.lot, f.reject_code) for f in reading.facts] == [("lot_refused", "233", "0103")]

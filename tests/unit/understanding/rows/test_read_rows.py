@@ -268,7 +268,9 @@ def rowset(*rows):
     (rowset(Row(invoice="123456789", reject_code="2900", source="table")), 0.95),
     (rowset(Row(invoice="123456789", status=Status.REJECTED, source="table"),
             Row(invoice="987654321", status=Status.PAID, source="table")), 0.95),
-    (rowset(Row(lot="214", whole_lot=True, source="table")), 0.95),
+    (rowset(Row(lot="214", whole_lot=True, motif="Fichier illisible", source="table")), 0.95),
+    # a lot named with its figures and no outcome (an ARL's form: "Numéro de lot : 212") is no reject
+    (rowset(Row(lot="214", whole_lot=True, amount=Decimal("1046.30"), source="card")), 0.0),
     (rowset(Row(invoice="123456789", status=Status.REJECTED, action=Action.REBILL, source="table")), 0.6),
     (rowset(Row(invoice="123456789", reject_code="2900", source="prose"),
             Row(invoice="987654321", reject_code="0250", source="prose")), 0.7),
