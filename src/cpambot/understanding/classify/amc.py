@@ -11,6 +11,7 @@ human. ``caisse`` is the operator's lower-case name; ``part`` is "AMC".
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from cpambot.mailbox.senders import AMC_DOMAINS, domain_matches
 from cpambot.understanding.classify.text.dates import date_after
@@ -43,6 +44,9 @@ KEYWORDS = keywords(
     ("resultats? (?:de|du) (?:traitement|liquidation)", 0.75),
     ("ne peut (?:pas )?(?:donner lieu a|faire l'objet d'un) (?:reglement|paiement|remboursement)", 0.9),
     ("motif ?:", 0.6),
+    # "Les demandes de remboursement de part complémentaire ci-dessous n'ont pas pu être prises en charge"
+    ("(?:n'ont|n'a) pas pu etre (?:prises?|pris) en charge", 0.9),
+    ("motif (?:du|de) (?:rejet|refus) ?:", 0.8),
 )
 _REJECTED = re.compile(r"refus|rejet|motif|non pris en charge|non reconnu|doublon|en double|ne peut (?:pas )?"
                        r"(?:donner lieu a|faire l'objet d'un) (?:reglement|paiement|remboursement)"
@@ -92,13 +96,32 @@ _STATUS = {Status.PAID: "paid", Status.REJECTED: "rejected"}
 def _default_status(msg: ParsedMessage) -> str | None:
     """What the whole message is about when a row does not say: a relevé of payments or rejects."""
     head = normalize(f"{msg.subject}\n{(msg.text or '')[:600]}")
+    # ("les demandes de remboursement … n'ont pas pu être prises en charge": a request, not a payment)
     rejected, paid = _REJECTED.search(head), re.search(r"releve|avis de (?:reglement|paiement)|\bregle"
-                                                       r"|\bpaiements?\b|\bvirement|rembourse", head)
+                                                       r"|\bpaiements?\b|\bvirement|rembourse(?:e|es)?\b"
+                                                       r"|remboursement effectue", head)
     if rejected and not paid:
         return "rejected"
     if paid and not rejected:
         return "paid"
     return None
+
+
+# a platform's own reject code, a letter and three figures: "DROITS FERMES A LA DATE DES SOINS (code V112)",
+# "V207 - Bénéficiaire non couvert"
+_CODE_AFTER = re.compile(r"^(.*?)\s*[(\[]\s*(?:code\s*:?\s*)?([A-Z]\d{3})\s*[)\]]\s*$")
+_CODE_BEFORE = re.compile(r"^(?:code\s*:?\s*)?([A-Z]\d{3})\s*[-–:]\s*(\S.*)$")
+
+
+def _platform_code(fact: Fact) -> Fact:
+    """A rejected part's label without the platform's code written in it, the code as the reject code."""
+    if fact.kind != FactKind.AMC_REJECTED or fact.reject_code or not fact.label:
+        return fact
+    if found := _CODE_AFTER.match(fact.label):
+        return replace(fact, label=found.group(1).strip(" -–:") or None, reject_code=found.group(2))
+    if found := _CODE_BEFORE.match(fact.label):
+        return replace(fact, label=found.group(2).strip(), reject_code=found.group(1))
+    return fact
 
 
 def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
@@ -139,7 +162,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
             record = record_fields(lines) if len(numbers) == 1 else {}
             words = normalize(" ".join(lines))
             status = ("rejected" if _REJECTED.search(words) else "paid" if _PAID.search(words)
-                      else section)
+                      else section or (default if not single else None))
             if (status is None or status == "paid" and single) and _REJECTED.search(subject) \
                     and not _PAID.search(subject):
                 status = "rejected"  # one invoice, a subject that says it is rejected
@@ -161,6 +184,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                 if key in facts and facts[key] != fact:
                     problems.append(f"facture {number} : informations différentes selon les documents")
                 facts.setdefault(key, fact)
+    facts = {key: _platform_code(fact) for key, fact in facts.items()}
     both = {n for kind, n in facts if kind == "amc_paid"} & {n for kind, n in facts if kind == "amc_rejected"}
     problems += [f"facture {n} : à la fois réglée et refusée selon le message, à vérifier"
                  for n in sorted(both)]
