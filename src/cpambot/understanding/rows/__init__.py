@@ -18,7 +18,7 @@ from cpambot.understanding.classify.text.keywords import per_message
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.mime import decode_bytes
-from cpambot.understanding.rows.actions import action_of, heading_status
+from cpambot.understanding.rows.actions import action_of, heading_action, heading_status
 from cpambot.understanding.rows.asides import aside, beside_the_list
 from cpambot.understanding.rows.cards import card_rows
 from cpambot.understanding.rows.cells import (
@@ -141,6 +141,8 @@ def read_rows(msg: ParsedMessage) -> RowSet:
             found = [r if r.lot else _with_lot(r, heading[0]) for r in found]
         if (status := heading_status(table.caption)) is not None:  # "FACTURES REFUSEES" above it
             found = [r if r.status else replace(r, status=status) for r in found]
+        if (action := heading_action(table.caption)) is not None:  # "A REFACTURER APRES CORRECTION"
+            found = [r if r.action or r.status is Status.PAID else replace(r, action=action) for r in found]
         rows += found
         problems += trouble
         if total is not None and found:

@@ -209,3 +209,13 @@ def heading_status(caption: str) -> Status | None:
     if not lines or len(lines[-1]) > 40 or re.search(r"(?i)sauf|exception|hors|\bnon\b|\bpas\b", lines[-1]):
         return None
     return status_of(status_cell=lines[-1].rstrip(" :"))
+
+
+def heading_action(caption: str) -> Action | None:
+    """The instruction a short heading just above a table gives its rows ("A REFACTURER APRES CORRECTION",
+    "A NE PAS REFACTURER - NOUS ADRESSER L'ORDONNANCE", "POUR INFORMATION (RIEN A FAIRE)"), or None; a
+    heading with an exception in it says nothing for sure."""
+    lines = [line.strip() for line in caption.splitlines() if line.strip()]
+    if not lines or len(lines[-1]) > 60 or re.search(r"(?i)\bsauf\b|exception|\d{9}", lines[-1]):
+        return None
+    return action_of(lines[-1].rstrip(" :"))

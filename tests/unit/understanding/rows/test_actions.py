@@ -3,7 +3,7 @@
 
 import pytest
 
-from cpambot.understanding.rows.actions import action_of, status_of
+from cpambot.understanding.rows.actions import action_of, heading_action, status_of
 from cpambot.understanding.rows.model import Action, Status
 
 
@@ -246,3 +246,16 @@ def test_nothing_to_send_before_seeing_the_patient_is_a_call_first():
                      "renvoyer avant") \
         is Action.CONTACT
     assert action_of("ne rien renvoyer, la facture sera reprise automatiquement") is Action.NONE
+
+
+@pytest.mark.parametrize("caption,action", [
+    ("Voici le retour sur vos lots.\n\nA REFACTURER APRES CORRECTION", Action.REBILL),
+    ("A NE PAS REFACTURER - NOUS ADRESSER L'ORDONNANCE", Action.PIECES),
+    ("POUR INFORMATION (RIEN A FAIRE)", Action.NONE),
+    ("Factures à refacturer, sauf la facture 000096310", None),
+    ("Voici le retour sur le traitement de vos lots 096 et 097, réceptionnés le 26/10/2026 et traités", None),
+])
+def test_the_instruction_a_heading_gives_the_table_under_it(caption, action):
+    """GIVEN a short heading just above a table ("A REFACTURER APRES CORRECTION") WHEN read THEN its
+    instruction; a heading with an exception, or a sentence, gives none."""
+    assert heading_action(caption) is action
