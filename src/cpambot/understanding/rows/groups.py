@@ -26,10 +26,10 @@ from cpambot.understanding.rows.rowcells import bare_motif
 # "- Code 0317 051 (incompatibilité nature d'assurance) :"
 _HEADING = re.compile(r"(?i)^[ \t]*(?:[-*•·▪►–]|\d{1,2}[.)]|[a-z][.)])?[ \t]*"
                       r"(?:(?:motif|rejet|code(?: rejet)?|anomalie)[ \t]*(?:n[°o][ \t]*)?:?[ \t]*)?"
-                      r"(\d{4})(?:[ \t]*[-/ ][ \t]*(\d{3}))?(?!\d)[ \t]*[-–—:]?[ \t]*\(?"
+                      r"[\[(]?(\d{4})(?:[ \t]*[-/ ][ \t]*(\d{3}))?(?!\d)[\])]?[ \t]*[-–—:]?[ \t]*\(?"
                       r"([^\W\d][^\n]{2,140}?)\)?[ \t]*:?[ \t]*$")
 _LOT_ALONE = re.compile(r"(?i)^[ \t]*(?:[-*•·▪►–][ \t]*)?lot[ \t]*(?:n[°o][ \t]*)?\d{3}[ \t]*:?[ \t]*$")
-_ARROW = re.compile(r"^\s*(?:→|->|-->|=>|⇒|➜|➔)\s*")
+_SAID = re.compile(r"(?i)^\s*(?:→|->|-->|=>|⇒|➜|➔|consignes?\s*:|[àa] faire\s*:|conduite [àa] tenir\s*:)\s*")
 
 
 @dataclass
@@ -39,27 +39,40 @@ class _Group:
     words: str | None
     lines: list[str] = field(default_factory=list)  # the invoices' lines
     said: list[str] = field(default_factory=list)  # the instruction's lines
+    closed: bool = False  # an instruction came under the invoices: no more of them
+    labelled: bool = False  # the instruction opens with its label ("Consigne :"), above the invoices
 
 
 def _groups(text: str) -> list[_Group]:
     groups: list[_Group] = []
     current: _Group | None = None
-    for line in text.splitlines():
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
         heading = _HEADING.match(line) if not invoices_in(line) else None
         if heading is not None and not _dated(line) and not LOT_MENTION.search(line):
+            if not groups and any(invoices_in(x) for x in lines[:index]):
+                return []  # "Lot 145 – facture … – 31,50 €" then "Rejet 0317 051 : …": each invoice its own
             current = _Group(heading.group(1), heading.group(2), bare_motif(heading.group(3)))
             groups.append(current)
         elif current is None:
             continue
         elif not line.strip():
-            if current.lines or current.said:  # (a blank line between a heading and its invoices)
+            # (a blank line between a heading and its invoices, or between paragraphs of one group, as a
+            # mail client writes HTML <p>: the group goes on while its invoices or instruction do)
+            after = next((x for x in lines[index + 1:] if x.strip()), "")
+            if (current.lines or current.said) and not (
+                    not current.closed and (invoices_in(after) or _LOT_ALONE.match(after))
+                    and (not current.said or current.labelled)
+                    or not current.lines and _SAID.match(after) and _SAID.sub("", after) != after.strip()):
                 current = None
-        elif (invoices_in(line) or _LOT_ALONE.match(line)) and not current.said:
-            current.lines.append(line)  # (a "Lot 302 :" line above its invoices' lines)
+        elif (invoices_in(line) or _LOT_ALONE.match(line)) and not current.closed:
+            current.lines.append(line)  # (a "Lot 302 :" line above its invoices' lines; "Consigne : …" first)
         elif invoices_in(line):  # an invoice after the instruction: the group is over
             current = None
         else:
-            current.said.append(_ARROW.sub("", line).strip())
+            current.labelled = current.labelled or not current.said and _SAID.match(line) is not None
+            current.said.append(_SAID.sub("", line).strip())
+            current.closed = bool(current.lines)  # (an instruction under its invoices ends them)
     return groups
 
 

@@ -69,3 +69,43 @@ def test_one_motif_heading_or_a_heading_without_invoices_is_no_grouping():
     assert grouped_rows(one) == []
     empty = one + "\n* 2900 005 – FACTURE DEJA PAYEE\n   → rien à faire.\n"
     assert grouped_rows(empty) == []
+
+
+def test_bracketed_codes_and_the_instruction_above_the_invoices():
+    """GIVEN groups headed "[0450] Exonération non trouvée", then "Consigne : …", then one invoice a line
+    "- Lot 301 - facture 000301044 - soins du 14/10/2026 - 31,20 EUR" WHEN read THEN every invoice of each
+    group, with its lot, date and amount, the group's code and instruction."""
+    text = ("[0450] Exonération non trouvée\nConsigne : refacturer au taux normal (sans exonération).\n"
+            "  - Lot 301 - facture 000301044 - soins du 14/10/2026 - 31,20 EUR\n"
+            "  - Lot 302 - facture 000302007 - soins du 16/10/2026 - 18,90 EUR\n\n"
+            "[2900] Facture déjà payée\nConsigne : aucune, pour information. Ne pas retransmettre.\n"
+            "  - Lot 303 - facture 000303012 - soins du 17/10/2026 - 44,10 EUR\n")
+    rows = grouped_rows(text)
+    assert [(r.invoice, r.lot, r.amount, r.reject_code, r.action) for r in rows] == [
+        ("000301044", "301", Decimal("31.20"), "0450", Action.REBILL),
+        ("000302007", "302", Decimal("18.90"), "0450", Action.REBILL),
+        ("000303012", "303", Decimal("44.10"), "2900", Action.NONE)]
+    assert rows[0].motif == "Exonération non trouvée"
+
+
+def test_a_reject_line_under_each_invoice_is_no_grouping():
+    """GIVEN invoices each followed by its own "Rejet 0317 051 : …" line and "=> …" instruction WHEN read
+    THEN no grouped rows (each invoice has its own reject: the other readers read it), never the second
+    invoice given the first one's reject."""
+    text = ("Lot 145 – facture 000 401 227 – soins du 02/10/2026 – 31,50 €\n"
+            "Rejet 0317 051 : Incompatibilité nature d'assurance\n=> Merci de corriger et de refacturer.\n\n"
+            "Lot 145 – facture 000 401 230 – soins du 03/10/2026 – 18,90 €\nRejet 2900 005 : Facture déjà "
+            "payée\n=> Ne pas refacturer.\n")
+    assert grouped_rows(text) == []
+
+
+def test_groups_written_one_paragraph_a_line():
+    """GIVEN the same groups as a mail client writes HTML paragraphs, a blank line between every line WHEN
+    read THEN the same rows."""
+    text = ("[0450] Exonération non trouvée\n\nConsigne : refacturer au taux normal.\n\n"
+            "Lot 301 - facture 000301044 - 31,20 €\n\nLot 302 - facture 000302007 - 18,90 €\n\n"
+            "[2900] Facture déjà payée\n\nConsigne : aucune, pour information.\n\n"
+            "Lot 303 - facture 000303012 - 44,10 €\n\nBien cordialement,\n")
+    assert [(r.invoice, r.reject_code, r.action) for r in grouped_rows(text)] == [
+        ("000301044", "0450", Action.REBILL), ("000302007", "0450", Action.REBILL),
+        ("000303012", "2900", Action.NONE)]
