@@ -163,6 +163,20 @@ def test_a_lot_named_with_figures_and_no_outcome_is_no_refusal():
     assert not any(f.kind == "lot_refused" for f in reading.facts) and reading.needs_review
 
 
+def test_invoices_she_must_call_about_before_anything():
+    """GIVEN an agent: "J'ai besoin d'échanger avec vous au sujet de deux factures de votre lot 155 : …
+    Avant toute décision, pouvez-vous me rappeler … ? Ces deux factures restent en attente chez nous : merci
+    de ne pas les refacturer." WHEN classified THEN both invoices ask her to call (never "nothing to do")."""
+    body = ("J'ai besoin d'échanger avec vous au sujet de deux factures de votre lot 155 :\n\n"
+            "- 000155020, soins du 02/11/2026\n\n- 000155024, soins du 03/11/2026\n\nD'après nos "
+            "fichiers, votre patient était hospitalisé. Avant toute décision, pouvez-vous me rappeler au "
+            "04 65 71 20 48 "
+            "?\n\nCes deux factures restent en attente chez nous : merci de ne pas les refacturer.\n")
+    reading = classify_human(mail("Lot 155 - merci de me rappeler", body, sender=MARNE), "caisse")
+    assert [(f.kind, f.invoice, f.details.get("action")) for f in reading.facts] == [
+        ("invoice_in_anomaly", "000155020", "contacter"), ("invoice_in_anomaly", "000155024", "contacter")]
+
+
 def test_retour_lots_unreadable_row_is_flagged():
     """GIVEN a table row whose invoice cell is garbled WHEN classified THEN the good rows give facts
     and the bad one is reported for review, never guessed."""

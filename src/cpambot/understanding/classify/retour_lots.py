@@ -44,6 +44,10 @@ KEYWORDS = keywords(
     # …, a été rejetée au motif « 0250 050 – … »"
     ("\\bfacture (?:no ?)?\\d{3} ?\\d{3} ?\\d{3}\\b[^\\n]{0,160}?\\ba ete (?:rejetee|refusee) "
      "(?:au motif|pour le motif|pour)", 0.7),
+    # an agent asking her to call about invoices of a lot: "J'ai besoin d'échanger avec vous au sujet de deux
+    # factures de votre lot 155 … pouvez-vous me rappeler"
+    ("(?:au sujet|a propos) (?:de|des) (?:deux |trois |quatre |\\d+ )?factures? (?:de|du) (?:votre|ce) lot",
+     0.8),
     # an agent confirming a lot she asked about: received, being processed, nothing rejected
     ("\\blots? (?:n[°o] ?)?\\d{3}\\b[^.]{0,80}?(?<!n')\\ba (?:bien )?ete "
      "(?:receptionne|recu|integre|enregistre)[^\\n]{0,140}?en cours de traitement", 0.7),

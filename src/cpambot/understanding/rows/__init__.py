@@ -235,6 +235,8 @@ def sentences(text: str) -> list[str]:
     """``text`` cut into sentences (and paragraphs): where one instruction is told."""
     return _SENTENCES.split(text)
 
+_CALL_ME = re.compile(r"(?i)\b(?:pouvez-vous|pourriez-vous|merci de|veuillez|je vous remercie de|je vous "
+                      r"invite [àa]) me (?:rappeler|contacter|joindre)\b|\b(?:rappelez|contactez)-moi\b")
 _ABOUT_REJECTS = re.compile(r"(?i)\brejet|\brefus|anomalie|n['’]ont pas (?:pu|été)"
                             r"|non (?:payée|réglée|liquidée)"
                             r"|ces (?:\d+ |deux |trois |quatre )?factures|factures concernées"
@@ -296,6 +298,8 @@ def _with_instruction(rows: list[Row], text: str) -> list[Row]:
     if len(said) != 1:
         return rows
     action = said.pop()
+    if action is Action.NONE and _CALL_ME.search(text):
+        action = Action.CONTACT  # "pouvez-vous me rappeler … merci de ne pas les refacturer": the call first
     return [replace(r, action=spared.get(i, excepted.get(r.reject_code or "", action)))
             if r.action is None and r.status is not Status.PAID else r for i, r in enumerate(rows)]
 
