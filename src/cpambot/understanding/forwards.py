@@ -49,7 +49,6 @@ _ATTRIBUTION_NAME = re.compile(r"^\s*(?:le|on)\s+(.{6,60}?\d{4}(?:,?\s*(?:à|a|a
                                r"([^\s<>@,:][^<>@:]{1,60}?)\s+(?:a [ée]crit|wrote)\s*:\s*$", re.IGNORECASE)
 _MESSAGE_OF = re.compile(r"^\s*message du\s+(.+?)\s*$", re.IGNORECASE)  # Orange webmail
 _QUOTE = re.compile(r"^(?:\s*>)+ ?")
-_QUOTED_LINE = re.compile(r"^\s*>")
 
 _MONTHS = {
     "janvier": 1, "janv": 1, "jan": 1, "january": 1, "fevrier": 2, "fevr": 2, "fev": 2, "feb": 2,
@@ -149,10 +148,6 @@ _BARE_LABEL = re.compile(r"^\s*(De|À|A|Date|Objet|Sujet|Cc|Envoyé|From|To|Sent
                          r"(\S.*)$")
 
 
-def _unglued(lines: list[str]) -> list[str]:
-    return _unglued_from(lines)[0]
-
-
 def _unglued_from(lines: list[str]) -> tuple[list[str], list[int]]:
     """The lines with glued header blocks cut, and for each the index of the line it comes from."""
     out: list[str] = []
@@ -180,7 +175,7 @@ def _raw_body(raw: list[str], origin: list[int], start: int, fallback: str) -> s
     if start <= 0 or start >= len(origin) or origin[start] == origin[start - 1]:
         return fallback
     body = raw[origin[start]:]
-    if not any(_QUOTED_LINE.match(line) for line in body):
+    if not any(_QUOTE.match(line) for line in body):
         return fallback
 
     def depth_of(line: str) -> int:
@@ -201,7 +196,7 @@ def header_blocks(text: str, *, tz: timezone | None = None) -> list[ForwardHeade
     while i < len(lines):
         attribution = _ATTRIBUTION.match(lines[i])
         if attribution is None and (named := _ATTRIBUTION_NAME.match(lines[i])) is not None \
-                and any(_QUOTED_LINE.match(line) for line in raw[i + 1:i + 4]) \
+                and any(_QUOTE.match(line) for line in raw[i + 1:i + 4]) \
                 and inline_answers("\n".join(raw[i + 1:])):  # (answers written under her questions)
             blocks.append(ForwardHeader(from_name=named.group(2).strip().strip('"'), from_addr="",
                                         date=parse_header_date(named.group(1).rstrip(","), tz=tz), subject="",

@@ -13,10 +13,9 @@ from __future__ import annotations
 import re
 
 from cpambot.understanding.classify.text.amounts import find_amounts
+from cpambot.understanding.classify.text.references import invoice_numbers, lot_numbers
 
 _QUOTED = re.compile(r"^[ \t]*>")
-_INVOICE = re.compile(r"(?<!\d)(?<!\d[ \u00a0])(\d{3}[ \u00a0]?\d{3}[ \u00a0]?\d{3})(?!\d)(?![ \u00a0]\d)")
-_LOT = re.compile(r"(?i)\blots?\s*(?:n[°o]\s*)?(\d{3})(?!\d)")
 _ARROW = re.compile(r"^\s*(?:=+>|-+>|→|»)\s*")
 _SAME_AMOUNT = re.compile(r"(?i)\bm[êe]me montant\b")
 
@@ -54,10 +53,6 @@ def _paragraphs(lines: list[str]) -> list[str]:
     return [" ".join(p) for p in out if p] or [""]
 
 
-def _invoices(text: str) -> list[str]:
-    return list(dict.fromkeys(re.sub(r"\D", "", m) for m in _INVOICE.findall(text)))
-
-
 def inline_answers(quoted: str) -> str:
     """The agent's answers written between the lines of her quoted message, each after the invoice the
     question above it names, or '' when the agent answered above the quote only (fewer than two answers
@@ -66,14 +61,14 @@ def inline_answers(quoted: str) -> str:
     answers = [i for i, (mine, _) in enumerate(blocks) if not mine and i > 0]
     if len(answers) < 2:
         return ""
-    lots = set(_LOT.findall(" ".join(_QUOTED.sub("", line).lstrip("> ") for line in quoted.splitlines()
-                                     if _QUOTED.match(line))))  # ("… du lot" / "> 118, télétransmis …")
+    lots = set(lot_numbers(" ".join(_QUOTED.sub("", line).lstrip("> ") for line in quoted.splitlines()
+                                    if _QUOTED.match(line))))  # ("… du lot" / "> 118, télétransmis …")
     lot = f" (lot {lots.pop()})" if len(lots) == 1 else ""
     out: list[str] = []
     amount: str | None = None
     for index in answers:
         answer = _ARROW.sub("", blocks[index][1])
-        asked = _invoices(blocks[index - 1][1])
+        asked = invoice_numbers(blocks[index - 1][1])
         if _SAME_AMOUNT.search(answer) and amount:
             answer += f" ({amount} €)"  # "Idem, réglée aussi le 24/10, même montant": the one above
         if found := find_amounts(answer):

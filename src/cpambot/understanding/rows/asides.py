@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from cpambot.understanding.rows.cells import invoice_mention
+from cpambot.understanding.rows.cells import REFUSED_WHOLE, invoice_mention
 from cpambot.understanding.rows.model import Action, Row, Status
 
 
@@ -27,8 +27,7 @@ _BESIDE = re.compile(r"(?i)\s*(?:par ailleurs|d['’]autre part|en outre|autre p
 
 
 # "Votre lot n° 214 … a été rejeté dans sa totalité": a lot refused whole, told beside the invoice rows
-_WHOLE_LOT = re.compile(r"(?i)\blot\b[^.]{0,160}?\b(?:rejet|refus|non int[ée]gr)\w*\s+"
-                        r"(?:dans sa totalit|en totalit|dans son int[ée]gralit|en int[ée]gralit|en entier)")
+_WHOLE_LOT = re.compile(r"(?i)\blot\b[^.]{0,160}?\b" + REFUSED_WHOLE)
 _PARAGRAPH = re.compile(r"\n[ \t\u00a0]*\n\s*")  # (blank lines may hold a space)
 _SAME_LOT_AS = re.compile(r"(?i)\bm[êe]me lot\b")
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from cpambot.understanding.classify.text.amounts import find_amounts
 from cpambot.understanding.classify.text.normalize import normalize
-from cpambot.understanding.rows.cells import invoice_of, invoices_in, role_of
+from cpambot.understanding.rows.cells import REFUSED_WHOLE, invoice_of, invoices_in, role_of
 from cpambot.understanding.rows.model import Row
 from cpambot.understanding.rows.rowcells import row_from_cells
 
@@ -102,8 +102,7 @@ def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int |
 
 _LOT_HEADING = re.compile(r"(?i)^\s*(?:\d{1,2}[.)]\s*|[-•*]\s*)?lot\s*(?:n[°o]\s*)?(\d{3})\b(?!\s*:)")
 # "Par ailleurs, dans votre lot n° 313, la facture suivante n'a pas pu être prise en charge :" over a card
-_REFUSED_WHOLE = re.compile(r"(?i)(?:rejet|refus|non int[ée]gr)\w*\s+(?:dans sa totalit|en totalit"
-                            r"|dans son int[ée]gralit|en int[ée]gralit|en entier)")
+_REFUSED_WHOLE = re.compile(r"(?i)" + REFUSED_WHOLE)
 _LOT_ABOVE = re.compile(r"(?i)\blot\s*(?:n[°o]\s*)?(\d{3})\b[^:\n]*\bfactures? suivantes?\b[^:\n]*:\s*$")
 _PART_PAID = re.compile(r"(?i)\b(?:r[ée]gl[ée]e?|pay[ée]e?|vers[ée]e?|rembours[ée]e?|mise en paiement)\b")
 _PART_REJECTED = re.compile(r"(?i)\b(?:rejet[ée]e?|refus[ée]e?"

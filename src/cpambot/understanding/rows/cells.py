@@ -34,6 +34,9 @@ _EN_AMOUNT = re.compile(r"^(?:eur|€)?\s*(-?\d{1,3}(?:,\d{3})*|-?\d+)\.(\d{2})\
 # "Lot 214", "LOT N° 214", "lot numéro : 214" (not "lot 2140" nor "lot 214,5")
 LOT_WORDS = r"lots?\s*(?:n[°o]\.?\s*|num[ée]ro\s*)?:?\s*(\d{3})(?!\d)(?![.,/]\d)"
 LOT_MENTION = re.compile(r"(?i)\b" + LOT_WORDS)
+# "rejeté dans sa totalité", "refusé en intégralité", "non intégré en entier": a lot refused whole
+REFUSED_WHOLE = (r"(?:rejet|refus|non int[ée]gr)\w*\s+(?:dans sa totalit|en totalit|dans son int[ée]gralit"
+                 r"|en int[ée]gralit|en entier)")
 LOT_LINE = re.compile(r"(?i)^\s*" + LOT_WORDS)  # a line or cell that starts by naming its lot
 # a row or cell about a whole lot, not one invoice ("Lot complet (6 factures)", "totalité du lot")
 WHOLE_LOT = re.compile(r"lot (?:entier|complet)|(?:tout|ensemble) (?:le|du) lot|totalit[ée] du lot|"

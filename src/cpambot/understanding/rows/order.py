@@ -28,8 +28,6 @@ def message_lots(text: str) -> list[str]:
     return [lot for lot in dict.fromkeys(free) if lot not in elsewhere] or list(dict.fromkeys(owned))
 
 
-
-
 _LOT_HEADING_LINE = re.compile(r"(?im)^[ \t]*lot[ \t]*(?:n[°o][ \t]*)?(\d{3})\b(?![ \t]*:)")
 
 
