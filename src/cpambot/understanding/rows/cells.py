@@ -47,10 +47,21 @@ WHOLE_LOT = re.compile(r"lot (?:entier|complet)|(?:tout|ensemble) (?:le|du) lot|
 NOT_AFTER_TITLE = r"(?<!\bM\.)(?<!\bMr\.)(?<!\bMme\.)(?<!\bDr\.)"
 
 
+_NINE_AT = re.compile(r"(?<!\d)(?=\d{3}[ .\u00a0]?\d{3}[ .\u00a0]?\d{3}(?!\d))")
+_NINE_SPACED = re.compile(r"\d{3}[ .\u00a0]?\d{3}[ .\u00a0]?\d{3}")
+
+
 def invoice_mention(invoice: str, text: str) -> re.Match[str] | None:
     """Where ``text`` first writes the 9-digit ``invoice``, spaced by threes or not."""
-    digits = r"[ .\u00a0]?".join(re.findall(r"\d{3}", invoice))
-    return re.search(rf"(?<!\d){digits}(?!\d)", text)
+    # (one pattern for every invoice: a pattern per invoice would be compiled again and again)
+    for start in _NINE_AT.finditer(text):
+        found = _NINE_SPACED.match(text, start.start())
+        if found and found.group().translate(_NOT_DIGITS) == invoice:
+            return found
+    return None
+
+
+_NOT_DIGITS = str.maketrans("", "", " .\u00a0")
 
 
 def invoice_of(cell: str) -> str | None:

@@ -66,10 +66,13 @@ def in_document_order(rows: list[Row], text: str) -> list[Row]:
         lots.setdefault(found.group(1), found.start())
 
     listed = {r.invoice for r in rows if r.invoice}
+    mentions: dict[str, list[int]] = {}
+    for found in _NINE.finditer(glued):
+        mentions.setdefault(found.group(), []).append(found.start())
 
     def where(row: Row) -> int | None:
         if row.invoice:
-            places = [m.start() for m in re.finditer(rf"(?<!\d){row.invoice}(?!\d)", glued)]
+            places = mentions.get(row.invoice, [])
             # (its own line first: "j'ai inversé les numéros des factures 000244018 et 000244021" above
             # the table names two rows in one sentence, not where either stands)
             alone = [at for at in places if len(listed & set(_NINE.findall(_line(glued, at)))) == 1]
