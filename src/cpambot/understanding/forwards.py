@@ -34,6 +34,12 @@ _LABELS = {
     "objet": "subject", "sujet": "subject", "subject": "subject",
     "a": "to", "pour": "to", "to": "to", "destinataire": "to", "destinataires": "to",
     "cc": "cc", "copie a": "cc", "copie": "cc", "repondre a": "reply_to", "reply-to": "reply_to",
+    # a client set in another language (Thunderbird, Outlook): German, Italian, Spanish, Portuguese, Dutch
+    "von": "from", "da": "from", "van": "from", "mittente": "from", "remitente": "from", "remetente": "from",
+    "datum": "date", "data": "date", "fecha": "date",
+    "gesendet": "date", "inviato": "date", "enviado": "date", "verzonden": "date",
+    "betreff": "subject", "oggetto": "subject", "asunto": "subject", "assunto": "subject",
+    "onderwerp": "subject", "an": "to", "para": "to", "aan": "to", "destinatario": "to", "kopie": "cc",
 }
 _LABEL_LINE = re.compile(r"^\s*\**\s*([A-Za-zÀ-ÿ' -]{1,20}?)\s*\**[\s\u00a0\u202f]*:\s*\**\s?(.*)$")
 # "Le mer. 4 nov. 2026 à 13:20, CPAM <x@…> a écrit :", "On Wed, Nov 4, 2026 at 1:20 PM CPAM <x@…> wrote:"

@@ -196,7 +196,9 @@ def html_to_text(html: str) -> str:
 _FORWARD_SUBJECT = re.compile(r"^\s*(?:(?:re|tr|fwd?|wg|i)\s*:\s*)*(?:tr|fwd?|wg|i)\s*:", re.IGNORECASE)
 _WROTE = re.compile(r"(?:a [ée]crit|wrote)\s*:\s*$", re.IGNORECASE | re.MULTILINE)  # a reply quoting
 # A quoted header block starts or contains a "from" line; without one there is nothing to look for.
-_FROM_LINE = re.compile(r"^[\s>]*\**\s*(?:de|from|exp[ée]diteur)\s*\**[\s\u00a0]*:"
+# (a client set in another language: "Von:", "Da:" or "Mittente:", "Van:", "Remitente:")
+_FROM_LINE = re.compile(r"^[\s>]*\**\s*(?:de|from|exp[ée]diteur|von|da|van|mittente|remitente|remetente)"
+                        r"\s*\**[\s\u00a0]*:"
                         # (a webmail may glue the block to its separator: "--- Message transféré --- De : …")
                         r"|-{3,}\s*(?:message transf[ée]r[ée]|forwarded message)\s*-{3,}\s*(?:de|from)\s?:"
                         # (eM Client: "------ Message d'origine ------", then "De "CPAM …" <…>" without colon)

@@ -34,6 +34,13 @@ CLIENTS = {
     # eM Client: labels without colons right under its separator
     "emclient": ("------ Message d'origine ------\nDe {who}\nÀ marie@example.org\nDate 13/10/2026 09:12:10\n"
                  "Objet Retour sur le traitement de vos lots\n\n"),
+    # a client set in another language: Thunderbird in German, in Italian (a blank line between labels)
+    "thunderbird-de": ("-------- Weitergeleitete Nachricht --------\nBetreff: \tRetour lots\n"
+                       "Datum: \tTue, 13 Oct 2026 09:12:00 +0200\nVon: \t{who}\n"
+                       "An: \tmarie@example.org\n\n"),
+    "thunderbird-it": ("-------- Messaggio Inoltrato --------\n\nOggetto: Retour lots\n\n"
+                       "Data: Tue, 13 Oct 2026 09:12:00 +0200\n\nMittente: {who}\n\n"
+                       "A: marie@example.org\n\n"),
     "outlook-mailto": ("________________________________\n"
                        "De : CPAM Gironde [mailto:relation-ps@assurance-maladie.fr]\n"
                        "Envoyé : mardi 13 octobre 2026 09:12\nÀ : Marie\nObjet : Retour lots\n\n"),

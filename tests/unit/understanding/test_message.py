@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import zipfile
 
+import pytest
+
 from cpambot.understanding.documents import pdf_text, xlsx_text
 from cpambot.understanding.message import html_to_text, parse_message
 
@@ -143,6 +145,26 @@ def test_an_em_client_forward_without_colons_is_read_through():
     assert msg.forwarded.from_addr == "flux-ps.cpam-hainaut@assurance-maladie.fr"
     assert msg.forwarded.date is not None and msg.forwarded.date.date().isoformat() == "2026-11-03"
     assert "lot n° 312 a été rejeté" in msg.forwarded.text
+
+
+@pytest.mark.parametrize("block", [
+    "-------- Weitergeleitete Nachricht --------\r\nBetreff: \tRejet lot\r\n"
+    "Datum: \tTue, 03 Nov 2026 16:22:10 +0100\r\nVon: \tCPAM du Hainaut <{addr}>\r\n",
+    "-------- Messaggio Inoltrato --------\r\n\r\nOggetto: Rejet lot\r\n\r\n"
+    "Data: Tue, 03 Nov 2026 16:22:10 +0100\r\n\r\nMittente: CPAM du Hainaut <{addr}>\r\n",
+])
+def test_a_forward_from_a_client_set_in_another_language_is_read_through(block):
+    """GIVEN the professional's forward from a Thunderbird set in German ("Von:", "Betreff:") or in Italian
+    ("Mittente:", "Oggetto:") WHEN parsed THEN the forwarded original carries the caisse's address."""
+    raw = ("From: Marie Exemple <marie.exemple@example.org>\r\nTo: bot@example.org\r\n"
+           "Subject: Fwd: Rejet lot\r\nDate: Wed, 04 Nov 2026 03:12:36 +0000\r\n"
+           "Message-ID: <tb1@example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+           "regarde\r\n\r\n" + block.format(addr="flux-ps.cpam-hainaut@assurance-maladie.fr")
+           + "\r\nMadame,\r\nVotre lot n° 312 a été rejeté dans sa totalité.\r\n").encode()
+    msg = parse_message(raw)
+    assert msg.forwarded is not None
+    assert msg.forwarded.from_addr == "flux-ps.cpam-hainaut@assurance-maladie.fr"
+    assert msg.forwarded.date is not None and msg.forwarded.date.date().isoformat() == "2026-11-03"
 
 
 def test_a_forward_whose_header_block_is_in_its_html_only():

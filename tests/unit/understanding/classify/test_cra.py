@@ -37,3 +37,21 @@ def test_the_new_amount_of_a_partial_decision():
                         date=datetime(2026, 11, 3, tzinfo=UTC), message_id=None, text=text)
     (fact,) = cra.read(msg, "caisse", "461").facts
     assert fact.amount == Decimal("612.40")
+
+
+def test_a_recours_number_that_starts_with_cra_keeps_its_prefix():
+    """GIVEN a decision whose subject is "Décision de la Commission de recours amiable - CRA-501-2026-0455"
+    WHEN read THEN the reference is the whole number, "CRA-" included (the title "CRA" is not taken for
+    the part before it)."""
+    from datetime import UTC, datetime
+
+    from cpambot.understanding.classify import cra
+    from cpambot.understanding.message import ParsedMessage
+
+    text = ("La Commission a décidé de faire partiellement droit à votre recours : l'indu est ramené à "
+            "208,00 €.\nLa décision complète (recours n° CRA-501-2026-0455) vous est adressée par lettre.\n")
+    msg = ParsedMessage(subject="Décision de la Commission de recours amiable - CRA-501-2026-0455",
+                        from_name="", from_addr="cra@assurance-maladie.fr",
+                        date=datetime(2026, 11, 17, tzinfo=UTC), message_id=None, text=text)
+    (fact,) = cra.read(msg, "caisse", "501").facts
+    assert fact.reference == "CRA-501-2026-0455"
