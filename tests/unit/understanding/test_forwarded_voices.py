@@ -35,6 +35,13 @@ UNSURE = {
     ("l-agents/03-msa-auvergne-codes-legende", "plain-tabs"): "the harness's plain version of this Lotus "
                                                               "HTML keeps its first paragraph only",
     ("q-platforms/19-msa-provence-azur-conseils-indu-piege", "bland-subject"): "advice told by its title",
+    **{("ak-letters/13-msa-alsace-info-tarifs", c): "information forwarded: asked, not filed"
+       for c in ("gmail", "outlook", "apple", "thunderbird")},
+    ("ak-letters/17-cpam-marne-tableau-complement", "bland-subject"): "a complement told by its subject",
+    **{("al-agents/06-haute-garonne-erratum", c): "an erratum above its own first mail, quoted once more"
+       for c in ("gmail", "outlook", "apple", "thunderbird", "rfc822")},
+    ("al-agents/07-msa-berry-touraine-pieces", "bland-subject"): "a request told by its subject",
+    ("al-agents/11-msa-armorique-reclamation-rejet", "bland-subject"): "an answer told by its subject",
 }
 # (d-machines/26, a platform's newsletter, reads right without its list's headers since "Vous recevez cette
 # lettre" tells a newsletter: its forwards left this list in session 9)
