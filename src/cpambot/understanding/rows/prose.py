@@ -14,7 +14,7 @@ from cpambot.understanding.classify.text.references import QUOTED_MOTIF
 from cpambot.understanding.rows.actions import WRONGLY_REJECTED, action_of, status_of
 from cpambot.understanding.rows.cells import NOT_AFTER_TITLE, invoices_in
 from cpambot.understanding.rows.model import Action, Row, Status
-from cpambot.understanding.rows.rowcells import bare_motif, code_in_motif
+from cpambot.understanding.rows.rowcells import THEN_VERB, bare_motif, code_in_motif
 from cpambot.understanding.rows.targets import patient_keys
 
 # (not after "M." or "Mme." before a name; a list item "a." / "1)" starts a sentence of its own)
@@ -43,6 +43,17 @@ _THEN_ASKED = re.compile(r"(?i)(?:,|\s:)\s*(?=(?:inutile|merci|ne pas|ne la|ne l
                          r"|elle (?:est|n['’]est|a|avait)"
                          r"|donc|car)\b)"
                          r"|\s*(?:-+>|→|=>)\s*")  # "prescripteur inconnu -> renvoyer l'ordo svp"
+
+
+def _asked_apart(motif: str) -> str:
+    """The reject's words without the instruction after them (", à refacturer …", " – à refacturer après
+    vérification de la date de prescription")."""
+    motif = _THEN_ASKED.split(motif)[0]
+    if (split := THEN_VERB.search(motif)) and action_of(motif[split.end():]) is not None:
+        motif = motif[:split.start()]
+    return motif
+
+
 _EXPLAINED = re.compile(r"\s*\((?=[^)]*(?:\blot\b|\d{2}/\d{2}|r[ée]gl[ée]|pay[ée]|au lieu d))"
                         r"[^)]{3,80}\)\s*$")
 
@@ -264,11 +275,11 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
             code = (found.group(1), found.group(2))
             motif = found.group(3).strip(" .;:–-")
         if motif:  # "facture déjà payée (réglée sur votre lot 091)": the reject, not its explanation
-            motif = _EXPLAINED.sub("", _THEN_ASKED.split(motif)[0])
+            motif = _EXPLAINED.sub("", _asked_apart(motif))
         if found := (QUOTED_MOTIF.search(_WRAPPED.sub(" ", chunk))
                      or _REJECT_FOR.search(_WRAPPED.sub(" ", chunk))
                      or _PROSE_MOTIF.search(_WRAPPED.sub(" ", chunk))):  # (a motif may wrap)
-            motif = _THEN_ASKED.split(found.group(1))[0].strip(" :–-")  # "… NATIONAL => A REFACTURER …"
+            motif = _asked_apart(found.group(1)).strip(" :–-")  # "… NATIONAL => A REFACTURER …"
             stated, words = code_in_motif(motif)  # "Prescription interdite – code 0470 049"
             if stated is not None and (code is None or stated[0] == code[0]):
                 code, motif = code or stated, words
@@ -283,7 +294,7 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
                 and not _SAME_REJECT.search(said) and status_of(said) is not Status.PAID:
             # "…, montant 18,60 € : pièce justificative non parvenue.", "… : coefficient AMI erroné (AMI 4,2
             # facturé au lieu de AMI 4 prescrit)": the reject, not its explanation
-            motif = _EXPLAINED.sub("", _THEN_ASKED.split(said.strip())[0])
+            motif = _EXPLAINED.sub("", _asked_apart(said.strip()))
             stated, words = code_in_motif(motif)  # "assuré absent de notre référentiel (0250 050)"
             if stated is not None and stated[1] is not None:
                 code, motif = stated, words

@@ -25,7 +25,7 @@ from cpambot.understanding.rows.targets import name_keys
 def _masked(text: str) -> str | None:
     """A beneficiary as the bot may keep it: initials and the NIR's first digits at most."""
     text = text.strip()
-    if not text or text in ("-", "–"):
+    if not text or not re.search(r"\w", text):  # "-", "–", "—", "/"
         return None
     text = re.sub(r"\b([12])[ .]?(\d{2})[ .]?(\d{2})[ .]?[\dAB]{2}[\d .X*]{6,}", r"\1 \2 \3 …", text)
     words = [w for w in re.split(r"\s+", text) if w]
@@ -39,7 +39,7 @@ _PAID_ALONE = re.compile(r"(?i)^\s*(?:pay[ée]e?s?|r[ée]gl[ée]e?s?|mise? en pa
 _THEN_INSTRUCTION = re.compile(r"(?<=[.;])\s*(?=[A-ZÀ-Ý])|\s+:\s+(?=\S)|\s+[–—-]\s+(?=[A-ZÀ-Ý])"
                                r"|\s*(?:-+>|→|=>|⇒)\s*(?=\S)")
 # "… référentiel – vérifier les droits … puis refacturer": an instruction after a dash, in lower case
-_THEN_VERB = re.compile(r"(?i)\s+[–—-]\s+(?=(?:v[ée]rifi|refactur|corrig|re-?transm|transm|adress|envoy"
+THEN_VERB = re.compile(r"(?i)\s+[–—-]\s+(?=(?:v[ée]rifi|refactur|corrig|re-?transm|transm|adress|envoy"
                         r"|contact|merci|veuillez|ne pas|[àa] (?:refactur|corrig|re-?transm|compl[ée]t))\w*)")
 _STATUS_REASON = re.compile(r"(?i)\s*(?:rejet\w*|refus\w*|non (?:pay|regl|réglé)\w*|anomalie)\s*"
                             r"(?:[:–-]\s*([^\W\d][^\n]{2,150})|(?:[:–-]\s*)?(\d{4}\b[^\n]{2,150}))$")
@@ -67,6 +67,17 @@ _AMOUNT_FIRST = re.compile(r"(\d{1,3}(?:[ \u00a0\u202f.]\d{3})*,\d{2})(?:\s*(?:�
 _YEAR_ALONE = re.compile(r"\s*(?:19|20)\d{2}\s*$")
 
 
+def _instruction_at(motif: str) -> re.Match[str] | None:
+    """Where the instruction starts in a cell that holds the reject's words then what to do: the first
+    place after some words (never right after a bare code: "0460 053 : Établissement … . Corriger …")."""
+    places = sorted([*_THEN_INSTRUCTION.finditer(motif), *THEN_VERB.finditer(motif)], key=lambda m: m.start())
+    for found in places:
+        words = code_in_motif(motif[:found.start()])[1] or ""
+        if re.search(r"[^\W\d]{3}", words) and action_of(motif[found.end():]) is not None:
+            return found
+    return None
+
+
 def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | None = None) -> Row | None:
     """A row from cells already given their role, or None when it names neither invoice nor lot."""
     invoice = invoice_of(cells.get("invoice", "")) if cells.get("invoice") else None
@@ -89,6 +100,11 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
         # under "Montant" the year of a long care date ("6 octobre 2026"), a name's end or nothing
         cells = {**cells, "amount": glued.group(1)}
         motif = motif[glued.end():].strip() or None
+    if motif and not cells.get("status") and (said := _STATUS_REASON.match(motif)):
+        # "Rejeté – Contrat résilié à la date des soins" under "Statut / motif": the status, then the reason
+        at = said.start(1) if said.group(1) else said.start(2)
+        cells = {**cells, "status": motif[:at].strip(" :–-")}
+        motif = motif[at:].strip(" ;") or None
     consigne = (cells.get("consigne") or "").strip() or None
     if motif and "\n" in motif:
         first, _, rest = motif.partition("\n")
@@ -96,9 +112,7 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
             motif, consigne = first.strip() or None, consigne or rest.strip() or None
         else:  # a motif wrapped in its cell
             motif = " ".join(motif.split())
-    elif motif and consigne is None and (split := next(
-            (m for m in (_THEN_INSTRUCTION.search(motif), _THEN_VERB.search(motif))
-             if m and action_of(motif[m.end():]) is not None), None)):
+    elif motif and consigne is None and (split := _instruction_at(motif)):
         # "Prescription interdite (0470 049). À corriger et à retélétransmettre.": the words, then
         # the instruction, in one "Observation" cell
         words, consigne = motif[:split.start()].strip(), motif[split.end():].strip()
@@ -115,7 +129,7 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
     if motif is None and (said := _STATUS_REASON.match(cells.get("status") or "")):
         # "Rejetée : contrat résilié", "REJET 0317 051 Incompatibilité nature d'assurance"
         reason = (said.group(1) or said.group(2)).strip(" .;")
-        if consigne is None and (split := _THEN_VERB.search(reason)) and action_of(reason[split.end():]):
+        if consigne is None and (split := THEN_VERB.search(reason)) and action_of(reason[split.end():]):
             reason, consigne = reason[:split.start()], reason[split.end():].strip(" .;")
         said_code, motif = code_in_motif(reason)
         code = code or said_code or code_of(reason)

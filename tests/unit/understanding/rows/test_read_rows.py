@@ -924,3 +924,18 @@ def test_a_table_takes_the_lot_of_the_line_just_above_it():
     assert [(r.lot, r.invoice, r.care_date, r.amount) for r in rows.rows] == [
         ("204", "000771203", date(2026, 10, 5), Decimal("31.50")),
         ("204", "000771219", date(2026, 10, 6), Decimal("12.60"))]
+
+
+def test_dashed_list_items_with_the_motif_then_a_dash_and_the_instruction():
+    """GIVEN a list "- facture n° … – soins du … – motif : 0470 049 Prescription interdite à cette date – à
+    refacturer après vérification de la date de prescription ;" WHEN read THEN the motif is the caisse's
+    words alone, without the instruction after the last dash, and the action is to re-bill."""
+    rows = read_rows(message(
+        "Après traitement de votre lot n° 112, les factures ci-dessous sont rejetées :\n\n"
+        "- facture n° 000412587 – soins du 08/09/2026 – motif : 0470 049 Prescription interdite à cette date "
+        "– à refacturer après vérification de la date de prescription ;\n"
+        "- facture n° 000412603 – soins du 10/09/2026 – motif : 0460 053 Établissement prescripteur inconnu "
+        "au fichier national – à refacturer en indiquant le n° FINESS.\n")).rows
+    assert [(r.invoice, r.reject_code, r.motif, r.action) for r in rows] == [
+        ("000412587", "0470", "Prescription interdite à cette date", Action.REBILL),
+        ("000412603", "0460", "Établissement prescripteur inconnu au fichier national", Action.REBILL)]

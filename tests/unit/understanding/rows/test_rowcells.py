@@ -35,3 +35,24 @@ def test_a_motif_cell_cut_before_an_instruction_only(cell, motif, consigne):
     more of the caisse's words does not cut the motif."""
     row = row_from_cells({"invoice": "000560221", "motif": cell}, source="table")
     assert row is not None and (row.motif, row.consigne) == (motif, consigne)
+
+
+@pytest.mark.parametrize("cell,code,motif,consigne", [
+    # the status, a colon, then the code, the words and the instruction
+    ("Refus : 0317 051 Incompatibilité nature d'assurance / date de soins. Refacturer en maladie.",
+     "0317", "Incompatibilité nature d'assurance / date de soins", "Refacturer en maladie."),
+    # a colon right after the code is not where the instruction starts
+    ("Rejet 0460 053 : Établissement prescripteur inconnu au fichier national. Corriger le n° FINESS et "
+     "retélétransmettre.", "0460", "Établissement prescripteur inconnu au fichier national",
+     "Corriger le n° FINESS et retélétransmettre."),
+    # under "Statut / motif": the status word, a dash, the reason
+    ("Rejeté – Contrat résilié à la date des soins", None, "Contrat résilié à la date des soins", None),
+])
+def test_a_cell_with_the_status_before_the_reject(cell, code, motif, consigne):
+    """GIVEN a "Motif / observation" or "Statut / motif" cell that starts with the status ("Refus :",
+    "Rejet 0460 053 :", "Rejeté –") WHEN the row is read THEN the motif is the caisse's words alone, the code
+    is the one the cell writes, the instruction is the consigne, and the row is a reject."""
+    row = row_from_cells({"invoice": "000620318", "motif": cell, "beneficiary": "—"}, source="table")
+    assert row is not None
+    assert (row.reject_code, row.motif, row.consigne) == (code, motif, consigne)
+    assert row.status is Status.REJECTED and row.beneficiary is None
