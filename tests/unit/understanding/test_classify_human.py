@@ -517,6 +517,20 @@ def test_reclamation_acknowledged_and_answered():
     assert unclear.facts[0].kind == "reclamation_answered" and unclear.needs_review
 
 
+def test_a_recours_acknowledged_is_not_a_new_indu():
+    """GIVEN the CRA secretariat's acknowledgment of her recours, which recalls the indu it contests (its
+    reference, its amount) and the two-month delays WHEN classified THEN an acknowledgment under the
+    recours number, never a new indu notification (that would open a second appeal window)."""
+    ack = classify_human(mail("Votre courrier",
+                              "Nous accusons réception de votre recours, reçu le 02/11/2026, contestant la "
+                              "notification d'indu du 15/09/2026 (réf. 342-IND-26-7781) d'un montant de "
+                              "264,60 EUR.\nVotre recours est enregistré sous le numéro R-342-2026-01892.\n"
+                              "La Commission dispose d'un délai de deux mois pour se prononcer.\n",
+                              sender=MARNE), "caisse")
+    assert ack.kind == "reponse_reclamation" and not ack.needs_review
+    assert facts(ack, "reference") == [("reclamation_acknowledged", "R-342-2026-01892")]
+
+
 @pytest.mark.parametrize("body,label,paid", [
     ("Suite à notre entretien téléphonique, je vous confirme que les factures 000 812 004 (38,60 €) et "
      "000 812 009 (52,30 €) ont été mises en paiement ce jour.\n", "favorable",

@@ -51,6 +51,12 @@ _FAVOURABLE = re.compile(r"fai(?:re|t) droit|admet(?:tre)? (?:votre|le) recours|
                          r"(?:l'|la )?(?:indu|notification)|recours (?:est )?(?:admis|accepte|fonde)")
 
 
+# where a letter states its ruling after setting out her claim and the grounds
+_RULING = re.compile(r"\bpar ces motifs\b|^\s*(?:\d\.|[ivx]+\.)?\s*(?:dispositif|decision)\s*$", re.MULTILINE)
+# what she asked or argued, set out before the ruling: never the decision
+_HER_CLAIM = re.compile(r"\bvous (?:demandez|sollicitez|soutenez|contestez|faites valoir|estimez)\b[^.]*\.?")
+
+
 def match(msg: ParsedMessage) -> float:
     return keyword_score(msg, KEYWORDS, ("recours", "cra", "commission"))
 
@@ -58,6 +64,9 @@ def match(msg: ParsedMessage) -> float:
 def outcome(text: str) -> str | None:
     """"rejet", "partiel" or "favorable" from the wording of the decision, or None."""
     folded = normalize(text)
+    if ruling := _RULING.search(folded):  # "PAR CES MOTIFS, la Commission …": the decision itself
+        folded = folded[ruling.end():]
+    folded = _HER_CLAIM.sub(" ", folded)  # "Vous demandez en conséquence l'annulation de l'indu."
     partial, reject = _PARTIAL.search(folded), _REJECT.search(folded)
     favourable = _FAVOURABLE.search(_NOT_FAVOURABLE.sub(" ", folded))
     if partial or (reject and favourable):

@@ -35,6 +35,9 @@ ACK = keywords(
     ("votre (?:demande|reclamation)\\b[^.]{0,220}?(?:a ete|est) transmise?\\b[^.]{0,120}?(?:qui vous "
      "repondra|pour (?:traitement|reponse|instruction))", 0.9),
     ("accuse (?:de )?reception[^.\n]{0,20}reclamation", 0.9),
+    # a recours before the commission (CRA) acknowledged: received, the decision to come (not an indu)
+    ("(?:accuse|accusons) (?:de |bonne )?reception de votre recours", 1.0),
+    ("votre recours (?:a bien ete|a ete|est) (?:enregistre|recu)", 0.9),
     # "Bien reçu, je transmets votre réclamation au service facturation. Vous aurez une réponse sous 3 …"
     ("(?:je transmets|nous transmettons|je fais suivre|j'ai transmis|nous avons transmis) votre "
      "(?:reclamation|demande)\\b[^.]{0,60}\\b(?:au|a la|aux|a notre) (?:service|cellule|pole|plateforme)",
@@ -239,6 +242,9 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     record = records[invoices[0]] if len(invoices) == 1 else {}
     reference = (reference_after(full, r"r[ée]f[ée]rence\s*:?")
                  or reference_after(full, r"r[ée]clamation\s*(?:n[°o]|num[ée]ro)\s*:?")
+                 # "Votre recours est enregistré sous le numéro R-342-…", not the indu it contests
+                 or reference_after(full, r"(?:enregistr[ée]e?|recours)\s+sous\s+(?:le\s+)?"
+                                          r"(?:n[°o]|num[ée]ro)\s*:?")
                  or any_reference(msg.subject, full))
     submitted = date_after(full, r"(?:d[ée]pos[ée]e|r[ée]clamation|demande) (?:le|du)\s*", span=2)
     details = {k: v for k, v in (("submitted_on", submitted), ("care_date", record.get("date")),

@@ -14,6 +14,12 @@ from cpambot.understanding.classify.cra import outcome
     ("La commission admet votre recours pour partie ; l'indu est ramené à 120,00 €.", "partiel"),
     ("La Commission a déclaré votre recours IRRECEVABLE pour forclusion, sans l'examiner au fond.", "rejet"),
     ("La commission a examiné votre dossier lors de sa séance du 29 septembre 2026.", None),
+    # her claim set out before the ruling ("Vous demandez … l'annulation de l'indu") is not the decision
+    ("1. Exposé de la demande\nVous demandez en conséquence l'annulation de l'indu.\n2. Motifs\n"
+     "C'est à bon droit que la caisse a notifié l'indu.\n3. Décision\nPAR CES MOTIFS, la Commission "
+     "REJETTE le recours de Madame EXEMPLE et confirme l'indu.", "rejet"),
+    ("Vous sollicitez l'annulation de la notification. La Commission a décidé de rejeter votre recours.",
+     "rejet"),
 ])
 def test_outcome_from_the_decision_words(text, expected):
     """GIVEN the wording of a CRA decision (rejection said without "rejet du recours", a negated
