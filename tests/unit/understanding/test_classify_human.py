@@ -307,6 +307,22 @@ def test_unreadable_pdf_is_read_from_the_mail_and_sent_to_a_human(payload, probl
     assert any(problem in p for p in reading.problems)
 
 
+def test_a_notification_sent_with_its_annex_is_a_notification():
+    """GIVEN a mail "Veuillez trouver ci-joint notre courrier du 5 octobre 2026 ainsi que son annexe
+    (tableau des anomalies)" under a bland subject, the attached letter notifying the indu WHEN classified
+    THEN a notification (the appeal window runs), not a complement of an earlier one."""
+    letter = pdf("Nos références", "IND-972-26-004381", "Date", "05/10/2026",
+                 "Objet : Notification de payer - indu sur prestations",
+                 "En conséquence, je vous notifie un indu d'un montant total de 1 247,80 euros.",
+                 "Vous pouvez contester la présente décision devant la Commission de recours amiable.")
+    reading = classify_human(mail("Votre dossier", "Madame,\nVeuillez trouver ci-joint notre courrier du "
+                                  "5 octobre 2026 ainsi que son annexe (tableau des anomalies).\n",
+                                  attachments=(("notification.pdf", letter),)), "caisse")
+    assert reading.kind == "notification_indu"
+    assert facts(reading, "reference", "amount", "date") == [
+        ("indu_notified", "IND-972-26-004381", "1247.80", "2026-10-05")]
+
+
 def test_complement_and_mise_en_demeure():
     """GIVEN a "tableau des anomalies" complement and a mise en demeure WHEN classified THEN
     complement_indu/indu_details and mise_en_demeure, both keyed by the indu reference."""
@@ -515,6 +531,20 @@ def test_reclamation_acknowledged_and_answered():
     unclear = classify_human(mail("Votre réclamation", "En réponse à votre réclamation, voici nos "
                                   "explications détaillées.\n"), "caisse")
     assert unclear.facts[0].kind == "reclamation_answered" and unclear.needs_review
+
+
+def test_a_partial_answer_that_pays_a_complement_on_the_one_invoice():
+    """GIVEN an answer "Votre demande est partiellement accueillie : … un complément de 18,60 € vous a été
+    versé le 06/11/2026 ; en revanche, les majorations de nuit ne peuvent pas être prises en charge" about
+    one invoice WHEN classified THEN a partial answer and the complement paid on that invoice."""
+    body = ("Suite à votre réclamation, nous avons réexaminé la facture 000 611 290.\n"
+            "Votre demande est partiellement accueillie :\n- l'exonération n'avait pas été appliquée : la "
+            "régularisation a été faite et un complément de 18,60 € vous a été versé le 06/11/2026 ;\n"
+            "- en revanche, les majorations de nuit ne peuvent pas être prises en charge.\n")
+    answer = classify_human(mail("RE: Réclamation facture 000611290", body, sender=MARNE), "caisse")
+    assert facts(answer, "invoice", "label", "amount") == [
+        ("reclamation_answered", "000611290", "partielle", None),
+        ("invoice_paid", "000611290", None, "18.60")]
 
 
 def test_a_recours_acknowledged_is_not_a_new_indu():

@@ -160,6 +160,19 @@ def test_letter_date_and_date_after():
     assert date_after("à régler avant le 04/04/2026", r"avant le\s*") == date(2026, 4, 4)
 
 
+@pytest.mark.parametrize("head,expected", [
+    ("Nos références\nIND-972-26-004381\nAffaire suivie par\nMme R.\nDate\n05/10/2026\nObjet : indu",
+     date(2026, 10, 5)),
+    ("Réf. : IND-972-26-004381\nDate : 5 octobre 2026\nObjet : indu", date(2026, 10, 5)),
+    # a column "Date" over care dates is not the letter's: the head has none of its own
+    ("Madame,\nVoici le tableau.\nDate des soins\n02/03/2026", None),
+])
+def test_a_letter_date_in_its_reference_block(head, expected):
+    """GIVEN a letter whose reference block writes "Date" on a line of its own, the date below (or "Date :"
+    and the date) WHEN its date is read THEN that date; a "Date des soins" column is no letter date."""
+    assert letter_date(head) == expected
+
+
 @pytest.mark.parametrize("text,year,expected", [
     ("merci de nous l'envoyer avant le 30/11, faute de quoi", 2026, date(2026, 11, 30)),
     ("avant le 30 novembre", 2026, date(2026, 11, 30)), ("avant le 30/11", None, None),
@@ -213,6 +226,9 @@ def test_reference_after_skips_dates_and_words():
     assert reference_after("votre réclamation du 05/05/2026", r"réclamation") is None
     # (a month under a table's "Indu" column is no reference)
     assert reference_after("Cotation retenue Payé le Indu\n03/2026 D. R. AIS 3", r"indu\s*:?") is None
+    # (her own number under "Vos références" is no file's reference)
+    assert any_reference("", "Vos références\nN° AM 974123456\nNos références\nIND-972-26-004381") == \
+        "IND-972-26-004381"
 
 
 def test_a_reference_that_begins_with_its_label_word_and_one_after_a_date():

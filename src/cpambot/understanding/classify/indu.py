@@ -40,8 +40,9 @@ COMPLEMENT = keywords(
     ("detail (?:des actes|de l'indu)", 0.8),
     # "… vous trouverez en pièce jointe le tableau détaillé des actes …. Ce tableau complète notre courrier ;
     # il ne modifie ni le montant notifié"
-    ("(?:ce tableau|cette annexe|ce detail|ce document) complete notre (?:courrier|notification|lettre)",
-     1.0),
+    ("(?:ce tableau|cette annexe|ce detail|ce document|il|elle) complete notre "
+     "(?:courrier|notification|lettre)", 1.0),
+    ("(?:reception|envoi) du present complement", 1.0),
     ("ne modifie ni le montant notifie", 1.0),
 )
 DEMEURE = keywords(
@@ -76,6 +77,7 @@ def _sub_kind(msg: ParsedMessage) -> tuple[MessageKind | None, float]:
     if not mentions(msg, ("indu", "payer", "demeure", "anomalies", "complement", "detail")):
         return best
     names_indu = mentions(msg, ("indu",))
+    notification, complement_weight = 0.0, 0.0
     replied = re.match(r"(?i)\s*(?:re|aw|r[ée]f)\s*:", msg.subject or "") is not None
     for zone, (factor, text) in enumerate(zones(msg)):
         if zone == 0 and replied:
@@ -96,6 +98,13 @@ def _sub_kind(msg: ParsedMessage) -> tuple[MessageKind | None, float]:
             score = factor * weight + max(position, -99999) / 1e7
             if score > best[1]:
                 best = (name, score)
+                complement_weight = weight if name == MessageKind.COMPLEMENT_INDU else 0.0
+            notified = [factor * w for w, _, _, n in hits if n == MessageKind.NOTIFICATION_INDU and w >= 1.0]
+            notification = max([notification, *notified])
+    if best[0] == MessageKind.COMPLEMENT_INDU and complement_weight < 1.0 and notification:
+        # "ci-joint notre courrier du 5 octobre ainsi que son annexe (tableau des anomalies)", the letter
+        # attached notifying the indu: the notification and its annex, not a complement sent later
+        return MessageKind.NOTIFICATION_INDU, notification
     return best
 
 

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from cpambot.understanding.classify import pieces
 from cpambot.understanding.classify.text.amounts import amount_after
@@ -159,6 +160,17 @@ def _paid_in_its_sentence(invoice: str, text: str) -> bool:
     004 (38,60 €) et 000 812 009 (52,30 €) ont été mises en paiement ce jour"), with nothing against it."""
     return any(invoice in invoice_numbers(said) and _PAID_SAID.search(folded := normalize(said))
                and not _NOT_PAID.search(folded) for said in sentences(text))
+
+
+def _one_payment(msg: ParsedMessage, facts: list[Fact], invoices: list[str], record: dict,
+                 caisse: str | None, folded: str, announced: Decimal | None) -> list[Fact]:
+    """"Un complément de 21,00 € a été mis en paiement le 03/11/2026", "un complément de 18,60 € vous a
+    été versé": the payment of the one invoice the answer is about, when no row told it."""
+    if len(facts) == 1 and len(invoices) == 1 and announced is not None \
+            and re.search(r"(?:a|ont) ete (?:mise?s? en paiement|reglee?s?|payee?s?|versee?s?)\b", folded):
+        return [Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=invoices[0], amount=announced,
+                     lot=record.get("lot"), part="AMO", details={"source": "reclamation"})]
+    return []
 
 
 def names_an_invoice(msg: ParsedMessage) -> bool:
@@ -312,6 +324,8 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                        part="AMO", details={"source": "reclamation"})
                   for r in read_rows(msg).rows
                   if r.invoice and r.status is Status.PAID and (r.paid_amount or r.amount)]
+        facts += _one_payment(msg, facts, invoices, record, caisse, folded,
+                              amount_after(msg.text or "", _ANNOUNCED, 30))
     elif fact_kind is FactKind.RECLAMATION_ANSWERED and label == "favorable":
         # "cette facture a été réglée le 15/10/2026 pour un montant de 38,40 €": the payment itself
         # ("réglée le 02/10/2026 pour un montant de 58,20 €, dans le virement global de 1.026,40 €")
@@ -324,13 +338,8 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                   for r in read_rows(msg).rows
                   if r.invoice and (r.status is Status.PAID and (per_invoice or _PAID_STATED.search(folded))
                                     or r.status is None and _paid_in_its_sentence(r.invoice, msg.text or ""))]
-        announced = amount_after(msg.text or "", _ANNOUNCED, 30) or said
-        if len(facts) == 1 and len(invoices) == 1 and announced is not None \
-                and re.search(r"(?:a|ont) ete (?:mise?s? en paiement|reglee?s?|payee?s?|versee?s?)\b",
-                              folded):
-            # "Un complément de 21,00 € a été mis en paiement le 03/11/2026": the payment of the one invoice
-            facts.append(Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=invoices[0], amount=announced,
-                              lot=record.get("lot"), part="AMO", details={"source": "reclamation"}))
+        facts += _one_payment(msg, facts, invoices, record, caisse, folded,
+                              amount_after(msg.text or "", _ANNOUNCED, 30) or said)
     elif fact_kind is FactKind.RECLAMATION_ANSWERED and label == "défavorable" and len(invoices) == 1 \
             and (made := _PAYMENT_MADE.search(normalize(msg.text or ""))
                  and amount_after(msg.text or "", r"(?:r[èe]glement|paiement|virement|versement) de\s*", 20)

@@ -86,8 +86,10 @@ _DAY_MONTH = re.compile(r"\s*(\d{1,2})/(\d{1,2})(?![/\d]|[.,]\d)")
 
 
 def letter_date(text: str) -> date | None:
-    """The date of a letter: "Saint-Denis, le 14 avril 2026" at the start of a line."""
-    return date_after(text, r"(?m)^[^\n,]{2,60},\s*le\s", span=2)
+    """The date of a letter: "Saint-Denis, le 14 avril 2026" at the start of a line, or in the reference
+    block at its head, "Date" on a line of its own (or "Date :") and the date on the same or the next."""
+    return date_after(text, r"(?m)^[^\n,]{2,60},\s*le\s", span=2) \
+        or date_after(text[:1500], r"(?im)^[ \t]*date(?: du courrier)?[ \t]*:?[ \t]*\n?[ \t]*(?=\d)", span=0)
 
 
 _NUMBER_WORDS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "huit": 8,

@@ -19,6 +19,9 @@ _GLUED = re.compile(r"[A-Z]{2,8}[/_\-][A-Z0-9/_.\-]*\d[A-Z0-9/_.\-]*[A-Z0-9]")  
 # a date ("12/10", "12/10/2026", a month "03/2026") or a bare number: not a reference
 _NOT_A_REFERENCE = re.compile(r"\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\.?|\d{1,2}[/.]\d{4}\.?|\d+(?:\.\d+)?\.?")
 
+# the professional's own identifiers: "AM 974123456", "PS 974123456", "RPPS 10101234567"
+_HER_NUMBER = re.compile(r"(?:AM|PS|ADELI|RPPS|FINESS|SIRET|SIREN)\s?\d{8,14}")
+
 
 def reference_after(text: str, label: str, span: int = 12) -> str | None:
     """The reference ("CTL-2026-0112", "2026-974-000318") right after the regex ``label``.
@@ -39,6 +42,8 @@ def reference_after(text: str, label: str, span: int = 12) -> str | None:
         for ref in _REFERENCE.finditer(tail):
             if ref.start() > span:
                 break
+            if _HER_NUMBER.fullmatch(ref.group()):
+                break  # "Vos références : N° AM 974123456": the professional's own number, no file's
             if any(c.isdigit() for c in ref.group()) and not _NOT_A_REFERENCE.fullmatch(ref.group()):
                 return ref.group().rstrip(".")
             if any(c.isdigit() for c in ref.group()):
