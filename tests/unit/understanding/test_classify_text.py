@@ -384,3 +384,6 @@ def test_a_file_reference_to_recall():
     THEN that reference."""
     text = "Référence du dossier à rappeler : 2026-PJ-72-00418\nDate limite"
     assert any_reference(text) == "2026-PJ-72-00418"
+    # "… dans tout échange", "… dans tout courrier": the same label, said otherwise
+    assert any_reference("Référence à rappeler dans tout échange : RPS-2026-118742") == "RPS-2026-118742"
+    assert any_reference("Référence à rappeler dans tout courrier : RPS-2026-118742") == "RPS-2026-118742"

@@ -52,8 +52,8 @@ def reference_after(text: str, label: str, span: int = 12) -> str | None:
 
 
 # Labels a caisse puts before the reference of a file, in a subject or a letter
-ANY_REFERENCE = (r"(?:r[ée]f[ée]rences?(?:\s+du dossier)?(?:\s+[àa]\s+rappeler(?:\s+dans\s+(?:toute|votre)\s+"
-                 r"(?:correspondance|r[ée]ponse))?)?|r[ée]f\.?|cr[ée]ance"
+ANY_REFERENCE = (r"(?:r[ée]f[ée]rences?(?:\s+du dossier)?(?:\s+[àa]\s+rappeler"
+                 r"(?:\s+dans\s+(?:toute?|votre)\s+(?:correspondance|r[ée]ponse|[ée]change|courrier))?)?|r[ée]f\.?|cr[ée]ance"
                  r"|(?:n[°o]|num[ée]ro) de (?:dossier|notification|cr[ée]ance)|dossier|recla(?:-ps)?"
                  r"|r[ée]clamation|recours"
                  r"|enregistr[ée]e?s?\s+sous\s+le|sous\s+le(?=\s*(?:n[°o]|num[ée]ro)))"
@@ -71,7 +71,7 @@ def any_reference(*texts: str) -> str | None:
 # The letter's own reference, as it names it ("Notre référence : MD-351-26-0148", "N/Réf. :",
 # "Référence à rappeler :"), before the references it cites (the indu it follows up)
 _OWN_LABEL = (r"(?:notre|nos|n/)\s*r[ée]f[ée]rences?|n/\s*r[ée]f\.?|r[ée]f(?:[ée]rence|\.)?\s*[àa] rappeler"
-              r"(?:\s+dans\s+(?:toute|votre)\s+(?:correspondance|r[ée]ponse))?"
+              r"(?:\s+dans\s+(?:toute?|votre)\s+(?:correspondance|r[ée]ponse|[ée]change|courrier))?"
               r"|r[ée]f[ée]rence du courrier")
 _OWN_LABEL += r"\s*(?:n[°o]\.?)?\s*:?"
 
