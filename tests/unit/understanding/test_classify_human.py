@@ -307,6 +307,22 @@ def test_unreadable_pdf_is_read_from_the_mail_and_sent_to_a_human(payload, probl
     assert any(problem in p for p in reading.problems)
 
 
+def test_a_reminder_gives_the_new_deadline_not_the_one_that_passed():
+    """GIVEN a reminder "nous vous avions demandé … avant le 13/11/2026 … Nous vous accordons un nouveau
+    délai : … au plus tard le 1er décembre 2026" sent on 17/11 WHEN classified THEN the deadline of each
+    request is the new one, still to come."""
+    reading = classify_human(mail("RELANCE - Demande de pièces justificatives - réf. DPJ/971/2026/3381",
+                                  "Par courriel du 23/10/2026, nous vous avions demandé de nous transmettre, "
+                                  "avant le 13/11/2026, les feuilles de soins des factures suivantes :\n"
+                                  "  - facture n° 000 330 415 du 02/10/2026 - EUR 30,00\n"
+                                  "  - facture n° 000 330 428 du 06/10/2026 - EUR 40,00\n\n"
+                                  "Nous vous accordons un nouveau délai : merci de nous faire parvenir ces "
+                                  "feuilles de soins au plus tard le 1er décembre 2026.\n",
+                                  when=datetime(2026, 11, 17, 8, 41, tzinfo=REUNION)), "caisse")
+    assert reading.kind == "demande_pieces"
+    assert [f.details["deadline"] for f in reading.facts] == [date(2026, 12, 1)] * 2
+
+
 def test_a_notification_sent_with_its_annex_is_a_notification():
     """GIVEN a mail "Veuillez trouver ci-joint notre courrier du 5 octobre 2026 ainsi que son annexe
     (tableau des anomalies)" under a bland subject, the attached letter notifying the indu WHEN classified

@@ -42,6 +42,8 @@ UNSURE = {
        for c in ("gmail", "outlook", "apple", "thunderbird", "rfc822")},
     ("al-agents/07-msa-berry-touraine-pieces", "bland-subject"): "a request told by its subject",
     ("al-agents/11-msa-armorique-reclamation-rejet", "bland-subject"): "an answer told by its subject",
+    ("an-agents/12-guadeloupe-medecin-relance-nouveau-delai", "bland-subject"):
+        "a request told by its subject",
     ("an-agents/18-herault-kine-cartes-div", "plain-tabs"): "div cards whose plain version glues each label "
                                                             "to its value",
 }

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from cpambot.understanding.classify.text.dates import date_after, find_delay
+from cpambot.understanding.classify.text.dates import date_after, dates_after, find_delay
 from cpambot.understanding.classify.text.keywords import keyword_score, keywords
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.classify.text.references import (
@@ -119,7 +119,11 @@ def deadline(msg: ParsedMessage, full: str) -> dict:
     """``details`` for a stated deadline: explicit date and/or delay, or nothing."""
     details: dict = {}
     label = r"(?:avant le|au plus tard le|d'ici le|jusqu'au|date limite[^:|\n]{0,20}[:|])\s*"
-    explicit = date_after(full, label, span=2)
+    stated = list(dates_after(full, label, span=2))
+    # a reminder recalls the deadline that has passed ("avant le 13/11/2026") before the new one ("au plus
+    # tard le 1er décembre 2026"): the first one still to come
+    explicit = next((d for d in stated if msg.date is None or d >= msg.date.date()),
+                    stated[0] if stated else None)
     if explicit is None and msg.date is not None:  # "d'ici le 30 novembre": the year of the message
         explicit = date_after(full, label, span=2, default_year=msg.date.year)
         if explicit is not None and explicit < msg.date.date():

@@ -44,6 +44,12 @@ _THEN_ASKED = re.compile(r"(?i)(?:,|\s:)\s*(?=(?:inutile|merci|ne pas|ne la|ne l
                          r"|donc|car)\b)"
                          r"|\s*(?:-+>|→|=>)\s*")  # "prescripteur inconnu -> renvoyer l'ordo svp"
 
+# the sentence that opens a list of invoices all paid: "Les trois factures ont été payées par virement du
+# 22/10/2026, pour un total de 143,85 euros :" (never with an exception or a negation in it)
+_LEAD_PAID = re.compile(r"^(?!.*\b(?:sauf|excepte|hormis|pas|non|aucune?)\b)"
+                        r".*\b(?:ont|a) (?:toutes |bien )?ete "
+                        r"(?:payee?s?|reglee?s?|mise?s? en paiement|remboursee?s?)\b", re.DOTALL)
+
 
 def _asked_apart(motif: str) -> str:
     """The reject's words without the instruction after them (", à refacturer …", " – à refacturer après
@@ -233,6 +239,7 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
     current_lot: str | None = None  # "Après examen de votre lot n° 146…": the paragraphs after it
     if ">" in text:  # a quoted list ("> - 000 345 610 (Mme Dumas) 23,10 €") is cut like any other
         text = _QUOTE_MARKS.sub("", text)
+    lead: Status | None = None  # "Les trois factures ont été payées … :" above a list of invoices
     for chunk in _chunks(text):
         lots = _own_lots(normalize(chunk)) if "lot" in chunk.lower() else []
         if len(set(lots)) == 1:
@@ -242,7 +249,11 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
         invoices = invoices_in(chunk)
         # "la facture à refacturer n'est pas la 000215044 mais la 000215047 (…)": what is said is of the other
         invoices = [n for n in invoices if n not in mistaken(chunk)] or invoices
-        if not invoices or (single_only and len(invoices) > 1):
+        if not invoices:
+            last = _SENTENCE_END.split(chunk.strip())[-1]
+            lead = Status.PAID if last.endswith(":") and _LEAD_PAID.search(normalize(last)) else None
+            continue
+        if single_only and len(invoices) > 1:
             continue
         chunks_of += [chunk] * len(invoices)
         if len(set(lots)) > 1 and len(invoices) == 1:  # the lot named in the invoice's own sentence
@@ -317,7 +328,8 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
                             care_date=care if single else None,
                             amount=amounts[0] if single and len(amounts) == 1 else None,
                             reject_code=code[0] if code else None, reject_subcode=code[1] if code else None,
-                            motif=bare_motif(motif or ""), status=status_of(chunk, has_code=code is not None),
+                            motif=bare_motif(motif or ""),
+                            status=status_of(chunk, has_code=code is not None) or (lead if single else None),
                             action=action_of(chunk) or (rows[-1].action if rows and single
                                                         and _SAME_ACTION.search(chunk) else None),
                             source="prose",

@@ -939,3 +939,19 @@ def test_dashed_list_items_with_the_motif_then_a_dash_and_the_instruction():
     assert [(r.invoice, r.reject_code, r.motif, r.action) for r in rows] == [
         ("000412587", "0470", "Prescription interdite à cette date", Action.REBILL),
         ("000412603", "0460", "Établissement prescripteur inconnu au fichier national", Action.REBILL)]
+
+
+@pytest.mark.parametrize("lead,status", [
+    ("Les trois factures ont été payées par virement du 22/10/2026, pour un total de 143,85 euros :",
+     Status.PAID),
+    # an exception or a negation in the sentence: it says nothing of each invoice below
+    ("Toutes les factures ont été payées sauf celles-ci :", None),
+    ("Les factures suivantes n'ont pas été payées :", None),
+])
+def test_a_list_of_invoices_under_a_sentence_that_says_them_paid(lead, status):
+    """GIVEN a dashed list of invoices with their amounts only, under a sentence ending with a colon that
+    says they were all paid WHEN read THEN each row is paid; a sentence with an exception or a negation
+    gives them no status."""
+    rows = read_rows(message(f"Lot 156 : traité le 21/10/2026. {lead}\n  - facture 156000031 : 41,20 euros\n"
+                             "  - facture 156000032 : 58,45 euros\n\nBonne fin de journée,\n")).rows
+    assert [(r.invoice, r.status) for r in rows] == [("156000031", status), ("156000032", status)]

@@ -72,14 +72,21 @@ def parse_french_date(s: str, *, default_year: int | None = None) -> date | None
 def date_after(text: str, label: str, span: int = 40, *, default_year: int | None = None) -> date | None:
     """The first date starting within ``span`` characters after the regex ``label`` ("30 novembre",
     "30/11", without their year, in ``default_year`` when given)."""
+    return next(dates_after(text, label, span, default_year=default_year), None)
+
+
+def dates_after(text: str, label: str, span: int = 40, *, default_year: int | None = None) -> Iterator[date]:
+    """Every date starting within ``span`` characters after the regex ``label``, in the text's order."""
     for found in label_re(label).finditer(text):
         window = text[found.end():found.end() + span + 30]
         for value, start, _ in iter_dates(window, default_year=default_year):
             if start <= span:
-                return value
-        if default_year is not None and (short := _DAY_MONTH.match(window)) and short.start(1) <= span:
-            return _make_date(default_year, int(short.group(2)), int(short.group(1)))
-    return None
+                yield value
+                break
+        else:
+            if default_year is not None and (short := _DAY_MONTH.match(window)) and short.start(1) <= span \
+                    and (made := _make_date(default_year, int(short.group(2)), int(short.group(1)))):
+                yield made
 
 
 _DAY_MONTH = re.compile(r"\s*(\d{1,2})/(\d{1,2})(?![/\d]|[.,]\d)")
