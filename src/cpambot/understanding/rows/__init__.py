@@ -40,7 +40,12 @@ from cpambot.understanding.rows.legends import (
     with_shared_motif,
 )
 from cpambot.understanding.rows.model import Action, Row, RowSet, Status
-from cpambot.understanding.rows.order import in_document_order, lots_from_headings, message_lots
+from cpambot.understanding.rows.order import (
+    body_before_files,
+    in_document_order,
+    lots_from_headings,
+    message_lots,
+)
 from cpambot.understanding.rows.parts import with_parts_apart
 from cpambot.understanding.rows.prose import lots_paid_whole, paid_elsewhere, prose_rows
 from cpambot.understanding.rows.records import grid_rows, merge, only_totals, total_mismatch
@@ -172,6 +177,7 @@ def read_rows(msg: ParsedMessage) -> RowSet:
     merged = with_instruction_below(with_row_instructions(merged, text), text)
     merged = _with_instruction(with_targeted_instructions(merged, text), text)
     merged = in_document_order(with_parts_apart(merged, text), msg.text or "")
+    merged = body_before_files(merged, msg.text or "")
     merged = lots_from_headings(merged, msg.text or "")
     lots = message_lots(msg.subject + "\n" + text)
     if len(lots) == 1:

@@ -91,3 +91,15 @@ _NINE = re.compile(r"(?<!\d)\d{9}(?!\d)")
 
 def _line(text: str, at: int) -> str:
     return text[text.rfind("\n", 0, at) + 1:(end if (end := text.find("\n", at)) >= 0 else len(text))]
+
+
+def body_before_files(rows: list[Row], body: str) -> list[Row]:
+    """``rows`` with the body's asides first when every other row comes from an attached file: "Par
+    ailleurs, pour la facture n° 330 918 004 …" is read in the mail before the CSV is opened."""
+    named = set(invoices_in(body))
+    asides = [r for r in rows if r.source == "aside" and r.invoice in named]
+    others = [r for r in rows if r not in asides]
+    if not asides or not any(r.invoice for r in others) \
+            or any(r.invoice in named for r in others if r.invoice):
+        return rows
+    return asides + others

@@ -32,8 +32,10 @@ _CARE = re.compile(r"(?:soins?|actes?|s[ée]ances?|passages?|ex[ée]cut\w*|prest
 
 
 # "(réglée sur votre lot 091)", "déjà payée sur le lot 315": another lot, where it was paid
-_PAID_ON_LOT = re.compile(r"\b(?:regle|paye|rembourse|liquide|mise? en paiement|paiement|deja)\w*[^.;]{0,30}?"
-                          r"\b(?:sur|dans|avec|par) (?:votre |le |un |l'autre )?lots?\s*"
+_PAID_ON_LOT = re.compile(r"(?<!non )(?<!pas )(?<!pas ete )"
+                          r"\b(?:regle|paye|rembourse|liquide|mise? en paiement|paiement|deja)\w*[^.;]{0,30}?"
+                          # "… réglée le 02/10/2026 (lot 209)"
+                          r"(?:\b(?:sur|dans|avec|par) (?:votre |le |un |l'autre )?|\(\s*)lots?\s*"
                           r"(?:n[°o]\.?\s*)?(\d{3})")
 # "facture deja payee (doublon), inutile de refacturer": the words, then what to do
 _THEN_ASKED = re.compile(r"(?i)(?:,|\s:)\s*(?=(?:inutile|merci|ne pas|ne la|ne les|veuillez|[àa] refacturer|"

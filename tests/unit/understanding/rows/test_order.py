@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from cpambot.understanding.rows.model import Row
-from cpambot.understanding.rows.order import in_document_order, lots_from_headings, message_lots
+from cpambot.understanding.rows.order import (
+    body_before_files,
+    in_document_order,
+    lots_from_headings,
+    message_lots,
+)
 
 
 def test_rows_come_in_the_order_the_body_names_them():
@@ -37,3 +42,15 @@ def test_a_sentence_naming_two_rows_above_the_table_does_not_place_them():
             "000244015\t19/10/2026\n000244018\t20/10/2026\n000244021\t21/10/2026\n")
     rows = [Row(invoice="000244018"), Row(invoice="000244021"), Row(invoice="000244015")]
     assert [r.invoice for r in in_document_order(rows, text)] == ["000244015", "000244018", "000244021"]
+
+
+def test_the_body_aside_comes_before_the_rows_of_an_attached_file():
+    """GIVEN rows read from an attached CSV and, from the body, "Par ailleurs, pour la facture n° 330 918 004
+    …" WHEN put in document order THEN the body's aside first (the mail is read before the file is
+    opened); with a body that names the file's rows too, the order is left as it is."""
+    table = [Row(invoice="330917551", lot="045", source="table"),
+             Row(lot="047", whole_lot=True, source="table")]
+    asked = Row(invoice="330918004", lot="046", source="aside")
+    body = "Le détail est dans le fichier joint.\nPar ailleurs, pour la facture n° 330 918 004 (lot 046), …"
+    assert body_before_files([*table, asked], body) == [asked, *table]
+    assert body_before_files([*table, asked], body + " et la 330917551.") == [*table, asked]

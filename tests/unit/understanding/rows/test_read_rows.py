@@ -955,3 +955,28 @@ def test_a_list_of_invoices_under_a_sentence_that_says_them_paid(lead, status):
     rows = read_rows(message(f"Lot 156 : traité le 21/10/2026. {lead}\n  - facture 156000031 : 41,20 euros\n"
                              "  - facture 156000032 : 58,45 euros\n\nBonne fin de journée,\n")).rows
     assert [(r.invoice, r.status) for r in rows] == [("156000031", status), ("156000032", status)]
+
+
+def test_the_lot_an_invoice_was_already_paid_on_in_brackets_is_not_its_lot():
+    """GIVEN numbered paragraphs under "Après traitement de votre lot n° 214", one saying "Cette facture a
+    déjà été réglée le 02/10/2026 (lot 209)" WHEN read THEN every row keeps lot 214, the next one too."""
+    rows = read_rows(message(
+        "Après traitement de votre lot n° 214, trois factures n'ont pas pu être mises en paiement.\n\n"
+        "1. Facture n° 214003871 — soins du 29/09/2026 — 30,00 €\n"
+        "   Motif : 0450 072 Exonération non trouvée\n\n"
+        "2. Facture n° 214003874 — soins du 30/09/2026 — 35,00 €\n   Motif : 2900 005 Facture déjà payée\n"
+        "   Conduite à tenir : aucune. Cette facture a déjà été réglée le 02/10/2026\n"
+        "   (lot 209).\n\n"
+        "3. Facture n° 214003880 — soins du 01/10/2026 — 30,00 €\n   Motif : 0317 051 Incompatible\n")).rows
+    assert [(r.invoice, r.lot) for r in rows] == [
+        ("214003871", "214"), ("214003874", "214"), ("214003880", "214")]
+
+
+def test_a_lot_said_not_paid_in_brackets_stays_the_rows_lot():
+    """GIVEN "part complémentaire non réglée (lot 561)" above two invoices WHEN read THEN the rows keep lot
+    561: a lot in brackets after "non réglée" is not one the invoices were already paid on."""
+    rows = read_rows(message(
+        "Facturation C2S – part complémentaire non réglée (lot 561)\n\n"
+        "La facture 007845210 est rejetée : droits C2S non ouverts.\n\n"
+        "La facture 007845233 est rejetée : assuré absent de notre référentiel.\n")).rows
+    assert [(r.invoice, r.lot) for r in rows] == [("007845210", "561"), ("007845233", "561")]
