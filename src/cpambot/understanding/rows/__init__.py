@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
 
+from cpambot.understanding.classify.text.amounts import iter_amounts
 from cpambot.understanding.classify.text.keywords import per_message
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.message import ParsedMessage
@@ -289,13 +290,19 @@ def _with_instruction(rows: list[Row], text: str) -> list[Row]:
             continue
         if cut:
             codes = re.findall(r"(?<!\d)(\d{4})(?!\d)", rest)
+            # "sauf celle de M. Zénon", "sauf celle de 212,40 €", "sauf la 000620318"
+            keys, numbers = set(name_keys(rest)), invoices_in(rest)
+            sums = {value for value, _, _ in iter_amounts(rest)}
+            named = [i for i, r in enumerate(rows) if keys & set(r.name_keys) or r.invoice in numbers
+                     or r.amount is not None and r.amount in sums]
             if (other := action_of(rest)) is None:
-                return rows  # "sauf cas particulier": which rows the exception covers is not said
-            if codes:
+                if codes or not named or any(rows[i].action is None for i in named):
+                    return rows  # "sauf cas particulier": which rows the exception covers is not said
+                # (the rows it names have their own instruction already: "il nous manque seulement
+                # l'ordonnance", the ordonnance asked on the row)
+            elif codes:
                 excepted.update(dict.fromkeys(codes, other))
             else:  # "sauf celle de M. Zénon : pour celle-ci, … une copie de l'ordonnance"
-                keys, numbers = set(name_keys(rest)), invoices_in(rest)
-                named = [i for i, r in enumerate(rows) if keys & set(r.name_keys) or r.invoice in numbers]
                 if not named:
                     return rows
                 spared.update(dict.fromkeys(named, other))

@@ -980,3 +980,18 @@ def test_a_lot_said_not_paid_in_brackets_stays_the_rows_lot():
         "La facture 007845210 est rejetée : droits C2S non ouverts.\n\n"
         "La facture 007845233 est rejetée : assuré absent de notre référentiel.\n")).rows
     assert [(r.invoice, r.lot) for r in rows] == [("007845210", "561"), ("007845233", "561")]
+
+
+def test_one_instruction_for_all_rows_but_one_named_by_its_amount():
+    """GIVEN a table of rejects, then "Toutes ces factures sont à corriger puis à refacturer, sauf celle de
+    212,40 € : il nous manque seulement l'ordonnance" and the 212,40 € row asking the ordonnance WHEN read
+    THEN every other row is to re-bill and that one keeps its own instruction."""
+    rows = read_rows(message(
+        "N° facture | Montant | Motif\n"
+        "047000612 | 16,10 € | 0470 049 PRESCRIPTION INTERDITE A CETTE DATE\n"
+        "047000615 | 212,40 € | ORDONNANCE NON PARVENUE\n"
+        "047000621 | 58,45 € | 0317 051 INCOMPATIBILITE NATURE D'ASSURANCE\n\n"
+        "Toutes ces factures sont à corriger puis à refacturer, sauf celle de 212,40 € : pour celle-là la "
+        "cotation est bonne, il nous manque seulement l'ordonnance.\n")).rows
+    assert [(r.invoice, r.action) for r in rows] == [
+        ("047000612", Action.REBILL), ("047000615", Action.PIECES), ("047000621", Action.REBILL)]
