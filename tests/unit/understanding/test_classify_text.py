@@ -226,6 +226,11 @@ def test_reference_after_skips_dates_and_words():
     assert reference_after("votre réclamation du 05/05/2026", r"réclamation") is None
     # (a month under a table's "Indu" column is no reference)
     assert reference_after("Cotation retenue Payé le Indu\n03/2026 D. R. AIS 3", r"indu\s*:?") is None
+    # (an article of the code is no file's reference)
+    assert reference_after("notification de payer un indu (articles L.133-4 et R.133-9-1)\nNotre référence : "
+                           "IND-131-2026-004417", r"indu\s*:?") is None
+    assert reference_after("enregistrée sous la référence R2026-80-004512", r"r[ée]f[ée]rence") == \
+        "R2026-80-004512"
     # (her own number under "Vos références" is no file's reference)
     assert any_reference("", "Vos références\nN° AM 974123456\nNos références\nIND-972-26-004381") == \
         "IND-972-26-004381"

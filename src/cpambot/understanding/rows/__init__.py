@@ -20,7 +20,7 @@ from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.mime import decode_bytes
 from cpambot.understanding.rows.actions import action_of, heading_action, heading_status
-from cpambot.understanding.rows.asides import aside, beside_the_list
+from cpambot.understanding.rows.asides import aside, beside_the_list, paid_beside
 from cpambot.understanding.rows.cards import card_rows
 from cpambot.understanding.rows.cells import (
     LOT_MENTION,
@@ -168,7 +168,7 @@ def read_rows(msg: ParsedMessage) -> RowSet:
             rows += beside_the_list(prose_rows(text, default_year=default_year, sent_on=sent_on), text)
     else:
         notes = _notes(rows, msg, default_year)
-        rows += _details(rows, notes) + aside(rows, notes)
+        rows += _details(rows, notes) + aside(rows, notes) + paid_beside(rows, notes)
     if not totals and rows:
         problems += _total_below(rows, msg.text or "")
     merged, conflicts = merge(rows)

@@ -21,6 +21,16 @@ def aside(rows: list[Row], notes: list[Row]) -> list[Row]:
             and n.status is not Status.PAID and not n.reject_code]
 
 
+
+def paid_beside(rows: list[Row], notes: list[Row]) -> list[Row]:
+    """Invoices a message says paid beside its table, in a passage of their own ("Pour information, la
+    facture 000 412 150 du lot 088, d'abord suspendue, a été mise en paiement le 02/11/2026 pour
+    31,50 €"): payments told with the lot return."""
+    listed = {r.invoice for r in rows if r.invoice}
+    return [replace(n, source="prose") for n in notes
+            if n.invoice and n.invoice not in listed and n.status is Status.PAID and not n.reject_code]
+
+
 # (not "Par ailleurs, la facture … du même lot est suspendue dans l'attente de la prescription": a row of it)
 _BESIDE = re.compile(r"(?i)\s*(?:par ailleurs|d['’]autre part|en outre|autre point|s[ée]par[ée]ment),?\s*"
                      r"(?:pour|concernant|s['’]agissant d|quant [àa])\b")

@@ -995,3 +995,17 @@ def test_one_instruction_for_all_rows_but_one_named_by_its_amount():
         "cotation est bonne, il nous manque seulement l'ordonnance.\n")).rows
     assert [(r.invoice, r.action) for r in rows] == [
         ("047000612", Action.REBILL), ("047000615", Action.PIECES), ("047000621", Action.REBILL)]
+
+
+def test_an_invoice_said_paid_beside_the_table_is_a_payment():
+    """GIVEN a table of two rejects, then "Pour information, la facture 000 412 150 du lot 088, d'abord
+    suspendue, a été mise en paiement le 02/11/2026 pour 31,50 €" WHEN read THEN a third row, paid, with
+    its lot and amount."""
+    rows = read_rows(message(
+        "N° de lot | N° de facture | Montant | Motif du rejet | Suite à donner\n"
+        "087 | 000 412 118 | 47,70 € | 0470 049 – Prescription interdite | Corriger puis retélétransmettre\n"
+        "087 | 000 412 123 | 15,75 € | Pièce non parvenue | Transmettre l'ordonnance par SCOR\n\n"
+        "Pour information, la facture 000 412 150 du lot 088 (soins du 22/10/2026), d'abord suspendue, a été "
+        "mise en paiement le 02/11/2026 pour 31,50 €.\n")).rows
+    assert [(r.invoice, r.lot, r.status, r.amount) for r in rows][2] == (
+        "000412150", "088", Status.PAID, Decimal("31.50"))

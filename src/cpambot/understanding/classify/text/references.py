@@ -20,6 +20,7 @@ _GLUED = re.compile(r"[A-Z]{2,8}[/_\-][A-Z0-9/_.\-]*\d[A-Z0-9/_.\-]*[A-Z0-9]")  
 _NOT_A_REFERENCE = re.compile(r"\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\.?|\d{1,2}[/.]\d{4}\.?|\d+(?:\.\d+)?\.?")
 
 # the professional's own identifiers: "AM 974123456", "PS 974123456", "RPPS 10101234567"
+_ARTICLE = re.compile(r"[LRD](?:\.\s?|\s)\d{3,4}(?:-\d+)+")  # "L.133-4", "R. 133-9-1"; not "R2026-80-…"
 _HER_NUMBER = re.compile(r"(?:AM|PS|ADELI|RPPS|FINESS|SIRET|SIREN)\s?\d{8,14}")
 
 
@@ -42,8 +43,10 @@ def reference_after(text: str, label: str, span: int = 12) -> str | None:
         for ref in _REFERENCE.finditer(tail):
             if ref.start() > span:
                 break
-            if _HER_NUMBER.fullmatch(ref.group()):
-                break  # "Vos références : N° AM 974123456": the professional's own number, no file's
+            if _HER_NUMBER.fullmatch(ref.group()) or _ARTICLE.fullmatch(ref.group()):
+                # "Vos références : N° AM 974123456": the professional's own number, no file's; "un indu
+                # (articles L.133-4 et R.133-9-1 …)": an article of the code, no file's
+                break
             if any(c.isdigit() for c in ref.group()) and not _NOT_A_REFERENCE.fullmatch(ref.group()):
                 return ref.group().rstrip(".")
             if any(c.isdigit() for c in ref.group()):
