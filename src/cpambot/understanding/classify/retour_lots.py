@@ -99,6 +99,19 @@ def _row_fact(row: Row, caisse: str | None, extra: dict) -> Fact:
                 part=row.part, details={**details, **extra})
 
 
+def _code_below(text: str, lot: str) -> re.Match[str] | None:
+    """The reject code a report gives a lot some lines under its heading ("Lot n° 214 - reçu le …" /
+    "Décision : LOT REJETÉ DANS SA TOTALITÉ" / "Motif : … - code 2002 015"), before the next lot's."""
+    heading = re.search(rf"(?im)^[ \t]*lot\s*(?:n[°o]\s*)?{lot}\b", text)
+    if heading is None:
+        return None
+    window = text[heading.end():heading.end() + 400]
+    if (following := re.search(r"(?im)^[ \t]*lot\s*(?:n[°o]\s*)?\d{3}\b", window)) is not None:
+        window = window[:following.start()]
+    return re.search(r"(?i)\b(?:code (?:de )?rejet|code)\s*(?:n[°o]\s*)?:?\s*(\d{4})(?:[ -]?(\d{3}))?\b"
+                     r"(?:\s*\(([^)\n]{3,80})\)|\s*[-–:]\s*([^.;\n(]{3,120}))?", window)
+
+
 def _about_lot(folded: str, start: int, lot: str) -> str:
     """What the message says of lot ``lot`` from where it names it: up to the next numbered item,
     the next lot, or 400 characters."""
@@ -220,7 +233,8 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                               r"(?:[^\n]{0,200}?|[^\n]{0,200}?:[ \t]*\n\s*)"
                               r"\b(?:code (?:de )?rejet|code|rejet)\s*"
                               r"(?:n[°o]\s*)?:?\s*(\d{4})(?:[ -]?(\d{3}))?\b(?:\s*\(([^)\n]{3,80})\)"
-                              r"|\s*[-–:]\s*([^.;\n(]{3,120}))?", msg.all_text())
+                              r"|\s*[-–:]\s*([^.;\n(]{3,120}))?", msg.all_text()) \
+                or _code_below(msg.all_text(), lot)
             label = told.group(1).strip() if told else \
                 (coded.group(3) or coded.group(4) or "").strip() or None if coded else None
             if coded and coded.group(2):

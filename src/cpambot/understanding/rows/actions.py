@@ -73,7 +73,12 @@ _CONTACT = Guarded(re.compile(r"\b(?:contact(?:er|ez)\b|prendre contact|prenez c
 _CONTACT_FIRST = Guarded(re.compile(r"(?:contact|rapproch|appel|telephon|vo(?:ir|yez) (?:directement )?avec)"
                             r"[^.;]{0,160}"
                             r"\bavant (?:toute|de|une|d'envisager"
-                            r"|la)\b[^.;]{0,20}(?:re-?factur|re-?transm|nouvelle facturation|re-?emet)"))
+                            r"|la)\b[^.;]{0,20}(?:re-?factur|re-?transm|nouvelle facturation|re-?emet)"
+                            # "avant toute nouvelle facturation, contactez le Pôle Flux PS", "avant toute
+                            # refacturation, merci de me rappeler"
+                            r"|\bavant (?:toute|de|une)\b[^.;]{0,20}"
+                            r"(?:re-?factur|re-?transm|nouvelle facturation|re-?emet)\w*"
+                            r"[^.;]{0,60}?(?:contact|rapproch|appel|rappel|telephon)"))
 _WAIT_FOR_CALL = Guarded(re.compile(r"ne rien (?:re-?transmettre|renvoyer|re-?facturer|re-?teletransmettre) "
                                     r"avant (?:notre|votre|un|mon) (?:echange|appel|contact|entretien)"))
 # "merci de voir avec le patient …, ne rien renvoyer avant": nothing before the call asked for

@@ -47,6 +47,11 @@ def _header(line: str) -> list[str] | None:
     return roles
 
 
+# an instruction on a line of its own under its row
+_INSTRUCTION_LINE = re.compile(r"(?i)^\s*(?:consigne|suite [àa] donner|conduite [àa] tenir"
+                               r"|action(?: attendue)?)\s*:\s*(\S.*)$")
+
+
 def _line_pattern(roles: list[str]) -> re.Pattern[str]:
     parts = [f"({_CELL.get(role, _WORDS)})" for role in roles]
     last = roles[-1] not in _CELL
@@ -68,19 +73,30 @@ def typed_tables(lines: list[str]) -> tuple[list[Table], set[int]]:
         pattern = _line_pattern(roles)
         grid: Grid = [[_NAMES[r] for r in roles]]
         taken = [index]
+        wrapping = len(roles) - 1 if roles[-1] not in _CELL else None  # the cell a lower-case line goes on
         for k in range(index + 1, min(len(lines), index + 200)):
             if k == index + 1 and re.fullmatch(r"\s*[-=]{2,}(?:\s+[-=]{2,})*\s*", lines[k]):
                 taken.append(k)  # the rule under the header
                 continue
             found = pattern.match(lines[k])
-            if found is None and len(grid) > 1 and re.match(r"\s*[a-zà-ÿ]", lines[k]) \
-                    and not re.search(r"\d{3}", lines[k]) and roles[-1] not in _CELL:
-                grid[-1][-1] = f"{grid[-1][-1]} {lines[k].strip()}"  # "… à la date des" / "soins"
+            if found is None and len(grid) > 1 and wrapping is not None \
+                    and re.match(r"\s*[a-zà-ÿ]", lines[k]) and not re.search(r"\d{3}", lines[k]):
+                grid[-1][wrapping] = f"{grid[-1][wrapping]} {lines[k].strip()}"  # "… à la date des" / "soins"
+                taken.append(k)
+                continue
+            if found is None and len(grid) > 1 and (told := _INSTRUCTION_LINE.match(lines[k])):
+                # "Consigne : vérifiez la caisse d'affiliation … puis refacturez" under its row
+                if "consigne" not in roles:
+                    roles = [*roles, "consigne"]
+                    grid = [[*row, _NAMES["consigne"] if i == 0 else ""] for i, row in enumerate(grid)]
+                wrapping = roles.index("consigne")
+                grid[-1][wrapping] = told.group(1).strip()
                 taken.append(k)
                 continue
             if found is None:
                 break
-            grid.append([g.strip() for g in found.groups()])
+            grid.append([g.strip() for g in found.groups()] + [""] * (len(roles) - len(found.groups())))
+            wrapping = len(found.groups()) - 1 if roles[len(found.groups()) - 1] not in _CELL else None
             taken.append(k)
         if len(grid) >= 2:
             tables.append(Table(grid, caption_above(lines, index)))

@@ -90,3 +90,18 @@ def test_a_lot_that_never_arrived_whole():
     folded = normalize("le lot n°205 du 12/10 ne nous est jamais parvenu en entier (fichier tronque), il "
                        "faut le retransmettre svp.\n\net dans le lot n°204 j'ai 2 fact en rejet :")
     assert [lot for lot, _ in _refused_lots(folded)] == ["205"]
+
+
+def test_the_code_of_a_lot_refused_whole_some_lines_under_its_heading():
+    """GIVEN a report "Lot n° 214 - reçu le …" / "Décision : LOT REJETÉ DANS SA TOTALITÉ" / "Motif : Lot déjà
+    reçu (doublon du lot n° 209) - code 2002 015", then "Lot n° 215" WHEN the code of lot 214 is looked
+    for THEN 2002 015; lot 215, which states none, has none (not its neighbour's)."""
+    from cpambot.understanding.classify.retour_lots import _code_below
+
+    text = ("Lot n° 214 - constitué le 28/10/2026 - reçu le 29/10/2026\n"
+            "Décision : LOT REJETÉ DANS SA TOTALITÉ\n"
+            "Motif : Lot déjà reçu et traité (doublon du lot n° 209) - code 2002 015\n"
+            "Lot n° 215 - reçu le 30/10/2026\nDécision : lot accepté\n")
+    found = _code_below(text, "214")
+    assert found is not None and (found.group(1), found.group(2)) == ("2002", "015")
+    assert _code_below(text, "215") is None

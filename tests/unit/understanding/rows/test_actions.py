@@ -44,6 +44,9 @@ def test_words_asking_for_a_document(text):
     # (the call, then what it is for, at length, before "avant toute nouvelle facturation")
     "Nous vous invitons à contacter le service Relations Professionnels de Santé au 36 08 afin de vérifier "
     "la situation de l'assuré (accident du travail ou maladie) avant toute nouvelle facturation.",
+    # (what must wait first, then the call)
+    "avant toute nouvelle facturation, contactez le Pôle Flux PS au 03 20 42 00 00",
+    "Avant toute refacturation, merci de me rappeler au 03 87 00 00 00.",
 ])
 def test_words_asking_for_a_call(text):
     """GIVEN a request to call the caisse or the patient, also before any re-billing WHEN read THEN

@@ -78,3 +78,25 @@ def test_a_status_column_whose_words_wrap_onto_the_next_line():
     assert table.rows[2][-1].endswith("à cette date : corrigez la date de prescription et retransmettez "
                                       "la facture")
     assert used == {0, 1, 2, 3}
+
+
+def test_an_instruction_line_under_each_row_and_a_motif_wrapped_before_it():
+    """GIVEN a PDF's one-space table whose rows each have, under them, the end of their motif then a line
+    "Consigne : …" (itself wrapped) WHEN cut THEN both rows are read, each motif whole and each
+    instruction in a column of its own."""
+    lines = ["N° facture Soins du Bénéficiaire Montant Code et motif",
+             "221047813 23/10/2026 DELATTRE S. 52,30 € 0250 050 Assuré absent de notre",
+             "référentiel",
+             " Consigne : vérifiez la caisse d'affiliation du patient puis refacturez auprès de",
+             "la caisse compétente.",
+             "221047820 24/10/2026 WAMBRE C. 34,65 € 0317 051 Incompatibilité nature",
+             "d'assurance",
+             " Consigne : avant toute nouvelle facturation, contactez le Pôle Flux PS",
+             "Les autres factures du lot ont été mises en paiement."]
+    (table,), used = typed_tables(lines)
+    assert [row[-2:] for row in table.rows[1:]] == [
+        ["Assuré absent de notre référentiel",
+         "vérifiez la caisse d'affiliation du patient puis refacturez auprès de la caisse compétente."],
+        ["Incompatibilité nature d'assurance",
+         "avant toute nouvelle facturation, contactez le Pôle Flux PS"]]
+    assert used == set(range(8))
