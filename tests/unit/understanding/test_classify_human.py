@@ -323,6 +323,20 @@ def test_a_reminder_gives_the_new_deadline_not_the_one_that_passed():
     assert [f.details["deadline"] for f in reading.facts] == [date(2026, 12, 1)] * 2
 
 
+def test_a_deadline_written_as_a_card_label_and_its_value_below():
+    """GIVEN a pièces request written as label/value paragraphs, "Date limite de réception", "20/11/2026"
+    below it WHEN classified THEN that is the deadline (and no care date)."""
+    body = ("Madame,\nPour poursuivre le traitement de la facture ci-dessous, nous avons besoin des pièces "
+            "suivants.\n\nRéférence du dossier\n\nPJ-2026-113045\n\nN° de facture\n\n512 600 771\n\n"
+            "Pièce(s) demandée(s)\n\nPrescription médicale initiale\n\nDate limite de réception\n\n"
+            "20/11/2026\n\nSans réception de ces documents, la facture sera rejetée.\n")
+    reading = classify_human(mail("Demande de pièces justificatives", body,
+                                  when=datetime(2026, 11, 10, 9, 0, tzinfo=REUNION)), "caisse")
+    assert reading.kind == "demande_pieces"
+    assert [(f.invoice, f.details.get("deadline"), f.date) for f in reading.facts] == [
+        ("512600771", date(2026, 11, 20), None)]
+
+
 def test_a_notification_sent_with_its_annex_is_a_notification():
     """GIVEN a mail "Veuillez trouver ci-joint notre courrier du 5 octobre 2026 ainsi que son annexe
     (tableau des anomalies)" under a bland subject, the attached letter notifying the indu WHEN classified

@@ -156,7 +156,7 @@ ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("other_date", (r"date (?:de |du |d')?(?:traitement|reception|envoi|transmission|paiement|mise en "
                     r"paiement|rejet|refus|lot|courrier|virement|liquidation|emission|integration|retour)",
                     r"date (?:de |du )?(?:la )?(?:facturation|facture)$", r"traite le", r"recu le",
-                    r"paye le")),
+                    r"paye le", r"date limite", r"echeance", r"avant le")),
     ("care_date", (r"date (?:de |des |d')?(?:soins?|execution|acte|prestation|l'acte|realisation)",
                    r"soins? (?:du|le)",
                    r"soins? (?:realises?|effectues?|dispenses?) le", r"periode", r"jour (?:des |de )?soins?",

@@ -97,13 +97,13 @@ def _own_lots(folded: str) -> list[str]:
     return [lot for lot in _LOTS.findall(folded) if lot not in elsewhere]
 
 
-_SAME_REJECT = re.compile(r"(?i)\bm[êe]mes? (?:rejet|motif|anomalie|code)")
+_SAME_REJECT = re.compile(r"(?i)\bm[êe]mes?\s+(?:rejet|motif|anomalie|code)")  # (a line may wrap after it)
 # "Le rejet pour « assuré absent de notre référentiel » (0250 050) concerne la facture …"
 _REJECT_FOR = re.compile(r"(?i)\b(?:rejet|refus)(?:[ée]e?s?)? pour (?:le motif )?[«\"]\s*"
                          r"([^«»\"\n]{3,160}?)\s*[»\"]")
 _SAME_LOT = re.compile(r"(?i)\bm[êe]me lot\b")
 # "même motif, même consigne": the instruction of the row above
-_SAME_ACTION = re.compile(r"(?i)\bm[êe]mes? (?:consigne|d[ée]marche|instruction|traitement)s?\b")
+_SAME_ACTION = re.compile(r"(?i)\bm[êe]mes?\s+(?:consigne|d[ée]marche|instruction|traitement)s?\b")
 _LOTS = re.compile(r"\blots?\s*(?:n[°o]\.?\s*)?(\d{3})(?!\d)")  # in folded text
 _PROSE_MOTIF = re.compile(r"(?i)motif\s*(?:du rejet|de rejet|d['’]anomalie)?\s*(?:suivant\s*)?"
                           r"(?:(?:reste|est|demeure) (?:le )?m[êe]me\s*|(?:reste|est) inchang[ée]\s*)?"
@@ -289,9 +289,11 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
             motif = found.group(3).strip(" .;:–-")
         if motif:  # "facture déjà payée (réglée sur votre lot 091)": the reject, not its explanation
             motif = _EXPLAINED.sub("", _asked_apart(motif))
-        if found := (QUOTED_MOTIF.search(_WRAPPED.sub(" ", chunk))
-                     or _REJECT_FOR.search(_WRAPPED.sub(" ", chunk))
-                     or _PROSE_MOTIF.search(_WRAPPED.sub(" ", chunk))):  # (a motif may wrap)
+        if (found := (QUOTED_MOTIF.search(_WRAPPED.sub(" ", chunk))
+                      or _REJECT_FOR.search(_WRAPPED.sub(" ", chunk))
+                      or _PROSE_MOTIF.search(_WRAPPED.sub(" ", chunk)))) \
+                and not re.match(r"(?i)m[êe]mes?\b", found.group(1)):  # (a motif may wrap)
+            # ("idem, même motif même consigne": the row above's, not words of its own)
             motif = _asked_apart(found.group(1)).strip(" :–-")  # "… NATIONAL => A REFACTURER …"
             stated, words = code_in_motif(motif)  # "Prescription interdite – code 0470 049"
             if stated is not None and (code is None or stated[0] == code[0]):
@@ -319,6 +321,8 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
         single = len(invoices) == 1
         if WRONGLY_REJECTED.search(normalize(chunk)):
             code, motif = None, None  # "avait été rejetée à tort (motif 2900 …). Elle a été mise en paiement"
+        if motif and re.match(r"(?i)(?:idem|m[êe]mes?)\b", motif):
+            motif = None  # "idem, même motif même consigne": no words of its own
         if rows and single and code is None and motif is None and _SAME_REJECT.search(chunk):
             # "Facture n° 200981352 (même lot) – … – même rejet": the reject of the row above
             code, motif = (rows[-1].reject_code, rows[-1].reject_subcode), rows[-1].motif

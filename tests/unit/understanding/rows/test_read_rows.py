@@ -1009,3 +1009,17 @@ def test_an_invoice_said_paid_beside_the_table_is_a_payment():
         "mise en paiement le 02/11/2026 pour 31,50 €.\n")).rows
     assert [(r.invoice, r.lot, r.status, r.amount) for r in rows][2] == (
         "000412150", "088", Status.PAID, Decimal("31.50"))
+
+
+def test_idem_same_motif_same_instruction_wrapped_over_two_lines():
+    """GIVEN a dashed list whose last item says "idem, meme" then, on the next line, "motif meme consigne"
+    WHEN read THEN that row takes the code, the motif and the instruction of the row above, and no
+    "meme consigne" as its motif."""
+    rows = read_rows(message(
+        "suite traitement de votre lot 044, voici les fact. en anomalie :\n\n"
+        "- fact. 000 412 781 (soins du 16/09, 31,50 eur) : rejet 0250 050\nassure absent de notre "
+        "referentiel -> merci de refacturer vers sa caisse\n\n"
+        "- fact. 000 412 790 (soins du 17/09, 31,50 eur) : idem, meme\nmotif meme consigne\n")).rows
+    assert [(r.invoice, r.reject_code, r.motif, r.action) for r in rows] == [
+        ("000412781", "0250", "assure absent de notre referentiel", Action.REBILL),
+        ("000412790", "0250", "assure absent de notre referentiel", Action.REBILL)]
