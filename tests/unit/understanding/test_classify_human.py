@@ -577,6 +577,22 @@ def test_a_partial_answer_that_pays_a_complement_on_the_one_invoice():
         ("invoice_paid", "000611290", None, "18.60")]
 
 
+@pytest.mark.parametrize("body,kind", [
+    ("Nous accusons réception de votre message, qui sera traité dans les meilleurs délais.\n",
+     "reponse_reclamation"),
+    # an agent away from her desk: nothing acknowledged
+    ("Je suis absente du bureau jusqu'au 30/11/2026. En cas d'urgence, appelez le 36 08.\n", "unknown"),
+])
+def test_an_automatic_answer_of_the_reclamations_mailbox(body, kind):
+    """GIVEN an automatic answer "Réponse automatique : Réclamation facture 220 871 406" WHEN classified THEN
+    her réclamation acknowledged when it says it was received; an out-of-office says nothing."""
+    subject = "Réponse automatique : Réclamation facture 220 871 406"
+    reading = classify_human(mail(subject, body, sender=MARNE), "caisse")
+    assert reading.kind == kind
+    if kind != "unknown":
+        assert facts(reading, "invoice") == [("reclamation_acknowledged", "220871406")]
+
+
 def test_a_recours_acknowledged_is_not_a_new_indu():
     """GIVEN the CRA secretariat's acknowledgment of her recours, which recalls the indu it contests (its
     reference, its amount) and the two-month delays WHEN classified THEN an acknowledgment under the

@@ -44,6 +44,8 @@ UNSURE = {
     ("al-agents/11-msa-armorique-reclamation-rejet", "bland-subject"): "an answer told by its subject",
     ("an-agents/12-guadeloupe-medecin-relance-nouveau-delai", "bland-subject"):
         "a request told by its subject",
+    ("ap-agents/07-paris-paid-to-patient", "bland-subject"): "an answer told by its subject",
+    ("ap-agents/12-rhone-outlook-rowspan", "plain-tabs"): "a lot spanning rows, missing from the tab rows",
     ("an-agents/18-herault-kine-cartes-div", "plain-tabs"): "div cards whose plain version glues each label "
                                                             "to its value",
 }
@@ -51,7 +53,10 @@ UNSURE = {
 # lettre" tells a newsletter: its forwards left this list in session 9)
 # Read with a value missing, confidently: an automatic acknowledgment without its title taken for an
 # auto-reply (the acknowledgment is lost, nothing is done); a reference written only in the subject.
-MISSING = {("b-regions/21-cgss-martinique-accuse-reception-auto", "bland-subject"): "auto-reply",
+MISSING = {("b-regions/21-cgss-martinique-accuse-reception-auto", "bland-subject"):
+               "auto-reply",
+           ("ao-mixed/16-val-de-marne-autoreply", "bland-subject"):
+               "an auto-reply, a réclamation's by its subject",
            ("u-agents/17-isere-reponse-reclamation-refus-mention-cra", "bland-subject"):
                "reference only in the subject",
            ("x-mixed/09-maine-et-loire-reclamation-payee", "bland-subject"): "reference only in the subject",

@@ -193,6 +193,10 @@ _DECIDED = re.compile(r"apres (?:verification|examen|etude|analyse|instruction|r
                       r"|y apportons la reponse suivante")
 
 
+_RECEIVED = re.compile(r"\b(?:accusons|accuse) (?:bonne )?reception\b|\bavons bien recu\b"
+                       r"|\ba bien ete (?:recue?|enregistree?)\b")
+
+
 @per_message
 def _which(msg: ParsedMessage) -> tuple[str, float]:
     best = ("", 0.0)
@@ -200,6 +204,11 @@ def _which(msg: ParsedMessage) -> tuple[str, float]:
                           "observations", "annule")):
         return best
     replied = re.match(r"(?i)\s*(?:re|aw|r[ée]f)\s*:", msg.subject or "") is not None
+    if msg.auto_reply and "reclamation" in normalize(msg.subject or "") \
+            and _RECEIVED.search(normalize(msg.text or "")):
+        # "Réponse automatique : Réclamation facture 220 871 406", "Nous accusons réception de votre
+        # message": the réclamations mailbox acknowledging hers (not an agent away from her desk)
+        return ("ack", 0.9)
     for zone, (factor, text) in enumerate(zones(msg)):
         # "RE: Accusé de réception - réclamation …": the subject of what is answered, not an acknowledgment
         kinds = (("answer", ANSWER), ("notice", NOTICE)) if zone == 0 and replied else \
