@@ -226,7 +226,11 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
             details = {**extra, **({"action": said.value} if said is not None else {})}
             # "Lot 087 (…) : rejeté dans sa totalité, motif : fichier non conforme au cahier des charges."
             told = re.search(rf"(?i)\blot\s*(?:n[°o]\s*)?{lot}\b[^\n]{{0,160}}?\bmotif\s*:\s*"
-                             r"([^.;\n]{3,120})", msg.all_text())
+                             r"([^.;\n]{3,120})", msg.all_text()) \
+                or re.search(rf"(?i)\blot\s*(?:n[°o]\s*)?{lot}\b[^\n]{{0,80}}\n?[^\n]{{0,40}}?"
+                             r"\b(?:rejet[ée]|refus[ée])\s+(?:en|dans sa)\s+totalit[ée]\s*[-–:]\s*"
+                             r"([^.;\n(]{3,120})", msg.all_text())
+            # ("Lot 072 du 14/10/26" / "Lot rejeté en totalité - fichier illisible")
             # "… rejeté dans sa totalité avec le code 0105 002 (NUMERO DE LOT DEJA UTILISE)"
             # ("… rejeté dans sa totalité pour le motif suivant :", then "Code rejet 0103 017 – …" below)
             coded = re.search(rf"(?i)\blot\s*(?:n[°o]\s*)?{lot}\b"

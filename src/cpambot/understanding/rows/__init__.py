@@ -168,6 +168,7 @@ def read_rows(msg: ParsedMessage) -> RowSet:
             rows += beside_the_list(prose_rows(text, default_year=default_year, sent_on=sent_on), text)
     else:
         notes = _notes(rows, msg, default_year)
+        rows = _paid_after_all(rows, notes)
         rows += _details(rows, notes) + aside(rows, notes) + paid_beside(rows, notes)
     if not totals and rows:
         problems += _total_below(rows, msg.text or "")
@@ -220,6 +221,18 @@ def _notes(rows: list[Row], msg: ParsedMessage, default_year: int | None) -> lis
     sent_on = msg.date.date() if msg.date is not None else None
     return [note for text in _texts(msg)
             for note in prose_rows(text, default_year=default_year, single_only=True, sent_on=sent_on)]
+
+
+def _paid_after_all(rows: list[Row], notes: list[Row]) -> list[Row]:
+    """A table's rejected rows that a note under it says paid after all ("Concernant la 005305112, ne tenez
+    pas compte du rejet affiché ci-dessus : … elle a finalement été réglée le 16/10/2026 pour 63,00 €"):
+    the agent's words come after the extraction she pasted, and are paid rows."""
+    paid = {n.invoice: n for n in notes if n.invoice and n.status is Status.PAID and not n.reject_code}
+    return [replace(r, status=Status.PAID, reject_code=None, reject_subcode=None, motif=None, consigne=None,
+                    action=None, paid_amount=paid[r.invoice].amount or r.paid_amount)
+            if r.invoice in paid and r.status is Status.REJECTED
+            and (paid[r.invoice].amount is None or r.amount is None or paid[r.invoice].amount == r.amount)
+            else r for r in rows]
 
 
 def _details(rows: list[Row], notes: list[Row]) -> list[Row]:

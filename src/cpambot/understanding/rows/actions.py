@@ -165,7 +165,9 @@ def status_of(*texts: str | None, status_cell: str | None = None, has_code: bool
 
 # a reject the caisse lifted, in folded text ("rejet 0460 053 levé", "anomalie régularisée")
 LIFTED = re.compile(r"\b(?:rejet|anomalie|blocage|suspension)s?\b[^.;]{0,30}?"
-                    r"\b(?:levee?s?|annulee?s?|regularisee?s?)\b")
+                    r"\b(?:levee?s?|annulee?s?|regularisee?s?)\b"
+                    # "ne tenez pas compte du rejet affiché ci-dessus : … elle a finalement été réglée"
+                    r"|\bne (?:tenez|pas tenir)(?: pas)? compte d[ue] (?:ce |l')?(?:rejet|anomalie)\b")
 
 
 _STATED_PAID = Guarded(re.compile(r"(?:mise?|passee?|partie) en (?:paiement|reglement)|paiement effectue"

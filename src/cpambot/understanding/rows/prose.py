@@ -123,10 +123,11 @@ def _chunks(text: str) -> list[str]:
                 and len(rows) >= len([line for line in lines if line.strip()]) - 1:
             out += lines  # a table's text in a letter: one invoice a line (under its header)
         elif len(numbers) > 1:
-            for piece in (p for sentence in _SENTENCE_END.split(paragraph) for p in _bracketed(sentence)):
+            for piece in (p for sentence in _SENTENCE_END.split(paragraph) for p in _bracketed(sentence)
+                          for p in _by_invoice_lines(p)):
                 if out and not invoices_in(piece) \
                         and len(set(invoices_in(out[-1])) - mistaken(out[-1])) == 1 \
-                        and not _ABOUT_OTHERS.search(piece) \
+                        and not _ABOUT_OTHERS.search(piece) and not _LOT_HEADING.match(piece) \
                         and (action_of(piece) is not None or re.match(r"(?i)\s*(?:le )?motif\b", piece)):
                     # "… Nous vous invitons à établir une nouvelle facture", "Le motif reste le même : …"
                     out[-1] += " " + piece
@@ -137,6 +138,28 @@ def _chunks(text: str) -> list[str]:
         else:
             out.append(paragraph)
     return out
+
+
+def _by_invoice_lines(piece: str) -> list[str]:
+    """A passage naming several invoices, one line each with lines of its own under it, cut where each of
+    those lines starts (the lines under one, "-> ne pas retransmettre, aucune action de votre part", go
+    with it), as a letter's text layer gives a list without bullets or sentence ends; else the passage
+    whole."""
+    lines = piece.split("\n")
+    named = [i for i, line in enumerate(lines) if invoices_in(line)]
+    if len(named) < 2 or any(len(invoices_in(lines[i])) > 1 for i in named) \
+            or any(b - a < 2 for a, b in zip(named, named[1:], strict=False)) \
+            or any(len(re.sub(r"[\d\s.]", "", lines[i])) < 5 for i in named):
+        # (a number alone on its line: a table written one cell per line, whose rows start before it)
+        return [piece]  # (invoice lines one under the other: a table, whose instruction is said below it)
+    # (a lot's heading after an invoice, "Lot 072 du 14/10/26", starts a passage of its own; the lines
+    # above the first invoice, "Lot 071 du 12/10/26", go with it)
+    headings = [i for i, line in enumerate(lines) if i > named[0] and _LOT_HEADING.match(line)]
+    cuts = sorted({0, *named[1:], *headings, len(lines)})
+    return ["\n".join(lines[a:b]) for a, b in zip(cuts, cuts[1:], strict=False) if a < b]
+
+
+_LOT_HEADING = re.compile(r"(?i)^\s*lots?\s*(?:n[°o]\.?\s*)?\d{3}\b")
 
 
 # a sentence about every invoice or the others, not the one named just before it
@@ -315,6 +338,14 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
                 code, motif = stated, words
         if code is None and bracketed is not None:  # "--> deja payée sur le lot 041 (2900 005), ne pas …"
             code = (bracketed.group(1), bracketed.group(2))
+        if motif is None and bracketed is not None and (code is None or code[0] == bracketed.group(1)):
+            # "Facture 005950310 - soins du 08/10/26 - 63,00 EUR - Facture déjà payée (code 2900 005)": the
+            # words just before the code, after the last dash of their line
+            line = chunk[:bracketed.start()].rsplit("\n", 1)[-1]
+            words = re.split(r"\s[-–—]\s", line)[-1].strip(" :")
+            if re.search(r"[^\W\d]{4}", words) and not invoices_in(words) \
+                    and next(iter_dates(words), None) is None and next(iter_amounts(words), None) is None:
+                motif = words
         if motif is None and code is None and len(invoices) == 1 \
                 and (found := _AFTER_STATUS.search(chunk)) is not None:
             motif = found.group(1).strip()  # "… – refusée : Droits non ouverts à la date des soins"

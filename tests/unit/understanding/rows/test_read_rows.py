@@ -1023,3 +1023,36 @@ def test_idem_same_motif_same_instruction_wrapped_over_two_lines():
     assert [(r.invoice, r.reject_code, r.motif, r.action) for r in rows] == [
         ("000412781", "0250", "assure absent de notre referentiel", Action.REBILL),
         ("000412790", "0250", "assure absent de notre referentiel", Action.REBILL)]
+
+
+def test_a_rejected_row_a_note_says_paid_after_all():
+    """GIVEN a pasted extraction with three rejects, then "Concernant la 005305112, ne tenez pas compte du
+    rejet affiché ci-dessus : après vérification, elle a finalement été réglée le 16/10/2026 pour 63,00 €"
+    WHEN read THEN that row is paid (no reject, no instruction), the others stay rejected."""
+    rows = read_rows(message(
+        "FACTURE    DATE SOINS    MONTANT  CODE      LIBELLE\n"
+        "005305101  29/09/2026      31,50  0450 072  EXONERATION NON TROUVEE\n"
+        "005305112  01/10/2026      63,00  2900 005  FACTURE DEJA PAYEE\n\n"
+        "- 005305101 : merci de refacturer sans exonération.\n"
+        "- Concernant la 005305112, ne tenez pas compte du rejet affiché ci-dessus : après vérification, "
+        "elle a finalement été réglée le 16/10/2026 pour 63,00 €. Il n'y a rien à faire.\n")).rows
+    assert [(r.invoice, r.status, r.reject_code) for r in rows] == [
+        ("005305101", Status.REJECTED, "0450"), ("005305112", Status.PAID, None)]
+
+
+def test_a_letters_list_with_an_instruction_line_under_each_invoice():
+    """GIVEN a PDF letter's text: "Lot 071 du 12/10/26", then each invoice on a line ending with its motif
+    and code in brackets and, under it, "-> …" what to do, then "Lot 072 du 14/10/26" refused whole WHEN
+    read THEN each invoice keeps its own code, motif and instruction (the paid one is not to re-bill) and
+    its own lot."""
+    rows = read_rows(message(
+        "Retour sur le traitement de vos lots\nLot 071 du 12/10/26\n"
+        "Facture 005950310 - soins du 08/10/26 - 63,00 EUR - Facture déjà payée (code 2900 005)\n"
+        " -> ne pas retransmettre, aucune action de votre part\n"
+        "Facture 005950314 - soins du 09/10/26 - 58€ - Exonération non trouvée (code 0450 072)\n"
+        " -> à refacturer au taux normal\n"
+        "Lot 072 du 14/10/26\nLot rejeté en totalité - fichier illisible\n -> merci de retransmettre le lot\n"
+        )).rows
+    assert [(r.invoice, r.lot, r.reject_code, r.motif, r.action) for r in rows if r.invoice] == [
+        ("005950310", "071", "2900", "Facture déjà payée", Action.NONE),
+        ("005950314", "071", "0450", "Exonération non trouvée", Action.REBILL)]
