@@ -60,7 +60,9 @@ _RECEIVED = re.compile(r"\blot (?:n[°o] ?)?(\d{3})\b[^.]{0,80}?(?<!n')\ba (?:bi
 # (one line break at most between the lot and its fate; written without two lazy runs in a row, which
 # backtrack in 60 × 60 steps at every "lot NNN")
 _LOT_PROBLEM = re.compile(r"\blot (?:n[°o] ?)?(\d{3})\b(?:[^.\n]{0,120}?|[^.\n]{0,60}?\n[^.\n]{0,60}?)"
-                          r"(?:lot entier n'a (?:pas )?pu etre|non parvenu|n'est pas parvenu|rejete"
+                          # ("lot 140 :" / "Factures rejetées": its invoices, not the lot)
+                          r"(?:lot entier n'a (?:pas )?pu etre|non parvenu|n'est pas parvenu"
+                          r"|(?<!factures )(?<!facture )(?<!actes )rejete"
                           r"|rejet (?:global|total|integral|complet)|(?:est )?(?:un|en) doublon"
                           r"|refuse|doit etre retransmis|non integre|n'a pas ete integre"
                           r"|n'a (?:pas )?pu etre integre|arl negatif"

@@ -20,8 +20,9 @@ from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.classify.text.references import is_ps_number
 
 _SPACES = "[ \u00a0\u202f\u2009]"
-_INVOICE = re.compile(rf"^(?:n[°o]\s*)?(\d{{3}}{_SPACES}?\d{{3}}{_SPACES}?\d{{3}})$", re.IGNORECASE)
-_INVOICE_IN = re.compile(rf"(?<![\d\w/.,-])(\d{{3}}{_SPACES}\d{{3}}{_SPACES}\d{{3}}|\d{{9}})"
+# (a caisse's tool may print an invoice with an "F" before it: "F002910877")
+_INVOICE = re.compile(rf"^(?:n[°o]\s*|F(?=\d))?(\d{{3}}{_SPACES}?\d{{3}}{_SPACES}?\d{{3}})$", re.IGNORECASE)
+_INVOICE_IN = re.compile(rf"(?:(?<=\bF)|(?<![\d\w/.,-]))(\d{{3}}{_SPACES}\d{{3}}{_SPACES}\d{{3}}|\d{{9}})"
                          r"(?![\d\w]|[.,/-]\d)")
 # ("301 - transmis le 26/10/2026", "301 (envoyé le 26/10)", "301 du 26/10/2026": with its date)
 _LOT = re.compile(r"^(?:lot\s*(?:n[°o]\s*)?)?(\d{1,3})"

@@ -105,3 +105,12 @@ def test_the_code_of_a_lot_refused_whole_some_lines_under_its_heading():
     found = _code_below(text, "214")
     assert found is not None and (found.group(1), found.group(2)) == ("2002", "015")
     assert _code_below(text, "215") is None
+
+
+def test_a_lot_heading_over_rejected_invoices_is_not_a_lot_refused():
+    """GIVEN "Retour sur le traitement de votre lot 140 (reçu le 15/10/2026) :" then "Factures rejetées" on
+    the next line WHEN refused lots are looked for THEN none (its invoices were rejected, not the lot);
+    "Votre lot 140 a été rejeté." is one."""
+    text = "Retour sur le traitement de votre lot 140 (reçu le 15/10/2026) :\nFactures rejetées\n"
+    assert _refused_lots(normalize(text)) == []
+    assert [lot for lot, _ in _refused_lots(normalize("Votre lot 140 a été rejeté."))] == ["140"]

@@ -274,3 +274,11 @@ def test_a_short_invoice_header_and_an_observation_beside_the_motif():
     besides the motif."""
     roles = header_roles(["Motif", "Assuré", "Montant", "N° fact", "Lot", "Observation"])
     assert (roles["invoice"], roles["motif"], roles["consigne"]) == (3, 0, 5)
+
+
+def test_an_invoice_printed_with_an_f_before_it():
+    """GIVEN a caisse's tool printing invoices "F002910877" WHEN read in a line or as a cell THEN the 9-digit
+    invoice; her number after "PS" stays out."""
+    assert invoices_in("  F002910877  EUR 58,20  rejet 0470 049") == ["002910877"]
+    assert invoice_of("F002910877") == "002910877"
+    assert invoices_in("PS974123456 F002910880") == ["002910880"]

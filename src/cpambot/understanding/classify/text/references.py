@@ -97,7 +97,8 @@ _PS_WORDS = re.compile(r"\b(?:am|ps|adeli|rpps|finess|siret|emetteur|professionn
                        # "Bénéficiaire du règlement : EXEMPLE Marie (974123456)": the professional
                        r"|beneficiaire du (?:reglement|paiement|virement))\b")
 # 9 digits, or three groups of three ("000 345 871"); not in "PS974123456", "?id=", a SIRET
-_INVOICE_RE = re.compile(r"(?<![\w/.\-=])(?:\d{9}|\d{3}[ \u00a0\u202f]\d{3}[ \u00a0\u202f]\d{3}(?! ?\d))"
+_INVOICE_RE = re.compile(r"(?:(?<=\bF)|(?<![\w/.\-=]))"  # ("F002910877": a tool's prefix)
+                         r"(?:\d{9}|\d{3}[ \u00a0\u202f]\d{3}[ \u00a0\u202f]\d{3}(?! ?\d))"
                          r"(?!\w)(?![/.,\-]\d)")
 
 
