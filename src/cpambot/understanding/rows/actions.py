@@ -171,6 +171,8 @@ LIFTED = re.compile(r"\b(?:rejet|anomalie|blocage|suspension)s?\b[^.;]{0,30}?"
 
 
 _STATED_PAID = Guarded(re.compile(r"(?:mise?|passee?|partie) en (?:paiement|reglement)|paiement effectue"
+                          # "les factures … ont été mises en paiement le 09/10/2026" (not "… sauf une")
+                          r"|\bont (?:bien )?ete mises en paiement\b(?![^.;]{0,40}\bsauf\b)"
                           # ("réglée aussi le 24/10", "réglée elle aussi le …", "payée également le …")
                           r"|(?:payee?s?|reglee?s?|remboursee?s?|virement effectue)"
                           r"(?:\s+\w+ment|\s+(?:elle )?aussi)?\s+(?:le|du|en date)"

@@ -191,9 +191,13 @@ def _bracketed(sentence: str) -> list[str]:
     clauses = re.split(r"\s;\s|;\s", sentence)
     if len(clauses) == len(numbers) and all(len(invoices_in(c)) == 1 for c in clauses):
         return clauses
-    pieces = _EACH_BRACKETED.findall(sentence)
+    found = list(_EACH_BRACKETED.finditer(sentence))
+    pieces = [m.group(0) for m in found]
     if len(pieces) == len(numbers) and all(len(invoices_in(p)) == 1 for p in pieces):
-        return pieces
+        # (what the sentence says around them is said of each: "Lot 118 : les factures 004120311 (38,40 €)
+        # et 004120312 (52,10 €) ont été mises en paiement le 09/10/2026")
+        lead, tail = sentence[:found[0].start()], sentence[found[-1].end():]
+        return [f"{lead}{piece}{tail}" for piece in pieces]
     # "… à savoir la facture 002207415 de Mme Aubert (…) pour laquelle …, la facture 002207418 de M. Nguyen
     # (…) qui est rejetée …, et enfin la facture 002207422 …": cut before each "la facture"
     starts = [m.start() for m in _EACH_INTRODUCED.finditer(sentence)]

@@ -1056,3 +1056,15 @@ def test_a_letters_list_with_an_instruction_line_under_each_invoice():
     assert [(r.invoice, r.lot, r.reject_code, r.motif, r.action) for r in rows if r.invoice] == [
         ("005950310", "071", "2900", "Facture déjà payée", Action.NONE),
         ("005950314", "071", "0450", "Exonération non trouvée", Action.REBILL)]
+
+
+def test_two_invoices_with_their_amounts_in_brackets_share_their_sentence():
+    """GIVEN "Lot 118 : les factures 004120311 (38,40 €) et 004120312 (52,10 €) ont été mises en paiement le
+    09/10/2026." WHEN read THEN two paid rows of lot 118, each with its own amount."""
+    rows = read_rows(message(
+        "Lot 118 : les factures 004120311 (38,40 €) et 004120312 (52,10 €) ont été mises en paiement le "
+        "09/10/2026. En revanche, la facture 004120315 est rejetée pour le motif 0470 049 « Prescription "
+        "interdite à cette date ». Merci de corriger la date de prescription et de refacturer.\n")).rows
+    assert [(r.invoice, r.lot, r.status, r.amount) for r in rows][:2] == [
+        ("004120311", "118", Status.PAID, Decimal("38.40")),
+        ("004120312", "118", Status.PAID, Decimal("52.10"))]
