@@ -140,6 +140,10 @@ def _chunks(text: str) -> list[str]:
     return out
 
 
+# "pour 46,80 € et non 48,60 € comme indiqué": the figure corrected, not the one stated
+_CORRECTED_FIGURE = re.compile(r"(?i)(?:\bet non|\bau lieu de|\bnon pas|\bet pas)\s*(?:de\s*)?$")
+
+
 def _by_invoice_lines(piece: str) -> list[str]:
     """A passage naming several invoices, one line each with lines of its own under it, cut where each of
     those lines starts (the lines under one, "-> ne pas retransmettre, aucune action de votre part", go
@@ -292,7 +296,8 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
         lots = lots or ([current_lot] if current_lot and not _NEXT_LOT.search(chunk) else [])
         # "Mt 49,90" / "montant 49,90": an amount an agent writes without its currency
         amounts = [v for v, at, end in iter_amounts(chunk) if not _A_TOTAL.search(chunk[end:end + 12])
-                   and not _OF_A_TOTAL.search(chunk[max(0, at - 30):at])] \
+                   and not _OF_A_TOTAL.search(chunk[max(0, at - 30):at])
+                   and not _CORRECTED_FIGURE.search(chunk[max(0, at - 16):at])] \
             or [v for m in _LABELLED_AMOUNT.finditer(chunk) if (v := parse_amount(m.group(1))) is not None]
         care = None
         for day, start, _ in iter_dates(chunk, default_year=default_year):

@@ -1068,3 +1068,11 @@ def test_two_invoices_with_their_amounts_in_brackets_share_their_sentence():
     assert [(r.invoice, r.lot, r.status, r.amount) for r in rows][:2] == [
         ("004120311", "118", Status.PAID, Decimal("38.40")),
         ("004120312", "118", Status.PAID, Decimal("52.10"))]
+
+
+def test_an_amount_corrected_in_the_sentence_is_not_the_amount():
+    """GIVEN "la facture 003810457 a bien été réglée le 20/10/2026 mais pour 46,80 € et non 48,60 € comme
+    indiqué" WHEN read THEN the row's amount is 46,80 (the figure after "et non" is the one corrected)."""
+    rows = read_rows(message("Rectificatif à mon mail d'hier : la facture 003810457 a bien été réglée le "
+                             "20/10/2026 mais pour 46,80 € et non 48,60 € comme indiqué.\n")).rows
+    assert [(r.invoice, r.amount) for r in rows] == [("003810457", Decimal("46.80"))]
