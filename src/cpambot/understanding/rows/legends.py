@@ -20,7 +20,8 @@ _LEGEND = re.compile(r"[«\"“]\s*([^»\"”\n]{1,40}?)\s*[»\"”]([^.\n]{0,20
 
 
 # a legend line for letters in a "Suite" column: "A = facture rejetée (…) : à corriger puis à retransmettre"
-_LETTER_LEGEND = re.compile(r"(?m)^[ \t]*[-•*]?[ \t]*([A-Z]{1,2}|\*{1,3})[ \t]*(?:=|:|→|–)[ \t]*"
+# (or for a number in brackets: "(1) = ordonnance à nous faire parvenir, ne pas refacturer")
+_LETTER_LEGEND = re.compile(r"(?m)^[ \t]*[-•*]?[ \t]*([A-Z]{1,2}|\*{1,3}|\(\d{1,2}\))[ \t]*(?:=|:|→|–)[ \t]*"
                             r"(\S.{3,300})$")
 
 

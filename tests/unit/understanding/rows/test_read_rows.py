@@ -1076,3 +1076,18 @@ def test_an_amount_corrected_in_the_sentence_is_not_the_amount():
     rows = read_rows(message("Rectificatif à mon mail d'hier : la facture 003810457 a bien été réglée le "
                              "20/10/2026 mais pour 46,80 € et non 48,60 € comme indiqué.\n")).rows
     assert [(r.invoice, r.amount) for r in rows] == [("003810457", Decimal("46.80"))]
+
+
+def test_a_suite_column_of_letters_and_numbers_in_brackets_with_their_legend():
+    """GIVEN a text table whose "SUITE" column holds "R", "(1)" or "(2)", and the legend below ("R = à
+    refacturer après correction", "(1) = ordonnance à nous faire parvenir, ne pas refacturer", "(2) = doublon,
+    aucune action de votre part") WHEN read THEN each row takes its key's instruction."""
+    rows = read_rows(message(
+        "LOT  FACTURE    DATE SOINS  MONTANT  MOTIF                               SUITE\n"
+        "203  009720114  06/10/2026    36,90  Exonération non trouvée (0450 072)  R\n"
+        "203  009720117  07/10/2026    22,60  Prescripteur inconnu (0460 053)     (1)\n"
+        "204  009720131  12/10/2026    45,20  Facture déjà payée (2900 005)       (2)\n\n"
+        "Légende de la colonne SUITE :\n  R   = à refacturer après correction\n"
+        "  (1) = ordonnance à nous faire parvenir (SCOR ou courrier), ne pas refacturer\n"
+        "  (2) = doublon, aucune action de votre part, ne pas retransmettre\n")).rows
+    assert [r.action for r in rows] == [Action.REBILL, Action.PIECES, Action.NONE]
