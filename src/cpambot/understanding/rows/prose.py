@@ -320,7 +320,8 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
             code = (found.group(1), found.group(2))
             motif = found.group(3).strip(" .;:–-")
         if motif:  # "facture déjà payée (réglée sur votre lot 091)": the reject, not its explanation
-            motif = _EXPLAINED.sub("", _asked_apart(motif))
+            # ("REJET 0460 053 ETABLISSEMENT … NATIONAL  NIV F PART O": a tool's next field after a gap)
+            motif = _EXPLAINED.sub("", _asked_apart(re.split(r" {2,}|\t", motif.strip())[0]))
         if (found := (QUOTED_MOTIF.search(_WRAPPED.sub(" ", chunk))
                       or _REJECT_FOR.search(_WRAPPED.sub(" ", chunk))
                       or _PROSE_MOTIF.search(_WRAPPED.sub(" ", chunk)))) \

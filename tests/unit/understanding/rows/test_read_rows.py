@@ -1091,3 +1091,15 @@ def test_a_suite_column_of_letters_and_numbers_in_brackets_with_their_legend():
         "  (1) = ordonnance à nous faire parvenir (SCOR ou courrier), ne pas refacturer\n"
         "  (2) = doublon, aucune action de votre part, ne pas retransmettre\n")).rows
     assert [r.action for r in rows] == [Action.REBILL, Action.PIECES, Action.NONE]
+
+
+def test_a_block_pasted_from_the_caisses_tool_keeps_the_motif_without_its_flags():
+    """GIVEN an agent's paste of the caisse's tool: "FACT 004231007 … MT 42,60" then "REJET 0460 053
+    ETABLISSEMENT PRESCRIPTEUR INCONNU AU FICHIER NATIONAL  NIV F PART O" WHEN read THEN the motif stops
+    at the gap before the tool's next field."""
+    rows = read_rows(message(
+        "Je vous copie ce qui ressort de notre outil pour votre lot 231 :\n\n"
+        "FACT 004231007 SOINS 15/09/26 MT 42,60\n"
+        "   REJET 0460 053 ETABLISSEMENT PRESCRIPTEUR INCONNU AU FICHIER NATIONAL  NIV F PART O\n")).rows
+    assert [(r.invoice, r.reject_code, r.motif) for r in rows] == [
+        ("004231007", "0460", "ETABLISSEMENT PRESCRIPTEUR INCONNU AU FICHIER NATIONAL")]
