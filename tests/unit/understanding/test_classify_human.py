@@ -337,6 +337,22 @@ def test_a_deadline_written_as_a_card_label_and_its_value_below():
         ("512600771", date(2026, 11, 20), None)]
 
 
+def test_a_paper_form_returned_by_reference_carries_its_one_amount():
+    """GIVEN a request to sign and send back a paper feuille de soins ("consultation G, montant 30,00 €"),
+    known by the caisse's reference only WHEN classified THEN one request with that reference and that
+    amount; with two sums written, no amount is chosen."""
+    body = ("Nous avons reçu une feuille de soins papier : consultation G, montant 30,00 €. Elle ne comporte "
+            "pas votre signature. Merci de la signer et de nous la réadresser au plus tard le 20 novembre "
+            "2026.\nNotre référence : FSP-2026-0418-LB\n")
+    reading = classify_human(mail("Feuille de soins papier non signée", body, sender=MARNE,
+                                  when=datetime(2026, 10, 27, 9, 0, tzinfo=REUNION)), "caisse")
+    assert facts(reading, "reference", "amount") == [("pieces_requested", "FSP-2026-0418-LB", "30.00")]
+    two = classify_human(mail("Feuille de soins papier non signée", body.replace(
+        ". Elle", ", dépassement 5,00 €. Elle"), sender=MARNE, when=datetime(2026, 10, 27, tzinfo=REUNION)),
+        "caisse")
+    assert facts(two, "amount") == [("pieces_requested", None)]
+
+
 def test_a_notification_sent_with_its_annex_is_a_notification():
     """GIVEN a mail "Veuillez trouver ci-joint notre courrier du 5 octobre 2026 ainsi que son annexe
     (tableau des anomalies)" under a bland subject, the attached letter notifying the indu WHEN classified

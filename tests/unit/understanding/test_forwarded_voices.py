@@ -45,6 +45,7 @@ UNSURE = {
     ("an-agents/12-guadeloupe-medecin-relance-nouveau-delai", "bland-subject"):
         "a request told by its subject",
     ("ap-agents/07-paris-paid-to-patient", "bland-subject"): "an answer told by its subject",
+    ("an-agents/06-finistere-medecin-fsp-non-signee", "bland-subject"): "a request told by its subject",
     ("ap-agents/12-rhone-outlook-rowspan", "plain-tabs"): "a lot spanning rows, missing from the tab rows",
     ("an-agents/18-herault-kine-cartes-div", "plain-tabs"): "div cards whose plain version glues each label "
                                                             "to its value",

@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from cpambot.understanding.classify.text.amounts import amount_after, find_amounts
 from cpambot.understanding.classify.text.dates import date_after, dates_after, find_delay
 from cpambot.understanding.classify.text.keywords import keyword_score, keywords
 from cpambot.understanding.classify.text.normalize import normalize
@@ -221,8 +222,11 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
             reference=reference, details=dict(details)))
     review = None
     if not facts:
+        # "une feuille de soins papier … consultation G, montant 30,00 €": the one sum the request is about
+        stated = amount_after(msg.text or "", r"\bmontant\s*(?:de|:)?\s*", 20)
         facts.append(Fact(FactKind.PIECES_REQUESTED, caisse=caisse, lot=lots[0] if len(lots) == 1 else None,
-                          label=label, reference=reference, details=dict(details)))
+                          label=label, reference=reference, details=dict(details),
+                          amount=stated if len(find_amounts(msg.text or "")) == 1 else None))
         if reference is None:  # a request with its own reference can be answered as it stands
             review = "demande de pièces sans numéro de facture ni référence reconnus : à lire"
     elif problems and not only_totals(problems):  # a total apart: shown, not read first
