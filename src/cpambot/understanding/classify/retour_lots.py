@@ -227,8 +227,9 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
             said = action_of(about) or _lot_instruction(folded, lot) or _lot_again(about)
             details = {**extra, **({"action": said.value} if said is not None else {})}
             # "Lot 087 (…) : rejeté dans sa totalité, motif : fichier non conforme au cahier des charges."
-            told = re.search(rf"(?i)\blot\s*(?:n[°o]\s*)?{lot}\b[^\n]{{0,160}}?\bmotif\s*:\s*"
-                             r"([^.;\n]{3,120})", msg.all_text()) \
+            # ("… rejeté dans sa totalité, motif « destinataire de règlement incorrect »")
+            told = re.search(rf"(?i)\blot\s*(?:n[°o]\s*)?{lot}\b[^\n]{{0,160}}?\bmotif\s*(?::|[«\"“])\s*"
+                             r"([^.;\n«»\"“”]{3,120})", msg.all_text()) \
                 or re.search(rf"(?i)\blot\s*(?:n[°o]\s*)?{lot}\b[^\n]{{0,80}}\n?[^\n]{{0,40}}?"
                              r"\b(?:rejet[ée]|refus[ée])\s+(?:en|dans sa)\s+totalit[ée]\s*[-–:]\s*"
                              r"([^.;\n(]{3,120})", msg.all_text())

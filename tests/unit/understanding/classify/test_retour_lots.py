@@ -114,3 +114,22 @@ def test_a_lot_heading_over_rejected_invoices_is_not_a_lot_refused():
     text = "Retour sur le traitement de votre lot 140 (reçu le 15/10/2026) :\nFactures rejetées\n"
     assert _refused_lots(normalize(text)) == []
     assert [lot for lot, _ in _refused_lots(normalize("Votre lot 140 a été rejeté."))] == ["140"]
+
+
+def test_a_lot_refused_whole_keeps_its_quoted_motif():
+    """GIVEN "Lot 064 transmis le 26/10/2026 : le lot est rejeté dans sa totalité, motif « destinataire de
+    règlement incorrect » (…). Merci de corriger … et de retransmettre l'ensemble du lot." WHEN read THEN a
+    lot refused whole with the caisse's words as its motif and re-billing as its action."""
+    from datetime import UTC, datetime
+
+    from cpambot.understanding.classify import retour_lots
+    from cpambot.understanding.message import ParsedMessage
+
+    text = ("Lot 064 transmis le 26/10/2026 : le lot est rejeté dans sa totalité, motif « destinataire de "
+            "règlement incorrect » (le lot a été établi au nom d'un autre professionnel). Merci de corriger "
+            "dans votre logiciel et de retransmettre l'ensemble du lot.\n")
+    msg = ParsedMessage(subject="Retour traitement lot 064", from_name="", from_addr="rps@cssm.fr",
+                        date=datetime(2026, 11, 3, tzinfo=UTC), message_id=None, text=text)
+    (fact,) = retour_lots.read(msg, "caisse", "976").facts
+    assert (fact.kind, fact.lot, fact.label, fact.details["action"]) == (
+        "lot_refused", "064", "destinataire de règlement incorrect", "refacturer")
