@@ -353,6 +353,32 @@ def test_a_paper_form_returned_by_reference_carries_its_one_amount():
     assert facts(two, "amount") == [("pieces_requested", None)]
 
 
+def test_an_indu_whose_amount_rises_in_consequence():
+    """GIVEN a notification "Le montant des sommes indûment versées s'élève en conséquence à 2 016,45 €"
+    WHEN classified THEN that is the indu's amount."""
+    reading = classify_human(mail("Notification de payer - indu n° IND-301-2026-0088",
+                                  "Madame,\nJe vous notifie un indu. Le montant des sommes indûment versées "
+                                  "s'élève en conséquence à 2\u202f016,45\u00a0€.\nVous disposez d'un délai "
+                                  "de deux mois pour saisir la commission de recours amiable.\n"), "caisse")
+    assert reading.kind == "notification_indu" and not reading.needs_review
+    assert facts(reading, "amount") == [("indu_notified", "2016.45")]
+
+
+def test_an_indu_letter_under_a_bland_subject_with_its_invoices_is_no_lot_return():
+    """GIVEN an indu notification written in the body under a subject that says nothing ("Notification n°
+    301/IND/2026/11872", "Le montant des sommes indûment versées s'élève à 2 016,45 €", then the invoices
+    one per line with their sums) WHEN classified THEN a notification of that amount, never rejected
+    invoices to re-bill."""
+    body = ("Nîmes, le 13 octobre 2026\n\nNotification n° 301/IND/2026/11872\n\nMadame,\n"
+            "Le montant des sommes indûment versées s'élève en conséquence à 2 016,45 €, détail :\n\n"
+            "      412,30 €  facture 000 233 815  M. F., soins du 03/04/2026 (IK au-delà de la distance)\n"
+            "    1 604,15 €  facture 000 233 902  Mme S., soins du 10/04/2026 (MN hors plage horaire)\n"
+            "         TOTAL  2 016,45 €\n\nVous disposez d'un délai de deux mois pour régler cette somme.\n")
+    reading = classify_human(mail("Votre dossier", body), "caisse")
+    assert reading.kind == "notification_indu"
+    assert facts(reading, "amount", "reference") == [("indu_notified", "2016.45", "301/IND/2026/11872")]
+
+
 def test_a_notification_sent_with_its_annex_is_a_notification():
     """GIVEN a mail "Veuillez trouver ci-joint notre courrier du 5 octobre 2026 ainsi que son annexe
     (tableau des anomalies)" under a bland subject, the attached letter notifying the indu WHEN classified

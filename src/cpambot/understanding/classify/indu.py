@@ -33,6 +33,11 @@ NOTIFICATION = keywords(
      "notification(?<!avant\\x20toute\\x20notification)(?<!avant\\x20notification)"
      "(?<!prealable\\x20a\\x20une\\x20notification) (?:d'|de l'|d'un )indu", 1.0),
     ("indu no ?[a-z0-9-]*\\d", 0.6),
+    # the letter told without its title: "Le montant des sommes indûment versées s'élève à …", "Notification
+    # n° 301/IND/2026/11872", "la récupération de l'indu par retenue"
+    ("(?<!pourrait\\x20)(?<!pourraient\\x20)montant des sommes indument (?:versees|payees|percues)", 0.95),
+    ("notification no ?[a-z0-9]*[/-]ind[/-]", 0.95),
+    ("(?:recuperation|recouvrement) de l'indu", 0.8),
 )
 COMPLEMENT = keywords(
     ("tableau (?:detaille )?des anomalies", 0.9),
@@ -193,6 +198,10 @@ def _due_now(texts: tuple[str, ...]) -> Decimal | None:
     return None
 
 
+# "s'élève à", "s'élève en conséquence à"
+_AMOUNTS_TO = r"s'[ée]l[eè]ve (?:donc |ainsi |en cons[ée]quence |au total )?[àa]"
+
+
 def _amount(msg: ParsedMessage, problems: list[str]) -> Decimal | None:
     letters = "\n".join(a.text for a in msg.attachments if a.text)
     body = (msg.subject or "") + "\n" + (msg.text or "")
@@ -202,10 +211,10 @@ def _amount(msg: ParsedMessage, problems: list[str]) -> Decimal | None:
         return due
     labels = (r"montant (?:total|global)(?! des (?:prestations|actes|sommes|factures|soins))"
               r"[^\d\n]{0,40}?", r"montant de l'indu\s*:?\s*",
-              r"montant (?:notifi[ée]|r[ée]clam[ée]|d[ûu])\s*(?:s'[ée]l[eè]ve [àa]|est de|:)\s*",
+              rf"montant (?:notifi[ée]|r[ée]clam[ée]|d[ûu])\s*(?:{_AMOUNTS_TO}|est de|:)\s*",
               # "Le montant des sommes indûment versées s'élève à 2.064,90 EUR"
               r"montant des sommes ind[ûu]ment (?:vers[ée]es|pay[ée]es|per[çc]ues|r[ée]gl[ée]es)\s*"
-              r"(?:s'[ée]l[eè]ve [àa]|est de|:)\s*",
+              rf"(?:{_AMOUNTS_TO}|est de|:)\s*",
               r"indu (?:s'[ée]l[eè]ve|est fix[ée]|est arr[êe]t[ée]) [àa]\s*",
               # "l'indu que nous vous notifions, s'établit donc à"
               r"\bindu\b[^.]{0,80}?s'[ée]tablit (?:donc )?[àa]\s*",
