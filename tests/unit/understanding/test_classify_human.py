@@ -379,6 +379,23 @@ def test_an_indu_letter_under_a_bland_subject_with_its_invoices_is_no_lot_return
     assert facts(reading, "amount", "reference") == [("indu_notified", "2016.45", "301/IND/2026/11872")]
 
 
+@pytest.mark.parametrize("final,amount", [
+    ("Après examen de vos observations, le montant de l'indu qui vous est notifié est ramené à 1 736,95 €.",
+     "1736.95"),
+    ("Vous êtes en conséquence redevable de la somme de 1 736,95 €.", "1736.95"),
+])
+def test_an_indu_notified_after_a_constat_whose_sum_was_lowered(final, amount):
+    """GIVEN a notification that recalls the constat "pour un montant de 2 148,35 €", then states the sum
+    finally notified ("… est ramené à 1 736,95 €", "redevable de la somme de …") WHEN classified THEN the
+    indu's amount is the final one, without a review for contradictory sums."""
+    body = ("Madame,\nNous vous avons adressé un constat d'anomalies, pour un montant de "
+            f"2 148,35 €.\n{final}\nVous disposez d'un délai de deux mois pour saisir la commission de "
+            "recours amiable.\n")
+    reading = classify_human(mail("Notification de payer un indu - IND-621-2026-0140", body), "caisse")
+    assert reading.kind == "notification_indu" and not reading.needs_review
+    assert facts(reading, "amount") == [("indu_notified", amount)]
+
+
 def test_a_notification_sent_with_its_annex_is_a_notification():
     """GIVEN a mail "Veuillez trouver ci-joint notre courrier du 5 octobre 2026 ainsi que son annexe
     (tableau des anomalies)" under a bland subject, the attached letter notifying the indu WHEN classified

@@ -198,6 +198,8 @@ def _due_now(texts: tuple[str, ...]) -> Decimal | None:
     return None
 
 
+_FINAL = (r"\bindu\b[^.]{0,60}?ramen[ée]e? [àa]\s*", r"redevable\s+de la somme de\s*",
+          r"total (?:r[ée]clam[ée]|de l'indu|notifi[ée])\s*:?\s*")
 # "s'élève à", "s'élève en conséquence à"
 _AMOUNTS_TO = r"s'[ée]l[eè]ve (?:donc |ainsi |en cons[ée]quence |au total )?[àa]"
 
@@ -225,6 +227,13 @@ def _amount(msg: ParsedMessage, problems: list[str]) -> Decimal | None:
         for found_due in iter_amounts(text):
             if _STILL_DUE.match(text, found_due[2]):
                 return found_due[0]
+    # the sum finally notified beside the constat's first figure ("… pour un montant de 2 148,35 €. Après
+    # examen de vos observations … le montant de l'indu … est ramené à 1 736,95 €"; "vous êtes en conséquence
+    # redevable de la somme de 498,15 €"; "TOTAL RÉCLAMÉ 498,15 €"): that one, when they agree
+    final = {v for text in (letters, body) for label in _FINAL
+             if (v := amount_after(text, label, 30)) is not None}
+    if len(final) == 1:
+        return final.pop()
     found = [v for text in (letters, body) for label in labels
              if (v := amount_after(text, label, 45)) is not None]
     if not found:
