@@ -38,10 +38,13 @@ KEYWORDS = keywords(
 )
 
 _AMOUNT_LABELS = (r"montant (?:retenu|de la retenue|pr[ée]lev[ée])\s*:?\s*",
+                  r"\bretenue op[ée]r[ée]e\s*[:|]?\s*",  # "Retenue opérée | 84,60 €", a label/value table
                   r"\bretenue (?:de|d'un montant de)\s*",
                   r"\bsomme de\s*(?=(?:eur\s*)?[\d\s\u00a0\u202f.,]+(?:€|euros?|eur)?\s*"
                   r"sera (?:r[ée]cup[ée]r[ée]e|recouvr[ée]e))")
 _REFERENCE_LABEL = r"(?:cr[ée]ance|indu|dette)\s*(?:n[°o]\.?|num[ée]ro)?\s*:?"
+_DEBT_LINE = re.compile(r"(?im)^\s*cr[ée]ance(?: concern[ée]e)?(?:\s*[|:]|\t)\s*(?:n[°o]\.?\s*)?"
+                        r"([A-Z0-9][\w/.-]{5,30})\s*$")
 _NATURE = re.compile(r"(?im)^\s*nature (?:de la (?:cr[ée]ance|dette))?\s*:\s*([^\n|]{3,80}?)\s*$")
 _BALANCE = (r"(?:solde (?:apr[èe]s retenue|restant)|reste d[ûu]|restant d[ûu])\s*:?\s*",)
 
@@ -70,7 +73,11 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     text = msg.all_text()
     amount = _amount(text)
     debt = _cell(text, r"^creance")
-    reference = reference_after(text, _REFERENCE_LABEL) or (debt if debt and re.search(r"\d", debt) else None)
+    # ("Créance concernée | n° 4220012873": a label/value line, the debt's number alone)
+    told = _DEBT_LINE.search(text)
+    reference = reference_after(text, _REFERENCE_LABEL) \
+        or (debt if debt and re.search(r"\d", debt) else None) \
+        or (told.group(1) if told and re.search(r"\d", told.group(1)) else None)
     nature = _NATURE.search(text)
     notified = date_after(text, r"notifi[ée]e? (?:le|en date du)\s*", span=2)
     balance = _cell(text, r"^reste du$")

@@ -47,6 +47,19 @@ def test_an_avis_de_retenue_in_labels_and_a_column_without_currency():
                                                         "indu sur prestations")
 
 
+def test_an_avis_de_retenue_written_as_label_and_value_lines():
+    """GIVEN an avis written as "label | value" lines: "Montant brut des règlements | 1 312,45 €", "Retenue
+    opérée | 84,60 €", "Montant net viré | 1 227,85 €", "Créance concernée | n° 4220012873" WHEN read THEN
+    a retenue of 84,60 € on that debt, no review."""
+    body = ("Madame,\n\nNous vous informons qu'une retenue a été opérée sur votre virement.\n\n"
+            "Date du virement | 06/11/2026\n\nMontant brut des règlements | 1 312,45 €\n\n"
+            "Retenue opérée | 84,60 €\n\nMontant net viré | 1 227,85 €\n\n"
+            "Créance concernée | n° 4220012873\n\nSolde restant dû après retenue | 0,00 €\n")
+    reading = classify_human(parse_message(_mail(body)), "caisse")
+    (fact,) = reading.facts
+    assert (fact.amount, fact.reference, reading.needs_review) == (Decimal("84.60"), "4220012873", None)
+
+
 def test_a_decision_to_recover_an_indu_by_deductions_is_a_retenue_not_a_new_notification():
     """GIVEN a letter "Objet : Récupération d'un indu par retenues sur vos prochains paiements" that cites the
     notification de payer it follows ("Par notification de payer du 12 juin 2026 … la somme de 642,18 €"),
