@@ -307,6 +307,20 @@ def test_unreadable_pdf_is_read_from_the_mail_and_sent_to_a_human(payload, probl
     assert any(problem in p for p in reading.problems)
 
 
+def test_a_reminder_drops_the_invoice_whose_piece_arrived():
+    """GIVEN a reminder for one invoice's prescription, which adds "La pièce concernant l'autre facture
+    (000 318 569) nous est bien parvenue le 08/10/2026 : aucune action n'est nécessaire pour celle-ci", above
+    the first request naming both WHEN classified THEN one request, for the invoice still awaited."""
+    body = ("Nous n'avons toujours pas reçu la prescription médicale demandée pour la facture suivante :\n"
+            "    Facture 000 318 552 - lot 046 - soins du 02/09/2026 au 20/09/2026\n"
+            "Nous vous remercions de nous la faire parvenir au plus tard le 13/11/2026.\n"
+            "La pièce concernant l'autre facture (000 318 569) nous est bien parvenue le 08/10/2026 : aucune "
+            "action n'est nécessaire pour celle-ci.\n")
+    reading = classify_human(mail("RELANCE - Demande de pièces du 29/09/2026", body,
+                                  when=datetime(2026, 10, 30, 11, 0, tzinfo=REUNION)), "caisse")
+    assert facts(reading, "invoice") == [("pieces_requested", "000318552")] and not reading.needs_review
+
+
 def test_a_reminder_gives_the_new_deadline_not_the_one_that_passed():
     """GIVEN a reminder "nous vous avions demandé … avant le 13/11/2026 … Nous vous accordons un nouveau
     délai : … au plus tard le 1er décembre 2026" sent on 17/11 WHEN classified THEN the deadline of each

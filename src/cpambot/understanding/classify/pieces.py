@@ -142,6 +142,9 @@ def deadline(msg: ParsedMessage, full: str) -> dict:
 
 
 _WITHDRAWN = re.compile(r"(?i)\b(?:oubliez|ne tenez (?:plus )?pas compte|je la retire"
+                        # "La pièce concernant l'autre facture (000 318 569) nous est bien parvenue le
+                        # 08/10/2026 : aucune action n'est nécessaire pour celle-ci" (a reminder's aside)
+                        r"|bien parvenue?s?\b[^.]{0,80}(?:aucune action|rien [àa] faire)"
                         r"|retir[ée]e? de (?:la|notre) (?:liste|demande)"
                         r"|n['’]est plus (?:n[ée]cessaire|demand[ée]e)"
                         r"|aucune (?:autre )?(?:pi[èe]ce|document|justificatif)s?(?: suppl[ée]mentaires?"
