@@ -355,7 +355,13 @@ def returns_evidence(rows: RowSet) -> float:
     if not rejected:
         # a payment notice listing paid invoices ("Votre paiement a été effectué"): their outcome
         tabled = [r for r in rows.rows if r.invoice and r.source != "prose"]
-        return 0.9 if len(tabled) >= 2 and all(r.status is Status.PAID for r in tabled) else 0.0
+        if len(tabled) >= 2 and all(r.status is Status.PAID for r in tabled):
+            return 0.9
+        # a list of invoices of one lot, each with its sum, all said paid ("Elles ont été mises en paiement
+        # le 03/11/2026 :" over "facture 000 812 004 ....... 52.80 EUR"): weaker, told in sentences
+        listed = [r for r in rows.rows if r.invoice]
+        return 0.75 if len(listed) >= 2 and len({r.lot for r in listed}) == 1 and listed[0].lot \
+            and all(r.status is Status.PAID and r.amount is not None for r in listed) else 0.0
     if all(r.source == "prose" for r in rows.rows):
         # sentences also name rejected invoices in réclamation answers and reminders: weaker evidence,
         # unless they give different instructions (correct this one, send a document for that one)

@@ -275,6 +275,13 @@ def rowset(*rows):
     (rowset(Row(invoice="123456789", reject_code="2900", source="prose"),
             Row(invoice="987654321", reject_code="0250", source="prose")), 0.7),
     (rowset(Row(invoice="123456789", reject_code="2900", action=Action.PIECES, source="prose")), 0.0),
+    # two invoices of one lot, each with its sum, said paid in sentences: a payment told by an agent
+    (rowset(Row(invoice="000812004", lot="154", amount=Decimal("52.80"), status=Status.PAID, source="prose"),
+            Row(invoice="000812011", lot="154", amount=Decimal("31.50"), status=Status.PAID, source="prose")),
+     0.75),
+    # (without their lot, or without their sums: a réclamation answer's invoices as well)
+    (rowset(Row(invoice="000812004", amount=Decimal("52.80"), status=Status.PAID, source="prose"),
+            Row(invoice="000812011", amount=Decimal("31.50"), status=Status.PAID, source="prose")), 0.0),
 ])
 def test_returns_evidence(rows, evidence):
     """GIVEN rows of several shapes WHEN the lot-return evidence is asked THEN rejects beside other
