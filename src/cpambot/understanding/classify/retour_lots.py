@@ -19,7 +19,7 @@ from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.rows import Action, Row, Status, only_totals, read_rows, sentences
 from cpambot.understanding.rows.actions import action_of
-from cpambot.understanding.rows.cells import invoice_mention
+from cpambot.understanding.rows.cells import LOT_LINE, invoice_mention
 
 _NOT_ABOUT_THEM = r"(?![^.]{0,20}?\b(?:continuer\w*|seront|vous parviendront|arriveront)\b)"
 KEYWORDS = keywords(
@@ -101,17 +101,24 @@ def _row_fact(row: Row, caisse: str | None, extra: dict) -> Fact:
                 part=row.part, details={**details, **extra})
 
 
+_CODE_SAID = re.compile(r"(?i)\b(?:code (?:de )?rejet|code)\s*(?:n[°o]\s*)?:?\s*(\d{4})(?:[ -]?(\d{3}))?\b"
+                        r"(?:\s*\(([^)\n]{3,80})\)|\s*[-–:]\s*([^.;\n(]{3,120}))?")
+
+
 def _code_below(text: str, lot: str) -> re.Match[str] | None:
     """The reject code a report gives a lot some lines under its heading ("Lot n° 214 - reçu le …" /
     "Décision : LOT REJETÉ DANS SA TOTALITÉ" / "Motif : … - code 2002 015"), before the next lot's."""
-    heading = re.search(rf"(?im)^[ \t]*lot\s*(?:n[°o]\s*)?{lot}\b", text)
-    if heading is None:
-        return None
-    window = text[heading.end():heading.end() + 400]
-    if (following := re.search(r"(?im)^[ \t]*lot\s*(?:n[°o]\s*)?\d{3}\b", window)) is not None:
-        window = window[:following.start()]
-    return re.search(r"(?i)\b(?:code (?:de )?rejet|code)\s*(?:n[°o]\s*)?:?\s*(\d{4})(?:[ -]?(\d{3}))?\b"
-                     r"(?:\s*\(([^)\n]{3,80})\)|\s*[-–:]\s*([^.;\n(]{3,120}))?", window)
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        heading = LOT_LINE.match(line)
+        if heading and heading.group(1) == lot:
+            below = [line[heading.end():]]
+            for after in lines[i + 1:]:
+                if LOT_LINE.match(after):
+                    break
+                below.append(after)
+            return _CODE_SAID.search("\n".join(below)[:400])
+    return None
 
 
 def _about_lot(folded: str, start: int, lot: str) -> str:

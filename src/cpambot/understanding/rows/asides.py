@@ -21,7 +21,6 @@ def aside(rows: list[Row], notes: list[Row]) -> list[Row]:
             and n.status is not Status.PAID and not n.reject_code]
 
 
-
 def paid_beside(rows: list[Row], notes: list[Row]) -> list[Row]:
     """Invoices a message says paid beside its table, in a passage of their own ("Pour information, la
     facture 000 412 150 du lot 088, d'abord suspendue, a été mise en paiement le 02/11/2026 pour

@@ -50,6 +50,7 @@ NOT_AFTER_TITLE = r"(?<!\bM\.)(?<!\bMr\.)(?<!\bMme\.)(?<!\bDr\.)"
 
 _NINE_AT = re.compile(r"(?<!\d)(?=\d{3}[ .\u00a0]?\d{3}[ .\u00a0]?\d{3}(?!\d))")
 _NINE_SPACED = re.compile(r"\d{3}[ .\u00a0]?\d{3}[ .\u00a0]?\d{3}")
+_NOT_DIGITS = str.maketrans("", "", " .\u00a0")
 
 
 def invoice_mention(invoice: str, text: str) -> re.Match[str] | None:
@@ -60,9 +61,6 @@ def invoice_mention(invoice: str, text: str) -> re.Match[str] | None:
         if found and found.group().translate(_NOT_DIGITS) == invoice:
             return found
     return None
-
-
-_NOT_DIGITS = str.maketrans("", "", " .\u00a0")
 
 
 def invoice_of(cell: str) -> str | None:

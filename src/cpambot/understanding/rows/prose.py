@@ -12,7 +12,7 @@ from cpambot.understanding.classify.text.dates import iter_dates
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.classify.text.references import QUOTED_MOTIF
 from cpambot.understanding.rows.actions import WRONGLY_REJECTED, action_of, status_of
-from cpambot.understanding.rows.cells import NOT_AFTER_TITLE, invoices_in
+from cpambot.understanding.rows.cells import LOT_LINE, NOT_AFTER_TITLE, invoices_in
 from cpambot.understanding.rows.model import Action, Row, Status
 from cpambot.understanding.rows.rowcells import THEN_VERB, bare_motif, code_in_motif
 from cpambot.understanding.rows.targets import patient_keys
@@ -127,7 +127,7 @@ def _chunks(text: str) -> list[str]:
                           for p in _by_invoice_lines(p)):
                 if out and not invoices_in(piece) \
                         and len(set(invoices_in(out[-1])) - mistaken(out[-1])) == 1 \
-                        and not _ABOUT_OTHERS.search(piece) and not _LOT_HEADING.match(piece) \
+                        and not _ABOUT_OTHERS.search(piece) and not LOT_LINE.match(piece) \
                         and (action_of(piece) is not None or re.match(r"(?i)\s*(?:le )?motif\b", piece)):
                     # "… Nous vous invitons à établir une nouvelle facture", "Le motif reste le même : …"
                     out[-1] += " " + piece
@@ -158,12 +158,10 @@ def _by_invoice_lines(piece: str) -> list[str]:
         return [piece]  # (invoice lines one under the other: a table, whose instruction is said below it)
     # (a lot's heading after an invoice, "Lot 072 du 14/10/26", starts a passage of its own; the lines
     # above the first invoice, "Lot 071 du 12/10/26", go with it)
-    headings = [i for i, line in enumerate(lines) if i > named[0] and _LOT_HEADING.match(line)]
+    headings = [i for i, line in enumerate(lines) if i > named[0] and LOT_LINE.match(line)]
     cuts = sorted({0, *named[1:], *headings, len(lines)})
     return ["\n".join(lines[a:b]) for a, b in zip(cuts, cuts[1:], strict=False) if a < b]
 
-
-_LOT_HEADING = re.compile(r"(?i)^\s*lots?\s*(?:n[°o]\.?\s*)?\d{3}\b")
 
 
 # a sentence about every invoice or the others, not the one named just before it

@@ -19,8 +19,9 @@ _GLUED = re.compile(r"[A-Z]{2,8}[/_\-][A-Z0-9/_.\-]*\d[A-Z0-9/_.\-]*[A-Z0-9]")  
 # a date ("12/10", "12/10/2026", a month "03/2026") or a bare number: not a reference
 _NOT_A_REFERENCE = re.compile(r"\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\.?|\d{1,2}[/.]\d{4}\.?|\d+(?:\.\d+)?\.?")
 
+# an article of the code: "L.133-4", "R. 133-9-1" (not a file's "R2026-80-004512")
+_ARTICLE = re.compile(r"[LRD](?:\.\s?|\s)\d{3,4}(?:-\d+)+")
 # the professional's own identifiers: "AM 974123456", "PS 974123456", "RPPS 10101234567"
-_ARTICLE = re.compile(r"[LRD](?:\.\s?|\s)\d{3,4}(?:-\d+)+")  # "L.133-4", "R. 133-9-1"; not "R2026-80-…"
 _HER_NUMBER = re.compile(r"(?:AM|PS|ADELI|RPPS|FINESS|SIRET|SIREN)\s?\d{8,14}")
 
 
@@ -54,9 +55,11 @@ def reference_after(text: str, label: str, span: int = 12) -> str | None:
     return None
 
 
+# "… à rappeler dans toute correspondance", "… dans tout échange"
+_IN_ANY_LETTER = r"(?:\s+dans\s+(?:toute?|votre)\s+(?:correspondance|r[ée]ponse|[ée]change|courrier))?"
 # Labels a caisse puts before the reference of a file, in a subject or a letter
-ANY_REFERENCE = (r"(?:r[ée]f[ée]rences?(?:\s+du dossier)?(?:\s+[àa]\s+rappeler"
-                 r"(?:\s+dans\s+(?:toute?|votre)\s+(?:correspondance|r[ée]ponse|[ée]change|courrier))?)?|r[ée]f\.?|cr[ée]ance"
+ANY_REFERENCE = (r"(?:r[ée]f[ée]rences?(?:\s+du dossier)?(?:\s+[àa]\s+rappeler" + _IN_ANY_LETTER
+                 + r")?|r[ée]f\.?|cr[ée]ance"
                  r"|(?:n[°o]|num[ée]ro) de (?:dossier|notification|cr[ée]ance)|dossier|recla(?:-ps)?"
                  r"|r[ée]clamation|recours"
                  r"|enregistr[ée]e?s?\s+sous\s+le|sous\s+le(?=\s*(?:n[°o]|num[ée]ro)))"
@@ -74,8 +77,7 @@ def any_reference(*texts: str) -> str | None:
 # The letter's own reference, as it names it ("Notre référence : MD-351-26-0148", "N/Réf. :",
 # "Référence à rappeler :"), before the references it cites (the indu it follows up)
 _OWN_LABEL = (r"(?:notre|nos|n/)\s*r[ée]f[ée]rences?|n/\s*r[ée]f\.?|r[ée]f(?:[ée]rence|\.)?\s*[àa] rappeler"
-              r"(?:\s+dans\s+(?:toute?|votre)\s+(?:correspondance|r[ée]ponse|[ée]change|courrier))?"
-              r"|r[ée]f[ée]rence du courrier")
+              + _IN_ANY_LETTER + r"|r[ée]f[ée]rence du courrier")
 _OWN_LABEL += r"\s*(?:n[°o]\.?)?\s*:?"
 
 
