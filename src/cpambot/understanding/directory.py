@@ -80,7 +80,9 @@ def _names() -> tuple[re.Pattern[str], dict[str, str]]:
         if place:
             spellings += [f"{info.kind} {place}"]
             if info.kind == "cpam":
-                spellings += [f"caisse primaire d'assurance maladie {place}", f"assurance maladie {place}"]
+                # the échelon local du service médical (ELSM) works beside the CPAM of its area
+                spellings += [f"caisse primaire d'assurance maladie {place}", f"assurance maladie {place}",
+                              f"elsm {place}", f"echelon local du service medical {place}"]
             if info.kind == "cgss":
                 spellings += [f"caisse generale de securite sociale {place}"]
         if info.city and info.kind == "cpam" and len(info.departements) == 1:
@@ -95,7 +97,7 @@ def _names() -> tuple[re.Pattern[str], dict[str, str]]:
 
 
 # Every name of the table starts with one of these words: the long pattern is tried only there
-_STARTS = re.compile(r"(?:^|-)(?=cpam|cgss|cssm|css|msa|caisse|assurance-maladie|mutualite)")
+_STARTS = re.compile(r"(?:^|-)(?=cpam|cgss|cssm|css|msa|caisse|assurance-maladie|mutualite|elsm|echelon)")
 
 
 def _key(text: str) -> str:
@@ -106,7 +108,7 @@ def code_in(text: str) -> str | None:
     """The code of the caisse ``text`` names first ("CPAM de la Gironde", "cpam-gironde", "CGSS
     Martinique", "MSA d'Armorique", "CPAM 331"), or None."""
     key = _key(text)
-    if not re.search(r"cpam|cgss|cssm|msa|caisse|assurance-maladie", key):
+    if not re.search(r"cpam|cgss|cssm|msa|caisse|assurance-maladie|elsm|echelon-local", key):
         return None
     pattern, names = _names()
     found = next((m for start in _STARTS.finditer(key) if (m := pattern.match(key, start.end()))), None)

@@ -666,6 +666,16 @@ def test_an_automatic_answer_of_the_reclamations_mailbox(body, kind):
         assert facts(reading, "invoice") == [("reclamation_acknowledged", "220871406")]
 
 
+def test_an_acknowledgment_with_a_typo_is_still_an_acknowledgment():
+    """GIVEN "Nous acusons bonne réception de votre réclamation du 03/11/2026 concernant la facture n° 009
+    730 882", in course of study (a typo agents make) WHEN classified THEN her réclamation acknowledged."""
+    body = ("Bonjour Madame,\nNous acusons bonne réception de votre réclamation du 03/11/2026 concernant la "
+            "facture n° 009 730 882 (soins du 21/10/2026).\nElle est en cours d'étude.\n")
+    reading = classify_human(mail("AR - votre réclamation du 03/11/2026", body), "caisse")
+    assert (reading.kind, facts(reading, "invoice")) == (
+        "reponse_reclamation", [("reclamation_acknowledged", "009730882")])
+
+
 def test_a_recours_acknowledged_is_not_a_new_indu():
     """GIVEN the CRA secretariat's acknowledgment of her recours, which recalls the indu it contests (its
     reference, its amount) and the two-month delays WHEN classified THEN an acknowledgment under the
@@ -768,6 +778,19 @@ def test_newsletter_and_invitation():
     assert (invitation.kind, fact.kind, fact.date) == ("invitation", "meeting_invitation", date(2026, 6, 1))
     assert fact.details == {"meeting_date": date(2026, 6, 1), "time": "14:00",
                             "reply_before": date(2026, 5, 25)}
+
+
+def test_the_service_medical_proposing_an_interview_is_an_invitation_from_the_caisse_of_its_area():
+    """GIVEN the secretariat of the échelon local du service médical of Haute-Corse "j'ai l'honneur de vous
+    proposer un entretien au sujet de vos BSI" on a day, under "Proposition d'entretien" WHEN classified
+    THEN an invitation on that day, from the CPAM de la Haute-Corse (202)."""
+    body = ("Madame,\nA la demande du médecin-conseil, j'ai l'honneur de vous proposer un entretien au sujet "
+            "de vos bilans de soins infirmiers (BSI).\nCet entretien aura lieu le jeudi 19 novembre 2026 à "
+            "10 h 30.\n\nSecrétariat de l'Échelon Local du Service Médical de Haute-Corse\n")
+    reading = classify_human(mail("Proposition d'entretien - Service médical", body,
+                                  sender="ELSM <secretariat.elsm@assurance-maladie.fr>"), "caisse")
+    (fact,) = reading.facts
+    assert (reading.kind, fact.date, reading.caisse) == ("invitation", date(2026, 11, 19), "202")
 
 
 def test_an_invitation_is_dated_with_the_meeting_ahead_not_a_past_one():

@@ -57,7 +57,10 @@ INVITATION = keywords(
     ("invitation a (?:un|une) (?:echange|entretien|rendez-vous|reunion|rencontre)", 1.0),
     ("vous (?:invite|invitons|proposons) (?:a )?(?:un |une )?(?:echange|entretien|rendez-vous|reunion)", 0.9),
     ("souhait\\w* (?:echanger avec vous|vous rencontrer|s'entretenir avec vous)", 0.8),
-    ("proposition de (?:rendez-vous|rencontre|visite|rdv)", 0.9),
+    ("proposition (?:de |d')(?:rendez-vous|rencontre|visite|rdv|entretien|echange)", 0.9),
+    # "j'ai l'honneur de vous proposer un entretien au sujet de vos BSI" (the service médical)
+    ("(?:l'honneur|le plaisir) de vous proposer (?:un |une )?(?:entretien|rendez-vous|rencontre|echange)",
+     0.9),
     ("entretien confraternel", 0.9),
     ("echange confraternel", 0.9),
     ("(?:vous rendre|rendre) visite", 0.85),

@@ -25,9 +25,9 @@ from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.rows import Action, Status, read_rows, sentences
 from cpambot.understanding.rows.actions import WRONGLY_REJECTED, action_of
 
-ACK = keywords(
-    ("accuse (?:de )?reception de votre reclamation", 1.0),
-    ("accusons (?:bonne )?reception de votre reclamation", 1.0),
+ACK = keywords(  # ("acusons", "acusé": a typo agents make)
+    ("acc?use (?:de )?reception de votre reclamation", 1.0),
+    ("acc?usons (?:bonne )?reception de votre reclamation", 1.0),
     # "Je vous confirme la bonne réception de votre réclamation du 21/10/2026"
     ("(?:confirme|confirmons) (?:la )?(?:bonne )?reception de votre reclamation", 1.0),
     ("votre reclamation (?:a bien ete|a ete|est) (?:enregistree|recue|prise en compte)", 0.9),
@@ -35,9 +35,9 @@ ACK = keywords(
     # passed on to another service that will answer: received, not answered
     ("votre (?:demande|reclamation)\\b[^.]{0,220}?(?:a ete|est) transmise?\\b[^.]{0,120}?(?:qui vous "
      "repondra|pour (?:traitement|reponse|instruction))", 0.9),
-    ("accuse (?:de )?reception[^.\n]{0,20}reclamation", 0.9),
+    ("acc?use (?:de )?reception[^.\n]{0,20}reclamation", 0.9),
     # a recours before the commission (CRA) acknowledged: received, the decision to come (not an indu)
-    ("(?:accuse|accusons) (?:de |bonne )?reception de votre recours", 1.0),
+    ("(?:acc?use|acc?usons) (?:de |bonne )?reception de votre recours", 1.0),
     ("votre recours (?:a bien ete|a ete|est) (?:enregistre|recu)", 0.9),
     # "Bien reçu, je transmets votre réclamation au service facturation. Vous aurez une réponse sous 3 …"
     ("(?:je transmets|nous transmettons|je fais suivre|j'ai transmis|nous avons transmis) votre "
@@ -45,11 +45,11 @@ ACK = keywords(
      0.9),
     # an automatic answer of the réclamations mailbox: "Nous accusons bonne réception de votre courriel
     # adressé au service Réclamations des professionnels de santé"
-    ("accusons (?:bonne )?reception de votre (?:courriel|message|demande)[^.]{0,60}\\breclamations?\\b",
+    ("acc?usons (?:bonne )?reception de votre (?:courriel|message|demande)[^.]{0,60}\\breclamations?\\b",
      0.85),
     ("(?:nous )?avons bien recu(?: le [\\d/.]+)? votre reclamation", 0.7),
     # "Nous accusons réception de votre demande, enregistrée le 03/11/2026 sous le numéro REC-…"
-    ("(?:accuse|accusons) (?:de |bonne )?reception de votre demande\\b[^.\\n]{0,60}"
+    ("(?:acc?use|acc?usons) (?:de |bonne )?reception de votre demande\\b[^.\\n]{0,60}"
      "(?:enregistree|sous le (?:numero|n[o°]))", 0.75),
     ("(?:votre|nous avons bien recu votre) (?:message|demande|courriel)[^.]{0,40}(?:a bien ete |bien )?"
      "(?:recue?|enregistree?)", 0.6),
@@ -193,7 +193,7 @@ _DECIDED = re.compile(r"apres (?:verification|examen|etude|analyse|instruction|r
                       r"|y apportons la reponse suivante")
 
 
-_RECEIVED = re.compile(r"\b(?:accusons|accuse) (?:bonne )?reception\b|\bavons bien recu\b"
+_RECEIVED = re.compile(r"\b(?:acc?usons|acc?use) (?:bonne )?reception\b|\bavons bien recu\b"
                        r"|\ba bien ete (?:recue?|enregistree?)\b")
 
 
