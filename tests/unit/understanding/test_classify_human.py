@@ -676,6 +676,29 @@ def test_an_acknowledgment_with_a_typo_is_still_an_acknowledgment():
         "reponse_reclamation", [("reclamation_acknowledged", "009730882")])
 
 
+@pytest.mark.parametrize("answer,paid", [
+    ("ok c bon c réglé", True),
+    ("C'est payé. Bonne journée", True),
+    ("c pas encore réglé, je relance le service", False),
+    ("ok je regarde ça", False),
+])
+def test_a_few_words_from_a_phone_above_her_question(answer, paid):
+    """GIVEN an agent's answer of a few words from her phone above the professional's quoted question about
+    one invoice WHEN classified THEN "c'est réglé" is her réclamation answered and the invoice paid; any
+    other few words are not read as a payment."""
+    body = (f"{answer}\n\nEnvoyé depuis mon smartphone Samsung Galaxy.\n\n\n-------- Message d'origine "
+            "--------\nDe : Marie Exemple <marie.exemple@example.org>\nDate : 28/10/2026 19:02\n"
+            "À : agent@cgss.re\nObjet : facture 009741256\n\nBonjour,\nla facture 009741256 (soins du "
+            "12/10/2026, lot 077) n'est toujours pas réglée.\nPouvez-vous regarder ?\nMarie Exemple\n")
+    reading = classify_human(mail("RE: facture 009741256", body), "caisse")
+    if paid:
+        assert (reading.kind, reading.needs_review, facts(reading, "invoice")) == (
+            "reponse_reclamation", None,
+            [("reclamation_answered", "009741256"), ("invoice_paid", "009741256")])
+    else:
+        assert "invoice_paid" not in [f.kind for f in reading.facts]
+
+
 def test_a_recours_acknowledged_is_not_a_new_indu():
     """GIVEN the CRA secretariat's acknowledgment of her recours, which recalls the indu it contests (its
     reference, its amount) and the two-month delays WHEN classified THEN an acknowledgment under the

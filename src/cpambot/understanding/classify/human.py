@@ -120,7 +120,8 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
                     or (_REPLY_SUBJECT.match(msg.subject or "") or quotes_other
                         or not _FORWARD_SUBJECT.match(msg.subject or "")
                         and not _POINTS_BELOW.search(answer.text)) \
-                    and len(answer.text.split()) >= 20:
+                    and (len(answer.text.split()) >= 20
+                         or quotes_other and reclamation.paid_in_brief(answer)):
                 if quotes_other:  # an answer to what she asked (a question about an unpaid invoice)
                     fields = {**fields, "answers_question": True}
                 return _read(answer, trust, category, caisses, amc_domains, fields, rules)
@@ -129,7 +130,8 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
             source, category = found
             asked = _names_other(_thread(source), caisses, caisse_domains, amc_domains)
             if (asked or source.forwarded is not None and _REPLY_SUBJECT.match(source.subject or "")) \
-                    and len((answer := reply_part(source)).text.split()) >= 20:
+                    and (len((answer := reply_part(source)).text.split()) >= 20
+                         or asked and reclamation.paid_in_brief(answer)):
                 # the caisse's answer above a thread holding the professional's question, or above its own
                 # earlier letter ("RE: Notification de payer …"): the answer
                 source = answer
@@ -210,7 +212,7 @@ def _read(source: ParsedMessage, trust: str, category: str, caisses: tuple,
                        fields={"subject": source.subject, "from": source.from_addr, "auto_reply": True,
                                "sent_on": _sent_on(source), **fields})
     if fields.get("answers_question") and max(s for s, _, _ in scores) < THRESHOLD \
-            and reclamation.names_an_invoice(source):
+            and (reclamation.names_an_invoice(source) or reclamation.paid_in_brief(source)):
         # the caisse answering her question about an invoice, with none of the words of a kind: the answer
         # to her (informal) réclamation
         scores = [(THRESHOLD if m is reclamation else s, i, m) for s, i, m in scores]

@@ -173,6 +173,22 @@ def _one_payment(msg: ParsedMessage, facts: list[Fact], invoices: list[str], rec
     return []
 
 
+# an agent's answer of a few words, from a phone: "ok c bon c réglé", "C'est payé." (never negated: "ce
+# n'est pas réglé" does not have "c'est" before the word)
+_BRIEFLY_PAID = re.compile(r"(?:^|[\s,.!])c(?:'|'\s?est\s|\s)(?:bien\s|bon,?\s(?:c(?:'\s?est\s|\s))?)?"
+                           r"(?:reglee?|payee?|vire|mise? en paiement)s?\b")
+
+
+def paid_in_brief(msg: ParsedMessage) -> bool:
+    """Whether ``msg`` is an agent's answer of a few words saying paid ("ok c bon c réglé") above the
+    professional's question about one invoice."""
+    own = [line for line in (msg.text or "").splitlines()
+           if line.strip() and not re.match(r"(?i)\s*(?:envoy[ée]|sent) (?:de|depuis|from)\b", line)]
+    said = normalize("\n".join(own))
+    return len(said.split()) <= 12 and bool(_BRIEFLY_PAID.search(said)) and "?" not in said \
+        and len(invoice_numbers(msg.quoted or "")) == 1
+
+
 def names_an_invoice(msg: ParsedMessage) -> bool:
     """Whether the message's own words (20 at least, not "Voir pièce jointe") name an invoice number:
     what an answer to her question is about."""
@@ -308,7 +324,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
             label = "partielle"
         elif _UNFAVOURABLE.search(folded):
             label = "défavorable"
-        elif _FAVOURABLE.search(folded):
+        elif _FAVOURABLE.search(folded) or paid_in_brief(msg):
             label = "favorable"
         else:
             review = "réponse à une réclamation : à lire"
@@ -349,6 +365,9 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                                     or r.status is None and _paid_in_its_sentence(r.invoice, msg.text or ""))]
         facts += _one_payment(msg, facts, invoices, record, caisse, folded,
                               amount_after(msg.text or "", _ANNOUNCED, 30) or said)
+        if len(facts) == 1 and len(invoices) == 1 and paid_in_brief(msg):  # "ok c bon c réglé": no amount
+            facts.append(Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=invoices[0], part="AMO",
+                              details={"source": "reclamation"}))
     elif fact_kind is FactKind.RECLAMATION_ANSWERED and label == "défavorable" and len(invoices) == 1 \
             and (made := _PAYMENT_MADE.search(normalize(msg.text or ""))
                  and amount_after(msg.text or "", r"(?:r[èe]glement|paiement|virement|versement) de\s*", 20)

@@ -70,7 +70,10 @@ _LOT_PROBLEM = re.compile(r"\blot (?:n[°o] ?)?(\d{3})\b(?:[^.\n]{0,120}?|[^.\n]
                           r"|(?:est|a ete) (?:actuellement )?(?:mis )?en anomalie"
                           r"|ne peut (?:pas )?etre traite"
                           # "le lot n°205 du 12/10 ne nous est jamais parvenu en entier (fichier tronque)"
-                          r"|jamais parvenu|parvenu (?:incomplet|tronque)|fichier tronque)")
+                          r"|jamais parvenu|parvenu (?:incomplet|tronque)|fichier tronque"
+                          # "Votre lot 412 … nous est parvenu 4 fois": the copies refused as duplicates
+                          r"|(?:parvenu|recu|transmis|envoye) (?:a )?"
+                          r"(?:[2-9]|deux|trois|quatre|cinq|plusieurs) (?:fois|reprises))")
 # "Vos lots n° 064 et n° 065, télétransmis le 20/10/2026, ont été rejetés en totalité": every lot named
 _LOTS_PROBLEM = re.compile(r"\blots (?:n[°o]s? ?)?(\d{3}(?:(?: ?, ?| et | & )(?:n[°o] ?)?\d{3})+)\b"
                            r"[^.]{0,120}?"

@@ -23,6 +23,8 @@ _NO_REBILL = Guarded(re.compile(r"\bne (?:nous |me )?(?:la |les |le |l')?"
                         r"(?: (?:a etre|a|etre|de|demande de|lieu de))?"
                         r"|inutile de"
                         r"|n'est pas necessaire de|pas de|pas la peine de|(?:pas|nul) besoin de"
+                        # "merci d'arrêter de renvoyer ce lot" (its copies refused as duplicates)
+                        r"|(?:arret|cess|evit)(?:er|ez) de"
                         r"|aucune?) (?:la |les |une |nouvelle |de |nous |l'|le )?"
                         r"(?:renvoyer\b|refaire la facture|re-?(?:facturer|fact\b|"
                         r"factur|teletransm|transm|emettre|envoyer la facture)|nouvelle factur(?:e|ation)|"
@@ -110,7 +112,8 @@ _NOTHING = Guarded(re.compile(r"aucune (?:action|demarche|intervention)|pour inf
 _LOT_AGAIN = re.compile(r"(?:re-?transm|re-?teletransm|renvoy|re-?envoy)\w* "
                         r"(?:tout |l'ensemble du |la totalite du )?(?:le |votre |ce )lot\b"
                         r"|\blot (?:complet|entier) (?:qui )?(?:est )?a (?:refaire|retransmettre)")
-_NEGATED = re.compile(r"(?:\bne\b|\bn'|\bpas\b|inutile de|sans|besoin de)\s*(?:\w+\s+){0,2}$")
+_NEGATED = re.compile(r"(?:\bne\b|\bn'|\bpas\b|inutile de|sans|besoin de|(?:arret|cess|evit)(?:er|ez) de)"
+                      r"\s*(?:\w+\s+){0,2}$")
 
 
 def _lot_again(text: str) -> bool:

@@ -92,6 +92,15 @@ def test_a_lot_that_never_arrived_whole():
     assert [lot for lot, _ in _refused_lots(folded)] == ["205"]
 
 
+def test_a_lot_received_several_times_has_its_copies_refused():
+    """GIVEN "Votre lot 412 du 02/11/2026 nous est parvenu 4 fois … les 3 autres ont été rejetés en doublon"
+    WHEN read THEN lot 412 is told refused (its copies); "reçu une fois" is not."""
+    folded = normalize("Votre lot 412 du 02/11/2026 nous est parvenu 4 fois (le 02/11, le 03/11 et 2 fois le "
+                       "05/11).\nSeul le 1er envoi a été traité, les 3 autres ont été rejetés en doublon.")
+    assert [lot for lot, _ in _refused_lots(folded)] == ["412"]
+    assert _refused_lots(normalize("Votre lot 413 nous est parvenu une fois, le 02/11.")) == []
+
+
 def test_the_code_of_a_lot_refused_whole_some_lines_under_its_heading():
     """GIVEN a report "Lot n° 214 - reçu le …" / "Décision : LOT REJETÉ DANS SA TOTALITÉ" / "Motif : Lot déjà
     reçu (doublon du lot n° 209) - code 2002 015", then "Lot n° 215" WHEN the code of lot 214 is looked

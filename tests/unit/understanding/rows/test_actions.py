@@ -60,6 +60,8 @@ def test_words_asking_for_a_call(text):
     "Aucune démarche n'est nécessaire, ne pas refacturer", "Aucune – réglée sur le lot 409", "Néant",
     "Ne la refacturez pas",
     "la prescription nous est bien parvenue : aucune pièce n'est à fournir pour celle-ci",
+    "Merci d'arreter de renvoyer ce lot svp, ça ne fait que créer des doublons",
+    "Cessez de retransmettre cette facture",
 ])
 def test_words_asking_for_nothing(text):
     """GIVEN a negated re-billing or an information only WHEN read THEN aucune: the negation settles it
