@@ -337,13 +337,16 @@ def test_a_reminder_gives_the_new_deadline_not_the_one_that_passed():
     assert [f.details["deadline"] for f in reading.facts] == [date(2026, 12, 1)] * 2
 
 
-def test_a_deadline_written_as_a_card_label_and_its_value_below():
+@pytest.mark.parametrize("card", ["Date limite de réception\n\n20/11/2026",
+                                  "Date limite de réponse\t20 novembre 2026"])
+def test_a_deadline_written_as_a_card_label_and_its_value_below(card):
     """GIVEN a pièces request written as label/value paragraphs, "Date limite de réception", "20/11/2026"
-    below it WHEN classified THEN that is the deadline (and no care date)."""
+    below it (or after a tab, as a card's plain version writes it) WHEN classified THEN that is the
+    deadline (and no care date)."""
     body = ("Madame,\nPour poursuivre le traitement de la facture ci-dessous, nous avons besoin des pièces "
             "suivants.\n\nRéférence du dossier\n\nPJ-2026-113045\n\nN° de facture\n\n512 600 771\n\n"
-            "Pièce(s) demandée(s)\n\nPrescription médicale initiale\n\nDate limite de réception\n\n"
-            "20/11/2026\n\nSans réception de ces documents, la facture sera rejetée.\n")
+            f"Pièce(s) demandée(s)\n\nPrescription médicale initiale\n\n{card}\n\n"
+            "Sans réception de ces documents, la facture sera rejetée.\n")
     reading = classify_human(mail("Demande de pièces justificatives", body,
                                   when=datetime(2026, 11, 10, 9, 0, tzinfo=REUNION)), "caisse")
     assert reading.kind == "demande_pieces"

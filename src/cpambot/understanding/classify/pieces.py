@@ -119,8 +119,8 @@ def invoice_table(msg: ParsedMessage, problems: list[str]) -> dict[str, dict]:
 def deadline(msg: ParsedMessage, full: str) -> dict:
     """``details`` for a stated deadline: explicit date and/or delay, or nothing."""
     details: dict = {}
-    # ("Date limite de réception" then the date in the paragraph below, as a card writes it)
-    label = r"(?:avant le|au plus tard le|d'ici le|jusqu'au|date limite[^:|\n]{0,20}(?:[:|]|\n))\s*"
+    # ("Date limite de réception" then the date in the paragraph below, as a card writes it, or after a tab)
+    label = r"(?:avant le|au plus tard le|d'ici le|jusqu'au|date limite[^:|\t\n]{0,20}(?:[:|\t]|\n))\s*"
     stated = list(dates_after(full, label, span=2))
     # a reminder recalls the deadline that has passed ("avant le 13/11/2026") before the new one ("au plus
     # tard le 1er décembre 2026"): the first one still to come
