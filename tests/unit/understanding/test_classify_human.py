@@ -450,6 +450,21 @@ def test_complement_and_mise_en_demeure():
     assert demeure.facts[0].details["majoration"] == "10 %"
 
 
+def test_a_mise_en_demeure_asks_what_is_still_due_not_the_surcharge_it_threatens():
+    """GIVEN a mise en demeure with a recap of the debt in dotted lines ("Reste dû à ce jour ........ 1 126,80
+    €") and a surcharge if unpaid ("une majoration de 10 % sera appliquée aux sommes / restant dues (soit
+    112,68 €…)") WHEN classified THEN the amount is what is still due."""
+    letter = pdf("Marseille, le 3 novembre 2026", "Nos réf. : MED/2026/131/00377", "Objet : MISE EN DEMEURE",
+                 "Montant notifié le 12/06/2026 ................ 1 326,80 €",
+                 "Versement reçu le 04/09/2026 ................. -200,00 €",
+                 "Reste dû à ce jour ............................ 1 126,80 €",
+                 "À défaut de règlement dans ce délai, une majoration de 10 % sera appliquée aux sommes",
+                 "restant dues (soit 112,68 € sur la base du solde actuel).")
+    demeure = classify_human(mail("Votre courrier", "Un courrier est joint.\n",
+                                  attachments=(("med.pdf", letter),)), "caisse")
+    assert facts(demeure, "amount") == [("mise_en_demeure", "1126.80")]
+
+
 def test_a_total_that_does_not_match_is_shown_not_sent_to_a_human():
     """GIVEN a lot return whose rows are read and whose total row does not match their sum WHEN read THEN
     the rows give their facts, the mismatch is among the problems, and the message is not held for a

@@ -195,6 +195,14 @@ def test_invoice_numbers_skip_the_professionals_own_number():
     assert invoice_numbers(text) == ["000012370", "000012371", "000012372"]
 
 
+def test_her_number_as_the_letterheads_your_reference_is_no_invoice():
+    """GIVEN a letterhead "Nos réf. : PS/AP/2026-7781" / "Vos réf. : 974123456" above "Votre facture n° 402
+    118 907" WHEN invoice numbers are searched THEN only the invoice ("Vos réf. : facture …" stays one)."""
+    text = "Nos réf. : PS/AP/2026-7781\nVos réf. : 974123456\n\nVotre facture n° 402 118 907 du lot 318"
+    assert invoice_numbers(text) == ["402118907"]
+    assert invoice_numbers("Vos réf. : facture 402118907") == ["402118907"]
+
+
 def test_lot_numbers():
     """GIVEN lots written in several ways WHEN searched THEN their 3-digit numbers, without "lot entier"."""
     text = ("lot 045 du 12/03/2026, lots 041 et 043, Lot n° 046, n° de lot : 047, lot entier (4 factures), "

@@ -82,7 +82,8 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     full = msg.all_text()
     letters = "\n".join(a.text for a in msg.attachments if a.text)
     label = outcome(letters) or outcome(msg.text or "")
-    reference = (own_reference(msg.subject, full, r"recours|d[ée]cision (?:de la )?cra|cra(?![-\w])")
+    reference = (own_reference(msg.subject, full,
+                               r"recours|d[ée]cision (?:de la )?cra|(?<![\w/])cra(?![-\w/])")
                  or reference_after(full, r"recours\s*(?:n[°o]|num[ée]ro)\s*:?")
                  or reference_after(full, r"votre recours\b[^\n]{0,40}?\bn[°o]\s*:?")
                  or any_reference(msg.subject, full))

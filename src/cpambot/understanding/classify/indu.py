@@ -204,9 +204,13 @@ _FINAL = (r"\bindu\b[^.]{0,60}?ramen[ée]e? [àa]\s*", r"redevable\s+de la somme
 _AMOUNTS_TO = r"s'[ée]l[eè]ve (?:donc |ainsi |en cons[ée]quence |au total )?[àa]"
 
 
+# the dots of a table of figures ("Reste dû à ce jour ........ 1 126,80 €"): the label next to its figure
+_LEADER = re.compile(r"\s*(?:\.\s?){4,}\s*|…{2,}")
+
+
 def _amount(msg: ParsedMessage, problems: list[str]) -> Decimal | None:
-    letters = "\n".join(a.text for a in msg.attachments if a.text)
-    body = (msg.subject or "") + "\n" + (msg.text or "")
+    letters = _LEADER.sub(" ", "\n".join(a.text for a in msg.attachments if a.text))
+    body = _LEADER.sub(" ", (msg.subject or "") + "\n" + (msg.text or ""))
     if (due := _with_surcharge((letters, body))) is not None:
         return due
     if (due := _due_now((letters, body))) is not None:

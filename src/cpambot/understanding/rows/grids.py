@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 
 from cpambot.understanding.rows.cells import (
     LOT_LINE,
@@ -312,10 +313,15 @@ def _unwrapped(lines: list[str]) -> list[str]:
     # (each "|" of the first piece closes a cell; the second piece holds one cell more than its "|")
     widths = {i: lines[i].count("|") - lines[i].lstrip().startswith("|") + lines[i + 1].count("|") + 1
               for i in pairs}
+    # the cells of the table's whole rows (its header), for a table with one such pair only
+    whole = Counter(line.count("|") + 1 - line.lstrip().startswith("|") - line.rstrip().endswith("|")
+                    for j, line in enumerate(lines) if "|" in line and j not in pairs and j - 1 not in pairs)
     if len(rules) == 1:
         width = rules.pop()
     elif len(pairs) >= 2 and len(set(widths.values())) == 1:
         width = widths[pairs[0]]
+    elif whole and whole.most_common(1)[0][1] >= 2 and whole.most_common(1)[0][0] in widths.values():
+        width = whole.most_common(1)[0][0]  # ("… | Assuré absent de notre référentiel |" / "Vérifier …")
     else:
         return lines
     joined = {i for i in pairs if widths[i] == width and i - 1 not in pairs}

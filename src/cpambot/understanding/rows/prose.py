@@ -115,7 +115,12 @@ _PROSE_MOTIF = re.compile(r"(?i)motif\s*(?:du rejet|de rejet|d['’]anomalie)?\s
 def _chunks(text: str) -> list[str]:
     """Paragraphs; one naming several invoices is cut into sentences (one invoice, one sentence)."""
     out: list[str] = []
-    for paragraph in re.split(r"\n\s*\n|\n\s*[-–—•*·]\s+|\n(?=\s*\d+[.)]\s)", text):
+    # ("Par ailleurs, pour la facture …" on the line under a table, a general reminder, the closing formula,
+    # in a PDF's text without blank lines: passages of their own)
+    for paragraph in re.split(r"\n\s*\n|\n\s*[-–—•*·]\s+|\n(?=\s*\d+[.)]\s)"
+                              r"|\n(?=\s*(?:[Pp]ar ailleurs|[Dd]['’]autre part|[Ee]n outre),)"
+                              r"|\n(?=\s*(?:Nous vous (?:rappelons|prions)|Je vous prie"
+                              r"|Veuillez agr[ée]er)\b)", text):
         numbers = invoices_in(paragraph)
         lines = paragraph.splitlines()
         rows = [line for line in lines if invoices_in(line)]

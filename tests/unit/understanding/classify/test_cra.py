@@ -61,3 +61,22 @@ def test_a_recours_number_that_starts_with_cra_keeps_its_prefix():
                         date=datetime(2026, 11, 17, tzinfo=UTC), message_id=None, text=text)
     (fact,) = cra.read(msg, "caisse", "501").facts
     assert fact.reference == "CRA-501-2026-0455"
+
+
+@pytest.mark.parametrize("subject", ["Décision de la Commission de Recours Amiable - Dossier 2026/CRA/0412",
+                                     "Décision de la commission"])
+def test_a_recours_number_with_cra_inside_it_and_its_letterhead_cell(subject):
+    """GIVEN a decision whose number has "CRA" inside it ("2026/CRA/0412"), written in the subject and in the
+    letterhead's table ("Nos références | Dossier CRA n° 2026/CRA/0412") WHEN read THEN the reference is
+    the whole number (the title "CRA" inside it does not cut it)."""
+    from datetime import UTC, datetime
+
+    from cpambot.understanding.classify import cra
+    from cpambot.understanding.message import ParsedMessage
+
+    text = ("Le Lamentin, le 9 novembre 2026\n\nNos références | Dossier CRA n° 2026/CRA/0412\n\n"
+            "La Commission annule l'indu pour les actes du 3 mars et le maintient pour le surplus.\n")
+    msg = ParsedMessage(subject=subject, from_name="", from_addr="cra@cgss-martinique.fr",
+                        date=datetime(2026, 11, 9, tzinfo=UTC), message_id=None, text=text)
+    (fact,) = cra.read(msg, "caisse", "972").facts
+    assert fact.reference == "2026/CRA/0412"

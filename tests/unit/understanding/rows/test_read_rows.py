@@ -500,6 +500,31 @@ def test_a_quoted_motif_with_its_code_in_brackets_after_the_quotes():
     assert (row.reject_code, row.motif) == ("0450", "Exonération non trouvée au fichier à la date des soins")
 
 
+def test_a_letters_table_text_without_blank_lines_and_a_document_asked_under_it():
+    """GIVEN a PDF letter's text (no blank line): a pipe table whose first row ends with "|" and its
+    instruction on the next line, then "Par ailleurs, pour la facture n° 000 451 230 (…), merci de nous
+    faire parvenir l'accord préalable", then a general reminder ("une facture déjà réglée ne doit jamais être
+    retransmise") WHEN read THEN the first row's motif and instruction are apart, and the other invoice is a
+    document asked beside the list, not a reject to re-bill."""
+    letter = ("Le traitement de votre lot n° 214 appelle les observations suivantes.\n"
+              "N° facture | Soins du | Montant | Situation / motif | Consigne\n"
+              "000 451 207 | 02/10/2026 | 38,40 € | Rejet 0250 050 – Assuré absent de notre référentiel |\n"
+              "Vérifier la caisse d'affiliation, corriger et retransmettre la facture\n"
+              "000 451 213 | 05/10/2026 | 71,20 € | Prescription interdite à cette date (0470 049) | Nous\n"
+              "adresser la prescription médicale par SCOR – ne pas refacturer\n"
+              "000 451 226 | 08/10/2026 | 52,90 € | Mise en paiement le 19/10/2026 | –\n"
+              "Par ailleurs, pour la facture n° 000 451 230 (soins du 09/10/2026),\n"
+              "merci de nous faire parvenir l'accord préalable de la prolongation des soins.\n"
+              "Nous vous rappelons qu'une facture déjà réglée ne doit jamais être retransmise.\n")
+    rows = read_rows(message("Voir le courrier joint.", attachments=[
+        Attachment(filename="retour.pdf", content_type="application/pdf", payload=b"", text=letter)])).rows
+    assert [(r.invoice, r.motif, r.action, r.source) for r in rows] == [
+        ("000451207", "Assuré absent de notre référentiel", Action.REBILL, "table"),
+        ("000451213", "Prescription interdite à cette date", Action.PIECES, "table"),
+        ("000451226", "Mise en paiement le 19/10/2026", Action.NONE, "table"),
+        ("000451230", None, Action.PIECES, "aside")]
+
+
 def test_dashed_paragraphs_and_a_document_asked_for_another_lot():
     """GIVEN two invoices of lot 214 in "–" items, each with its own instruction in the sentence after it,
     and "Par ailleurs, concernant la facture 000 517 902 (lot 209), merci de nous faire parvenir la

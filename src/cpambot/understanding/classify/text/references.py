@@ -78,7 +78,8 @@ def any_reference(*texts: str) -> str | None:
 # "Référence à rappeler :"), before the references it cites (the indu it follows up)
 _OWN_LABEL = (r"(?:notre|nos|n/)\s*r[ée]f[ée]rences?|n/\s*r[ée]f\.?|r[ée]f(?:[ée]rence|\.)?\s*[àa] rappeler"
               + _IN_ANY_LETTER + r"|r[ée]f[ée]rence du courrier")
-_OWN_LABEL += r"\s*(?:n[°o]\.?)?\s*:?"
+# ("Nos références | Dossier CRA n° 2026/CRA/0412": a letterhead's table cell, then the file's name)
+_OWN_LABEL += r"\s*(?:\|\s*)?(?:dossier\s+(?:cra\s+)?)?(?:n[°o]\.?)?\s*:?"
 
 
 def own_reference(subject: str, text: str, titles: str) -> str | None:
@@ -97,7 +98,9 @@ def own_reference(subject: str, text: str, titles: str) -> str | None:
 _PS_WORDS = re.compile(r"\b(?:am|ps|adeli|rpps|finess|siret|emetteur|professionnel de sante|identification|"
                        r"compte|tel|telephone|idel|infirmiere?s?(?: liberale?s?)?"
                        # "Bénéficiaire du règlement : EXEMPLE Marie (974123456)": the professional
-                       r"|beneficiaire du (?:reglement|paiement|virement))\b")
+                       r"|beneficiaire du (?:reglement|paiement|virement)"
+                       # "Vos réf. : 974123456" in a letterhead: her number (an invoice there says "facture")
+                       r"|vos ref(?:erences?)?|v/ ?ref)\b")
 # 9 digits, or three groups of three ("000 345 871"); not in "PS974123456", "?id=", a SIRET
 _INVOICE_RE = re.compile(r"(?:(?<=\bF)|(?<![\w/.\-=]))"  # ("F002910877": a tool's prefix)
                          r"(?:\d{9}|\d{3}[ \u00a0\u202f]\d{3}[ \u00a0\u202f]\d{3}(?! ?\d))"
