@@ -193,6 +193,10 @@ def html_to_text(html: str) -> str:
 
 # --------------------------------------------------------------------------- forwards
 
+# a plain part that sends to the HTML ("Ce message est au format HTML. Si vous ne le visualisez pas
+# correctement…")
+_HTML_STUB = re.compile(r"(?i)\b(?:message|courriel|e-mail|mail)\b[^.\n]{0,40}\bformat html\b"
+                        r"|ne (?:le |la )?visualisez pas correctement")
 _FORWARD_SUBJECT = re.compile(r"^\s*(?:(?:re|tr|fwd?|wg|i)\s*:\s*)*(?:tr|fwd?|wg|i)\s*:", re.IGNORECASE)
 _WROTE = re.compile(r"(?:a [ée]crit|wrote)\s*:\s*$", re.IGNORECASE | re.MULTILINE)  # a reply quoting
 # A quoted header block starts or contains a "from" line; without one there is nothing to look for.
@@ -342,8 +346,11 @@ def parse_message(raw: bytes, *, _depth: int = 0) -> ParsedMessage:
     from_html = not text and bool(html)
     if from_html:
         text = html_to_text(html)
-    elif html and len(text) < 1000 and len(_TAGS.sub("", html)) > 3 * len(text) + 300 \
-            and len(flat := html_to_text(html)) > 3 * len(text) + 300:
+    elif html and (len(text) < 1000 and len(_TAGS.sub("", html)) > 3 * len(text) + 300
+                   and len(flat := html_to_text(html)) > 3 * len(text) + 300
+                   # (the same words under a forward's header block, her comment above them)
+                   or len(text) < 3000 and _HTML_STUB.search(text)
+                   and len(flat := html_to_text(html)) > len(text) + 300):
         # a plain part that only says to look at the HTML ("Ce message contient un courrier au format
         # HTML"): the letter is the HTML
         text, from_html = flat, True

@@ -98,6 +98,27 @@ def test_a_plain_part_that_only_points_to_the_html_gives_way_to_the_letter():
     assert "929,83" in parsed.text and parsed.text_from_html
 
 
+def test_a_forward_of_a_message_whose_plain_part_only_points_to_its_html():
+    """GIVEN her forward whose plain part holds her comment, the header block and the original's plain part
+    "Ce message est au format HTML. Si vous ne le visualisez pas correctement…", the letter being in the
+    forward's HTML only WHEN parsed THEN the forwarded message's text is the letter's."""
+    from email.message import EmailMessage
+
+    from cpambot.understanding.message import parse_message
+
+    block = ("---------- Forwarded message ---------\nDe : CPAM du Hainaut <flux-ps@assurance-maladie.fr>\n"
+             "Date : jeu. 12 nov. 2026 à 11:44\nSubject: Anomalies\nTo: <marie.exemple@example.org>\n\n")
+    mail = EmailMessage()
+    mail["From"], mail["Subject"] = "marie.exemple.idel@gmail.com", "Fwd: Anomalies"
+    mail.set_content("Peux-tu regarder ?\n\n" + block + "Ce message est au format HTML. Si vous ne le "
+                     "visualisez pas correctement, consultez votre espace.\n")
+    letter = "<p>Lot n° 087 – transmis le 09/11/2026</p><p>Décision : lot rejeté dans sa totalité</p>" * 8
+    mail.add_alternative("<html><body><div>Peux-tu regarder ?</div>" + block.replace("\n", "<br>")
+                         + letter + "</body></html>", subtype="html")
+    parsed = parse_message(mail.as_bytes())
+    assert parsed.forwarded is not None and "lot rejeté dans sa totalité" in parsed.forwarded.text
+
+
 def test_a_word_processors_apostrophe_is_read_as_the_apostrophe():
     """GIVEN a body and a text attachment written with typographic apostrophes ("l’ordonnance n’est pas
     parvenue") WHEN parsed THEN their text holds the plain apostrophe every pattern of the reader writes."""

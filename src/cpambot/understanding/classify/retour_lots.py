@@ -19,7 +19,7 @@ from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.rows import Action, Row, Status, only_totals, read_rows, sentences
 from cpambot.understanding.rows.actions import action_of
-from cpambot.understanding.rows.cells import LOT_LINE, invoice_mention
+from cpambot.understanding.rows.cells import LOT_LINE, LOT_WORDS, invoice_mention
 
 _NOT_ABOUT_THEM = r"(?![^.]{0,20}?\b(?:continuer\w*|seront|vous parviendront|arriveront)\b)"
 KEYWORDS = keywords(
@@ -219,6 +219,21 @@ def _contents_of_refused_lot(rows: list[Row], folded: str) -> list[Row]:
     return [] if contents else rows
 
 
+_LOT_STARTS = re.compile(r"(?im)^\s*" + LOT_WORDS)  # (the next lot's heading, on a line of its own)
+
+
+def _motif_below(text: str, lot: str) -> str | None:
+    """The motif a lot's own card gives under its heading ("Lot n° 087 – transmis le 09/11/2026" /
+    "Décision : lot rejeté dans sa totalité" / "Motif : Lot reçu en double"), before the next lot."""
+    heading = re.search(rf"(?i)\blot\s*(?:n[°o]\s*)?{lot}\b", text)
+    if heading is None:
+        return None
+    block = text[heading.end():heading.end() + 400]
+    block = block[:next((m.start() for m in _LOT_STARTS.finditer(block)), len(block))]
+    found = re.search(r"(?im)^\s*motif(?: du rejet)?\s*:\s*([^\n.;]{3,120})", block)
+    return found.group(1).strip() if found else None
+
+
 def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     delay = find_delay(msg.all_text())
     extra = {"delay_days": delay[0]} if delay and delay[1] == "days" else {}
@@ -254,6 +269,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                 or _code_below(msg.all_text(), lot)
             label = told.group(1).strip() if told else \
                 (coded.group(3) or coded.group(4) or "").strip() or None if coded else None
+            label = label or _motif_below(msg.all_text(), lot)
             if coded and coded.group(2):
                 details["reject_subcode"] = coded.group(2)
             _place(facts, Fact(FactKind.LOT_REFUSED, caisse=caisse, lot=lot, details=details, label=label,

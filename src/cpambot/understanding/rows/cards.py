@@ -53,6 +53,12 @@ def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int |
                 if _REFUSED_WHOLE.search(found.group(2)) else {}
             labels = {}
             continue
+        if found is None and _continues(line, roles[index - 1] if index else None, current):
+            # "Motif du rejet : 0450 072" / " Exonération non trouvée …", "Consigne : vérifiez …, puis" /
+            # "établissez une nouvelle facture": the value goes on under its label
+            current[roles[index - 1]] += " " + line.strip()  # type: ignore[index]
+            roles[index] = roles[index - 1]
+            continue
         if found is None or role is None:
             # a blank line ends a record when the block after it names its own invoice (one label
             # per paragraph, as flattened HTML writes them, does not)
@@ -137,6 +143,20 @@ def _parts_apart(record: dict[str, str]) -> list[dict[str, str]]:
 
 _PAID_LABEL = re.compile(r"regle|paye|verse|rembourse|vire|\bpaid\b|^(?:montant )?pris en charge")
 _GAP_LABEL = re.compile(r"\breste\b|restant|non pris en charge|ecart|difference|\bsolde\b")
+
+
+_BARE_CODE = re.compile(r"\d{4}\s?\d{3}")
+_GOES_ON = re.compile(r"(?:,|\bpuis|\bet|\bou|\bde|\bdu|\bla|\ble|\bles|\bdes|:)$")
+
+
+def _continues(line: str, above: str | None, current: dict[str, str]) -> bool:
+    """Whether ``line`` (no label of its own) goes on with the motif or the instruction of the line above:
+    under a bare code, after a value cut mid-sentence, or starting in lower case."""
+    if above not in ("motif", "consigne") or above not in current or not line.strip() \
+            or invoices_in(line) or _LOT_HEADING.match(line):
+        return False
+    said = current[above].strip()
+    return bool(_BARE_CODE.fullmatch(said) or _GOES_ON.search(said) or line.strip()[0].islower())
 
 
 def _card_role(label: str) -> str | None:

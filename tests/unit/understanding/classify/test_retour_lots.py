@@ -1,6 +1,6 @@
 """Lot returns told in sentences: the lots refused whole."""
 
-from cpambot.understanding.classify.retour_lots import _contents_of_refused_lot, _refused_lots
+from cpambot.understanding.classify.retour_lots import _contents_of_refused_lot, _motif_below, _refused_lots
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.rows import Row, Status
 
@@ -142,3 +142,14 @@ def test_a_lot_refused_whole_keeps_its_quoted_motif():
     (fact,) = retour_lots.read(msg, "caisse", "976").facts
     assert (fact.kind, fact.lot, fact.label, fact.details["action"]) == (
         "lot_refused", "064", "destinataire de règlement incorrect", "refacturer")
+
+
+def test_the_motif_of_a_lot_refused_whole_in_its_own_card_under_its_heading():
+    """GIVEN "Lot n° 087 – transmis le 09/11/2026" / "Décision : lot rejeté dans sa totalité" / "Motif : Lot
+    reçu en double", then the next lot's heading and its own motif WHEN the lot's motif is read THEN each
+    lot has its own, and a lot without one has none."""
+    text = ("Lot n° 087 – transmis le 09/11/2026\n\nDécision : lot rejeté dans sa totalité\n\n"
+            "Motif : Lot reçu en double\n\nLot n° 088 – transmis le 10/11/2026\nMotif : Fichier illisible\n"
+            "Lot n° 089 – transmis le 11/11/2026\nDécision : lot rejeté dans sa totalité\n")
+    assert [_motif_below(text, lot) for lot in ("087", "088", "089")] == [
+        "Lot reçu en double", "Fichier illisible", None]

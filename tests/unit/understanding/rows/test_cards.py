@@ -121,3 +121,20 @@ def test_a_sentence_read_as_a_label_under_a_lot_heading_is_no_lot_row():
     lines = ["3) Lot 236 – Facture n° 200983018 – soins du 16/09/2026 – rejet 0460 053",
              "Pour la dernière, ne la refacturez pas : envoyez-nous seulement une copie de l'ordonnance."]
     assert card_rows(lines) == []
+
+
+def test_a_cards_motif_and_instruction_go_on_under_their_labels():
+    """GIVEN a notification's card "Motif du rejet : 0450 072" with the words on the line under the code,
+    and "Consigne : vérifiez …, puis" going on on the next line, then "Rappel : …" WHEN read THEN the
+    motif is the words, the code is kept, the instruction is whole, and the reminder is not part of it."""
+    lines = ["N° de lot : 061", "N° de facture : 118004392", "Date des soins : 19/10/2026",
+             "Montant facturé : 18,60 €", "Motif du rejet : 0450 072",
+             " Exonération non trouvée dans notre fichier à la date des soins",
+             "Consigne : vérifiez la situation de votre patient, puis",
+             "établissez une nouvelle facture corrigée et retransmettez-la.",
+             "Rappel : l'exonération doit être justifiée à la date des soins."]
+    (row,) = card_rows(lines, default_year=2026)
+    assert (row.reject_code, row.reject_subcode, row.motif, row.action) == (
+        "0450", "072", "Exonération non trouvée dans notre fichier à la date des soins", Action.REBILL)
+    assert row.consigne == ("vérifiez la situation de votre patient, puis établissez une nouvelle facture "
+                            "corrigée et retransmettez-la.")
