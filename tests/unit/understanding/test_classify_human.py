@@ -834,6 +834,21 @@ def test_the_service_medical_proposing_an_interview_is_an_invitation_from_the_ca
     assert (reading.kind, fact.date, reading.caisse) == ("invitation", date(2026, 11, 19), "202")
 
 
+def test_a_letter_of_information_with_a_made_up_table_of_rejects_is_no_lot_return():
+    """GIVEN the caisse's letter of information to nurses, forwarded (no list header left), showing "un
+    extrait fictif" of a lot return with invoices, codes and instructions ("Les données ci-dessous sont des
+    exemples : elles ne concernent pas votre activité") WHEN classified THEN a newsletter, no fact."""
+    body = ("Info'PS Infirmiers - n° 27\nChaque semaine, notre cellule Flux vous adresse un « retour sur le "
+            "traitement des lots ».\nVoici un extrait fictif, tel que vous pourriez le recevoir. Les données "
+            "ci-dessous sont des exemples : elles ne concernent pas votre activité.\n\n"
+            "  071  000 457 812  05/10/2026   32,40 €  2900 005  Facture déjà payée - Ne pas retransmettre\n"
+            "  071  000 457 815  06/10/2026   18,90 €  0470 049  Prescription interdite - Corriger et "
+            "retransmettre\n\nVous recevez cette lettre d'information parce que vous êtes infirmier libéral. "
+            "Pour ne plus la recevoir : https://www.ameli.fr/desinscription\n")
+    reading = classify_human(mail("Info'PS Infirmiers n°27 – Bien lire vos retours de lots", body), "caisse")
+    assert (reading.kind, reading.facts) == ("newsletter", ())
+
+
 def test_an_invitation_is_dated_with_the_meeting_ahead_not_a_past_one():
     """GIVEN a webinar invitation that first recalls a past webinar ("du 15 septembre"), then gives the
     new session's day and a registration deadline WHEN classified THEN an invitation dated with the

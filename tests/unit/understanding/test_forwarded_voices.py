@@ -46,6 +46,7 @@ UNSURE = {
         "a request told by its subject",
     ("ap-agents/07-paris-paid-to-patient", "bland-subject"): "an answer told by its subject",
     ("ar-agents/07-dam-visite-kine-martinique", "bland-subject"): "an invitation told by its subject",
+    ("au-agents/20-msa-pieces-deux-factures", "bland-subject"): "a request told by its subject",
     ("an-agents/06-finistere-medecin-fsp-non-signee", "bland-subject"): "a request told by its subject",
     ("ap-agents/12-rhone-outlook-rowspan", "plain-tabs"): "a lot spanning rows, missing from the tab rows",
     ("an-agents/18-herault-kine-cartes-div", "plain-tabs"): "div cards whose plain version glues each label "
@@ -55,7 +56,8 @@ UNSURE = {
 # lettre" tells a newsletter: its forwards left this list in session 9)
 # Read with a value missing, confidently: an automatic acknowledgment without its title taken for an
 # auto-reply (the acknowledgment is lost, nothing is done); a reference written only in the subject.
-MISSING = {("ar-agents/02-viamedis-medecin-part-comp", "plain-tabs"):
+MISSING = {("au-agents/12-cher-cartes", "plain-tabs"): "div cards flattened with tabs: an instruction lost",
+           ("ar-agents/02-viamedis-medecin-part-comp", "plain-tabs"):
                "a platform's card flattened with blank lines: the amount asked lost",
            ("b-regions/21-cgss-martinique-accuse-reception-auto", "bland-subject"):
                "auto-reply",

@@ -37,6 +37,7 @@ from cpambot.understanding.classify import (
     retour_lots,
 )
 from cpambot.understanding.classify.text.caisses import caisse_code
+from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.inline import inline_answers
 from cpambot.understanding.learning import IGNORE, LearnedRule, rule_for
@@ -334,12 +335,22 @@ def _ruling_over_notification(source: ParsedMessage,
             for score, index, module in scores]
 
 
+_EXAMPLES = re.compile(r"\b(?:extraits?|exemples?|donnees|cas) fictifs?\b"
+                       r"|\bdonnees (?:ci-dessous |ci-dessus )?sont (?:des exemples|fictives)"
+                       r"|ne concernent pas votre activite")
+
+
 def _with_evidence(source: ParsedMessage,
                    scores: list[tuple[float, int, Any]]) -> list[tuple[float, int, Any]]:
     """Keyword scores corrected by the message's structure: a table of rejected invoices (codes,
     paid rows beside rejects, several instructions) is a lot return even when its rows ask for a
     prescription — reading it as a pièces request would advise not to re-bill invoices the caisse
     asks to correct and re-transmit."""
+    by = {module: score for score, _, module in scores}
+    if by.get(informational, 0.0) >= THRESHOLD and _EXAMPLES.search(normalize(source.all_text())):
+        # a letter of information whose table says it is made up ("Voici un extrait fictif … Les données
+        # ci-dessous sont des exemples : elles ne concernent pas votre activité"): no lot of hers
+        return [(max(s, 0.95) if m is informational else min(s, 0.9), i, m) for s, i, m in scores]
     best, _, leader = max(scores, key=lambda s: (s[0], s[1]))
     if best >= 0.9 and leader not in (pieces, retour_lots, informational, constat) \
             or best >= 0.8 and leader is arl_text:  # ("ACCUSE DE RECEPTION LOGIQUE" as the body's title)

@@ -223,7 +223,9 @@ _AFTER_FIGURES = re.compile(r"(?i)(?:€|\b(?:eur|euros)|\d)\s*\)?\s*:\s+([A-Za-
                             r"|(?:€|\b(?:eur|euros)|\b[Ee][Uu][Rr]\s*\d[\d\s.]*,\d{2})\s*[–—-]\s+"
                             r"([A-Za-zÀ-ÿ][^.;:\n–—]{3,150}?)\s*(?=\n|$)")
 # a line break inside a phrase: before a lower-case word, or between two upper-case words
-_WRAPPED = re.compile(r"(?<![.:;!?])[ \t]*\n[ \t]*(?=[a-zà-ÿ])|(?<=[A-ZÀ-Ý]{2})[ \t]*\n[ \t]*(?=[A-ZÀ-Ý]{2})")
+# (a line cut before the motif's opening quote: "le motif est 0470 049" / "« Prescription interdite … »")
+_WRAPPED = re.compile(r"(?<![.:;!?])[ \t]*\n[ \t]*(?=[a-zà-ÿ«])"
+                      r"|(?<=[A-ZÀ-Ý]{2})[ \t]*\n[ \t]*(?=[A-ZÀ-Ý]{2})")
 _INSTRUCTION_START = re.compile(r"(?i)(?:merci|veuillez|nous vous|je vous|vous |il vous|transmet|adress|"
                                 r"envoy|"
                                 r"refactur|re-?transm|re-?t[ée]l[ée]transm|corrig|contact|pri[eè]re|pensez)")

@@ -1135,3 +1135,15 @@ def test_a_block_pasted_from_the_caisses_tool_keeps_the_motif_without_its_flags(
         "   REJET 0460 053 ETABLISSEMENT PRESCRIPTEUR INCONNU AU FICHIER NATIONAL  NIV F PART O\n")).rows
     assert [(r.invoice, r.reject_code, r.motif) for r in rows] == [
         ("004231007", "0460", "ETABLISSEMENT PRESCRIPTEUR INCONNU AU FICHIER NATIONAL")]
+
+
+def test_a_quoted_motif_on_the_line_under_its_code():
+    """GIVEN "Pour les factures 000 518 204 et 000 518 219 du lot 231, le motif est 0470 049" with the motif
+    « Prescription interdite à cette date » at the start of the next line (a client wrapped it) WHEN read
+    THEN both invoices have the code and the quoted words, not "est"."""
+    text = ("Pour les factures 000 518 204 et 000 518 219 du lot 231, le motif est 0470 049\n"
+            "« Prescription interdite à cette date » : la date de prescription est postérieure au début des "
+            "soins. Merci de les\nrefacturer après correction.\n")
+    rows = read_rows(message(text)).rows
+    assert [(r.invoice, r.reject_code, r.motif, r.action) for r in rows] == [
+        (n, "0470", "Prescription interdite à cette date", Action.REBILL) for n in ("000518204", "000518219")]
