@@ -346,7 +346,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
         # "2. Facture 000265147 : … ne peut donc pas aboutir": the payment of the invoice its item says paid
         facts += [Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=r.invoice,
                        lot=r.lot or records.get(r.invoice, {}).get("lot"), amount=r.paid_amount or r.amount,
-                       part="AMO", details={"source": "reclamation"})
+                       date=r.paid_on, part="AMO", details={"source": "reclamation"})
                   for r in read_rows(msg).rows
                   if r.invoice and r.status is Status.PAID and (r.paid_amount or r.amount)]
         facts += _one_payment(msg, facts, invoices, record, caisse, folded,
@@ -359,7 +359,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
         facts += [Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=r.invoice,
                        lot=r.lot or records.get(r.invoice, {}).get("lot"),
                        amount=r.paid_amount or r.amount or (said if len(invoices) == 1 else None), part="AMO",
-                       details={"source": "reclamation"})
+                       date=r.paid_on, details={"source": "reclamation"})
                   for r in read_rows(msg).rows
                   if r.invoice and (r.status is Status.PAID and (per_invoice or _PAID_STATED.search(folded))
                                     or r.status is None and _paid_in_its_sentence(r.invoice, msg.text or ""))]

@@ -94,7 +94,7 @@ def _row_fact(row: Row, caisse: str | None, extra: dict) -> Fact:
                     amount=row.amount, date=row.care_date, details={"action": Action.PIECES.value})
     if row.status is Status.PAID:
         return Fact(FactKind.INVOICE_PAID, caisse=caisse, lot=row.lot, invoice=row.invoice,
-                    amount=row.paid_amount or row.amount,
+                    amount=row.paid_amount or row.amount, date=row.paid_on,
                     part=row.part or "AMO", details={"source": "retour_lots"})
     if row.whole_lot:
         return Fact(FactKind.LOT_REFUSED, caisse=caisse, lot=row.lot, amount=row.amount, date=row.care_date,

@@ -9,7 +9,9 @@ message gives exactly one; otherwise its action stays unknown (never guessed).
 from __future__ import annotations
 
 import re
+from datetime import date
 
+from cpambot.understanding.classify.text.dates import iter_dates
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.classify.text.prefilter import Guarded
 from cpambot.understanding.rows.model import Action, Status
@@ -231,3 +233,28 @@ def heading_action(caption: str) -> Action | None:
     if not lines or len(lines[-1]) > 60 or re.search(r"(?i)\bsauf\b|exception|\d{9}", lines[-1]):
         return None
     return action_of(lines[-1].rstrip(" :"))
+
+
+# "elle a été réglée le 22 septembre 2026", "mise en paiement le 19/10/2026": the day of the payment
+_PAID_BEFORE = re.compile(r"(?:regle|paye|(?:mise?|partie?|passee?) en paiement|paiement|vire|rembourse"
+                          r"|liquide)e?s?"
+                          r"(?: (?:effectue|intervenu)e?)?\W{1,4}(?:(?:le|du|en date du)\s*)$")
+
+
+_SHORT_DAY = re.compile(r"\s*(\d{1,2})/(\d{1,2})(?![/\d])")
+
+
+def paid_day(chunk: str, default_year: int | None) -> date | None:
+    """The day the passage says its one invoice was paid, if it says one ("partie en paiement le 03/11": the
+    year of the message)."""
+    for day, start, _ in iter_dates(chunk, default_year=default_year):
+        if _PAID_BEFORE.search(normalize(chunk[max(0, start - 40):start])):
+            return day
+    if default_year is not None:
+        for short in _SHORT_DAY.finditer(chunk):
+            if _PAID_BEFORE.search(normalize(chunk[max(0, short.start(1) - 40):short.start(1)])):
+                try:
+                    return date(default_year, int(short.group(2)), int(short.group(1)))
+                except ValueError:
+                    return None
+    return None

@@ -152,10 +152,13 @@ def date_of(cell: str, *, default_year: int | None = None) -> tuple[date | None,
 
 # Header words → role, most specific first. Matched on the folded header cell.
 ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("other_date", (r"date (?:de |du |d')?(?:traitement|reception|envoi|transmission|paiement|mise en "
-                    r"paiement|rejet|refus|lot|courrier|virement|liquidation|emission|integration|retour)",
+    # (the day of the payment, kept for a paid row: "Date de paiement", "Date de paiement / de rejet")
+    ("paid_date", (r"date (?:de |du |d')?(?:paiement|mise en paiement|reglement|virement)", r"paye le",
+                   r"regle le", r"mise? en paiement le")),
+    ("other_date", (r"date (?:de |du |d')?(?:traitement|reception|envoi|transmission"
+                    r"|rejet|refus|lot|courrier|liquidation|emission|integration|retour)",
                     r"date (?:de |du )?(?:la )?(?:facturation|facture)$", r"traite le", r"recu le",
-                    r"paye le", r"date limite", r"echeance", r"avant le")),
+                    r"date limite", r"echeance", r"avant le")),
     ("care_date", (r"date (?:de |des |d')?(?:soins?|execution|acte|prestation|l'acte|realisation)",
                    r"soins? (?:du|le)",
                    r"soins? (?:realises?|effectues?|dispenses?) le", r"periode", r"jour (?:des |de )?soins?",

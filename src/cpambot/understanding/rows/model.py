@@ -33,6 +33,7 @@ class Row:
     lot: str | None = None  # 3 digits
     care_date: date | None = None
     care_period: str | None = None  # "du 02/09 au 06/09/2026" when not a single day
+    paid_on: date | None = None  # the day the caisse says it paid the invoice ("réglée le 22/09/2026")
     amount: Decimal | None = None
     paid_amount: Decimal | None = None  # a "montant réglé / payé" column beside the billed one
     reject_code: str | None = None  # 4 characters

@@ -8,7 +8,8 @@ from dataclasses import replace
 
 from cpambot.understanding.rows.cells import LOT_MENTION, NOT_AFTER_TITLE, invoice_mention, invoices_in
 from cpambot.understanding.rows.model import Row
-from cpambot.understanding.rows.prose import mistaken, paid_elsewhere
+from cpambot.understanding.rows.passages import mistaken
+from cpambot.understanding.rows.prose import paid_elsewhere
 
 # sentences, or paragraphs (the lots a message names sentence by sentence)
 _SENTENCES = re.compile(NOT_AFTER_TITLE + r"(?<=[.!?;])\s+|\n\s*\n")

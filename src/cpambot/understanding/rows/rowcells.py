@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 
 from cpambot.understanding.classify.text.amounts import find_amounts
-from cpambot.understanding.rows.actions import action_of, status_of
+from cpambot.understanding.rows.actions import action_of, paid_day, status_of
 from cpambot.understanding.rows.cells import (
     LOT_MENTION,
     amount_of,
@@ -159,7 +159,12 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
         stated = written[0] if len(written) == 1 else None
     note = next((m.group(1) for key in ("status", "motif", "code", "consigne")
                  if (m := re.search(r"\((\d{1,2})\)|\[(\d{1,2})\]", cells.get(key) or ""))), None)
-    return Row(invoice=invoice, lot=lot, care_date=care, care_period=period, note=note,
+    paid_on = None
+    if status is Status.PAID:  # "Date de paiement" | "Régularisée, mise en paiement le 09/10/2026"
+        words = " ; ".join(cells.get(k) or "" for k in ("status", "motif", "consigne", "code"))
+        paid_on = date_of(cells["paid_date"], default_year=default_year)[0] if cells.get("paid_date") \
+            else paid_day(words, default_year)
+    return Row(invoice=invoice, lot=lot, care_date=care, care_period=period, note=note, paid_on=paid_on,
                amount=amount_of(cells.get("amount", "")) if cells.get("amount") else stated,
                paid_amount=amount_of(cells.get("paid_amount", "")) if cells.get("paid_amount") else None,
                reject_code=code[0] if code else None, reject_subcode=code[1] if code else None,

@@ -1,9 +1,11 @@
 """What the caisse asks for one row (re-bill, documents, a call, nothing) and what happened to it
 (rejected, paid, pending), read from its own words."""
 
+from datetime import date
+
 import pytest
 
-from cpambot.understanding.rows.actions import action_of, heading_action, status_of
+from cpambot.understanding.rows.actions import action_of, heading_action, paid_day, status_of
 from cpambot.understanding.rows.model import Action, Status
 
 
@@ -264,3 +266,17 @@ def test_the_instruction_a_heading_gives_the_table_under_it(caption, action):
     """GIVEN a short heading just above a table ("A REFACTURER APRES CORRECTION") WHEN read THEN its
     instruction; a heading with an exception, or a sentence, gives none."""
     assert heading_action(caption) is action
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("elle a été réglée le 22 septembre 2026 pour un montant de 118,35 €", date(2026, 9, 22)),
+    ("Régularisée par nos services, mise en paiement le 09/10/2026", date(2026, 10, 9)),
+    ("c bon la facture 973204415 est partie en paiement le 03/11 (58€)", date(2026, 11, 3)),
+    ("Le paiement effectué le 16/10/2026 est conforme", date(2026, 10, 16)),
+    # a care date, a reject date, a statement's date: not the day of a payment
+    ("soins du 05/10/2026, rejetée le 24/09/2026, relevé du 23/09/2026", None),
+])
+def test_the_day_a_payment_is_said(text, day):
+    """GIVEN the words of a row or a passage WHEN the day of the payment is looked for THEN the date right
+    after the payment's words, and none when no date follows them."""
+    assert paid_day(text, 2026) == day

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from cpambot.understanding.rows import Action, Status
@@ -56,3 +58,17 @@ def test_a_cell_with_the_status_before_the_reject(cell, code, motif, consigne):
     assert row is not None
     assert (row.reject_code, row.motif, row.consigne) == (code, motif, consigne)
     assert row.status is Status.REJECTED and row.beneficiary is None
+
+
+@pytest.mark.parametrize("cells", [
+    {"invoice": "000447018", "amount": "44,10", "status": "Payée", "paid_date": "18/09/2026"},
+    {"invoice": "000447018", "amount": "44,10", "motif": "Régularisée, mise en paiement le 18/09/2026"},
+])
+def test_a_paid_row_keeps_the_day_of_its_payment(cells):
+    """GIVEN a paid row whose payment day is in a "Date de paiement" column or in its words WHEN read THEN
+    the row is paid on that day; a rejected row has no payment day, whatever its date column says."""
+    row = row_from_cells(cells, source="table", default_year=2026)
+    assert (row.status, row.paid_on) == (Status.PAID, date(2026, 9, 18))
+    rejected = row_from_cells({"invoice": "000447031", "status": "Rejetée - Prescripteur inconnu (0460 053)",
+                               "paid_date": "21/09/2026"}, source="table")
+    assert (rejected.status, rejected.paid_on) == (Status.REJECTED, None)
