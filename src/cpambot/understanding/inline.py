@@ -28,7 +28,7 @@ def _blocks(quoted: str) -> list[tuple[bool, str]]:
         mine = bool(_QUOTED.match(line))
         if not blocks and not mine:
             continue  # the header block above her quoted text
-        text = _QUOTED.sub("", line).lstrip("> ").strip()
+        text = _QUOTED.sub("", line).lstrip("> ").strip() if mine else _ARROW.sub("", line).strip()
         if not line.strip():
             continue
         if blocks and blocks[-1][0] == mine:
@@ -69,9 +69,11 @@ def inline_answers(quoted: str) -> str:
     for index in answers:
         answer = _ARROW.sub("", blocks[index][1])
         asked = invoice_numbers(blocks[index - 1][1])
+        own = lot_numbers(blocks[index - 1][1])  # "- facture 000 231 877, lot 061, soins du …": its own lot
         if _SAME_AMOUNT.search(answer) and amount:
             answer += f" ({amount} €)"  # "Idem, réglée aussi le 24/10, même montant": the one above
         if found := find_amounts(answer):
             amount = f"{found[0]:.2f}".replace(".", ",")
-        out.append(f"Facture {asked[0]}{lot} : {answer}" if len(asked) == 1 else answer)
+        said = f" (lot {own[0]})" if len(own) == 1 else lot
+        out.append(f"Facture {asked[0]}{said} : {answer}" if len(asked) == 1 else answer)
     return "\n\n".join(out)

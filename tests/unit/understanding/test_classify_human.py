@@ -717,6 +717,49 @@ def test_a_few_words_from_a_phone_above_her_question(answer, paid):
         assert "invoice_paid" not in [f.kind for f in reading.facts]
 
 
+def test_her_reclamation_answered_invoice_by_invoice_is_no_lot_return():
+    """GIVEN an agent's answer "Nous faisons suite à votre réclamation du 28 septembre 2026 … voici la
+    situation de chacune d'elles" with one invoice paid on a day, one rejected with its code and quoted words
+    to re-bill, and one still under study at the service médical WHEN classified THEN her réclamation
+    answered, the payment with its day, the reject with what to do, the third deferred."""
+    body = ("Madame,\nNous faisons suite à votre réclamation du 28 septembre 2026 sur trois factures.\n"
+            "Après étude de votre dossier, voici la situation de chacune d'elles :\n\n"
+            "- Facture n° 000 318 442 (lot 207, soins du 1er au 10 septembre 2026) : elle a été réglée le 22 "
+            "septembre 2026 pour un montant de 118,35 €.\n\n"
+            "- Facture n° 000 318 459 (lot 207) : elle a été rejetée le 24 septembre 2026 avec le code 0450 "
+            "072 « Exonération non trouvée dans le fichier de la caisse à la date des soins ». Nous vous "
+            "invitons à refacturer ces soins au taux normal.\n\n"
+            "- Facture n° 000 318 466 (lot 209) : elle est toujours à l'étude auprès de notre service "
+            "médical ; aucune démarche n'est à effectuer de votre part.\n")
+    reading = classify_human(mail("RE: Réclamation paiements - 3 factures", body,
+                                  when=datetime(2026, 10, 13, 10, 0, tzinfo=UTC)), "caisse")
+    assert reading.kind == "reponse_reclamation"
+    assert facts(reading, "invoice", "date", "reject_code") == [
+        ("reclamation_answered", "000318442", "2026-10-13", None),
+        ("invoice_paid", "000318442", "2026-09-22", None),
+        ("invoice_in_anomaly", "000318459", None, "0450"),
+        ("invoice_deferred", "000318466", None, None)]
+    assert reading.facts[2].details["action"] == "refacturer"
+
+
+def test_a_table_of_the_invoices_her_reclamation_named_under_a_bland_subject():
+    """GIVEN "Voici le résultat de nos recherches sur les factures citées dans votre réclamation du
+    16/09/2026" over a table (two paid with their day, one rejected to re-bill, one in process) under a
+    subject that says nothing WHEN classified THEN her réclamation answered, invoice by invoice."""
+    body = ("Voici le résultat de nos recherches sur les factures citées dans votre réclamation du "
+            "16/09/2026 (lot 164) :\n\n"
+            "Montant réglé (€) | N° de facture | Situation | Date de paiement / de rejet\n"
+            "44,10 | 000 447 018 | Payée | 18/09/2026\n112,80 | 000 447 025 | Payée | 22/09/2026\n"
+            "- | 000 447 031 | Rejetée - Prescripteur inconnu (0460 053) : à refacturer | 21/09/2026\n"
+            "- | 000 447 046 | En cours de traitement | -\n")
+    reading = classify_human(mail("Vos factures", body), "caisse")
+    assert reading.kind == "reponse_reclamation"
+    assert facts(reading, "invoice", "date") == [
+        ("reclamation_answered", "000447018", "2026-04-14"), ("invoice_paid", "000447018", "2026-09-18"),
+        ("invoice_paid", "000447025", "2026-09-22"), ("invoice_in_anomaly", "000447031", None),
+        ("invoice_deferred", "000447046", None)]
+
+
 def test_a_recours_acknowledged_is_not_a_new_indu():
     """GIVEN the CRA secretariat's acknowledgment of her recours, which recalls the indu it contests (its
     reference, its amount) and the two-month delays WHEN classified THEN an acknowledgment under the
@@ -1364,7 +1407,9 @@ def test_answers_written_under_each_of_her_questions():
     """GIVEN an agent's reply "Voir mes réponses dans votre message ci-dessous" above her quoted question
     (attributed to her name, no address), each answer under its invoice: two paid ("Réglée le 24/10/2026,
     12,60 €", "Idem, réglée aussi le 24/10, même montant"), one refused ("rejet maintenu … c'est à eux qu'il
-    faut facturer") WHEN classified THEN a partial answer to her réclamation with the two payments."""
+    faut facturer") WHEN classified THEN a partial answer to her réclamation with the two payments and the
+    refused invoice's reject (the README's convention since session 11: an answer told invoice by invoice
+    gives each invoice its fact)."""
     body = ("Bonjour Madame,\n\nVoir mes réponses dans votre message ci-dessous (2 sur 3 sont réglées).\n\n"
             "Le 26/10/2026 à 21:03, Marie Exemple a écrit :\n> Bonjour,\n> je n'ai pas été payée pour ces "
             "factures du lot 092 :\n> - 000 219 430, Mme H., 05/09/2026, 12,60 €\n\nRéglée le 24/10/2026 "
@@ -1376,7 +1421,8 @@ def test_answers_written_under_each_of_her_questions():
     assert [(f.kind, f.invoice, f.label, f.amount) for f in reading.facts] == [
         ("reclamation_answered", "000219430", "partielle", None),
         ("invoice_paid", "000219430", None, Decimal("12.60")),
-        ("invoice_paid", "000219436", None, Decimal("12.60"))]
+        ("invoice_paid", "000219436", None, Decimal("12.60")),
+        ("invoice_in_anomaly", "000219451", None, None)]
 
 
 def test_a_partly_satisfied_reclamation_with_the_payment_of_one_invoice():

@@ -50,3 +50,19 @@ def test_an_answer_above_the_quote_is_no_inline_answer():
     THEN nothing (the answer is above the quote)."""
     assert inline_answers("> facture 000118204\n> facture 000118205\n") == ""
     assert inline_answers("> facture 000118204\n\nCordialement\n") == ""
+
+
+def test_each_question_keeps_its_own_lot_and_the_arrows_of_every_line_go():
+    """GIVEN two quoted questions each naming its own lot ("facture 000 231 877, lot 061", "…, lot 063") and
+    answers of two lines each starting with "==>", one naming another lot the payment went with WHEN read
+    THEN each answer is told with its question's lot, and no arrow is left inside an answer."""
+    quoted = ("----- Mail original -----\nDe: \"Marie Exemple\" <marie.exemple@example.org>\n\n"
+              "> - facture 000 231 877, lot 061, soins du 01/09 au 15/09/2026, montant 65,00 €\n\n"
+              "==> Facture payée le 07/10/2026, montant réglé 65,00 €. Le virement a été\n"
+              "==> effectué en même temps que celui des factures de votre lot 062.\n\n"
+              "> - facture 000 231 902, lot 063, soins du 16/09 au 30/09/2026, montant 71,50 €\n\n"
+              "==> Rejet du 29/09/2026, code 0250 050.\n==> Merci de refacturer ces soins.\n")
+    first, second = inline_answers(quoted).split("\n\n")
+    assert first.startswith("Facture 000231877 (lot 061) : Facture payée le 07/10/2026")
+    assert second.startswith("Facture 000231902 (lot 063) : Rejet du 29/09/2026")
+    assert "==>" not in first + second

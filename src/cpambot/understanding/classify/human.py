@@ -36,6 +36,7 @@ from cpambot.understanding.classify import (
     retenue,
     retour_lots,
 )
+from cpambot.understanding.classify.answers import told_apart
 from cpambot.understanding.classify.text.caisses import caisse_code
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
@@ -359,6 +360,11 @@ def _with_evidence(source: ParsedMessage,
     evidence = returns_evidence(rows)
     if not evidence:
         return scores
+    if told_apart(rows.rows) and reclamation.is_answer(source):
+        # "Nous faisons suite à votre réclamation … voici la situation de chacune d'elles": paid, rejected,
+        # still under study — her réclamation answered invoice by invoice, not a lot return
+        top = max(evidence, *(s for s, _, _ in scores)) + 0.01
+        return [(top if m is reclamation else s, i, m) for s, i, m in scores]
     paid_only = all(r.status is Status.PAID for r in rows.rows if r.invoice)
     by = {module: score for score, _, module in scores}
     asked = by.get(pieces, 0.0) >= 0.9 or by.get(pieces, 0.0) >= THRESHOLD and not by.get(retour_lots)

@@ -15,6 +15,7 @@ import re
 from decimal import Decimal
 
 from cpambot.understanding.classify import pieces
+from cpambot.understanding.classify.answers import outcomes, row_facts, told_apart
 from cpambot.understanding.classify.text.amounts import amount_after
 from cpambot.understanding.classify.text.dates import date_after
 from cpambot.understanding.classify.text.keywords import keywords, mentions, per_message, zones
@@ -83,6 +84,8 @@ ANSWER = keywords(
     ("(?:avons|ai) (?:bien |attentivement )?(?:etudie|examine|analyse|instruit|pris connaissance de) "
      "votre reclamation", 0.9),
     ("en reponse a votre reclamation", 0.85),
+    # "Voici le résultat de nos recherches sur les factures citées dans votre réclamation du 16/09/2026"
+    ("(?:citee|mentionnee|visee|evoquee|signalee)s? dans votre reclamation", 0.85),
     # (references and dates with dots inside: "REC/561/2026/05581 du 14.10.26 - facture … - a retenu")
     ("votre reclamation\\b(?:[^.]|\\.(?=\\d)|(?<=\\b\\w)\\.){0,220}?(?:a retenu|a fait l'objet d'un|"
      "a (?:bien )?ete (?:examinee|etudiee))", 0.9),
@@ -126,14 +129,6 @@ _UNFAVOURABLE = re.compile(r"defavorable|rejetee|ne peut (?:aboutir|etre (?:acce
                            r"|pas de complement a verser|aucune regularisation n'est (?:donc )?possible")
 _PARTLY = re.compile(r"\bpartiellement (?:satisfaite|fondee|accueillie|acceptee)|\bfait partiellement droit"
                      r"|suite partiellement favorable")
-def _outcomes(msg: ParsedMessage) -> str | None:
-    """"favorable" when the answer tells two invoices or more each paid, "partielle" when it tells some
-    paid and not the others; None when it does not tell an outcome per invoice."""
-    rows = [r for r in read_rows(msg).rows if r.invoice]
-    paid = [r for r in rows if r.status is Status.PAID]
-    if len(rows) < 2 or not paid:
-        return None
-    return "favorable" if len(paid) == len(rows) else "partielle"
 
 
 # a refusal in so many words (not "le rejet est maintenu", which may stand beside a payment)
@@ -240,6 +235,12 @@ def _which(msg: ParsedMessage) -> tuple[str, float]:
     return best
 
 
+def is_answer(msg: ParsedMessage) -> bool:
+    """Whether the message's words answer her réclamation ("Nous faisons suite à votre réclamation du …")."""
+    which, score = _which(msg)
+    return which == "answer" and score >= 0.5
+
+
 def is_document_notice(msg: ParsedMessage) -> bool:
     """Whether ``msg`` tells of a document waiting in her amelipro space ("Un nouveau document est disponible
     dans votre espace amelipro"), which the bot cannot read."""
@@ -312,7 +313,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
             details["action"] = Action.REBILL.value
         elif _PARTLY.search(folded):
             label = "partielle"  # "Votre réclamation est donc partiellement satisfaite"
-        elif (told := _outcomes(msg)) is not None and not _NO_FOLLOW_UP.search(folded):
+        elif (told := outcomes(read_rows(msg).rows)) is not None and not _NO_FOLLOW_UP.search(folded):
             label = told  # an outcome per invoice ("Réglée le 29/09/2026 : 31,68 €", "Non, rejet maintenu")
             per_invoice = True
         elif _UNFAVOURABLE.search(folded) and (now := _PAID_NOW.search(folded)) \
@@ -344,11 +345,15 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     if fact_kind is FactKind.RECLAMATION_ANSWERED and label == "partielle":
         # "1. Facture 000265140 : … La régularisation a été faite : 5,00€ mis en paiement le 03/11/2026." /
         # "2. Facture 000265147 : … ne peut donc pas aboutir": the payment of the invoice its item says paid
-        facts += [Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=r.invoice,
-                       lot=r.lot or records.get(r.invoice, {}).get("lot"), amount=r.paid_amount or r.amount,
-                       date=r.paid_on, part="AMO", details={"source": "reclamation"})
-                  for r in read_rows(msg).rows
-                  if r.invoice and r.status is Status.PAID and (r.paid_amount or r.amount)]
+        rows = read_rows(msg).rows
+        if told_apart(rows):  # each invoice its outcome: paid, rejected (what to do), still under study
+            facts += row_facts(rows, {n: r.get("lot") for n, r in records.items()}, caisse)
+        else:
+            facts += [Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=r.invoice,
+                           lot=r.lot or records.get(r.invoice, {}).get("lot"),
+                           amount=r.paid_amount or r.amount, date=r.paid_on, part="AMO",
+                           details={"source": "reclamation"})
+                      for r in rows if r.invoice and r.status is Status.PAID and (r.paid_amount or r.amount)]
         facts += _one_payment(msg, facts, invoices, record, caisse, folded,
                               amount_after(msg.text or "", _ANNOUNCED, 30))
     elif fact_kind is FactKind.RECLAMATION_ANSWERED and label == "favorable":

@@ -84,7 +84,7 @@ def match(msg: ParsedMessage) -> float:
     return keyword_score(msg, KEYWORDS, ("lot",))
 
 
-def _row_fact(row: Row, caisse: str | None, extra: dict) -> Fact:
+def row_fact(row: Row, caisse: str | None, extra: dict) -> Fact:
     details = {k: v for k, v in (("action", row.action.value if row.action else None),
                                  ("consigne", row.consigne), ("care_period", row.care_period),
                                  ("beneficiary", row.beneficiary), ("reject_subcode", row.reject_subcode))
@@ -243,7 +243,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     # (a lot named with its figures and no outcome — "Numéro de lot : 212", "Montant total facturé" in a
     # form — is no refusal: told as one, it would ask to send again a lot the caisse accepted)
     rows = [r for r in rows if not r.whole_lot or r.status or r.reject_code or r.motif or r.action]
-    facts = [_with_deadline(_row_fact(row, caisse, extra), msg.all_text()) for row in rows]
+    facts = [_with_deadline(row_fact(row, caisse, extra), msg.all_text()) for row in rows]
     for lot, found in _refused_lots(folded):
         if not any(f.lot == lot for f in facts):
             # what the sentences about the lot ask ("retransmettre ce lot dans son intégralité")

@@ -35,8 +35,11 @@ _NO_REBILL = Guarded(re.compile(r"\bne (?:nous |me )?(?:la |les |le |l')?"
 _PAID = Guarded(re.compile(r"\b(?:mise? en (?:paiement|reglement)\b|paiement effectue|paye(?:e|es)?\b"
                    r"|regle(?:e|es)?\b|rembourse(?:e|es)?\b|regularise(?:e|es)?\b|payment\b|paid\b"
                    r"|virement effectue)"))
-_PENDING = Guarded(re.compile(r"\b(?:en (?:attente|cours (?:d'examen|de traitement|d'instruction))\b|differ"
-                      r"|suspendu|en instance\b)"))
+_PENDING = Guarded(re.compile(r"\b(?:en (?:attente|cours (?:d'examen|de traitement|d'instruction|d'etude))\b"
+                              r"|differ|suspendu|en instance\b"
+                              # "elle est toujours à l'étude auprès de notre service médical"
+                              r"|(?:toujours|encore|actuellement) "
+                              r"(?:a l'etude|a l'examen|en (?:cours d')?examen)\b)"))
 _REBILL = Guarded(re.compile(r"re-?tele-?transm|re-?transm|re-?factur|re-?emet"
                      r"|(?:re-?envoy|renvoy)(?:er|ez) (?:le|votre|ce) lot"
                      r"|re-?envoy(?:er|ez) (?:la |votre |une )?(?:facture|fse)|nouvelle factur(?:e|ation)"

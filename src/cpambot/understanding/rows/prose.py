@@ -19,6 +19,7 @@ from cpambot.understanding.rows.rowcells import THEN_VERB, bare_motif, code_in_m
 from cpambot.understanding.rows.targets import patient_keys
 
 _DISTRACTOR = re.compile(r"(?:trait|re[cç]u|envoy|transmis|courrier|lettre|pay|paie|regl|rembours|vir|lot du"
+                         r"|rejet|refus"
                          r"|le lot|dat[ée]e?|"
                          r"en date|r[ée]ception|[ée]mis|int[ée]gr|depuis|[ée]ch[ée]ance|compter|jusqu"
                          r"|avant|d'ici|plus tard|limite)"  # a deadline: "avant le 15/11/2026"
@@ -126,6 +127,9 @@ _AFTER_CODE = re.compile(r"\s*(?:[-–:]\s*)?([A-ZÀ-Ýa-zà-ÿ](?:[^.;\n]|\.(?=
 _COLON_CODE = re.compile(r":\s*(\d{4})\s+(\d{3})\s+([A-ZÀ-Ýa-zà-ÿ][^.\n;]{3,150})")
 
 
+# "rejetée le 24/09/2026 avec le code 0450 072 « Exonération non trouvée … »": the quoted words after the code
+_CODE_QUOTED = re.compile(r"(?i)\bcode\s*(?:de rejet\s*)?\d{4}(?:\s*[-/ ]?\s*\d{3})?\s*[«\"“]\s*"
+                          r"([^«»\"“”\n]{3,160}?)\s*[»\"”]")
 _QUOTE_MARKS = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")
 _NEXT_LOT = re.compile(r"(?i)\b(?:prochain|nouveau|autre|futur) lot\b|\blot suivant\b")
 # a transfer's total beside the invoice's amount: "(1 204,62 € au total, avec vos autres factures)", "dans
@@ -218,6 +222,7 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
             # ("REJET 0460 053 ETABLISSEMENT … NATIONAL  NIV F PART O": a tool's next field after a gap)
             motif = _EXPLAINED.sub("", _asked_apart(re.split(r" {2,}|\t", motif.strip())[0]))
         if (found := (QUOTED_MOTIF.search(_WRAPPED.sub(" ", chunk))
+                      or _CODE_QUOTED.search(_WRAPPED.sub(" ", chunk))
                       or _REJECT_FOR.search(_WRAPPED.sub(" ", chunk))
                       or _PROSE_MOTIF.search(_WRAPPED.sub(" ", chunk)))) \
                 and not re.match(r"(?i)m[êe]mes?\b", found.group(1)):  # (a motif may wrap)

@@ -129,7 +129,9 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
     if motif is None and (said := _STATUS_REASON.match(cells.get("status") or "")):
         # "Rejetée : contrat résilié", "REJET 0317 051 Incompatibilité nature d'assurance"
         reason = (said.group(1) or said.group(2)).strip(" .;")
-        if consigne is None and (split := THEN_VERB.search(reason)) and action_of(reason[split.end():]):
+        if consigne is None and (split := THEN_VERB.search(reason) or _instruction_at(reason)) \
+                and action_of(reason[split.end():]):
+            # ("Rejetée - Prescripteur inconnu (0460 053) : à refacturer avec le n° FINESS …")
             reason, consigne = reason[:split.start()], reason[split.end():].strip(" .;")
         said_code, motif = code_in_motif(reason)
         code = code or said_code or code_of(reason)

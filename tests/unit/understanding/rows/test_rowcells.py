@@ -72,3 +72,14 @@ def test_a_paid_row_keeps_the_day_of_its_payment(cells):
     rejected = row_from_cells({"invoice": "000447031", "status": "Rejetée - Prescripteur inconnu (0460 053)",
                                "paid_date": "21/09/2026"}, source="table")
     assert (rejected.status, rejected.paid_on) == (Status.REJECTED, None)
+
+
+def test_a_status_cell_with_the_reject_its_code_and_what_to_do():
+    """GIVEN a "Situation" cell "Rejetée - Prescripteur inconnu (0460 053) : à refacturer avec le n° FINESS
+    de l'établissement prescripteur" WHEN read THEN the motif is the words, the code apart, and the
+    instruction is the consigne (re-bill)."""
+    row = row_from_cells({"invoice": "000447031", "status": "Rejetée - Prescripteur inconnu (0460 053) : à "
+                          "refacturer avec le n° FINESS de l'établissement prescripteur"}, source="table")
+    assert (row.status, row.reject_code, row.motif, row.action) == (
+        Status.REJECTED, "0460", "Prescripteur inconnu", Action.REBILL)
+    assert row.consigne == "à refacturer avec le n° FINESS de l'établissement prescripteur"
