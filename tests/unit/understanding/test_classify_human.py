@@ -1183,6 +1183,27 @@ def test_pieces_requests_without_their_title(subject, body):
     assert classify_human(mail(subject, body), "caisse").kind == "demande_pieces"
 
 
+def test_a_reminder_above_its_own_quoted_request_asks_by_its_new_deadline():
+    """GIVEN the caisse's reminder "nous n'avons pas reçu les pièces demandées par notre courriel du 5 octobre
+    2026, rappelé ci-dessous … au plus tard le 19 novembre 2026" above its own request quoted in Outlook's
+    block (the invoices, "avant le 20/10/2026") WHEN classified THEN the request's invoices, with the new
+    deadline, sent on the reminder's day."""
+    body = ("Madame,\nSauf erreur de notre part, nous n'avons pas reçu à ce jour les pièces "
+            "justificatives demandées par notre courriel du 5 octobre 2026, rappelé ci-dessous.\n"
+            "Nous vous remercions de nous les faire parvenir au plus tard le 19 novembre 2026, en rappelant "
+            "la référence DPJ-941-2026-03317.\n\n________________________________\n"
+            "De : CPAM du Val-de-Marne <facturation-ps.cpam-val-de-marne@assurance-maladie.fr>\n"
+            "Envoyé : lundi 5 octobre 2026 10:41\nÀ : marie.exemple@example.org\n"
+            "Objet : Demande de pièces justificatives\n\nMadame,\nNous vous remercions de nous adresser, "
+            "avant le 20/10/2026, la copie de la prescription médicale des factures 412 087 331 et "
+            "412 090 004.\n")
+    reading = classify_human(mail("RAPPEL - Demande de pièces justificatives", body, sender=MARNE,
+                                  when=datetime(2026, 11, 5, 14, 22, tzinfo=UTC)), "caisse")
+    assert (reading.kind, reading.fields["sent_on"]) == ("demande_pieces", "2026-11-05")
+    assert [(f.invoice, f.details["deadline"]) for f in reading.facts] == [
+        ("412087331", date(2026, 11, 19)), ("412090004", date(2026, 11, 19))]
+
+
 def test_a_deadline_without_its_year_takes_the_message_year():
     """GIVEN a pièces request sent on 2 November 2026 asking for the documents "d'ici le 30 novembre"
     WHEN classified THEN the deadline is 30 November 2026."""

@@ -127,6 +127,12 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
                 if quotes_other:  # an answer to what she asked (a question about an unpaid invoice)
                     fields = {**fields, "answers_question": True}
                 return _read(answer, trust, category, caisses, amc_domains, fields, rules)
+            if found is not None and found[0] is chain[0] and found[1] == category \
+                    and _POINTS_BELOW.search(answer.text) and not _FORWARD_SUBJECT.match(msg.subject or ""):
+                # the caisse's reminder above its own request ("nous n'avons pas reçu les pièces demandées par
+                # notre courriel du 5 octobre 2026, rappelé ci-dessous … au plus tard le 19 novembre 2026"):
+                # the request as the reminder sends it again, its new date and deadline
+                return _read(msg, trust, category, caisses, amc_domains, fields, rules)
         fields.update(forwarded_by=msg.from_addr, forwarded_from=original.from_addr)
         if found:
             source, category = found

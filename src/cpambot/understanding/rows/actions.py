@@ -167,6 +167,8 @@ def status_of(*texts: str | None, status_cell: str | None = None, has_code: bool
         return said
     if lifted:  # "Pièce reçue – rejet 0460 053 levé" | "Mise en paiement le 09/10": its payment decides
         text = LIFTED.sub(" ", text)
+        if _STATED_PAID.search(text):  # ("rejet 0460 053 … corrigée par nos services et mise en paiement")
+            return Status.PAID
         return _status_words(text, loose=False) or (Status.REJECTED if has_code else None)
     return _status_words(text, loose=False) if text else None
 
@@ -175,7 +177,9 @@ def status_of(*texts: str | None, status_cell: str | None = None, has_code: bool
 LIFTED = re.compile(r"\b(?:rejet|anomalie|blocage|suspension)s?\b[^.;]{0,30}?"
                     r"\b(?:levee?s?|annulee?s?|regularisee?s?)\b"
                     # "ne tenez pas compte du rejet affiché ci-dessus : … elle a finalement été réglée"
-                    r"|\bne (?:tenez|pas tenir)(?: pas)? compte d[ue] (?:ce |l')?(?:rejet|anomalie)\b")
+                    r"|\bne (?:tenez|pas tenir)(?: pas)? compte d[ue] (?:ce |l')?(?:rejet|anomalie)\b"
+                    # "anomalie initiale : 0450 072 - … - Corrigée par nos services - mise en paiement le …"
+                    r"|\b(?:anomalie|rejet) initiale?\b|\bcorrigee?s? par (?:nos|les) services\b")
 
 
 _STATED_PAID = Guarded(re.compile(r"(?:mise?|passee?|partie) en (?:paiement|reglement)|paiement effectue"

@@ -118,6 +118,17 @@ def test_a_reject_code_means_rejected_whatever_the_words():
     assert status_of("Réglée", status_cell="Payée", has_code=True) is Status.REJECTED
 
 
+@pytest.mark.parametrize("text", [
+    "anomalie initiale : 0450 072 - Exonération non trouvée - Corrigée par nos services - mise en paiement "
+    "le 28/10/2026 - montant réglé : 47,25 €",
+    "rejet 0460 053 - Établissement inconnu - corrigée par nos services et mise en paiement le 28/10/2026",
+])
+def test_a_reject_the_caisse_corrected_then_paid(text):
+    """GIVEN a row with its first reject code and what the caisse did since ("anomalie initiale …", "corrigée
+    par nos services – mise en paiement le 28/10/2026") WHEN read THEN paid, nothing to do."""
+    assert status_of(text, has_code=True) is Status.PAID
+
+
 def test_the_status_column_wins_over_the_motif():
     """GIVEN a status column saying paid beside a motif WHEN read THEN paid."""
     assert status_of("Prescription absente", status_cell="Payée") is Status.PAID
