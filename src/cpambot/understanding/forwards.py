@@ -187,6 +187,13 @@ def _raw_body(raw: list[str], origin: list[int], start: int, fallback: str) -> s
     def depth_of(line: str) -> int:
         return found.group().count(">") if (found := _QUOTE.match(line)) else 0
 
+    # (the forwarder's signature under the quoted original, "-- / Envoyé de mon appareil Android avec K-9
+    # Mail", is not the original's)
+    last = max(i for i, line in enumerate(body) if _QUOTE.match(line))
+    tail = [line for line in body[last + 1:] if line.strip()]
+    if tail and (tail[0].rstrip() == "--" or len(tail) <= 3) \
+            and sum(1 for line in body[:last + 1] if _QUOTE.match(line) and line.strip(" >")) >= 5:
+        body = body[:last + 1]
     # (a body quoted whole, under a header that is not, is the original itself: its own marks go too)
     depth = max(depth_of(raw[origin[start - 1]]), min(depth_of(line) for line in body if line.strip()))
     level = re.compile(rf"^(?:\s*>){{0,{depth}}} ?") if depth else None

@@ -465,6 +465,17 @@ def test_a_mise_en_demeure_asks_what_is_still_due_not_the_surcharge_it_threatens
     assert facts(demeure, "amount") == [("mise_en_demeure", "1126.80")]
 
 
+def test_a_lot_return_whose_invoices_are_told_nothing_each_is_shown_to_her():
+    """GIVEN a lot return whose one-cell-per-line table, quoted in a reply, tells one invoice to re-bill and
+    the next paid in one passage (neither read apart) WHEN classified THEN the reading asks a human: no
+    invoice is told paid or to re-bill."""
+    body = ("Madame,\nLe traitement de votre lot 118 appelle les remarques ci-dessous.\n\n> *Facture*\n"
+            "> 005 633 870\n> 31,50 €\n> Cotation non cumulable\n> Corriger la cotation et refacturer\n"
+            "> 005 633 889\n> 15,90 €\n> Mise en paiement le 21/10/2026\n")
+    reading = classify_human(mail("Retour sur le traitement de vos lots", body), "caisse")
+    assert reading.needs_review and "invoice_paid" not in [f.kind for f in reading.facts]
+
+
 def test_a_total_that_does_not_match_is_shown_not_sent_to_a_human():
     """GIVEN a lot return whose rows are read and whose total row does not match their sum WHEN read THEN
     the rows give their facts, the mismatch is among the problems, and the message is not held for a

@@ -164,3 +164,22 @@ def test_a_forwarded_reply_keeps_the_answers_between_her_quoted_lines():
              "De : CPAM <ps@assurance-maladie.fr>\nObjet : Lots\n\n> Madame,\n>\n> Votre lot n° 087 a fait "
              "l'objet d'un rejet\n> global.\n")
     assert header_blocks(whole)[0].body == "Madame,\n\nVotre lot n° 087 a fait l'objet d'un rejet\nglobal."
+
+
+def test_a_body_quoted_whole_under_the_forwarders_signature_loses_its_marks():
+    """GIVEN a K-9 forward: the header block unquoted, the original's body quoted whole with "> ", then the
+    forwarder's signature ("-- " / "Envoyé de mon appareil Android avec K-9 Mail") WHEN read THEN the
+    original's body has no quote marks and no signature of hers; a body left unquoted under a quoted header
+    (SFR) stays whole."""
+    k9 = ("Je te transfère.\n\n-------- Message d'origine --------\nDe: \"CPAM de l'Isère\" <ps@assurance-"
+          "maladie.fr>\nEnvoyé: 22 octobre 2026 13:47:05 UTC+04:00\nObjet: Retour\n\n> Madame,\n>\n"
+          "> *Facture*\n> *Montant*\n> 005 633 870\n> 31,50 €\n> 005 633 889\n> 15,90 €\n\n-- \n"
+          "Envoyé de mon appareil Android avec K-9 Mail.\n")
+    (block,) = header_blocks(k9)
+    assert block.body.startswith("Madame,") and ">" not in block.body and "K-9" not in block.body
+    sfr = ("ok je la renvoie\n\n> Message du 12/11/26 12:58\n"
+           "> De : \"MSA\" <reclamations.ps@provence-azur.msa.fr>\n> A : marie.exemple@example.org\n"
+           "> Objet : Réponse\n>\n\n"
+           "Madame,\nCette facture n'a jamais été reçue.\n\nLe service PS\n")
+    (block,) = header_blocks(sfr)
+    assert "jamais été reçue" in block.body

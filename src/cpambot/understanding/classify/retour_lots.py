@@ -281,7 +281,10 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     review = None
     if not facts:
         review = "retour sur le traitement des lots sans facture ni lot lisible : à lire"
-    elif problems and not only_totals(problems):  # a total apart: shown, not read first
+    elif problems and not only_totals(problems) \
+            or any(r.invoice and r.status is None and not (r.reject_code or r.motif or r.action)
+                   for r in rows):
+        # (a total apart: shown, not read first; an invoice listed with nothing said of it: not guessed)
         review = "retour sur le traitement des lots : certaines lignes sont à vérifier"
     treated = date_after(msg.subject or "", r"lots\s*(?:du|traités le)\s*", span=2)
     fields = {"treated_on": treated, "table_rows": len(rowset.rows),

@@ -155,6 +155,14 @@ def action_of(*texts: str | None) -> Action | None:
     return None
 
 
+def asks_something(text: str) -> bool:
+    """Whether ``text`` asks for something (to re-bill, a document, a call), whatever else it says (a
+    payment told beside it)."""
+    folded = normalize(text)
+    return not _NO_REBILL.search(folded) and any(
+        p.search(folded) for p in (_REBILL, _PIECES, _CONTACT, _CONTACT_PATIENT))
+
+
 def status_of(*texts: str | None, status_cell: str | None = None, has_code: bool = False) -> Status | None:
     """Paid, pending or rejected, when the row's words say so. A reject code means rejected; "déjà
     payée" is the reject of a duplicate, not a payment; only a status column may say "réglée" alone,

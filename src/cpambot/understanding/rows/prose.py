@@ -11,7 +11,13 @@ from cpambot.understanding.classify.text.amounts import iter_amounts, parse_amou
 from cpambot.understanding.classify.text.dates import iter_dates
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.classify.text.references import QUOTED_MOTIF
-from cpambot.understanding.rows.actions import WRONGLY_REJECTED, action_of, paid_day, status_of
+from cpambot.understanding.rows.actions import (
+    WRONGLY_REJECTED,
+    action_of,
+    asks_something,
+    paid_day,
+    status_of,
+)
 from cpambot.understanding.rows.cells import invoices_in
 from cpambot.understanding.rows.model import Action, Row, Status
 from cpambot.understanding.rows.passages import SENTENCE_END, chunks, mistaken
@@ -271,6 +277,12 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
         if rows and single and not lots and _SAME_LOT.search(chunk) and rows[-1].lot:
             lots = [rows[-1].lot]
         status = status_of(chunk, has_code=code is not None) or (lead if single else None)
+        asked = action_of(chunk) or (rows[-1].action if rows and single and _SAME_ACTION.search(chunk)
+                                     else None)
+        if not single and status is Status.PAID and (code is not None or asks_something(chunk)):
+            # several invoices in one passage that tells a payment and a reject or an instruction (a table
+            # written one cell per line, read as words): not said of each of them
+            status = asked = None
         for number in invoices:
             rows.append(Row(invoice=number, lot=lots[0] if len(set(lots)) == 1 else None,
                             care_date=care if single else None,
@@ -280,8 +292,7 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
                             reject_code=code[0] if code else None, reject_subcode=code[1] if code else None,
                             motif=bare_motif(motif or ""),
                             status=status,
-                            action=action_of(chunk) or (rows[-1].action if rows and single
-                                                        and _SAME_ACTION.search(chunk) else None),
+                            action=asked,
                             source="prose",
                             name_keys=patient_keys(chunk) if single else ()))
     # "Par ailleurs, concernant la facture 000 517 902 (lot 209), merci de nous faire parvenir la

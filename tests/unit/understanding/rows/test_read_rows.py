@@ -1147,3 +1147,15 @@ def test_a_quoted_motif_on_the_line_under_its_code():
     rows = read_rows(message(text)).rows
     assert [(r.invoice, r.reject_code, r.motif, r.action) for r in rows] == [
         (n, "0470", "Prescription interdite à cette date", Action.REBILL) for n in ("000518204", "000518219")]
+
+
+def test_several_invoices_in_one_passage_telling_a_payment_and_an_instruction_get_neither():
+    """GIVEN a table written one cell per line inside a quoted reply (not read as a table), one invoice
+    to correct and re-bill and the next put in payment WHEN read THEN neither invoice is told paid nor
+    told what to do (the passage says both, for one each)."""
+    text = ("> *Facture*\n> *Suite à donner*\n> 005 633 870\n> 12/10/2026\n> 31,50 €\n"
+            "> Cotation AIS 3 non cumulable\n> Corriger la cotation et refacturer\n> 005 633 889\n"
+            "> 13/10/2026\n> 15,90 €\n> Mise en paiement le 21/10/2026\n> -\n")
+    rows = read_rows(message(text)).rows
+    assert [(r.invoice, r.status, r.action) for r in rows] == [
+        ("005633870", None, None), ("005633889", None, None)]
