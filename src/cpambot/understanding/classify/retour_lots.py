@@ -191,10 +191,16 @@ _THIS_LOT = re.compile(r"\b(?:ce|le) lot (?:entier )?(?:(?:a ete|est) (?:rejete|
 _NAMED_LOT = re.compile(r"\blots? (?:n[°o] ?)?(\d{3})\b")
 
 
+_INVOICE_SUBJECT = re.compile(r"\b(?:la|une|votre|cette) facture\b"
+                              r"|\bfactures? (?:n[°o] ?)?\d{3} ?\d{3} ?\d{3}\b")
+
+
 def _refused_lots(folded: str) -> list[tuple[str, re.Match[str]]]:
     """(lot, where) of every lot the text says was refused: named in the sentence ("le lot 087 a été
     rejeté"), or "ce lot" after the sentence that named it last."""
-    out = [(found.group(1), found) for found in _LOT_PROBLEM.finditer(folded)]
+    # (not "Lot 234 du 25/11/2026 : la facture 000 233 871 (…) est en anomalie": the invoice is)
+    out = [(found.group(1), found) for found in _LOT_PROBLEM.finditer(folded)
+           if not _INVOICE_SUBJECT.search(found.group(0))]
     out += [(lot, found) for found in _LOTS_PROBLEM.finditer(folded)
             for lot in re.findall(r"\d{3}", found.group(1)) if all(lot != seen for seen, _ in out)]
     for found in _THIS_LOT.finditer(folded):

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from cpambot.understanding.classify.text.amounts import find_amounts
 from cpambot.understanding.classify.text.normalize import normalize
+from cpambot.understanding.rows.actions import action_of
 from cpambot.understanding.rows.cells import REFUSED_WHOLE, invoice_of, invoices_in, role_of
 from cpambot.understanding.rows.model import Row
 from cpambot.understanding.rows.rowcells import row_from_cells
@@ -52,6 +53,26 @@ def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int |
             current = {"lot": lot_heading, "status": found.group(2)} \
                 if _REFUSED_WHOLE.search(found.group(2)) else {}
             labels = {}
+            continue
+        if found is not None and (heading := _LOT_HEADING.match(line)) and heading.end() <= found.end(1) \
+                and len(invoices_in(found.group(2))) == 1:
+            # "Lot 234 du 25/11/2026 : la facture 000 233 871 (soins du 20/11/2026, 28,35 €) est en anomalie."
+            # then "Motif : …": the card of that invoice, in that lot
+            lot_heading = heading.group(1)
+            if current:
+                records.append(current)
+            current = {"lot": lot_heading, "invoice": found.group(2), "status": found.group(2)}
+            if len(sums := find_amounts(found.group(2))) == 1:
+                current["amount"] = f"{sums[0]} €"
+            if care := _CARE_DAY.search(found.group(2)):  # "(soins du 20/11/2026, 28,35 €)"
+                current["care_date"] = care.group(1)
+            labels = {}
+            continue
+        if found is None and index and roles[index - 1] in ("motif", "status") and "consigne" not in current \
+                and line.strip() and not invoices_in(line) and _ASKS.match(line) \
+                and action_of(line) is not None:
+            # "Motif : 1002 017 - …" / "Merci de reconstituer le lot et de le retransmettre.": its instruction
+            current["consigne"] = line.strip()
             continue
         if found is None and _continues(line, roles[index - 1] if index else None, current):
             # "Motif du rejet : 0450 072" / " Exonération non trouvée …", "Consigne : vérifiez …, puis" /
@@ -145,6 +166,9 @@ _PAID_LABEL = re.compile(r"regle|paye|verse|rembourse|vire|\bpaid\b|^(?:montant 
 _GAP_LABEL = re.compile(r"\breste\b|restant|non pris en charge|ecart|difference|\bsolde\b")
 
 
+_CARE_DAY = re.compile(r"(?i)\bsoins?\s+(?:du|le)\s+(\d{1,2}[/.]\d{1,2}[/.]\d{2,4})(?!\s*au\b)")
+_ASKS = re.compile(r"(?i)\s*(?:merci|veuillez|nous vous (?:invitons|remercions|prions)"
+                   r"|je vous (?:invite|remercie))\b")
 _BARE_CODE = re.compile(r"\d{4}\s?\d{3}")
 _GOES_ON = re.compile(r"(?:,|\bpuis|\bet|\bou|\bde|\bdu|\bla|\ble|\bles|\bdes|:)$")
 

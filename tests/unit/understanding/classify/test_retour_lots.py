@@ -153,3 +153,12 @@ def test_the_motif_of_a_lot_refused_whole_in_its_own_card_under_its_heading():
             "Lot n° 089 – transmis le 11/11/2026\nDécision : lot rejeté dans sa totalité\n")
     assert [_motif_below(text, lot) for lot in ("087", "088", "089")] == [
         "Lot reçu en double", "Fichier illisible", None]
+
+
+def test_a_lot_heading_over_an_invoice_in_anomaly_is_not_a_lot_refused():
+    """GIVEN "Lot 234 du 25/11/2026 : la facture 000 233 871 (…) est en anomalie." WHEN refused lots are
+    looked for THEN none (the invoice is in anomaly, not its lot); "Lot 233 … : lot rejeté dans sa
+    totalité" is."""
+    folded = normalize("Lot 233 du 24/11/2026 : lot rejeté dans sa totalité.\nLot 234 du 25/11/2026 : la "
+                       "facture 000 233 871 (soins du 20/11/2026, 28,35 €) est en anomalie.")
+    assert [lot for lot, _ in _refused_lots(folded)] == ["233"]

@@ -1,5 +1,6 @@
 """Label/value cards: one record per card, with the amounts a platform sets side by side told apart."""
 
+from datetime import date
 from decimal import Decimal
 
 from cpambot.understanding.rows.cards import card_rows
@@ -138,3 +139,24 @@ def test_a_cards_motif_and_instruction_go_on_under_their_labels():
         "0450", "072", "Exonération non trouvée dans notre fichier à la date des soins", Action.REBILL)
     assert row.consigne == ("vérifiez la situation de votre patient, puis établissez une nouvelle facture "
                             "corrigée et retransmettez-la.")
+
+
+def test_a_lot_heading_whose_value_names_an_invoice_and_an_instruction_under_a_motif():
+    """GIVEN "Lot 233 du 24/11/2026 : lot rejeté dans sa totalité." / "Motif : 1002 017 - …" / "Merci de
+    reconstituer le lot et de le retransmettre.", then "Lot 234 du 25/11/2026 : la facture 000 233 871 (soins
+    du 20/11/2026, 28,35 €) est en anomalie." / "Motif : 0250 050 - Assuré absent de notre référentiel." /
+    "Merci de … refacturer …" WHEN read THEN lot 233 refused whole, to send again; the invoice of lot 234
+    rejected, with its care day, sum, code, words and instruction (not lot 234 refused whole)."""
+    lines = ["Lot 233 du 24/11/2026 : lot rejeté dans sa totalité.",
+             "Motif : 1002 017 - Nombre de factures annoncé différent du nombre de factures reçues.",
+             "Merci de reconstituer le lot et de le retransmettre.", "",
+             "Lot 234 du 25/11/2026 : la facture 000 233 871 (soins du 20/11/2026, 28,35 €) est en anomalie.",
+             "Motif : 0250 050 - Assuré absent de notre référentiel.",
+             "Merci de vérifier les droits de l'assuré et de refacturer auprès de la caisse d'affiliation."]
+    whole, invoice = card_rows(lines, default_year=2026)
+    assert (whole.lot, whole.whole_lot, whole.reject_code, whole.action) == (
+        "233", True, "1002", Action.REBILL)
+    assert (invoice.invoice, invoice.lot, invoice.whole_lot, invoice.care_date, invoice.amount,
+            invoice.reject_code, invoice.motif, invoice.action) == (
+        "000233871", "234", False, date(2026, 11, 20), Decimal("28.35"), "0250",
+        "Assuré absent de notre référentiel", Action.REBILL)
