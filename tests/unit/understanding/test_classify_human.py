@@ -771,6 +771,20 @@ def test_a_table_of_the_invoices_her_reclamation_named_under_a_bland_subject():
         ("invoice_deferred", "000447046", None)]
 
 
+def test_an_invoice_never_received_is_sent_again_not_documented():
+    """GIVEN an answer "nous n'avons trouvé aucune trace de la facture n° 381077420 … elle ne nous est jamais
+    parvenue … la facture doit être retélétransmise ; en cas d'ARL positif, merci de nous en adresser une
+    copie" WHEN classified THEN her réclamation answered, the invoice to send again, and no request for a
+    document (the copy is asked only if she has a positive ARL)."""
+    body = ("Madame,\nSuite à votre réclamation du 12/10/2026 : après recherche, nous n'avons trouvé aucune "
+            "trace de la facture n° 381077420 (soins du 14/09/2026) dans nos fichiers : elle ne nous est "
+            "jamais parvenue.\nEn l'absence d'ARL positif, la facture doit être retélétransmise ; en cas "
+            "d'ARL positif, merci de nous en adresser une copie.\n")
+    reading = classify_human(mail("RE: Réclamation facture 381077420", body), "caisse")
+    assert [(f.kind, f.invoice, f.details.get("action")) for f in reading.facts] == [
+        ("reclamation_answered", "381077420", "refacturer")]
+
+
 def test_a_recours_acknowledged_is_not_a_new_indu():
     """GIVEN the CRA secretariat's acknowledgment of her recours, which recalls the indu it contests (its
     reference, its amount) and the two-month delays WHEN classified THEN an acknowledgment under the

@@ -57,6 +57,8 @@ UNSURE = {
 # Read with a value missing, confidently: an automatic acknowledgment without its title taken for an
 # auto-reply (the acknowledgment is lost, nothing is done); a reference written only in the subject.
 MISSING = {("au-agents/12-cher-cartes", "plain-tabs"): "div cards flattened with tabs: an instruction lost",
+           ("av-mixed/12-viamedis-rejet-part-amc", "plain-tabs"):
+               "a platform's card with tabs: the part's sum lost",
            ("ar-agents/02-viamedis-medecin-part-comp", "plain-tabs"):
                "a platform's card flattened with blank lines: the amount asked lost",
            ("b-regions/21-cgss-martinique-accuse-reception-auto", "bland-subject"):

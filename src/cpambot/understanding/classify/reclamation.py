@@ -337,7 +337,8 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                 label=label, reference=reference, date=msg.date.date() if msg.date else None,
                 details=details)
     facts = [fact]
-    if fact_kind is FactKind.RECLAMATION_ANSWERED and pieces.match(msg) >= 0.6:
+    if fact_kind is FactKind.RECLAMATION_ANSWERED and pieces.match(msg) >= 0.6 \
+            and details.get("action") != Action.REBILL.value:  # (never received: sent again, not documented)
         # the answer asks for a document before paying: that request is a fact of its own
         facts += [f for f in pieces.read(msg, trust, caisse).facts if f.invoice]
         if review == "réponse à une réclamation : à lire" and len(facts) > 1:

@@ -93,6 +93,8 @@ def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int |
             # "Part obligatoire (AMO) : 31,50 € - réglée par la caisse" beside "Part complémentaire (AMC)":
             # two parts of one invoice, kept apart (the complementary platforms' rows are the AMC part)
             role = "amc_part" if part.group(1) else "amo_part"
+        if role == "amount" and part is None and re.search(r"\btotal\b", normalize(found.group(1))):
+            role = "total_amount"  # "Montant total de la facture" beside the part it is about: that part's
         if role == "other_date" and role in current:
             continue  # "Date de traitement" above the cards, "Date de réception" in one: no new card
         label = normalize(found.group(1))
@@ -116,6 +118,10 @@ def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int |
             record.setdefault("amount", part_value[:said.start(1)].rstrip(" -–:") if said else part_value)
             if said and "status" not in record:
                 record["status"] = said.group(1)
+    for record in records:  # (the invoice's total: its sum when the card gives no part of it)
+        if "total_amount" in record:
+            record.setdefault("amount", record.pop("total_amount"))
+            record.pop("total_amount", None)
     rows = []
     for record in records:
         if "invoice" not in record and "lot" not in record:

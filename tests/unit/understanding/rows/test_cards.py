@@ -160,3 +160,17 @@ def test_a_lot_heading_whose_value_names_an_invoice_and_an_instruction_under_a_m
             invoice.reject_code, invoice.motif, invoice.action) == (
         "000233871", "234", False, date(2026, 11, 20), Decimal("28.35"), "0250",
         "Assuré absent de notre référentiel", Action.REBILL)
+
+
+def test_a_platforms_card_gives_the_part_it_rejects_not_the_invoices_total():
+    """GIVEN a platform's card with "Montant total de la facture : 40,50 €" and "Part complémentaire (AMC)
+    demandée : 16,20 €", rejected WHEN read THEN the row's sum is the part (a card with a total alone keeps
+    the total)."""
+    lines = ["N° de facture : 772 415 093", "Date des soins : 29/09/2026",
+             "Montant total de la facture : 40,50 €",
+             "Part complémentaire (AMC) demandée : 16,20 €", "Statut part complémentaire : REJETÉE",
+             "Motif : Droits non ouverts à la date des soins"]
+    (row,) = card_rows(lines, default_year=2026)
+    assert (row.invoice, row.amount, row.status) == ("772415093", Decimal("16.20"), Status.REJECTED)
+    (alone,) = card_rows(["N° de facture : 772 415 093", "Montant total : 40,50 €", "Motif : Droits fermés"])
+    assert alone.amount == Decimal("40.50")
