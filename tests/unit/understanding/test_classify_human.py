@@ -785,6 +785,20 @@ def test_an_invoice_never_received_is_sent_again_not_documented():
         ("reclamation_answered", "381077420", "refacturer")]
 
 
+def test_an_answer_that_recalls_the_reclamations_registered_reference():
+    """GIVEN "Suite à votre réclamation enregistrée sous la référence RPS-691-2026-33120, … la facture n°
+    005207731 … a été réglée le 23/10/2026 pour un montant de 41,70 euros … Nous considérons votre réclamation
+    comme close." WHEN classified THEN her réclamation answered and the invoice paid that day (not an
+    acknowledgment)."""
+    body = ("Madame,\nSuite à votre réclamation enregistrée sous la référence RPS-691-2026-33120, nous vous "
+            "informons que la facture n° 005207731 (soins du 14/09/2026) a été réglée le 23/10/2026 pour un "
+            "montant de 41,70 euros au titre de la part obligatoire.\nNous considérons votre réclamation "
+            "comme close.\n")
+    reading = classify_human(mail("RE: Réclamation paiement - facture 005 207 731", body), "caisse")
+    assert facts(reading, "invoice", "date") == [("reclamation_answered", "005207731", "2026-04-14"),
+                                                 ("invoice_paid", "005207731", "2026-10-23")]
+
+
 def test_a_recours_acknowledged_is_not_a_new_indu():
     """GIVEN the CRA secretariat's acknowledgment of her recours, which recalls the indu it contests (its
     reference, its amount) and the two-month delays WHEN classified THEN an acknowledgment under the

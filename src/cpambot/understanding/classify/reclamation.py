@@ -260,7 +260,10 @@ def match(msg: ParsedMessage) -> float:
 
 def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     which = _which(msg)[0] or "answer"
-    if which == "ack" and _DECIDED.search(normalize(msg.text or "")):
+    if which == "ack" and (_DECIDED.search(own := normalize(msg.text or "")) or _FAVOURABLE.search(own)
+                           or re.search(r"reclamation comme (?:close|traitee|cloturee|classee)", own)):
+        # ("Suite à votre réclamation enregistrée sous la référence … la facture … a été réglée le 23/10/2026
+        # … Nous considérons votre réclamation comme close": the reference recalled, the answer given)
         which = "answer"
     kind = MessageKind.AMELIPRO if is_amelipro(msg) else MessageKind.REPONSE_RECLAMATION
     full = msg.all_text()
