@@ -198,7 +198,9 @@ _STATED_PAID = Guarded(re.compile(r"(?:mise?|passee?|partie) en (?:paiement|regl
                           r"(?:\s+\w+ment|\s+(?:elle )?aussi)?\s+(?:le|du|en date)"
                           r"|a (?:bien )?ete (?:payee?|reglee?|mise en paiement)|\bpaid\b"
                           # "réglée, virement du 03/11/2026, 71,35 €"
-                          r"|(?:payee?s?|reglee?s?|remboursee?s?)\s*[,:(]\s*(?:par )?virement\b"))
+                          r"|(?:payee?s?|reglee?s?|remboursee?s?)\s*[,:(]\s*(?:par )?virement\b"
+                          # "Virement du 27/10/2026" alone in a row's "Précisions": the payment's day
+                          r"|^\s*virement (?:du|le|en date du) \d{1,2}[/.]\d{1,2}"))
 
 
 _REJECTED = Guarded(re.compile(r"\b(?:rejet|refus|anomalie|non conforme|irrecevable|non pris|radie|inconnu"
@@ -251,8 +253,8 @@ def heading_action(caption: str) -> Action | None:
 
 
 # "elle a été réglée le 22 septembre 2026", "mise en paiement le 19/10/2026": the day of the payment
-_PAID_BEFORE = re.compile(r"(?:regle|paye|(?:mise?|partie?|passee?) en paiement|paiement|vire|rembourse"
-                          r"|liquide)e?s?"
+_PAID_BEFORE = re.compile(r"(?:regle|paye|(?:mise?|partie?|passee?) en paiement|paiement|virement|vire"
+                          r"|rembourse|liquide)e?s?"
                           r"(?: (?:effectue|intervenu)e?)?\W{1,4}(?:(?:le|du|en date du)\s*)$")
 
 

@@ -195,6 +195,8 @@ def _card_role(label: str) -> str | None:
     and a member number ("N° d'adhérent") that is not the patient."""
     role = role_of(label)
     folded = normalize(label)
+    if role == "motif" and re.match(r"precisions?\b", folded):
+        return None  # "Motif de rejet : …" then "Précision : …": the motif's explanation, not another card
     if role in ("amount", "motif") and _GAP_LABEL.search(folded):
         return None  # what is left unpaid of a partial payment: not the invoice's amount nor a reject
     if role == "amount" and _PAID_LABEL.search(folded) and not _PART.search(folded):

@@ -175,7 +175,8 @@ ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
                   r"^traitement a effectuer", r"(?:devez|pouvez|faut) faire", r"a effectuer", r"attendue?$",
                   r"what to do", r"to do$")),
     ("motif", (r"motif", r"libelle", r"anomalie", r"observation", r"commentaire", r"cause", r"raison",
-               r"detail", r"erreur", r"nature", r"rejet", r"description", r"pieces? (?:manquante|demandee|"
+               r"detail", r"erreur", r"nature", r"rejet", r"description", r"precisions?$",
+               r"pieces? (?:manquante|demandee|"
                r"attendue|a fournir)", r"document", r"reason")),
     ("status", (r"statut", r"^etat", r"situation", r"decision", r"resultat", r"traitement", r"^status",
                 r"outcome")),

@@ -51,6 +51,9 @@ class _GridParser:
             self.recent += "\n"  # (its text is the table's heading: "recent" becomes the caption)
         if tag in _BREAKS:
             self._data("\n")
+        if tag == "img" and self.tables and self.tables[-1]["cell"] is not None \
+                and (alt := dict(attrs).get("alt")) and len(alt) <= 40:
+            self._data(f" {alt.strip()} ")  # a status told by an icon: <img alt="Payée"> in the "État" cell
         if tag in _VOID:
             return
         attr = {k: v or "" for k, v in attrs}

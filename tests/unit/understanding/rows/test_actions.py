@@ -89,6 +89,7 @@ def test_action_reads_every_text_given():
     ("Mise en paiement le 15/10/2026", Status.PAID), ("Réglée le 15/10/2026", Status.PAID),
     ("Paiement effectué", Status.PAID), ("Facture payée le 3 octobre", Status.PAID), ("Paid", Status.PAID),
     ("Idem, réglée aussi le 24/10", Status.PAID), ("Réglée elle aussi le 29/09/2026", Status.PAID),
+    ("Virement du 27/10/2026", Status.PAID),
     ("En attente", Status.PENDING), ("En cours d'examen", Status.PENDING), ("Différée", Status.PENDING),
     ("Suspendue", Status.PENDING),
 ])

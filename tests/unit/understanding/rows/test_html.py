@@ -91,3 +91,12 @@ def test_a_cell_spanning_rows_is_repeated_in_each():
     (table,) = html_grids(html)
     assert table.rows[1:] == [["392", "260392004", "31,50"], ["392", "260392007", "25,20"],
                               ["393", "260393001", "52,05"]]
+
+
+def test_a_status_told_by_an_icon_is_read_from_its_alt_text():
+    """GIVEN a table whose "État" cell holds only an icon, <img alt="Payée">, and a logo's image outside any
+    table WHEN read THEN the cell says "Payée"; the logo adds nothing."""
+    html = ('<img src="logo.png" alt="l\'Assurance Maladie - CPAM du Bas-Rhin"><table><tr><td>Facture</td>'
+            '<td>État</td></tr><tr><td>673 902 114</td><td><img src="ok.png" alt="Payée"></td></tr></table>')
+    (table,) = html_grids(html)
+    assert table.rows == [["Facture", "État"], ["673 902 114", "Payée"]]
