@@ -799,6 +799,19 @@ def test_an_answer_that_recalls_the_reclamations_registered_reference():
                                                  ("invoice_paid", "005207731", "2026-10-23")]
 
 
+def test_a_reject_the_caisse_admits_was_its_error_and_the_invoice_put_back_in_payment():
+    """GIVEN "le rejet de votre facture n° 000 702 115 … avec le code 2900 005 « Facture déjà payée », est une
+    erreur de nos services … La facture a été remise en paiement le 03/11/2026 pour son montant total de
+    96,60 €" WHEN classified THEN her réclamation answered, favourably, and the invoice paid that day."""
+    body = ("Je fais suite à votre réclamation du 27 octobre dernier.\nVous avez raison : le rejet de votre "
+            "facture n° 000 702 115 (lot 316), notifié le 23/10/2026 avec le code 2900 005 « Facture déjà "
+            "payée », est une erreur de nos services.\nLa facture a été remise en paiement le 03/11/2026 "
+            "pour son montant total de 96,60 € ; ne la retransmettez pas.\n")
+    reading = classify_human(mail("RE: Rejet 2900 facture 000 702 115 - contestation", body), "caisse")
+    assert [(f.kind, f.invoice, f.amount, f.date) for f in reading.facts][1:] == [
+        ("invoice_paid", "000702115", Decimal("96.60"), date(2026, 11, 3))]
+
+
 def test_a_recours_acknowledged_is_not_a_new_indu():
     """GIVEN the CRA secretariat's acknowledgment of her recours, which recalls the indu it contests (its
     reference, its amount) and the two-month delays WHEN classified THEN an acknowledgment under the

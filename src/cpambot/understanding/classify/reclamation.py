@@ -24,7 +24,7 @@ from cpambot.understanding.classify.text.references import any_reference, invoic
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.rows import Action, Status, read_rows, sentences
-from cpambot.understanding.rows.actions import WRONGLY_REJECTED, action_of
+from cpambot.understanding.rows.actions import WRONGLY_REJECTED, action_of, paid_day
 
 ACK = keywords(  # ("acusons", "acusé": a typo agents make)
     ("acc?use (?:de )?reception de votre reclamation", 1.0),
@@ -157,14 +157,20 @@ def _paid_in_its_sentence(invoice: str, text: str) -> bool:
                and not _NOT_PAID.search(folded) for said in sentences(text))
 
 
+def _year(msg: ParsedMessage) -> int | None:
+    return msg.date.year if msg.date is not None else None
+
+
 def _one_payment(msg: ParsedMessage, facts: list[Fact], invoices: list[str], record: dict,
                  caisse: str | None, folded: str, announced: Decimal | None) -> list[Fact]:
     """"Un complément de 21,00 € a été mis en paiement le 03/11/2026", "un complément de 18,60 € vous a
     été versé": the payment of the one invoice the answer is about, when no row told it."""
     if len(facts) == 1 and len(invoices) == 1 and announced is not None \
-            and re.search(r"(?:a|ont) ete (?:mise?s? en paiement|reglee?s?|payee?s?|versee?s?)\b", folded):
+            and re.search(r"(?:a|ont) ete (?:(?:re)?mise?s? en paiement|reglee?s?|payee?s?|versee?s?)\b",
+                          folded):
         return [Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=invoices[0], amount=announced,
-                     lot=record.get("lot"), part="AMO", details={"source": "reclamation"})]
+                     lot=record.get("lot"), part="AMO", date=paid_day(msg.text or "", _year(msg)),
+                     details={"source": "reclamation"})]
     return []
 
 
@@ -363,8 +369,9 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     elif fact_kind is FactKind.RECLAMATION_ANSWERED and label == "favorable":
         # "cette facture a été réglée le 15/10/2026 pour un montant de 38,40 €": the payment itself
         # ("réglée le 02/10/2026 pour un montant de 58,20 €, dans le virement global de 1.026,40 €")
+        # ("… a été remise en paiement le 03/11/2026 pour son montant total de 96,60 €")
         said = amount_after(msg.text or "", r"(?:r[ée]gl[ée]e|pay[ée]e|mise en paiement)[^.€]{0,40}?"
-                                            r"montant de\s*", 20)
+                                            r"montant (?:total )?de\s*", 20)
         facts += [Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=r.invoice,
                        lot=r.lot or records.get(r.invoice, {}).get("lot"),
                        amount=r.paid_amount or r.amount or (said if len(invoices) == 1 else None), part="AMO",
