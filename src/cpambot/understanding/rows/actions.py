@@ -216,15 +216,19 @@ WRONGLY_REJECTED = re.compile(r"rejetee?s? (?:le \d{1,2}/\d{1,2}/\d{2,4} )?"
                               r"(?: pour [^.,;(]*)?(?:\s*\([^)]*\))?")
 
 
+_NOT_PAID = re.compile(r"\b(?:non|pas|refus\w*|impaye)\b[^.;]{0,12}\b(?:paye|regle|rembourse)"
+                       r"|deja (?:paye|regle|rembourse)"
+                       r"|n'a (?:pas )?pu etre (?:reglee|payee|mise en paiement)")
+_REJECT_WORD = re.compile(r"\brejet|\brefus|\banomalie")
+
+
 def _status_words(text: str, *, loose: bool) -> Status | None:
     # wrongly rejected ("avait été rejetée à tort (motif 2900 « facture déjà payée »)"): not a reject
     text = WRONGLY_REJECTED.sub(" ", text) if "a tort" in text or "erreur" in text else text
-    if re.search(r"\b(?:non|pas|refus\w*|impaye)\b[^.;]{0,12}\b(?:paye|regle|rembourse)"
-                 r"|deja (?:paye|regle|rembourse)"
-                 r"|n'a (?:pas )?pu etre (?:reglee|payee|mise en paiement)", text):
+    if _NOT_PAID.search(text):
         return Status.REJECTED
     paid = _PAID.search(text) if loose else _STATED_PAID.search(text)
-    if paid and not re.search(r"\brejet|\brefus|\banomalie", text):
+    if paid and not _REJECT_WORD.search(text):
         return Status.PAID
     if _PENDING.search(text):
         return Status.PENDING

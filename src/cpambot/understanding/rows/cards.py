@@ -14,6 +14,11 @@ from cpambot.understanding.rows.cells import REFUSED_WHOLE, invoice_of, invoices
 from cpambot.understanding.rows.model import Row
 from cpambot.understanding.rows.rowcells import row_from_cells
 
+_TRAILING_COLON = re.compile(r"\s*:$")
+_FIGURE_OR_TAB = re.compile(r"\d|\t")
+_BRACKETS = re.compile(r"\([^)]*\)")
+_SMALL_LETTERS = re.compile(r"[a-zà-ÿ]{2}")
+
 _CARD_LINE = re.compile(r"^\s*[-•*]?\s*([^:\n]{2,45}?)\s*(?:\u00a0)?:\s*(.*?)\s*$")
 
 
@@ -230,7 +235,7 @@ def _labels_joined(lines: list[str]) -> list[str]:
         nxt = index + 1
         while nxt < len(lines) and nxt - index <= 3 and not lines[nxt].strip():
             nxt += 1
-        line = re.sub(r"\s*:$", "", line)  # "Facture n° :", blank, "001 204 557"
+        line = _TRAILING_COLON.sub("", line)  # "Facture n° :", blank, "001 204 557"
         if line and _label(line) and nxt < len(lines) and lines[nxt].strip() \
                 and not _labelled(lines[nxt]) \
                 and _value_of(line, lines, nxt):
@@ -297,8 +302,8 @@ def _labelled(line: str) -> bool:
 def _label(line: str) -> bool:
     """Whether a paragraph alone is a card's label: short, no figure, written in small letters (not a
     name in capitals: "PAYET J."), a column's name ("Lot" too)."""
-    return len(line) <= 30 and ":" not in line and not re.search(r"\d|\t", re.sub(r"\([^)]*\)", "", line)) \
-        and re.search(r"[a-zà-ÿ]{2}", line) is not None and role_of(line) is not None
+    return len(line) <= 30 and ":" not in line and not _FIGURE_OR_TAB.search(_BRACKETS.sub("", line)) \
+        and _SMALL_LETTERS.search(line) is not None and role_of(line) is not None
 
 
 def _value_of(label: str, lines: list[str], index: int) -> bool:

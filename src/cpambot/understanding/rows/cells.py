@@ -66,7 +66,7 @@ def invoice_mention(invoice: str, text: str) -> re.Match[str] | None:
 def invoice_of(cell: str) -> str | None:
     """The invoice number a cell holds (9 digits, maybe spaced, maybe "n° "), or None."""
     found = _INVOICE.match(cell.strip())
-    return re.sub(r"\D", "", found.group(1)) if found else None
+    return _NOT_DIGIT.sub("", found.group(1)) if found else None
 
 
 # "la facture 900310458 (et non 900310485 comme indiqué)": the number the caisse corrects is not one
@@ -194,30 +194,42 @@ _ROLE_RES = tuple((role, re.compile("|".join(f"(?:{w})" for w in words))) for ro
 _BILLED = re.compile(r"(?i)factur[éÉ]")
 
 
+# (compiled once: the re module's cache is shared with the e-mail parser's boundary patterns)
+_AMOUNT_NAME = re.compile(r"(?:montant|mt|mnt|somme|total|part (?:amo|amc|obligatoire|complementaire))\b")
+_EURO_NAME = re.compile(r"\b(?:eur|euros?)\b|€|\(eur\)")
+_BILLED_FOLDED = re.compile(r"\bfacturees?\b")
+_BILLED_ALONE = re.compile(r"(?:montant )?facturee?s?")
+_CARE_NAME = re.compile(r"soins?|date soins?|jours? de soins|dte?\.? (?:des? )?soins?")
+_FACT_NAME = re.compile(r"(?:n[°o] ?)?fact\.?")
+_BENEF_NAME = re.compile(r"benef\.?|benefic\.?")
+_COUNT_NAME = re.compile(r"(?:nombre|nbr?e?\.?)\b")
+_COUNTED_NAME = re.compile(r"(?:factures?|fse) (?:transmises?|payees?|reglees?|rejetees?|recues?|acceptees?"
+                           r"|en anomalie)")
+_MOTIF_AND_WHAT = re.compile(r"(?:motif|libelle|anomalie)s?\b.{0,20}\b(?:consignes?|suite|action)\b")
+_NOT_DIGIT = re.compile(r"\D")
+
+
 @lru_cache(maxsize=4096)  # the same few header words come back in every table
 def role_of(header_cell: str) -> str | None:
     """The role a column header gives its column, or None."""
     text = normalize(header_cell).strip(" :*")
     if not text or len(text) > 60:
         return None
-    if re.match(r"(?:montant|mt|mnt|somme|total|part (?:amo|amc|obligatoire|complementaire))\b", text) \
-            or re.search(r"\b(?:eur|euros?)\b|€|\(eur\)", text):
+    if _AMOUNT_NAME.match(text) or _EURO_NAME.search(text):
         return "amount"  # "Montant facturé", "FACTURE EUR": amounts, not invoice numbers
-    if _BILLED.search(header_cell) or re.search(r"\bfacturees?\b", text):
+    if _BILLED.search(header_cell) or _BILLED_FOLDED.search(text):
         # "facturé(e)s" qualifies what was billed ("IK facturées", "Actes facturés"): not the invoice's
         # number; alone, the amount billed
-        return "amount" if re.fullmatch(r"(?:montant )?facturee?s?", text) else None
-    if re.fullmatch(r"soins?|date soins?|jours? de soins|dte?\.? (?:des? )?soins?", text):
+        return "amount" if _BILLED_ALONE.fullmatch(text) else None
+    if _CARE_NAME.fullmatch(text):
         return "care_date"  # (and an agent's "Dt soins")
-    if re.fullmatch(r"(?:n[°o] ?)?fact\.?", text):
+    if _FACT_NAME.fullmatch(text):
         return "invoice"  # an agent's abbreviations: "Fact", "Benef", "Mnt"
-    if re.fullmatch(r"benef\.?|benefic\.?", text):
+    if _BENEF_NAME.fullmatch(text):
         return "beneficiary"
-    if re.match(r"(?:nombre|nbr?e?\.?)\b", text) or re.fullmatch(
-            r"(?:factures?|fse) (?:transmises?|payees?|reglees?|rejetees?|recues?|acceptees?|en anomalie)",
-            text):
+    if _COUNT_NAME.match(text) or _COUNTED_NAME.fullmatch(text):
         return "count"  # "Factures transmises: 12": how many, not which (a summary of lots)
-    if re.match(r"(?:motif|libelle|anomalie)s?\b.{0,20}\b(?:consignes?|suite|action)\b", text):
+    if _MOTIF_AND_WHAT.match(text):
         return "motif"  # "Motif / consigne": the motif first, its instruction after it in the cell
     for role, pattern in _ROLE_RES:
         if pattern.search(text):

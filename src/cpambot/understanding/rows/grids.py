@@ -21,6 +21,9 @@ from cpambot.understanding.rows.cells import (
     role_of,
 )
 
+_DASH_RULE = re.compile(r"\s*-{2,}(?: +-{2,}){2,}\s*")
+_CELL_RUN = re.compile(r"\S+(?:[ \u00a0\u202f]\S+)*")
+
 Grid = list[list[str]]
 
 
@@ -132,7 +135,7 @@ _EMPTY = re.compile(r"^\s*(?:[-–—/.]|n[ée]ant|sans objet)?\s*$", re.IGNOREC
 
 def _dash_columns(line: str) -> list[int] | None:
     """The starts of the columns a rule of dash groups draws under a header ("--- --------- -----")."""
-    if not re.fullmatch(r"\s*-{2,}(?: +-{2,}){2,}\s*", line):
+    if not _DASH_RULE.fullmatch(line):
         return None
     return [m.start() for m in re.finditer(r"-{2,}", line)]
 
@@ -345,7 +348,7 @@ def _split(line: str) -> tuple[list[str] | None, list[int]]:
         return [c.strip() for c in re.split(r"\s+/\s+", stripped)], []
     if "\t" in stripped:  # tab-separated: empty leading cells are cells (a header's second row)
         return [c.strip() for c in line.strip(" \r\n").split("\t")], []
-    pieces = list(re.finditer(r"\S+(?:[ \u00a0\u202f]\S+)*", line))  # one (no-break) space inside a cell
+    pieces = list(_CELL_RUN.finditer(line))  # one (no-break) space inside a cell
     if len(pieces) >= 3:
         return [p.group() for p in pieces], [p.start() for p in pieces]
     return None, []

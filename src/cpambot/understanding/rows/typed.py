@@ -10,6 +10,8 @@ import re
 from cpambot.understanding.rows.cells import role_of
 from cpambot.understanding.rows.grids import Grid, Table, caption_above
 
+_DIGIT = re.compile(r"\d")
+
 _NUMBER = r"\d{3}[ \u00a0]?\d{3}[ \u00a0]?\d{3}"
 _AMOUNT = r"-?\d{1,3}(?:[ \u00a0\u202f.]\d{3})*(?:,\d{2})?\s*(?:€|eur(?:os)?)?"
 _CELL = {
@@ -65,7 +67,7 @@ def typed_tables(lines: list[str]) -> tuple[list[Table], set[int]]:
     used: set[int] = set()
     for index, line in enumerate(lines):
         if len(line) > 120 or "factur" not in line.lower() or any(sep in line for sep in "|;\t") \
-                or "  " in line.strip() or re.search(r"\d", line):
+                or "  " in line.strip() or _DIGIT.search(line):
             continue
         roles = _header(line)
         if roles is None:
