@@ -450,6 +450,17 @@ def test_complement_and_mise_en_demeure():
     assert demeure.facts[0].details["majoration"] == "10 %"
 
 
+def test_a_complement_under_a_bland_subject_says_it_changes_neither_amount_nor_delays():
+    """GIVEN a caisse's mail under a subject that says nothing: "vous trouverez ci-joint le tableau détaillé
+    des actes concernés, qui complète la motivation de ce courrier. Ce document ne modifie ni le montant de
+    l'indu ni les délais" WHEN classified THEN a complement to the indu, not a new notification."""
+    body = ("Madame,\nPour faire suite à notre notification de payer du 5 octobre 2026, vous trouverez "
+            "ci-joint le tableau détaillé des actes concernés, qui complète la motivation de ce courrier.\n"
+            "Ce document ne modifie ni le montant de l'indu ni les délais qui vous ont été indiqués.\n")
+    reading = classify_human(mail("Votre dossier", body), "caisse")
+    assert reading.kind == "complement_indu"
+
+
 def test_a_mise_en_demeure_asks_what_is_still_due_not_the_surcharge_it_threatens():
     """GIVEN a mise en demeure with a recap of the debt in dotted lines ("Reste dû à ce jour ........ 1 126,80
     €") and a surcharge if unpaid ("une majoration de 10 % sera appliquée aux sommes / restant dues (soit

@@ -48,7 +48,9 @@ COMPLEMENT = keywords(
     ("(?:ce tableau|cette annexe|ce detail|ce document|il|elle) complete notre "
      "(?:courrier|notification|lettre)", 1.0),
     ("(?:reception|envoi) du present complement", 1.0),
-    ("ne modifie ni le montant notifie", 1.0),
+    ("ne modifie ni le montant (?:notifie|de l'indu)", 1.0),
+    # "le tableau détaillé des actes concernés, qui complète la motivation de ce courrier"
+    ("complete la motivation (?:de (?:la|notre|ce|cette) )?(?:notification|courrier|lettre)?", 1.0),
 )
 DEMEURE = keywords(
     ("mise(?<!une\\x20mise) en demeure(?! (?:vous )?(?:sera|serait|pourra|pourrait|peut))", 1.0),
