@@ -823,6 +823,27 @@ def test_a_reject_the_caisse_admits_was_its_error_and_the_invoice_put_back_in_pa
         ("invoice_paid", "000702115", Decimal("96.60"), date(2026, 11, 3))]
 
 
+@pytest.mark.parametrize("instruction,told", [
+    ("Je vous invite donc à refacturer ces soins au taux normal, sous un nouveau numéro de facture.", True),
+    ("Si vous disposez d'une attestation d'ALD en cours, nous vous invitons à refacturer.", False),
+])
+def test_a_refused_reclamation_tells_what_to_do_with_the_rejected_invoice(instruction, told):
+    """GIVEN an agent's answer under her quoted question: "la facture n° 000 318 552 (lot 104) a été rejetée
+    le 29/09/2026 avec le code 0450 072 « exonération non trouvée »", then an instruction to re-bill WHEN
+    classified THEN beside the answer, the invoice's reject with what to do — unless the instruction is
+    given on a condition ("Si vous disposez …")."""
+    body = ("Bonjour Madame,\nAprès vérification, la facture n° 000 318 552 (lot 104) a été rejetée le "
+            f"29/09/2026 avec le code 0450 072 « exonération non trouvée ».\n{instruction}\n\nJ. Martinez\n\n"
+            "De : Marie Exemple <marie.exemple@example.org>\nEnvoyé : lundi 5 octobre 2026 18:22\n"
+            "À : relations-ps@assurance-maladie.fr\nObjet : facture 000 318 552 non réglée\n\nBonjour,\n"
+            "La facture 000318552 (41,70 €) ne m'a toujours pas été réglée. Pourriez-vous vérifier ?\n")
+    reading = classify_human(mail("RE: facture 000 318 552 non réglée", body, sender=MARNE), "caisse")
+    assert reading.kind == "reponse_reclamation"
+    rejects = [(f.invoice, f.reject_code, f.details.get("action")) for f in reading.facts
+               if f.kind == "invoice_in_anomaly"]
+    assert rejects == ([("000318552", "0450", "refacturer")] if told else [])
+
+
 def test_a_recours_acknowledged_is_not_a_new_indu():
     """GIVEN the CRA secretariat's acknowledgment of her recours, which recalls the indu it contests (its
     reference, its amount) and the two-month delays WHEN classified THEN an acknowledgment under the

@@ -4,12 +4,16 @@ of a réclamation answered as the caisse's rows give them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import replace
+from decimal import Decimal
 
 from cpambot.understanding.classify.retour_lots import row_fact
 from cpambot.understanding.facts import Fact, FactKind
+from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.rows import Action, Row, Status
+from cpambot.understanding.rows.actions import paid_day
 
 
 def outcomes(rows: Iterable[Row]) -> str | None:
@@ -49,3 +53,32 @@ def row_facts(rows: Iterable[Row], lots: dict[str, str | None], caisse: str | No
             fact = row_fact(row, caisse, {})
             out.append(fact if fact.lot else replace(fact, lot=lot))
     return out
+
+
+def reject_to_act_on(rows: Iterable[Row], invoice: str, lot: str | None, caisse: str | None) -> Fact | None:
+    """The one invoice of a refused réclamation, rejected with its code and something to do ("rejetée le
+    29/09/2026 avec le code 0450 072 … Je vous invite donc à refacturer ces soins au taux normal"): its reject
+    as a lot return's row, so that what to do is told, not only that the answer is unfavourable."""
+    found = [r for r in rows if r.invoice == invoice]
+    if len(found) != 1 or not found[0].reject_code or found[0].action in (None, Action.NONE) \
+            or found[0].status is Status.PAID:
+        return None
+    fact = row_fact(found[0], caisse, {})
+    return fact if fact.lot else replace(fact, lot=lot)
+
+
+def _year(msg: ParsedMessage) -> int | None:
+    return msg.date.year if msg.date is not None else None
+
+
+def one_payment(msg: ParsedMessage, facts: list[Fact], invoices: list[str], record: dict,
+                 caisse: str | None, folded: str, announced: Decimal | None) -> list[Fact]:
+    """"Un complément de 21,00 € a été mis en paiement le 03/11/2026", "un complément de 18,60 € vous a
+    été versé": the payment of the one invoice the answer is about, when no row told it."""
+    if len(facts) == 1 and len(invoices) == 1 and announced is not None \
+            and re.search(r"(?:a|ont) ete (?:(?:re)?mise?s? en paiement|reglee?s?|payee?s?|versee?s?)\b",
+                          folded):
+        return [Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=invoices[0], amount=announced,
+                     lot=record.get("lot"), part="AMO", date=paid_day(msg.text or "", _year(msg)),
+                     details={"source": "reclamation"})]
+    return []

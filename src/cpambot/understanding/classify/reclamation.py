@@ -12,10 +12,15 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 from cpambot.understanding.classify import pieces
-from cpambot.understanding.classify.answers import outcomes, row_facts, told_apart
+from cpambot.understanding.classify.answers import (
+    one_payment,
+    outcomes,
+    reject_to_act_on,
+    row_facts,
+    told_apart,
+)
 from cpambot.understanding.classify.text.amounts import amount_after
 from cpambot.understanding.classify.text.dates import date_after
 from cpambot.understanding.classify.text.keywords import keywords, mentions, per_message, zones
@@ -24,7 +29,7 @@ from cpambot.understanding.classify.text.references import any_reference, invoic
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.rows import Action, Status, read_rows, sentences
-from cpambot.understanding.rows.actions import WRONGLY_REJECTED, action_of, paid_day
+from cpambot.understanding.rows.actions import WRONGLY_REJECTED, action_of
 
 ACK = keywords(  # ("acusons", "acusé": a typo agents make)
     ("acc?use (?:de )?reception de votre reclamation", 1.0),
@@ -157,21 +162,8 @@ def _paid_in_its_sentence(invoice: str, text: str) -> bool:
                and not _NOT_PAID.search(folded) for said in sentences(text))
 
 
-def _year(msg: ParsedMessage) -> int | None:
-    return msg.date.year if msg.date is not None else None
-
-
-def _one_payment(msg: ParsedMessage, facts: list[Fact], invoices: list[str], record: dict,
-                 caisse: str | None, folded: str, announced: Decimal | None) -> list[Fact]:
-    """"Un complément de 21,00 € a été mis en paiement le 03/11/2026", "un complément de 18,60 € vous a
-    été versé": the payment of the one invoice the answer is about, when no row told it."""
-    if len(facts) == 1 and len(invoices) == 1 and announced is not None \
-            and re.search(r"(?:a|ont) ete (?:(?:re)?mise?s? en paiement|reglee?s?|payee?s?|versee?s?)\b",
-                          folded):
-        return [Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=invoices[0], amount=announced,
-                     lot=record.get("lot"), part="AMO", date=paid_day(msg.text or "", _year(msg)),
-                     details={"source": "reclamation"})]
-    return []
+# what to do on a condition ("Si vous disposez d'une prescription antérieure …, refacturez")
+_IF_YOU = re.compile(r"(?i)\bsi vous (?:disposez|avez|pouvez|poss[ée]dez|retrouvez)")
 
 
 # an agent's answer of a few words, from a phone: "ok c bon c réglé", "C'est payé." (never negated: "ce
@@ -364,7 +356,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                            amount=r.paid_amount or r.amount, date=r.paid_on, part="AMO",
                            details={"source": "reclamation"})
                       for r in rows if r.invoice and r.status is Status.PAID and (r.paid_amount or r.amount)]
-        facts += _one_payment(msg, facts, invoices, record, caisse, folded,
+        facts += one_payment(msg, facts, invoices, record, caisse, folded,
                               amount_after(msg.text or "", _ANNOUNCED, 30))
     elif fact_kind is FactKind.RECLAMATION_ANSWERED and label == "favorable":
         # "cette facture a été réglée le 15/10/2026 pour un montant de 38,40 €": the payment itself
@@ -379,7 +371,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                   for r in read_rows(msg).rows
                   if r.invoice and (r.status is Status.PAID and (per_invoice or _PAID_STATED.search(folded))
                                     or r.status is None and _paid_in_its_sentence(r.invoice, msg.text or ""))]
-        facts += _one_payment(msg, facts, invoices, record, caisse, folded,
+        facts += one_payment(msg, facts, invoices, record, caisse, folded,
                               amount_after(msg.text or "", _ANNOUNCED, 30) or said)
         if len(facts) == 1 and len(invoices) == 1 and paid_in_brief(msg):  # "ok c bon c réglé": no amount
             facts.append(Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=invoices[0], part="AMO",
@@ -392,6 +384,9 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
         # 14/10/2026 pour 11,34 € sur la base du taux de 60 %": refused, but paid what was billed
         facts.append(Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=invoices[0], amount=made,
                           lot=record.get("lot"), part="AMO", details={"source": "reclamation"}))
+    if label == "défavorable" and len(invoices) == 1 and not _IF_YOU.search(msg.text or "") \
+            and (reject := reject_to_act_on(read_rows(msg).rows, invoices[0], record.get("lot"), caisse)):
+        facts.append(reject)  # ("… rejetée avec le code 0450 072 … Je vous invite donc à refacturer")
     if problems and review is None:
         review = "réclamation : informations contradictoires, à vérifier"
     fields = {"reference": reference, "invoices": invoices, "label": label, **details}

@@ -179,6 +179,7 @@ ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
                r"pieces? (?:manquante|demandee|"
                r"attendue|a fournir)", r"document", r"reason")),
     ("status", (r"statut", r"^etat", r"situation", r"decision", r"resultat", r"traitement", r"^status",
+                r"^reponse (?:de la |du |de l')?(?:caisse|cpam|cgss|msa|service)",
                 r"outcome")),
     ("amount", (r"montant", r"^demandee?s?$",
                 r"\bmt\b", r"somme", r"\btotal", r"\beur\b", r"€", r"\bpart\b", r"rembours",

@@ -165,7 +165,7 @@ def test_impossible_or_absent_dates_give_nothing(cell):
     ("Date", "care_date"), ("Période", "care_date"), ("Soins", "care_date"), ("Date soins", "care_date"),
     ("Jour de soins", "care_date"),
     ("Date de traitement", "other_date"), ("Date de paiement", "paid_date"), ("Reçu le", "other_date"),
-    ("Précisions", "motif"),
+    ("Précisions", "motif"), ("Réponse de la caisse", "status"),
     ("Date de facturation", "other_date"), ("Date limite de réception", "other_date"),
     ("Échéance", "other_date"),
     ("Montant", "amount"), ("Montant facturé", "amount"), ("Mt", "amount"), ("Somme", "amount"),
