@@ -461,6 +461,25 @@ def test_a_complement_under_a_bland_subject_says_it_changes_neither_amount_nor_d
     assert reading.kind == "complement_indu"
 
 
+@pytest.mark.parametrize("subject", ["Votre dossier 691-IND-2026-07731 - suite donnée à vos observations",
+                                     "Votre courrier"])
+def test_an_indu_cancelled_after_her_observations_is_no_new_notification(subject):
+    """GIVEN the caisse's letter "Objet : Annulation de la notification de payer n° 691-IND-2026-07731 … nous
+    vous avons notifié un indu d'un montant de 274,95 € … vos observations sont fondées : la notification de
+    payer est annulée et l'indu de 274,95 € est abandonné" (under a telling or a bland subject) WHEN
+    classified THEN the answer to her observations, favourable, and no indu notified."""
+    letter = pdf("Lyon, le 10 novembre 2026",
+                 "Objet : Annulation de la notification de payer n° 691-IND-2026-07731",
+                 "Le 14 septembre 2026, nous vous avons notifié un indu d'un montant de 274,95 €.",
+                 "Après examen, nous vous informons que vos observations sont fondées : la notification de "
+                 "payer est annulée et l'indu de 274,95 € est abandonné dans sa totalité.")
+    reading = classify_human(mail(subject, "Vous trouverez ci-joint notre réponse.\n",
+                                  attachments=(("reponse.pdf", letter),)), "caisse")
+    assert (reading.kind, [f.kind for f in reading.facts]) == (
+        "reponse_reclamation", ["reclamation_answered"])
+    assert reading.facts[0].label == "favorable"
+
+
 def test_a_mise_en_demeure_asks_what_is_still_due_not_the_surcharge_it_threatens():
     """GIVEN a mise en demeure with a recap of the debt in dotted lines ("Reste dû à ce jour ........ 1 126,80
     €") and a surcharge if unpaid ("une majoration de 10 % sera appliquée aux sommes / restant dues (soit

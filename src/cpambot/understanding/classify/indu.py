@@ -115,8 +115,17 @@ def _sub_kind(msg: ParsedMessage) -> tuple[MessageKind | None, float]:
     return best
 
 
+# an indu the caisse gives up ("Objet : Annulation de la notification de payer n° …", "la notification de
+# payer est annulée et l'indu de 274,95 € est abandonné"): the answer to her observations, not a notification
+_CANCELLED = re.compile(r"annulation de (?:la|votre|notre) notification de payer"
+                        r"|\b(?:indu|notification de payer)\b[^.]{0,80}\best (?:donc )?(?:annule|abandonne)")
+
+
 def match(msg: ParsedMessage) -> float:
-    return _sub_kind(msg)[1]
+    kind, score = _sub_kind(msg)
+    if kind == MessageKind.NOTIFICATION_INDU and any(_CANCELLED.search(text) for _, text in zones(msg)):
+        return min(score, 0.3)
+    return score
 
 
 def _cause(text: str) -> str | None:

@@ -71,8 +71,9 @@ ANSWER = keywords(
     ("suite a votre reclamation", 0.85),
     ("par votre reclamation (?:no ?[\\w/-]+ )?(?:du|en date du|re[cç]ue le)", 0.85),
     # the answer to her written observations on an indu: "l'indu référencé … est annulé en totalité"
-    ("suite a vos observations", 0.85),
-    ("\\bindu\\b[^.]{0,80}\\best (?:donc )?annule", 0.95),
+    ("suite (?:donnee )?a vos observations", 0.85),
+    ("\\b(?:indu|notification de payer)\\b[^.]{0,80}\\best (?:donc )?(?:annule|abandonne)", 0.95),
+    ("vos observations sont (?:donc )?fondees", 0.9),
     # the caisse's médiateur answers a réclamation that failed ("Vous m'avez saisi le … Le médiateur")
     ("(?:votre saisine du|vous m'avez saisie?)[^.]{0,80}\\bmediat", 0.9),
     ("saisine du mediateur[^\\n]{0,20}reponse", 0.9),
@@ -116,7 +117,8 @@ _FAVOURABLE = re.compile(r"regularis|paiement (?:a ete|sera) (?:effectue|emis)|f
                          r"|a ete retraitee|reglement vous parviendra|vous sera (?:regle|verse|paye)"
                          r"|remise? en paiement|(?:a|ont) ete mise?s? en paiement"
                          # an indu cancelled after her observations
-                         r"|\bindu\b[^.]{0,80}\best (?:donc )?annule|aucune somme ne vous est reclamee")
+                         r"|\b(?:indu|notification de payer)\b[^.]{0,80}\best (?:donc )?(?:annule|abandonne)"
+                         r"|aucune somme ne vous est reclamee|vous n'avez aucune somme a reverser")
 _UNFAVOURABLE = re.compile(r"defavorable|rejetee|ne peut (?:aboutir|etre (?:acceptee|satisfaite))|"
                            r"ne (?:peux|pouvons|pourrons|pourrai|saurions)(?: donc)? (?:pas )?"
                            r"(?:donner|reserver|apporter|accorder) (?:une )?suite"
