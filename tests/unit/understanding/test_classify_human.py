@@ -480,6 +480,22 @@ def test_an_indu_cancelled_after_her_observations_is_no_new_notification(subject
     assert reading.facts[0].label == "favorable"
 
 
+def test_a_notification_after_a_constat_notifies_what_is_left_after_her_observations():
+    """GIVEN a notification de payer after a contrôle that recalls "Par courrier du 28 juillet 2026, nous vous
+    avons adressé un constat d'anomalies d'un montant de 1 018,40 €" then "nous vous notifions un indu d'un
+    montant de 846,20 €" WHEN classified THEN an indu notified for 846,20 €, not a constat."""
+    letter = pdf("Saint-Étienne, le 19 octobre 2026", "Nos réf. : GDR/IDEL/2026/0381",
+                 "Objet : Notification de payer suite à contrôle - Article L.133-4",
+                 "Par courrier du 28 juillet 2026, nous vous avons adressé un constat d'anomalies",
+                 "d'un montant de 1 018,40 €, en vous invitant à nous faire part de vos observations.",
+                 "Après examen, nous avons retenu vos observations, soit 172,20 €.",
+                 "En conséquence, nous vous notifions un indu d'un montant de 846,20 €.")
+    reading = classify_human(mail("Dossier GDR/IDEL/2026/0381", "Voici la notification.\n",
+                                  attachments=(("notification.pdf", letter),)), "caisse")
+    assert (reading.kind, facts(reading, "amount")) == (
+        "notification_indu", [("indu_notified", "846.20")])
+
+
 def test_a_mise_en_demeure_asks_what_is_still_due_not_the_surcharge_it_threatens():
     """GIVEN a mise en demeure with a recap of the debt in dotted lines ("Reste dû à ce jour ........ 1 126,80
     €") and a surcharge if unpaid ("une majoration de 10 % sera appliquée aux sommes / restant dues (soit

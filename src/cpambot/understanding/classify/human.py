@@ -334,6 +334,10 @@ def _ruling_over_notification(source: ParsedMessage,
     juin 2026…"); a notification never tells such a decision. When both are read as likely, the
     decision wins (a mise en demeure or a complement keeps its own title)."""
     by = {module: score for score, _, module in scores}
+    if min(by.get(constat, 0.0), by.get(indu, 0.0)) >= THRESHOLD and indu.notifies(source):
+        # ("Par courrier du 28 juillet 2026, nous vous avons adressé un constat d'anomalies … nous vous
+        # notifions un indu d'un montant de 846,20 €": the notification cites the constat it follows)
+        scores = [(min(s, by[indu] - 0.001) if m is constat else s, i, m) for s, i, m in scores]
     ruling = max((cra, retenue), key=lambda m: by.get(m, 0.0))
     if by.get(ruling, 0.0) < THRESHOLD or by.get(indu, 0.0) < by.get(ruling, 0.0) \
             or indu._sub_kind(source)[0] not in (None, MessageKind.NOTIFICATION_INDU):

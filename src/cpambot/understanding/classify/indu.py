@@ -121,6 +121,15 @@ _CANCELLED = re.compile(r"annulation de (?:la|votre|notre) notification de payer
                         r"|\b(?:indu|notification de payer)\b[^.]{0,80}\best (?:donc )?(?:annule|abandonne)")
 
 
+_NOTIFIES = re.compile(r"\bvous notifions (?:un |l')indu\b|\bobjet\s*:\s*notification de payer\b")
+
+
+def notifies(msg: ParsedMessage) -> bool:
+    """Whether the letter itself notifies an indu ("nous vous notifions un indu d'un montant de …",
+    "Objet : Notification de payer …"), whatever earlier letter it cites."""
+    return any(_NOTIFIES.search(text) for _, text in zones(msg))
+
+
 def match(msg: ParsedMessage) -> float:
     kind, score = _sub_kind(msg)
     if kind == MessageKind.NOTIFICATION_INDU and any(_CANCELLED.search(text) for _, text in zones(msg)):
@@ -210,6 +219,7 @@ def _due_now(texts: tuple[str, ...]) -> Decimal | None:
 
 
 _FINAL = (r"\bindu\b[^.]{0,60}?ramen[ée]e? [àa]\s*", r"redevable\s+de la somme de\s*",
+          r"vous notifions (?:un |l')indu (?:d'un montant )?de\s*",  # (after the constat's first figure)
           r"total (?:r[ée]clam[ée]|de l'indu|notifi[ée])\s*:?\s*")
 # "s'élève à", "s'élève en conséquence à"
 _AMOUNTS_TO = r"s'[ée]l[eè]ve (?:donc |ainsi |en cons[ée]quence |au total )?[àa]"
