@@ -10,6 +10,8 @@ from cpambot.understanding.rows.cells import LOT_LINE, NOT_AFTER_TITLE, invoices
 
 # (not after "M." or "Mme." before a name; a list item "a." / "1)" starts a sentence of its own)
 SENTENCE_END = re.compile(NOT_AFTER_TITLE + r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])|\n\s*\n"
+                          # ("… retélétransmettez-la. 000392126 : l'assuré …": the next invoice's instruction)
+                          r"|(?<=[.!?])\s+(?=\d{3}\s?\d{3}\s?\d{3}\s*:)"
                           r"|\n\s*[-–—•*·]\s+|\n(?=\s*(?:\d+|[a-h])[.)]\s)")
 
 

@@ -1159,3 +1159,20 @@ def test_several_invoices_in_one_passage_telling_a_payment_and_an_instruction_ge
     rows = read_rows(message(text)).rows
     assert [(r.invoice, r.status, r.action) for r in rows] == [
         ("005633870", None, None), ("005633889", None, None)]
+
+
+def test_instructions_per_invoice_in_a_block_under_the_table_joined_on_one_line():
+    """GIVEN a fixed-width table of two rejects without instructions, and under "CONSIGNES" one paragraph
+    per invoice that the mail's unwrapping ran together ("000392118 : … retélétransmettez-la. 000392126
+    : l'assuré … refacturez auprès de la caisse compétente.") WHEN read THEN each row has its own
+    instruction."""
+    text = ("N° FACTURE  DATE SOINS  MONTANT (EUR)  CODE REJET  LIBELLE\n"
+            "000392118   11/09/2026          28,60  0460 053    ETABLISSEMENT PRESCRIPTEUR INCONNU\n"
+            "000392126   12/09/2026          41,70  0250 050    ASSURE ABSENT DE NOTRE REFERENTIEL\n\n"
+            "CONSIGNES\n\n000392118 : vérifiez le numéro FINESS, corrigez la facture et "
+            "retélétransmettez-la. 000392126 : l'assuré n'est pas connu de notre caisse. Vérifiez sa "
+            "caisse d'affiliation et "
+            "refacturez auprès de la caisse compétente.\n")
+    rows = read_rows(message(text)).rows
+    assert [(r.invoice, r.action) for r in rows] == [
+        ("000392118", Action.REBILL), ("000392126", Action.REBILL)]
