@@ -271,10 +271,12 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                               r"(?:[^\n]{0,200}?|[^\n]{0,200}?:[ \t]*\n\s*)"
                               r"\b(?:code (?:de )?rejet|code|rejet)\s*"
                               r"(?:n[°o]\s*)?:?\s*(\d{4})(?:[ -]?(\d{3}))?\b(?:\s*\(([^)\n]{3,80})\)"
-                              r"|\s*[-–:]\s*([^.;\n(]{3,120}))?", msg.all_text()) \
+                              r"|\s*[-–:]\s*([^.;\n()]{3,120}))?", msg.all_text()) \
                 or _code_below(msg.all_text(), lot)
-            label = told.group(1).strip() if told else \
-                (coded.group(3) or coded.group(4) or "").strip() or None if coded else None
+            # (the code's own words before the explanation after "rejeté dans sa totalité :")
+            words = (coded.group(3) or coded.group(4) or "").strip() or None if coded else None
+            label = told.group(1).strip() if told and (words is None or "motif" in told.group(0).lower()) \
+                else words or (told.group(1).strip() if told else None)
             label = label or _motif_below(msg.all_text(), lot)
             if coded and coded.group(2):
                 details["reject_subcode"] = coded.group(2)

@@ -144,6 +144,8 @@ _A_TOTAL = re.compile(r"(?i)^\s*(?:au total|en tout)\b")
 _OF_A_TOTAL = re.compile(r"(?i)(?:virement (?:global|group[ée]) (?:de|d'un montant de)|montant total de"
                          r"|total de)\s*$")
 _LABELLED_AMOUNT = re.compile(r"(?i)\b(?:mt|mnt|montant)\.?\s*:?\s*(\d{1,5}[.,]\d{2})(?![\d.,])")
+_ASIDE_FOR = re.compile(r"(?i)\s*(?:par ailleurs|d['’]autre part|en outre),?\s*"
+                        r"(?:pour|concernant|s['’]agissant d)\b")
 _ASIDE = re.compile(r"(?i)\s*(?:par ailleurs|d['’]autre part|en outre|autre point|s[ée]par[ée]ment)\b")
 
 
@@ -298,7 +300,10 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
     # "Par ailleurs, concernant la facture 000 517 902 (lot 209), merci de nous faire parvenir la
     # prescription": a document asked beside the lot return, not one of its rejects
     # of another lot than the rejects told ("du même lot": one of them)
+    # ("Par ailleurs, pour la facture … du même lot, merci de nous faire parvenir une copie de l'ordonnance":
+    # beside the rejects too, when the passage states no status of it)
     return [replace(r, source="aside") if r.action is Action.PIECES and not r.reject_code
             and r.status is not Status.PAID and _ASIDE.match(chunk) and r.lot is not None
-            and r.lot not in {o.lot for o in rows if o is not r} else r
-            for r, chunk in zip(rows, chunks_of, strict=True)] if len(rows) > 1 else rows
+            and (r.lot not in {o.lot for o in rows if o is not r}
+                 or r.status is None and _ASIDE_FOR.match(chunk))
+            else r for r, chunk in zip(rows, chunks_of, strict=True)] if len(rows) > 1 else rows

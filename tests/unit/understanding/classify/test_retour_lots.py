@@ -162,3 +162,24 @@ def test_a_lot_heading_over_an_invoice_in_anomaly_is_not_a_lot_refused():
     folded = normalize("Lot 233 du 24/11/2026 : lot rejeté dans sa totalité.\nLot 234 du 25/11/2026 : la "
                        "facture 000 233 871 (soins du 20/11/2026, 28,35 €) est en anomalie.")
     assert [lot for lot, _ in _refused_lots(folded)] == ["233"]
+
+
+def test_a_lot_refused_whole_is_told_by_its_codes_words_not_the_explanation():
+    """GIVEN "Le lot n° 214 … a été rejeté dans sa totalité : les factures qu'il contient ont été établies
+    avec un numéro d'établissement prescripteur erroné (code rejet 0460 053 - établissement prescripteur
+    inconnu au fichier national)." WHEN read THEN the lot is refused, with its code and the code's words."""
+    from datetime import UTC, datetime
+
+    from cpambot.understanding.classify import retour_lots
+    from cpambot.understanding.message import ParsedMessage
+
+    text = ("Le lot n° 214 que vous nous avez télétransmis le 16/10/2026 a été rejeté dans sa totalité : "
+            "les factures qu'il contient ont été établies avec un numéro d'établissement prescripteur "
+            "erroné (code rejet 0460 053 - établissement prescripteur inconnu au fichier national). "
+            "Je vous remercie de "
+            "retransmettre l'ensemble du lot.\n")
+    msg = ParsedMessage(subject="Vos lots", from_name="", from_addr="ps@assurance-maladie.fr",
+                        date=datetime(2026, 10, 29, tzinfo=UTC), message_id=None, text=text)
+    (fact,) = retour_lots.read(msg, "caisse", "571").facts
+    assert (fact.kind, fact.lot, fact.reject_code, fact.label) == (
+        "lot_refused", "214", "0460", "établissement prescripteur inconnu au fichier national")

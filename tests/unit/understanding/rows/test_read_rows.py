@@ -1176,3 +1176,17 @@ def test_instructions_per_invoice_in_a_block_under_the_table_joined_on_one_line(
     rows = read_rows(message(text)).rows
     assert [(r.invoice, r.action) for r in rows] == [
         ("000392118", Action.REBILL), ("000392126", Action.REBILL)]
+
+
+def test_a_document_asked_beside_a_reject_of_the_same_lot():
+    """GIVEN an agent's sentences: an invoice of lot 215 rejected (code 0470 049) to re-bill, then "Par
+    ailleurs, pour la facture n° 000 447 027 du même lot, merci de nous faire parvenir une copie de
+    l'ordonnance ; cette facture ne doit pas être refaite" WHEN read THEN the first is a reject, the second a
+    document asked beside it (not a reject of the list)."""
+    text = ("Concernant le lot n° 215, la facture n° 000 447 019 (soins du 09/10/2026, 35,70 euros) a été "
+            "rejetée (code 0470 049 « prescription interdite à cette date »). Merci de refacturer.\n\n"
+            "Par ailleurs, pour la facture n° 000 447 027 du même lot, merci de nous faire parvenir une "
+            "copie de l'ordonnance ; cette facture ne doit pas être refaite.\n")
+    rows = read_rows(message(text)).rows
+    assert [(r.invoice, r.lot, r.action, r.source) for r in rows] == [
+        ("000447019", "215", Action.REBILL, "prose"), ("000447027", "215", Action.PIECES, "aside")]
