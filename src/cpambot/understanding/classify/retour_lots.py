@@ -128,8 +128,11 @@ def _about_lot(folded: str, start: int, lot: str) -> str:
     """What the message says of lot ``lot`` from where it names it: up to the next numbered item,
     the next lot, or 400 characters."""
     window = folded[start:start + 400]
+    # (the lot a duplicate copies, "contenu identique au lot 411", is named again with it: not the next one)
+    copied = "|".join(re.findall(r"(?:identique au|doublon du|double du|copie du) lot (?:n[°o] ?)?(\d{3})",
+                                 window))
     end = re.search(rf"\n\s*\d+[.)]\s|\n\s*\n|(?<!doublon du )(?<!doublon de )(?<!sur le )"
-                    rf"\blots? (?:n[°o] ?)?(?!{lot})\d{{3}}\b"
+                    rf"\blots? (?:n[°o] ?)?(?!{lot}{'|' + copied if copied else ''})\d{{3}}\b"
                     r"|\b(?:les|tous les) autres (?:lots|factures)\b", window[10:])  # (not the others')
     return window[:10 + end.start()] if end else window
 

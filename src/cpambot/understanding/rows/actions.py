@@ -98,6 +98,9 @@ _CONTACT_PATIENT = Guarded(re.compile(r"(?:(?:contact|rapproch|appel|joindre)\w*
                               r"|\bvo(?:ir|yez) (?:directement )?avec "
                               r"(?:lui|elle|eux|(?:votre|le|la) patiente?|l'assuree?|le beneficiaire)\b"))
 _NOTHING = Guarded(re.compile(r"aucune (?:action|demarche|intervention)|pour information|rien a faire"
+                              # "vous n'avez rien à retransmettre"
+                              r"|\bn'(?:avez|y a) rien a "
+                              r"(?:re-?transmettre|renvoyer|re-?facturer|transmettre)"
                               r"|ne rien (?:renvoyer|refaire|faire|retransmettre|refacturer)"
                               r"|^(?:aucune?|rien|neant|sans objet)(?:\s*[-:(,.;]|$)"
                       r"|aucune suite|n'appelle aucune|pas d'action|sans suite de votre part"

@@ -183,3 +183,21 @@ def test_a_lot_refused_whole_is_told_by_its_codes_words_not_the_explanation():
     (fact,) = retour_lots.read(msg, "caisse", "571").facts
     assert (fact.kind, fact.lot, fact.reject_code, fact.label) == (
         "lot_refused", "214", "0460", "établissement prescripteur inconnu au fichier national")
+
+
+def test_a_duplicate_lot_refused_with_nothing_to_send_again():
+    """GIVEN "le lot 413 du 07/10/2026 nous est parvenu en double (contenu identique au lot 411) : il a été
+    rejeté en totalité. Le lot 411 ayant été traité normalement, vous n'avez rien à retransmettre." WHEN read
+    THEN lot 413 is refused, nothing to do (the lot it copies is named in its sentences, not the next one)."""
+    from datetime import UTC, datetime
+
+    from cpambot.understanding.classify import retour_lots
+    from cpambot.understanding.message import ParsedMessage
+
+    text = ("Par ailleurs, le lot 413 du 07/10/2026 nous est parvenu en double (contenu identique au lot "
+            "411) : il a été rejeté en totalité. Le lot 411 ayant été traité normalement, vous n'avez rien à "
+            "retransmettre.\n")
+    msg = ParsedMessage(subject="Vos lots", from_name="", from_addr="ps@assurance-maladie.fr",
+                        date=datetime(2026, 10, 14, tzinfo=UTC), message_id=None, text=text)
+    (fact,) = retour_lots.read(msg, "caisse", "131").facts
+    assert (fact.kind, fact.lot, fact.details.get("action")) == ("lot_refused", "413", "aucune")

@@ -64,6 +64,7 @@ def test_words_asking_for_a_call(text):
     "la prescription nous est bien parvenue : aucune pièce n'est à fournir pour celle-ci",
     "Merci d'arreter de renvoyer ce lot svp, ça ne fait que créer des doublons",
     "Cessez de retransmettre cette facture",
+    "Le lot 411 ayant été traité normalement, vous n'avez rien à retransmettre.",
 ])
 def test_words_asking_for_nothing(text):
     """GIVEN a negated re-billing or an information only WHEN read THEN aucune: the negation settles it
