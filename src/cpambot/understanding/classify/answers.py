@@ -34,6 +34,13 @@ def told_apart(rows: Iterable[Row]) -> bool:
     return len(listed) >= 2 and None not in states and len(states) >= 2
 
 
+def paid_fact(row: Row, lot: str | None, caisse: str | None, amount: Decimal | None = None) -> Fact:
+    """The payment of an invoice the answer says paid (its AMO part, with the day it was paid)."""
+    return Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=row.invoice, lot=row.lot or lot,
+                amount=row.paid_amount or row.amount or amount, date=row.paid_on, part="AMO",
+                details={"source": "reclamation"})
+
+
 def row_facts(rows: Iterable[Row], lots: dict[str, str | None], caisse: str | None) -> list[Fact]:
     """One fact per invoice the answer tells, in its order: paid (with its day and sum), rejected (as a
     lot return's row: the code, the words, what to do), or still under study (deferred)."""
@@ -43,9 +50,7 @@ def row_facts(rows: Iterable[Row], lots: dict[str, str | None], caisse: str | No
             continue
         lot = row.lot or lots.get(row.invoice)
         if row.status is Status.PAID:
-            out.append(Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=row.invoice, lot=lot,
-                            amount=row.paid_amount or row.amount, date=row.paid_on, part="AMO",
-                            details={"source": "reclamation"}))
+            out.append(paid_fact(row, lot, caisse))
         elif row.status is Status.PENDING and not row.reject_code and row.action in (None, Action.NONE):
             out.append(Fact(FactKind.INVOICE_DEFERRED, caisse=caisse, invoice=row.invoice, lot=lot,
                             amount=row.amount, details={"source": "reclamation"}))

@@ -376,7 +376,6 @@ def _with_evidence(source: ParsedMessage,
         top = max(evidence, *(s for s, _, _ in scores)) + 0.01
         return [(top if m is reclamation else s, i, m) for s, i, m in scores]
     paid_only = all(r.status is Status.PAID for r in rows.rows if r.invoice)
-    by = {module: score for score, _, module in scores}
     asked = by.get(pieces, 0.0) >= 0.9 or by.get(pieces, 0.0) >= THRESHOLD and not by.get(retour_lots)
     if paid_only and (asked or any(m in (reclamation, indu, cra, retenue) and s >= THRESHOLD
                                    for s, _, m in scores)):

@@ -117,8 +117,9 @@ def _sub_kind(msg: ParsedMessage) -> tuple[MessageKind | None, float]:
 
 # an indu the caisse gives up ("Objet : Annulation de la notification de payer n° …", "la notification de
 # payer est annulée et l'indu de 274,95 € est abandonné"): the answer to her observations, not a notification
-_CANCELLED = re.compile(r"annulation de (?:la|votre|notre) notification de payer"
-                        r"|\b(?:indu|notification de payer)\b[^.]{0,80}\best (?:donc )?(?:annule|abandonne)")
+# (in folded text; also the words of the réclamation answer that cancels it)
+CANCELLED = r"\b(?:indu|notification de payer)\b[^.]{0,80}\best (?:donc )?(?:annule|abandonne)"
+_CANCELLED = re.compile(r"annulation de (?:la|votre|notre) notification de payer|" + CANCELLED)
 
 
 _NOTIFIES = re.compile(r"\bvous notifions (?:un |l')indu\b|\bobjet\s*:\s*notification de payer\b")

@@ -17,10 +17,12 @@ from cpambot.understanding.classify import pieces
 from cpambot.understanding.classify.answers import (
     one_payment,
     outcomes,
+    paid_fact,
     reject_to_act_on,
     row_facts,
     told_apart,
 )
+from cpambot.understanding.classify.indu import CANCELLED
 from cpambot.understanding.classify.text.amounts import amount_after
 from cpambot.understanding.classify.text.dates import date_after
 from cpambot.understanding.classify.text.keywords import keywords, mentions, per_message, zones
@@ -72,7 +74,7 @@ ANSWER = keywords(
     ("par votre reclamation (?:no ?[\\w/-]+ )?(?:du|en date du|re[cç]ue le)", 0.85),
     # the answer to her written observations on an indu: "l'indu référencé … est annulé en totalité"
     ("suite (?:donnee )?a vos observations", 0.85),
-    ("\\b(?:indu|notification de payer)\\b[^.]{0,80}\\best (?:donc )?(?:annule|abandonne)", 0.95),
+    (CANCELLED, 0.95),
     ("vos observations sont (?:donc )?fondees", 0.9),
     # the caisse's médiateur answers a réclamation that failed ("Vous m'avez saisi le … Le médiateur")
     ("(?:votre saisine du|vous m'avez saisie?)[^.]{0,80}\\bmediat", 0.9),
@@ -117,7 +119,7 @@ _FAVOURABLE = re.compile(r"regularis|paiement (?:a ete|sera) (?:effectue|emis)|f
                          r"|a ete retraitee|reglement vous parviendra|vous sera (?:regle|verse|paye)"
                          r"|remise? en paiement|(?:a|ont) ete mise?s? en paiement"
                          # an indu cancelled after her observations
-                         r"|\b(?:indu|notification de payer)\b[^.]{0,80}\best (?:donc )?(?:annule|abandonne)"
+                         r"|" + CANCELLED +
                          r"|aucune somme ne vous est reclamee|vous n'avez aucune somme a reverser")
 _UNFAVOURABLE = re.compile(r"defavorable|rejetee|ne peut (?:aboutir|etre (?:acceptee|satisfaite))|"
                            r"ne (?:peux|pouvons|pourrons|pourrai|saurions)(?: donc)? (?:pas )?"
@@ -353,10 +355,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
         if told_apart(rows):  # each invoice its outcome: paid, rejected (what to do), still under study
             facts += row_facts(rows, {n: r.get("lot") for n, r in records.items()}, caisse)
         else:
-            facts += [Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=r.invoice,
-                           lot=r.lot or records.get(r.invoice, {}).get("lot"),
-                           amount=r.paid_amount or r.amount, date=r.paid_on, part="AMO",
-                           details={"source": "reclamation"})
+            facts += [paid_fact(r, records.get(r.invoice, {}).get("lot"), caisse)
                       for r in rows if r.invoice and r.status is Status.PAID and (r.paid_amount or r.amount)]
         facts += one_payment(msg, facts, invoices, record, caisse, folded,
                               amount_after(msg.text or "", _ANNOUNCED, 30))
@@ -366,10 +365,8 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
         # ("… a été remise en paiement le 03/11/2026 pour son montant total de 96,60 €")
         said = amount_after(msg.text or "", r"(?:r[ée]gl[ée]e|pay[ée]e|mise en paiement)[^.€]{0,40}?"
                                             r"montant (?:total )?de\s*", 20)
-        facts += [Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=r.invoice,
-                       lot=r.lot or records.get(r.invoice, {}).get("lot"),
-                       amount=r.paid_amount or r.amount or (said if len(invoices) == 1 else None), part="AMO",
-                       date=r.paid_on, details={"source": "reclamation"})
+        one_said = said if len(invoices) == 1 else None
+        facts += [paid_fact(r, records.get(r.invoice, {}).get("lot"), caisse, one_said)
                   for r in read_rows(msg).rows
                   if r.invoice and (r.status is Status.PAID and (per_invoice or _PAID_STATED.search(folded))
                                     or r.status is None and _paid_in_its_sentence(r.invoice, msg.text or ""))]

@@ -19,7 +19,7 @@ from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.rows import Action, Row, Status, only_totals, read_rows, sentences
 from cpambot.understanding.rows.actions import action_of
-from cpambot.understanding.rows.cells import LOT_LINE, LOT_WORDS, invoice_mention
+from cpambot.understanding.rows.cells import LOT_LINE, invoice_mention
 
 _NOT_ABOUT_THEM = r"(?![^.]{0,20}?\b(?:continuer\w*|seront|vous parviendront|arriveront)\b)"
 KEYWORDS = keywords(
@@ -108,9 +108,9 @@ _CODE_SAID = re.compile(r"(?i)\b(?:code (?:de )?rejet|code)\s*(?:n[°o]\s*)?:?\s
                         r"(?:\s*\(([^)\n]{3,80})\)|\s*[-–:]\s*([^.;\n(]{3,120}))?")
 
 
-def _code_below(text: str, lot: str) -> re.Match[str] | None:
-    """The reject code a report gives a lot some lines under its heading ("Lot n° 214 - reçu le …" /
-    "Décision : LOT REJETÉ DANS SA TOTALITÉ" / "Motif : … - code 2002 015"), before the next lot's."""
+def _below_heading(text: str, lot: str) -> str:
+    """What a report says of a lot under its heading line ("Lot n° 214 - reçu le …" / "Décision : LOT
+    REJETÉ DANS SA TOTALITÉ" / "Motif : …"), up to the next lot's heading (400 characters at most)."""
     lines = text.splitlines()
     for i, line in enumerate(lines):
         heading = LOT_LINE.match(line)
@@ -120,8 +120,13 @@ def _code_below(text: str, lot: str) -> re.Match[str] | None:
                 if LOT_LINE.match(after):
                     break
                 below.append(after)
-            return _CODE_SAID.search("\n".join(below)[:400])
-    return None
+            return "\n".join(below)[:400]
+    return ""
+
+
+def _code_below(text: str, lot: str) -> re.Match[str] | None:
+    """The reject code a report gives a lot some lines under its heading ("Motif : … - code 2002 015")."""
+    return _CODE_SAID.search(_below_heading(text, lot))
 
 
 def _about_lot(folded: str, start: int, lot: str) -> str:
@@ -228,18 +233,13 @@ def _contents_of_refused_lot(rows: list[Row], folded: str) -> list[Row]:
     return [] if contents else rows
 
 
-_LOT_STARTS = re.compile(r"(?im)^\s*" + LOT_WORDS)  # (the next lot's heading, on a line of its own)
+_MOTIF_LINE = re.compile(r"(?im)^\s*motif(?: du rejet)?\s*:\s*([^\n.;]{3,120})")
 
 
 def _motif_below(text: str, lot: str) -> str | None:
     """The motif a lot's own card gives under its heading ("Lot n° 087 – transmis le 09/11/2026" /
     "Décision : lot rejeté dans sa totalité" / "Motif : Lot reçu en double"), before the next lot."""
-    heading = re.search(rf"(?i)\blot\s*(?:n[°o]\s*)?{lot}\b", text)
-    if heading is None:
-        return None
-    block = text[heading.end():heading.end() + 400]
-    block = block[:next((m.start() for m in _LOT_STARTS.finditer(block)), len(block))]
-    found = re.search(r"(?im)^\s*motif(?: du rejet)?\s*:\s*([^\n.;]{3,120})", block)
+    found = _MOTIF_LINE.search(_below_heading(text, lot))
     return found.group(1).strip() if found else None
 
 

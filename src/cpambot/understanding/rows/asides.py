@@ -31,7 +31,7 @@ def paid_beside(rows: list[Row], notes: list[Row]) -> list[Row]:
 
 
 # (not "Par ailleurs, la facture … du même lot est suspendue dans l'attente de la prescription": a row of it)
-_BESIDE = re.compile(r"(?i)\s*(?:par ailleurs|d['’]autre part|en outre|autre point|s[ée]par[ée]ment),?\s*"
+BESIDE = re.compile(r"(?i)\s*(?:par ailleurs|d['’]autre part|en outre|autre point|s[ée]par[ée]ment),?\s*"
                      r"(?:pour|concernant|s['’]agissant d|quant [àa])\b")
 
 
@@ -52,7 +52,7 @@ def beside_the_list(rows: list[Row], text: str) -> list[Row]:
         if row.invoice and row.action is Action.PIECES and not row.reject_code \
                 and row.status is not Status.PAID and (found := invoice_mention(row.invoice, text)):
             start = max((m.end() for m in _PARAGRAPH.finditer(text, 0, found.start())), default=0)
-            if _BESIDE.match(text[start:found.start()]) \
+            if BESIDE.match(text[start:found.start()]) \
                     and not _SAME_LOT_AS.search(text[start:found.end() + 40]):
                 row = replace(row, source="aside")
         out.append(row)

@@ -126,7 +126,6 @@ def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int |
     for record in records:  # (the invoice's total: its sum when the card gives no part of it)
         if "total_amount" in record:
             record.setdefault("amount", record.pop("total_amount"))
-            record.pop("total_amount", None)
     rows = []
     for record in records:
         if "invoice" not in record and "lot" not in record:

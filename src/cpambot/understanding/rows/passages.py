@@ -77,7 +77,6 @@ def _by_invoice_lines(piece: str) -> list[str]:
     return ["\n".join(lines[a:b]) for a, b in zip(cuts, cuts[1:], strict=False) if a < b]
 
 
-
 # a sentence about every invoice or the others, not the one named just before it
 _ABOUT_OTHERS = re.compile(r"(?i)\b(?:les autres|toutes|l'ensemble|chacune|ces (?:\d+ |deux |trois )?factures"
                            r"|pour toute|nous vous prions|je vous prie)\b")

@@ -18,6 +18,7 @@ from cpambot.understanding.rows.actions import (
     paid_day,
     status_of,
 )
+from cpambot.understanding.rows.asides import BESIDE
 from cpambot.understanding.rows.cells import invoices_in
 from cpambot.understanding.rows.model import Action, Row, Status
 from cpambot.understanding.rows.passages import SENTENCE_END, chunks, mistaken
@@ -144,8 +145,6 @@ _A_TOTAL = re.compile(r"(?i)^\s*(?:au total|en tout)\b")
 _OF_A_TOTAL = re.compile(r"(?i)(?:virement (?:global|group[ée]) (?:de|d'un montant de)|montant total de"
                          r"|total de)\s*$")
 _LABELLED_AMOUNT = re.compile(r"(?i)\b(?:mt|mnt|montant)\.?\s*:?\s*(\d{1,5}[.,]\d{2})(?![\d.,])")
-_ASIDE_FOR = re.compile(r"(?i)\s*(?:par ailleurs|d['’]autre part|en outre),?\s*"
-                        r"(?:pour|concernant|s['’]agissant d)\b")
 _ASIDE = re.compile(r"(?i)\s*(?:par ailleurs|d['’]autre part|en outre|autre point|s[ée]par[ée]ment)\b")
 
 
@@ -305,5 +304,5 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
     return [replace(r, source="aside") if r.action is Action.PIECES and not r.reject_code
             and r.status is not Status.PAID and _ASIDE.match(chunk) and r.lot is not None
             and (r.lot not in {o.lot for o in rows if o is not r}
-                 or r.status is None and _ASIDE_FOR.match(chunk))
+                 or r.status is None and BESIDE.match(chunk))
             else r for r, chunk in zip(rows, chunks_of, strict=True)] if len(rows) > 1 else rows
