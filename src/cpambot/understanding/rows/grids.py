@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections import Counter
 
 from cpambot.understanding.rows.cells import (
     LOT_LINE,
@@ -20,6 +19,9 @@ from cpambot.understanding.rows.cells import (
     lot_of,
     role_of,
 )
+from cpambot.understanding.rows.headers import RULE as _RULE
+from cpambot.understanding.rows.headers import header_columns
+from cpambot.understanding.rows.rewrap import rewrapped_fixed, unwrapped_pipes
 
 _DASH_RULE = re.compile(r"\s*-{2,}(?: +-{2,}){2,}\s*")
 _CELL_RUN = re.compile(r"\S+(?:[ \u00a0\u202f]\S+)*")
@@ -53,70 +55,6 @@ def csv_grid(text: str) -> Grid:
     return [[cell.strip() for cell in row] for row in reader if any(c.strip() for c in row)]
 
 
-_RULE = re.compile(r"^\s*[-+=|:_ ]{3,}\s*$")
-
-
-_INVOICE_HEADER = re.compile(r"(?i)fact|fse|n[°o]|num[ée]ro|invoice|r[ée]f")
-_HEADER_WORD = re.compile(r"(?i)\b(?:lots?|fact\w*|fse|montants?|mt|dates?|soins?|codes?|motifs?|libell\w*"
-                          r"|consignes?|b[ée]n[ée]ficiaire|patient|assur[ée]e?|rejets?|statut|[ée]tat|situation|suite|eur|"
-                          r"r[èe]gl[ée]e?|pay[ée]e?|pi[èe]ces?|anomalies?|observations?|actions?|n[°o]|num[ée]ro)\b")
-
-
-_LINKS = ("de", "du", "des", "d'", "of")
-
-
-def header_columns(line: str) -> list[int] | None:
-    """The start of each column of a fixed-width header line whose names may be one space apart
-    ("LOT FACTURE   DATE SOINS MONTANT CODE"), or None when the line is not such a header."""
-    if not _INVOICE_HEADER.search(line) or len(_HEADER_WORD.findall(line)) < 3:
-        return None  # every table the bot reads has an invoice column, and a header names 3 columns
-    tokens = [(m.start(), m.group()) for m in re.finditer(r"\S+", line)]
-    if len(tokens) < 3 or len(tokens) > 16 or any(re.search(r"\d{4}", t) for _, t in tokens):
-        return None
-    starts: list[int] = []
-    roles: list[str] = []
-    i = unknown = 0
-    def role(first: int, size: int) -> str | None:
-        if first + size > len(tokens) or any(wide(k) for k in range(first, first + size - 1)):
-            return None  # two spaces or more part two columns: never one name
-        return role_of(" ".join(t for _, t in tokens[first:first + size]))
-
-    def wide(k: int) -> bool:  # the gap after token k
-        return k + 1 < len(tokens) and tokens[k + 1][0] - (tokens[k][0] + len(tokens[k][1])) >= 2
-
-    while i < len(tokens):
-        best = None
-        if (alone := role(i, 1)) is not None:
-            # "DATE SOINS", "N° FACTURE", "Date de soins", "Motif du rejet": words without a role of
-            # their own, or with the same one, or after "de"/"du", qualify the first
-            size = 1
-            while size < 4 and role(i, size + 1) == alone and (
-                    role(i + size, 1) in (None, alone) or tokens[i + size - 1][1].lower() in _LINKS):
-                size += 1
-            best = (size, alone)
-        else:
-            for size in (2, 3):
-                if (found := role(i, size)) is not None and role(i + size - 1, 1) is not None:
-                    best = (size, found)
-                    break
-        if best is None:
-            if not starts:
-                return None
-            if i > 0 and wide(i - 1):  # a column of its own whose name says nothing known
-                starts.append(tokens[i][0])
-                roles.append("")
-            i += 1  # else a word of the previous column's name
-            unknown += 1
-            continue
-        starts.append(tokens[i][0])
-        roles.append(best[1])
-        i += best[0]
-    # a sentence naming a date, an invoice and a consigne is not a header: most words must be names
-    # ("… de votre lot 112, 2 factures n'ont pas pu être réglées :": a sentence, its figures and its colon)
-    if len(starts) < 3 or "invoice" not in roles or unknown * 2 > len(tokens) \
-            or line.rstrip().endswith((".", ":")) or any(re.fullmatch(r"\d+[,.]?", t) for _, t in tokens):
-        return None
-    return starts
 
 
 def _slice(line: str, starts: list[int]) -> list[str]:
@@ -236,7 +174,7 @@ def text_grids(text: str) -> list[Table]:
     """Tables written in text: fixed-width tables read at their header's columns, runs of lines cut
     by pipes, semicolons or tabs, or aligned with two spaces or more between cells (a row cut
     differently is re-cut at the header's columns), or one cell per line."""
-    all_lines = _unwrapped(text.splitlines())
+    all_lines = rewrapped_fixed(unwrapped_pipes(text.splitlines()))
     grids, used = _fixed_width(all_lines)
     stacked, stacked_used = _stacked(all_lines)
     grids += stacked
@@ -299,42 +237,6 @@ def _wrapped_cell(current: Grid, line: str, following: list[str]) -> bool:
     after = _split(following[0])[0] if following else None
     return line.strip()[0].islower() or after is not None and len(after) == len(current[0]) \
         and invoices_in(following[0]) != []
-
-
-def _unwrapped(lines: list[str]) -> list[str]:
-    """A pipe table a mail client re-wrapped (at 72 columns): each row cut after a "|" and continued on
-    the next line ("072 118 904 | L. Guéguen | … | 0470 049   |" / "Prescription interdite … | Corriger
-    et retransmettre"), joined again when the two pieces make the width of the table's rule
-    ("----+----+…"), or the same width for every such pair when it has none."""
-    pairs = [i for i in range(len(lines) - 1)
-             if "|" in lines[i] and lines[i].rstrip().endswith("|") and lines[i + 1].strip()
-             and not lines[i + 1].lstrip().startswith("|") and not _RULE.match(lines[i + 1])
-             and lines[i].count("|") != lines[i + 1].count("|")]  # (two whole rows have as many)
-    if not pairs:
-        return lines
-    rules = {line.count("+") + 1 for line in lines if _RULE.match(line) and "+" in line}
-    # (each "|" of the first piece closes a cell; the second piece holds one cell more than its "|")
-    widths = {i: lines[i].count("|") - lines[i].lstrip().startswith("|") + lines[i + 1].count("|") + 1
-              for i in pairs}
-    # the cells of the table's whole rows (its header), for a table with one such pair only
-    whole = Counter(line.count("|") + 1 - line.lstrip().startswith("|") - line.rstrip().endswith("|")
-                    for j, line in enumerate(lines) if "|" in line and j not in pairs and j - 1 not in pairs)
-    if len(rules) == 1:
-        width = rules.pop()
-    elif len(pairs) >= 2 and len(set(widths.values())) == 1:
-        width = widths[pairs[0]]
-    elif whole and whole.most_common(1)[0][1] >= 2 and whole.most_common(1)[0][0] in widths.values():
-        width = whole.most_common(1)[0][0]  # ("… | Assuré absent de notre référentiel |" / "Vérifier …")
-    else:
-        return lines
-    joined = {i for i in pairs if widths[i] == width and i - 1 not in pairs}
-    out: list[str] = []
-    for i, line in enumerate(lines):
-        if i - 1 in joined:
-            out[-1] = out[-1].rstrip() + " " + line.strip()
-        else:
-            out.append(line)
-    return out
 
 
 def _split(line: str) -> tuple[list[str] | None, list[int]]:

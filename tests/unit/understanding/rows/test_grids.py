@@ -3,7 +3,7 @@
 
 import pytest
 
-from cpambot.understanding.rows.grids import csv_grid, header_columns, text_grids
+from cpambot.understanding.rows.grids import csv_grid, text_grids
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -57,23 +57,6 @@ def test_a_fixed_width_table_with_a_rule_under_its_header():
     assert table.rows == [["N° facture", "Date soins", "Montant", "Motif"],
                           ["123 456 789", "12/09/2026", "63,00 €", "Prescription absente"],
                           ["987654321", "13/09/2026", "12,50 €", "Doublon"]]
-
-
-def test_header_columns_start_where_the_names_start():
-    """GIVEN a header whose two-word names are one space apart WHEN its columns are found THEN one
-    start per column ("DATE SOINS" is one column)."""
-    assert header_columns("LOT FACTURE   DATE SOINS MONTANT CODE") == [0, 4, 14, 25, 33]
-
-
-@pytest.mark.parametrize("line", [
-    "Merci de vérifier la date de la facture et le montant.",  # a sentence
-    "Lot Montant Date",  # no invoice column
-    "Facture 2026 Montant Date",  # a year: a row, not a header
-])
-def test_lines_that_are_not_fixed_width_headers(line):
-    """GIVEN a sentence, a header without an invoice column, or a line with a year WHEN its columns
-    are asked THEN None."""
-    assert header_columns(line) is None
 
 
 def test_a_pipe_table_with_a_markdown_rule():
@@ -163,13 +146,6 @@ def test_tab_separated_rows_keep_their_empty_leading_cells():
     assert table.rows[2] == ["093", "673220415", "15/10/2026", "EUR 58,20"]
 
 
-def test_a_fixed_width_header_keeps_a_three_word_name_whole():
-    """GIVEN a fixed-width header "Date de soins" between other names WHEN its columns are found
-    THEN "Date de soins" is one column, as "MOTIF DU REJET" is."""
-    assert header_columns("N° facture   Date de soins   Montant    Motif") == [0, 13, 29, 40]
-    assert header_columns("N° FACTURE  DATE SOINS  MONTANT  MOTIF DU REJET  CONSIGNE") == [0, 12, 24, 33, 49]
-
-
 def test_a_pipe_table_is_never_read_one_cell_per_line():
     """GIVEN a pipe table followed by footnotes without blank lines WHEN cut THEN one pipe table of 4
     rows (its lines are rows, not header names written one per line)."""
@@ -191,36 +167,6 @@ def test_one_cell_per_line_with_a_whole_lot_row_and_empty_cells():
     (table,) = text_grids(text)
     assert [row[:2] for row in table.rows] == [["Lot", "Facture"], ["313", "Lot complet (6 factures)"],
                                                ["314", "260314002"]]
-
-
-def test_a_pipe_table_re_wrapped_at_72_columns_is_joined_again():
-    """GIVEN a pipe table whose every row a mail client cut after a "|" (the rest on the next line),
-    under a "----+----" rule, and a last row whose instruction cell is empty WHEN read THEN each row is
-    whole again, its cells in their columns."""
-    text = ("N° facture  | Bénéficiaire | Date soins | Montant    | Code rejet |\n"
-            "Libellé du rejet                    | Action\n"
-            "------------+--------------+------------+------------+------------+---------+-------\n"
-            "072 118 904 | L. Guéguen   | 10/11/2026 | 1 212,00 € | 0470 049   |\n"
-            "Prescription interdite à cette date | Corriger et retransmettre\n"
-            "072 118 935 | A. Morvan    | 13/11/2026 | 31,35 €    |            |\n"
-            "Réglée le 20/11/2026                |\n")
-    (table,) = text_grids(text)
-    assert table.rows[0][-2:] == ["Libellé du rejet", "Action"]
-    assert table.rows[1] == ["072 118 904", "L. Guéguen", "10/11/2026", "1 212,00 €", "0470 049",
-                             "Prescription interdite à cette date", "Corriger et retransmettre"]
-    assert table.rows[2][:6] == ["072 118 935", "A. Morvan", "13/11/2026", "31,35 €", "",
-                                 "Réglée le 20/11/2026"]
-
-
-def test_whole_pipe_rows_ending_with_empty_cells_are_not_joined():
-    """GIVEN a spreadsheet written as pipe rows, each ending with empty cells ("|  |  | ") WHEN read
-    THEN every row stays its own."""
-    text = ("Statut | Montant | N° facture | Lot | Motif | Code\n"
-            "Mis en paiement | 54.6 | 261300118 | 207 |  | \n"
-            "Mis en paiement | 38.85 | 261300125 | 207 |  | \n"
-            "Rejet | 27.3 | 261300131 | 207 | Assuré absent | 0250 050\n")
-    (table,) = text_grids(text)
-    assert [row[2] for row in table.rows] == ["N° facture", "261300118", "261300125", "261300131"]
 
 
 def test_a_tab_table_whose_last_cell_the_client_wrapped():
