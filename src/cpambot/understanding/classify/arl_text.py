@@ -37,6 +37,16 @@ _RESULT = re.compile(r"(?im)^[^\n]*\b(?:r[ée]sultat|statut)\b[^\n:]*:[ \t]*(?:a
 _MOTIF_FIELD = re.compile(r"(?im)^[ \t]*(?:motif|code)\b[^\n:]*:[ \t]*(\S[^\n]*)$")
 
 
+_MARK = re.compile(r"[(\[](\d)[)\]]")
+
+
+def _footnote(after: str, text: str) -> str:
+    """The footnote a result's mark calls ("REFUSE (1)" … "(1) 1305 004  DATE DE CONSTITUTION …")."""
+    mark = _MARK.search(after)
+    note = re.search(rf"(?m)^[ \t]*[(\[]{mark.group(1)}[)\]][ \t]*(\S[^\n]*)$", text) if mark else None
+    return note.group(1) if note else ""
+
+
 def match(msg: ParsedMessage) -> float:
     score = keyword_score(msg, KEYWORDS, ("arl", "accuse de reception"))
     if score and not any(_A_LOT.search(text) for text in (msg.subject or "", msg.text or "",
@@ -56,7 +66,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
             facts.append(Fact(FactKind.LOT_ACKNOWLEDGED, caisse=caisse, lot=lot, date=received,
                               details={"source": "arl_text"}))
             continue
-        code = _CODE.search(after)
+        code = _CODE.search(after) or _CODE.search(_footnote(after, text))
         label = code.group(2).strip(" .;-–") if code and code.group(2) else None
         facts.append(Fact(FactKind.LOT_REFUSED, caisse=caisse, lot=lot, date=received,
                           reject_code=code.group(1) if code else None, label=label,

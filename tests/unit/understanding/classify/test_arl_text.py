@@ -47,3 +47,19 @@ def test_a_form_with_the_lot_and_the_result_on_lines_of_their_own():
                 "NEGATIF\nMOTIF DU REJET         : 0103 - ENREGISTREMENT FIN DE LOT ABSENT OU INCORRECT\n")
     reading = arl_text.read(message("ARL NEGATIF LOT 233", negative), "caisse", "911")
     assert [(f.kind, f.lot, f.reject_code) for f in reading.facts] == [("lot_refused", "233", "0103")]
+
+
+def test_a_refused_lot_whose_code_is_in_a_footnote():
+    """GIVEN a text ARL table whose refused lot's result calls a footnote ("REFUSE (1)") written under the
+    table with the code and its words WHEN read THEN the refusal carries that code and label, the
+    accepted lot none."""
+    text = ("ACCUSE DE RECEPTION LOGIQUE\nReçu le : 30/11/2026\n\n"
+            " N° LOT  DATE CONSTIT.  NB FACT.  MONTANT TOTAL  RESULTAT\n"
+            " 086     27/11/2026            5         168,45  ACCEPTE\n"
+            " 087     01/12/2026            7         241,10  REFUSE (1)\n\n"
+            "(1) 1305 004  DATE DE CONSTITUTION DU LOT POSTERIEURE A LA DATE DE RECEPTION\n"
+            "    Le lot n'a pas été intégré.\n")
+    reading = arl_text.read(message("ARL 01381", text), "caisse", "381")
+    assert [(f.kind, f.lot, f.reject_code, f.label) for f in reading.facts] == [
+        ("lot_acknowledged", "086", None, None),
+        ("lot_refused", "087", "1305", "DATE DE CONSTITUTION DU LOT POSTERIEURE A LA DATE DE RECEPTION")]
