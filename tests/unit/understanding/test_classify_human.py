@@ -153,6 +153,24 @@ def test_a_lot_refused_whole_for_the_motif_on_the_line_below():
         "lot_refused", "312", "0103", "Numéro de lot déjà utilisé pour ce professionnel de santé", "017")
 
 
+def test_an_amelipro_notice_of_a_lot_refused_with_its_motif_in_a_paragraph():
+    """GIVEN amelipro's notice "[amelipro] Information sur le traitement de votre lot n° 318": the lot
+    "rejeté dans sa totalité" in one paragraph, "Motif du rejet : Nombre de factures annoncé différent …"
+    in another WHEN classified THEN kind amelipro (the service's own notice), the lot refused with that
+    motif and the instruction to send it again."""
+    body = ("Votre caisse a reçu le 02/11/2026 le lot n° 318 (constitué le 31/10/2026, 4 factures).\n\n"
+            "Ce lot n'a pas pu être intégré dans nos systèmes de paiement : il a été rejeté dans sa "
+            "totalité.\n\nMotif du rejet : Nombre de factures annoncé différent du nombre de factures "
+            "reçues.\n\nNous vous invitons à retransmettre le lot depuis votre logiciel.\n")
+    reading = classify_human(mail("[amelipro] Information sur le traitement de votre lot n° 318", body,
+                                  sender="amelipro <ne-pas-repondre@ameli.fr>"), "caisse")
+    assert reading.kind == MessageKind.AMELIPRO
+    (fact,) = reading.facts
+    assert (fact.kind, fact.lot, fact.label, fact.details.get("action")) == (
+        "lot_refused", "318", "Nombre de factures annoncé différent du nombre de factures reçues",
+        "refacturer")
+
+
 def test_a_lot_named_with_figures_and_no_outcome_is_no_refusal():
     """GIVEN a lot return whose only row is a lot named with its figures ("Numéro de lot : 212", "Montant
     total facturé : 1 046,30 €") and no outcome WHEN classified THEN no lot refused (it would ask to send
@@ -1798,3 +1816,21 @@ def test_the_detail_of_a_notification_under_a_bland_subject_is_its_complement():
             "notifié, ni les délais de paiement et de recours qui y sont indiqués.\n")
     reading = classify_human(mail("Votre dossier", body, sender=MARNE), "caisse")
     assert reading.kind == "complement_indu"
+
+
+def test_a_platforms_auto_reply_quoting_her_relance_tells_nothing():
+    """GIVEN a platform's auto-reply ("Réponse automatique : Relance facture 261004390") above her quoted
+    relance, whose words speak of a part "n'est toujours pas réglée" and of an AMO part "payée le
+    18/09/2026" WHEN classified THEN an AMC message with no fact and nothing to review (her own words are
+    no payment nor reject)."""
+    body = ("Cette adresse électronique n'est pas consultée : votre message n'a pas été transmis à nos "
+            "services.\n\nCeci est une réponse automatique.\n\n-----Message d'origine-----\n"
+            "De : Marie Exemple <marie.exemple@example.org>\nEnvoyé : lundi 26 octobre 2026 09:14\n"
+            "À : service.ps@almerys.com\nObjet : Relance facture 261004390\n\nBonjour,\n\nLa part "
+            "complémentaire de la facture 261004390 (soins du 02/09/2026, 15,75 €) n'est toujours pas "
+            "réglée, "
+            "alors que la part AMO a été payée le 18/09/2026.\n")
+    reading = classify_human(mail("Réponse automatique : Relance facture 261004390", body,
+                                  sender="almerys Service PS <service.ps@almerys.com>"), "amc")
+    assert (reading.kind, reading.facts, reading.needs_review) == (MessageKind.AMC, (), None)
+    assert reading.fields["auto_reply"] is True

@@ -109,8 +109,8 @@ def _default_status(msg: ParsedMessage) -> str | None:
 
 # a platform's own reject code, a letter and three figures: "DROITS FERMES A LA DATE DES SOINS (code V112)",
 # "V207 - Bénéficiaire non couvert"
-_CODE_AFTER = re.compile(r"^(.*?)\s*[(\[]\s*(?:code\s*:?\s*)?([A-Z]\d{3})\s*[)\]]\s*$")
-_CODE_BEFORE = re.compile(r"^(?:code\s*:?\s*)?([A-Z]\d{3})\s*[-–:]\s*(\S.*)$")
+_CODE_AFTER = re.compile(r"^(.*?)\s*[(\[]\s*(?:code\s*:?\s*)?([A-Z]\d{2,3})\s*[)\]]\s*$")
+_CODE_BEFORE = re.compile(r"^(?:(?:[Cc]ode|CODE|[Rr]ejet|REJET)\s*:?\s*)?([A-Z]\d{2,3})\s*[-–:]\s*(\S.*)$")
 
 
 def _platform_code(fact: Fact) -> Fact:
@@ -139,6 +139,9 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
         problems += list(read_rows(msg).problems)
         for row in rows:
             status = _STATUS.get(row.status) if row.status else default
+            if status is None and row.motif and not row.paid_amount \
+                    and (_CODE_BEFORE.match(row.motif) or _CODE_AFTER.match(row.motif)):
+                status = "rejected"  # "Motif du rejet | K31 – Attestation de droits … absente": a reject code
             if status is None:
                 problems.append(f"facture {row.invoice} : réglée ou refusée ? à vérifier")
                 continue

@@ -19,7 +19,7 @@ from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.rows import Action, Row, Status, only_totals, read_rows, sentences
 from cpambot.understanding.rows.actions import action_of
-from cpambot.understanding.rows.cells import LOT_LINE, invoice_mention
+from cpambot.understanding.rows.cells import LOT_LINE, LOT_MENTION, invoice_mention
 
 _NOT_ABOUT_THEM = r"(?![^.]{0,20}?\b(?:continuer\w*|seront|vous parviendront|arriveront)\b)"
 KEYWORDS = keywords(
@@ -243,6 +243,13 @@ def _motif_below(text: str, lot: str) -> str | None:
     return found.group(1).strip() if found else None
 
 
+def _sole_motif(text: str) -> str | None:
+    """The one "Motif du rejet : …" line of a message naming one lot only: that lot's motif (a notice
+    telling the lot's refusal in a sentence, the motif in a paragraph of its own)."""
+    motifs = _MOTIF_LINE.findall(text)
+    return motifs[0].strip() if len(motifs) == 1 and len(set(LOT_MENTION.findall(text))) == 1 else None
+
+
 def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     delay = find_delay(msg.all_text())
     extra = {"delay_days": delay[0]} if delay and delay[1] == "days" else {}
@@ -253,7 +260,8 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     # form — is no refusal: told as one, it would ask to send again a lot the caisse accepted)
     rows = [r for r in rows if not r.whole_lot or r.status or r.reject_code or r.motif or r.action]
     facts = [_with_deadline(row_fact(row, caisse, extra), msg.all_text()) for row in rows]
-    for lot, found in _refused_lots(folded):
+    refused = list(_refused_lots(folded))
+    for lot, found in refused:
         if not any(f.lot == lot for f in facts):
             # what the sentences about the lot ask ("retransmettre ce lot dans son intégralité")
             # (lots named together, "vos lots n° 064 et n° 065 … ont été rejetés", share their sentences)
@@ -280,7 +288,8 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
             words = (coded.group(3) or coded.group(4) or "").strip() or None if coded else None
             label = told.group(1).strip() if told and (words is None or "motif" in told.group(0).lower()) \
                 else words or (told.group(1).strip() if told else None)
-            label = label or _motif_below(msg.all_text(), lot)
+            label = label or _motif_below(msg.all_text(), lot) or (_sole_motif(msg.all_text())
+                                                                  if len(refused) == 1 else None)
             if coded and coded.group(2):
                 details["reject_subcode"] = coded.group(2)
             _place(facts, Fact(FactKind.LOT_REFUSED, caisse=caisse, lot=lot, details=details, label=label,

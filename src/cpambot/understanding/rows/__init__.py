@@ -62,6 +62,9 @@ _STRUCTURED = re.compile(r"(?i)<table|display\s*:\s*(?:table-row|flex|grid)"
 _ROWS_POSSIBLE = re.compile(r"(?<!\d)\d{3}[ \u00a0.]?\d{3}[ \u00a0.]?\d{3}(?!\d)|\b[Ll][Oo][Tt][Ss]?\b")
 
 
+_LEADING_EMPTY = re.compile(r"(?m)^(?: \| )+")
+
+
 def _grids(msg: ParsedMessage) -> Iterator[Table]:
     html = html_grids(msg.html) if msg.html and _STRUCTURED.search(msg.html) else []
     yield from html
@@ -75,6 +78,9 @@ def _grids(msg: ParsedMessage) -> Iterator[Table]:
                                                                      "application/vnd.ms-excel"):
             text = decode_bytes(item.payload, None) if item.payload else (item.text or "")
             yield Table(csv_grid(text), name)
+        elif name.endswith(".xlsx") and item.text:
+            # a workbook's row whose first cells are empty (" |  | 261004230 | …"): cells, not a border
+            yield from _text_tables(_LEADING_EMPTY.sub(lambda m: "- | " * (len(m.group()) // 3), item.text))
         elif item.text:
             yield from _text_tables(item.text)
 

@@ -99,12 +99,15 @@ def lot_of(cell: str) -> str | None:
     return found.group(1).zfill(3) if found else None
 
 
+_FOOTNOTE_MARK = re.compile(r"\s*(?:\(\d\)|\[\d\]|\*{1,3})$")
+
+
 def amount_of(cell: str) -> Decimal | None:
     """An amount cell in any French or English writing, or None."""
     text = cell.strip().replace("\u2212", "-")
     if not text or not re.search(r"\d", text):
         return None
-    text = re.sub(r"(?i)^(?:eur|€)\s*", "", text)
+    text = re.sub(r"(?i)^(?:eur|€)\s*", "", _FOOTNOTE_MARK.sub("", text))  # ("18,90 € (1)": see below)
     text = re.sub(r"(?i)\s*(?:eur|euros?|€|ttc)\.?$", "", text).strip()
     value = parse_amount(text)
     if value is not None:

@@ -30,8 +30,8 @@ _WORDS = r"\S.*?"  # a text column: as little as the next typed cell allows
 _HEADER_WORDS = re.compile(r"(?i)(?:montant\s+)?(?:factur[ée]|r[ée]gl[ée]|pay[ée])(?:\s+amo|\s+amc)?"
                            r"\s+(?:eur|€)|n[°o]\s*(?:de\s*)?facture|facture|\blot\b|date\s+(?:des\s+)?soins|montant"
                            r"|motif|code(?:\s+rejet)?|pi[eè]ce\s+demand[ée]e|libell[ée]|b[ée]n[ée]ficiaire"
-                           r"|assur[ée]e?|observation|\bsoins(?:\s+du)?\b|\bdemand[ée]\b|\bpay[ée]\b"
-                           r"|\br[ée]gl[ée]\b|\bsuite(?:\s+[àa]\s+donner)?\b|\bstatut\b|\b[ée]tat\b")
+                           r"|assur[ée]e?|observation|\bsoins(?:\s+du)?\b|\bdemand[ée]\b|\bpay[ée]e?s?\b"
+                           r"|\br[ée]gl[ée]e?s?\b|\bsuite(?:\s+[àa]\s+donner)?\b|\bstatut\b|\b[ée]tat\b")
 
 
 def _header(line: str) -> list[str] | None:

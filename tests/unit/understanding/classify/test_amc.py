@@ -45,3 +45,21 @@ def test_refused_parts_under_a_subject_that_says_nothing():
     assert [(f.kind, f.invoice, f.reject_code) for f in reading.facts] == [
         ("amc_rejected", "000104560", "V112"), ("amc_rejected", "000104577", "V207")]
     assert reading.needs_review is None
+
+
+def test_a_card_whose_motif_starts_with_a_short_platform_code():
+    """GIVEN a platform's card "N° de facture | 261 004 702" … "Motif du rejet | K31 – Attestation de droits
+    complémentaires absente ou illisible" in a letter that also speaks of "demande de règlement" (so the
+    message alone says neither paid nor refused) WHEN read THEN the part is refused: the code K31 and the
+    words apart."""
+    text = ("Nous avons bien reçu votre demande de règlement en tiers payant pour la part complémentaire.\n\n"
+            "N° de facture | 261 004 702\n\nDate des soins | lundi 5 oct. 2026\n\n"
+            "Montant de la part complémentaire | 14,70 €\n\n"
+            "Motif du rejet | K31 – Attestation de droits complémentaires absente ou illisible\n")
+    msg = ParsedMessage(subject="Facture 261004702 : rejet - pièce manquante", from_name="Kalivia",
+                        from_addr="tiers-payant@kalivia.fr", date=datetime(2026, 10, 12, tzinfo=UTC),
+                        message_id=None, text=text)
+    reading = amc.read(msg, "amc", "kalivia")
+    assert [(f.kind, f.invoice, f.reject_code, f.label) for f in reading.facts] == [
+        ("amc_rejected", "261004702", "K31", "Attestation de droits complémentaires absente ou illisible")]
+    assert reading.needs_review is None

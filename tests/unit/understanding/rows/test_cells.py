@@ -41,7 +41,17 @@ def test_amounts_in_every_french_and_english_writing(cell, expected):
     assert amount_of(cell) == expected
 
 
-@pytest.mark.parametrize("cell", ["", "   ", "abc", "€", "néant", "12/09/2026"])
+@pytest.mark.parametrize("cell,expected", [
+    ("18,90 € (1)", Decimal("18.90")), ("18,90 €(1)", Decimal("18.90")), ("63,00 *", Decimal("63.00")),
+    ("EUR 58,20 [2]", Decimal("58.20")),
+])
+def test_an_amount_calling_a_footnote(cell, expected):
+    """GIVEN an amount cell with a footnote's mark after it ("18,90 € (1)", "(1) Règlement partiel …" under
+    the table) WHEN read THEN the amount, the mark left aside."""
+    assert amount_of(cell) == expected
+
+
+@pytest.mark.parametrize("cell", ["", "   ", "abc", "€", "néant", "12/09/2026", "(1)"])
 def test_cells_that_are_not_amounts_give_none(cell):
     """GIVEN a cell without a number, or a date WHEN read as an amount THEN None: no amount is made up."""
     assert amount_of(cell) is None

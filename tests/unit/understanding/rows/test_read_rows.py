@@ -1190,3 +1190,21 @@ def test_a_document_asked_beside_a_reject_of_the_same_lot():
     rows = read_rows(message(text)).rows
     assert [(r.invoice, r.lot, r.action, r.source) for r in rows] == [
         ("000447019", "215", Action.REBILL, "prose"), ("000447027", "215", Action.PIECES, "aside")]
+
+
+def test_a_workbook_row_whose_first_cells_are_empty():
+    """GIVEN a platform's workbook whose rejected row leaves its payment reference and date empty
+    (" |  | 261004230 | 03/09/2026 | … | Rejet R17 : Adhérent radié") between paid rows WHEN read THEN
+    that row keeps its cells in their columns: its invoice, its amount and its motif."""
+    text = ("Réf. paiement | Date paiement | N° facture | Date soins | Part AMC demandée | Part AMC payée | "
+            "Observation\n"
+            "PA2609-1187 | 08/09/2026 | 261004201 | 31/08/2026 | 9.45 | 9.45\n"
+            " |  | 261004230 | 03/09/2026 | 12.6 | 0 | Rejet R17 : Adhérent radié\n"
+            "PA2609-1342 | 22/09/2026 | 261004244 | 10/09/2026 | 31.85 | 31.85\n")
+    sheet = Attachment(filename="releve.xlsx", content_type="application/vnd.openxmlformats-officedocument"
+                       ".spreadsheetml.sheet", payload=b"", text=text)
+    rows = read_rows(message("Relevé en pièce jointe.", attachments=[sheet]))
+    assert [(r.invoice, r.amount, r.motif) for r in rows.rows] == [
+        ("261004201", Decimal("9.45"), None), ("261004230", Decimal("12.60"), "Rejet R17 : Adhérent radié"),
+        ("261004244", Decimal("31.85"), None)]
+    assert rows.problems == ()

@@ -100,3 +100,16 @@ def test_an_instruction_line_under_each_row_and_a_motif_wrapped_before_it():
         ["Incompatibilité nature d'assurance",
          "avant toute nouvelle facturation, contactez le Pôle Flux PS"]]
     assert used == set(range(8))
+
+
+def test_a_paid_part_column_named_in_the_feminine():
+    """GIVEN a platform's PDF table "Facture Soins du Bénéficiaire Part complémentaire réglée" (the paid
+    column named in the feminine, "réglée") WHEN read THEN the amount is a cell of its own, not words of
+    the beneficiary's name."""
+    lines = ["Facture Soins du Bénéficiaire Part complémentaire réglée",
+             "261004810 07/10/2026 MOREL Théo 25,20 EUR",
+             "261004826 08/10/2026 NATIVEL Rose 18,90 EUR",
+             "Total réglé : 44,10 EUR"]
+    (table,), _ = typed_tables(lines)
+    assert [row[-2:] for row in table.rows[1:]] == [["MOREL Théo", "25,20 EUR"],
+                                                    ["NATIVEL Rose", "18,90 EUR"]]
