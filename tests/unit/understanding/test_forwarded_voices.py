@@ -38,6 +38,8 @@ UNSURE = {
     **{("ak-letters/13-msa-alsace-info-tarifs", c): "information forwarded: asked, not filed"
        for c in ("gmail", "outlook", "apple", "thunderbird")},
     ("ak-letters/17-cpam-marne-tableau-complement", "bland-subject"): "a complement told by its subject",
+    ("az-platforms/09-ameli-releve-disponible", "bland-subject"): "amelipro told by its title",
+    ("ba-clients/18-outlook-related-logo-pieces", "bland-subject"): "a request told by its subject",
     **{("al-agents/06-haute-garonne-erratum", c): "an erratum above its own first mail, quoted once more"
        for c in ("gmail", "outlook", "apple", "thunderbird", "rfc822")},
     ("al-agents/07-msa-berry-touraine-pieces", "bland-subject"): "a request told by its subject",
