@@ -53,6 +53,7 @@ _ATTRIBUTION = re.compile(r"^\s*(?:le|on)\s+(.{6,60}?\d{4}(?:,?\s*(?:à|a|at)?\s
 _ATTRIBUTION_NAME = re.compile(r"^\s*(?:le|on)\s+(.{6,60}?\d{4}(?:,?\s*(?:à|a|at)?\s*\d{1,2}[:h]\d{2})?),?"
                                r"\s+"
                                r"([^\s<>@,:][^<>@:]{1,60}?)\s+(?:a [ée]crit|wrote)\s*:\s*$", re.IGNORECASE)
+_CAISSE_NAMED = re.compile(r"(?i)\b(?:cpam|cgss|msa|caisse|assurance maladie|css)\b")
 _MESSAGE_OF = re.compile(r"^\s*message du\s+(.+?)\s*$", re.IGNORECASE)  # Orange webmail
 _QUOTE = re.compile(r"^(?:\s*>)+ ?")
 
@@ -210,7 +211,8 @@ def header_blocks(text: str, *, tz: timezone | None = None) -> list[ForwardHeade
         attribution = _ATTRIBUTION.match(lines[i])
         if attribution is None and (named := _ATTRIBUTION_NAME.match(lines[i])) is not None \
                 and any(_QUOTE.match(line) for line in raw[i + 1:i + 4]) \
-                and inline_answers("\n".join(raw[i + 1:])):  # (answers written under her questions)
+                and (inline_answers("\n".join(raw[i + 1:]))  # (answers written under her questions)
+                     or _CAISSE_NAMED.search(named.group(2))):  # ("…, Relations PS - CGSS Réunion a écrit :")
             blocks.append(ForwardHeader(from_name=named.group(2).strip().strip('"'), from_addr="",
                                         date=parse_header_date(named.group(1).rstrip(","), tz=tz), subject="",
                                         to="", body="\n".join(lines[i + 1:]).strip(), depth=len(blocks)))

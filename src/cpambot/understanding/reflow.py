@@ -32,17 +32,22 @@ def canonical(text: str) -> str:
 
 
 def unflow(text: str, delsp: bool = False) -> str:
-    """A ``format=flowed`` text with its soft breaks (a line ending with a space) joined; quoted and
-    signature lines ("-- ") keep their breaks."""
+    """A ``format=flowed`` text with its soft breaks (a line ending with a space) joined, quoted lines with
+    the next line of the same quote depth ("> … vos lots n° " / "> 322 et 323 …"); signature lines ("-- ")
+    keep their breaks."""
     out: list[str] = []
     joining = False
+    depth = 0
     for line in text.split("\n"):
         line = line.rstrip("\r")
-        if joining and out and not line.startswith(">"):
-            out[-1] += line
+        quotes = len(line) - len(line.lstrip(">"))
+        if joining and out and quotes == depth:
+            body = line[quotes:]
+            out[-1] += body[1:] if quotes and body.startswith(" ") else body  # (its quote's space-stuffing)
         else:
             out.append(line)
-        joining = line.endswith(" ") and line != "-- " and not line.startswith(">")
+        depth = quotes
+        joining = line.endswith(" ") and line[quotes:].strip(" ") != "--" and line[quotes:].strip() != ""
         if joining and delsp:
             out[-1] = out[-1][:-1]
     return "\n".join(out)

@@ -1834,3 +1834,24 @@ def test_a_platforms_auto_reply_quoting_her_relance_tells_nothing():
                                   sender="almerys Service PS <service.ps@almerys.com>"), "amc")
     assert (reading.kind, reading.facts, reading.needs_review) == (MessageKind.AMC, (), None)
     assert reading.fields["auto_reply"] is True
+
+
+def test_her_reply_above_a_caisse_letter_quoted_under_a_name_only():
+    """GIVEN the professional's reply ("Je corrige les deux factures") above the CGSS's lot return, quoted
+    under "Le 12/11/2026 à 08:41, Relations PS - CGSS Réunion a écrit :" (a name, no address) WHEN
+    classified THEN the quoted lot return is read as the CGSS's (she vouches for what she quotes), dated
+    from the quoted day; a name that names no caisse gives nothing to act on."""
+    quoted = ("> Veuillez trouver ci-dessous le retour du traitement de votre lot n° 322 :\n>\n"
+              "> Lot  Facture    Date soins  Montant  Rejet     Libellé\n"
+              "> 322  013027714  28/10/2026  44,10 €  0470 049  Prescription interdite à cette date\n"
+              "> 322  013027729  30/10/2026  97,20 €  0250 050  Assuré absent de notre référentiel\n>\n"
+              "> Vérifiez et refacturez.\n>\n> Mme GRONDIN\n> CGSS de La Réunion\n")
+    body = ("Merci pour ce retour. Je corrige les deux factures.\n\nMarie Exemple\n\n"
+            "Le 12/11/2026 à 08:41, Relations PS - CGSS Réunion a écrit :\n" + quoted)
+    reading = classify_human(mail("Re: Retour sur le traitement de vos lots", body, sender=NURSE), "approver")
+    assert (reading.kind, reading.caisse, reading.fields["sent_on"]) == ("retour_lots", "974", "2026-11-12")
+    assert facts(reading, "invoice", "reject_code") == [("invoice_in_anomaly", "013027714", "0470"),
+                                                        ("invoice_in_anomaly", "013027729", "0250")]
+    other = body.replace("Relations PS - CGSS Réunion", "Julie Martin").replace("CGSS de La Réunion", "")
+    assert not any(f.kind == "invoice_in_anomaly"
+                   for f in classify_human(mail("Re: Retour", other, sender=NURSE), "approver").facts)

@@ -26,12 +26,13 @@ def test_dotted_dates_and_typographic_apostrophes_are_written_as_the_patterns_ex
 
 def test_a_flowed_part_has_its_soft_breaks_joined():
     """GIVEN a format=flowed text whose sentence is cut by soft breaks (a space before the line end), a
-    quoted line and a signature separator WHEN unflowed THEN the sentence is one line, the quote and the
-    signature keep their breaks."""
+    quoted line cut the same way, a line of another quote depth and a signature separator WHEN unflowed
+    THEN the sentence is one line, the quoted sentence one quoted line (RFC 3676: lines of the same depth
+    join), the deeper quote and the signature keep their breaks."""
     text = ("La facture 000507813 est rejet\u00e9e : \nprescription \nillisible.\n"
-            "> cit\u00e9 \n> suite\n-- \nMarie")
-    assert unflow(text) == ("La facture 000507813 est rejet\u00e9e : prescription illisible.\n> cit\u00e9 \n"
-                            "> suite\n-- \nMarie")
+            "> vos lots n\u00b0 \n> 322 et 323 \n>> plus ancien\n-- \nMarie")
+    assert unflow(text) == ("La facture 000507813 est rejet\u00e9e : prescription illisible.\n"
+                            "> vos lots n\u00b0 322 et 323 \n>> plus ancien\n-- \nMarie")
 
 
 def test_a_flowed_part_with_delsp_loses_the_space_of_its_soft_breaks():

@@ -107,7 +107,8 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
         # a forward (or a reply quoting one) the first caisse message of the chain is the original.
         chain = _thread(msg)
         found = next(((m, o) for m in chain
-                      if (o := sender_category(m.from_addr, caisses, caisse_domains, amc_domains))), None)
+                      if (o := sender_category(m.from_addr, caisses, caisse_domains, amc_domains))), None) \
+            or _named_caisse(chain, trust, caisses)
         original = found[0] if found else chain[-1]
         if category is not None:
             # the caisse answering above what the professional (or anyone, or itself earlier) wrote:
@@ -253,6 +254,16 @@ def _quoted_caisse(msg: ParsedMessage, caisses: tuple, caisse_domains: tuple[str
     """The first message of ``msg``'s forwarded chain sent by a caisse or a platform, if any."""
     return next((link for link in _thread(msg)
                  if sender_category(link.from_addr, caisses, caisse_domains, amc_domains)), None)
+
+
+def _named_caisse(chain: list[ParsedMessage], trust: str, caisses: tuple) -> tuple[ParsedMessage, str] | None:
+    """The caisse message the professional quotes under her reply when its attribution gives a name only
+    ("Le 12/11/2026 à 08:41, Relations PS - CGSS Réunion a écrit :"): she vouches for it, as for a forward;
+    the caisse must be named (by the name or the quoted signature), else nothing is read."""
+    if trust not in ("approver", "owner"):
+        return None
+    return next(((m, "caisse") for m in chain if not m.from_addr and _CAISSE_NAME.search(m.from_name or "")
+                 and caisse_code(m, caisses) is not None), None)
 
 
 def _thread(msg: ParsedMessage) -> list[ParsedMessage]:
