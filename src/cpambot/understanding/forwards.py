@@ -66,8 +66,8 @@ _MONTHS = {
     "decembre": 12, "dec": 12, "december": 12,
 }
 _MONTH_WORD = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_DMY_WORDS = re.compile(rf"\b(\d{{1,2}})(?:er)?\.?\s+({_MONTH_WORD})\.?,?\s+(\d{{4}})")
-_MDY_WORDS = re.compile(rf"\b({_MONTH_WORD})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})")
+_DMY_WORDS = re.compile(rf"\b(\d{{1,2}})(?:er|st|nd|rd|th)?\.?\s+({_MONTH_WORD})\.?,?\s+(\d{{4}})")
+_MDY_WORDS = re.compile(rf"\b({_MONTH_WORD})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})")
 _NUMERIC = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})\b")
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _TIME = re.compile(r"\b(\d{1,2})[:h](\d{2})(?::\d{2})?\s*(am|pm)?", re.IGNORECASE)

@@ -863,6 +863,16 @@ def test_an_answer_that_recalls_the_reclamations_registered_reference():
                                                  ("invoice_paid", "005207731", "2026-10-23")]
 
 
+def test_an_answer_giving_the_reclamations_number_after_its_day():
+    """GIVEN "En réponse à votre réclamation du 19/10/2026 (n° R931-26-045512) concernant les factures …"
+    WHEN classified THEN the answer carries that number as its reference."""
+    body = ("Madame,\n\nEn réponse à votre réclamation du 19/10/2026 (n° R931-26-045512) concernant la "
+            "facture 011508285, nous vous informons qu'elle a été réglée le 16/10/2026 pour un montant de "
+            "112,40 €.\n")
+    reading = classify_human(mail("Réponse à votre réclamation", body), "caisse")
+    assert facts(reading, "reference")[0] == ("reclamation_answered", "R931-26-045512")
+
+
 def test_a_reject_the_caisse_admits_was_its_error_and_the_invoice_put_back_in_payment():
     """GIVEN "le rejet de votre facture n° 000 702 115 … avec le code 2900 005 « Facture déjà payée », est une
     erreur de nos services … La facture a été remise en paiement le 03/11/2026 pour son montant total de

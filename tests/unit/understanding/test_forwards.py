@@ -85,6 +85,8 @@ def test_a_letter_with_an_objet_line_is_not_a_forward():
     ("13/10/26 09:12", date(2026, 10, 13)),
     ("2026-10-13 09:12", date(2026, 10, 13)),
     ("1er décembre 2026", date(2026, 12, 1)),
+    ("On Tuesday, November 10th, 2026 at 4:05 PM", date(2026, 11, 10)),  # Proton Mail
+    ("Tuesday, 3rd November 2026 at 16:05", date(2026, 11, 3)),
     ("Tue, 13 Oct 2026 09:12:00 +0200", date(2026, 10, 13)),
     ("31/02/2026", None),
     ("demain", None),

@@ -284,7 +284,9 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     invoices = list(records)
     record = records[invoices[0]] if len(invoices) == 1 else {}
     reference = (reference_after(full, r"r[ée]f[ée]rence\s*:?")
-                 or reference_after(full, r"r[ée]clamation\s*(?:n[°o]|num[ée]ro)\s*:?")
+                 # ("votre réclamation du 19/10/2026 (n° R931-26-045512)": its day between them)
+                 or reference_after(full, r"r[ée]clamation\s*(?:du\s+\d{1,2}/\d{1,2}/\d{2,4}\s*\(?\s*)?"
+                                          r"(?:n[°o]|num[ée]ro)\s*:?")
                  # "Votre recours est enregistré sous le numéro R-342-…", not the indu it contests
                  or reference_after(full, r"(?:enregistr[ée]e?|recours)\s+sous\s+(?:le\s+)?"
                                           r"(?:n[°o]|num[ée]ro)\s*:?")

@@ -275,7 +275,7 @@ def merge(rows: Iterable[Row]) -> tuple[list[Row], list[str]]:
         first = out[key]
         change: dict[str, object] = {}
         for name in ("lot", "care_date", "care_period", "amount", "reject_code", "reject_subcode", "motif",
-                     "consigne", "beneficiary", "status", "action"):
+                     "consigne", "beneficiary", "status", "action", "paid_on"):
             mine, theirs = getattr(first, name), getattr(row, name)
             if theirs is None or (key, name) in conflicts:
                 continue

@@ -267,6 +267,16 @@ def test_merge_fills_the_gaps_of_the_first_mention():
                         action=Action.REBILL, source="table"), Row(invoice="987654321", source="table")]
 
 
+def test_merge_keeps_the_day_a_later_mention_says_the_invoice_was_paid():
+    """GIVEN an answer naming two invoices in its first sentence ("concernant les factures 011508270 et
+    011508285"), then "la facture 011508285 a été réglée le 16/10/2026" WHEN merged THEN the paid row
+    carries the day of its payment."""
+    rows, _ = merge([Row(invoice="011508285", source="prose"),
+                     Row(invoice="011508285", status=Status.PAID, paid_on=date(2026, 10, 16),
+                         source="prose")])
+    assert [(r.status, r.paid_on) for r in rows] == [(Status.PAID, date(2026, 10, 16))]
+
+
 def test_merge_conflict_leaves_the_value_empty_and_names_it():
     """GIVEN two mentions of an invoice that disagree on its amount (and a third one) WHEN merged THEN no
     amount is kept, other values fill in, and the problem is named once."""
