@@ -101,7 +101,7 @@ _SAME_LOT = re.compile(r"(?i)\bm[êe]me lot\b")
 # "même motif, même consigne": the instruction of the row above
 _SAME_ACTION = re.compile(r"(?i)\bm[êe]mes?\s+(?:consigne|d[ée]marche|instruction|traitement)s?\b")
 _LOTS = re.compile(r"\blots?\s*(?:n[°o]\.?\s*)?(\d{3})(?!\d)")  # in folded text
-_PROSE_MOTIF = re.compile(r"(?i)motif\s*(?:du rejet|de rejet|d['’]anomalie)?\s*(?:suivant\s*)?"
+_PROSE_MOTIF = re.compile(r"(?i)\bmotif\b\s*(?:du rejet|de rejet|d['’]anomalie)?\s*(?:suivant\s*)?"
                           r"(?:(?:reste|est|demeure) (?:le )?m[êe]me\s*|(?:reste|est) inchang[ée]\s*)?"
                           r"[:\-–]?\s*"
                           r"(?:\d{4}(?:\s*[-/ ]\s*\d{3})?\s*[-:–]?\s*)?[«\"]?\s*"
@@ -131,11 +131,15 @@ _INSTRUCTION_START = re.compile(r"(?i)(?:merci|veuillez|nous vous|je vous|vous |
 # Prescription interdite"
 # (an abbreviation's dot stays inside: "presc. interdite a cette date")
 _AFTER_CODE = re.compile(r"\s*(?:[-–:]\s*)?([A-ZÀ-Ýa-zà-ÿ](?:[^.;\n]|\.(?= [a-zà-ÿ])){3,150})")
+# an invoice, then its code and words in a list under a table ("000451216   0250 050  ASSURE ABSENT DE …")
+_INVOICE_CODE = re.compile(r"\b\d{3}[ \u00a0]?\d{3}[ \u00a0]?\d{3}[ \t]+(\d{4})[ -](\d{3})[ \t]+"
+                           r"([A-ZÀ-Ýa-zà-ÿ][^.\n;]{3,150})")
 _COLON_CODE = re.compile(r":\s*(\d{4})\s+(\d{3})\s+([A-ZÀ-Ýa-zà-ÿ][^.\n;]{3,150})")
 
 
-# "rejetée le 24/09/2026 avec le code 0450 072 « Exonération non trouvée … »": the quoted words after the code
-_CODE_QUOTED = re.compile(r"(?i)\bcode\s*(?:de rejet\s*)?\d{4}(?:\s*[-/ ]?\s*\d{3})?\s*[«\"“]\s*"
+# the quoted words after the code: "rejetée le 24/09/2026 avec le code 0450 072 « Exonération non trouvée »",
+# "rejet 0250 050 \"Assuré absent …\""
+_CODE_QUOTED = re.compile(r"(?i)\b(?:code|rejet)\s*(?:de rejet\s*)?\d{4}(?:\s*[-/ ]?\s*\d{3})?\s*[«\"“]\s*"
                           r"([^«»\"“”\n]{3,160}?)\s*[»\"”]")
 _QUOTE_MARKS = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")
 _NEXT_LOT = re.compile(r"(?i)\b(?:prochain|nouveau|autre|futur) lot\b|\blot suivant\b")
@@ -222,7 +226,9 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
             # "rejet 0470 049 – Prescription interdite à cette date." : the words after the code
             if after := _AFTER_CODE.match(chunk, found.end()):
                 motif = after.group(1).strip(" .;:–-")
-        elif found := _COLON_CODE.search(chunk):  # "… : 0470 049 Prescription interdite à cette date."
+        elif found := _COLON_CODE.search(chunk) or (_INVOICE_CODE.search(chunk) if len(invoices) == 1
+                                                    else None):
+            # "… : 0470 049 Prescription interdite à cette date.", "000451216   0250 050  ASSURE ABSENT …"
             code = (found.group(1), found.group(2))
             motif = found.group(3).strip(" .;:–-")
         if motif:  # "facture déjà payée (réglée sur votre lot 091)": the reject, not its explanation

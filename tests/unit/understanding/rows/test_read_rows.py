@@ -1208,3 +1208,38 @@ def test_a_workbook_row_whose_first_cells_are_empty():
         ("261004201", Decimal("9.45"), None), ("261004230", Decimal("12.60"), "Rejet R17 : Adhérent radié"),
         ("261004244", Decimal("31.85"), None)]
     assert rows.problems == ()
+
+
+def test_a_reject_code_followed_by_its_words_in_straight_quotes():
+    """GIVEN an answer's item "Facture n° 002311463 (soins du 15/09/2026, montant facturé EUR 112,80) : rejet
+    0250 050 "Assuré absent de notre référentiel". L'assurée relève d'un autre organisme" WHEN read THEN the
+    code and the quoted words as the motif (not the explanation after them)."""
+    text = ('- Facture n° 002311463 (soins du 15/09/2026, montant facturé EUR 112,80) : rejet 0250 050 '
+            '"Assuré absent de notre référentiel". L\'assurée relève d\'un autre organisme depuis le '
+            '01/08/2026.\n')
+    (row,) = read_rows(message(text)).rows
+    assert (row.reject_code, row.reject_subcode, row.motif) == ("0250", "050",
+                                                                "Assuré absent de notre référentiel")
+
+
+def test_a_systems_reject_list_under_a_table_of_results():
+    """GIVEN a system's fixed-width table whose results say "REJET 0250 050", then under the heading
+    "MOTIFS DE REJET ET CONSIGNES" one line per reject "000451216   0250 050  ASSURE ABSENT DE NOTRE
+    REFERENTIEL" and its instruction after an arrow WHEN read THEN each rejected row has the words of its
+    code as its motif
+    (never words of the heading)."""
+    text = ("N° FACTURE  BENEFICIAIRE        DATE SOINS   MT FACTURE  MT REGLE  RESULTAT\n"
+            "----------  ------------------  ----------  -----------  --------  ---------------\n"
+            "000451215   LEYCURAS M.         26/10/2026        43,00     25,80  MIS EN PAIEMENT\n"
+            "000451216   BOURDARIAS J.       26/10/2026        63,00         -  REJET 0250 050\n"
+            "000451218   VERGNE L.           27/10/2026        44,10         -  REJET 0317 051\n\n"
+            "MOTIFS DE REJET ET CONSIGNES\n"
+            "000451216   0250 050  ASSURE ABSENT DE NOTRE REFERENTIEL\n"
+            "            -> Vérifier la caisse d'affiliation du bénéficiaire et\n"
+            "               refacturer auprès de l'organisme compétent.\n"
+            "000451218   0317 051  NATURE D'ASSURANCE INCOMPATIBLE AVEC LA SITUATION DE L'ASSURE\n"
+            "            -> Vérifier la nature d'assurance puis refacturer la prestation.\n")
+    rows = {r.invoice: r for r in read_rows(message(text)).rows}
+    assert rows["000451216"].motif == "ASSURE ABSENT DE NOTRE REFERENTIEL"
+    assert rows["000451218"].motif == "NATURE D'ASSURANCE INCOMPATIBLE AVEC LA SITUATION DE L'ASSURE"
+    assert rows["000451216"].action is Action.REBILL and rows["000451215"].status is Status.PAID
