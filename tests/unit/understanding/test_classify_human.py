@@ -941,6 +941,21 @@ def test_a_reclamation_answer_tells_the_payments_it_confirms(body, label, paid):
     assert len(reading.facts) == 1 + len(paid)
 
 
+def test_a_refused_reclamation_tells_the_day_of_the_payment_it_upholds():
+    """GIVEN a refusal whose paragraphs say "Cette facture a été réglée le 04/11/2026 pour un montant de
+    28,35 € (part obligatoire, taux de 60 %)" then "nous ne pouvons pas donner une suite favorable" WHEN classified
+    THEN the payment is a fact dated the day it was made."""
+    body = ("Par votre réclamation n° REC-23-2026-01644 du 16/11/2026, vous demandez la régularisation "
+            "à 100 % de la facture n° 000451236 (soins du 19/10/2026 au 23/10/2026).\n\nCette facture a été réglée "
+            "le 04/11/2026 pour un montant de 28,35 € (part obligatoire, taux de 60 %).\n\nAprès "
+            "examen, nous "
+            "ne pouvons pas donner une suite favorable à votre demande.\n")
+    reading = classify_human(mail("Réponse à votre réclamation REC-23-2026-01644", body, sender=MARNE),
+                             "caisse")
+    assert facts(reading, "invoice", "amount", "date")[1:] == [
+        ("invoice_paid", "000451236", "28.35", "2026-11-04")]
+
+
 def test_amelipro_notifications():
     """GIVEN amelipro's "Votre réclamation a été traitée" WHEN classified THEN kind amelipro, the answer is
     to be read in amelipro (15 days); a "nouveau message" notice has no fact but must be read."""
@@ -1865,3 +1880,28 @@ def test_her_reply_above_a_caisse_letter_quoted_under_a_name_only():
     other = body.replace("Relations PS - CGSS Réunion", "Julie Martin").replace("CGSS de La Réunion", "")
     assert not any(f.kind == "invoice_in_anomaly"
                    for f in classify_human(mail("Re: Retour", other, sender=NURSE), "approver").facts)
+
+
+def test_an_agents_reply_above_her_quoted_question_telling_each_invoice():
+    """GIVEN an agent's reply "J'ai enfin eu le retour du service facturation pour vos deux factures du lot
+    216 : la facture 000451243 a été mise en paiement le 25/11/2026 … ; la facture 000451246 a été rejetée,
+    code 0460 053 … Merci de … la refacturer" above her quoted question "ne m'ont pas été réglées" WHEN
+    classified THEN her (informal) réclamation answered, each invoice with its outcome."""
+    body = ("Bonjour Madame Exemple,\n\nJ'ai enfin eu le retour du service facturation pour vos deux "
+            "factures "
+            "du lot 216 :\n\n- la facture 000451243 a été mise en paiement le 25/11/2026 pour un montant de "
+            "52,50 € ;\n\n- la facture 000451246 a été rejetée, code 0460 053 « établissement prescripteur "
+            "inconnu au fichier national ». Merci de corriger la facture et de la refacturer.\n\nFabienne "
+            "SOULIER\nCPAM de la Corrèze\n\nDe : Marie Exemple <marie.exemple@example.org>\nEnvoyé : "
+            "mardi 17 "
+            "novembre 2026 19:30\nÀ : SOULIER Fabienne <fabienne.soulier@assurance-maladie.fr>\nObjet : "
+            "Lot 216 - "
+            "factures non réglées\n\nBonjour,\n\nLes factures suivantes du lot 216 ne m'ont pas été "
+            "réglées :\n"
+            "- 000451243 : soins du 26/10/2026, 52,50 €\n- 000451246 : soins du 28/10/2026, 27,30 €\n\n"
+            "Pouvez-vous vérifier ?\n\nMarie Exemple\n")
+    agent = "SOULIER Fabienne <fabienne.soulier@assurance-maladie.fr>"
+    reading = classify_human(mail("RE: Lot 216 - factures non réglées", body, sender=agent), "caisse")
+    assert reading.kind == "reponse_reclamation"
+    assert facts(reading, "invoice")[1:] == [("invoice_paid", "000451243"),
+                                             ("invoice_in_anomaly", "000451246")]

@@ -36,6 +36,7 @@ from cpambot.understanding.classify import (
     retenue,
     retour_lots,
 )
+from cpambot.understanding.classify.answers import told_apart
 from cpambot.understanding.classify.evidence import THRESHOLD, ruling_over_notification, with_evidence
 from cpambot.understanding.classify.text.caisses import caisse_code
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
@@ -206,10 +207,13 @@ def _read(source: ParsedMessage, trust: str, category: str, caisses: tuple,
     said = max(s for s, _, _ in scores)  # (what the words alone say)
     if category != "amc":
         scores = ruling_over_notification(source, with_evidence(source, scores))
-    if fields.get("answers_question") and said < THRESHOLD and reclamation.names_an_invoice(source) \
-            and inline_answers(source.quoted or ""):
+    if fields.get("answers_question") and (said < THRESHOLD and reclamation.names_an_invoice(source)
+                                           and inline_answers(source.quoted or "")
+                                           or told_apart(read_rows(source).rows)):
         # the caisse answering under each of her questions about invoices, each with its outcome (paid, or
-        # the reject kept): the answer to her réclamation, not a lot return told by its rows
+        # the reject kept), or above her quoted question telling each invoice's outcome ("la facture
+        # 000451243 a été mise en paiement le 25/11/2026 … la facture 000451246 a été rejetée"): the answer
+        # to her réclamation, not a lot return told by its rows
         top = max(max(s for s, _, _ in scores) + 0.01, THRESHOLD)
         scores = [(top if m is reclamation else s, i, m) for s, i, m in scores]
     if source.bulk:  # sent to a list: information, unless a module is sure of more

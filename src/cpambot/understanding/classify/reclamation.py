@@ -31,7 +31,7 @@ from cpambot.understanding.classify.text.references import any_reference, invoic
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.rows import Action, Status, read_rows, sentences
-from cpambot.understanding.rows.actions import WRONGLY_REJECTED, action_of
+from cpambot.understanding.rows.actions import WRONGLY_REJECTED, action_of, paid_day
 
 ACK = keywords(  # ("acusons", "acusé": a typo agents make)
     ("acc?use (?:de )?reception de votre reclamation", 1.0),
@@ -384,7 +384,8 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
         # "le règlement de 9,45 euros effectué le 16/10/2026 est conforme", "cette facture a été réglée le
         # 14/10/2026 pour 11,34 € sur la base du taux de 60 %": refused, but paid what was billed
         facts.append(Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=invoices[0], amount=made,
-                          lot=record.get("lot"), part="AMO", details={"source": "reclamation"}))
+                          lot=record.get("lot"), part="AMO", details={"source": "reclamation"},
+                          date=paid_day(msg.text or "", msg.date.year if msg.date else None)))
     if label == "défavorable" and len(invoices) == 1 and not _IF_YOU.search(msg.text or "") \
             and (reject := reject_to_act_on(read_rows(msg).rows, invoices[0], record.get("lot"), caisse)):
         facts.append(reject)  # ("… rejetée avec le code 0450 072 … Je vous invite donc à refacturer")
