@@ -943,13 +943,12 @@ def test_a_reclamation_answer_tells_the_payments_it_confirms(body, label, paid):
 
 def test_a_refused_reclamation_tells_the_day_of_the_payment_it_upholds():
     """GIVEN a refusal whose paragraphs say "Cette facture a été réglée le 04/11/2026 pour un montant de
-    28,35 € (part obligatoire, taux de 60 %)" then "nous ne pouvons pas donner une suite favorable" WHEN classified
-    THEN the payment is a fact dated the day it was made."""
+    28,35 € (part obligatoire, taux de 60 %)" then "nous ne pouvons pas donner une suite favorable" WHEN
+    classified THEN the payment is a fact dated the day it was made."""
     body = ("Par votre réclamation n° REC-23-2026-01644 du 16/11/2026, vous demandez la régularisation "
-            "à 100 % de la facture n° 000451236 (soins du 19/10/2026 au 23/10/2026).\n\nCette facture a été réglée "
-            "le 04/11/2026 pour un montant de 28,35 € (part obligatoire, taux de 60 %).\n\nAprès "
-            "examen, nous "
-            "ne pouvons pas donner une suite favorable à votre demande.\n")
+            "à 100 % de la facture n° 000451236 (soins du 19/10/2026 au 23/10/2026).\n\nCette facture a "
+            "été réglée le 04/11/2026 pour un montant de 28,35 € (part obligatoire, taux de 60 %).\n\n"
+            "Après examen, nous ne pouvons pas donner une suite favorable à votre demande.\n")
     reading = classify_human(mail("Réponse à votre réclamation REC-23-2026-01644", body, sender=MARNE),
                              "caisse")
     assert facts(reading, "invoice", "amount", "date")[1:] == [
