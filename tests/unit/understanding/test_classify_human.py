@@ -1904,3 +1904,19 @@ def test_an_agents_reply_above_her_quoted_question_telling_each_invoice():
     assert reading.kind == "reponse_reclamation"
     assert facts(reading, "invoice")[1:] == [("invoice_paid", "000451243"),
                                              ("invoice_in_anomaly", "000451246")]
+
+
+def test_an_answer_to_her_question_on_unpaid_invoices_under_a_bland_subject():
+    """GIVEN, under the subject "Votre dossier", "Vous nous avez interrogés le 9 novembre 2026 sur l'absence
+    de paiement de vos factures …", one invoice paid, one paid "le même jour", one rejected with its code
+    and what to do WHEN classified THEN the answer to her réclamation, each invoice with its outcome."""
+    body = ("Madame,\n\nVous nous avez interrogés le 9 novembre 2026 sur l'absence de paiement de vos "
+            "factures n° 000 611 930, 000 611 941 et 000 611 954, transmises dans le lot 274.\n\n"
+            "La facture 000 611 930 a été payée le 28/10/2026 (52,50 €).\n\nLa facture 000 611 941 a été "
+            "payée le même jour (31,50 €).\n\nLa facture 000 611 954 a été rejetée le 27/10/2026 : code 0450 "
+            "072, « exonération non trouvée ». Il vous appartient de la refacturer.\n")
+    reading = classify_human(mail("Votre dossier", body, sender=MARNE), "caisse")
+    assert reading.kind == "reponse_reclamation"
+    assert facts(reading, "invoice", "date")[1:] == [("invoice_paid", "000611930", "2026-10-28"),
+                                                     ("invoice_paid", "000611941", "2026-10-28"),
+                                                     ("invoice_in_anomaly", "000611954", None)]

@@ -88,6 +88,9 @@ ANSWER = keywords(
     # montant réglé pour la facture …"
     ("^(?:(?:re|tr|fwd?) ?: ?)*votre reclamation (?:n[°o]|du|ref)", 0.75),
     ("\\bvous (?:contestiez|contestez|avez conteste)\\b", 0.8),
+    # "Vous nous avez interrogés le 9 novembre 2026 sur l'absence de paiement de vos factures …"
+    ("vous nous avez (?:interroges?|sollicites?|questionnes?|saisis?)[^.]{0,60}\\bsur (?:l'absence de "
+     "(?:paiement|reglement)|le (?:non-?)?paiement|le (?:non-?)?reglement)", 0.85),
     # "Nous avons bien étudié votre réclamation du 27 octobre 2026 relative au remboursement …"
     ("(?:avons|ai) (?:bien |attentivement )?(?:etudie|examine|analyse|instruit|pris connaissance de) "
      "votre reclamation", 0.9),
@@ -214,7 +217,7 @@ _RECEIVED = re.compile(r"\b(?:acc?usons|acc?use) (?:bonne )?reception\b|\bavons 
 def _which(msg: ParsedMessage) -> tuple[str, float]:
     best = ("", 0.0)
     if not mentions(msg, ("reclamation", "amelipro", "espace pro", "releve", "disponible", "accus",
-                          "observations", "annule")):
+                          "observations", "annule", "vous nous avez")):
         return best
     replied = re.match(r"(?i)\s*(?:re|aw|r[ée]f)\s*:", msg.subject or "") is not None
     if msg.auto_reply and "reclamation" in normalize(msg.subject or "") \

@@ -260,7 +260,7 @@ def heading_action(caption: str) -> Action | None:
 
 
 # "elle a été réglée le 22 septembre 2026", "mise en paiement le 19/10/2026": the day of the payment
-_PAID_BEFORE = re.compile(r"(?:regle|paye|(?:mise?|partie?|passee?) en paiement|paiement|virement|vire"
+_PAID_BEFORE = re.compile(r"(?:regle|paye|verse|(?:mise?|partie?|passee?) en paiement|paiement|virement|vire"
                           r"|rembourse|liquide)e?s?"
                           r"(?: (?:effectue|intervenu)e?)?\W{1,4}(?:(?:le|du|en date du|ce jour\W{1,3})\s*)$")
 

@@ -97,6 +97,8 @@ _SAME_REJECT = re.compile(r"(?i)\bm[êe]mes?\s+(?:rejet|motif|anomalie|code)")  
 # "Le rejet pour « assuré absent de notre référentiel » (0250 050) concerne la facture …"
 _REJECT_FOR = re.compile(r"(?i)\b(?:rejet|refus)(?:[ée]e?s?)? pour (?:le motif )?[«\"]\s*"
                          r"([^«»\"\n]{3,160}?)\s*[»\"]")
+_SAME_DAY = re.compile(r"(?i)\b(?:pay[ée]e?s?|r[ée]gl[ée]e?s?|vers[ée]e?s?|en paiement)"
+                       r"\s+le\s+m[êe]me\s+jour\b")
 _SAME_LOT = re.compile(r"(?i)\bm[êe]me lot\b")
 # "même motif, même consigne": the instruction of the row above
 _SAME_ACTION = re.compile(r"(?i)\bm[êe]mes?\s+(?:consigne|d[ée]marche|instruction|traitement)s?\b")
@@ -139,8 +141,8 @@ _COLON_CODE = re.compile(r":\s*(\d{4})\s+(\d{3})\s+([A-ZÀ-Ýa-zà-ÿ][^.\n;]{3,
 
 # the quoted words after the code: "rejetée le 24/09/2026 avec le code 0450 072 « Exonération non trouvée »",
 # "rejet 0250 050 \"Assuré absent …\""
-_CODE_QUOTED = re.compile(r"(?i)\b(?:code|rejet)\s*(?:de rejet\s*)?\d{4}(?:\s*[-/ ]?\s*\d{3})?\s*[«\"“]\s*"
-                          r"([^«»\"“”\n]{3,160}?)\s*[»\"”]")
+_CODE_QUOTED = re.compile(r"(?i)\b(?:code|rejet)\s*(?:de rejet\s*)?\d{4}(?:\s*[-/ ]?\s*\d{3})?[,:]?"
+                          r"\s*[«\"“]\s*([^«»\"“”\n]{3,160}?)\s*[»\"”]")
 _QUOTE_MARKS = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")
 _NEXT_LOT = re.compile(r"(?i)\b(?:prochain|nouveau|autre|futur) lot\b|\blot suivant\b")
 # a transfer's total beside the invoice's amount: "(1 204,62 € au total, avec vos autres factures)", "dans
@@ -170,6 +172,11 @@ def _short_care_date(chunk: str, sent_on: date | None) -> date | None:
 
 
 _SHORT_CARE = re.compile(r"(?i)\bsoins?\s+(?:du|le|des)\s+(\d{1,2})/(\d{1,2})(?![/\d])(?!\s*au\b)")
+
+
+def _same_day(chunk: str, rows: list[Row]) -> date | None:
+    """"La facture 000 611 941 a été payée le même jour": the day the invoice above was paid."""
+    return rows[-1].paid_on if rows and _SAME_DAY.search(chunk) else None
 
 
 def prose_rows(text: str, *, default_year: int | None = None, single_only: bool = False,
@@ -293,8 +300,8 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
         for number in invoices:
             rows.append(Row(invoice=number, lot=lots[0] if len(set(lots)) == 1 else None,
                             care_date=care if single else None,
-                            paid_on=paid_day(chunk, default_year) if single and status is Status.PAID
-                            else None,
+                            paid_on=(paid_day(chunk, default_year) or _same_day(chunk, rows))
+                            if single and status is Status.PAID else None,
                             amount=amounts[0] if single and len(amounts) == 1 else None,
                             reject_code=code[0] if code else None, reject_subcode=code[1] if code else None,
                             motif=bare_motif(motif or ""),

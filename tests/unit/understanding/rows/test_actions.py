@@ -286,6 +286,7 @@ def test_the_instruction_a_heading_gives_the_table_under_it(caption, action):
     ("Régularisée par nos services, mise en paiement le 09/10/2026", date(2026, 10, 9)),
     ("c bon la facture 973204415 est partie en paiement le 03/11 (58€)", date(2026, 11, 3)),
     ("Le paiement effectué le 16/10/2026 est conforme", date(2026, 10, 16)),
+    ("Un complément de 4,62 € vous a été versé le 10/11/2026.", date(2026, 11, 10)),
     ("La facture a été mise en paiement ce jour, 21/10/2026, pour 94,50 €", date(2026, 10, 21)),
     # a care date, a reject date, a statement's date: not the day of a payment
     ("soins du 05/10/2026, rejetée le 24/09/2026, relevé du 23/09/2026", None),

@@ -1243,3 +1243,18 @@ def test_a_systems_reject_list_under_a_table_of_results():
     assert rows["000451216"].motif == "ASSURE ABSENT DE NOTRE REFERENTIEL"
     assert rows["000451218"].motif == "NATURE D'ASSURANCE INCOMPATIBLE AVEC LA SITUATION DE L'ASSURE"
     assert rows["000451216"].action is Action.REBILL and rows["000451215"].status is Status.PAID
+
+
+def test_an_invoice_paid_the_same_day_and_a_code_then_its_quoted_words():
+    """GIVEN "La facture 000 611 930 a été payée le 28/10/2026 (52,50 €)." then "La facture 000 611 941 a été
+    payée le même jour (31,50 €)." and "La facture 000 611 954 … a été rejetée le 27/10/2026 : code 0450 072,
+    « exonération non trouvée »" WHEN read THEN the second is paid on the 28th too, the third carries the
+    quoted words after its code's comma."""
+    text = ("La facture 000 611 930 a été payée le 28/10/2026 (52,50 €).\n\n"
+            "La facture 000 611 941 a été payée le même jour (31,50 €).\n\n"
+            "La facture 000 611 954, en revanche, a été rejetée le 27/10/2026 : code 0450 072,\n"
+            "« exonération non trouvée » ; votre patient n'est plus reconnu en ALD.\n")
+    rows = read_rows(message(text)).rows
+    assert [(r.invoice, r.paid_on) for r in rows[:2]] == [("000611930", date(2026, 10, 28)),
+                                                          ("000611941", date(2026, 10, 28))]
+    assert (rows[2].reject_code, rows[2].motif) == ("0450", "exonération non trouvée")
