@@ -63,6 +63,8 @@ UNSURE = {
 # Read with a value missing, confidently: an automatic acknowledgment without its title taken for an
 # auto-reply (the acknowledgment is lost, nothing is done); a reference written only in the subject.
 MISSING = {("au-agents/12-cher-cartes", "plain-tabs"): "div cards flattened with tabs: an instruction lost",
+           ("ay-month/19-msa-retour-lot-cartes", "plain-tabs"): "cards flattened with tabs: a consigne lost",
+           ("ay-month/19-msa-retour-lot-cartes", "html-only"): "cards flattened from HTML: a consigne lost",
            ("aw-agents/19-cpam571-lots-en-phrases", "hard-wrapped"): "a lot's code cut by the wrap: lost",
            ("av-mixed/12-viamedis-rejet-part-amc", "plain-tabs"):
                "a platform's card with tabs: the part's sum lost",

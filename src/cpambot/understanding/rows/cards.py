@@ -26,7 +26,9 @@ _CARD_LINE = re.compile(r"^\s*[-•*]?\s*([^:\n]{2,45}?)\s*(?:\u00a0)?:\s*(.*?)\
 # ("LOT 214 - FACTURE 609 018 774", "Facture 260770051 (lot 214)": with its lot)
 _INVOICE_HEADING = re.compile(r"(?i)^\s*(?:lot\s*(?:n[°o]\s*)?(\d{3})\s*[-–—,/:]\s*)?"
                               r"(?:n[°o]\s*(?:de\s*)?)?facture\s*(?:n[°o]\s*)?"
-                              r"(\d{3}\s?\d{3}\s?\d{3})\s*(?:[-–—,(]\s*lot\s*(?:n[°o]\s*)?(\d{3})\s*\)?)?\s*$")
+                              r"(\d{3}\s?\d{3}\s?\d{3})\s*(?:[-–—,(]\s*lot\s*(?:n[°o]\s*)?(\d{3})\s*\)?)?"
+                              # ("Facture 000451293 – Réglée": its status after a dash)
+                              r"(?:\s*[-–—]\s*(r[ée]gl[ée]e|pay[ée]e|rejet[ée]e|refus[ée]e|en attente))?\s*$")
 _PART = re.compile(r"\bpart\b.*?\b(?:(amc|complementaire|mutuelle|ro?c)|amo|obligatoire"
                    r"|regime obligatoire|ro)\b")
 _AFTER_AMOUNT = re.compile(r"(?:€|\beur\b|\d)\s*[-–:]\s*([^\W\d].{2,80})$", re.IGNORECASE)
@@ -203,7 +205,8 @@ def _card_role(label: str) -> str | None:
         return None  # "Motif de rejet : …" then "Précision : …": the motif's explanation, not another card
     if role in ("amount", "motif") and _GAP_LABEL.search(folded):
         return None  # what is left unpaid of a partial payment: not the invoice's amount nor a reject
-    if role == "amount" and _PAID_LABEL.search(folded) and not _PART.search(folded):
+    # ("Montant réglé (part obligatoire)": the paid amount, its part said in brackets)
+    if role == "amount" and _PAID_LABEL.search(folded) and not _PART.search(_BRACKETS.sub("", folded)):
         return "paid_amount"
     if role == "beneficiary" and re.match(r"(?:n[°o]|numero|num\.?)\b", folded) \
             and not re.search(r"beneficiaire|patient|assure", folded):
@@ -246,6 +249,8 @@ def _labels_joined(lines: list[str]) -> list[str]:
             out.append(f"Facture : {found.group(2)}")  # "Facture 260770051" opening a card
             if lot := found.group(1) or found.group(3):
                 out.append(f"Lot : {lot}")
+            if found.group(4):
+                out.append(f"Statut : {found.group(4)}")
             invoices += 1
             index += 1
             continue

@@ -163,7 +163,7 @@ def row_from_cells(cells: dict[str, str], *, source: str, default_year: int | No
                  if (m := re.search(r"\((\d{1,2})\)|\[(\d{1,2})\]", cells.get(key) or ""))), None)
     paid_on = None
     if status is Status.PAID:  # "Date de paiement" | "Régularisée, mise en paiement le 09/10/2026"
-        words = " ; ".join(cells.get(k) or "" for k in ("status", "motif", "consigne", "code"))
+        words = " ; ".join(cells.get(k) or "" for k in ("status", "motif", "consigne", "code", "paid_amount"))
         paid_on = date_of(cells["paid_date"], default_year=default_year)[0] if cells.get("paid_date") \
             else paid_day(words, default_year)
     return Row(invoice=invoice, lot=lot, care_date=care, care_period=period, note=note, paid_on=paid_on,

@@ -174,3 +174,17 @@ def test_a_platforms_card_gives_the_part_it_rejects_not_the_invoices_total():
     assert (row.invoice, row.amount, row.status) == ("772415093", Decimal("16.20"), Status.REJECTED)
     (alone,) = card_rows(["N° de facture : 772 415 093", "Montant total : 40,50 €", "Motif : Droits fermés"])
     assert alone.amount == Decimal("40.50")
+
+
+def test_cards_opened_by_the_invoice_and_its_status_after_a_dash():
+    """GIVEN cards each opened by "Facture 000451293 – Réglée" (or "– Rejetée"), then "Montant facturé",
+    "Montant réglé (part obligatoire) : EUR 58,20 – virement du 27/11/2026" or "Motif : 0250 050 – …" WHEN
+    read THEN the first is paid on the day of the transfer, the second rejected with its code and words."""
+    lines = ["Facture 000451293 – Réglée", "Bénéficiaire : M. André ROCHE", "Montant facturé : EUR 58,20",
+             "Montant réglé (part obligatoire) : EUR 58,20 – virement du 27/11/2026", "",
+             "Facture 000451294 – Rejetée", "Montant facturé : EUR 21,00",
+             "Motif : 0250 050 – Assurée absente de notre référentiel"]
+    paid, rejected = card_rows(lines, default_year=2026)
+    assert (paid.invoice, paid.status, paid.paid_on) == ("000451293", Status.PAID, date(2026, 11, 27))
+    assert (rejected.status, rejected.reject_code, rejected.motif) == (
+        Status.REJECTED, "0250", "Assurée absente de notre référentiel")
