@@ -35,6 +35,10 @@ KEYWORDS = keywords(
      "par (?:voie de )?retenues?", 1.0),
     ("(?:informe|informons)[^.]{0,40} que [^.]{0,80}sera (?:recuperee?|recouvree?) "
      "par (?:voie de )?retenues?", 1.0),
+    # "nous avons procédé à sa récupération par retenue sur vos règlements de tiers payant"
+    ("(?:avons|a ete) procede a (?:sa|la|leur) (?:recuperation|recouvrement) par (?:voie de )?retenues?",
+     1.0),
+    ("^(?:information ?: ?)?retenues? sur vos (?:reglements|paiements)", 0.9),
 )
 
 _AMOUNT_LABELS = (r"montant (?:retenu|de la retenue|pr[ée]lev[ée])\s*:?\s*",

@@ -87,3 +87,23 @@ def test_a_notification_warning_of_deductions_stays_a_notification():
             "paiements.\n")
     reading = classify_human(parse_message(_mail(body, "Notification de payer")), "caisse")
     assert reading.kind == "notification_indu"
+
+
+def test_a_notice_that_an_indu_was_recovered_by_retenue():
+    """GIVEN "Information : retenue sur vos règlements" and "L'indu qui vous a été notifié le 09/06/2026 …
+    nous avons procédé à sa récupération par retenue sur vos règlements", then aligned lines "Date de la
+    retenue", "Nature", "Référence de la créance", "Montant retenu" WHEN read THEN one retenue of 73,20 € on
+    that debt, its nature as written."""
+    body = ("Madame,\n\nL'indu qui vous a été notifié le 09/06/2026 n'ayant fait l'objet ni d'un "
+            "règlement ni "
+            "d'un recours dans les délais, nous avons procédé à sa récupération par retenue sur vos "
+            "règlements de tiers payant.\n\n"
+            "   Date de la retenue          : 18/11/2026\n   Nature                      : Récupération "
+            "d'indu\n   Référence de la créance     : 191/IDU/2026/000351\n"
+            "   Montant retenu              : 73,20 €\n")
+    subject = "Information : retenue sur vos règlements"
+    reading = classify_human(parse_message(_mail(body, subject)), "caisse")
+    (fact,) = reading.facts
+    assert (fact.kind, fact.amount, fact.reference, fact.details["nature"]) == (
+        "retenue", Decimal("73.20"), "191/IDU/2026/000351", "Récupération d'indu")
+    assert reading.needs_review is None
