@@ -228,6 +228,21 @@ def test_demande_pieces_one_fact_per_invoice_with_deadline():
     assert reading.fields["deadline"] == date(2026, 4, 4) and "action" not in reading.fields
 
 
+def test_a_bilan_de_soins_infirmiers_asked_for_one_invoice():
+    """GIVEN an MSA agent's "Demande de BSI – … – facture 000451240": "nous vous remercions de bien vouloir
+    nous transmettre le BSI correspondant … au plus tard le 20 novembre 2026" WHEN classified THEN a pièces
+    request for that invoice with its deadline."""
+    body = ("Madame,\n\nNous avons bien reçu votre facture n° 000451240 (lot 215 du 02/11/2026). Nous ne "
+            "disposons pas, pour ce patient, d'un Bilan de Soins Infirmiers (BSI) en cours de validité. Afin "
+            "de pouvoir procéder au règlement, nous vous remercions de bien vouloir nous transmettre le BSI "
+            "correspondant au plus tard le 20 novembre 2026.\n")
+    reading = classify_human(mail("Demande de BSI – M. R. – facture 000451240", body,
+                                  sender="PEYRAT Corinne <peyrat.corinne@limousin.msa.fr>"), "caisse")
+    assert reading.kind == "demande_pieces"
+    assert [(f.kind, f.invoice, f.details.get("deadline")) for f in reading.facts] == [
+        ("pieces_requested", "000451240", date(2026, 11, 20))]
+
+
 def test_demande_pieces_delay_only_gives_a_computed_deadline():
     """GIVEN "dans un délai de 15 jours" and no date WHEN classified THEN the deadline is the message's
     date + 15 days, marked as computed."""

@@ -49,7 +49,6 @@ UNSURE = {
     ("ap-agents/07-paris-paid-to-patient", "bland-subject"): "an answer told by its subject",
     ("ar-agents/07-dam-visite-kine-martinique", "bland-subject"): "an invitation told by its subject",
     ("au-agents/20-msa-pieces-deux-factures", "bland-subject"): "a request told by its subject",
-    ("aw-agents/04-cpam342-bsi-manquant", "bland-subject"): "a request told by its subject",
     ("aw-agents/12-cpam381-avis-retenue", "bland-subject"): "a retenue told by its subject",
     ("ax-letters/14-demande-pieces-controle-cgss-guadeloupe", "bland-subject"):
         "a control's request for documents told by its subject (read as a constat, asked)",

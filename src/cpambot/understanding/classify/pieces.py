@@ -44,7 +44,9 @@ KEYWORDS = keywords(
     ("demande de (?:prescriptions?|ordonnances?|copie)", 0.9),
     ("(?:merci|nous vous remercions|je vous remercie) de (?:bien vouloir )?(?:nous |me )?(?:en )?(?:adresser|"
      "transmettre|faire parvenir|communiquer|envoyer)[^.]{0,80}(?:prescriptions?|ordonnances?|accord "
-     "prealable|entente prealable|justificati(?:f|ve)s?|pieces? justificatives?|copie)", 0.85),
+     "prealable|entente prealable|justificati(?:f|ve)s?|pieces? justificatives?|copie|\\bbsi\\b|\\bdsi\\b"
+     "|bilan de soins infirmiers)", 0.85),
+    ("^demande de (?:bsi|dsi|bilan de soins infirmiers)\\b", 0.9),
     # "les deux factures ci-dessous restent en attente de pièces justificatives", "Pièces en attente"
     ("(?:restent?|sont|est|demeurent?|toujours) (?:en |dans l')attente (?:de|des|d'une?|du) (?:la |l')?"
      "(?:pieces? justificatives?|justificatifs?|prescriptions? medicales?|ordonnances?)", 0.9),
