@@ -26,6 +26,7 @@ from cpambot.understanding.classify.text.references import (
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.rows import Status, only_totals, read_rows
+from cpambot.understanding.rows.actions import paid_day
 
 KEYWORDS = keywords(
     ("factures? (?:refusees?|rejetees?)", 1.0),
@@ -131,6 +132,9 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     reference = reference_after(full, r"(?:r[ée]f[ée]rence(?: du rejet)?|relev[ée])\s*(?:n[°o])?\s*:?")
     paid_on = date_after(full, r"(?:(?:r[èe]glement|virement|paiement)\s*du|date (?:de|du) (?:paiement|"
                                  r"r[èe]glement|virement)\s*:)\s*", span=2)
+    if paid_on is None and len(invoice_numbers(msg.text or "")) == 1:
+        # one invoice "a bien été réglée le 12/10/2026 par virement": the day of its payment
+        paid_on = paid_day(msg.text or "", msg.date.year if msg.date else None)
     facts: dict[tuple[str, str], Fact] = {}
     default = _default_status(msg)
     # (a platform pays or refuses its own part: the AMO part a card shows beside it is for information)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -63,3 +63,17 @@ def test_a_card_whose_motif_starts_with_a_short_platform_code():
     assert [(f.kind, f.invoice, f.reject_code, f.label) for f in reading.facts] == [
         ("amc_rejected", "261004702", "K31", "Attestation de droits complémentaires absente ou illisible")]
     assert reading.needs_review is None
+
+
+def test_a_platforms_answer_dates_the_one_payment_it_tells():
+    """GIVEN a platform's support answering "la part complémentaire de la facture 207733401 a bien été réglée
+    le 12/10/2026 par virement (référence ALM26101204571), pour un montant de 9,30 €" WHEN read THEN the
+    part paid that day."""
+    text = ("Bonjour,\n\nAprès vérification, la part complémentaire de la facture 207733401 a bien été "
+            "réglée le 12/10/2026 par virement (référence ALM26101204571), pour un montant de 9,30 €.\n")
+    msg = ParsedMessage(subject="RE: Facture 207733401 non réglée", from_name="almerys",
+                        from_addr="support-ps@almerys.com", date=datetime(2026, 10, 21, tzinfo=UTC),
+                        message_id=None, text=text)
+    (fact,) = amc.read(msg, "amc", "almerys").facts
+    assert (fact.kind, fact.invoice, str(fact.amount), fact.date) == (
+        "amc_paid", "207733401", "9.30", date(2026, 10, 12))
