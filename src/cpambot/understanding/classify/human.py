@@ -218,13 +218,8 @@ def _read(source: ParsedMessage, trust: str, category: str, caisses: tuple,
         scores = [(top if m is reclamation else s, i, m) for s, i, m in scores]
     if source.bulk:  # sent to a list: information, unless a module is sure of more
         scores = [(max(s, 0.75) if m is informational else min(s, 0.9), i, m) for s, i, m in scores]
-    best = max(scores, key=lambda s: (s[0], s[1]))
-    # (a platform's auto-reply quoting her relance: the words of payments are hers, it tells nothing)
-    if source.auto_reply and (best[0] < THRESHOLD or category == "amc" and not best[2].read(source, trust,
-                                                                                          caisse).facts):
-        return Reading(kind=MessageKind.AMC if category == "amc" else MessageKind.UNKNOWN, trust=trust,
-                       caisse=caisse, fields={"subject": source.subject, "from": source.from_addr,
-                                              "auto_reply": True, "sent_on": _sent_on(source), **fields})
+    if source.auto_reply and max(s for s, _, _ in scores) < THRESHOLD:
+        return _auto_reply(source, trust, caisse, category, fields)
     if fields.get("answers_question") and max(s for s, _, _ in scores) < THRESHOLD \
             and (reclamation.names_an_invoice(source) or reclamation.paid_in_brief(source)):
         # the caisse answering her question about an invoice, with none of the words of a kind: the answer
@@ -233,6 +228,9 @@ def _read(source: ParsedMessage, trust: str, category: str, caisses: tuple,
     score, _, module = max(scores, key=lambda s: (s[0], s[1]))
     if score >= THRESHOLD:
         reading = module.read(source, trust, caisse)
+        if source.auto_reply and category == "amc" and not reading.facts:
+            # (a platform's auto-reply quoting her relance: the words of payments are hers, it tells nothing)
+            return _auto_reply(source, trust, caisse, category, fields)
         if module is retour_lots and reclamation.is_amelipro(source):
             # ("[amelipro] Information sur le traitement de votre lot n° 318"): what the amelipro service
             # tells is its own kind, the lot's facts as a lot return's
@@ -308,6 +306,13 @@ def _taught(rule: LearnedRule, source: ParsedMessage, trust: str, caisse: str | 
         return Reading(kind=MessageKind.UNKNOWN, trust=trust, caisse=caisse,
                        needs_review=f"règle {rule.id} : type « {rule.kind} » inconnu, à trier")
     return replace(module.read(source, trust, caisse), kind=MessageKind(rule.kind))
+
+
+def _auto_reply(source: ParsedMessage, trust: str, caisse: str | None, category: str,
+                fields: dict[str, Any]) -> Reading:
+    return Reading(kind=MessageKind.AMC if category == "amc" else MessageKind.UNKNOWN, trust=trust,
+                   caisse=caisse, fields={"subject": source.subject, "from": source.from_addr,
+                                          "auto_reply": True, "sent_on": _sent_on(source), **fields})
 
 
 def _finish(source: ParsedMessage, reading: Reading, caisse: str | None, module: Any, score: float,

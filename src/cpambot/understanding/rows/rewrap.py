@@ -71,7 +71,8 @@ def rewrapped_fixed(lines: list[str]) -> list[str]:
 def _rewrapped_table(lines: list[str], i: int) -> tuple[list[str], int] | None:
     """The lines of the re-wrapped table whose header is line ``i``, joined, and the index after it."""
     tail = lines[i + 1].strip() if i + 1 < len(lines) else ""
-    if not tail or re.search(r"\d|[|;\t]", tail) or header_columns(lines[i]) is None:
+    # (the header's wrapped names are a short line: prose under a line is not tried as a header)
+    if not tail or len(tail) > 40 or re.search(r"\d|[|;\t]", tail) or header_columns(lines[i]) is None:
         return None
     names = _WIDE_GAP.split(tail)
     if len(names) > 3 or any(role_of(name) is None for name in names):
