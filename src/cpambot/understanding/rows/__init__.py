@@ -19,7 +19,7 @@ from cpambot.understanding.classify.text.keywords import per_message
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.mime import decode_bytes
-from cpambot.understanding.rows.actions import action_of, heading_action, heading_status
+from cpambot.understanding.rows.actions import action_of, heading_action, heading_status, status_of
 from cpambot.understanding.rows.asides import aside, beside_the_list, paid_beside
 from cpambot.understanding.rows.cards import card_rows
 from cpambot.understanding.rows.cells import (
@@ -296,8 +296,11 @@ def _with_instruction(rows: list[Row], text: str) -> list[Row]:
         main, cut, rest = (sentence[:m.start()], True, sentence[m.end():]) \
             if (m := _EXCEPT.search(sentence)) else (sentence, False, "")
         # (an exception may name its invoice: "sauf celle de Mme Roux : sa facture (006201118) a été payée")
-        if not _ABOUT_REJECTS.search(main) or invoices_in(main) or _SIGNATURE.search(sentence):
-            continue  # a table line, a sentence about something else (payments, questions), a signature
+        if not _ABOUT_REJECTS.search(main) or invoices_in(main) or _SIGNATURE.search(sentence) \
+                or not cut and status_of(main) is Status.PAID:
+            # a table line, a sentence about something else (questions; a payment: "Pour information, la
+            # facture suivante, précédemment rejetée, a été réglée après reprise"), a signature
+            continue
         if (patients := set(patient_keys(main))) and any(patients & set(r.name_keys) for r in rows):
             continue  # "Mme ROUVIÈRE : rejet 0450 …, merci de refacturer": her rows', not everyone's
         if (quoted := _QUOTED.search(main)) and (own := action_of(main)) is not None \

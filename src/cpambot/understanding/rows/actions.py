@@ -52,7 +52,13 @@ _REBILL = Guarded(re.compile(r"re-?tele-?transm|re-?transm|re-?factur|re-?emet"
                      r"|(?:transmett|adress|envoy|factur)\w* (?:la |votre |cette |les |vos )?"
                      r"(?:factures? |fse )?"
                      r"(?:a|aupres de) (?:la|sa|l'|son) (?:bonne |nouvelle )?(?:caisse|organisme|regime)"
-                     r"(?! (?:pour|afin))"))
+                     r"(?! (?:pour|afin))"
+                     # "votre patiente relève désormais de la MSA du Limousin : merci de lui adresser la
+                     # facture"
+                     r"|\b(?:releve|depend)\w* (?:desormais |maintenant |dorenavant )?(?:de la|du|d'une?) "
+                     r"(?:msa|caisse|cpam|cgss|regime|mutualite sociale)\b[^.;]{0,80}?"
+                     r"(?:transmett|adress|envoy)\w* (?:lui |leur )?(?:la |votre |cette |les |vos )?"
+                     r"factures?\b"))
 _PIECES = Guarded(re.compile(r"(?:adress|transmet|envoy|fourn|fais|faire parvenir|joindre|produire"
                      r"|communiqu|deposer|retourn)\w*[^.;\n]{0,60}?(?:prescription|ordonnance|ordo\b|piece|justificatif|"
                      r"copie|"
@@ -190,7 +196,10 @@ LIFTED = re.compile(r"\b(?:rejet|anomalie|blocage|suspension)s?\b[^.;]{0,30}?"
                     # "ne tenez pas compte du rejet affiché ci-dessus : … elle a finalement été réglée"
                     r"|\bne (?:tenez|pas tenir)(?: pas)? compte d[ue] (?:ce |l')?(?:rejet|anomalie)\b"
                     # "anomalie initiale : 0450 072 - … - Corrigée par nos services - mise en paiement le …"
-                    r"|\b(?:anomalie|rejet) initiale?\b|\bcorrigee?s? par (?:nos|les) services\b")
+                    r"|\b(?:anomalie|rejet) initiale?\b|\bcorrigee?s? par (?:nos|les) services\b"
+                    # "la facture suivante, précédemment rejetée, a été réglée après reprise par nos services"
+                    r"|\b(?:precedemment|initialement|anterieurement) (?:rejet|refus)\w*"
+                    r"|\b(?:apres|suite a (?:la|sa)) reprise par (?:nos|les) services\b")
 
 
 _STATED_PAID = Guarded(re.compile(r"(?:mise?|passee?|partie) en (?:paiement|reglement)|paiement effectue"

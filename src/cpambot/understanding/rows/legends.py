@@ -58,6 +58,10 @@ _CODE_LEGEND = re.compile(r"(?<![\d,./])(\d{4})(?:[ -]?\d{3})?\s*(?:=|:|→|–)
 _LEGEND_LINE = re.compile(r"(?im)^[ \t]*[-•*]?[ \t]*(?:code[ \t]*)?(\d{4})(?:[ -]?\d{3})?[ \t]*"
                           r"(?:=|:|→|–|—|-)[ \t]*([^\W\d].{2,300})$")
 
+# an entry's words wrapped on an indented line ("- 0250 : vérifiez … et transmettez la facture" /
+# "  à la caisse compétente."): one entry
+_LEGEND_WRAP = re.compile(r"(?m)(?<=[^\W\d_,;])\n[ \t]{1,8}(?=[a-zà-ÿ])")
+
 
 def _legend_entry(rest: str) -> tuple[str | None, Action | None]:
     """(label, instruction's action) of a legend line's words: the label up to its explanation in
@@ -85,7 +89,7 @@ def with_code_legend(rows: list[Row], text: str) -> list[Row]:
         return rows
     legend: dict[str, set[str]] = {}
     actions: dict[str, Action | None] = {}
-    for code, rest in _LEGEND_LINE.findall(text):
+    for code, rest in _LEGEND_LINE.findall(_LEGEND_WRAP.sub(" ", text)):
         label, action = _legend_entry(rest)
         if label:
             legend.setdefault(code, set()).add(label)

@@ -14,6 +14,7 @@ from cpambot.understanding.rows.model import Action, Status
     "Veuillez corriger la date de soins et renvoyer la facture", "Transmettre de nouveau la facture",
     "Établir une nouvelle facture", "Merci de re-télétransmettre la FSE", "Renvoyez votre lot",
     "Vérifiez l'affiliation de l'assuré (ADRi) et transmettez la facture à la caisse compétente.",
+    "Votre patiente relève désormais de la MSA du Limousin : merci de lui adresser la facture.",
 ])
 def test_words_asking_to_bill_again(text):
     """GIVEN an instruction to correct and re-transmit WHEN read THEN refacturer."""

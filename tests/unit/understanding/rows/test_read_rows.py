@@ -1258,3 +1258,36 @@ def test_an_invoice_paid_the_same_day_and_a_code_then_its_quoted_words():
     assert [(r.invoice, r.paid_on) for r in rows[:2]] == [("000611930", date(2026, 10, 28)),
                                                           ("000611941", date(2026, 10, 28))]
     assert (rows[2].reject_code, rows[2].motif) == ("0450", "exonération non trouvée")
+
+
+def test_a_code_legend_entry_wrapped_on_an_indented_line():
+    """GIVEN a fixed-width table of rejects and "Conduite à tenir selon le code :" with an entry wrapped
+    on an indented second line ("- 0250 : vérifiez la caisse d'affiliation … et transmettez la facture" /
+    "  à la caisse compétente.") WHEN read THEN the entry is read whole: its row is re-billed elsewhere."""
+    text = ("LOT N° 207 - transmis le 28/09/2026\n\n"
+            "N° FACTURE   DATE SOINS  MONTANT  CODE      LIBELLE\n"
+            "000 731 502  24/09/26      31,50  0250 050  ASSURE ABSENT DE NOTRE REFERENTIEL\n"
+            "000 731 515  25/09/26      45,10  0470 049  PRESCRIPTION INTERDITE A CETTE DATE\n\n"
+            "Conduite à tenir selon le code :\n"
+            "- 0250 : vérifiez la caisse d'affiliation de l'assuré (ADRi) et transmettez la facture\n"
+            "  à la caisse compétente.\n"
+            "- 0470 : vérifiez la date de prescription auprès du prescripteur, corrigez la facture\n"
+            "  et retransmettez-la.\n")
+    assert [(r.invoice, r.action) for r in read_rows(message(text)).rows] == [
+        ("000731502", Action.REBILL), ("000731515", Action.REBILL)]
+
+
+def test_the_instruction_for_rejects_is_not_undone_by_a_sentence_about_a_payment():
+    """GIVEN rejected rows, "Merci de corriger ces factures et de les retransmettre." and then "Pour
+    information, la facture suivante, précédemment rejetée, a été réglée après reprise par nos services"
+    WHEN read THEN the rejected rows are to re-bill (the sentence about a payment asks nothing of them)."""
+    text = ("Suite au traitement de vos lots, les factures ci-dessous ont été rejetées :\n\n"
+            "Bénéficiaire inconnu – NIR erroné | EUR 58,20 | 000 833 450 | lot 412 | 13/10/2026\n"
+            "Cotation AMI incompatible avec le BSI | EUR 132,00 | 000 833 467 | lot 412 | 14/10/2026\n\n"
+            "Merci de corriger ces factures et de les retransmettre.\n\n"
+            "Pour information, la facture suivante, précédemment rejetée, a été réglée après reprise par nos "
+            "services :\n\n000 833 402 | lot 410 | EUR 25,65\n")
+    rows = read_rows(message(text)).rows
+    assert [(r.invoice, r.action) for r in rows] == [
+        ("000833450", Action.REBILL), ("000833467", Action.REBILL), ("000833402", None)]
+    assert rows[2].status is Status.PAID
