@@ -59,8 +59,9 @@ def unflow(text: str, delsp: bool = False) -> str:
 # a line that is not running text: a table row (tabs, pipes, runs of spaces), a quote, a list item, a
 # header line of a forward, a separator
 _NOT_PROSE = re.compile(r"\t|\||\S {2,}\S|^\s*>|^\s*[-=_*]{3,}")
-_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]\s|[a-z][.)]\s|(?:de|from|à|to|objet|subject|date|envoyé|sent)\s?:)",
-                   re.IGNORECASE)
+# (an entry of a legend of reject codes: "  2900 : ne renvoyez pas la facture", "0250 050 = assuré …")
+_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]\s|[a-z][.)]\s|(?:de|from|à|to|objet|subject|date|envoyé|sent)\s?:"
+                   r"|\d{4}(?:[ -]?\d{3})?\s?(?::|=|–|—|->|→)\s)", re.IGNORECASE)
 _DASH = re.compile(r"^\s*[-•*·–—]\s")
 # two lines each opening on an invoice ("Facture 000690112 - … : EUR 18,90" / "Facture 000690127 …"): rows
 _NUMBERED = re.compile(r"^\s*(?:[^\s\d]+\s+){0,2}\d{3}[ \u00a0]?\d{3}[ \u00a0]?\d{3}(?![\d.,])")

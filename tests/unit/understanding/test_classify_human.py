@@ -1788,6 +1788,17 @@ def test_an_amelipro_document_notice_sent_from_a_list_is_hers_to_read():
     assert [(r.kind, r.needs_review is not None) for r in readings] == [("amelipro", True)] * 2
 
 
+def test_a_document_notice_under_a_subject_that_says_nothing_is_amelipros():
+    """GIVEN "Un nouveau document est disponible dans votre espace amelipro : Relevé mensuel de vos paiements"
+    sent by a CGSS's no-reply address under the subject "Votre dossier" WHEN classified THEN an amelipro
+    notice (its words tell it, not its title), never the answer to a réclamation."""
+    notice = ("Bonjour,\n\nUn nouveau document est disponible dans votre espace amelipro :\n\n"
+              "    Relevé mensuel de vos paiements - septembre 2026\n\nPour le consulter, connectez-vous à "
+              "amelipro.\n\nCe message vous est envoyé automatiquement par la CGSS de La Réunion.\n")
+    reading = classify_human(mail("Votre dossier", notice, sender="CGSS <ne-pas-repondre@cgss.re>"), "caisse")
+    assert (reading.kind, reading.facts) == ("amelipro", ())
+
+
 def test_a_pieces_request_leaves_out_the_invoice_whose_prescription_arrived():
     """GIVEN a pièces request listing two invoices, then "la prescription relative à la facture 004 518 311
     nous est bien parvenue par SCOR : aucune pièce n'est à fournir pour celle-ci" WHEN classified THEN only

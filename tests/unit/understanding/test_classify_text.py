@@ -237,6 +237,8 @@ def test_reference_after_skips_dates_and_words():
     # (an article of the code is no file's reference)
     assert reference_after("notification de payer un indu (articles L.133-4 et R.133-9-1)\nNotre référence : "
                            "IND-131-2026-004417", r"indu\s*:?") is None
+    assert reference_after("Objet : Notification de payer - indu (articles L133-4 et R133-9-1 du Code)",
+                           r"indu\s*:?") is None  # (written without a point)
     assert reference_after("enregistrée sous la référence R2026-80-004512", r"r[ée]f[ée]rence") == \
         "R2026-80-004512"
     # (her own number under "Vos références" is no file's reference)

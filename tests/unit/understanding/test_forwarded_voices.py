@@ -90,11 +90,7 @@ MISSING = {("au-agents/12-cher-cartes", "plain-tabs"): "div cards flattened with
            ("u-agents/18-msa-charentes-reponse-reclamation-fil-cite", "bland-subject"):
                "reference only in the subject and the quoted acknowledgment"}
 # Read wrongly: none left (a variant that lands here is a defect to fix, never to accept).
-WRONG: dict[tuple[str, str], str] = {
-    # arrived in session 13, to fix
-    ("bc-smallcaisses/03-moselle-notification-indu-pdf", "bland-subject"): "a law article as the reference",
-    ("bc-smallcaisses/07-reunion-amelipro-releve", "bland-subject"): "amelipro notice read as an answer",
-}
+WRONG: dict[tuple[str, str], str] = {}
 # the originals the reader still misses (voices/KNOWN_MISSES.md): their forwards prove nothing
 KNOWN = set(re.findall(r"^- ([\w-]+/[\w-]+):", (ROOT / "tests" / "fixtures" / "voices" / "KNOWN_MISSES.md")
                        .read_text(encoding="utf-8"), re.MULTILINE))

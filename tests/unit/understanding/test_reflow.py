@@ -111,3 +111,18 @@ def test_lines_each_naming_an_invoice_are_never_joined():
     out = unwrap(text)
     assert "periode indiquee" in out
     assert "EUR 18,90\nFacture 000690127" in out
+
+
+def test_the_entries_of_a_code_legend_are_never_joined():
+    """GIVEN a hard-wrapped message whose "Consignes :" give one reject code a line, the first filled close
+    to the width ("  0470 : corrigez … la facture." / "  2900 : ne renvoyez pas …") WHEN unwrapped THEN the
+    entries stay apart, while the wrapped sentence is joined."""
+    text = ("Vos lots ont été traités par nos services. Les factures suivantes\n"
+            "appellent une intervention de votre part, merci de votre attention\n"
+            "pour les factures du tableau ci-dessous de ce mois-ci, avec le code.\n\n"
+            "Consignes :\n"
+            "  0470 : corrigez la date de prescription et retransmettez la facture.\n"
+            "  2900 : ne renvoyez pas la facture, elle a déjà été réglée.\n")
+    out = unwrap(text)
+    assert "suivantes appellent" in out
+    assert "la facture.\n  2900 : ne renvoyez" in out

@@ -270,7 +270,8 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
         # ("Suite à votre réclamation enregistrée sous la référence … la facture … a été réglée le 23/10/2026
         # … Nous considérons votre réclamation comme close": the reference recalled, the answer given)
         which = "answer"
-    kind = MessageKind.AMELIPRO if is_amelipro(msg) else MessageKind.REPONSE_RECLAMATION
+    # (a document waiting "dans votre espace amelipro" is told by the notice's words, whatever its title)
+    kind = MessageKind.AMELIPRO if is_amelipro(msg) or which == "notice" else MessageKind.REPONSE_RECLAMATION
     full = msg.all_text()
     if which == "notice":
         if re.search(r"releve", normalize(msg.subject or "")) \

@@ -49,6 +49,9 @@ def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int |
         role = roles[index]
         if found is None and (heading := _LOT_HEADING.match(line) or _LOT_ABOVE.search(line)):
             lot_heading = heading.group(1)  # "Lot 067 – télétransmis le 12/10/2026" above its cards
+            if current:  # (the card above was the previous lot's: "Décision / Lot rejeté dans sa totalité")
+                records.append(current)
+                current, labels = {}, {}
             continue
         if found is not None and (heading := _LOT_HEADING.match(line)) and heading.end() <= found.end(1) \
                 and len(found.group(2)) <= 60 and ":" not in found.group(2):
@@ -113,6 +116,9 @@ def card_rows(lines: Iterable[str], *, source: str = "card", default_year: int |
         if value:
             current[role] = value
             labels[role] = label
+            if role == "status" and lot_heading and "invoice" not in current and _REFUSED_WHOLE.search(value):
+                # ("Décision : Lot rejeté dans sa totalité" under its lot's heading)
+                current.setdefault("lot", lot_heading)
             if role == "invoice" and lot_heading and "lot" not in current and invoices_in(value):
                 current["lot"] = lot_heading
     records.append(current)

@@ -76,7 +76,8 @@ def _legend_entry(rest: str) -> tuple[str | None, Action | None]:
 
 
 # a legend line that starts with what to do, not with the code's label
-_INSTRUCTION_FIRST = re.compile(r"(?:ne pas|n'|merci|veuillez|nous (?:transmettre|adresser|envoyer|faire)|"
+_INSTRUCTION_FIRST = re.compile(r"(?:ne pas|ne (?:l'|la |les |le )?\w+ (?:pas|plus)|n'|merci|veuillez"
+                                r"|nous (?:transmettre|adresser|envoyer|faire)|"
                                 r"(?:la|cette) facture|aucune|inutile|verifie[rz]|corrige[rz]|refacture[rz]|"
                                 r"retransmett(?:re|ez)|adresse[rz]|envoye[rz]|transmett(?:re|ez)|contacte[rz])\b")
 

@@ -188,3 +188,23 @@ def test_cards_opened_by_the_invoice_and_its_status_after_a_dash():
     assert (paid.invoice, paid.status, paid.paid_on) == ("000451293", Status.PAID, date(2026, 11, 27))
     assert (rejected.status, rejected.reject_code, rejected.motif) == (
         Status.REJECTED, "0250", "Assurée absente de notre référentiel")
+
+
+def test_lot_headings_without_colon_over_a_refused_lots_card_and_an_invoice_card():
+    """GIVEN "Lot 031 – reçu le 21/09/2026" over "Décision / Lot rejeté dans sa totalité", "Motif / Fichier
+    non conforme …", "Action attendue / Retransmettre l'ensemble du lot …", then "Lot 033 – reçu le …"
+    over an invoice's card, then "Lot 034 – …" over another refused lot's card WHEN read THEN each lot's
+    card is its own row (the first lot's words never go to the invoice of the next one)."""
+    text = ("Lot 031 – reçu le 21/09/2026\n\nDécision\n\nLot rejeté dans sa totalité\n\nMotif\n\nFichier non "
+            "conforme au cahier des charges\n\nAction attendue\n\nRetransmettre l'ensemble du lot après "
+            "vérification par votre éditeur de logiciel\n\nLot 033 – reçu le 24/09/2026\n\nFacture\n\n"
+            "000 288 061\n\nMontant\n\n27,00 €\n\nCode rejet\n\n0460 053\n\nMotif\n\n"
+            "Établissement prescripteur inconnu au fichier national\n\nAction attendue\n\n"
+            "Nous transmettre une copie de l'ordonnance. Ne pas refacturer.\n\n"
+            "Lot 034 – reçu le 26/09/2026\n\nDécision\n\nLot rejeté dans sa totalité\n\n"
+            "Motif\n\nLot reçu en double\n\nAction attendue\n\nAucune – ne pas retransmettre ce lot\n")
+    rows = card_rows(text.splitlines())
+    assert [(r.invoice, r.lot, r.whole_lot, r.motif, r.action) for r in rows] == [
+        (None, "031", True, "Fichier non conforme au cahier des charges", Action.REBILL),
+        ("000288061", "033", False, "Établissement prescripteur inconnu au fichier national", Action.PIECES),
+        (None, "034", True, "Lot reçu en double", Action.NONE)]

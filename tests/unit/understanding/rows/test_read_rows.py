@@ -1291,3 +1291,18 @@ def test_the_instruction_for_rejects_is_not_undone_by_a_sentence_about_a_payment
     assert [(r.invoice, r.action) for r in rows] == [
         ("000833450", Action.REBILL), ("000833467", Action.REBILL), ("000833402", None)]
     assert rows[2].status is Status.PAID
+
+
+def test_a_code_legend_entry_that_starts_with_a_negated_verb():
+    """GIVEN a table of rejects and "Consignes :" whose entry for 2900 reads "ne renvoyez pas la facture,
+    elle a déjà été réglée." WHEN read THEN the duplicate's row asks for nothing (the entry is an
+    instruction, not a label)."""
+    text = ("Lot 077 du 12/10/2026\n"
+            "    Facture        Soins         Montant     Motif\n"
+            "    000 660 213    08/10/2026    24,40 €     0470 049 Prescription interdite à cette date\n"
+            "    000 660 220    09/10/2026    51,20 €     2900 005 Facture déjà payée\n\n"
+            "Consignes :\n"
+            "  0470 : corrigez la date de prescription et retransmettez la facture.\n"
+            "  2900 : ne renvoyez pas la facture, elle a déjà été réglée.\n")
+    assert [(r.invoice, r.action) for r in read_rows(message(text)).rows] == [
+        ("000660213", Action.REBILL), ("000660220", Action.NONE)]

@@ -20,7 +20,7 @@ _GLUED = re.compile(r"[A-Z]{2,8}[/_\-][A-Z0-9/_.\-]*\d[A-Z0-9/_.\-]*[A-Z0-9]")  
 _NOT_A_REFERENCE = re.compile(r"\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\.?|\d{1,2}[/.]\d{4}\.?|\d+(?:\.\d+)?\.?")
 
 # an article of the code: "L.133-4", "R. 133-9-1" (not a file's "R2026-80-004512")
-_ARTICLE = re.compile(r"[LRD](?:\.\s?|\s)\d{3,4}(?:-\d+)+")
+_ARTICLE = re.compile(r"[LRD](?:\.\s?|\s)?\d{3,4}(?:-\d{1,2})+")  # ("L.133-4", "L 133-4", "L133-4")
 # the professional's own identifiers: "AM 974123456", "PS 974123456", "RPPS 10101234567"
 _HER_NUMBER = re.compile(r"(?:AM|PS|ADELI|RPPS|FINESS|SIRET|SIREN)\s?\d{8,14}")
 
