@@ -149,7 +149,7 @@ _NO_FOLLOW_UP = re.compile(r"defavorable|(?:pas|sans) (?:de |une )?suite favorab
                            r"|apporter|accorder) (?:une )?suite")
 # the invoice to bill again, told as what must be done ("Il faut donc refacturer auprès de la CPAM de l'Oise")
 _REBILL_ELSEWHERE = re.compile(r"(?:il (?:vous )?faut|merci de|vous devez|veuillez) (?:donc )?(?:la |les )?"
-                               r"re-?factur\w* (?:aupres|a la|au|a l')")
+                               r"re-?factur\w* (?:aupres|a la (?!date)|au (?:regime|service)|a l')")
 
 
 _PAYMENT_MADE = re.compile(r"(?:reglement|paiement|virement|versement) de (?:(?:€|eur)\s?)?\d[\d\s.,]*"

@@ -335,8 +335,10 @@ def _with_instruction(rows: list[Row], text: str) -> list[Row]:
     action = said.pop()
     if action is Action.NONE and _CALL_ME.search(text):
         action = Action.CONTACT  # "pouvez-vous me rappeler … merci de ne pas les refacturer": the call first
+    # (an invoice still under study is not one of the rejects the instruction is for)
     return [replace(r, action=spared.get(i, excepted.get(r.reject_code or "", action)))
-            if r.action is None and r.status is not Status.PAID else r for i, r in enumerate(rows)]
+            if r.action is None and r.status not in (Status.PAID, Status.PENDING) else r
+            for i, r in enumerate(rows)]
 
 
 _QUOTED = re.compile(r"[«\"“]\s*([^»\"”\n]{3,80}?)\s*[»\"”]")

@@ -302,7 +302,7 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
                             care_date=care if single else None,
                             paid_on=(paid_day(chunk, default_year) or _same_day(chunk, rows))
                             if single and status is Status.PAID else None,
-                            amount=amounts[0] if single and len(amounts) == 1 else None,
+                            amount=amounts[0] if single and len(set(amounts)) == 1 else None,
                             reject_code=code[0] if code else None, reject_subcode=code[1] if code else None,
                             motif=bare_motif(motif or ""),
                             status=status,

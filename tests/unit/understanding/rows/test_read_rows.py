@@ -1306,3 +1306,14 @@ def test_a_code_legend_entry_that_starts_with_a_negated_verb():
             "  2900 : ne renvoyez pas la facture, elle a déjà été réglée.\n")
     assert [(r.invoice, r.action) for r in read_rows(message(text)).rows] == [
         ("000660213", Action.REBILL), ("000660220", Action.NONE)]
+
+
+def test_an_invoice_whose_sum_is_said_twice_keeps_it():
+    """GIVEN an answer's item "Facture 004 218 337 (lot 112, soins du 05/06/2026, 48,30 €) : Réglée le
+    02/10/2026 – montant versé : 48,30 €" (the billed and the paid sum alike) WHEN read THEN the row has its
+    one sum, and its day of payment."""
+    text = ("- Facture 004 218 337 (lot 112, soins du 05/06/2026, 48,30 €) : Réglée le 02/10/2026 – montant "
+            "versé : 48,30 €\n")
+    rows = read_rows(message(text)).rows
+    assert [(r.invoice, r.amount, r.paid_on) for r in rows] == [
+        ("004218337", Decimal("48.30"), date(2026, 10, 2))]
