@@ -37,6 +37,10 @@ NOTIFICATION = keywords(
     # n° 301/IND/2026/11872", "la récupération de l'indu par retenue"
     ("(?<!pourrait\\x20)(?<!pourraient\\x20)montant des sommes indument (?:versees|payees|percues)", 0.95),
     ("notification no ?[a-z0-9]*[/-]ind[/-]", 0.95),
+    # ("Soit un montant total indûment perçu de : 418,35 €" under a title a scanner spaced out letter by
+    # letter)
+    ("(?<!pourrait\\x20)(?<!pourraient\\x20)(?:montant|somme) totale? (?:indument|verse a tort) percue?",
+     0.95),
     ("(?:recuperation|recouvrement) de l'indu", 0.8),
 )
 COMPLEMENT = keywords(

@@ -271,7 +271,10 @@ def heading_action(caption: str) -> Action | None:
 # "elle a été réglée le 22 septembre 2026", "mise en paiement le 19/10/2026": the day of the payment
 _PAID_BEFORE = re.compile(r"(?:regle|paye|verse|(?:mise?|partie?|passee?) en paiement|paiement|virement|vire"
                           r"|rembourse|liquide)e?s?"
-                          r"(?: (?:effectue|intervenu)e?)?\W{1,4}(?:(?:le|du|en date du|ce jour\W{1,3})\s*)$")
+                          r"(?: (?:effectue|intervenu)e?)?\W{1,4}(?:(?:le|du|en date du|ce jour\W{1,3})\s*)$"
+                          # "le règlement de 31,50 euros effectué le 14/08/2026"
+                          r"|(?:reglement|paiement|virement|versement) de (?:€ ?|eur )?\d[\d .,]*"
+                          r"(?:€|eur|euros)? (?:effectue|intervenu|verse)e? le\s*$")
 
 
 _SHORT_DAY = re.compile(r"\s*(\d{1,2})/(\d{1,2})(?![/\d])")

@@ -80,3 +80,24 @@ def test_a_recours_number_with_cra_inside_it_and_its_letterhead_cell(subject):
                         date=datetime(2026, 11, 9, tzinfo=UTC), message_id=None, text=text)
     (fact,) = cra.read(msg, "caisse", "972").facts
     assert fact.reference == "2026/CRA/0412"
+
+
+def test_the_decision_keeps_its_own_reference_not_the_indus():
+    """GIVEN a favourable decision citing "la notification d'indu n° 673-NI-2026-11504" and closing with
+    "Référence de la décision : 67-CRA-2026-0967" WHEN read THEN the decision's reference is its own, the
+    indu's goes to the details."""
+    from datetime import UTC, datetime
+
+    from cpambot.understanding.classify import cra
+    from cpambot.understanding.message import ParsedMessage
+
+    text = ("Madame,\n\nvous avez saisi la Commission de recours amiable d'une contestation de la "
+            "notification d'indu n° 673-NI-2026-11504 du 12 juin 2026.\n\nElle a en conséquence décidé "
+            "de faire droit à votre recours et d'annuler l'indu.\n\n"
+            "Référence de la décision : 67-CRA-2026-0967\n")
+    msg = ParsedMessage(subject="Décision de la Commission de recours amiable", from_name="CRA",
+                        from_addr="cra.cpam-bas-rhin@assurance-maladie.fr",
+                        date=datetime(2026, 11, 2, tzinfo=UTC), message_id="<c@x>", text=text)
+    (fact,) = cra.read(msg, "caisse", "673").facts
+    assert (fact.label, fact.reference, fact.details["indu_reference"]) == (
+        "favorable", "67-CRA-2026-0967", "673-NI-2026-11504")

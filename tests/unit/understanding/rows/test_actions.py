@@ -289,6 +289,7 @@ def test_the_instruction_a_heading_gives_the_table_under_it(caption, action):
     ("Le paiement effectué le 16/10/2026 est conforme", date(2026, 10, 16)),
     ("Un complément de 4,62 € vous a été versé le 10/11/2026.", date(2026, 11, 10)),
     ("La facture a été mise en paiement ce jour, 21/10/2026, pour 94,50 €", date(2026, 10, 21)),
+    ("le règlement de 31,50 euros effectué le 14/08/2026 correspond à la part due", date(2026, 8, 14)),
     # a care date, a reject date, a statement's date: not the day of a payment
     ("soins du 05/10/2026, rejetée le 24/09/2026, relevé du 23/09/2026", None),
 ])
