@@ -20,10 +20,14 @@ from cpambot.understanding.classify.text.tables import column, find_tables
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 
+# a constat an earlier letter sent ("Par courrier du 29 septembre 2026, nous vous avons adressé un constat
+# d'anomalies"): cited, not sent (a convocation, an answer)
+_SENT_BEFORE = ("(?<!adresse\\x20un\\x20)(?<!transmis\\x20un\\x20)(?<!envoye\\x20un\\x20)"
+                "(?<!notifie\\x20un\\x20)")
 KEYWORDS = keywords(
-    ("constat d'anomalies", 1.0),
+    (_SENT_BEFORE + "constat d'anomalies", 1.0),
     ("constat (?:des|d'une) anomalies?", 0.95),
-    ("anomalies de (?:facturation|tarification|cotation)", 0.9),
+    ("(?<!constat\\x20d')anomalies de (?:facturation|tarification|cotation)", 0.9),
     ("controle de (?:l'application des regles de )?(?:tarification|facturation)", 0.6),
     ("controle de (?:votre|vos) (?:facturation|factures|activite)", 0.8),
     ("demande d'observations", 0.8),

@@ -72,7 +72,12 @@ _DENIED = re.compile(r"(?:ne constitue|n'est|ne vaut|ne s'agit)\s+(?:pas|en aucu
                      # a control that claims nothing: "n'a pas donné lieu à une notification d'indu",
                      # "pourrait donner lieu, lors d'un prochain contrôle, à la notification d'un indu"
                      r"|n'a\s+pas\s+donne\s+lieu\s+a\s+(?:une\s+|la\s+)?(?:notification|indu)"
-                     r"|pourrai(?:t|ent)\s+donner\s+lieu[^.;]{0,60}?(?:notification|indu)")
+                     r"|pourrai(?:t|ent)\s+donner\s+lieu[^.;]{0,60}?(?:notification|indu)"
+                     # an earlier letter cited with its day: "vos observations sur la notification d'indu du
+                     # 17 août 2026" (an interview postponed, an answer)
+                     r"|\b(?:sur|contre|concernant|suite a) (?:la|notre|votre) notification"
+                     r" (?:d'indu|de payer)"
+                     r"(?: n[°o] ?\S+)? du \d")
 _INDU_REF = r"indu\s*(?:n[°o]|num[ée]ro|r[ée]f[ée]rence)?\s*:?"
 _NOTIFICATION_REF = r"notification\s*(?:de payer|d'indu)?\s*(?:n[°o]|num[ée]ro)\s*:?"
 _REF = r"(?:\b[nv]/\s?)?\br[ée]f(?:[ée]rence)?\b\.?\s*:?"

@@ -16,6 +16,7 @@ from cpambot.understanding.classify import reclamation
 from cpambot.understanding.classify.reclamation import is_amelipro, is_document_notice
 from cpambot.understanding.classify.text.dates import date_after, iter_dates
 from cpambot.understanding.classify.text.keywords import keyword_score, keywords
+from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.message import ParsedMessage
 
@@ -71,11 +72,23 @@ INVITATION = keywords(
     ("vous propos(?:e|ons|ent) (?:un |une )?(?:webinaire|atelier|reunion d'information|session)", 0.95),
     ("(?:le plaisir de )?vous convier a", 0.9),
     ("^invitation\\b", 0.8),
+    # "Convocation - entretien contradictoire - constat d'anomalies du …": convened, about a letter it cites
+    ("^(?:re ?: )?convocation\\b", 1.0),
+    # "REPORT - Entretien du 05/11/2026", "l'entretien qui devait se tenir le … est reporté"
+    ("^(?:re ?: )?report\\w*\\W{1,4}(?:de l'|du |de votre )?(?:entretien|rendez-vous|reunion|rencontre)",
+     1.0),
+    ("(?:entretien|rendez-vous|reunion|rencontre)[^.]{0,200}?\\b(?:est|sera|a ete) reporte", 0.9),
+    ("(?:entretien|rendez-vous|reunion|rencontre) qui devait (?:se tenir|avoir lieu)[^.]{0,200}?"
+     "(?:reporte|ne pourra pas avoir lieu)", 0.9),
     ("reunion d'information", 0.8),
     ("webinaire", 0.75),
     ("(?:inscrivez-vous|je m'inscris|inscription (?:gratuite|obligatoire))", 0.6),
 )
 _BEFORE = r"(?:avant le|au plus tard le|d'ici le|jusqu'au)\s*"
+_NEW_DAY = re.compile(r"(?:nouvelle date|reporte(?:e|s)? (?:au|a)|se tiendra (?:desormais )?(?:le)?)\W{0,4}"
+                      r"(?:le\s*)?(?:lundi|mardi|mercredi|jeudi|vendredi|samedi)?\s*$")
+_CANCELLED_DAY = re.compile(r"(?:initialement prevue?|devait (?:se tenir|avoir lieu)|prevue? le)[^.\n]{0,30}$"
+                            r"|^(?:re ?: )?report\w*\W[^\n]{0,30}$")
 _TIME = re.compile(r"\s*(?:[àa]|,)?\s*(\d{1,2})\s*h\s*(\d{2})?(?!\d)")
 
 
@@ -84,7 +97,7 @@ _NEWS_WORDS = ("lettre", "newsletter", "actualites", "desabonn", "desinscri", "e
                "tarifs", "avenant", "conseils", "rappels", "interruption", "indisponib", "maintenance",
                "interlocut", "conseill", "correspondant", "suivi de votre dossier")
 _INVITATION_WORDS = ("invit", "echange", "entretien", "rendez-vous", "rencontr", "reunion", "visite",
-                     "propos", "convier", "webinaire", "inscri")
+                     "propos", "convier", "webinaire", "inscri", "convocation")
 
 
 def newsletter_score(msg: ParsedMessage) -> float:
@@ -99,15 +112,20 @@ def match(msg: ParsedMessage) -> float:
 def _meeting(msg: ParsedMessage) -> tuple[date | None, str | None]:
     """(date, "HH:MM") of the proposed meeting: the first date not introduced by "avant le"."""
     year = msg.date.year if msg.date else None
-    found = [(value, end, source) for source in (msg.subject or "", msg.text or "")
+    found = [(value, end, source, start) for source in (msg.subject or "", msg.text or "")
              for value, start, end in iter_dates(source, default_year=year)
              if not re.search(_BEFORE + "$", source[max(0, start - 25):start], re.IGNORECASE)]
     if msg.date is not None:  # "après le succès de notre webinaire du 15 septembre": a meeting is ahead
         found = [f for f in found if f[0] >= msg.date.date()]
+    # a meeting postponed: its new day ("Nouvelle date : jeudi 26 novembre 2026"), never the cancelled one
+    # ("Entretien initialement prévu : jeudi 5 novembre 2026 - ANNULÉ", "qui devait se tenir le …")
+    moved = [f for f in found if _NEW_DAY.search(normalize(f[2][max(0, f[3] - 40):f[3]]))]
+    found = moved or [f for f in found if not _CANCELLED_DAY.search(normalize(f[2][max(0, f[3] - 60):f[3]]))
+                      and not re.match(r"[^\n]{0,30}\bannul", normalize(f[2][f[1]:f[1] + 40]))] or found
     if not found:
         return None, None
     meeting = found[0][0]
-    for value, end, source in found:
+    for value, end, source, _ in found:
         time = _TIME.match(source, end)
         if value == meeting and time and int(time.group(1)) < 24 and int(time.group(2) or 0) < 60:
             return meeting, f"{int(time.group(1)):02d}:{time.group(2) or '00'}"
