@@ -46,7 +46,6 @@ UNSURE = {
     ("al-agents/11-msa-armorique-reclamation-rejet", "bland-subject"): "an answer told by its subject",
     ("an-agents/12-guadeloupe-medecin-relance-nouveau-delai", "bland-subject"):
         "a request told by its subject",
-    ("ap-agents/07-paris-paid-to-patient", "bland-subject"): "an answer told by its subject",
     ("ar-agents/07-dam-visite-kine-martinique", "bland-subject"): "an invitation told by its subject",
     ("au-agents/20-msa-pieces-deux-factures", "bland-subject"): "a request told by its subject",
     ("aw-agents/12-cpam381-avis-retenue", "bland-subject"): "a retenue told by its subject",

@@ -81,7 +81,8 @@ def one_payment(msg: ParsedMessage, facts: list[Fact], invoices: list[str], reco
     """"Un complément de 21,00 € a été mis en paiement le 03/11/2026", "un complément de 18,60 € vous a
     été versé": the payment of the one invoice the answer is about, when no row told it."""
     if len(facts) == 1 and len(invoices) == 1 and announced is not None \
-            and re.search(r"(?:a|ont) ete (?:(?:re)?mise?s? en paiement|reglee?s?|payee?s?|versee?s?)\b",
+            and re.search(r"(?:a|ont) ete (?:reprises? par nos services et )?"
+                          r"(?:(?:re)?mise?s? en paiement|reglee?s?|payee?s?|versee?s?)\b",
                           folded):
         return [Fact(FactKind.INVOICE_PAID, caisse=caisse, invoice=invoices[0], amount=announced,
                      lot=record.get("lot"), part="AMO", date=paid_day(msg.text or "", _year(msg)),

@@ -199,7 +199,7 @@ LIFTED = re.compile(r"\b(?:rejet|anomalie|blocage|suspension)s?\b[^.;]{0,30}?"
                     r"|\b(?:anomalie|rejet) initiale?\b|\bcorrigee?s? par (?:nos|les) services\b"
                     # "la facture suivante, précédemment rejetée, a été réglée après reprise par nos services"
                     r"|\b(?:precedemment|initialement|anterieurement) (?:rejet|refus)\w*"
-                    r"|\b(?:apres|suite a (?:la|sa)) reprise par (?:nos|les) services\b")
+                    r"|\breprises? par (?:nos|les) services\b")
 
 
 _STATED_PAID = Guarded(re.compile(r"(?:mise?|passee?|partie) en (?:paiement|reglement)|paiement effectue"

@@ -39,3 +39,31 @@ def test_an_answer_told_invoice_by_invoice_asking_to_rebill_at_the_normal_rate()
     assert (reading.facts[0].kind, reading.facts[0].label) == ("reclamation_answered", "partielle")
     assert (reading.facts[1].amount, reading.facts[1].date) == (Decimal("48.30"), date(2026, 10, 2))
     assert (reading.facts[2].reject_code, reading.facts[2].details["action"]) == ("0450", "refacturer")
+
+
+def test_an_invoice_taken_up_by_the_caisse_and_put_in_payment_answers_favourably():
+    """GIVEN "cette facture avait fait l'objet d'un rejet technique … Elle a été reprise par nos services et
+    mise en paiement le 9 octobre 2026 pour un montant de 64,35 €. Il n'y a donc pas lieu de retransmettre
+    cette facture." WHEN read THEN a favourable answer and the payment of 64,35 € on 9 October, no review."""
+    body = ("Madame,\n\nVous nous avez sollicités le 28 septembre 2026 au sujet de la facture n° 000 604 "
+            "118, relative aux soins dispensés le 15/09/2026, que vous n'aviez pas vu régler.\n\nAprès "
+            "vérification, cette facture avait fait l'objet d'un rejet technique lors de l'intégration du "
+            "lot 044. Elle a été reprise par nos services et mise en paiement le 9 octobre 2026 pour un "
+            "montant de 64,35 €.\n\nIl n'y a donc pas lieu de retransmettre cette facture.\n")
+    subject = "Réponse à votre réclamation n° RCL-971-2026-03318"
+    reading = classify_human(parse_message(_mail(body, subject)), "caisse")
+    assert (reading.needs_review, [(f.kind, f.label) for f in reading.facts]) == (
+        None, [("reclamation_answered", "favorable"), ("invoice_paid", None)])
+    assert (reading.facts[1].amount, reading.facts[1].date) == (Decimal("64.35"), date(2026, 10, 9))
+
+
+def test_an_answer_to_her_question_about_an_invoice_under_a_subject_that_says_nothing():
+    """GIVEN "Vous nous avez sollicités le 28 septembre 2026 au sujet de la facture n° 000 604 118 … Elle a
+    été mise en paiement le 9 octobre 2026 pour un montant de 64,35 €" under the subject "Votre dossier" WHEN
+    read THEN the answer to her réclamation, with the payment."""
+    body = ("Madame,\n\nVous nous avez sollicités le 28 septembre 2026 au sujet de la facture n° 000 604 "
+            "118, que vous n'aviez pas vu régler.\n\nElle a été mise en paiement le 9 octobre 2026 pour un "
+            "montant de 64,35 €.\n")
+    reading = classify_human(parse_message(_mail(body, "Votre dossier")), "caisse")
+    assert (reading.kind, [f.kind for f in reading.facts]) == (
+        "reponse_reclamation", ["reclamation_answered", "invoice_paid"])
