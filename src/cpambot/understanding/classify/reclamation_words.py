@@ -32,6 +32,13 @@ ACK = keywords(  # ("acusons", "acusé": a typo agents make)
     # "Nous accusons réception de votre demande, enregistrée le 03/11/2026 sous le numéro REC-…"
     ("(?:acc?use|acc?usons) (?:de |bonne )?reception de votre demande\\b[^.\\n]{0,60}"
      "(?:enregistree|sous le (?:numero|n[o°]))", 0.75),
+    # a holding reply to her reminder: "Nous accusons bonne réception de votre seconde relance du 26/10/2026.
+    # Votre dossier est toujours à l'étude": received, the answer still to come
+    ("acc?us(?:ons|e) (?:bonne )?reception de votre (?:seconde |deuxieme |2e |derniere |nouvelle )?relance",
+     0.9),
+    ("(?:votre (?:dossier|reclamation|demande)|(?:cette|la) reclamation) (?:est|reste) (?:toujours|encore"
+     "|actuellement) (?:a l'etude|a l'examen|en cours (?:d'examen|de traitement|d'instruction|d'etude))",
+     0.9),
     ("(?:votre|nous avons bien recu votre) (?:message|demande|courriel)[^.]{0,40}(?:a bien ete |bien )?"
      "(?:recue?|enregistree?)", 0.6),
 )

@@ -67,3 +67,18 @@ def test_an_answer_to_her_question_about_an_invoice_under_a_subject_that_says_no
     reading = classify_human(parse_message(_mail(body, "Votre dossier")), "caisse")
     assert (reading.kind, [f.kind for f in reading.facts]) == (
         "reponse_reclamation", ["reclamation_answered", "invoice_paid"])
+
+
+def test_a_holding_reply_to_her_reminder_acknowledges_it():
+    """GIVEN "Re: 2ème relance - réclamation RPS 342-2026-004471", "Nous accusons bonne réception de votre
+    seconde relance du 26/10/2026. Votre dossier est toujours à l'étude … nous vous remercions de ne pas
+    retransmettre ces factures" WHEN read THEN her réclamation acknowledged (the answer still to come),
+    nothing to read."""
+    body = ("Bonjour Madame,\n\nNous accusons bonne réception de votre seconde relance du 26/10/2026.\n\n"
+            "Votre dossier est toujours à l'étude. Les factures n° 102558613 et 102558640 nécessitent une "
+            "vérification des droits de l'assurée.\n\nNous ne manquerons pas de revenir vers vous. Dans "
+            "l'attente, nous vous remercions de ne pas retransmettre ces factures.\n")
+    subject = "Re: 2ème relance - réclamation RPS 342-2026-004471 - factures impayées"
+    reading = classify_human(parse_message(_mail(body, subject)), "caisse")
+    assert (reading.kind, reading.needs_review, [f.kind for f in reading.facts]) == (
+        "reponse_reclamation", None, ["reclamation_acknowledged"])
