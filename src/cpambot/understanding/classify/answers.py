@@ -60,6 +60,22 @@ def row_facts(rows: Iterable[Row], lots: dict[str, str | None], caisse: str | No
     return out
 
 
+def parts_told_apart(rows: Iterable[Row], invoice: str, caisse: str | None) -> list[Fact]:
+    """The invoice's two parts as the answer tells them ("part obligatoire (AMO) : 17,50 €, réglée le
+    13/10/2026" / "part complémentaire (C2S) : 7,50 €, rejetée"): the paid part's payment and the other's
+    reject, with its motif; nothing unless one part is paid and the other not."""
+    parts = [r for r in rows if r.invoice == invoice and r.part]
+    paid = [r for r in parts if r.status is Status.PAID]
+    lost = [r for r in parts if r.status is not Status.PAID]
+    if len(paid) != 1 or len(lost) != 1:
+        return []
+    return [replace(paid_fact(r, r.lot, caisse), part=r.part) if r.status is Status.PAID
+            else Fact(FactKind.INVOICE_REJECTED, caisse=caisse, invoice=invoice, lot=r.lot, part=r.part,
+                      amount=r.amount, label=r.motif, reject_code=r.reject_code,
+                      details={"source": "reclamation"})
+            for r in parts]
+
+
 def reject_to_act_on(rows: Iterable[Row], invoice: str, lot: str | None, caisse: str | None) -> Fact | None:
     """The one invoice of a refused réclamation, rejected with its code and something to do ("rejetée le
     29/09/2026 avec le code 0450 072 … Je vous invite donc à refacturer ces soins au taux normal"): its reject

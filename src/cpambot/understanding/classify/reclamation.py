@@ -18,6 +18,7 @@ from cpambot.understanding.classify.answers import (
     one_payment,
     outcomes,
     paid_fact,
+    parts_told_apart,
     reject_to_act_on,
     row_facts,
     told_apart,
@@ -281,7 +282,9 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
         # "1. Facture 000265140 : … La régularisation a été faite : 5,00€ mis en paiement le 03/11/2026." /
         # "2. Facture 000265147 : … ne peut donc pas aboutir": the payment of the invoice its item says paid
         rows = read_rows(msg).rows
-        if told_apart(rows):  # each invoice its outcome: paid, rejected (what to do), still under study
+        if len(invoices) == 1 and (split := parts_told_apart(rows, invoices[0], caisse)):
+            facts += split  # one invoice, its AMO part paid and its AMC part rejected (or the reverse)
+        elif told_apart(rows):  # each invoice its outcome: paid, rejected (what to do), still under study
             facts += row_facts(rows, {n: r.get("lot") for n, r in records.items()}, caisse)
         else:
             facts += [paid_fact(r, records.get(r.invoice, {}).get("lot"), caisse)
@@ -316,6 +319,9 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     if label == "défavorable" and len(invoices) == 1 and not _IF_YOU.search(msg.text or "") \
             and (reject := reject_to_act_on(read_rows(msg).rows, invoices[0], record.get("lot"), caisse)):
         facts.append(reject)  # ("… rejetée avec le code 0450 072 … Je vous invite donc à refacturer")
+    if fact_kind is FactKind.RECLAMATION_ANSWERED and len(invoices) == 1 \
+            and not any(f.kind is FactKind.INVOICE_PAID for f in facts):
+        facts += parts_told_apart(read_rows(msg).rows, invoices[0], caisse)  # (AMO paid, AMC rejected)
     if problems and review is None:
         review = "réclamation : informations contradictoires, à vérifier"
     fields = {"reference": reference, "invoices": invoices, "label": label, **details}

@@ -272,6 +272,8 @@ def heading_action(caption: str) -> Action | None:
 _PAID_BEFORE = re.compile(r"(?:regle|paye|verse|(?:mise?|partie?|passee?) en paiement|paiement|virement|vire"
                           r"|rembourse|liquide)e?s?"
                           r"(?: (?:effectue|intervenu)e?)?\W{1,4}(?:(?:le|du|en date du|ce jour\W{1,3})\s*)$"
+                          # a table's cells: "Part obligatoire (AMO) | 17,50 € | Réglée | 13/10/2026"
+                          r"|\b(?:reglee?s?|payee?s?|versee?s?|mise?s? en paiement) ?\|?\s*$"
                           # "le règlement de 31,50 euros effectué le 14/08/2026"
                           r"|(?:reglement|paiement|virement|versement) de (?:€ ?|eur )?\d[\d .,]*"
                           r"(?:€|eur|euros)? (?:effectue|intervenu|verse)e? le\s*$")

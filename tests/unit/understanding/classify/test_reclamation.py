@@ -82,3 +82,22 @@ def test_a_holding_reply_to_her_reminder_acknowledges_it():
     reading = classify_human(parse_message(_mail(body, subject)), "caisse")
     assert (reading.kind, reading.needs_review, [f.kind for f in reading.facts]) == (
         "reponse_reclamation", None, ["reclamation_acknowledged"])
+
+
+def test_an_answer_telling_the_invoices_parts_apart():
+    """GIVEN an answer "voici la situation après vérification : - part obligatoire (AMO) : 17,50 €, réglée le
+    13/10/2026 ; - part complémentaire (C2S) : 7,50 €, rejetée." and "Motif du rejet de la part
+    complémentaire : Droits C2S non ouverts à la date des soins." WHEN read THEN the answer, the AMO part's
+    payment and the AMC part's reject with its motif, in that order."""
+    body = ("Madame,\n\nSuite à votre réclamation n° RPS-34-2026-018733 concernant la facture 730015264 "
+            "(consultation du 02/10/2026), voici la situation après vérification :\n\n"
+            "- part obligatoire (AMO) : 17,50 €, réglée le 13/10/2026 ;\n"
+            "- part complémentaire (C2S) : 7,50 €, rejetée.\n\n"
+            "Motif du rejet de la part complémentaire : Droits C2S non ouverts à la date des soins.\n\n"
+            "Votre réclamation est désormais close.\n")
+    reading = classify_human(parse_message(_mail(body, "RE: Réclamation paiement - facture 730015264")),
+                             "caisse")
+    assert [(f.kind, f.part) for f in reading.facts[1:]] == [
+        ("invoice_paid", "AMO"), ("invoice_rejected", "AMC")]
+    assert (reading.facts[1].amount, reading.facts[1].date, reading.facts[2].label) == (
+        Decimal("17.50"), date(2026, 10, 13), "Droits C2S non ouverts à la date des soins")

@@ -40,3 +40,33 @@ def test_a_card_with_a_paid_amo_part_and_a_rejected_amc_part():
     assert [(r.invoice, r.part, r.status, r.amount, r.motif) for r in rows] == [
         ("007845210", "AMO", Status.PAID, Decimal("27.60"), None),
         ("007845210", "AMC", Status.REJECTED, None, "droits C2S non ouverts à la date des soins")]
+
+
+def test_a_list_of_the_parts_one_paid_on_a_day_the_other_rejected_with_its_motif_below():
+    """GIVEN one invoice and a list "- part obligatoire (AMO) : 17,50 €, réglée le 13/10/2026 ;" / "- part
+    complémentaire (C2S) : 7,50 €, rejetée." then "Motif du rejet de la part complémentaire : Droits C2S non
+    ouverts à la date des soins." WHEN read THEN, in the list's order, the AMO part paid 17,50 € on
+    13/10/2026 and the AMC part rejected with that motif."""
+    from datetime import date
+
+    text = ("- part obligatoire (AMO) : 17,50 €, réglée le 13/10/2026 ;\n"
+            "- part complémentaire (C2S) : 7,50 €, rejetée.\n\n"
+            "Motif du rejet de la part complémentaire : Droits C2S non ouverts à la date des soins.\n")
+    rows = with_parts_apart([Row(invoice="730015264", care_date=date(2026, 10, 2))], text)
+    assert [(r.part, r.status, r.amount, r.paid_on, r.motif) for r in rows] == [
+        ("AMO", Status.PAID, Decimal("17.50"), date(2026, 10, 13), None),
+        ("AMC", Status.REJECTED, Decimal("7.50"), None, "Droits C2S non ouverts à la date des soins")]
+
+
+def test_a_table_of_the_parts_one_paid_on_a_day_the_other_rejected():
+    """GIVEN one invoice and a table "Part | Montant | Situation | Date" / "Part obligatoire (AMO) | 17,50 € |
+    Réglée | 13/10/2026" / "Part complémentaire (C2S) | 7,50 € | Rejetée | –" WHEN read THEN the AMO part
+    paid 17,50 € on 13/10/2026 and the AMC part rejected."""
+    from datetime import date
+
+    text = ("Part | Montant | Situation | Date\n\nPart obligatoire (AMO) | 17,50 € | Réglée | 13/10/2026\n\n"
+            "Part complémentaire (C2S) | 7,50 € | Rejetée | –\n")
+    rows = with_parts_apart([Row(invoice="730015264", care_date=date(2026, 10, 2))], text)
+    assert [(r.part, r.status, r.amount, r.paid_on) for r in rows] == [
+        ("AMO", Status.PAID, Decimal("17.50"), date(2026, 10, 13)),
+        ("AMC", Status.REJECTED, Decimal("7.50"), None)]
