@@ -77,11 +77,12 @@ def parts_told_apart(rows: Iterable[Row], invoice: str, caisse: str | None) -> l
 
 
 def reject_to_act_on(rows: Iterable[Row], invoice: str, lot: str | None, caisse: str | None) -> Fact | None:
-    """The one invoice of a refused réclamation, rejected with its code and something to do ("rejetée le
-    29/09/2026 avec le code 0450 072 … Je vous invite donc à refacturer ces soins au taux normal"): its reject
-    as a lot return's row, so that what to do is told, not only that the answer is unfavourable."""
+    """The one invoice of a refused réclamation, rejected with its code ("rejetée le 29/09/2026 avec le code
+    0450 072 … Je vous invite donc à refacturer ces soins au taux normal", "rejetée le 12/10/2026, code 0317
+    051 = incompatibilité …"): its reject as a lot return's row, so that the reject (and what to do, when the
+    answer says it) is told, not only that the answer is unfavourable."""
     found = [r for r in rows if r.invoice == invoice]
-    if len(found) != 1 or not found[0].reject_code or found[0].action in (None, Action.NONE) \
+    if len(found) != 1 or not found[0].reject_code or found[0].action is Action.NONE \
             or found[0].status is Status.PAID:
         return None
     fact = row_fact(found[0], caisse, {})

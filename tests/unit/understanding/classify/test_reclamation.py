@@ -101,3 +101,20 @@ def test_an_answer_telling_the_invoices_parts_apart():
         ("invoice_paid", "AMO"), ("invoice_rejected", "AMC")]
     assert (reading.facts[1].amount, reading.facts[1].date, reading.facts[2].label) == (
         Decimal("17.50"), date(2026, 10, 13), "Droits C2S non ouverts à la date des soins")
+
+
+def test_an_answer_giving_the_invoices_reject_code_and_its_meaning_gives_the_reject():
+    """GIVEN an agent's one-line answer above her question "Facture 000 733 120 (lot 052) : rejetée le
+    12/10/2026, code 0317 051 = incompatibilité entre la nature d'assurance et l'exonération du ticket
+    modérateur." (no instruction) WHEN read THEN the answer and the invoice's reject with its code and words
+    (what to do is left to the code's table, never guessed from the answer)."""
+    body = ("Bonjour,\n\nFacture 000 733 120 (lot 052) : rejetée le 12/10/2026, code 0317 051 = "
+            "incompatibilité entre la nature d'assurance et l'exonération du ticket modérateur.\n\nCdlt\n\n"
+            "-----Message d'origine-----\nDe : Marie Exemple <marie.exemple@example.org>\nEnvoyé : lundi 19 "
+            "octobre 2026 21:40\nObjet : facture 000733120\n\nBonjour,\nPouvez-vous m'indiquer pourquoi la "
+            "facture 000733120 (lot 052, soins du 28/09/2026) ne m'a pas été payée ?\n")
+    reading = classify_human(parse_message(_mail(body, "RE: facture 000733120")), "caisse")
+    assert [(f.kind, f.invoice, f.reject_code) for f in reading.facts[1:]] == [
+        ("invoice_in_anomaly", "000733120", "0317")]
+    assert reading.facts[1].label.startswith("incompatibilité entre la nature d'assurance")
+    assert "action" not in reading.facts[1].details
