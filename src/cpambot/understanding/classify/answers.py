@@ -54,6 +54,11 @@ def row_facts(rows: Iterable[Row], lots: dict[str, str | None], caisse: str | No
         elif row.status is Status.PENDING and not row.reject_code and row.action in (None, Action.NONE):
             out.append(Fact(FactKind.INVOICE_DEFERRED, caisse=caisse, invoice=row.invoice, lot=lot,
                             amount=row.amount, details={"source": "reclamation"}))
+        elif row.status is Status.PENDING and not row.reject_code and row.action is Action.PIECES:
+            # "bloquée, manque l'ordonnance -> à nous envoyer": held until the document comes, not rejected
+            out.append(Fact(FactKind.PIECES_REQUESTED, caisse=caisse, invoice=row.invoice, lot=lot,
+                            amount=row.amount,
+                            details={"action": Action.PIECES.value, "source": "reclamation"}))
         elif row.status is Status.REJECTED or row.reject_code or row.action is not None:
             fact = row_fact(row, caisse, {})
             out.append(fact if fact.lot else replace(fact, lot=lot))

@@ -36,7 +36,7 @@ _PAID = Guarded(re.compile(r"\b(?:mise? en (?:paiement|reglement)\b|paiement eff
                    r"|regle(?:e|es)?\b|rembourse(?:e|es)?\b|regularise(?:e|es)?\b|payment\b|paid\b"
                    r"|virement effectue)"))
 _PENDING = Guarded(re.compile(r"\b(?:en (?:attente|cours (?:d'examen|de traitement|d'instruction|d'etude))\b"
-                              r"|differ|suspendu|en instance\b"
+                              r"|differ|suspendu|en instance\b|bloquee?s?\b"
                               # "elle est toujours à l'étude auprès de notre service médical"
                               r"|(?:toujours|encore|actuellement) "
                               r"(?:a l'etude|a l'examen|en (?:cours d')?examen)\b)"))

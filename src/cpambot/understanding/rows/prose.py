@@ -150,7 +150,9 @@ _NEXT_LOT = re.compile(r"(?i)\b(?:prochain|nouveau|autre|futur) lot\b|\blot suiv
 _A_TOTAL = re.compile(r"(?i)^\s*(?:au total|en tout)\b")
 _OF_A_TOTAL = re.compile(r"(?i)(?:virement (?:global|group[ée]) (?:de|d'un montant de)|montant total de"
                          r"|total de)\s*$")
-_LABELLED_AMOUNT = re.compile(r"(?i)\b(?:mt|mnt|montant)\.?\s*:?\s*(\d{1,5}[.,]\d{2})(?![\d.,])")
+_LABELLED_AMOUNT = re.compile(r"(?i)\b(?:mt|mnt|montant)\.?\s*:?\s*(\d{1,5}[.,]\d{2})(?![\d.,])"
+                              # "fact. 000 914 422 : payée le 16/10/26, 27,30.": the sum after its payment
+                              r"|\b(?:pay|r[ée]gl|vers)[ée]e\b[^.\n]{0,24}?,\s*(\d{1,5},\d{2})(?![\d,])")
 _ASIDE = re.compile(r"(?i)\s*(?:par ailleurs|d['’]autre part|en outre|autre point|s[ée]par[ée]ment)\b")
 
 
@@ -215,7 +217,8 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
         amounts = [v for v, at, end in iter_amounts(chunk) if not _A_TOTAL.search(chunk[end:end + 12])
                    and not _OF_A_TOTAL.search(chunk[max(0, at - 30):at])
                    and not _CORRECTED_FIGURE.search(chunk[max(0, at - 16):at])] \
-            or [v for m in _LABELLED_AMOUNT.finditer(chunk) if (v := parse_amount(m.group(1))) is not None]
+            or [v for m in _LABELLED_AMOUNT.finditer(chunk)
+                if (v := parse_amount(m.group(1) or m.group(2))) is not None]
         care = None
         for day, start, _ in iter_dates(chunk, default_year=default_year):
             before = normalize(chunk[max(0, start - 40):start])

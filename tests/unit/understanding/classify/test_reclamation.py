@@ -118,3 +118,21 @@ def test_an_answer_giving_the_invoices_reject_code_and_its_meaning_gives_the_rej
         ("invoice_in_anomaly", "000733120", "0317")]
     assert reading.facts[1].label.startswith("incompatibilité entre la nature d'assurance")
     assert "action" not in reading.facts[1].details
+
+
+def test_a_telegraphic_answer_one_invoice_paid_the_other_held_for_its_prescription():
+    """GIVEN an agent's two lines above her question "fact. 000 914 422 : payée le 16/10/26, 27,30." and
+    "fact. 000 914 430 : bloquée, manque l'ordonnance -> à nous envoyer (scan ou courrier)." WHEN read THEN
+    the answer to her réclamation, the payment of 27,30 € on 16/10/2026 and the prescription asked for the
+    held invoice (held, not rejected: nothing to re-bill)."""
+    body = ("Bonjour,\n\nfact. 000 914 422 : payée le 16/10/26, 27,30.\nfact. 000 914 430 : bloquée, "
+            "manque l'ordonnance -> à nous envoyer (scan ou courrier).\n\nCdt\nA. Roux\n\n"
+            "-----Message d'origine-----\nDe : Marie Exemple [mailto:marie.exemple@example.org]\n"
+            "Envoyé : jeudi 15 octobre 2026 07:58\nObjet : factures Mme Chassaing\n\nBonjour Madame Roux,\n"
+            "je vous remets les deux numéros de factures qui ne sont pas payées : 000914422 et\n"
+            "000914430 (lot 027).\n")
+    reading = classify_human(parse_message(_mail(body, "RE: factures Mme Chassaing")), "caisse")
+    assert [(f.kind, f.invoice) for f in reading.facts] == [
+        ("reclamation_answered", "000914422"), ("invoice_paid", "000914422"),
+        ("pieces_requested", "000914430")]
+    assert (reading.facts[1].amount, reading.facts[1].date) == (Decimal("27.30"), date(2026, 10, 16))
