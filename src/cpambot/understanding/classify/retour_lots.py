@@ -37,6 +37,8 @@ KEYWORDS = keywords(
     ("\\blots? (?:n[°o] ?)?\\d{3}\\b[^.]{0,80}?(?:rejete|refuse)e?s? (?:en totalite|integralement"
      "|dans (?:sa|son) (?:totalite|integralite|ensemble))", 1.0),  # (a fact, above any request's words)
     ("lots? (?:n[°o] ?)?(?:\\d{3} )?(?:non integre|n'a pas ete integre|a ete rejete|est rejete)", 0.85),
+    # "Rejet de votre lot n° 087", "Objet : Rejet intégral du lot n° 087"
+    ("\\brejet (?:integral |total |global |complet )?(?:de votre|du) lot (?:n[°o] ?)?\\d{3}\\b", 0.9),
     ("\\blots? (?:n[°o] ?)?\\d{3}\\b[^.]{0,80}?(?:n'a (?:pas )?pu etre (?:integre|traite|pris en charge)"
      "|n'a pas ete (?:integre|traite))", 0.85),
     ("\\blot (?:n[°o] ?)?\\d{3}\\b[^.]{0,80}?(?:est|a ete) (?:actuellement )?en anomalie", 0.8),

@@ -201,3 +201,24 @@ def test_a_duplicate_lot_refused_with_nothing_to_send_again():
                         date=datetime(2026, 10, 14, tzinfo=UTC), message_id=None, text=text)
     (fact,) = retour_lots.read(msg, "caisse", "131").facts
     assert (fact.kind, fact.lot, fact.details.get("action")) == ("lot_refused", "413", "aucune")
+
+
+def test_a_letter_refusing_a_whole_lot_told_by_its_title():
+    """GIVEN "Objet : Rejet intégral du lot n° 087" over "Le lot n° 087, que vous avez télétransmis le 14
+    octobre 2026 (12 factures, montant total 486,45 €), n'a pas pu être intégré … Nous vous invitons à …
+    retélétransmettre l'ensemble des factures du lot sous un nouveau numéro de lot." under the subject "Rejet
+    de votre lot n° 087" WHEN read THEN a lot return: the lot refused, to send again."""
+    from cpambot.understanding.classify.human import classify_human
+    from cpambot.understanding.message import parse_message
+
+    body = ("Objet : Rejet intégral du lot n° 087\n\nMadame,\n\nLe lot n° 087, que vous avez télétransmis "
+            "le 14 octobre 2026 (12 factures, montant total\n486,45 €), n'a pas pu être intégré dans nos "
+            "chaînes de liquidation.\n\nNous vous invitons à vérifier la date système de votre poste, puis à "
+            "retélétransmettre l'ensemble des factures du lot sous un nouveau numéro de lot.\n")
+    raw = ("From: relations.ps@cgss-guyane.fr\nTo: marie.exemple@example.org\n"
+           "Subject: Rejet de votre lot n° 087\nDate: Fri, 16 Oct 2026 09:00:00 -0300\n"
+           "Message-ID: <rl1@example.org>\nContent-Type: text/plain; charset=utf-8\n"
+           f"Content-Transfer-Encoding: 8bit\n\n{body}").encode()
+    reading = classify_human(parse_message(raw), "caisse")
+    assert (reading.kind, [(f.kind, f.lot, f.details.get("action")) for f in reading.facts]) == (
+        "retour_lots", [("lot_refused", "087", "refacturer")])
