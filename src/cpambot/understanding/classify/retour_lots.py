@@ -28,6 +28,9 @@ KEYWORDS = keywords(
     ("retours? sur le traitement (?:de vos|de votre|des|du) lots?" + _NOT_ABOUT_THEM, 1.0),
     ("traitement de vos lots" + _NOT_ABOUT_THEM, 0.9),
     ("retours? (?:sur|de) (?:vos|les) lots", 0.8),
+    # an agent's short note: "retour lot 204" / "retour sur votre lot 204 transmis le 13/10"
+    ("^(?:re ?: )?retours? (?:sur |de |du )?(?:votre |le )?lot (?:n[°o] ?)?\\d{3}\\b", 0.85),
+    ("\\bretours? sur (?:votre|le) lot (?:n[°o] ?)?\\d{3}\\b", 0.8),
     ("lots? non parvenus?", 0.6),
     # "finalement le lot 073 a bien été payé en totalité, virement du 23/10/2026": the lot's outcome
     ("\\blot (?:no ?)?\\d{3}\\b[^.]{0,30}?(?:a (?:bien )?ete|est) (?:paye|regle|mis en paiement) "

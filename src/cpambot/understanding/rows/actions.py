@@ -40,7 +40,7 @@ _PENDING = Guarded(re.compile(r"\b(?:en (?:attente|cours (?:d'examen|de traiteme
                               # "elle est toujours à l'étude auprès de notre service médical"
                               r"|(?:toujours|encore|actuellement) "
                               r"(?:a l'etude|a l'examen|en (?:cours d')?examen)\b)"))
-_REBILL = Guarded(re.compile(r"re-?tele-?transm|re-?transm|re-?factur|re-?emet"
+_REBILL = Guarded(re.compile(r"re-?tele-?transm|re-?transm|re-?factur|refactuer|re-?emet"
                      r"|(?:re-?envoy|renvoy)(?:er|ez) (?:le|votre|ce) lot"
                      r"|re-?envoy(?:er|ez) (?:la |votre |une )?(?:facture|fse)|nouvelle factur(?:e|ation)"
                      r"|nouvelle fse"

@@ -50,7 +50,9 @@ _THEN_ASKED = re.compile(r"(?i)(?:,|\s:)\s*(?=(?:inutile|merci|ne pas|ne la|ne l
                          r"|il (?:depend|dépend|releve|relève|est|n['’]est|a|avait)"
                          r"|elle (?:est|n['’]est|a|avait)"
                          r"|donc|car)\b)"
-                         r"|\s*(?:-+>|→|=>)\s*")  # "prescripteur inconnu -> renvoyer l'ordo svp"
+                         r"|\s*(?:-+>|→|=>)\s*"  # "prescripteur inconnu -> renvoyer l'ordo svp"
+                         # "NIR errone (cle incorrecte) a refacturer apres verif", "…, a refactuer avec …"
+                         r"|\s+(?=[àa] (?:re-?fact(?:ur|ue)|corrig|re-?transm|re-?t[ée]l[ée]transm)\w*\b)")
 
 # the sentence that opens a list of invoices all paid: "Les trois factures ont été payées par virement du
 # 22/10/2026, pour un total de 143,85 euros :" (never with an exception or a negation in it)

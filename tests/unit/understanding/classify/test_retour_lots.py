@@ -222,3 +222,17 @@ def test_a_letter_refusing_a_whole_lot_told_by_its_title():
     reading = classify_human(parse_message(raw), "caisse")
     assert (reading.kind, [(f.kind, f.lot, f.details.get("action")) for f in reading.facts]) == (
         "retour_lots", [("lot_refused", "087", "refacturer")])
+
+
+def test_an_agents_note_titled_retour_lot_is_a_lot_return():
+    """GIVEN the subject "retour lot 204" and the body "retour sur votre lot 204 transmis le 13/10" over
+    three invoices to re-bill WHEN matched THEN a lot return."""
+    from cpambot.understanding.classify import retour_lots
+    from cpambot.understanding.message import parse_message
+
+    raw = (b"From: lucie.barrere@assurance-maladie.fr\nTo: marie.exemple@example.org\n"
+           b"Subject: retour lot 204\nDate: Tue, 20 Oct 2026 09:00:00 +0200\n"
+           b"Message-ID: <rl2@example.org>\n\n"
+           b"bonjour\n\nretour sur votre lot 204 transmis le 13/10\n\n"
+           b"fact 000702215 : AIS 3 + AMI 1 meme seance non cumulables, a refacturer\n")
+    assert retour_lots.match(parse_message(raw)) >= 0.8

@@ -1317,3 +1317,18 @@ def test_an_invoice_whose_sum_is_said_twice_keeps_it():
     rows = read_rows(message(text)).rows
     assert [(r.invoice, r.amount, r.paid_on) for r in rows] == [
         ("004218337", Decimal("48.30"), date(2026, 10, 2))]
+
+
+def test_an_agents_short_list_whose_instructions_follow_the_motif_without_a_comma_or_with_a_typo():
+    """GIVEN an agent's list "fact 000702231 : date de soins posterieure a la date de facturation , a
+    refactuer avec la bonne date" and "fact 000702248 : NIR errone (cle incorrecte) a refacturer apres verif
+    carte vitale" WHEN read THEN each row's motif is the caisse's words alone and each is to re-bill (the
+    typo "refactuer" read as what it means)."""
+    text = ("retour sur votre lot 204 transmis le 13/10\n\n"
+            "fact 000702231 : date de soins posterieure a la date de facturation , a refactuer avec la "
+            "bonne date\n"
+            "fact 000702248 : NIR errone (cle incorrecte) a refacturer apres verif carte vitale\n")
+    rows = read_rows(message(text)).rows
+    assert [(r.invoice, r.motif, r.action) for r in rows] == [
+        ("000702231", "date de soins posterieure a la date de facturation", Action.REBILL),
+        ("000702248", "NIR errone (cle incorrecte)", Action.REBILL)]
