@@ -60,6 +60,8 @@ UNSURE = {
     ("bb-escalation/18-cpam-lille-douai-reponse-2e-relance-lotus", "plain-tabs"):
         "a Notes answer flattened with tabs: not recognised (asked)",
     ("bb-escalation/19-cpam141-reponse-mediateur", "bland-subject"): "an answer told by its subject",
+    ("bd-bretagne/06-calvados-reclamation-refusee", "bland-subject"): "an answer told by its subject",
+    ("be-formats/16-kalivia-body-second", "bland-subject"): "a platform's notice told by its subject",
 }
 # (d-machines/26, a platform's newsletter, reads right without its list's headers since "Vous recevez cette
 # lettre" tells a newsletter: its forwards left this list in session 9)

@@ -79,6 +79,8 @@ ANSWER = keywords(
     ("(?:avons|ai) (?:bien |attentivement )?(?:etudie|examine|analyse|instruit|pris connaissance de) "
      "votre reclamation", 0.9),
     ("en reponse a votre reclamation", 0.85),
+    # "J'ai étudié les trois factures objet de votre réclamation du 15 septembre"
+    ("(?:etudie|examine|analyse|verifie|instruit)[^.]{0,40}\\bobjet de votre reclamation", 0.85),
     # "Voici le résultat de nos recherches sur les factures citées dans votre réclamation du 16/09/2026"
     ("(?:citee|mentionnee|visee|evoquee|signalee)s? dans votre reclamation", 0.85),
     # (references and dates with dots inside: "REC/561/2026/05581 du 14.10.26 - facture … - a retenu")

@@ -136,3 +136,19 @@ def test_a_telegraphic_answer_one_invoice_paid_the_other_held_for_its_prescripti
         ("reclamation_answered", "000914422"), ("invoice_paid", "000914422"),
         ("pieces_requested", "000914430")]
     assert (reading.facts[1].amount, reading.facts[1].date) == (Decimal("27.30"), date(2026, 10, 16))
+
+
+def test_an_agents_answer_studying_the_invoices_of_her_reclamation_under_a_bland_subject():
+    """GIVEN "J'ai étudié les trois factures objet de votre réclamation du 15 septembre." then one invoice
+    paid, one whose reject is justified (to re-bill elsewhere), one still under study, under the subject
+    "Votre dossier" WHEN read THEN the answer to her réclamation told invoice by invoice."""
+    body = ("Bonjour Madame Exemple,\n\nJ'ai étudié les trois factures objet de votre réclamation du 15 "
+            "septembre.\n\nS'agissant de la première (n° 000 377 015, soins du 27 août), elle a été réglée "
+            "le 29 septembre 2026, montant EUR 58,20.\n\nPour la facture 000 377 019 (31 août), le rejet "
+            "est justifié : code 0250 050 « assuré absent de notre référentiel ». Ce patient relève depuis "
+            "le 1er juillet de la MSA Côtes Normandes ; je vous invite à refacturer les soins auprès de cet "
+            "organisme.\n\nEnfin, la facture 000 377 022 (soins du 2 au 9 septembre) est toujours à "
+            "l'étude au service médical.\n")
+    reading = classify_human(parse_message(_mail(body, "Votre dossier")), "caisse")
+    assert (reading.kind, [f.kind for f in reading.facts]) == ("reponse_reclamation", [
+        "reclamation_answered", "invoice_paid", "invoice_in_anomaly", "invoice_deferred"])
