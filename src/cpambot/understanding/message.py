@@ -290,6 +290,9 @@ def _attachment(item: FilePart) -> Attachment | None:
         text, problem = pdf_text(payload)
     elif filename.lower().endswith(".xlsx") or ctype.endswith("spreadsheetml.sheet"):
         text, problem = xlsx_text(payload)
+    elif ctype == "text/html" or filename.lower().endswith((".html", ".htm")):
+        # a letter attached as a web page ("à ouvrir avec votre navigateur"): its text, as a browser shows it
+        text = html_to_text(decode_bytes(payload, item.charset))
     elif ctype.startswith("text/") or filename.lower().endswith((".csv", ".txt")):
         text = decode_bytes(payload, item.charset)
     return Attachment(filename, ctype, payload, canonical(text) if text else text, problem)

@@ -204,3 +204,20 @@ def test_a_forward_whose_header_block_is_in_its_html_only():
     msg = parse_message(raw)
     assert msg.forwarded is not None and msg.forwarded.from_addr == "infos-ps@sudaquitaine.msa.fr"
     assert msg.forwarded.date is not None and msg.forwarded.date.date().isoformat() == "2026-11-10"
+
+
+def test_a_letter_attached_as_a_web_page_is_read_as_a_browser_shows_it():
+    """GIVEN a one-line body "Veuillez trouver ci-joint notre courrier (à ouvrir avec votre navigateur)"
+    and the letter as an iso-8859-1 .html attachment with entities ("infirmi&egrave;re &ndash; n&deg;
+    974123456") WHEN parsed THEN the attachment's text is the page's words, no tags and no entities."""
+    page = ("<html><body><div><span class='lib'>Destinataire</span><span class='val'>Mme EXEMPLE Marie "
+            "&ndash; infirmi&egrave;re &ndash; n&deg; 974123456</span></div><p>Facture 000552190</p>"
+            "</body></html>").encode("iso-8859-1")
+    raw = (b"From: c@assurance-maladie.fr\nTo: m@example.org\nSubject: Courrier\nMessage-ID: <h@x>\n"
+           b"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n--B\n"
+           b"Content-Type: text/plain\n\nVeuillez trouver ci-joint notre courrier.\n--B\n"
+           b"Content-Type: text/html; charset=iso-8859-1; name=lettre.html\n"
+           b"Content-Disposition: attachment; filename=lettre.html\n\n" + page + b"\n--B--\n")
+    (attached,) = parse_message(raw).attachments
+    assert "<" not in attached.text and "&" not in attached.text
+    assert "infirmière – n° 974123456" in attached.text and "Facture 000552190" in attached.text
