@@ -136,7 +136,7 @@ def _lot_again(text: str) -> bool:
 
 def action_of(*texts: str | None) -> Action | None:
     """The action the caisse's words ask for, or None when they do not say."""
-    text = normalize(" ".join(t for t in texts if t))
+    text = normalize(" ; ".join(t for t in texts if t))  # (the words of one cell never run into the next)
     if not text:
         return None
     if "lot" in text and _lot_again(text):

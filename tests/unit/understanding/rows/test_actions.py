@@ -297,3 +297,11 @@ def test_the_day_a_payment_is_said(text, day):
     """GIVEN the words of a row or a passage WHEN the day of the payment is looked for THEN the date right
     after the payment's words, and none when no date follows them."""
     assert paid_day(text, 2026) == day
+
+
+def test_the_words_of_one_cell_never_run_into_the_next():
+    """GIVEN a row's consigne "Contacter le service PS au 36 08 ; ne pas retransmettre" and its motif
+    "Prescription interdite à cette date" WHEN its action is read THEN a call: "retransmettre" at the end of
+    the consigne and "Prescription" at the start of the motif are not "send the prescription"."""
+    assert action_of("Contacter le service PS au 36 08 ; ne pas retransmettre",
+                     "Prescription interdite à cette date", "REJET") is Action.CONTACT
