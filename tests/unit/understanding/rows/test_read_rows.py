@@ -1332,3 +1332,18 @@ def test_an_agents_short_list_whose_instructions_follow_the_motif_without_a_comm
     assert [(r.invoice, r.motif, r.action) for r in rows] == [
         ("000702231", "date de soins posterieure a la date de facturation", Action.REBILL),
         ("000702248", "NIR errone (cle incorrecte)", Action.REBILL)]
+
+
+def test_a_column_headed_cons_holds_letters_explained_by_a_legend():
+    """GIVEN a fixed-width table whose last column is headed "CONS." and holds "A" or "B", and "Légende des
+    consignes :" with "A : corriger la facture et la retélétransmettre" and "B : nous adresser une copie de
+    l'ordonnance … NE PAS REFACTURER" WHEN read THEN each row takes its letter's action."""
+    text = ("N° FACTURE  ASSURE(E)             SOINS DU    MONTANT  CODE      MOTIF                      "
+            "CONS.\n"
+            "000518337   LE BIHAN Maryvonne    03/09/2026    31,50  0450 072  EXONERATION NON TROUVEE    A\n"
+            "000518339   GUEGUEN Loïc          05/09/2026    19,35  0470 049  PRESCRIPTION INTERDITE     B\n"
+            "Légende des consignes :\n"
+            "  A : corriger la facture et la retélétransmettre (nouveau numéro de facture).\n"
+            "  B : nous adresser une copie de l'ordonnance (SCOR ou courrier). NE PAS REFACTURER.\n")
+    assert [(r.invoice, r.action) for r in read_rows(message(text)).rows] == [
+        ("000518337", Action.REBILL), ("000518339", Action.PIECES)]
