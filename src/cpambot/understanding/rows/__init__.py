@@ -19,7 +19,13 @@ from cpambot.understanding.classify.text.keywords import per_message
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.message import ParsedMessage
 from cpambot.understanding.mime import decode_bytes
-from cpambot.understanding.rows.actions import action_of, heading_action, heading_status, status_of
+from cpambot.understanding.rows.actions import (
+    action_of,
+    heading_action,
+    heading_paid_day,
+    heading_status,
+    status_of,
+)
 from cpambot.understanding.rows.asides import aside, beside_the_list, paid_beside
 from cpambot.understanding.rows.cards import card_rows
 from cpambot.understanding.rows.cells import (
@@ -153,6 +159,9 @@ def read_rows(msg: ParsedMessage) -> RowSet:
             found = [r if r.lot else _with_lot(r, heading[0]) for r in found]
         if (status := heading_status(table.caption)) is not None:  # "FACTURES REFUSEES" above it
             found = [r if r.status else replace(r, status=status) for r in found]
+        if (day := heading_paid_day(table.caption, default_year)) is not None:  # "… mis en paiement le …"
+            found = [replace(r, paid_on=day) if r.status is Status.PAID and r.paid_on is None else r
+                     for r in found]
         if (action := heading_action(table.caption)) is not None:  # "A REFACTURER APRES CORRECTION"
             found = [r if r.action or r.status is Status.PAID else replace(r, action=action) for r in found]
         rows += found

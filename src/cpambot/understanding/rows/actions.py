@@ -258,6 +258,20 @@ def heading_status(caption: str) -> Status | None:
     return status_of(status_cell=lines[-1].rstrip(" :"))
 
 
+_ALL_PAID = re.compile(r"(?:ont|a) (?:toutes |tous |bien )?ete "
+                       r"(?:payee?s?|reglee?s?|mise?s? en paiement|verse)")
+
+
+def heading_paid_day(caption: str, default_year: int | None) -> date | None:
+    """The day the sentence just above a table says its invoices were paid ("L'ensemble des factures de ce
+    lot a été mis en paiement le 07/09/2026 :"), or None; a sentence with an exception says nothing."""
+    lines = [line.strip() for line in caption.splitlines() if line.strip()]
+    if not lines or re.search(r"(?i)sauf|exception|hormis|\bnon\b|\bpas\b", lines[-1]) \
+            or not _ALL_PAID.search(normalize(lines[-1])):
+        return None
+    return paid_day(lines[-1], default_year)
+
+
 def heading_action(caption: str) -> Action | None:
     """The instruction a short heading just above a table gives its rows ("A REFACTURER APRES CORRECTION",
     "A NE PAS REFACTURER - NOUS ADRESSER L'ORDONNANCE", "POUR INFORMATION (RIEN A FAIRE)"), or None; a

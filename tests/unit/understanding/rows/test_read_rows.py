@@ -1347,3 +1347,14 @@ def test_a_column_headed_cons_holds_letters_explained_by_a_legend():
             "  B : nous adresser une copie de l'ordonnance (SCOR ou courrier). NE PAS REFACTURER.\n")
     assert [(r.invoice, r.action) for r in read_rows(message(text)).rows] == [
         ("000518337", Action.REBILL), ("000518339", Action.PIECES)]
+
+
+def test_the_sentence_above_a_table_of_paid_invoices_dates_their_payment():
+    """GIVEN "L'ensemble des factures de ce lot a été mis en paiement le 07/09/2026 :" above a table whose
+    rows say "Mis en paiement" WHEN read THEN every row is paid on 07/09/2026."""
+    text = ("L'ensemble des factures de ce lot a été mis en paiement le 07/09/2026 :\n"
+            "N° facture Bénéficiaire           Date des soins   Facturé    Réglé AMO  Statut\n"
+            "000431207  LE GOFF Yvonne         24/08/2026       98,70 €    98,70 €  Mis en paiement\n"
+            "000431208  KERHERVÉ Jean-Yves     27/08/2026       15,90 €    15,90 €  Mis en paiement\n")
+    assert [(r.invoice, r.status, r.paid_on) for r in read_rows(message(text)).rows] == [
+        ("000431207", Status.PAID, date(2026, 9, 7)), ("000431208", Status.PAID, date(2026, 9, 7))]
