@@ -174,6 +174,24 @@ _IF_NO_ANSWER = re.compile(r"(?i)\s*(?:pass[ée] ce d[ée]lai|sans (?:r[ée]pons
                            r"|sinon|dans le cas contraire|au-del[àa] de cette date)")
 
 
+_OWN_REF = r"r[ée]f[ée]rence\s*(?:du courrier)?\s*:?"
+# a letter's place and date line ("Nantes, le 21 octobre 2026"): where each letter of a document starts
+_DATELINE = re.compile(r"(?m)^[ \t]*[A-ZÀ-Ý][\w'’ -]{1,40}, le \d{1,2}(?:er)?[ /.]\S+[ /.]\d{4}[ \t]*$")
+
+
+def _letters(full: str, invoices: list[str]) -> dict[str, str]:
+    """Each invoice's own letter when a document holds several letters, each opened by its place and date
+    line and each naming one invoice of the request; nothing otherwise."""
+    starts = [m.start() for m in _DATELINE.finditer(full)]
+    if len(starts) < 2 or len(invoices) < 2:
+        return {}
+    pieces = [full[a:b] for a, b in zip(starts, [*starts[1:], len(full)], strict=True)]
+    named = [[n for n in invoices if n in re.sub(r"(?<=\d) (?=\d)", "", piece)] for piece in pieces]
+    if any(len(n) != 1 for n in named) or len({n[0] for n in named}) != len(named):
+        return {}
+    return {n[0]: piece for n, piece in zip(named, pieces, strict=True)}
+
+
 def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     problems: list[str] = []
     full = msg.all_text()
@@ -214,17 +232,20 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     illegible = re.search(r"(ordonnance|prescription)[^.]{0,120}illisible|(illisible)", folded)
     label = ("pièce justificative manquante" if not illegible
              else f"{illegible.group(1) or 'pièce'} illisible")
-    reference = (reference_after(full, r"r[ée]f[ée]rence\s*(?:du courrier)?\s*:?")
+    reference = (reference_after(full, _OWN_REF)
                  or any_reference(msg.subject, full))
     due = deadline(msg, full)
     details = {"action": Action.PIECES.value, **due}  # a document, without re-billing the invoice
+    letters = _letters(full, list(records))
     facts = []
     for invoice, record in records.items():
+        own = letters.get(invoice)  # (one letter of several in a document: its own deadline and reference)
         facts.append(Fact(
             FactKind.PIECES_REQUESTED, caisse=caisse, invoice=invoice,
             lot=record.get("lot") or (lots[0] if len(lots) == 1 else None),
             amount=record.get("amount"), date=record.get("date"), label=record.get("label") or label,
-            reference=reference, details=dict(details)))
+            reference=(reference_after(own, _OWN_REF) or reference) if own else reference,
+            details={"action": Action.PIECES.value, **deadline(msg, own)} if own else dict(details)))
     review = None
     if not facts:
         # "une feuille de soins papier … consultation G, montant 30,00 €": the one sum the request is about
