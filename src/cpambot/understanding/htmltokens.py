@@ -1,6 +1,6 @@
 """An HTML body cut once into start tags, end tags and text, for every reader of it.
 
-The flattening to text (:func:`cpambot.understanding.message.html_to_text`) and the table reader
+The flattening to text (:func:`cpambot.understanding.htmltext.html_to_text`) and the table reader
 (:func:`cpambot.understanding.rows.html.html_grids`) both walk the same HTML. The standard
 ``html.parser`` tokenises in Python one construct at a time (0.23 ms for the fixtures' average
 2.6 KB body); one regular expression does it in about a quarter of that, and the events are cut

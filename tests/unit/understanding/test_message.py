@@ -221,3 +221,13 @@ def test_a_letter_attached_as_a_web_page_is_read_as_a_browser_shows_it():
     (attached,) = parse_message(raw).attachments
     assert "<" not in attached.text and "&" not in attached.text
     assert "infirmière – n° 974123456" in attached.text and "Facture 000552190" in attached.text
+
+
+def test_a_table_written_in_a_pre_block_keeps_its_columns():
+    """GIVEN an HTML body whose table of results is a <pre> block of fixed-width columns WHEN turned into
+    text THEN the block's lines keep their spaces (the columns), the paragraphs around it are folded."""
+    html = ("<p>Voici   le résultat :</p><pre>DATE SOINS  FACTURE      LOT  MONTANT\n"
+            "12/10/2026  000 931 442  077   31,50 €\n</pre><p>Le   service</p>")
+    assert html_to_text(html).splitlines() == [
+        "Voici le résultat :", "", "DATE SOINS  FACTURE      LOT  MONTANT",
+        "12/10/2026  000 931 442  077   31,50 €", "", "Le service"]
