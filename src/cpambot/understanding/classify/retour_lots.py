@@ -109,8 +109,10 @@ def row_fact(row: Row, caisse: str | None, extra: dict) -> Fact:
                 part=row.part, details={**details, **extra})
 
 
-_CODE_SAID = re.compile(r"(?i)\b(?:code (?:de )?rejet|code)\s*(?:n[°o]\s*)?:?\s*(\d{4})(?:[ -]?(\d{3}))?\b"
-                        r"(?:\s*\(([^)\n]{3,80})\)|\s*[-–:]\s*([^.;\n(]{3,120}))?")
+# ("LOT REJETE DANS SA TOTALITE   MOTIF : 5201 010 FICHIER ILLISIBLE": a report's code then its words)
+_CODE_SAID = re.compile(r"(?i)\b(?:code (?:de )?rejet|code|motif)\s*(?:n[°o]\s*)?:?\s*"
+                        r"(\d{4})(?:[ -]?(\d{3}))?\b"
+                        r"(?:\s*\(([^)\n]{3,80})\)|(?:\s*[-–:]\s*|\s+(?=(?-i:[A-ZÀ-Ý]{2})))([^.;\n(]{3,120}))?")
 
 
 def _below_heading(text: str, lot: str) -> str:

@@ -69,6 +69,7 @@ _ROWS_POSSIBLE = re.compile(r"(?<!\d)\d{3}[ \u00a0.]?\d{3}[ \u00a0.]?\d{3}(?!\d)
 
 
 _LEADING_EMPTY = re.compile(r"(?m)^(?: \| )+")
+_DELIMITED = re.compile(r"(?m)^[^\n;\t]*[;\t][^\n]*[;\t]")  # (a line with two separators: a CSV's)
 
 
 def _grids(msg: ParsedMessage) -> Iterator[Table]:
@@ -83,7 +84,10 @@ def _grids(msg: ParsedMessage) -> Iterator[Table]:
         if name.endswith((".csv", ".txt")) or item.content_type in ("text/csv", "application/csv",
                                                                      "application/vnd.ms-excel"):
             text = decode_bytes(item.payload, None) if item.payload else (item.text or "")
-            yield Table(csv_grid(text), name)
+            if name.endswith(".txt") and not _DELIMITED.search(text):
+                yield from _text_tables(item.text or text)  # a report printed in columns, not a CSV
+            else:
+                yield Table(csv_grid(text), name)
         elif name.endswith(".xlsx") and item.text:
             # a workbook's row whose first cells are empty (" |  | 261004230 | …"): cells, not a border
             yield from _text_tables(_LEADING_EMPTY.sub(lambda m: "- | " * (len(m.group()) // 3), item.text))

@@ -236,3 +236,34 @@ def test_an_agents_note_titled_retour_lot_is_a_lot_return():
            b"bonjour\n\nretour sur votre lot 204 transmis le 13/10\n\n"
            b"fact 000702215 : AIS 3 + AMI 1 meme seance non cumulables, a refacturer\n")
     assert retour_lots.match(parse_message(raw)) >= 0.8
+
+
+def test_a_report_printed_in_columns_as_a_txt_attachment():
+    """GIVEN an empty body and a .txt attachment printed in columns ("N° FACTURE  DATE SOINS  MONTANT  MOTIF
+    DU REJET  CONSIGNE", each cell wrapping onto indented lines) then "LOT 121 …" / "LOT REJETE DANS SA
+    TOTALITE   MOTIF : 5201 010 FICHIER ILLISIBLE" WHEN read THEN the invoice's row with its code, words and
+    instruction, and the refused lot with its code and words (a report in columns is not a CSV)."""
+    from cpambot.understanding.classify.human import classify_human
+    from cpambot.understanding.message import parse_message
+
+    report = ("LOT 118   TRANSMIS LE 28/09/2026   TRAITE LE 02/10/2026\r\n"
+              "N° FACTURE  DATE SOINS  MONTANT   MOTIF DU REJET                         CONSIGNE\r\n"
+              "001184022   21/09/2026  43,50 €   0450 072 EXONERATION NON TROUVEE A     "
+              "CORRIGER L'EXONERATION\r\n"
+              "                                  LA DATE DES SOINS                      "
+              "ET RETELETRANSMETTRE\r\n"
+              "LOT 121   TRANSMIS LE 01/10/2026   TRAITE LE 02/10/2026\r\n"
+              "LOT REJETE DANS SA TOTALITE   MOTIF : 5201 010 FICHIER ILLISIBLE\r\n"
+              "CONSIGNE : RETELETRANSMETTRE LE LOT A L'IDENTIQUE.\r\n").encode("cp1252")
+    raw = (b"From: retours-lots.cpam33@assurance-maladie.fr\nTo: marie.exemple@example.org\n"
+           b"Subject: Retour sur le traitement de vos lots\nDate: Tue, 06 Oct 2026 09:00:00 +0200\n"
+           b"Message-ID: <rl3@example.org>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n"
+           b"--B\nContent-Type: text/plain\n\n\n--B\n"
+           b"Content-Type: text/plain; charset=windows-1252; name=RETOUR.txt\n"
+           b"Content-Disposition: attachment; filename=RETOUR.txt\n\n" + report + b"\n--B--\n")
+    facts = classify_human(parse_message(raw), "caisse").facts
+    assert [(f.kind, f.invoice, f.lot, f.reject_code, f.details.get("action")) for f in facts] == [
+        ("invoice_in_anomaly", "001184022", "118", "0450", "refacturer"),
+        ("lot_refused", None, "121", "5201", "refacturer")]
+    assert (facts[0].label, facts[1].label) == (
+        "EXONERATION NON TROUVEE A LA DATE DES SOINS", "FICHIER ILLISIBLE")
