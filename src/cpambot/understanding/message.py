@@ -25,6 +25,7 @@ from cpambot.understanding.htmltext import html_to_text
 from cpambot.understanding.inline import inline_answers
 from cpambot.understanding.mime import FilePart, decode_bytes, mime_parts
 from cpambot.understanding.reflow import canonical, unwrap
+from cpambot.understanding.wordtext import word_text
 
 LOG = logging.getLogger(__name__)
 
@@ -176,6 +177,8 @@ def _attachment(item: FilePart) -> Attachment | None:
         text, problem = pdf_text(payload)
     elif filename.lower().endswith(".xlsx") or ctype.endswith("spreadsheetml.sheet"):
         text, problem = xlsx_text(payload)
+    elif filename.lower().endswith((".odt", ".docx")):
+        text, problem = word_text(payload, filename)
     elif ctype == "text/html" or filename.lower().endswith((".html", ".htm")):
         # a letter attached as a web page ("à ouvrir avec votre navigateur"): its text, as a browser shows it
         text = html_to_text(decode_bytes(payload, item.charset))

@@ -85,6 +85,7 @@ INVITATION = keywords(
     ("(?:inscrivez-vous|je m'inscris|inscription (?:gratuite|obligatoire))", 0.6),
 )
 _BEFORE = r"(?:avant le|au plus tard le|d'ici le|jusqu'au)\s*"
+_DATELINE = re.compile(r"(?:^|\n)[ \t]*[A-ZÀ-Ý][\w'’ -]{1,40}, le[ \t]*$")
 _NEW_DAY = re.compile(r"(?:nouvelle date|reporte(?:e|s)? (?:au|a)|se tiendra (?:desormais )?(?:le)?)\W{0,4}"
                       r"(?:le\s*)?(?:lundi|mardi|mercredi|jeudi|vendredi|samedi)?\s*$")
 _CANCELLED_DAY = re.compile(r"(?:initialement prevue?|devait (?:se tenir|avoir lieu)|prevue? le)[^.\n]{0,30}$"
@@ -112,11 +113,14 @@ def match(msg: ParsedMessage) -> float:
 def _meeting(msg: ParsedMessage) -> tuple[date | None, str | None]:
     """(date, "HH:MM") of the proposed meeting: the first date not introduced by "avant le"."""
     year = msg.date.year if msg.date else None
-    found = [(value, end, source, start) for source in (msg.subject or "", msg.text or "")
+    letters = [a.text for a in msg.attachments if a.text]  # (the invitation may be the attached letter)
+    found = [(value, end, source, start) for source in (msg.subject or "", msg.text or "", *letters)
              for value, start, end in iter_dates(source, default_year=year)
              if not re.search(_BEFORE + "$", source[max(0, start - 25):start], re.IGNORECASE)]
     if msg.date is not None:  # "après le succès de notre webinaire du 15 septembre": a meeting is ahead
         found = [f for f in found if f[0] >= msg.date.date()]
+    # (not the letter's own place and date line: "Auch, le 3 novembre 2026")
+    found = [f for f in found if not _DATELINE.search(f[2][max(0, f[3] - 60):f[3]])]
     # a meeting postponed: its new day ("Nouvelle date : jeudi 26 novembre 2026"), never the cancelled one
     # ("Entretien initialement prévu : jeudi 5 novembre 2026 - ANNULÉ", "qui devait se tenir le …")
     moved = [f for f in found if _NEW_DAY.search(normalize(f[2][max(0, f[3] - 40):f[3]]))]

@@ -68,3 +68,23 @@ def test_a_convocation_under_a_subject_that_says_nothing_is_still_an_invitation(
                 for body in (convocation, postponed)]
     assert [(r.kind, [f.date for f in r.facts]) for r in readings] == [
         ("invitation", [date(2026, 11, 19)]), ("invitation", [date(2026, 11, 26)])]
+
+
+def test_an_invitation_in_an_attached_letter_is_dated_by_the_letter_not_by_its_date_line():
+    """GIVEN a body "Veuillez trouver ci-joint un courrier" and an attached letter "Auch, le 3 novembre 2026
+    … nous vous proposons un entretien avec un conseiller … le mardi 24 novembre 2026 à 14 h 00" WHEN read
+    THEN an invitation to 24 November at 14:00 (the letter's own date line is not the meeting)."""
+    from dataclasses import replace
+
+    from cpambot.understanding.message import Attachment
+
+    letter = ("CPAM du Gers\nAuch, le 3 novembre 2026\nObjet : invitation à un échange confraternel\n"
+              "Madame, nous vous proposons un entretien avec un conseiller le mardi 24 novembre 2026 à "
+              "14 h 00.\n")
+    msg = parse_message(_mail("Veuillez trouver ci-joint un courrier vous concernant.\n", "Courrier",
+                              "relations-ps.cpam-gers@assurance-maladie.fr"))
+    attached = Attachment("courrier.docx", "application/octet-stream", b"", letter, None)
+    msg = replace(msg, attachments=(attached,))
+    reading = classify_human(msg, "caisse")
+    assert (reading.kind, [(f.date, f.details.get("time")) for f in reading.facts]) == (
+        "invitation", [(date(2026, 11, 24), "14:00")])
