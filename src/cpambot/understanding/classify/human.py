@@ -221,7 +221,8 @@ def _read(source: ParsedMessage, trust: str, category: str, caisses: tuple,
     if source.auto_reply and max(s for s, _, _ in scores) < THRESHOLD:
         return _auto_reply(source, trust, caisse, category, fields)
     if fields.get("answers_question") and max(s for s, _, _ in scores) < THRESHOLD \
-            and (reclamation.names_an_invoice(source) or reclamation.paid_in_brief(source)):
+            and (reclamation.names_an_invoice(source) or reclamation.paid_in_brief(source)
+                 or reclamation.paid_the_one_asked(source)):
         # the caisse answering her question about an invoice, with none of the words of a kind: the answer
         # to her (informal) réclamation
         scores = [(THRESHOLD if m is reclamation else s, i, m) for s, i, m in scores]

@@ -41,6 +41,7 @@ _FAVOURABLE = re.compile(r"regularis|paiement (?:a ete|sera) (?:effectue|emis)|f
                          r"nous (?:allons|avons) (?:proceder|procede) au (?:paiement|reglement)|est fondee|"
                          r"a ete recyclee|(?:reglement|paiement|versement)[^.]{0,40} interviendra|"
                          r"(?:a|ont) ete (?:reprises? par nos services et )?mises? en paiement|"
+                         r"\b(?:elle|il) a (?:bien )?ete (?:payee|reglee)\b|"
                          r"(?:sera|seront) (?:reglee|payee|mise en paiement)s?"
                          r"|(?:a|ont) (?:bien )?ete (?:reglee|payee|mise en paiement|mises en paiement)s?"
                          r"|a ete retraitee|reglement vous parviendra|vous sera (?:regle|verse|paye)"
@@ -111,6 +112,20 @@ def paid_in_brief(msg: ParsedMessage) -> bool:
     said = normalize("\n".join(own))
     return len(said.split()) <= 12 and bool(_BRIEFLY_PAID.search(said)) and "?" not in said \
         and len(invoice_numbers(msg.quoted or "")) == 1
+
+
+_PAID_NOW_SAID = re.compile(r"\b(?:a|est) (?:bien )?ete (?:payee|reglee|mise en paiement|versee)\b")
+
+
+def paid_the_one_asked(msg: ParsedMessage) -> bool:
+    """Whether ``msg`` answers her question about one invoice by saying it was paid, without naming it ("La
+    facture est bien arrivée chez nous, elle a été payée le 26/10 (virement de 44,10 €)")."""
+    own = normalize(msg.text or "")
+    return bool(_PAID_NOW_SAID.search(own)) and not invoice_numbers(msg.text or "") \
+        and len(invoice_numbers(msg.quoted or "")) == 1 and not _NOT_PAID_NOW.search(own)
+
+
+_NOT_PAID_NOW = re.compile(r"\b(?:n'a pas|n'ont pas|pas encore|jamais) (?:ete |encore ete )?(?:payee|reglee)")
 
 
 def names_an_invoice(msg: ParsedMessage) -> bool:

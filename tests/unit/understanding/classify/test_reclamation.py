@@ -152,3 +152,21 @@ def test_an_agents_answer_studying_the_invoices_of_her_reclamation_under_a_bland
     reading = classify_human(parse_message(_mail(body, "Votre dossier")), "caisse")
     assert (reading.kind, [f.kind for f in reading.facts]) == ("reponse_reclamation", [
         "reclamation_answered", "invoice_paid", "invoice_in_anomaly", "invoice_deferred"])
+
+
+def test_an_agents_reply_saying_the_one_invoice_she_asked_about_was_paid_without_naming_it():
+    """GIVEN an agent's reply "La facture est bien arrivée chez nous, elle a été payée le 26/10 (virement
+    de 44,10 €), vous devriez la voir d'ici 48 h sur votre compte." above her quoted question about the
+    invoice 000 455 977 WHEN read THEN the answer to her réclamation and that invoice's payment of 44,10 €
+    on 26/10."""
+    body = ("Bonjour Madame,\n\nLa facture est bien arrivée chez nous, elle a été payée le 26/10 (virement "
+            "de 44,10 €), vous devriez la voir d'ici 48 h sur votre compte.\n\nBonne journée,\nYann Riou\n\n"
+            "-----Message d'origine-----\nDe : Marie Exemple <marie.exemple@example.org>\n"
+            "Envoyé : lundi 19 octobre 2026 18:02\nObjet : facture 000 455 977 non réglée ?\n\nBonjour,\n\n"
+            "Je n'ai toujours pas reçu le paiement de la facture 000 455 977 (lot 233, 44,10 €).\n"
+            "Pouvez-vous vérifier ?\n")
+    reading = classify_human(parse_message(_mail(body, "RE: facture 000 455 977 non réglée ?")), "caisse")
+    assert [(f.kind, f.invoice) for f in reading.facts] == [
+        ("reclamation_answered", "000455977"), ("invoice_paid", "000455977")]
+    assert (reading.facts[1].amount, reading.facts[1].date, reading.needs_review) == (
+        Decimal("44.10"), date(2026, 10, 26), None)
