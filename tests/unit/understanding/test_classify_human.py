@@ -1946,3 +1946,25 @@ def test_an_answer_to_her_question_on_unpaid_invoices_under_a_bland_subject():
     assert facts(reading, "invoice", "date")[1:] == [("invoice_paid", "000611930", "2026-10-28"),
                                                      ("invoice_paid", "000611941", "2026-10-28"),
                                                      ("invoice_in_anomaly", "000611954", None)]
+
+
+def test_a_caisse_sending_its_own_message_again_attached_is_read_as_that_message():
+    """GIVEN the caisse's covering note "nous vous renvoyons en pièce jointe le message du 29 septembre 2026
+    relatif au traitement de vos lots" with that message attached (message/rfc822) listing a reject WHEN
+    classified THEN the attached message is read: its reject, not a lot return without rows to ask about."""
+    original = ("From: facturation-ps.cpam67@assurance-maladie.fr\nTo: marie.exemple@example.org\n"
+                "Subject: Retour sur le traitement de vos lots\nDate: Tue, 29 Sep 2026 10:00:00 +0200\n"
+                "Message-ID: <o1@x>\n\nMadame,\n\nNous vous informons du résultat du traitement de votre lot "
+                "204 :\n\n"
+                "- 000291880 (lot 204, soins du 18/09/2026, 25,20 €) : 0460 053 – Etablissement prescripteur "
+                "inconnu. Action : saisir le n° FINESS puis refacturer\n")
+    raw = ("From: plateforme-ps.cpam67@assurance-maladie.fr\nTo: marie.exemple@example.org\n"
+           "Subject: Renvoi de notre message du 29/09/2026 - traitement de vos lots\n"
+           "Date: Mon, 12 Oct 2026 10:00:00 +0200\nMessage-ID: <r1@x>\nMIME-Version: 1.0\n"
+           "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain; charset=utf-8\n\n"
+           "Madame,\n\nSuite à votre appel de ce jour, nous vous renvoyons en pièce jointe le message du 29 "
+           "septembre 2026 relatif au traitement de vos lots, que vous nous indiquez ne pas avoir reçu.\n\n"
+           "Cordialement,\n\nPlateforme PS\n--B\nContent-Type: message/rfc822\n\n" + original + "\n--B--\n")
+    reading = classify_human(parse_message(raw.encode()), "caisse")
+    assert (reading.kind, [(f.kind, f.invoice) for f in reading.facts], reading.needs_review) == (
+        "retour_lots", [("invoice_in_anomaly", "000291880")], None)

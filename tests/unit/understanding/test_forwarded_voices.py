@@ -62,6 +62,8 @@ UNSURE = {
     ("bb-escalation/19-cpam141-reponse-mediateur", "bland-subject"): "an answer told by its subject",
     ("bd-bretagne/06-calvados-reclamation-refusee", "bland-subject"): "an answer told by its subject",
     ("be-formats/16-kalivia-body-second", "bland-subject"): "a platform's notice told by its subject",
+    ("be-formats/08-bas-rhin-rfc822", "rfc822"): "a message attached in a message attached: the covering "
+                                                  "note read, asked",
 }
 # (d-machines/26, a platform's newsletter, reads right without its list's headers since "Vous recevez cette
 # lettre" tells a newsletter: its forwards left this list in session 9)

@@ -131,8 +131,12 @@ def _classify(msg: ParsedMessage, trust: str, caisses: tuple, caisse_domains: tu
                     and _POINTS_BELOW.search(answer.text) and not _FORWARD_SUBJECT.match(msg.subject or ""):
                 # the caisse's reminder above its own request ("nous n'avons pas reçu les pièces demandées par
                 # notre courriel du 5 octobre 2026, rappelé ci-dessous … au plus tard le 19 novembre 2026"):
-                # the request as the reminder sends it again, its new date and deadline
-                return _read(msg, trust, category, caisses, amc_domains, fields, rules)
+                # the request as the reminder sends it again, its new date and deadline; a message the
+                # caisse sends again attached ("nous vous renvoyons en pièce jointe le message du 29
+                # septembre 2026"): that message, as it was
+                again = chain[0] if _SENT_AGAIN.search(answer.text) and chain[0].text \
+                    and chain[0].text[:200] not in (msg.text or "") else msg
+                return _read(again, trust, category, caisses, amc_domains, fields, rules)
         fields.update(forwarded_by=msg.from_addr, forwarded_from=original.from_addr)
         if found:
             source, category = found
@@ -246,7 +250,9 @@ def _read(source: ParsedMessage, trust: str, category: str, caisses: tuple,
 
 # words above a quoted letter that send to it ("notre demande du 08/09/2026 (ci-dessous)", a relance):
 # the quoted letter is still what is asked
-_POINTS_BELOW = re.compile(r"(?i)ci-dessous|ci-apr[èe]s|\brelance\b|\brappel\b")
+_POINTS_BELOW = re.compile(r"(?i)ci-dessous|ci-apr[èe]s|\brelance\b|\brappel\b|en pi[èe]ce jointe le message")
+_SENT_AGAIN = re.compile(r"(?i)\b(?:vous )?(?:renvoyons|retransmettons|r[ée]exp[ée]dions)\b[^.]{0,40}"
+                         r"\ben pi[èe]ce jointe le message")
 _REPLY_SUBJECT = re.compile(r"(?i)^\s*(?:re|r[ée]f|aw|sv|vs)\s*:")
 _BOUNCED = re.compile(r"(?im)^\s*(?:final-recipient:\s*rfc822;\s*<?([^\s<>]+@[^\s<>]+?)>?\s*$"
                       r"|<([^\s<>]+@[^\s<>]+)>:)")
