@@ -14,7 +14,7 @@ from datetime import date
 
 from cpambot.understanding.classify import reclamation
 from cpambot.understanding.classify.reclamation import is_amelipro, is_document_notice
-from cpambot.understanding.classify.text.dates import date_after, iter_dates
+from cpambot.understanding.classify.text.dates import PLACE_AND_DAY, date_after, iter_dates
 from cpambot.understanding.classify.text.keywords import keyword_score, keywords
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
@@ -85,7 +85,7 @@ INVITATION = keywords(
     ("(?:inscrivez-vous|je m'inscris|inscription (?:gratuite|obligatoire))", 0.6),
 )
 _BEFORE = r"(?:avant le|au plus tard le|d'ici le|jusqu'au)\s*"
-_DATELINE = re.compile(r"(?:^|\n)[ \t]*[A-ZÀ-Ý][\w'’ -]{1,40}, le[ \t]*$")
+_DATELINE = re.compile(r"(?:^|\n)[ \t]*" + PLACE_AND_DAY + r"[ \t]*$")
 _NEW_DAY = re.compile(r"(?:nouvelle date|reporte(?:e|s)? (?:au|a)|se tiendra (?:desormais )?(?:le)?)\W{0,4}"
                       r"(?:le\s*)?(?:lundi|mardi|mercredi|jeudi|vendredi|samedi)?\s*$")
 _CANCELLED_DAY = re.compile(r"(?:initialement prevue?|devait (?:se tenir|avoir lieu)|prevue? le)[^.\n]{0,30}$"

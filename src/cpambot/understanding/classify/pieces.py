@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from cpambot.understanding.classify.text.amounts import amount_after, find_amounts
-from cpambot.understanding.classify.text.dates import date_after, dates_after, find_delay
+from cpambot.understanding.classify.text.dates import PLACE_AND_DAY, date_after, dates_after, find_delay
 from cpambot.understanding.classify.text.keywords import keyword_score, keywords
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.classify.text.references import (
@@ -176,7 +176,7 @@ _IF_NO_ANSWER = re.compile(r"(?i)\s*(?:pass[ée] ce d[ée]lai|sans (?:r[ée]pons
 
 _OWN_REF = r"r[ée]f[ée]rence\s*(?:du courrier)?\s*:?"
 # a letter's place and date line ("Nantes, le 21 octobre 2026"): where each letter of a document starts
-_DATELINE = re.compile(r"(?m)^[ \t]*[A-ZÀ-Ý][\w'’ -]{1,40}, le \d{1,2}(?:er)?[ /.]\S+[ /.]\d{4}[ \t]*$")
+_DATELINE = re.compile(r"(?m)^[ \t]*" + PLACE_AND_DAY + r" \d{1,2}(?:er)?[ /.]\S+[ /.]\d{4}[ \t]*$")
 
 
 def _letters(full: str, invoices: list[str]) -> dict[str, str]:
@@ -186,7 +186,7 @@ def _letters(full: str, invoices: list[str]) -> dict[str, str]:
     if len(starts) < 2 or len(invoices) < 2:
         return {}
     pieces = [full[a:b] for a, b in zip(starts, [*starts[1:], len(full)], strict=True)]
-    named = [[n for n in invoices if n in re.sub(r"(?<=\d) (?=\d)", "", piece)] for piece in pieces]
+    named = [[n for n in invoices if n in invoice_numbers(piece)] for piece in pieces]
     if any(len(n) != 1 for n in named) or len({n[0] for n in named}) != len(named):
         return {}
     return {n[0]: piece for n, piece in zip(named, pieces, strict=True)}

@@ -114,14 +114,11 @@ def paid_in_brief(msg: ParsedMessage) -> bool:
         and len(invoice_numbers(msg.quoted or "")) == 1
 
 
-_PAID_NOW_SAID = re.compile(r"\b(?:a|est) (?:bien )?ete (?:payee|reglee|mise en paiement|versee)\b")
-
-
 def paid_the_one_asked(msg: ParsedMessage) -> bool:
     """Whether ``msg`` answers her question about one invoice by saying it was paid, without naming it ("La
     facture est bien arrivée chez nous, elle a été payée le 26/10 (virement de 44,10 €)")."""
     own = normalize(msg.text or "")
-    return bool(_PAID_NOW_SAID.search(own)) and not invoice_numbers(msg.text or "") \
+    return bool(_PAID_SAID.search(own)) and not invoice_numbers(msg.text or "") \
         and len(invoice_numbers(msg.quoted or "")) == 1 and not _NOT_PAID_NOW.search(own)
 
 
@@ -334,9 +331,6 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
     if label == "défavorable" and len(invoices) == 1 and not _IF_YOU.search(msg.text or "") \
             and (reject := reject_to_act_on(read_rows(msg).rows, invoices[0], record.get("lot"), caisse)):
         facts.append(reject)  # ("… rejetée avec le code 0450 072 … Je vous invite donc à refacturer")
-    if fact_kind is FactKind.RECLAMATION_ANSWERED and len(invoices) == 1 \
-            and not any(f.kind is FactKind.INVOICE_PAID for f in facts):
-        facts += parts_told_apart(read_rows(msg).rows, invoices[0], caisse)  # (AMO paid, AMC rejected)
     if problems and review is None:
         review = "réclamation : informations contradictoires, à vérifier"
     fields = {"reference": reference, "invoices": invoices, "label": label, **details}

@@ -258,18 +258,19 @@ def heading_status(caption: str) -> Status | None:
     return status_of(status_cell=lines[-1].rstrip(" :"))
 
 
-_ALL_PAID = re.compile(r"(?:ont|a) (?:toutes |tous |bien )?ete "
-                       r"(?:payee?s?|reglee?s?|mise?s? en paiement|verse)")
+# the sentence that opens a list of invoices all paid: "Les trois factures ont été payées par virement du
+# 22/10/2026, pour un total de 143,85 euros :", "L'ensemble des factures de ce lot a été mis en paiement le
+# 07/09/2026 :" (in folded text; never with an exception or a negation in it)
+LEAD_PAID = re.compile(r"^(?!.*\b(?:sauf|excepte|exception|hormis|pas|non|aucune?)\b)"
+                       r".*\b(?:ont|a) (?:toutes |tous |bien )?ete "
+                       r"(?:payee?s?|reglee?s?|mise?s? en paiement|remboursee?s?|versee?s?)\b", re.DOTALL)
 
 
 def heading_paid_day(caption: str, default_year: int | None) -> date | None:
     """The day the sentence just above a table says its invoices were paid ("L'ensemble des factures de ce
     lot a été mis en paiement le 07/09/2026 :"), or None; a sentence with an exception says nothing."""
     lines = [line.strip() for line in caption.splitlines() if line.strip()]
-    if not lines or re.search(r"(?i)sauf|exception|hormis|\bnon\b|\bpas\b", lines[-1]) \
-            or not _ALL_PAID.search(normalize(lines[-1])):
-        return None
-    return paid_day(lines[-1], default_year)
+    return paid_day(lines[-1], default_year) if lines and LEAD_PAID.search(normalize(lines[-1])) else None
 
 
 def heading_action(caption: str) -> Action | None:

@@ -12,6 +12,7 @@ from cpambot.understanding.classify.text.dates import iter_dates
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.classify.text.references import QUOTED_MOTIF
 from cpambot.understanding.rows.actions import (
+    LEAD_PAID,
     WRONGLY_REJECTED,
     action_of,
     asks_something,
@@ -53,12 +54,6 @@ _THEN_ASKED = re.compile(r"(?i)(?:,|\s:)\s*(?=(?:inutile|merci|ne pas|ne la|ne l
                          r"|\s*(?:-+>|→|=>)\s*"  # "prescripteur inconnu -> renvoyer l'ordo svp"
                          # "NIR errone (cle incorrecte) a refacturer apres verif", "…, a refactuer avec …"
                          r"|\s+(?=[àa] (?:re-?fact(?:ur|ue)|corrig|re-?transm|re-?t[ée]l[ée]transm)\w*\b)")
-
-# the sentence that opens a list of invoices all paid: "Les trois factures ont été payées par virement du
-# 22/10/2026, pour un total de 143,85 euros :" (never with an exception or a negation in it)
-_LEAD_PAID = re.compile(r"^(?!.*\b(?:sauf|excepte|hormis|pas|non|aucune?)\b)"
-                        r".*\b(?:ont|a) (?:toutes |bien )?ete "
-                        r"(?:payee?s?|reglee?s?|mise?s? en paiement|remboursee?s?)\b", re.DOTALL)
 
 
 def _asked_apart(motif: str) -> str:
@@ -205,7 +200,7 @@ def prose_rows(text: str, *, default_year: int | None = None, single_only: bool 
         invoices = [n for n in invoices if n not in mistaken(chunk)] or invoices
         if not invoices:
             last = SENTENCE_END.split(chunk.strip())[-1]
-            lead = Status.PAID if last.endswith(":") and _LEAD_PAID.search(normalize(last)) else None
+            lead = Status.PAID if last.endswith(":") and LEAD_PAID.search(normalize(last)) else None
             continue
         if single_only and len(invoices) > 1:
             continue

@@ -14,6 +14,8 @@ _MONTHS = ((r"janv(?:ier|\.)?", 1), (r"f[eé]v(?:rier|r?\.)?", 2), (r"mars", 3),
            (r"d[eé]c(?:embre|\.)?", 12))
 _MONTH_RE = "|".join(f"(?:{m})" for m, _ in _MONTHS)
 _DAYS = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+# a letter's place before its date ("Nantes, le 21 octobre 2026", "Auch, le …"): the letter's own day
+PLACE_AND_DAY = r"[A-ZÀ-Ý][\w'’ -]{1,40}, le"
 _DATE_RE = re.compile(
     r"(?<![\d/.])(?P<d>\d{1,2})(?P<s>[/.])(?P<m>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})(?![\d/])"
     r"|(?<!\d)(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2})(?!\d)"
