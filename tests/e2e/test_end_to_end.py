@@ -5,114 +5,30 @@ e-mail to the caisse, with a copy in Sent — and nothing else ever does."""
 from __future__ import annotations
 
 import email
-import email.policy
-from datetime import UTC, datetime, timedelta
-from email.utils import make_msgid
+import subprocess
+import sys
+from datetime import timedelta
 
-import pytest
+from mailflow import (
+    APPROVER,
+    INDU,
+    NOW,
+    RECLAMATION,
+    captured,
+    digests,
+    notice_for,
+    poll,
+    reply,
+    start,
+    subject_of,
+    table,
+    text_of,
+)
 
 from cpambot.approval.draftbook import DRAFTS
-from cpambot.demo.run import demo_maildir
 from cpambot.sending.outbox import OUTBOX
 from cpambot.service.approver import REFUSALS
-from cpambot.service.poll import poll_once
 from cpambot.store.database import Store
-
-APPROVER = "marie.exemple@example.org"
-def _demo(tag: str) -> bytes:
-    return next(p for p in (demo_maildir() / "cur").iterdir() if f".{tag}P1." in p.name).read_bytes()
-
-
-INDU = _demo("M24")  # notification d'indu, CGSS 974: letters with passages to complete
-REJECT = _demo("M3")  # NOEMIE, CPAM 511: invoice 000012201 rejected 2900 "facture déjà payée"
-RETENUE = _demo("M17")  # NOEMIE, CPAM 511: a retenue without detail
-RECLAMATION = "reclamations-ps.cpam-marne@assurance-maladie.fr"
-NOW = datetime(2026, 4, 20, 8, 0, tzinfo=UTC)  # 10:00 in Paris, after the 07:30 digest time
-
-CAISSE_974 = f"""
-[[caisses]]
-code = "974"
-nom = "CGSS de La Réunion"
-domaines = ["cgss.re"]
-[caisses.adresses]
-indus = "regulation-ps@cgss.re"
-cra = "cra@cgss.re"
-reclamation = "reclamations-ps@cgss.re"
-
-[[caisses]]
-code = "511"
-nom = "CPAM de la Marne"
-[caisses.adresses]
-reclamation = "{RECLAMATION}"
-"""
-
-
-@pytest.fixture
-def world(imap_user, bot_config, smtp_server_factory):
-    smtp = smtp_server_factory()
-    extra = CAISSE_974 + f"""
-[envoi]
-hote = "{smtp.host}"
-port = {smtp.port}
-securite = "aucune"
-expediteur = "{APPROVER}"
-"""
-    config = bot_config(extra=extra)
-    return config, smtp, imap_user
-
-
-def poll(config, now):
-    with Store.open(config.data_dir) as store:
-        report = poll_once(config, store, now=now)
-    return report
-
-
-def table(config, name):
-    with Store.open(config.data_dir, readonly=True) as store:
-        return list(store.values(name))
-
-
-def text_of(raw: bytes) -> str:
-    """The decoded text/plain body of a sent e-mail."""
-    msg = email.message_from_bytes(raw, policy=email.policy.default)
-    return msg.get_body(preferencelist=("plain",)).get_content()
-
-
-def captured(smtp, to):
-    return [m for m in smtp.messages if to in m.rcpt_tos]
-
-
-def subject_of(message) -> str:
-    return email.message_from_bytes(message.content, policy=email.policy.default)["Subject"] or ""
-
-
-def digests(smtp):
-    return [m for m in captured(smtp, APPROVER) if "récapitulatif" in subject_of(m)]
-
-
-def reply(to_message: bytes, body: str, *, sender: str = APPROVER, extra: str = "") -> bytes:
-    original = email.message_from_bytes(to_message)
-    quoted = "\n".join("> " + line for line in original.get_payload(decode=False).splitlines()[:5]) \
-        if not original.is_multipart() else "> …"
-    return (f"From: Marie Exemple <{sender}>\r\nTo: {APPROVER}\r\n"
-            f"Subject: Re: {original['Subject']}\r\nMessage-ID: {make_msgid(domain='example.org')}\r\n"
-            f"In-Reply-To: {original['Message-ID']}\r\nReferences: {original['Message-ID']}\r\n"
-            f"Date: Mon, 20 Apr 2026 12:00:00 +0400\r\n{extra}"
-            "Content-Type: text/plain; charset=utf-8\r\n\r\n"
-            f"{body}\r\n\r\nLe lun. 20 avr. 2026 à 10:00, cpambot a écrit :\r\n{quoted}\r\n").encode()
-
-
-def code_of(config, subject_part):
-    return next(d["code"] for d in table(config, DRAFTS) if subject_part in d["subject"])
-
-
-def start(world):
-    """The reject (2900) and the retenue arrive: two réclamations are drafted (A1, A2)."""
-    config, smtp, user = world
-    user.append("INBOX", REJECT)
-    user.append("INBOX", RETENUE)
-    report = poll(config, NOW)
-    return report, code_of(config, "000012201"), code_of(config, "retenue")
 
 
 def test_from_caisse_message_to_one_sent_letter(world):
@@ -280,8 +196,6 @@ def test_crash_between_sending_and_sent(world):
     """GIVEN an approved letter WHEN the bot is killed right after the SMTP server accepted it, before
     it could record 'sent' THEN on restart it is never sent a second time: it is 'uncertain' and the
     next digest asks the approver to check (no copy in Sent proves it either way)."""
-    import subprocess
-    import sys
 
     config, smtp, user = world
     _, code, _ = start(world)
@@ -312,11 +226,6 @@ def test_ok_tout_with_a_refusal_sends_only_the_others(world):
     assert states[retenue_code] == "pending"
     confirmation = text_of([m for m in captured(smtp, APPROVER) if "bien reçu" in subject_of(m)][-1].content)
     assert "contradictoires" in confirmation
-
-
-def notice_for(smtp, code, last=False):
-    notices = [m for m in captured(smtp, APPROVER) if f"brouillon {code} à approuver" in subject_of(m)]
-    return notices[-1] if last else notices[0]
 
 
 def test_each_draft_comes_alone_and_can_be_rewritten(world):
@@ -479,3 +388,25 @@ def test_the_nurse_teaches_the_kind_of_a_message_by_reply(world):
     rows = [r for r in table(config, "ledger") if "semaine 16" in (r.get("subject") or "")]
     assert rows and rows[0]["reading"]["kind"] == "retour_lots"
     assert any(c.get("invoice") == "000045699" for c in table(config, "cases"))
+
+
+def test_the_token_a_notice_shows_still_holds_after_the_next_digests(world):
+    """GIVEN the notice of draft A1 showing its « Jeton : » line, then two daily digests listing A1
+    WHEN she writes "OK A1" with that line in a reply to a message of the bot that does not list A1 (the
+    confirmation of her earlier "NON A2") THEN A1 is sent: a digest renews a draft's validity, never
+    its token."""
+    config, smtp, user = world
+    _, code, other = start(world)
+    notice = text_of(notice_for(smtp, code).content)
+    token = next(line.split(":", 1)[1].strip() for line in notice.splitlines() if line.startswith("Jeton :"))
+    user.append("INBOX", reply(digests(smtp)[0].content, f"NON {other}"))
+    poll(config, NOW + timedelta(hours=1))
+    confirmation = [m for m in captured(smtp, APPROVER) if "bien reçu" in subject_of(m)][-1]
+    for day in (1, 2):
+        poll(config, NOW + timedelta(days=day))
+    assert len(digests(smtp)) == 3
+    user.append("INBOX", reply(confirmation.content, f"OK {code}\r\nJeton : {token}",
+                               when=NOW + timedelta(days=2, hours=1)))
+    poll(config, NOW + timedelta(days=2, hours=2))
+    (sent,) = captured(smtp, RECLAMATION)
+    assert "000012201" in text_of(sent.content)

@@ -3,8 +3,9 @@
 One command per line, case-insensitive, accents tolerated::
 
     OK A7 B2          approve these codes        (commas, ";", "et", "+" also separate)
+                      also "Ok pour A7 et B2, merci", "oui A7", "A7 ok", "d'accord", "validé"
     OK TOUT           approve every draft the digest listed
-    NON A7            reject
+    NON A7            reject                     (also "refusé A7", "A7 non")
     REPORTER A7 3     postpone by 3 days (1..90; "3 jours", "3j", "de 3 jours" accepted)
     RENVOYER A7       send again an e-mail whose sending could not be confirmed
     REÇU A7           that e-mail did arrive: it is recorded as sent
@@ -51,7 +52,13 @@ from cpambot.understanding.learning import kind_for_word
 ACTIONS = ("approve", "reject", "postpone", "approve_all", "resend", "delivered", "retype")
 DECISIONS = ("approve", "reject", "postpone", "approve_all")  # decisions on drafts (conflicts checked)
 KEYWORDS = {"OK": "approve", "NON": "reject", "REPORTER": "postpone", "REPORTE": "postpone",
-            "ANNULER": "cancel", "RENVOYER": "resend", "RECU": "delivered", "TYPE": "retype"}
+            "ANNULER": "cancel", "RENVOYER": "resend", "RECU": "delivered", "TYPE": "retype",
+            # her own words for yes and no
+            "OUI": "approve", "D'ACCORD": "approve", "DACCORD": "approve", "VALIDE": "approve",
+            "VALIDER": "approve", "APPROUVE": "approve", "REFUSE": "reject", "REFUSER": "reject"}
+# words around the codes of a yes or a no that say nothing more ("Ok pour A7 et B2, merci");
+# any other word (« mais », « pas », « sauf »…) leaves the whole line not understood
+FILLERS = frozenset({"POUR", "LE", "LA", "LES", "DE", "DU", "DES", "BON", "ALORS", "MERCI", "BEAUCOUP"})
 ALL_WORDS = ("TOUT", "TOUS", "TOUTES")
 MAX_POSTPONE_DAYS = 90
 CONFLICT_ALL = "TOUT"
@@ -175,6 +182,11 @@ def _parse_line(line: str, draft_code: str | None) -> Command | AnnulationReques
     if " ".join(words) in _COURTESY:
         return "skip"
     action = KEYWORDS.get(words[0])
+    if action is None and len(words) > 1 and KEYWORDS.get(words[-1]) in ("approve", "reject"):
+        # the codes first, then the word ("A7 ok", "A7 et B2 : oui")
+        action, words = KEYWORDS[words[-1]], [words[-1], *words[:-1]]
+        if not any(normalise_code(w) for w in words[1:]):
+            return None
     if action is None:
         return None
     if action == "cancel":
@@ -184,6 +196,8 @@ def _parse_line(line: str, draft_code: str | None) -> Command | AnnulationReques
         code = normalise_code(args[0]) if len(args) == 2 else None
         kind = kind_for_word(args[1]) if len(args) == 2 else None
         return Command("retype", (code,), kind=kind) if code and kind else None
+    if action in ("approve", "reject"):
+        args = [a for a in args if a not in FILLERS]
     if action == "approve" and len(args) == 1 and args[0] in ALL_WORDS:
         return Command("approve_all")
     days = None

@@ -2,7 +2,8 @@
 reply — and the memory of them that a genuine reply must reference.
 
 Tables it keeps: ``sent_ids`` (every Message-ID the bot sent to the approver, with its kind and
-the draft codes it showed), ``refusals`` (replies refused, reported in the next digest), ``meta``
+the draft codes it showed), ``replies`` (every reply obeyed, so that it is obeyed once), ``refusals``
+(replies refused, reported in the next digest), ``meta``
 (the last digest: when, and the urgent reasons it told).
 """
 
@@ -31,6 +32,7 @@ from cpambot.store.database import Store
 LOG = logging.getLogger(__name__)
 
 SENT_IDS = "sent_ids"
+REPLIES = "replies"  # every reply of the approver obeyed, by Message-ID and by digest of its words
 REFUSALS = "refusals"
 META = "meta"
 
@@ -99,6 +101,21 @@ class ApproverMail:
         self.store.put(SENT_IDS, message_id, remembered)
         return message_id
 
+    # -- replies obeyed once ------------------------------------------------------------
+
+    def handled(self, keys: tuple[str, ...]) -> str | None:
+        """The ledger key of the message under which a reply with one of ``keys`` was obeyed, if any."""
+        for key in keys:
+            doc = self.store.get(REPLIES, key)
+            if doc is not None:
+                return str(doc.get("source") or "")
+        return None
+
+    def remember_reply(self, keys: tuple[str, ...], source: str) -> None:
+        at = self.clock.now().isoformat()
+        for key in keys:
+            self.store.put(REPLIES, key, {"source": source, "at": at})
+
     # -- refusals ---------------------------------------------------------------------
 
     def refuse(self, source: str, sender: str, reasons: list[str]) -> None:
@@ -159,11 +176,11 @@ class ApproverMail:
         letter = Letter("digest", tuple(self.config.approvers), subject, body, html=html)
         message_id = self.send(letter, "digest", codes=tuple(digest.codes))
         expires = now + timedelta(days=self.config.token_days)
-        for listed in digest.drafts:  # listed again: a fresh expiry, so a waiting draft stays approvable
+        for listed in digest.drafts:  # listed again: a fresh expiry, so a waiting draft stays approvable;
+            # its token stays the one its own e-mail showed (one token per draft, never changed unseen)
             draft = self.drafts.get(listed.draft.key) or listed.draft
             self.drafts.save(replace(draft, digest_ids=tuple(sorted({*draft.digest_ids, message_id})),
-                                     announced=True, token_hash=new_token(self.random)[1],
-                                     token_expires=expires))
+                                     announced=True, token_expires=expires))
         for doc in self.store.values(REFUSALS):
             if not doc.get("reported"):
                 self.store.put(REFUSALS, doc["_key"], {**doc, "reported": True})

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from cpambot.approval.checks import check_reply
 from cpambot.approval.commands import ParsedReply, read_reply
 from cpambot.approval.decide import Context, Decision, Effect, decide
 from cpambot.approval.draftbook import DraftBook
+from cpambot.approval.replay import ALREADY_HANDLED, date_problem, reply_keys
 from cpambot.approval.tokens import find_tokens
 from cpambot.cases.casebook import CaseBook
 from cpambot.clock import Clock
@@ -80,6 +82,22 @@ class ReplyDesk:
                               require_reference=not parsed.annulations or replying)
         if not verdict.accepted:
             return self._refuse(source, head.from_addr, verdict.reasons)
+        # obeyed once: the same reply delivered again (same Message-ID, or the same words from her to the
+        # same message) is refused without a confirmation; a reply whose date does not fit, too
+        keys = reply_keys(message_id=head.message_id, sender=head.from_addr, in_reply_to=head.in_reply_to,
+                          references=head.references, text=msg.text)
+        earlier = self.approver.handled(keys)
+        if earlier is not None and earlier != source:
+            return self._refuse(source, head.from_addr, [ALREADY_HANDLED])
+        answered = self.approver.sent(verdict.parent_id) if verdict.parent_id else None
+        problem = date_problem(
+            datetime.fromisoformat(head.date).astimezone(self.tz) if head.date else None,
+            answered_sent=datetime.fromisoformat(answered.at).astimezone(self.tz)
+            if answered is not None and answered.at else None,
+            now=now.astimezone(self.tz), validity=timedelta(days=self.config.token_days))
+        if problem is not None:
+            return self._refuse(source, head.from_addr, [problem])
+        self.approver.remember_reply(keys, source)
         outcome = ReplyOutcome(True)
         if not replying:  # an ANNULER request in a new message: nothing else in it is obeyed
             self._annulations(parsed, head, outcome)

@@ -118,18 +118,23 @@ def test_commands(text, commands):
 
 @pytest.mark.parametrize("line", [
     "OK A 7",  # space inside the code: not accepted (see module docstring)
-    "OK A7 merci",  # a word that is not a code: the whole line is not understood
+    "OK A7 mais pas B2",  # a word that is neither a code nor a filler: the whole line is not understood
+    "OK sauf A7",
+    "A7 pas d'accord",
+    "Oui pour tout sauf A7",
     "OK",  # which draft? ambiguous in a digest reply
-    "OK pour A7",
+    "oui",
+    "A7 B2",  # codes without a word saying yes or no
     "NON",
+    "REPORTER A7 le 15",  # (the 15th, or in 15 days? not guessed)
     "REPORTER A7",  # no number of days
     "REPORTER A7 0",
     "REPORTER A7 91",
     "REPORTER A7 à 3 jours",
     "OK TOUT A7",
     "OK A1000",
-    "VALIDER A7",
     "Je valide tout",
+    "TOUT OK",
 ])
 def test_unrecognized_lines(line):
     """GIVEN a line that is not exactly a command
@@ -138,6 +143,37 @@ def test_unrecognized_lines(line):
     parsed = parse_commands(line)
     assert parsed.commands == ()
     assert parsed.unrecognized == (line,)
+
+
+@pytest.mark.parametrize("line,command", [
+    ("Ok pour A7 et B2", Command("approve", ("A7", "B2"))),
+    ("OK A7, B2 merci", Command("approve", ("A7", "B2"))),
+    ("oui A7", Command("approve", ("A7",))),
+    ("Oui pour la B2", Command("approve", ("B2",))),
+    ("A7 ok", Command("approve", ("A7",))),
+    ("A7 et B2 : OK", Command("approve", ("A7", "B2"))),
+    ("D'accord pour A7", Command("approve", ("A7",))),
+    ("d’accord A7", Command("approve", ("A7",))),
+    ("Validé A7", Command("approve", ("A7",))),
+    ("VALIDER A7", Command("approve", ("A7",))),
+    ("ok pour tout", Command("approve_all")),
+    ("Oui pour tous, merci", Command("approve_all")),
+    ("Non pour A7", Command("reject", ("A7",))),
+    ("refusé B2", Command("reject", ("B2",))),
+    ("b2 non", Command("reject", ("B2",))),
+])
+def test_her_own_words_for_yes_and_no(line, command):
+    """GIVEN a line written as she would say it (a filler word, her word for yes or no, the word after
+    the codes, accents and case as they come) WHEN parsed THEN the one command it says."""
+    parsed = parse_commands(line)
+    assert parsed.commands == (command,) and parsed.unrecognized == ()
+
+
+def test_a_bare_yes_or_no_answers_the_draft_replied_to():
+    """GIVEN a reply to a single draft's own e-mail WHEN it says "Oui merci" or "Non merci" THEN it
+    approves or rejects that draft."""
+    assert parse_commands("Oui merci", draft_code="A7").commands == (Command("approve", ("A7",)),)
+    assert parse_commands("Non merci", draft_code="A7").commands == (Command("reject", ("A7",)),)
 
 
 def test_quoted_command_lines_are_ignored():
