@@ -16,6 +16,7 @@ CATEGORY = {
     "reply": "réponse au robot",
     "suspect": "usurpation probable",
     "own": "envoyé par le robot",
+    "bounce": "avis de non-distribution",
     "other": "sans rapport",
 }
 
@@ -146,6 +147,7 @@ PROFESSION = {
 DRAFT_STATE = {
     "sent": "envoyé",
     "failed": "envoi en échec",
+    "bounced": "non distribué",
     "obsolete": "sans objet (dossier clos)",
     "pending": "en attente de votre accord",
     "approved": "approuvé",
@@ -162,5 +164,6 @@ SEND_STATE = {
     "failed": "échec de l'envoi",
     "uncertain": "envoi incertain",
     "cancelled": "annulé",
+    "bounced": "non distribué",
 }
 

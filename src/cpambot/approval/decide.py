@@ -123,7 +123,7 @@ def decide_sending(code: str, action: str, context: Context) -> Decision:
     if action == "resend":
         if draft is None or not draft.message_id:
             return Decision(code, f"{code} : aucun envoi à renvoyer")
-        if state not in ("uncertain", "failed"):
+        if state not in ("uncertain", "failed", "bounced"):
             return Decision(code, f"{code} : rien à renvoyer ({state or 'pas d’envoi'})")
         return Decision(code, f"{code} : sera renvoyé, à votre demande", Effect.RESEND, draft)
     if state != "uncertain" or draft is None:

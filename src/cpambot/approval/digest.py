@@ -107,6 +107,7 @@ class Digest:
     to_sort: list[Case] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
     sending_problems: list[SendingProblem] = field(default_factory=list)
+    bounced: list[SendingProblem] = field(default_factory=list)  # letters reported not delivered
     money_by_state: list[MoneyRow] = field(default_factory=list)
     money_by_age: list[MoneyRow] = field(default_factory=list)
     urgent_reasons: list[str] = field(default_factory=list)
@@ -114,7 +115,7 @@ class Digest:
     @property
     def empty(self) -> bool:
         return not (self.drafts or self.missing or self.new_cases or self.deadlines or self.to_sort
-                    or self.refusals or self.sending_problems)
+                    or self.refusals or self.sending_problems or self.bounced)
 
     @property
     def codes(self) -> list[str]:
@@ -142,8 +143,10 @@ def _money_rows(groups: dict[str, tuple[Decimal, int]]) -> list[MoneyRow]:
 
 def build_digest(cases: list[Case], drafts: list[Draft], *, today: date,
                  since: datetime | None, refusals: Sequence[Refusal] = (),
-                 sending_problems: Sequence[SendingProblem] = ()) -> Digest:
-    digest = Digest(today=today, refusals=list(refusals), sending_problems=list(sending_problems))
+                 sending_problems: Sequence[SendingProblem] = (),
+                 bounced: Sequence[SendingProblem] = ()) -> Digest:
+    digest = Digest(today=today, refusals=list(refusals), sending_problems=list(sending_problems),
+                    bounced=list(bounced))
     by_key = {c.key: c for c in cases}
 
     def listed(draft: Draft) -> ListedDraft:
@@ -195,6 +198,8 @@ def urgent_reasons(digest: Digest) -> list[str]:
             reasons.append(f"{item.label} pour {item.case_id} le {item.due:%d/%m/%Y}")
     if digest.sending_problems:
         reasons.append("un envoi n'a pas pu être confirmé")
+    for problem in digest.bounced:  # (each one new: told at once, not at the next daily digest)
+        reasons.append(f"courrier {problem.code or problem.subject} non distribué : {problem.problem}")
     return reasons
 
 

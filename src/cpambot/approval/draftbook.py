@@ -51,7 +51,7 @@ class DraftBook:
         """Every case's steps already drafted, in one pass over the stored drafts (none is parsed)."""
         steps: dict[str, set[str]] = {}
         for doc in self.store.values(DRAFTS):
-            if doc["state"] != DraftState.MISSING:
+            if doc["state"] not in (DraftState.MISSING, DraftState.BOUNCED):  # (to draft again)
                 steps.setdefault(doc["case_key"], set()).add(doc["step"])
         return steps
 
@@ -80,7 +80,7 @@ class DraftBook:
                 token_hash: str, token_expires: datetime, now: datetime) -> Draft | None:
         """Record a new draft (or the missing information for it); None if this step already has one."""
         existing = self.get(rules.draft_key(plan.case_key, plan.step))
-        if existing is not None and existing.state is not DraftState.MISSING:
+        if existing is not None and existing.state not in (DraftState.MISSING, DraftState.BOUNCED):
             return None
         draft = rules.new_draft(plan, result, existing, code=existing.code if existing else "",
                                 case_id=case_id, token_hash=token_hash, token_expires=token_expires, now=now)

@@ -24,8 +24,14 @@ def code_for(number: int) -> str:
 def new_draft(plan: LetterPlan, result: Letter | MissingInfo, existing: Draft | None, *, code: str,
               case_id: str, token_hash: str, token_expires: datetime, now: datetime) -> Draft | None:
     """The draft for ``plan`` (a letter to approve, or what it still needs); None when this step
-    already has a draft, or still misses the very same information."""
-    if existing is not None and existing.state is not DraftState.MISSING:
+    already has a draft, or still misses the very same information. A letter that did not arrive
+    (bounced) is drafted again only once its recipients changed (the caisse's address corrected in
+    the configuration): to the same address it would come back again."""
+    if existing is not None and existing.state is DraftState.BOUNCED:
+        if isinstance(result, MissingInfo) \
+                or {a.lower() for a in result.to} == {a.lower() for a in existing.to}:
+            return None
+    elif existing is not None and existing.state is not DraftState.MISSING:
         return None
     to: tuple[str, ...] = ()
     cc: tuple[str, ...] = ()

@@ -22,6 +22,7 @@ class DraftState(StrEnum):
     REJECTED = "rejected"
     SENT = "sent"
     FAILED = "failed"  # the outbox gave up on its e-mail
+    BOUNCED = "bounced"  # its e-mail left, then a delivery report said it did not arrive
     OBSOLETE = "obsolete"  # its case closed before it left
 
 

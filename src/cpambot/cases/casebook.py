@@ -14,6 +14,7 @@ from cpambot.cases.rules import (
     apply_fact,
     case_key,
     close_watch,
+    letter_not_delivered,
     mark_unpaid,
     new_case,
     record_letter_sent,
@@ -221,6 +222,12 @@ class CaseBook:
         case = self._resolve(key)
         if case is not None:
             self.save(record_letter_sent(case, date_key, day, text, self.settings))
+
+    def unmark_step(self, key: str, date_key: str, day: date, text: str) -> None:
+        """A letter of the case did not arrive after all: its step is to be done again."""
+        case = self._resolve(key)
+        if case is not None:
+            self.save(letter_not_delivered(case, date_key, day, text, self.settings))
 
     def tick(self, today: date) -> list[str]:
         """Time-driven changes: lots acknowledged but never paid become unpaid cases."""

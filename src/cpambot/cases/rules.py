@@ -361,6 +361,17 @@ def record_letter_sent(case: Case, date_key: str, day: date, text: str,
     return replace(sent, deadlines=case_deadlines(sent, settings))
 
 
+def letter_not_delivered(case: Case, date_key: str, day: date, text: str,
+                         settings: RuleSettings = DEFAULT_RULES) -> Case:
+    """A letter recorded as sent did not arrive (a bounce came back): the step is not done after all —
+    its date goes, the case no longer waits for an answer to it, its deadlines are counted again."""
+    dates = {k: v for k, v in case.dates.items() if k != date_key}
+    waiting = case.state is CaseState.WAITING and date_key in case.dates
+    back = replace(case, dates=dates, updated=day, state=CaseState.OPEN if waiting else case.state,
+                   status=text, history=(*case.history, HistoryEntry(day, "letter_bounced", text, "", day)))
+    return replace(back, deadlines=case_deadlines(back, settings))
+
+
 def with_fresh_deadlines(case: Case, settings: RuleSettings = DEFAULT_RULES) -> Case:
     """The case with its deadlines computed again (after a change of the rules' settings)."""
     fresh = case_deadlines(case, settings)

@@ -53,11 +53,12 @@ class Category(StrEnum):
     REPLY = "reply"  # an answer to one of the bot's own messages
     SUSPECT = "suspect"  # claims to be the caisse from a foreign domain: phishing
     OWN = "own"  # sent by the bot itself
+    BOUNCE = "bounce"  # a mail server's delivery report: one of the bot's letters may not have arrived
     OTHER = "other"
 
 
 _FETCHED = frozenset({Category.CAISSE, Category.AMC, Category.APPROVER, Category.OWNER,
-                      Category.REPLY, Category.SUSPECT})
+                      Category.REPLY, Category.SUSPECT, Category.BOUNCE})
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,8 @@ def assess(summary: HeaderSummary, policy: SenderPolicy) -> Relevance:
     if summary.message_id and summary.message_id.endswith(bot_marker):
         return Relevance(Category.OWN, "message envoyé par cpambot")
     fields = summary.fields
+    if is_delivery_report(summary):
+        return Relevance(Category.BOUNCE, "avis de non-distribution d'un serveur de messagerie")
     answers_bot = (bot_marker in fields.get("in-reply-to", "")
                    or bot_marker in fields.get("references", "")) \
         and any(ref.endswith(bot_marker) for ref in (*summary.in_reply_to, *summary.references))
@@ -213,6 +216,18 @@ def assess(summary: HeaderSummary, policy: SenderPolicy) -> Relevance:
     if addr in policy.own_addresses:
         return Relevance(Category.OTHER, "message de votre propre adresse")
     return Relevance(Category.OTHER, "expéditeur sans rapport avec l'Assurance Maladie")
+
+
+_REPORT_TYPE = re.compile(r"(?i)multipart/report\b.*\breport-type\s*=\s*\"?delivery-status")
+_DAEMONS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon")
+
+
+def is_delivery_report(summary: HeaderSummary) -> bool:
+    """A mail server's report on the delivery of a message: a delivery status notification (RFC 3464),
+    or any message of a mailer daemon or postmaster (plain-text bounces, delay warnings)."""
+    if _REPORT_TYPE.search(" ".join(summary.fields.get("content-type", "").split())):
+        return True
+    return summary.from_addr.partition("@")[0] in _DAEMONS
 
 
 def spoofing(summary: HeaderSummary, policy: SenderPolicy) -> str | None:

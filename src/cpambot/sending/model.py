@@ -23,6 +23,7 @@ class SendState(StrEnum):
     FAILED = "failed"  # refused for good, or given up after the last attempt
     UNCERTAIN = "uncertain"  # the exchange broke after DATA: a human decides
     CANCELLED = "cancelled"
+    BOUNCED = "bounced"  # accepted by our server, then reported not delivered (a bounce came back)
 
 
 class SendPhase(StrEnum):
@@ -46,6 +47,8 @@ class SendEvent(StrEnum):
     DELIVERY_CONFIRMED = "delivery_confirmed"
     CANCELLED = "cancelled"
     COPY = "copy"  # the copy is in the Sent folder
+    BOUNCED = "bounced"  # a delivery report says it did not arrive
+    DELAYED = "delayed"  # a delivery report says it is late (the servers retry): noted only
     COPY_FAILED = "copy_failed"
 
 

@@ -66,6 +66,7 @@ from cpambot.config.model import SmtpSettings
 from cpambot.errors import (
     CpambotError,
     InvalidValueError,
+    OutboxStateError,
     SendRejectedError,
     SendSessionError,
     SendTemporaryError,
@@ -308,6 +309,20 @@ class Outbox:
         if the e-mail is there it is marked ``sent`` and not queued.
         """
         return self._resolution.confirm_resend(message_id, self._now(now), by=by, check_sent=check_sent)
+
+    def mark_bounced(self, message_id: str, reason: str, *, now: datetime | None = None) -> OutboxEntry:
+        """A delivery report says this ``sent`` e-mail did not arrive (see :func:`states.bounced`)."""
+        entry = self.journal.get(message_id)
+        if entry is None:
+            raise OutboxStateError(f"{message_id}: no such e-mail in the outbox")
+        return self.journal.record(states.bounced(entry, self._now(now), reason))
+
+    def note_delay(self, message_id: str, reason: str, *, now: datetime | None = None) -> OutboxEntry:
+        """A delivery report says this e-mail is late: noted in its history (:func:`states.delay_noted`)."""
+        entry = self.journal.get(message_id)
+        if entry is None:
+            raise OutboxStateError(f"{message_id}: no such e-mail in the outbox")
+        return self.journal.record(states.delay_noted(entry, self._now(now), reason))
 
     def confirm_delivered(self, message_id: str, *, by: str | None = None,
                           now: datetime | None = None) -> OutboxEntry:

@@ -25,9 +25,9 @@ MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
 COPY_MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
 
 # Who may take which decision (a human's, through the approver's reply or the CLI).
-RESEND_FROM = (SendState.UNCERTAIN, SendState.FAILED)
+RESEND_FROM = (SendState.UNCERTAIN, SendState.FAILED, SendState.BOUNCED)
 DELIVERED_FROM = (SendState.UNCERTAIN,)
-CANCEL_FROM = (SendState.QUEUED, SendState.UNCERTAIN, SendState.FAILED)
+CANCEL_FROM = (SendState.QUEUED, SendState.UNCERTAIN, SendState.FAILED, SendState.BOUNCED)
 
 COPY_ADDED = "copie ajoutée dans « Envoyés »"
 NO_SENT_FOLDER = "aucun dossier « Envoyés » configuré"
@@ -107,6 +107,24 @@ def accepted(entry: OutboxEntry, now: datetime, reply: str) -> OutboxEntry:
 def refused(entry: OutboxEntry, now: datetime, reason: str, reply: str | None) -> OutboxEntry:
     """A 5xx reply to MAIL, RCPT or DATA: ``failed``, never retried."""
     return move(entry, SendState.FAILED, now, SendEvent.FAILED, reason, smtp_reply=reply)
+
+
+def bounced(entry: OutboxEntry, now: datetime, reason: str) -> OutboxEntry:
+    """A delivery report says a ``sent`` e-mail did not arrive: ``bounced`` (the same report read
+    again changes nothing)."""
+    if entry.state is SendState.BOUNCED:
+        return entry
+    if entry.state is not SendState.SENT:
+        raise OutboxStateError(f"{entry.message_id}: a bounce for an e-mail in state {entry.state}")
+    return move(entry, SendState.BOUNCED, now, SendEvent.BOUNCED, reason)
+
+
+def delay_noted(entry: OutboxEntry, now: datetime, reason: str) -> OutboxEntry:
+    """A delivery report says a ``sent`` e-mail is late: one history line, the state unchanged (the
+    servers retry; a bounce will follow if they give up)."""
+    if any(line.event is SendEvent.DELAYED and line.reason == reason for line in entry.history):
+        return entry
+    return move(entry, entry.state, now, SendEvent.DELAYED, reason)
 
 
 def ambiguous(entry: OutboxEntry, now: datetime, reason: str) -> OutboxEntry:

@@ -149,9 +149,11 @@ class ApproverMail:
         codes = {d.message_id: d.code for d in self.drafts.all() if d.message_id}
         problems = [SendingProblem(codes.get(d.message_id), d.subject, d.reason or d.state.value)
                     for d in self.outbox.documents("uncertain", "failed") if d.message_id in codes]
+        bounced = [SendingProblem(codes.get(d.message_id), d.subject, d.reason or d.state.value)
+                   for d in self.outbox.documents("bounced") if d.message_id in codes]
         refusals = [Refusal.from_doc(r) for r in self.store.values(REFUSALS) if not r.get("reported")]
         return build_digest(list(self.cases.all()), self.drafts.awaiting(today), today=today, since=since,
-                            refusals=refusals, sending_problems=problems)
+                            refusals=refusals, sending_problems=problems, bounced=bounced)
 
     def digest_due(self, now: datetime) -> tuple[bool, Digest]:
         """(due, digest): once a day at the configured time, or at once when an urgent reason

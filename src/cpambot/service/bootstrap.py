@@ -14,6 +14,7 @@ from cpambot.randomness import Random
 from cpambot.sending.outbox import Outbox
 from cpambot.sending.sent_folder import SentFolderFactory, sent_folder_for
 from cpambot.service.approver import ApproverMail, id_domain
+from cpambot.service.bounces import BounceDesk
 from cpambot.service.delivery import Delivery
 from cpambot.service.drafting import Drafter
 from cpambot.service.learning import Teacher
@@ -58,6 +59,7 @@ class Shell:
     drafter: Drafter
     delivery: Delivery
     replies: ReplyDesk
+    bounces: BounceDesk
 
 
 def build_shell(config: Config, store: Store, *, clock: Clock, random: Random,
@@ -73,4 +75,5 @@ def build_shell(config: Config, store: Store, *, clock: Clock, random: Random,
     delivery = Delivery(config, store, cases, drafts, outbox, clock)
     teacher = Teacher(store, RawStore(config.data_dir), cases, config.caisses)
     replies = ReplyDesk(config, cases, drafts, outbox, approver, drafter, delivery, clock, teacher)
-    return Shell(cases, drafts, outbox, approver, drafter, delivery, replies)
+    bounces = BounceDesk(config, outbox, drafts, cases, clock)
+    return Shell(cases, drafts, outbox, approver, drafter, delivery, replies, bounces)

@@ -104,7 +104,9 @@ class Delivery:
         """Drafts whose e-mail left: the case moves on (relance sent → waiting for an answer)."""
         done = []
         for draft in list(self.drafts.all()):
-            if draft.state not in (DraftState.APPROVED, DraftState.FAILED) or not draft.message_id:
+            # (a failed or bounced one may have been sent again: RENVOYER)
+            if draft.state not in (DraftState.APPROVED, DraftState.FAILED, DraftState.BOUNCED) \
+                    or not draft.message_id:
                 continue
             doc = self.outbox.get(draft.message_id)
             if doc is None:

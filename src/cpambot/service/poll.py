@@ -19,6 +19,7 @@ from cpambot.mailbox.sources import open_mailbox
 from cpambot.randomness import Random, SystemRandom
 from cpambot.sending.model import DeliveryReport
 from cpambot.service.bootstrap import build_policy, build_shell
+from cpambot.service.bounces import BounceDesk
 from cpambot.service.processing import Processor, ProcessReport
 from cpambot.service.replies import ReplyDesk
 from cpambot.store.database import Store
@@ -79,15 +80,18 @@ def ingest(config: Config, store: Store, accounts: tuple[Account, ...] | None = 
 
 
 def process(config: Config, store: Store, today: date | None = None,
-            replies: ReplyDesk | None = None, *, clock: Clock | None = None) -> ProcessReport:
+            replies: ReplyDesk | None = None, *, clock: Clock | None = None,
+            bounces: BounceDesk | None = None) -> ProcessReport:
     """Read every ingested message not yet processed and update the cases, as of ``today`` (or
-    the day of ``clock``); the approver's replies go to ``replies`` when there is one."""
+    the day of ``clock``); the approver's replies go to ``replies`` and delivery reports to
+    ``bounces`` when there are."""
     casebook = CaseBook(store, config.rules)
     if today is not None or clock is None:
         clock = make_clock(config, today)
     return Processor(store, RawStore(config.data_dir), casebook, caisses=config.caisses,
                      clock=clock, tz=ZoneInfo(config.timezone),
-                     on_approver=replies.handle_message if replies else None).run()
+                     on_approver=replies.handle_message if replies else None,
+                     on_bounce=bounces.handle_message if bounces else None).run()
 
 
 def poll_once(config: Config, store: Store, accounts: tuple[Account, ...] | None = None,
@@ -104,7 +108,7 @@ def poll_once(config: Config, store: Store, accounts: tuple[Account, ...] | None
     if config.smtp is not None:
         shell = build_shell(config, store, clock=clock, random=random or SystemRandom())
     report = PollReport(sync=sync, processing=process(config, store, today, shell.replies if shell else None,
-                                                      clock=clock))
+                                                      clock=clock, bounces=shell.bounces if shell else None))
     if shell is not None:
         try:
             drafted = shell.drafter.propose_due(today or local_date(clock.now(), tz))

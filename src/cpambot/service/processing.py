@@ -46,6 +46,8 @@ class ApproverOutcome(Protocol):
 # Handles a message of the approver addressed to the bot (commands, edits, annulations);
 # returns None when the message is not for the bot (a forwarded caisse letter, say).
 ApproverHandler = Callable[[bytes, str], ApproverOutcome | None]
+# Handles a delivery report: which of the bot's e-mails did not arrive (see service/bounces.BounceOutcome)
+BounceHandler = Callable[[bytes, str], ApproverOutcome]
 
 
 @dataclass
@@ -90,7 +92,7 @@ class Processor:
     def __init__(self, store: Store, raw_store: RawStore, casebook: CaseBook, *,
                  caisses: Sequence[Caisse] = (), reader: Reader = read_message,
                  clock: Clock | None = None, tz: ZoneInfo = DEFAULT_TZ,
-                 on_approver: ApproverHandler | None = None) -> None:
+                 on_approver: ApproverHandler | None = None, on_bounce: BounceHandler | None = None) -> None:
         self.store = store
         self.raw = raw_store
         self.casebook = casebook
@@ -99,6 +101,7 @@ class Processor:
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.tz = tz
         self.on_approver = on_approver
+        self.on_bounce = on_bounce
         self._rules: tuple[LearnedRule, ...] = ()
 
     def now(self) -> str:
@@ -149,6 +152,9 @@ class Processor:
             self._finish(key, row, LedgerState.FAILED, f"copie brute introuvable ({exc.strerror})",
                          report)
             return
+        if row.category == Category.BOUNCE:
+            self._bounce(key, row, raw, report)
+            return
         if self.on_approver is not None and row.category in _FROM_APPROVER:
             try:
                 outcome = self.on_approver(raw, key)
@@ -193,6 +199,27 @@ class Processor:
             self._finish(key, row, LedgerState.IGNORED, row.relevance, report, reading=summary)
         else:
             self._finish(key, row, LedgerState.DONE, None, report, reading=summary)
+
+    def _bounce(self, key: str, row: LedgerRow, raw: bytes, report: ProcessReport) -> None:
+        """A delivery report: the bot's e-mail it names is marked not delivered (nothing without sending)."""
+        if self.on_bounce is None:
+            self._finish(key, row, LedgerState.IGNORED, "avis de non-distribution (aucun envoi configuré)",
+                         report)
+            return
+        try:
+            outcome = self.on_bounce(raw, key)
+        except StoreError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug must not stop the mailbox
+            LOG.exception("erreur interne sur l'avis de non-distribution %s", key)
+            self._finish(key, row, LedgerState.FAILED,
+                         f"erreur interne de cpambot ({exc.__class__.__name__})", report)
+            return
+        report.kinds["bounce"] = report.kinds.get("bounce", 0) + 1
+        self._finish(key, row, LedgerState.DONE if outcome.accepted else LedgerState.IGNORED,
+                     None if outcome.accepted else "; ".join(outcome.reasons), report,
+                     reading={"kind": "bounce", "accepted": outcome.accepted, "reasons": outcome.reasons,
+                              "changes": outcome.changes})
 
     def _finish(self, key: str, row: LedgerRow, state: LedgerState, reason: str | None,
                 report: ProcessReport, *, reading: Mapping[str, Any] | None = None) -> None:

@@ -48,3 +48,23 @@ def test_digest_content():
     assert is_urgent(digest) and any("C1" in r for r in digest.urgent_reasons)
     assert sum(row.amount for row in digest.money_by_state) == Decimal("3418.27")
     assert max(row.bar for row in digest.money_by_state) == 100
+
+
+def test_a_letter_that_did_not_arrive_is_urgent_and_shown_apart():
+    """GIVEN a quiet day and one letter a delivery report says did not arrive WHEN the digest is built and
+    written THEN it is urgent (a new reason, so it leaves at once), and both texts show it in its own
+    section with the reason and how to send it again."""
+    from cpambot.approval.digest import SendingProblem
+    from cpambot.approval.mails import digest_texts
+    problem = SendingProblem("A3", "Réclamation – facture 000012201",
+                             "non distribué à x@cpam.fr : cette adresse n'existe pas chez le destinataire "
+                             "(code 5.1.1)")
+    digest = build_digest([], [], today=TODAY, since=NOW, bounced=[problem])
+    assert not digest.empty
+    assert digest.urgent_reasons == ["courrier A3 non distribué : " + problem.problem]
+    subject, text, html = digest_texts(digest)
+    assert "URGENT" in subject
+    for body in (text, html):
+        assert "non distribués" in body.lower() and "RENVOYER" in body
+        assert "A3 Réclamation – facture 000012201 : non distribué à x@cpam.fr" in body
+        assert "(code 5.1.1)" in body

@@ -111,3 +111,17 @@ def test_a_draft_survives_the_store_format_unchanged():
     assert Draft.from_doc(doc) == value
     assert doc["state"] == "postponed" and doc["due"] == "2026-03-25"
     assert doc["created"] == "2026-03-20T09:00:00+00:00"
+
+
+def test_a_letter_that_did_not_arrive_is_drafted_again_only_to_a_new_address():
+    """GIVEN a relance whose e-mail bounced WHEN the step is planned again with the same recipient THEN
+    nothing new (it would come back again); WHEN the caisse's address was corrected THEN it is drafted
+    again, pending, under the same code, its history kept."""
+    bounced = replace(pending(), state=DraftState.BOUNCED, error="non distribué")
+    assert draft(existing=bounced) is None
+    moved = Letter("relance1", ("RECLAMATIONS@CGSS.RE",), "Relance – lot 042", "…")
+    assert draft(existing=bounced, result=moved) is None  # (the same address, in capitals)
+    fixed = Letter("relance1", ("ps@cgss.re",), "Relance – lot 042", "Madame, Monsieur,\n…")
+    again = draft(existing=bounced, result=fixed, code="B7")
+    assert again is not None and again.state is DraftState.PENDING and again.code == "A1"
+    assert again.to == ("ps@cgss.re",) and len(again.history) == len(bounced.history) + 1

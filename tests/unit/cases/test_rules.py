@@ -12,6 +12,7 @@ from cpambot.cases.rules import (
     case_key,
     close_watch,
     fact_id,
+    letter_not_delivered,
     mark_unpaid,
     new_case,
     record_letter_sent,
@@ -130,6 +131,19 @@ def test_a_letter_sent_makes_the_case_wait_and_may_open_a_deadline():
     assert sent.history[-1].kind == "letter_sent" and sent.dated("reclamation_sent") == date(2026, 3, 5)
     assert [(d.name, d.due) for d in sent.deadlines] == [("conciliateur_available", date(2026, 3, 26))]
     assert with_fresh_deadlines(sent) is sent
+
+
+def test_a_letter_that_did_not_arrive_puts_the_step_back():
+    """GIVEN a doublon case whose réclamation was recorded as sent on 5 March WHEN a bounce says on 6 March
+    it did not arrive THEN the case no longer waits, the date of the step is gone with the deadline it
+    opened, and its history and status say why."""
+    sent = record_letter_sent(opened(rejected(code="2900")), "reclamation_sent", date(2026, 3, 5),
+                              "réclamation envoyée (A1)")
+    back = letter_not_delivered(sent, "reclamation_sent", date(2026, 3, 6),
+                                "réclamation (A1) non distribuée : cette adresse n'existe pas")
+    assert back.state is CaseState.OPEN and back.dated("reclamation_sent") is None
+    assert back.deadlines == () and back.status.startswith("réclamation (A1) non distribuée")
+    assert back.history[-1].kind == "letter_bounced"
 
 
 def test_the_same_lot_refused_through_two_channels_is_one_problem():

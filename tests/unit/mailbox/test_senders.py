@@ -29,6 +29,29 @@ def test_known_senders(sender, category):
     assert verdict(sender).category == category
 
 
+@pytest.mark.parametrize("sender,headers", [
+    ("MAILER-DAEMON@mx.example.org (Mail Delivery System)", {}),
+    ("Mail Delivery Subsystem <mailer-daemon@googlemail.com>", {}),
+    ("postmaster@orange.fr", {}),
+    ("Microsoft Outlook <MicrosoftExchange329e71ec@cabinet.onmicrosoft.com>",
+     {"Content_Type": 'multipart/report; report-type=delivery-status;\r\n\tboundary="b1"'}),
+])
+def test_delivery_reports_are_fetched_as_bounces(sender, headers):
+    """GIVEN a mail server's delivery report (from a mailer daemon or a postmaster, or any sender's
+    multipart/report of delivery status) WHEN assessed THEN it is a bounce, whose body is fetched."""
+    found = verdict(sender, **headers)
+    assert found.category == "bounce" and found.fetch_body
+
+
+def test_a_report_of_another_kind_from_a_person_is_not_a_bounce():
+    """GIVEN a colleague's message, and a read receipt (multipart/report of disposition) WHEN assessed
+    THEN neither is a bounce."""
+    assert verdict("Claire <claire@example.net>").category == "other"
+    receipt = verdict("Claire <claire@example.net>",
+                      Content_Type="multipart/report; report-type=disposition-notification")
+    assert receipt.category == "other"
+
+
 @pytest.mark.parametrize("sender", [
     "Assurance Maladie <ameli-remboursement@secure-ameli-fr.com>",
     "Ameli <service@ameli.fr.verif-compte.net>",

@@ -345,3 +345,26 @@ def test_every_transition_survives_the_store_format():
     walk.append(states.copied(walk[-1], at(8), retried=True, appended=False))
     for entry in walk:
         assert OutboxEntry.from_doc(entry.to_doc()) == entry
+
+
+def test_a_bounce_marks_a_sent_email_not_delivered_once():
+    """GIVEN a sent e-mail WHEN a delivery report says it did not arrive THEN it is ``bounced`` with the
+    reason, may be sent again or cancelled by a human, and the same report read again changes nothing;
+    GIVEN a queued e-mail WHEN a bounce names it THEN that is refused (it never left)."""
+    sent = states.accepted(past_data(), T0, "250 ok")
+    bounced = states.bounced(sent, at(3), "non distribué à x@cpam.fr : cette adresse n'existe pas")
+    assert bounced.state is SendState.BOUNCED and events(bounced)[-1] == "bounced"
+    assert states.bounced(bounced, at(9), "encore") is bounced
+    assert states.confirm_resend(bounced, at(10)).state is SendState.QUEUED
+    assert states.cancel(bounced, at(10)).state is SendState.CANCELLED
+    with pytest.raises(OutboxStateError):
+        states.bounced(queued(), at(3), "non distribué")
+
+
+def test_a_delay_warning_is_one_history_line():
+    """GIVEN a sent e-mail WHEN a report says its delivery is delayed, twice THEN it stays ``sent`` with
+    one history line for it."""
+    sent = states.accepted(past_data(), T0, "250 ok")
+    late = states.delay_noted(sent, at(60), "distribution retardée pour x@cpam.fr")
+    assert late.state is SendState.SENT and events(late)[-1] == "delayed"
+    assert states.delay_noted(late, at(120), "distribution retardée pour x@cpam.fr") is late
