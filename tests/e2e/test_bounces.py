@@ -16,12 +16,17 @@ from cpambot.mailbox.ledger import LEDGER
 from cpambot.sending.outbox import OUTBOX
 
 
-def dsn(letter: bytes, *, action: str = "failed", status: str = "5.1.1", minutes: int = 2) -> bytes:
-    """The report Postfix writes when the remote server refused ``letter`` (its header attached)."""
+def dsn(letter: bytes, *, action: str = "failed", status: str = "5.1.1", minutes: int = 2,
+        attached: bool = True) -> bytes:
+    """The report Postfix writes when the remote server refused ``letter`` (its header attached, unless
+    not ``attached``)."""
     original = email.message_from_bytes(letter)
     header = letter.split(b"\r\n\r\n", 1)[0].replace(b"\r\n", b"\n").decode()
     when = format_datetime(NOW + timedelta(minutes=minutes))
     to = original["To"]
+    headers_part = ("--9B1C2A0F12.1776672000/mx.example.org\n"
+                    "Content-Description: Undelivered Message Headers\n"
+                    f"Content-Type: text/rfc822-headers\n\n{header}\n\n") if attached else ""
     words = ("Delayed Mail (still being retried)" if action == "delayed"
              else "Undelivered Mail Returned to Sender")
     return f"""Return-Path: <>
@@ -66,13 +71,7 @@ Remote-MTA: dns; mx.assurance-maladie.fr
 Diagnostic-Code: smtp; 550 {status} <{to}>: Recipient address rejected: User
     unknown
 
---9B1C2A0F12.1776672000/mx.example.org
-Content-Description: Undelivered Message Headers
-Content-Type: text/rfc822-headers
-
-{header}
-
---9B1C2A0F12.1776672000/mx.example.org--
+{headers_part}--9B1C2A0F12.1776672000/mx.example.org--
 """.replace("\n", "\r\n").encode()
 
 
@@ -141,3 +140,14 @@ def test_a_delay_warning_is_noted_without_alarm_and_other_bounces_change_nothing
     rows = [r for r in table(config, LEDGER) if r.get("category") == "bounce"]
     assert sorted(r["state"] for r in rows) == ["done", "ignored"]
     assert any("pas été envoyé par cpambot" in (r.get("reason") or "") for r in rows)
+
+
+def test_a_report_without_the_original_is_tied_by_recipient_and_day(world):
+    """GIVEN a réclamation sent WHEN a report names its recipient as failed but carries nothing of the
+    letter THEN the one letter sent to that address in the days before is the one marked not delivered."""
+    config, smtp, user = world
+    _, letter = sent_letter(world)
+    user.append("INBOX", dsn(letter, attached=False, minutes=4))
+    poll(config, NOW + timedelta(minutes=10))
+    (entry,) = [d for d in table(config, OUTBOX) if d["purpose"] == "reclamation"]
+    assert entry["state"] == "bounced"

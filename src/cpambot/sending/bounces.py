@@ -29,7 +29,8 @@ _ADDRESS = re.compile(r"<?([A-Za-z0-9._%+\-=]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})>?"
 # plain-text bounces: where the failed addresses are listed, and where the copy of the message starts
 _FAILED_LIST = re.compile(r"(?is)(?:following address(?:es)?\s*(?:\(es\))?\s*failed|could not be delivered to"
                           r"|could not deliver|permanent error|delivery to the following recipients? failed"
-                          r"|unable to deliver|n'a pas pu être remis|n'a pas pu être distribué"
+                          r"|unable to deliver|n'a pas pu (?:être )?(?:remis|distribué|délivré)"
+                          r"|non (?:remis|délivré)"
                           r"|I'm afraid I wasn't able to deliver|This is the qmail-send program)")
 _COPY_START = re.compile(r"(?im)^(?:-{2,}.*(?:copy of the message|original message|message d'origine|"
                          r"below this line).*|--- Below this line is a copy of the message\.)$")
@@ -101,7 +102,7 @@ def read_bounce(raw: bytes) -> Bounce | None:
     recipients: list[BouncedRecipient] = []
     originals: list[str] = []
     text_parts: list[str] = []
-    for part in message.walk():
+    for part in _walk(message):
         ctype = part.get_content_type()
         if ctype == "message/delivery-status":
             recipients += _status_blocks(part)
@@ -119,6 +120,20 @@ def read_bounce(raw: bytes) -> Bounce | None:
     if not recipients:
         return None
     return Bounce(tuple(dict.fromkeys(originals)), tuple(recipients))
+
+
+def _walk(message: Message) -> list[Message]:
+    """The parts of the report itself: an attached original is one part, its own parts are not the
+    report's (its text names the caisse's addresses too)."""
+    out, stack = [], [message]
+    while stack:
+        part = stack.pop(0)
+        out.append(part)
+        payload = part.get_payload()
+        if part.is_multipart() and part.get_content_type() not in ("message/rfc822",) \
+                and isinstance(payload, list):
+            stack[:0] = [p for p in payload if isinstance(p, Message)]
+    return out
 
 
 def _text(part: Message) -> str:
@@ -149,8 +164,12 @@ def _status_blocks(part: Message) -> list[BouncedRecipient]:
         status = _STATUS.search(str(block.get("Status") or ""))
         diagnostic = " ".join(str(block.get("Diagnostic-Code") or "").rpartition(";")[2].split())
         action = str(block.get("Action") or "").strip().lower()
-        out.append(BouncedRecipient(found.group(1).lower(), action, status.group(0) if status else None,
-                                    diagnostic[:300]))
+        code = status.group(0) if status else None
+        # (Exim writes a bare "5.0.0" there; the remote server's own code is in its words)
+        said = _STATUS.search(diagnostic)
+        if said is not None and (code is None or code.endswith(".0.0")) and said.group(1) == (code or "5")[0]:
+            code = said.group(0)
+        out.append(BouncedRecipient(found.group(1).lower(), action, code, diagnostic[:300]))
     return out
 
 
