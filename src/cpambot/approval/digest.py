@@ -108,6 +108,9 @@ class Digest:
     refusals: list[Refusal] = field(default_factory=list)
     sending_problems: list[SendingProblem] = field(default_factory=list)
     bounced: list[SendingProblem] = field(default_factory=list)  # letters reported not delivered
+    health: list[str] = field(default_factory=list)  # "État du robot", one line each
+    unread: list[str] = field(default_factory=list)  # the mailboxes the last poll could not read
+    health_urgent: list[str] = field(default_factory=list)  # alerts of the bot's own health
     money_by_state: list[MoneyRow] = field(default_factory=list)
     money_by_age: list[MoneyRow] = field(default_factory=list)
     urgent_reasons: list[str] = field(default_factory=list)
@@ -144,9 +147,13 @@ def _money_rows(groups: dict[str, tuple[Decimal, int]]) -> list[MoneyRow]:
 def build_digest(cases: list[Case], drafts: list[Draft], *, today: date,
                  since: datetime | None, refusals: Sequence[Refusal] = (),
                  sending_problems: Sequence[SendingProblem] = (),
-                 bounced: Sequence[SendingProblem] = ()) -> Digest:
+                 bounced: Sequence[SendingProblem] = (), health: Sequence[str] = (),
+                 unread: Sequence[str] = (), health_urgent: Sequence[str] = ()) -> Digest:
+    """The digest's content. ``health``: the "État du robot" lines; ``unread``: the mailboxes that could
+    not be read (the digest then never says "nothing new"); ``health_urgent``: alerts about them."""
     digest = Digest(today=today, refusals=list(refusals), sending_problems=list(sending_problems),
-                    bounced=list(bounced))
+                    bounced=list(bounced), health=list(health), unread=list(unread),
+                    health_urgent=list(health_urgent))
     by_key = {c.key: c for c in cases}
 
     def listed(draft: Draft) -> ListedDraft:
@@ -187,7 +194,7 @@ def build_digest(cases: list[Case], drafts: list[Draft], *, today: date,
 
 
 def urgent_reasons(digest: Digest) -> list[str]:
-    reasons = []
+    reasons = list(digest.health_urgent)
     for draft in digest.drafts:
         if draft.kind is LetterKind.ANNULATION:
             reasons.append(f"annulation de facture {draft.code} à envoyer aujourd'hui")

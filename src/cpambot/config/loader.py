@@ -122,9 +122,11 @@ def parse_config(text: str, *, path: Path | None = None, base_dir: Path | None =
 
     sched = root.section("planification", required=False)
     poll_interval = 300
+    stale_alert_hours = 24
     timezone = DEFAULT_TIMEZONE
     if sched is not None:
         poll_interval = sched.integer("intervalle_releve", default=300, minimum=30, maximum=86400)
+        stale_alert_hours = sched.integer("alerte_sans_lecture_heures", default=24, minimum=1, maximum=720)
         timezone = sched.text("fuseau_horaire", default=DEFAULT_TIMEZONE)
         try:
             ZoneInfo(timezone)
@@ -142,7 +144,8 @@ def parse_config(text: str, *, path: Path | None = None, base_dir: Path | None =
                   data_dir=data_dir, caisses=caisses, caisse_domains=caisse_domains,
                   amc_domains=amc_domains, forwarders=forwarders, smtp=smtp, poll_interval=poll_interval,
                   bot_address=bot_address, rules=rules, authserv_ids=authserv_ids,
-                  token_days=token_days, digest_time=digest_time, timezone=timezone)
+                  token_days=token_days, digest_time=digest_time, timezone=timezone,
+                  stale_alert_hours=stale_alert_hours)
 
 
 def _rules(s: _Section) -> RuleSettings:

@@ -168,6 +168,7 @@ class Config:
     authserv_ids: tuple[str, ...] = ()  # Authentication-Results of the receiving server to trust
     token_days: int = 7  # how long an approval link (per-draft token) stays valid
     digest_time: str = "07:30"  # daily digest, local time
+    stale_alert_hours: int = 24  # a mailbox not read for this long is an urgent alert
     timezone: str = DEFAULT_TIMEZONE  # the professional's: "Indian/Reunion" for the CGSS de La Réunion…
 
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from cpambot.approval.digest import Digest, SendingProblem, build_digest
 from cpambot.approval.draftbook import DraftBook
+from cpambot.approval.health import health_lines, health_reasons
 from cpambot.approval.mails import confirmation_text, digest_texts, notice_text
 from cpambot.approval.model import Draft, Refusal
 from cpambot.approval.tokens import new_token
@@ -27,6 +28,7 @@ from cpambot.letters.model import Letter
 from cpambot.randomness import Random
 from cpambot.sending.mime import is_message_id, make_message_id
 from cpambot.sending.outbox import Outbox
+from cpambot.service.health import mailbox_health
 from cpambot.store.database import Store
 
 LOG = logging.getLogger(__name__)
@@ -152,8 +154,15 @@ class ApproverMail:
         bounced = [SendingProblem(codes.get(d.message_id), d.subject, d.reason or d.state.value)
                    for d in self.outbox.documents("bounced") if d.message_id in codes]
         refusals = [Refusal.from_doc(r) for r in self.store.values(REFUSALS) if not r.get("reported")]
+        boxes = mailbox_health(self.store, tuple(a.name for a in self.config.accounts))
+        now = self.clock.now()
+        health = health_lines(boxes, queued=len(self.outbox.documents("queued", "sending")),
+                              uncertain=len(self.outbox.documents("uncertain")), tz=self.tz)
+        alerts = health_reasons(boxes, now=now, stale_after=timedelta(hours=self.config.stale_alert_hours),
+                                tz=self.tz)
         return build_digest(list(self.cases.all()), self.drafts.awaiting(today), today=today, since=since,
-                            refusals=refusals, sending_problems=problems, bounced=bounced)
+                            refusals=refusals, sending_problems=problems, bounced=bounced, health=health,
+                            unread=[b.account for b in boxes if b.error], health_urgent=alerts)
 
     def digest_due(self, now: datetime) -> tuple[bool, Digest]:
         """(due, digest): once a day at the configured time, or at once when an urgent reason

@@ -40,6 +40,7 @@ class Poller:
         self.not_before = 0.0
         self.busy = threading.Lock()  # held during a poll: the store is not closed under it
         self.stopping = False
+        self.watchers: list[IdleWatcher] = []  # whether each is alive goes into the digest's health
 
     def __call__(self) -> None:
         with self.busy:
@@ -50,7 +51,8 @@ class Poller:
         if time.monotonic() < self.not_before:
             LOG.info("relève reportée (attente après %d échec(s))", self.failures)
             return
-        report = poll_once(self.config, self.store)
+        idle = {w.account.name: w.is_alive() for w in self.watchers}
+        report = poll_once(self.config, self.store, idle=idle)
         summary = sync_summary(report)
         if report.ok:
             self.failures = 0
@@ -102,6 +104,7 @@ def run_daemon(config: Config, clock: Clock | None = None) -> int:
     signal.signal(signal.SIGINT, stop)
     LOG.warning("cpambot démarré : relève toutes les %d s de %d compte(s)",
                 config.poll_interval, len(config.accounts))
+    poller.watchers = watchers
     for watcher in watchers:
         watcher.start()
     try:

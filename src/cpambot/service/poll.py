@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 from cpambot.cases.casebook import CaseBook
 from cpambot.clock import Clock, FixedClock, SystemClock
 from cpambot.config.model import Account, Config
-from cpambot.errors import MailboxError
+from cpambot.errors import AuthenticationError, MailboxError, SecretError
 from cpambot.instants import local_date
 from cpambot.mailbox.ingest import FolderReport, Syncer, SyncReport
 from cpambot.mailbox.retention import prune_daily
@@ -20,6 +21,7 @@ from cpambot.randomness import Random, SystemRandom
 from cpambot.sending.model import DeliveryReport
 from cpambot.service.bootstrap import build_policy, build_shell
 from cpambot.service.bounces import BounceDesk
+from cpambot.service.health import record_health
 from cpambot.service.processing import Processor, ProcessReport
 from cpambot.service.replies import ReplyDesk
 from cpambot.store.database import Store
@@ -56,19 +58,25 @@ def make_clock(config: Config, today: date | None = None, now: datetime | None =
 
 
 def ingest(config: Config, store: Store, accounts: tuple[Account, ...] | None = None, *,
-           clock: Clock | None = None) -> SyncReport:
-    """One sync of every configured account (or of ``accounts``): ledger and raw copies only."""
+           clock: Clock | None = None, idle: Mapping[str, bool] | None = None) -> SyncReport:
+    """One sync of every configured account (or of ``accounts``): ledger and raw copies only. Each
+    account's health (last good reading, current error; ``idle``: whether its IDLE watcher is alive)
+    is kept for the digest."""
+    clock = clock or SystemClock()
     syncer = Syncer(store, RawStore(config.data_dir), build_policy(config), clock=clock)
     total = SyncReport()
     for account in accounts or config.accounts:
         mailbox = open_mailbox(account, state_dir=Path(config.data_dir))
+        watched = (idle or {}).get(account.name)
         try:
             mailbox.open()
-        except MailboxError as exc:
+        except (MailboxError, SecretError) as exc:  # (a password file gone is a mailbox not read, too)
             LOG.error("%s", exc)
             total.errors.append(str(exc))
             for folder in account.folders:
                 total.folders.append(FolderReport(account.name, folder, error=str(exc)))
+            record_health(store, account.name, clock.now(), str(exc),
+                          auth_failed=isinstance(exc, AuthenticationError | SecretError), idle=watched)
             continue
         try:
             report = syncer.sync_account(account.name, mailbox, account.folders)
@@ -76,6 +84,7 @@ def ingest(config: Config, store: Store, accounts: tuple[Account, ...] | None = 
             mailbox.close()
         total.folders.extend(report.folders)
         total.errors.extend(report.errors)
+        record_health(store, account.name, clock.now(), "; ".join(report.errors) or None, idle=watched)
     return total
 
 
@@ -96,12 +105,12 @@ def process(config: Config, store: Store, today: date | None = None,
 
 def poll_once(config: Config, store: Store, accounts: tuple[Account, ...] | None = None,
               today: date | None = None, now: datetime | None = None, *,
-              random: Random | None = None) -> PollReport:
+              random: Random | None = None, idle: Mapping[str, bool] | None = None) -> PollReport:
     """What ``cpambot poll --once`` and each run of the service do: ingest, process, then —
     when sending is configured — draft the letters due, send the digest when it is due (or
     urgent), and deliver what the approver released."""
     clock = make_clock(config, today, now)
-    sync = ingest(config, store, accounts, clock=clock)
+    sync = ingest(config, store, accounts, clock=clock, idle=idle)
     prune_daily(store, clock.now())
     tz = ZoneInfo(config.timezone)
     shell = None
