@@ -42,7 +42,8 @@ def state(config, smtp):
     outbox = sorted((d["purpose"], d["state"]) for d in table(config, OUTBOX))
     mails = [subject_of(m) for m in smtp.messages if not ("récapitulatif" in subject_of(m)
                                                           and APPROVER in m.rcpt_tos)]
-    return drafts, outbox, mails
+    cases = sorted((c["id"], c["state"], len(c["history"])) for c in table(config, "cases"))
+    return drafts, outbox, mails, cases
 
 
 def replayed(config) -> list[dict]:
@@ -56,10 +57,11 @@ def annulation(message_id: str) -> bytes:
             "ANNULER lot 042 facture 000012345 motif: erreur de cotation\r\n").encode()
 
 
-@pytest.mark.parametrize("command", ["OK {a}", "NON {a}", "REPORTER {a} 3", "OK TOUT", "edit", "ANNULER"])
+@pytest.mark.parametrize("command", ["OK {a}", "NON {a}", "REPORTER {a} 3", "OK TOUT", "edit", "ANNULER",
+                                     "NOTE C1 appel à la caisse", "FAIT C2", "PAYÉ C1", "CLASSER C2 vu"])
 def test_a_reply_delivered_again_changes_nothing(world, command):
     """GIVEN a digest with two drafts and the approver's genuine reply to it (approve, reject, postpone,
-    approve all, a new text for a draft, an annulation request), carried out once
+    approve all, a new text for a draft, an annulation request, a command on a case), carried out once
     WHEN the very same message is delivered again, with new trace headers
     THEN no draft, no e-mail of the outbox changes, nothing is sent (no confirmation either), and the
     next digest tells her a reply was received twice."""

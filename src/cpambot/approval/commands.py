@@ -46,10 +46,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from cpambot.approval.case_commands import CASE_ACTIONS, CASE_KEYWORDS, parse_case_line
 from cpambot.approval.replies import APOSTROPHES, QUOTED_LINE, fold, normalise, strip_reply
 from cpambot.understanding.learning import kind_for_word
 
-ACTIONS = ("approve", "reject", "postpone", "approve_all", "resend", "delivered", "retype")
+ACTIONS = ("approve", "reject", "postpone", "approve_all", "resend", "delivered", "retype", *CASE_ACTIONS)
 DECISIONS = ("approve", "reject", "postpone", "approve_all")  # decisions on drafts (conflicts checked)
 KEYWORDS = {"OK": "approve", "NON": "reject", "REPORTER": "postpone", "REPORTE": "postpone",
             "ANNULER": "cancel", "RENVOYER": "resend", "RECU": "delivered", "TYPE": "retype",
@@ -87,6 +88,7 @@ class Command:
     codes: tuple[str, ...] = ()
     days: int | None = None
     kind: str | None = None  # for ``retype`` (TYPE C3 retour): the kind the message is to be read as
+    text: str | None = None  # a case command's own words (FAIT, CLASSER, NOTE) or day (REÇU C3 12/11)
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,12 @@ def _parse_line(line: str, draft_code: str | None) -> Command | AnnulationReques
         return "skip"
     if " ".join(words) in _COURTESY:
         return "skip"
+    plain = [w.strip(_EDGE_PUNCT + ",;:") for w in folded.split()]
+    if plain and (plain[0] in CASE_KEYWORDS or plain[0] in ("RECU", "RECUE") and len(plain) == 3
+                  and any(c.isdigit() for c in plain[2])):
+        # a command on a case (FAIT C3, PAYÉ C3, CLASSER C3 motif, NOTE C3 texte, REÇU C3 12/11, DÉTAIL C3)
+        on_case = parse_case_line(stripped, plain)
+        return Command(on_case[0], (on_case[1],), text=on_case[2]) if on_case else None
     action = KEYWORDS.get(words[0])
     if action is None and len(words) > 1 and KEYWORDS.get(words[-1]) in ("approve", "reject"):
         # the codes first, then the word ("A7 ok", "A7 et B2 : oui")
@@ -284,7 +292,7 @@ def parse_commands(text: str, *, draft_code: str | None = None) -> ParsedReply:
         kept = tuple(dict.fromkeys(c for c in command.codes
                                    if c not in conflicts or command.action not in DECISIONS))
         if kept:
-            commands.append(Command(command.action, kept, command.days, command.kind))
+            commands.append(Command(command.action, kept, command.days, command.kind, command.text))
     return ParsedReply(commands=tuple(commands), annulations=tuple(annulations),
                        unrecognized=tuple(unrecognized), conflicts=tuple(conflicts))
 

@@ -45,10 +45,13 @@ def notice_text(draft: Draft, token: str) -> tuple[str, str]:
 
 
 def confirmation_text(changes: Sequence[str], *, received: date, to_send: Sequence[Draft],
-                      unrecognized: Sequence[str]) -> tuple[str, str]:
+                      unrecognized: Sequence[str], details: Sequence[str] = ()) -> tuple[str, str]:
     """(subject, body) of the answer to an accepted reply: each decision, the lines not understood,
-    and exactly what will leave."""
-    context = {"summary": f"{len(changes)} décision(s)", "received": received,
+    exactly what will leave, and the cases she asked to see (DÉTAIL)."""
+    count = len(changes)
+    summary = "aucune commande comprise" if not count else f"{count} commande{'s' if count > 1 else ''} " \
+        f"comprise{'s' if count > 1 else ''}"
+    context = {"summary": summary, "received": received,
                "changes": [{"message": change} for change in changes], "unrecognized": list(unrecognized),
-               "to_send": list(to_send)}
+               "to_send": list(to_send), "details": list(details)}
     return render("confirmation.txt.j2", context, env=package_environment(TEMPLATES))

@@ -287,7 +287,7 @@ def case_deadlines(case: Case, settings: RuleSettings = DEFAULT_RULES) -> tuple[
             found.append(dl.mise_en_demeure_deadline(dates["mise_en_demeure"], cal))
     if case.type is CaseType.LOT_WATCH and "arl" in dates:
         found.append(dl.payment_watch(dates["arl"], cal, working_days=settings.payment_watch_days))
-    if "pieces_requested" in dates:
+    if "pieces_requested" in dates and "pieces_sent" not in dates:
         due = dates.get("pieces_due")
         found.append(dl.pieces_deadline(dates["pieces_requested"], days=settings.pieces_days)
                      if due is None else dl.Deadline("pieces", due, due, "délai indiqué par la caisse"))

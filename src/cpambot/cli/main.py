@@ -283,7 +283,8 @@ def cmd_cases(args: argparse.Namespace) -> int:
 
 def cmd_case(args: argparse.Namespace) -> int:
     from cpambot.cases.casebook import CaseBook
-    from cpambot.service.report import case_detail, case_json
+    from cpambot.cases.describe import case_detail
+    from cpambot.service.report import case_json
 
     with _read_store(args) as store:
         case = CaseBook(store).by_id(args.case_id)

@@ -21,6 +21,7 @@ from cpambot.instants import local_date
 from cpambot.mailbox.auth_results import authentication_results
 from cpambot.mailbox.headers import HeaderSummary, header_block, summarize
 from cpambot.sending.outbox import Outbox
+from cpambot.service import case_replies
 from cpambot.service.approver import ApproverMail
 from cpambot.service.delivery import Delivery
 from cpambot.service.drafting import Drafter
@@ -122,6 +123,9 @@ class ReplyDesk:
                            today=local_date(now, self.tz))
         for decision in decisions:
             self._carry_out(decision, head.from_addr, outcome)
+        changes, details = case_replies.carry_out(parsed.commands, self.cases, self.drafts,
+                                                  today=local_date(now, self.tz))
+        outcome.changes += changes
         for command in teaching:  # TYPE C3 retour: only a reply that passed every check gets here
             for code in command.codes:
                 if self.teacher is None or command.kind is None:
@@ -129,7 +133,7 @@ class ReplyDesk:
                     continue
                 outcome.changes.append(self.teacher.teach(code, command.kind, today=local_date(now, self.tz)))
         self._annulations(parsed, head, outcome)
-        outcome.confirmation_id = self._confirm(head, outcome, parsed.unrecognized)
+        outcome.confirmation_id = self._confirm(head, outcome, parsed.unrecognized, tuple(details))
         return outcome
 
     def _carry_out(self, decision: Decision, by: str, outcome: ReplyOutcome) -> None:
@@ -162,6 +166,7 @@ class ReplyDesk:
             outcome.changes.append(f"{draft.code} : brouillon d'annulation préparé (lot {request.lot}, "
                                    f"facture {request.invoice}), envoyé à part pour votre accord")
 
-    def _confirm(self, head: HeaderSummary, outcome: ReplyOutcome, unrecognized: tuple[str, ...]) -> str:
+    def _confirm(self, head: HeaderSummary, outcome: ReplyOutcome, unrecognized: tuple[str, ...],
+                 details: tuple[str, ...] = ()) -> str:
         return self.approver.confirm(head.message_id, outcome.changes, released=outcome.released,
-                                     unrecognized=unrecognized)
+                                     unrecognized=unrecognized, details=details)

@@ -133,34 +133,3 @@ def cases_table(cases: Iterable[Case]) -> str:
                    f"{amount:>10}  {_cut(next_deadline(case), 44):<44} "
                    f"{_cut(case.status, 60)}")
     return "\n".join(out)
-
-
-def case_detail(case: Case) -> str:
-    lines = [f"Dossier {case.id} — {labels.CASE_TYPE[case.type]} ({labels.CASE_STATE[case.state]})",
-             f"Situation : {case.status or '—'}"]
-    for label, value in (("Caisse", case.caisse), ("Lot", case.lot), ("Facture", case.invoice),
-                         ("Référence", case.reference), ("Part", case.part),
-                         ("Code rejet", case.reject_code)):
-        if value:
-            lines.append(f"{label} : {value}")
-    if case.amount is not None:
-        lines.append(f"Montant : {_euros(case.amount)} €")
-    if case.advice:
-        lines.append(f"Conseil : {case.advice}")
-    if case.needs_review:
-        lines.append(f"À faire par vous : {case.needs_review}")
-    if "motivation_tardive" in case.flags:
-        lines.append("Note : le détail de l'indu est arrivé après la notification "
-                     "(argument de motivation insuffisante).")
-    if case.deadlines:
-        lines.append("Échéances :")
-        for d in sorted(case.deadlines, key=lambda d: d.due):
-            extra = (f" (expiration légale reportée au {_fr_date(d.legal_expiry)})"
-                     if d.legal_expiry != d.due else "")
-            lines.append(f"  {_fr_date(d.due)} — {labels.DEADLINE.get(d.name, d.name)}{extra} — {d.basis}")
-    lines.append(f"Ouvert le {_fr_date(case.opened)}, mis à jour le {_fr_date(case.updated)}"
-                 + (f", clos le {_fr_date(case.closed)}" if case.closed else ""))
-    lines.append("Historique :")
-    for event in case.history:
-        lines.append(f"  {_fr_date(event.date)} — {event.text}")
-    return "\n".join(lines)

@@ -1,0 +1,112 @@
+"""What the professional did herself, told by reply (FAIT, PAYÉ, CLASSER, NOTE, REÇU): pure transitions of
+a case, each with its history line and its deadlines counted again, and the French line confirming it.
+
+Each returns ``(case, message)``; a command that does not fit the case returns the case unchanged and
+says why (never a guess: "REÇU C3 12/11" on a case without a registered letter changes nothing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from cpambot.cases.model import Case, CaseState, CaseType, HistoryEntry
+from cpambot.cases.rules import case_deadlines
+from cpambot.config.model import DEFAULT_RULES, RuleSettings
+
+# the dates a registered letter's receipt replaces, the latest letter first (its deadlines run from it)
+RECEIPT_DATES = (("cra_decision", "décision de la commission de recours amiable"),
+                 ("mise_en_demeure", "mise en demeure"), ("notified", "notification d'indu"))
+
+
+def _moved(case: Case, day: date, kind: str, text: str, settings: RuleSettings, **changes: object) -> Case:
+    moved = replace(case, updated=day, history=(*case.history, HistoryEntry(day, kind, text, "", day)),
+                    **changes)  # type: ignore[arg-type]
+    return replace(moved, deadlines=case_deadlines(moved, settings))
+
+
+def done_by_hand(case: Case, day: date, text: str | None, *, step: str | None = None,
+                 step_date: str | None = None, settings: RuleSettings = DEFAULT_RULES) -> tuple[Case, str]:
+    """FAIT C3: the step she was expected to take is done, outside the bot. ``step_date``: the date a
+    letter step records (a draft of the case still waiting: she sent it herself, or filed it on
+    amelipro); else the pièces asked, else the correction of a rejected invoice."""
+    said = f" : {text}" if text else ""
+    if case.is_closed:
+        return case, f"{case.id} : dossier déjà clos, rien n'est changé"
+    if step_date is not None:
+        done = _moved(case, day, "done_by_hand", f"{step or 'étape'} faite par vous hors du robot{said}",
+                      settings, dates={**case.dates, step_date: day}, state=CaseState.WAITING,
+                      status=f"{step or 'étape'} faite par vous le {day:%d/%m/%Y}, en attente de réponse")
+        return done, (f"{case.id} : noté, {step or 'étape'} faite par vous ; la réponse de la caisse est "
+                      "attendue")
+    if "pieces_requested" in case.dates and "pieces_sent" not in case.dates:
+        done = _moved(case, day, "done_by_hand", f"pièces envoyées par vous{said}", settings,
+                      dates={**case.dates, "pieces_sent": day}, state=CaseState.WAITING,
+                      status=f"pièces envoyées le {day:%d/%m/%Y}, en attente du traitement de la caisse")
+        return done, f"{case.id} : noté, pièces envoyées ; plus de rappel pour elles"
+    if case.type is CaseType.INVOICE and case.state is CaseState.OPEN:
+        done = _moved(case, day, "done_by_hand", f"facture corrigée ou renvoyée par vous{said}", settings,
+                      dates={**case.dates, "retransmitted": day}, state=CaseState.WAITING,
+                      status=f"facture renvoyée le {day:%d/%m/%Y}, en attente du paiement")
+        return done, f"{case.id} : noté, facture renvoyée ; le paiement est attendu"
+    done = _moved(case, day, "done_by_hand", f"fait par vous{said}", settings, state=CaseState.WAITING,
+                  status=f"fait par vous le {day:%d/%m/%Y}{said}, en attente de la caisse")
+    return done, f"{case.id} : noté, en attente de la caisse"
+
+
+def paid_by_hand(case: Case, day: date, settings: RuleSettings = DEFAULT_RULES) -> tuple[Case, str]:
+    """PAYÉ C3: the payment is on her account: the case is closed, its letters will not leave."""
+    if case.is_closed:
+        return case, f"{case.id} : dossier déjà clos, rien n'est changé"
+    closed = _moved(case, day, "paid_by_hand", "paiement vu par vous sur votre compte", settings,
+                    state=CaseState.CLOSED, closed=day, status="payé (vu par vous sur votre compte)")
+    return closed, f"{case.id} : noté payé, dossier clos ; ses courriers en attente ne partiront pas"
+
+
+def closed_by_hand(case: Case, day: date, motif: str,
+                   settings: RuleSettings = DEFAULT_RULES) -> tuple[Case, str]:
+    """CLASSER C3 motif: the case is closed for her reason."""
+    if case.is_closed:
+        return case, f"{case.id} : dossier déjà clos, rien n'est changé"
+    closed = _moved(case, day, "closed_by_hand", f"classé par vous : {motif}", settings,
+                    state=CaseState.CLOSED, closed=day, status=f"classé : {motif}")
+    return closed, f"{case.id} : classé ({motif}) ; ses courriers en attente ne partiront pas"
+
+
+def noted(case: Case, day: date, text: str) -> tuple[Case, str]:
+    """NOTE C3 texte: her note in the case's history; nothing else changes."""
+    entry = HistoryEntry(day, "note", f"note : {text}", "", day)
+    return replace(case, updated=day, history=(*case.history, entry)), f"{case.id} : note ajoutée"
+
+
+def receipt_day(day: int, month: int, year: int | None, today: date) -> date | None:
+    """The day of "12/11" (no year: the last 12 November on or before today); None when impossible."""
+    for candidate in ((year,) if year else (today.year, today.year - 1)):
+        try:
+            when = date(candidate, month, day)
+        except ValueError:
+            return None
+        if when <= today:
+            return when
+    return None
+
+
+def received_on(case: Case, day: date, today: date,
+                settings: RuleSettings = DEFAULT_RULES) -> tuple[Case, str]:
+    """REÇU C3 12/11: the registered letter of the case (its latest: CRA decision, mise en demeure,
+    notification) was received that day: its deadlines are counted from it."""
+    found = next(((key, label) for key, label in RECEIPT_DATES if key in case.dates), None)
+    if found is None:
+        return case, (f"{case.id} : ce dossier n'a pas de courrier recommandé dont la date de réception "
+                      "compte ; rien n'est changé")
+    key, label = found
+    dated = case.dates.get(f"{key}_dated", case.dates[key])  # (the letter's own date, kept at the first REÇU)
+    if not dated <= day <= today:
+        return case, (f"{case.id} : réception le {day:%d/%m/%Y} impossible (la {label} est datée du "
+                      f"{dated:%d/%m/%Y}) ; rien n'est changé")
+    moved = _moved(case, today, "received_on",
+                   f"{label} reçue le {day:%d/%m/%Y} (selon vous ; datée du {dated:%d/%m/%Y})", settings,
+                   dates={**case.dates, key: day, f"{key}_dated": dated})
+    nearest = min((d.due for d in moved.deadlines), default=None)
+    then = f" ; prochaine échéance le {nearest:%d/%m/%Y}" if nearest else ""
+    return moved, f"{case.id} : {label} reçue le {day:%d/%m/%Y}, délais recomptés à partir de ce jour{then}"

@@ -1,0 +1,50 @@
+"""A case told in French, whole: its situation, deadlines and history (``cpambot case`` and the answer to
+DÉTAIL C3). Pure."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from cpambot import labels
+from cpambot.cases.model import Case
+
+
+def _fr_date(day: date | str) -> str:
+    iso = day.isoformat() if isinstance(day, date) else day
+    return f"{iso[8:10]}/{iso[5:7]}/{iso[0:4]}"
+
+
+def _euros(amount: Decimal) -> str:
+    return f"{amount:.2f}".replace(".", ",")
+
+
+def case_detail(case: Case) -> str:
+    lines = [f"Dossier {case.id} — {labels.CASE_TYPE[case.type]} ({labels.CASE_STATE[case.state]})",
+             f"Situation : {case.status or '—'}"]
+    for label, value in (("Caisse", case.caisse), ("Lot", case.lot), ("Facture", case.invoice),
+                         ("Référence", case.reference), ("Part", case.part),
+                         ("Code rejet", case.reject_code)):
+        if value:
+            lines.append(f"{label} : {value}")
+    if case.amount is not None:
+        lines.append(f"Montant : {_euros(case.amount)} €")
+    if case.advice:
+        lines.append(f"Conseil : {case.advice}")
+    if case.needs_review:
+        lines.append(f"À faire par vous : {case.needs_review}")
+    if "motivation_tardive" in case.flags:
+        lines.append("Note : le détail de l'indu est arrivé après la notification "
+                     "(argument de motivation insuffisante).")
+    if case.deadlines:
+        lines.append("Échéances :")
+        for d in sorted(case.deadlines, key=lambda d: d.due):
+            extra = (f" (expiration légale reportée au {_fr_date(d.legal_expiry)})"
+                     if d.legal_expiry != d.due else "")
+            lines.append(f"  {_fr_date(d.due)} — {labels.DEADLINE.get(d.name, d.name)}{extra} — {d.basis}")
+    lines.append(f"Ouvert le {_fr_date(case.opened)}, mis à jour le {_fr_date(case.updated)}"
+                 + (f", clos le {_fr_date(case.closed)}" if case.closed else ""))
+    lines.append("Historique :")
+    for event in case.history:
+        lines.append(f"  {_fr_date(event.date)} — {event.text}")
+    return "\n".join(lines)
