@@ -114,3 +114,13 @@ def test_every_module_says_its_role():
     missing = [name for name, path in _modules().items()
                if path.stat().st_size and not ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))]
     assert not missing, missing
+
+
+def test_no_two_test_modules_share_a_name():
+    """GIVEN every test module WHEN their file names are compared THEN each is unique: pytest imports them by
+    name (rootdir import mode), so a second one of the same name stops the whole collection on a clean
+    checkout."""
+    from collections import Counter
+
+    names = Counter(path.name for path in (ROOT / "tests").rglob("test_*.py"))
+    assert [name for name, count in names.items() if count > 1] == []

@@ -108,6 +108,7 @@ class Digest:
     refusals: list[Refusal] = field(default_factory=list)
     sending_problems: list[SendingProblem] = field(default_factory=list)
     bounced: list[SendingProblem] = field(default_factory=list)  # letters reported not delivered
+    dropped: list[SendingProblem] = field(default_factory=list)  # drafts an answer made pointless, and why
     health: list[str] = field(default_factory=list)  # "État du robot", one line each
     unread: list[str] = field(default_factory=list)  # the mailboxes the last poll could not read
     health_urgent: list[str] = field(default_factory=list)  # alerts of the bot's own health
@@ -118,7 +119,7 @@ class Digest:
     @property
     def empty(self) -> bool:
         return not (self.drafts or self.missing or self.new_cases or self.deadlines or self.to_sort
-                    or self.refusals or self.sending_problems or self.bounced)
+                    or self.refusals or self.sending_problems or self.bounced or self.dropped)
 
     @property
     def codes(self) -> list[str]:
@@ -148,12 +149,13 @@ def build_digest(cases: list[Case], drafts: list[Draft], *, today: date,
                  since: datetime | None, refusals: Sequence[Refusal] = (),
                  sending_problems: Sequence[SendingProblem] = (),
                  bounced: Sequence[SendingProblem] = (), health: Sequence[str] = (),
-                 unread: Sequence[str] = (), health_urgent: Sequence[str] = ()) -> Digest:
+                 unread: Sequence[str] = (), health_urgent: Sequence[str] = (),
+                 dropped: Sequence[SendingProblem] = ()) -> Digest:
     """The digest's content. ``health``: the "État du robot" lines; ``unread``: the mailboxes that could
     not be read (the digest then never says "nothing new"); ``health_urgent``: alerts about them."""
     digest = Digest(today=today, refusals=list(refusals), sending_problems=list(sending_problems),
                     bounced=list(bounced), health=list(health), unread=list(unread),
-                    health_urgent=list(health_urgent))
+                    health_urgent=list(health_urgent), dropped=list(dropped))
     by_key = {c.key: c for c in cases}
 
     def listed(draft: Draft) -> ListedDraft:

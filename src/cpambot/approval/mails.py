@@ -20,7 +20,8 @@ def digest_texts(digest: Digest) -> tuple[str, str, str]:
         "today": digest.today, "urgent": digest.urgent_reasons, "drafts": digest.drafts,
         "missing": digest.missing, "deadlines": digest.deadlines, "new_cases": digest.new_cases,
         "to_sort": digest.to_sort, "sending_problems": digest.sending_problems,
-        "bounced": digest.bounced, "health": digest.health, "unread": digest.unread,
+        "bounced": digest.bounced, "dropped": digest.dropped, "health": digest.health,
+        "unread": digest.unread,
         "refusals": digest.refusals, "money_by_state": digest.money_by_state,
         "money_by_age": digest.money_by_age, "empty": digest.empty,
     }

@@ -198,6 +198,22 @@ def plan_letters(case: Case, today: date, settings: RuleSettings | None = None, 
     return sorted(plans, key=lambda p: (p.due, p.step))
 
 
+def pointless(case: Case, step: str) -> str | None:
+    """Why a letter proposed for ``case`` no longer needs to leave, since an answer came (French), or None.
+    Only what the caisse said counts here, never the calendar: a late letter is still hers to decide."""
+    answered = case.dated("reclamation_answered")
+    if step in ("saisine_conciliateur", "reclamation") and answered is not None:
+        return f"la caisse a répondu à la réclamation le {answered:%d/%m/%Y}"
+    if step in ("saisine_cra", "indu_explication"):
+        if (decided := case.dated("cra_decision")) is not None:
+            return f"la commission de recours amiable a rendu sa décision le {decided:%d/%m/%Y}"
+        if (referred := case.dated("cra_referred")) is not None:
+            return f"la commission de recours amiable est saisie depuis le {referred:%d/%m/%Y}"
+    if step in ("relance1", "relance2", "mise_en_demeure") and case.type is not CaseType.UNPAID_LOT:
+        return "la caisse a traité le lot depuis"
+    return None
+
+
 # --------------------------------------------------------------------------- what each letter needs
 
 

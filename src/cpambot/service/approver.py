@@ -19,7 +19,7 @@ from cpambot.approval.digest import Digest, SendingProblem, build_digest
 from cpambot.approval.draftbook import DraftBook
 from cpambot.approval.health import health_lines, health_reasons
 from cpambot.approval.mails import confirmation_text, digest_texts, notice_text
-from cpambot.approval.model import Draft, Refusal
+from cpambot.approval.model import Draft, DraftState, Refusal
 from cpambot.approval.tokens import new_token
 from cpambot.cases.casebook import CaseBook
 from cpambot.clock import Clock
@@ -160,9 +160,13 @@ class ApproverMail:
                               uncertain=len(self.outbox.documents("uncertain")), tz=self.tz)
         alerts = health_reasons(boxes, now=now, stale_after=timedelta(hours=self.config.stale_alert_hours),
                                 tz=self.tz)
+        dropped = [SendingProblem(d.code, d.subject or d.label, d.reason or "") for d in self.drafts.all()
+                   if d.state is DraftState.OBSOLETE and d.history and d.history[-1].event == "obsolete"
+                   and (since is None or d.history[-1].at > since)]
         return build_digest(list(self.cases.all()), self.drafts.awaiting(today), today=today, since=since,
                             refusals=refusals, sending_problems=problems, bounced=bounced, health=health,
-                            unread=[b.account for b in boxes if b.error], health_urgent=alerts)
+                            unread=[b.account for b in boxes if b.error], health_urgent=alerts,
+                            dropped=dropped)
 
     def digest_due(self, now: datetime) -> tuple[bool, Digest]:
         """(due, digest): once a day at the configured time, or at once when an urgent reason

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from cpambot.approval.draftbook import DraftBook
-from cpambot.approval.model import OPEN_STATES, Draft, DraftState
+from cpambot.approval.model import OPEN_STATES, Draft, DraftEvent, DraftState
 from cpambot.approval.tokens import new_token
 from cpambot.cases.casebook import CaseBook
 from cpambot.cases.model import Case, CaseType
@@ -18,7 +18,7 @@ from cpambot.config.model import Caisse, Config
 from cpambot.instants import local_date
 from cpambot.letters.compose import annulation_letter, build_letter
 from cpambot.letters.model import Letter, LetterKind, LetterPlan, MissingInfo
-from cpambot.letters.plan import plan_letters
+from cpambot.letters.plan import plan_letters, pointless
 from cpambot.randomness import Random
 from cpambot.service.approver import ApproverMail
 
@@ -49,10 +49,15 @@ class Drafter:
         now = self.clock.now()
         new = []
         cases = {c.key: c for c in self.cases.all()}
-        for draft in list(self.drafts.all()):  # a letter for a closed case must not leave any more
-            case = cases.get(draft.case_key)
-            if draft.state in OPEN_STATES and case is not None and case.is_closed:
-                self.drafts.save(replace(draft, state=DraftState.OBSOLETE, reason="dossier clos"))
+        for draft in list(self.drafts.all()):  # a letter for a closed case must not leave any more,
+            case = cases.get(draft.case_key)  # nor one the caisse's answer made pointless
+            if draft.state not in OPEN_STATES or case is None:
+                continue
+            why = "dossier clos" if case.is_closed else pointless(case, draft.step)
+            if why is not None:
+                self.drafts.save(replace(draft, state=DraftState.OBSOLETE, reason=why,
+                                         history=(*draft.history, DraftEvent(now, "obsolete"))))
+                LOG.info("brouillon %s sans objet : %s", draft.code, why)
         steps = self.drafts.steps_by_case()  # one read of the drafts, not one per case
         for case in cases.values():
             if case.is_closed or case.needs_review:

@@ -91,3 +91,45 @@ def test_the_day_a_registered_letter_arrived_moves_its_deadlines(world):
     assert date.fromisoformat(after["cra_referral"]) >= date(2026, 6, 18)
     assert "réception le 25/12/2025 impossible (la notification d'indu est datée du 14/04/2026)" \
         in last_confirmation(smtp)
+
+
+ANSWER = """From: CPAM de la Marne <reclamations-ps.cpam-marne@assurance-maladie.fr>
+To: marie.exemple@example.org
+Subject: Votre reclamation - facture 000012201
+Date: Tue, 12 May 2026 09:00:00 +0200
+Message-ID: <rep.000012201@assurance-maladie.fr>
+Content-Type: text/plain; charset=utf-8
+
+Madame,
+
+Nous faisons suite à votre réclamation du 20/04/2026 concernant la facture 000012201.
+
+Après examen, nous ne pouvons pas donner une suite favorable à votre réclamation : le rejet est maintenu.
+
+Cordialement,
+Le service des relations avec les professionnels de santé
+""".replace("\n", "\r\n").encode()
+
+
+def test_an_answer_of_the_caisse_withdraws_the_letters_it_makes_pointless(world):
+    """GIVEN a réclamation sent on 20 April and, three weeks later, the conciliateur referral proposed for
+    want of an answer WHEN the caisse's answer to the réclamation arrives THEN the referral is no longer
+    proposed, and the next digest says it will not leave, and why."""
+    config, smtp, user = world
+    _, code, _ = start(world)
+    user.append("INBOX", reply(digests(smtp)[0].content, f"OK {code}"))
+    poll(config, NOW + timedelta(minutes=1))
+    poll(config, NOW + timedelta(days=22))
+    (referral,) = [d for d in table(config, DRAFTS) if d["kind"] == "saisine_conciliateur"]
+    assert referral["state"] in ("pending", "missing")  # (the conciliateur's address may be asked)
+    user.append("INBOX", ANSWER)
+    poll(config, NOW + timedelta(days=22, hours=2))
+    (referral,) = [d for d in table(config, DRAFTS) if d["kind"] == "saisine_conciliateur"]
+    assert referral["state"] == "obsolete"
+    assert referral["reason"] == "la caisse a répondu à la réclamation le 12/05/2026"
+    poll(config, NOW + timedelta(days=23))
+    text = email.message_from_bytes(digests(smtp)[-1].content, policy=email.policy.default) \
+        .get_body(preferencelist=("plain",)).get_content()
+    assert "COURRIERS DEVENUS SANS OBJET" in text
+    named = referral["subject"] or referral["label"]
+    assert f"{referral['code']} {named} : la caisse a répondu à la réclamation le 12/05/2026" in text
