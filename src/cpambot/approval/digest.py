@@ -115,11 +115,19 @@ class Digest:
     money_by_state: list[MoneyRow] = field(default_factory=list)
     money_by_age: list[MoneyRow] = field(default_factory=list)
     urgent_reasons: list[str] = field(default_factory=list)
+    todo: list[str] = field(default_factory=list)  # "À faire aujourd'hui": one line each, what is lost first
+    todo_more: int = 0  # the points of the day beyond the first TODO_MAX (they are in the sections below)
 
     @property
     def empty(self) -> bool:
         return not (self.drafts or self.missing or self.new_cases or self.deadlines or self.to_sort
                     or self.refusals or self.sending_problems or self.bounced or self.dropped)
+
+    @property
+    def later_deadlines(self) -> list[DeadlineItem]:
+        """The deadlines "À faire aujourd'hui" does not already tell (past ones, and those after the next
+        days)."""
+        return [d for d in self.deadlines if not 0 <= d.days_left <= URGENT_DAYS]
 
     @property
     def codes(self) -> list[str]:
@@ -192,7 +200,77 @@ def build_digest(cases: list[Case], drafts: list[Draft], *, today: date,
     digest.money_by_state = _money_rows(by_state)
     digest.money_by_age = _money_rows(by_age)
     digest.urgent_reasons = urgent_reasons(digest)
+    todo = todo_items(digest, by_key, {c.id: c for c in cases})
+    digest.todo, digest.todo_more = todo[:TODO_MAX], max(0, len(todo) - TODO_MAX)
     return digest
+
+
+TODO_MAX = 8  # (one phone screen)
+# the letter whose sending meets a deadline
+DEADLINE_STEPS = {"cra_referral": "saisine_cra", "observations": "indu_explication",
+                  "conciliateur_available": "saisine_conciliateur", "relance1": "relance1",
+                  "relance2": "relance2"}
+PIECES_DEADLINES = ("pieces", "pieces_justificatives")
+
+
+def _euros(amount: Decimal) -> str:
+    whole, cents = f"{amount:.2f}".split(".")
+    return f"{int(whole):,}".replace(",", "\u202f") + f",{cents} €"
+
+
+def _when(days_left: int, due: date) -> str:
+    if days_left < 0:
+        return f"dépassée depuis le {due:%d/%m/%Y}"
+    if days_left == 0:
+        return "aujourd'hui"
+    return f"J-{days_left}, le {due:%d/%m/%Y}"
+
+
+def todo_items(digest: Digest, cases_by_key: dict[str, Case], cases_by_id: dict[str, Case]) -> list[str]:
+    """What to do today, what is lost first: a letter that did not arrive and the legal deadlines of the
+    next days (nearest first, then the largest sum), then the letters that must leave today, then the
+    mailboxes the bot cannot read. One line each, with the reply that does it."""
+    ranked: list[tuple[tuple[int, date, Decimal], str]] = []
+    drafts_of: dict[tuple[str, str], str] = {}  # (case, step) -> the draft that does it
+    for listed in digest.drafts:
+        drafts_of.setdefault((listed.draft.case_key, listed.draft.step), listed.code)
+    for problem in digest.bounced:
+        ranked.append(((0, digest.today, Decimal("0")),
+                       f"{problem.code or problem.subject} non distribué : vérifiez l'adresse, puis répondez "
+                       f"« RENVOYER {problem.code or 'code'} » ou attendez le nouveau brouillon"))
+    with_deadline: set[str] = set()
+    for item in digest.deadlines:
+        if not 0 <= item.days_left <= URGENT_DAYS:
+            continue
+        case = cases_by_id.get(item.case_id)
+        amount = case.amount if case is not None and case.amount is not None else Decimal("0")
+        money = f", {_euros(amount)}" if amount else ""
+        step = DEADLINE_STEPS.get(item.name)
+        code = drafts_of.get((case.key, step)) if case is not None and step else None
+        do = (f"brouillon {code} prêt : répondez « OK {code} »" if code
+              else f"envoyez-les, puis répondez « FAIT {item.case_id} »" if item.name in PIECES_DEADLINES
+              else "à faire par vous")
+        ranked.append(((1, item.due, -amount),
+                       f"{item.label} ({_when(item.days_left, item.due)}) – {item.case_id}{money} : {do}"))
+        if code is not None:
+            with_deadline.add(code)
+    for listed in digest.drafts:
+        if listed.due > digest.today or listed.code in with_deadline:
+            continue
+        case = cases_by_key.get(listed.draft.case_key)
+        amount = case.amount if case is not None and case.amount is not None else Decimal("0")
+        money = f", {_euros(amount)}" if amount else ""
+        when = "aujourd'hui" if listed.due == digest.today else f"en retard depuis le {listed.due:%d/%m/%Y}"
+        ranked.append(((2, listed.due, -amount),
+                       f"{listed.code} – {listed.label.lower()} à envoyer {when} – {listed.draft.case_id}"
+                       f"{money} : répondez « OK {listed.code} »"))
+    for sending in digest.sending_problems:
+        ranked.append(((2, digest.today, Decimal("0")),
+                       f"{sending.code or sending.subject} : envoi à vérifier ({sending.problem}) : répondez "
+                       f"« RENVOYER {sending.code or 'code'} » ou « REÇU {sending.code or 'code'} »"))
+    for reason in digest.health_urgent:
+        ranked.append(((3, digest.today, Decimal("0")), reason[:1].upper() + reason[1:]))
+    return [text for _, text in sorted(ranked, key=lambda r: r[0])]
 
 
 def urgent_reasons(digest: Digest) -> list[str]:

@@ -18,10 +18,10 @@ def digest_texts(digest: Digest) -> tuple[str, str, str]:
     """(subject, plain text, HTML) of the digest e-mail."""
     context: dict[str, Any] = {
         "today": digest.today, "urgent": digest.urgent_reasons, "drafts": digest.drafts,
-        "missing": digest.missing, "deadlines": digest.deadlines, "new_cases": digest.new_cases,
+        "missing": digest.missing, "deadlines": digest.later_deadlines, "new_cases": digest.new_cases,
         "to_sort": digest.to_sort, "sending_problems": digest.sending_problems,
         "bounced": digest.bounced, "dropped": digest.dropped, "health": digest.health,
-        "unread": digest.unread,
+        "unread": digest.unread, "todo": digest.todo, "todo_more": digest.todo_more,
         "refusals": digest.refusals, "money_by_state": digest.money_by_state,
         "money_by_age": digest.money_by_age, "empty": digest.empty,
     }
