@@ -117,6 +117,7 @@ class Digest:
     urgent_reasons: list[str] = field(default_factory=list)
     todo: list[str] = field(default_factory=list)  # "À faire aujourd'hui": one line each, what is lost first
     todo_more: int = 0  # the points of the day beyond the first TODO_MAX (they are in the sections below)
+    first: str | None = None  # the first digest ever: what the bot found in the mailbox, in one sentence
 
     @property
     def empty(self) -> bool:
@@ -127,7 +128,12 @@ class Digest:
     def later_deadlines(self) -> list[DeadlineItem]:
         """The deadlines "À faire aujourd'hui" does not already tell (past ones, and those after the next
         days)."""
-        return [d for d in self.deadlines if not 0 <= d.days_left <= URGENT_DAYS]
+        return [d for d in self.deadlines if d.days_left > URGENT_DAYS]
+
+    @property
+    def past_deadlines(self) -> list[DeadlineItem]:
+        """The deadlines already past: told apart ("rattrapage"), never as an alert."""
+        return [d for d in self.deadlines if d.days_left < 0]
 
     @property
     def codes(self) -> list[str]:
@@ -158,7 +164,7 @@ def build_digest(cases: list[Case], drafts: list[Draft], *, today: date,
                  sending_problems: Sequence[SendingProblem] = (),
                  bounced: Sequence[SendingProblem] = (), health: Sequence[str] = (),
                  unread: Sequence[str] = (), health_urgent: Sequence[str] = (),
-                 dropped: Sequence[SendingProblem] = ()) -> Digest:
+                 dropped: Sequence[SendingProblem] = (), first: bool = False) -> Digest:
     """The digest's content. ``health``: the "État du robot" lines; ``unread``: the mailboxes that could
     not be read (the digest then never says "nothing new"); ``health_urgent``: alerts about them."""
     digest = Digest(today=today, refusals=list(refusals), sending_problems=list(sending_problems),
@@ -200,9 +206,28 @@ def build_digest(cases: list[Case], drafts: list[Draft], *, today: date,
     digest.money_by_state = _money_rows(by_state)
     digest.money_by_age = _money_rows(by_age)
     digest.urgent_reasons = urgent_reasons(digest)
+    if first:
+        digest.first = found_sentence(cases, digest)
     todo = todo_items(digest, by_key, {c.id: c for c in cases})
     digest.todo, digest.todo_more = todo[:TODO_MAX], max(0, len(todo) - TODO_MAX)
     return digest
+
+
+def found_sentence(cases: Sequence[Case], digest: Digest) -> str:
+    """What a first reading of the mailbox found, in one sentence: the cases under way, the money at
+    stake, those whose deadlines are already past."""
+    current = [c for c in cases if not c.is_closed and c.type is not CaseType.LOT_WATCH]
+    money = sum((c.amount for c in current if c.amount is not None), Decimal("0"))
+    late = len({d.case_id for d in digest.past_deadlines})
+    n = len(current)
+    said = (f"Voici ce que j'ai trouvé dans votre boîte : {n} dossier{'s' if n > 1 else ''} en cours"
+            if n else "Voici ce que j'ai trouvé dans votre boîte : aucun dossier en cours")
+    if money:
+        said += f", {_euros(money)} en jeu"
+    if late:
+        said += (f", dont {late} avec un délai déjà dépassé (voir « délais dépassés » : pas d'alerte "
+                 "pour eux, ni de courrier pour une étape passée depuis longtemps)")
+    return said + "."
 
 
 TODO_MAX = 8  # (one phone screen)

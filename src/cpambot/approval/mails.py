@@ -22,6 +22,7 @@ def digest_texts(digest: Digest) -> tuple[str, str, str]:
         "to_sort": digest.to_sort, "sending_problems": digest.sending_problems,
         "bounced": digest.bounced, "dropped": digest.dropped, "health": digest.health,
         "unread": digest.unread, "todo": digest.todo, "todo_more": digest.todo_more,
+        "first": digest.first, "past_deadlines": digest.past_deadlines,
         "refusals": digest.refusals, "money_by_state": digest.money_by_state,
         "money_by_age": digest.money_by_age, "empty": digest.empty,
     }

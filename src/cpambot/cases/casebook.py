@@ -163,7 +163,7 @@ class CaseBook:
             if case is None:
                 if fact.kind in _NO_CASE_ALONE:
                     continue
-                case = new_case(self._id_for(key), key, fact, today)
+                case = new_case(self._id_for(key), key, fact, min(received, today))  # (dated by the message)
                 LOG.info("nouveau dossier %s (%s)", case.id, key.split("|", 1)[0])
             updated = apply_fact(case, fact, source=source, received=received, today=today,
                                  settings=self.settings)
@@ -188,7 +188,7 @@ class CaseBook:
         fact = Fact(FactKind.TO_SORT, caisse=reading.caisse, label=review)
         key = case_key(fact, source)
         assert key is not None
-        case = self.get(key) or new_case(self._id_for(key), key, fact, today)
+        case = self.get(key) or new_case(self._id_for(key), key, fact, min(received, today))
         updated = apply_fact(case, fact, source=source, received=received, today=today,
                              settings=self.settings)
         if updated is case:

@@ -19,7 +19,8 @@ def _euros(amount: Decimal) -> str:
     return f"{amount:.2f}".replace(".", ",")
 
 
-def case_detail(case: Case) -> str:
+def case_detail(case: Case, today: date | None = None) -> str:
+    """The whole case in French; a deadline before ``today`` reads "dépassée"."""
     lines = [f"Dossier {case.id} — {labels.CASE_TYPE[case.type]} ({labels.CASE_STATE[case.state]})",
              f"Situation : {case.status or '—'}"]
     for label, value in (("Caisse", case.caisse), ("Lot", case.lot), ("Facture", case.invoice),
@@ -41,7 +42,9 @@ def case_detail(case: Case) -> str:
         for d in sorted(case.deadlines, key=lambda d: d.due):
             extra = (f" (expiration légale reportée au {_fr_date(d.legal_expiry)})"
                      if d.legal_expiry != d.due else "")
-            lines.append(f"  {_fr_date(d.due)} — {labels.DEADLINE.get(d.name, d.name)}{extra} — {d.basis}")
+            late = " (dépassée)" if today is not None and d.legal_expiry < today else ""
+            what = labels.DEADLINE.get(d.name, d.name)
+            lines.append(f"  {_fr_date(d.due)}{late} — {what}{extra} — {d.basis}")
     lines.append(f"Ouvert le {_fr_date(case.opened)}, mis à jour le {_fr_date(case.updated)}"
                  + (f", clos le {_fr_date(case.closed)}" if case.closed else ""))
     lines.append("Historique :")

@@ -92,7 +92,8 @@ def same_problem(case: Case, fact: Fact) -> bool:
 
 
 def new_case(case_id: str, key: str, fact: Fact, today: date) -> Case:
-    """An empty case for the fact's key, opened ``today`` (the fact is applied next)."""
+    """An empty case for the fact's key, opened ``today`` — the day its first message reached the
+    professional, not the day the bot read it (the fact is applied next)."""
     ctype = key.split("|", 1)[0]
     return Case(id=case_id, key=key, type=CaseType.INVOICE if ctype == "lot" else CaseType(ctype),
                 opened=today, updated=today, caisse=fact.caisse, lot=fact.lot, invoice=fact.invoice,

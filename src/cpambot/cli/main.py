@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -255,6 +256,18 @@ def _from_store(config: Config) -> tuple[set[str] | None, tuple[LearnedRule, ...
         return None, ()
 
 
+def _today(args: argparse.Namespace) -> date:
+    """The professional's date now (for "dépassée"), in the configured time zone when there is one."""
+    from cpambot.clock import SystemClock
+    from cpambot.instants import local_date
+
+    now = SystemClock().now()
+    try:
+        return local_date(now, ZoneInfo(_config(args).timezone))
+    except CpambotError:  # no configuration (only --donnees): the machine's own zone
+        return now.astimezone().date()
+
+
 def _read_store(args: argparse.Namespace) -> Store:
     data_dir = args.data_dir or _config(args).data_dir
     return Store.open(data_dir, readonly=True)
@@ -275,7 +288,7 @@ def cmd_cases(args: argparse.Namespace) -> int:
         json.dump([case_json(c) for c in rows], sys.stdout, ensure_ascii=False, indent=1)
         print()
     elif rows:
-        print(cases_table(rows))
+        print(cases_table(rows, _today(args)))
     else:
         print("Aucun dossier.")
     return 0
@@ -295,7 +308,7 @@ def cmd_case(args: argparse.Namespace) -> int:
         json.dump(case_json(case, history=True), sys.stdout, ensure_ascii=False, indent=1)
         print()
     else:
-        print(case_detail(case))
+        print(case_detail(case, _today(args)))
     return 0
 
 

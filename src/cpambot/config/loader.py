@@ -123,10 +123,12 @@ def parse_config(text: str, *, path: Path | None = None, base_dir: Path | None =
     sched = root.section("planification", required=False)
     poll_interval = 300
     stale_alert_hours = 24
+    horizon_days = 60
     timezone = DEFAULT_TIMEZONE
     if sched is not None:
         poll_interval = sched.integer("intervalle_releve", default=300, minimum=30, maximum=86400)
         stale_alert_hours = sched.integer("alerte_sans_lecture_heures", default=24, minimum=1, maximum=720)
+        horizon_days = sched.integer("horizon_jours", default=60, minimum=1, maximum=3650)
         timezone = sched.text("fuseau_horaire", default=DEFAULT_TIMEZONE)
         try:
             ZoneInfo(timezone)
@@ -145,7 +147,7 @@ def parse_config(text: str, *, path: Path | None = None, base_dir: Path | None =
                   amc_domains=amc_domains, forwarders=forwarders, smtp=smtp, poll_interval=poll_interval,
                   bot_address=bot_address, rules=rules, authserv_ids=authserv_ids,
                   token_days=token_days, digest_time=digest_time, timezone=timezone,
-                  stale_alert_hours=stale_alert_hours)
+                  stale_alert_hours=stale_alert_hours, horizon_days=horizon_days)
 
 
 def _rules(s: _Section) -> RuleSettings:

@@ -48,6 +48,9 @@ def demo_config(data_dir: Path) -> Config:
             Caisse(code="almerys", name="Almerys", kind="amc"),
         ),
         smtp=None,
+        # (the demo's mailbox is one season of mail read as current, not an old mailbox: every step of it
+        # is still drafted, to show them all)
+        horizon_days=365,
     )
 
 
@@ -108,7 +111,7 @@ def run_demo(data_dir: Path | None = None) -> int:
     print(ledger_table(rows))
     print(f"\n{others} autre(s) message(s) sans rapport avec l'Assurance Maladie, laissés de côté.")
     print(f"\nDossiers ouverts ({len(cases)}) :")
-    print(cases_table(cases))
+    print(cases_table(cases, DEMO_TODAY))
     with Store.open(target) as store:
         written = write_outbox(config, store, target / "outbox")
     print(f"\nCe que le robot enverrait (rien n'est envoyé pendant la démonstration) : {target / 'outbox'}")

@@ -166,7 +166,7 @@ class ApproverMail:
         return build_digest(list(self.cases.all()), self.drafts.awaiting(today), today=today, since=since,
                             refusals=refusals, sending_problems=problems, bounced=bounced, health=health,
                             unread=[b.account for b in boxes if b.error], health_urgent=alerts,
-                            dropped=dropped)
+                            dropped=dropped, first=not meta.get("at"))
 
     def digest_due(self, now: datetime) -> tuple[bool, Digest]:
         """(due, digest): once a day at the configured time, or at once when an urgent reason

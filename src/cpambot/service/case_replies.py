@@ -33,7 +33,7 @@ def carry_out(commands: tuple[Command, ...], cases: CaseBook, drafts: DraftBook,
                 changes.append(f"{case_id} : aucun dossier ne porte ce numéro")
                 continue
             if command.action == "detail":
-                details.append(_detail(case_id, cases, drafts))
+                details.append(_detail(case_id, cases, drafts, today))
                 changes.append(f"{case_id} : détail du dossier ci-dessous")
                 continue
             changed, message = _apply(command, case_id, cases, drafts, today)
@@ -73,10 +73,10 @@ def _apply(command: Command, case_id: str, cases: CaseBook, drafts: DraftBook,
     return by_hand.done_by_hand(case, today, command.text, settings=cases.settings)
 
 
-def _detail(case_id: str, cases: CaseBook, drafts: DraftBook) -> str:
+def _detail(case_id: str, cases: CaseBook, drafts: DraftBook, today: date) -> str:
     case = cases.by_id(case_id)
     assert case is not None
-    lines = [f"— {case_detail(case)}"]
+    lines = [f"— {case_detail(case, today)}"]
     letters = sorted((d for d in drafts.all() if d.case_key == case.key), key=lambda d: d.created)
     if letters:
         lines.append("Courriers :")

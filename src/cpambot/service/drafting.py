@@ -67,7 +67,10 @@ class Drafter:
                 same_day = self._same_day_annulation(case, today, now, done)
                 if same_day is not None:
                     new.append(same_day)
+                horizon = today - timedelta(days=self.config.horizon_days)
                 for plan in plan_letters(case, today, self.config.rules, sent_steps=done):
+                    if plan.due < horizon:
+                        continue  # (a step due long ago — an old mailbox read the first time — is history)
                     result = build_letter(plan, case, self.config.professional, self.caisse(case.caisse),
                                           today)
                     _token, token_hash = new_token(self.random)

@@ -115,14 +115,16 @@ def _euros(amount: Decimal) -> str:
     return f"{amount:.2f}".replace(".", ",")
 
 
-def next_deadline(case: Case) -> str:
+def next_deadline(case: Case, today: date | None = None) -> str:
+    """The case's nearest deadline; "dépassée" when it is before ``today``."""
     first = min(case.deadlines, key=lambda d: d.due, default=None)
     if first is None:
         return ""
-    return f"{_fr_date(first.due)} {labels.DEADLINE.get(first.name, first.name)}"
+    late = "dépassée : " if today is not None and first.due < today else ""
+    return f"{late}{_fr_date(first.due)} {labels.DEADLINE.get(first.name, first.name)}"
 
 
-def cases_table(cases: Iterable[Case]) -> str:
+def cases_table(cases: Iterable[Case], today: date | None = None) -> str:
     out = [f"{'dossier':<7} {'type':<18} {'état':<10} {'caisse':<9} {'lot':<4} {'facture':<10} "
            f"{'montant':>10}  {'prochaine échéance':<44} situation"]
     for case in cases:
@@ -130,6 +132,6 @@ def cases_table(cases: Iterable[Case]) -> str:
         out.append(f"{case.id:<7} {_cut(labels.CASE_TYPE[case.type], 18):<18} "
                    f"{labels.CASE_STATE[case.state]:<10} {_cut(case.caisse, 9):<9} "
                    f"{case.lot or '':<4} {case.invoice or '':<10} "
-                   f"{amount:>10}  {_cut(next_deadline(case), 44):<44} "
+                   f"{amount:>10}  {_cut(next_deadline(case, today), 44):<44} "
                    f"{_cut(case.status, 60)}")
     return "\n".join(out)

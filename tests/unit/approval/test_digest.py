@@ -68,3 +68,18 @@ def test_a_letter_that_did_not_arrive_is_urgent_and_shown_apart():
         assert "non distribués" in body.lower() and "RENVOYER" in body
         assert "A3 Réclamation – facture 000012201 : non distribué à x@cpam.fr" in body
         assert "(code 5.1.1)" in body
+
+
+def test_the_first_digest_says_what_was_found_and_keeps_past_deadlines_apart():
+    """GIVEN an indu notified in January, read for the first time on 20 May (its deadlines past) WHEN the
+    first digest is built THEN one sentence says what was found, its deadlines are "dépassée" apart from
+    the others, and none is urgent."""
+    notified = date(2026, 1, 22)
+    indu = case("C1", Fact("indu_notified", caisse="974", reference="IND-1", amount=Decimal("2598.00"),
+                           date=notified), notified, "a")
+    digest = build_digest([indu], [], today=date(2026, 5, 20), since=None, first=True)
+    assert digest.first == ("Voici ce que j'ai trouvé dans votre boîte : 1 dossier en cours, 2\u202f598,00 € "
+                            "en jeu, dont 1 avec un délai déjà dépassé (voir « délais dépassés » : pas "
+                            "d'alerte pour eux, ni de courrier pour une étape passée depuis longtemps).")
+    assert digest.past_deadlines and not digest.later_deadlines and not is_urgent(digest)
+    assert build_digest([indu], [], today=date(2026, 5, 20), since=None).first is None
