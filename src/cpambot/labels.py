@@ -20,6 +20,32 @@ CATEGORY = {
     "other": "sans rapport",
 }
 
+# counted: "1 de la caisse", "2 de la caisse" (what the sync summary says of relevant messages)
+CATEGORY_COUNTED = {
+    "caisse": ("de la caisse", "de la caisse"),
+    "amc": ("d'une complémentaire", "de complémentaires"),
+    "approver": ("de l'approbateur", "de l'approbateur"),
+    "owner": ("de votre autre adresse", "de vos autres adresses"),
+    "reply": ("réponse au robot", "réponses au robot"),
+    "suspect": ("usurpation probable", "usurpations probables"),
+    "own": ("envoyé par le robot", "envoyés par le robot"),
+    "bounce": ("avis de non-distribution", "avis de non-distribution"),
+    "other": ("sans rapport", "sans rapport"),
+}
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """``n`` and the noun agreeing with it: French puts 0 and 1 in the singular ("0 message", "1 message",
+    "2 messages"); ``plural`` defaults to the singular with an s."""
+    return f"{n} {singular if n <= 1 else (plural or singular + 's')}"
+
+
+def counted(n: int, table: dict[str, tuple[str, str]], key: str) -> str:
+    """``n`` with the phrase ``table`` gives ``key`` in the singular or the plural."""
+    one, many = table.get(key, (key, key))
+    return count(n, one, many)
+
+
 # mailbox: a ledger row (mailbox.ledger.LedgerState)
 LEDGER_STATE = {
     "seen": "vu",
@@ -85,6 +111,29 @@ MESSAGE_KIND = {
     "newsletter": "lettre d'information",
     "phishing": "usurpation (hameçonnage)",
     "unknown": "non reconnu",
+}
+
+# counted: "1 retour NOEMIE", "2 retours NOEMIE" (what the sync summary says of messages read)
+MESSAGE_KIND_COUNTED = {
+    "arl": ("accusé de réception logique (ARL)", "accusés de réception logiques (ARL)"),
+    "noemie": ("retour NOEMIE", "retours NOEMIE"),
+    "retour_lots": ("retour sur le traitement des lots", "retours sur le traitement des lots"),
+    "demande_pieces": ("demande de pièces", "demandes de pièces"),
+    "constat_anomalies": ("constat d'anomalies", "constats d'anomalies"),
+    "notification_indu": ("notification d'indu", "notifications d'indu"),
+    "complement_indu": ("complément d'indu", "compléments d'indu"),
+    "avis_retenue": ("avis de retenue", "avis de retenue"),
+    "decision_cra": ("décision de la CRA", "décisions de la CRA"),
+    "mise_en_demeure": ("mise en demeure", "mises en demeure"),
+    "reponse_reclamation": ("réponse à une réclamation", "réponses à des réclamations"),
+    "amelipro": ("notification amelipro", "notifications amelipro"),
+    "amc": ("message d'une complémentaire", "messages de complémentaires"),
+    "invitation": ("invitation de la caisse", "invitations de la caisse"),
+    "newsletter": ("lettre d'information", "lettres d'information"),
+    "phishing": ("usurpation (hameçonnage)", "usurpations (hameçonnage)"),
+    "unknown": ("message non reconnu", "messages non reconnus"),
+    "approval": ("réponse de l'approbateur", "réponses de l'approbateur"),
+    "bounce": ("avis de non-distribution", "avis de non-distribution"),
 }
 
 # cases (cases.model.CaseType, CaseState)

@@ -56,7 +56,7 @@ def test_ledger_command(imap_user, bot_config, capsys):
     config = bot_config()
     assert main(["-c", str(config.path), "poll", "--once"]) == 0
     out = capsys.readouterr().out
-    assert "2 nouveaux messages" in out and "1 pertinent(s)" in out
+    assert "2 nouveaux messages" in out and "1 pertinent" in out
     assert main(["-c", str(config.path), "ledger"]) == 0
     out = capsys.readouterr().out
     assert "Retour lots" in out and "Nouvelles 1" not in out

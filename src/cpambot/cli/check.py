@@ -14,7 +14,7 @@ def describe_config(config: Config) -> list[str]:
     lines = [
         f"Configuration valide : {config.path}",
         f"Professionnel : {pro.nom} ({pro.profession}), n° AM {pro.numero_am}, {pro.email}",
-        f"Approbateur(s) : {', '.join(config.approvers)}",
+        f"{'Approbateurs' if len(config.approvers) > 1 else 'Approbateur'} : {', '.join(config.approvers)}",
         f"Dossier de données : {config.data_dir}",
     ]
     for account in config.accounts:
@@ -56,7 +56,9 @@ def check_config(config: Config, *, connect: bool) -> int:
             print(f"✔ compte « {account.name} » : connexion réussie — {flags}")
             if missing:
                 failures += 1
-                print(f"✘ compte « {account.name} » : dossier(s) introuvable(s) : {', '.join(missing)}")
+                print(f"✘ compte « {account.name} » : "
+                      f"{'dossiers introuvables' if len(missing) > 1 else 'dossier introuvable'} : "
+                      f"{', '.join(missing)}")
         except CpambotError as exc:
             failures += 1
             print(f"✘ {exc}")

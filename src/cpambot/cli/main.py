@@ -350,8 +350,8 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     with Store.open(config.data_dir) as store:
         report = rebuild(config, store)
         count = sum(1 for _ in store.values("cases"))
-    print(f"Dossiers recalculés : {report.done} message(s) relu(s), {report.failed} en échec, "
-          f"{count} dossier(s).")
+    print(f"Dossiers recalculés : {labels.count(report.done, 'message relu', 'messages relus')}, "
+          f"{report.failed} en échec, {labels.count(count, 'dossier')}.")
     return 0 if not report.failed else 1
 
 

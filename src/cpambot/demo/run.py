@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time
 from importlib import resources
 from pathlib import Path
 
+from cpambot import labels
 from cpambot.cases.casebook import CaseBook
 from cpambot.config.model import Account, Caisse, Config, Professional
 from cpambot.mailbox.ledger import LEDGER, LedgerRow
@@ -109,7 +110,8 @@ def run_demo(data_dir: Path | None = None) -> int:
     print(sync_summary(report))
     print("\nMessages retenus :")
     print(ledger_table(rows))
-    print(f"\n{others} autre(s) message(s) sans rapport avec l'Assurance Maladie, laissés de côté.")
+    print(f"\n{labels.count(others, 'autre message')} sans rapport avec l'Assurance Maladie, "
+          f"{'laissés' if others > 1 else 'laissé'} de côté.")
     print(f"\nDossiers ouverts ({len(cases)}) :")
     print(cases_table(cases, DEMO_TODAY))
     with Store.open(target) as store:

@@ -14,6 +14,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+from cpambot import labels
 from cpambot.errors import InvalidValueError
 from cpambot.instants import iso
 from cpambot.mailbox.ledger import LEDGER, LedgerRow
@@ -33,8 +34,8 @@ def prune_ledger(store: Store, now: datetime, keep_days: int = KEEP_DAYS) -> int
     for key in old:
         store.delete(LEDGER, key)
     if old:
-        LOG.info("registre : %d ligne(s) de messages sans rapport de plus de %d jours retirée(s)",
-                 len(old), keep_days)
+        LOG.info("registre : %s de messages sans rapport de plus de %d jours",
+                 labels.count(len(old), "ligne retirée", "lignes retirées"), keep_days)
     return len(old)
 
 

@@ -61,6 +61,7 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime
 
+from cpambot import labels
 from cpambot.clock import Clock, SystemClock
 from cpambot.config.model import SmtpSettings
 from cpambot.errors import (
@@ -189,15 +190,16 @@ class Outbox:
 
     async def _deliver_due(self, due: list[OutboxEntry], now: datetime, report: DeliveryReport) -> None:
         if self.smtp is None:
-            report.problems.append(f"{len(due)} courriel(s) en attente : aucun serveur d'envoi n'est "
-                                   "configuré (section [envoi])")
+            report.problems.append(f"{labels.count(len(due), 'courriel')} en attente : aucun serveur d'envoi "
+                                   "n'est configuré (section [envoi])")
             return
         password: str | None = None
         if self.smtp.username:
             try:
                 password = self.smtp.secret.read() if self.smtp.secret else ""
             except CpambotError as exc:
-                report.problems.append(f"{len(due)} courriel(s) en attente, non envoyés : {exc}")
+                report.problems.append(f"{labels.count(len(due), 'courriel')} en attente, "
+                                       f"{'non envoyés' if len(due) > 1 else 'non envoyé'} : {exc}")
                 return
         for index, entry in enumerate(due):
             try:
@@ -205,7 +207,8 @@ class Outbox:
             except SendSessionError as exc:
                 rest = len(due) - index - 1
                 report.problems.append(f"envoi interrompu : {exc}"
-                                       + (f" ; {rest} autre(s) courriel(s) attendent le prochain essai"
+                                       + (f" ; {labels.count(rest, 'autre courriel')} "
+                                          f"{'attendent' if rest > 1 else 'attend'} le prochain essai"
                                           if rest else ""))
                 break
 

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from cpambot import labels
 from cpambot.approval.digest import Digest, SendingProblem, build_digest
 from cpambot.approval.draftbook import DraftBook
 from cpambot.approval.health import health_lines, health_reasons
@@ -201,8 +202,8 @@ class ApproverMail:
                 self.store.put(REFUSALS, doc["_key"], {**doc, "reported": True})
         self.store.put(META, "last_digest", {"at": now.isoformat(), "id": message_id,
                                             "urgent": digest.urgent_reasons})
-        LOG.info("récapitulatif %s : %d brouillon(s), %d échéance(s)", message_id, len(digest.drafts),
-                 len(digest.deadlines))
+        LOG.info("récapitulatif %s : %s, %s", message_id, labels.count(len(digest.drafts), "brouillon"),
+                 labels.count(len(digest.deadlines), "échéance"))
         return message_id
 
     # -- the confirmation of a reply --------------------------------------------------------

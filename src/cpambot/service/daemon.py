@@ -17,6 +17,7 @@ from types import FrameType
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from cpambot import labels
 from cpambot.clock import Clock, SystemClock
 from cpambot.config.model import Config
 from cpambot.mailbox.idle import IdleWatcher
@@ -49,7 +50,7 @@ class Poller:
 
     def _poll(self) -> None:
         if time.monotonic() < self.not_before:
-            LOG.info("relève reportée (attente après %d échec(s))", self.failures)
+            LOG.info("relève reportée (attente après %s)", labels.count(self.failures, "échec"))
             return
         idle = {w.account.name: w.is_alive() for w in self.watchers}
         report = poll_once(self.config, self.store, idle=idle)
@@ -102,8 +103,8 @@ def run_daemon(config: Config, clock: Clock | None = None) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    LOG.warning("cpambot démarré : relève toutes les %d s de %d compte(s)",
-                config.poll_interval, len(config.accounts))
+    LOG.warning("cpambot démarré : relève toutes les %d s de %s",
+                config.poll_interval, labels.count(len(config.accounts), "compte"))
     poller.watchers = watchers
     for watcher in watchers:
         watcher.start()

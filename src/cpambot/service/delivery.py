@@ -88,7 +88,8 @@ class Delivery:
                 self.enqueue(draft)
                 recovered.append(draft.code)
         if recovered:
-            LOG.warning("brouillon(s) approuvé(s) remis dans la file d'envoi après un arrêt : %s",
+            LOG.warning("%s dans la file d'envoi après un arrêt : %s",
+                        "brouillons approuvés remis" if len(recovered) > 1 else "brouillon approuvé remis",
                         ", ".join(recovered))
         return recovered
 

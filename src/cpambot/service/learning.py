@@ -86,10 +86,10 @@ class Teacher:
                     self.cases.save(replace(other, needs_review=None))
         touched = self.cases.apply_reading(reading, source=source, received=as_date(row.get("date")) or today,
                                            today=today)
-        LOG.info("règle %s apprise, message relu (%d dossier(s))", rule.id, len(touched))
+        LOG.info("règle %s apprise, message relu (%s)", rule.id, labels.count(len(touched), "dossier"))
         result = f"{case_id} : message relu comme « {kind_label(kind)} »"
         if touched:
-            result += " ; dossier(s) " + ", ".join(touched)
+            result += (" ; dossiers " if len(touched) > 1 else " ; dossier ") + ", ".join(touched)
         if reading.needs_review:
             result += f" ; reste à lire : {reading.needs_review}"
         return (result + f". Règle {rule.id} apprise : les messages de {rule.sender} dont l'objet "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+from cpambot import labels
 from cpambot.approval.draftbook import DRAFTS
 from cpambot.cases.casebook import ALIASES, CASE_IDS, CASES, CaseBook
 from cpambot.config.model import Config
@@ -36,7 +37,8 @@ def rebuild(config: Config, store: Store, today: date | None = None) -> ProcessR
             store.put(LEDGER, doc["_key"], row.reset().to_doc())
             reset += 1
     store.commit()
-    LOG.warning("reconstruction : %d message(s) relus depuis leurs copies brutes", reset)
+    LOG.warning("reconstruction : %s depuis leurs copies brutes",
+                labels.count(reset, "message relu", "messages relus"))
     report = process(config, store, today)
     book = CaseBook(store, config.rules)
     for draft in store.values(DRAFTS):

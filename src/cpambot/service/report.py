@@ -17,7 +17,7 @@ from cpambot.mailbox.senders import Category
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    return f"{count} {singular if count <= 1 else (plural_form or singular + 's')}"
+    return labels.count(count, singular, plural_form)
 
 
 def sync_summary(poll: PollReport) -> str:
@@ -30,12 +30,12 @@ def sync_summary(poll: PollReport) -> str:
             continue
         parts = [plural(f.new, "nouveau message", "nouveaux messages")]
         if f.new:
-            cats = ", ".join(f"{n} {labels.CATEGORY.get(c, c)}"
+            cats = ", ".join(labels.counted(n, labels.CATEGORY_COUNTED, c)
                              for c, n in sorted(f.categories.items()))
-            parts.append(f"{f.relevant} pertinent(s)" + (f" ({cats})" if cats else ""))
-            parts.append(f"{f.ignored} ignoré(s)")
+            parts.append(plural(f.relevant, "pertinent") + (f" ({cats})" if cats else ""))
+            parts.append(plural(f.ignored, "ignoré"))
         if f.duplicates:
-            parts.append(plural(f.duplicates, "doublon") + " écarté(s)")
+            parts.append(plural(f.duplicates, "doublon écarté", "doublons écartés"))
         if f.uidvalidity_changed:
             parts.append("UIDVALIDITY modifiée : dossier relu sans doublon")
         lines.append(head + " ; ".join(parts))
@@ -45,15 +45,20 @@ def sync_summary(poll: PollReport) -> str:
         lines.append("Aucun compte configuré.")
     proc = poll.processing
     if proc.processed:
-        kinds = ", ".join(f"{n} {labels.MESSAGE_KIND.get(k, k)}"
+        read = sum(proc.kinds.values())  # (the kinds add up to the messages read)
+        kinds = ", ".join(labels.counted(n, labels.MESSAGE_KIND_COUNTED, k)
                           for k, n in sorted(proc.kinds.items()))
-        lines.append(f"Lecture : {proc.done} message(s) lu(s)" + (f" ({kinds})" if kinds else "")
-                     + f", {len(proc.cases_touched)} dossier(s) ouvert(s) ou mis à jour")
+        touched = plural(len(proc.cases_touched), "dossier ouvert ou mis à jour",
+                         "dossiers ouverts ou mis à jour")
+        lines.append(f"Lecture : {plural(read, 'message lu', 'messages lus')}"
+                     + (f" ({kinds})" if kinds else "") + f", {touched}")
         if proc.to_review:
-            lines.append(f"{proc.to_review} message(s) à lire ou à trier par vous : voir « cpambot cases »")
+            lines.append(f"{plural(proc.to_review, 'message')} à lire ou à trier par vous : "
+                         "voir « cpambot cases »")
     if proc.failed:
-        lines.append(f"{proc.failed} message(s) en échec : voir « cpambot ledger --etat failed ». "
-                     "Ils restent dans la boîte aux lettres.")
+        stays = "Ils restent" if proc.failed > 1 else "Il reste"
+        lines.append(f"{plural(proc.failed, 'message en échec', 'messages en échec')} : voir « cpambot "
+                     f"ledger --etat failed ». {stays} dans la boîte aux lettres.")
     return "\n".join(lines)
 
 

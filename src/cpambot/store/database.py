@@ -26,6 +26,7 @@ from typing import Any
 
 from tinydb import TinyDB
 
+from cpambot import labels
 from cpambot.errors import StoreError, StoreLockedError
 from cpambot.store.files import FILE_MODE, AtomicJSONStorage, disk_error, ensure_private_dir
 
@@ -104,8 +105,8 @@ class Store:
             if version is None:
                 self._db.table("_meta").insert({"schema": SCHEMA_VERSION})
             if replayed:
-                LOG.info("journal rejoué : %d modification(s) récupérée(s) après un arrêt brutal",
-                         replayed)
+                LOG.info("journal rejoué : %s après un arrêt brutal",
+                         labels.count(replayed, "modification récupérée", "modifications récupérées"))
             self.commit()
             self._open_journal()
 
