@@ -435,7 +435,7 @@ def test_wrong_password_keeps_the_mail_queued(tmp_path, store, smtp_server_facto
     assert report.requeued == [first] and report.sent == [] and capture.messages == []
     assert "mot de passe refusé" in outbox.get(first).reason
     assert outbox.get(second).attempts == 0 and outbox.get(second).state == "queued"
-    assert "1 autre(s) courriel(s)" in report.problems[0]
+    assert "1 autre courriel attend le prochain essai" in report.problems[0]
 
 
 def test_unreachable_server_is_retried(store):
