@@ -191,6 +191,25 @@ PROFESSION = {
     "pedicure-podologue": "Pédicure-podologue libéral(e)",
     "autre": "Professionnel(le) de santé libéral(e)",
 }
+# the profession as a signature says it, by civilité ([professionnel] civilite = "Madame" | "Monsieur")
+PROFESSION_SIGNED = {
+    "Madame": {"infirmier": "Infirmière libérale", "medecin": "Médecin libérale",
+               "kinesitherapeute": "Masseuse-kinésithérapeute libérale", "sage-femme": "Sage-femme libérale",
+               "orthophoniste": "Orthophoniste libérale", "orthoptiste": "Orthoptiste libérale",
+               "pedicure-podologue": "Pédicure-podologue libérale",
+               "autre": "Professionnelle de santé libérale"},
+    "Monsieur": {"infirmier": "Infirmier libéral", "medecin": "Médecin libéral",
+                 "kinesitherapeute": "Masseur-kinésithérapeute libéral", "sage-femme": "Sage-femme libéral",
+                 "orthophoniste": "Orthophoniste libéral", "orthoptiste": "Orthoptiste libéral",
+                 "pedicure-podologue": "Pédicure-podologue libéral",
+                 "autre": "Professionnel de santé libéral"},
+}
+
+
+def profession_signed(profession: str, civilite: str | None) -> str:
+    """How the professional signs: agreed with her civilité when it is known ("Infirmière libérale")."""
+    return PROFESSION_SIGNED.get(civilite or "", {}).get(profession) \
+        or PROFESSION.get(profession, PROFESSION["autre"])
 
 # approval (approval.model.DraftState)
 DRAFT_STATE = {

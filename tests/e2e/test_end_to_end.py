@@ -57,7 +57,7 @@ def test_from_caisse_message_to_one_sent_letter(world):
     assert "000012201" in text_of(letters[0].content) and "2900" in text_of(letters[0].content)
     confirmations = [m for m in captured(smtp, APPROVER) if "bien reçu" in subject_of(m)]
     assert len(confirmations) == 1 and invoice_code in text_of(confirmations[0].content)
-    assert "Ce qui va partir" in text_of(confirmations[0].content)
+    assert "Ce qui part suite à cette réponse" in text_of(confirmations[0].content)
     sent_folder = user.fetch_raw("Sent")
     assert any(sent["Message-ID"].encode() in raw for raw in sent_folder.values())
     (case,) = [c for c in table(config, "cases") if c.get("invoice") == "000012201"]

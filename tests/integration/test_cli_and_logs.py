@@ -158,3 +158,46 @@ def test_parse_an_approval_reply_shows_commands_and_every_check(tmp_path, capsys
     assert checks["pas une réponse automatique"] is True
     assert checks["authentification DKIM/DMARC selon mx.example.org"] is False
     assert not (tmp_path / "data").exists()
+
+
+def test_a_reader_that_stops_early_is_no_error(tmp_path):
+    """GIVEN the demo's ledger WHEN it is written to a reader that already stopped reading (as "cpambot
+    ledger | head -n 1" once head has its line) THEN cpambot ends without a traceback and with status 0."""
+    import os
+    import sys
+
+    from cpambot.demo.run import run_demo
+
+    assert run_demo(tmp_path / "d") == 0
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # (the reader is gone before the first line: every write meets a closed pipe)
+    try:
+        done = subprocess.run([sys.executable, "-m", "cpambot", "ledger", "--data-dir", str(tmp_path / "d")],
+                              stdout=write_end, stderr=subprocess.PIPE, text=True, check=False)
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr and done.returncode == 0
+
+
+def test_log_lines_are_french_with_the_professionals_time(capsys):
+    """GIVEN the professional's time zone set to La Réunion WHEN a warning is logged THEN its level reads
+    in French and its time is La Réunion's, day first."""
+    import logging
+    import re
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from cpambot.service.logs import RedactingFormatter, set_log_timezone, setup_logging
+
+    setup_logging(0)
+    set_log_timezone("Indian/Reunion")
+    try:
+        logging.getLogger("cpambot.test").warning("relève en erreur")
+    finally:
+        RedactingFormatter.tz = None
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    stamp = re.match(r"(\d{2}/\d{2}/\d{4} \d{2}:\d{2}):\d{2} ATTENTION cpambot.test: relève en erreur$", line)
+    assert stamp is not None, line
+    reunion = ZoneInfo("Indian/Reunion")
+    logged = datetime.strptime(stamp.group(1), "%d/%m/%Y %H:%M").replace(tzinfo=reunion)
+    assert abs((datetime.now(reunion) - logged).total_seconds()) < 120

@@ -137,3 +137,14 @@ def test_rules_are_listed_and_removed(tmp_path, capsys):
     assert main(["regles", "--data-dir", str(data), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
     assert main(["regles", "--data-dir", str(data), "--supprimer", "R9"]) == 2
+
+
+def test_drafts_table_has_headers_and_whole_addresses(tmp_path, capsys):
+    """GIVEN the demo processed WHEN `cpambot drafts` runs THEN the table opens with its column names and
+    every address is shown whole, however long."""
+    assert run_demo(tmp_path / "d") == 0
+    capsys.readouterr()
+    assert main(["drafts", "--data-dir", str(tmp_path / "d")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:3] == ["code", "dossier", "état"] and "destinataires" in lines[0]
+    assert any("reclamations-ps.cpam-marne@assurance-maladie.fr" in line for line in lines)

@@ -78,3 +78,12 @@ def test_every_count_from_0_to_3_agrees():
         assert "approval" not in text
         assert not re.search(r"\b[2-9] (?:message|dossier|commande|demande)\b", " ".join(texts))
     assert "brouillon" not in digest_texts(build_digest([], [], today=date(2026, 3, 2), since=None))[0]
+
+
+def test_the_signature_agrees_with_her_civilite():
+    """GIVEN a nurse, a physiotherapist and an unknown civilité WHEN the profession is signed THEN
+    "Infirmière libérale", "Masseur-kinésithérapeute libéral", and the neutral form without one."""
+    assert labels.profession_signed("infirmier", "Madame") == "Infirmière libérale"
+    assert labels.profession_signed("kinesitherapeute", "Monsieur") == "Masseur-kinésithérapeute libéral"
+    assert labels.profession_signed("infirmier", None) == "Infirmier(ère) libéral(e)"
+    assert all(set(table) == set(labels.PROFESSION) for table in labels.PROFESSION_SIGNED.values())

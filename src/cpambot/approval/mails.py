@@ -47,12 +47,20 @@ def notice_text(draft: Draft, token: str) -> tuple[str, str]:
 
 
 def confirmation_text(changes: Sequence[str], *, received: date, to_send: Sequence[Draft],
-                      unrecognized: Sequence[str], details: Sequence[str] = ()) -> tuple[str, str]:
-    """(subject, body) of the answer to an accepted reply: each decision, the lines not understood,
-    exactly what will leave, and the cases she asked to see (DÉTAIL)."""
+                      unrecognized: Sequence[str], details: Sequence[str] = (),
+                      refused: int = 0) -> tuple[str, str]:
+    """(subject, body) of the answer to a reply that passed the checks: each decision, the lines not
+    understood, exactly what leaves, and the cases she asked to see (DÉTAIL). The subject says whether
+    what she asked was done (``refused``: the decisions that changed nothing)."""
     count = len(changes)
     summary = "aucune commande comprise" if not count else f"{count} commande{'s' if count > 1 else ''} " \
         f"comprise{'s' if count > 1 else ''}"
+    if refused and refused >= count:
+        summary = f"rien n'a été fait ({summary})"
+    elif refused:
+        summary += f", dont {refused} sans effet"
+    elif unrecognized and not count:
+        summary = "rien n'a été compris"
     context = {"summary": summary, "received": received,
                "changes": [{"message": change} for change in changes], "unrecognized": list(unrecognized),
                "to_send": list(to_send), "details": list(details)}

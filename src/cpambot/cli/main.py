@@ -20,7 +20,7 @@ from cpambot.config.model import Config, default_config_path
 from cpambot.errors import CpambotError, UsageError
 from cpambot.mailbox.ledger import LEDGER, LedgerRow, LedgerState
 from cpambot.mailbox.senders import Category
-from cpambot.service.logs import setup_logging
+from cpambot.service.logs import set_log_timezone, setup_logging
 from cpambot.service.report import ledger_json, ledger_table, sync_summary
 from cpambot.store.database import Store
 from cpambot.understanding.learning import LearnedRule
@@ -143,10 +143,18 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         print("cpambot : interrompu", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader stopped reading ("cpambot ledger | head"): not an error of ours; stdout is pointed at
+        # /dev/null so that Python's own flush at exit does not complain either
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 def _config(args: argparse.Namespace) -> Config:
-    return load_config(args.config or default_config_path())
+    config = load_config(args.config or default_config_path())
+    set_log_timezone(config.timezone)  # (log times are the professional's)
+    return config
 
 
 def cmd_poll(args: argparse.Namespace) -> int:
@@ -334,12 +342,19 @@ def cmd_drafts(args: argparse.Namespace) -> int:
     if not rows:
         print("Aucun brouillon.")
         return 0
+    lines = [("code", "dossier", "état", "à envoyer avant le", "destinataires", "objet ou ce qui manque")]
     for row in rows:
         state = labels.DRAFT_STATE.get(row["state"], row["state"])
         if row["sending"]:
             state += f", envoi : {labels.SEND_STATE.get(row['sending'], row['sending'])}"
         what = row["subject"] or ("il manque " + ", ".join(row["missing"]))
-        print(f"{row['code']:<5} {row['case']:<6} {state:<40} {', '.join(row['to'])[:40]:<40} {what}")
+        due = f"{row['due'][8:10]}/{row['due'][5:7]}/{row['due'][0:4]}" if row["due"] else ""
+        lines.append((row["code"], row["case"], state, due, ", ".join(row["to"]), what))
+    # (columns as wide as their longest cell: an address is never cut)
+    widths = [max(len(line[i]) for line in lines) for i in range(5)]
+    for line in lines:
+        cells = "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=False))
+        print(f"{cells}  {line[5]}")
     return 0
 
 

@@ -183,6 +183,7 @@ def _professional(s: _Section) -> Professional:
                     hint="le SIRET compte 14 chiffres, sans espaces"),
         adresse=s.text("adresse", required=False),
         telephone=s.text("telephone", required=False),
+        civilite=s.text("civilite", required=False, choices=("Madame", "Monsieur")),
     )
     s.finish()
     return pro

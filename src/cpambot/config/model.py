@@ -80,7 +80,7 @@ class Professional:
     siret: str | None = None
     adresse: str | None = None
     telephone: str | None = None
-
+    civilite: str | None = None  # "Madame" or "Monsieur": how the letters sign her profession
 
 @dataclass(frozen=True)
 class Account:

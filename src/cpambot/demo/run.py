@@ -20,7 +20,7 @@ from cpambot.service.poll import poll_once
 from cpambot.service.report import cases_table, ledger_table, sync_summary
 from cpambot.store.database import Store
 
-DEMO_PRO = Professional(nom="Marie Exemple", profession="infirmier", numero_am="974123456",
+DEMO_PRO = Professional(nom="Marie Exemple", profession="infirmier", numero_am="974123456", civilite="Madame",
                         email="marie.exemple@example.org", telephone="0262 00 00 00",
                         adresse="1 rue de l'Exemple, 97400 Saint-Denis")
 

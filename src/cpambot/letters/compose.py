@@ -123,7 +123,7 @@ def _common(professional: Professional, caisse: Caisse | None, ref: str,
             today: date | None) -> dict[str, Any]:
     return {
         "pro": professional,
-        "profession": labels.PROFESSION.get(professional.profession, labels.PROFESSION["autre"]),
+        "profession": labels.profession_signed(professional.profession, professional.civilite),
         "pro_telephone": professional.telephone,
         "ref": ref,
         "today": today,

@@ -209,9 +209,10 @@ class ApproverMail:
     # -- the confirmation of a reply --------------------------------------------------------
 
     def confirm(self, reply_id: str | None, changes: list[str], *, released: set[str],
-                unrecognized: tuple[str, ...], details: tuple[str, ...] = ()) -> str:
+                unrecognized: tuple[str, ...], details: tuple[str, ...] = (), refused: int = 0) -> str:
         to_send = [d for d in self.drafts.all() if d.code in released]
         subject, body = confirmation_text(changes, received=self.clock.now().astimezone(self.tz).date(),
-                                          to_send=to_send, unrecognized=unrecognized, details=details)
+                                          to_send=to_send, unrecognized=unrecognized, details=details,
+                                          refused=refused)
         letter = Letter("confirmation", tuple(self.config.approvers), subject, body)
         return self.send(letter, "confirmation", in_reply_to=reply_id)

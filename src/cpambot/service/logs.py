@@ -10,7 +10,9 @@ import logging
 import os
 import re
 import sys
+from datetime import datetime, tzinfo
 from typing import TextIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _NIR_RE = re.compile(r"\b[12]\s?\d{2}\s?(?:0[1-9]|1[0-2]|[2-9]\d)\s?(?:\d{2}|2[AB])\s?\d{3}\s?\d{3}"
                      r"(?:\s?\d{2})?\b")
@@ -25,11 +27,32 @@ def redact(text: str) -> str:
     return _NIR_RE.sub(mask, text)
 
 
+LEVELS = {"DEBUG": "DÉTAIL", "INFO": "INFO", "WARNING": "ATTENTION", "ERROR": "ERREUR", "CRITICAL": "GRAVE"}
+
+
 class RedactingFormatter(logging.Formatter):
-    """Redacts the whole formatted record, exception text and traceback included."""
+    """Redacts the whole formatted record, exception text and traceback included; levels in French, times
+    in the professional's time zone (:func:`set_log_timezone`) as dd/mm/yyyy hh:mm:ss."""
+
+    tz: tzinfo | None = None
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        shown = logging.makeLogRecord(record.__dict__)  # (other handlers keep the record as it was)
+        shown.levelname = LEVELS.get(record.levelname, record.levelname)
+        return redact(super().format(shown))
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        moment = datetime.fromtimestamp(record.created, self.tz) if self.tz else \
+            datetime.fromtimestamp(record.created).astimezone()
+        return moment.strftime(datefmt or "%d/%m/%Y %H:%M:%S")
+
+
+def set_log_timezone(name: str) -> None:
+    """Log times in the professional's time zone (the configuration's), not the machine's."""
+    try:
+        RedactingFormatter.tz = ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        RedactingFormatter.tz = None
 
 
 class RedactingFilter(logging.Filter):

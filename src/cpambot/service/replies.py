@@ -38,6 +38,7 @@ class ReplyOutcome:
     changes: list[str] = field(default_factory=list)
     confirmation_id: str | None = None
     released: set[str] = field(default_factory=set)  # codes whose e-mail this reply sent on its way
+    refused: int = 0  # decisions on drafts that changed nothing (expired, already used, no such code…)
 
 
 class ReplyDesk:
@@ -139,6 +140,8 @@ class ReplyDesk:
     def _carry_out(self, decision: Decision, by: str, outcome: ReplyOutcome) -> None:
         """What a decision changes: the draft stored, its e-mail queued, re-announced, or the outbox told."""
         outcome.changes.append(decision.message)
+        if decision.effect is Effect.NONE:
+            outcome.refused += 1
         draft = decision.draft
         now = self.clock.now()
         if decision.effect is Effect.SAVE and draft is not None:
@@ -169,4 +172,4 @@ class ReplyDesk:
     def _confirm(self, head: HeaderSummary, outcome: ReplyOutcome, unrecognized: tuple[str, ...],
                  details: tuple[str, ...] = ()) -> str:
         return self.approver.confirm(head.message_id, outcome.changes, released=outcome.released,
-                                     unrecognized=unrecognized, details=details)
+                                     unrecognized=unrecognized, details=details, refused=outcome.refused)

@@ -83,3 +83,18 @@ def test_the_first_digest_says_what_was_found_and_keeps_past_deadlines_apart():
                             "d'alerte pour eux, ni de courrier pour une étape passée depuis longtemps).")
     assert digest.past_deadlines and not digest.later_deadlines and not is_urgent(digest)
     assert build_digest([indu], [], today=date(2026, 5, 20), since=None).first is None
+
+
+def test_a_confirmation_says_whether_what_she_asked_was_done():
+    """GIVEN a reply whose one approval changed nothing (already used), one half done, one done WHEN
+    confirmed THEN the subject says "rien n'a été fait", "dont 1 sans effet", or only what was understood."""
+    from cpambot.approval.mails import confirmation_text
+    day = date(2026, 3, 2)
+    nothing, _ = confirmation_text(["A1 : jeton déjà utilisé"], received=day, to_send=[], unrecognized=(),
+                                   refused=1)
+    assert nothing == "cpambot – bien reçu : rien n'a été fait (1 commande comprise)"
+    half, _ = confirmation_text(["A1 : approuvé", "A2 : jeton déjà utilisé"], received=day, to_send=[],
+                                unrecognized=(), refused=1)
+    assert half.endswith("2 commandes comprises, dont 1 sans effet")
+    done, body = confirmation_text(["A1 : approuvé"], received=day, to_send=[], unrecognized=())
+    assert done.endswith("1 commande comprise") and "Rien ne sera envoyé" in body
