@@ -201,3 +201,17 @@ def test_log_lines_are_french_with_the_professionals_time(capsys):
     reunion = ZoneInfo("Indian/Reunion")
     logged = datetime.strptime(stamp.group(1), "%d/%m/%Y %H:%M").replace(tzinfo=reunion)
     assert abs((datetime.now(reunion) - logged).total_seconds()) < 120
+
+
+def test_the_ledger_table_never_cuts_an_address():
+    """GIVEN a message from a long caisse address WHEN the ledger is shown THEN the address is whole, under
+    its column's header."""
+    from cpambot.mailbox.ledger import LedgerRow, LedgerState
+    from cpambot.mailbox.senders import Category
+    from cpambot.service.report import ledger_table
+
+    address = "service.relations-professionnels-de-sante.cpam-haute-garonne@assurance-maladie.fr"
+    row = LedgerRow(account="cabinet", folder="INBOX", uidvalidity=1, uid=7, from_addr=address,
+                    subject="Retour de lot", category=Category.CAISSE, state=LedgerState.DONE)
+    header, line = ledger_table([row]).splitlines()
+    assert address in line and header.index("objet") == line.index("Retour de lot")

@@ -68,14 +68,16 @@ def _cut(text: str | None, width: int) -> str:
 
 
 def ledger_table(rows: Iterable[LedgerRow]) -> str:
+    rows = list(rows)
+    wide = max([len("expéditeur"), *(len(r.from_addr or "") for r in rows)])  # (an address is never cut)
     out = [f"{'compte/dossier':<22} {'UID':>6}  {'état':<9} {'catégorie':<20} "
-           f"{'expéditeur':<32} objet / raison"]
+           f"{'expéditeur':<{wide}} objet / raison"]
     for row in rows:
         where = _cut(f"{row.account}/{row.folder}", 22)
         reason = row.reason or row.relevance or ""
         out.append(f"{where:<22} {row.uid:>6}  {labels.LEDGER_STATE.get(row.state, row.state):<9} "
                    f"{_cut(labels.CATEGORY.get(row.category, row.category), 20):<20} "
-                   f"{_cut(row.from_addr, 32):<32} {_cut(decode_text(row.subject), 50)}")
+                   f"{row.from_addr or '':<{wide}} {_cut(decode_text(row.subject), 50)}")
         if reason and row.state in _SHOWN_REASON and row.category != Category.OTHER:
             out.append(f"{'':<32}↳ {reason}")
     return "\n".join(out)
