@@ -12,6 +12,7 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Callable
 from types import FrameType
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
@@ -19,7 +20,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from cpambot import labels
 from cpambot.clock import Clock, SystemClock
-from cpambot.config.model import Config
+from cpambot.config.model import Account, Config
 from cpambot.mailbox.idle import IdleWatcher
 from cpambot.service.poll import poll_once
 from cpambot.service.report import sync_summary
@@ -42,6 +43,19 @@ class Poller:
         self.busy = threading.Lock()  # held during a poll: the store is not closed under it
         self.stopping = False
         self.watchers: list[IdleWatcher] = []  # whether each is alive goes into the digest's health
+        self.make_watcher: Callable[[Account], IdleWatcher] | None = None
+
+    def revive_watchers(self) -> None:
+        """A watcher that died (a bug, an error nobody foresaw) is started again, and it is said."""
+        if self.make_watcher is None or self.stopping:
+            return
+        for index, watcher in enumerate(self.watchers):
+            if not watcher.is_alive() and not watcher.unsupported:
+                LOG.error("compte %s : la veille IDLE s'était arrêtée, elle est relancée",
+                          watcher.account.name)
+                fresh = self.make_watcher(watcher.account)
+                self.watchers[index] = fresh
+                fresh.start()
 
     def __call__(self) -> None:
         with self.busy:
@@ -52,6 +66,7 @@ class Poller:
         if time.monotonic() < self.not_before:
             LOG.info("relève reportée (attente après %s)", labels.count(self.failures, "échec"))
             return
+        self.revive_watchers()
         idle = {w.account.name: w.is_alive() for w in self.watchers}
         report = poll_once(self.config, self.store, idle=idle)
         summary = sync_summary(report)
@@ -93,8 +108,11 @@ def run_daemon(config: Config, clock: Clock | None = None) -> int:
         if not stopping.is_set():
             scheduler.modify_job("poll", next_run_time=clock.now())
 
-    watchers = [IdleWatcher(account, wake_up, stopping) for account in config.accounts
-                if account.kind == "imap"]
+    def make_watcher(account: Account) -> IdleWatcher:
+        return IdleWatcher(account, wake_up, stopping)
+
+    watchers = [make_watcher(account) for account in config.accounts if account.kind == "imap"]
+    poller.make_watcher = make_watcher
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         LOG.info("arrêt demandé (signal %d)", signum)

@@ -1,0 +1,86 @@
+"""The service's IDLE watcher through outages, against the real Dovecot behind a local TCP proxy that
+cuts every connection, refuses new ones for a while, then lets them through again."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from builders import message
+from tcpproxy import TcpProxy
+from test_daemon import ledger_subjects, wait_for
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, from /proc (clock ticks)."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_idle_survives_a_server_restart_without_spinning(imap_user, bot_config):
+    """GIVEN `cpambot run` with an hourly poll, in IDLE on its mailbox WHEN the server drops every
+    connection and refuses new ones for 8 s THEN the service neither dies nor spins (under 5 % of a core
+    through the outage); WHEN the server is back THEN a message appended then is seen within seconds, the
+    journal saying "reconnecté"."""
+    proxy = TcpProxy(imap_user.host, imap_user.port)
+    config = bot_config(port=proxy.port, extra="\n[planification]\nintervalle_releve = 3600\n")
+    proc = subprocess.Popen([sys.executable, "-m", "cpambot", "-c", str(config.path), "-v", "run"],
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        imap_user.append("INBOX", message(subject="Avant"))
+        assert wait_for(lambda: "Avant" in ledger_subjects(config.data_dir), 20)
+        time.sleep(1.5)  # (the watcher is in IDLE)
+        proxy.refuse()
+        proxy.cut()
+        before = cpu_seconds(proc.pid)
+        time.sleep(8)
+        spent = cpu_seconds(proc.pid) - before
+        assert proc.poll() is None and spent < 0.4, f"{spent:.2f} s of CPU in 8 s of outage"
+        proxy.heal()
+        imap_user.append("INBOX", message(subject="Après le redémarrage"))
+        assert wait_for(lambda: "Après le redémarrage" in ledger_subjects(config.data_dir), 12)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+        proxy.close()
+    assert proc.returncode == 0, err
+    assert "reconnecté" in err
+
+
+def test_a_watcher_that_died_is_started_again(imap_user, bot_config, caplog):
+    """GIVEN the service's poller with a watcher whose thread has ended WHEN the next poll comes THEN a new
+    watcher is started for that account, and the journal says so; a watcher whose server has no IDLE is
+    left alone."""
+    import threading
+
+    from cpambot.mailbox.idle import IdleWatcher
+    from cpambot.service.daemon import Poller
+    from cpambot.store.database import Store
+
+    config = bot_config()
+    stop = threading.Event()
+    dead = IdleWatcher(config.accounts[0], lambda: None, stop)
+    dead.start()
+    stop.set()
+    dead.join(timeout=10)
+    assert not dead.is_alive()
+    stop.clear()
+    with Store.open(config.data_dir) as store:
+        poller = Poller(config, store)
+        poller.watchers = [dead]
+        poller.make_watcher = lambda account: IdleWatcher(account, lambda: None, stop)
+        try:
+            poller.revive_watchers()
+            assert poller.watchers[0] is not dead and poller.watchers[0].is_alive()
+            assert "la veille IDLE s'était arrêtée, elle est relancée" in caplog.text
+            poller.watchers[0].unsupported = True
+            alive = poller.watchers[0]
+            stop.set()
+            alive.join(timeout=10)
+            poller.revive_watchers()
+            assert poller.watchers[0] is alive
+        finally:
+            stop.set()
