@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from cpambot import __version__, labels
 from cpambot.cli.rules import add_parser as add_rules_parser
 from cpambot.cli.rules import cmd_rules
+from cpambot.cli.status import add_parser as add_status_parser
 from cpambot.config.loader import load_config
 from cpambot.config.model import Config, default_config_path
 from cpambot.errors import CpambotError, UsageError
@@ -116,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     ledger.add_argument("--data-dir", type=Path, default=None,
                         help="dossier de données (défaut : celui de la configuration)")
     add_rules_parser(sub)
+    add_status_parser(sub)
     return parser
 
 
@@ -321,41 +323,10 @@ def cmd_case(args: argparse.Namespace) -> int:
 
 
 def cmd_drafts(args: argparse.Namespace) -> int:
-    from cpambot.approval.draftbook import DRAFTS
-    from cpambot.sending.journal import OutboxJournal
+    from cpambot.cli.drafts import show_drafts
 
     with _read_store(args) as store:
-        drafts = sorted(store.values(DRAFTS), key=lambda d: (d["created"], d["code"]))
-        sending = {e.message_id: e for e in OutboxJournal(store).entries()}
-    rows = []
-    for draft in drafts:
-        doc = sending.get(draft.get("message_id") or "")
-        rows.append({"code": draft["code"], "case": draft["case_id"], "kind": draft["kind"],
-                     "state": draft["state"], "due": draft["due"], "to": draft.get("to", []),
-                     "subject": draft.get("subject", ""), "missing": draft.get("missing", []),
-                     "sending": doc.state.value if doc else None,
-                     "sending_reason": doc.reason if doc else None})
-    if args.json:
-        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
-        print()
-        return 0
-    if not rows:
-        print("Aucun brouillon.")
-        return 0
-    lines = [("code", "dossier", "état", "à envoyer avant le", "destinataires", "objet ou ce qui manque")]
-    for row in rows:
-        state = labels.DRAFT_STATE.get(row["state"], row["state"])
-        if row["sending"]:
-            state += f", envoi : {labels.SEND_STATE.get(row['sending'], row['sending'])}"
-        what = row["subject"] or ("il manque " + ", ".join(row["missing"]))
-        due = f"{row['due'][8:10]}/{row['due'][5:7]}/{row['due'][0:4]}" if row["due"] else ""
-        lines.append((row["code"], row["case"], state, due, ", ".join(row["to"]), what))
-    # (columns as wide as their longest cell: an address is never cut)
-    widths = [max(len(line[i]) for line in lines) for i in range(5)]
-    for line in lines:
-        cells = "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=False))
-        print(f"{cells}  {line[5]}")
-    return 0
+        return show_drafts(store, as_json=args.json)
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
@@ -374,8 +345,16 @@ def cmd_regles(args: argparse.Namespace) -> int:
     return cmd_rules(args, args.data_dir or _config(args).data_dir)
 
 
+def cmd_status(args: argparse.Namespace) -> int:
+    from cpambot.cli.status import cmd_status as status
+    from cpambot.clock import SystemClock
+
+    return status(args, _config(args), SystemClock().now())
+
+
 COMMANDS = {
     "regles": cmd_regles,
+    "status": cmd_status,
     "rebuild": cmd_rebuild,
     "drafts": cmd_drafts,
     "parse": cmd_parse,
