@@ -52,3 +52,31 @@ def test_service_polls_wakes_on_idle_and_stops(imap_user, bot_config):
     with Store.open(config.data_dir) as store:  # lock released, journal folded in
         assert {r["subject"] for r in store.values(LEDGER)} == {"Avant", "Nouvelles 1",
                                                                 "Pendant le service"}
+
+
+def test_sighup_reloads_a_good_configuration_and_keeps_the_running_one_when_bad(imap_user, bot_config):
+    """GIVEN the service running WHEN its configuration file is changed and SIGHUP sent THEN it is read
+    again and the service goes on; WHEN the file is broken and SIGHUP sent THEN the running configuration
+    stays, the journal says why, and mail is still seen; SIGTERM then stops it cleanly."""
+    config = bot_config(extra="\n[planification]\nintervalle_releve = 3600\n")
+    proc = subprocess.Popen([sys.executable, "-m", "cpambot", "-c", str(config.path), "-v", "run"],
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        imap_user.append("INBOX", message(subject="Avant"))
+        assert wait_for(lambda: "Avant" in ledger_subjects(config.data_dir), 20)
+        text = config.path.read_text()
+        config.path.write_text(text.replace("intervalle_releve = 3600", "intervalle_releve = 1800"))
+        proc.send_signal(signal.SIGHUP)
+        time.sleep(2)
+        config.path.write_text(text + "\n[planification\n")
+        proc.send_signal(signal.SIGHUP)
+        time.sleep(2)
+        assert proc.poll() is None
+        imap_user.append("INBOX", message(subject="Après les rechargements"))
+        assert wait_for(lambda: "Après les rechargements" in ledger_subjects(config.data_dir), 15)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+
+    assert "rechargée" in err and "invalide, la configuration en service est conservée" in err

@@ -20,8 +20,11 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from cpambot import labels
 from cpambot.clock import Clock, SystemClock
+from cpambot.config.loader import load_config
 from cpambot.config.model import Account, Config
+from cpambot.errors import CpambotError
 from cpambot.mailbox.idle import IdleWatcher
+from cpambot.service.logs import set_log_timezone
 from cpambot.service.poll import poll_once
 from cpambot.service.report import sync_summary
 from cpambot.store.database import Store
@@ -44,6 +47,7 @@ class Poller:
         self.stopping = False
         self.watchers: list[IdleWatcher] = []  # whether each is alive goes into the digest's health
         self.make_watcher: Callable[[Account], IdleWatcher] | None = None
+        self.on_reload: Callable[[Config], None] | None = None
 
     def revive_watchers(self) -> None:
         """A watcher that died (a bug, an error nobody foresaw) is started again, and it is said."""
@@ -61,6 +65,34 @@ class Poller:
         with self.busy:
             if not self.stopping:
                 self._poll()
+
+    def reload_job(self) -> None:
+        """The scheduler's one-off job for SIGHUP: the reload waits for a poll under way, never mixes in."""
+        with self.busy:
+            if not self.stopping:
+                self.reload()
+
+    def reload(self) -> None:
+        """SIGHUP: the configuration file read again; used only if it is valid and keeps the same data
+        folder and mailboxes (those need a restart), else the running one stays, and the log says why."""
+        path = self.config.path
+        if path is None:
+            LOG.error("rechargement impossible : la configuration n'a pas de fichier")
+            return
+        try:
+            fresh = load_config(path)
+        except CpambotError as exc:
+            LOG.error("configuration %s invalide, la configuration en service est conservée : %s", path, exc)
+            return
+        if fresh.data_dir != self.config.data_dir or fresh.accounts != self.config.accounts:
+            LOG.error("la nouvelle configuration change le dossier de données ou les boîtes aux lettres : "
+                      "redémarrez le service pour l'appliquer (la configuration en service est conservée)")
+            return
+        self.config = fresh
+        set_log_timezone(fresh.timezone)
+        if self.on_reload is not None:
+            self.on_reload(fresh)
+        LOG.warning("configuration %s rechargée", path)
 
     def _poll(self) -> None:
         if time.monotonic() < self.not_before:
@@ -119,8 +151,19 @@ def run_daemon(config: Config, clock: Clock | None = None) -> int:
         stopping.set()
         scheduler.shutdown(wait=False)
 
+    def reload(_signum: int, _frame: FrameType | None) -> None:
+        LOG.info("rechargement de la configuration demandé (SIGHUP)")
+        if not stopping.is_set():
+            scheduler.add_job(poller.reload_job, id=f"reload-{time.monotonic_ns()}")
+
+    def rescheduled(fresh: Config) -> None:
+        if fresh.poll_interval != config.poll_interval:
+            scheduler.reschedule_job("poll", trigger="interval", seconds=fresh.poll_interval)
+
+    poller.on_reload = rescheduled
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGHUP, reload)
     LOG.warning("cpambot démarré : relève toutes les %d s de %s",
                 config.poll_interval, labels.count(len(config.accounts), "compte"))
     poller.watchers = watchers
