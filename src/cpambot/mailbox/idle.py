@@ -25,6 +25,8 @@ MAX_IDLE_SECONDS = 600
 CHECK_EVERY = 5.0
 FIRST_RETRY = 1.0  # seconds before the first reconnection; doubled at each failure, with jitter
 MAX_BACKOFF = 120.0
+SHORT_OUTAGE = 120.0  # during the first two minutes of an outage (a server restarting) retries stay close:
+SHORT_BACKOFF = 4.0  # mail arriving once it is back is seen within seconds
 QUICK_RETURNS = 3  # idle_check() back at once with nothing, this many times in a row: the socket is dead
 
 
@@ -32,9 +34,10 @@ class IdleWatcher(threading.Thread):
     """Watches one account's first folder with IDLE; survives anything the connection does.
 
     Every error of the connection (imaplib's and imapclient's, EOF, sockets, TLS) ends the current
-    connection, and a new one is opened after a back-off that starts at 1 s, doubles, is capped and
-    jittered; a reconnection is logged, and the poller is woken at once (what arrived while the link was
-    down). ``unsupported`` tells the daemon not to start it again (the server has no IDLE)."""
+    connection, and a new one is opened after a back-off that starts at 1 s, doubles, is capped (4 s in
+    the first two minutes of an outage, a server restarting; 2 min after) and jittered; a reconnection
+    is logged, and the poller is woken at once (what arrived while the link was down). ``unsupported``
+    tells the daemon not to start it again (the server has no IDLE)."""
 
     def __init__(self, account: Account, on_new_mail: Callable[[], None],
                  stop: threading.Event, *, max_idle: float = MAX_IDLE_SECONDS) -> None:
@@ -48,6 +51,7 @@ class IdleWatcher(threading.Thread):
 
     def run(self) -> None:
         failures = 0
+        down_since = 0.0
         while not self.stop_event.is_set():
             box = ImapMailbox(self.account)
             try:
@@ -65,7 +69,9 @@ class IdleWatcher(threading.Thread):
                 self._idle_loop(box)
             except Exception as exc:  # noqa: BLE001 - whatever the link does, the watcher goes on
                 failures += 1
-                delay = min(MAX_BACKOFF, FIRST_RETRY * 2 ** (failures - 1)) * random.uniform(0.8, 1.2)
+                down_since = down_since if failures > 1 else time.monotonic()
+                cap = SHORT_BACKOFF if time.monotonic() - down_since < SHORT_OUTAGE else MAX_BACKOFF
+                delay = min(cap, FIRST_RETRY * 2 ** (failures - 1)) * random.uniform(0.8, 1.2)
                 LOG.warning("compte %s : veille IDLE interrompue (%s), nouvelle tentative dans %.0f s",
                             self.account.name, _why(exc), delay)
                 self.stop_event.wait(delay)
