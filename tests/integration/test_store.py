@@ -64,6 +64,32 @@ def test_torn_journal_line_is_ignored(tmp_path):
         assert store.get("t", "c") is None
 
 
+def test_a_bad_journal_line_before_good_ones_loses_only_itself(tmp_path, caplog):
+    """GIVEN a journal with a damaged line in the middle WHEN replayed THEN every good entry after it is
+    kept, and the log says which line was lost and how many were kept."""
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / JOURNAL_NAME).write_bytes(
+        b'{"t":"t","k":"a","d":{"x":1,"_key":"a"}}\n\xff\xfe garbage\n'
+        b'{"t":"t","k":"b","d":{"x":2,"_key":"b"}}\n')
+    with Store.open(tmp_path / "d") as store:
+        assert store.get("t", "a")["x"] == 1 and store.get("t", "b")["x"] == 2
+    assert "1 ligne illisible ignorée (n° 2), 2 modifications gardées" in caplog.text
+
+
+def test_bytes_that_are_not_utf8_are_a_clear_error_that_names_only_a_backup_that_exists(tmp_path):
+    """GIVEN a database file holding bytes that are not UTF-8, and no backup WHEN opened THEN a French
+    StoreError (no traceback of the decoder), the file kept, and no backup named; GIVEN a backup THEN it is
+    named."""
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / DB_NAME).write_bytes(b'{"t": "\xff\xfe"}')
+    with pytest.raises(StoreError, match="illisible.*il n'y a pas de copie précédente"):
+        Store.open(tmp_path / "d")
+    (tmp_path / "d" / (DB_NAME + ".bak")).write_text("{}")
+    with pytest.raises(StoreError, match="la copie précédente est .*store.json.bak"):
+        Store.open(tmp_path / "d")
+    assert (tmp_path / "d" / DB_NAME).read_bytes() == b'{"t": "\xff\xfe"}'
+
+
 def test_single_writer(tmp_path):
     """GIVEN a store open for writing WHEN a second writer opens it THEN it is refused in French."""
     with Store.open(tmp_path / "d"):

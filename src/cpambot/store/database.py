@@ -66,7 +66,11 @@ class Store:
     @classmethod
     def open(cls, data_dir: Path, *, readonly: bool = False) -> Store:
         store = cls(data_dir, readonly=readonly)
-        store._open()
+        try:
+            store._open()
+        except BaseException:
+            store._release()  # (a store that could not be opened holds no lock)
+            raise
         return store
 
     def _open(self) -> None:
@@ -143,6 +147,7 @@ class Store:
         except OSError as exc:
             raise StoreError(f"lecture impossible du journal {path} : {exc.strerror}") from exc
         count = 0
+        bad: list[int] = []
         for number, line in enumerate(data.split(b"\n"), start=1):
             if not line.strip():
                 continue
@@ -158,16 +163,26 @@ class Store:
                     continue
                 table, key, doc = entry["t"], entry["k"], entry["d"]
             except (ValueError, KeyError, TypeError, AttributeError):
-                # A torn last line is the normal trace of a crash mid-write.
-                LOG.warning("journal : ligne %d incomplète ignorée", number)
-                break
+                # A torn last line is the normal trace of a crash mid-write; a bad line before good
+                # ones (a damaged disk) loses only itself: every good entry is kept, and it is said
+                bad.append(number)
+                continue
             self._apply(table, key, doc)
             count += 1
+        if bad:
+            LOG.warning("journal %s : %s (n° %s), %s", path,
+                        labels.count(len(bad), "ligne illisible ignorée", "lignes illisibles ignorées"),
+                        ", ".join(map(str, bad[:10])),
+                        labels.count(count, "modification gardée", "modifications gardées"))
         return count
 
     def close(self) -> None:
         if self._db is not None and not self.readonly:
             self.commit()
+        self._release()
+
+    def _release(self) -> None:
+        """The journal's descriptor and the writer's lock let go, nothing written."""
         if self._journal_fd is not None:
             os.close(self._journal_fd)
             self._journal_fd = None

@@ -97,17 +97,17 @@ class AtomicJSONStorage(Storage):
             self._loaded = True
             try:
                 text = self.path.read_text(encoding="utf-8")
+                self._data = json.loads(text) if text.strip() else None
             except FileNotFoundError:
                 self._data = None
             except OSError as exc:
                 raise StoreError(f"lecture impossible de {self.path} : {exc.strerror}") from exc
-            else:
-                try:
-                    self._data = json.loads(text) if text.strip() else None
-                except ValueError as exc:
-                    raise StoreError(
-                        f"base de données illisible : {self.path} ({exc}). Elle n'a pas été "
-                        f"modifiée ; la copie précédente est {self.path}.bak") from exc
+            except ValueError as exc:  # (bytes that are not UTF-8, or JSON cut short)
+                backup = self.path.with_name(self.path.name + ".bak")
+                where = (f"la copie précédente est {backup} (elle ne contient pas les derniers changements)"
+                         if backup.exists() else "il n'y a pas de copie précédente")
+                raise StoreError(f"base de données illisible : {self.path} ({exc.__class__.__name__} : "
+                                 f"{str(exc)[:120]}). Elle n'a pas été modifiée ; {where}") from exc
         return self._data
 
     def write(self, data: dict[str, Any]) -> None:
