@@ -234,3 +234,19 @@ def test_check_connect_missing_folder(imap_user, bot_config, capsys):
     config = bot_config(folders=("INBOX", "Inexistant"))
     assert main(["-c", str(config.path), "check", "--connect"]) == 1
     assert "Inexistant" in capsys.readouterr().out
+
+
+def test_check_connect_verifies_the_sent_folder(imap_user, bot_config, smtp_server_factory, capsys):
+    """GIVEN sending configured and « dossier_envoyes » left out WHEN `cpambot check --connect` THEN the
+    folder the server marks as Sent is found and named; GIVEN a « dossier_envoyes » that does not exist
+    (« INBOX.Sent », a Cyrus habit) THEN it is reported and the check fails."""
+    smtp = smtp_server_factory()
+    sending = (f'\n[envoi]\nhote = "{smtp.host}"\nport = {smtp.port}\nsecurite = "aucune"\n'
+               f'expediteur = "{imap_user.username}"\n')
+    config = bot_config(extra=sending)
+    assert main(["-c", str(config.path), "check", "--connect"]) == 0
+    assert "✔ dossier « Envoyés » : « Sent »" in capsys.readouterr().out
+    config = bot_config(extra='dossier_envoyes = "INBOX.Sent"\n' + sending)
+    assert main(["-c", str(config.path), "check", "--connect"]) == 1
+    out = capsys.readouterr().out
+    assert "✘ dossier « Envoyés »" in out and "INBOX.Sent" in out

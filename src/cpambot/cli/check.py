@@ -35,6 +35,33 @@ def describe_config(config: Config) -> list[str]:
     return lines
 
 
+def check_sent_folder(config: Config) -> int:
+    """The Sent folder the copies of the bot's letters go to must exist (the configured one, or the one
+    the server marks as Sent when « dossier_envoyes » is left out): 1 when it does not."""
+    from cpambot.service.bootstrap import sent_folder_factory
+
+    factory = sent_folder_factory(config) if config.smtp else None
+    if factory is None:
+        return 0
+    sent = factory()
+    try:
+        folder = sent.folder
+        client = sent.mailbox.client
+        if client is None:
+            sent.open()
+            client = sent.mailbox.client
+        assert client is not None
+        sent.mailbox._call(f"l'ouverture du dossier « {folder} »",
+                           lambda: client.select_folder(folder, readonly=True))
+    except CpambotError as exc:
+        print(f"✘ dossier « Envoyés » : {exc}")
+        return 1
+    finally:
+        sent.close()
+    print(f"✔ dossier « Envoyés » : « {folder} » (les copies des courriers du robot y sont rangées)")
+    return 0
+
+
 def check_config(config: Config, *, connect: bool) -> int:
     for line in describe_config(config):
         print(line)
@@ -64,6 +91,7 @@ def check_config(config: Config, *, connect: bool) -> int:
             print(f"✘ {exc}")
         finally:
             mailbox.close()
+    failures += check_sent_folder(config)
     if config.smtp:
         from cpambot.cli.smtp_check import check_smtp
 
