@@ -277,3 +277,23 @@ def test_a_forwarded_caisse_message_counts_from_its_original_date(tmp_path):
     with Store.open(tmp_path / "data", readonly=True) as store:
         (case,) = list(CaseBook(store).all())
     assert [(h.date, h.received) for h in case.history] == [(date(2026, 11, 3), date(2026, 11, 3))]
+
+
+def test_a_long_first_sync_says_where_it_is(tmp_path, caplog, monkeypatch):
+    """GIVEN a folder of 25 messages and progress told every 10 WHEN synced for the first time THEN the
+    journal says how far it got, with the share done, until the last message; a short sync says nothing."""
+    import cpambot.mailbox.ingest as ingest
+
+    monkeypatch.setattr(ingest, "PROGRESS_EVERY", 10)
+    monkeypatch.setattr(ingest, "BATCH_SIZE", 5)
+    maildir = tmp_path / "mail"
+    write_maildir(maildir, [noise(n) for n in range(25)])
+    sync(tmp_path / "data", maildir, process=False)
+    lines = [r.getMessage() for r in caplog.records if "messages lus sur" in r.getMessage()]
+    assert lines == ["compte demo, dossier INBOX : 10 messages lus sur 25 (40 %)",
+                     "compte demo, dossier INBOX : 20 messages lus sur 25 (80 %)",
+                     "compte demo, dossier INBOX : 25 messages lus sur 25 (100 %)"]
+    write_maildir(maildir, [noise(n) for n in range(25, 28)])
+    caplog.clear()
+    sync(tmp_path / "data", maildir, process=False)
+    assert not [r for r in caplog.records if "messages lus sur" in r.getMessage()]

@@ -39,6 +39,7 @@ from cpambot.store.raw import RawStore
 LOG = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+PROGRESS_EVERY = 2000  # a long first sync says where it is, in the journal, every this many messages
 BODY_BATCH_BYTES = 16 * 1024 * 1024
 
 
@@ -131,9 +132,16 @@ class Syncer:
                 self.store.put(CHECKPOINTS, ckey, checkpoint.to_doc())
                 report.uidvalidity_changed = True
         uids = mailbox.uids_after(checkpoint.last_uid)
+        done = told = 0
         for batch in chunks(uids, BATCH_SIZE):
             checkpoint = self._sync_batch(account, folder, status.uidvalidity, mailbox, batch,
                                           checkpoint, report)
+            done += len(batch)
+            if len(uids) > PROGRESS_EVERY and (done - told >= PROGRESS_EVERY or done == len(uids)):
+                told = done
+                LOG.warning("compte %s, dossier %s : %s messages lus sur %s (%d %%)", account, folder,
+                            f"{done:,}".replace(",", "\u202f"), f"{len(uids):,}".replace(",", "\u202f"),
+                            done * 100 // len(uids))
 
     # -- one batch ----------------------------------------------------------------------
 
