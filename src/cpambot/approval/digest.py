@@ -18,6 +18,7 @@ from cpambot.approval.model import Draft, DraftState, Refusal
 from cpambot.cases.deadlines import reminders
 from cpambot.cases.model import Case, CaseType
 from cpambot.letters.model import LetterKind
+from cpambot.letters.render import euros
 
 URGENT_DAYS = 3
 AGE_BUCKETS = ((30, "moins de 30 jours"), (90, "30 à 90 jours"), (None, "plus de 90 jours"))
@@ -223,7 +224,7 @@ def found_sentence(cases: Sequence[Case], digest: Digest) -> str:
     said = (f"Voici ce que j'ai trouvé dans votre boîte : {n} dossier{'s' if n > 1 else ''} en cours"
             if n else "Voici ce que j'ai trouvé dans votre boîte : aucun dossier en cours")
     if money:
-        said += f", {_euros(money)} en jeu"
+        said += f", {euros(money)} en jeu"
     if late:
         said += (f", dont {late} avec un délai déjà dépassé (voir « délais dépassés » : pas d'alerte "
                  "pour eux, ni de courrier pour une étape passée depuis longtemps)")
@@ -236,11 +237,6 @@ DEADLINE_STEPS = {"cra_referral": "saisine_cra", "observations": "indu_explicati
                   "conciliateur_available": "saisine_conciliateur", "relance1": "relance1",
                   "relance2": "relance2"}
 PIECES_DEADLINES = ("pieces", "pieces_justificatives")
-
-
-def _euros(amount: Decimal) -> str:
-    whole, cents = f"{amount:.2f}".split(".")
-    return f"{int(whole):,}".replace(",", "\u202f") + f",{cents} €"
 
 
 def _when(days_left: int, due: date) -> str:
@@ -269,7 +265,7 @@ def todo_items(digest: Digest, cases_by_key: dict[str, Case], cases_by_id: dict[
             continue
         case = cases_by_id.get(item.case_id)
         amount = case.amount if case is not None and case.amount is not None else Decimal("0")
-        money = f", {_euros(amount)}" if amount else ""
+        money = f", {euros(amount)}" if amount else ""
         step = DEADLINE_STEPS.get(item.name)
         code = drafts_of.get((case.key, step)) if case is not None and step else None
         do = (f"brouillon {code} prêt : répondez « OK {code} »" if code
@@ -284,7 +280,7 @@ def todo_items(digest: Digest, cases_by_key: dict[str, Case], cases_by_id: dict[
             continue
         case = cases_by_key.get(listed.draft.case_key)
         amount = case.amount if case is not None and case.amount is not None else Decimal("0")
-        money = f", {_euros(amount)}" if amount else ""
+        money = f", {euros(amount)}" if amount else ""
         when = "aujourd'hui" if listed.due == digest.today else f"en retard depuis le {listed.due:%d/%m/%Y}"
         ranked.append(((2, listed.due, -amount),
                        f"{listed.code} – {listed.label.lower()} à envoyer {when} – {listed.draft.case_id}"

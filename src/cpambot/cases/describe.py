@@ -10,12 +10,14 @@ from cpambot import labels
 from cpambot.cases.model import Case
 
 
-def _fr_date(day: date | str) -> str:
+def fr_date(day: date | str) -> str:
+    """``date(2026, 3, 2)`` or ``"2026-03-02"`` → ``02/03/2026``."""
     iso = day.isoformat() if isinstance(day, date) else day
     return f"{iso[8:10]}/{iso[5:7]}/{iso[0:4]}"
 
 
-def _euros(amount: Decimal) -> str:
+def euro_figure(amount: Decimal) -> str:
+    """``Decimal("12.5")`` → ``12,50`` (the figure alone, for tables and texts that add the €)."""
     return f"{amount:.2f}".replace(".", ",")
 
 
@@ -29,7 +31,7 @@ def case_detail(case: Case, today: date | None = None) -> str:
         if value:
             lines.append(f"{label} : {value}")
     if case.amount is not None:
-        lines.append(f"Montant : {_euros(case.amount)} €")
+        lines.append(f"Montant : {euro_figure(case.amount)} €")
     if case.advice:
         lines.append(f"Conseil : {case.advice}")
     if case.needs_review:
@@ -40,14 +42,14 @@ def case_detail(case: Case, today: date | None = None) -> str:
     if case.deadlines:
         lines.append("Échéances :")
         for d in sorted(case.deadlines, key=lambda d: d.due):
-            extra = (f" (expiration légale reportée au {_fr_date(d.legal_expiry)})"
+            extra = (f" (expiration légale reportée au {fr_date(d.legal_expiry)})"
                      if d.legal_expiry != d.due else "")
             late = " (dépassée)" if today is not None and d.legal_expiry < today else ""
             what = labels.DEADLINE.get(d.name, d.name)
-            lines.append(f"  {_fr_date(d.due)}{late} — {what}{extra} — {d.basis}")
-    lines.append(f"Ouvert le {_fr_date(case.opened)}, mis à jour le {_fr_date(case.updated)}"
-                 + (f", clos le {_fr_date(case.closed)}" if case.closed else ""))
+            lines.append(f"  {fr_date(d.due)}{late} — {what}{extra} — {d.basis}")
+    lines.append(f"Ouvert le {fr_date(case.opened)}, mis à jour le {fr_date(case.updated)}"
+                 + (f", clos le {fr_date(case.closed)}" if case.closed else ""))
     lines.append("Historique :")
     for event in case.history:
-        lines.append(f"  {_fr_date(event.date)} — {event.text}")
+        lines.append(f"  {fr_date(event.date)} — {event.text}")
     return "\n".join(lines)

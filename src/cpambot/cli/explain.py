@@ -14,13 +14,13 @@ from cpambot import labels
 from cpambot.approval.checks import reply_checks
 from cpambot.approval.commands import read_reply
 from cpambot.approval.tokens import find_tokens
+from cpambot.cases.describe import fr_date
 from cpambot.cases.rules import apply_fact, case_key, new_case
 from cpambot.config.model import Caisse, RuleSettings
 from cpambot.errors import UnreadableMessage
 from cpambot.mailbox.auth_results import authentication_results
 from cpambot.mailbox.headers import header_block, summarize
 from cpambot.mailbox.senders import SenderPolicy, assess
-from cpambot.service.report import _fr_date
 from cpambot.understanding.learning import LearnedRule
 from cpambot.understanding.message import parse_message
 from cpambot.understanding.reader import read_message
@@ -123,7 +123,7 @@ def explain_text(report: dict[str, Any]) -> str:
     if fields.get("forwarded_by"):
         lines.append(f"Message transféré par {fields['forwarded_by']} ; original de "
                      f"{fields.get('forwarded_from') or 'expéditeur illisible'}"
-                     + (f", daté du {_fr_date(fields['sent_on'])} (les délais courent de cette date)"
+                     + (f", daté du {fr_date(fields['sent_on'])} (les délais courent de cette date)"
                         if fields.get("sent_on") else ""))
     if (report.get("fields") or {}).get("rule"):
         lines.append(f"Lu selon la règle {report['fields']['rule']} que vous avez apprise au robot "
@@ -150,7 +150,7 @@ def explain_text(report: dict[str, Any]) -> str:
             if fact["case"].get("advice") and not report.get("needs_review"):
                 lines.append(f"   → conseil : {fact['case']['advice']}")
         for d in fact.get("deadlines") or []:
-            lines.append(f"   → échéance {_fr_date(d['due'])} : {labels.DEADLINE.get(d['name'], d['name'])}")
+            lines.append(f"   → échéance {fr_date(d['due'])} : {labels.DEADLINE.get(d['name'], d['name'])}")
     return "\n".join(lines)
 
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from email.message import Message
 from email.policy import compat32
 
+from cpambot.understanding.mime import decode_bytes
+
 _STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 _REPLY_CODE = re.compile(r"\b([45]\d\d)[ -]")
 _MESSAGE_ID = re.compile(r"(?im)^message-id:\s*(<[^<>\s]+>)")
@@ -139,7 +141,7 @@ def _walk(message: Message) -> list[Message]:
 def _text(part: Message) -> str:
     data = part.get_payload(decode=True)
     if isinstance(data, bytes):
-        return data.decode(part.get_content_charset() or "utf-8", "replace")
+        return decode_bytes(data, part.get_content_charset())  # (the reader's: declared, UTF-8, cp1252)
     payload = part.get_payload()
     return payload if isinstance(payload, str) else ""
 

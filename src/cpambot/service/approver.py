@@ -149,19 +149,21 @@ class ApproverMail:
     def build_digest(self, today: date) -> Digest:
         meta = self.store.get(META, "last_digest") or {}
         since = datetime.fromisoformat(meta["at"]) if meta.get("at") else None
-        codes = {d.message_id: d.code for d in self.drafts.all() if d.message_id}
+        drafts = list(self.drafts.all())  # (read once: every poll builds a digest to decide)
+        codes = {d.message_id: d.code for d in drafts if d.message_id}
+        sendings = self.outbox.documents()
         problems = [SendingProblem(codes.get(d.message_id), d.subject, d.reason or d.state.value)
-                    for d in self.outbox.documents("uncertain", "failed") if d.message_id in codes]
+                    for d in sendings if d.state in ("uncertain", "failed") and d.message_id in codes]
         bounced = [SendingProblem(codes.get(d.message_id), d.subject, d.reason or d.state.value)
-                   for d in self.outbox.documents("bounced") if d.message_id in codes]
+                   for d in sendings if d.state == "bounced" and d.message_id in codes]
         refusals = [Refusal.from_doc(r) for r in self.store.values(REFUSALS) if not r.get("reported")]
         boxes = mailbox_health(self.store, tuple(a.name for a in self.config.accounts))
         now = self.clock.now()
-        health = health_lines(boxes, queued=len(self.outbox.documents("queued", "sending")),
-                              uncertain=len(self.outbox.documents("uncertain")), tz=self.tz)
+        health = health_lines(boxes, queued=sum(d.state in ("queued", "sending") for d in sendings),
+                              uncertain=sum(d.state == "uncertain" for d in sendings), tz=self.tz)
         alerts = health_reasons(boxes, now=now, stale_after=timedelta(hours=self.config.stale_alert_hours),
                                 tz=self.tz)
-        dropped = [SendingProblem(d.code, d.subject or d.label, d.reason or "") for d in self.drafts.all()
+        dropped = [SendingProblem(d.code, d.subject or d.label, d.reason or "") for d in drafts
                    if d.state is DraftState.OBSOLETE and d.history and d.history[-1].event == "obsolete"
                    and (since is None or d.history[-1].at > since)]
         return build_digest(list(self.cases.all()), self.drafts.awaiting(today), today=today, since=since,

@@ -33,20 +33,19 @@ def carry_out(commands: tuple[Command, ...], cases: CaseBook, drafts: DraftBook,
                 changes.append(f"{case_id} : aucun dossier ne porte ce numéro")
                 continue
             if command.action == "detail":
-                details.append(_detail(case_id, cases, drafts, today))
+                details.append(_detail(case, drafts, today))
                 changes.append(f"{case_id} : détail du dossier ci-dessous")
                 continue
-            changed, message = _apply(command, case_id, cases, drafts, today)
+            changed, message = _apply(command, case, cases, drafts, today)
             changes.append(message)
             if changed is not None:
                 cases.save(changed)
     return changes, details
 
 
-def _apply(command: Command, case_id: str, cases: CaseBook, drafts: DraftBook,
+def _apply(command: Command, case: Case, cases: CaseBook, drafts: DraftBook,
            today: date) -> tuple[Case | None, str]:
-    case = cases.by_id(case_id)
-    assert case is not None
+    case_id = case.id
     if command.action == "paid":
         return by_hand.paid_by_hand(case, today, cases.settings)
     if command.action == "close":
@@ -73,9 +72,7 @@ def _apply(command: Command, case_id: str, cases: CaseBook, drafts: DraftBook,
     return by_hand.done_by_hand(case, today, command.text, settings=cases.settings)
 
 
-def _detail(case_id: str, cases: CaseBook, drafts: DraftBook, today: date) -> str:
-    case = cases.by_id(case_id)
-    assert case is not None
+def _detail(case: Case, drafts: DraftBook, today: date) -> str:
     lines = [f"— {case_detail(case, today)}"]
     letters = sorted((d for d in drafts.all() if d.case_key == case.key), key=lambda d: d.created)
     if letters:

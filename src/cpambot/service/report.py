@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cpambot.service.poll import PollReport
 from cpambot import labels
+from cpambot.cases.describe import euro_figure, fr_date
 from cpambot.cases.model import Case
 from cpambot.mailbox.headers import decode_text, iso_date
 from cpambot.mailbox.ledger import LedgerRow, LedgerState
@@ -113,29 +113,20 @@ def case_json(case: Case, *, history: bool = False) -> dict[str, Any]:
     return out
 
 
-def _fr_date(day: date | str) -> str:
-    iso = day.isoformat() if isinstance(day, date) else day
-    return f"{iso[8:10]}/{iso[5:7]}/{iso[0:4]}"
-
-
-def _euros(amount: Decimal) -> str:
-    return f"{amount:.2f}".replace(".", ",")
-
-
 def next_deadline(case: Case, today: date | None = None) -> str:
     """The case's nearest deadline; "dépassée" when it is before ``today``."""
     first = min(case.deadlines, key=lambda d: d.due, default=None)
     if first is None:
         return ""
     late = "dépassée : " if today is not None and first.due < today else ""
-    return f"{late}{_fr_date(first.due)} {labels.DEADLINE.get(first.name, first.name)}"
+    return f"{late}{fr_date(first.due)} {labels.DEADLINE.get(first.name, first.name)}"
 
 
 def cases_table(cases: Iterable[Case], today: date | None = None) -> str:
     out = [f"{'dossier':<7} {'type':<18} {'état':<10} {'caisse':<9} {'lot':<4} {'facture':<10} "
            f"{'montant':>10}  {'prochaine échéance':<44} situation"]
     for case in cases:
-        amount = f"{_euros(case.amount)} €" if case.amount is not None else ""
+        amount = f"{euro_figure(case.amount)} €" if case.amount is not None else ""
         out.append(f"{case.id:<7} {_cut(labels.CASE_TYPE[case.type], 18):<18} "
                    f"{labels.CASE_STATE[case.state]:<10} {_cut(case.caisse, 9):<9} "
                    f"{case.lot or '':<4} {case.invoice or '':<10} "
