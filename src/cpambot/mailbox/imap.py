@@ -2,6 +2,11 @@
 
 Folders are opened with EXAMINE (read-only), so not even the \\Recent flag is
 consumed; every fetch uses BODY.PEEK, so \\Seen is never set.
+
+New UIDs are listed in windows (:meth:`ImapMailbox.uids_after`): a UID SEARCH answer is one
+line, and imaplib refuses a line over ``imaplib._MAXLINE`` (1,000,000 bytes), so one search
+of a folder of more than ~158,000 messages failed at every poll. That limit is left alone: it
+is what keeps a hostile server from filling the memory with one endless line.
 """
 
 from __future__ import annotations
@@ -26,6 +31,10 @@ LOG = logging.getLogger(__name__)
 _HEADER_ITEM = "BODY.PEEK[HEADER.FIELDS (" + " ".join(HEADER_FIELDS) + ")]"
 T = TypeVar("T")
 
+# At most this many messages per UID SEARCH answer: 20,000 UIDs of up to 10 digits make a
+# line of at most 220 kB, far below imaplib's 1,000,000-byte limit (tests make it small).
+SEARCH_WINDOW = 20_000
+
 
 def tls_context(cafile: Any | None) -> ssl.SSLContext:
     """A verifying TLS context; ``cafile`` adds a private CA (self-hosted server)."""
@@ -39,6 +48,7 @@ class ImapMailbox:
         self.account = account
         self.client: IMAPClient | None = None
         self.folder: str | None = None
+        self.exists: int | None = None  # messages in the selected folder, as EXAMINE said
 
     # -- connection -----------------------------------------------------------------
 
@@ -103,7 +113,8 @@ class ImapMailbox:
             raise MailboxError(f"compte « {self.account.name} » : pas de connexion ouverte")
         try:
             return fn()
-        except (OSError, IMAPClientError, imaplib.IMAP4.error, imaplib.IMAP4.abort) as exc:
+        # ValueError: an answer imapclient cannot read (parse_message_list raises it).
+        except (OSError, ValueError, IMAPClientError, imaplib.IMAP4.error, imaplib.IMAP4.abort) as exc:
             raise MailboxError(f"compte « {self.account.name} » : {what} a échoué "
                                f"({exc.__class__.__name__}: {exc})") from exc
 
@@ -121,15 +132,35 @@ class ImapMailbox:
         info = self._call(f"l'ouverture du dossier « {folder} »",
                           lambda: self.client.select_folder(folder, readonly=True))  # type: ignore[union-attr]
         self.folder = folder
+        self.exists = int(info.get(b"EXISTS", 0))
         return FolderStatus(uidvalidity=int(info[b"UIDVALIDITY"]),
                             uidnext=int(info[b"UIDNEXT"]) if b"UIDNEXT" in info else None,
-                            exists=int(info.get(b"EXISTS", 0)))
+                            exists=self.exists)
 
     def uids_after(self, last_uid: int) -> list[int]:
-        # "n:*" always matches the highest UID, even below n: filter.
-        uids = self._call("la recherche des nouveaux messages",
-                          lambda: self.client.search(["UID", f"{last_uid + 1}:*"]))  # type: ignore[union-attr]
-        return sorted(u for u in uids if u > last_uid)
+        """The UIDs above ``last_uid``, ascending, searched in windows of ≤ SEARCH_WINDOW messages.
+
+        One search first takes the UIDs of the messages numbered 1, 1+W, 1+2W… and * (W =
+        SEARCH_WINDOW): two consecutive marks bound a UID range holding W messages, however
+        sparse the UIDs are (see :func:`uid_windows`). Then each range above the checkpoint is
+        searched by UID alone: the ranges are contiguous, so a message expunged by another
+        client meanwhile (which renumbers the others) only makes a range hold fewer, and
+        nothing is skipped at an edge. Nothing new costs the first search only.
+        """
+        if self.exists == 0:
+            return []  # empty when examined: what came since is read at the next poll
+        count = self.exists or 1
+        marks = self._search([",".join(str(n) for n in range(1, count + 1, SEARCH_WINDOW)) + ",*"])
+        out: list[int] = []
+        for low, high in uid_windows(last_uid, marks):
+            # "n:*" always matches the highest UID, even below n: filter.
+            found = self._search(["UID", f"{low}:{'*' if high is None else high}"])
+            out.extend(sorted(u for u in found if u >= low and (high is None or u <= high)))
+        return out
+
+    def _search(self, criteria: list[str]) -> list[int]:
+        return list(self._call("la recherche des nouveaux messages",
+                               lambda: self.client.search(criteria)))  # type: ignore[union-attr]
 
     def fetch_headers(self, uids: list[int]) -> dict[int, FetchedHeaders]:
         if not uids:
@@ -156,6 +187,28 @@ class ImapMailbox:
         """Append a message (used for the copy in the Sent folder, never on received mail)."""
         self._call(f"l'ajout d'un message dans « {folder} »",
                    lambda: self.client.append(folder, raw, flags=flags))  # type: ignore[union-attr]
+
+
+def uid_windows(last_uid: int, marks: list[int]) -> list[tuple[int, int | None]]:
+    """The UID ranges (low, high; None for "*") that hold every UID above ``last_uid``.
+
+    ``marks`` are the UIDs of the messages numbered 1, 1+W, 1+2W… and of the last one. From a
+    mark to the next one, excluded, a range holds W messages; the last range, from the last
+    mark but the highest to "*", holds at most W + 1 (and what arrived since): the highest mark
+    only tells whether anything is new. Ranges wholly at or below the checkpoint are left out,
+    and the first one kept starts just above it. No message has a UID below the first mark
+    (UIDs only grow), so nothing is searched there.
+    """
+    ordered = sorted(set(marks))
+    if not ordered or ordered[-1] <= last_uid:
+        return []
+    starts = ordered[:-1] or ordered
+    windows: list[tuple[int, int | None]] = []
+    for low, following in zip(starts, [*starts[1:], None], strict=True):
+        high = None if following is None else following - 1
+        if high is None or high > last_uid:
+            windows.append((max(low, last_uid + 1), high))
+    return windows
 
 
 def _safe_logout(client: IMAPClient) -> None:
