@@ -1,14 +1,18 @@
 """A TCP proxy on 127.0.0.1 that the tests break on purpose: every connection cut at once (a server
-restart, a network drop), new ones refused for a while, or everything held silent (a blackholed link)."""
+restart, a network drop), new ones refused for a while, everything held silent (a blackholed link), or
+the server's side replaced by a byte now and then that never ends a line (a link that socket timeouts do
+not catch)."""
 
 from __future__ import annotations
 
 import socket
 import threading
+import time
 
 
 class TcpProxy:
-    """Forwards 127.0.0.1:``port`` to ``target``; ``cut()``, ``refuse()``, ``blackhole()``, ``heal()``."""
+    """Forwards 127.0.0.1:``port`` to ``target``; ``cut()``, ``refuse()``, ``blackhole()``, ``trickle()``,
+    ``heal()``."""
 
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
@@ -16,6 +20,7 @@ class TcpProxy:
         self.host, self.port = self.listener.getsockname()[:2]
         self.refusing = False
         self.silent = False
+        self.trickling = False
         self.lock = threading.Lock()
         self.pairs: list[tuple[socket.socket, socket.socket]] = []
         self.stopped = False
@@ -35,6 +40,7 @@ class TcpProxy:
             except OSError:
                 client.close()
                 continue
+            upstream.settimeout(None)  # (a quiet server is not a dead one: only the tests break links)
             with self.lock:
                 self.pairs.append((client, upstream))
             for a, b in ((client, upstream), (upstream, client)):
@@ -78,8 +84,26 @@ class TcpProxy:
         """Connections stay open but nothing goes through any more."""
         self.silent = True
 
+    def trickle(self, every: float = 0.5) -> None:
+        """Nothing goes through any more, and each client gets one byte every ``every`` seconds, never a
+        line's end: a read waiting for a line is never finished, and never times out either."""
+        self.silent = True
+        self.trickling = True
+
+        def drip() -> None:
+            while self.trickling and not self.stopped:
+                with self.lock:
+                    clients = [client for client, _ in self.pairs]
+                for client in clients:
+                    try:
+                        client.sendall(b"x")
+                    except OSError:
+                        pass
+                time.sleep(every)
+        threading.Thread(target=drip, daemon=True).start()
+
     def heal(self) -> None:
-        self.refusing = self.silent = False
+        self.refusing = self.silent = self.trickling = False
 
     def close(self) -> None:
         self.stopped = True

@@ -51,13 +51,15 @@ def test_idle_survives_a_server_restart_without_spinning(imap_user, bot_config):
 
 
 def test_a_watcher_that_died_is_started_again(imap_user, bot_config, caplog):
-    """GIVEN the service's poller with a watcher whose thread has ended WHEN the next poll comes THEN a new
+    """GIVEN a mailbox's job whose IDLE watcher thread has ended WHEN the job runs next THEN a new
     watcher is started for that account, and the journal says so; a watcher whose server has no IDLE is
     left alone."""
     import threading
 
+    from cpambot.clock import SystemClock
     from cpambot.mailbox.idle import IdleWatcher
-    from cpambot.service.daemon import Poller
+    from cpambot.service.jobs import MailboxJob, Shared
+    from cpambot.service.liveness import Liveness
     from cpambot.store.database import Store
 
     config = bot_config()
@@ -69,18 +71,21 @@ def test_a_watcher_that_died_is_started_again(imap_user, bot_config, caplog):
     assert not dead.is_alive()
     stop.clear()
     with Store.open(config.data_dir) as store:
-        poller = Poller(config, store)
-        poller.watchers = [dead]
-        poller.make_watcher = lambda account: IdleWatcher(account, lambda: None, stop)
+        shared = Shared(config, store, SystemClock(), Liveness(), stop)
+        shared.watchers = {config.accounts[0].name: dead}
+        shared.make_watcher = lambda account: IdleWatcher(account, lambda: None, stop)
+        job = MailboxJob(config.accounts[0], shared, lambda _seconds: None)
+        name = config.accounts[0].name
         try:
-            poller.revive_watchers()
-            assert poller.watchers[0] is not dead and poller.watchers[0].is_alive()
+            job.revive_watcher()
+            assert shared.watchers[name] is not dead and shared.watchers[name].is_alive()
             assert "la veille IDLE s'était arrêtée, elle est relancée" in caplog.text
-            poller.watchers[0].unsupported = True
-            alive = poller.watchers[0]
+            shared.watchers[name].unsupported = True
+            alive = shared.watchers[name]
             stop.set()
             alive.join(timeout=10)
-            poller.revive_watchers()
-            assert poller.watchers[0] is alive
+            stop.clear()
+            job.revive_watcher()
+            assert shared.watchers[name] is alive
         finally:
             stop.set()

@@ -28,6 +28,8 @@ MAX_BACKOFF = 120.0
 SHORT_OUTAGE = 120.0  # during the first two minutes of an outage (a server restarting) retries stay close:
 SHORT_BACKOFF = 4.0  # mail arriving once it is back is seen within seconds
 QUICK_RETURNS = 3  # idle_check() back at once with nothing, this many times in a row: the socket is dead
+SILENCE_CHECK = 300.0  # nothing from the server for this long: IDLE ended (DONE) to see if the link lives
+MARGIN = 5.0  # added to every promise made to the service's liveness (see ``beat``)
 
 
 class IdleWatcher(threading.Thread):
@@ -37,10 +39,15 @@ class IdleWatcher(threading.Thread):
     connection, and a new one is opened after a back-off that starts at 1 s, doubles, is capped (4 s in
     the first two minutes of an outage, a server restarting; 2 min after) and jittered; a reconnection
     is logged, and the poller is woken at once (what arrived while the link was down). ``unsupported``
-    tells the daemon not to start it again (the server has no IDLE)."""
+    tells the daemon not to start it again (the server has no IDLE).
+
+    ``beat(within)``, when given, is told before every blocking step how long it may take at most
+    (None: the watcher ended): a step that overruns — a server trickling bytes without ever ending its
+    line, which no socket timeout catches — is what the service's watchdog looks for."""
 
     def __init__(self, account: Account, on_new_mail: Callable[[], None],
-                 stop: threading.Event, *, max_idle: float = MAX_IDLE_SECONDS) -> None:
+                 stop: threading.Event, *, max_idle: float = MAX_IDLE_SECONDS,
+                 beat: Callable[[float | None], None] | None = None) -> None:
         super().__init__(name=f"idle-{account.name}", daemon=True)
         self.account = account
         self.folder = account.folders[0]
@@ -48,13 +55,22 @@ class IdleWatcher(threading.Thread):
         self.stop_event = stop
         self.max_idle = max_idle
         self.unsupported = False
+        self._beat = beat or (lambda _within: None)
 
     def run(self) -> None:
+        try:
+            self._run()
+        finally:
+            self._beat(None)
+
+    def _run(self) -> None:
         failures = 0
         down_since = 0.0
+        timeout = self.account.timeout
         while not self.stop_event.is_set():
             box = ImapMailbox(self.account)
             try:
+                self._beat(4 * timeout + MARGIN)  # (connection, TLS, login, capabilities, folder)
                 box.open()
                 if "IDLE" not in box.capabilities():
                     LOG.info("compte %s : le serveur ne propose pas IDLE, relève périodique seule",
@@ -74,6 +90,7 @@ class IdleWatcher(threading.Thread):
                 delay = min(cap, FIRST_RETRY * 2 ** (failures - 1)) * random.uniform(0.8, 1.2)
                 LOG.warning("compte %s : veille IDLE interrompue (%s), nouvelle tentative dans %.0f s",
                             self.account.name, _why(exc), delay)
+                self._beat(delay + MARGIN)
                 self.stop_event.wait(delay)
             finally:
                 try:
@@ -84,15 +101,21 @@ class IdleWatcher(threading.Thread):
     def _idle_loop(self, box: ImapMailbox) -> None:
         client = box.client
         assert client is not None
+        timeout = self.account.timeout
         while not self.stop_event.is_set():
+            self._beat(timeout + MARGIN)
             client.idle()
-            started = time.monotonic()
+            started = heard = time.monotonic()
             new_mail = False
             quick = 0
             try:
                 while not self.stop_event.is_set() and time.monotonic() - started < self.max_idle:
                     asked = time.monotonic()
+                    if asked - heard > SILENCE_CHECK:
+                        break  # (DONE must be answered: a link that died quietly shows itself there)
+                    self._beat(CHECK_EVERY + timeout + MARGIN)
                     responses = client.idle_check(timeout=CHECK_EVERY)
+                    heard = time.monotonic() if responses else heard
                     if any(len(r) > 1 and r[1] == b"EXISTS" for r in responses):
                         new_mail = True
                         break
@@ -103,6 +126,7 @@ class IdleWatcher(threading.Thread):
                     if quick >= QUICK_RETURNS:
                         raise MailboxError("connexion fermée par le serveur")  # (back at once, empty)
             finally:
+                self._beat(timeout + MARGIN)
                 client.idle_done()  # (on a dead link this raises too: the connection is then re-opened)
             if new_mail:
                 LOG.info("compte %s : nouveau message signalé par IDLE", self.account.name)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from cpambot import labels
@@ -69,6 +69,10 @@ class SyncReport:
         return sum(getattr(f, name) for f in self.folders)
 
 
+# progress(account, folder, done, total): called before the first batch of a folder and after each one
+Progress = Callable[[str, str, int, int], None]
+
+
 def chunks(items: list[int], size: int) -> Iterator[list[int]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
@@ -78,11 +82,12 @@ class Syncer:
     """Ingests mailboxes into one store; the single writer of the ledger."""
 
     def __init__(self, store: Store, raw_store: RawStore, policy: SenderPolicy, *,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, progress: Progress | None = None) -> None:
         self.store = store
         self.raw = raw_store
         self.policy = policy
         self.clock: Clock = clock if clock is not None else SystemClock()
+        self.progress = progress
 
     def sync_account(self, account_name: str, mailbox: Mailbox,
                      folders: tuple[str, ...]) -> SyncReport:
@@ -133,10 +138,14 @@ class Syncer:
                 report.uidvalidity_changed = True
         uids = mailbox.uids_after(checkpoint.last_uid)
         done = told = 0
+        if self.progress is not None:
+            self.progress(account, folder, 0, len(uids))
         for batch in chunks(uids, BATCH_SIZE):
             checkpoint = self._sync_batch(account, folder, status.uidvalidity, mailbox, batch,
                                           checkpoint, report)
             done += len(batch)
+            if self.progress is not None:
+                self.progress(account, folder, done, len(uids))
             if len(uids) > PROGRESS_EVERY and (done - told >= PROGRESS_EVERY or done == len(uids)):
                 told = done
                 LOG.warning("compte %s, dossier %s : %s messages lus sur %s (%d %%)", account, folder,

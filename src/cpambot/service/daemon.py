@@ -1,9 +1,12 @@
-"""``cpambot run``: the long-running service, polling every account on a schedule.
+"""``cpambot run``: the long-running service, as systemd runs it (``Type=notify``).
 
-APScheduler 3 with the settings a sleeping NAS needs: one instance of the job at
-a time, missed runs coalesced into one, a generous grace time, and a log line
-when a run is missed. Consecutive failures back off exponentially (up to one
-hour) so that a dead server is not hammered.
+APScheduler 3 runs one job per mailbox (see :mod:`cpambot.service.jobs`), with the settings a sleeping
+NAS needs: one instance of a job at a time, missed runs coalesced into one, a generous grace time, and
+a log line when a run is missed. IDLE watchers wake their mailbox's job. systemd is told READY once
+every mailbox has been tried (a server down at boot must not make systemd kill the service that would
+heal it: the STATUS line says which mailbox failed), a STATUS line after each run, and the watchdog is
+fed only while every loop keeps its promises (:mod:`cpambot.service.liveness`). SIGHUP reloads the
+configuration; SIGTERM stops after the run under way.
 """
 
 from __future__ import annotations
@@ -13,9 +16,12 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from types import FrameType
+from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from cpambot import labels
@@ -24,94 +30,212 @@ from cpambot.config.loader import load_config
 from cpambot.config.model import Account, Config
 from cpambot.errors import CpambotError
 from cpambot.mailbox.idle import IdleWatcher
+from cpambot.mailbox.ingest import SyncReport
+from cpambot.service.jobs import MailboxJob, Shared
+from cpambot.service.liveness import Liveness
 from cpambot.service.logs import set_log_timezone
-from cpambot.service.poll import poll_once
-from cpambot.service.report import sync_summary
+from cpambot.service.notify import Notifier
+from cpambot.service.poll import follow_up
 from cpambot.store.database import Store
 
 LOG = logging.getLogger(__name__)
 
-MAX_BACKOFF = 3600
 STOP_TIMEOUT = 80  # under systemd's default TimeoutStopSec (90 s)
+TICK = 30.0  # the scheduler's own heartbeat
+CHECK_EVERY = 10.0  # how often the loops' promises are checked without a systemd watchdog
 
 
-class Poller:
-    """The polling job, with its failure back-off."""
+def job_id(account: Account) -> str:
+    return f"boite:{account.name}"
 
-    def __init__(self, config: Config, store: Store) -> None:
-        self.config = config
-        self.store = store
-        self.failures = 0
-        self.not_before = 0.0
-        self.busy = threading.Lock()  # held during a poll: the store is not closed under it
-        self.stopping = False
-        self.watchers: list[IdleWatcher] = []  # whether each is alive goes into the digest's health
-        self.make_watcher: Callable[[Account], IdleWatcher] | None = None
-        self.on_reload: Callable[[Config], None] | None = None
 
-    def revive_watchers(self) -> None:
-        """A watcher that died (a bug, an error nobody foresaw) is started again, and it is said."""
-        if self.make_watcher is None or self.stopping:
-            return
-        for index, watcher in enumerate(self.watchers):
-            if not watcher.is_alive() and not watcher.unsupported:
-                LOG.error("compte %s : la veille IDLE s'était arrêtée, elle est relancée",
-                          watcher.account.name)
-                fresh = self.make_watcher(watcher.account)
-                self.watchers[index] = fresh
-                fresh.start()
+class Service:
+    """The running service: its jobs, watchers, and what it tells systemd."""
 
-    def __call__(self) -> None:
-        with self.busy:
-            if not self.stopping:
-                self._poll()
+    def __init__(self, config: Config, store: Store, clock: Clock, notifier: Notifier) -> None:
+        self.shared = Shared(config, store, clock, Liveness(), threading.Event())
+        self.notifier = notifier
+        self.scheduler = BlockingScheduler(
+            timezone=config.timezone,
+            executors={"default": ThreadPoolExecutor(max_workers=len(config.accounts) + 3)},
+            job_defaults={"coalesce": True, "max_instances": 1,
+                          "misfire_grace_time": max(60, config.poll_interval)},
+        )
+        self.scheduler.add_listener(_on_event, EVENT_JOB_MISSED | EVENT_JOB_ERROR)
+        self.jobs = [MailboxJob(a, self.shared, self._rescheduler(a), self._job_done)
+                     for a in config.accounts]
+        self.ready = False
+        self._reported: set[str] = set()
+
+    @property
+    def config(self) -> Config:
+        return self.shared.config
+
+    # -- scheduling -----------------------------------------------------------------------
+
+    def _rescheduler(self, account: Account) -> Callable[[float], None]:
+        def reschedule(seconds: float) -> None:
+            if self.shared.stopping.is_set():
+                return
+            when = self.shared.clock.now() + timedelta(seconds=seconds)
+            try:
+                self.scheduler.modify_job(job_id(account), next_run_time=when)
+            except Exception:  # noqa: BLE001 - the scheduler is shutting down
+                pass
+        return reschedule
+
+    def make_watcher(self, account: Account) -> IdleWatcher:
+        job = next(j for j in self.jobs if j.account.name == account.name)
+        name = f"veille IDLE du compte « {account.name} »"
+        live = self.shared.liveness
+
+        def beat(within: float | None) -> None:
+            if within is None:
+                live.done(name)
+            else:
+                live.beat(name, time.monotonic(), within)
+        return IdleWatcher(account, job.wake, self.shared.stopping, beat=beat)
+
+    def schedule(self) -> None:
+        now = self.shared.clock.now()
+        for job in self.jobs:
+            self.scheduler.add_job(job, "interval", seconds=self.config.poll_interval, id=job_id(job.account),
+                                   next_run_time=now)
+        if not self.jobs:  # (no mailbox: letters and the digest are still followed up)
+            self.scheduler.add_job(self._follow_up_only, "interval", seconds=self.config.poll_interval,
+                                   id="suivi", next_run_time=now)
+        self.scheduler.add_job(self._tick, "interval", seconds=TICK, id="battement", next_run_time=now)
+        self.shared.make_watcher = self.make_watcher
+        for account in self.config.accounts:
+            if account.kind == "imap":
+                self.shared.watchers[account.name] = self.make_watcher(account)
+
+    def _tick(self) -> None:
+        self.shared.liveness.beat("planificateur", time.monotonic(), 3 * TICK)
+
+    def _follow_up_only(self) -> None:
+        with self.shared.busy:
+            if not self.shared.stopping.is_set():
+                follow_up(self.config, self.shared.store, SyncReport(), clock=self.shared.clock)
+        self._job_done(None)
+
+    # -- what systemd is told ---------------------------------------------------------------
+
+    def _job_done(self, _job: MailboxJob | None) -> None:
+        status = self.status_line()
+        if not self.ready and all(j.tried for j in self.jobs):
+            self.ready = True
+            self.notifier.ready(status)
+            LOG.info("service prêt : %s", status)
+        else:
+            self.notifier.status(status)
+
+    def status_line(self) -> str:
+        """One French line for ``systemctl status``: the mailboxes in error, else when all were read."""
+        failing = [j for j in self.jobs if j.error]
+        if failing:
+            return "; ".join(f"boîte « {j.account.name} » en erreur ({labels.count(j.failures, 'échec')}) : "
+                             f"{j.error}"[:300] for j in failing)
+        if not self.jobs:
+            return "aucune boîte aux lettres configurée : suivi des courriers seulement"
+        times = [j.last_ok for j in self.jobs if j.last_ok is not None]
+        if not times:
+            return "première relève en cours"
+        tz = ZoneInfo(self.config.timezone)
+        last = datetime.fromtimestamp(min(times), tz).strftime("%H:%M")
+        read = labels.count(len(self.jobs), "boîte lue", "boîtes lues")
+        return f"{read}, la plus ancienne lecture à {last}"
+
+    def watch(self) -> None:
+        """The watchdog's thread: fed while no loop is stuck; a stuck loop is said once, in French."""
+        period = min(self.notifier.watchdog_seconds / 2, CHECK_EVERY) if self.notifier.watchdog_seconds \
+            else CHECK_EVERY
+        stopping = self.shared.stopping
+        while not stopping.wait(period):
+            stuck = self.shared.liveness.stuck(time.monotonic())
+            names = {s.name for s in stuck}
+            for late in stuck:
+                if late.name not in self._reported:
+                    after = ("le chien de garde de systemd n'est plus averti : le service va être redémarré"
+                             if self.notifier.watchdog_seconds else "sans chien de garde systemd, rien ne le "
+                             "redémarrera : redémarrez le service")
+                    LOG.error("%s bloquée depuis %.0f s au-delà du délai prévu ; %s", late.name, late.late,
+                              after)
+            for name in self._reported - names:
+                LOG.warning("%s repartie", name)
+            self._reported = names
+            if not stuck:
+                self.notifier.watchdog()
+
+    # -- signals ----------------------------------------------------------------------------
 
     def reload_job(self) -> None:
-        """The scheduler's one-off job for SIGHUP: the reload waits for a poll under way, never mixes in."""
-        with self.busy:
-            if not self.stopping:
+        """The scheduler's one-off job for SIGHUP: it waits for a run under way, never mixes in."""
+        with self.shared.busy:
+            if not self.shared.stopping.is_set():
                 self.reload()
 
     def reload(self) -> None:
         """SIGHUP: the configuration file read again; used only if it is valid and keeps the same data
         folder and mailboxes (those need a restart), else the running one stays, and the log says why."""
-        path = self.config.path
-        if path is None:
+        config = self.config
+        if config.path is None:
             LOG.error("rechargement impossible : la configuration n'a pas de fichier")
             return
         try:
-            fresh = load_config(path)
+            fresh = load_config(config.path)
         except CpambotError as exc:
-            LOG.error("configuration %s invalide, la configuration en service est conservée : %s", path, exc)
+            LOG.error("configuration %s invalide, la configuration en service est conservée : %s",
+                      config.path, exc)
             return
-        if fresh.data_dir != self.config.data_dir or fresh.accounts != self.config.accounts:
+        if fresh.data_dir != config.data_dir or fresh.accounts != config.accounts:
             LOG.error("la nouvelle configuration change le dossier de données ou les boîtes aux lettres : "
                       "redémarrez le service pour l'appliquer (la configuration en service est conservée)")
             return
-        self.config = fresh
+        self.shared.config = fresh
         set_log_timezone(fresh.timezone)
-        if self.on_reload is not None:
-            self.on_reload(fresh)
-        LOG.warning("configuration %s rechargée", path)
+        if fresh.poll_interval != config.poll_interval:
+            for job in self.jobs:
+                self.scheduler.reschedule_job(job_id(job.account), trigger="interval",
+                                              seconds=fresh.poll_interval)
+        LOG.warning("configuration %s rechargée", config.path)
 
-    def _poll(self) -> None:
-        if time.monotonic() < self.not_before:
-            LOG.info("relève reportée (attente après %s)", labels.count(self.failures, "échec"))
+    def on_signal(self, signum: int, _frame: FrameType | None) -> None:
+        if signum == signal.SIGHUP:
+            LOG.info("rechargement de la configuration demandé (SIGHUP)")
+            if not self.shared.stopping.is_set():
+                self.scheduler.add_job(self.reload_job, id=f"reload-{time.monotonic_ns()}")
             return
-        self.revive_watchers()
-        idle = {w.account.name: w.is_alive() for w in self.watchers}
-        report = poll_once(self.config, self.store, idle=idle)
-        summary = sync_summary(report)
-        if report.ok:
-            self.failures = 0
-            self.not_before = 0.0
-            LOG.info("relève terminée : %s", summary.replace("\n", " | "))
-        else:
-            self.failures += 1
-            delay = min(MAX_BACKOFF, self.config.poll_interval * 2 ** (self.failures - 1))
-            self.not_before = time.monotonic() + delay
-            LOG.error("relève en erreur (%d de suite), prochaine tentative dans %d s : %s",
-                      self.failures, delay, "; ".join(report.errors))
+        LOG.info("arrêt demandé (signal %d)", signum)
+        self.notifier.stopping()
+        self.shared.stopping.set()
+        self.scheduler.shutdown(wait=False)
+
+    def run(self) -> int:
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(signum, self.on_signal)
+        self.schedule()
+        LOG.warning("cpambot démarré : relève toutes les %d s de %s", self.config.poll_interval,
+                    labels.count(len(self.config.accounts), "compte"))
+        for watcher in list(self.shared.watchers.values()):
+            watcher.start()
+        watchdog = threading.Thread(target=self.watch, name="chien-de-garde", daemon=True)
+        watchdog.start()
+        shared = self.shared
+        try:
+            self.scheduler.start()
+        finally:
+            shared.stopping.set()
+            for watcher in list(shared.watchers.values()):
+                watcher.join(timeout=10)
+            # A run still under way (the scheduler returns at once on SIGTERM) finishes first: the
+            # store is closed only when nothing writes to it any more.
+            if not shared.busy.acquire(timeout=STOP_TIMEOUT):
+                LOG.error("une relève n'a pas fini en %d s : arrêt quand même (le journal protège les "
+                          "données)", STOP_TIMEOUT)
+            shared.store.close()
+            LOG.warning("cpambot arrêté")
+        return 0
 
 
 def _on_event(event: JobExecutionEvent) -> None:
@@ -121,66 +245,6 @@ def _on_event(event: JobExecutionEvent) -> None:
         LOG.error("relève interrompue par une erreur : %s", event.exception)
 
 
-def run_daemon(config: Config, clock: Clock | None = None) -> int:
-    clock = clock or SystemClock()
+def run_daemon(config: Config, clock: Clock | None = None, notifier: Notifier | None = None) -> int:
     store = Store.open(config.data_dir)
-    scheduler = BlockingScheduler(
-        timezone=config.timezone,
-        job_defaults={"coalesce": True, "max_instances": 1,
-                      "misfire_grace_time": max(60, config.poll_interval)},
-    )
-    scheduler.add_listener(_on_event, EVENT_JOB_MISSED | EVENT_JOB_ERROR)
-    poller = Poller(config, store)
-    scheduler.add_job(poller, "interval", seconds=config.poll_interval, id="poll",
-                      next_run_time=clock.now())
-
-    stopping = threading.Event()
-
-    def wake_up() -> None:
-        if not stopping.is_set():
-            scheduler.modify_job("poll", next_run_time=clock.now())
-
-    def make_watcher(account: Account) -> IdleWatcher:
-        return IdleWatcher(account, wake_up, stopping)
-
-    watchers = [make_watcher(account) for account in config.accounts if account.kind == "imap"]
-    poller.make_watcher = make_watcher
-
-    def stop(signum: int, _frame: FrameType | None) -> None:
-        LOG.info("arrêt demandé (signal %d)", signum)
-        stopping.set()
-        scheduler.shutdown(wait=False)
-
-    def reload(_signum: int, _frame: FrameType | None) -> None:
-        LOG.info("rechargement de la configuration demandé (SIGHUP)")
-        if not stopping.is_set():
-            scheduler.add_job(poller.reload_job, id=f"reload-{time.monotonic_ns()}")
-
-    def rescheduled(fresh: Config) -> None:
-        if fresh.poll_interval != config.poll_interval:
-            scheduler.reschedule_job("poll", trigger="interval", seconds=fresh.poll_interval)
-
-    poller.on_reload = rescheduled
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGHUP, reload)
-    LOG.warning("cpambot démarré : relève toutes les %d s de %s",
-                config.poll_interval, labels.count(len(config.accounts), "compte"))
-    poller.watchers = watchers
-    for watcher in watchers:
-        watcher.start()
-    try:
-        scheduler.start()
-    finally:
-        stopping.set()
-        poller.stopping = True
-        for watcher in watchers:
-            watcher.join(timeout=10)
-        # A poll still running (the scheduler returns at once on SIGTERM) finishes first: the
-        # store is closed only when nothing writes to it any more.
-        if not poller.busy.acquire(timeout=STOP_TIMEOUT):
-            LOG.error("une relève n'a pas fini en %d s : arrêt quand même (le journal protège les "
-                      "données)", STOP_TIMEOUT)
-        store.close()
-        LOG.warning("cpambot arrêté")
-    return 0
+    return Service(config, store, clock or SystemClock(), notifier or Notifier()).run()

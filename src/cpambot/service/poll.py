@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -14,7 +14,8 @@ from cpambot.clock import Clock, FixedClock, SystemClock
 from cpambot.config.model import Account, Config
 from cpambot.errors import AuthenticationError, MailboxError, SecretError
 from cpambot.instants import local_date
-from cpambot.mailbox.ingest import FolderReport, Syncer, SyncReport
+from cpambot.mailbox.ingest import FolderReport, Progress, Syncer, SyncReport
+from cpambot.mailbox.protocol import Mailbox
 from cpambot.mailbox.retention import prune_daily
 from cpambot.mailbox.sources import open_mailbox
 from cpambot.randomness import Random, SystemRandom
@@ -57,40 +58,60 @@ def make_clock(config: Config, today: date | None = None, now: datetime | None =
     return SystemClock()
 
 
-def ingest(config: Config, store: Store, accounts: tuple[Account, ...] | None = None, *,
-           clock: Clock | None = None, idle: Mapping[str, bool] | None = None) -> SyncReport:
-    """One sync of every configured account (or of ``accounts``): ledger and raw copies only. Each
-    account's health (last good reading, current error; ``idle``: whether its IDLE watcher is alive)
-    is kept for the digest."""
-    clock = clock or SystemClock()
-    syncer = Syncer(store, RawStore(config.data_dir), build_policy(config), clock=clock)
+def connect(account: Account, config: Config) -> Mailbox:
+    """``account``'s mailbox, opened (MailboxError or SecretError when it cannot be)."""
+    mailbox = open_mailbox(account, state_dir=Path(config.data_dir))
+    mailbox.open()
+    return mailbox
+
+
+def sync_opened(config: Config, store: Store, account: Account, opened: Mailbox | Exception, *, clock: Clock,
+                idle: bool | None = None, progress: Progress | None = None) -> SyncReport:
+    """One account's sync once its mailbox is open (``opened``), or the error that kept it closed;
+    either way its health (last good reading, current error; ``idle``: IDLE watcher alive) is kept."""
     total = SyncReport()
-    for account in accounts or config.accounts:
-        mailbox = open_mailbox(account, state_dir=Path(config.data_dir))
-        watched = (idle or {}).get(account.name)
+    if isinstance(opened, Exception):
+        LOG.error("%s", opened)
+        total.errors.append(str(opened))
+        for folder in account.folders:
+            total.folders.append(FolderReport(account.name, folder, error=str(opened)))
+        record_health(store, account.name, clock.now(), str(opened),
+                      auth_failed=isinstance(opened, AuthenticationError | SecretError), idle=idle)
+        return total
+    syncer = Syncer(store, RawStore(config.data_dir), build_policy(config), clock=clock, progress=progress)
+    try:
+        report = syncer.sync_account(account.name, opened, account.folders)
+    finally:
+        opened.close()
+    total.folders.extend(report.folders)
+    total.errors.extend(report.errors)
+    record_health(store, account.name, clock.now(), "; ".join(report.errors) or None, idle=idle)
+    return total
+
+
+def ingest(config: Config, store: Store, accounts: tuple[Account, ...] | None = None, *,
+           clock: Clock | None = None, idle: Mapping[str, bool] | None = None,
+           progress: Progress | None = None) -> SyncReport:
+    """One sync of every configured account (or of ``accounts``): ledger and raw copies only. Each
+    account's health is kept for the digest (see :func:`sync_opened`)."""
+    clock = clock or SystemClock()
+    total = SyncReport()
+    for account in config.accounts if accounts is None else accounts:
+        opened: Mailbox | Exception
         try:
-            mailbox.open()
+            opened = connect(account, config)
         except (MailboxError, SecretError) as exc:  # (a password file gone is a mailbox not read, too)
-            LOG.error("%s", exc)
-            total.errors.append(str(exc))
-            for folder in account.folders:
-                total.folders.append(FolderReport(account.name, folder, error=str(exc)))
-            record_health(store, account.name, clock.now(), str(exc),
-                          auth_failed=isinstance(exc, AuthenticationError | SecretError), idle=watched)
-            continue
-        try:
-            report = syncer.sync_account(account.name, mailbox, account.folders)
-        finally:
-            mailbox.close()
+            opened = exc
+        report = sync_opened(config, store, account, opened, clock=clock, idle=(idle or {}).get(account.name),
+                             progress=progress)
         total.folders.extend(report.folders)
         total.errors.extend(report.errors)
-        record_health(store, account.name, clock.now(), "; ".join(report.errors) or None, idle=watched)
     return total
 
 
 def process(config: Config, store: Store, today: date | None = None,
             replies: ReplyDesk | None = None, *, clock: Clock | None = None,
-            bounces: BounceDesk | None = None) -> ProcessReport:
+            bounces: BounceDesk | None = None, beat: Callable[[], None] | None = None) -> ProcessReport:
     """Read every ingested message not yet processed and update the cases, as of ``today`` (or
     the day of ``clock``); the approver's replies go to ``replies`` and delivery reports to
     ``bounces`` when there are."""
@@ -100,24 +121,31 @@ def process(config: Config, store: Store, today: date | None = None,
     return Processor(store, RawStore(config.data_dir), casebook, caisses=config.caisses,
                      clock=clock, tz=ZoneInfo(config.timezone),
                      on_approver=replies.handle_message if replies else None,
-                     on_bounce=bounces.handle_message if bounces else None).run()
+                     on_bounce=bounces.handle_message if bounces else None, beat=beat).run()
 
 
 def poll_once(config: Config, store: Store, accounts: tuple[Account, ...] | None = None,
               today: date | None = None, now: datetime | None = None, *,
-              random: Random | None = None, idle: Mapping[str, bool] | None = None) -> PollReport:
-    """What ``cpambot poll --once`` and each run of the service do: ingest, process, then —
-    when sending is configured — draft the letters due, send the digest when it is due (or
-    urgent), and deliver what the approver released."""
+              random: Random | None = None, idle: Mapping[str, bool] | None = None,
+              progress: Progress | None = None) -> PollReport:
+    """What ``cpambot poll --once`` does: ingest every account (or ``accounts``), then follow up."""
     clock = make_clock(config, today, now)
-    sync = ingest(config, store, accounts, clock=clock, idle=idle)
+    sync = ingest(config, store, accounts, clock=clock, idle=idle, progress=progress)
+    return follow_up(config, store, sync, clock=clock, today=today, random=random)
+
+
+def follow_up(config: Config, store: Store, sync: SyncReport, *, clock: Clock, today: date | None = None,
+              random: Random | None = None, beat: Callable[[], None] | None = None) -> PollReport:
+    """After a sync: process what was ingested, then — when sending is configured — draft the letters
+    due, send the digest when it is due (or urgent), and deliver what the approver released."""
     prune_daily(store, clock.now())
     tz = ZoneInfo(config.timezone)
     shell = None
     if config.smtp is not None:
         shell = build_shell(config, store, clock=clock, random=random or SystemRandom())
     report = PollReport(sync=sync, processing=process(config, store, today, shell.replies if shell else None,
-                                                      clock=clock, bounces=shell.bounces if shell else None))
+                                                      clock=clock, bounces=shell.bounces if shell else None,
+                                                      beat=beat))
     if shell is not None:
         try:
             drafted = shell.drafter.propose_due(today or local_date(clock.now(), tz))

@@ -92,7 +92,8 @@ class Processor:
     def __init__(self, store: Store, raw_store: RawStore, casebook: CaseBook, *,
                  caisses: Sequence[Caisse] = (), reader: Reader = read_message,
                  clock: Clock | None = None, tz: ZoneInfo = DEFAULT_TZ,
-                 on_approver: ApproverHandler | None = None, on_bounce: BounceHandler | None = None) -> None:
+                 on_approver: ApproverHandler | None = None, on_bounce: BounceHandler | None = None,
+                 beat: Callable[[], None] | None = None) -> None:
         self.store = store
         self.raw = raw_store
         self.casebook = casebook
@@ -102,6 +103,7 @@ class Processor:
         self.tz = tz
         self.on_approver = on_approver
         self.on_bounce = on_bounce
+        self.beat = beat  # told after each message read (the service's watchdog)
         self._rules: tuple[LearnedRule, ...] = ()
 
     def now(self) -> str:
@@ -126,6 +128,8 @@ class Processor:
         try:
             for key in self.pending():
                 self._process(key, today, report)
+                if self.beat is not None:
+                    self.beat()
             report.cases_touched.update(self.casebook.tick(today))
         finally:
             self.store.commit()
