@@ -192,7 +192,8 @@ class _Section:
             raise self.fail(key, f"au moins une section [[{key}]] est attendue")
         return [_Section(v, (*self.path, key, i), self.loader) for i, v in enumerate(value)]
 
-    def secret(self, origin: str, *, required: bool = True) -> Secret | None:
+    def secret(self, origin: str, *, required: bool = True, base: Path | None = None) -> Secret | None:
+        """Where the password is (``base``: the configuration's folder, for a relative file name)."""
         for forbidden in ("mot_de_passe", "password", "motdepasse"):
             if forbidden in self.data:
                 self.used.add(forbidden)
@@ -212,7 +213,7 @@ class _Section:
                 raise self.fail(None, "indiquez où trouver le mot de passe : « mot_de_passe_env » "
                                 "ou « mot_de_passe_fichier »")
             return None
-        return Secret(env=env, file=Path(file).expanduser() if file else None, origin=origin)
+        return Secret(env=env, file=Path(file).expanduser() if file else None, origin=origin, base=base)
 
     def finish(self) -> None:
         """Reject unknown keys: a typo must not be silently ignored."""

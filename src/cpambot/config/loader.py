@@ -207,7 +207,7 @@ def _account(s: _Section, base: Path) -> Account:
         port=s.integer("port", default=default_port, minimum=1, maximum=65535),
         security=security,
         username=s.text("utilisateur"),
-        secret=s.secret(f"compte « {name} »"),
+        secret=s.secret(f"compte « {name} »", base=base),
         cafile=_opt_path(base, s.text("certificat_ca", required=False)),
         sent_folder=s.text("dossier_envoyes", required=False),
         timeout=timeout,
@@ -226,7 +226,7 @@ def _smtp(s: _Section, base: Path) -> SmtpSettings:
         security=security,
         sender=s.email("expediteur"),
         username=username,
-        secret=s.secret("envoi (SMTP)", required=bool(username)),
+        secret=s.secret("envoi (SMTP)", required=bool(username), base=base),
         cafile=_opt_path(base, s.text("certificat_ca", required=False)),
         timeout=s.integer("delai_reseau", default=60, minimum=5, maximum=600),
     )

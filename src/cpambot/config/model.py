@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,11 +41,26 @@ def default_data_dir() -> Path:
 
 @dataclass(frozen=True)
 class Secret:
-    """Where a password comes from: an environment variable or a file."""
+    """Where a password comes from: an environment variable or a file.
+
+    A relative file name is looked for in systemd's credentials folder when the service runs with
+    ``LoadCredential=`` (``$CREDENTIALS_DIRECTORY``), else beside the configuration file (``base``), never
+    in whatever folder the command happens to be run from. A file that others may read is used, and
+    said in the journal: it should be 0600."""
 
     env: str | None = None
     file: Path | None = None
     origin: str = ""
+    base: Path | None = None
+
+    def path(self) -> Path | None:
+        """The password file this secret reads, resolved as described above."""
+        if self.file is None or self.file.is_absolute():
+            return self.file
+        credentials = os.environ.get("CREDENTIALS_DIRECTORY")
+        if credentials:
+            return Path(credentials) / self.file
+        return (self.base or Path.cwd()) / self.file
 
     def read(self) -> str:
         if self.env:
@@ -54,20 +70,31 @@ class Secret:
                     f"{self.origin} : la variable d'environnement {self.env} est absente ou vide "
                     "(elle doit contenir le mot de passe)")
             return value
-        if self.file:
-            path = self.file
-            if not path.is_absolute() and os.environ.get("CREDENTIALS_DIRECTORY"):
-                path = Path(os.environ["CREDENTIALS_DIRECTORY"]) / path
+        path = self.path()
+        if path is not None:
             try:
                 value = path.read_text(encoding="utf-8").strip("\r\n")
+                mode = path.stat().st_mode & 0o777
             except OSError as exc:
                 raise SecretError(
                     f"{self.origin} : impossible de lire le fichier de mot de passe {path} "
                     f"({exc.strerror or exc})") from exc
             if not value:
                 raise SecretError(f"{self.origin} : le fichier de mot de passe {path} est vide")
+            if mode & 0o077:
+                _warn_once(f"{self.origin} : le fichier de mot de passe {path} est lisible par d'autres "
+                           f"utilisateurs (droits {mode:04o}) : « chmod 600 {path} »")
             return value
         raise SecretError(f"{self.origin} : aucun mot de passe configuré")
+
+
+_WARNED: set[str] = set()
+
+
+def _warn_once(text: str) -> None:
+    if text not in _WARNED:
+        _WARNED.add(text)
+        logging.getLogger(__name__).warning("%s", text)
 
 
 @dataclass(frozen=True)

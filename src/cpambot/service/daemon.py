@@ -164,8 +164,12 @@ class Service:
             for name in self._reported - names:
                 LOG.warning("%s repartie", name)
             self._reported = names
-            if not stuck:
+            if stuck:
+                continue
+            if self.ready:
                 self.notifier.watchdog()
+            else:
+                self.notifier.extend_start(3 * period)
 
     # -- signals ----------------------------------------------------------------------------
 

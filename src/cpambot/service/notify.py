@@ -57,6 +57,12 @@ class Notifier:
     def status(self, status: str) -> bool:
         return self.send(STATUS=status)
 
+    def extend_start(self, seconds: float) -> bool:
+        """Still starting, and alive: systemd's start timeout pushed back by ``seconds`` (a first sync of
+        years of mail takes longer than any fixed TimeoutStartSec, and the watchdog only runs once
+        READY)."""
+        return self.send(EXTEND_TIMEOUT_USEC=str(int(seconds * 1e6)))
+
     def watchdog(self) -> bool:
         return self.send(WATCHDOG="1") if self.watchdog_seconds else False
 
