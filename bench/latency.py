@@ -243,28 +243,33 @@ class LogTail:
 
 
 class StoreWatch:
-    """Reads the service's store read-only, only when store.json or its journal has changed."""
+    """Reads the service's store read-only, only when a file of its data folder has changed (every file
+    but the raw copies: the store's own layout is not assumed)."""
 
     def __init__(self, data_dir: Path) -> None:
-        from cpambot.store.database import DB_NAME, JOURNAL_NAME
-
+        try:
+            from cpambot.store.raw import RAW_DIR as raw_dir
+        except ImportError:
+            raw_dir = "raw"
         self.data_dir = data_dir
-        self.files = (data_dir / DB_NAME, data_dir / JOURNAL_NAME)
+        self.raw_dir = raw_dir
         self.signature: tuple | None = None
         self.cases: dict[str, dict] = {}
         self.drafts: dict[str, list[dict]] = {}  # case key -> its drafts
         self.reads: list[float] = []  # seconds per read-only opening
         self.errors = 0
+        self.last_error: str | None = None
 
     def _stat(self) -> tuple:
-        sig: list[tuple[int, int, int] | None] = []
-        for path in self.files:
-            try:
-                st = path.stat()
-                sig.append((st.st_mtime_ns, st.st_size, st.st_ino))
-            except FileNotFoundError:
-                sig.append(None)
-        return tuple(sig)
+        sig: list[tuple[str, int, int, int]] = []
+        for folder, dirs, files in os.walk(self.data_dir):
+            if Path(folder) == self.data_dir and self.raw_dir in dirs:
+                dirs.remove(self.raw_dir)
+            for name in files:
+                with contextlib.suppress(FileNotFoundError):  # (a temporary file renamed meanwhile)
+                    st = os.stat(os.path.join(folder, name))
+                    sig.append((os.path.join(folder, name), st.st_mtime_ns, st.st_size, st.st_ino))
+        return tuple(sorted(sig))
 
     def refresh(self) -> None:
         from cpambot.store.database import Store
@@ -279,8 +284,9 @@ class StoreWatch:
                 drafts: dict[str, list[dict]] = {}
                 for draft in store.values("drafts"):
                     drafts.setdefault(draft["case_key"], []).append(draft)
-        except Exception:  # noqa: BLE001 - not written yet, or read between two writes: look again
+        except Exception as exc:  # noqa: BLE001 - not written yet, or read between two writes: look again
             self.errors += 1
+            self.last_error = f"{exc.__class__.__name__} : {exc}"[:300]
             return
         finally:
             self.reads.append(time.perf_counter() - t0)
@@ -533,7 +539,7 @@ def measure_daemon(bot: Bot, n: int, probes: int, batch: int, say: Callable[[str
     return {"results": results, "warmup": warm, "startup_s": startup_s, "wall_s": wall,
             "cpu_run_s": cpu_run, "cpu_total_s": cpu_seconds(pid), "memory": memory,
             "memory_end": memory_mb(pid), "late": late, "store_reads": bot.watch.reads,
-            "store_read_errors": bot.watch.errors}
+            "store_read_errors": bot.watch.errors, "store_last_error": bot.watch.last_error}
 
 
 def verify(data_dir: Path, n: int, late: list[dict[str, Any]]) -> dict[str, Any]:
@@ -696,7 +702,8 @@ def main(argv: list[str] | None = None) -> int:
                    "errors": [line for line in tail.lines if " ERREUR " in line][:20]},
         "during_poll": late,
         "store_reads": {"count": len(reads), "median_ms": 1e3 * median(reads) if reads else None,
-                        "max_ms": 1e3 * max(reads) if reads else None, "failed": run["store_read_errors"]},
+                        "max_ms": 1e3 * max(reads) if reads else None, "failed": run["store_read_errors"],
+                        "last_error": run["store_last_error"]},
         "check": {**checked, "notices_sent": notices},
     }
     if args.json:
@@ -740,7 +747,8 @@ def report(s: dict[str, Any], args: argparse.Namespace) -> None:
     r = s["store_reads"]
     if r["count"]:
         print(f"lecture de la base en lecture seule : {r['count']} fois, médiane {r['median_ms']:.1f} ms, "
-              f"max {r['max_ms']:.1f} ms" + (f", {r['failed']} à refaire" if r["failed"] else ""))
+              f"max {r['max_ms']:.1f} ms"
+              + (f", {r['failed']} à refaire (dernière erreur : {r['last_error']})" if r["failed"] else ""))
     print(f"vérification : {checked['cases']} dossiers, {checked['drafts']} brouillons "
           f"({checked['announced']} annoncés, {checked['notices_sent']} avis reçus par SMTP), registre "
           + ", ".join(f"{k} {v}" for k, v in sorted(checked["ledger_states"].items()))
