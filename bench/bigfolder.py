@@ -77,6 +77,11 @@ delai_reseau = {timeout}
 # The folder, written straight into the Maildir
 # ======================================================================================
 
+def store_bytes(data_dir: Path) -> int:
+    """Bytes of the store's files (tables, journal, archive), raw copies left out."""
+    return sum(p.stat().st_size for p in (data_dir / "store").rglob("*") if p.is_file())
+
+
 def small_message(uid: int) -> bytes:
     """A short message, one in a hundred from a caisse's NOEMIE flow (its body is then fetched)."""
     day = 1 + uid % 28
@@ -216,7 +221,7 @@ def child_sync(params: dict) -> dict:
     return {"open": t1 - t0, "ingest": t2 - t1, "close": t3 - t2, "errors": report.errors,
             "new": report.total("new"), "relevant": report.total("relevant"),
             "ignored": report.total("ignored"), "rss_ingest_mb": rss_ingest, "rss_mb": _peak_rss_mb(),
-            "store_bytes": (Path(config.data_dir) / "store.json").stat().st_size}
+            "store_bytes": store_bytes(Path(config.data_dir))}
 
 
 def run_child(kind: str, params: dict, workdir: Path) -> dict:
@@ -350,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
                 rate = sync["new"] / sync["ingest"] if sync["ingest"] else 0.0
                 print(f"(s) relève complète des en-têtes (Syncer)       : {sync['ingest']:9.1f} s  "
                       f"({_n(rate)} msg/s ; nouveaux {_n(sync['new'])}, pertinents {_n(sync['relevant'])}, "
-                      f"ignorés {_n(sync['ignored'])}) ; Store.close {sync['close']:.1f} s, store.json "
+                      f"ignorés {_n(sync['ignored'])}) ; Store.close {sync['close']:.1f} s, base "
                       f"{sync['store_bytes'] / 1e6:.0f} Mo")
                 print(f"    pic de RSS du sous-processus (s)             : {sync['rss_mb']:9.1f} Mio "
                       f"({sync['rss_ingest_mb']:.1f} Mio à la fin de l'ingestion)"

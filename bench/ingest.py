@@ -109,6 +109,11 @@ MOIS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sep
 PARIS = timezone(timedelta(hours=1))
 
 
+def store_bytes(data_dir: Path) -> int:
+    """Bytes of the store's files (tables, journal, archive), raw copies left out."""
+    return sum(p.stat().st_size for p in (data_dir / "store").rglob("*") if p.is_file())
+
+
 def _phrase(rng: random.Random, lo: int = 6, hi: int = 18) -> str:
     words = [rng.choice(MOTS) for _ in range(rng.randint(lo, hi))]
     return words[0].capitalize() + " " + " ".join(words[1:]) + rng.choice((".", ".", ".", " ?", " !"))
@@ -653,7 +658,7 @@ def child_sync(params: dict) -> dict:
     out["body_uids"] = sorted(r["uid"] for r in rows if r.get("raw"))
     out["ledger_rows"] = len(rows)
     out["states"] = dict(Counter(r["state"] for r in rows))
-    out["store_bytes"] = (Path(config.data_dir) / "store.json").stat().st_size
+    out["store_bytes"] = store_bytes(Path(config.data_dir))
     del rows
 
     # (b) nothing new: reopen the store (as a restarted daemon would), then poll_once alone.
@@ -996,7 +1001,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"(max {rss_max:.0f} ; {rss_ingest:.0f} Mio à la fin de (a) ; "
                   f"{last['rss_import_mb']:.0f} Mio juste après les imports) "
                   f"cible < {TARGET_RSS_MB:.0f} Mo → {fmt_ok(rss < TARGET_RSS_MB)}")
-            print(f"     registre : {last['ledger_rows']} lignes, store.json "
+            print(f"     registre : {last['ledger_rows']} lignes, base "
                   f"{last['store_bytes'] / 1e6:.1f} Mo ; états après (a2) "
                   + ", ".join(f"{k} {v}" for k, v in sorted(last["states"].items()))
                   + f" ; catégories {last['categories']}")

@@ -83,6 +83,10 @@ class StoreLockedError(StoreError):
     """Another cpambot process holds the store."""
 
 
+class DamagedFileError(StoreError):
+    """A file of the store cannot be read (cut short, bytes that are not UTF-8, not a TinyDB file)."""
+
+
 class UnreadableMessage(CpambotError):
     """The message has no header at all: there is nothing to interpret (recorded as failed)."""
 

@@ -28,7 +28,7 @@ def test_parse_json_is_stable(tmp_path, capsys, monkeypatch):
         "kind": "invoice_rejected", "caisse": "974", "lot": "042", "invoice": "000012347",
         "amount": "5.67", "reject_code": "0250"}
     assert fact["case"]["state"] == "open" and isinstance(fact["deadlines"], list)
-    assert not list(tmp_path.glob("**/store.json"))
+    assert not list(tmp_path.glob("**/store/meta.json"))
 
 
 def test_parse_text_shows_deadline(capsys, monkeypatch, tmp_path):

@@ -226,7 +226,7 @@ def test_check_connect_reports_capabilities(imap_user, bot_config, capsys):
     out = capsys.readouterr().out
     assert "connexion réussie" in out and "IDLE oui" in out and "CONDSTORE oui" in out
     assert imap_user.fetch_flags("INBOX") == flags
-    assert not (config.data_dir / "store.json").exists()
+    assert not (config.data_dir / "store").exists()
 
 
 def test_check_connect_missing_folder(imap_user, bot_config, capsys):

@@ -77,7 +77,11 @@ class CaseBook:
         key = self.store.find(CASES, "id", wanted)
         return self.get(key) if key else None
 
-    def all(self) -> Iterator[Case]:
+    def all(self, *, archived: bool = False) -> Iterator[Case]:
+        """The cases in memory (every case still followed, and those closed lately); with ``archived``,
+        every case ever opened (read from the archive, not kept)."""
+        if archived:
+            return iter([Case.from_doc(doc) for doc in self.store.values(CASES, archived=True)])
         cases = self._fresh()
         if not self._complete:
             parsed = {doc["_key"]: cases.get(doc["_key"]) or Case.from_doc(doc)

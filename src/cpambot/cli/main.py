@@ -195,7 +195,7 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     data_dir = args.data_dir or _config(args).data_dir
     store = Store.open(data_dir, readonly=True)
     try:
-        rows = [LedgerRow.from_doc(doc) for doc in store.values(LEDGER)]
+        rows = [LedgerRow.from_doc(doc) for doc in store.values(LEDGER, archived=True)]
     finally:
         store.close()
     if args.state:
@@ -256,8 +256,9 @@ def _from_store(config: Config) -> tuple[set[str] | None, tuple[LearnedRule, ...
     without changing it (None and no rule when there is no store yet)."""
     from cpambot.service.approver import SENT_IDS
     from cpambot.service.learning import load_rules
+    from cpambot.store.database import has_data
 
-    if not (config.data_dir / "store.json").exists():
+    if not has_data(config.data_dir):
         return None, ()
     try:
         with Store.open(config.data_dir, readonly=True) as store:
@@ -288,7 +289,7 @@ def cmd_cases(args: argparse.Namespace) -> int:
     from cpambot.service.report import case_json, cases_table
 
     with _read_store(args) as store:
-        rows = list(CaseBook(store).all())
+        rows = list(CaseBook(store).all(archived=args.state in ("closed", "tous")))
     if args.state != "tous":
         wanted = {args.state} if args.state else {"open", "waiting"}
         rows = [c for c in rows if c.state in wanted]

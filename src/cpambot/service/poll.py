@@ -16,13 +16,13 @@ from cpambot.errors import AuthenticationError, MailboxError, SecretError
 from cpambot.instants import local_date
 from cpambot.mailbox.ingest import FolderReport, Progress, Syncer, SyncReport
 from cpambot.mailbox.protocol import Mailbox
-from cpambot.mailbox.retention import prune_daily
 from cpambot.mailbox.sources import open_mailbox
 from cpambot.randomness import Random, SystemRandom
 from cpambot.sending.model import DeliveryReport
 from cpambot.service.bootstrap import build_policy, build_shell
 from cpambot.service.bounces import BounceDesk
 from cpambot.service.health import record_health
+from cpambot.service.maintenance import maintain_daily
 from cpambot.service.processing import Processor, ProcessReport
 from cpambot.service.replies import ReplyDesk
 from cpambot.store.database import Store
@@ -138,7 +138,7 @@ def follow_up(config: Config, store: Store, sync: SyncReport, *, clock: Clock, t
               random: Random | None = None, beat: Callable[[], None] | None = None) -> PollReport:
     """After a sync: process what was ingested, then — when sending is configured — draft the letters
     due, send the digest when it is due (or urgent), and deliver what the approver released."""
-    prune_daily(store, clock.now())
+    maintain_daily(store, clock.now())
     tz = ZoneInfo(config.timezone)
     shell = None
     if config.smtp is not None:

@@ -24,12 +24,12 @@ LOG = logging.getLogger(__name__)
 
 
 def rebuild(config: Config, store: Store, today: date | None = None) -> ProcessReport:
-    for case in store.values(CASES):  # the numbers stay: a case key keeps its id
+    for case in store.values(CASES, archived=True):  # the numbers stay: a case key keeps its id
         store.put(CASE_IDS, case["key"], {"id": case["id"]})
     store.drop(CASES)
     store.drop(ALIASES)
     reset = 0
-    for doc in store.values(LEDGER):
+    for doc in store.values(LEDGER, archived=True):
         if "reading" not in doc:  # most rows: unrelated messages, never read
             continue
         row = LedgerRow.from_doc(doc)
@@ -41,7 +41,7 @@ def rebuild(config: Config, store: Store, today: date | None = None) -> ProcessR
                 labels.count(reset, "message relu", "messages relus"))
     report = process(config, store, today)
     book = CaseBook(store, config.rules)
-    for draft in store.values(DRAFTS):
+    for draft in store.values(DRAFTS, archived=True):
         date_key = DONE_DATES.get(draft["step"])
         if draft["state"] == "sent" and date_key and draft.get("sent_at"):
             book.mark_step(draft["case_key"], date_key, date.fromisoformat(draft["sent_at"][:10]),

@@ -1,14 +1,16 @@
-"""The store: TinyDB tables held in memory, one writer, a journal, batched commits.
+"""The store: TinyDB-format tables held in memory, one writer, a journal, and an archive.
 
-Design (see ../shared/testing-notes.md §4 for why):
+Layout of ``<data>/store/`` (see ../shared/testing-notes.md §4 for the first design, and the
+module docstrings of journal, tables and archive):
 
-* one process writes, guarded by an exclusive lock file (``cpambot.lock``);
-* every change is appended at once to a journal (``store.journal``, one JSON line
-  per document, written to the OS before the call returns): a killed process
-  loses nothing, the journal is replayed on the next start;
-* :meth:`Store.commit` applies the changes to the TinyDB tables in one batch and
-  writes the database file atomically (temp, fsync, rename, mode 0600), then
-  empties the journal. Nothing rewrites the whole file per document;
+* one process writes, guarded by an exclusive lock file (``<data>/cpambot.lock``);
+* every change is appended at once to the journal (one JSON line, written to the OS before the call
+  returns; :meth:`Store.commit` fsyncs it): a killed process loses nothing, the journal is replayed on
+  the next start. A commit writes only what changed — it costs the same with ten years of history;
+* the table files (``<table>.json``, TinyDB's format) are rewritten by a compaction only: when the
+  journal passes :data:`COMPACT_BYTES`, after the daily archiving, and when the writer closes;
+* what each part of the bot no longer changes is moved by the daily maintenance to the archive
+  (:meth:`Store.archive`), out of memory, by month; look-ups by key or indexed field still find it;
 * look-ups by key, and by the indexed fields, are dictionary look-ups in memory.
 
 Documents are plain dicts; each carries its key in ``_key``.
@@ -20,26 +22,37 @@ import fcntl
 import json
 import logging
 import os
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from tinydb import TinyDB
-
 from cpambot import labels
 from cpambot.errors import StoreError, StoreLockedError
-from cpambot.store.files import FILE_MODE, AtomicJSONStorage, disk_error, ensure_private_dir
+from cpambot.store.archive import Archive
+from cpambot.store.files import FILE_MODE, atomic_write, disk_error, ensure_private_dir
+from cpambot.store.journal import Journal, line
+from cpambot.store.migrate import legacy_tables, migrate_v1, needs_v1_migration
+from cpambot.store.repair import load_tables
+from cpambot.store.tables import table_names, write_table
 
 LOG = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
-DB_NAME = "store.json"
-JOURNAL_NAME = "store.journal"
+SCHEMA_VERSION = 2
+STORE_DIR = "store"
+META_NAME = "meta.json"
+TABLES_DIR = "tables"
 LOCK_NAME = "cpambot.lock"
+COMPACT_BYTES = 8 * 1024 * 1024  # a journal segment this large is folded into the table files
 
 # Secondary indexes kept in memory: table -> fields. The first document with a
 # given value wins (for the ledger's fingerprint: the original of a duplicate).
 INDEXES: dict[str, tuple[str, ...]] = {"ledger": ("fingerprint",), "cases": ("id",), "drafts": ("code",)}
+
+
+def has_data(data_dir: Path) -> bool:
+    """Whether ``data_dir`` holds a store (of this release or an earlier one)."""
+    data_dir = Path(data_dir)
+    return (data_dir / STORE_DIR / META_NAME).exists() or needs_v1_migration(data_dir, data_dir / STORE_DIR)
 
 
 class Store:
@@ -47,19 +60,18 @@ class Store:
 
     def __init__(self, data_dir: Path, *, readonly: bool = False) -> None:
         self.data_dir = Path(data_dir)
+        self.folder = self.data_dir / STORE_DIR
         self.readonly = readonly
+        self.generation = 0
         self._lock_fd: int | None = None
-        self._journal_fd: int | None = None
         self._docs: dict[str, dict[str, dict[str, Any]]] = {}
-        self._ids: dict[str, dict[str, int]] = {}
-        self._pending: dict[str, dict[str, dict[str, Any]]] = {}
         self._index: dict[tuple[str, str], dict[Any, str]] = {}
-        self._deferred: dict[tuple[str, str], dict[str, Any]] = {}
-        self._deleted_lines: list[bytes] = []
-        self._removed: dict[str, list[int]] = {}  # TinyDB ids to remove at the next commit
+        self._deferred: dict[tuple[str, str], dict[str, Any] | None] = {}  # None: a deletion
+        self._unjournaled: dict[tuple[str, str], dict[str, Any]] = {}  # put(journal=False), until commit
         self._versions: dict[str, int] = {}  # table -> change counter (see version())
-        self._db: TinyDB | None = None
-        self._storage: AtomicJSONStorage | None = None
+        self._journal = Journal(self.folder / "journal")
+        self.archived = Archive(self.folder / "archive", INDEXES)
+        self._open_ = False
 
     # -- life cycle -------------------------------------------------------------------
 
@@ -75,44 +87,81 @@ class Store:
 
     def _open(self) -> None:
         if self.readonly:
-            if not (self.data_dir / DB_NAME).exists() and not (self.data_dir / JOURNAL_NAME).exists():
+            if not has_data(self.data_dir):
                 raise StoreError(f"aucune donnée dans {self.data_dir} : lancez d'abord "
                                  "« cpambot poll --once »")
+            if needs_v1_migration(self.data_dir, self.folder):  # (read as it is: only a writer migrates)
+                for table, docs in legacy_tables(self.data_dir).items():
+                    for key, doc in docs.items():
+                        self._set(table, key, doc)
+                self._open_ = True
+                return
         else:
             ensure_private_dir(self.data_dir)
             self._acquire_lock()
-        db_path = self.data_dir / DB_NAME
-        self._db = TinyDB(db_path, storage=AtomicJSONStorage)
-        storage = self._db.storage
-        assert isinstance(storage, AtomicJSONStorage)
-        self._storage = storage
-        meta = self._db.table("_meta").all()
-        version = meta[0].get("schema") if meta else None
-        if version is not None and version > SCHEMA_VERSION:
-            raise StoreError(f"la base {db_path} a été créée par une version plus récente de "
-                             f"cpambot (schéma {version}) ; mettez cpambot à jour")
-        # The documents are held once: the look-up tables point at the dicts of the storage
-        # itself (a large ledger would otherwise sit twice in memory).
-        raw_tables = storage.read() or {}
-        for name, docs in raw_tables.items():
-            if name == "_meta":
-                continue
-            for doc_id, doc in docs.items():
-                key = doc.get("_key")
-                if key is None:
-                    continue
-                self._docs.setdefault(name, {})[key] = doc
-                self._ids.setdefault(name, {})[key] = int(doc_id)
-                self._reindex(name, key, doc)
-        replayed = self._replay_journal()
+            if needs_v1_migration(self.data_dir, self.folder):
+                migrate_v1(self.data_dir, self.folder, SCHEMA_VERSION)
+        meta = self._read_meta()
+        schema = meta.get("schema", SCHEMA_VERSION)
+        if isinstance(schema, int) and schema > SCHEMA_VERSION:
+            raise StoreError(f"la base {self.folder} a été créée par une version plus récente de "
+                             f"cpambot (schéma {schema}) ; mettez cpambot à jour")
+        self.generation = int(meta.get("generation", 1))
+        for table, docs in load_tables(self.folder / TABLES_DIR, self._journal, self.generation,
+                                             writable=not self.readonly).items():
+            for key, doc in docs.items():
+                self._set(table, key, doc)
+        self.archived.load()
+        for table, keys in self.archived.where.items():  # (hot wins: archived during a crash)
+            hot = self._docs.get(table, {})
+            for key in [k for k in hot if k in keys]:
+                del keys[key]
+        replayed = self._replay()
+        self._open_ = True
         if not self.readonly:
-            if version is None:
-                self._db.table("_meta").insert({"schema": SCHEMA_VERSION})
+            self._journal.start(self.generation)
+            if not meta:
+                self._write_meta()
             if replayed:
-                LOG.info("journal rejoué : %s après un arrêt brutal",
-                         labels.count(replayed, "modification récupérée", "modifications récupérées"))
-            self.commit()
-            self._open_journal()
+                LOG.info("journal rejoué : %s", labels.count(replayed, "modification récupérée",
+                                                              "modifications récupérées"))
+
+    def _read_meta(self) -> dict[str, Any]:
+        path = self.folder / META_NAME
+        try:
+            meta = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"{path} illisible ({exc}) : restaurez une sauvegarde "
+                             "(« cpambot restore ») ou recréez ce fichier avec "
+                             '{"schema": 2, "generation": N}, N le plus grand numéro de journal/') from exc
+        return meta if isinstance(meta, dict) else {}
+
+    def _write_meta(self) -> None:
+        ensure_private_dir(self.folder)
+        atomic_write(self.folder / META_NAME,
+                     json.dumps({"schema": SCHEMA_VERSION, "generation": self.generation}).encode())
+
+    def _replay(self) -> int:
+        replay = self._journal.read(self.generation)
+        for entry in replay.entries:
+            self._apply_entry(entry)
+        if replay.bad:
+            where = ", ".join(f"{name} n° {number}" for name, number in replay.bad[:10])
+            lost = labels.count(len(replay.bad), "ligne illisible ignorée", "lignes illisibles ignorées")
+            kept = labels.count(len(replay.entries), "modification gardée", "modifications gardées")
+            LOG.warning("journal %s : %s (%s), %s", self._journal.folder, lost, where, kept)
+        return len(replay.entries)
+
+    def _apply_entry(self, entry: dict[str, Any]) -> None:
+        table = entry["t"]
+        if entry.get("drop"):
+            self._drop(table)
+        elif entry.get("del"):
+            self._remove(table, entry["k"])
+        else:
+            self._set(table, entry["k"], entry["d"])
 
     def _acquire_lock(self) -> None:
         path = self.data_dir / LOCK_NAME
@@ -131,66 +180,21 @@ class Store:
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         self._lock_fd = fd
 
-    def _open_journal(self) -> None:
-        path = self.data_dir / JOURNAL_NAME
-        try:
-            self._journal_fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
-        except OSError as exc:
-            raise disk_error(path, exc) from exc
-
-    def _replay_journal(self) -> int:
-        path = self.data_dir / JOURNAL_NAME
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            return 0
-        except OSError as exc:
-            raise StoreError(f"lecture impossible du journal {path} : {exc.strerror}") from exc
-        count = 0
-        bad: list[int] = []
-        for number, line in enumerate(data.split(b"\n"), start=1):
-            if not line.strip():
-                continue
-            try:
-                entry = json.loads(line)
-                if entry.get("drop"):
-                    self._drop(entry["t"])
-                    count += 1
-                    continue
-                if entry.get("del"):
-                    self._remove(entry["t"], entry["k"])
-                    count += 1
-                    continue
-                table, key, doc = entry["t"], entry["k"], entry["d"]
-            except (ValueError, KeyError, TypeError, AttributeError):
-                # A torn last line is the normal trace of a crash mid-write; a bad line before good
-                # ones (a damaged disk) loses only itself: every good entry is kept, and it is said
-                bad.append(number)
-                continue
-            self._apply(table, key, doc)
-            count += 1
-        if bad:
-            LOG.warning("journal %s : %s (n° %s), %s", path,
-                        labels.count(len(bad), "ligne illisible ignorée", "lignes illisibles ignorées"),
-                        ", ".join(map(str, bad[:10])),
-                        labels.count(count, "modification gardée", "modifications gardées"))
-        return count
-
     def close(self) -> None:
-        if self._db is not None and not self.readonly:
+        if self._open_ and not self.readonly:
             self.commit()
+            if self._journal.size:
+                self.compact()
         self._release()
 
     def _release(self) -> None:
         """The journal's descriptor and the writer's lock let go, nothing written."""
-        if self._journal_fd is not None:
-            os.close(self._journal_fd)
-            self._journal_fd = None
+        self._journal.close()
         if self._lock_fd is not None:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
             self._lock_fd = None
-        self._db = None
+        self._open_ = False
 
     def __enter__(self) -> Store:
         return self
@@ -202,18 +206,27 @@ class Store:
 
     def get(self, table: str, key: str) -> dict[str, Any] | None:
         doc = self._docs.get(table, {}).get(key)
+        if doc is None:
+            doc = self.archived.get(table, key)
         return dict(doc) if doc is not None else None
 
     def find(self, table: str, field: str, value: Any) -> str | None:
-        """The key of the first document whose indexed ``field`` equals ``value``."""
-        return self._index.get((table, field), {}).get(value)
+        """The key of the first document whose indexed ``field`` equals ``value`` (archived ones too)."""
+        key = self._index.get((table, field), {}).get(value)
+        return key if key is not None else self.archived.find(table, field, value)
 
-    def values(self, table: str) -> Iterator[dict[str, Any]]:
-        for doc in self._docs.get(table, {}).values():
+    def values(self, table: str, *, archived: bool = False) -> Iterator[dict[str, Any]]:
+        """The documents of ``table`` in memory; with ``archived``, then the archived ones, a month at a
+        time (for what must see all history: a rebuild, a full listing)."""
+        hot = self._docs.get(table, {})
+        for doc in list(hot.values()):
             yield dict(doc)
+        if archived:
+            for doc in self.archived.values(table, skip=hot):
+                yield dict(doc)
 
-    def count(self, table: str) -> int:
-        return len(self._docs.get(table, {}))
+    def count(self, table: str, *, archived: bool = False) -> int:
+        return len(self._docs.get(table, {})) + (self.archived.count(table) if archived else 0)
 
     # -- writing ----------------------------------------------------------------------
 
@@ -221,46 +234,37 @@ class Store:
             journal: bool = True, sync: bool = False) -> None:
         """Insert or replace a document.
 
-        Durable against a process crash on return, unless ``defer``: then it is
-        journaled with the next non-deferred put (or :meth:`flush_journal`), in
-        order. With ``journal=False`` the document only reaches the disk with the
-        next :meth:`commit`: for what is cheap and harmless to redo after a crash
-        (the rows of unrelated messages, a checkpoint that only narrows a search). With
-        ``sync=True`` the journal is also fsynced: durable against a power cut, for what must
-        never be redone (the states of an e-mail being sent).
+        Durable against a process crash on return, unless ``defer``: then it is journaled with the
+        next non-deferred put (or :meth:`flush_journal`), in order. With ``journal=False`` the
+        document is journaled only by the next :meth:`commit`: for what is cheap and harmless to redo
+        after a crash (the rows of unrelated messages, a checkpoint that only narrows a search). With
+        ``sync=True`` the journal is also fsynced: durable against a power cut, for what must never
+        be redone (the states of an e-mail being sent).
         """
         if self.readonly:
             raise StoreError("base ouverte en lecture seule")
         doc = dict(doc)
         doc["_key"] = key
-        self._apply(table, key, doc)
-        if not journal:
-            self._deferred.pop((table, key), None)
-            return
+        self._set(table, key, doc)
         self._deferred.pop((table, key), None)  # only the last version of a document is written
+        if not journal:
+            self._unjournaled[(table, key)] = doc
+            return
+        self._unjournaled.pop((table, key), None)
         self._deferred[(table, key)] = doc
         if not defer:
             self.flush_journal()
-        if sync and self._journal_fd is not None:
-            try:
-                os.fsync(self._journal_fd)
-            except OSError as exc:
-                raise disk_error(self.data_dir / JOURNAL_NAME, exc) from exc
+        if sync:
+            self._journal.sync()
 
     def flush_journal(self) -> None:
-        """Write the deferred puts (and deletions) to the journal, in one system call."""
-        if not self._deferred and not self._deleted_lines:
+        """Write the deferred puts and deletions to the journal, in order, in one system call."""
+        if not self._deferred:
             return
-        data = b"".join(self._deleted_lines) + b"".join(
-            json.dumps({"t": t, "k": k, "d": d}, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
-            for (t, k), d in self._deferred.items())
+        data = b"".join(line({"t": t, "k": k, "del": True}) if d is None else line({"t": t, "k": k, "d": d})
+                        for (t, k), d in self._deferred.items())
         self._deferred = {}
-        self._deleted_lines = []
-        assert self._journal_fd is not None
-        try:
-            os.write(self._journal_fd, data)
-        except OSError as exc:
-            raise disk_error(self.data_dir / JOURNAL_NAME, exc) from exc
+        self._journal.append(data)
 
     def version(self, table: str) -> int:
         """A number that changes whenever a document of ``table`` changes (for caches of parsed values)."""
@@ -269,112 +273,109 @@ class Store:
     def _touch(self, table: str) -> None:
         self._versions[table] = self._versions.get(table, 0) + 1
 
-    def _apply(self, table: str, key: str, doc: dict[str, Any]) -> None:
+    def _set(self, table: str, key: str, doc: dict[str, Any]) -> None:
         self._touch(table)
         self._docs.setdefault(table, {})[key] = doc
-        self._pending.setdefault(table, {})[key] = doc
-        self._reindex(table, key, doc)
-
-    def _reindex(self, table: str, key: str, doc: dict[str, Any]) -> None:
         for field in INDEXES.get(table, ()):
             value = doc.get(field)
             if value is not None:
                 self._index.setdefault((table, field), {}).setdefault(value, key)
 
     def delete(self, table: str, key: str) -> None:
-        """Remove one document (journaled at the next non-deferred write or commit)."""
+        """Remove one document, hot or archived (journaled with the next non-deferred write or commit)."""
         if self.readonly:
             raise StoreError("base ouverte en lecture seule")
-        if key not in self._docs.get(table, {}):
+        if key not in self._docs.get(table, {}) and self.archived.get(table, key) is None:
             return
         self._remove(table, key)
+        self._unjournaled.pop((table, key), None)
         self._deferred.pop((table, key), None)
-        self._deleted_lines.append(json.dumps({"t": table, "k": key, "del": True},
-                                              ensure_ascii=False).encode() + b"\n")
+        self._deferred[(table, key)] = None
 
     def _remove(self, table: str, key: str) -> None:
         self._touch(table)
         doc = self._docs.get(table, {}).pop(key, None)
-        self._pending.get(table, {}).pop(key, None)
         if doc is not None:
             for field in INDEXES.get(table, ()):
                 index = self._index.get((table, field), {})
                 if index.get(doc.get(field)) == key:
                     del index[doc.get(field)]
-        doc_id = self._ids.get(table, {}).pop(key, None)
-        if doc_id is not None:
-            self._removed.setdefault(table, []).append(doc_id)
+        if not self.readonly:
+            self.archived.forget(table, key)
 
     def drop(self, table: str) -> None:
-        """Remove every document of ``table`` (journaled, like any change)."""
+        """Remove every document of ``table``, archived ones included (journaled, like any change)."""
         if self.readonly:
             raise StoreError("base ouverte en lecture seule")
-        line = json.dumps({"t": table, "drop": True}).encode() + b"\n"
-        assert self._journal_fd is not None
         self.flush_journal()
-        try:
-            os.write(self._journal_fd, line)
-        except OSError as exc:
-            raise disk_error(self.data_dir / JOURNAL_NAME, exc) from exc
+        self._journal.append(line({"t": table, "drop": True}))
         self._drop(table)
 
     def _drop(self, table: str) -> None:
         self._touch(table)
         self._docs.pop(table, None)
-        self._pending.pop(table, None)
-        self._ids.pop(table, None)
         for key in [k for k in self._index if k[0] == table]:
             del self._index[key]
         self._deferred = {k: v for k, v in self._deferred.items() if k[0] != table}
-        self._removed.pop(table, None)
-        if self._db is not None:
-            self._db.drop_table(table)
+        self._unjournaled = {k: v for k, v in self._unjournaled.items() if k[0] != table}
+        if not self.readonly:
+            self.archived.drop(table)
 
     def commit(self) -> None:
-        """Write every pending change to the database file, atomically, then empty the journal."""
-        if self.readonly or self._db is None:
+        """Every change durable (journaled and fsynced); the table files are rewritten only when the
+        journal has grown past :data:`COMPACT_BYTES`."""
+        if self.readonly or not self._open_:
             return
-        self._deferred = {}  # they are in _pending: the file written below holds them
-        self._deleted_lines = []
-        for table_name, doc_ids in self._removed.items():
-            if doc_ids:
-                self._db.table(table_name, cache_size=0).remove(doc_ids=doc_ids)
-        self._removed = {}
-        for table_name, changes in self._pending.items():
-            if not changes:
-                continue
-            table = self._db.table(table_name, cache_size=0)
-            ids = self._ids.setdefault(table_name, {})
-            new = [key for key in changes if key not in ids]
-            updated = {ids[key]: changes[key] for key in changes if key in ids}
-            if new:
-                for key, doc_id in zip(new, table.insert_multiple(changes[k] for k in new),
-                                       strict=True):
-                    ids[key] = doc_id
-            if updated:
-                def replace(doc: MutableMapping[str, Any],
-                            changes: dict[str, dict[str, Any]] = changes) -> None:
-                    fresh = changes[doc["_key"]]
-                    doc.clear()
-                    doc.update(fresh)
+        if self._unjournaled:
+            self._deferred.update(self._unjournaled)
+            self._unjournaled = {}
+        self.flush_journal()
+        self._journal.sync()
+        if self._journal.size > COMPACT_BYTES:
+            self.compact()
 
-                table.update(replace, doc_ids=list(updated))
-            assert self._storage is not None
-            stored = (self._storage.read() or {}).get(table_name, {})
-            docs = self._docs.setdefault(table_name, {})
-            for key in changes:  # share the storage's dicts again: one copy of each document
-                shared = stored.get(str(ids[key]))
-                if shared is not None:
-                    docs[key] = shared
-        self._pending = {}
-        assert self._storage is not None
-        self._storage.flush()
-        if self._journal_fd is not None:
-            try:
-                os.ftruncate(self._journal_fd, 0)
-            except OSError as exc:
-                raise disk_error(self.data_dir / JOURNAL_NAME, exc) from exc
-        else:
-            journal = self.data_dir / JOURNAL_NAME
-            if journal.exists():
-                journal.unlink()
+    def compact(self) -> None:
+        """Fold the journal into the table files: every table written as the next generation (the
+        previous files kept as ``.bak``), a new journal segment, then ``meta.json``; the segment
+        before the previous one removed."""
+        if self.readonly or not self._open_:
+            return
+        self.commit_journal_only()
+        generation = self.generation + 1
+        folder = ensure_private_dir(self.folder / TABLES_DIR)
+        for table in set(table_names(folder)) - set(self._docs):  # (dropped: written empty, not resurrected)
+            write_table(folder, table, {}, generation)
+        for table, docs in self._docs.items():
+            write_table(folder, table, docs, generation)
+        self._journal.start(generation)
+        self.generation = generation
+        self._write_meta()
+        self._journal.prune(generation - 1)
+
+    def commit_journal_only(self) -> None:
+        if self._unjournaled:
+            self._deferred.update(self._unjournaled)
+            self._unjournaled = {}
+        self.flush_journal()
+
+    def archive(self, table: str, part_of: Callable[[dict[str, Any]], str | None]) -> int:
+        """Move the documents of ``table`` for which ``part_of`` names a part (a month, "2026-03") to
+        the archive, then compact; returns how many moved."""
+        if self.readonly:
+            raise StoreError("base ouverte en lecture seule")
+        self.commit_journal_only()
+        moving: dict[str, list[dict[str, Any]]] = {}
+        for doc in self._docs.get(table, {}).values():
+            part = part_of(doc)
+            if part is not None:
+                moving.setdefault(part, []).append(doc)
+        if not moving:
+            return 0
+        self.archived.add(table, moving, self.generation + 1)
+        hot = self._docs[table]
+        for docs in moving.values():
+            for doc in docs:
+                hot.pop(doc["_key"], None)
+        self._touch(table)
+        self.compact()
+        return sum(len(docs) for docs in moving.values())

@@ -15,7 +15,7 @@ from typing import Any
 
 from tinydb.storages import Storage
 
-from cpambot.errors import StoreError
+from cpambot.errors import DamagedFileError, StoreError
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -84,7 +84,9 @@ def atomic_write(path: Path, data: bytes, *, sync: bool = True) -> None:
 
 
 class AtomicJSONStorage(Storage):
-    """TinyDB storage: reads once, writes on :meth:`flush`, atomically, as UTF-8 JSON."""
+    """TinyDB storage for one of the store's files: reads once, writes on :meth:`flush`, atomically
+    (temp, fsync, rename, 0600), as compact UTF-8 JSON. ``TinyDB(path, storage=AtomicJSONStorage)``
+    opens any table or archive file with TinyDB's own query API."""
 
     def __init__(self, path: str | Path, **_: Any) -> None:
         self.path = Path(path)
@@ -96,36 +98,29 @@ class AtomicJSONStorage(Storage):
         if not self._loaded:
             self._loaded = True
             try:
-                text = self.path.read_text(encoding="utf-8")
-                self._data = json.loads(text) if text.strip() else None
+                text = self.path.read_bytes().decode("utf-8")
+                data = json.loads(text) if text.strip() else None
             except FileNotFoundError:
-                self._data = None
+                data = None
             except OSError as exc:
                 raise StoreError(f"lecture impossible de {self.path} : {exc.strerror}") from exc
             except ValueError as exc:  # (bytes that are not UTF-8, or JSON cut short)
-                backup = self.path.with_name(self.path.name + ".bak")
-                where = (f"la copie précédente est {backup} (elle ne contient pas les derniers changements)"
-                         if backup.exists() else "il n'y a pas de copie précédente")
-                raise StoreError(f"base de données illisible : {self.path} ({exc.__class__.__name__} : "
-                                 f"{str(exc)[:120]}). Elle n'a pas été modifiée ; {where}") from exc
+                raise DamagedFileError(f"{self.path} illisible ({exc.__class__.__name__} : "
+                                       f"{str(exc)[:120]})") from exc
+            if data is not None and not isinstance(data, dict):
+                raise DamagedFileError(f"{self.path} illisible (pas une base TinyDB)")
+            self._data = data
         return self._data
 
     def write(self, data: dict[str, Any]) -> None:
         self._data = data
+        self._loaded = True
         self.dirty = True
 
     def flush(self) -> None:
         if not self.dirty or self._data is None:
             return
-        payload = json.dumps(self._data, ensure_ascii=False, separators=(",", ":")).encode()
-        if self.path.exists():
-            backup = self.path.with_name(self.path.name + ".bak")
-            try:
-                backup.unlink(missing_ok=True)
-                os.link(self.path, backup)
-            except OSError:
-                pass  # a backup is a comfort, not a requirement
-        atomic_write(self.path, payload)
+        atomic_write(self.path, json.dumps(self._data, ensure_ascii=False, separators=(",", ":")).encode())
         self.dirty = False
 
     def close(self) -> None:

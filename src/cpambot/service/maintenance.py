@@ -1,0 +1,98 @@
+"""The daily maintenance: the ledger pruned, then what is settled moved to the store's archive.
+
+Settled, and so archived (out of memory; still found by key, by case number, by draft code, and by
+the listings that ask for all history):
+
+* a ledger row read (``done``) more than :data:`SETTLED_DAYS` ago, or ``ignored`` and kept past the
+  retention of :mod:`cpambot.mailbox.retention` (a duplicate, a phishing attempt);
+* a case closed more than :data:`SETTLED_DAYS` ago;
+* an e-mail of the outbox that ended (sent, failed, cancelled, bounced) more than that ago;
+* a draft that ended likewise and whose case is archived (the drafter must see every step drafted
+  for a case still followed, or it would write a letter twice).
+
+A document put again (a case reopened, a rebuild) is simply in memory again until it settles again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from cpambot import labels
+from cpambot.approval.draftbook import DRAFTS
+from cpambot.approval.model import DraftState
+from cpambot.cases.casebook import CASES
+from cpambot.cases.model import CaseState
+from cpambot.instants import iso
+from cpambot.mailbox.ledger import LEDGER, LedgerState
+from cpambot.mailbox.retention import KEEP_DAYS, META, prune_ledger
+from cpambot.sending.journal import OUTBOX
+from cpambot.sending.model import SendState
+from cpambot.store.database import Store
+
+LOG = logging.getLogger(__name__)
+
+SETTLED_DAYS = 30
+ENDED_SENDS: set[str] = {SendState.SENT, SendState.FAILED, SendState.CANCELLED, SendState.BOUNCED}
+ENDED_DRAFTS: set[str] = {DraftState.SENT, DraftState.REJECTED, DraftState.FAILED, DraftState.BOUNCED,
+                DraftState.OBSOLETE}
+Rule = Callable[[dict[str, Any]], str | None]
+
+
+def ledger_rule(now: datetime) -> Rule:
+    settled, kept = iso(now - timedelta(days=SETTLED_DAYS)), iso(now - timedelta(days=KEEP_DAYS))
+
+    def part(doc: dict[str, Any]) -> str | None:
+        seen, state = doc.get("first_seen") or "", doc.get("state")
+        done = state == LedgerState.DONE and seen < settled
+        if seen and (done or (state == LedgerState.IGNORED and seen < kept)):
+            return seen[:7]
+        return None
+    return part
+
+
+def case_rule(now: datetime) -> Rule:
+    settled = (now - timedelta(days=SETTLED_DAYS)).date().isoformat()
+
+    def part(doc: dict[str, Any]) -> str | None:
+        closed = doc.get("closed")
+        if doc.get("state") != CaseState.CLOSED or not closed or closed >= settled:
+            return None
+        return str(closed)[:7]
+    return part
+
+
+def ended_rule(now: datetime, ended: set[str], still_followed: set[str] | None = None) -> Rule:
+    settled = iso(now - timedelta(days=SETTLED_DAYS))
+
+    def part(doc: dict[str, Any]) -> str | None:
+        created = doc.get("created") or ""
+        if doc.get("state") not in ended or not created or created >= settled:
+            return None
+        if still_followed is not None and doc.get("case_key") in still_followed:
+            return None
+        return created[:7]
+    return part
+
+
+def maintain_daily(store: Store, now: datetime) -> int:
+    """Prune and archive at most once a day (each reads a whole table); how many documents moved."""
+    day = now.date().isoformat()
+    last = store.get(META, "last_maintenance")
+    if last and last.get("day") == day:
+        return 0
+    pruned = prune_ledger(store, now)
+    moved = store.archive(LEDGER, ledger_rule(now))
+    moved += store.archive(CASES, case_rule(now))
+    moved += store.archive(OUTBOX, ended_rule(now, ENDED_SENDS))
+    followed = {doc["_key"] for doc in store.values(CASES)}
+    moved += store.archive(DRAFTS, ended_rule(now, ENDED_DRAFTS, followed))
+    store.put(META, "last_maintenance", {"day": day, "pruned": pruned, "archived": moved})
+    store.put(META, "last_prune", {"day": day, "removed": pruned})
+    store.commit()
+    if moved:
+        LOG.info("entretien : %s dans les archives", labels.count(moved, "donnée réglée rangée",
+                                                                  "données réglées rangées"))
+    return moved

@@ -1,0 +1,83 @@
+"""Reading the table files at start, and repairing one that cannot be read.
+
+A table file is replaced atomically, so a torn one means a disk or a file system that lied; the
+``.bak`` (the version before, generation B) and the journal segments from B on then hold everything
+the file held. They agree when every segment from B to today is there and none of those older than
+today's has an unreadable line (it could have belonged to this table): the table is rebuilt from them,
+written back, and the damaged file kept aside (``.abime``). Otherwise nothing is touched and the store
+refuses to open with what to do, in French.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from cpambot import labels
+from cpambot.errors import DamagedFileError, StoreError
+from cpambot.store.journal import Journal
+from cpambot.store.migrate import apply_entry
+from cpambot.store.tables import backup_path, read_table, table_names, table_path, write_table
+
+LOG = logging.getLogger(__name__)
+
+BACKUPS_DIR = "sauvegardes"
+Tables = dict[str, dict[str, dict[str, Any]]]
+
+
+def load_tables(folder: Path, journal: Journal, generation: int, *, writable: bool = True) -> Tables:
+    """Every table file of ``folder``; a damaged one repaired when its backup and the journal agree."""
+    tables: Tables = {}
+    for table in table_names(folder):
+        path = table_path(folder, table)
+        try:
+            tables[table] = read_table(path, table).docs
+        except DamagedFileError as damage:
+            tables[table] = repaired(folder, table, journal, generation, damage, writable=writable)
+    return tables
+
+
+def repaired(folder: Path, table: str, journal: Journal, generation: int, damage: DamagedFileError, *,
+             writable: bool) -> dict[str, dict[str, Any]]:
+    path = table_path(folder, table)
+    backup = backup_path(path)
+    why = _why_not(backup, table, journal, generation)
+    if why is not None:
+        raise StoreError(f"{damage}. {why} Rien n'a été modifié. Arrêtez le service, puis restaurez la "
+                         f"dernière sauvegarde : « cpambot restore » (sauvegardes quotidiennes dans "
+                         f"{folder.parent.parent / BACKUPS_DIR})") from damage
+    kept = read_table(backup, table)
+    tables: Tables = {table: dict(kept.docs)}
+    replay = journal.read(kept.generation, table)
+    for entry in replay.entries:
+        apply_entry(tables, entry)
+    docs = tables.get(table, {})
+    LOG.error("%s : réparée depuis sa copie %s et le journal (%s rejouées)", damage, backup.name,
+              labels.count(len(replay.entries), "modification", "modifications"))
+    if writable:
+        os.replace(path, path.with_name(path.name + ".abime"))
+        write_table(folder, table, docs, kept.generation)
+    return docs
+
+
+def _why_not(backup: Path, table: str, journal: Journal, generation: int) -> str | None:
+    """Why the backup and the journal cannot rebuild ``table`` (None: they can)."""
+    if not backup.exists():
+        return "Il n'y a pas de copie précédente de ce fichier."
+    try:
+        kept = read_table(backup, table)
+    except DamagedFileError:
+        return f"Sa copie précédente {backup.name} est illisible elle aussi."
+    present = set(journal.segments())
+    missing = [g for g in range(kept.generation, generation + 1) if g not in present]
+    if missing:
+        return (f"Sa copie précédente {backup.name} et le journal ne concordent pas (il manque "
+                f"{labels.count(len(missing), 'segment')} du journal depuis cette copie).")
+    older = journal.read(kept.generation)
+    bad = [(name, n) for name, n in older.bad if int(name.split(".")[0]) < generation]
+    if bad:
+        return (f"Sa copie précédente {backup.name} et le journal ne concordent pas (le journal a "
+                f"{labels.count(len(bad), 'ligne illisible', 'lignes illisibles')} depuis cette copie).")
+    return None
