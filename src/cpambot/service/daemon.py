@@ -250,5 +250,8 @@ def _on_event(event: JobExecutionEvent) -> None:
 
 
 def run_daemon(config: Config, clock: Clock | None = None, notifier: Notifier | None = None) -> int:
+    # APScheduler's own lines are English and about its mechanics (a run skipped because the job is
+    # under way is expected: the job runs again itself); what matters is said in French above.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
     store = Store.open(config.data_dir)
     return Service(config, store, clock or SystemClock(), notifier or Notifier()).run()

@@ -88,10 +88,16 @@ class MailboxJob:
         self.reschedule(0)
 
     def __call__(self) -> None:
+        # New mail announced during a run is read by running again here, not by asking the scheduler:
+        # it still counts this run as under way, and would skip the one asked for.
+        while not self.shared.stopping.is_set():
+            self._again.clear()
+            self._once()
+            if not self._again.is_set() or self.failures:
+                return
+
+    def _once(self) -> None:
         shared = self.shared
-        if shared.stopping.is_set():
-            return
-        self._again.clear()
         self.revive_watcher()
         timeout = self.account.timeout
         opened: Mailbox | Exception
@@ -113,8 +119,6 @@ class MailboxJob:
                 shared.liveness.done(self.name)
         if self.on_done is not None:
             self.on_done(self)
-        if self._again.is_set() and not self.failures:
-            self.reschedule(0)
 
     def _beat(self) -> None:
         self.shared.liveness.beat(self.name, time.monotonic(), STEP_LIMIT)
