@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from cpambot import __version__, labels
+from cpambot.cli.backup import add_parsers as add_backup_parsers
 from cpambot.cli.rules import add_parser as add_rules_parser
 from cpambot.cli.rules import cmd_rules
 from cpambot.cli.status import add_parser as add_status_parser
@@ -118,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="dossier de données (défaut : celui de la configuration)")
     add_rules_parser(sub)
     add_status_parser(sub)
+    add_backup_parsers(sub)
     return parser
 
 
@@ -353,7 +355,17 @@ def cmd_status(args: argparse.Namespace) -> int:
     return status(args, _config(args), SystemClock().now())
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from cpambot.cli.backup import cmd_backup as backup
+    from cpambot.cli.backup import cmd_restore as restore
+
+    data_dir = args.data_dir or _config(args).data_dir
+    return backup(data_dir, args.target) if args.command == "backup" else restore(data_dir, args.source)
+
+
 COMMANDS = {
+    "backup": cmd_backup,
+    "restore": cmd_backup,
     "regles": cmd_regles,
     "status": cmd_status,
     "rebuild": cmd_rebuild,

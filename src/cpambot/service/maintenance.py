@@ -1,4 +1,5 @@
-"""The daily maintenance: the ledger pruned, then what is settled moved to the store's archive.
+"""The daily maintenance: the ledger pruned, what is settled moved to the store's archive, then the
+day's backup (``<data>/sauvegardes/AAAA-MM-JJ``, the last 7 kept; see :mod:`cpambot.store.backup`).
 
 Settled, and so archived (out of memory; still found by key, by case number, by draft code, and by
 the listings that ask for all history):
@@ -6,7 +7,8 @@ the listings that ask for all history):
 * a ledger row read (``done``) more than :data:`SETTLED_DAYS` ago, or ``ignored`` and kept past the
   retention of :mod:`cpambot.mailbox.retention` (a duplicate, a phishing attempt);
 * a case closed more than :data:`SETTLED_DAYS` ago;
-* an e-mail of the outbox that ended (sent, failed, cancelled, bounced) more than that ago;
+* an e-mail of the outbox that ended (sent, failed, cancelled, bounced) more than that ago — an e-mail
+  to the approver without its body, a letter to a caisse whole;
 * a draft that ended likewise and whose case is archived (the drafter must see every step drafted
   for a case still followed, or it would write a letter twice).
 
@@ -25,11 +27,13 @@ from cpambot.approval.draftbook import DRAFTS
 from cpambot.approval.model import DraftState
 from cpambot.cases.casebook import CASES
 from cpambot.cases.model import CaseState
+from cpambot.errors import StoreError
 from cpambot.instants import iso
 from cpambot.mailbox.ledger import LEDGER, LedgerState
 from cpambot.mailbox.retention import KEEP_DAYS, META, prune_ledger
 from cpambot.sending.journal import OUTBOX
 from cpambot.sending.model import SendState
+from cpambot.store.backup import daily
 from cpambot.store.database import Store
 
 LOG = logging.getLogger(__name__)
@@ -77,6 +81,15 @@ def ended_rule(now: datetime, ended: set[str], still_followed: set[str] | None =
     return part
 
 
+def without_own_mail_body(doc: dict[str, Any]) -> dict[str, Any]:
+    """An archived e-mail to the approver (digest, notice, confirmation) without its body: once it has
+    done its work, it is the bulk of the store (a digest a day) and nothing reads it again. A letter to a
+    caisse keeps every byte: it is the proof of what was sent."""
+    if doc.get("case_key") or doc.get("draft_key"):
+        return doc
+    return {**doc, "raw_b64": "", "body_dropped": True}
+
+
 def maintain_daily(store: Store, now: datetime) -> int:
     """Prune and archive at most once a day (each reads a whole table); how many documents moved."""
     day = now.date().isoformat()
@@ -86,7 +99,7 @@ def maintain_daily(store: Store, now: datetime) -> int:
     pruned = prune_ledger(store, now)
     moved = store.archive(LEDGER, ledger_rule(now))
     moved += store.archive(CASES, case_rule(now))
-    moved += store.archive(OUTBOX, ended_rule(now, ENDED_SENDS))
+    moved += store.archive(OUTBOX, ended_rule(now, ENDED_SENDS), shrink=without_own_mail_body)
     followed = {doc["_key"] for doc in store.values(CASES)}
     moved += store.archive(DRAFTS, ended_rule(now, ENDED_DRAFTS, followed))
     store.put(META, "last_maintenance", {"day": day, "pruned": pruned, "archived": moved})
@@ -95,4 +108,11 @@ def maintain_daily(store: Store, now: datetime) -> int:
     if moved:
         LOG.info("entretien : %s dans les archives", labels.count(moved, "donnée réglée rangée",
                                                                   "données réglées rangées"))
+    try:
+        taken = daily(store.data_dir, now)
+    except StoreError as exc:  # (the day's work is done; tomorrow's maintenance tries again)
+        LOG.error("sauvegarde quotidienne impossible : %s", exc)
+    else:
+        if taken is not None:
+            LOG.info("sauvegarde quotidienne : %s (%s)", taken.path, labels.count(taken.files, "fichier"))
     return moved

@@ -29,6 +29,7 @@ from typing import Any
 from cpambot import labels
 from cpambot.errors import StoreError, StoreLockedError
 from cpambot.store.archive import Archive
+from cpambot.store.backup import snapshot_lock
 from cpambot.store.files import FILE_MODE, atomic_write, disk_error, ensure_private_dir
 from cpambot.store.journal import Journal, line
 from cpambot.store.migrate import legacy_tables, migrate_v1, needs_v1_migration
@@ -55,6 +56,26 @@ def has_data(data_dir: Path) -> bool:
     return (data_dir / STORE_DIR / META_NAME).exists() or needs_v1_migration(data_dir, data_dir / STORE_DIR)
 
 
+def acquire_writer_lock(data_dir: Path) -> int:
+    """The exclusive lock of the one process that writes ``data_dir`` (its descriptor); a French
+    StoreLockedError naming the other process when it is taken."""
+    path = Path(data_dir) / LOCK_NAME
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    except OSError as exc:
+        raise disk_error(path, exc) from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        other = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+        os.close(fd)
+        raise StoreLockedError(f"un autre processus cpambot (pid {other}) utilise déjà "
+                               f"{data_dir} ; arrêtez-le ou attendez qu'il termine") from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    return fd
+
+
 class Store:
     """All persistent state of one data directory."""
 
@@ -70,7 +91,8 @@ class Store:
         self._unjournaled: dict[tuple[str, str], dict[str, Any]] = {}  # put(journal=False), until commit
         self._versions: dict[str, int] = {}  # table -> change counter (see version())
         self._journal = Journal(self.folder / "journal")
-        self.archived = Archive(self.folder / "archive", INDEXES)
+        self.archived = Archive(self.folder / "archive", INDEXES, readonly=readonly,
+                                locked=lambda: snapshot_lock(self.folder, exclusive=True))
         self._open_ = False
 
     # -- life cycle -------------------------------------------------------------------
@@ -111,11 +133,6 @@ class Store:
                                              writable=not self.readonly).items():
             for key, doc in docs.items():
                 self._set(table, key, doc)
-        self.archived.load()
-        for table, keys in self.archived.where.items():  # (hot wins: archived during a crash)
-            hot = self._docs.get(table, {})
-            for key in [k for k in hot if k in keys]:
-                del keys[key]
         replayed = self._replay()
         self._open_ = True
         if not self.readonly:
@@ -164,21 +181,7 @@ class Store:
             self._set(table, entry["k"], entry["d"])
 
     def _acquire_lock(self) -> None:
-        path = self.data_dir / LOCK_NAME
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
-        except OSError as exc:
-            raise disk_error(path, exc) from exc
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            other = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
-            os.close(fd)
-            raise StoreLockedError(f"un autre processus cpambot (pid {other}) utilise déjà "
-                                   f"{self.data_dir} ; arrêtez-le ou attendez qu'il termine") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        self._lock_fd = fd
+        self._lock_fd = acquire_writer_lock(self.data_dir)
 
     def close(self) -> None:
         if self._open_ and not self.readonly:
@@ -190,6 +193,7 @@ class Store:
     def _release(self) -> None:
         """The journal's descriptor and the writer's lock let go, nothing written."""
         self._journal.close()
+        self.archived.close()
         if self._lock_fd is not None:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
@@ -213,7 +217,10 @@ class Store:
     def find(self, table: str, field: str, value: Any) -> str | None:
         """The key of the first document whose indexed ``field`` equals ``value`` (archived ones too)."""
         key = self._index.get((table, field), {}).get(value)
-        return key if key is not None else self.archived.find(table, field, value)
+        if key is not None:
+            return key
+        key = self.archived.find(table, field, value)
+        return key if key is not None and key not in self._docs.get(table, {}) else None
 
     def values(self, table: str, *, archived: bool = False) -> Iterator[dict[str, Any]]:
         """The documents of ``table`` in memory; with ``archived``, then the archived ones, a month at a
@@ -226,7 +233,8 @@ class Store:
                 yield dict(doc)
 
     def count(self, table: str, *, archived: bool = False) -> int:
-        return len(self._docs.get(table, {})) + (self.archived.count(table) if archived else 0)
+        hot = self._docs.get(table, {})
+        return len(hot) + (self.archived.count(table, hot) if archived else 0)
 
     # -- writing ----------------------------------------------------------------------
 
@@ -285,7 +293,7 @@ class Store:
         """Remove one document, hot or archived (journaled with the next non-deferred write or commit)."""
         if self.readonly:
             raise StoreError("base ouverte en lecture seule")
-        if key not in self._docs.get(table, {}) and self.archived.get(table, key) is None:
+        if key not in self._docs.get(table, {}) and not self.archived.archived_among(table, [key]):
             return
         self._remove(table, key)
         self._unjournaled.pop((table, key), None)
@@ -301,7 +309,7 @@ class Store:
                 if index.get(doc.get(field)) == key:
                     del index[doc.get(field)]
         if not self.readonly:
-            self.archived.forget(table, key)
+            self.archived.forget(table, [key])
 
     def drop(self, table: str) -> None:
         """Remove every document of ``table``, archived ones included (journaled, like any change)."""
@@ -343,14 +351,15 @@ class Store:
         self.commit_journal_only()
         generation = self.generation + 1
         folder = ensure_private_dir(self.folder / TABLES_DIR)
-        for table in set(table_names(folder)) - set(self._docs):  # (dropped: written empty, not resurrected)
-            write_table(folder, table, {}, generation)
-        for table, docs in self._docs.items():
-            write_table(folder, table, docs, generation)
-        self._journal.start(generation)
-        self.generation = generation
-        self._write_meta()
-        self._journal.prune(generation - 1)
+        with snapshot_lock(self.folder, exclusive=True):  # (a backup under way sees one generation)
+            for table in set(table_names(folder)) - set(self._docs):  # (dropped: written empty)
+                write_table(folder, table, {}, generation)
+            for table, docs in self._docs.items():
+                write_table(folder, table, docs, generation)
+            self._journal.start(generation)
+            self.generation = generation
+            self._write_meta()
+            self._journal.prune(generation - 1)
 
     def commit_journal_only(self) -> None:
         if self._unjournaled:
@@ -358,9 +367,10 @@ class Store:
             self._unjournaled = {}
         self.flush_journal()
 
-    def archive(self, table: str, part_of: Callable[[dict[str, Any]], str | None]) -> int:
+    def archive(self, table: str, part_of: Callable[[dict[str, Any]], str | None], *,
+                shrink: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> int:
         """Move the documents of ``table`` for which ``part_of`` names a part (a month, "2026-03") to
-        the archive, then compact; returns how many moved."""
+        the archive (as ``shrink`` leaves them, if given), then compact; returns how many moved."""
         if self.readonly:
             raise StoreError("base ouverte en lecture seule")
         self.commit_journal_only()
@@ -368,10 +378,12 @@ class Store:
         for doc in self._docs.get(table, {}).values():
             part = part_of(doc)
             if part is not None:
-                moving.setdefault(part, []).append(doc)
+                moving.setdefault(part, []).append(shrink(doc) if shrink is not None else doc)
+        moved = {doc["_key"] for docs in moving.values() for doc in docs}
+        self.archived.forget(table, [k for k in self._docs.get(table, {}) if k not in moved])  # (hot again)
         if not moving:
             return 0
-        self.archived.add(table, moving, self.generation + 1)
+        self.archived.add(table, moving, self.generation + 1)  # (under the snapshot lock)
         hot = self._docs[table]
         for docs in moving.values():
             for doc in docs:

@@ -51,13 +51,15 @@ def write_table(folder: Path, table: str, docs: dict[str, dict[str, Any]], gener
     write_file(table_path(folder, table), table, docs, generation)
 
 
-def write_file(path: Path, table: str, docs: dict[str, dict[str, Any]], generation: int) -> None:
-    """``write_table`` for a file of any name (an archive's month)."""
-    if path.exists():
-        backup = backup_path(path)
+def write_file(path: Path, table: str, docs: dict[str, dict[str, Any]], generation: int, *,
+               backup: bool = True) -> None:
+    """``write_table`` for a file of any name (an archive's month: no ``.bak``, the daily backups
+    cover it)."""
+    if backup and path.exists():
+        previous = backup_path(path)
         try:
-            backup.unlink(missing_ok=True)
-            os.link(path, backup)
+            previous.unlink(missing_ok=True)
+            os.link(path, previous)
         except OSError:
             pass  # (a backup is a comfort; the journal still holds the last changes)
     storage = AtomicJSONStorage(path)

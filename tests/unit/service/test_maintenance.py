@@ -44,3 +44,14 @@ def test_sends_and_drafts_settle_when_ended_and_drafts_only_with_their_case():
     followed = {"state": "sent", "created": "2026-09-01T10:00:00+00:00", "case_key": "case-followed"}
     assert drafts(followed) is None
     assert drafts({"state": "pending", "created": "2026-01-01T10:00:00+00:00", "case_key": "gone"}) is None
+
+
+def test_archived_mail_to_the_approver_loses_its_body_a_letter_to_the_caisse_never():
+    """GIVEN an archived digest and an archived letter WHEN shrunk for the archive THEN the digest keeps
+    everything but its body (marked dropped), the letter keeps every byte."""
+    from cpambot.service.maintenance import without_own_mail_body
+
+    digest = {"_key": "<d@x>", "purpose": "digest", "case_key": None, "draft_key": None, "raw_b64": "QUJD"}
+    letter = {"_key": "<l@x>", "purpose": "reclamation", "case_key": "c", "draft_key": "d", "raw_b64": "QUJD"}
+    assert without_own_mail_body(digest) == {**digest, "raw_b64": "", "body_dropped": True}
+    assert without_own_mail_body(letter) is letter
