@@ -264,7 +264,7 @@ def _from_store(config: Config) -> tuple[set[str] | None, tuple[LearnedRule, ...
         return None, ()
     try:
         with Store.open(config.data_dir, readonly=True) as store:
-            return {doc["_key"] for doc in store.values(SENT_IDS)}, load_rules(store)
+            return {doc["_key"] for doc in store.values(SENT_IDS, archived=True)}, load_rules(store)
     except CpambotError:
         return None, ()
 

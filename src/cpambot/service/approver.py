@@ -77,8 +77,9 @@ class ApproverMail:
 
     # -- what was sent ----------------------------------------------------------------
 
-    def our_ids(self) -> set[str]:
-        return {doc["_key"] for doc in self.store.values(SENT_IDS)}
+    def ours_among(self, message_ids: tuple[str, ...]) -> set[str]:
+        """Those of ``message_ids`` that the bot sent (looked up one by one: the older ones are archived)."""
+        return {m for m in message_ids if m and self.store.get(SENT_IDS, m.strip()) is not None}
 
     def sent(self, message_id: str) -> SentToApprover | None:
         """What the bot remembers of one e-mail it sent to the approver (kind, codes shown)."""

@@ -10,7 +10,9 @@ the listings that ask for all history):
 * an e-mail of the outbox that ended (sent, failed, cancelled, bounced) more than that ago — an e-mail
   to the approver without its body, a letter to a caisse whole;
 * a draft that ended likewise and whose case is archived (the drafter must see every step drafted
-  for a case still followed, or it would write a letter twice).
+  for a case still followed, or it would write a letter twice);
+* what the bot remembers of its own e-mails and of the replies it obeyed, after a month (looked up
+  one by one, never listed).
 
 A document put again (a case reopened, a rebuild) is simply in memory again until it settles again.
 """
@@ -33,6 +35,7 @@ from cpambot.mailbox.ledger import LEDGER, LedgerState
 from cpambot.mailbox.retention import KEEP_DAYS, META, prune_ledger
 from cpambot.sending.journal import OUTBOX
 from cpambot.sending.model import SendState
+from cpambot.service.approver import REPLIES, SENT_IDS
 from cpambot.store.backup import daily
 from cpambot.store.database import Store
 
@@ -81,6 +84,17 @@ def ended_rule(now: datetime, ended: set[str], still_followed: set[str] | None =
     return part
 
 
+def dated_rule(now: datetime) -> Rule:
+    """What the bot remembers of its own e-mails and of the replies it obeyed: looked up one by one,
+    never listed, so archived after a month like the rest."""
+    settled = (now - timedelta(days=SETTLED_DAYS)).isoformat()
+
+    def part(doc: dict[str, Any]) -> str | None:
+        at = str(doc.get("at") or "")
+        return at[:7] if at and at < settled else None
+    return part
+
+
 def without_own_mail_body(doc: dict[str, Any]) -> dict[str, Any]:
     """An archived e-mail to the approver (digest, notice, confirmation) without its body: once it has
     done its work, it is the bulk of the store (a digest a day) and nothing reads it again. A letter to a
@@ -102,6 +116,8 @@ def maintain_daily(store: Store, now: datetime) -> int:
     moved += store.archive(OUTBOX, ended_rule(now, ENDED_SENDS), shrink=without_own_mail_body)
     followed = {doc["_key"] for doc in store.values(CASES)}
     moved += store.archive(DRAFTS, ended_rule(now, ENDED_DRAFTS, followed))
+    moved += store.archive(SENT_IDS, dated_rule(now))
+    moved += store.archive(REPLIES, dated_rule(now))
     store.put(META, "last_maintenance", {"day": day, "pruned": pruned, "archived": moved})
     store.put(META, "last_prune", {"day": day, "removed": pruned})
     store.commit()

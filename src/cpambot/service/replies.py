@@ -66,7 +66,7 @@ class ReplyDesk:
         head = summarize(header_block(raw), len(raw))
         msg = parse_message(raw)
         now = self.clock.now()
-        ours = self.approver.our_ids()
+        ours = self.approver.ours_among((*head.in_reply_to, *head.references))
         replying = bool((set(head.in_reply_to) | set(head.references)) & ours)
         parent_meta = self.approver.sent(head.in_reply_to[0]) if head.in_reply_to else None
         notice = parent_meta is not None and parent_meta.kind == "notice" and bool(parent_meta.codes)

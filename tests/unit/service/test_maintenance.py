@@ -55,3 +55,14 @@ def test_archived_mail_to_the_approver_loses_its_body_a_letter_to_the_caisse_nev
     letter = {"_key": "<l@x>", "purpose": "reclamation", "case_key": "c", "draft_key": "d", "raw_b64": "QUJD"}
     assert without_own_mail_body(digest) == {**digest, "raw_b64": "", "body_dropped": True}
     assert without_own_mail_body(letter) is letter
+
+
+def test_what_the_bot_remembers_of_its_mail_settles_after_a_month():
+    """GIVEN remembered e-mails and replies WHEN judged on 6 December THEN one from October is archived in
+    its month, one from last week is not, and one without a date stays."""
+    from cpambot.service.maintenance import dated_rule
+
+    rule = dated_rule(NOW)
+    assert rule({"at": "2026-10-03T07:30:00+02:00", "kind": "digest"}) == "2026-10"
+    assert rule({"at": "2026-12-01T07:30:00+01:00"}) is None
+    assert rule({"kind": "notice"}) is None
