@@ -215,11 +215,18 @@ def iso_utc(moment: datetime) -> str:
 
 
 def disk_bytes(data_dir: Path) -> dict[str, int]:
-    """Bytes of every file of the data folder except raw/, and of store.json alone."""
+    """Bytes of every file of the data folder except raw copies (its own, and the daily backups' links to
+    them), each file counted once however many hard links it has (the daily backups link what is only
+    ever replaced), and of store.json alone (schema 1)."""
     total = 0
+    seen: set[tuple[int, int]] = set()
     for path in data_dir.rglob("*"):
-        if path.is_file() and "raw" not in path.relative_to(data_dir).parts[:1]:
-            total += path.stat().st_size
+        if not path.is_file() or "raw" in path.relative_to(data_dir).parts:
+            continue
+        info = path.stat()
+        if (info.st_dev, info.st_ino) not in seen:
+            seen.add((info.st_dev, info.st_ino))
+            total += info.st_size
     db = data_dir / "store.json"
     return {"total": total, "store_json": db.stat().st_size if db.exists() else 0}
 

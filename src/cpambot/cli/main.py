@@ -164,11 +164,12 @@ def _config(args: argparse.Namespace) -> Config:
 def cmd_poll(args: argparse.Namespace) -> int:
     if not args.once:
         return cmd_run(args)
+    from cpambot.cli.progress import TerminalProgress
     from cpambot.service.poll import poll_once
 
     config = _config(args)
     with Store.open(config.data_dir) as store:
-        report = poll_once(config, store)
+        report = poll_once(config, store, progress=TerminalProgress.if_terminal())
     print(sync_summary(report))
     return 0 if report.ok else 1
 
