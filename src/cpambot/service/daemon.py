@@ -28,7 +28,7 @@ from cpambot import labels
 from cpambot.clock import Clock, SystemClock
 from cpambot.config.loader import load_config
 from cpambot.config.model import Account, Config
-from cpambot.errors import CpambotError
+from cpambot.errors import CpambotError, StoreError, StoreLockedError
 from cpambot.mailbox.idle import IdleWatcher
 from cpambot.mailbox.ingest import SyncReport
 from cpambot.service.jobs import MailboxJob, Shared
@@ -253,5 +253,18 @@ def run_daemon(config: Config, clock: Clock | None = None, notifier: Notifier | 
     # APScheduler's own lines are English and about its mechanics (a run skipped because the job is
     # under way is expected: the job runs again itself); what matters is said in French above.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
-    store = Store.open(config.data_dir)
-    return Service(config, store, clock or SystemClock(), notifier or Notifier()).run()
+    clock = clock or SystemClock()
+    try:
+        store = Store.open(config.data_dir)
+    except StoreLockedError:
+        raise
+    except StoreError as exc:  # (the digest lives in the store: the approvers are told directly)
+        LOG.error("la base ne s'ouvre pas, le service s'arrête : %s", exc)
+        from cpambot.service.store_alert import alert_store_failure
+
+        try:
+            alert_store_failure(config, str(exc), clock.now())
+        except Exception as mail_error:  # noqa: BLE001 - the journal has said it already
+            LOG.error("l'alerte par courriel n'a pas pu partir : %s", mail_error)
+        raise
+    return Service(config, store, clock, notifier or Notifier()).run()
