@@ -165,7 +165,8 @@ class Syncer:
             fetched = headers.get(uid)
             if fetched is None:
                 continue  # expunged since the search
-            if self.store.get(LEDGER, MessageRef(account, folder, uidvalidity, uid).key) is not None:
+            ref_key = MessageRef(account, folder, uidvalidity, uid).key
+            if self.store.get(LEDGER, ref_key, archived=False) is not None:  # (recent: never archived)
                 done_uids.add(uid)
                 continue  # ingested before a crash, checkpoint not yet moved
             summary = summarize(fetched.header_bytes, fetched.size)

@@ -60,14 +60,18 @@ class Archive:
         self.readonly = readonly
         self.locked = locked  # () -> context manager: the snapshot lock, held exclusively while writing
         self._db: sqlite3.Connection | None = None
+        self._absent_checked = False  # (no index yet: known after one look, until this process makes one)
         self._cache: OrderedDict[tuple[str, str], dict[str, dict[str, Any]]] = OrderedDict()
 
     def _conn(self, *, create: bool = False) -> sqlite3.Connection | None:
         if self._db is not None:
             return self._db
         path = self.folder / INDEX_NAME
+        if not create and self._absent_checked and not self.readonly:
+            return None  # (only this writer creates it: a miss costs no system call)
         if not path.exists():
             if not create:
+                self._absent_checked = True
                 return None
             ensure_private_dir(self.folder)
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE))

@@ -208,9 +208,11 @@ class Store:
 
     # -- reading ----------------------------------------------------------------------
 
-    def get(self, table: str, key: str) -> dict[str, Any] | None:
+    def get(self, table: str, key: str, *, archived: bool = True) -> dict[str, Any] | None:
+        """A copy of the document ``key`` (the archive looked at too unless ``archived`` is False: for
+        what cannot be settled yet, as a ledger row above a folder's checkpoint)."""
         doc = self._docs.get(table, {}).get(key)
-        if doc is None:
+        if doc is None and archived:
             doc = self.archived.get(table, key)
         return dict(doc) if doc is not None else None
 
