@@ -89,3 +89,24 @@ def test_a_watcher_that_died_is_started_again(imap_user, bot_config, caplog):
             assert shared.watchers[name] is alive
         finally:
             stop.set()
+
+
+def test_mail_told_with_the_answer_to_done_wakes_the_poller(imap_user, bot_config):
+    """GIVEN a watcher that ends each IDLE at once (so the server can only tell of new mail in its answer
+    to DONE) WHEN a message is appended THEN the poller is woken all the same."""
+    import threading
+
+    from cpambot.mailbox.idle import IdleWatcher
+
+    config = bot_config()
+    stop, woken = threading.Event(), threading.Event()
+    watcher = IdleWatcher(config.accounts[0], woken.set, stop, max_idle=0)
+    watcher.start()
+    try:
+        time.sleep(1.0)
+        assert not woken.is_set()
+        imap_user.append("INBOX", message(subject="Pendant un DONE"))
+        assert woken.wait(10)
+    finally:
+        stop.set()
+        watcher.join(timeout=10)

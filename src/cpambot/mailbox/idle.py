@@ -127,7 +127,10 @@ class IdleWatcher(threading.Thread):
                         raise MailboxError("connexion fermée par le serveur")  # (back at once, empty)
             finally:
                 self._beat(timeout + MARGIN)
-                client.idle_done()  # (on a dead link this raises too: the connection is then re-opened)
+                # (on a dead link this raises too: the connection is then re-opened)
+                _, trailing = client.idle_done()
+            if any(len(r) > 1 and r[1] == b"EXISTS" for r in trailing or ()):
+                new_mail = True  # (arrived between the last check and DONE: told with DONE's answer)
             if new_mail:
                 LOG.info("compte %s : nouveau message signalé par IDLE", self.account.name)
                 self.on_new_mail()
