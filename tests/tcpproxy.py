@@ -21,6 +21,7 @@ class TcpProxy:
         self.refusing = False
         self.silent = False
         self.trickling = False
+        self.accepted = 0  # connections let through
         self.lock = threading.Lock()
         self.pairs: list[tuple[socket.socket, socket.socket]] = []
         self.stopped = False
@@ -43,6 +44,7 @@ class TcpProxy:
             upstream.settimeout(None)  # (a quiet server is not a dead one: only the tests break links)
             with self.lock:
                 self.pairs.append((client, upstream))
+                self.accepted += 1
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
 

@@ -508,3 +508,24 @@ def test_the_clock_must_be_a_clock(store):
         Outbox(store, None, None, clock.now)  # type: ignore[arg-type]
     outbox = Outbox(store, None, None, clock)
     assert outbox.get(enqueue(outbox)).created == T0 + timedelta(minutes=7)
+
+
+def test_one_delivery_run_copies_every_letter_through_one_connection(store, smtp_server, imap_user,
+                                                                      bot_config):
+    """GIVEN three approved letters and the Sent folder behind a counting proxy WHEN they are delivered in
+    one run THEN the three copies are in Sent and the IMAP server saw one connection, not three; the next
+    run opens its own."""
+    from tcpproxy import TcpProxy
+
+    proxy = TcpProxy(imap_user.host, imap_user.port)
+    try:
+        account = bot_config(port=proxy.port).accounts[0]
+        outbox = make_outbox(store, smtp_settings(smtp_server), account)
+        mids = [enqueue(outbox, f"lettre{n}") for n in range(3)]
+        report = outbox.deliver(T0)
+        assert sorted(report.copies) == sorted(mids) and sorted(sent_ids(imap_user)) == sorted(mids)
+        assert proxy.accepted == 1
+        later = enqueue(outbox, "suivante")
+        assert outbox.deliver(T0 + timedelta(minutes=5)).copies == [later] and proxy.accepted == 2
+    finally:
+        proxy.close()

@@ -10,7 +10,7 @@ from cpambot.errors import CpambotError
 from cpambot.sending import states
 from cpambot.sending.journal import OutboxJournal
 from cpambot.sending.model import DeliveryReport, OutboxEntry, SendState
-from cpambot.sending.sent_folder import SentFolderFactory
+from cpambot.sending.sent_folder import SentFolder, SentFolderFactory
 from cpambot.sending.smtp import detail
 
 LOG = logging.getLogger(__name__)
@@ -24,6 +24,7 @@ class SentCopies:
         self.journal = journal
         self.factory = factory
         self.backoff_minutes = backoff_minutes
+        self._sent: SentFolder | None = None  # one connection for a whole delivery run (see close)
 
     async def after_send(self, entry: OutboxEntry, now: datetime, report: DeliveryReport) -> None:
         """The first copy, right after the server accepted the e-mail."""
@@ -55,13 +56,31 @@ class SentCopies:
                 report.copies.append(entry.message_id)
 
     def _append(self, raw: bytes, look_first: str | None) -> bool:
-        """Append ``raw`` to Sent (in a worker thread); with ``look_first``, not if already there."""
+        """Append ``raw`` to Sent (in a worker thread); with ``look_first``, not if already there. The
+        connection stays open for the next copy of the same run (40 letters: one login, not 40); any
+        error closes it, and the next copy opens a fresh one."""
         assert self.factory is not None
-        with self.factory() as sent:
-            if look_first and sent.find(look_first):
+        if self._sent is None:
+            sent = self.factory()
+            sent.__enter__()  # (opened as ``with`` would, and kept open until close())
+            self._sent = sent
+        try:
+            if look_first and self._sent.find(look_first):
                 return False
-            sent.append(raw)
+            self._sent.append(raw)
             return True
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """The end of a delivery run: the Sent folder's connection, if one is open, closed."""
+        sent, self._sent = self._sent, None
+        if sent is not None:
+            try:
+                sent.__exit__(None, None, None)
+            except Exception:  # noqa: BLE001 - a dead connection may fail to close too
+                pass
 
     def _failed(self, entry: OutboxEntry, now: datetime, error: str, report: DeliveryReport) -> None:
         entry = self.journal.note(states.copy_failed(entry, now, error, backoff_minutes=self.backoff_minutes))

@@ -118,9 +118,12 @@ class Outbox:
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.backoff_minutes = backoff_minutes
         self.max_attempts = max_attempts
+        self._run_copies: SentCopies | None = None  # during a delivery run: its one Sent connection
 
     @property
     def _copies(self) -> SentCopies:
+        if self._run_copies is not None:
+            return self._run_copies
         return SentCopies(self.journal, self.sent_mailbox_factory, self.backoff_minutes)
 
     @property
@@ -177,6 +180,7 @@ class Outbox:
         """Send every due ``queued`` e-mail once; retry the pending Sent copies."""
         moment = self._now(now)
         report = DeliveryReport()
+        self._run_copies = SentCopies(self.journal, self.sent_mailbox_factory, self.backoff_minutes)
         try:
             if self.journal.stale_sending():
                 report.recovered = await self._resolution.resolve(moment, include_uncertain=False)
@@ -185,6 +189,8 @@ class Outbox:
                 await self._deliver_due(due, moment, report)
             await self._copies.retry(moment, report)
         finally:
+            copies, self._run_copies = self._run_copies, None
+            await asyncio.to_thread(copies.close)
             self.journal.commit()
         return report
 
