@@ -18,7 +18,8 @@ WRITER = """
 import sys
 from cpambot.store.database import Store
 store = Store.open(sys.argv[1])
-i = 0
+last = store.get("meta", "last")
+i = last["n"] if last else 0
 while True:
     i += 1
     store.put("docs", f"d{i}", {"n": i, "pad": "x" * 300})
@@ -143,3 +144,21 @@ def test_the_commands_say_where_the_backup_is_and_how_to_restore_it(bot_config, 
     assert "1 courrier en attente d'envoi dans la sauvegarde : il est peut-être parti depuis" in out
     with Store.open(config.data_dir) as store:  # (never sent again blindly: looked for in Sent first)
         assert store.get("outbox", "<a7@x>")["state"] == "uncertain"
+
+
+def test_a_writer_killed_at_random_moments_never_loses_what_it_counted(tmp_path):
+    """GIVEN a process writing the store without pause (puts, commits, compactions, archiving) WHEN it is
+    killed (SIGKILL) at 20 random moments, and started again after each THEN every time the store opens,
+    everything the writer had counted is there, and the count only grows."""
+    import random
+
+    data = tmp_path / "data"
+    rng = random.Random(1106)
+    counts = []
+    for _ in range(20):
+        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(data)])
+        time.sleep(0.6 + rng.random() * 0.8)
+        writer.kill()
+        writer.wait()
+        counts.append(consistent(data))
+    assert counts == sorted(counts) and counts[-1] > counts[0] > 0, counts
