@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from cpambot.mailbox.ledger import LEDGER
-from cpambot.mailbox.retention import prune_daily, prune_ledger
+from cpambot.mailbox.retention import prune_ledger
+from cpambot.service.maintenance import maintain_daily
 from cpambot.store.database import Store
 
 NOW = datetime(2026, 12, 2, tzinfo=UTC)
@@ -31,9 +32,12 @@ def test_old_unrelated_rows_are_pruned_and_the_rest_kept(tmp_path):
     with Store.open(tmp_path / "d") as store:
         assert sorted(r["_key"] for r in store.values(LEDGER)) == ["new-other", "old-caisse", "old-suspect"]
         store.put(LEDGER, "old-other-2", row("other", "ignored", 300))
-        assert prune_daily(store, NOW) == 1
+        maintain_daily(store, NOW)
+        assert store.get("meta", "last_maintenance")["pruned"] == 1
+        assert store.get(LEDGER, "old-other-2") is None
         store.put(LEDGER, "old-other-3", row("other", "ignored", 300))
-        assert prune_daily(store, NOW) == 0  # already done today
+        maintain_daily(store, NOW)  # (already done today)
+        assert store.get(LEDGER, "old-other-3") is not None
 
 
 def test_deletion_is_journaled(tmp_path):

@@ -1,7 +1,7 @@
 """Retention: the ledger rows of unrelated messages are not kept for ever.
 
 Every message looked at gets a row, so a mailbox of 10 000 messages a year would make the
-store (held in memory, rewritten at each commit) grow without end. Rows of messages that
+store grow without end. Rows of messages that
 had nothing to do with the caisses (category ``other``, state ``ignored``) are removed once
 older than ``keep_days``: nothing was kept of them anyway, and if the server ever renumbers
 the folder they are simply seen again and ignored again. Rows of relevant messages, cases,
@@ -44,14 +44,3 @@ def _expired(doc: dict[str, Any], cutoff: str) -> bool:
         return LedgerRow.from_doc(doc).expired(cutoff)
     except InvalidValueError:  # a row edited by hand: kept, the daily poll goes on
         return False
-
-
-def prune_daily(store: Store, now: datetime, keep_days: int = KEEP_DAYS) -> int:
-    """Prune at most once a day (the scan reads the whole ledger)."""
-    last = store.get(META, "last_prune")
-    if last and last.get("day") == now.date().isoformat():
-        return 0
-    count = prune_ledger(store, now, keep_days)
-    store.put(META, "last_prune", {"day": now.date().isoformat(), "removed": count})
-    store.commit()
-    return count

@@ -17,13 +17,13 @@ from typing import Any
 
 from cpambot import labels
 from cpambot.errors import DamagedFileError, StoreError
+from cpambot.store.backup import BACKUPS_DIR
 from cpambot.store.journal import Journal
 from cpambot.store.migrate import apply_entry
 from cpambot.store.tables import backup_path, read_table, table_names, table_path, write_table
 
 LOG = logging.getLogger(__name__)
 
-BACKUPS_DIR = "sauvegardes"
 Tables = dict[str, dict[str, dict[str, Any]]]
 
 
