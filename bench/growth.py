@@ -685,7 +685,8 @@ class History:
         if last_digest is not None:
             self.put("meta", "last_digest",
                      {"at": last_digest[1].isoformat(), "id": last_digest[0], "urgent": []})
-        self.put("meta", "last_prune", {"day": (self.ref_day - timedelta(days=1)).isoformat(), "removed": 0})
+        self.put("meta", "last_maintenance", {"day": (self.ref_day - timedelta(days=1)).isoformat(),
+                                              "pruned": 0, "archived": 0})
 
     def approve(self, day: date, letters: list[Letter], digest_id: str) -> None:
         """The day's letters: drafted and announced the day before, approved by one reply, sent."""

@@ -119,7 +119,6 @@ def maintain_daily(store: Store, now: datetime) -> int:
     moved += store.archive(SENT_IDS, dated_rule(now))
     moved += store.archive(REPLIES, dated_rule(now))
     store.put(META, "last_maintenance", {"day": day, "pruned": pruned, "archived": moved})
-    store.put(META, "last_prune", {"day": day, "removed": pruned})
     store.commit()
     if moved:
         LOG.info("entretien : %s dans les archives", labels.count(moved, "donnée réglée rangée",

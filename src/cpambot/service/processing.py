@@ -159,24 +159,9 @@ class Processor:
         if row.category == Category.BOUNCE:
             self._bounce(key, row, raw, report)
             return
-        if self.on_approver is not None and row.category in _FROM_APPROVER:
-            try:
-                outcome = self.on_approver(raw, key)
-            except StoreError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - a bug must not stop the mailbox
-                LOG.exception("erreur interne sur la réponse %s", key)
-                self._finish(key, row, LedgerState.FAILED,
-                             f"erreur interne de cpambot ({exc.__class__.__name__})", report)
-                return
-            if outcome is not None:
-                summary = {"kind": "approval", "accepted": outcome.accepted, "reasons": outcome.reasons,
-                           "changes": outcome.changes}
-                report.kinds["approval"] = report.kinds.get("approval", 0) + 1
-                self._finish(key, row, LedgerState.DONE if outcome.accepted else LedgerState.IGNORED,
-                             None if outcome.accepted else "; ".join(outcome.reasons), report,
-                             reading=summary)
-                return
+        if self.on_approver is not None and row.category in _FROM_APPROVER \
+                and self._handed(key, row, raw, report, self.on_approver, "approval", "la réponse"):
+            return
         try:
             reading = self.reader(raw, row.category, self.caisses, self._rules)
         except UnreadableMessage as exc:
@@ -210,20 +195,29 @@ class Processor:
             self._finish(key, row, LedgerState.IGNORED, "avis de non-distribution (aucun envoi configuré)",
                          report)
             return
+        self._handed(key, row, raw, report, self.on_bounce, "bounce", "l'avis de non-distribution")
+
+    def _handed(self, key: str, row: LedgerRow, raw: bytes, report: ProcessReport,
+                handler: ApproverHandler, kind: str, what: str) -> bool:
+        """The message given to ``handler`` (the approver's desk, the bounce desk), whose verdict becomes
+        its reading; False when the handler says it is not for it (None): it is then read as any other."""
         try:
-            outcome = self.on_bounce(raw, key)
+            outcome = handler(raw, key)
         except StoreError:
             raise
         except Exception as exc:  # noqa: BLE001 - a bug must not stop the mailbox
-            LOG.exception("erreur interne sur l'avis de non-distribution %s", key)
+            LOG.exception("erreur interne sur %s %s", what, key)
             self._finish(key, row, LedgerState.FAILED,
                          f"erreur interne de cpambot ({exc.__class__.__name__})", report)
-            return
-        report.kinds["bounce"] = report.kinds.get("bounce", 0) + 1
+            return True
+        if outcome is None:
+            return False
+        report.kinds[kind] = report.kinds.get(kind, 0) + 1
         self._finish(key, row, LedgerState.DONE if outcome.accepted else LedgerState.IGNORED,
                      None if outcome.accepted else "; ".join(outcome.reasons), report,
-                     reading={"kind": "bounce", "accepted": outcome.accepted, "reasons": outcome.reasons,
+                     reading={"kind": kind, "accepted": outcome.accepted, "reasons": outcome.reasons,
                               "changes": outcome.changes})
+        return True
 
     def _finish(self, key: str, row: LedgerRow, state: LedgerState, reason: str | None,
                 report: ProcessReport, *, reading: Mapping[str, Any] | None = None) -> None:

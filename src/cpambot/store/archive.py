@@ -18,6 +18,7 @@ skip its archived copy, and the next archiving removes it from the index.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -200,14 +201,9 @@ class Archive:
     def _write(self, work: Callable[[sqlite3.Connection], Any]) -> None:
         db = self._conn(create=True)
         assert db is not None and not self.readonly
-        guard = self.locked() if self.locked is not None else None
+        guard = self.locked() if self.locked is not None else contextlib.nullcontext()
         try:
-            if guard is not None:
-                guard.__enter__()
-            with db:  # (one transaction)
+            with guard, db:  # (the snapshot lock, then one transaction)
                 work(db)
         except sqlite3.Error as exc:
             raise StoreError(f"écriture impossible de l'index des archives ({exc})") from exc
-        finally:
-            if guard is not None:
-                guard.__exit__(None, None, None)

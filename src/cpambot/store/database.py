@@ -336,10 +336,7 @@ class Store:
         journal has grown past :data:`COMPACT_BYTES`."""
         if self.readonly or not self._open_:
             return
-        if self._unjournaled:
-            self._deferred.update(self._unjournaled)
-            self._unjournaled = {}
-        self.flush_journal()
+        self.commit_journal_only()
         self._journal.sync()
         if self._journal.size > COMPACT_BYTES:
             self.compact()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +45,30 @@ def _valid(entry: Any) -> bool:
     return bool(entry.get("del")) or isinstance(entry.get("d"), dict)
 
 
+def read_file(path: Path, replay: Replay | None = None, table: str | None = None) -> Replay:
+    """The entries of one journal file (a segment, or a schema-1 ``store.journal``; of ``table`` only,
+    if given) added to ``replay``; a file that is gone adds nothing."""
+    replay = replay if replay is not None else Replay()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return replay
+    except OSError as exc:
+        raise disk_error(path, exc) from exc
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            entry = json.loads(raw)
+        except ValueError:
+            entry = None
+        if not _valid(entry):
+            replay.bad.append((path.name, number))
+        elif table is None or entry["t"] == table:
+            replay.entries.append(entry)
+    return replay
+
+
 class Journal:
     """The segments of one store (``folder``: ``<data>/store/journal``)."""
 
@@ -67,46 +90,12 @@ class Journal:
         stems = (n[:-len(SUFFIX)] for n in names if n.endswith(SUFFIX))
         return sorted(int(stem) for stem in stems if stem.isdigit())
 
-    def read_file(self, path: Path) -> Replay:
-        """Every entry of one journal file (a schema-1 ``store.journal``)."""
-        replay = Replay()
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise disk_error(path, exc) from exc
-        replay.entries.extend(entry for entry, _ in self._entries(data, path.name, replay))
-        return replay
-
     def read(self, since: int, table: str | None = None) -> Replay:
         """Every entry of the segments from generation ``since`` on (of ``table`` only, if given)."""
         replay = Replay()
         for generation in (g for g in self.segments() if g >= since):
-            path = self.path(generation)
-            try:
-                data = path.read_bytes()
-            except FileNotFoundError:
-                continue
-            except OSError as exc:
-                raise disk_error(path, exc) from exc
-            for entry, _number in self._entries(data, path.name, replay):
-                if table is None or entry["t"] == table:
-                    replay.entries.append(entry)
+            read_file(self.path(generation), replay, table)
         return replay
-
-    @staticmethod
-    def _entries(data: bytes, name: str, replay: Replay) -> Iterator[tuple[dict[str, Any], int]]:
-        for number, raw in enumerate(data.split(b"\n"), start=1):
-            if not raw.strip():
-                continue
-            try:
-                entry = json.loads(raw)
-            except ValueError:
-                replay.bad.append((name, number))
-                continue
-            if not _valid(entry):
-                replay.bad.append((name, number))
-                continue
-            yield entry, number
 
     # -- writing ----------------------------------------------------------------------------
 

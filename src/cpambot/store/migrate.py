@@ -20,7 +20,7 @@ from typing import Any
 from cpambot import labels
 from cpambot.errors import StoreError
 from cpambot.store.files import atomic_write, ensure_private_dir, fsync_dir
-from cpambot.store.journal import Journal
+from cpambot.store.journal import Journal, read_file
 from cpambot.store.tables import write_table
 
 LOG = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def legacy_tables(data_dir: Path) -> Tables:
                     table[doc["_key"]] = doc
     journal = data_dir / LEGACY_JOURNAL
     if journal.exists():
-        replay = Journal(data_dir).read_file(journal)
+        replay = read_file(journal)
         for entry in replay.entries:
             apply_entry(tables, entry)
         if replay.bad:

@@ -18,9 +18,9 @@ from typing import Any
 from cpambot import labels
 from cpambot.errors import DamagedFileError, StoreError
 from cpambot.store.backup import BACKUPS_DIR
-from cpambot.store.journal import Journal
+from cpambot.store.journal import Journal, Replay
 from cpambot.store.migrate import apply_entry
-from cpambot.store.tables import backup_path, read_table, table_names, table_path, write_table
+from cpambot.store.tables import TableFile, backup_path, read_table, table_names, table_path, write_table
 
 LOG = logging.getLogger(__name__)
 
@@ -43,41 +43,43 @@ def repaired(folder: Path, table: str, journal: Journal, generation: int, damage
              writable: bool) -> dict[str, dict[str, Any]]:
     path = table_path(folder, table)
     backup = backup_path(path)
-    why = _why_not(backup, table, journal, generation)
+    kept, replay, why = _backup_and_journal(backup, table, journal, generation)
     if why is not None:
         raise StoreError(f"{damage}. {why} Rien n'a été modifié. Arrêtez le service, puis restaurez la "
                          f"dernière sauvegarde : « cpambot restore » (sauvegardes quotidiennes dans "
                          f"{folder.parent.parent / BACKUPS_DIR})") from damage
-    kept = read_table(backup, table)
+    assert kept is not None and replay is not None
     tables: Tables = {table: dict(kept.docs)}
-    replay = journal.read(kept.generation, table)
-    for entry in replay.entries:
+    entries = [entry for entry in replay.entries if entry["t"] == table]
+    for entry in entries:
         apply_entry(tables, entry)
     docs = tables.get(table, {})
     LOG.error("%s : réparée depuis sa copie %s et le journal (%s rejouées)", damage, backup.name,
-              labels.count(len(replay.entries), "modification", "modifications"))
+              labels.count(len(entries), "modification", "modifications"))
     if writable:
         os.replace(path, path.with_name(path.name + ".abime"))
         write_table(folder, table, docs, kept.generation)
     return docs
 
 
-def _why_not(backup: Path, table: str, journal: Journal, generation: int) -> str | None:
-    """Why the backup and the journal cannot rebuild ``table`` (None: they can)."""
+def _backup_and_journal(backup: Path, table: str, journal: Journal,
+                        generation: int) -> tuple[TableFile | None, Replay | None, str | None]:
+    """The backup of ``table`` and the journal since it, each read once, or why they cannot rebuild it."""
     if not backup.exists():
-        return "Il n'y a pas de copie précédente de ce fichier."
+        return None, None, "Il n'y a pas de copie précédente de ce fichier."
     try:
         kept = read_table(backup, table)
     except DamagedFileError:
-        return f"Sa copie précédente {backup.name} est illisible elle aussi."
+        return None, None, f"Sa copie précédente {backup.name} est illisible elle aussi."
     present = set(journal.segments())
     missing = [g for g in range(kept.generation, generation + 1) if g not in present]
     if missing:
-        return (f"Sa copie précédente {backup.name} et le journal ne concordent pas (il manque "
-                f"{labels.count(len(missing), 'segment')} du journal depuis cette copie).")
-    older = journal.read(kept.generation)
-    bad = [(name, n) for name, n in older.bad if int(name.split(".")[0]) < generation]
+        return None, None, (f"Sa copie précédente {backup.name} et le journal ne concordent pas (il manque "
+                            f"{labels.count(len(missing), 'segment')} du journal depuis cette copie).")
+    replay = journal.read(kept.generation)
+    bad = [(name, n) for name, n in replay.bad if int(name.split(".")[0]) < generation]
     if bad:
-        return (f"Sa copie précédente {backup.name} et le journal ne concordent pas (le journal a "
-                f"{labels.count(len(bad), 'ligne illisible', 'lignes illisibles')} depuis cette copie).")
-    return None
+        return None, None, (f"Sa copie précédente {backup.name} et le journal ne concordent pas (le journal "
+                            f"a {labels.count(len(bad), 'ligne illisible', 'lignes illisibles')} depuis "
+                            "cette copie).")
+    return kept, replay, None
