@@ -39,6 +39,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import benchlib
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 TESTS = ROOT / "tests"
@@ -49,37 +51,12 @@ UIDVALIDITY = 1767225600
 FLOOR_MESSAGES = 150_000  # the largest folder whose one UID SEARCH answer fits in imaplib's line
 TIMEOUT = 600  # seconds: Dovecot's first look at a large Maildir is long
 
-CONFIG_TOML = """
-[professionnel]
-nom = "Marie Exemple"
-numero_am = "974123456"
-email = "{username}"
-
-[approbation]
-approbateurs = ["{username}"]
-
-[donnees]
-dossier = "{data_dir}"
-
-[[comptes]]
-nom = "principal"
-hote = "{host}"
-port = {port}
-securite = "aucune"
-utilisateur = "{username}"
-mot_de_passe_fichier = "{password_file}"
-dossiers = ["INBOX"]
-delai_reseau = {timeout}
-"""
+CONFIG_TOML = benchlib.IMAP_CONFIG
 
 
 # ======================================================================================
 # The folder, written straight into the Maildir
 # ======================================================================================
-
-def store_bytes(data_dir: Path) -> int:
-    """Bytes of the store's files (tables, journal, archive), raw copies left out."""
-    return sum(p.stat().st_size for p in (data_dir / "store").rglob("*") if p.is_file())
 
 
 def small_message(uid: int) -> bytes:
@@ -221,20 +198,11 @@ def child_sync(params: dict) -> dict:
     return {"open": t1 - t0, "ingest": t2 - t1, "close": t3 - t2, "errors": report.errors,
             "new": report.total("new"), "relevant": report.total("relevant"),
             "ignored": report.total("ignored"), "rss_ingest_mb": rss_ingest, "rss_mb": _peak_rss_mb(),
-            "store_bytes": store_bytes(Path(config.data_dir))}
+            "store_bytes": benchlib.store_bytes(Path(config.data_dir))}
 
 
 def run_child(kind: str, params: dict, workdir: Path) -> dict:
-    pfile = workdir / f"params-{kind}-{time.monotonic_ns()}.json"
-    pfile.write_text(json.dumps(params))
-    pfile.chmod(0o600)
-    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--_child", kind,
-                           "--_params", str(pfile)], capture_output=True, text=True, cwd=ROOT)
-    pfile.unlink(missing_ok=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"sous-processus {kind} en échec (code {proc.returncode}) :\n"
-                           f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return benchlib.run_child(Path(__file__), kind, params, workdir)[0]
 
 
 # ======================================================================================

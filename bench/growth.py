@@ -76,6 +76,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import benchlib
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 TESTS = ROOT / "tests"
@@ -1067,18 +1069,11 @@ def new_caisse_message(template: bytes, i: int, moment: datetime) -> bytes:
 
 
 def run_child(kind: str, params: dict[str, Any], workdir: Path) -> dict[str, Any]:
-    pfile = workdir / f"params-{kind}-{time.monotonic_ns()}.json"
-    pfile.write_text(json.dumps(params))
-    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--_child", kind,
-                           "--_params", str(pfile)], capture_output=True, text=True, cwd=ROOT)
-    pfile.unlink(missing_ok=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"sous-processus {kind} en échec (code {proc.returncode}) :\n"
-                           f"{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
-    noise = [line for line in proc.stderr.splitlines() if line.strip()]
+    result, stderr = benchlib.run_child(Path(__file__), kind, params, workdir)
+    noise = [line for line in stderr.splitlines() if line.strip()]
     if noise:
         say(f"  [stderr {kind}] " + "\n  ".join(noise[-8:]))
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
 
 
 def wall(command: list[str]) -> tuple[float, str]:

@@ -54,7 +54,6 @@ import resource
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -63,6 +62,8 @@ from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
+
+import benchlib
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -108,10 +109,6 @@ MOIS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sep
         "nov.", "déc.")
 PARIS = timezone(timedelta(hours=1))
 
-
-def store_bytes(data_dir: Path) -> int:
-    """Bytes of the store's files (tables, journal, archive), raw copies left out."""
-    return sum(p.stat().st_size for p in (data_dir / "store").rglob("*") if p.is_file())
 
 
 def _phrase(rng: random.Random, lo: int = 6, hi: int = 18) -> str:
@@ -658,7 +655,7 @@ def child_sync(params: dict) -> dict:
     out["body_uids"] = sorted(r["uid"] for r in rows if r.get("raw"))
     out["ledger_rows"] = len(rows)
     out["states"] = dict(Counter(r["state"] for r in rows))
-    out["store_bytes"] = store_bytes(Path(config.data_dir))
+    out["store_bytes"] = benchlib.store_bytes(Path(config.data_dir))
     del rows
 
     # (b) nothing new: reopen the store (as a restarted daemon would), then poll_once alone.
@@ -752,46 +749,17 @@ def _squeeze_log(text: str) -> str:
 
 
 def run_child(kind: str, params: dict, workdir: Path) -> dict:
-    pfile = workdir / f"params-{kind}-{time.monotonic_ns()}.json"
-    pfile.write_text(json.dumps(params))
-    pfile.chmod(0o600)
-    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--_child", kind,
-                           "--_params", str(pfile)], capture_output=True, text=True, cwd=ROOT)
-    pfile.unlink(missing_ok=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"sous-processus {kind} en échec (code {proc.returncode}) :\n"
-                           f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    if proc.stderr.strip():
-        print(f"  [stderr {kind}] {_squeeze_log(proc.stderr)[-1500:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    result, stderr = benchlib.run_child(Path(__file__), kind, params, workdir)
+    if stderr.strip():
+        print(f"  [stderr {kind}] {_squeeze_log(stderr)[-1500:]}")
+    return result
 
 
 # ======================================================================================
 # Parent
 # ======================================================================================
 
-CONFIG_TOML = """
-[professionnel]
-nom = "Marie Exemple"
-numero_am = "974123456"
-email = "{username}"
-
-[approbation]
-approbateurs = ["{username}"]
-
-[donnees]
-dossier = "{data_dir}"
-
-[[comptes]]
-nom = "principal"
-hote = "{host}"
-port = {port}
-securite = "aucune"
-utilisateur = "{username}"
-mot_de_passe_fichier = "{password_file}"
-dossiers = ["INBOX"]
-delai_reseau = 120
-"""
+CONFIG_TOML = benchlib.IMAP_CONFIG
 
 
 def assess_corpus(messages: list[bytes], config_toml: str) -> set[int]:
@@ -891,7 +859,7 @@ def main(argv: list[str] | None = None) -> int:
 
             def toml_for(data_dir: Path) -> str:
                 return CONFIG_TOML.format(username=USERNAME, data_dir=data_dir, host=dovecot.host,
-                                          port=dovecot.port, password_file=pw_file)
+                                          port=dovecot.port, password_file=pw_file, timeout=120)
 
             expected = assess_corpus(messages, toml_for(workdir / "unused"))
             del messages, sizes  # the parent's memory is irrelevant to the children, but tidy
