@@ -89,7 +89,6 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 from imapclient import IMAPClient
 from servers import (
@@ -97,6 +96,7 @@ from servers import (
     MAIL_GID,
     MAIL_UID,
     ImapUser,
+    MasterProcessServer,
     _close_quietly,
     _gid_of,
     _parse_appenduid,
@@ -236,7 +236,7 @@ DAEMON {{
 """
 
 
-class CyrusServer:
+class CyrusServer(MasterProcessServer):
     """A private Cyrus IMAP instance on 127.0.0.1 (plain/STARTTLS + IMAPS).
 
     Attributes once started: host, port, tls_port, cafile, root, start_seconds.
@@ -278,24 +278,6 @@ class CyrusServer:
         self.start_seconds = time.monotonic() - started
         atexit.register(self.stop)  # safety net if the caller forgets stop()
         return self
-
-    def stop(self) -> None:
-        """SIGTERM master (it stops its children), SIGKILL the process group as a fallback,
-        then remove the whole instance directory."""
-        atexit.unregister(self.stop)
-        process, self._process = self._process, None
-        if process is not None:
-            _terminate_process_group(process, self.STOP_TIMEOUT)
-        if self.root is not None:
-            shutil.rmtree(self.root, ignore_errors=True)
-            self.root = None
-
-    def __enter__(self) -> CyrusServer:
-        return self.start()
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
 
     # -- users ---------------------------------------------------------------
 

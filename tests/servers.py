@@ -375,7 +375,37 @@ service anvil {{
 """
 
 
-class DovecotServer:
+class MasterProcessServer:
+    """What every throw-away server here shares once started: a master process (``_process``, its own
+    process group) and an instance directory (``root``); stopping and the ``with`` statement."""
+
+    STOP_TIMEOUT = 10.0
+    root: Path | None
+    _process: subprocess.Popen[bytes] | None
+
+    def start(self) -> Any:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        """SIGTERM the master (it takes its children along), SIGKILL the process group as a fallback,
+        then remove the whole instance directory."""
+        atexit.unregister(self.stop)
+        process, self._process = self._process, None
+        if process is not None:
+            _terminate_process_group(process, self.STOP_TIMEOUT)
+        if self.root is not None:
+            shutil.rmtree(self.root, ignore_errors=True)
+            self.root = None
+
+    def __enter__(self) -> Any:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+
+class DovecotServer(MasterProcessServer):
     """A private Dovecot IMAP instance on 127.0.0.1 (plain/STARTTLS + IMAPS).
 
     Attributes once started: host, port, tls_port, cafile, root.
@@ -412,28 +442,6 @@ class DovecotServer:
             raise
         atexit.register(self.stop)  # safety net if the caller forgets stop()
         return self
-
-    def stop(self) -> None:
-        """SIGTERM the master (it takes its children along), SIGKILL as a
-        fallback, then remove the whole instance directory."""
-        atexit.unregister(self.stop)
-        process, self._process = self._process, None
-        if process is not None:
-            _terminate_process_group(process, self.STOP_TIMEOUT)
-        if self.root is not None:
-            shutil.rmtree(self.root, ignore_errors=True)
-            self.root = None
-
-    def __enter__(self) -> DovecotServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- users ---------------------------------------------------------------
 
