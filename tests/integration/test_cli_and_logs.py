@@ -215,3 +215,33 @@ def test_the_ledger_table_never_cuts_an_address():
                     subject="Retour de lot", category=Category.CAISSE, state=LedgerState.DONE)
     header, line = ledger_table([row]).splitlines()
     assert address in line and header.index("objet") == line.index("Retour de lot")
+
+
+def test_parse_knows_a_reply_to_a_digest_even_once_its_record_is_archived(bot_config, tmp_path, capsys):
+    """GIVEN a reply of the approver to a digest WHEN `cpambot parse` reads it before the bot remembers
+    that digest THEN it says the reply answers nothing the bot sent; WHEN the digest is remembered, and
+    that record archived THEN it is recognised."""
+    import json as json_module
+
+    from cpambot.cli.main import main
+    from cpambot.service.approver import SENT_IDS, id_domain
+    from cpambot.store.database import Store
+
+    config = bot_config()
+    digest = f"<digest.abc@{id_domain(config)}>"
+    reply = tmp_path / "reponse.eml"
+    reply.write_bytes((f"From: marie.exemple@example.org\r\nTo: marie.exemple@example.org\r\n"
+                       f"Subject: Re: cpambot\r\nIn-Reply-To: {digest}\r\nReferences: {digest}\r\n"
+                       "Date: Mon, 30 Nov 2026 08:00:00 +0100\r\nMessage-ID: <r1@example.org>\r\n\r\n"
+                       "OK A1\r\n").encode())
+    with Store.open(config.data_dir) as store:
+        store.put("meta", "x", {})
+    unanswered = "ne répond à aucun message envoyé par cpambot"
+    assert main(["-c", str(config.path), "parse", str(reply), "--json"]) == 0
+    assert unanswered in capsys.readouterr().out
+    with Store.open(config.data_dir) as store:
+        store.put(SENT_IDS, digest, {"kind": "digest", "at": "2026-10-01T07:30:00+00:00", "codes": ["A1"]})
+        assert store.archive(SENT_IDS, lambda doc: "2026-10") == 1
+    assert main(["-c", str(config.path), "parse", str(reply), "--json"]) == 0
+    report = json_module.loads(capsys.readouterr().out)
+    assert report["reply"]["reference_unknown"] is False and unanswered not in json_module.dumps(report)

@@ -242,7 +242,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     config = _optional_config(args)
     policy = build_policy(config) if config else SenderPolicy.build()
     today = local_date(SystemClock().now(), ZoneInfo(config.timezone if config else DEFAULT_TIMEZONE))
-    our_ids, rules = _from_store(config) if config else (None, ())
+    our_ids, rules = _from_store(config, raw) if config else (None, ())
     report = explain(raw, policy, config.caisses if config else (), today=today,
                      settings=config.rules if config else None, our_message_ids=our_ids,
                      authserv_ids=config.authserv_ids if config else (), rules=rules)
@@ -254,18 +254,20 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return 0
 
 
-def _from_store(config: Config) -> tuple[set[str] | None, tuple[LearnedRule, ...]]:
-    """The Message-IDs the bot sent to the approver and the rules she taught, read from the store
-    without changing it (None and no rule when there is no store yet)."""
-    from cpambot.service.approver import SENT_IDS
+def _from_store(config: Config, raw: bytes) -> tuple[set[str] | None, tuple[LearnedRule, ...]]:
+    """Those of the Message-IDs ``raw`` answers that the bot sent to the approver, and the rules she
+    taught, read from the store without changing it (None and no rule when there is no store yet)."""
+    from cpambot.mailbox.headers import header_block, summarize
+    from cpambot.service.approver import sent_among
     from cpambot.service.learning import load_rules
     from cpambot.store.database import has_data
 
     if not has_data(config.data_dir):
         return None, ()
+    head = summarize(header_block(raw), len(raw))
     try:
         with Store.open(config.data_dir, readonly=True) as store:
-            return {doc["_key"] for doc in store.values(SENT_IDS, archived=True)}, load_rules(store)
+            return sent_among(store, (*head.in_reply_to, *head.references)), load_rules(store)
     except CpambotError:
         return None, ()
 

@@ -10,6 +10,7 @@ the draft codes it showed), ``replies`` (every reply obeyed, so that it is obeye
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -61,6 +62,12 @@ def id_domain(config: Config) -> str:
     return f"cpambot.{base}"
 
 
+def sent_among(store: Store, message_ids: Iterable[str]) -> set[str]:
+    """Those of ``message_ids`` that the bot sent to the approver (looked up one by one: the older ones
+    are archived, and nothing needs the whole list)."""
+    return {m for m in message_ids if m and store.get(SENT_IDS, m.strip()) is not None}
+
+
 class ApproverMail:
     def __init__(self, config: Config, store: Store, outbox: Outbox, drafts: DraftBook, cases: CaseBook,
                  clock: Clock, random: Random) -> None:
@@ -78,8 +85,7 @@ class ApproverMail:
     # -- what was sent ----------------------------------------------------------------
 
     def ours_among(self, message_ids: tuple[str, ...]) -> set[str]:
-        """Those of ``message_ids`` that the bot sent (looked up one by one: the older ones are archived)."""
-        return {m for m in message_ids if m and self.store.get(SENT_IDS, m.strip()) is not None}
+        return sent_among(self.store, message_ids)
 
     def sent(self, message_id: str) -> SentToApprover | None:
         """What the bot remembers of one e-mail it sent to the approver (kind, codes shown)."""
