@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from builders import CAISSE, FLUX, message, noise
 from cyrus import CyrusServer, CyrusUser, cyrus_missing
+from fetchcheck import check_fast_fetch, tricky_messages
 
 from cpambot.cli.main import main
 from cpambot.clock import FixedClock
@@ -300,3 +301,11 @@ def test_uncertain_send_is_resolved_from_cyrus_sent(tmp_path, imap_user, bot_con
         resolved = outbox.resolve_uncertain(T0 + timedelta(hours=2))
         assert resolved.found == [mid] and outbox.get(mid).state == "sent"
     assert len(capture.messages) == 1 and message_ids(imap_user, "INBOX.Sent") == [mid]
+
+
+def test_bulk_fetch_answers_are_read_fast_and_right(imap_user, bot_config):
+    """GIVEN Cyrus holding messages whose headers look like IMAP syntax, hold none of the fetched
+    fields, or are 8-bit WHEN their headers and bodies are fetched THEN Cyrus's answers take the fast
+    path, and the mailbox gives exactly what imapclient's own fetch gives."""
+    imap_user.multiappend("INBOX", tricky_messages())
+    check_fast_fetch(imap_user, bot_config().accounts[0], "INBOX")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from builders import CAISSE, FLUX, message, noise
+from fetchcheck import check_fast_fetch, tricky_messages
 
 from cpambot.cli.main import main
 from cpambot.errors import AuthenticationError
@@ -250,3 +251,11 @@ def test_check_connect_verifies_the_sent_folder(imap_user, bot_config, smtp_serv
     assert main(["-c", str(config.path), "check", "--connect"]) == 1
     out = capsys.readouterr().out
     assert "✘ dossier « Envoyés »" in out and "INBOX.Sent" in out
+
+
+def test_bulk_fetch_answers_are_read_fast_and_right(imap_user, bot_config):
+    """GIVEN Dovecot holding messages whose headers look like IMAP syntax, hold none of the fetched
+    fields, or are 8-bit WHEN their headers and bodies are fetched THEN Dovecot's answers take the fast
+    path, and the mailbox gives exactly what imapclient's own fetch gives."""
+    imap_user.multiappend("INBOX", tricky_messages())
+    check_fast_fetch(imap_user, bot_config().accounts[0], "INBOX")

@@ -23,6 +23,7 @@ from imapclient.exceptions import IMAPClientError, LoginError
 
 from cpambot.config.model import Account
 from cpambot.errors import AuthenticationError, MailboxError
+from cpambot.mailbox.fetch import parse_fetch, sequence_set
 from cpambot.mailbox.headers import HEADER_FIELDS
 from cpambot.mailbox.protocol import FetchedHeaders, FolderStatus
 
@@ -163,12 +164,9 @@ class ImapMailbox:
                                lambda: self.client.search(criteria)))  # type: ignore[union-attr]
 
     def fetch_headers(self, uids: list[int]) -> dict[int, FetchedHeaders]:
-        if not uids:
-            return {}
-        data = self._call("la lecture des en-têtes",
-                          lambda: self.client.fetch(uids, ["RFC822.SIZE", _HEADER_ITEM]))  # type: ignore[union-attr]
         out: dict[int, FetchedHeaders] = {}
-        for uid, item in data.items():
+        answers = self._fetch(uids, f"(RFC822.SIZE {_HEADER_ITEM})", "la lecture des en-têtes")
+        for uid, item in answers.items():
             header = next((v for k, v in item.items() if k.startswith(b"BODY[HEADER")), None)
             if header is None or b"RFC822.SIZE" not in item:
                 continue
@@ -177,11 +175,24 @@ class ImapMailbox:
         return out
 
     def fetch_messages(self, uids: list[int]) -> dict[int, bytes]:
+        data = self._fetch(uids, "(BODY.PEEK[])", "la lecture des messages")
+        return {uid: bytes(item[b"BODY[]"]) for uid, item in data.items() if item.get(b"BODY[]") is not None}
+
+    def _fetch(self, uids: list[int], items: str, what: str) -> dict[int, dict[bytes, Any]]:
+        """``UID FETCH`` of ``items`` for ``uids`` through imaplib, its answers read by
+        :func:`cpambot.mailbox.fetch.parse_fetch` (imapclient's parser for unusual shapes only)."""
         if not uids:
             return {}
-        data = self._call("la lecture des messages",
-                          lambda: self.client.fetch(uids, ["BODY.PEEK[]"]))  # type: ignore[union-attr]
-        return {uid: bytes(item[b"BODY[]"]) for uid, item in data.items() if b"BODY[]" in item}
+        wanted = set(uids)
+
+        def run() -> dict[int, dict[bytes, Any]]:
+            imap = self.client._imap  # type: ignore[union-attr]
+            typ, data = imap.uid("FETCH", sequence_set(wanted), items)
+            if typ != "OK":
+                raise imaplib.IMAP4.error(f"réponse {typ} : {data!r:.200}")
+            return {uid: item for uid, item in parse_fetch(data).items() if uid in wanted}
+
+        return self._call(what, run)
 
     def append(self, folder: str, raw: bytes, flags: tuple[bytes, ...] = (rb"\Seen",)) -> None:
         """Append a message (used for the copy in the Sent folder, never on received mail)."""
