@@ -33,6 +33,11 @@ Ce que fait le script, dans un seul lancement :
        ensemble pris dans le registre (ledger) de la première relève (a), lignes portant
        une copie brute, et vérifié contre ``cpambot.mailbox.senders.assess`` appliqué aux en-têtes du
        corpus), sans aucun traitement ;
+   (d2) pour information, le plancher du seul transport : la même boucle avec imaplib (bibliothèque
+       standard) sans imapclient, ni analyse des réponses (longueur des littéraux seulement), ni trace
+       du protocole. cpambot lit ses deux FETCH en masse ainsi (cpambot.mailbox.fetch) et coupe la trace
+       qu'imapclient allume : son IMAP coûte donc moins que (d), et (a)/(d2) montre ce que coûte son
+       propre travail au-dessus du transport ;
 
 4. arrête Dovecot proprement à la fin, y compris sur Ctrl-C, SIGTERM ou exception.
 
@@ -732,6 +737,37 @@ def child_floor(params: dict) -> dict:
             "body_bytes": body_bytes, "rss_mb": _maxrss_mb(), "rss_import_mb": rss0}
 
 
+def child_floor_imaplib(params: dict) -> dict:
+    """(d2) the same loop through imaplib alone: no imapclient, no parsing, no protocol trace."""
+    import imaplib
+
+    from cpambot.mailbox.fetch import sequence_set
+    from cpambot.mailbox.headers import HEADER_FIELDS
+
+    items = "(RFC822.SIZE BODY.PEEK[HEADER.FIELDS (" + " ".join(HEADER_FIELDS) + ")])"
+    wanted = set(params["body_uids"])
+    c0 = _cpu()
+    t0 = time.perf_counter()
+    imap = imaplib.IMAP4(params["host"], params["port"], timeout=60)
+    imap.login(params["username"], params["password"])
+    imap.select("INBOX", readonly=True)
+    uids = sorted(int(u) for u in imap.uid("SEARCH", "UID", "1:*")[1][0].split())
+    literal_bytes = bodies = 0
+    for start in range(0, len(uids), BATCH):
+        batch = uids[start:start + BATCH]
+        _, data = imap.uid("FETCH", sequence_set(batch), items)
+        literal_bytes += sum(len(part[1]) for part in data if isinstance(part, tuple))
+        want = [u for u in batch if u in wanted]
+        if want:
+            _, data = imap.uid("FETCH", sequence_set(want), "(BODY.PEEK[])")
+            got = [part[1] for part in data if isinstance(part, tuple)]
+            bodies += len(got)
+            literal_bytes += sum(map(len, got))
+    imap.logout()
+    return {"d_total": time.perf_counter() - t0, "d_cpu": _cpu() - c0, "bodies": bodies,
+            "literal_bytes": literal_bytes}
+
+
 def _squeeze_log(text: str) -> str:
     """Child stderr with identical log records (message + traceback) shown once, with a count."""
     import re
@@ -799,14 +835,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--breakdown", action="store_true",
                         help="relève (a) supplémentaire, chronométrée fonction par fonction "
                         "(temps exclusifs, sans profileur)")
-    parser.add_argument("--_child", choices=("sync", "floor"), help=argparse.SUPPRESS)
+    parser.add_argument("--_child", choices=("sync", "floor", "floor_imaplib"), help=argparse.SUPPRESS)
     parser.add_argument("--_params", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args._child:
         sys.path.insert(0, str(ROOT))
         params = json.loads(Path(args._params).read_text())
-        result = child_sync(params) if args._child == "sync" else child_floor(params)
+        result = {"sync": child_sync, "floor": child_floor,
+                  "floor_imaplib": child_floor_imaplib}[args._child](params)
         print(json.dumps(result))
         return 0
 
@@ -866,6 +903,7 @@ def main(argv: list[str] | None = None) -> int:
 
             sync_runs: list[dict] = []
             floor_runs: list[dict] = []
+            transport_runs: list[dict] = []
             body_uids: list[int] | None = None
             for run in range(1, args.runs + 1):
                 data_dir = workdir / f"data-{run}"
@@ -901,6 +939,13 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  passe {run} (d) plancher imapclient : {fres['d_total']:.2f} s (CPU client "
                       f"{fres['d_cpu']:.2f} s ; en-têtes {fres['d_headers']:.2f} s, {fres['bodies']} corps, "
                       f"{fres['body_bytes'] / 1e6:.1f} Mo), RSS max {fres['rss_mb']:.0f} Mio")
+                tres = run_child("floor_imaplib", {"host": dovecot.host, "port": dovecot.port,
+                                                   "username": USERNAME, "password": PASSWORD,
+                                                   "body_uids": body_uids}, workdir)
+                transport_runs.append(tres)
+                print(f"  passe {run} (d2) transport imaplib seul : {tres['d_total']:.2f} s (CPU client "
+                      f"{tres['d_cpu']:.2f} s ; {tres['bodies']} corps, littéraux "
+                      f"{tres['literal_bytes'] / 1e6:.1f} Mo)")
 
             if args.profile:
                 data_dir = workdir / "data-profile"
@@ -939,6 +984,7 @@ def main(argv: list[str] | None = None) -> int:
             a2_msg = med(_per_msg_ms(r) for r in sync_runs)
             a_ab = med(r["a_total"] + r["a2_total"] for r in sync_runs)
             d = med(r["d_total"] for r in floor_runs)
+            d2 = med(r["d_total"] for r in transport_runs)
             b_reopen = med(r["b_total"] for r in sync_runs) * 1e3
             b_poll = med(t for r in sync_runs for t in r["b_poll_open"]) * 1e3
             b_ingest = med(r["b_ingest"] for r in sync_runs) * 1e3
@@ -956,6 +1002,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"({n / d:,.0f} msg/s)".replace(",", " "))
             print(f"     rapport (a)/(d)                                       : {ratio:8.2f}   "
                   f"cible ≤ {TARGET_RATIO}  → {fmt_ok(ratio <= TARGET_RATIO)}")
+            print(f"(d2) transport seul : imaplib sans analyse ni trace        : {d2:8.2f} s "
+                  f"({n / d2:,.0f} msg/s)".replace(",", " "))
+            print(f"     rapport (a)/(d2)                                      : {a / d2:8.2f}   "
+                  f"(pour information, sans cible : le travail propre de cpambot, {(a - d2) * 1e3:.0f} ms)")
             print(f"(a2) lecture et dossiers (cpambot.service.poll.process), juste après    : {a2:8.2f} s "
                   f"({a2_msg:.1f} ms par message pertinent, {last['processed']} messages)")
             print(f"     rapport (a+a2)/(d)                                    : {a_ab / d:8.2f}   "
@@ -985,6 +1035,7 @@ def main(argv: list[str] | None = None) -> int:
             print("     détail (a) : " + ", ".join(f"{r['a_total']:.2f}" for r in sync_runs)
                   + " s ; (a2) : " + ", ".join(f"{r['a2_total']:.2f}" for r in sync_runs)
                   + " s ; (d) : " + ", ".join(f"{r['d_total']:.2f}" for r in floor_runs)
+                  + " s ; (d2) : " + ", ".join(f"{r['d_total']:.2f}" for r in transport_runs)
                   + " s ; (b) poll_once seul : "
                   + ", ".join(f"{t * 1e3:.0f}" for r in sync_runs for t in r["b_poll_open"]) + " ms")
             print("Arrêt de Dovecot…")

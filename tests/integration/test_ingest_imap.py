@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -259,3 +260,19 @@ def test_bulk_fetch_answers_are_read_fast_and_right(imap_user, bot_config):
     path, and the mailbox gives exactly what imapclient's own fetch gives."""
     imap_user.multiappend("INBOX", tricky_messages())
     check_fast_fetch(imap_user, bot_config().accounts[0], "INBOX")
+
+
+def test_protocol_tracing_only_when_its_logger_records_it(imap_user, bot_config, caplog):
+    """GIVEN the « imapclient.imaplib » logger not recording debug messages WHEN a mailbox is opened
+    THEN imaplib's tracing is off (it formatted every literal read, whole bodies included, for nobody);
+    GIVEN that logger at DEBUG THEN the tracing stays on and the protocol lines reach it."""
+    imap_user.append("INBOX", message())
+    account = bot_config().accounts[0]
+    with ImapMailbox(account) as box:
+        assert box.client._imap.debug == 0
+    with caplog.at_level(logging.DEBUG, logger="imapclient.imaplib"):
+        with ImapMailbox(account) as box:
+            box.select("INBOX")
+            assert box.fetch_messages([1])
+            assert box.client._imap.debug == 5
+    assert any("FETCH" in r.getMessage() for r in caplog.records if r.name == "imapclient.imaplib")

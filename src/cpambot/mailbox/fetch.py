@@ -18,6 +18,8 @@ from typing import Any
 
 from imapclient.response_parser import parse_fetch_response
 
+from cpambot.errors import InvalidValueError
+
 # "SEQ (" then numeric items, then one body section and the size of its literal.
 _HEAD = re.compile(rb"(\d+) \(((?:[A-Z0-9.]+ \d+ )*)(BODY\[[^\]\r\n]*\](?:<\d+>)?) \{(\d+)\}\Z")
 # What follows the literal: numeric items, then the closing parenthesis.
@@ -74,7 +76,7 @@ def sequence_set(uids: Iterable[int]) -> str:
     """A compact IMAP sequence set: ``[1, 2, 3, 7, 9, 10]`` → ``"1:3,7,9:10"``."""
     ordered = sorted(set(uids))
     if not ordered:
-        raise ValueError("aucun message demandé")
+        raise InvalidValueError("aucun message demandé")
     parts: list[str] = []
     start = previous = ordered[0]
     for uid in ordered[1:]:

@@ -94,6 +94,10 @@ class ImapMailbox:
             _safe_logout(client)
             raise MailboxError(f"compte « {acc.name} » : échec de l'identification sur {where} "
                                f"({exc})") from exc
+        if not logging.getLogger("imapclient.imaplib").isEnabledFor(logging.DEBUG):
+            # imapclient turns imaplib's tracing on (debug = 5) for its logger: every literal read was
+            # formatted with %r — whole message bodies included — for a logger that dropped it.
+            client._imap.debug = 0
         self.client = client
         LOG.info("compte %s : connecté à %s", acc.name, where)
 

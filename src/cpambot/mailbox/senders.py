@@ -153,14 +153,13 @@ def _folded(text: str) -> str:
 # every unrelated sender of the mailbox, the full test only on the few that might).
 _QUICK = ("amel", "assur", "cpam", "cgss", "caisse", "secu", "cnam", "vitale", "xn--", "maladie",
           "viamedis", "almerys", "santeclair", "kalivia", "seveane", "itelis", "sante")
+_QUICK_SEARCH = re.compile("|".join(map(re.escape, _QUICK)), re.IGNORECASE).search
 
 
 @lru_cache(maxsize=8192)  # newsletters and patients write again and again
 def looks_like_caisse(name: str, address: str) -> bool:
-    if name.isascii() and address.isascii():
-        lowered = (name + " " + address).lower()
-        if not any(fragment in lowered for fragment in _QUICK):
-            return False
+    if name.isascii() and address.isascii() and not _QUICK_SEARCH(name) and not _QUICK_SEARCH(address):
+        return False
     local, _, domain = address.rpartition("@")
     address = f"{local}@{skeleton(unicode_domain(domain))}" if domain else address
     name = skeleton(name)

@@ -67,9 +67,9 @@ class Archive:
     def _conn(self, *, create: bool = False) -> sqlite3.Connection | None:
         if self._db is not None:
             return self._db
-        path = self.folder / INDEX_NAME
         if not create and self._absent_checked and not self.readonly:
             return None  # (only this writer creates it: a miss costs no system call)
+        path = self.folder / INDEX_NAME
         if not path.exists():
             if not create:
                 self._absent_checked = True

@@ -23,8 +23,13 @@ from cpambot.store.files import FILE_MODE, disk_error, ensure_private_dir, fsync
 SUFFIX = ".log"
 
 
+# One encoder for every line (json.dumps with options builds a new one at each call); documents
+# are plain trees of dicts and lists, never circular.
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+
+
 def line(entry: dict[str, Any]) -> bytes:
-    return json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+    return _encode(entry).encode() + b"\n"
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from imapclient.response_parser import parse_fetch_response
 
+from cpambot.errors import InvalidValueError
 from cpambot.mailbox.fetch import _fast, parse_fetch, sequence_set
 
 SECTION = b"BODY[HEADER.FIELDS (FROM SUBJECT)]"
@@ -91,5 +92,5 @@ def test_sequence_sets_are_compact():
     assert sequence_set([9, 1, 2, 3, 7, 10, 3]) == "1:3,7,9:10"
     assert sequence_set([5]) == "5"
     assert sequence_set(range(1, 501)) == "1:500"
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidValueError):
         sequence_set([])
