@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from cpambot import __version__, labels
 from cpambot.cli.backup import add_parsers as add_backup_parsers
+from cpambot.cli.export import add_parser as add_export_parser
 from cpambot.cli.rules import add_parser as add_rules_parser
 from cpambot.cli.rules import cmd_rules
 from cpambot.cli.status import add_parser as add_status_parser
@@ -120,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_rules_parser(sub)
     add_status_parser(sub)
     add_backup_parsers(sub)
+    add_export_parser(sub)
     return parser
 
 
@@ -358,6 +360,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     return status(args, _config(args), SystemClock().now())
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from cpambot.cli.export import cmd_export as export
+
+    return export(args, args.data_dir or _config(args).data_dir)
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from cpambot.cli.backup import cmd_backup as backup
     from cpambot.cli.backup import cmd_restore as restore
@@ -367,6 +375,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {
+    "export": cmd_export,
     "backup": cmd_backup,
     "restore": cmd_backup,
     "regles": cmd_regles,

@@ -12,7 +12,9 @@ the listings that ask for all history):
 * a draft that ended likewise and whose case is archived (the drafter must see every step drafted
   for a case still followed, or it would write a letter twice);
 * what the bot remembers of its own e-mails and of the replies it obeyed, after a month (looked up
-  one by one, never listed).
+  one by one, never listed);
+* an invoice of the tracking table no message spoke of for :data:`INVOICE_DAYS` (the export lists the
+  archived ones too; a late payment brings it back).
 
 A document put again (a case reopened, a rebuild) is simply in memory again until it settles again.
 """
@@ -27,6 +29,7 @@ from typing import Any
 from cpambot import labels
 from cpambot.approval.draftbook import DRAFTS
 from cpambot.approval.model import DraftState
+from cpambot.books.invoices import INVOICES
 from cpambot.cases.casebook import CASES
 from cpambot.cases.model import CaseState
 from cpambot.errors import StoreError
@@ -42,6 +45,7 @@ from cpambot.store.database import Store
 LOG = logging.getLogger(__name__)
 
 SETTLED_DAYS = 30
+INVOICE_DAYS = 90  # an answer to a réclamation can take two months: the invoice stays at hand meanwhile
 ENDED_SENDS: set[str] = {SendState.SENT, SendState.FAILED, SendState.CANCELLED, SendState.BOUNCED}
 ENDED_DRAFTS: set[str] = {DraftState.SENT, DraftState.REJECTED, DraftState.FAILED, DraftState.BOUNCED,
                 DraftState.OBSOLETE}
@@ -95,6 +99,15 @@ def dated_rule(now: datetime) -> Rule:
     return part
 
 
+def invoice_rule(now: datetime) -> Rule:
+    settled = (now - timedelta(days=INVOICE_DAYS)).date().isoformat()
+
+    def part(doc: dict[str, Any]) -> str | None:
+        updated = str(doc.get("updated") or "")
+        return updated[:7] if updated and updated < settled else None
+    return part
+
+
 def without_own_mail_body(doc: dict[str, Any]) -> dict[str, Any]:
     """An archived e-mail to the approver (digest, notice, confirmation) without its body: once it has
     done its work, it is the bulk of the store (a digest a day) and nothing reads it again. A letter to a
@@ -118,6 +131,7 @@ def maintain_daily(store: Store, now: datetime) -> int:
     moved += store.archive(DRAFTS, ended_rule(now, ENDED_DRAFTS, followed))
     moved += store.archive(SENT_IDS, dated_rule(now))
     moved += store.archive(REPLIES, dated_rule(now))
+    moved += store.archive(INVOICES, invoice_rule(now))
     store.put(META, "last_maintenance", {"day": day, "pruned": pruned, "archived": moved})
     store.commit()
     if moved:

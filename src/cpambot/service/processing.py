@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from cpambot.books.invoicebook import InvoiceBook
 from cpambot.cases.casebook import CaseBook
 from cpambot.clock import Clock, SystemClock
 from cpambot.config.model import Caisse
@@ -97,6 +98,7 @@ class Processor:
         self.store = store
         self.raw = raw_store
         self.casebook = casebook
+        self.invoices = InvoiceBook(store)  # the tracking table's records, from the same facts
         self.caisses = tuple(caisses)
         self.reader = reader
         self.clock: Clock = clock if clock is not None else SystemClock()
@@ -175,6 +177,7 @@ class Processor:
         try:
             received = _received(row, today, reading)
             touched = self.casebook.apply_reading(reading, source=key, received=received, today=today)
+            self.invoices.apply_reading(reading, source=key, received=received, today=today)
         except StoreError:
             raise
         report.cases_touched.update(touched)

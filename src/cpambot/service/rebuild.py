@@ -11,6 +11,7 @@ from datetime import date
 
 from cpambot import labels
 from cpambot.approval.draftbook import DRAFTS
+from cpambot.books.invoices import INVOICES
 from cpambot.cases.casebook import ALIASES, CASE_IDS, CASES, CaseBook
 from cpambot.config.model import Config
 from cpambot.letters.plan import DONE_DATES
@@ -28,6 +29,7 @@ def rebuild(config: Config, store: Store, today: date | None = None) -> ProcessR
         store.put(CASE_IDS, case["key"], {"id": case["id"]})
     store.drop(CASES)
     store.drop(ALIASES)
+    store.drop(INVOICES)  # (read again from the same messages)
     reset = 0
     for doc in store.values(LEDGER, archived=True):
         if "reading" not in doc:  # most rows: unrelated messages, never read

@@ -80,7 +80,8 @@ def _part_facts(invoice: Invoice, part: Part, caisse: str | None, when: date | N
 
     wanted = "O" if part.kind == "AMO" else "C"
     if part.state == "P":
-        paid = [fact(FactKind.INVOICE_PAID, part.paid)]
+        paid = [fact(FactKind.INVOICE_PAID, part.paid,
+                     details={"billed": f"{part.claimed:.2f}"} if part.claimed is not None else None)]
         # A reject on one act of an invoice otherwise paid: the act's money is lost unless billed again
         line_rejects = [r for r in invoice.rejects
                         if (r.part or "O") == wanted and (r.line or r.level.strip() == "L")]
