@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import openpyxl
+
 from cpambot.demo.generate import write_maildir
 from cpambot.demo.run import demo_maildir, run_demo
 from cpambot.mailbox.ledger import LEDGER
@@ -12,7 +14,8 @@ from cpambot.store.database import Store
 
 def test_demo_runs_on_embedded_mailbox(tmp_path, capsys):
     """GIVEN the demo Maildir shipped in the package WHEN `cpambot demo` runs
-    THEN it exits 0, sees all 31 messages and sorts them by sender trust."""
+    THEN it exits 0, sees all 31 messages and sorts them by sender trust, and writes the tracking table
+    of its 12 invoices as CSV and XLSX."""
     assert run_demo(tmp_path / "data") == 0
     out = capsys.readouterr().out
     assert "31 nouveaux messages" in out and "hameçonnage probable" in out
@@ -24,6 +27,11 @@ def test_demo_runs_on_embedded_mailbox(tmp_path, capsys):
     outbox = sorted(p.name for p in (tmp_path / "data" / "outbox").iterdir())
     assert outbox[0] == "00-digest.eml" and any(name.endswith("-reclamation.eml") for name in outbox)
     assert "rien n'est envoyé" in out
+    assert "Tableau de suivi (12 factures)" in out
+    csv_rows = (tmp_path / "data" / "suivi-factures.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(csv_rows) == 1 + 12 + 1 and csv_rows[-1].startswith("Total;")
+    sheet = openpyxl.load_workbook(tmp_path / "data" / "suivi-factures.xlsx").active
+    assert sheet.max_row == 1 + 12 + 1
 
 
 def test_shipped_maildir_matches_generator(tmp_path):

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from datetime import date
 
 from cpambot.books.invoices import INVOICES, InvoiceRecord, apply_fact, is_invoice_fact
+from cpambot.books.tracking import Row, tracking_rows
+from cpambot.cases.casebook import CaseBook
 from cpambot.cases.deadlines import absurd_date
 from cpambot.store.database import Store
 from cpambot.understanding.facts import Reading
@@ -41,3 +43,9 @@ class InvoiceBook:
         """Every record, archived ones included."""
         for doc in self.store.values(INVOICES, archived=True):
             yield InvoiceRecord.from_doc(doc)
+
+
+def tracking_table(store: Store, since: date | None = None, until: date | None = None) -> list[Row]:
+    """The tracking table's rows, from every invoice record and every case of ``store``."""
+    cases = list(CaseBook(store).all(archived=True))
+    return tracking_rows(InvoiceBook(store).records(), cases, since=since, until=until)

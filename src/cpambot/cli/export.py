@@ -11,10 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from cpambot import labels
-from cpambot.books.invoicebook import InvoiceBook
+from cpambot.books.invoicebook import tracking_table
 from cpambot.books.spreadsheet import to_csv, write_xlsx
-from cpambot.books.tracking import Row, tracking_rows
-from cpambot.cases.casebook import CaseBook
 from cpambot.errors import UsageError
 from cpambot.store.database import Store
 
@@ -44,11 +42,6 @@ def add_parser(sub: Any) -> None:
                         help="dossier de données (défaut : celui de la configuration)")
 
 
-def table_rows(store: Store, since: date | None, until: date | None) -> list[Row]:
-    cases = list(CaseBook(store).all(archived=True))
-    return tracking_rows(InvoiceBook(store).records(), cases, since=since, until=until)
-
-
 def cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
     if args.depuis and args.jusqu_a and args.depuis > args.jusqu_a:
         raise UsageError("« --depuis » est après « --jusqu-a » : aucune facture ne peut s'y trouver")
@@ -56,7 +49,7 @@ def cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
         raise UsageError("un fichier XLSX ne s'affiche pas dans le terminal : ajoutez « --sortie "
                          "suivi.xlsx » ou redirigez la sortie (« > suivi.xlsx »)")
     with Store.open(data_dir, readonly=True) as store:
-        rows = table_rows(store, args.depuis, args.jusqu_a)
+        rows = tracking_table(store, args.depuis, args.jusqu_a)
     if args.format == "csv":
         data = to_csv(rows)
     else:

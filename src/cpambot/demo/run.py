@@ -12,6 +12,8 @@ from importlib import resources
 from pathlib import Path
 
 from cpambot import labels
+from cpambot.books.invoicebook import tracking_table
+from cpambot.books.spreadsheet import to_csv, write_xlsx
 from cpambot.cases.casebook import CaseBook
 from cpambot.config.model import Account, Caisse, Config, Professional
 from cpambot.mailbox.ledger import LEDGER, LedgerRow
@@ -119,6 +121,12 @@ def run_demo(data_dir: Path | None = None) -> int:
     print(f"\nCe que le robot enverrait (rien n'est envoyé pendant la démonstration) : {target / 'outbox'}")
     for path in written:
         print(f"  {path.name}")
+    with Store.open(target, readonly=True) as store:
+        table = tracking_table(store)
+    (target / "suivi-factures.csv").write_bytes(to_csv(table))
+    write_xlsx(table, target / "suivi-factures.xlsx")
+    print(f"\nTableau de suivi ({labels.count(len(table), 'facture')}) : {target / 'suivi-factures.csv'} "
+          f"et {target / 'suivi-factures.xlsx'}")
     print(f"\nDétail d'un dossier : cpambot case C1 --data-dir {target}")
     print(f"Registre complet : cpambot ledger --data-dir {target} --tous")
     return 0 if report.ok else 1
