@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from cpambot import __version__, labels
 from cpambot.cli.backup import add_parsers as add_backup_parsers
-from cpambot.cli.export import add_parser as add_export_parser
+from cpambot.cli.books import add_parsers as add_books_parsers
 from cpambot.cli.rules import add_parser as add_rules_parser
 from cpambot.cli.rules import cmd_rules
 from cpambot.cli.status import add_parser as add_status_parser
@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_rules_parser(sub)
     add_status_parser(sub)
     add_backup_parsers(sub)
-    add_export_parser(sub)
+    add_books_parsers(sub)
     return parser
 
 
@@ -360,10 +360,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     return status(args, _config(args), SystemClock().now())
 
 
-def cmd_export(args: argparse.Namespace) -> int:
-    from cpambot.cli.export import cmd_export as export
+def cmd_books(args: argparse.Namespace) -> int:
+    from cpambot.cli.books import run
 
-    return export(args, args.data_dir or _config(args).data_dir)
+    return run(args, args.data_dir or _config(args).data_dir)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -375,7 +375,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {
-    "export": cmd_export,
+    "export": cmd_books,
+    "calendrier": cmd_books,
     "backup": cmd_backup,
     "restore": cmd_backup,
     "regles": cmd_regles,

@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from cpambot import labels
+from cpambot.books.calendar import deadline_events, to_ics
 from cpambot.books.invoicebook import tracking_table
 from cpambot.books.spreadsheet import to_csv, write_xlsx
 from cpambot.cases.casebook import CaseBook
@@ -123,10 +124,15 @@ def run_demo(data_dir: Path | None = None) -> int:
         print(f"  {path.name}")
     with Store.open(target, readonly=True) as store:
         table = tracking_table(store)
+        events = deadline_events(CaseBook(store).all(archived=True),
+                                 datetime.combine(DEMO_TODAY, time(9, 0), tzinfo=UTC))
     (target / "suivi-factures.csv").write_bytes(to_csv(table))
     write_xlsx(table, target / "suivi-factures.xlsx")
+    (target / "echeances.ics").write_bytes(to_ics(events))
     print(f"\nTableau de suivi ({labels.count(len(table), 'facture')}) : {target / 'suivi-factures.csv'} "
           f"et {target / 'suivi-factures.xlsx'}")
+    print(f"Échéances pour votre agenda ({labels.count(len(events), 'événement')}) : "
+          f"{target / 'echeances.ics'}")
     print(f"\nDétail d'un dossier : cpambot case C1 --data-dir {target}")
     print(f"Registre complet : cpambot ledger --data-dir {target} --tous")
     return 0 if report.ok else 1

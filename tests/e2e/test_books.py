@@ -1,4 +1,4 @@
-"""``cpambot export`` on the demo mailbox: the tracking table as the professional opens it."""
+"""`cpambot export` and `cpambot calendrier` on the demo mailbox: the books as the professional opens them."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import stat
 
 import openpyxl
 import pytest
+from icalendar import Calendar
 
 from cpambot.books.invoices import INVOICES
+from cpambot.cases.casebook import CaseBook
 from cpambot.cli.main import main
 from cpambot.demo.run import run_demo
 from cpambot.store.database import Store
@@ -69,3 +71,31 @@ def test_bad_dates_get_a_french_error(demo_data, capsys):
     assert main(["export", "--data-dir", str(demo_data), "--depuis", "2026-03-02",
                  "--jusqu-a", "01/03/2026"]) == 2
     assert "« --depuis » est après « --jusqu-a »" in capsys.readouterr().err
+
+
+def test_calendar_feed_of_the_demo_cases(demo_data, tmp_path, capsysbinary):
+    """GIVEN the demo's cases WHEN `cpambot calendrier` runs twice THEN icalendar reads one event per
+    deadline of the open cases, each with its alarm, and the second run gives the same UIDs; with
+    `--rappel 7,1 -o FICHIER` the file is owner-only and each event rings twice."""
+    with Store.open(demo_data, readonly=True) as store:
+        deadlines = sum(len(c.deadlines) for c in CaseBook(store).all() if not c.is_closed)
+    assert deadlines > 3
+    runs = []
+    for _ in range(2):
+        assert main(["calendrier", "--data-dir", str(demo_data)]) == 0
+        runs.append(Calendar.from_ical(capsysbinary.readouterr().out).walk("VEVENT"))
+    assert len(runs[0]) == deadlines
+    assert [str(e["UID"]) for e in runs[0]] == [str(e["UID"]) for e in runs[1]]
+    assert all(len(e.walk("VALARM")) == 1 for e in runs[0])
+    target = tmp_path / "echeances.ics"
+    assert main(["calendrier", "--data-dir", str(demo_data), "--rappel", "7,1", "-o", str(target)]) == 0
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert all(len(e.walk("VALARM")) == 2 for e in Calendar.from_ical(target.read_bytes()).walk("VEVENT"))
+
+
+def test_a_bad_reminder_gets_a_french_error(demo_data, capsys):
+    """GIVEN « --rappel demain » WHEN run THEN exit 2 and the message says what is expected."""
+    with pytest.raises(SystemExit) as refused:
+        main(["calendrier", "--data-dir", str(demo_data), "--rappel", "demain"])
+    assert refused.value.code == 2
+    assert "rappel illisible : « demain » (attendu un nombre de jours" in capsys.readouterr().err

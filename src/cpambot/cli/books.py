@@ -1,0 +1,116 @@
+"""The professional's books on the command line: ``cpambot export`` (the tracking table, one row per invoice,
+as CSV or XLSX) and ``cpambot calendrier`` (every deadline as an iCalendar feed)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from cpambot import labels
+from cpambot.books.calendar import Reminder, deadline_events, to_ics
+from cpambot.books.invoicebook import tracking_table
+from cpambot.books.spreadsheet import to_csv, write_xlsx
+from cpambot.cases.casebook import CaseBook
+from cpambot.clock import SystemClock
+from cpambot.errors import UsageError
+from cpambot.store.database import Store
+
+
+def french_date(text: str) -> date:
+    """A date given as JJ/MM/AAAA or AAAA-MM-JJ."""
+    for form in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text.strip(), form).date()
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"date illisible : « {text} » (attendu JJ/MM/AAAA ou AAAA-MM-JJ)")
+
+
+def reminder_days(text: str) -> tuple[int, ...]:
+    """« 7,1 » → (7, 1); « 0 » or « aucun » → no alarm."""
+    if text.strip().lower() in ("aucun", "aucune", "non", "0", ""):
+        return ()
+    try:
+        days = tuple(int(part) for part in text.replace(" ", "").split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"rappel illisible : « {text} » (attendu un nombre de jours, "
+                                         "par exemple 3, ou plusieurs : 7,1)") from None
+    if any(d < 0 or d > 60 for d in days):
+        raise argparse.ArgumentTypeError(f"rappel hors limites : « {text} » (de 0 à 60 jours avant)")
+    return days
+
+
+def add_parsers(sub: Any) -> None:
+    calendar = sub.add_parser("calendrier", help="les échéances de tous les dossiers au format iCalendar "
+                                                  "(.ics), pour votre agenda ou votre téléphone")
+    calendar.add_argument("--rappel", type=reminder_days, default=(3,), metavar="JOURS",
+                          help="alarme ce nombre de jours avant, à 9 h (plusieurs : 7,1 ; aucune : 0 ; "
+                               "défaut : 3)")
+    calendar.add_argument("--sortie", "-o", type=Path, default=None, metavar="FICHIER",
+                          help="fichier à écrire (défaut : la sortie standard)")
+    calendar.add_argument("--data-dir", type=Path, default=None,
+                          help="dossier de données (défaut : celui de la configuration)")
+    export = sub.add_parser("export", help="tableau de suivi des factures (une ligne par facture) en CSV "
+                                           "ou XLSX")
+    export.add_argument("--format", choices=("csv", "xlsx"), default="csv",
+                        help="csv (séparateur « ; », virgule décimale) ou xlsx (défaut : csv)")
+    export.add_argument("--depuis", type=french_date, default=None, metavar="DATE",
+                        help="factures envoyées à partir de cette date (JJ/MM/AAAA)")
+    export.add_argument("--jusqu-a", dest="jusqu_a", type=french_date, default=None, metavar="DATE",
+                        help="factures envoyées jusqu'à cette date incluse (JJ/MM/AAAA)")
+    export.add_argument("--sortie", "-o", type=Path, default=None, metavar="FICHIER",
+                        help="fichier à écrire (défaut : la sortie standard)")
+    export.add_argument("--data-dir", type=Path, default=None,
+                        help="dossier de données (défaut : celui de la configuration)")
+
+
+def run(args: argparse.Namespace, data_dir: Path) -> int:
+    """``cpambot export`` or ``cpambot calendrier``."""
+    if args.command == "export":
+        return cmd_export(args, data_dir)
+    return cmd_calendar(args, data_dir, SystemClock().now())
+
+
+def cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
+    if args.depuis and args.jusqu_a and args.depuis > args.jusqu_a:
+        raise UsageError("« --depuis » est après « --jusqu-a » : aucune facture ne peut s'y trouver")
+    if args.format == "xlsx" and args.sortie is None and sys.stdout.isatty():
+        raise UsageError("un fichier XLSX ne s'affiche pas dans le terminal : ajoutez « --sortie "
+                         "suivi.xlsx » ou redirigez la sortie (« > suivi.xlsx »)")
+    with Store.open(data_dir, readonly=True) as store:
+        rows = tracking_table(store, args.depuis, args.jusqu_a)
+    if args.format == "csv":
+        data = to_csv(rows)
+    else:
+        with tempfile.TemporaryDirectory(prefix="cpambot-export-") as tmp:
+            path = Path(tmp) / "suivi.xlsx"
+            write_xlsx(rows, path)
+            data = path.read_bytes()
+    _write(data, args.sortie, labels.count(len(rows), "facture"))
+    return 0
+
+
+def cmd_calendar(args: argparse.Namespace, data_dir: Path, now: datetime) -> int:
+    with Store.open(data_dir, readonly=True) as store:
+        cases = list(CaseBook(store).all(archived=True))
+    events = deadline_events(cases, now, Reminder(args.rappel))
+    _write(to_ics(events), args.sortie, labels.count(len(events), "échéance"))
+    return 0
+
+
+def _write(data: bytes, target: Path | None, what: str) -> None:
+    """To the standard output, or to ``target``, owner-only (health data), saying what it holds."""
+    if target is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    print(f"{target} : {what}", file=sys.stderr)
