@@ -1,9 +1,11 @@
 """The professional's books on the command line: ``cpambot export`` (the tracking table, one row per invoice,
-as CSV or XLSX) and ``cpambot calendrier`` (every deadline as an iCalendar feed)."""
+as CSV or XLSX), ``cpambot calendrier`` (every deadline as an iCalendar feed) and ``cpambot stats`` (what
+was rejected, recovered, is still pending)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -13,8 +15,9 @@ from typing import Any
 
 from cpambot import labels
 from cpambot.books.calendar import Reminder, deadline_events, to_ics
-from cpambot.books.invoicebook import tracking_table
+from cpambot.books.invoicebook import InvoiceBook, tracking_table
 from cpambot.books.spreadsheet import to_csv, write_xlsx
+from cpambot.books.stats import figures, stats_json, stats_text
 from cpambot.cases.casebook import CaseBook
 from cpambot.clock import SystemClock
 from cpambot.errors import UsageError
@@ -46,6 +49,15 @@ def reminder_days(text: str) -> tuple[int, ...]:
 
 
 def add_parsers(sub: Any) -> None:
+    stats = sub.add_parser("stats", help="ce que le robot a rapporté : rejets, argent récupéré après un "
+                                         "courrier, impayés par ancienneté, indus, taux de rejet")
+    stats.add_argument("--par", choices=("mois", "caisse"), default="mois",
+                       help="une ligne par mois (défaut) ou par caisse et complémentaire")
+    stats.add_argument("--depuis", type=french_date, default=None, metavar="DATE",
+                       help="seulement les paiements et rejets à partir de cette date (JJ/MM/AAAA)")
+    stats.add_argument("--json", action="store_true", help="sortie JSON")
+    stats.add_argument("--data-dir", type=Path, default=None,
+                       help="dossier de données (défaut : celui de la configuration)")
     calendar = sub.add_parser("calendrier", help="les échéances de tous les dossiers au format iCalendar "
                                                   "(.ics), pour votre agenda ou votre téléphone")
     calendar.add_argument("--rappel", type=reminder_days, default=(3,), metavar="JOURS",
@@ -73,7 +85,21 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
     """``cpambot export`` or ``cpambot calendrier``."""
     if args.command == "export":
         return cmd_export(args, data_dir)
+    if args.command == "stats":
+        return cmd_stats(args, data_dir, SystemClock().now().date())
     return cmd_calendar(args, data_dir, SystemClock().now())
+
+
+def cmd_stats(args: argparse.Namespace, data_dir: Path, today: date) -> int:
+    with Store.open(data_dir, readonly=True) as store:
+        fig = figures(InvoiceBook(store).records(), CaseBook(store).all(archived=True), today, by=args.par,
+                      since=args.depuis)
+    if args.json:
+        json.dump(stats_json(fig), sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        print(stats_text(fig, args.par))
+    return 0
 
 
 def cmd_export(args: argparse.Namespace, data_dir: Path) -> int:

@@ -377,6 +377,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 COMMANDS = {
     "export": cmd_books,
     "calendrier": cmd_books,
+    "stats": cmd_books,
     "backup": cmd_backup,
     "restore": cmd_backup,
     "regles": cmd_regles,

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from cpambot import labels
 from cpambot.books.calendar import deadline_events, to_ics
-from cpambot.books.invoicebook import tracking_table
+from cpambot.books.invoicebook import InvoiceBook, tracking_table
 from cpambot.books.spreadsheet import to_csv, write_xlsx
+from cpambot.books.stats import figures, stats_text
 from cpambot.cases.casebook import CaseBook
 from cpambot.config.model import Account, Caisse, Config, Professional
 from cpambot.mailbox.ledger import LEDGER, LedgerRow
@@ -126,6 +127,7 @@ def run_demo(data_dir: Path | None = None) -> int:
         table = tracking_table(store)
         events = deadline_events(CaseBook(store).all(archived=True),
                                  datetime.combine(DEMO_TODAY, time(9, 0), tzinfo=UTC))
+        fig = figures(InvoiceBook(store).records(), CaseBook(store).all(archived=True), DEMO_TODAY)
     (target / "suivi-factures.csv").write_bytes(to_csv(table))
     write_xlsx(table, target / "suivi-factures.xlsx")
     (target / "echeances.ics").write_bytes(to_ics(events))
@@ -133,6 +135,7 @@ def run_demo(data_dir: Path | None = None) -> int:
           f"et {target / 'suivi-factures.xlsx'}")
     print(f"Échéances pour votre agenda ({labels.count(len(events), 'événement')}) : "
           f"{target / 'echeances.ics'}")
+    print(f"\nCe que le robot a suivi (cpambot stats) :\n{stats_text(fig, 'mois')}")
     print(f"\nDétail d'un dossier : cpambot case C1 --data-dir {target}")
     print(f"Registre complet : cpambot ledger --data-dir {target} --tous")
     return 0 if report.ok else 1
