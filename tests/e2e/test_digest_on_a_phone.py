@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from browser import show
 from cpambot.approval.digest import SendingProblem, build_digest
 from cpambot.approval.drafts import new_draft
 from cpambot.approval.mails import digest_texts
+from cpambot.books.stats import Indus, Line, MonthSummary, PayerBar, Pending
 from cpambot.cases.rules import apply_fact, case_key, new_case
 from cpambot.letters.model import Letter, LetterPlan
 from cpambot.understanding.facts import Fact
@@ -84,3 +86,28 @@ def test_long_addresses_and_many_items_never_widen_the_page():
     assert shown.scroll_width <= shown.width
     assert len(digest.todo) == 8 and digest.todo_more == 7  # (a bounce, two indu deadlines, twelve drafts)
     assert "et 7 autres points plus bas" in shown.text
+
+
+def test_the_month_before_fits_the_phone_and_says_what_the_text_says():
+    """GIVEN the first digest of a month telling the month before (four payers, one with a long name, an
+    indu decided by the CRA) WHEN shown on a 320 px wide phone THEN nothing is wider than the screen, the
+    section shows a bar for each payer that rejected something, and its figures are those of the text."""
+    cases, drafts = typical_day()
+    total = Line("total", parts=40, rejected_parts=6, paid=Decimal("3120.40"), rejected=Decimal("212.10"),
+                 recovered=Decimal("63.00"))
+    payers = (PayerBar("Caisse générale de sécurité sociale de La Réunion (974)", 12, 4, "33,3 %", 100),
+              PayerBar("CPAM de la Marne (511)", 20, 1, "5,0 %", 15),
+              PayerBar("viamedis", 5, 1, "20,0 %", 60), PayerBar("almerys", 3, 0, "0,0 %", 0))
+    month = MonthSummary("février 2026", "2026-02", total, payers,
+                         (Pending("moins de 30 jours", 3, Decimal("75.40")), Pending("30 à 90 jours"),
+                          Pending("3 à 6 mois"), Pending("plus de 6 mois", 1, Decimal("12.00"))),
+                         Indus(2, Decimal("2598.00"), 1, 0, {"partiel": 1}))
+    digest = replace(build_digest(cases, drafts, today=TODAY, since=None), month=month)
+    _subject, text, page = digest_texts(digest)
+    shown = show(page, width=320)
+    assert shown.scroll_width <= shown.width
+    assert "Le mois de février 2026" in shown.text and "LE MOIS DE FÉVRIER 2026" in text
+    for figure in ("3\u202f120,40 €", "212,10 €", "63,00 €", "33,3 %", "75,40 €", "partiel 1",
+                   "suivi-factures-2026-02.xlsx"):
+        assert figure in shown.text and figure in text, figure
+    assert page.count("background: #c0392b; height: 14px; width: ") == 3

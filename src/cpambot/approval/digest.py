@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from cpambot import labels
 from cpambot.approval.model import Draft, DraftState, Refusal
+from cpambot.books.stats import MonthSummary
 from cpambot.cases.deadlines import reminders
 from cpambot.cases.model import Case, CaseType
 from cpambot.letters.model import LetterKind
@@ -119,6 +120,8 @@ class Digest:
     todo: list[str] = field(default_factory=list)  # "À faire aujourd'hui": one line each, what is lost first
     todo_more: int = 0  # the points of the day beyond the first TODO_MAX (they are in the sections below)
     first: str | None = None  # the first digest ever: what the bot found in the mailbox, in one sentence
+    month: MonthSummary | None = None  # the first digest of a month: the month before, in figures
+    calendar_attached: bool = False  # the deadlines feed is attached (a deadline changed)
 
     @property
     def empty(self) -> bool:

@@ -24,7 +24,8 @@ def digest_texts(digest: Digest) -> tuple[str, str, str]:
         "unread": digest.unread, "todo": digest.todo, "todo_more": digest.todo_more,
         "first": digest.first, "past_deadlines": digest.past_deadlines,
         "refusals": digest.refusals, "money_by_state": digest.money_by_state,
-        "money_by_age": digest.money_by_age, "empty": digest.empty,
+        "money_by_age": digest.money_by_age, "empty": digest.empty, "month": digest.month,
+        "calendar_attached": digest.calendar_attached,
     }
     env = package_environment(TEMPLATES)
     subject, body = render("digest.txt.j2", context, env=env)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -67,8 +67,9 @@ class Figures:
 
 
 def figures(records: Iterable[InvoiceRecord], cases: Iterable[Case], today: date, *, by: str = "mois",
-            since: date | None = None) -> Figures:
-    """The figures, by month (``by="mois"``) or by payer (``by="caisse"``), from ``since`` on."""
+            since: date | None = None, until: date | None = None) -> Figures:
+    """The figures, by month (``by="mois"``) or by payer (``by="caisse"``), of the movements from ``since``
+    to ``until`` (both included); what is pending is counted on ``today``, whatever the period."""
     cases = list(cases)
     linked = case_for(cases)
     lines: dict[str, Line] = {}
@@ -81,7 +82,7 @@ def figures(records: Iterable[InvoiceRecord], cases: Iterable[Case], today: date
         for part in PARTS:
             state = record.part(part)
             kept = [m for m in record.movements if m.part == part and m.kind in ("paid", "rejected")
-                    and (since is None or m.when >= since)]
+                    and (since is None or m.when >= since) and (until is None or m.when <= until)]
             for move in kept:
                 for line in (lines.setdefault(_key(move, by), Line(_key(move, by))), total):
                     _count(line, move.kind, move.amount if move.amount is not None else state.billed,
@@ -191,3 +192,51 @@ def stats_json(fig: Figures) -> dict[str, Any]:
             "indus": {"nombre": fig.indus.count, "montant": f"{fig.indus.amount:.2f}",
                       "contestes": fig.indus.contested, "clos": fig.indus.closed,
                       "decisions_cra": fig.indus.outcomes}}
+
+
+@dataclass(frozen=True)
+class PayerBar:
+    label: str
+    parts: int
+    rejected_parts: int
+    rate: str  # French, « 12,5 % »
+    bar: int  # width in percent of the highest rate (at least 2 when any was rejected)
+
+
+@dataclass(frozen=True)
+class MonthSummary:
+    """The first digest of a month tells the month before: what was paid, rejected, recovered, per payer."""
+
+    month: str  # « novembre 2026 »
+    key: str  # « 2026-11 »
+    total: Line
+    payers: tuple[PayerBar, ...]
+    pending: tuple[Pending, ...]
+    indus: Indus
+
+    @property
+    def rate(self) -> str:
+        return rate_text(self.total.reject_rate)
+
+    @property
+    def pending_total(self) -> tuple[int, Decimal]:
+        return sum(p.count for p in self.pending), sum((p.amount for p in self.pending), ZERO)
+
+
+def month_summary(records: Iterable[InvoiceRecord], cases: Iterable[Case], today: date,
+                  month_start: date) -> MonthSummary | None:
+    """The month that starts on ``month_start``; None when nothing was paid or rejected in it."""
+    next_month = (month_start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    records, cases = list(records), list(cases)
+    until = next_month - timedelta(days=1)
+    by_payer = figures(records, cases, today, by="caisse", since=month_start, until=until)
+    if not by_payer.total.parts:
+        return None
+    rates = [x.reject_rate or 0.0 for x in by_payer.lines]
+    top = max(rates, default=0.0)
+    bars = tuple(PayerBar(line_label(x.key, "caisse"), x.parts, x.rejected_parts, rate_text(x.reject_rate),
+                          max(2, int(100 * (x.reject_rate or 0) / top)) if top and x.rejected_parts else 0)
+                 for x in sorted(by_payer.lines, key=lambda x: -(x.reject_rate or 0)))
+    return MonthSummary(f"{MONTHS[month_start.month - 1]} {month_start.year}", f"{month_start:%Y-%m}",
+                        by_payer.total, bars,
+                        tuple(by_payer.pending), by_payer.indus)

@@ -9,6 +9,7 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from cpambot.books.spreadsheet import to_csv, write_xlsx
 from cpambot.books.stats import figures, stats_json, stats_text
 from cpambot.cases.casebook import CaseBook
 from cpambot.clock import SystemClock
+from cpambot.config.model import Config
 from cpambot.errors import UsageError
 from cpambot.store.database import Store
 
@@ -60,9 +62,9 @@ def add_parsers(sub: Any) -> None:
                        help="dossier de données (défaut : celui de la configuration)")
     calendar = sub.add_parser("calendrier", help="les échéances de tous les dossiers au format iCalendar "
                                                   "(.ics), pour votre agenda ou votre téléphone")
-    calendar.add_argument("--rappel", type=reminder_days, default=(3,), metavar="JOURS",
+    calendar.add_argument("--rappel", type=reminder_days, default=None, metavar="JOURS",
                           help="alarme ce nombre de jours avant, à 9 h (plusieurs : 7,1 ; aucune : 0 ; "
-                               "défaut : 3)")
+                               "défaut : « rappel_agenda_jours » de la configuration, sinon 3)")
     calendar.add_argument("--sortie", "-o", type=Path, default=None, metavar="FICHIER",
                           help="fichier à écrire (défaut : la sortie standard)")
     calendar.add_argument("--data-dir", type=Path, default=None,
@@ -81,8 +83,14 @@ def add_parsers(sub: Any) -> None:
                         help="dossier de données (défaut : celui de la configuration)")
 
 
-def run(args: argparse.Namespace, data_dir: Path) -> int:
-    """``cpambot export`` or ``cpambot calendrier``."""
+def run(args: argparse.Namespace, config_of: Callable[[], Config]) -> int:
+    """``cpambot export``, ``stats`` or ``calendrier``: on ``--data-dir`` alone (the demo's data) or on the
+    configuration's data (and, when ``--rappel`` is not given, its ``rappel_agenda_jours``)."""
+    config = None if args.data_dir else config_of()
+    data_dir = config.data_dir if config is not None else args.data_dir
+    if getattr(args, "rappel", ()) is None:
+        days = config.calendar_reminder_days if config is not None else 3
+        args.rappel = (days,) if days else ()
     if args.command == "export":
         return cmd_export(args, data_dir)
     if args.command == "stats":

@@ -363,7 +363,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_books(args: argparse.Namespace) -> int:
     from cpambot.cli.books import run
 
-    return run(args, args.data_dir or _config(args).data_dir)
+    return run(args, lambda: _config(args))
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

@@ -85,6 +85,7 @@ def parse_config(text: str, *, path: Path | None = None, base_dir: Path | None =
     digest_time = approval.text("heure_recapitulatif", default="07:30",
                                pattern=re.compile(r"^([01]\d|2[0-3]):[0-5]\d$"),
                                hint="heure au format HH:MM, par exemple 07:30")
+    reminder_days = approval.integer("rappel_agenda_jours", default=3, minimum=0, maximum=60)
     approval.finish()
 
     data_section = root.section("donnees", required=False)
@@ -147,7 +148,8 @@ def parse_config(text: str, *, path: Path | None = None, base_dir: Path | None =
                   amc_domains=amc_domains, forwarders=forwarders, smtp=smtp, poll_interval=poll_interval,
                   bot_address=bot_address, rules=rules, authserv_ids=authserv_ids,
                   token_days=token_days, digest_time=digest_time, timezone=timezone,
-                  stale_alert_hours=stale_alert_hours, horizon_days=horizon_days)
+                  stale_alert_hours=stale_alert_hours, horizon_days=horizon_days,
+                  calendar_reminder_days=reminder_days)
 
 
 def _rules(s: _Section) -> RuleSettings:

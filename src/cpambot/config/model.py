@@ -195,6 +195,7 @@ class Config:
     authserv_ids: tuple[str, ...] = ()  # Authentication-Results of the receiving server to trust
     token_days: int = 7  # how long an approval link (per-draft token) stays valid
     digest_time: str = "07:30"  # daily digest, local time
+    calendar_reminder_days: int = 3  # the deadlines feed's alarm, this many days before (0: none)
     stale_alert_hours: int = 24  # a mailbox not read for this long is an urgent alert
     horizon_days: int = 60  # a case older than this is history: no draft for a step already past
     timezone: str = DEFAULT_TIMEZONE  # the professional's: "Indian/Reunion" for the CGSS de La Réunion…

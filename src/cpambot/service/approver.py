@@ -23,6 +23,7 @@ from cpambot.approval.health import health_lines, health_reasons
 from cpambot.approval.mails import confirmation_text, digest_texts, notice_text
 from cpambot.approval.model import Draft, DraftState, Refusal
 from cpambot.approval.tokens import new_token
+from cpambot.books.calendar import Reminder
 from cpambot.cases.casebook import CaseBook
 from cpambot.clock import Clock
 from cpambot.config.model import Config
@@ -30,6 +31,7 @@ from cpambot.letters.model import Letter
 from cpambot.randomness import Random
 from cpambot.sending.mime import is_message_id, make_message_id
 from cpambot.sending.outbox import Outbox
+from cpambot.service.books_mail import CALENDAR_KEY, digest_books
 from cpambot.service.health import mailbox_health
 from cpambot.store.database import Store
 
@@ -197,8 +199,15 @@ class ApproverMail:
         due, digest = self.digest_due(now)
         if not (due or force):
             return None
+        meta = self.store.get(META, "last_digest") or {}
+        last = datetime.fromisoformat(meta["at"]).astimezone(self.tz).date() if meta.get("at") else None
+        days = self.config.calendar_reminder_days
+        books = digest_books(self.store, today=digest.today, now=now, last_digest=last,
+                             reminder=Reminder((days,) if days else ()))
+        digest = replace(digest, month=books.month, calendar_attached=books.calendar_signature is not None)
         subject, body, html = digest_texts(digest)
-        letter = Letter("digest", tuple(self.config.approvers), subject, body, html=html)
+        letter = Letter("digest", tuple(self.config.approvers), subject, body, html=html,
+                        attachments=tuple(books.attachments))
         message_id = self.send(letter, "digest", codes=tuple(digest.codes))
         expires = now + timedelta(days=self.config.token_days)
         for listed in digest.drafts:  # listed again: a fresh expiry, so a waiting draft stays approvable;
@@ -211,6 +220,8 @@ class ApproverMail:
                 self.store.put(REFUSALS, doc["_key"], {**doc, "reported": True})
         self.store.put(META, "last_digest", {"at": now.isoformat(), "id": message_id,
                                             "urgent": digest.urgent_reasons})
+        if books.calendar_signature is not None:
+            self.store.put(META, CALENDAR_KEY, {"signature": books.calendar_signature, "at": now.isoformat()})
         LOG.info("récapitulatif %s : %s, %s", message_id, labels.count(len(digest.drafts), "brouillon"),
                  labels.count(len(digest.deadlines), "échéance"))
         return message_id
