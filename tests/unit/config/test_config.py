@@ -134,3 +134,16 @@ def test_missing_file_is_a_config_error(tmp_path):
     """GIVEN no file WHEN loaded THEN a French ConfigError (exit 2) says so."""
     with pytest.raises(ConfigError, match="introuvable"):
         load_config(tmp_path / "absent.toml")
+
+
+def test_calendar_reminder_days():
+    """GIVEN « rappel_agenda_jours » absent, set to 7 or 0, or to 90 WHEN loaded THEN 3 by default, 7, 0 (no
+    alarm), and 90 is refused with its key named."""
+    assert parse_config(MINIMAL).calendar_reminder_days == 3
+    for days in (7, 0):
+        text = MINIMAL.replace('approbateurs = ["Marie@Example.org"]',
+                               f'approbateurs = ["Marie@Example.org"]\nrappel_agenda_jours = {days}')
+        assert parse_config(text).calendar_reminder_days == days
+    with pytest.raises(ConfigError, match="rappel_agenda_jours"):
+        parse_config(MINIMAL.replace('approbateurs = ["Marie@Example.org"]',
+                                     'approbateurs = ["Marie@Example.org"]\nrappel_agenda_jours = 90'))
