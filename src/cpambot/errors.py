@@ -75,6 +75,12 @@ class SecretError(CpambotError):
     exit_code = 2
 
 
+class StatementError(CpambotError):
+    """A bank statement (OFX, CSV) cannot be read: the French message says what was found instead."""
+
+    exit_code = 2
+
+
 class StoreError(CpambotError):
     """The data store cannot be read or written (disk full, permissions, corruption)."""
 

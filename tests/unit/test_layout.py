@@ -18,6 +18,7 @@ RANKS = {
 }
 # What the functional core may not import: the shell's I/O and the clock/random sources.
 CORE = ("understanding", "books.invoices", "books.tracking", "books.calendar", "books.stats",
+        "books.bank", "books.reconcile",
         "cases.model", "cases.rules", "cases.deadlines", "cases.rejects", "letters",
         "approval.model", "approval.drafts", "approval.decide", "approval.commands", "approval.replies",
         "approval.checks", "approval.tokens", "mailbox.auth_results", "approval.digest", "approval.mails",

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from cpambot.books.invoices import INVOICES, InvoiceRecord, apply_fact, is_invoice_fact
+from cpambot.books.reconcile import TRANSFERS, Transfer, transfers_of
 from cpambot.books.tracking import Row, tracking_rows
 from cpambot.cases.casebook import CaseBook
 from cpambot.cases.deadlines import absurd_date
@@ -37,7 +38,14 @@ class InvoiceBook:
             if updated is not None and updated is not record:
                 self.store.put(INVOICES, updated.invoice, updated.to_doc(), defer=True)
                 changed += 1
+        if reading.needs_review is None:  # (totals that do not add up announce no sure transfer)
+            for transfer in transfers_of(reading.fields, reading.caisse, source):
+                self.store.put(TRANSFERS, transfer.key, transfer.to_doc(), defer=True)
         return changed
+
+    def transfers(self) -> list[Transfer]:
+        """Every transfer the returns announced, archived ones included."""
+        return [Transfer.from_doc(doc["_key"], doc) for doc in self.store.values(TRANSFERS, archived=True)]
 
     def records(self) -> Iterator[InvoiceRecord]:
         """Every record, archived ones included."""

@@ -378,6 +378,7 @@ COMMANDS = {
     "export": cmd_books,
     "calendrier": cmd_books,
     "stats": cmd_books,
+    "rapprochement": cmd_books,
     "backup": cmd_backup,
     "restore": cmd_backup,
     "regles": cmd_regles,

@@ -138,6 +138,14 @@ def parse_config(text: str, *, path: Path | None = None, base_dir: Path | None =
                              "Europe/Paris, Indian/Reunion, America/Martinique, America/Guadeloupe, "
                              "America/Cayenne, Indian/Mayotte)") from None
         sched.finish()
+    statement_columns: dict[str, str] = {}
+    bank = root.section("rapprochement", required=False)
+    if bank is not None:
+        for key in ("date", "libelle", "montant", "debit", "credit"):
+            name = bank.text(f"colonne_{key}", required=False)
+            if name:
+                statement_columns[key] = name
+        bank.finish()
     rules = RuleSettings()
     rules_section = root.section("regles", required=False)
     if rules_section is not None:
@@ -149,7 +157,8 @@ def parse_config(text: str, *, path: Path | None = None, base_dir: Path | None =
                   bot_address=bot_address, rules=rules, authserv_ids=authserv_ids,
                   token_days=token_days, digest_time=digest_time, timezone=timezone,
                   stale_alert_hours=stale_alert_hours, horizon_days=horizon_days,
-                  calendar_reminder_days=reminder_days)
+                  calendar_reminder_days=reminder_days,
+                  statement_columns=tuple(statement_columns.items()))
 
 
 def _rules(s: _Section) -> RuleSettings:

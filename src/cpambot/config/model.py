@@ -196,6 +196,7 @@ class Config:
     token_days: int = 7  # how long an approval link (per-draft token) stays valid
     digest_time: str = "07:30"  # daily digest, local time
     calendar_reminder_days: int = 3  # the deadlines feed's alarm, this many days before (0: none)
+    statement_columns: tuple[tuple[str, str], ...] = ()  # a CSV bank statement's columns: date, libelle…
     stale_alert_hours: int = 24  # a mailbox not read for this long is an urgent alert
     horizon_days: int = 60  # a case older than this is history: no draft for a step already past
     timezone: str = DEFAULT_TIMEZONE  # the professional's: "Indian/Reunion" for the CGSS de La Réunion…

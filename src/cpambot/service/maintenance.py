@@ -14,7 +14,7 @@ the listings that ask for all history):
 * what the bot remembers of its own e-mails and of the replies it obeyed, after a month (looked up
   one by one, never listed);
 * an invoice of the tracking table no message spoke of for :data:`INVOICE_DAYS` (the export lists the
-  archived ones too; a late payment brings it back).
+  archived ones too; a late payment brings it back); a transfer a return announced, after half a year.
 
 A document put again (a case reopened, a rebuild) is simply in memory again until it settles again.
 """
@@ -30,6 +30,7 @@ from cpambot import labels
 from cpambot.approval.draftbook import DRAFTS
 from cpambot.approval.model import DraftState
 from cpambot.books.invoices import INVOICES
+from cpambot.books.reconcile import TRANSFERS
 from cpambot.cases.casebook import CASES
 from cpambot.cases.model import CaseState
 from cpambot.errors import StoreError
@@ -108,6 +109,16 @@ def invoice_rule(now: datetime) -> Rule:
     return part
 
 
+def transfer_rule(now: datetime) -> Rule:
+    """A transfer a return announced, half a year later (a bank statement that old is rarely checked)."""
+    settled = (now - timedelta(days=180)).date().isoformat()
+
+    def part(doc: dict[str, Any]) -> str | None:
+        day = str(doc.get("day") or "")
+        return day[:7] if day and day < settled else None
+    return part
+
+
 def without_own_mail_body(doc: dict[str, Any]) -> dict[str, Any]:
     """An archived e-mail to the approver (digest, notice, confirmation) without its body: once it has
     done its work, it is the bulk of the store (a digest a day) and nothing reads it again. A letter to a
@@ -132,6 +143,7 @@ def maintain_daily(store: Store, now: datetime) -> int:
     moved += store.archive(SENT_IDS, dated_rule(now))
     moved += store.archive(REPLIES, dated_rule(now))
     moved += store.archive(INVOICES, invoice_rule(now))
+    moved += store.archive(TRANSFERS, transfer_rule(now))
     store.put(META, "last_maintenance", {"day": day, "pruned": pruned, "archived": moved})
     store.commit()
     if moved:

@@ -12,6 +12,7 @@ from datetime import date
 from cpambot import labels
 from cpambot.approval.draftbook import DRAFTS
 from cpambot.books.invoices import INVOICES
+from cpambot.books.reconcile import TRANSFERS
 from cpambot.cases.casebook import ALIASES, CASE_IDS, CASES, CaseBook
 from cpambot.config.model import Config
 from cpambot.letters.plan import DONE_DATES
@@ -30,6 +31,7 @@ def rebuild(config: Config, store: Store, today: date | None = None) -> ProcessR
     store.drop(CASES)
     store.drop(ALIASES)
     store.drop(INVOICES)  # (read again from the same messages)
+    store.drop(TRANSFERS)
     reset = 0
     for doc in store.values(LEDGER, archived=True):
         if "reading" not in doc:  # most rows: unrelated messages, never read

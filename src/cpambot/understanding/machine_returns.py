@@ -153,6 +153,15 @@ def noemie_facts(noemie: NoemieFile, caisse: str | None) -> list[Fact]:
     return facts
 
 
+def transfer_fields(noemie: NoemieFile) -> dict[str, str | None]:
+    """The bank transfer a NOEMIE file announces: its date (the 071's, else the file's) and its label, as
+    the bank statement will show them (the amount is the file's net total)."""
+    payment = next((p for p in noemie.payments if p.date), None)
+    day = payment.date if payment is not None else noemie.header.created
+    return {"transfer_date": day.isoformat() if day else None,
+            "transfer_label": payment.label.strip() if payment is not None else None}
+
+
 def arl_facts(arl: ArlFile, fallback_caisse: str | None) -> list[Fact]:
     facts = []
     for ack in arl.acks:
@@ -221,7 +230,8 @@ def read_returns(msg: ParsedMessage, trust: str) -> Reading | None:
                                     "created": decoded.header.created,
                                     "lots": [lot.number for lot in decoded.lots],
                                     "invoices": len(decoded.invoices),
-                                    "total": str(decoded.computed_total or Decimal("0"))})
+                                    "total": str(decoded.computed_total or Decimal("0")),
+                                    **transfer_fields(decoded)})
         if not decoded.is_test:
             facts.extend(found)
     kind = MessageKind.ARL if kinds == {MessageKind.ARL} else MessageKind.NOEMIE
