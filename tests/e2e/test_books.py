@@ -1,4 +1,5 @@
-"""`cpambot export` and `cpambot calendrier` on the demo mailbox: the books as the professional opens them."""
+"""`cpambot export`, `calendrier`, `stats` and `rapprochement` on the demo mailbox: the books as the
+professional opens them."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import csv
 import io
 import json
 import stat
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import openpyxl
@@ -16,6 +18,7 @@ from cpambot.books.invoices import INVOICES
 from cpambot.cases.casebook import CaseBook
 from cpambot.cli.main import main
 from cpambot.demo.run import run_demo
+from cpambot.service.books_mail import latest_reconciliation
 from cpambot.store.database import Store
 
 
@@ -113,3 +116,43 @@ def test_stats_of_the_demo(demo_data, capsys):
     data = json.loads(capsys.readouterr().out)
     assert {line["cle"] for line in data["lignes"]} >= {"511", "974"}
     assert sum(Decimal(line["paye"]) for line in data["lignes"]) == Decimal(data["total"]["paye"]) > 0
+
+
+STATEMENT = """Compte courant n° 00012345678;;;
+Solde au 31/03/2026;1 234,56;;
+;;;
+Date;Libellé;Débit;Crédit
+06/03/2026;VIR SEPA CGSS REUNION PRESTATIONS;;500,94
+10/03/2026;PRLV URSSAF;120,00;
+12/03/2026;VIR CPAM DE LA MARNE;;9,21
+25/03/2026;VIR CPAM DE LA MARNE;;25,00
+""".encode("cp1252")
+
+
+def test_bank_reconciliation_of_the_demo(demo_data, tmp_path, capsys):
+    """GIVEN the demo's three transfers announced (500,94 € by the CGSS on 05/03, 9,21 € and 30,38 € by the
+    CPAM) and a Windows-1252 CSV statement with account lines before its header WHEN `cpambot rapprochement`
+    runs THEN two transfers are found, the third arrived 5,38 € short (told as a retenue without
+    notification), the exit code is 1, and the report kept for the digest is owner-only and says the same;
+    the digest after it takes the report, a later one does not."""
+    statement = tmp_path / "releve.csv"
+    statement.write_bytes(STATEMENT)
+    assert main(["rapprochement", str(statement), "--data-dir", str(demo_data)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "Relevé du 06/03/2026 au 25/03/2026."
+    assert "manque 5,38 €" in out[1] and "RETENUE SANS NOTIFICATION" in out[1]
+    assert out[-1] == "Virements annoncés et bien reçus : 2 (510,15 €)."
+    (report,) = (demo_data / "rapprochements").iterdir()
+    assert stat.S_IMODE(report.stat().st_mode) == 0o600
+    assert latest_reconciliation(demo_data, None) == out
+    assert latest_reconciliation(demo_data, datetime.now(UTC) + timedelta(seconds=1)) == []
+
+
+def test_a_statement_whose_columns_are_unknown(demo_data, tmp_path, capsys):
+    """GIVEN a CSV whose columns are not the usual French ones WHEN reconciled THEN exit 2 and a French
+    error names the columns found and where to name them."""
+    statement = tmp_path / "releve.csv"
+    statement.write_text("Jour;Quoi;Combien\n06/03/2026;VIR CPAM;9,21\n", encoding="utf-8")
+    assert main(["rapprochement", str(statement), "--data-dir", str(demo_data)]) == 2
+    err = capsys.readouterr().err
+    assert "colonnes trouvées : « Jour », « Quoi », « Combien »" in err and "[rapprochement]" in err

@@ -90,8 +90,9 @@ def test_long_addresses_and_many_items_never_widen_the_page():
 
 def test_the_month_before_fits_the_phone_and_says_what_the_text_says():
     """GIVEN the first digest of a month telling the month before (four payers, one with a long name, an
-    indu decided by the CRA) WHEN shown on a 320 px wide phone THEN nothing is wider than the screen, the
-    section shows a bar for each payer that rejected something, and its figures are those of the text."""
+    indu decided by the CRA) and a bank reconciliation made since the last digest WHEN shown on a 320 px
+    wide phone THEN nothing is wider than the screen, the month shows a bar for each payer that rejected
+    something, and the figures and the reconciliation's lines are those of the text."""
     cases, drafts = typical_day()
     total = Line("total", parts=40, rejected_parts=6, paid=Decimal("3120.40"), rejected=Decimal("212.10"),
                  recovered=Decimal("63.00"))
@@ -102,12 +103,15 @@ def test_the_month_before_fits_the_phone_and_says_what_the_text_says():
                          (Pending("moins de 30 jours", 3, Decimal("75.40")), Pending("30 à 90 jours"),
                           Pending("3 à 6 mois"), Pending("plus de 6 mois", 1, Decimal("12.00"))),
                          Indus(2, Decimal("2598.00"), 1, 0, {"partiel": 1}))
-    digest = replace(build_digest(cases, drafts, today=TODAY, since=None), month=month)
+    bank = ["Relevé du 02/03/2026 au 31/03/2026.",
+            "Virement annoncé mais NON REÇU : 61,20 € de CPAM de la Marne (511), annoncé pour le 01/03/2026"]
+    digest = replace(build_digest(cases, drafts, today=TODAY, since=None), month=month, bank=bank)
     _subject, text, page = digest_texts(digest)
     shown = show(page, width=320)
     assert shown.scroll_width <= shown.width
     assert "Le mois de février 2026" in shown.text and "LE MOIS DE FÉVRIER 2026" in text
     for figure in ("3\u202f120,40 €", "212,10 €", "63,00 €", "33,3 %", "75,40 €", "partiel 1",
-                   "suivi-factures-2026-02.xlsx"):
-        assert figure in shown.text and figure in text, figure
+                   "suivi-factures-2026-02.xlsx", "Rapprochement bancaire".upper(), bank[1]):
+        assert figure in shown.text.upper() or figure in shown.text, figure
+        assert figure in text, figure
     assert page.count("background: #c0392b; height: 14px; width: ") == 3

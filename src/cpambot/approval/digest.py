@@ -122,6 +122,7 @@ class Digest:
     first: str | None = None  # the first digest ever: what the bot found in the mailbox, in one sentence
     month: MonthSummary | None = None  # the first digest of a month: the month before, in figures
     calendar_attached: bool = False  # the deadlines feed is attached (a deadline changed)
+    bank: list[str] = field(default_factory=list)  # the bank reconciliation made since the last digest
 
     @property
     def empty(self) -> bool:

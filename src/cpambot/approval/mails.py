@@ -25,7 +25,7 @@ def digest_texts(digest: Digest) -> tuple[str, str, str]:
         "first": digest.first, "past_deadlines": digest.past_deadlines,
         "refusals": digest.refusals, "money_by_state": digest.money_by_state,
         "money_by_age": digest.money_by_age, "empty": digest.empty, "month": digest.month,
-        "calendar_attached": digest.calendar_attached,
+        "calendar_attached": digest.calendar_attached, "bank": digest.bank,
     }
     env = package_environment(TEMPLATES)
     subject, body = render("digest.txt.j2", context, env=env)

@@ -29,6 +29,7 @@ from cpambot.books.tracking import caisse_name
 WINDOW_DAYS = 10
 BEFORE_DAYS = 2
 TRANSFERS = "transfers"  # the store's table: the transfers announced, one per NOEMIE file
+REPORTS = "rapprochements"  # under the data folder: the reports of ``cpambot rapprochement``, for the digest
 
 # A caisse's name in a bank label (the platforms' payments are announced by their own messages, not by
 # NOEMIE returns: their credits are left out of this reconciliation)

@@ -15,7 +15,7 @@ from typing import Any
 
 from cpambot.books.bank import CsvColumns, read_statement
 from cpambot.books.invoicebook import InvoiceBook
-from cpambot.books.reconcile import reconcile, reconciliation_json, reconciliation_lines
+from cpambot.books.reconcile import REPORTS, reconcile, reconciliation_json, reconciliation_lines
 from cpambot.cases.casebook import CaseBook
 from cpambot.cases.model import CaseType
 from cpambot.clock import SystemClock
@@ -23,8 +23,6 @@ from cpambot.config.model import Config
 from cpambot.errors import StatementError
 from cpambot.store.database import Store
 from cpambot.store.files import atomic_write, ensure_private_dir
-
-REPORTS = "rapprochements"
 
 
 def add_parser(sub: Any) -> None:

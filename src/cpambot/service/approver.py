@@ -203,8 +203,10 @@ class ApproverMail:
         last = datetime.fromisoformat(meta["at"]).astimezone(self.tz).date() if meta.get("at") else None
         days = self.config.calendar_reminder_days
         books = digest_books(self.store, today=digest.today, now=now, last_digest=last,
-                             reminder=Reminder((days,) if days else ()))
-        digest = replace(digest, month=books.month, calendar_attached=books.calendar_signature is not None)
+                             reminder=Reminder((days,) if days else ()),
+                             last_digest_at=datetime.fromisoformat(meta["at"]) if meta.get("at") else None)
+        digest = replace(digest, month=books.month, calendar_attached=books.calendar_signature is not None,
+                         bank=books.bank)
         subject, body, html = digest_texts(digest)
         letter = Letter("digest", tuple(self.config.approvers), subject, body, html=html,
                         attachments=tuple(books.attachments))

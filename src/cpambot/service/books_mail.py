@@ -5,6 +5,7 @@ the deadlines feed (.ics) to import into her agenda."""
 from __future__ import annotations
 
 import hashlib
+import json
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from cpambot.books.calendar import Reminder, deadline_events, to_ics
 from cpambot.books.invoicebook import InvoiceBook, tracking_table
+from cpambot.books.reconcile import REPORTS
 from cpambot.books.spreadsheet import write_xlsx
 from cpambot.books.stats import MonthSummary, month_summary
 from cpambot.cases.casebook import CaseBook
@@ -26,6 +28,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @dataclass
 class DigestBooks:
     month: MonthSummary | None = None
+    bank: list[str] = field(default_factory=list)  # the last bank reconciliation made since the last digest
     attachments: list[Attachment] = field(default_factory=list)
     calendar_signature: str | None = None  # to remember once the digest is sent
 
@@ -35,9 +38,25 @@ def month_before(day: date) -> date:
     return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
+def latest_reconciliation(data_dir: Path, since: datetime | None) -> list[str]:
+    """The lines of the newest report ``cpambot rapprochement`` kept since ``since`` (none: [])."""
+    folder = data_dir / REPORTS
+    reports = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    for path in reversed(reports):
+        try:
+            report = json.loads(path.read_text(encoding="utf-8"))
+            made = datetime.fromisoformat(report["fait_le"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # (a report half-written or edited by hand: the next one will do)
+        if since is not None and made <= since:
+            return []
+        return [str(x) for x in report.get("lignes") or ()]
+    return []
+
+
 def digest_books(store: Store, *, today: date, now: datetime, last_digest: date | None,
-                 reminder: Reminder | None = None) -> DigestBooks:
-    out = DigestBooks()
+                 reminder: Reminder | None = None, last_digest_at: datetime | None = None) -> DigestBooks:
+    out = DigestBooks(bank=latest_reconciliation(store.data_dir, last_digest_at))
     if last_digest is not None and (last_digest.year, last_digest.month) != (today.year, today.month):
         start = month_before(today)
         out.month = month_summary(InvoiceBook(store).records(), CaseBook(store).all(archived=True), today,
