@@ -16,7 +16,7 @@ from cpambot.store.database import Store
 def test_demo_runs_on_embedded_mailbox(tmp_path, capsys):
     """GIVEN the demo Maildir shipped in the package WHEN `cpambot demo` runs
     THEN it exits 0, sees all 31 messages and sorts them by sender trust, and writes the tracking table
-    of its 12 invoices as CSV and XLSX, its deadlines as an .ics file, and its figures."""
+    of its 12 invoices as CSV and XLSX, its deadlines as an .ics file, its figures, and its reconciliation with a shipped bank statement."""
     assert run_demo(tmp_path / "data") == 0
     out = capsys.readouterr().out
     assert "31 nouveaux messages" in out and "hameçonnage probable" in out
@@ -36,6 +36,8 @@ def test_demo_runs_on_embedded_mailbox(tmp_path, capsys):
     events = Calendar.from_ical((tmp_path / "data" / "echeances.ics").read_bytes()).walk("VEVENT")
     assert events and f"Échéances pour votre agenda ({len(events)} événements)" in out
     assert "Ce que le robot a suivi (cpambot stats)" in out and "mars 2026" in out
+    assert "Rapprochement avec un relevé bancaire fictif" in out and "manque 5,38 €" in out
+    assert "Virements annoncés et bien reçus : 2 (510,15 €)." in out
 
 
 def test_shipped_maildir_matches_generator(tmp_path):

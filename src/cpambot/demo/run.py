@@ -12,8 +12,10 @@ from importlib import resources
 from pathlib import Path
 
 from cpambot import labels
+from cpambot.books.bank import read_statement
 from cpambot.books.calendar import deadline_events, to_ics
 from cpambot.books.invoicebook import InvoiceBook, tracking_table
+from cpambot.books.reconcile import reconcile, reconciliation_lines
 from cpambot.books.spreadsheet import to_csv, write_xlsx
 from cpambot.books.stats import figures, stats_text
 from cpambot.cases.casebook import CaseBook
@@ -128,6 +130,8 @@ def run_demo(data_dir: Path | None = None) -> int:
         events = deadline_events(CaseBook(store).all(archived=True),
                                  datetime.combine(DEMO_TODAY, time(9, 0), tzinfo=UTC))
         fig = figures(InvoiceBook(store).records(), CaseBook(store).all(archived=True), DEMO_TODAY)
+        statement = read_statement(resources.files("cpambot.demo").joinpath("releve-demo.ofx").read_bytes())
+        bank = reconciliation_lines(reconcile(InvoiceBook(store).transfers(), statement))
     (target / "suivi-factures.csv").write_bytes(to_csv(table))
     write_xlsx(table, target / "suivi-factures.xlsx")
     (target / "echeances.ics").write_bytes(to_ics(events))
@@ -136,6 +140,8 @@ def run_demo(data_dir: Path | None = None) -> int:
     print(f"Échéances pour votre agenda ({labels.count(len(events), 'événement')}) : "
           f"{target / 'echeances.ics'}")
     print(f"\nCe que le robot a suivi (cpambot stats) :\n{stats_text(fig, 'mois')}")
+    print("\nRapprochement avec un relevé bancaire fictif (cpambot rapprochement RELEVE) :")
+    print("\n".join(f"  {line}" for line in bank))
     print(f"\nDétail d'un dossier : cpambot case C1 --data-dir {target}")
     print(f"Registre complet : cpambot ledger --data-dir {target} --tous")
     return 0 if report.ok else 1
