@@ -16,7 +16,8 @@ from cpambot.store.database import Store
 def test_demo_runs_on_embedded_mailbox(tmp_path, capsys):
     """GIVEN the demo Maildir shipped in the package WHEN `cpambot demo` runs
     THEN it exits 0, sees all 31 messages and sorts them by sender trust, and writes the tracking table
-    of its 12 invoices as CSV and XLSX, its deadlines as an .ics file, its figures, and its reconciliation with a shipped bank statement."""
+    of its 12 invoices as CSV and XLSX, its deadlines as an .ics file, its figures, and its
+    reconciliation with a shipped bank statement."""
     assert run_demo(tmp_path / "data") == 0
     out = capsys.readouterr().out
     assert "31 nouveaux messages" in out and "hameçonnage probable" in out

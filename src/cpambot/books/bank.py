@@ -9,9 +9,13 @@ import csv
 import io
 import re
 import unicodedata
+import warnings
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from cpambot.errors import StatementError
 
@@ -26,17 +30,15 @@ class BankLine:
 
 @dataclass(frozen=True)
 class CsvColumns:
-    """Which columns of a CSV statement hold what (their header's text, compared without case or
-    accents); empty: the usual French names are tried."""
+    """The columns of a CSV statement named in the configuration (their header's text, compared without
+    case or accents); those left empty are recognised by the words of their header (« Date opération »,
+    « dateOp », « Libellé », « label », « Montant (EUR) », « amount », « Débit », « Crédit »…)."""
 
-    date: tuple[str, ...] = ("date operation", "date de l'operation", "date", "date comptable",
-                             "date de comptabilisation", "date valeur")
-    label: tuple[str, ...] = ("libelle", "libelle operation", "libelle de l'operation", "intitule",
-                              "description", "detail", "nature de l'operation")
-    amount: tuple[str, ...] = ("montant", "montant(euros)", "montant (eur)", "montant en euros",
-                               "montant eur")
-    debit: tuple[str, ...] = ("debit", "debit euros", "debit (eur)", "montant debit")
-    credit: tuple[str, ...] = ("credit", "credit euros", "credit (eur)", "montant credit")
+    date: tuple[str, ...] = ()
+    label: tuple[str, ...] = ()
+    amount: tuple[str, ...] = ()
+    debit: tuple[str, ...] = ()
+    credit: tuple[str, ...] = ()
 
 
 def read_statement(data: bytes, columns: CsvColumns | None = None) -> list[BankLine]:
@@ -48,20 +50,51 @@ def read_statement(data: bytes, columns: CsvColumns | None = None) -> list[BankL
 
 
 def read_ofx(data: bytes) -> list[BankLine]:
+    """ofxtools parses the file and checks it against the OFX specification; when a bank breaks the
+    specification where nothing is read here (a bank name over 32 characters…), the transactions are
+    taken from the tree ofxtools parsed, without that check."""
     from ofxtools.Parser import OFXTree  # (imported when an OFX file is read)
 
     tree = OFXTree()
-    try:
-        tree.parse(io.BytesIO(data))
-        ofx = tree.convert()
-        lines = [BankLine(t.dtposted.date(), Decimal(t.trnamt), " ".join(x for x in (t.name, t.memo) if x),
-                          t.fitid)
-                 for statement in ofx.statements for t in statement.transactions]
-    except Exception as exc:  # noqa: BLE001 - ofxtools raises many kinds; the user needs one sentence
-        raise StatementError(f"relevé OFX illisible ({exc.__class__.__name__} : {str(exc)[:120]}) : "
-                             "exportez-le de nouveau depuis votre banque, ou en CSV") from exc
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (private tags such as <INTU.BID> are skipped, as they should)
+        try:
+            tree.parse(io.BytesIO(data))
+        except Exception as exc:  # noqa: BLE001 - ofxtools raises many kinds; the user needs one sentence
+            raise StatementError(f"relevé OFX illisible ({exc.__class__.__name__} : {str(exc)[:120]}) : "
+                                 "exportez-le de nouveau depuis votre banque, ou en CSV") from exc
+        try:
+            ofx = tree.convert()
+            lines = [BankLine(t.dtposted.date(), Decimal(t.trnamt),
+                              " ".join(x for x in (t.name, t.memo) if x), t.fitid)
+                     for statement in ofx.statements for t in statement.transactions]
+        except Exception:  # noqa: BLE001 - the specification's check failed: read the transactions alone
+            lines = _transactions(tree.getroot())
     if not lines:
         raise StatementError("relevé OFX sans aucune opération")
+    return lines
+
+
+def _texts(item: Any) -> Callable[[str], str]:
+    def text(tag: str) -> str:
+        found = item.find(tag)
+        return (found.text or "").strip() if found is not None else ""
+    return text
+
+
+def _transactions(root: Any) -> list[BankLine]:
+    lines = []
+    for item in root.iter("STMTTRN"):
+        text = _texts(item)
+        day = text("DTPOSTED")[:8]
+        try:
+            when = date(int(day[:4]), int(day[4:6]), int(day[6:8]))
+            amount = Decimal(text("TRNAMT").replace(",", "."))
+        except (ValueError, InvalidOperation) as exc:
+            raise StatementError(f"relevé OFX : opération illisible (date « {text('DTPOSTED')} », montant "
+                                 f"« {text('TRNAMT')} »)") from exc
+        lines.append(BankLine(when, amount, " ".join(x for x in (text("NAME"), text("MEMO")) if x),
+                              text("FITID") or None))
     return lines
 
 
@@ -114,12 +147,32 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def _find(header: list[str], names: tuple[str, ...]) -> int | None:
+# What a header's words say of its column, when the configuration does not name it.
+_WORDS = {
+    "date": (("date op", "dateop", "date de l'op", "date d'op"), ("date",), ("valeur", "val")),
+    "label": (("libelle op", "libelle de l'op", "libelle complet"),
+              ("libelle", "label", "intitule", "description", "detail", "motif"), ()),
+    "amount": ((), ("montant", "amount", "somme"), ("franc", "solde", "balance", "debit", "credit")),
+    "debit": ((), ("debit",), ("solde", "franc")),
+    "credit": ((), ("credit",), ("solde", "franc", "carte")),
+}
+
+
+def _find(header: list[str], named: tuple[str, ...], kind: str) -> int | None:
+    """The column of ``kind``: the one the configuration names, else the best by its header's words
+    (preferred words first; a column whose header has an excluded word only when nothing else fits)."""
     folded = [_fold(h) for h in header]
-    for name in names:
-        if _fold(name) in folded:
-            return folded.index(_fold(name))
-    return None
+    if named:
+        wanted = [_fold(n) for n in named]
+        return next((i for i, h in enumerate(folded) if h in wanted), None)
+    preferred, words, excluded = _WORDS[kind]
+    fits = [i for i, h in enumerate(folded) if any(h.startswith(w) or f" {w}" in h for w in words)]
+    clean = [i for i in fits if not any(x in folded[i] for x in excluded)]
+    best = [i for i in clean if any(p in folded[i] for p in preferred)]
+    if kind == "date" and not clean:
+        clean = fits  # (only a value date: better than nothing)
+    chosen = best or clean
+    return chosen[0] if chosen else None
 
 
 def read_csv(data: bytes, columns: CsvColumns) -> list[BankLine]:
@@ -128,18 +181,57 @@ def read_csv(data: bytes, columns: CsvColumns) -> list[BankLine]:
     delimiter = max((";", ",", "\t"), key=sample.count)
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     for at, header in enumerate(rows[:30]):  # (a few lines of account details may come first)
-        day, label = _find(header, columns.date), _find(header, columns.label)
-        amount, debit, credit = (_find(header, columns.amount), _find(header, columns.debit),
-                                 _find(header, columns.credit))
+        if sum(1 for cell in header if parse_day(cell)) > 0:
+            continue  # (a row with a date is a row of data, not a header)
+        day, label = _find(header, columns.date, "date"), _find(header, columns.label, "label")
+        amount = _find(header, columns.amount, "amount")
+        debit, credit = _find(header, columns.debit, "debit"), _find(header, columns.credit, "credit")
         if day is not None and label is not None and (amount is not None or (debit is not None
                                                                               and credit is not None)):
             return _rows(rows[at + 1:], at + 2, day, label, amount, debit, credit)
+    headerless = _headerless(rows)
+    if headerless is not None:
+        return headerless
     found = next((r for r in rows[:30] if len([c for c in r if c.strip()]) >= 2), [])
     raise StatementError("relevé CSV : colonnes de date, de libellé et de montant (ou débit et crédit) "
                          "introuvables ; colonnes trouvées : "
                          + (", ".join(f"« {c.strip()} »" for c in found if c.strip()) or "aucune")
                          + ". Indiquez-les dans la configuration, section [rapprochement] (colonne_date, "
                            "colonne_libelle, colonne_montant ou colonne_debit et colonne_credit)")
+
+
+def _amount_like(cell: str) -> bool:
+    try:
+        return parse_amount(cell) is not None and ("," in cell or "." in cell)
+    except ValueError:
+        return False
+
+
+def _headerless(rows: list[list[str]]) -> list[BankLine] | None:
+    """A statement without a header row (LCL): the date column is the one that holds dates, the amount the
+    first other one that holds amounts with cents, the label the longest text; a row without a label
+    (the balance, at the end) is not an operation."""
+    lengths = Counter(len(r) for r in rows if len(r) >= 3 and any(c.strip() for c in r))
+    if not lengths:
+        return None
+    width = lengths.most_common(1)[0][0]  # (the balance line at the end is shorter)
+    data = [r for r in rows if len(r) >= width][:40]
+    if len(data) < 2:
+        return None
+
+    def share(test: Callable[[str], bool], index: int) -> float:
+        return sum(1 for r in data if test(r[index])) / len(data)
+    dates = [i for i in range(width) if share(lambda c: parse_day(c) is not None, i) >= 0.8]
+    if not dates:
+        return None
+    day = dates[0]
+    amounts = [i for i in range(width) if i != day and share(_amount_like, i) >= 0.8]
+    texts = [i for i in range(width) if i != day and i not in amounts]
+    if not amounts or not texts:
+        return None
+    label = max(texts, key=lambda i: sum(len(r[i]) for r in data))
+    kept = [r for r in rows if len(r) > label and r[label].strip()]
+    return _rows(kept, 1, day, label, amounts[0], None, None)
 
 
 def _cell(row: list[str], index: int | None) -> str:
