@@ -134,7 +134,8 @@ def test_bank_reconciliation_of_the_demo(demo_data, tmp_path, capsys):
     CPAM) and a Windows-1252 CSV statement with account lines before its header WHEN `cpambot rapprochement`
     runs THEN two transfers are found, the third arrived 5,38 € short (told as a retenue without
     notification), the exit code is 1, and the report kept for the digest is owner-only and says the same;
-    the digest after it takes the report, a later one does not."""
+    the digest after it takes the report, a later one does not; the tracking table then tells the day the
+    transfer of each paid invoice reached the bank."""
     statement = tmp_path / "releve.csv"
     statement.write_bytes(STATEMENT)
     assert main(["rapprochement", str(statement), "--data-dir", str(demo_data)]) == 1
@@ -146,6 +147,12 @@ def test_bank_reconciliation_of_the_demo(demo_data, tmp_path, capsys):
     assert stat.S_IMODE(report.stat().st_mode) == 0o600
     assert latest_reconciliation(demo_data, None) == out
     assert latest_reconciliation(demo_data, datetime.now(UTC) + timedelta(seconds=1)) == []
+    assert main(["export", "--data-dir", str(demo_data)]) == 0
+    table = read_csv(capsys.readouterr().out.encode())
+    column = table[0].index("Virement reçu en banque")
+    rows = {row[0]: row for row in table[1:-1]}
+    assert rows["000012345"][column] == "06/03/2026"  # (paid by the CGSS's return of 05/03)
+    assert rows["000012201"][column] == ""
 
 
 def test_a_statement_whose_columns_are_unknown(demo_data, tmp_path, capsys):

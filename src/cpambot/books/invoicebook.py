@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 from cpambot.books.invoices import INVOICES, InvoiceRecord, apply_fact, is_invoice_fact
-from cpambot.books.reconcile import TRANSFERS, Transfer, transfers_of
+from cpambot.books.reconcile import REPORTS, TRANSFERS, Transfer, transfers_of
 from cpambot.books.tracking import Row, tracking_rows
 from cpambot.cases.casebook import CaseBook
 from cpambot.cases.deadlines import absurd_date
@@ -54,6 +56,25 @@ class InvoiceBook:
 
 
 def tracking_table(store: Store, since: date | None = None, until: date | None = None) -> list[Row]:
-    """The tracking table's rows, from every invoice record and every case of ``store``."""
+    """The tracking table's rows, from every invoice record and every case of ``store``, and the bank
+    reconciliations made (when each return's transfer reached the bank)."""
     cases = list(CaseBook(store).all(archived=True))
-    return tracking_rows(InvoiceBook(store).records(), cases, since=since, until=until)
+    return tracking_rows(InvoiceBook(store).records(), cases, since=since, until=until,
+                         received=transfers_received(store.data_dir))
+
+
+def transfers_received(data_dir: Path) -> dict[str, date]:
+    """For the message of each return whose transfer a bank reconciliation found: the bank's day (the
+    reports of ``cpambot rapprochement``, the later ones last)."""
+    found: dict[str, date] = {}
+    folder = data_dir / REPORTS
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else ():
+        try:
+            report = json.loads(path.read_text(encoding="utf-8"))
+            for match in report.get("recus") or ():
+                day = date.fromisoformat(match["banque"]["date"])
+                for transfer in match["virements"]:
+                    found[str(transfer["message"])] = day
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # (a report half-written or edited by hand: the others still count)
+    return found

@@ -42,6 +42,7 @@ COLUMNS = (
     Column("amc_deferred", "AMC différé", "money"),
     Column("amc_status", "État AMC", "text", 16),
     Column("paid_on", "Dernier paiement", "date", 11),
+    Column("transfer", "Virement reçu en banque", "date", 12),
     Column("reject_code", "Code rejet", "text", 9),
     Column("reject_label", "Motif du rejet", "text", 40),
     Column("case", "Dossier", "text", 8),
@@ -94,10 +95,14 @@ def case_for(cases: Iterable[Case]) -> dict[str, Case]:
     return found
 
 
-def tracking_row(record: InvoiceRecord, case: Case | None) -> Row:
+def tracking_row(record: InvoiceRecord, case: Case | None,
+                 received: Mapping[str, date] | None = None) -> Row:
+    """``received``: for the message of a return, the day its transfer reached the bank (as a bank
+    reconciliation found it)."""
     amo, amc = record.part("AMO"), record.part("AMC")
     last = max((p for p in (amo, amc) if p.reject_code), key=lambda p: p.rejected or 0, default=None)
     letters, first_letter = _letters(case)
+    banked = received or {}
     care = record.care_dates
     paid_days = [d for d in (amo.paid_on, amc.paid_on) if d is not None]
     row: Row = {
@@ -105,6 +110,8 @@ def tracking_row(record: InvoiceRecord, case: Case | None) -> Row:
         "care": (f"{_fr(care[0])} au {_fr(care[-1])}" if len(care) > 1 else _fr(care[0])) if care else None,
         "sent": record.lot_date, "caisse": caisse_name(amo.payer), "amc": caisse_name(amc.payer),
         "paid_on": max(paid_days) if paid_days else None,
+        "transfer": max((banked[m.source] for m in record.movements
+                         if m.kind == "paid" and m.source in banked), default=None),
         "reject_code": last.reject_code if last else None,
         "reject_label": last.reject_label if last else None,
         "case": case.id if case else None, "case_state": _case_state(case),
@@ -133,13 +140,13 @@ def _fr(iso_day: str) -> str:
 
 
 def tracking_rows(records: Iterable[InvoiceRecord], cases: Iterable[Case], *, since: date | None = None,
-                  until: date | None = None) -> list[Row]:
+                  until: date | None = None, received: Mapping[str, date] | None = None) -> list[Row]:
     """One row per invoice filed between ``since`` and ``until`` (both included), oldest first."""
     linked = case_for(cases)
     kept = [r for r in records if r.movements and (since is None or reference_day(r) >= since)
             and (until is None or reference_day(r) <= until)]
     kept.sort(key=lambda r: (reference_day(r), r.invoice))
-    return [tracking_row(r, linked.get(r.invoice)) for r in kept]
+    return [tracking_row(r, linked.get(r.invoice), received) for r in kept]
 
 
 def totals(rows: Iterable[Mapping[str, Any]]) -> dict[str, Decimal]:

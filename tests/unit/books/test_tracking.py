@@ -70,6 +70,13 @@ def test_one_row_per_invoice_with_its_case_and_what_the_letter_brought_back():
     assert set(rows[2]) == {c.key for c in COLUMNS}
 
 
+def test_the_day_the_transfer_reached_the_bank():
+    """GIVEN a bank reconciliation that found the transfer of the return paying 000012345 on 06/03 WHEN the
+    table is built THEN that row tells it, the others do not."""
+    rows = tracking_rows([UNDATED, BOTH_PARTS], [], received={"000012345-0": date(2026, 3, 6)})
+    assert {r["invoice"]: r["transfer"] for r in rows} == {"000012260": None, "000012345": date(2026, 3, 6)}
+
+
 def test_filed_by_the_lot_date_else_care_else_first_message():
     """GIVEN invoices with a lot date, with care dates only, with nothing but their message WHEN filed
     THEN each falls on the lot's day, the first care day, the day its first message arrived."""
