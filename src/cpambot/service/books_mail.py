@@ -69,7 +69,9 @@ def digest_books(store: Store, *, today: date, now: datetime, last_digest: date 
                 write_xlsx(rows, path, title=f"Suivi {out.month.month}")
                 name = f"suivi-factures-{out.month.key}.xlsx"
                 out.attachments.append(Attachment(name, XLSX, path.read_bytes()))
-    events = deadline_events(CaseBook(store).all(archived=True), now, reminder or Reminder())
+    # The cases in memory: the open ones and those closed within the month (their events went out
+    # cancelled in the digest after they closed); the archive is not read every day.
+    events = deadline_events(CaseBook(store).all(), now, reminder or Reminder())
     # what an agenda shows: which events, on which day, cancelled or not (not the texts, which change often)
     signature = hashlib.sha256("\n".join(sorted(
         f"{e['UID']}|{e.decoded('DTSTART')}|{e['STATUS']}" for e in events)).encode()).hexdigest()
