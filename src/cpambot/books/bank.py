@@ -132,11 +132,8 @@ def parse_amount(text: str) -> Decimal | None:
         comma_last = raw.rfind(",") > raw.rfind(".")
         raw = raw.replace(".", "").replace(",", ".") if comma_last else raw.replace(",", "")
     if not _NUMBER.match(raw):
-        raise ValueError(text)
-    try:
-        value = Decimal(raw.replace(",", "."))
-    except InvalidOperation as exc:
-        raise ValueError(text) from exc
+        raise StatementError(f"montant illisible « {text.strip()} »")
+    value = Decimal(raw.replace(",", "."))  # (the pattern above lets only a number through)
     return -value if negative else value
 
 
@@ -203,7 +200,7 @@ def read_csv(data: bytes, columns: CsvColumns) -> list[BankLine]:
 def _amount_like(cell: str) -> bool:
     try:
         return parse_amount(cell) is not None and ("," in cell or "." in cell)
-    except ValueError:
+    except StatementError:
         return False
 
 
@@ -256,8 +253,8 @@ def _rows(rows: list[list[str]], first_line: int, day: int, label: int, amount: 
             else:
                 out, into = parse_amount(_cell(row, debit)), parse_amount(_cell(row, credit))
                 value = None if out is None and into is None else (into or ZERO) - abs(out or ZERO)
-        except ValueError as exc:
-            raise StatementError(f"relevé CSV, ligne {number} : montant illisible « {exc} »") from None
+        except StatementError as exc:
+            raise StatementError(f"relevé CSV, ligne {number} : {exc}") from None
         if value is not None:
             lines.append(BankLine(when, value, " ".join(_cell(row, label).split())))
     if not lines:
