@@ -276,3 +276,17 @@ def test_protocol_tracing_only_when_its_logger_records_it(imap_user, bot_config,
             assert box.fetch_messages([1])
             assert box.client._imap.debug == 5
     assert any("FETCH" in r.getMessage() for r in caplog.records if r.name == "imapclient.imaplib")
+
+
+def test_a_refused_login_is_explained_in_the_providers_terms(imap_user, bot_config, capsys):
+    """GIVEN an account said to be at Gmail (its servers written by hand: the test's Dovecot) with a wrong
+    password WHEN `cpambot check --connect` runs THEN the refusal says what Gmail asks: an app password
+    after 2-step verification, with Google's help page."""
+    config = bot_config(password="wrong")
+    text = config.path.read_text().replace("[[comptes]]\n", '[[comptes]]\nfournisseur = "gmail"\n', 1)
+    config.path.write_text(text)
+    assert main(["-c", str(config.path), "check", "--connect"]) != 0
+    out = capsys.readouterr()
+    said = out.out + out.err
+    assert "mot de passe refusé" in said and "Gmail refuse le mot de passe habituel" in said
+    assert "https://support.google.com/accounts/answer/185833" in said

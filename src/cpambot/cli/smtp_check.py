@@ -8,6 +8,7 @@ import ssl
 import aiosmtplib
 
 from cpambot.config.model import SmtpSettings
+from cpambot.config.providers import refused_hint
 from cpambot.errors import SecretError
 
 
@@ -37,7 +38,8 @@ def check_smtp(settings: SmtpSettings) -> tuple[bool, str]:
     except SecretError as exc:
         return False, str(exc)
     except aiosmtplib.SMTPAuthenticationError:
-        return False, f"envoi (SMTP) : identifiant ou mot de passe refusé par {where}"
+        hint = refused_hint(settings.provider)
+        return False, f"envoi (SMTP) : identifiant ou mot de passe refusé par {where}{hint}"
     except (aiosmtplib.SMTPException, OSError) as exc:
         return False, f"envoi (SMTP) : connexion impossible à {where} ({exc})"
     return True, f"envoi (SMTP) : connexion réussie à {where} — extensions : {features}"

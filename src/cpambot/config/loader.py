@@ -36,6 +36,7 @@ from cpambot.config.model import (
     SmtpSettings,
     default_data_dir,
 )
+from cpambot.config.providers import Provider, Server, providers
 from cpambot.errors import ConfigError
 
 # --------------------------------------------------------------------------- locating keys
@@ -210,13 +211,11 @@ def _account(s: _Section, base: Path) -> Account:
         path = _resolve(base, s.text("chemin"))
         s.finish()
         return Account(name=name, kind=kind, folders=folders, path=path, timeout=timeout)
-    security = s.text("securite", default="tls", choices=SECURITY_MODES)
-    default_port = 993 if security == "tls" else 143
+    provider = _provider(s, "imap")
+    host, port, security = _server(s, provider.imap if provider else None, "tls", 993, 143)
     account = Account(
-        name=name, kind=kind, folders=folders,
-        host=s.text("hote"),
-        port=s.integer("port", default=default_port, minimum=1, maximum=65535),
-        security=security,
+        name=name, kind=kind, folders=folders, host=host, port=port, security=security,
+        provider=provider.code if provider else None,
         username=s.text("utilisateur"),
         secret=s.secret(f"compte « {name} »", base=base),
         cafile=_opt_path(base, s.text("certificat_ca", required=False)),
@@ -227,14 +226,35 @@ def _account(s: _Section, base: Path) -> Account:
     return account
 
 
+def _server(s: _Section, preset: Server | None, security: str, tls_port: int,
+            other_port: int) -> tuple[str, int, str]:
+    """Host, port and security: as written, else the provider's (``preset``), else the usual ports."""
+    security = s.text("securite", default=preset.security if preset else security, choices=SECURITY_MODES)
+    port = preset.port if preset and preset.security == security else (tls_port if security == "tls"
+                                                                          else other_port)
+    host = s.text("hote", default=preset.host if preset else None)
+    return host, s.integer("port", default=port, minimum=1, maximum=65535), security
+
+
+def _provider(s: _Section, what: str) -> Provider | None:
+    """The provider the section names (``fournisseur``), refused when cpambot cannot sign in to it."""
+    known = providers()
+    code = s.text("fournisseur", required=False, choices=sorted(known))
+    if not code:
+        return None
+    provider = known[code]
+    if not provider.supported(what):
+        raise s.fail("fournisseur", f"{provider.name} n'accepte plus qu'une connexion OAuth2 pour "
+                     f"{what.upper()}, que cpambot ne sait pas encore faire ; {provider.advice}")
+    return provider
+
+
 def _smtp(s: _Section, base: Path) -> SmtpSettings:
-    security = s.text("securite", default="starttls", choices=SECURITY_MODES)
-    default_port = 465 if security == "tls" else 587
+    provider = _provider(s, "smtp")
+    host, port, security = _server(s, provider.smtp if provider else None, "starttls", 465, 587)
     username = s.text("utilisateur", required=False)
     settings = SmtpSettings(
-        host=s.text("hote"),
-        port=s.integer("port", default=default_port, minimum=1, maximum=65535),
-        security=security,
+        provider=provider.code if provider else None, host=host, port=port, security=security,
         sender=s.email("expediteur"),
         username=username,
         secret=s.secret("envoi (SMTP)", required=bool(username), base=base),

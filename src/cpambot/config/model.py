@@ -125,6 +125,7 @@ class Account:
     sent_folder: str | None = None
     path: Path | None = None
     timeout: float = 60.0
+    provider: str | None = None  # « orange », « gmail »…: see config/providers.py
 
     @property
     def label(self) -> str:
@@ -143,6 +144,7 @@ class SmtpSettings:
     secret: Secret | None = None
     cafile: Path | None = None
     timeout: float = 60.0
+    provider: str | None = None
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
 from cpambot.config.model import Account
+from cpambot.config.providers import refused_hint
 from cpambot.errors import AuthenticationError, MailboxError
 from cpambot.mailbox.fetch import parse_fetch, sequence_set
 from cpambot.mailbox.headers import HEADER_FIELDS
@@ -89,7 +90,7 @@ class ImapMailbox:
             _safe_logout(client)
             raise AuthenticationError(
                 f"compte « {acc.name} » : identifiant ou mot de passe refusé par {acc.host} "
-                f"pour {acc.username}") from exc
+                f"pour {acc.username}{refused_hint(acc.provider)}") from exc
         except (OSError, IMAPClientError, imaplib.IMAP4.error) as exc:
             _safe_logout(client)
             raise MailboxError(f"compte « {acc.name} » : échec de l'identification sur {where} "

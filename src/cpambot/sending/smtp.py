@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 import aiosmtplib
 
 from cpambot.config.model import SmtpSettings
+from cpambot.config.providers import refused_hint
 from cpambot.errors import (
     SendError,
     SendRejectedError,
@@ -135,7 +136,7 @@ def _session_reason(exc: BaseException, settings: SmtpSettings) -> str:
             return f"serveur d'envoi {settings.host} introuvable (nom inconnu ou pas de réseau)"
     if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
         return (f"identifiant ou mot de passe refusé par le serveur d'envoi {where} pour {settings.username} "
-                f"({reply_text(exc.code, exc.message)})")
+                f"({reply_text(exc.code, exc.message)}){refused_hint(settings.provider)}")
     if isinstance(exc, ssl.SSLError):
         return (f"échec de la négociation TLS avec le serveur d'envoi {where} ({exc.reason or exc}) ; "
                 "vérifiez « securite » et « port »")

@@ -147,3 +147,53 @@ def test_calendar_reminder_days():
     with pytest.raises(ConfigError, match="rappel_agenda_jours"):
         parse_config(MINIMAL.replace('approbateurs = ["Marie@Example.org"]',
                                      'approbateurs = ["Marie@Example.org"]\nrappel_agenda_jours = 90'))
+
+
+def test_a_provider_fills_the_servers():
+    """GIVEN an account and the sending section naming their provider (« gmail ») without servers WHEN
+    loaded THEN the provider's IMAP and SMTP servers, ports and security are used; a port written by hand
+    wins."""
+    text = MINIMAL.replace('hote = "imap.example.org"\n', 'fournisseur = "gmail"\n') + (
+        '\n[envoi]\nfournisseur = "gmail"\nexpediteur = "marie@example.org"\nport = 587\n'
+        'securite = "starttls"\nutilisateur = "marie@gmail.com"\nmot_de_passe_env = "CPAMBOT_TEST_PW"\n')
+    config = parse_config(text)
+    account = config.accounts[0]
+    assert (account.host, account.port, account.security) == ("imap.gmail.com", 993, "tls")
+    assert account.provider == "gmail"
+    assert config.smtp is not None
+    assert (config.smtp.host, config.smtp.port, config.smtp.security) == ("smtp.gmail.com", 587, "starttls")
+
+
+def test_an_unknown_provider_lists_the_known_ones():
+    """GIVEN « fournisseur = "wanadoo-pro" » WHEN loaded THEN the error names the key and the providers
+    known."""
+    with pytest.raises(ConfigError, match=r"fournisseur.*wanadoo-pro.*gmail"):
+        parse_config(MINIMAL.replace('hote = "imap.example.org"\n', 'fournisseur = "wanadoo-pro"\n'))
+
+
+def test_a_provider_that_only_takes_oauth2_is_refused_with_what_to_do():
+    """GIVEN an account at Outlook.com, and Microsoft 365 for sending WHEN loaded THEN the account is
+    refused (no password works there since September 2024) with what to do meanwhile; Microsoft 365's
+    SMTP, where an administrator may still allow a password, is accepted."""
+    with pytest.raises(ConfigError, match=r"Outlook.com \(Hotmail, Live\) n'accepte plus qu'une connexion "
+                                          r"OAuth2 pour IMAP.*faites suivre"):
+        parse_config(MINIMAL.replace('hote = "imap.example.org"\n', 'fournisseur = "outlook"\n'))
+    text = MINIMAL + ('\n[envoi]\nfournisseur = "microsoft365"\nexpediteur = "marie@example.org"\n'
+                      'utilisateur = "marie@example.org"\n'
+                      'mot_de_passe_env = "CPAMBOT_TEST_PW"\n')
+    smtp = parse_config(text).smtp
+    assert smtp is not None
+    assert (smtp.host, smtp.port, smtp.security) == ("smtp.office365.com", 587, "starttls")
+
+
+def test_every_provider_is_complete():
+    """GIVEN the providers' data WHEN read THEN each has both servers on a usual port with a known security
+    and authentication, French advice and an https source."""
+    from cpambot.config.providers import AUTH_KINDS, providers
+    assert {"orange", "free", "sfr", "laposte", "gmail", "outlook", "microsoft365", "ovh", "ionos",
+            "infomaniak"} <= set(providers())
+    for provider in providers().values():
+        for server in (provider.imap, provider.smtp):
+            assert server.security in ("tls", "starttls") and server.auth in AUTH_KINDS
+            assert server.port in (993, 143, 465, 587)
+        assert provider.source.startswith("https://") and provider.advice[0].isupper()
