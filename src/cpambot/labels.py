@@ -222,6 +222,7 @@ DRAFT_STATE = {
     "rejected": "abandonné",
     "postponed": "reporté",
     "missing": "informations manquantes",
+    "to_file": "à déposer par vous sur amelipro",
 }
 
 # sending (sending.model.SendState)

@@ -9,6 +9,7 @@ One command per line, case-insensitive, accents tolerated::
     REPORTER A7 3     postpone by 3 days (1..90; "3 jours", "3j", "de 3 jours" accepted)
     RENVOYER A7       send again an e-mail whose sending could not be confirmed
     REÇU A7           that e-mail did arrive: it is recorded as sent
+    FAIT A7           the letter she was to file on amelipro is filed: recorded as sent
     ANNULER lot 042 facture 000012345 motif : erreur de cotation
     TYPE C3 retour    the message behind case C3 is a lot return: read it again as one,
                       and read the next ones of its shape so (retour, pieces, indu, cra,
@@ -46,11 +47,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from cpambot.approval.case_commands import CASE_ACTIONS, CASE_KEYWORDS, parse_case_line
+from cpambot.approval.case_commands import CASE_ACTIONS, CASE_KEYWORDS, case_id, parse_case_line
 from cpambot.approval.replies import APOSTROPHES, QUOTED_LINE, fold, normalise, strip_reply
 from cpambot.understanding.learning import kind_for_word
 
-ACTIONS = ("approve", "reject", "postpone", "approve_all", "resend", "delivered", "retype", *CASE_ACTIONS)
+ACTIONS = ("approve", "reject", "postpone", "approve_all", "resend", "delivered", "filed", "retype",
+           *CASE_ACTIONS)
 DECISIONS = ("approve", "reject", "postpone", "approve_all")  # decisions on drafts (conflicts checked)
 KEYWORDS = {"OK": "approve", "NON": "reject", "REPORTER": "postpone", "REPORTE": "postpone",
             "ANNULER": "cancel", "RENVOYER": "resend", "RECU": "delivered", "TYPE": "retype",
@@ -184,6 +186,9 @@ def _parse_line(line: str, draft_code: str | None) -> Command | AnnulationReques
     if " ".join(words) in _COURTESY:
         return "skip"
     plain = [w.strip(_EDGE_PUNCT + ",;:") for w in folded.split()]
+    if len(plain) == 2 and CASE_KEYWORDS.get(plain[0]) == "done" and case_id(plain[1]) is None \
+            and (code := normalise_code(plain[1])) is not None:
+        return Command("filed", (code,))  # FAIT A7: a letter she filed on amelipro herself
     if plain and (plain[0] in CASE_KEYWORDS or plain[0] in ("RECU", "RECUE") and len(plain) == 3
                   and any(c.isdigit() for c in plain[2])):
         # a command on a case (FAIT C3, PAYÉ C3, CLASSER C3 motif, NOTE C3 texte, REÇU C3 12/11, DÉTAIL C3)

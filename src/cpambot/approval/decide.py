@@ -34,6 +34,7 @@ class Effect(StrEnum):
     EDIT = "edit"  # store the new text and send the draft again to the approver
     RESEND = "resend"  # the outbox sends its e-mail again (the approver checked it must)
     DELIVERED = "delivered"  # the outbox records its e-mail as arrived
+    FILED = "filed"  # she filed it on amelipro herself: the draft is sent, its case moves on
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,9 @@ def apply_decision(draft: Draft, action: str, now: datetime, *, today: date, day
     if action == "approve":
         new = replace(draft, state=DraftState.APPROVED, approved_at=now, used_at=now,
                       history=(*history, DraftEvent(now, action)))
-        return Decision(code, f"{code} : approuvé, envoi à {', '.join(draft.to)} — « {draft.subject} »",
-                        Effect.APPROVE, new)
+        what = ("le texte prêt à déposer sur amelipro vous est envoyé" if draft.channel == "amelipro"
+                else f"envoi à {', '.join(draft.to)}")
+        return Decision(code, f"{code} : approuvé, {what} — « {draft.subject} »", Effect.APPROVE, new)
     if action == "reject":
         new = replace(draft, state=DraftState.REJECTED, history=(*history, DraftEvent(now, action)))
         return Decision(code, f"{code} : abandonné, il ne sera pas envoyé", Effect.SAVE, new)
@@ -131,6 +133,20 @@ def decide_sending(code: str, action: str, context: Context) -> Decision:
     return Decision(code, f"{code} : noté comme bien reçu par le destinataire", Effect.DELIVERED, draft)
 
 
+def decide_filing(code: str, context: Context, now: datetime) -> Decision:
+    """FAIT A7: the letter she was to file on amelipro is filed. Only a draft whose text was sent to her
+    to file may be so marked (the reply itself was checked)."""
+    draft = context.drafts.get(code)
+    if draft is None:
+        return Decision(code, f"{code} : aucun brouillon ne porte ce code")
+    if draft.state is not DraftState.TO_FILE:
+        return Decision(code, f"{code} : rien à déposer sur amelipro ({labels.DRAFT_STATE[draft.state]})")
+    new = replace(draft, state=DraftState.SENT, sent_at=now,
+                  history=(*draft.history, DraftEvent(now, "filed")))
+    return Decision(code, f"{code} : noté comme déposé sur amelipro ; le dossier {draft.case_id} "
+                          "avance", Effect.FILED, new)
+
+
 def decide(reply: ParsedReply, context: Context, *, verdict: Verdict, tokens: Collection[str],
            listed: Iterable[str], draft_code: str | None, now: datetime, today: date) -> tuple[Decision, ...]:
     """Every decision of an accepted reply to one of the bot's messages, in the confirmation's order.
@@ -160,6 +176,9 @@ def decide(reply: ParsedReply, context: Context, *, verdict: Verdict, tokens: Co
         if command.action in ("resend", "delivered"):
             for code in command.codes:
                 record(decide_sending(code, command.action, current()))
+        elif command.action == "filed":
+            for code in command.codes:
+                record(decide_filing(code, current(), now))
     for code in reply.conflicts:
         out.append(Decision(code, f"{code} : ordres contradictoires, rien n'est fait"))
     if reply.edited_text is not None and draft_code:

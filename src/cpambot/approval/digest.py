@@ -78,6 +78,10 @@ class ListedDraft:
         return self.draft.to
 
     @property
+    def destination(self) -> str:
+        return self.draft.destination
+
+    @property
     def subject(self) -> str:
         return self.draft.subject
 
@@ -104,6 +108,7 @@ class Digest:
     today: date
     drafts: list[ListedDraft] = field(default_factory=list)
     missing: list[ListedDraft] = field(default_factory=list)
+    to_file: list[ListedDraft] = field(default_factory=list)  # approved, to be filed by her on amelipro
     new_cases: list[Case] = field(default_factory=list)
     deadlines: list[DeadlineItem] = field(default_factory=list)
     to_sort: list[Case] = field(default_factory=list)
@@ -126,8 +131,8 @@ class Digest:
 
     @property
     def empty(self) -> bool:
-        return not (self.drafts or self.missing or self.new_cases or self.deadlines or self.to_sort
-                    or self.refusals or self.sending_problems or self.bounced or self.dropped)
+        return not (self.drafts or self.missing or self.to_file or self.new_cases or self.deadlines
+                    or self.to_sort or self.refusals or self.sending_problems or self.bounced or self.dropped)
 
     @property
     def later_deadlines(self) -> list[DeadlineItem]:
@@ -169,7 +174,8 @@ def build_digest(cases: list[Case], drafts: list[Draft], *, today: date,
                  sending_problems: Sequence[SendingProblem] = (),
                  bounced: Sequence[SendingProblem] = (), health: Sequence[str] = (),
                  unread: Sequence[str] = (), health_urgent: Sequence[str] = (),
-                 dropped: Sequence[SendingProblem] = (), first: bool = False) -> Digest:
+                 dropped: Sequence[SendingProblem] = (), first: bool = False,
+                 to_file: Sequence[Draft] = ()) -> Digest:
     """The digest's content. ``health``: the "État du robot" lines; ``unread``: the mailboxes that could
     not be read (the digest then never says "nothing new"); ``health_urgent``: alerts about them."""
     digest = Digest(today=today, refusals=list(refusals), sending_problems=list(sending_problems),
@@ -183,6 +189,7 @@ def build_digest(cases: list[Case], drafts: list[Draft], *, today: date,
 
     digest.drafts = [listed(d) for d in drafts if d.state is DraftState.PENDING]
     digest.missing = [listed(d) for d in drafts if d.state is DraftState.MISSING]
+    digest.to_file = [listed(d) for d in to_file]
     by_state: dict[str, tuple[Decimal, int]] = {}
     by_age: dict[str, tuple[Decimal, int]] = {label: (Decimal("0"), 0) for _, label in AGE_BUCKETS}
     for case in cases:

@@ -37,18 +37,20 @@ def new_draft(plan: LetterPlan, result: Letter | MissingInfo, existing: Draft | 
     cc: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
     subject = body = ""
+    channel = "courriel"
     if isinstance(result, MissingInfo):
         if existing is not None and existing.missing == result.missing:
             return None
         state, missing = DraftState.MISSING, result.missing
     else:
         state, to, cc, subject, body = DraftState.PENDING, result.to, result.cc, result.subject, result.body
+        channel = result.channel
     history = (existing.history if existing is not None else ()) + (DraftEvent(now, state.value),)
     return Draft(key=draft_key(plan.case_key, plan.step), code=existing.code if existing else code,
                  case_key=plan.case_key, case_id=case_id, kind=plan.kind, step=plan.step,
                  label=labels.LETTER_KIND[plan.kind], due=plan.due, reason=plan.reason, created=now,
                  state=state, token_hash=token_hash, token_expires=token_expires, to=to, cc=cc,
-                 subject=subject, body=body, missing=missing, history=history)
+                 subject=subject, body=body, missing=missing, history=history, channel=channel)
 
 
 def woken(draft: Draft, today: date) -> Draft:

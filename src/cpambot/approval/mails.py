@@ -18,7 +18,8 @@ def digest_texts(digest: Digest) -> tuple[str, str, str]:
     """(subject, plain text, HTML) of the digest e-mail."""
     context: dict[str, Any] = {
         "today": digest.today, "urgent": digest.urgent_reasons, "drafts": digest.drafts,
-        "missing": digest.missing, "deadlines": digest.later_deadlines, "new_cases": digest.new_cases,
+        "missing": digest.missing, "to_file": digest.to_file, "deadlines": digest.later_deadlines,
+        "new_cases": digest.new_cases,
         "to_sort": digest.to_sort, "sending_problems": digest.sending_problems,
         "bounced": digest.bounced, "dropped": digest.dropped, "health": digest.health,
         "unread": digest.unread, "todo": digest.todo, "todo_more": digest.todo_more,
@@ -40,7 +41,7 @@ def notice_text(draft: Draft, token: str) -> tuple[str, str]:
                 f"Le brouillon {draft.code} ({draft.label}) ne peut pas être rédigé : il manque "
                 f"{', '.join(draft.missing)}.\n\nComplétez la configuration puis relancez cpambot.\n")
     return (f"cpambot – brouillon {draft.code} à approuver : {draft.subject}",
-            f"Brouillon {draft.code} – {draft.label}\nÀ : {', '.join(draft.to)}\n"
+            f"Brouillon {draft.code} – {draft.label}\n{draft.destination.capitalize()}\n"
             f"Objet : {draft.subject}\n\n{draft.body}\n\n"
             f"Pour l'envoyer, répondez « OK » (ou « OK {draft.code} »). Pour l'abandonner, "
             f"« NON ». Pour modifier le texte, répondez avec le texte complet corrigé.\n"

@@ -24,6 +24,7 @@ class DraftState(StrEnum):
     FAILED = "failed"  # the outbox gave up on its e-mail
     BOUNCED = "bounced"  # its e-mail left, then a delivery report said it did not arrive
     OBSOLETE = "obsolete"  # its case closed before it left
+    TO_FILE = "to_file"  # approved, its text sent to her to file on amelipro: FAIT A7 once filed
 
 
 OPEN_STATES = (DraftState.PENDING, DraftState.POSTPONED, DraftState.MISSING)
@@ -94,6 +95,14 @@ class Draft:
     sent_at: datetime | None = None
     error: str | None = None
     history: tuple[DraftEvent, ...] = ()
+    channel: str = "courriel"  # letters.model.CHANNELS: e-mailed by the bot, or filed by her on amelipro
+
+    @property
+    def destination(self) -> str:
+        """Where it goes, in French: « à x@y » or « à déposer par vous sur amelipro (RECLA PS) »."""
+        if self.channel == "amelipro":
+            return "à déposer par vous sur amelipro (Réclamations, RECLA PS)"
+        return "à " + ", ".join(self.to)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", LetterKind(self.kind))
@@ -118,6 +127,7 @@ class Draft:
             "previous_bodies": list(self.previous_bodies) if self.previous_bodies else None,
             "sent_at": self.sent_at.isoformat() if self.sent_at else None,
             "error": self.error,
+            "channel": self.channel if self.channel != "courriel" else None,
         }
         doc.update({k: v for k, v in optional.items() if v is not None})
         return doc
@@ -143,6 +153,7 @@ class Draft:
             postponed_until=date.fromisoformat(until) if until else None,
             previous_bodies=tuple(doc.get("previous_bodies") or ()), sent_at=parse_iso(doc.get("sent_at")),
             error=doc.get("error"), history=tuple(DraftEvent.from_doc(e) for e in doc.get("history") or ()),
+            channel=str(doc.get("channel") or "courriel"),
         )
 
 

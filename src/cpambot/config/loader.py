@@ -286,11 +286,20 @@ def _caisse(s: _Section) -> Caisse:
                                    + ", ".join(CAISSE_PURPOSES))
             addresses[purpose] = section.email(purpose)
         section.finish()
+    channels: dict[str, str] = {}
+    section = s.section("canaux", required=False)
+    if section is not None:
+        for purpose in list(section.data):
+            if purpose not in CAISSE_PURPOSES:
+                raise section.fail(purpose, "usage inconnu ; usages possibles : "
+                                   + ", ".join(CAISSE_PURPOSES))
+            channels[purpose] = section.text(purpose, choices=("courriel", "amelipro"))
+        section.finish()
     domains = s.str_list("domaines", required=False, lower=True, item_pattern=_DOMAIN_RE,
                          hint="nom de domaine attendu")
     s.finish()
     return Caisse(code=code, name=name, kind=kind, regime=regime, addresses=addresses,
-                  domains=domains)
+                  domains=domains, channels=channels)
 
 
 def _resolve(base: Path, value: str) -> Path:

@@ -155,6 +155,7 @@ class Caisse:
     regime: str = "01"
     addresses: dict[str, str] = field(default_factory=dict)
     domains: tuple[str, ...] = ()
+    channels: dict[str, str] = field(default_factory=dict)  # purpose → « amelipro » (default: e-mail)
 
     @property
     def flux_address(self) -> str:

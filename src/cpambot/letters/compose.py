@@ -219,15 +219,18 @@ def build_letter(plan: LetterPlan, case: Case, professional: Professional, caiss
     if caisse is not None and case.caisse and caisse.code != case.caisse:
         raise InvalidValueError(f"caisse {caisse.code} given for case {case.id} of caisse {case.caisse}")
     purpose = LETTER_PURPOSE[plan.kind]
-    address, missing_address = _address(purpose, caisse, case)
+    channel = caisse.channels.get(purpose, "courriel") if caisse is not None else "courriel"
+    address, missing_address = (None, None) if channel == "amelipro" else _address(purpose, caisse, case)
     ctx = letter_context(plan.kind, case, professional, caisse, today)
     missing = _missing_fields(requirement_set(plan.kind, case), ctx)
     if missing_address:
         missing.insert(0, missing_address)
     if missing:
         return MissingInfo(kind=plan.kind, case_key=plan.case_key, step=plan.step, missing=tuple(missing))
-    assert address is not None
     subject, body = render(f"{plan.kind}.txt.j2", ctx)
+    if channel == "amelipro":  # (no address: she files it herself, from the text the bot prepares)
+        return Letter(kind=plan.kind, to=(), subject=subject, body=body, channel=channel)
+    assert address is not None
     return Letter(kind=plan.kind, to=(address,), subject=subject, body=body)
 
 

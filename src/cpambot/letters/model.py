@@ -31,6 +31,10 @@ class LetterKind(StrEnum):
     RELANCE_AMC = "relance_amc"
 
 
+# How a letter reaches the caisse (config [[caisses]] canaux, per purpose): by e-mail (the bot sends it),
+# or through the amelipro « Réclamations » service (RECLA PS), where she pastes the text the bot prepared.
+CHANNELS = ("courriel", "amelipro")
+
 # The caisse address each letter goes to (config [[caisses]] adresses: its purpose).
 LETTER_PURPOSE: dict[LetterKind, str] = {
     LetterKind.ANNULATION: "annulation",
@@ -81,6 +85,7 @@ class Letter:
     cc: tuple[str, ...] = ()
     attachments: tuple[Attachment, ...] = ()
     html: str | None = None  # an HTML alternative (the digest); letters to a caisse are text only
+    channel: str = "courriel"  # how it reaches the caisse (CHANNELS): by e-mail, or filed by her
 
 
 @dataclass(frozen=True)

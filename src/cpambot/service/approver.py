@@ -178,7 +178,8 @@ class ApproverMail:
         return build_digest(list(self.cases.all()), self.drafts.awaiting(today), today=today, since=since,
                             refusals=refusals, sending_problems=problems, bounced=bounced, health=health,
                             unread=[b.account for b in boxes if b.error], health_urgent=alerts,
-                            dropped=dropped, first=not meta.get("at"))
+                            dropped=dropped, first=not meta.get("at"),
+                            to_file=[d for d in drafts if d.state is DraftState.TO_FILE])
 
     def digest_due(self, now: datetime) -> tuple[bool, Digest]:
         """(due, digest): once a day at the configured time, or at once when an urgent reason

@@ -7,6 +7,7 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from cpambot.approval.draftbook import DraftBook
+from cpambot.approval.filing import FILING_KIND, filing_letter
 from cpambot.approval.model import Draft, DraftState
 from cpambot.cases.casebook import CaseBook
 from cpambot.clock import Clock
@@ -70,8 +71,14 @@ class Delivery:
         return tuple(found)
 
     def enqueue(self, draft: Draft) -> None:
-        """Put an approved draft's e-mail in the outbox, under its fixed Message-ID (idempotent)."""
+        """Put an approved draft's e-mail in the outbox, under its fixed Message-ID (idempotent): to the
+        caisse, or, for a letter she files herself on amelipro, to her with the text ready to paste."""
         assert draft.message_id is not None
+        if draft.channel == "amelipro":
+            letter = filing_letter(draft, self.config.approvers, self.case_documents(draft.case_key))
+            self.outbox.enqueue(letter, sender=self.sender, message_id=draft.message_id, purpose=FILING_KIND,
+                                case_key=draft.case_key, draft_key=draft.key)
+            return
         attachments = self.case_documents(draft.case_key) if draft.kind in ENCLOSING else ()
         letter = Letter(draft.kind, draft.to, draft.subject, draft.body, cc=draft.cc, attachments=attachments)
         self.outbox.enqueue(letter, sender=self.sender, message_id=draft.message_id, purpose=draft.kind,
@@ -116,6 +123,9 @@ class Delivery:
                 self.drafts.save(replace(draft, state=DraftState.FAILED, error=doc.reason))
                 continue
             if doc.state is not SendState.SENT:
+                continue
+            if draft.channel == "amelipro":  # her text left: the case moves once she says it is filed
+                self.drafts.save(replace(draft, state=DraftState.TO_FILE))
                 continue
             sent_at = doc.sent_at or self.clock.now()
             date_key = DONE_DATES.get(draft.step)

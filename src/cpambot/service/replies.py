@@ -18,6 +18,7 @@ from cpambot.cases.casebook import CaseBook
 from cpambot.clock import Clock
 from cpambot.config.model import Config
 from cpambot.instants import local_date
+from cpambot.letters.plan import DONE_DATES
 from cpambot.mailbox.auth_results import authentication_results
 from cpambot.mailbox.headers import HeaderSummary, header_block, summarize
 from cpambot.sending.outbox import Outbox
@@ -160,6 +161,12 @@ class ReplyDesk:
             self.outbox.confirm_resend(draft.message_id, by=by, now=now)
         elif decision.effect is Effect.DELIVERED and draft is not None and draft.message_id:
             self.outbox.confirm_delivered(draft.message_id, by=by, now=now)
+        elif decision.effect is Effect.FILED and draft is not None:
+            date_key = DONE_DATES.get(draft.step)
+            if date_key:  # the case first, as for a letter the bot sent (Delivery.record_sent)
+                self.cases.mark_step(draft.case_key, date_key, local_date(now, self.tz),
+                                     f"{draft.label} déposée sur amelipro ({draft.code})")
+            self.drafts.save(draft)
 
     def _annulations(self, parsed: ParsedReply, head: HeaderSummary, outcome: ReplyOutcome) -> None:
         for request in parsed.annulations:

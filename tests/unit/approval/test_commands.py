@@ -335,3 +335,11 @@ def test_type_command_names_one_case_and_a_word_of_the_vocabulary():
     assert [(c.action, c.codes, c.kind) for c in parsed.commands] == [
         ("retype", ("C3",), "retour_lots"), ("retype", ("C12",), "demande_pieces")]
     assert parsed.unrecognized == ("TYPE C3 nimporte",)
+
+
+def test_fait_on_a_draft_code_is_a_filing_and_on_a_case_stays_a_case_command():
+    """GIVEN « FAIT A7 », « fait b12 » and « FAIT C3 déposé par SCOR » WHEN read THEN the first two say the
+    letters A7 and B12 were filed on amelipro, the third is still the case command on C3."""
+    parsed = read_reply("FAIT A7\nfait b12\nFAIT C3 déposé par SCOR\n")
+    assert [(c.action, c.codes) for c in parsed.commands] == [("filed", ("A7",)), ("filed", ("B12",)),
+                                                               ("done", ("C3",))]

@@ -197,3 +197,15 @@ def test_every_provider_is_complete():
             assert server.security in ("tls", "starttls") and server.auth in AUTH_KINDS
             assert server.port in (993, 143, 465, 587)
         assert provider.source.startswith("https://") and provider.advice[0].isupper()
+
+
+def test_a_caisse_channel():
+    """GIVEN a caisse whose réclamations go through amelipro WHEN loaded THEN its channel is kept; an
+    unknown channel or purpose is refused with the key named."""
+    caisse = '\n[[caisses]]\ncode = "511"\nnom = "CPAM de la Marne"\n[caisses.canaux]\n'
+    config = parse_config(MINIMAL + caisse + 'reclamation = "amelipro"\n')
+    assert config.caisses[0].channels == {"reclamation": "amelipro"}
+    with pytest.raises(ConfigError, match=r"reclamation.*« pigeon » inconnue"):
+        parse_config(MINIMAL + caisse + 'reclamation = "pigeon"\n')
+    with pytest.raises(ConfigError, match="usage inconnu"):
+        parse_config(MINIMAL + caisse + 'fax = "amelipro"\n')
