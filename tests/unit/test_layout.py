@@ -21,7 +21,8 @@ CORE = ("understanding", "books.invoices", "books.tracking", "books.calendar", "
         "books.bank", "books.reconcile",
         "cases.model", "cases.rules", "cases.deadlines", "cases.rejects", "letters",
         "approval.model", "approval.drafts", "approval.decide", "approval.commands", "approval.replies",
-        "approval.checks", "approval.filing", "approval.tokens", "mailbox.auth_results", "approval.digest", "approval.mails",
+        "approval.checks", "approval.filing", "approval.tokens", "mailbox.auth_results", "approval.digest",
+        "approval.mails",
         "sending.model", "sending.states", "sending.mime")
 SHELL_ONLY = ("cpambot.store", "cpambot.mailbox.imap", "cpambot.mailbox.maildir", "cpambot.mailbox.ingest",
               "cpambot.sending.outbox", "cpambot.sending.smtp", "cpambot.sending.sent_folder",
