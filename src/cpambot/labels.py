@@ -223,6 +223,7 @@ DRAFT_STATE = {
     "postponed": "reporté",
     "missing": "informations manquantes",
     "to_file": "à déposer par vous sur amelipro",
+    "to_post": "à poster par vous en recommandé",
 }
 
 # sending (sending.model.SendState)

@@ -10,6 +10,8 @@ One command per line, case-insensitive, accents tolerated::
     RENVOYER A7       send again an e-mail whose sending could not be confirmed
     REÇU A7           that e-mail did arrive: it is recorded as sent
     FAIT A7           the letter she was to file on amelipro is filed: recorded as sent
+    POSTÉ A7 1A2345…  the registered letter is posted (its tracking number): recorded as sent
+    AR A7 15/12       its acknowledgment of receipt came back, signed that day
     ANNULER lot 042 facture 000012345 motif : erreur de cotation
     TYPE C3 retour    the message behind case C3 is a lot return: read it again as one,
                       and read the next ones of its shape so (retour, pieces, indu, cra,
@@ -47,12 +49,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from cpambot.approval.case_commands import CASE_ACTIONS, CASE_KEYWORDS, case_id, parse_case_line
+from cpambot.approval.case_commands import CASE_ACTIONS, CASE_KEYWORDS, case_id, day_parts, parse_case_line
 from cpambot.approval.replies import APOSTROPHES, QUOTED_LINE, fold, normalise, strip_reply
 from cpambot.understanding.learning import kind_for_word
 
-ACTIONS = ("approve", "reject", "postpone", "approve_all", "resend", "delivered", "filed", "retype",
-           *CASE_ACTIONS)
+ACTIONS = ("approve", "reject", "postpone", "approve_all", "resend", "delivered", "filed", "posted",
+           "acknowledged", "retype", *CASE_ACTIONS)
 DECISIONS = ("approve", "reject", "postpone", "approve_all")  # decisions on drafts (conflicts checked)
 KEYWORDS = {"OK": "approve", "NON": "reject", "REPORTER": "postpone", "REPORTE": "postpone",
             "ANNULER": "cancel", "RENVOYER": "resend", "RECU": "delivered", "TYPE": "retype",
@@ -189,6 +191,8 @@ def _parse_line(line: str, draft_code: str | None) -> Command | AnnulationReques
     if len(plain) == 2 and CASE_KEYWORDS.get(plain[0]) == "done" and case_id(plain[1]) is None \
             and (code := normalise_code(plain[1])) is not None:
         return Command("filed", (code,))  # FAIT A7: a letter she filed on amelipro herself
+    if plain and plain[0] in ("POSTE", "POSTEE", "AR"):
+        return _parse_post(plain)
     if plain and (plain[0] in CASE_KEYWORDS or plain[0] in ("RECU", "RECUE") and len(plain) == 3
                   and any(c.isdigit() for c in plain[2])):
         # a command on a case (FAIT C3, PAYÉ C3, CLASSER C3 motif, NOTE C3 texte, REÇU C3 12/11, DÉTAIL C3)
@@ -234,6 +238,24 @@ def _parse_line(line: str, draft_code: str | None) -> Command | AnnulationReques
             return None  # "OK" alone in a digest reply: which draft? (peers lesson 7)
         codes = [draft_code]
     return Command(action, tuple(c for c in codes if c), days)
+
+
+_TRACKING = re.compile(r"^[0-9A-Z]{8,20}$")
+
+
+def _parse_post(plain: list[str]) -> Command | None:
+    """POSTÉ A7 [numéro de suivi] (a registered letter posted) or AR A7 15/12 (its acknowledgment of
+    receipt came back, signed that day); None when the line is not such a command."""
+    code = normalise_code(plain[1]) if len(plain) >= 2 else None
+    if code is None:
+        return None
+    if plain[0] == "AR":
+        if len(plain) != 3 or day_parts(plain[2]) is None:
+            return None
+        return Command("acknowledged", (code,), text=plain[2])
+    if len(plain) > 3 or (len(plain) == 3 and not _TRACKING.match(plain[2])):
+        return None
+    return Command("posted", (code,), text=plain[2] if len(plain) == 3 else None)
 
 
 def is_edit(text: str) -> bool:

@@ -19,9 +19,11 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from cpambot import labels
+from cpambot.approval.case_commands import day_parts
 from cpambot.approval.checks import Proposal, Verdict, may_release
 from cpambot.approval.commands import ParsedReply
 from cpambot.approval.model import DECIDABLE, Draft, DraftEvent, DraftState
+from cpambot.cases.by_hand import receipt_day
 from cpambot.letters.render import placeholders
 
 
@@ -34,7 +36,8 @@ class Effect(StrEnum):
     EDIT = "edit"  # store the new text and send the draft again to the approver
     RESEND = "resend"  # the outbox sends its e-mail again (the approver checked it must)
     DELIVERED = "delivered"  # the outbox records its e-mail as arrived
-    FILED = "filed"  # she filed it on amelipro herself: the draft is sent, its case moves on
+    FILED = "filed"  # she filed it on amelipro, or posted it: the draft is sent, its case moves on
+    ACKNOWLEDGED = "acknowledged"  # the registered letter's receipt came back: noted on its case
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,32 @@ def decide_filing(code: str, context: Context, now: datetime) -> Decision:
                           "avance", Effect.FILED, new)
 
 
+def decide_posting(code: str, action: str, context: Context, now: datetime, today: date,
+                   text: str | None) -> Decision:
+    """POSTÉ A7 [n° de suivi]: the registered letter is posted; AR A7 15/12: its receipt came back."""
+    draft = context.drafts.get(code)
+    if draft is None:
+        return Decision(code, f"{code} : aucun brouillon ne porte ce code")
+    if action == "posted":
+        if draft.state is not DraftState.TO_POST:
+            return Decision(code, f"{code} : aucun courrier à poster ({labels.DRAFT_STATE[draft.state]})")
+        new = replace(draft, state=DraftState.SENT, sent_at=now,
+                      history=(*draft.history, DraftEvent(now, "posted", note=text)))
+        tracking = f" (n° de suivi {text})" if text else ""
+        return Decision(code, f"{code} : noté comme posté en recommandé{tracking} ; le dossier "
+                              f"{draft.case_id} avance", Effect.FILED, new)
+    parts = day_parts(text or "")
+    day = receipt_day(*parts, today=today) if parts else None
+    if draft.channel != "courrier" or draft.state is not DraftState.SENT:
+        return Decision(code, f"{code} : aucun recommandé posté à ce code")
+    if day is None:
+        return Decision(code, f"{code} : date de l'accusé de réception « {text} » impossible, rien n'est "
+                              "noté")
+    new = replace(draft, history=(*draft.history, DraftEvent(now, "ar", note=day.isoformat())))
+    return Decision(code, f"{code} : accusé de réception signé le {day:%d/%m/%Y}, noté au dossier "
+                          f"{draft.case_id}", Effect.ACKNOWLEDGED, new)
+
+
 def decide(reply: ParsedReply, context: Context, *, verdict: Verdict, tokens: Collection[str],
            listed: Iterable[str], draft_code: str | None, now: datetime, today: date) -> tuple[Decision, ...]:
     """Every decision of an accepted reply to one of the bot's messages, in the confirmation's order.
@@ -179,6 +208,9 @@ def decide(reply: ParsedReply, context: Context, *, verdict: Verdict, tokens: Co
         elif command.action == "filed":
             for code in command.codes:
                 record(decide_filing(code, current(), now))
+        elif command.action in ("posted", "acknowledged"):
+            for code in command.codes:
+                record(decide_posting(code, command.action, current(), now, today, command.text))
     for code in reply.conflicts:
         out.append(Decision(code, f"{code} : ordres contradictoires, rien n'est fait"))
     if reply.edited_text is not None and draft_code:

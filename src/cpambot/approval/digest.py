@@ -109,6 +109,7 @@ class Digest:
     drafts: list[ListedDraft] = field(default_factory=list)
     missing: list[ListedDraft] = field(default_factory=list)
     to_file: list[ListedDraft] = field(default_factory=list)  # approved, to be filed by her on amelipro
+    to_post: list[ListedDraft] = field(default_factory=list)  # approved, to be posted by her, registered
     new_cases: list[Case] = field(default_factory=list)
     deadlines: list[DeadlineItem] = field(default_factory=list)
     to_sort: list[Case] = field(default_factory=list)
@@ -131,8 +132,9 @@ class Digest:
 
     @property
     def empty(self) -> bool:
-        return not (self.drafts or self.missing or self.to_file or self.new_cases or self.deadlines
-                    or self.to_sort or self.refusals or self.sending_problems or self.bounced or self.dropped)
+        return not (self.drafts or self.missing or self.to_file or self.to_post or self.new_cases
+                    or self.deadlines or self.to_sort or self.refusals or self.sending_problems
+                    or self.bounced or self.dropped)
 
     @property
     def later_deadlines(self) -> list[DeadlineItem]:
@@ -175,7 +177,7 @@ def build_digest(cases: list[Case], drafts: list[Draft], *, today: date,
                  bounced: Sequence[SendingProblem] = (), health: Sequence[str] = (),
                  unread: Sequence[str] = (), health_urgent: Sequence[str] = (),
                  dropped: Sequence[SendingProblem] = (), first: bool = False,
-                 to_file: Sequence[Draft] = ()) -> Digest:
+                 to_file: Sequence[Draft] = ()) -> Digest:  # (to_file: with her, to file or to post)
     """The digest's content. ``health``: the "État du robot" lines; ``unread``: the mailboxes that could
     not be read (the digest then never says "nothing new"); ``health_urgent``: alerts about them."""
     digest = Digest(today=today, refusals=list(refusals), sending_problems=list(sending_problems),
@@ -189,7 +191,8 @@ def build_digest(cases: list[Case], drafts: list[Draft], *, today: date,
 
     digest.drafts = [listed(d) for d in drafts if d.state is DraftState.PENDING]
     digest.missing = [listed(d) for d in drafts if d.state is DraftState.MISSING]
-    digest.to_file = [listed(d) for d in to_file]
+    digest.to_file = [listed(d) for d in to_file if d.state is DraftState.TO_FILE]
+    digest.to_post = [listed(d) for d in to_file if d.state is DraftState.TO_POST]
     by_state: dict[str, tuple[Decimal, int]] = {}
     by_age: dict[str, tuple[Decimal, int]] = {label: (Decimal("0"), 0) for _, label in AGE_BUCKETS}
     for case in cases:

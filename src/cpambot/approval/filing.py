@@ -62,3 +62,27 @@ def filing_letter(draft: Draft, to: Sequence[str], documents: Sequence[Attachmen
             + f"\n\nOBJET\n{draft.subject}\n\nMESSAGE\n{'-' * 40}\n{draft.body.rstrip()}\n{'-' * 40}\n")
     return Letter(FILING_KIND, tuple(to), f"cpambot – {draft.code} à déposer sur amelipro : {draft.subject}",
                   body, attachments=tuple(kept))
+
+
+POSTING_KIND = "recommande"
+
+
+def posting_letter(draft: Draft, to: Sequence[str], pdf: bytes,
+                   documents: Sequence[Attachment] = ()) -> Letter:
+    """The e-mail to the professional that carries ``draft`` laid out as a PDF, to print and post
+    registered, with the documents to enclose."""
+    name = f"{draft.code}-{draft.kind}.pdf"
+    steps = [f"1. Imprimez le courrier joint ({name}) et signez-le.",
+             "2. Joignez-y les documents listés en bas du courrier"
+             + (" (joints aussi à ce courriel)." if documents else ", s'il y en a."),
+             "3. Postez-le en lettre recommandée avec accusé de réception, et gardez la preuve de dépôt.",
+             f"4. Répondez « POSTÉ {draft.code} » suivi du numéro de suivi (par exemple « POSTÉ {draft.code} "
+             "1A23456789012 ») : le dossier avancera comme si le robot avait envoyé le courrier, à la date "
+             "du dépôt.",
+             f"5. Quand l'avis de réception revient, répondez « AR {draft.code} » et sa date (« AR "
+             f"{draft.code} 15/12 »)."]
+    body = (f"Le brouillon {draft.code} ({draft.label}, dossier {draft.case_id}) est approuvé. Il part par "
+            "courrier recommandé : le robot ne peut pas le poster à votre place, mais le courrier est prêt "
+            "à imprimer.\n\n" + "\n".join(steps) + "\n")
+    return Letter(POSTING_KIND, tuple(to), f"cpambot – {draft.code} à poster en recommandé : {draft.subject}",
+                  body, attachments=(Attachment(name, "application/pdf", pdf), *documents))

@@ -18,7 +18,8 @@ def digest_texts(digest: Digest) -> tuple[str, str, str]:
     """(subject, plain text, HTML) of the digest e-mail."""
     context: dict[str, Any] = {
         "today": digest.today, "urgent": digest.urgent_reasons, "drafts": digest.drafts,
-        "missing": digest.missing, "to_file": digest.to_file, "deadlines": digest.later_deadlines,
+        "missing": digest.missing, "to_file": digest.to_file, "to_post": digest.to_post,
+        "deadlines": digest.later_deadlines,
         "new_cases": digest.new_cases,
         "to_sort": digest.to_sort, "sending_problems": digest.sending_problems,
         "bounced": digest.bounced, "dropped": digest.dropped, "health": digest.health,

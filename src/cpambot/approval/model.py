@@ -25,6 +25,7 @@ class DraftState(StrEnum):
     BOUNCED = "bounced"  # its e-mail left, then a delivery report said it did not arrive
     OBSOLETE = "obsolete"  # its case closed before it left
     TO_FILE = "to_file"  # approved, its text sent to her to file on amelipro: FAIT A7 once filed
+    TO_POST = "to_post"  # approved, its PDF sent to her to post registered: POSTÉ A7 once posted
 
 
 OPEN_STATES = (DraftState.PENDING, DraftState.POSTPONED, DraftState.MISSING)
@@ -39,6 +40,7 @@ class DraftEvent:
     event: str
     until: date | None = None  # postpone: pending again from this day
     chars: int | None = None  # edit: length of the new text
+    note: str | None = None  # posted: the tracking number; ar: the day the receipt was signed (ISO)
 
     def to_doc(self) -> dict[str, Any]:
         doc: dict[str, Any] = {"at": iso(self.at), "event": self.event}
@@ -46,6 +48,8 @@ class DraftEvent:
             doc["until"] = self.until.isoformat()
         if self.chars is not None:
             doc["chars"] = self.chars
+        if self.note is not None:
+            doc["note"] = self.note
         return doc
 
     @classmethod
@@ -54,7 +58,7 @@ class DraftEvent:
         assert at is not None
         until = doc.get("until")
         return cls(at, str(doc.get("event") or ""), date.fromisoformat(until) if until else None,
-                   doc.get("chars"))
+                   doc.get("chars"), doc.get("note"))
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,8 @@ class Draft:
         """Where it goes, in French: « à x@y » or « à déposer par vous sur amelipro (RECLA PS) »."""
         if self.channel == "amelipro":
             return "à déposer par vous sur amelipro (Réclamations, RECLA PS)"
+        if self.channel == "courrier":
+            return "à imprimer et poster par vous en recommandé avec accusé de réception"
         return "à " + ", ".join(self.to)
 
     def __post_init__(self) -> None:

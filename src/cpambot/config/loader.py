@@ -293,13 +293,22 @@ def _caisse(s: _Section) -> Caisse:
             if purpose not in CAISSE_PURPOSES:
                 raise section.fail(purpose, "usage inconnu ; usages possibles : "
                                    + ", ".join(CAISSE_PURPOSES))
-            channels[purpose] = section.text(purpose, choices=("courriel", "amelipro"))
+            channels[purpose] = section.text(purpose, choices=("courriel", "amelipro", "courrier"))
+        section.finish()
+    postal: dict[str, tuple[str, ...]] = {}
+    section = s.section("adresses_postales", required=False)
+    if section is not None:
+        for purpose in list(section.data):
+            if purpose not in CAISSE_PURPOSES:
+                raise section.fail(purpose, "usage inconnu ; usages possibles : "
+                                   + ", ".join(CAISSE_PURPOSES))
+            postal[purpose] = tuple(section.str_list(purpose, hint="une ligne de l'adresse par élément"))
         section.finish()
     domains = s.str_list("domaines", required=False, lower=True, item_pattern=_DOMAIN_RE,
                          hint="nom de domaine attendu")
     s.finish()
     return Caisse(code=code, name=name, kind=kind, regime=regime, addresses=addresses,
-                  domains=domains, channels=channels)
+                  domains=domains, channels=channels, postal=postal)
 
 
 def _resolve(base: Path, value: str) -> Path:

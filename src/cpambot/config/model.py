@@ -155,7 +155,8 @@ class Caisse:
     regime: str = "01"
     addresses: dict[str, str] = field(default_factory=dict)
     domains: tuple[str, ...] = ()
-    channels: dict[str, str] = field(default_factory=dict)  # purpose → « amelipro » (default: e-mail)
+    channels: dict[str, str] = field(default_factory=dict)  # purpose → amelipro or courrier (else e-mail)
+    postal: dict[str, tuple[str, ...]] = field(default_factory=dict)  # purpose → its postal address's lines
 
     @property
     def flux_address(self) -> str:

@@ -103,6 +103,14 @@ def _case_object(case: Case) -> str:
     return f"mon dossier (réf. cpambot {case.id or '?'})"
 
 
+def _postal_missing(purpose: str, caisse: Caisse | None) -> str | None:
+    """What is missing to post a letter of ``purpose``: the caisse's postal address for it."""
+    if caisse is not None and caisse.postal.get(purpose):
+        return None
+    code = caisse.code if caisse is not None else "?"
+    return f"adresse postale « {purpose} » de la caisse {code} (config [[caisses]] adresses_postales)"
+
+
 def _address(purpose: str, caisse: Caisse | None, case: Case | None) -> tuple[str | None, str | None]:
     """(address, missing French text) for ``purpose``: never a fallback on another purpose."""
     code = (case.caisse if case is not None else caisse.code if caisse is not None else None) or "?"
@@ -220,7 +228,12 @@ def build_letter(plan: LetterPlan, case: Case, professional: Professional, caiss
         raise InvalidValueError(f"caisse {caisse.code} given for case {case.id} of caisse {case.caisse}")
     purpose = LETTER_PURPOSE[plan.kind]
     channel = caisse.channels.get(purpose, "courriel") if caisse is not None else "courriel"
-    address, missing_address = (None, None) if channel == "amelipro" else _address(purpose, caisse, case)
+    if channel == "courrier":
+        address, missing_address = None, _postal_missing(purpose, caisse)
+    elif channel == "amelipro":
+        address, missing_address = None, None
+    else:
+        address, missing_address = _address(purpose, caisse, case)
     ctx = letter_context(plan.kind, case, professional, caisse, today)
     missing = _missing_fields(requirement_set(plan.kind, case), ctx)
     if missing_address:
@@ -228,7 +241,7 @@ def build_letter(plan: LetterPlan, case: Case, professional: Professional, caiss
     if missing:
         return MissingInfo(kind=plan.kind, case_key=plan.case_key, step=plan.step, missing=tuple(missing))
     subject, body = render(f"{plan.kind}.txt.j2", ctx)
-    if channel == "amelipro":  # (no address: she files it herself, from the text the bot prepares)
+    if channel in ("amelipro", "courrier"):  # (no e-mail address: she files it, or posts the bot's PDF)
         return Letter(kind=plan.kind, to=(), subject=subject, body=body, channel=channel)
     assert address is not None
     return Letter(kind=plan.kind, to=(address,), subject=subject, body=body)

@@ -32,8 +32,9 @@ class LetterKind(StrEnum):
 
 
 # How a letter reaches the caisse (config [[caisses]] canaux, per purpose): by e-mail (the bot sends it),
-# or through the amelipro « Réclamations » service (RECLA PS), where she pastes the text the bot prepared.
-CHANNELS = ("courriel", "amelipro")
+# through the amelipro « Réclamations » service (RECLA PS), where she pastes the text the bot prepared,
+# or by registered post (the bot lays the letter out as a PDF; she prints and posts it).
+CHANNELS = ("courriel", "amelipro", "courrier")
 
 # The caisse address each letter goes to (config [[caisses]] adresses: its purpose).
 LETTER_PURPOSE: dict[LetterKind, str] = {

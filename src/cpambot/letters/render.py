@@ -60,6 +60,16 @@ def date_fr(value: Any) -> str:
     return _as_date(value).strftime("%d/%m/%Y")
 
 
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre")
+
+
+def date_long(value: Any) -> str:
+    """``date(2026, 3, 1)`` → ``1er mars 2026``, as a letter is dated."""
+    day = _as_date(value)
+    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
 def euros(value: Any) -> str:
     """``Decimal("1234.5")`` or ``"1234.50"`` → ``1 234,50 €`` (narrow no-break space between
     thousands, as everywhere else in cpambot)."""

@@ -41,6 +41,7 @@ SENT_IDS = "sent_ids"
 REPLIES = "replies"  # every reply of the approver obeyed, by Message-ID and by digest of its words
 REFUSALS = "refusals"
 META = "meta"
+WITH_HER = (DraftState.TO_FILE, DraftState.TO_POST)  # approved drafts she files or posts herself
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,7 @@ class ApproverMail:
                             refusals=refusals, sending_problems=problems, bounced=bounced, health=health,
                             unread=[b.account for b in boxes if b.error], health_urgent=alerts,
                             dropped=dropped, first=not meta.get("at"),
-                            to_file=[d for d in drafts if d.state is DraftState.TO_FILE])
+                            to_file=[d for d in drafts if d.state in WITH_HER])
 
     def digest_due(self, now: datetime) -> tuple[bool, Digest]:
         """(due, digest): once a day at the configured time, or at once when an urgent reason

@@ -6,14 +6,16 @@ import logging
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
+from cpambot import labels
 from cpambot.approval.draftbook import DraftBook
-from cpambot.approval.filing import FILING_KIND, filing_letter
+from cpambot.approval.filing import filing_letter, posting_letter
 from cpambot.approval.model import Draft, DraftState
 from cpambot.cases.casebook import CaseBook
 from cpambot.clock import Clock
 from cpambot.config.model import Config
 from cpambot.instants import local_date
-from cpambot.letters.model import Attachment, Letter, LetterKind
+from cpambot.letters.model import LETTER_PURPOSE, Attachment, Letter, LetterKind
+from cpambot.letters.pdf import PostalLetter, letter_pdf
 from cpambot.letters.plan import DONE_DATES
 from cpambot.mailbox.ledger import LEDGER
 from cpambot.sending.model import DeliveryReport, SendState
@@ -74,15 +76,31 @@ class Delivery:
         """Put an approved draft's e-mail in the outbox, under its fixed Message-ID (idempotent): to the
         caisse, or, for a letter she files herself on amelipro, to her with the text ready to paste."""
         assert draft.message_id is not None
-        if draft.channel == "amelipro":
-            letter = filing_letter(draft, self.config.approvers, self.case_documents(draft.case_key))
-            self.outbox.enqueue(letter, sender=self.sender, message_id=draft.message_id, purpose=FILING_KIND,
+        if draft.channel in ("amelipro", "courrier"):
+            letter = (filing_letter(draft, self.config.approvers, self.case_documents(draft.case_key))
+                      if draft.channel == "amelipro" else self.posting(draft))
+            self.outbox.enqueue(letter, sender=self.sender, message_id=draft.message_id, purpose=letter.kind,
                                 case_key=draft.case_key, draft_key=draft.key)
             return
         attachments = self.case_documents(draft.case_key) if draft.kind in ENCLOSING else ()
         letter = Letter(draft.kind, draft.to, draft.subject, draft.body, cc=draft.cc, attachments=attachments)
         self.outbox.enqueue(letter, sender=self.sender, message_id=draft.message_id, purpose=draft.kind,
                             case_key=draft.case_key, draft_key=draft.key)
+
+    def posting(self, draft: Draft) -> Letter:
+        """The e-mail that brings her ``draft`` as a PDF to post registered (with what it encloses)."""
+        case = self.cases.get(draft.case_key)
+        code = (case.caisse if case is not None else None) or "?"
+        caisse = next((c for c in self.config.caisses if c.code == code), None)
+        purpose = LETTER_PURPOSE[draft.kind]
+        recipient = ((caisse.name, *caisse.postal.get(purpose, ())) if caisse is not None
+                     else (f"Caisse {code}",))
+        documents = self.case_documents(draft.case_key) if draft.kind in ENCLOSING else ()
+        pro = self.config.professional
+        pdf = letter_pdf(PostalLetter(pro, labels.profession_signed(pro.profession, pro.civilite), recipient,
+                                      draft.subject, draft.body, local_date(self.clock.now(), self.tz),
+                                      enclosures=tuple(a.filename for a in documents)))
+        return posting_letter(draft, self.config.approvers, pdf, documents)
 
     def recover_approved(self) -> list[str]:
         """A draft approved (its Message-ID fixed) whose e-mail never reached the outbox — the
@@ -124,8 +142,9 @@ class Delivery:
                 continue
             if doc.state is not SendState.SENT:
                 continue
-            if draft.channel == "amelipro":  # her text left: the case moves once she says it is filed
-                self.drafts.save(replace(draft, state=DraftState.TO_FILE))
+            if draft.channel in ("amelipro", "courrier"):  # with her: the case moves once she says it is done
+                state = DraftState.TO_FILE if draft.channel == "amelipro" else DraftState.TO_POST
+                self.drafts.save(replace(draft, state=state))
                 continue
             sent_at = doc.sent_at or self.clock.now()
             date_key = DONE_DATES.get(draft.step)

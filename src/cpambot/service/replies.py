@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from cpambot.approval.checks import check_reply
@@ -14,6 +14,7 @@ from cpambot.approval.decide import Context, Decision, Effect, decide
 from cpambot.approval.draftbook import DraftBook
 from cpambot.approval.replay import ALREADY_HANDLED, date_problem, reply_keys
 from cpambot.approval.tokens import find_tokens
+from cpambot.cases import by_hand
 from cpambot.cases.casebook import CaseBook
 from cpambot.clock import Clock
 from cpambot.config.model import Config
@@ -164,8 +165,19 @@ class ReplyDesk:
         elif decision.effect is Effect.FILED and draft is not None:
             date_key = DONE_DATES.get(draft.step)
             if date_key:  # the case first, as for a letter the bot sent (Delivery.record_sent)
+                tracking = draft.history[-1].note if draft.history else None
+                how = ("déposée sur amelipro" if draft.channel == "amelipro" else "postée en recommandé"
+                       + (f", n° de suivi {tracking}" if tracking else ""))
                 self.cases.mark_step(draft.case_key, date_key, local_date(now, self.tz),
-                                     f"{draft.label} déposée sur amelipro ({draft.code})")
+                                     f"{draft.label} {how} ({draft.code})")
+            self.drafts.save(draft)
+        elif decision.effect is Effect.ACKNOWLEDGED and draft is not None:
+            case = self.cases.get(draft.case_key)
+            signed = draft.history[-1].note if draft.history else None
+            if case is not None and signed:
+                noted, _ = by_hand.noted(case, local_date(now, self.tz), f"accusé de réception du recommandé "
+                                         f"{draft.code} signé le {date.fromisoformat(signed):%d/%m/%Y}")
+                self.cases.save(noted)
             self.drafts.save(draft)
 
     def _annulations(self, parsed: ParsedReply, head: HeaderSummary, outcome: ReplyOutcome) -> None:
