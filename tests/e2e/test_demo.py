@@ -6,6 +6,7 @@ from collections import Counter
 
 import openpyxl
 from icalendar import Calendar
+from pypdf import PdfReader
 
 from cpambot.demo.generate import write_maildir
 from cpambot.demo.run import demo_maildir, run_demo
@@ -15,7 +16,8 @@ from cpambot.store.database import Store
 
 def test_demo_runs_on_embedded_mailbox(tmp_path, capsys):
     """GIVEN the demo Maildir shipped in the package WHEN `cpambot demo` runs
-    THEN it exits 0, sees all 31 messages and sorts them by sender trust, and writes the tracking table
+    THEN it exits 0, sees all 31 messages and sorts them by sender trust, shows a réclamation as it would
+    be filed on amelipro and a saisine as a registered letter (PDF), and writes the tracking table
     of its 12 invoices as CSV and XLSX, its deadlines as an .ics file, its figures, and its
     reconciliation with a shipped bank statement."""
     assert run_demo(tmp_path / "data") == 0
@@ -28,6 +30,12 @@ def test_demo_runs_on_embedded_mailbox(tmp_path, capsys):
     assert all(r["state"] in ("done", "ignored") for r in rows)
     outbox = sorted(p.name for p in (tmp_path / "data" / "outbox").iterdir())
     assert outbox[0] == "00-digest.eml" and any(name.endswith("-reclamation.eml") for name in outbox)
+    (filing,) = [n for n in outbox if n.endswith("-amelipro.txt")]
+    assert "rubrique « Réclamations »" in (tmp_path / "data" / "outbox" / filing).read_text(encoding="utf-8")
+    (posted,) = [n for n in outbox if n.endswith("-recommande.pdf")]
+    pdf = PdfReader(tmp_path / "data" / "outbox" / posted, strict=True)
+    assert "Lettre recommandée avec accusé de réception" in pdf.pages[0].extract_text()
+    assert "97704 Saint-Denis Cedex 9" in pdf.pages[0].extract_text()
     assert "rien n'est envoyé" in out
     assert "Tableau de suivi (12 factures)" in out
     csv_rows = (tmp_path / "data" / "suivi-factures.csv").read_text(encoding="utf-8-sig").splitlines()

@@ -10,8 +10,10 @@ import tempfile
 from datetime import UTC, date, datetime, time
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from cpambot import labels
+from cpambot.approval.filing import filing_letter
 from cpambot.books.bank import read_statement
 from cpambot.books.calendar import deadline_events, to_ics
 from cpambot.books.invoicebook import InvoiceBook, tracking_table
@@ -46,7 +48,9 @@ def demo_config(data_dir: Path) -> Config:
             Caisse(code="974", name="CGSS de La Réunion", kind="cgss", addresses={
                 "annulation": "flux-ps@cgss.re", "reclamation": "reclamations-ps@cgss.re",
                 "indus": "regulation-ps@cgss.re", "cra": "cra@cgss.re",
-                "conciliateur": "conciliateur@cgss.re"}),
+                "conciliateur": "conciliateur@cgss.re"},
+                postal={"conciliateur": ("Conciliateur", "CGSS de La Réunion", "4 boulevard Doret",
+                                         "97704 Saint-Denis Cedex 9")}),
             Caisse(code="511", name="CPAM de la Marne", kind="cpam", addresses={
                 "reclamation": "reclamations-ps.cpam-marne@assurance-maladie.fr",
                 "indus": "regulation-ps.cpam-marne@assurance-maladie.fr"}),
@@ -93,6 +97,28 @@ def write_outbox(config: Config, store: Store, folder: Path) -> list[Path]:
                          message_id=shell.approver.message_id(draft.code.lower()))
         path = folder / f"{draft.code}-{draft.kind}.eml"
         path.write_bytes(raw)
+        written.append(path)
+    written.extend(_other_channels(shell, folder))
+    return written
+
+
+def _other_channels(shell: Any, folder: Path) -> list[Path]:
+    """How two of the drafts would reach her if their caisse asked for another channel: a réclamation to
+    file on amelipro (the text to paste), a saisine of the conciliator posted registered (its PDF)."""
+    from dataclasses import replace
+
+    pending = sorted((d for d in shell.drafts.all() if d.state.value == "pending"), key=lambda d: d.code)
+    written = []
+    filed = next((d for d in pending if d.kind == "reclamation"), None)
+    if filed is not None:
+        letter = filing_letter(replace(filed, channel="amelipro"), (DEMO_PRO.email,))
+        path = folder / f"{filed.code}-amelipro.txt"
+        path.write_text(f"Objet : {letter.subject}\n\n{letter.body}", encoding="utf-8")
+        written.append(path)
+    posted = next((d for d in pending if d.kind == "saisine_conciliateur"), None)
+    if posted is not None:
+        path = folder / f"{posted.code}-recommande.pdf"
+        path.write_bytes(shell.delivery.posting(replace(posted, channel="courrier")).attachments[0].data)
         written.append(path)
     return written
 
