@@ -81,6 +81,10 @@ class StatementError(CpambotError):
     exit_code = 2
 
 
+class OcrError(CpambotError):
+    """A photo or a scan cannot be read (French message: what to do)."""
+
+
 class StoreError(CpambotError):
     """The data store cannot be read or written (disk full, permissions, corruption)."""
 

@@ -1,0 +1,58 @@
+"""Paper letters read by Tesseract (Debian's tesseract-ocr and tesseract-ocr-fra): photos turned, spotted,
+small or squeezed, and scans as PDF, then understood by the same reader as e-mails."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+from paperletters import LETTERS, render, variant
+
+from cpambot.demo.run import demo_config
+from cpambot.errors import OcrError
+from cpambot.service.ocr import paper_reading, read_image, read_scanned_pdf
+
+CAISSES = demo_config(Path("/nonexistent")).caisses
+INDU, CRA = LETTERS
+
+
+def fields(paper) -> dict[str, str]:
+    reading = paper_reading(paper, CAISSES, date(2026, 11, 20))
+    fact = reading.facts[0]
+    found = {"kind": str(reading.kind), "reference": fact.reference or "",
+             "date": fact.date.isoformat() if fact.date else ""}
+    if fact.amount is not None:
+        found["amount"] = f"{fact.amount:.2f}"
+    return found
+
+
+@pytest.mark.parametrize("how", ["clean", "turned90", "turned180", "noisy", "small", "jpeg"])
+def test_a_photo_of_an_indu_notification(how):
+    """GIVEN a notification d'indu photographed clean, sideways, upside down, spotted, small or as a strongly
+    compressed JPEG WHEN read THEN the reader finds a notification d'indu with its reference, amount and
+    date, as from the e-mail; a page that was turned says so."""
+    paper = read_image(variant(render(INDU), how))
+    assert fields(paper) == INDU.fields
+    assert bool(paper.turned) == (how in ("turned90", "turned180"))
+
+
+def test_a_scanned_cra_decision_as_pdf(tmp_path):
+    """GIVEN a CRA decision scanned into a PDF without any text layer WHEN read THEN its page is rendered
+    and read: a CRA decision with its reference and date."""
+    image = tmp_path / "page.png"
+    image.write_bytes(variant(render(CRA), "skewed"))
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.image(str(image), x=10, y=10, w=190)
+    paper = read_scanned_pdf(bytes(pdf.output()))
+    assert paper.pages == 1 and fields(paper) == CRA.fields
+
+
+def test_what_is_not_an_image_gets_a_french_error():
+    """GIVEN bytes that are no image, or a broken PDF WHEN read THEN a French error says what to send."""
+    with pytest.raises(OcrError, match="envoyez une photo JPEG ou PNG"):
+        read_image(b"\x00\x01 not an image")
+    with pytest.raises(OcrError, match="PDF illisible"):
+        read_scanned_pdf(b"%PDF-1.4 broken")
