@@ -7,14 +7,23 @@ from mailflow import APPROVER, CAISSE_974
 
 
 @pytest.fixture
-def world(imap_user, bot_config, smtp_server_factory):
-    smtp = smtp_server_factory()
-    extra = CAISSE_974 + f"""
+def world_with(imap_user, bot_config, smtp_server_factory):
+    """A world whose caisses are configured as given (TOML, CAISSE_974 by default)."""
+
+    def make(caisses: str = CAISSE_974):
+        smtp = smtp_server_factory()
+        extra = caisses + f"""
 [envoi]
 hote = "{smtp.host}"
 port = {smtp.port}
 securite = "aucune"
 expediteur = "{APPROVER}"
 """
-    config = bot_config(extra=extra)
-    return config, smtp, imap_user
+        return bot_config(extra=extra), smtp, imap_user
+
+    return make
+
+
+@pytest.fixture
+def world(world_with):
+    return world_with()

@@ -28,16 +28,8 @@ AMELIPRO = CAISSE_974 + '[caisses.canaux]\nreclamation = "amelipro"\n'
 
 
 @pytest.fixture
-def amelipro_world(imap_user, bot_config, smtp_server_factory):
-    smtp = smtp_server_factory()
-    extra = AMELIPRO + f"""
-[envoi]
-hote = "{smtp.host}"
-port = {smtp.port}
-securite = "aucune"
-expediteur = "{APPROVER}"
-"""
-    return bot_config(extra=extra), smtp, imap_user
+def amelipro_world(world_with):
+    return world_with(AMELIPRO)
 
 
 def drafts_by_code(config):

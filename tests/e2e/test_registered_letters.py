@@ -34,16 +34,8 @@ POSTAL = CAISSE_974 + ('[caisses.canaux]\nreclamation = "courrier"\n[caisses.adr
 
 
 @pytest.fixture
-def postal_world(imap_user, bot_config, smtp_server_factory):
-    smtp = smtp_server_factory()
-    extra = POSTAL + f"""
-[envoi]
-hote = "{smtp.host}"
-port = {smtp.port}
-securite = "aucune"
-expediteur = "{APPROVER}"
-"""
-    return bot_config(extra=extra), smtp, imap_user
+def postal_world(world_with):
+    return world_with(POSTAL)
 
 
 def reclamation_code(config) -> str:
@@ -88,17 +80,10 @@ def test_a_reclamation_posted_registered(postal_world):
     assert captured(smtp, RECLAMATION) == []
 
 
-def test_a_postal_letter_without_the_postal_address_asks_for_it(imap_user, bot_config, smtp_server_factory):
+def test_a_postal_letter_without_the_postal_address_asks_for_it(world_with):
     """GIVEN réclamations by post but no postal address for them WHEN the reject arrives THEN the draft
     cannot be written and says which address is missing, in French."""
-    smtp = smtp_server_factory()
-    config = bot_config(extra=CAISSE_974 + '[caisses.canaux]\nreclamation = "courrier"\n' + f"""
-[envoi]
-hote = "{smtp.host}"
-port = {smtp.port}
-securite = "aucune"
-expediteur = "{APPROVER}"
-""")
+    config, _smtp, imap_user = world_with(CAISSE_974 + '[caisses.canaux]\nreclamation = "courrier"\n')
     imap_user.append("INBOX", REJECT)
     poll(config, NOW)
     (draft,) = [d for d in table(config, DRAFTS) if d["kind"] == "reclamation"]

@@ -99,7 +99,7 @@ class Draft:
     sent_at: datetime | None = None
     error: str | None = None
     history: tuple[DraftEvent, ...] = ()
-    channel: str = "courriel"  # letters.model.CHANNELS: e-mailed by the bot, or filed by her on amelipro
+    channel: str = "courriel"  # config.model.CHANNELS: e-mailed, filed by her or posted
 
     @property
     def destination(self) -> str:

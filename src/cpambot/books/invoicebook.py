@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from cpambot.books.invoices import INVOICES, InvoiceRecord, apply_fact, is_invoice_fact
 from cpambot.books.reconcile import REPORTS, TRANSFERS, Transfer, transfers_of
@@ -63,14 +64,25 @@ def tracking_table(store: Store, since: date | None = None, until: date | None =
                          received=transfers_received(store.data_dir))
 
 
-def transfers_received(data_dir: Path) -> dict[str, date]:
-    """For the message of each return whose transfer a bank reconciliation found: the bank's day (the
-    reports of ``cpambot rapprochement``, the later ones last)."""
-    found: dict[str, date] = {}
+def reconciliation_reports(data_dir: Path) -> Iterator[dict[str, Any]]:
+    """The reports ``cpambot rapprochement`` kept, oldest first; one half-written or edited by hand is
+    skipped (the others still count)."""
     folder = data_dir / REPORTS
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else ():
         try:
             report = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(report, dict):
+            yield report
+
+
+def transfers_received(data_dir: Path) -> dict[str, date]:
+    """For the message of each return whose transfer a bank reconciliation found: the bank's day (the
+    later reports last)."""
+    found: dict[str, date] = {}
+    for report in reconciliation_reports(data_dir):
+        try:
             for match in report.get("recus") or ():
                 day = date.fromisoformat(match["banque"]["date"])
                 for transfer in match["virements"]:

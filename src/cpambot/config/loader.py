@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cpambot.config.document import (
@@ -25,6 +27,7 @@ from cpambot.config.model import (
     ACCOUNT_KINDS,
     CAISSE_KINDS,
     CAISSE_PURPOSES,
+    CHANNELS,
     DEFAULT_TIMEZONE,
     PROFESSIONS,
     SECURITY_MODES,
@@ -38,6 +41,8 @@ from cpambot.config.model import (
 )
 from cpambot.config.providers import Provider, Server, providers
 from cpambot.errors import ConfigError
+
+T = TypeVar("T")
 
 # --------------------------------------------------------------------------- locating keys
 
@@ -277,38 +282,30 @@ def _caisse(s: _Section) -> Caisse:
     kind = s.text("type", default="cgss" if code.startswith("97") else "cpam", choices=CAISSE_KINDS)
     regime = s.text("regime", default="01", pattern=re.compile(r"^\d{2}$"),
                    hint="grand régime sur 2 chiffres (01 = régime général)")
-    addresses: dict[str, str] = {}
-    section = s.section("adresses", required=False)
-    if section is not None:
-        for purpose in list(section.data):
-            if purpose not in CAISSE_PURPOSES:
-                raise section.fail(purpose, "usage d'adresse inconnu ; usages possibles : "
-                                   + ", ".join(CAISSE_PURPOSES))
-            addresses[purpose] = section.email(purpose)
-        section.finish()
-    channels: dict[str, str] = {}
-    section = s.section("canaux", required=False)
-    if section is not None:
-        for purpose in list(section.data):
-            if purpose not in CAISSE_PURPOSES:
-                raise section.fail(purpose, "usage inconnu ; usages possibles : "
-                                   + ", ".join(CAISSE_PURPOSES))
-            channels[purpose] = section.text(purpose, choices=("courriel", "amelipro", "courrier"))
-        section.finish()
-    postal: dict[str, tuple[str, ...]] = {}
-    section = s.section("adresses_postales", required=False)
-    if section is not None:
-        for purpose in list(section.data):
-            if purpose not in CAISSE_PURPOSES:
-                raise section.fail(purpose, "usage inconnu ; usages possibles : "
-                                   + ", ".join(CAISSE_PURPOSES))
-            postal[purpose] = tuple(section.str_list(purpose, hint="une ligne de l'adresse par élément"))
-        section.finish()
+    addresses = _by_purpose(s, "adresses", lambda sec, purpose: sec.email(purpose))
+    channels = _by_purpose(s, "canaux", lambda sec, purpose: sec.text(purpose, choices=CHANNELS))
+    postal = _by_purpose(s, "adresses_postales", lambda sec, purpose: tuple(
+        sec.str_list(purpose, hint="une ligne de l'adresse par élément")))
     domains = s.str_list("domaines", required=False, lower=True, item_pattern=_DOMAIN_RE,
                          hint="nom de domaine attendu")
     s.finish()
     return Caisse(code=code, name=name, kind=kind, regime=regime, addresses=addresses,
                   domains=domains, channels=channels, postal=postal)
+
+
+def _by_purpose(s: _Section, key: str, read: Callable[[_Section, str], T]) -> dict[str, T]:
+    """A caisse's table keyed by purpose (``adresses``, ``canaux``, ``adresses_postales``): each key must be
+    a known purpose, each value is what ``read`` makes of it."""
+    found: dict[str, T] = {}
+    section = s.section(key, required=False)
+    if section is not None:
+        for purpose in list(section.data):
+            if purpose not in CAISSE_PURPOSES:
+                raise section.fail(purpose, "usage inconnu ; usages possibles : "
+                                   + ", ".join(CAISSE_PURPOSES))
+            found[purpose] = read(section, purpose)
+        section.finish()
+    return found
 
 
 def _resolve(base: Path, value: str) -> Path:

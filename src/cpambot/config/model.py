@@ -14,6 +14,10 @@ ACCOUNT_KINDS = ("imap", "maildir")
 CAISSE_PURPOSES = ("annulation", "reclamation", "facturation", "indus", "cra",
                    "conciliateur", "flux", "relations_ps", "amc")
 CAISSE_KINDS = ("cpam", "cgss", "msa", "amc", "autre")
+# How a letter of a purpose reaches the caisse: by e-mail (the bot sends it), through the amelipro
+# « Réclamations » service (RECLA PS: she pastes the text the bot prepared), or by registered post (the
+# bot lays it out as a PDF; she prints and posts it).
+CHANNELS = ("courriel", "amelipro", "courrier")
 PROFESSIONS = ("infirmier", "medecin", "kinesitherapeute", "sage-femme", "orthophoniste",
                "orthoptiste", "pedicure-podologue", "autre")
 
@@ -204,5 +208,9 @@ class Config:
     stale_alert_hours: int = 24  # a mailbox not read for this long is an urgent alert
     horizon_days: int = 60  # a case older than this is history: no draft for a step already past
     timezone: str = DEFAULT_TIMEZONE  # the professional's: "Indian/Reunion" for the CGSS de La Réunion…
+
+    def caisse(self, code: str | None) -> Caisse | None:
+        """The configured caisse (or platform) of ``code``."""
+        return next((c for c in self.caisses if c.code == code), None)
 
 

@@ -31,11 +31,6 @@ class LetterKind(StrEnum):
     RELANCE_AMC = "relance_amc"
 
 
-# How a letter reaches the caisse (config [[caisses]] canaux, per purpose): by e-mail (the bot sends it),
-# through the amelipro « Réclamations » service (RECLA PS), where she pastes the text the bot prepared,
-# or by registered post (the bot lays the letter out as a PDF; she prints and posts it).
-CHANNELS = ("courriel", "amelipro", "courrier")
-
 # The caisse address each letter goes to (config [[caisses]] adresses: its purpose).
 LETTER_PURPOSE: dict[LetterKind, str] = {
     LetterKind.ANNULATION: "annulation",
@@ -86,7 +81,7 @@ class Letter:
     cc: tuple[str, ...] = ()
     attachments: tuple[Attachment, ...] = ()
     html: str | None = None  # an HTML alternative (the digest); letters to a caisse are text only
-    channel: str = "courriel"  # how it reaches the caisse (CHANNELS): by e-mail, or filed by her
+    channel: str = "courriel"  # config.model.CHANNELS: e-mailed, filed by her or posted
 
 
 @dataclass(frozen=True)

@@ -5,15 +5,13 @@ the deadlines feed (.ics) to import into her agenda."""
 from __future__ import annotations
 
 import hashlib
-import json
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from cpambot.books.calendar import Reminder, deadline_events, to_ics
-from cpambot.books.invoicebook import InvoiceBook, tracking_table
-from cpambot.books.reconcile import REPORTS
+from cpambot.books.invoicebook import InvoiceBook, reconciliation_reports, tracking_table
 from cpambot.books.spreadsheet import write_xlsx
 from cpambot.books.stats import MonthSummary, month_summary
 from cpambot.cases.casebook import CaseBook
@@ -40,14 +38,11 @@ def month_before(day: date) -> date:
 
 def latest_reconciliation(data_dir: Path, since: datetime | None) -> list[str]:
     """The lines of the newest report ``cpambot rapprochement`` kept since ``since`` (none: [])."""
-    folder = data_dir / REPORTS
-    reports = sorted(folder.glob("*.json")) if folder.is_dir() else []
-    for path in reversed(reports):
+    for report in reversed(list(reconciliation_reports(data_dir))):
         try:
-            report = json.loads(path.read_text(encoding="utf-8"))
             made = datetime.fromisoformat(report["fait_le"])
-        except (OSError, ValueError, KeyError, TypeError):
-            continue  # (a report half-written or edited by hand: the next one will do)
+        except (ValueError, KeyError, TypeError):
+            continue  # (a report edited by hand: the next one will do)
         if since is not None and made <= since:
             return []
         return [str(x) for x in report.get("lignes") or ()]

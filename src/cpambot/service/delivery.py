@@ -91,7 +91,7 @@ class Delivery:
         """The e-mail that brings her ``draft`` as a PDF to post registered (with what it encloses)."""
         case = self.cases.get(draft.case_key)
         code = (case.caisse if case is not None else None) or "?"
-        caisse = next((c for c in self.config.caisses if c.code == code), None)
+        caisse = self.config.caisse(code)
         purpose = LETTER_PURPOSE[draft.kind]
         recipient = ((caisse.name, *caisse.postal.get(purpose, ())) if caisse is not None
                      else (f"Caisse {code}",))

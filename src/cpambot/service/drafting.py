@@ -39,7 +39,7 @@ class Drafter:
         self.tz = ZoneInfo(config.timezone)
 
     def caisse(self, code: str | None) -> Caisse | None:
-        return next((c for c in self.config.caisses if c.code == code), None)
+        return self.config.caisse(code)
 
     def _token_expiry(self, now: datetime) -> datetime:
         return now + timedelta(days=self.config.token_days)
