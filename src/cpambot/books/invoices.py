@@ -176,10 +176,26 @@ def apply_fact(record: InvoiceRecord | None, fact: Fact, *, source: str,
     move = Movement(ident, kind, part, fact.caisse, fact.amount, money(details.get("billed")), fact.date,
                     received, source, fact.reject_code, fact.label)
     base = record or InvoiceRecord(fact.invoice)
+    movements = base.movements
+    if kind == "paid":
+        same = [m for m in movements if _same_payment(m, move)]
+        if same:
+            if move.day is None or same[0].day is not None:
+                return record  # one payment told twice (the NOEMIE return, then the caisse's answer)
+            movements = tuple(m for m in movements if m is not same[0])  # the dated telling wins
     care = sorted({*base.care_dates, *_care_dates(details)})
     lot_date = base.lot_date or _day(details.get("lot_date"))
     return replace(base, lot=base.lot or fact.lot, care_dates=tuple(care), lot_date=lot_date,
-                   movements=(*base.movements, move))
+                   movements=(*movements, move))
+
+
+def _same_payment(known: Movement, new: Movement) -> bool:
+    """Whether ``new`` tells of the payment ``known`` already recorded: same part and amount, on the
+    same day, or with no day on one side. A payment's identity is not the wording of the message
+    that told it: a NOEMIE return and the caisse's answer to a réclamation both report it."""
+    if known.kind != "paid" or known.part != new.part or known.amount != new.amount:
+        return False
+    return known.day is None or new.day is None or known.day == new.day
 
 
 def _care_dates(details: Mapping[str, Any]) -> list[str]:

@@ -8,6 +8,8 @@ left is told, never guessed:
 
 * a transfer announced and not received (its window ended before the statement's last day);
 * a transfer too recent to tell (its window runs past the statement);
+* a transfer whose window starts before the statement, not found on it: its credit may be on the
+  previous statement (told as such, never as missing, and never paired with a lower credit);
 * a caisse's credit with no return announcing it;
 * a caisse's credit lower than a transfer announced in the same window: money deducted (a retenue),
   « sans notification » when no retenue of that amount is known.
@@ -91,6 +93,7 @@ class Reconciliation:
     matched: list[tuple[tuple[Transfer, ...], BankLine]] = field(default_factory=list)
     missing: list[Transfer] = field(default_factory=list)
     too_recent: list[Transfer] = field(default_factory=list)
+    earlier: list[Transfer] = field(default_factory=list)  # may have been credited before the statement
     unexplained: list[BankLine] = field(default_factory=list)
     deductions: list[Deduction] = field(default_factory=list)
 
@@ -103,6 +106,11 @@ def looks_like_payer(label: str) -> bool:
 def _fits(transfer: Transfer, line: BankLine) -> bool:
     earliest, latest = transfer.day - timedelta(days=BEFORE_DAYS), transfer.day + timedelta(days=WINDOW_DAYS)
     return earliest <= line.day <= latest
+
+
+def _straddles(transfer: Transfer, start: date) -> bool:
+    """Whether the transfer could have been credited before the statement's first day."""
+    return transfer.day - timedelta(days=BEFORE_DAYS) < start
 
 
 def _best(candidates: list[BankLine], day: date) -> BankLine | None:
@@ -140,6 +148,9 @@ def reconcile(transfers: Iterable[Transfer], lines: Sequence[BankLine],
             credits.remove(line)
             left = [t for t in left if t not in group]
     known = {Decimal(r).quantize(Decimal("0.01")) for r in retenues}
+    for transfer in [t for t in left if _straddles(t, start)]:
+        result.earlier.append(transfer)
+        left.remove(transfer)
     for transfer in list(left):  # a lower credit of a caisse in the window: money deducted
         lower = [c for c in credits if looks_like_payer(c.label) and 0 < c.amount < transfer.amount
                  and _fits(transfer, c)]
@@ -180,6 +191,10 @@ def reconciliation_lines(result: Reconciliation) -> list[str]:
     for transfer in result.too_recent:
         out.append(f"Virement annoncé pour le {transfer.day:%d/%m/%Y} ({_euros(transfer.amount)}, "
                    f"{_who(transfer)}) : trop récent pour ce relevé, à revoir avec le suivant")
+    for transfer in result.earlier:
+        out.append(f"Virement annoncé pour le {transfer.day:%d/%m/%Y} ({_euros(transfer.amount)}, "
+                   f"{_who(transfer)}) : pas sur ce relevé, qui commence le {result.start:%d/%m/%Y} ; "
+                   "à chercher sur le relevé précédent")
     received = sum((line.amount for _, line in result.matched), Decimal("0"))
     count = len(result.matched)
     out.append(f"Virements annoncés et bien reçus : {count} ({_euros(received)})." if count
@@ -199,6 +214,7 @@ def reconciliation_json(result: Reconciliation) -> dict[str, Any]:
                       for ts, x in result.matched],
             "non_recus": [transfer(t) for t in result.missing],
             "trop_recents": [transfer(t) for t in result.too_recent],
+            "avant_le_releve": [transfer(t) for t in result.earlier],
             "sans_retour": [line(x) for x in result.unexplained],
             "retenues": [{"virement": transfer(d.transfer), "banque": line(d.line),
                           "manque": f"{d.missing:.2f}", "notifiee": d.notified} for d in result.deductions]}

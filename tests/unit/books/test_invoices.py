@@ -69,6 +69,34 @@ def test_the_same_fact_twice_is_one_movement():
     assert once.part("AMO").paid == D("9.21")
 
 
+def test_one_payment_told_by_two_kinds_of_message_is_counted_once():
+    """GIVEN a payment from a NOEMIE return, then the caisse's answer to a réclamation telling the same
+    payment in other words (its own label, no billed amount) WHEN applied THEN it is one payment: the
+    part's paid amount and what was recovered after a letter are not doubled."""
+    noemie = paid("3.54", date(2026, 3, 25), billed="3.54")
+    answer = Fact(FactKind.INVOICE_PAID, caisse="511", invoice="000012201", amount=D("3.54"),
+                  date=date(2026, 3, 25), part="AMO", label="réglée suite à votre réclamation")
+    record = applied(rejected("3.54", date(2026, 2, 20)), noemie, answer)
+    assert record.part("AMO").paid == D("3.54")
+    assert record.paid_after(date(2026, 3, 1)) == D("3.54")
+
+
+def test_a_dated_payment_replaces_the_same_payment_told_without_a_day():
+    """GIVEN an answer saying the invoice was paid, without a day, then the NOEMIE return of that
+    payment with its day WHEN applied in either order THEN one payment remains, dated."""
+    undated = Fact(FactKind.INVOICE_PAID, caisse="511", invoice="000012201", amount=D("3.54"), part="AMO")
+    dated = paid("3.54", date(2026, 3, 25))
+    for order in ((undated, dated), (dated, undated)):
+        amo = applied(*order).part("AMO")
+        assert (amo.paid, amo.paid_on) == (D("3.54"), date(2026, 3, 25))
+
+
+def test_two_payments_of_the_same_amount_on_different_days_are_both_counted():
+    """GIVEN two instalments of 3,54 € on two days WHEN applied THEN both are counted."""
+    amo = applied(paid("3.54", date(2026, 3, 9)), paid("3.54", date(2026, 4, 9))).part("AMO")
+    assert amo.paid == D("7.08")
+
+
 def test_an_act_rejected_in_a_paid_part_keeps_it_paid():
     """GIVEN a paid part and the reject of one of its acts (amount unknown) WHEN applied THEN the part
     stays paid, and the act's code and motif are shown."""

@@ -38,15 +38,15 @@ STATEMENT = [
 
 
 def test_every_case_of_the_report():
-    """GIVEN transfers announced on 05/03 (CGSS), twice on 11/03, on 23/03, on 01/03 (never paid) and on
+    """GIVEN transfers announced on 05/03 (CGSS), twice on 11/03, on 23/03, on 04/03 (never paid) and on
     28/03, and a statement from 02/03 to 31/03 WHEN reconciled THEN the CGSS transfer matches the caisse's
     credit (not the patient's of the same amount), the two of 11/03 match one credit, the one of 23/03
-    arrived short by 5,38 € with no retenue known, the one of 01/03 is missing, the one of 28/03 is too
+    arrived short by 5,38 € with no retenue known, the one of 04/03 is missing, the one of 28/03 is too
     recent, and the caisse's credit of 27/03 has no return; debits and the patient's credit are ignored."""
     transfers = [transfer("cgss", date(2026, 3, 5), "500.94", "974"),
                  transfer("a", date(2026, 3, 11), "30.38"), transfer("b", date(2026, 3, 11), "9.21"),
                  transfer("short", date(2026, 3, 23), "30.38"),
-                 transfer("lost", date(2026, 3, 1), "61.20"), transfer("late", date(2026, 3, 28), "15.00"),
+                 transfer("lost", date(2026, 3, 4), "61.20"), transfer("late", date(2026, 3, 28), "15.00"),
                  transfer("old", date(2025, 12, 1), "99.00")]  # (long before the statement: not judged)
     result = reconcile(transfers, STATEMENT)
     matched = {tuple(t.key for t in ts): x.label for ts, x in result.matched}
@@ -55,6 +55,23 @@ def test_every_case_of_the_report():
     assert deductions == [("short", D("5.38"), False)]
     assert [t.key for t in result.missing] == ["lost"] and [t.key for t in result.too_recent] == ["late"]
     assert [x.amount for x in result.unexplained] == [D("88.00")]
+
+
+def test_a_transfer_announced_at_the_statements_start_is_not_called_missing():
+    """GIVEN a statement from 02/03 and transfers announced on 01/03 and 03/03, whose credits may be on
+    the previous statement, and a lower caisse credit on 05/03 WHEN reconciled THEN neither is told
+    missing nor paired with the lower credit as a retenue: both are to be looked for on the previous
+    statement, and the lower credit has no return; the report says so in French."""
+    statement = [line(date(2026, 3, 2), "-12.00", "PRLV URSSAF"), line(date(2026, 3, 5), "20.00"),
+                 line(date(2026, 3, 31), "-9.90", "FRAIS")]
+    result = reconcile([transfer("edge", date(2026, 3, 1), "61.20"),
+                        transfer("edge2", date(2026, 3, 3), "30.00")], statement)
+    assert (result.missing, result.deductions) == ([], [])
+    assert [t.key for t in result.earlier] == ["edge", "edge2"]
+    assert [x.amount for x in result.unexplained] == [D("20.00")]
+    text = "\n".join(reconciliation_lines(result))
+    assert "NON REÇU" not in text and "à chercher sur le relevé précédent" in text
+    assert [t["cle"] for t in reconciliation_json(result)["avant_le_releve"]] == ["edge", "edge2"]
 
 
 def test_a_notified_retenue_is_told_as_such():
@@ -68,15 +85,15 @@ def test_a_notified_retenue_is_told_as_such():
 def test_french_report_and_json():
     """GIVEN the full case WHEN told THEN the lines are French with amounts in euros and dates JJ/MM/AAAA,
     what needs her eyes first, the count of transfers received last; the JSON holds the same."""
-    transfers = [transfer("lost", date(2026, 3, 1), "61.20"), transfer("short", date(2026, 3, 23), "30.38")]
+    transfers = [transfer("lost", date(2026, 3, 4), "35.00"), transfer("short", date(2026, 3, 23), "30.38")]
     result = reconcile(transfers, STATEMENT)
     lines = reconciliation_lines(result)
     assert lines[0] == "Relevé du 02/03/2026 au 31/03/2026."
-    assert lines[1].startswith("Virement annoncé mais NON REÇU : 61,20 € de CPAM de la Marne (511)")
+    assert lines[1].startswith("Virement annoncé mais NON REÇU : 35,00 € de CPAM de la Marne (511)")
     assert "manque 5,38 €" in lines[2] and "RETENUE SANS NOTIFICATION" in lines[2]
     assert lines[-1] == "Aucun virement annoncé n'a été retrouvé sur ce relevé."
     data = reconciliation_json(result)
-    assert data["non_recus"][0]["montant"] == "61.20" and data["retenues"][0]["manque"] == "5.38"
+    assert data["non_recus"][0]["montant"] == "35.00" and data["retenues"][0]["manque"] == "5.38"
 
 
 def test_caisse_labels_are_recognised_and_others_are_not():
