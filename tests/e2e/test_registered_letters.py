@@ -89,3 +89,23 @@ def test_a_postal_letter_without_the_postal_address_asks_for_it(world_with):
     (draft,) = [d for d in table(config, DRAFTS) if d["kind"] == "reclamation"]
     assert draft["state"] == "missing"
     assert draft["missing"][0].startswith("adresse postale « reclamation » de la caisse 511")
+
+
+def test_a_letter_waiting_to_be_posted_is_dropped_when_its_case_closes(postal_world):
+    """GIVEN a réclamation approved and waiting for her to post it WHEN she answers « PAYÉ » for its case
+    (the caisse paid meanwhile) THEN the letter is no longer to post: the next digest does not list it
+    and its draft is obsolete, with the reason."""
+    config, smtp, user = postal_world
+    user.append("INBOX", REJECT)
+    poll(config, NOW)
+    code = reclamation_code(config)
+    user.append("INBOX", reply(digests(smtp)[0].content, f"OK {code}"))
+    poll(config, NOW + timedelta(hours=2))
+    (draft,) = [d for d in table(config, DRAFTS) if d["code"] == code]
+    assert draft["state"] == "to_post"
+    (case,) = [c for c in table(config, "cases") if c.get("invoice") == "000012201"]
+    user.append("INBOX", reply(digests(smtp)[0].content, f"PAYÉ {case['id']}"))
+    poll(config, NOW + timedelta(days=1))
+    (draft,) = [d for d in table(config, DRAFTS) if d["code"] == code]
+    assert draft["state"] == "obsolete" and draft["reason"] == "dossier clos"
+    assert "À POSTER PAR VOUS" not in text_of(digests(smtp)[-1].content)

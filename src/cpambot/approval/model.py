@@ -29,6 +29,7 @@ class DraftState(StrEnum):
 
 
 OPEN_STATES = (DraftState.PENDING, DraftState.POSTPONED, DraftState.MISSING)
+WITH_HER = (DraftState.TO_FILE, DraftState.TO_POST)  # approved, she files or posts it herself
 DECIDABLE = (DraftState.PENDING, DraftState.POSTPONED)  # what a decision of the approver may change
 
 

@@ -21,7 +21,7 @@ from cpambot.approval.digest import Digest, SendingProblem, build_digest
 from cpambot.approval.draftbook import DraftBook
 from cpambot.approval.health import health_lines, health_reasons
 from cpambot.approval.mails import confirmation_text, digest_texts, notice_text
-from cpambot.approval.model import Draft, DraftState, Refusal
+from cpambot.approval.model import WITH_HER, Draft, DraftState, Refusal
 from cpambot.approval.tokens import new_token
 from cpambot.books.calendar import Reminder
 from cpambot.cases.casebook import CaseBook
@@ -41,7 +41,6 @@ SENT_IDS = "sent_ids"
 REPLIES = "replies"  # every reply of the approver obeyed, by Message-ID and by digest of its words
 REFUSALS = "refusals"
 META = "meta"
-WITH_HER = (DraftState.TO_FILE, DraftState.TO_POST)  # approved drafts she files or posts herself
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from cpambot.approval.draftbook import DraftBook
-from cpambot.approval.model import OPEN_STATES, Draft, DraftEvent, DraftState
+from cpambot.approval.model import OPEN_STATES, WITH_HER, Draft, DraftEvent, DraftState
 from cpambot.approval.tokens import new_token
 from cpambot.cases.casebook import CaseBook
 from cpambot.cases.model import Case, CaseType
@@ -50,8 +50,8 @@ class Drafter:
         new = []
         cases = {c.key: c for c in self.cases.all()}
         for draft in list(self.drafts.all()):  # a letter for a closed case must not leave any more,
-            case = cases.get(draft.case_key)  # nor one the caisse's answer made pointless
-            if draft.state not in OPEN_STATES or case is None:
+            case = cases.get(draft.case_key)  # nor one the caisse's answer made pointless (nor be
+            if draft.state not in (*OPEN_STATES, *WITH_HER) or case is None:  # left for her to post)
                 continue
             why = "dossier clos" if case.is_closed else pointless(case, draft.step)
             if why is not None:
