@@ -47,8 +47,9 @@ def test_a_reclamation_posted_registered(postal_world):
     """GIVEN the CPAM 511 taking réclamations by post, with its postal address, and a NOEMIE reject WHEN
     she approves the réclamation THEN nothing goes to the caisse and she gets a PDF whose text has the
     caisse's address, the registered mention and the letter, with the steps; the digest lists it to post;
-    WHEN she answers « POSTÉ A1 1A23456789012 » THEN the draft is sent and the case records the réclamation
-    as posted that day with its tracking number; WHEN « AR A1 24/04 » THEN the signed receipt is noted."""
+    WHEN she answers the next day « POSTÉ A1 le 20/04 1A 234 567 890 12 » THEN the draft is sent and the
+    case records the réclamation as posted on 20/04 with its tracking number; WHEN « AR A1 24/04 » THEN
+    the signed receipt is noted."""
     config, smtp, user = postal_world
     user.append("INBOX", REJECT)
     poll(config, NOW)
@@ -67,10 +68,10 @@ def test_a_reclamation_posted_registered(postal_world):
     poll(config, NOW + timedelta(days=1))
     assert "À POSTER PAR VOUS EN RECOMMANDÉ (1)" in text_of(digests(smtp)[-1].content)
 
-    user.append("INBOX", reply(digests(smtp)[-1].content, f"POSTÉ {code} 1A23456789012"))
+    user.append("INBOX", reply(digests(smtp)[-1].content, f"POSTÉ {code} le 20/04 1A 234 567 890 12"))
     poll(config, NOW + timedelta(days=1, hours=2))
     (case,) = [c for c in table(config, "cases") if c.get("invoice") == "000012201"]
-    assert case["state"] == "waiting" and case["dates"]["reclamation_sent"] == "2026-04-21"
+    assert case["state"] == "waiting" and case["dates"]["reclamation_sent"] == "2026-04-20"
     assert any("postée en recommandé, n° de suivi 1A23456789012" in h["text"] for h in case["history"])
     user.append("INBOX", reply(digests(smtp)[-1].content, f"AR {code} 24/04"))
     poll(config, NOW + timedelta(days=5))

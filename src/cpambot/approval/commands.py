@@ -10,7 +10,8 @@ One command per line, case-insensitive, accents tolerated::
     RENVOYER A7       send again an e-mail whose sending could not be confirmed
     REÇU A7           that e-mail did arrive: it is recorded as sent
     FAIT A7           the letter she was to file on amelipro is filed: recorded as sent
-    POSTÉ A7 1A2345…  the registered letter is posted (its tracking number): recorded as sent
+    POSTÉ A7 1A2345…  the registered letter is posted (its tracking number, spaces allowed): recorded
+                      as sent that day; « POSTÉ A7 le 12/11 1A2345… » when posted another day
     AR A7 15/12       its acknowledgment of receipt came back, signed that day
     ANNULER lot 042 facture 000012345 motif : erreur de cotation
     TYPE C3 retour    the message behind case C3 is a lot return: read it again as one,
@@ -47,7 +48,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cpambot.approval.case_commands import CASE_ACTIONS, CASE_KEYWORDS, case_id, day_parts, parse_case_line
 from cpambot.approval.replies import APOSTROPHES, QUOTED_LINE, fold, normalise, strip_reply
@@ -93,6 +94,7 @@ class Command:
     days: int | None = None
     kind: str | None = None  # for ``retype`` (TYPE C3 retour): the kind the message is to be read as
     text: str | None = None  # a case command's own words (FAIT, CLASSER, NOTE) or day (REÇU C3 12/11)
+    day: str | None = None  # the day a command names besides its text (POSTÉ A7 le 12/11 1A2…)
 
 
 @dataclass(frozen=True)
@@ -241,6 +243,7 @@ def _parse_line(line: str, draft_code: str | None) -> Command | AnnulationReques
 
 
 _TRACKING = re.compile(r"^[0-9A-Z]{8,20}$")
+_POST_FILLERS = ("LE", "N°", "NO", "N", "NUMERO", "SUIVI", "DE", "-", ":")
 
 
 def _parse_post(plain: list[str]) -> Command | None:
@@ -253,9 +256,12 @@ def _parse_post(plain: list[str]) -> Command | None:
         if len(plain) != 3 or day_parts(plain[2]) is None:
             return None
         return Command("acknowledged", (code,), text=plain[2])
-    if len(plain) > 3 or (len(plain) == 3 and not _TRACKING.match(plain[2])):
+    rest = [w for w in plain[2:] if w not in _POST_FILLERS]
+    day = next((w for w in rest if day_parts(w) is not None), None)
+    tracking = "".join(w for w in rest if w != day)  # (printed on the receipt in groups: 1A 234 567…)
+    if tracking and not _TRACKING.match(tracking):
         return None
-    return Command("posted", (code,), text=plain[2] if len(plain) == 3 else None)
+    return Command("posted", (code,), text=tracking or None, day=day)
 
 
 def is_edit(text: str) -> bool:
@@ -319,7 +325,7 @@ def parse_commands(text: str, *, draft_code: str | None = None) -> ParsedReply:
         kept = tuple(dict.fromkeys(c for c in command.codes
                                    if c not in conflicts or command.action not in DECISIONS))
         if kept:
-            commands.append(Command(command.action, kept, command.days, command.kind, command.text))
+            commands.append(replace(command, codes=kept))
     return ParsedReply(commands=tuple(commands), annulations=tuple(annulations),
                        unrecognized=tuple(unrecognized), conflicts=tuple(conflicts))
 

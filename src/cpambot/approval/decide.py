@@ -150,20 +150,40 @@ def decide_filing(code: str, context: Context, now: datetime) -> Decision:
                           "avance", Effect.FILED, new)
 
 
+def _posting_day(draft: Draft, said: str | None, now: datetime, today: date) -> tuple[datetime, str | None]:
+    """When the letter was posted: ``now`` (today) unless she named a day, which must be neither in the
+    future nor before she approved the letter; (when, None) or (now, why it is refused)."""
+    if said is None:
+        return now, None
+    parts = day_parts(said)
+    day = receipt_day(*parts, today=today) if parts else None
+    if day is None:
+        return now, f"date de dépôt « {said} » impossible"
+    approved = min((e.at for e in draft.history if e.event == "approve"), default=None)
+    shift = now.date() - today  # (``now`` is UTC, ``today`` local: the approval's local day)
+    if approved is not None and day < approved.date() - shift:
+        return now, f"date de dépôt {day:%d/%m/%Y} antérieure à votre accord"
+    return (now if day == today else now - timedelta(days=(today - day).days)), None
+
+
 def decide_posting(code: str, action: str, context: Context, now: datetime, today: date,
-                   text: str | None) -> Decision:
-    """POSTÉ A7 [n° de suivi]: the registered letter is posted; AR A7 15/12: its receipt came back."""
+                   text: str | None, day: str | None = None) -> Decision:
+    """POSTÉ A7 [le 12/11] [n° de suivi]: the registered letter is posted (that day, or the day she
+    names); AR A7 15/12: its receipt came back."""
     draft = context.drafts.get(code)
     if draft is None:
         return Decision(code, f"{code} : aucun brouillon ne porte ce code")
     if action == "posted":
         if draft.state is not DraftState.TO_POST:
             return Decision(code, f"{code} : aucun courrier à poster ({labels.DRAFT_STATE[draft.state]})")
-        new = replace(draft, state=DraftState.SENT, sent_at=now,
+        posted, refusal = _posting_day(draft, day, now, today)
+        if refusal is not None:
+            return Decision(code, f"{code} : {refusal}, rien n'est noté")
+        new = replace(draft, state=DraftState.SENT, sent_at=posted,
                       history=(*draft.history, DraftEvent(now, "posted", note=text)))
         tracking = f" (n° de suivi {text})" if text else ""
-        return Decision(code, f"{code} : noté comme posté en recommandé{tracking} ; le dossier "
-                              f"{draft.case_id} avance", Effect.FILED, new)
+        return Decision(code, f"{code} : noté comme posté en recommandé le {posted:%d/%m/%Y}{tracking} ; le "
+                              f"dossier {draft.case_id} avance", Effect.FILED, new)
     parts = day_parts(text or "")
     day = receipt_day(*parts, today=today) if parts else None
     if draft.channel != "courrier" or draft.state is not DraftState.SENT:
@@ -210,7 +230,8 @@ def decide(reply: ParsedReply, context: Context, *, verdict: Verdict, tokens: Co
                 record(decide_filing(code, current(), now))
         elif command.action in ("posted", "acknowledged"):
             for code in command.codes:
-                record(decide_posting(code, command.action, current(), now, today, command.text))
+                record(decide_posting(code, command.action, current(), now, today, command.text,
+                                      command.day))
     for code in reply.conflicts:
         out.append(Decision(code, f"{code} : ordres contradictoires, rien n'est fait"))
     if reply.edited_text is not None and draft_code:

@@ -77,8 +77,9 @@ def posting_letter(draft: Draft, to: Sequence[str], pdf: bytes,
              + (" (joints aussi à ce courriel)." if documents else ", s'il y en a."),
              "3. Postez-le en lettre recommandée avec accusé de réception, et gardez la preuve de dépôt.",
              f"4. Répondez « POSTÉ {draft.code} » suivi du numéro de suivi (par exemple « POSTÉ {draft.code} "
-             "1A23456789012 ») : le dossier avancera comme si le robot avait envoyé le courrier, à la date "
-             "du dépôt.",
+             "1A23456789012 ») le jour du dépôt, ou avec sa date si vous répondez plus tard (« POSTÉ "
+             f"{draft.code} le 12/11 1A23456789012 ») : le dossier avancera comme si le robot avait envoyé "
+             "le courrier, à la date du dépôt.",
              f"5. Quand l'avis de réception revient, répondez « AR {draft.code} » et sa date (« AR "
              f"{draft.code} 15/12 »)."]
     body = (f"Le brouillon {draft.code} ({draft.label}, dossier {draft.case_id}) est approuvé. Il part par "

@@ -168,7 +168,7 @@ class ReplyDesk:
                 tracking = draft.history[-1].note if draft.history else None
                 how = ("déposée sur amelipro" if draft.channel == "amelipro" else "postée en recommandé"
                        + (f", n° de suivi {tracking}" if tracking else ""))
-                self.cases.mark_step(draft.case_key, date_key, local_date(now, self.tz),
+                self.cases.mark_step(draft.case_key, date_key, local_date(draft.sent_at or now, self.tz),
                                      f"{draft.label} {how} ({draft.code})")
             self.drafts.save(draft)
         elif decision.effect is Effect.ACKNOWLEDGED and draft is not None:

@@ -343,3 +343,28 @@ def test_fait_on_a_draft_code_is_a_filing_and_on_a_case_stays_a_case_command():
     parsed = read_reply("FAIT A7\nfait b12\nFAIT C3 déposé par SCOR\n")
     assert [(c.action, c.codes) for c in parsed.commands] == [("filed", ("A7",)), ("filed", ("B12",)),
                                                                ("done", ("C3",))]
+
+
+@pytest.mark.parametrize(("line", "tracking", "day"), [
+    ("POSTÉ A7 1A23456789012", "1A23456789012", None),
+    ("posté a7 1A 234 567 890 12", "1A23456789012", None),  # typed in the groups printed on the receipt
+    ("POSTÉ A7 le 12/11 1A23456789012", "1A23456789012", "12/11"),
+    ("Postée A7 n° 1A23456789012 le 12/11/2026", "1A23456789012", "12/11/2026"),
+    ("POSTÉ A7 12.11", None, "12.11"),
+    ("POSTÉ A7", None, None),
+])
+def test_poste_with_a_tracking_number_and_a_posting_day(line, tracking, day):
+    """GIVEN « POSTÉ A7 » with or without a tracking number (in one piece or in groups) and a day of
+    posting (before or after it, with « le » or « n° ») WHEN read THEN one « posted » command with the
+    number joined and the day as written."""
+    parsed = read_reply(line)
+    assert [(c.action, c.codes, c.text, c.day) for c in parsed.commands] == [("posted", ("A7",), tracking,
+                                                                              day)]
+
+
+@pytest.mark.parametrize("line", ["POSTÉ A7 hier", "POSTÉ A7 12/11 13/11", "POSTÉ A7 1A2"])
+def test_poste_with_words_it_cannot_place_is_not_understood(line):
+    """GIVEN « POSTÉ A7 » followed by a word that is neither a day nor a tracking number, two days, or a
+    number too short WHEN read THEN the line is not understood (nothing is recorded)."""
+    parsed = read_reply(line)
+    assert parsed.commands == () and parsed.unrecognized == (line,)

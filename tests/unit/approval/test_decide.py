@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from cpambot.approval.checks import Verdict
 from cpambot.approval.commands import parse_commands
 from cpambot.approval.decide import Context, Effect, decide
-from cpambot.approval.model import Draft, DraftState
+from cpambot.approval.model import Draft, DraftEvent, DraftState
 from cpambot.approval.tokens import hash_token
 
 NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
@@ -127,3 +127,35 @@ def test_order_of_the_confirmation():
     decisions = run("REPORTER A2 2\nRENVOYER B1\nOK A1\nNON A3\nOK A4\nNON A4", draft("A1"), draft("A2"),
                     draft("A3"), draft("A4"), sent, sendings={"<b1@x>": "uncertain"})
     assert [d.code for d in decisions] == ["A1", "A2", "A3", "B1", "A4"]
+
+
+def to_post(**kw) -> Draft:
+    approved = draft("A1", state=DraftState.TO_POST, channel="courrier", **kw)
+    return replace(approved, history=(DraftEvent(NOW - timedelta(days=3), "approve"),))
+
+
+@pytest.mark.parametrize(("text", "posted", "words"), [
+    ("POSTÉ A1 1A23456789012", TODAY, "posté en recommandé le 20/03/2026 (n° de suivi 1A23456789012)"),
+    ("POSTÉ A1 le 18/03 1A23456789012", date(2026, 3, 18), "le 18/03/2026"),
+    ("POSTÉ A1 17/03", date(2026, 3, 17), "le 17/03/2026"),
+])
+def test_a_letter_is_posted_on_the_day_she_names(text, posted, words):
+    """GIVEN a registered letter approved on 17/03 and waiting to be posted WHEN « POSTÉ A1 » with no day,
+    or with the day she posted it THEN it is sent on that day (the case will be dated from it)."""
+    (decision,) = run(text, to_post())
+    assert decision.effect is Effect.FILED and words in decision.message
+    assert decision.draft is not None and decision.draft.sent_at is not None
+    assert decision.draft.sent_at.date() == posted and decision.draft.state is DraftState.SENT
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("POSTÉ A1 16/03", "date de dépôt 16/03/2026 antérieure à votre accord"),
+    ("POSTÉ A1 21/03/2026", "date de dépôt « 21/03/2026 » impossible"),
+    ("POSTÉ A1 31/02", "date de dépôt « 31/02 » impossible"),
+])
+def test_a_posting_day_before_the_approval_or_in_the_future_is_refused(text, words):
+    """GIVEN the letter approved on 17/03 WHEN she names a day before it, in the future or impossible
+    THEN nothing is recorded and the confirmation says why."""
+    (decision,) = run(text, to_post())
+    assert decision.effect is Effect.NONE and words in decision.message
+    assert "rien n'est noté" in decision.message
