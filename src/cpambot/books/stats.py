@@ -31,7 +31,9 @@ class Line:
     """One month, or one payer: invoice parts seen, rejected, and money."""
 
     key: str
-    parts: int = 0  # invoice parts with a payment or a reject in this month (or of this payer)
+    # invoice parts with a payment or a reject in this month (or of this payer); a part rejected in
+    # October and paid in November counts in both months, once in the total
+    parts: int = 0
     rejected_parts: int = 0
     paid: Decimal = ZERO
     rejected: Decimal = ZERO
@@ -87,11 +89,12 @@ def figures(records: Iterable[InvoiceRecord], cases: Iterable[Case], today: date
                 for line in (lines.setdefault(_key(move, by), Line(_key(move, by))), total):
                     _count(line, move.kind, move.amount if move.amount is not None else state.billed,
                            after_letter=first_letter is not None and move.when > first_letter)
-            if kept:
-                first = min(kept, key=lambda m: m.when)
-                for line in (lines[_key(first, by)], total):
-                    line.parts += 1
-                    line.rejected_parts += any(m.kind == "rejected" for m in kept)
+            for key in {_key(m, by) for m in kept}:  # a part counts in each month it moved in
+                lines[key].parts += 1
+                lines[key].rejected_parts += any(m.kind == "rejected" for m in kept if _key(m, by) == key)
+            if kept:  # and once in the total
+                total.parts += 1
+                total.rejected_parts += any(m.kind == "rejected" for m in kept)
             if state.status in ("rejected", "deferred", "anomaly"):
                 last = max(m.when for m in record.movements if m.part == part)
                 bucket = pending[_age(today, last)]

@@ -52,14 +52,16 @@ ALL = [RECOVERED, PAID, PENDING, OLD]
 
 def test_by_month():
     """GIVEN a reject paid after a relance, a plain payment, a platform's reject, an old reject WHEN counted
-    by month THEN each movement is in its month, the payment after the letter is recovered, and the
-    reject rate counts parts."""
+    by month THEN each movement is in its month, a part counts in each month it moved in (once in the
+    total), the payment after the letter is recovered, and the reject rate counts parts."""
     fig = figures(ALL, CASES, TODAY)
     months = {x.key: x for x in fig.lines}
     assert list(months) == ["2026-01", "2026-02", "2026-03", "2026-05"]
     assert (months["2026-02"].rejected, months["2026-02"].parts, months["2026-02"].rejected_parts) == (
         D("30.00"), 1, 1)
     assert (months["2026-03"].paid, months["2026-03"].recovered) == (D("40.00"), D("30.00"))
+    # the February reject paid in March is a part of March too (paid, not rejected there)
+    assert (months["2026-03"].parts, months["2026-03"].rejected_parts) == (2, 0)
     assert fig.total.parts == 4 and fig.total.rejected_parts == 3 and fig.total.reject_rate == 0.75
     assert (fig.total.rejected, fig.total.recovered) == (D("43.40"), D("30.00"))
 
