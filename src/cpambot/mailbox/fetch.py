@@ -21,7 +21,8 @@ from imapclient.response_parser import parse_fetch_response
 from cpambot.errors import InvalidValueError
 
 # "SEQ (" then numeric items, then one body section and the size of its literal.
-_HEAD = re.compile(rb"(\d+) \(((?:[A-Z0-9.]+ \d+ )*)(BODY\[[^\]\r\n]*\](?:<\d+>)?) \{(\d+)\}\Z")
+# (upper case only: imapclient upper-cases a section, and the caller looks its key up so)
+_HEAD = re.compile(rb"(\d+) \(((?:[A-Z0-9.]+ \d+ )*)(BODY\[[^\]\r\na-z]*\](?:<\d+>)?) \{(\d+)\}\Z")
 # What follows the literal: numeric items, then the closing parenthesis.
 _TAIL = re.compile(rb"((?: [A-Z0-9.]+ \d+)*)\)\Z")
 _PAIR = re.compile(rb"([A-Z0-9.]+) (\d+)")

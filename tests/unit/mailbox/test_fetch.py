@@ -60,7 +60,9 @@ def test_full_bodies_are_read():
     [(b"1 (UID 10 BODY[HEADER] {1}", b"h"), (b" BODY[TEXT] {1}", b"t"), b")"],
     # lower case
     [(b"1 (uid 10 rfc822.size 3 body[] {1}", b"h"), b")"],
-], ids=["quoted", "nil", "unsolicited-flags", "modseq", "two-literals", "lower-case"])
+    # a section named in lower case (imapclient upper-cases it: the key the caller looks up)
+    [(b"1 (UID 10 BODY[header.fields (from subject)] {1}", b"h"), b")"],
+], ids=["quoted", "nil", "unsolicited-flags", "modseq", "two-literals", "lower-case", "lower-section"])
 def test_other_shapes_go_to_the_library(data):
     """GIVEN an answer of a shape the fast path does not know WHEN read THEN the fast path declines it
     and the whole answer is read by imapclient's parser."""
