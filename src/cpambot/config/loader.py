@@ -283,7 +283,7 @@ def _caisse(s: _Section) -> Caisse:
     regime = s.text("regime", default="01", pattern=re.compile(r"^\d{2}$"),
                    hint="grand régime sur 2 chiffres (01 = régime général)")
     addresses = _by_purpose(s, "adresses", lambda sec, purpose: sec.email(purpose))
-    channels = _by_purpose(s, "canaux", lambda sec, purpose: sec.text(purpose, choices=CHANNELS))
+    channels = _by_purpose(s, "canaux", _channel)
     postal = _by_purpose(s, "adresses_postales", lambda sec, purpose: tuple(
         sec.str_list(purpose, hint="une ligne de l'adresse par élément")))
     domains = s.str_list("domaines", required=False, lower=True, item_pattern=_DOMAIN_RE,
@@ -291,6 +291,14 @@ def _caisse(s: _Section) -> Caisse:
     s.finish()
     return Caisse(code=code, name=name, kind=kind, regime=regime, addresses=addresses,
                   domains=domains, channels=channels, postal=postal)
+
+
+def _channel(s: _Section, purpose: str) -> str:
+    channel = s.text(purpose, choices=CHANNELS)
+    if purpose == "annulation" and channel == "courrier":
+        raise s.fail(purpose, "une annulation de facture part le jour même de la télétransmission : par "
+                     "courriel ou sur amelipro, pas par courrier")
+    return channel
 
 
 def _by_purpose(s: _Section, key: str, read: Callable[[_Section, str], T]) -> dict[str, T]:

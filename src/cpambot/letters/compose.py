@@ -258,7 +258,9 @@ def annulation_letter(professional: Professional, caisse: Caisse | None, *, lot:
                       case_ref: str, today: date | None = None) -> Letter | MissingInfo:
     """The "URGENT / ANNULATION DE FACTURE" e-mail (CPAM Gironde procedure: same day, with the
     identification number, the lot and invoice numbers). Only the caisse's « annulation »
-    address will do: the télétransmission (flux) address is not a fallback."""
+    address will do: the télétransmission (flux) address is not a fallback. A caisse whose
+    annulations go through amelipro (``[caisses.canaux] annulation = "amelipro"``) gets the same text,
+    for her to file there; by post is refused when the configuration is read (too slow)."""
     ctx = _common(professional, caisse, case_ref, today)
     ctx.update({"lot": _digits(lot, 3), "invoice": _digits(invoice, 9),
                 "motif": (motif or "").strip() or None, "transmitted_on": transmitted_on,
@@ -266,15 +268,20 @@ def annulation_letter(professional: Professional, caisse: Caisse | None, *, lot:
     missing = _missing_fields("annulation", ctx)
     address: str | None
     missing_address: str | None
+    amelipro = caisse is not None and caisse.channels.get("annulation") == "amelipro"
     if caisse is None:
         address, missing_address = None, ("caisse destinataire de l'annulation (config : bloc [[caisses]] "
                                           "avec son adresse « annulation »)")
+    elif amelipro:
+        address, missing_address = None, None
     else:
         address, missing_address = _address("annulation", caisse, None)
     if missing_address:
         missing.insert(0, missing_address)
     if missing:
         return MissingInfo(kind="annulation", case_key=case_ref, step="annulation", missing=tuple(missing))
-    assert address is not None
     subject, body = render("annulation.txt.j2", ctx)
+    if amelipro:  # (she files it on amelipro herself, the same day)
+        return Letter(kind="annulation", to=(), subject=subject, body=body, channel="amelipro")
+    assert address is not None
     return Letter(kind="annulation", to=(address,), subject=subject, body=body)

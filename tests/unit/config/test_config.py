@@ -201,7 +201,8 @@ def test_every_provider_is_complete():
 
 def test_a_caisse_channel():
     """GIVEN a caisse whose réclamations go through amelipro WHEN loaded THEN its channel is kept; an
-    unknown channel or purpose is refused with the key named."""
+    unknown channel or purpose is refused with the key named, and so is an annulation by post (it must
+    leave the same day)."""
     caisse = '\n[[caisses]]\ncode = "511"\nnom = "CPAM de la Marne"\n[caisses.canaux]\n'
     config = parse_config(MINIMAL + caisse + 'reclamation = "amelipro"\n')
     assert config.caisses[0].channels == {"reclamation": "amelipro"}
@@ -209,3 +210,5 @@ def test_a_caisse_channel():
         parse_config(MINIMAL + caisse + 'reclamation = "pigeon"\n')
     with pytest.raises(ConfigError, match="usage inconnu"):
         parse_config(MINIMAL + caisse + 'fax = "amelipro"\n')
+    with pytest.raises(ConfigError, match="annulation.*le jour même.*pas par courrier"):
+        parse_config(MINIMAL + caisse + 'annulation = "courrier"\n')

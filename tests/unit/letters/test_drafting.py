@@ -504,6 +504,17 @@ def test_annulation_letter_from_the_command():
     assert "NIR" not in result.body
 
 
+def test_an_annulation_for_amelipro_needs_no_address():
+    """GIVEN a caisse whose annulations go through amelipro, with no « annulation » address WHEN an
+    annulation is asked THEN the same text is written, for amelipro, with no recipient."""
+    amelipro = Caisse(code="974", name="CGSS de La Réunion", addresses={"flux": "01974@974.01.rss.fr"},
+                      channels={"annulation": "amelipro"})
+    result = annulation_letter(PRO, amelipro, lot="042", invoice="000012345", motif="erreur de cotation",
+                               transmitted_on=date(2026, 3, 3), case_ref="C40", today=date(2026, 3, 3))
+    assert isinstance(result, Letter) and (result.channel, result.to) == ("amelipro", ())
+    assert result.subject.startswith("URGENT / ANNULATION DE FACTURE") and "N° de lot : 042" in result.body
+
+
 def test_annulation_never_falls_back_on_the_flux_address():
     """GIVEN a caisse with only its télétransmission (flux) address WHEN an annulation is asked
     THEN MissingInfo for the « annulation » address, plus whatever the command lacked."""
