@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from cpambot import labels
 from cpambot.books.calendar import Reminder, deadline_events, to_ics
@@ -21,8 +22,9 @@ from cpambot.books.spreadsheet import to_csv, write_xlsx
 from cpambot.books.stats import figures, stats_json, stats_text
 from cpambot.cases.casebook import CaseBook
 from cpambot.clock import SystemClock
-from cpambot.config.model import Config
+from cpambot.config.model import DEFAULT_TIMEZONE, Config
 from cpambot.errors import UsageError
+from cpambot.instants import local_date
 from cpambot.store.database import Store
 
 
@@ -99,9 +101,12 @@ def run(args: argparse.Namespace, config_of: Callable[[], Config]) -> int:
         args.rappel = (days,) if days else ()
     if args.command == "export":
         return cmd_export(args, data_dir)
+    # her day, not the UTC one (late in the evening in Réunion, or just after midnight in Paris)
+    now = SystemClock().now()
+    today = local_date(now, ZoneInfo(config.timezone if config is not None else DEFAULT_TIMEZONE))
     if args.command == "stats":
-        return cmd_stats(args, data_dir, SystemClock().now().date())
-    return cmd_calendar(args, data_dir, SystemClock().now())
+        return cmd_stats(args, data_dir, today)
+    return cmd_calendar(args, data_dir, now, today)
 
 
 def cmd_stats(args: argparse.Namespace, data_dir: Path, today: date) -> int:
@@ -135,10 +140,10 @@ def cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
     return 0
 
 
-def cmd_calendar(args: argparse.Namespace, data_dir: Path, now: datetime) -> int:
+def cmd_calendar(args: argparse.Namespace, data_dir: Path, now: datetime, today: date) -> int:
     with Store.open(data_dir, readonly=True) as store:
         cases = list(CaseBook(store).all(archived=True))
-    events = deadline_events(cases, now, Reminder(args.rappel))
+    events = deadline_events(cases, now, Reminder(args.rappel), today=today)
     _write(to_ics(events), args.sortie, labels.count(len(events), "échéance"))
     return 0
 
