@@ -3,12 +3,13 @@ small or squeezed, and scans as PDF, then understood by the same reader as e-mai
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from pathlib import Path
 
 import pytest
 from fpdf import FPDF
-from paperletters import LETTERS, render, variant
+from paperletters import LETTERS, PaperLetter, render, variant
 
 from cpambot.demo.run import demo_config
 from cpambot.errors import OcrError
@@ -48,6 +49,16 @@ def test_a_scanned_cra_decision_as_pdf(tmp_path):
     pdf.image(str(image), x=10, y=10, w=190)
     paper = read_scanned_pdf(bytes(pdf.output()))
     assert paper.pages == 1 and fields(paper) == CRA.fields
+
+
+def test_every_page_of_a_multi_page_tiff_is_read():
+    """GIVEN a two-page TIFF from a scanner's feeder (a plain first page, the CRA decision second) WHEN
+    read THEN both pages are read: the decision is found on the second."""
+    cover = render(PaperLetter("cover", ("Bordereau d'envoi", "Cabinet infirmier"), {}))
+    out = io.BytesIO()
+    cover.save(out, "TIFF", save_all=True, append_images=[render(CRA)])
+    paper = read_image(out.getvalue())
+    assert paper.pages == 2 and "Bordereau" in paper.text and fields(paper) == CRA.fields
 
 
 def test_what_is_not_an_image_gets_a_french_error():

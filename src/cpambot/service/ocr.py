@@ -24,6 +24,7 @@ from cpambot.understanding.reader import read_message
 LOG = logging.getLogger(__name__)
 
 MIN_WIDTH = 1600  # a page narrower than this (a small photo, a fax) is enlarged before reading
+MAX_PAGES = 20  # a letter longer than this is not a caisse's letter: the rest is not read
 PDF_SCALE = 300 / 72  # scanned PDF pages are rendered at 300 dpi
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/tiff", "image/webp", "image/gif", "image/bmp")
 
@@ -51,17 +52,24 @@ def tesseract_ready() -> str | None:
 
 
 def read_image(data: bytes) -> PaperText:
-    """The text of a photo or a scanned page (JPEG, PNG, TIFF…)."""
-    from PIL import Image, UnidentifiedImageError
+    """The text of a photo or a scanned page (JPEG, PNG, TIFF…); every page of a multi-page TIFF (what
+    a scanner's feeder or a fax gives), up to :data:`MAX_PAGES`."""
+    from PIL import Image, ImageSequence, UnidentifiedImageError
 
     try:
         image = Image.open(io.BytesIO(data))
-        image.load()
+        pages = [frame.copy() for _, frame in zip(range(MAX_PAGES), ImageSequence.Iterator(image),
+                                                  strict=False)]
     except (UnidentifiedImageError, OSError) as exc:
         raise OcrError("image illisible (format non reconnu ou fichier abîmé) : envoyez une photo JPEG "
                        "ou PNG, ou un PDF") from exc
-    text, turned = _read_page(image)
-    return PaperText(text, 1, (turned,) if turned else ())
+    texts, turned = [], []
+    for page in pages:
+        text, angle = _read_page(page)
+        texts.append(text)
+        if angle:
+            turned.append(angle)
+    return PaperText("\n\n".join(texts), len(texts), tuple(turned))
 
 
 def read_scanned_pdf(data: bytes) -> PaperText:
@@ -75,7 +83,7 @@ def read_scanned_pdf(data: bytes) -> PaperText:
     texts: list[str] = []
     turned: list[int] = []
     try:
-        for page in document:
+        for _, page in zip(range(MAX_PAGES), document, strict=False):
             text, angle = _read_page(page.render(scale=PDF_SCALE).to_pil())
             texts.append(text)
             if angle:
