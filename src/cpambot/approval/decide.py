@@ -185,14 +185,14 @@ def decide_posting(code: str, action: str, context: Context, now: datetime, toda
         return Decision(code, f"{code} : noté comme posté en recommandé le {posted:%d/%m/%Y}{tracking} ; le "
                               f"dossier {draft.case_id} avance", Effect.FILED, new)
     parts = day_parts(text or "")
-    day = receipt_day(*parts, today=today) if parts else None
+    signed = receipt_day(*parts, today=today) if parts else None
     if draft.channel != "courrier" or draft.state is not DraftState.SENT:
         return Decision(code, f"{code} : aucun recommandé posté à ce code")
-    if day is None:
+    if signed is None:
         return Decision(code, f"{code} : date de l'accusé de réception « {text} » impossible, rien n'est "
                               "noté")
-    new = replace(draft, history=(*draft.history, DraftEvent(now, "ar", note=day.isoformat())))
-    return Decision(code, f"{code} : accusé de réception signé le {day:%d/%m/%Y}, noté au dossier "
+    new = replace(draft, history=(*draft.history, DraftEvent(now, "ar", note=signed.isoformat())))
+    return Decision(code, f"{code} : accusé de réception signé le {signed:%d/%m/%Y}, noté au dossier "
                           f"{draft.case_id}", Effect.ACKNOWLEDGED, new)
 
 
