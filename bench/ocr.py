@@ -23,7 +23,7 @@ sys.path[:0] = [str(HERE.parent / "src"), str(HERE.parent / "tests")]
 from paperletters import LETTERS, VARIANTS, render, variant  # noqa: E402
 
 from cpambot.demo.run import demo_config  # noqa: E402
-from cpambot.service.ocr import paper_reading, read_image  # noqa: E402
+from cpambot.service.ocr import letter_reading, read_image  # noqa: E402
 
 
 def fields_of(reading) -> dict[str, str]:
@@ -48,7 +48,7 @@ def main() -> int:
             t0 = time.perf_counter()
             paper = read_image(data)
             spent.append(time.perf_counter() - t0)
-            got = fields_of(paper_reading(paper, caisses, date(2026, 11, 20)))
+            got = fields_of(letter_reading(paper, caisses, date(2026, 11, 20)))
             good = sum(got.get(k) == v for k, v in letter.fields.items())
             total += len(letter.fields)
             right += good

@@ -13,14 +13,14 @@ from paperletters import LETTERS, PaperLetter, render, variant
 
 from cpambot.demo.run import demo_config
 from cpambot.errors import OcrError
-from cpambot.service.ocr import paper_reading, read_image, read_scanned_pdf
+from cpambot.service.ocr import letter_reading, read_image, read_scanned_pdf
 
 CAISSES = demo_config(Path("/nonexistent")).caisses
 INDU, CRA = LETTERS
 
 
 def fields(paper) -> dict[str, str]:
-    reading = paper_reading(paper, CAISSES, date(2026, 11, 20))
+    reading = letter_reading(paper, CAISSES, date(2026, 11, 20))
     fact = reading.facts[0]
     found = {"kind": str(reading.kind), "reference": fact.reference or "",
              "date": fact.date.isoformat() if fact.date else ""}

@@ -16,6 +16,7 @@ from decimal import Decimal
 from cpambot import labels
 from cpambot.approval.model import Draft, DraftState, Refusal
 from cpambot.books.stats import MonthSummary
+from cpambot.cases.by_hand import RECEIPT_ASKED, receipt_letter
 from cpambot.cases.deadlines import reminders
 from cpambot.cases.model import Case, CaseType
 from cpambot.letters.model import LetterKind
@@ -129,6 +130,7 @@ class Digest:
     month: MonthSummary | None = None  # the first digest of a month: the month before, in figures
     calendar_attached: bool = False  # the deadlines feed is attached (a deadline changed)
     bank: list[str] = field(default_factory=list)  # the bank reconciliation made since the last digest
+    receipt_asked: list[Case] = field(default_factory=list)  # paper letters: the day of receipt to say
 
     @property
     def empty(self) -> bool:
@@ -202,6 +204,8 @@ def build_digest(cases: list[Case], drafts: list[Draft], *, today: date,
             digest.new_cases.append(case)
         if case.type is CaseType.TO_SORT or case.needs_review:
             digest.to_sort.append(case)
+        if RECEIPT_ASKED in case.flags:
+            digest.receipt_asked.append(case)
         for deadline in case.deadlines:
             marks = reminders(deadline, today)
             if marks:
@@ -289,6 +293,16 @@ def todo_items(digest: Digest, cases_by_key: dict[str, Case], cases_by_id: dict[
                        f"{item.label} ({_when(item.days_left, item.due)}) – {item.case_id}{money} : {do}"))
         if code is not None:
             with_deadline.add(code)
+    for case in digest.receipt_asked:
+        found = receipt_letter(case)
+        if found is None:
+            continue
+        key, label = found
+        dated = case.dates[key]
+        ranked.append(((1, dated, Decimal("0")),
+                       f"{case.id} – {label} reçue par courrier (datée du {dated:%d/%m/%Y}) : quel jour "
+                       f"vous est-elle parvenue ? Répondez « REÇU {case.id} JJ/MM » ; en attendant, les "
+                       "délais sont comptés depuis la date du courrier"))
     for listed in digest.drafts:
         if listed.due > digest.today or listed.code in with_deadline:
             continue

@@ -17,6 +17,7 @@ from cpambot.config.model import DEFAULT_RULES, RuleSettings
 # the dates a registered letter's receipt replaces, the latest letter first (its deadlines run from it)
 RECEIPT_DATES = (("cra_decision", "décision de la commission de recours amiable"),
                  ("mise_en_demeure", "mise en demeure"), ("notified", "notification d'indu"))
+RECEIPT_ASKED = "reception_a_preciser"  # a paper letter whose day of receipt she has not said yet
 
 
 def _moved(case: Case, day: date, kind: str, text: str, settings: RuleSettings, **changes: object) -> Case:
@@ -106,7 +107,27 @@ def received_on(case: Case, day: date, today: date,
                       f"{dated:%d/%m/%Y}) ; rien n'est changé")
     moved = _moved(case, today, "received_on",
                    f"{label} reçue le {day:%d/%m/%Y} (selon vous ; datée du {dated:%d/%m/%Y})", settings,
-                   dates={**case.dates, key: day, f"{key}_dated": dated})
+                   dates={**case.dates, key: day, f"{key}_dated": dated},
+                   flags=tuple(f for f in case.flags if f != RECEIPT_ASKED))
     nearest = min((d.due for d in moved.deadlines), default=None)
     then = f" ; prochaine échéance le {nearest:%d/%m/%Y}" if nearest else ""
     return moved, f"{case.id} : {label} reçue le {day:%d/%m/%Y}, délais recomptés à partir de ce jour{then}"
+
+
+def receipt_letter(case: Case) -> tuple[str, str] | None:
+    """(date key, label) of the case's latest letter whose receipt counts (see :data:`RECEIPT_DATES`)."""
+    return next(((key, label) for key, label in RECEIPT_DATES if key in case.dates), None)
+
+
+def paper_received(case: Case, receipt: date | None, today: date,
+                   settings: RuleSettings = DEFAULT_RULES) -> Case:
+    """A letter of the case came on paper (she sent a photo of it): its deadlines run from the day she
+    said it reached her (as « REÇU C3 12/11 »); when she did not say, from the letter's date meanwhile,
+    and the case asks her (:data:`RECEIPT_ASKED`). A letter she already dated is left as it is."""
+    found = receipt_letter(case)
+    if found is None or f"{found[0]}_dated" in case.dates:
+        return case
+    moved = received_on(case, receipt, today, settings)[0] if receipt is not None else case
+    if moved is case and RECEIPT_ASKED not in case.flags:
+        return replace(case, flags=(*case.flags, RECEIPT_ASKED))
+    return moved

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 
+from cpambot.cases.by_hand import paper_received
 from cpambot.cases.deadlines import absurd_date
 from cpambot.cases.model import Case, CaseState
 from cpambot.cases.rules import (
@@ -220,6 +221,15 @@ class CaseBook:
             keys = self._refs().get((fact.lot if fact.kind == "lot_refused" else fact.invoice) or "", [])
             case = next((c for c in (self.get(k) for k in list(keys)) if c and same_problem(c, fact)), None)
         return case
+
+    def paper_received(self, case_ids: list[str], receipt: date | None, today: date) -> None:
+        """The cases a paper letter touched count from the day she received it (or ask her for it)."""
+        for case_id in case_ids:
+            case = self.by_id(case_id)
+            if case is not None:
+                dated = paper_received(case, receipt, today, self.settings)
+                if dated is not case:
+                    self.save(dated)
 
     def mark_step(self, key: str, date_key: str, day: date, text: str) -> None:
         """A letter of the case left (relance, réclamation, saisine…): record when, wait for the answer."""

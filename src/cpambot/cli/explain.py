@@ -21,6 +21,7 @@ from cpambot.errors import UnreadableMessage
 from cpambot.mailbox.auth_results import authentication_results
 from cpambot.mailbox.headers import header_block, summarize
 from cpambot.mailbox.senders import SenderPolicy, assess
+from cpambot.service.processing import Reader
 from cpambot.understanding.learning import LearnedRule
 from cpambot.understanding.message import parse_message
 from cpambot.understanding.reader import read_message
@@ -55,7 +56,8 @@ def reply_report(raw: bytes, approvers: set[str], *, our_message_ids: set[str] |
 
 def explain(raw: bytes, policy: SenderPolicy, caisses: tuple[Caisse, ...] = (), *,
             today: date, settings: RuleSettings | None = None, our_message_ids: set[str] | None = None,
-            authserv_ids: tuple[str, ...] = (), rules: tuple[LearnedRule, ...] = ()) -> dict[str, Any]:
+            authserv_ids: tuple[str, ...] = (), rules: tuple[LearnedRule, ...] = (),
+            reader: Reader = read_message) -> dict[str, Any]:
     """What the bot understands of ``raw`` and the cases its facts would open ``today``; for a
     message from an approver, also the commands it holds and every approval check's verdict."""
     settings = settings or RuleSettings()
@@ -75,7 +77,7 @@ def explain(raw: bytes, policy: SenderPolicy, caisses: tuple[Caisse, ...] = (), 
                    note="message sans rapport : le robot ne lit que ses en-têtes")
         return out
     try:
-        reading = read_message(raw, relevance.category, caisses, rules)
+        reading = reader(raw, relevance.category, caisses, rules)
     except UnreadableMessage as exc:
         out.update(kind=None, caisse=None, facts=[], reading=None, note=f"message illisible : {exc}")
         return out

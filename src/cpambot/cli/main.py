@@ -236,6 +236,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     from cpambot.instants import local_date
     from cpambot.mailbox.senders import SenderPolicy
     from cpambot.service.bootstrap import build_policy
+    from cpambot.service.ocr import PaperReader
 
     try:
         raw = args.file.read_bytes()
@@ -247,12 +248,9 @@ def cmd_parse(args: argparse.Namespace) -> int:
     our_ids, rules = _from_store(config, raw) if config else (None, ())
     report = explain(raw, policy, config.caisses if config else (), today=today,
                      settings=config.rules if config else None, our_message_ids=our_ids,
-                     authserv_ids=config.authserv_ids if config else (), rules=rules)
-    if args.json:
-        json.dump(report, sys.stdout, ensure_ascii=False, indent=1)
-        print()
-    else:
-        print(explain_text(report))
+                     authserv_ids=config.authserv_ids if config else (), rules=rules,
+                     reader=PaperReader(config.data_dir if config else None))  # (photos and scans read)
+    print(json.dumps(report, ensure_ascii=False, indent=1) if args.json else explain_text(report))
     return 0
 
 

@@ -23,8 +23,10 @@ from cpambot.sending.outbox import Outbox
 from cpambot.store.database import Store
 from cpambot.store.raw import RawStore
 from cpambot.understanding.message import parse_message
+from cpambot.understanding.paper import MIN_PHOTO_BYTES, is_image
 
-FORWARDING = ("caisse", "approver", "owner")  # the ledger categories whose documents a letter may enclose
+FORWARDING = ("caisse", "approver", "owner", "reply")  # the ledger categories whose documents a letter may
+HERS = ("approver", "owner", "reply")  # enclose; those of her own messages (a letter she photographed)
 LOG = logging.getLogger(__name__)
 
 ENCLOSING = (LetterKind.SAISINE_CRA,)  # letters that enclose the caisse's own documents
@@ -61,9 +63,11 @@ class Delivery:
                 parsed = parse_message(raw_store.load(row["raw"]))
             except OSError:
                 continue
+            hers = row.get("category") in HERS
             for item in parsed.original.attachments or parsed.attachments:
-                if not item.payload or not item.filename.lower().endswith(ATTACHABLE):
-                    continue
+                photo = hers and is_image(item) and len(item.payload) >= MIN_PHOTO_BYTES
+                if not item.payload or not (item.filename.lower().endswith(ATTACHABLE) or photo):
+                    continue  # (a caisse's pictures are its logos)
                 if total + len(item.payload) > MAX_ATTACHMENTS_BYTES:
                     LOG.warning("dossier %s : pièce jointe %s trop lourde pour le courriel, non jointe",
                                 case.id, item.filename)

@@ -11,22 +11,30 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date
+from pathlib import Path
 
 from cpambot.config.model import Caisse
 from cpambot.errors import OcrError
+from cpambot.store.files import atomic_write
 from cpambot.understanding.facts import Reading
-from cpambot.understanding.reader import read_message
+from cpambot.understanding.learning import LearnedRule
+from cpambot.understanding.message import Attachment, parse_message
+from cpambot.understanding.paper import fingerprint, is_image, letter_message, ocr_targets
+from cpambot.understanding.reader import TRUST_BY_CATEGORY, read_message
 
 LOG = logging.getLogger(__name__)
 
 MIN_WIDTH = 1600  # a page narrower than this (a small photo, a fax) is enlarged before reading
+MAX_SIDE = 3600  # a larger photo is shrunk: a page needs no more at 300 dpi, and Tesseract is quicker
 MAX_PAGES = 20  # a letter longer than this is not a caisse's letter: the rest is not read
 PDF_SCALE = 300 / 72  # scanned PDF pages are rendered at 300 dpi
-IMAGE_TYPES = ("image/jpeg", "image/png", "image/tiff", "image/webp", "image/gif", "image/bmp")
+OCR_DIR = "ocr"  # under the data folder: the text of every image read
+OCR_VERSION = "v1"  # changed when the reading of an image changes: the texts read before are read again
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,7 @@ def read_image(data: bytes) -> PaperText:
     a scanner's feeder or a fax gives), up to :data:`MAX_PAGES`."""
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
+    _heif()
     try:
         image = Image.open(io.BytesIO(data))
         pages = [frame.copy() for _, frame in zip(range(MAX_PAGES), ImageSequence.Iterator(image),
@@ -70,6 +79,15 @@ def read_image(data: bytes) -> PaperText:
         if angle:
             turned.append(angle)
     return PaperText("\n\n".join(texts), len(texts), tuple(turned))
+
+
+def _heif() -> None:
+    """HEIC/HEIF photos (an iPhone's own format) opened by Pillow through pillow-heif."""
+    try:
+        from pillow_heif import register_heif_opener
+    except ImportError:  # pragma: no cover - a dependency of the package
+        return
+    register_heif_opener()
 
 
 def read_scanned_pdf(data: bytes) -> PaperText:
@@ -103,9 +121,10 @@ def _read_page(image: object) -> tuple[str, int]:
     assert isinstance(image, Image.Image)
     page = ImageOps.exif_transpose(image) or image
     page = ImageOps.grayscale(page)
-    if page.width < MIN_WIDTH:
-        factor = MIN_WIDTH / page.width
-        page = page.resize((MIN_WIDTH, round(page.height * factor)), Image.Resampling.LANCZOS)
+    if page.width < MIN_WIDTH or max(page.size) > MAX_SIDE:  # (a phone's 12-megapixel photo: 4,000 px)
+        factor = MIN_WIDTH / page.width if page.width < MIN_WIDTH else MAX_SIDE / max(page.size)
+        size = (round(page.width * factor), round(page.height * factor))
+        page = page.resize(size, Image.Resampling.LANCZOS)
     page = page.filter(ImageFilter.MedianFilter(3))  # (specks of a dirty scan; strokes are thicker)
     page = ImageOps.autocontrast(page, cutoff=1)
     angle = _upright_angle(page)
@@ -142,19 +161,78 @@ def _tidy(lines: Iterable[str]) -> str:
     return "\n".join(out).strip() + "\n"
 
 
-PAPER_SENDER = "courrier-papier@cpambot.invalid"  # no caisse's domain: the letterhead says which caisse
+def letter_reading(paper: PaperText, caisses: Sequence[Caisse], received: date) -> Reading:
+    """What the reader understands of a paper letter's text alone, as the caisse's letter (the bench)."""
+    return read_message(letter_message(paper.text, received), "caisse", caisses)
 
 
-def paper_reading(paper: PaperText, caisses: Sequence[Caisse], received: date) -> Reading:
-    """What the reader understands of a paper letter's text: read like a caisse's e-mail body (the
-    letter's own dates, references and letterhead decide; the day she received it is its date)."""
-    from email.message import EmailMessage
-    from email.utils import format_datetime
+def read_document(item: Attachment) -> PaperText:
+    """The text of a photo or of a scanned PDF attached to a message."""
+    if is_image(item):
+        return read_image(item.payload)
+    return read_scanned_pdf(item.payload)
 
-    message = EmailMessage()
-    message["From"] = f"Courrier papier <{PAPER_SENDER}>"
-    message["To"] = PAPER_SENDER
-    message["Subject"] = "Courrier papier"
-    message["Date"] = format_datetime(datetime.combine(received, time(12), tzinfo=UTC))
-    message.set_content(paper.text)
-    return read_message(message.as_bytes(), "caisse", caisses)
+
+class OcrCache:
+    """The text of each image read, under ``<data>/ocr/<fingerprint>.txt`` (owner-only: health data): a
+    message read again (a rebuild, a crash in between) costs no second OCR."""
+
+    def __init__(self, data_dir: Path | None) -> None:
+        self.folder = data_dir / OCR_DIR / OCR_VERSION if data_dir is not None else None
+
+    def get(self, key: str) -> str | None:
+        if self.folder is None:
+            return None
+        try:
+            return (self.folder / f"{key}.txt").read_text(encoding="utf-8")
+        except OSError:
+            return None
+
+    def put(self, key: str, text: str) -> None:
+        if self.folder is None:
+            return
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # (inside the owner-only data folder)
+        atomic_write(self.folder / f"{key}.txt", text.encode("utf-8"))
+
+
+_MAY_HOLD_IMAGES = re.compile(rb"(?i)content-type:\s*(?:image/|application/(?:pdf|octet-stream))"
+                              rb"|filename\*?=[^\r\n]*\.(?:jpe?g|png|tiff?|hei[cf]|webp|pdf)")
+
+
+class PaperReader:
+    """The processing's reader: :func:`read_message`, once the photos and scans the message carries are
+    read by Tesseract (a paper letter she photographed, a caisse's letter scanned without a text layer).
+    An image Tesseract cannot read is left as it was: the message says « à lire »."""
+
+    def __init__(self, data_dir: Path | None) -> None:
+        self.cache = OcrCache(data_dir)
+        self._ready: bool | None = None
+
+    def ready(self) -> bool:
+        if self._ready is None:
+            problem = tesseract_ready()
+            if problem is not None:
+                LOG.warning("photos et scans non lus : %s", problem)
+            self._ready = problem is None
+        return self._ready
+
+    def __call__(self, raw: bytes, category: str, caisses: Sequence[Caisse],
+                 rules: Sequence[LearnedRule] = ()) -> Reading:
+        if not _MAY_HOLD_IMAGES.search(raw):
+            return read_message(raw, category, caisses, rules)
+        targets = ocr_targets(parse_message(raw), TRUST_BY_CATEGORY.get(category, "other"))
+        if not targets or not self.ready():
+            return read_message(raw, category, caisses, rules)
+        texts: dict[str, str] = {}
+        for item in targets:
+            key = fingerprint(item.payload)
+            text = self.cache.get(key)
+            if text is None:
+                try:
+                    text = read_document(item).text
+                except OcrError as exc:
+                    LOG.warning("image ou scan illisible (%s)", exc)
+                    continue
+                self.cache.put(key, text)
+            texts[key] = text
+        return read_message(raw, category, caisses, rules, ocr=texts)

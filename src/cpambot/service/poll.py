@@ -23,6 +23,7 @@ from cpambot.service.bootstrap import build_policy, build_shell
 from cpambot.service.bounces import BounceDesk
 from cpambot.service.health import record_health
 from cpambot.service.maintenance import maintain_daily
+from cpambot.service.ocr import PaperReader
 from cpambot.service.processing import Processor, ProcessReport
 from cpambot.service.replies import ReplyDesk
 from cpambot.store.database import Store
@@ -119,7 +120,7 @@ def process(config: Config, store: Store, today: date | None = None,
     if today is not None or clock is None:
         clock = make_clock(config, today)
     return Processor(store, RawStore(config.data_dir), casebook, caisses=config.caisses,
-                     clock=clock, tz=ZoneInfo(config.timezone),
+                     reader=PaperReader(config.data_dir), clock=clock, tz=ZoneInfo(config.timezone),
                      on_approver=replies.handle_message if replies else None,
                      on_bounce=bounces.handle_message if bounces else None, beat=beat).run()
 

@@ -177,6 +177,9 @@ class Processor:
         try:
             received = _received(row, today, reading)
             touched = self.casebook.apply_reading(reading, source=key, received=received, today=today)
+            if reading.fields.get("paper"):  # a letter she photographed: from the day it reached her
+                said = reading.fields.get("receipt")
+                self.casebook.paper_received(touched, date.fromisoformat(said) if said else None, today)
             self.invoices.apply_reading(reading, source=key, received=received, today=today)
         except StoreError:
             raise

@@ -29,6 +29,7 @@ from cpambot.service.delivery import Delivery
 from cpambot.service.drafting import Drafter
 from cpambot.service.learning import Teacher
 from cpambot.understanding.message import parse_message
+from cpambot.understanding.paper import ocr_targets
 
 LOG = logging.getLogger(__name__)
 
@@ -75,6 +76,9 @@ class ReplyDesk:
         draft_code = parent_meta.codes[0] if parent_meta is not None and notice else None
         parsed = read_reply(msg.text, draft_code=draft_code)
         teaching = tuple(c for c in parsed.commands if c.action == "retype")
+        photographed = bool(ocr_targets(msg, "approver"))
+        if photographed and not (parsed.commands or parsed.annulations or parsed.edited_text):
+            return None  # a letter she photographed, sent in answer to the bot: read as a paper letter
         if not replying and not parsed.annulations:
             if parsed.decisions or teaching:  # looks like a command, but answers nothing the bot sent
                 return self._refuse(source, head.from_addr,
@@ -129,6 +133,9 @@ class ReplyDesk:
         changes, details = case_replies.carry_out(parsed.commands, self.cases, self.drafts,
                                                   today=local_date(now, self.tz))
         outcome.changes += changes
+        if photographed:
+            outcome.changes.append("la photo ou le scan joint n'est pas lu avec des commandes : envoyez-le "
+                                   "au robot dans un message à part, sans commande")
         for command in teaching:  # TYPE C3 retour: only a reply that passed every check gets here
             for code in command.codes:
                 if self.teacher is None or command.kind is None:

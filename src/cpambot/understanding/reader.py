@@ -7,17 +7,19 @@ human-message classifiers of :mod:`cpambot.understanding.classify`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
 from cpambot.config.model import Caisse
 from cpambot.errors import UnreadableMessage
 from cpambot.mailbox.headers import PLAUSIBLE_YEARS, header_block, summarize
+from cpambot.understanding import paper
 from cpambot.understanding.facts import Fact, FactKind, MessageKind, Reading
 from cpambot.understanding.learning import LearnedRule
 from cpambot.understanding.machine_returns import read_returns
-from cpambot.understanding.message import ParsedMessage, parse_message
+from cpambot.understanding.message import Attachment, ParsedMessage, parse_message
 
 LOG = logging.getLogger(__name__)
 
@@ -27,12 +29,13 @@ TRUST_BY_CATEGORY = {"caisse": "caisse", "amc": "amc", "approver": "approver", "
 
 
 def read_message(raw: bytes, category: str, caisses: Sequence[Caisse] = (),
-                 rules: Sequence[LearnedRule] = ()) -> Reading:
+                 rules: Sequence[LearnedRule] = (), *, ocr: Mapping[str, str] | None = None) -> Reading:
     """What the bot understands of ``raw``, whose headers were judged ``category``; ``rules``: what
-    the professional taught (:mod:`cpambot.understanding.learning`)."""
+    the professional taught (:mod:`cpambot.understanding.learning`); ``ocr``: the text of its photos and
+    scans, by fingerprint (:mod:`cpambot.understanding.paper`), when the shell read them."""
     trust = TRUST_BY_CATEGORY.get(category, "other")
     try:
-        return plausible(_read(raw, trust, caisses, rules))
+        return plausible(_read(raw, trust, caisses, rules, ocr))
     except UnreadableMessage:
         raise
     except Exception as exc:  # noqa: BLE001 - one bad message must never stop the bot
@@ -67,7 +70,8 @@ def _plausible_day(day: date) -> bool:
     return PLAUSIBLE_YEARS[0] <= day.year <= PLAUSIBLE_YEARS[1]
 
 
-def _read(raw: bytes, trust: str, caisses: Sequence[Caisse], rules: Sequence[LearnedRule] = ()) -> Reading:
+def _read(raw: bytes, trust: str, caisses: Sequence[Caisse], rules: Sequence[LearnedRule] = (),
+          ocr: Mapping[str, str] | None = None) -> Reading:
     if trust == "suspect":  # never read further: only the day it came, from the headers
         head = summarize(header_block(raw), len(raw))
         return Reading(MessageKind.PHISHING, "suspect",
@@ -75,11 +79,31 @@ def _read(raw: bytes, trust: str, caisses: Sequence[Caisse], rules: Sequence[Lea
     msg = parse_message(raw)
     if not (msg.from_addr or msg.subject or msg.date):
         raise UnreadableMessage("aucun en-tête reconnu")
+    filled = False
+    if ocr is not None and (targets := paper.ocr_targets(msg, trust)):
+        if trust in ("approver", "owner") and msg.forwarded is None:
+            return _paper_letter(msg, trust, caisses, targets, ocr)
+        msg = paper.with_texts(msg, ocr)
+        filled = any(paper.fingerprint(a.payload) in ocr for a in targets)
     reading = _read_parsed(msg, trust, caisses, rules)
+    if filled:
+        reading = replace(reading, problems=(*reading.problems, paper.OCR_NOTE))
     if "UnreadableDate" in msg.defects and trust in ("caisse", "amc"):
         problem = "date du message illisible ou invraisemblable : les délais sont comptés depuis sa réception"
         reading = replace(reading, problems=(*reading.problems, problem))
     return reading
+
+
+def _paper_letter(msg: ParsedMessage, trust: str, caisses: Sequence[Caisse], targets: Sequence[Attachment],
+                  ocr: Mapping[str, str]) -> Reading:
+    """A paper letter she sent as photos or scans: their text read as the caisse's letter."""
+    texts = [ocr.get(paper.fingerprint(a.payload), "") for a in targets]
+    text = paper.letters_text(texts)
+    sent = msg.date.date() if msg.date is not None else None
+    letter = _read(paper.letter_message(text, sent), "caisse", caisses)
+    words = len(re.findall(r"\w{2,}", text))
+    return paper.paper_reading(letter, trust=trust, sender=msg.from_addr, own_text=msg.text, sent=sent,
+                               words=words)
 
 
 def _read_parsed(msg: ParsedMessage, trust: str, caisses: Sequence[Caisse],

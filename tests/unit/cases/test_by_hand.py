@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from cpambot.cases.by_hand import closed_by_hand, done_by_hand, noted, paid_by_hand, receipt_day, received_on
+from cpambot.cases.by_hand import (
+    RECEIPT_ASKED,
+    closed_by_hand,
+    done_by_hand,
+    noted,
+    paid_by_hand,
+    paper_received,
+    receipt_day,
+    received_on,
+)
 from cpambot.cases.model import Case, CaseState
 from cpambot.cases.rules import apply_fact, case_key, new_case
 from cpambot.understanding.facts import Fact
@@ -78,6 +87,26 @@ def test_the_receipt_of_a_registered_letter_moves_its_deadlines():
     assert received_on(moved, date(2026, 3, 1), date(2026, 3, 10))[0] is moved
     assert received_on(case, date(2026, 3, 11), date(2026, 3, 10))[0] is case
     assert received_on(opened(REJECTED), date(2026, 3, 6), date(2026, 3, 10))[0].dated("notified") is None
+
+
+def test_a_paper_letter_counts_from_the_day_she_received_it_or_asks_for_it():
+    """GIVEN an indu notified by a letter dated 2 March that she photographed WHEN she said it came on 6
+    March THEN its deadlines run from 6 March; WHEN she did not say THEN they run from the letter's date
+    and the case asks her, until « REÇU » answers (the question then goes); a letter she already dated
+    is left as it is, and a case with no such letter is never asked."""
+    case = opened(INDU)
+    dated = paper_received(case, date(2026, 3, 6), date(2026, 3, 10))
+    assert dated.dated("notified") == date(2026, 3, 6) and RECEIPT_ASKED not in dated.flags
+    asked = paper_received(case, None, date(2026, 3, 10))
+    assert asked.dated("notified") == date(2026, 3, 2) and RECEIPT_ASKED in asked.flags
+    assert paper_received(asked, None, date(2026, 3, 11)) is asked  # (read again: asked once)
+    answered, _ = received_on(asked, date(2026, 3, 5), date(2026, 3, 12))
+    assert answered.dated("notified") == date(2026, 3, 5) and RECEIPT_ASKED not in answered.flags
+    assert paper_received(answered, date(2026, 3, 9), date(2026, 3, 12)) is answered
+    wrong = paper_received(case, date(2026, 2, 27), date(2026, 3, 10))  # before the letter: asked
+    assert wrong.dated("notified") == date(2026, 3, 2) and RECEIPT_ASKED in wrong.flags
+    rejected = opened(REJECTED)
+    assert paper_received(rejected, None, date(2026, 3, 10)) is rejected
 
 
 def test_a_receipt_day_without_year_is_the_last_one_before_today():

@@ -1,0 +1,227 @@
+"""Paper letters: what in a message is an image to read (a photo, a scan), the day she says the letter
+reached her, and the reading of the letter once its text is known. Pure: the text of each image is
+given (the shell reads it with Tesseract: service/ocr.py), keyed by the image's fingerprint.
+
+Two ways a paper letter comes:
+
+* the professional sends the bot a photo or a scan of a letter that came by post, perhaps saying when
+  it arrived (« reçu le 12/11 », « arrivé hier »): the letter is read as the caisse's, its deadlines
+  run from the day she names (:func:`receipt_said`), or from the letter's date until she names one;
+* a caisse's e-mail carries its letter as a PDF without a text layer (a scan): the scan's text takes
+  the place of the missing text layer and the message is read as usual.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from cpambot.understanding.facts import FactKind, MessageKind, Reading
+from cpambot.understanding.message import Attachment, ParsedMessage
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".heic", ".heif", ".webp", ".bmp", ".gif")
+MIN_PHOTO_BYTES = 12_000  # below: a logo, a signature's picture, an icon — not a page
+MIN_WORDS = 25  # an image whose text has fewer words holds no letter the bot can read
+SCANNED = "sans texte"  # (in the problem documents.pdf_text gives a PDF without a text layer)
+OCR_NOTE = ("courrier lu sur une photo ou un scan (reconnaissance de caractères) : vérifiez sur l'original "
+            "le montant, la référence et les dates")
+RECEIPT_KINDS = (FactKind.INDU_NOTIFIED, FactKind.MISE_EN_DEMEURE, FactKind.CRA_DECISION)
+
+
+def fingerprint(payload: bytes) -> str:
+    """The key of an image's text: the same photo sent twice is read once."""
+    return hashlib.sha256(payload).hexdigest()
+
+
+def is_image(item: Attachment) -> bool:
+    return item.content_type.startswith("image/") or item.filename.lower().endswith(IMAGE_EXTENSIONS)
+
+
+def is_scan(item: Attachment) -> bool:
+    """A PDF without a text layer."""
+    return item.text is None and bool(item.problem) and SCANNED in (item.problem or "")
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"\w{2,}", text))
+
+
+def ocr_targets(msg: ParsedMessage, trust: str) -> list[Attachment]:
+    """The attachments whose text must come from OCR, in the message's order: every scan; and the
+    photos of her own message (not its logos), or of a caisse's whose body says next to nothing (a
+    letter sent as a picture). A forwarded message's are looked at too."""
+    if trust not in ("approver", "owner", "caisse", "amc"):
+        return []  # (a stranger's images are not read: nothing of theirs is acted on)
+    found: list[Attachment] = []
+    for part in (msg, msg.forwarded) if msg.forwarded is not None else (msg,):
+        photos_count = trust in ("approver", "owner") and part is msg or _words(part.text) < MIN_WORDS
+        for item in part.attachments:
+            if is_scan(item) or photos_count and is_image(item) and len(item.payload) >= MIN_PHOTO_BYTES:
+                found.append(item)
+    return found
+
+
+def with_texts(msg: ParsedMessage, texts: Mapping[str, str]) -> ParsedMessage:
+    """``msg`` whose scans and photos have the text OCR gave them (``texts``: by fingerprint)."""
+    def read(item: Attachment) -> Attachment:
+        text = texts.get(fingerprint(item.payload)) if item.payload else None
+        if text is None or item.text is not None and not is_scan(item):
+            return item
+        return replace(item, text=text, problem=None)
+    forwarded = with_texts(msg.forwarded, texts) if msg.forwarded is not None else None
+    return replace(msg, attachments=tuple(read(a) for a in msg.attachments), forwarded=forwarded)
+
+
+# --------------------------------------------------------------------------- the day she received it
+
+_MONTHS = {"janv": 1, "janvier": 1, "fevr": 2, "fev": 2, "fevrier": 2, "mars": 3, "avr": 4, "avril": 4,
+           "mai": 5, "juin": 6, "juil": 7, "juillet": 7, "aout": 8, "sept": 9, "septembre": 9, "oct": 10,
+           "octobre": 10, "nov": 11, "novembre": 11, "dec": 12, "decembre": 12}
+_WEEKDAYS = {"lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6}
+_RECEIVED = re.compile(
+    r"\b(?:re[cç]u[es]?|arriv[ée]e?s?|r[ée]ceptionn[ée]e?s?|distribu[ée]e?s?|(?:l|j)'ai eue?|"
+    r"eue? (?:ce|le|hier)|a\.?r\.? sign[ée]|accus[ée] de r[ée]ception sign[ée]|sign[ée] l'a\.?r|"
+    r"dans (?:ma|la) bo[iî]te)\b",
+    re.IGNORECASE)
+_DAY = re.compile(
+    r"\b(?:(?P<rel>avant[- ]hier|hier|aujourd'hui|ce (?:matin|midi|soir|jour)|cet apr[èe]s[- ]midi|"
+    r"tout à l'heure)"
+    r"|(?:(?:le|du|ce) )?(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\.? ?)?"
+    r"(?P<d>\d{1,2})(?:er)?(?:[/.-](?P<m>\d{1,2})(?:[/.-](?P<y>\d{4}|\d{2}))?"
+    r"| (?P<month>janv(?:ier)?|f[ée]vr?(?:ier)?|mars|avr(?:il)?|mai|juin|juil(?:let)?|ao[uû]t|"
+    r"sept(?:embre)?|oct(?:obre)?|nov(?:embre)?|d[ée]c(?:embre)?)\.?(?: (?P<year>\d{4}))?))", re.IGNORECASE)
+_WEEKDAY_ALONE = re.compile(r"\b(?:(?:ce|le) )?(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+                            r"(?: dernier)?\b(?! \d)", re.IGNORECASE)
+_LETTER_DATE_BEFORE = re.compile(r"(?:\bdu|dat[ée]e? du|dat[ée]e?|en date du|courrier du|lettre du)\s*$",
+                                 re.IGNORECASE)
+WINDOW = 45  # characters between the verb and the day it names
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+def _day_of(found: re.Match[str], sent: date) -> date | None:
+    rel = found.group("rel")
+    if rel:
+        rel = _fold(rel)
+        back = 2 if rel.startswith("avant") else 1 if rel == "hier" else 0
+        return sent - timedelta(days=back)
+    if found.group("d") is None:
+        return None
+    day = int(found.group("d"))
+    if found.group("m"):
+        month, year_text = int(found.group("m")), found.group("y")
+    else:
+        month, year_text = _MONTHS.get(_fold(found.group("month")).rstrip("."), 0), found.group("year")
+    year = (int(year_text) + 2000 if len(year_text) == 2 else int(year_text)) if year_text else None
+    for candidate in ((year,) if year else (sent.year, sent.year - 1)):
+        try:
+            when = date(candidate, month, day)
+        except ValueError:
+            return None
+        if when <= sent:
+            return when
+    return None
+
+
+def _weekday(name: str, sent: date) -> date:
+    """The last such weekday before ``sent`` (« vendredi » written on a Tuesday: the Friday before)."""
+    back = (sent.weekday() - _WEEKDAYS[_fold(name)]) % 7 or 7
+    return sent - timedelta(days=back)
+
+
+def _days_near(sentence: str, start: int, end: int, sent: date) -> list[date]:
+    """The days named just after the verb (``start``..``end``), else just before it in the sentence;
+    never a day that is the letter's own (« courrier du 12/11 »)."""
+    after = sentence[end:end + WINDOW]
+    before = sentence[max(0, start - WINDOW):start]
+    for text, offset, near_first in ((after, end, True), (before, max(0, start - WINDOW), False)):
+        days: list[tuple[int, date]] = []
+        for found in _DAY.finditer(text):
+            if found.group(0).lower().startswith("du ") \
+                    or _LETTER_DATE_BEFORE.search(sentence[:offset + found.start()]):
+                continue  # (the letter's own date)
+            day = _day_of(found, sent)
+            if day is not None:
+                days.append((found.start(), day))
+        for found in _WEEKDAY_ALONE.finditer(text):
+            if _LETTER_DATE_BEFORE.search(sentence[:offset + found.start()]):
+                continue
+            days.append((found.start(), _weekday(found.group(1), sent)))
+        if days:
+            days.sort(key=lambda x: x[0] if near_first else -x[0])
+            return [days[0][1]]
+    return []
+
+
+def receipt_said(text: str, sent: date) -> date | None:
+    """The day she says the letter reached her (« reçu le 12/11 », « arrivé hier », « AR signé le 3
+    décembre », « je l'ai eu vendredi »), counted from ``sent`` (her message's day); None when she does
+    not say, or names a day that cannot be (after her message)."""
+    found: list[date] = []
+    text = (text or "").replace("\u2019", "'").replace("\u00a0", " ")
+    for sentence in re.split(r"(?<=[.!?;\n])\s+", text):
+        for verb in _RECEIVED.finditer(sentence):
+            found += _days_near(sentence, verb.start(), verb.end(), sent)
+    days = [d for d in dict.fromkeys(found) if d <= sent and (sent - d).days <= 366]
+    return days[0] if len(days) == 1 else None
+
+
+# --------------------------------------------------------------------------- the letter's reading
+
+def paper_reading(letter: Reading, *, trust: str, sender: str, own_text: str, sent: date | None,
+                  words: int, unread: Sequence[str] = ()) -> Reading:
+    """What the bot understands of a paper letter she sent as a photo or a scan: ``letter`` is the
+    reading of the images' text as a caisse's letter, ``words`` how many words OCR found, ``unread`` why
+    an image could not be read. The letter's kind and facts, her trust, the day she names."""
+    receipt = receipt_said(own_text, sent) if sent is not None else None
+    letter_date = letter.fields.get("letter_date") or next(
+        (f.date for f in letter.facts if f.kind in RECEIPT_KINDS and f.date), None)
+    fields: dict[str, Any] = {"from": sender, "forwarded_by": sender, "paper": True,
+                              "receipt": receipt.isoformat() if receipt else None}
+    if words < MIN_WORDS or letter.kind in (MessageKind.UNKNOWN, MessageKind.PHISHING):
+        why = ("; ".join(unread) if unread and words < MIN_WORDS
+               else "photo ou scan sans texte lisible" if words < MIN_WORDS
+               else "courrier papier non reconnu")
+        fields["sent_on"] = sent.isoformat() if sent else None
+        return Reading(MessageKind.UNKNOWN, trust, fields=fields, needs_review=f"{why} : à lire")
+    fields.update({k: v for k, v in letter.fields.items() if k not in ("from", "subject", "date", "sent_on")})
+    problems = [*letter.problems, OCR_NOTE]
+    if receipt is not None and isinstance(letter_date, date) and receipt < letter_date:
+        problems.append(f"reçu le {receipt:%d/%m/%Y} selon votre message, avant la date du courrier "
+                        f"({letter_date:%d/%m/%Y}) : date de réception à préciser")
+        fields["receipt"] = None
+    day = letter_date if isinstance(letter_date, date) else sent
+    fields["sent_on"] = day.isoformat() if day else None
+    if isinstance(letter_date, date):
+        fields["letter_date"] = letter_date
+    return replace(letter, trust=trust, fields=fields, problems=tuple(problems))
+
+
+def letters_text(texts: Iterable[str]) -> str:
+    return "\n\n".join(t.strip() for t in texts if t and t.strip()) + "\n"
+
+
+PAPER_SENDER = "courrier-papier@cpambot.invalid"  # no caisse's domain: the letterhead says which caisse
+
+
+def letter_message(text: str, sent: date | None) -> bytes:
+    """The letter's text as the e-mail the reader reads: a caisse's letter, dated the day she sent it."""
+    from email.message import EmailMessage
+    from email.utils import format_datetime
+
+    message = EmailMessage()
+    message["From"] = f"Courrier papier <{PAPER_SENDER}>"
+    message["To"] = PAPER_SENDER
+    message["Subject"] = "Courrier papier"
+    if sent is not None:
+        message["Date"] = format_datetime(datetime.combine(sent, time(12), tzinfo=UTC))
+    message.set_content(text)
+    return message.as_bytes()
