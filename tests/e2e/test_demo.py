@@ -16,7 +16,8 @@ from cpambot.store.database import Store
 
 def test_demo_runs_on_embedded_mailbox(tmp_path, capsys):
     """GIVEN the demo Maildir shipped in the package WHEN `cpambot demo` runs
-    THEN it exits 0, sees all 31 messages and sorts them by sender trust, shows a réclamation as it would
+    THEN it exits 0, sees all 31 messages and sorts them by sender trust, reads the photo of a paper
+    letter Marie sent (a second mailbox made at run time), shows a réclamation as it would
     be filed on amelipro and a saisine as a registered letter (PDF), and writes the tracking table
     of its 12 invoices as CSV and XLSX, its deadlines as an .ics file, its figures, and its
     reconciliation with a shipped bank statement."""
@@ -26,7 +27,11 @@ def test_demo_runs_on_embedded_mailbox(tmp_path, capsys):
     with Store.open(tmp_path / "data", readonly=True) as store:
         rows = list(store.values(LEDGER))
     categories = Counter(r["category"] for r in rows)
-    assert categories == {"caisse": 18, "other": 8, "amc": 2, "suspect": 2, "approver": 1}
+    assert categories == {"caisse": 18, "other": 8, "amc": 2, "suspect": 2, "approver": 2}
+    # her photo of a paper letter, read by Tesseract: the case counts from the day she said she received it
+    assert ("indu de 412,80 € (réf. 2026-511-04412), courrier daté du 22/06/2026, reçu le 26/06/2026 selon "
+            "son message ; saisine de la CRA au plus tard le 26/08/2026.") in out
+    assert (tmp_path / "data" / "courrier-papier.jpeg").read_bytes()[:3] == b"\xff\xd8\xff"
     assert all(r["state"] in ("done", "ignored") for r in rows)
     outbox = sorted(p.name for p in (tmp_path / "data" / "outbox").iterdir())
     assert outbox[0] == "00-digest.eml" and any(name.endswith("-reclamation.eml") for name in outbox)
@@ -71,7 +76,8 @@ def test_ledger_json_is_the_stored_rows(tmp_path, capsys):
     assert run_demo(tmp_path / "data") == 0
     capsys.readouterr()
     with Store.open(tmp_path / "data", readonly=True) as store:
-        stored = sorted(store.values(LEDGER), key=lambda r: r["uid"])
+        stored = sorted(store.values(LEDGER),
+                        key=lambda r: (r["account"], r["folder"], r["uidvalidity"], r["uid"]))
     assert main(["ledger", "--data-dir", str(tmp_path / "data"), "--tous", "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     expected = []

@@ -7,6 +7,7 @@ raw copies, exactly as a real run would produce them.
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from importlib import resources
 from pathlib import Path
@@ -22,6 +23,9 @@ from cpambot.books.spreadsheet import to_csv, write_xlsx
 from cpambot.books.stats import figures, stats_text
 from cpambot.cases.casebook import CaseBook
 from cpambot.config.model import Account, Caisse, Config, Professional
+from cpambot.demo.paper import REFERENCE as PAPER_REFERENCE
+from cpambot.demo.paper import write_paper_maildir
+from cpambot.letters.render import euros
 from cpambot.mailbox.ledger import LEDGER, LedgerRow
 from cpambot.mailbox.senders import Category
 from cpambot.service.poll import poll_once
@@ -127,9 +131,28 @@ def _other_channels(shell: Any, folder: Path) -> list[Path]:
 DEMO_TODAY = date(2026, 7, 1)
 
 
+def paper_summary(cases: list[Any], photo: Path) -> str:
+    """What became of the photo of a paper letter she sent (the case it opened, from which day)."""
+    case = next((c for c in cases if c.reference == PAPER_REFERENCE), None)
+    if case is None:
+        return (f"\nPhoto d'un courrier papier ({photo}) : non lue (Tesseract n'est pas installé : "
+                "sudo apt install tesseract-ocr tesseract-ocr-fra).")
+    cra = next((d for d in case.deadlines if d.name == "cra_referral"), None)
+    received, dated = case.dates.get("notified"), case.dates.get("notified_dated")
+    said = (f"courrier daté du {dated:%d/%m/%Y}, reçu le {received:%d/%m/%Y} selon son message"
+            if dated and received else "date de réception à préciser")
+    return (f"\nPhoto d'un courrier papier envoyée par Marie ({photo}) : lue par reconnaissance de "
+            f"caractères ; dossier {case.id}, {labels.CASE_TYPE.get(case.type, case.type)} de "
+            f"{euros(case.amount)} (réf. {case.reference}), {said}"
+            + (f" ; saisine de la CRA au plus tard le {cra.due:%d/%m/%Y}." if cra else "."))
+
+
 def run_demo(data_dir: Path | None = None) -> int:
     target = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="cpambot-demo-"))
     config = demo_config(target)
+    photo = write_paper_maildir(target / "papier")  # (her photo of a letter that came by post)
+    config = replace(config, accounts=(*config.accounts, Account(name="papier", kind="maildir",
+                                                                 folders=("INBOX",), path=target / "papier")))
     print(f"Démonstration : boîte aux lettres fictive {demo_maildir()}")
     print(f"Données de la démonstration : {target}")
     print(f"Date de référence de la démonstration : {DEMO_TODAY:%d/%m/%Y}\n")
@@ -146,6 +169,7 @@ def run_demo(data_dir: Path | None = None) -> int:
           f"{'laissés' if others > 1 else 'laissé'} de côté.")
     print(f"\nDossiers ouverts ({len(cases)}) :")
     print(cases_table(cases, DEMO_TODAY))
+    print(paper_summary(cases, photo))
     with Store.open(target) as store:
         written = write_outbox(config, store, target / "outbox")
     print(f"\nCe que le robot enverrait (rien n'est envoyé pendant la démonstration) : {target / 'outbox'}")
