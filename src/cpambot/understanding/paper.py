@@ -21,6 +21,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from cpambot.understanding.classify.text.dates import letter_date as dated_on
 from cpambot.understanding.facts import FactKind, MessageKind, Reading
 from cpambot.understanding.message import Attachment, ParsedMessage
 
@@ -94,7 +95,8 @@ _DAY = re.compile(
     r"|(?:(?:le|du|ce) )?(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\.? ?)?"
     r"(?P<d>\d{1,2})(?:er)?(?:[/.-](?P<m>\d{1,2})(?:[/.-](?P<y>\d{4}|\d{2}))?"
     r"| (?P<month>janv(?:ier)?|f[ée]vr?(?:ier)?|mars|avr(?:il)?|mai|juin|juil(?:let)?|ao[uû]t|"
-    r"sept(?:embre)?|oct(?:obre)?|nov(?:embre)?|d[ée]c(?:embre)?)\.?(?: (?P<year>\d{4}))?))", re.IGNORECASE)
+    r"sept(?:embre)?|oct(?:obre)?|nov(?:embre)?|d[ée]c(?:embre)?)\.?(?: (?P<year>\d{4}))?)"
+    r"|le (?P<donly>\d{1,2})(?:er)?(?![\d/.,-]| \w+ \d))", re.IGNORECASE)  # (« que le 9 »: this month)
 _WEEKDAY_ALONE = re.compile(r"\b(?:(?:ce|le) )?(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
                             r"(?: dernier)?\b(?! \d)", re.IGNORECASE)
 _LETTER_DATE_BEFORE = re.compile(r"(?:\bdu|dat[ée]e? du|dat[ée]e?|en date du|courrier du|lettre du)\s*$",
@@ -113,6 +115,13 @@ def _day_of(found: re.Match[str], sent: date) -> date | None:
         rel = _fold(rel)
         back = 2 if rel.startswith("avant") else 1 if rel == "hier" else 0
         return sent - timedelta(days=back)
+    if found.group("donly"):
+        day = int(found.group("donly"))
+        month = sent.month if day <= sent.day else sent.month - 1 or 12
+        try:
+            return date(sent.year - (month > sent.month), month, day)
+        except ValueError:
+            return None
     if found.group("d") is None:
         return None
     day = int(found.group("d"))
@@ -177,13 +186,17 @@ def receipt_said(text: str, sent: date) -> date | None:
 # --------------------------------------------------------------------------- the letter's reading
 
 def paper_reading(letter: Reading, *, trust: str, sender: str, own_text: str, sent: date | None,
-                  words: int, unread: Sequence[str] = ()) -> Reading:
+                  text: str, unread: Sequence[str] = ()) -> Reading:
     """What the bot understands of a paper letter she sent as a photo or a scan: ``letter`` is the
-    reading of the images' text as a caisse's letter, ``words`` how many words OCR found, ``unread`` why
-    an image could not be read. The letter's kind and facts, her trust, the day she names."""
+    reading of the images' ``text`` as a caisse's letter, ``unread`` why an image could not be read. The
+    letter's kind and facts, her trust, the day she names."""
+    words = len(re.findall(r"\w{2,}", text))
     receipt = receipt_said(own_text, sent) if sent is not None else None
-    letter_date = letter.fields.get("letter_date") or next(
-        (f.date for f in letter.facts if f.kind in RECEIPT_KINDS and f.date), None)
+    letter_date = letter.fields.get("letter_date")
+    if not isinstance(letter_date, date):  # no date found on the letter: its facts are not dated by her
+        letter_date = None  # message (the reader's last resort), the day of receipt decides
+        letter = replace(letter, facts=tuple(replace(f, date=None) if f.date == sent else f
+                                             for f in letter.facts))
     fields: dict[str, Any] = {"from": sender, "forwarded_by": sender, "paper": True,
                               "receipt": receipt.isoformat() if receipt else None}
     if words < MIN_WORDS or letter.kind in (MessageKind.UNKNOWN, MessageKind.PHISHING):
@@ -191,22 +204,55 @@ def paper_reading(letter: Reading, *, trust: str, sender: str, own_text: str, se
                else "photo ou scan sans texte lisible" if words < MIN_WORDS
                else "courrier papier non reconnu")
         fields["sent_on"] = sent.isoformat() if sent else None
+        fields["letter_date"] = dated_on(text)  # (shown to her with the letter to read)
         return Reading(MessageKind.UNKNOWN, trust, fields=fields, needs_review=f"{why} : à lire")
     fields.update({k: v for k, v in letter.fields.items() if k not in ("from", "subject", "date", "sent_on")})
     problems = [*letter.problems, OCR_NOTE]
+    day = letter_date or sent
+    fields["sent_on"] = day.isoformat() if day else None
+    if letter_date is not None:
+        fields["letter_date"] = letter_date
     if receipt is not None and isinstance(letter_date, date) and receipt < letter_date:
         problems.append(f"reçu le {receipt:%d/%m/%Y} selon votre message, avant la date du courrier "
                         f"({letter_date:%d/%m/%Y}) : date de réception à préciser")
         fields["receipt"] = None
-    day = letter_date if isinstance(letter_date, date) else sent
-    fields["sent_on"] = day.isoformat() if day else None
-    if isinstance(letter_date, date):
-        fields["letter_date"] = letter_date
+    doubtful = unwritten_amounts(letter, text)
+    if doubtful:  # (« 8137455€ » for « 1 374,55 € »: a misread figure is never acted on)
+        return replace(letter, trust=trust, fields=fields, problems=tuple(problems),
+                       needs_review=f"montant lu sur la photo incertain ({', '.join(doubtful)}) : à vérifier")
     return replace(letter, trust=trust, fields=fields, problems=tuple(problems))
 
 
+def unwritten_amounts(reading: Reading, text: str) -> list[str]:
+    """The amounts of ``reading``'s facts that ``text`` does not write as money (« 1 374,55 », « 1374.55
+    € »): read from figures OCR ran together or broke, they are not to be trusted."""
+    flat = re.sub(r"(?<=\d)[ \u00a0\u202f.'](?=\d{3}\b)", "", text)
+    out = []
+    for fact in reading.facts:
+        if fact.amount is None:
+            continue
+        units, cents = f"{fact.amount:.2f}".split(".")
+        if not re.search(rf"(?<![\d,.]){units}[,.]{cents}(?!\d)", flat):
+            out.append(f"{fact.amount:.2f} €".replace(".", ","))
+    return out
+
+
+# What OCR makes of the words a letter's reader looks for (« N/Réf. » read « NIRét. », the comma of
+# « Tourcoing, le 16 novembre » read as a full stop)
+_OCR_FIXES = (
+    (re.compile(r"\bN\s?[I/l|]\s?R[ée][fltè]\b\.?"), "N/Réf."),
+    (re.compile(r"\bR[ée][lt]\.(?=\s*:)"), "Réf."),
+    (re.compile(r"(?m)^([A-ZÀ-Ý][\w' -]{1,40}?)\. (le \d{1,2}(?:er)? )"), r"\1, \2"),
+)
+
+
 def letters_text(texts: Iterable[str]) -> str:
-    return "\n\n".join(t.strip() for t in texts if t and t.strip()) + "\n"
+    """The OCR texts of a letter's pages, one after the other, with what OCR commonly misreads in the
+    words the reader looks for put right."""
+    text = "\n\n".join(t.strip() for t in texts if t and t.strip()) + "\n"
+    for pattern, fixed in _OCR_FIXES:
+        text = pattern.sub(fixed, text)
+    return text
 
 
 PAPER_SENDER = "courrier-papier@cpambot.invalid"  # no caisse's domain: the letterhead says which caisse

@@ -7,7 +7,6 @@ human-message classifiers of :mod:`cpambot.understanding.classify`.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
@@ -101,9 +100,8 @@ def _paper_letter(msg: ParsedMessage, trust: str, caisses: Sequence[Caisse], tar
     text = paper.letters_text(texts)
     sent = msg.date.date() if msg.date is not None else None
     letter = _read(paper.letter_message(text, sent), "caisse", caisses)
-    words = len(re.findall(r"\w{2,}", text))
     return paper.paper_reading(letter, trust=trust, sender=msg.from_addr, own_text=msg.text, sent=sent,
-                               words=words)
+                               text=text)
 
 
 def _read_parsed(msg: ParsedMessage, trust: str, caisses: Sequence[Caisse],

@@ -11,7 +11,7 @@ import pytest
 from cpambot.config.model import Caisse
 from cpambot.understanding.facts import FactKind
 from cpambot.understanding.message import parse_message
-from cpambot.understanding.paper import OCR_NOTE, fingerprint, ocr_targets, receipt_said
+from cpambot.understanding.paper import OCR_NOTE, fingerprint, letters_text, ocr_targets, receipt_said
 from cpambot.understanding.reader import read_message
 
 TUESDAY = date(2026, 11, 17)
@@ -43,6 +43,8 @@ Vous disposez d'un délai de deux mois pour saisir la commission de recours amia
     ("lettre reçue aujourd'hui", TUESDAY),
     ("Bonjour, voici le courrier de la CPAM. Bonne journée", None),
     ("reçu la semaine dernière", None),  # not one day: asked, never guessed
+    ("daté du 2 novembre mais je ne l'ai eu que le 9", date(2026, 11, 9)),  # a day alone: this month
+    ("reçu le 20", date(2026, 10, 20)),  # (a day alone after today's: last month's)
     ("reçu le 12/11, ou peut-être le 13/11 ? reçu le 13/11", None),  # two days said: asked
 ])
 def test_the_day_she_says_the_letter_came(text, day):
@@ -152,3 +154,32 @@ def _image_only_pdf() -> bytes:
     pdf.add_page()
     pdf.image(io.BytesIO(out.getvalue()), x=10, y=10, w=100)
     return bytes(pdf.output())
+
+
+def test_a_figure_ocr_ran_together_is_never_taken_for_the_amount():
+    """GIVEN a photographed mise en demeure whose amount OCR read « 8137455€ » (for « 1 374,55 € ») WHEN
+    read THEN the reading is shown to her, « montant lu sur la photo incertain », never acted on as it
+    stands; GIVEN the same amount written as money THEN it is taken."""
+    garbled = INDU.replace("2 598,00 euros", "2598004€")
+    raw = her_message("reçu hier", ("IMG_1.jpeg", "image/jpeg", PHOTO))
+    doubtful = read_message(raw, "approver", CAISSES, ocr={fingerprint(PHOTO): garbled})
+    assert doubtful.needs_review is not None and "montant lu sur la photo incertain" in doubtful.needs_review
+    assert read_message(raw, "approver", CAISSES, ocr={fingerprint(PHOTO): INDU}).needs_review is None
+
+
+def test_what_ocr_misreads_in_the_words_the_reader_looks_for_is_put_right():
+    """GIVEN OCR text with « NIRét. : », « Rél. : » and « Tourcoing. le 16 novembre 2026 » WHEN the
+    pages are joined THEN « N/Réf. », « Réf. » and « Tourcoing, le 16 novembre 2026 »; other words are
+    left as read."""
+    text = letters_text(["NIRét. : 673/IDEL/26/00391\nRél. : X-1", "Tourcoing. le 16 novembre 2026\nFin."])
+    assert text == "N/Réf. : 673/IDEL/26/00391\nRéf. : X-1\n\nTourcoing, le 16 novembre 2026\nFin.\n"
+
+
+def test_a_letter_without_a_date_is_not_dated_by_her_message():
+    """GIVEN a photographed notification whose date line OCR lost WHEN read THEN the letter has no date
+    (not the day of her message), and the day it counts from is hers (the day she sent it)."""
+    undated = INDU.replace("Saint-Denis, le 12/11/2026\n", "")
+    raw = her_message("", ("IMG_1.jpeg", "image/jpeg", PHOTO))
+    reading = read_message(raw, "approver", CAISSES, ocr={fingerprint(PHOTO): undated})
+    assert reading.kind == "notification_indu" and reading.fields.get("letter_date") is None
+    assert [f.date for f in reading.facts] == [None] and reading.fields["sent_on"] == "2026-11-17"

@@ -14,7 +14,13 @@ from datetime import timedelta
 from typing import Any
 
 from cpambot.understanding.classify.text.amounts import amount_after, find_amounts
-from cpambot.understanding.classify.text.dates import PLACE_AND_DAY, date_after, dates_after, find_delay
+from cpambot.understanding.classify.text.dates import (
+    PLACE_AND_DAY,
+    date_after,
+    dates_after,
+    find_delay,
+    letter_date,
+)
 from cpambot.understanding.classify.text.keywords import keyword_score, keywords
 from cpambot.understanding.classify.text.normalize import normalize
 from cpambot.understanding.classify.text.references import (
@@ -261,6 +267,7 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
         # a document for some invoice and a correction for another: the lot return the reader could
         # not cut into rows; advising "send the document, do not re-bill" for all would lose money
         review = "demande de pièces qui demande aussi de corriger et refacturer : à lire"
-    fields = {"invoices": list(records), "lots": lots, "reference": reference, "label": label, **due}
+    fields = {"invoices": list(records), "lots": lots, "reference": reference, "label": label, **due,
+              "letter_date": letter_date(full)}  # (« Lyon, le 6 novembre 2026 »: a letter on paper)
     return Reading(kind=MessageKind.DEMANDE_PIECES, trust=trust, caisse=caisse, facts=tuple(facts),
                    fields=fields, needs_review=review, problems=tuple(problems))

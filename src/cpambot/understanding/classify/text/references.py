@@ -77,6 +77,7 @@ def any_reference(*texts: str) -> str | None:
 # The letter's own reference, as it names it ("Notre référence : MD-351-26-0148", "N/Réf. :",
 # "Référence à rappeler :"), before the references it cites (the indu it follows up)
 _OWN_LABEL = (r"(?:notre|nos|n/)\s*r[ée]f[ée]rences?|n/\s*r[ée]f\.?|r[ée]f(?:[ée]rence|\.)?\s*[àa] rappeler"
+              r"|(?m:^[ \t]*r[ée]f[ée]rence(?=[ \t]*:))"  # (« Référence : … » heading a letter's block)
               + _IN_ANY_LETTER + r"|r[ée]f[ée]rence (?:du courrier|de (?:la|cette) d[ée]cision)")
 # ("Nos références | Dossier CRA n° 2026/CRA/0412": a letterhead's table cell, then the file's name)
 _OWN_LABEL += r"\s*(?:\|\s*)?(?:dossier\s+(?:cra\s+)?)?(?:n[°o]\.?)?\s*:?"
