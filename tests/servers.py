@@ -54,7 +54,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -321,7 +321,7 @@ ssl = yes
 ssl_cert = <{root}/ssl/cert.pem
 ssl_key = <{root}/ssl/cert.key
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{oauth_mechanisms}
 auth_failure_delay = {auth_failure_delay} secs
 mail_location = maildir:{root}/mail/%u/Maildir
 mail_uid = {mail_uid}
@@ -329,7 +329,7 @@ mail_gid = {mail_gid}
 first_valid_uid = {first_valid_uid}
 first_valid_gid = {first_valid_gid}
 mail_fsync = never
-passdb {{
+{oauth_passdb}passdb {{
   driver = passwd-file
   args = username_format=%u {root}/users/%u
 }}
@@ -416,9 +416,11 @@ class DovecotServer(MasterProcessServer):
     STOP_TIMEOUT = 10.0
     START_ATTEMPTS = 3  # free_port() can race with another process
 
-    def __init__(self, auth_failure_delay: int = 0) -> None:
+    def __init__(self, auth_failure_delay: int = 0, *, oauth_introspection: str | None = None) -> None:
         """*auth_failure_delay* (seconds) is 2 in stock Dovecot; 0 keeps
-        wrong-password tests fast."""
+        wrong-password tests fast. *oauth_introspection*: a token introspection URL (RFC 7662) that
+        Dovecot's oauth2 passdb asks, so that XOAUTH2 and OAUTHBEARER sign-ins are accepted."""
+        self.oauth_introspection = oauth_introspection
         self.host = LOCALHOST
         self.port = 0
         self.tls_port = 0
@@ -527,6 +529,8 @@ class DovecotServer(MasterProcessServer):
                 port=self.port,
                 tls_port=self.tls_port,
                 auth_failure_delay=self.auth_failure_delay,
+                oauth_mechanisms=" xoauth2 oauthbearer" if self.oauth_introspection else "",
+                oauth_passdb=self._oauth_passdb(root),
                 mail_uid=MAIL_UID,
                 mail_gid=MAIL_GID,
                 first_valid_uid=_uid_of(MAIL_UID),
@@ -535,6 +539,15 @@ class DovecotServer(MasterProcessServer):
             encoding="utf-8",
         )
         return conf
+
+    def _oauth_passdb(self, root: Path) -> str:
+        if not self.oauth_introspection:
+            return ""
+        conf = root / "dovecot-oauth2.conf.ext"
+        conf.write_text(f"introspection_mode = post\nintrospection_url = {self.oauth_introspection}\n"
+                        "force_introspection = yes\nusername_attribute = username\n"
+                        "active_attribute = active\nactive_value = true\n", encoding="utf-8")
+        return (f"passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {conf}\n}}\n")
 
     def _spawn(self, binary: str) -> None:
         conf = self._write_config()
@@ -702,6 +715,27 @@ class _Authenticator:
         return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
 
 
+class _OAuthCaptureHandler(_CaptureHandler):
+    """The capture handler that also takes AUTH XOAUTH2, the token checked by ``user_of`` (token → user or
+    None), as a mail server that asks its identity provider would."""
+
+    def __init__(self, capture: SmtpCapture, user_of: Callable[[str], str | None]) -> None:
+        super().__init__(capture)
+        self._user_of = user_of
+
+    async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:  # noqa: N802 - aiosmtpd's name
+        try:
+            fields = dict(part.split("=", 1) for part in
+                          base64.b64decode(args[1]).decode().split("\x01") if "=" in part)
+        except (IndexError, ValueError):
+            return AuthResult(success=False)
+        token = fields.get("auth", "").removeprefix("Bearer ")
+        user = self._user_of(token)
+        ok = user is not None and user == fields.get("user")
+        return AuthResult(success=ok, auth_data=LoginPassword(fields.get("user", "").encode(), b"")
+                          if ok else None)
+
+
 class _CaptureController(Controller):
     """Controller that can require AUTH on a plain (no TLS) connection without
     aiosmtpd's UserWarning: the SMTP object is built with auth_required=False
@@ -742,6 +776,7 @@ class SmtpCapture:
         starttls: bool = False,
         auth: tuple[str, str] | None = None,
         fail_mode: str | None = None,
+        oauth: Callable[[str], str | None] | None = None,
     ) -> None:
         if fail_mode not in FAIL_MODES:
             raise ValueError(f"fail_mode must be one of {FAIL_MODES}, not {fail_mode!r}")
@@ -749,6 +784,7 @@ class SmtpCapture:
         self.port = 0
         self.starttls = starttls
         self.auth = auth
+        self.oauth = oauth  # AUTH XOAUTH2 required, the token checked by this (token → user or None)
         self.fail_mode = fail_mode
         self.cafile: Path | None = None
         self._tmpdir: Path | None = None
@@ -765,9 +801,8 @@ class SmtpCapture:
         try:
             kwargs = self._smtp_kwargs()
             self.port = free_port()
-            self._controller = _CaptureController(
-                _CaptureHandler(self), hostname=self.host, port=self.port, **kwargs
-            )
+            handler = _OAuthCaptureHandler(self, self.oauth) if self.oauth else _CaptureHandler(self)
+            self._controller = _CaptureController(handler, hostname=self.host, port=self.port, **kwargs)
             self._controller.start()
         except BaseException:
             self.stop()
@@ -833,6 +868,9 @@ class SmtpCapture:
         if self.starttls:
             kwargs["tls_context"] = self._server_tls_context()
             kwargs["require_starttls"] = True
+        if self.oauth is not None:
+            kwargs["require_auth_without_tls"] = True
+            kwargs["auth_require_tls"] = False
         if self.auth is not None:
             kwargs["authenticator"] = _Authenticator(*self.auth)
             kwargs["auth_require_tls"] = self.starttls

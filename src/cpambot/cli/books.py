@@ -53,9 +53,11 @@ def reminder_days(text: str) -> tuple[int, ...]:
 
 
 def add_parsers(sub: Any) -> None:
+    from cpambot.cli.login import add_parser as add_login_parser
     from cpambot.cli.reconcile import add_parser as add_reconcile_parser
 
     add_reconcile_parser(sub)
+    add_login_parser(sub)
     stats = sub.add_parser("stats", help="ce que le robot a rapporté : rejets, argent récupéré après un "
                                          "courrier, impayés par ancienneté, indus, taux de rejet")
     stats.add_argument("--par", choices=("mois", "caisse"), default="mois",
@@ -89,11 +91,15 @@ def add_parsers(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, config_of: Callable[[], Config]) -> int:
-    """``cpambot export``, ``stats`` or ``calendrier``: on ``--data-dir`` alone (the demo's data) or on the
+    """``cpambot export``, ``stats`` or ``calendrier`` (and ``rapprochement``, ``login``): on ``--data-dir``
+    alone (the demo's data) or on the
     configuration's data (and, when ``--rappel`` is not given, its ``rappel_agenda_jours``)."""
     if args.command == "rapprochement":
         from cpambot.cli.reconcile import cmd_reconcile
         return cmd_reconcile(args, config_of)
+    if args.command == "login":
+        from cpambot.cli.login import cmd_login
+        return cmd_login(args, config_of())
     config = None if args.data_dir else config_of()
     data_dir = config.data_dir if config is not None else args.data_dir
     if getattr(args, "rappel", ()) is None:

@@ -358,7 +358,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     return status(args, _config(args), SystemClock().now())
 
 
-def cmd_books(args: argparse.Namespace) -> int:
+def cmd_extra(args: argparse.Namespace) -> int:
     from cpambot.cli.books import run
 
     return run(args, lambda: _config(args))
@@ -373,10 +373,11 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {
-    "export": cmd_books,
-    "calendrier": cmd_books,
-    "stats": cmd_books,
-    "rapprochement": cmd_books,
+    "export": cmd_extra,
+    "calendrier": cmd_extra,
+    "stats": cmd_extra,
+    "rapprochement": cmd_extra,
+    "login": cmd_extra,
     "backup": cmd_backup,
     "restore": cmd_backup,
     "regles": cmd_regles,

@@ -10,6 +10,7 @@ import aiosmtplib
 from cpambot.config.model import SmtpSettings
 from cpambot.config.providers import refused_hint
 from cpambot.errors import SecretError
+from cpambot.sending.smtp import smtp_credential
 
 
 async def _probe(settings: SmtpSettings) -> str:
@@ -20,7 +21,9 @@ async def _probe(settings: SmtpSettings) -> str:
                              tls_context=context, timeout=settings.timeout)
     await client.connect()
     try:
-        if settings.username and settings.secret:
+        if settings.username and settings.oauth is not None:
+            await client.auth_xoauth2(settings.username, smtp_credential(settings) or "")
+        elif settings.username and settings.secret:
             await client.login(settings.username, settings.secret.read())
         features = sorted(client.esmtp_extensions)
     finally:

@@ -40,6 +40,7 @@ from cpambot.config.model import (
     default_data_dir,
 )
 from cpambot.config.providers import Provider, Server, providers
+from cpambot.config.signin import oauth_settings, smtp_oauth
 from cpambot.errors import ConfigError
 
 T = TypeVar("T")
@@ -102,7 +103,7 @@ def parse_config(text: str, *, path: Path | None = None, base_dir: Path | None =
             data_dir = _resolve(base, folder)
         data_section.finish()
 
-    accounts = tuple(_account(s, base) for s in root.sections("comptes"))
+    accounts = tuple(_account(s, base, data_dir) for s in root.sections("comptes"))
     names = [a.name for a in accounts]
     for i, name in enumerate(names):
         if names.index(name) != i:
@@ -125,7 +126,7 @@ def parse_config(text: str, *, path: Path | None = None, base_dir: Path | None =
     smtp = None
     smtp_section = root.section("envoi", required=False)
     if smtp_section is not None:
-        smtp = _smtp(smtp_section, base)
+        smtp = _smtp(smtp_section, base, accounts)
 
     sched = root.section("planification", required=False)
     poll_interval = 300
@@ -206,7 +207,7 @@ def _professional(s: _Section) -> Professional:
     return pro
 
 
-def _account(s: _Section, base: Path) -> Account:
+def _account(s: _Section, base: Path, data_dir: Path) -> Account:
     name = s.text("nom", pattern=re.compile(r"^[A-Za-z0-9_.-]{1,40}$"),
                  hint="lettres, chiffres, . _ - (40 caractères au plus)")
     kind = s.text("type", default="imap", choices=ACCOUNT_KINDS)
@@ -216,13 +217,14 @@ def _account(s: _Section, base: Path) -> Account:
         path = _resolve(base, s.text("chemin"))
         s.finish()
         return Account(name=name, kind=kind, folders=folders, path=path, timeout=timeout)
-    provider = _provider(s, "imap")
+    provider = _provider(s)
     host, port, security = _server(s, provider.imap if provider else None, "tls", 993, 143)
+    oauth = oauth_settings(s, name, provider, data_dir)
     account = Account(
         name=name, kind=kind, folders=folders, host=host, port=port, security=security,
-        provider=provider.code if provider else None,
+        provider=provider.code if provider else None, oauth=oauth,
         username=s.text("utilisateur"),
-        secret=s.secret(f"compte « {name} »", base=base),
+        secret=s.secret(f"compte « {name} »", base=base, required=oauth is None),
         cafile=_opt_path(base, s.text("certificat_ca", required=False)),
         sent_folder=s.text("dossier_envoyes", required=False),
         timeout=timeout,
@@ -241,28 +243,24 @@ def _server(s: _Section, preset: Server | None, security: str, tls_port: int,
     return host, s.integer("port", default=port, minimum=1, maximum=65535), security
 
 
-def _provider(s: _Section, what: str) -> Provider | None:
-    """The provider the section names (``fournisseur``), refused when cpambot cannot sign in to it."""
+def _provider(s: _Section) -> Provider | None:
+    """The provider the section names (``fournisseur``)."""
     known = providers()
     code = s.text("fournisseur", required=False, choices=sorted(known))
-    if not code:
-        return None
-    provider = known[code]
-    if not provider.supported(what):
-        raise s.fail("fournisseur", f"{provider.name} n'accepte plus qu'une connexion OAuth2 pour "
-                     f"{what.upper()}, que cpambot ne sait pas encore faire ; {provider.advice}")
-    return provider
+    return known[code] if code else None
 
 
-def _smtp(s: _Section, base: Path) -> SmtpSettings:
-    provider = _provider(s, "smtp")
+def _smtp(s: _Section, base: Path, accounts: tuple[Account, ...]) -> SmtpSettings:
+    provider = _provider(s)
     host, port, security = _server(s, provider.smtp if provider else None, "starttls", 465, 587)
-    username = s.text("utilisateur", required=False)
+    oauth_account, oauth = smtp_oauth(s, provider, accounts)
+    username = s.text("utilisateur", required=False) or (oauth_account.username if oauth_account else None)
     settings = SmtpSettings(
         provider=provider.code if provider else None, host=host, port=port, security=security,
-        sender=s.email("expediteur"),
+        sender=s.email("expediteur"), oauth=oauth,
+        oauth_account=oauth_account.name if oauth_account else None,
         username=username,
-        secret=s.secret("envoi (SMTP)", required=bool(username), base=base),
+        secret=s.secret("envoi (SMTP)", required=bool(username) and oauth is None, base=base),
         cafile=_opt_path(base, s.text("certificat_ca", required=False)),
         timeout=s.integer("delai_reseau", default=60, minimum=5, maximum=600),
     )

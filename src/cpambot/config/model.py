@@ -114,6 +114,17 @@ class Professional:
     civilite: str | None = None  # "Madame" or "Monsieur": how the letters sign her profession
 
 @dataclass(frozen=True)
+class OAuthSettings:
+    """How an account signs in without a password (OAuth2, device-code flow; see mailbox/oauth.py)."""
+
+    client_id: str  # the application registered with the provider
+    device_url: str
+    token_url: str
+    scopes: tuple[str, ...]
+    token_file: Path  # <data>/oauth/<account>.json, owner-only
+
+
+@dataclass(frozen=True)
 class Account:
     """One mailbox to watch, IMAP or a local Maildir."""
 
@@ -130,6 +141,7 @@ class Account:
     path: Path | None = None
     timeout: float = 60.0
     provider: str | None = None  # « orange », « gmail »…: see config/providers.py
+    oauth: OAuthSettings | None = None  # signs in with OAuth2 instead of a password
 
     @property
     def label(self) -> str:
@@ -149,6 +161,8 @@ class SmtpSettings:
     cafile: Path | None = None
     timeout: float = 60.0
     provider: str | None = None
+    oauth: OAuthSettings | None = None  # signs in with the OAuth2 tokens of the account ``oauth_account``
+    oauth_account: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 AUTH_KINDS = ("mot_de_passe", "mot_de_passe_application", "oauth2")
 
@@ -31,16 +32,16 @@ class Provider:
     smtp: Server
     advice: str  # French: what to do when the login is refused
     source: str  # the provider's help page
+    oauth: dict[str, Any] | None = None  # device_url, token_url (« {locataire} »), locataire, scopes
 
     @property
     def password_refused(self) -> str:
         """A French sentence for a refused login, in this provider's terms."""
         return f"{self.name} : {self.advice} (voir {self.source})"
 
-    def supported(self, what: str) -> bool:
-        """Whether cpambot can sign in to its ``what`` server (« imap », « smtp ») today: not where only
-        OAuth2 is accepted."""
-        return (self.imap if what == "imap" else self.smtp).auth != "oauth2"
+    def needs_oauth(self, what: str) -> bool:
+        """Whether its ``what`` server (« imap », « smtp ») takes OAuth2 only."""
+        return (self.imap if what == "imap" else self.smtp).auth == "oauth2"
 
 
 def refused_hint(code: str | None) -> str:
@@ -56,5 +57,5 @@ def providers() -> dict[str, Provider]:
     out = {}
     for code, item in data.items():
         out[code] = Provider(code, item["nom"], Server(**item["imap"]), Server(**item["smtp"]),
-                             item["conseil"], item["source"])
+                             item["conseil"], item["source"], item.get("oauth2"))
     return out

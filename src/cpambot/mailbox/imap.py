@@ -26,6 +26,7 @@ from cpambot.config.providers import refused_hint
 from cpambot.errors import AuthenticationError, MailboxError
 from cpambot.mailbox.fetch import parse_fetch, sequence_set
 from cpambot.mailbox.headers import HEADER_FIELDS
+from cpambot.mailbox.oauth import access_token
 from cpambot.mailbox.protocol import FetchedHeaders, FolderStatus
 
 LOG = logging.getLogger(__name__)
@@ -57,7 +58,8 @@ class ImapMailbox:
     def open(self) -> None:
         acc = self.account
         where = f"{acc.host}:{acc.port}"
-        password = acc.secret.read() if acc.secret else ""
+        # (a fresh OAuth2 access token — refreshed, its refresh token rotated — when it signs in so)
+        password = access_token(acc.name, acc.oauth) if acc.oauth else acc.secret.read() if acc.secret else ""
         try:
             if acc.security == "tls":
                 client = IMAPClient(acc.host, port=acc.port, ssl=True,
@@ -85,8 +87,16 @@ class ImapMailbox:
             raise MailboxError(f"compte « {acc.name} » : connexion impossible à {where} "
                                f"({exc})") from exc
         try:
-            client.login(acc.username, password)
+            if acc.oauth is not None:
+                client.oauth2_login(acc.username, password)
+            else:
+                client.login(acc.username, password)
         except LoginError as exc:
+            if acc.oauth is not None:
+                _safe_logout(client)
+                raise AuthenticationError(
+                    f"compte « {acc.name} » : connexion OAuth2 refusée par {acc.host} pour {acc.username} ; "
+                    f"lancez « cpambot login {acc.name} » pour vous identifier à nouveau") from exc
             _safe_logout(client)
             raise AuthenticationError(
                 f"compte « {acc.name} » : identifiant ou mot de passe refusé par {acc.host} "

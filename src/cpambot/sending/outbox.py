@@ -82,7 +82,7 @@ from cpambot.sending.mime import build_mime, is_message_id
 from cpambot.sending.model import DeliveryReport, OutboxEntry, ResolveReport, SendState
 from cpambot.sending.resolution import Resolution
 from cpambot.sending.sent_folder import SentFolderFactory
-from cpambot.sending.smtp import transmit
+from cpambot.sending.smtp import smtp_credential, transmit
 from cpambot.sending.states import BACKOFF_MINUTES, COPY_MAX_ATTEMPTS, MAX_ATTEMPTS
 from cpambot.store.database import Store
 
@@ -202,7 +202,7 @@ class Outbox:
         password: str | None = None
         if self.smtp.username:
             try:
-                password = self.smtp.secret.read() if self.smtp.secret else ""
+                password = smtp_credential(self.smtp) or ""
             except CpambotError as exc:
                 report.problems.append(f"{labels.count(len(due), 'courriel')} en attente, "
                                        f"{'non envoyés' if len(due) > 1 else 'non envoyé'} : {exc}")

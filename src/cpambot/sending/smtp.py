@@ -23,6 +23,15 @@ from cpambot.errors import (
     SendUncertainError,
 )
 from cpambot.mailbox.imap import tls_context
+from cpambot.mailbox.oauth import access_token
+
+
+def smtp_credential(settings: SmtpSettings) -> str | None:
+    """What the sending server is signed in with: a fresh OAuth2 access token when it takes one, else the
+    password (a CpambotError, in French, when neither can be had)."""
+    if settings.oauth is not None and settings.oauth_account:
+        return access_token(settings.oauth_account, settings.oauth)
+    return settings.secret.read() if settings.secret else None
 
 
 async def transmit(settings: SmtpSettings, password: str | None, recipients: list[str], raw: bytes,
@@ -42,7 +51,9 @@ async def transmit(settings: SmtpSettings, password: str | None, recipients: lis
         # Session: connection, EHLO, STARTTLS, AUTH. Nothing about this message is sent yet.
         try:
             await client.connect()
-            if settings.username:
+            if settings.username and settings.oauth is not None:
+                await client.auth_xoauth2(settings.username, password or "")  # (an OAuth2 access token)
+            elif settings.username:
                 await client.login(settings.username, password or "")
         except (aiosmtplib.SMTPException, OSError, ssl.SSLError) as exc:
             raise SendSessionError(_session_reason(exc, settings), reply=_reply_of(exc)) from exc

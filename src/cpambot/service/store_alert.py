@@ -18,7 +18,7 @@ from cpambot.config.model import Config
 from cpambot.letters.model import Letter
 from cpambot.randomness import SystemRandom
 from cpambot.sending.mime import build_mime, make_message_id
-from cpambot.sending.smtp import transmit
+from cpambot.sending.smtp import smtp_credential, transmit
 from cpambot.service.approver import id_domain
 from cpambot.store.backup import BACKUPS_DIR
 from cpambot.store.files import atomic_write
@@ -69,7 +69,7 @@ def alert_store_failure(config: Config, error: str, now: datetime) -> bool:
     raw = build_mime(letter, sender=smtp.sender, date=now,
                      message_id=make_message_id(id_domain(config), "alerte", SystemRandom()),
                      extra_headers={"Auto-Submitted": "auto-generated"})
-    password = smtp.secret.read() if smtp.secret else None
+    password = smtp_credential(smtp)
     asyncio.run(transmit(smtp, password, list(config.approvers), raw, lambda: None, lambda _reply: None))
     atomic_write(marker, json.dumps({"erreur": said, "jour": now.date().isoformat()}).encode())
     LOG.warning("alerte envoyée par courriel à %s : la base ne s'ouvre pas", ", ".join(config.approvers))

@@ -171,19 +171,60 @@ def test_an_unknown_provider_lists_the_known_ones():
         parse_config(MINIMAL.replace('hote = "imap.example.org"\n', 'fournisseur = "wanadoo-pro"\n'))
 
 
-def test_a_provider_that_only_takes_oauth2_is_refused_with_what_to_do():
-    """GIVEN an account at Outlook.com, and Microsoft 365 for sending WHEN loaded THEN the account is
-    refused (no password works there since September 2024) with what to do meanwhile; Microsoft 365's
-    SMTP, where an administrator may still allow a password, is accepted."""
-    with pytest.raises(ConfigError, match=r"Outlook.com \(Hotmail, Live\) n'accepte plus qu'une connexion "
-                                          r"OAuth2 pour IMAP.*faites suivre"):
+def test_a_provider_that_only_takes_oauth2_asks_for_its_oauth2_table():
+    """GIVEN an account at Outlook.com without an oauth2 table WHEN loaded THEN it is refused with what to
+    do (a client_id, then « cpambot login »); Microsoft 365's SMTP, where an administrator may still allow
+    a password, is accepted with one."""
+    with pytest.raises(ConfigError, match=r"Outlook.com \(Hotmail, Live\) n'accepte qu'une connexion "
+                                          r"OAuth2 pour IMAP.*client_id.*cpambot login principal"):
         parse_config(MINIMAL.replace('hote = "imap.example.org"\n', 'fournisseur = "outlook"\n'))
     text = MINIMAL + ('\n[envoi]\nfournisseur = "microsoft365"\nexpediteur = "marie@example.org"\n'
                       'utilisateur = "marie@example.org"\n'
                       'mot_de_passe_env = "CPAMBOT_TEST_PW"\n')
     smtp = parse_config(text).smtp
-    assert smtp is not None
+    assert smtp is not None and smtp.oauth is None
     assert (smtp.host, smtp.port, smtp.security) == ("smtp.office365.com", 587, "starttls")
+
+
+OUTLOOK = MINIMAL.replace('hote = "imap.example.org"\n', 'fournisseur = "outlook"\n').replace(
+    'mot_de_passe_env = "CPAMBOT_TEST_PW"\n', '[comptes.oauth2]\nclient_id = "0a1b2c3d-cpambot"\n')
+
+
+def test_an_oauth2_account_takes_its_providers_endpoints_and_needs_no_password(tmp_path):
+    """GIVEN an Outlook.com account with its oauth2 table (a client_id only) and sending through it WHEN
+    loaded THEN no password is asked; the endpoints are Microsoft's for personal accounts (« consumers »),
+    the scopes read mail and send it, the tokens go under the data folder; sending signs in with the
+    account's tokens as its user."""
+    text = OUTLOOK + (f'\n[donnees]\ndossier = "{tmp_path}"\n[envoi]\nfournisseur = "outlook"\n'
+                      'expediteur = "marie@example.org"\noauth2 = "principal"\n')
+    config = parse_config(text)
+    oauth = config.accounts[0].oauth
+    assert oauth is not None and config.accounts[0].secret is None
+    assert oauth.device_url == "https://login.microsoftonline.com/consumers/oauth2/v2.0/devicecode"
+    assert oauth.token_url.endswith("/consumers/oauth2/v2.0/token")
+    assert {"https://outlook.office.com/IMAP.AccessAsUser.All", "offline_access"} <= set(oauth.scopes)
+    assert oauth.token_file == tmp_path / "oauth" / "principal.json"
+    assert config.smtp is not None and config.smtp.oauth == oauth
+    smtp = config.smtp
+    assert (smtp.oauth_account, smtp.username, smtp.secret) == ("principal", "marie", None)
+
+
+def test_oauth2_mistakes_are_named():
+    """GIVEN sending through an account that has no oauth2 table, an Outlook.com SMTP without it, a
+    generic provider without its endpoints, and a plain-HTTP endpoint WHEN loaded THEN each is refused
+    with the key named."""
+    with pytest.raises(ConfigError, match=r"oauth2.*« principal » n'est pas un compte connecté par OAuth2"):
+        parse_config(MINIMAL + '[envoi]\nhote = "smtp.example.org"\nexpediteur = "m@example.org"\n'
+                     'oauth2 = "principal"\n')
+    with pytest.raises(ConfigError, match=r"n'accepte qu'une connexion OAuth2 pour l'envoi"):
+        parse_config(OUTLOOK + '[envoi]\nfournisseur = "outlook"\nexpediteur = "m@example.org"\n')
+    generic = MINIMAL.replace('mot_de_passe_env = "CPAMBOT_TEST_PW"\n',
+                              '[comptes.oauth2]\nclient_id = "abcdefgh1"\n')
+    with pytest.raises(ConfigError, match=r"url_appareil"):
+        parse_config(generic)
+    with pytest.raises(ConfigError, match=r"HTTPS obligatoire"):
+        parse_config(generic + 'url_appareil = "http://idp.example.org/device"\n'
+                     'url_jeton = "https://idp.example.org/token"\nportees = ["mail"]\n')
 
 
 def test_every_provider_is_complete():
