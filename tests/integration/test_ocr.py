@@ -51,6 +51,17 @@ def test_a_scanned_cra_decision_as_pdf(tmp_path):
     assert paper.pages == 1 and fields(paper) == CRA.fields
 
 
+def test_an_iphone_heic_photo_is_read():
+    """GIVEN the notification d'indu photographed by an iPhone in its own format (HEIC) WHEN read THEN
+    it is opened (pillow-heif) and read like a JPEG."""
+    import pillow_heif
+
+    out = io.BytesIO()  # (encoded by pillow-heif itself: Pillow is not told of HEIC by the test)
+    pillow_heif.from_pillow(render(INDU).convert("RGB")).save(out, quality=60)
+    assert out.getvalue()[4:12] == b"ftypheic"
+    assert fields(read_image(out.getvalue())) == INDU.fields
+
+
 def test_every_page_of_a_multi_page_tiff_is_read():
     """GIVEN a two-page TIFF from a scanner's feeder (a plain first page, the CRA decision second) WHEN
     read THEN both pages are read: the decision is found on the second."""
