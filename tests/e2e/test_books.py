@@ -108,10 +108,11 @@ def test_a_bad_reminder_gets_a_french_error(demo_data, capsys):
 
 def test_stats_of_the_demo(demo_data, capsys):
     """GIVEN the demo WHEN `cpambot stats` runs by month, then by caisse as JSON THEN the text has the
-    months of the demo mail and a total, and the JSON's total equals the sum of its lines."""
+    months of the demo mail, a total and its two indus (one read from the photo of a paper letter), and
+    the JSON's total equals the sum of its lines."""
     assert main(["stats", "--data-dir", str(demo_data)]) == 0
     text = capsys.readouterr().out
-    assert "février 2026" in text and "mars 2026" in text and "\nTotal " in text and "Indus : 1" in text
+    assert "février 2026" in text and "mars 2026" in text and "\nTotal " in text and "Indus : 2" in text
     assert main(["stats", "--data-dir", str(demo_data), "--par", "caisse", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert {line["cle"] for line in data["lignes"]} >= {"511", "974"}
