@@ -96,7 +96,17 @@ _DAY = re.compile(
     r"(?P<d>\d{1,2})(?:er)?(?:[/.-](?P<m>\d{1,2})(?:[/.-](?P<y>\d{4}|\d{2}))?"
     r"| (?P<month>janv(?:ier)?|f[ée]vr?(?:ier)?|mars|avr(?:il)?|mai|juin|juil(?:let)?|ao[uû]t|"
     r"sept(?:embre)?|oct(?:obre)?|nov(?:embre)?|d[ée]c(?:embre)?)\.?(?: (?P<year>\d{4}))?)"
-    r"|le (?P<donly>\d{1,2})(?:er)?(?![\d/.,-]| \w+ \d))", re.IGNORECASE)  # (« que le 9 »: this month)
+    r"|le (?P<donly>\d{1,2})(?:er)?(?![\d/.,-]|[eè]m?e?\b| \w+ \d))",  # (« que le 9 »: this month;
+    re.IGNORECASE)  # never « le 2e courrier »)
+# words that place the receipt vaguely (« reçu la semaine dernière », « reçu fin novembre », « reçu pendant
+# mon absence »): no day is then taken from anywhere else in the sentence
+_VAGUE = re.compile(r"\b(?:en (?:janv|f[ée]v|mars|avr|mai|juin|juil|ao[uû]t|sept|oct|nov|d[ée]c)\w*|fin|"
+                    r"d[ée]but|mi-|il y a|semaine|pendant|depuis|avant|apr[èe]s|entre|vers|autour|veille|"
+                    r"jours?|mois|r[ée]cemment|ou)\b", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[,;:!?()]|\s(?:mais|et|donc|car)\s", re.IGNORECASE)
+# what may stand between a day said first and the verb: « Le 13/11 j'ai reçu », « Ce matin, reçu »
+_BEFORE_VERB = re.compile(r"^[\s,]*(?:(?:j'|je l'|je les |on l'|nous l'|il m'|elle m')(?:ai|a|avons|est|été)"
+                          r"(?: été)?\s*)?$", re.IGNORECASE)
 _WEEKDAY_ALONE = re.compile(r"\b(?:(?:ce|le) )?(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
                             r"(?: dernier)?\b(?! \d)", re.IGNORECASE)
 _LETTER_DATE_BEFORE = re.compile(r"(?:\bdu|dat[ée]e? du|dat[ée]e?|en date du|courrier du|lettre du)\s*$",
@@ -110,6 +120,8 @@ def _fold(text: str) -> str:
 
 
 def _day_of(found: re.Match[str], sent: date) -> date | None:
+    """The day ``found`` names, counted back from ``sent``; None when it cannot be (a day just after her
+    message is a slip, never last year's or last month's)."""
     rel = found.group("rel")
     if rel:
         rel = _fold(rel)
@@ -119,9 +131,10 @@ def _day_of(found: re.Match[str], sent: date) -> date | None:
         day = int(found.group("donly"))
         month = sent.month if day <= sent.day else sent.month - 1 or 12
         try:
-            return date(sent.year - (month > sent.month), month, day)
+            when = date(sent.year - (month > sent.month), month, day)
         except ValueError:
             return None
+        return when if (sent - when).days <= 20 or day <= sent.day else None
     if found.group("d") is None:
         return None
     day = int(found.group("d"))
@@ -137,6 +150,8 @@ def _day_of(found: re.Match[str], sent: date) -> date | None:
             return None
         if when <= sent:
             return when
+        if (when - sent).days <= 31:
+            return None  # (« reçu le 18/11 » on the 17th: a slip, or her clock; asked, not last year's)
     return None
 
 
@@ -146,27 +161,40 @@ def _weekday(name: str, sent: date) -> date:
     return sent - timedelta(days=back)
 
 
+def _days_in(text: str, sentence: str, offset: int, sent: date) -> list[tuple[int, int, date]]:
+    """The days ``text`` (at ``offset`` in ``sentence``) names, with where they start and end; never the
+    letter's own date (« courrier du 12/11 »)."""
+    days: list[tuple[int, int, date]] = []
+    for found in _DAY.finditer(text):
+        if found.group(0).lower().startswith("du ") \
+                or _LETTER_DATE_BEFORE.search(sentence[:offset + found.start()]):
+            continue
+        day = _day_of(found, sent)
+        if day is not None:
+            days.append((found.start(), found.end(), day))
+    for found in _WEEKDAY_ALONE.finditer(text):
+        if not _LETTER_DATE_BEFORE.search(sentence[:offset + found.start()]):
+            days.append((found.start(), found.end(), _weekday(found.group(1), sent)))
+    return sorted(days)
+
+
 def _days_near(sentence: str, start: int, end: int, sent: date) -> list[date]:
-    """The days named just after the verb (``start``..``end``), else just before it in the sentence;
-    never a day that is the letter's own (« courrier du 12/11 »)."""
+    """The day named in the verb's own clause: just after it (« reçu le 12/11 », « arrivé hier »), or
+    just before it (« Le 13/11 j'ai reçu », « Ce matin, reçu »); none when the clause places the receipt
+    vaguely (« reçu la semaine dernière ») or names no day."""
     after = sentence[end:end + WINDOW]
-    before = sentence[max(0, start - WINDOW):start]
-    for text, offset, near_first in ((after, end, True), (before, max(0, start - WINDOW), False)):
-        days: list[tuple[int, date]] = []
-        for found in _DAY.finditer(text):
-            if found.group(0).lower().startswith("du ") \
-                    or _LETTER_DATE_BEFORE.search(sentence[:offset + found.start()]):
-                continue  # (the letter's own date)
-            day = _day_of(found, sent)
-            if day is not None:
-                days.append((found.start(), day))
-        for found in _WEEKDAY_ALONE.finditer(text):
-            if _LETTER_DATE_BEFORE.search(sentence[:offset + found.start()]):
-                continue
-            days.append((found.start(), _weekday(found.group(1), sent)))
-        if days:
-            days.sort(key=lambda x: x[0] if near_first else -x[0])
-            return [days[0][1]]
+    cut = _CLAUSE_END.search(after)
+    after = after[:cut.start()] if cut else after
+    days = _days_in(after, sentence, end, sent)
+    vague = _VAGUE.search(after)
+    if vague is not None and (not days or vague.start() < days[0][0]):
+        return []
+    if days:
+        return [days[0][2]]
+    before = sentence[:start]
+    earlier = _days_in(before, sentence, 0, sent)
+    if earlier and _BEFORE_VERB.match(before[earlier[-1][1]:]):
+        return [earlier[-1][2]]
     return []
 
 

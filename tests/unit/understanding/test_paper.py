@@ -44,7 +44,16 @@ Vous disposez d'un délai de deux mois pour saisir la commission de recours amia
     ("Bonjour, voici le courrier de la CPAM. Bonne journée", None),
     ("reçu la semaine dernière", None),  # not one day: asked, never guessed
     ("daté du 2 novembre mais je ne l'ai eu que le 9", date(2026, 11, 9)),  # a day alone: this month
-    ("reçu le 20", date(2026, 10, 20)),  # (a day alone after today's: last month's)
+    ("reçu le 20", None),  # (a day alone after today's, not a few days back into last month: asked)
+    ("Je vous transmets ce matin le courrier reçu la semaine dernière", None),
+    ("Je vous le transfère aujourd'hui, je l'ai reçu en novembre", None),
+    ("Hier j'ai ouvert le courrier reçu fin octobre", None),
+    ("J'ai vu aujourd'hui ce courrier reçu pendant mon absence", None),
+    ("Hier j'ai ouvert le courrier reçu.", None),  # (the day she opened it, not the one it came)
+    ("J'ai reçu le 2e courrier de relance", None),
+    ("Reçu, je dois payer avant le 20 ?", None),
+    ("reçu le 18/11", None),  # (the day after her message: a slip, asked — never last year's)
+    ("Ce matin, reçu ce recommandé", TUESDAY),
     ("reçu le 12/11, ou peut-être le 13/11 ? reçu le 13/11", None),  # two days said: asked
 ])
 def test_the_day_she_says_the_letter_came(text, day):
@@ -53,10 +62,10 @@ def test_the_day_she_says_the_letter_came(text, day):
     assert receipt_said(text, TUESDAY) == day
 
 
-def test_a_day_after_her_message_is_last_years():
-    """GIVEN « reçu le 20/11 » in a message of 17/11/2026 WHEN read THEN 20/11/2025 (never a day to come):
-    the reading then finds it before the letter's date and asks her."""
-    assert receipt_said("reçu le 20/11", TUESDAY) == date(2025, 11, 20)
+def test_a_receipt_day_in_another_year_is_taken_as_written():
+    """GIVEN « reçu le 20/11/2025 » in a message of 17/11/2026 WHEN read THEN 20/11/2025, as written: the
+    reading then finds it before the letter's date and asks her."""
+    assert receipt_said("reçu le 20/11/2025", TUESDAY) == date(2025, 11, 20)
 
 
 def her_message(body: str, *attachments: tuple[str, str, bytes],
