@@ -16,7 +16,7 @@ from decimal import Decimal
 from cpambot import labels
 from cpambot.approval.model import Draft, DraftState, Refusal
 from cpambot.books.stats import MonthSummary
-from cpambot.cases.by_hand import RECEIPT_ASKED, receipt_letter
+from cpambot.cases.by_hand import LETTER_UNDATED, RECEIPT_ASKED, receipt_letter
 from cpambot.cases.deadlines import reminders
 from cpambot.cases.model import Case, CaseType
 from cpambot.letters.model import LetterKind
@@ -299,10 +299,14 @@ def todo_items(digest: Digest, cases_by_key: dict[str, Case], cases_by_id: dict[
             continue
         key, label = found
         dated = case.dates[key]
+        undated = LETTER_UNDATED in case.flags
         ranked.append(((1, dated, Decimal("0")),
-                       f"{case.id} – {label} reçue par courrier (datée du {dated:%d/%m/%Y}) : quel jour "
-                       f"vous est-elle parvenue ? Répondez « REÇU {case.id} JJ/MM » ; en attendant, les "
-                       "délais sont comptés depuis la date du courrier"))
+                       f"{case.id} – {label} reçue par courrier ("
+                       + ("sa date n'a pas pu être lue" if undated else f"datée du {dated:%d/%m/%Y}")
+                       + f") : quel jour vous est-elle parvenue ? Répondez « REÇU {case.id} JJ/MM » ; en "
+                       "attendant, les délais sont comptés depuis "
+                       + (f"le {dated:%d/%m/%Y}, jour où vous l'avez envoyée" if undated
+                          else "la date du courrier")))
     for listed in digest.drafts:
         if listed.due > digest.today or listed.code in with_deadline:
             continue

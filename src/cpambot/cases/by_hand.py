@@ -18,6 +18,10 @@ from cpambot.config.model import DEFAULT_RULES, RuleSettings
 RECEIPT_DATES = (("cra_decision", "décision de la commission de recours amiable"),
                  ("mise_en_demeure", "mise en demeure"), ("notified", "notification d'indu"))
 RECEIPT_ASKED = "reception_a_preciser"  # a paper letter whose day of receipt she has not said yet
+LETTER_UNDATED = "courrier_non_date"  # a paper letter whose date OCR could not read
+# the date each kind of letter sets on its case (the one a day of receipt replaces)
+RECEIPT_KEYS = {"indu_notified": "notified", "mise_en_demeure": "mise_en_demeure",
+                "cra_decision": "cra_decision"}
 
 
 def _moved(case: Case, day: date, kind: str, text: str, settings: RuleSettings, **changes: object) -> Case:
@@ -93,41 +97,53 @@ def receipt_day(day: int, month: int, year: int | None, today: date) -> date | N
 
 
 def received_on(case: Case, day: date, today: date,
-                settings: RuleSettings = DEFAULT_RULES) -> tuple[Case, str]:
+                settings: RuleSettings = DEFAULT_RULES, *, key: str | None = None) -> tuple[Case, str]:
     """REÇU C3 12/11: the registered letter of the case (its latest: CRA decision, mise en demeure,
-    notification) was received that day: its deadlines are counted from it."""
-    found = next(((key, label) for key, label in RECEIPT_DATES if key in case.dates), None)
+    notification; or the one ``key`` names) was received that day: its deadlines are counted from it. A
+    letter whose date could not be read (:data:`LETTER_UNDATED`) takes any day up to today."""
+    found = receipt_letter(case, key)
     if found is None:
         return case, (f"{case.id} : ce dossier n'a pas de courrier recommandé dont la date de réception "
                       "compte ; rien n'est changé")
     key, label = found
     dated = case.dates.get(f"{key}_dated", case.dates[key])  # (the letter's own date, kept at the first REÇU)
-    if not dated <= day <= today:
-        return case, (f"{case.id} : réception le {day:%d/%m/%Y} impossible (la {label} est datée du "
-                      f"{dated:%d/%m/%Y}) ; rien n'est changé")
-    moved = _moved(case, today, "received_on",
-                   f"{label} reçue le {day:%d/%m/%Y} (selon vous ; datée du {dated:%d/%m/%Y})", settings,
-                   dates={**case.dates, key: day, f"{key}_dated": dated},
+    undated = LETTER_UNDATED in case.flags
+    if day > today or not undated and day < dated:
+        return case, (f"{case.id} : réception le {day:%d/%m/%Y} impossible ("
+                      + (f"la {label} est datée du {dated:%d/%m/%Y}" if not undated else "jour à venir")
+                      + ") ; rien n'est changé")
+    said = "date du courrier non lue" if undated else f"datée du {dated:%d/%m/%Y}"
+    moved = _moved(case, today, "received_on", f"{label} reçue le {day:%d/%m/%Y} (selon vous ; {said})",
+                   settings, dates={**case.dates, key: day, f"{key}_dated": dated},
                    flags=tuple(f for f in case.flags if f != RECEIPT_ASKED))
     nearest = min((d.due for d in moved.deadlines), default=None)
     then = f" ; prochaine échéance le {nearest:%d/%m/%Y}" if nearest else ""
     return moved, f"{case.id} : {label} reçue le {day:%d/%m/%Y}, délais recomptés à partir de ce jour{then}"
 
 
-def receipt_letter(case: Case) -> tuple[str, str] | None:
-    """(date key, label) of the case's latest letter whose receipt counts (see :data:`RECEIPT_DATES`)."""
-    return next(((key, label) for key, label in RECEIPT_DATES if key in case.dates), None)
+def receipt_letter(case: Case, key: str | None = None) -> tuple[str, str] | None:
+    """(date key, label) of the case's letter whose receipt counts: the one ``key`` names when the case
+    has it, else its latest (see :data:`RECEIPT_DATES`)."""
+    labels = dict(RECEIPT_DATES)
+    if key is not None and key in case.dates and key in labels:
+        return key, labels[key]
+    return next(((k, label) for k, label in RECEIPT_DATES if k in case.dates), None)
 
 
 def paper_received(case: Case, receipt: date | None, today: date,
-                   settings: RuleSettings = DEFAULT_RULES) -> Case:
-    """A letter of the case came on paper (she sent a photo of it): its deadlines run from the day she
-    said it reached her (as « REÇU C3 12/11 »); when she did not say, from the letter's date meanwhile,
-    and the case asks her (:data:`RECEIPT_ASKED`). A letter she already dated is left as it is."""
-    found = receipt_letter(case)
+                   settings: RuleSettings = DEFAULT_RULES, *, key: str | None = None,
+                   undated: bool = False) -> Case:
+    """A letter of the case came on paper (she sent a photo of it; ``key``: which, by the date it sets;
+    ``undated``: its date was not read): its deadlines run from the day she said it reached her (as
+    « REÇU C3 12/11 »); when she did not say, from the letter's date meanwhile (from the day she sent it
+    when that date was not read), and the case asks her (:data:`RECEIPT_ASKED`). A letter she already
+    dated is left as it is."""
+    found = receipt_letter(case, key)
     if found is None or f"{found[0]}_dated" in case.dates:
         return case
-    moved = received_on(case, receipt, today, settings)[0] if receipt is not None else case
+    if undated and LETTER_UNDATED not in case.flags:
+        case = replace(case, flags=(*case.flags, LETTER_UNDATED))
+    moved = received_on(case, receipt, today, settings, key=found[0])[0] if receipt is not None else case
     if moved is case and RECEIPT_ASKED not in case.flags:
         return replace(case, flags=(*case.flags, RECEIPT_ASKED))
     return moved

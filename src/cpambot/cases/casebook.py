@@ -222,12 +222,13 @@ class CaseBook:
             case = next((c for c in (self.get(k) for k in list(keys)) if c and same_problem(c, fact)), None)
         return case
 
-    def paper_received(self, case_ids: list[str], receipt: date | None, today: date) -> None:
+    def paper_received(self, case_ids: list[str], receipt: date | None, today: date, *,
+                       key: str | None = None, undated: bool = False) -> None:
         """The cases a paper letter touched count from the day she received it (or ask her for it)."""
         for case_id in case_ids:
             case = self.by_id(case_id)
             if case is not None:
-                dated = paper_received(case, receipt, today, self.settings)
+                dated = paper_received(case, receipt, today, self.settings, key=key, undated=undated)
                 if dated is not case:
                     self.save(dated)
 

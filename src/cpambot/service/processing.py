@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from cpambot.books.invoicebook import InvoiceBook
+from cpambot.cases.by_hand import RECEIPT_KEYS
 from cpambot.cases.casebook import CaseBook
 from cpambot.clock import Clock, SystemClock
 from cpambot.config.model import Caisse
@@ -179,7 +180,9 @@ class Processor:
             touched = self.casebook.apply_reading(reading, source=key, received=received, today=today)
             if reading.fields.get("paper"):  # a letter she photographed: from the day it reached her
                 said = reading.fields.get("receipt")
-                self.casebook.paper_received(touched, date.fromisoformat(said) if said else None, today)
+                letter = next((RECEIPT_KEYS[f.kind] for f in reading.facts if f.kind in RECEIPT_KEYS), None)
+                self.casebook.paper_received(touched, date.fromisoformat(said) if said else None, today,
+                                             key=letter, undated=not reading.fields.get("letter_date"))
             self.invoices.apply_reading(reading, source=key, received=received, today=today)
         except StoreError:
             raise

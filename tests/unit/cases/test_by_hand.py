@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from cpambot.cases.by_hand import (
+    LETTER_UNDATED,
     RECEIPT_ASKED,
     closed_by_hand,
     done_by_hand,
@@ -107,6 +108,34 @@ def test_a_paper_letter_counts_from_the_day_she_received_it_or_asks_for_it():
     assert wrong.dated("notified") == date(2026, 3, 2) and RECEIPT_ASKED in wrong.flags
     rejected = opened(REJECTED)
     assert paper_received(rejected, None, date(2026, 3, 10)) is rejected
+
+
+def test_a_paper_letter_whose_date_was_not_read_takes_her_day_of_receipt():
+    """GIVEN an indu photographed on 17/11 whose date OCR could not read (the case dated by her message)
+    WHEN she said it came on 13/11 THEN its deadlines run from 13/11 (not refused as before the letter's
+    date), the history says the letter's date was not read; WHEN she did not say THEN asked, and her
+    « REÇU » of 12/11 is taken; a day to come is still refused."""
+    undated_fact = Fact("indu_notified", caisse="974", reference="R-9", amount=Decimal("10.00"))
+    case = opened(undated_fact, date(2026, 11, 17))
+    dated = paper_received(case, date(2026, 11, 13), date(2026, 11, 17), undated=True)
+    assert dated.dated("notified") == date(2026, 11, 13) and LETTER_UNDATED in dated.flags
+    assert "date du courrier non lue" in dated.history[-1].text
+    asked = paper_received(case, None, date(2026, 11, 17), undated=True)
+    assert RECEIPT_ASKED in asked.flags
+    answered, _ = received_on(asked, date(2026, 11, 12), date(2026, 11, 18))
+    assert answered.dated("notified") == date(2026, 11, 12)
+    assert received_on(asked, date(2026, 11, 19), date(2026, 11, 18))[0] is asked
+
+
+def test_the_day_she_gives_applies_to_the_letter_she_photographed():
+    """GIVEN a case with a notification and, later, a mise en demeure WHEN she photographs the notification
+    and says it came on 6 March THEN the notification's date moves, not the mise en demeure's."""
+    case = opened(INDU)
+    demeure = Fact("mise_en_demeure", caisse="974", reference="R-1", amount=Decimal("3412.60"),
+                   date=date(2026, 6, 1))
+    case = apply_fact(case, demeure, source="m2", received=date(2026, 6, 1), today=date(2026, 6, 2))
+    dated = paper_received(case, date(2026, 3, 6), date(2026, 6, 2), key="notified")
+    assert dated.dated("notified") == date(2026, 3, 6) and dated.dated("mise_en_demeure") == date(2026, 6, 1)
 
 
 def test_a_receipt_day_without_year_is_the_last_one_before_today():
