@@ -113,3 +113,19 @@ def test_a_photo_sent_in_answer_to_the_digest_is_read_too(world):
     confirmation = [m for m in captured(smtp, APPROVER) if "bien reçu" in subject_of(m)][-1]
     assert "envoyez-le au robot dans un message à part" in text_of(confirmation.content)
     assert any("appel à la CGSS" in h["text"] for h in indu_case(config)["history"])
+
+
+def test_a_strangers_photo_in_answer_to_the_digest_is_refused_not_read(world):
+    """GIVEN a digest WHEN someone who is not the approver answers it with the photo of a letter THEN
+    nothing is read from it: no case opens (the answer is refused as from a stranger)."""
+    config, smtp, user = world
+    user.append("INBOX", photo_message("", NOW - timedelta(days=2)))
+    poll(config, NOW - timedelta(days=1))
+    answer = email.message_from_bytes(reply(digests(smtp)[-1].content, "Voici la décision, reçue hier.",
+                                            sender="intrus@example.net"), policy=email.policy.default)
+    answer.make_mixed()
+    answer.add_attachment(variant(render(LETTERS[1]), "clean"), maintype="image", subtype="png",
+                          filename="scan.png")
+    user.append("INBOX", answer.as_bytes())
+    poll(config, NOW)
+    assert not any(c.get("reference") == "2026-511-07731" for c in table(config, "cases"))

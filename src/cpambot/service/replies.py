@@ -77,8 +77,10 @@ class ReplyDesk:
         parsed = read_reply(msg.text, draft_code=draft_code)
         teaching = tuple(c for c in parsed.commands if c.action == "retype")
         photographed = bool(ocr_targets(msg, "approver"))
-        if photographed and not (parsed.commands or parsed.annulations or parsed.edited_text):
+        if photographed and not (parsed.commands or parsed.annulations or parsed.edited_text) \
+                and head.from_addr in self.config.approvers:
             return None  # a letter she photographed, sent in answer to the bot: read as a paper letter
+            # (anyone else's answer goes on to the checks, and is refused)
         if not replying and not parsed.annulations:
             if parsed.decisions or teaching:  # looks like a command, but answers nothing the bot sent
                 return self._refuse(source, head.from_addr,
