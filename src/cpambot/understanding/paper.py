@@ -48,7 +48,7 @@ def is_scan(item: Attachment) -> bool:
     return item.text is None and bool(item.problem) and SCANNED in (item.problem or "")
 
 
-def _words(text: str) -> int:
+def words(text: str) -> int:
     return len(re.findall(r"\w{2,}", text))
 
 
@@ -60,7 +60,7 @@ def ocr_targets(msg: ParsedMessage, trust: str) -> list[Attachment]:
         return []  # (a stranger's images are not read: nothing of theirs is acted on)
     found: list[Attachment] = []
     for part in (msg, msg.forwarded) if msg.forwarded is not None else (msg,):
-        photos_count = trust in ("approver", "owner") and part is msg or _words(part.text) < MIN_WORDS
+        photos_count = trust in ("approver", "owner") and part is msg or words(part.text) < MIN_WORDS
         for item in part.attachments:
             if is_scan(item) or photos_count and is_image(item) and len(item.payload) >= MIN_PHOTO_BYTES:
                 found.append(item)
@@ -218,7 +218,7 @@ def paper_reading(letter: Reading, *, trust: str, sender: str, own_text: str, se
     """What the bot understands of a paper letter she sent as a photo or a scan: ``letter`` is the
     reading of the images' ``text`` as a caisse's letter, ``unread`` why an image could not be read. The
     letter's kind and facts, her trust, the day she names."""
-    words = len(re.findall(r"\w{2,}", text))
+    found = words(text)
     receipt = receipt_said(own_text, sent) if sent is not None else None
     letter_date = letter.fields.get("letter_date")
     if not isinstance(letter_date, date):  # no date found on the letter: its facts are not dated by her
@@ -227,9 +227,9 @@ def paper_reading(letter: Reading, *, trust: str, sender: str, own_text: str, se
                                              for f in letter.facts))
     fields: dict[str, Any] = {"from": sender, "forwarded_by": sender, "paper": True,
                               "receipt": receipt.isoformat() if receipt else None}
-    if words < MIN_WORDS or letter.kind in (MessageKind.UNKNOWN, MessageKind.PHISHING):
-        why = ("; ".join(unread) if unread and words < MIN_WORDS
-               else "photo ou scan sans texte lisible" if words < MIN_WORDS
+    if found < MIN_WORDS or letter.kind in (MessageKind.UNKNOWN, MessageKind.PHISHING):
+        why = ("; ".join(unread) if unread and found < MIN_WORDS
+               else "photo ou scan sans texte lisible" if found < MIN_WORDS
                else "courrier papier non reconnu")
         fields["sent_on"] = sent.isoformat() if sent else None
         fields["letter_date"] = dated_on(text)  # (shown to her with the letter to read)
@@ -249,6 +249,20 @@ def paper_reading(letter: Reading, *, trust: str, sender: str, own_text: str, se
         return replace(letter, trust=trust, fields=fields, problems=tuple(problems),
                        needs_review=f"montant lu sur la photo incertain ({', '.join(doubtful)}) : à vérifier")
     return replace(letter, trust=trust, fields=fields, problems=tuple(problems))
+
+
+def several_letters(texts: Sequence[str]) -> bool:
+    """Whether the pages she sent are several letters (each with its own date): read together, their
+    amounts, references and dates would be mixed."""
+    return len({d for d in (dated_on(t) for t in texts) if d is not None}) > 1
+
+
+def several_letters_reading(trust: str, sender: str, sent: date | None) -> Reading:
+    return Reading(MessageKind.UNKNOWN, trust,
+                   fields={"from": sender, "forwarded_by": sender, "paper": True, "receipt": None,
+                           "sent_on": sent.isoformat() if sent else None},
+                   needs_review="plusieurs courriers papier dans le même message : à lire (envoyez-les "
+                                "au robot un par message pour qu'il les lise)")
 
 
 def unwritten_amounts(reading: Reading, text: str) -> list[str]:

@@ -81,7 +81,9 @@ def _read(raw: bytes, trust: str, caisses: Sequence[Caisse], rules: Sequence[Lea
     filled = False
     if ocr is not None and (targets := paper.ocr_targets(msg, trust)):
         if trust in ("approver", "owner") and msg.forwarded is None:
-            return _paper_letter(msg, trust, caisses, targets, ocr)
+            letter = _paper_letter(msg, trust, caisses, targets, ocr)
+            if letter is not None:
+                return letter
         msg = paper.with_texts(msg, ocr)
         filled = any(paper.fingerprint(a.payload) in ocr for a in targets)
     reading = _read_parsed(msg, trust, caisses, rules)
@@ -94,11 +96,20 @@ def _read(raw: bytes, trust: str, caisses: Sequence[Caisse], rules: Sequence[Lea
 
 
 def _paper_letter(msg: ParsedMessage, trust: str, caisses: Sequence[Caisse], targets: Sequence[Attachment],
-                  ocr: Mapping[str, str]) -> Reading:
-    """A paper letter she sent as photos or scans: their text read as the caisse's letter."""
+                  ocr: Mapping[str, str]) -> Reading | None:
+    """A paper letter she sent as photos or scans: their text (and that of a document she attached beside
+    them) read as the caisse's letter; None when no image holds a letter's text (a logo beside a PDF: the
+    message is read as usual)."""
     texts = [ocr.get(paper.fingerprint(a.payload), "") for a in targets]
-    text = paper.letters_text(texts)
+    pages = [t for t in texts if paper.words(t) >= paper.MIN_WORDS]
+    documents = [a.text for a in msg.attachments
+                 if a.text and not paper.is_image(a) and paper.words(a.text) >= paper.MIN_WORDS]
+    if not pages and documents:
+        return None
     sent = msg.date.date() if msg.date is not None else None
+    text = paper.letters_text([*pages, *documents] if pages else texts)
+    if paper.several_letters([*pages, *documents]):
+        return paper.several_letters_reading(trust, msg.from_addr, sent)
     letter = _read(paper.letter_message(text, sent), "caisse", caisses)
     return paper.paper_reading(letter, trust=trust, sender=msg.from_addr, own_text=msg.text, sent=sent,
                                text=text)

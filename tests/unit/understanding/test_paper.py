@@ -192,3 +192,25 @@ def test_a_letter_without_a_date_is_not_dated_by_her_message():
     reading = read_message(raw, "approver", CAISSES, ocr={fingerprint(PHOTO): undated})
     assert reading.kind == "notification_indu" and reading.fields.get("letter_date") is None
     assert [f.date for f in reading.facts] == [None] and reading.fields["sent_on"] == "2026-11-17"
+
+
+def test_a_logo_beside_a_document_she_attached_does_not_hide_the_document():
+    """GIVEN her message with a signature logo of 20 KB and no letter in it, beside a text document WHEN
+    read THEN the message is not taken for an unreadable photo: it is read as usual (the logo's few words
+    are no letter)."""
+    raw = her_message("Voici le courrier", ("logo.png", "image/png", PHOTO),
+                      ("courrier.txt", "text/plain", INDU.encode()))
+    reading = read_message(raw, "approver", CAISSES, ocr={fingerprint(PHOTO): "Cabinet infirmier"})
+    assert not (reading.needs_review or "").startswith("photo ou scan sans texte lisible")
+
+
+def test_two_letters_photographed_in_one_message_are_not_mixed():
+    """GIVEN one message with the photos of two letters dated differently WHEN read THEN nothing is read
+    from them together (their amounts and references would be mixed): she is asked to send them one by
+    one."""
+    other = INDU.replace("12/11/2026", "03/10/2026").replace("IND-2026-974-000318", "IND-2026-974-000290")
+    second = PHOTO + b"2"
+    raw = her_message("", ("IMG_1.jpeg", "image/jpeg", PHOTO), ("IMG_2.jpeg", "image/jpeg", second))
+    texts = {fingerprint(PHOTO): INDU, fingerprint(second): other}
+    reading = read_message(raw, "approver", CAISSES, ocr=texts)
+    assert reading.facts == () and "plusieurs courriers papier" in (reading.needs_review or "")
