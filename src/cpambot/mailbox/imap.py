@@ -88,7 +88,10 @@ class ImapMailbox:
                                f"({exc})") from exc
         try:
             if acc.oauth is not None:
-                client.oauth2_login(acc.username, password)
+                try:
+                    client.oauth2_login(acc.username, password)
+                except LoginError:  # (revoked early, or the clock went back: one new token, once)
+                    client.oauth2_login(acc.username, access_token(acc.name, acc.oauth, force=True))
             else:
                 client.login(acc.username, password)
         except LoginError as exc:

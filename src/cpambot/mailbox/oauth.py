@@ -9,15 +9,19 @@ mailbox. A token never reaches a log.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import logging
 import os
 import ssl
+import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,23 +50,52 @@ class Tokens:
 
 
 def load_tokens(path: Path) -> Tokens | None:
+    """The saved tokens; None when there are none yet; a French error when the file cannot be read."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        return Tokens(str(doc["access_token"]), doc.get("refresh_token"), float(doc["expires_at"]))
-    except (OSError, ValueError, KeyError, TypeError):
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise AuthenticationError(f"jetons OAuth2 illisibles ({path} : {exc.strerror})") from exc
+    if path.stat().st_mode & 0o077:
+        LOG.warning("jetons OAuth2 lisibles par d'autres que vous : %s (chmod 600)", path)
+    try:
+        doc = json.loads(text)
+        return Tokens(str(doc["access_token"]), doc.get("refresh_token"), float(doc["expires_at"]))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise AuthenticationError(f"jetons OAuth2 abîmés ({path}) : relancez « cpambot login »") from exc
 
 
 def save_tokens(path: Path, tokens: Tokens) -> None:
-    """Written whole (a stop in the middle leaves the old file), owner-only from its first byte."""
+    """Written whole (a stop in the middle leaves the old file), owner-only from its first byte, through a
+    temporary file of its own (two writers never share one)."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # (mode 0600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as out:
         json.dump(tokens.to_doc(), out)
         out.flush()
         os.fsync(out.fileno())
     os.replace(temporary, path)
+
+
+_LOCKS: dict[Path, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+@contextlib.contextmanager
+def _held(path: Path) -> Iterator[None]:
+    """The account's tokens to oneself: the mailbox job, the IDLE watcher and the outbox (threads), or a
+    command run beside the service (processes) never refresh at once — a refresh token works once, and a
+    provider that sees one used twice may revoke the sign-in."""
+    with _LOCKS_GUARD:
+        lock = _LOCKS.setdefault(path, threading.Lock())
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with lock, open(path.with_suffix(".lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def post_form(url: str, form: dict[str, str], *, timeout: float = 30.0) -> dict[str, Any]:
@@ -99,17 +132,29 @@ def _tokens(answer: dict[str, Any], previous: str | None = None) -> Tokens:
                   float(token.get("expires_at") or time.time() + 3600))
 
 
+# the refusals that only a new sign-in cures; any other error of the token endpoint is tried again later
+SIGN_IN_AGAIN = ("invalid_grant", "interaction_required", "invalid_client", "unauthorized_client",
+                 "consent_required", "login_required")
+
+
 def access_token(account: str, settings: OAuthSettings, *, post: Post = post_form,
-                 now: Callable[[], float] = time.time) -> str:
+                 now: Callable[[], float] = time.time, force: bool = False) -> str:
     """A valid access token for ``account``: the saved one, or a new one from the refresh token (the new
-    refresh token saved in its place). A refusal tells her to sign in again."""
+    refresh token saved in its place); ``force``: a new one even if the saved one looks valid (the server
+    refused it). A refusal tells her to sign in again."""
+    with _held(settings.token_file):
+        return _access_token(account, settings, post=post, now=now, force=force)
+
+
+def _access_token(account: str, settings: OAuthSettings, *, post: Post, now: Callable[[], float],
+                  force: bool) -> str:
     from oauthlib.oauth2 import DeviceClient, OAuth2Error
 
-    tokens = load_tokens(settings.token_file)
+    tokens = load_tokens(settings.token_file)  # (read again once held: another may have refreshed it)
     if tokens is None:
         raise AuthenticationError(f"compte « {account} » : pas encore de connexion OAuth2 ; lancez "
                                   f"« cpambot login {account} » une fois")
-    if tokens.expires_at - now() > MARGIN:
+    if tokens.expires_at - now() > MARGIN and not force:
         return tokens.access_token
     if not tokens.refresh_token:
         raise AuthenticationError(f"compte « {account} » : la connexion OAuth2 a expiré ; lancez "
@@ -119,6 +164,9 @@ def access_token(account: str, settings: OAuthSettings, *, post: Post = post_for
     try:
         fresh = _tokens(post(settings.token_url, dict(urllib.parse.parse_qsl(body))), tokens.refresh_token)
     except OAuth2Error as exc:
+        if exc.error not in SIGN_IN_AGAIN:  # (the provider's trouble: tried again at the next connection)
+            raise MailboxError(f"compte « {account} » : renouvellement de la connexion OAuth2 impossible "
+                               f"pour l'instant ({exc.error}), nouvel essai à la prochaine relève") from exc
         raise AuthenticationError(f"compte « {account} » : le renouvellement de la connexion OAuth2 est "
                                   f"refusé ({exc.error}) ; lancez « cpambot login {account} » pour vous "
                                   "identifier à nouveau") from exc
@@ -168,7 +216,10 @@ def finish_device_login(account: str, settings: OAuthSettings, code: DeviceCode,
                 interval += 5
                 sleep(interval)
                 continue
-            what = {"access_denied": "vous avez refusé l'accès", "expired_token": "le code a expiré"}
+            what = {"access_denied": "vous avez refusé l'accès", "authorization_declined": "vous avez refusé "
+                    "l'accès", "expired_token": "le code a expiré", "bad_verification_code": "code inconnu",
+                    "invalid_client": "application inconnue ou sans « flux de clients publics » autorisé "
+                    "(vérifiez « client_id »)"}
             raise AuthenticationError(f"compte « {account} » : connexion OAuth2 refusée "
                                       f"({what.get(exc.error, exc.error)})") from exc
         save_tokens(settings.token_file, tokens)

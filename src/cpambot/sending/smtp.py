@@ -146,6 +146,10 @@ def _session_reason(exc: BaseException, settings: SmtpSettings) -> str:
         if isinstance(item, socket.gaierror):
             return f"serveur d'envoi {settings.host} introuvable (nom inconnu ou pas de réseau)"
     if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
+        if settings.oauth is not None:
+            return (f"connexion OAuth2 refusée par le serveur d'envoi {where} pour {settings.username} "
+                    f"({reply_text(exc.code, exc.message)}) ; lancez « cpambot login "
+                    f"{settings.oauth_account} » pour vous identifier à nouveau")
         return (f"identifiant ou mot de passe refusé par le serveur d'envoi {where} pour {settings.username} "
                 f"({reply_text(exc.code, exc.message)}){refused_hint(settings.provider)}")
     if isinstance(exc, ssl.SSLError):

@@ -63,7 +63,8 @@ class Delivery:
                 parsed = parse_message(raw_store.load(row["raw"]))
             except OSError:
                 continue
-            hers = row.get("category") in HERS
+            # (her own photos of a paper letter: not the pictures of a caisse e-mail she forwarded)
+            hers = row.get("category") in HERS and parsed.forwarded is None
             for item in parsed.original.attachments or parsed.attachments:
                 photo = hers and is_image(item) and len(item.payload) >= MIN_PHOTO_BYTES
                 if not item.payload or not (item.filename.lower().endswith(ATTACHABLE) or photo):

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from cpambot.config.model import Caisse
-from cpambot.errors import OcrError
+from cpambot.errors import CpambotError, OcrError
 from cpambot.store.files import atomic_write
 from cpambot.understanding.facts import Reading
 from cpambot.understanding.learning import LearnedRule
@@ -36,7 +36,7 @@ MAX_SIDE = 3600  # a larger photo is shrunk: a page needs no more at 300 dpi, an
 MAX_PAGES = 20  # a letter longer than this is not a caisse's letter: the rest is not read
 PDF_SCALE = 300 / 72  # scanned PDF pages are rendered at 300 dpi
 OCR_DIR = "ocr"  # under the data folder: the text of every image read
-OCR_VERSION = "v3"  # changed when the reading of an image changes: the texts read before are read again
+OCR_VERSION = "v4"  # changed when the reading of an image changes: the texts read before are read again
 
 
 @dataclass(frozen=True)
@@ -67,19 +67,23 @@ def read_image(data: bytes) -> PaperText:
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
     _heif()
+    texts, turned = [], []
     try:
         image = Image.open(io.BytesIO(data))
-        pages = [frame.copy() for _, frame in zip(range(MAX_PAGES), ImageSequence.Iterator(image),
-                                                  strict=False)]
-    except (UnidentifiedImageError, OSError) as exc:
-        raise OcrError("image illisible (format non reconnu ou fichier abîmé) : envoyez une photo JPEG "
-                       "ou PNG, ou un PDF") from exc
-    texts, turned = [], []
-    for page in pages:
-        text, angle = _read_page(page)
-        texts.append(text)
-        if angle:
-            turned.append(angle)
+        for _, frame in zip(range(MAX_PAGES), ImageSequence.Iterator(image), strict=False):
+            # one page at a time, a JPEG decoded straight at the size it will be read at (a 48-megapixel
+            # photo would take hundreds of megabytes on a 1 GB NAS)
+            frame.draft("L", (MAX_SIDE, MAX_SIDE))
+            page = frame.copy()
+            if max(page.size) > 2 * MAX_SIDE:
+                page.thumbnail((2 * MAX_SIDE, 2 * MAX_SIDE))
+            text, angle = _read_page(page)
+            texts.append(text)
+            if angle:
+                turned.append(angle)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise OcrError("image illisible (format non reconnu, fichier abîmé ou démesuré) : envoyez une photo "
+                       "JPEG ou PNG, ou un PDF") from exc
     return PaperText("\n\n".join(texts), len(texts), tuple(turned))
 
 
@@ -104,7 +108,10 @@ def read_scanned_pdf(data: bytes) -> PaperText:
     turned: list[int] = []
     try:
         for _, page in zip(range(MAX_PAGES), document, strict=False):
-            text, angle = _read_page(page.render(scale=PDF_SCALE).to_pil())
+            # 300 dpi, but never a longer side than MAX_SIDE (a scan whose page is its size in pixels)
+            width, height = page.get_size()
+            scale = min(PDF_SCALE, MAX_SIDE / max(width, height, 1))
+            text, angle = _read_page(page.render(scale=scale, grayscale=True).to_pil())
             texts.append(text)
             if angle:
                 turned.append(angle)
@@ -178,8 +185,8 @@ def _deskewed(page: Any) -> Any:
     small = ImageOps.invert(page.resize((600, max(1, round(page.height * 600 / page.width)))))
 
     def sharpness(angle: float) -> float:
-        rows = list(small.rotate(angle, resample=Image.Resampling.BILINEAR).resize(
-            (1, small.height), Image.Resampling.BOX).getdata())
+        rows = small.rotate(angle, resample=Image.Resampling.BILINEAR).resize(
+            (1, small.height), Image.Resampling.BOX).tobytes()  # (one byte a row: its ink)
         mean = sum(rows) / len(rows)
         return sum((r - mean) ** 2 for r in rows)
     best = max(SKEWS, key=lambda a: (sharpness(a), -abs(a)))
@@ -282,6 +289,12 @@ class PaperReader:
                 except OcrError as exc:
                     LOG.warning("image ou scan illisible (%s)", exc)
                     continue
-                self.cache.put(key, text)
+                except Exception as exc:  # noqa: BLE001 - a broken image must not fail the whole message
+                    LOG.warning("image ou scan illisible (%s)", exc.__class__.__name__)
+                    continue
+                try:
+                    self.cache.put(key, text)
+                except (OSError, CpambotError) as exc:  # (a full disk: read again next time)
+                    LOG.warning("texte d'une image non gardé (%s)", exc.__class__.__name__)
             texts[key] = text
         return read_message(raw, category, caisses, rules, ocr=texts)

@@ -119,3 +119,49 @@ def test_an_endpoint_without_https_is_refused_unless_on_this_machine():
     anything is sent."""
     with pytest.raises(MailboxError, match="HTTPS obligatoire"):
         post_form("http://idp.example/token", {"a": "b"})
+
+
+def test_a_passing_trouble_of_the_provider_is_tried_again_not_a_new_sign_in(tmp_path):
+    """GIVEN an expired access token WHEN the token endpoint answers « temporarily_unavailable » THEN a
+    mailbox error (tried again at the next poll), not a demand to sign in again."""
+    oauth = settings(tmp_path)
+    save_tokens(oauth.token_file, Tokens("A", "R", NOW - 1))
+    with pytest.raises(MailboxError, match="nouvel essai à la prochaine relève"):
+        access_token("pro", oauth, post=Idp({"error": "temporarily_unavailable"}), now=lambda: NOW)
+
+
+def test_two_connections_at_once_refresh_once(tmp_path):
+    """GIVEN an expired token and a provider whose refresh tokens work once WHEN the mailbox job and the
+    outbox ask for a token at the same moment THEN one refreshes and the other uses what it saved: both
+    get the same valid token, the provider is asked once."""
+    import threading
+    import time
+
+    oauth = settings(tmp_path)
+    save_tokens(oauth.token_file, Tokens("A", "R", time.time() - 1))  # (real time: the new token's is)
+    asked: list[str] = []
+
+    def post(url, form):
+        asked.append(form["refresh_token"])
+        time.sleep(0.2)  # (the provider is slow: the other connection arrives meanwhile)
+        if form["refresh_token"] != "R":
+            return {"error": "invalid_grant"}
+        return {"access_token": "B", "token_type": "Bearer", "expires_in": 3600, "refresh_token": "R2"}
+    got: list[str] = []
+    threads = [threading.Thread(target=lambda: got.append(access_token("pro", oauth, post=post)))
+               for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert got == ["B", "B"] and asked == ["R"]
+
+
+def test_a_damaged_token_file_says_so(tmp_path):
+    """GIVEN a token file cut in the middle WHEN a token is needed THEN an error in French says the tokens
+    are damaged and how to sign in again (not « not signed in yet »)."""
+    oauth = settings(tmp_path)
+    oauth.token_file.parent.mkdir(parents=True)
+    oauth.token_file.write_text('{"access_token": "A", "refre')
+    with pytest.raises(AuthenticationError, match="jetons OAuth2 abîmés.*cpambot login"):
+        access_token("pro", oauth, post=Idp(), now=lambda: NOW)
