@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 from mailflow import APPROVER, captured, digests, notice_for, poll, reply, subject_of, table, text_of
+from mailflow import INDU as INDU_MAIL
 from paperletters import LETTERS, render, variant
 
 INDU = LETTERS[0]  # CGSS de La Réunion, dated 12/11/2026, IND-2026-974-000318, 2 598,00 €
@@ -129,3 +130,33 @@ def test_a_strangers_photo_in_answer_to_the_digest_is_refused_not_read(world):
     user.append("INBOX", answer.as_bytes())
     poll(config, NOW)
     assert not any(c.get("reference") == "2026-511-07731" for c in table(config, "cases"))
+
+
+def test_the_pictures_of_a_caisse_mail_she_forwarded_are_not_enclosed_as_her_photos(world):
+    """GIVEN the CGSS's notification e-mail (its PDF, and a 20 KB banner picture) forwarded by her WHEN the
+    saisine of the CRA is approved THEN it encloses the notification's PDF only, not the banner."""
+    config, smtp, user = world
+    caisse_mail = email.message_from_bytes(INDU_MAIL, policy=email.policy.default)
+    caisse_mail.add_attachment(bytes(range(256)) * 80, maintype="image", subtype="png",
+                               filename="bandeau.png")
+    forward = EmailMessage()
+    forward["From"] = f"Marie Exemple <{APPROVER}>"
+    forward["To"] = "teletrans.marie@example.org"
+    forward["Subject"] = "TR: " + str(caisse_mail["Subject"])
+    forward["Date"] = email.utils.format_datetime(datetime(2026, 4, 20, 7, 0, tzinfo=UTC))
+    forward["Message-ID"] = email.utils.make_msgid(domain="example.org")
+    forward.set_content("Pour le robot.\n")
+    forward.add_attachment(caisse_mail)
+    user.append("INBOX", forward.as_bytes())
+    when = datetime(2026, 4, 20, 8, 0, tzinfo=UTC)
+    poll(config, when)
+    code = next(d["code"] for d in table(config, "drafts") if d["kind"] == "saisine_cra")
+    completed = ("Madame, Monsieur,\r\nJe saisis la commission de recours amiable de l'indu "
+                 "2026-974-000318 : les ordonnances étaient valables.\r\nCordialement,\r\nMarie Exemple")
+    user.append("INBOX", reply(notice_for(smtp, code).content, completed))
+    poll(config, when + timedelta(hours=1))
+    user.append("INBOX", reply(notice_for(smtp, code, last=True).content, "OK"))
+    poll(config, when + timedelta(hours=2))
+    (sent,) = captured(smtp, "cra@cgss.re")
+    message = email.message_from_bytes(sent.content, policy=email.policy.default)
+    assert [p.get_filename() for p in message.iter_attachments()] == ["Notification_indu_2026-974-000318.pdf"]
