@@ -7,7 +7,8 @@ Rend les courriers de tests/paperletters.py en images, les abîme comme un tél�
 (tournés, penchés, tachés, flous, petits, JPEG très compressé), les lit (cpambot.service.ocr : image
 redressée puis Tesseract en français), passe le texte au lecteur des courriels et compte les champs
 justes : type de courrier, référence, montant, date. Affiche la justesse par variante et au total, et
-le temps moyen par page.
+le temps moyen par page ; puis Tesseract seul par pytesseract (ce qu'utilise cpambot) et, s'il est
+installé, par tesserocr.
 """
 
 from __future__ import annotations
@@ -56,7 +57,41 @@ def main() -> int:
         print(f"{how:12s} " + " ".join(f"{c:>10s}" for c in cells))
     print(f"\nchamps justes : {right}/{total} ({100 * right / total:.0f} %) ; "
           f"temps moyen par page : {sum(spent) / len(spent):.2f} s")
+    binding()
     return 0
+
+
+def binding() -> None:
+    """Tesseract alone, on the same pages made grey and wide enough: Debian's command through pytesseract
+    (what cpambot uses, one thread) against tesserocr's in-process binding, when it is installed (it is
+    not a dependency: ``pip install tesserocr`` in a throw-away environment to compare)."""
+    import io
+
+    import pytesseract
+    from PIL import Image, ImageOps
+
+    pages = []
+    for letter in LETTERS:
+        for how in ("clean", "skewed", "noisy", "small", "jpeg"):
+            page = ImageOps.grayscale(Image.open(io.BytesIO(variant(render(letter), how))))
+            pages.append(page.resize((1600, round(page.height * 1600 / page.width))) if page.width < 1600
+                         else page)
+    t0 = time.perf_counter()
+    for page in pages:
+        pytesseract.image_to_string(page, lang="fra", config="--psm 3")
+    seconds = (time.perf_counter() - t0) / len(pages)
+    print(f"Tesseract seul, {len(pages)} pages : pytesseract {seconds:.2f} s par page", end="")
+    try:
+        import tesserocr  # type: ignore[import-not-found]
+    except ImportError:
+        print(" ; tesserocr non installé (pip install tesserocr pour le comparer)")
+        return
+    with tesserocr.PyTessBaseAPI(path="/usr/share/tesseract-ocr/5/tessdata/", lang="fra") as api:
+        t0 = time.perf_counter()
+        for page in pages:
+            api.SetImage(page)
+            api.GetUTF8Text()
+        print(f", tesserocr {(time.perf_counter() - t0) / len(pages):.2f} s par page")
 
 
 if __name__ == "__main__":
