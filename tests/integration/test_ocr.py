@@ -78,3 +78,30 @@ def test_what_is_not_an_image_gets_a_french_error():
         read_image(b"\x00\x01 not an image")
     with pytest.raises(OcrError, match="PDF illisible"):
         read_scanned_pdf(b"%PDF-1.4 broken")
+
+
+def test_a_message_with_too_many_pages_leaves_the_rest_to_read(monkeypatch, tmp_path):
+    """GIVEN her message with three scans of 20 pages each WHEN the paper reader reads it THEN it stops
+    after 40 pages (about a minute of OCR): the third scan is not read, and nothing fails."""
+    from email.message import EmailMessage
+
+    from cpambot.service import ocr
+    from cpambot.service.ocr import PaperReader, PaperText
+
+    read: list[int] = []
+
+    def fake_document(item):
+        read.append(len(item.payload))
+        return PaperText("Cabinet infirmier, page scannée sans courrier de caisse.", 20)
+
+    monkeypatch.setattr(ocr, "read_document", fake_document)
+    message = EmailMessage()
+    message["From"] = "marie.exemple@example.org"
+    message["To"] = "teletrans.marie@example.org"
+    message["Subject"] = "scans"
+    message["Date"] = "Tue, 17 Nov 2026 18:04:00 +0400"
+    message.set_content("")
+    for n in range(3):
+        message.add_attachment(bytes([n]) * 20_000, maintype="image", subtype="tiff", filename=f"s{n}.tif")
+    reading = PaperReader(tmp_path)(message.as_bytes(), "approver", CAISSES)
+    assert len(read) == 2 and reading.needs_review is not None

@@ -33,6 +33,7 @@ LOG = logging.getLogger(__name__)
 
 MIN_WIDTH = 1600  # a page narrower than this (a small photo, a fax) is enlarged before reading
 MAX_SIDE = 3600  # a larger photo is shrunk: a page needs no more at 300 dpi, and Tesseract is quicker
+MAX_PAGES_PER_MESSAGE = 40  # about a minute of OCR: a message's further images are left « à lire »
 MAX_PAGES = 20  # a letter longer than this is not a caisse's letter: the rest is not read
 PDF_SCALE = 300 / 72  # scanned PDF pages are rendered at 300 dpi
 OCR_DIR = "ocr"  # under the data folder: the text of every image read
@@ -280,12 +281,17 @@ class PaperReader:
         if not targets or not self.ready():
             return read_message(raw, category, caisses, rules)
         texts: dict[str, str] = {}
+        pages = 0
         for item in targets:
             key = fingerprint(item.payload)
             text = self.cache.get(key)
             if text is None:
+                if pages >= MAX_PAGES_PER_MESSAGE:  # (the rest stays « à lire »; the service's watchdog
+                    LOG.warning("images et scans au-delà de %d pages non lus", MAX_PAGES_PER_MESSAGE)
+                    break  # waits for one message at most 10 minutes)
                 try:
-                    text = read_document(item).text
+                    document = read_document(item)
+                    text, pages = document.text, pages + document.pages
                 except OcrError as exc:
                     LOG.warning("image ou scan illisible (%s)", exc)
                     continue
