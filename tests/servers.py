@@ -728,12 +728,14 @@ class _OAuthCaptureHandler(_CaptureHandler):
             fields = dict(part.split("=", 1) for part in
                           base64.b64decode(args[1]).decode().split("\x01") if "=" in part)
         except (IndexError, ValueError):
-            return AuthResult(success=False)
+            return AuthResult(success=False, handled=False)
         token = fields.get("auth", "").removeprefix("Bearer ")
         user = self._user_of(token)
         ok = user is not None and user == fields.get("user")
-        return AuthResult(success=ok, auth_data=LoginPassword(fields.get("user", "").encode(), b"")
-                          if ok else None)
+        if not ok:  # as Gmail and Outlook do: a 334 with the error in JSON, her empty answer, then 535
+            await server.challenge_auth('{"status":"401","schemes":"bearer"}')
+            return AuthResult(success=False, handled=False)
+        return AuthResult(success=True, auth_data=LoginPassword(fields.get("user", "").encode(), b""))
 
 
 class _CaptureController(Controller):

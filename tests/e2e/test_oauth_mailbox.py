@@ -140,3 +140,33 @@ def test_a_renewal_the_provider_refuses_is_told_in_the_digest(tmp_path, idp, mai
         assert not report.ok
         text = text_of(digests(smtp)[-1].content)
         assert "« pro » ne peut plus être lue" in text and "cpambot login pro" in text
+
+
+def test_a_token_the_server_refuses_before_its_time_is_renewed_once(tmp_path, idp, mailbox):
+    """GIVEN a saved access token that still looks valid but that the provider withdrew WHEN the bot polls
+    THEN Dovecot refuses it, the bot renews it once and is let in."""
+    user = mailbox.add_user(USER, "not-used-by-the-bot")
+    with SmtpCapture(oauth=idp.user_of) as smtp:
+        path = write_config(tmp_path, idp, mailbox, smtp, smtp_oauth=True)
+        assert main(["-c", str(path), "login", "pro"]) == 0
+        idp.expire_access()  # (the file still says an hour)
+        user.append("INBOX", REJECT)
+        report = poll(load_config(path), NOW)
+        assert report.ok and report.processing.processed == 1
+
+
+def test_a_refused_xoauth2_at_sending_says_so(tmp_path, idp, mailbox):
+    """GIVEN sending signed in with OAuth2 WHEN the SMTP server refuses the token THEN the error says the
+    OAuth2 sign-in was refused and to run « cpambot login », not that a password was wrong."""
+    import asyncio
+
+    from cpambot.errors import SendSessionError
+    from cpambot.sending.smtp import transmit
+
+    with SmtpCapture(oauth=lambda token: None) as smtp:
+        path = write_config(tmp_path, idp, mailbox, smtp, smtp_oauth=True)
+        settings = load_config(path).smtp
+        assert settings is not None
+        with pytest.raises(SendSessionError, match=r"connexion OAuth2 refusée.*cpambot login pro"):
+            asyncio.run(transmit(settings, "a-token", [APPROVER], b"Subject: x\r\n\r\nx\r\n",
+                                 lambda: None, lambda _reply: None))

@@ -105,3 +105,28 @@ def test_a_message_with_too_many_pages_leaves_the_rest_to_read(monkeypatch, tmp_
         message.add_attachment(bytes([n]) * 20_000, maintype="image", subtype="tiff", filename=f"s{n}.tif")
     reading = PaperReader(tmp_path)(message.as_bytes(), "approver", CAISSES)
     assert len(read) == 2 and reading.needs_review is not None
+
+
+def test_an_image_that_breaks_the_reader_leaves_the_message_read(monkeypatch, tmp_path):
+    """GIVEN a caisse e-mail whose scanned PDF makes the image library fail in an unforeseen way WHEN the
+    paper reader reads it THEN the message is still read (the scan « à lire »), never failed."""
+    from email.message import EmailMessage
+
+    from cpambot.service import ocr
+    from cpambot.service.ocr import PaperReader
+
+    def broken(item):
+        raise ValueError("decoder crashed")
+
+    monkeypatch.setattr(ocr, "read_document", broken)
+    message = EmailMessage()
+    message["From"] = "regulation@cgss.re"
+    message["To"] = "teletrans.marie@example.org"
+    message["Subject"] = "Courrier"
+    message["Date"] = "Thu, 12 Nov 2026 09:00:00 +0400"
+    message.set_content("Veuillez trouver ci-joint un courrier vous concernant.")
+    pdf = FPDF()
+    pdf.add_page()
+    message.add_attachment(bytes(pdf.output()), maintype="application", subtype="pdf", filename="c.pdf")
+    reading = PaperReader(tmp_path)(message.as_bytes(), "caisse", CAISSES)
+    assert reading.needs_review is not None and "à lire" in reading.needs_review
