@@ -213,6 +213,12 @@ def receipt_said(text: str, sent: date) -> date | None:
 
 # --------------------------------------------------------------------------- the letter's reading
 
+# A paper letter has no sender's address: its letterhead must name an organism of the Assurance Maladie
+# (a retirement fund's or the URSSAF's mise en demeure has the same words, and none of its deadlines)
+_ORGANISM = re.compile(r"\b(?:assurance maladie|cpam|caisse primaire|cgss|caisse generale de securite "
+                       r"sociale|msa|mutualite sociale agricole|cssm|securite sociale de mayotte|ameli)\b")
+
+
 def paper_reading(letter: Reading, *, trust: str, sender: str, own_text: str, sent: date | None,
                   text: str, unread: Sequence[str] = ()) -> Reading:
     """What the bot understands of a paper letter she sent as a photo or a scan: ``letter`` is the
@@ -227,9 +233,12 @@ def paper_reading(letter: Reading, *, trust: str, sender: str, own_text: str, se
                                              for f in letter.facts))
     fields: dict[str, Any] = {"from": sender, "forwarded_by": sender, "paper": True,
                               "receipt": receipt.isoformat() if receipt else None}
-    if found < MIN_WORDS or letter.kind in (MessageKind.UNKNOWN, MessageKind.PHISHING):
+    stranger = letter.caisse is None and not _ORGANISM.search(_fold(text))
+    if found < MIN_WORDS or letter.kind in (MessageKind.UNKNOWN, MessageKind.PHISHING) or stranger:
         why = ("; ".join(unread) if unread and found < MIN_WORDS
                else "photo ou scan sans texte lisible" if found < MIN_WORDS
+               else "courrier papier d'un organisme qui n'est pas une caisse d'assurance maladie connue"
+               if stranger and letter.kind not in (MessageKind.UNKNOWN, MessageKind.PHISHING)
                else "courrier papier non reconnu")
         fields["sent_on"] = sent.isoformat() if sent else None
         fields["letter_date"] = dated_on(text)  # (shown to her with the letter to read)

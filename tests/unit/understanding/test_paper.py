@@ -214,3 +214,20 @@ def test_two_letters_photographed_in_one_message_are_not_mixed():
     texts = {fingerprint(PHOTO): INDU, fingerprint(second): other}
     reading = read_message(raw, "approver", CAISSES, ocr=texts)
     assert reading.facts == () and "plusieurs courriers papier" in (reading.needs_review or "")
+
+
+def test_a_retirement_funds_mise_en_demeure_is_not_taken_for_a_caisses():
+    """GIVEN her photo of a CARPIMKO (retirement fund) mise en demeure, with the words, amount and reference
+    of one WHEN read THEN nothing is acted on: it is no Assurance Maladie letter (no deadline of a caisse
+    applies), shown to her to read, with why."""
+    carpimko = "\n".join((
+        "Caisse Autonome de Retraite et de Prévoyance des Infirmiers, Masseurs-Kinésithérapeutes",
+        "Courbevoie, le 28 octobre 2026", "Objet : Mise en demeure de payer",
+        "Référence : MED/CTX 2026118430",
+        "Madame,", "Malgré nos relances, vos cotisations de l'année 2026 restent impayées. Je vous mets en",
+        "demeure de régler la somme de 1 874,00 € dans un délai d'un mois à compter de la réception de la",
+        "présente. À défaut, le recouvrement sera poursuivi par voie de contrainte.", ""))
+    raw = her_message("", ("IMG_3.jpeg", "image/jpeg", PHOTO))
+    reading = read_message(raw, "approver", CAISSES, ocr={fingerprint(PHOTO): carpimko})
+    assert (reading.kind, reading.facts) == ("unknown", ())
+    assert "pas une caisse d'assurance maladie" in (reading.needs_review or "")
