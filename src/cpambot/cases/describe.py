@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from cpambot import labels
+from cpambot.cases.by_hand import LETTER_UNDATED, RECEIPT_ASKED
 from cpambot.cases.model import Case
 
 
@@ -36,6 +37,12 @@ def case_detail(case: Case, today: date | None = None) -> str:
         lines.append(f"Conseil : {case.advice}")
     if case.needs_review:
         lines.append(f"À faire par vous : {case.needs_review}")
+    if RECEIPT_ASKED in case.flags:
+        lines.append(f"À faire par vous : dire le jour où ce courrier papier vous est parvenu (répondez "
+                     f"« REÇU {case.id} JJ/MM ») ; en attendant, les délais sont comptés depuis la date du "
+                     "courrier")
+    if LETTER_UNDATED in case.flags:
+        lines.append("Note : la date du courrier n'a pas pu être lue sur la photo.")
     if "motivation_tardive" in case.flags:
         lines.append("Note : le détail de l'indu est arrivé après la notification "
                      "(argument de motivation insuffisante).")
