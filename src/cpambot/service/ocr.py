@@ -26,7 +26,7 @@ from cpambot.store.files import atomic_write
 from cpambot.understanding.facts import Reading
 from cpambot.understanding.learning import LearnedRule
 from cpambot.understanding.message import Attachment, parse_message
-from cpambot.understanding.paper import fingerprint, is_image, letter_message, ocr_targets
+from cpambot.understanding.paper import MIN_WORDS, fingerprint, is_image, letter_message, ocr_targets, words
 from cpambot.understanding.reader import TRUST_BY_CATEGORY, read_message
 
 LOG = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ MAX_PAGES_PER_MESSAGE = 40  # about a minute of OCR: a message's further images 
 MAX_PAGES = 20  # a letter longer than this is not a caisse's letter: the rest is not read
 PDF_SCALE = 300 / 72  # scanned PDF pages are rendered at 300 dpi
 OCR_DIR = "ocr"  # under the data folder: the text of every image read
-OCR_VERSION = "v4"  # changed when the reading of an image changes: the texts read before are read again
+OCR_VERSION = "v5"  # changed when the reading of an image changes: the texts read before are read again
 
 
 @dataclass(frozen=True)
@@ -146,16 +146,24 @@ def _read_page(image: object) -> tuple[str, int]:
     best: tuple[float, str, int] | None = None
     # Tesseract's orientation detection, when it is sure; else the page read each way it may stand, the
     # one that reads most like French kept (a photo turned sideways, upside down, in perspective)
-    for angle in ((guess,) if sure else dict.fromkeys((guess, 0, 180, 90, 270))):
-        turned = page.rotate(-angle, expand=True, fillcolor=255) if angle else page
-        try:
-            text = _tidy(pytesseract.image_to_string(turned, lang="fra", config="--psm 3").splitlines())
-        except pytesseract.TesseractError as exc:
-            raise OcrError(f"lecture de l'image impossible ({str(exc)[:100]})") from exc
-        score = french_share(text)
-        if best is None or score > best[0]:
-            best = (score, text, angle)
-        if score >= READABLE:
+    angles = (guess,) if sure else tuple(dict.fromkeys((guess, 0, 180, 90, 270)))
+    # Tesseract's own page layout first (« psm 3 »); when it finds no text at all in any of the ways the
+    # page may stand (a photo lit unevenly: its layout analysis takes the page for a picture), the page
+    # read as one block of text (« psm 6 »)
+    for layout in ("3", "6"):
+        for angle in angles:
+            turned = page.rotate(-angle, expand=True, fillcolor=255) if angle else page
+            try:
+                text = _tidy(pytesseract.image_to_string(turned, lang="fra",
+                                                         config=f"--psm {layout}").splitlines())
+            except pytesseract.TesseractError as exc:
+                raise OcrError(f"lecture de l'image impossible ({str(exc)[:100]})") from exc
+            score = french_share(text)
+            if best is None or score > best[0]:
+                best = (score, text, angle)
+            if score >= READABLE:
+                return text, angle
+        if best is not None and words(best[1]) >= MIN_WORDS:
             break
     assert best is not None
     return best[1], best[2]

@@ -260,6 +260,20 @@ def paper_reading(letter: Reading, *, trust: str, sender: str, own_text: str, se
     return replace(letter, trust=trust, fields=fields, problems=tuple(problems))
 
 
+def dated_by_letter(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A caisse e-mail's fields, its ``sent_on`` the date of the scanned letter it carries when that letter
+    is dated a few days before the e-mail (the letter was written, then scanned and sent)."""
+    out = dict(fields)
+    letter, sent = out.get("letter_date"), out.get("sent_on")
+    try:
+        sent_day = date.fromisoformat(str(sent)) if sent else None
+    except ValueError:
+        sent_day = None
+    if isinstance(letter, date) and sent_day is not None and 0 < (sent_day - letter).days <= 31:
+        out["sent_on"] = letter.isoformat()
+    return out
+
+
 def several_letters(texts: Sequence[str]) -> bool:
     """Whether the pages she sent are several letters (each with its own date): read together, their
     amounts, references and dates would be mixed."""

@@ -87,8 +87,9 @@ def _read(raw: bytes, trust: str, caisses: Sequence[Caisse], rules: Sequence[Lea
         msg = paper.with_texts(msg, ocr)
         filled = any(paper.fingerprint(a.payload) in ocr for a in targets)
     reading = _read_parsed(msg, trust, caisses, rules)
-    if filled:
-        reading = replace(reading, problems=(*reading.problems, paper.OCR_NOTE))
+    if filled:  # (a scanned letter in an e-mail: dated by the letter, a day or a few before the e-mail)
+        reading = replace(reading, problems=(*reading.problems, paper.OCR_NOTE),
+                          fields=paper.dated_by_letter(reading.fields))
     if "UnreadableDate" in msg.defects and trust in ("caisse", "amc"):
         problem = "date du message illisible ou invraisemblable : les délais sont comptés depuis sa réception"
         reading = replace(reading, problems=(*reading.problems, problem))

@@ -402,3 +402,17 @@ def test_a_file_reference_to_recall():
     # "… dans tout échange", "… dans tout courrier": the same label, said otherwise
     assert any_reference("Référence à rappeler dans tout échange : RPS-2026-118742") == "RPS-2026-118742"
     assert any_reference("Référence à rappeler dans tout courrier : RPS-2026-118742") == "RPS-2026-118742"
+
+
+def test_a_letters_own_reference_printed_in_groups_of_digits():
+    """GIVEN « Notre référence : MED 131 2026 000318 » heading a letter, a reference cited in its text as
+    « (réf. IND 2026 07781) », and « Nos références : AM 974 123 456 » WHEN the letter's own reference is
+    looked for THEN the first is read whole, the cited one is not taken for the letter's own, and her own
+    number is never a reference."""
+    from cpambot.understanding.classify.text.references import own_reference
+
+    assert own_reference("", "Notre référence : MED 131 2026 000318 RECOMMANDÉ AVEC AR\n", "x") == \
+        "MED 131 2026 000318"
+    cited = "contester la notification de payer (réf. IND 2026 07781) d'un montant"
+    assert own_reference("", cited, "x") is None
+    assert own_reference("", "Nos références : AM 974 123 456\nObjet : indu", "x") is None

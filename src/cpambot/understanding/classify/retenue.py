@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from cpambot.understanding.classify.text.amounts import amount_after
-from cpambot.understanding.classify.text.dates import date_after
+from cpambot.understanding.classify.text.dates import date_after, letter_date
 from cpambot.understanding.classify.text.keywords import keyword_score, keywords
 from cpambot.understanding.classify.text.references import reference_after
 from cpambot.understanding.classify.text.tables import column, find_tables
@@ -96,4 +96,4 @@ def read(msg: ParsedMessage, trust: str, caisse: str | None) -> Reading:
                 label=details["nature"], details={k: v for k, v in details.items() if v is not None})
     review = None if amount is not None else "avis de retenue sans montant lisible : à lire"
     return Reading(kind=MessageKind.AVIS_RETENUE, trust=trust, caisse=caisse, facts=(fact,),
-                   needs_review=review)
+                   needs_review=review, fields={"letter_date": letter_date(text)})  # (on paper, its date)

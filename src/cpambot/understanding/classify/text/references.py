@@ -11,6 +11,10 @@ from cpambot.understanding.classify.text.normalize import label_re, normalize
 
 # "CTL-2026-0112", "441/IND/26/07734", or a letter prefix apart: "DPJ 38-2026-11-0417"
 _REFERENCE = re.compile(r"[A-Z]{2,6} \d[\dA-Z/_.\-]{3,30}[\dA-Z]|[A-Z0-9][A-Z0-9/_.\-]{2,40}[A-Z0-9]")
+# a letter's own reference as a letterhead prints it, a prefix and groups of digits ("Notre référence :
+# MED 131 2026 000318"); only after the label of its own (a reference cited in the text, "réf. IND 2026
+# 07781", is another letter's)
+_SPACED_REFERENCE = re.compile(r"[A-Z]{2,6}(?: \d{2,8}){2,5}(?![\d,.])")
 
 
 _GLUED = re.compile(r"[A-Z]{2,8}[/_\-][A-Z0-9/_.\-]*\d[A-Z0-9/_.\-]*[A-Z0-9]")  # INDU/624/2026/00871
@@ -25,7 +29,7 @@ _ARTICLE = re.compile(r"[LRD](?:\.\s?|\s)?\d{3,4}(?:-\d{1,2})+")  # ("L.133-4", 
 _HER_NUMBER = re.compile(r"(?:AM|PS|ADELI|RPPS|FINESS|SIRET|SIREN)\s?\d{8,14}")
 
 
-def reference_after(text: str, label: str, span: int = 12) -> str | None:
+def reference_after(text: str, label: str, span: int = 12, *, spaced: bool = False) -> str | None:
     """The reference ("CTL-2026-0112", "2026-974-000318") right after the regex ``label``.
 
     A reference has a digit and no lower-case letter; ``span`` characters (" n° :") may
@@ -41,6 +45,9 @@ def reference_after(text: str, label: str, span: int = 12) -> str | None:
             if whole := _GLUED.match(text, start):
                 return whole.group().rstrip(".")
         tail = text[found.end():found.end() + span + 45]
+        if spaced and (whole := _SPACED_REFERENCE.search(tail)) and whole.start() <= span \
+                and not _HER_NUMBER.fullmatch(re.sub(r"(?<=\d) (?=\d)", "", whole.group())):
+            return whole.group()  # (not "AM 974 123 456", her own number)
         for ref in _REFERENCE.finditer(tail):
             if ref.start() > span:
                 break
@@ -87,7 +94,7 @@ def own_reference(subject: str, text: str, titles: str) -> str | None:
     """The letter's own reference: labelled as its own in the text, or written in the subject right
     after the letter's title (``titles``, a regex: "Mise en demeure MED-801-2026-00221", "Votre
     recours R-251-26-00893"), maybe with "réf." or "n°" between them."""
-    found = reference_after(text, _OWN_LABEL)
+    found = reference_after(text, _OWN_LABEL, spaced=True)
     if found:
         return found
     return (reference_after(subject, rf"(?:{titles})\s*[-–:]?\s*(?:r[ée]f\.?|n[°o]|dossier)?\s*:?", span=4)
