@@ -13,9 +13,7 @@ import contextlib
 import fcntl
 import json
 import logging
-import os
 import ssl
-import tempfile
 import threading
 import time
 import urllib.error
@@ -28,6 +26,7 @@ from typing import Any
 
 from cpambot.config.model import OAuthSettings
 from cpambot.errors import AuthenticationError, MailboxError
+from cpambot.store.files import atomic_write
 
 LOG = logging.getLogger(__name__)
 
@@ -67,15 +66,10 @@ def load_tokens(path: Path) -> Tokens | None:
 
 
 def save_tokens(path: Path, tokens: Tokens) -> None:
-    """Written whole (a stop in the middle leaves the old file), owner-only from its first byte, through a
-    temporary file of its own (two writers never share one)."""
+    """Written whole (a stop in the middle leaves the old file), owner-only; callers hold the account's
+    lock (:func:`_held`), so that two writers never share the temporary file."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # (mode 0600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
-        json.dump(tokens.to_doc(), out)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temporary, path)
+    atomic_write(path, json.dumps(tokens.to_doc()).encode())
 
 
 _LOCKS: dict[Path, threading.Lock] = {}
@@ -222,7 +216,8 @@ def finish_device_login(account: str, settings: OAuthSettings, code: DeviceCode,
                     "(vérifiez « client_id »)"}
             raise AuthenticationError(f"compte « {account} » : connexion OAuth2 refusée "
                                       f"({what.get(exc.error, exc.error)})") from exc
-        save_tokens(settings.token_file, tokens)
+        with _held(settings.token_file):
+            save_tokens(settings.token_file, tokens)
         return tokens
     raise AuthenticationError(f"compte « {account} » : le code n'a pas été saisi à temps ; relancez "
                               f"« cpambot login {account} »")

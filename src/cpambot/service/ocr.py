@@ -9,6 +9,7 @@ command: nothing to compile on the NAS. The text then goes to the same reader as
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import os
@@ -25,9 +26,9 @@ from cpambot.errors import CpambotError, OcrError
 from cpambot.store.files import atomic_write
 from cpambot.understanding.facts import Reading
 from cpambot.understanding.learning import LearnedRule
-from cpambot.understanding.message import Attachment, parse_message
-from cpambot.understanding.paper import MIN_WORDS, fingerprint, is_image, letter_message, ocr_targets, words
-from cpambot.understanding.reader import TRUST_BY_CATEGORY, read_message
+from cpambot.understanding.message import Attachment
+from cpambot.understanding.paper import MIN_WORDS, fingerprint, is_image, letter_message, words
+from cpambot.understanding.reader import read_message
 
 LOG = logging.getLogger(__name__)
 
@@ -47,8 +48,10 @@ class PaperText:
     turned: tuple[int, ...] = ()  # the rotation applied to each page (degrees), when it was not upright
 
 
+@functools.cache
 def tesseract_ready() -> str | None:
-    """None when Tesseract and its French data are installed; else what to install, in French."""
+    """None when Tesseract and its French data are installed; else what to install, in French. Asked once
+    a process (it runs Tesseract, and every page asks)."""
     if shutil.which("tesseract") is None:
         return "Tesseract n'est pas installé : sudo apt install tesseract-ocr tesseract-ocr-fra"
     import pytesseract
@@ -283,11 +286,13 @@ class PaperReader:
 
     def __call__(self, raw: bytes, category: str, caisses: Sequence[Caisse],
                  rules: Sequence[LearnedRule] = ()) -> Reading:
-        if not _MAY_HOLD_IMAGES.search(raw):
+        if not _MAY_HOLD_IMAGES.search(raw) or not self.ready():
             return read_message(raw, category, caisses, rules)
-        targets = ocr_targets(parse_message(raw), TRUST_BY_CATEGORY.get(category, "other"))
-        if not targets or not self.ready():
-            return read_message(raw, category, caisses, rules)
+        return read_message(raw, category, caisses, rules, ocr=self.texts)
+
+    def texts(self, targets: Sequence[Attachment]) -> dict[str, str]:
+        """The text of each image the reader found to read, by fingerprint: kept, or read now (at most
+        :data:`MAX_PAGES_PER_MESSAGE` pages); an image that cannot be read is left out."""
         texts: dict[str, str] = {}
         pages = 0
         for item in targets:
@@ -311,4 +316,4 @@ class PaperReader:
                 except (OSError, CpambotError) as exc:  # (a full disk: read again next time)
                     LOG.warning("texte d'une image non gardé (%s)", exc.__class__.__name__)
             texts[key] = text
-        return read_message(raw, category, caisses, rules, ocr=texts)
+        return texts

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from cpambot.understanding.classify.text.dates import letter_date as dated_on
-from cpambot.understanding.facts import FactKind, MessageKind, Reading
+from cpambot.understanding.facts import MessageKind, Reading
 from cpambot.understanding.message import Attachment, ParsedMessage
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".heic", ".heif", ".webp", ".bmp", ".gif")
@@ -31,7 +31,6 @@ MIN_WORDS = 25  # an image whose text has fewer words holds no letter the bot ca
 SCANNED = "sans texte"  # (in the problem documents.pdf_text gives a PDF without a text layer)
 OCR_NOTE = ("courrier lu sur une photo ou un scan (reconnaissance de caractères) : vérifiez sur l'original "
             "le montant, la référence et les dates")
-RECEIPT_KINDS = (FactKind.INDU_NOTIFIED, FactKind.MISE_EN_DEMEURE, FactKind.CRA_DECISION)
 
 
 def fingerprint(payload: bytes) -> str:

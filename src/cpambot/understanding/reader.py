@@ -7,7 +7,7 @@ human-message classifiers of :mod:`cpambot.understanding.classify`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -27,11 +27,16 @@ TRUST_BY_CATEGORY = {"caisse": "caisse", "amc": "amc", "approver": "approver", "
                      "suspect": "suspect", "own": "other", "other": "other"}
 
 
+# The text of photos and scans, by fingerprint (:mod:`cpambot.understanding.paper`): given, or asked of
+# the shell for the images the reader found to read (so that a message is parsed once)
+OcrTexts = Mapping[str, str] | Callable[[Sequence[Attachment]], Mapping[str, str]]
+
+
 def read_message(raw: bytes, category: str, caisses: Sequence[Caisse] = (),
-                 rules: Sequence[LearnedRule] = (), *, ocr: Mapping[str, str] | None = None) -> Reading:
+                 rules: Sequence[LearnedRule] = (), *, ocr: OcrTexts | None = None) -> Reading:
     """What the bot understands of ``raw``, whose headers were judged ``category``; ``rules``: what
     the professional taught (:mod:`cpambot.understanding.learning`); ``ocr``: the text of its photos and
-    scans, by fingerprint (:mod:`cpambot.understanding.paper`), when the shell read them."""
+    scans, or the shell's function that reads those it is given."""
     trust = TRUST_BY_CATEGORY.get(category, "other")
     try:
         return plausible(_read(raw, trust, caisses, rules, ocr))
@@ -70,7 +75,7 @@ def _plausible_day(day: date) -> bool:
 
 
 def _read(raw: bytes, trust: str, caisses: Sequence[Caisse], rules: Sequence[LearnedRule] = (),
-          ocr: Mapping[str, str] | None = None) -> Reading:
+          ocr: OcrTexts | None = None) -> Reading:
     if trust == "suspect":  # never read further: only the day it came, from the headers
         head = summarize(header_block(raw), len(raw))
         return Reading(MessageKind.PHISHING, "suspect",
@@ -80,12 +85,13 @@ def _read(raw: bytes, trust: str, caisses: Sequence[Caisse], rules: Sequence[Lea
         raise UnreadableMessage("aucun en-tête reconnu")
     filled = False
     if ocr is not None and (targets := paper.ocr_targets(msg, trust)):
+        texts = ocr(targets) if callable(ocr) else ocr
         if trust in ("approver", "owner") and msg.forwarded is None:
-            letter = _paper_letter(msg, trust, caisses, targets, ocr)
+            letter = _paper_letter(msg, trust, caisses, targets, texts)
             if letter is not None:
                 return letter
-        msg = paper.with_texts(msg, ocr)
-        filled = any(paper.fingerprint(a.payload) in ocr for a in targets)
+        msg = paper.with_texts(msg, texts)
+        filled = any(paper.fingerprint(a.payload) in texts for a in targets)
     reading = _read_parsed(msg, trust, caisses, rules)
     if filled:  # (a scanned letter in an e-mail: dated by the letter, a day or a few before the e-mail)
         reading = replace(reading, problems=(*reading.problems, paper.OCR_NOTE),
