@@ -99,6 +99,16 @@ def start(world):
     return report, code_of(config, "000012201"), code_of(config, "retenue")
 
 
+def complete_and_approve(world, code, text, when):
+    """Her completed text in answer to draft ``code``'s own notice, then « OK » to the text the bot sends
+    back; a poll after each (at ``when``, then an hour later)."""
+    config, smtp, user = world
+    user.append("INBOX", reply(notice_for(smtp, code).content, text))
+    poll(config, when)
+    user.append("INBOX", reply(notice_for(smtp, code, last=True).content, "OK"))
+    poll(config, when + timedelta(hours=1))
+
+
 def notice_for(smtp, code, last=False):
     notices = [m for m in captured(smtp, APPROVER) if f"brouillon {code} à approuver" in subject_of(m)]
     return notices[-1] if last else notices[0]

@@ -15,6 +15,7 @@ from mailflow import (
     NOW,
     RECLAMATION,
     captured,
+    complete_and_approve,
     digests,
     notice_for,
     poll,
@@ -88,10 +89,7 @@ def test_letter_with_passages_to_complete_is_never_sent_as_is(world):
     completed = ("Madame, Monsieur,\r\nJe saisis la commission de recours amiable de l'indu "
                  "2026-974-000318 : les ordonnances étaient valables et transmises par SCOR.\r\n"
                  "Cordialement,\r\nMarie Exemple")
-    user.append("INBOX", reply(notice_for(smtp, code).content, completed))
-    poll(config, NOW + timedelta(hours=2))
-    user.append("INBOX", reply(notice_for(smtp, code, last=True).content, "OK"))
-    poll(config, NOW + timedelta(hours=3))
+    complete_and_approve(world, code, completed, NOW + timedelta(hours=2))
     (sent,) = captured(smtp, "cra@cgss.re")
     assert "transmises par SCOR" in text_of(sent.content)
     enclosed = [p.get_filename() for p in email.message_from_bytes(sent.content).walk()

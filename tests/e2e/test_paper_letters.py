@@ -9,7 +9,17 @@ import email.policy
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
-from mailflow import APPROVER, captured, digests, notice_for, poll, reply, subject_of, table, text_of
+from mailflow import (
+    APPROVER,
+    captured,
+    complete_and_approve,
+    digests,
+    poll,
+    reply,
+    subject_of,
+    table,
+    text_of,
+)
 from mailflow import INDU as INDU_MAIL
 from paperletters import LETTERS, render, variant
 
@@ -78,10 +88,7 @@ def test_the_photo_is_enclosed_with_the_cra_referral(world):
     completed = ("Madame, Monsieur,\r\nJe saisis la commission de recours amiable de l'indu "
                  "IND-2026-974-000318 : les cotations étaient conformes aux prescriptions.\r\n"
                  "Cordialement,\r\nMarie Exemple")
-    user.append("INBOX", reply(notice_for(smtp, code).content, completed))
-    poll(config, NOW + timedelta(hours=1))
-    user.append("INBOX", reply(notice_for(smtp, code, last=True).content, "OK"))
-    poll(config, NOW + timedelta(hours=2))
+    complete_and_approve(world, code, completed, NOW + timedelta(hours=1))
     (sent,) = captured(smtp, "cra@cgss.re")
     message = email.message_from_bytes(sent.content, policy=email.policy.default)
     assert [p.get_filename() for p in message.iter_attachments()] == ["IMG_4821.jpeg"]
@@ -153,10 +160,7 @@ def test_the_pictures_of_a_caisse_mail_she_forwarded_are_not_enclosed_as_her_pho
     code = next(d["code"] for d in table(config, "drafts") if d["kind"] == "saisine_cra")
     completed = ("Madame, Monsieur,\r\nJe saisis la commission de recours amiable de l'indu "
                  "2026-974-000318 : les ordonnances étaient valables.\r\nCordialement,\r\nMarie Exemple")
-    user.append("INBOX", reply(notice_for(smtp, code).content, completed))
-    poll(config, when + timedelta(hours=1))
-    user.append("INBOX", reply(notice_for(smtp, code, last=True).content, "OK"))
-    poll(config, when + timedelta(hours=2))
+    complete_and_approve(world, code, completed, when + timedelta(hours=1))
     (sent,) = captured(smtp, "cra@cgss.re")
     message = email.message_from_bytes(sent.content, policy=email.policy.default)
     assert [p.get_filename() for p in message.iter_attachments()] == ["Notification_indu_2026-974-000318.pdf"]
